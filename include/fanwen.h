@@ -1,0 +1,288 @@
+/*
+ * fanwen.h — the public API of libfanwen, a library that finds near-duplicate
+ * documents in large text collections.
+ *
+ * A document travels through these stages, each usable on its own:
+ *
+ *   read → normalize → shingle → MinHash → LSH → verify → cluster → report
+ *
+ *   fw_normalizer   UTF-8 bytes → normalized code points (NFKC, case folded,
+ *                   whitespace/punctuation/control removed, bad bytes → U+FFFD)
+ *   fw_shingle_*    code points → sorted set of 64-bit character n-gram hashes
+ *   fw_minhasher    shingle set → K 32-bit MinHash values
+ *   fw_lsh_*        signatures → candidate pairs (banding, by sorting)
+ *   fw_verify_*     candidate → exact Jaccard and containment
+ *   fw_scan         the whole pipeline over files, directories and JSONL
+ *                   shards, with CSV reports
+ *
+ * Conventions: every fallible function returns fw_status (FW_OK == 0, errors
+ * negative); objects that can fail keep a message naming the file and reason,
+ * read with the matching *_error() function. Opaque types are made with
+ * *_new and released with *_free (free(NULL) is a no-op). The library keeps no
+ * global mutable state, never prints and never exits.
+ */
+#ifndef FANWEN_H
+#define FANWEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define FW_VERSION_STRING "0.1.0"
+
+/* ---------------------------------------------------------------- status */
+
+typedef enum fw_status {
+    FW_OK = 0,
+    FW_ERR_NOMEM = -1,   /* an allocation failed */
+    FW_ERR_ARG = -2,     /* an argument is out of range */
+    FW_ERR_IO = -3,      /* a file could not be read or written */
+    FW_ERR_FORMAT = -4,  /* input is not in the expected format */
+    FW_ERR_STOPPED = -5  /* the caller asked to stop (progress callback) */
+} fw_status;
+
+/* A static English description of a status code. */
+const char *fw_status_str(fw_status status);
+
+/* ------------------------------------------------------------- normalize */
+
+/* Outcome flags of fw_normalize(). */
+typedef struct fw_norm_info {
+    size_t invalid_sequences; /* invalid UTF-8 sequences replaced by U+FFFD */
+    size_t nul_bytes;         /* NUL bytes seen (a sign of binary input) */
+    size_t control_bytes;     /* C0 controls other than \t \n \v \f \r */
+    size_t code_points;       /* code points decoded, before filtering */
+} fw_norm_info;
+
+typedef struct fw_normalizer fw_normalizer;
+
+/* Builds the normalization table (NFKC + case folding + category filter for
+ * the Basic Multilingual Plane) from utf8proc. Costs a few milliseconds; make
+ * one and share it between threads (it is read-only after creation). */
+fw_status fw_normalizer_new(fw_normalizer **out);
+void fw_normalizer_free(fw_normalizer *normalizer);
+
+/* Normalizes `len` bytes of UTF-8 into code points. `*out` is a buffer of
+ * `*cap` code points that is grown with realloc as needed (pass NULL/0 to
+ * start; reuse it across calls). Letters, digits, marks and symbols are
+ * kept; categories Z*, P* and C* are dropped. `*out_len` receives the number
+ * of code points written; `info` (may be NULL) what was repaired. */
+fw_status fw_normalize(const fw_normalizer *normalizer, const char *text,
+                       size_t len, uint32_t **out, size_t *cap,
+                       size_t *out_len, fw_norm_info *info);
+
+/* Decodes one UTF-8 code point at `s` (n > 0 bytes available). Returns the
+ * number of bytes consumed (≥ 1) and stores the code point, or U+FFFD for an
+ * invalid sequence (overlong, surrogate, > U+10FFFF, truncated, stray
+ * continuation byte); an invalid sequence consumes its maximal subpart, as
+ * the Unicode standard recommends (§3.9, U+FFFD substitution). */
+size_t fw_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp,
+                      int *invalid);
+
+/* Length of the longest valid UTF-8 prefix of `s` (== n when all valid). */
+size_t fw_utf8_valid_prefix(const char *s, size_t n);
+
+/* Copies `s` into a new NUL-terminated buffer with every invalid sequence
+ * replaced by U+FFFD. *out is malloc'ed; free it. */
+fw_status fw_utf8_repair(const char *s, size_t n, char **out, size_t *out_len,
+                         size_t *replaced);
+
+/* --------------------------------------------------------------- shingle */
+
+/* Hashes every character n-gram of `cps` with XXH3-64 (seeded) into `out`
+ * (room for fw_shingle_count() values), then sorts and deduplicates them in
+ * place. Returns the number of distinct shingles. A text shorter than n but
+ * not empty is one shingle (the whole text); an empty text has none.
+ * `scratch` must have room for as many values as `out` (radix sort). */
+size_t fw_shingle_count(size_t len, unsigned ngram);
+size_t fw_shingle_hash(const uint32_t *cps, size_t len, unsigned ngram,
+                       uint64_t seed, uint64_t *out, uint64_t *scratch);
+
+/* --------------------------------------------------------------- minhash */
+
+typedef struct fw_minhasher fw_minhasher;
+
+/* K permutations h_k(x) = ((a_k·x + b_k) mod 2^64) >> 32 of the low 32 bits
+ * x of each shingle hash, with odd a_k and b_k drawn from a SplitMix64
+ * stream seeded by `seed`: Dietzfelbinger's multiply-add-shift family,
+ * strongly universal for 32-bit keys. 1 ≤ k ≤ 1024. */
+fw_status fw_minhasher_new(unsigned k, uint64_t seed, fw_minhasher **out);
+void fw_minhasher_free(fw_minhasher *mh);
+unsigned fw_minhasher_size(const fw_minhasher *mh);
+
+/* Writes K minimum values over `n` shingle hashes into `sig`. With n == 0
+ * every value is UINT32_MAX. */
+void fw_minhash_compute(const fw_minhasher *mh, const uint64_t *shingles,
+                        size_t n, uint32_t *sig);
+
+/* Share of equal positions of two K-value signatures: the Jaccard estimate. */
+double fw_minhash_estimate(const uint32_t *a, const uint32_t *b, unsigned k);
+
+/* ------------------------------------------------------------------- lsh */
+
+/* Probability that a pair of Jaccard similarity `j` shares at least one of
+ * `bands` bands of `rows` rows: 1 - (1 - j^rows)^bands. */
+double fw_lsh_probability(double j, unsigned bands, unsigned rows);
+
+/* Chooses bands × rows ≤ k for a Jaccard threshold, recall first: among the
+ * choices where a pair at exactly the threshold becomes a candidate with
+ * probability ≥ 0.99, the one with the least false-positive mass (the
+ * integral of the probability below the threshold); when none reaches 0.99,
+ * the one with the highest probability at the threshold. */
+fw_status fw_lsh_choose(double threshold, unsigned k, unsigned *bands,
+                        unsigned *rows);
+
+/* A candidate pair of document numbers, a < b. */
+typedef struct fw_pair {
+    uint32_t a, b;
+} fw_pair;
+
+/* Candidate pairs among `n` signatures of `k` values (signature i at
+ * sigs[i], NULL for a document without one). For each band, records
+ * (band hash, document) are sorted; documents that share a bucket are
+ * paired: all pairs when the bucket holds at most `FW_LSH_FULL_BUCKET`
+ * documents, otherwise each member with the bucket's smallest number (a
+ * star). The result is sorted and free of duplicates; free(*pairs). */
+#define FW_LSH_FULL_BUCKET 16
+fw_status fw_lsh_candidates(const uint32_t *const *sigs, size_t n, unsigned k,
+                            unsigned bands, unsigned rows, int threads,
+                            fw_pair **pairs, size_t *npairs);
+
+/* ---------------------------------------------------------------- verify */
+
+/* Size of the intersection of two sorted, duplicate-free hash arrays. */
+size_t fw_verify_intersection(const uint64_t *a, size_t na, const uint64_t *b,
+                              size_t nb);
+
+/* Exact Jaccard |A∩B| / |A∪B| (0 when both are empty). */
+double fw_verify_jaccard(size_t inter, size_t na, size_t nb);
+
+/* ------------------------------------------------------------------ scan */
+
+/* What became of one input. */
+typedef enum fw_doc_status {
+    FW_DOC_OK = 0,
+    FW_DOC_REPAIRED, /* invalid UTF-8 replaced by U+FFFD, then processed */
+    FW_DOC_EMPTY,    /* no characters left after normalization */
+    FW_DOC_BINARY,   /* skipped: NUL bytes or mostly non-text */
+    FW_DOC_ERROR     /* unreadable file, broken JSON line, corrupt archive */
+} fw_doc_status;
+#define FW_DOC_STATUS_COUNT 5
+
+const char *fw_doc_status_name(fw_doc_status status);
+
+typedef struct fw_scan_options {
+    unsigned ngram;          /* characters per shingle (default 5) */
+    unsigned perms;          /* MinHash permutations K (default 128) */
+    unsigned bands, rows;    /* 0, 0: chosen from threshold */
+    double threshold;        /* Jaccard threshold in (0, 1] (default 0.8) */
+    uint64_t seed;           /* seeds shingle hashes and permutations */
+    int verify;              /* 1: exact Jaccard (default); 0: estimate */
+    int threads;             /* 0: all cores */
+    const char *text_field;  /* JSONL field with the text (default "text") */
+    const char *id_field;    /* JSONL field with the id (default "id") */
+    /* Called now and then from the reading thread with the stage name,
+     * documents and bytes so far; return non-zero to stop the scan. */
+    int (*progress)(void *ctx, const char *stage, uint64_t docs,
+                    uint64_t bytes);
+    void *progress_ctx;
+} fw_scan_options;
+
+/* Fills `options` with the defaults above. */
+void fw_scan_options_default(fw_scan_options *options);
+
+typedef struct fw_scan fw_scan;
+
+/* Checks the options (threshold in (0,1], ngram ≥ 1, 1 ≤ perms ≤ 1024,
+ * bands·rows ≤ perms) and makes an empty scan. On FW_ERR_ARG, *out is
+ * NULL and `why` (if not NULL, `why_size` bytes) says what is wrong. */
+fw_status fw_scan_new(const fw_scan_options *options, fw_scan **out,
+                      char *why, size_t why_size);
+void fw_scan_free(fw_scan *scan);
+
+/* Reads a file or a directory (recursively, in sorted order, following
+ * symlinks but not loops). Files named *.jsonl or *.ndjson (after an
+ * optional .gz/.zst suffix) hold one JSON document per line; any other file
+ * is one document. gzip and zstd are detected by their magic bytes. Inputs
+ * that cannot be read become FW_DOC_ERROR documents; this returns an error
+ * only for allocation failure or a stop requested by the progress callback. */
+fw_status fw_scan_add_path(fw_scan *scan, const char *path);
+
+/* Adds one in-memory document (copied). */
+fw_status fw_scan_add_text(fw_scan *scan, const char *id, const char *text,
+                           size_t len);
+
+/* Runs LSH, verification and clustering over everything added. */
+fw_status fw_scan_run(fw_scan *scan);
+
+/* The last error message (file and reason), or "" if none. */
+const char *fw_scan_error(const fw_scan *scan);
+
+/* Results, valid after fw_scan_run() until fw_scan_free(). Documents are
+ * numbered in input order; pairs and clusters are sorted by id. */
+typedef struct fw_doc_info {
+    const char *id;
+    size_t rank;          /* position in id order (byte order of ids) */
+    fw_doc_status status;
+    uint64_t bytes;       /* raw bytes of the text */
+    uint64_t chars;       /* code points after normalization */
+    uint64_t shingles;    /* distinct shingles */
+    int64_t cluster;      /* document number of the representative, or -1 */
+    uint64_t cluster_size;/* documents in that cluster (0 when none) */
+    const char *message;  /* why, for anything but ok; may be "" */
+} fw_doc_info;
+
+typedef struct fw_result_pair {
+    uint32_t a, b;        /* document numbers, id(a) < id(b) */
+    double jaccard;       /* exact; negative when not verified */
+    double estimate;      /* from the signatures */
+    double a_in_b;        /* |A∩B| / |A|; negative when not verified */
+    double b_in_a;        /* |A∩B| / |B|; negative when not verified */
+} fw_result_pair;
+
+size_t fw_scan_doc_count(const fw_scan *scan);
+/* The document number of the r-th document in id order. */
+size_t fw_scan_doc_by_rank(const fw_scan *scan, size_t r);
+void fw_scan_doc(const fw_scan *scan, size_t i, fw_doc_info *info);
+size_t fw_scan_pair_count(const fw_scan *scan);
+const fw_result_pair *fw_scan_pairs(const fw_scan *scan);
+
+/* Counters and timings of a finished scan. */
+typedef struct fw_scan_stats {
+    uint64_t inputs;                     /* paths and texts added */
+    uint64_t docs[FW_DOC_STATUS_COUNT];  /* documents per status */
+    uint64_t bytes;                      /* raw text bytes read */
+    uint64_t input_bytes;                /* bytes of files as stored */
+    uint64_t shingles;                   /* distinct shingles, summed */
+    unsigned bands, rows;
+    double candidate_probability;        /* P(candidate | J = threshold) */
+    uint64_t candidates, verified, clusters, clustered_docs;
+    int threads;
+    /* seconds: wall time for read, lsh, verify, cluster; for the per-document
+     * stages (normalize, shingle, minhash) the thread time summed over threads */
+    double t_read, t_normalize, t_shingle, t_minhash, t_sketch_wall;
+    double t_lsh, t_verify, t_cluster;
+} fw_scan_stats;
+
+void fw_scan_get_stats(const fw_scan *scan, fw_scan_stats *stats);
+const fw_scan_options *fw_scan_get_options(const fw_scan *scan);
+
+/* ---------------------------------------------------------------- report */
+
+/* Writes pairs.csv, clusters.csv, docs.csv and summary.json into `dir`
+ * (created if missing). Each file is written under a temporary name and
+ * renamed, so a crash leaves complete files or none. `report_seconds`
+ * receives the time taken (may be NULL). */
+fw_status fw_report_write(fw_scan *scan, const char *dir,
+                          double *report_seconds);
+
+/* Writes pairs.csv to an open stream (e.g. stdout). */
+fw_status fw_report_write_pairs(const fw_scan *scan, void *file /* FILE* */);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,320 @@
+/*
+ * fanwen.c — the command-line client of libfanwen.
+ *
+ * Parses options, hands paths to the library, shows progress on stderr when
+ * it is a terminal, writes the reports and prints a short human summary.
+ * Everything it does goes through the public API in fanwen.h.
+ *
+ * Exit codes: 0 every input was read; 2 some could not be (the reports are
+ * still written and docs.csv says which and why); 1 usage or fatal error.
+ */
+#include "fanwen.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define EXIT_PARTIAL 2
+
+static const char *usage_main =
+    "usage: fanwen COMMAND [options]\n"
+    "\n"
+    "Finds near-duplicate documents in large text collections.\n"
+    "\n"
+    "commands:\n"
+    "  scan INPUT...   find near-duplicate pairs and clusters, write CSV reports\n"
+    "\n"
+    "  fanwen --help       this text\n"
+    "  fanwen --version    the version\n"
+    "  fanwen scan --help  the options of scan\n";
+
+static const char *usage_scan =
+    "usage: fanwen scan [options] INPUT...\n"
+    "\n"
+    "INPUT is a file or a directory (read recursively, in sorted order). Files\n"
+    "named *.jsonl or *.ndjson hold one JSON document per line; any other file\n"
+    "is one document, named by its path relative to the directory given.\n"
+    "gzip and zstd files are decompressed (detected by their content).\n"
+    "\n"
+    "Text is normalized (NFKC, case folded, whitespace and punctuation\n"
+    "removed), cut into character n-grams, sketched with MinHash, paired by\n"
+    "LSH and every candidate verified by exact Jaccard similarity.\n"
+    "\n"
+    "options:\n"
+    "  -o, --out DIR         write pairs.csv, clusters.csv, docs.csv and\n"
+    "                        summary.json into DIR (default: fanwen-report);\n"
+    "                        '-' prints pairs.csv to standard output only\n"
+    "  -t, --threshold J     report pairs with Jaccard similarity >= J, in (0,1]\n"
+    "                        (default 0.8)\n"
+    "  -n, --ngram N         characters per shingle (default 5)\n"
+    "  -k, --perms K         MinHash permutations, 1..1024 (default 128)\n"
+    "  -b, --bands B         LSH bands; with --rows, B*R <= K (default: chosen\n"
+    "  -r, --rows R          from the threshold so that a pair at it becomes a\n"
+    "                        candidate with probability >= 0.99)\n"
+    "  -s, --seed S          seed of shingle hashes and permutations (default 0)\n"
+    "      --no-verify       report pairs by their MinHash estimate, without\n"
+    "                        exact verification (jaccard column left empty)\n"
+    "  -j, --threads N       worker threads (default: all cores)\n"
+    "      --text-field F    JSONL field holding the text (default text)\n"
+    "      --id-field F      JSONL field holding the id (default id; a line\n"
+    "                        without one is named FILE:LINE)\n"
+    "  -q, --quiet           no progress line and no summary on stderr\n"
+    "  -h, --help            this text\n"
+    "\n"
+    "exit status: 0 all inputs read; 2 some inputs could not be read (reports\n"
+    "written; see the 'error' rows of docs.csv); 1 usage or fatal error.\n";
+
+/* ------------------------------------------------------------- parsing */
+
+static int parse_double(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end) return 0;
+    *out = v;
+    return 1;
+}
+
+static int parse_uint(const char *s, unsigned long long max,
+                      unsigned long long *out)
+{
+    char *end;
+    errno = 0;
+    if (*s == '-' || *s == '+' || *s == '\0') return 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end || v > max) return 0;
+    *out = v;
+    return 1;
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "fanwen scan: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nTry 'fanwen scan --help'.\n");
+    return EXIT_FAILURE;
+}
+
+/* ------------------------------------------------------------ progress */
+
+typedef struct progress_state {
+    int show;
+    double start, last;
+} progress_state;
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int show_progress(void *ctx, const char *stage, uint64_t docs, uint64_t bytes)
+{
+    progress_state *p = ctx;
+    double t = now();
+    if (!p->show || t - p->last < 0.2) return 0;
+    p->last = t;
+    double mb = bytes / 1e6, el = t - p->start;
+    fprintf(stderr, "\r\033[Kfanwen: %s: %llu documents, %.1f MB, %.1f MB/s", stage,
+            (unsigned long long)docs, mb, el > 0 ? mb / el : 0.0);
+    fflush(stderr);
+    return 0;
+}
+
+/* ------------------------------------------------------------- summary */
+
+static void print_errors(const fw_scan *scan, int limit)
+{
+    int shown = 0;
+    uint64_t errors = 0;
+    for (size_t i = 0, n = fw_scan_doc_count(scan); i < n; i++) {
+        fw_doc_info d;
+        fw_scan_doc(scan, i, &d);
+        if (d.status != FW_DOC_ERROR) continue;
+        if (shown++ < limit) fprintf(stderr, "fanwen: %s: %s\n", d.id, d.message);
+        errors++;
+    }
+    if (errors > (uint64_t)limit)
+        fprintf(stderr, "fanwen: ... and %llu more errors (see docs.csv)\n",
+                (unsigned long long)(errors - (uint64_t)limit));
+}
+
+static void print_summary(const fw_scan *scan, const char *out, double seconds)
+{
+    fw_scan_stats st;
+    fw_scan_get_stats(scan, &st);
+    const fw_scan_options *o = fw_scan_get_options(scan);
+    uint64_t total = 0;
+    for (int i = 0; i < FW_DOC_STATUS_COUNT; i++) total += st.docs[i];
+    fprintf(stderr, "fanwen: %llu documents (%llu ok, %llu repaired, %llu empty, "
+                    "%llu binary, %llu errors), %.1f MB of text in %.2f s (%.1f MB/s, %d threads).\n",
+            (unsigned long long)total, (unsigned long long)st.docs[FW_DOC_OK],
+            (unsigned long long)st.docs[FW_DOC_REPAIRED], (unsigned long long)st.docs[FW_DOC_EMPTY],
+            (unsigned long long)st.docs[FW_DOC_BINARY], (unsigned long long)st.docs[FW_DOC_ERROR],
+            st.bytes / 1e6, seconds, seconds > 0 ? st.bytes / 1e6 / seconds : 0.0, st.threads);
+    fprintf(stderr, "fanwen: %u-grams, %u permutations, LSH %u bands x %u rows: a pair at "
+                    "Jaccard %g becomes a candidate with probability %.4f.\n",
+            o->ngram, o->perms, st.bands, st.rows, o->threshold, st.candidate_probability);
+    fprintf(stderr, "fanwen: %llu candidate pairs, %zu pairs %s >= %g, %llu clusters "
+                    "holding %llu documents. Reports in %s\n",
+            (unsigned long long)st.candidates, fw_scan_pair_count(scan),
+            o->verify ? "verified with Jaccard" : "estimated at Jaccard", o->threshold,
+            (unsigned long long)st.clusters, (unsigned long long)st.clustered_docs,
+            strcmp(out, "-") ? out : "standard output (pairs.csv only)");
+}
+
+/* ---------------------------------------------------------------- scan */
+
+static int cmd_scan(int argc, char **argv)
+{
+    fw_scan_options opt;
+    fw_scan_options_default(&opt);
+    const char *out = "fanwen-report";
+    int quiet = 0;
+    enum { OPT_NO_VERIFY = 256, OPT_TEXT_FIELD, OPT_ID_FIELD };
+    static const struct option longopts[] = {
+        {"out", required_argument, 0, 'o'},
+        {"threshold", required_argument, 0, 't'},
+        {"ngram", required_argument, 0, 'n'},
+        {"perms", required_argument, 0, 'k'},
+        {"bands", required_argument, 0, 'b'},
+        {"rows", required_argument, 0, 'r'},
+        {"seed", required_argument, 0, 's'},
+        {"no-verify", no_argument, 0, OPT_NO_VERIFY},
+        {"threads", required_argument, 0, 'j'},
+        {"text-field", required_argument, 0, OPT_TEXT_FIELD},
+        {"id-field", required_argument, 0, OPT_ID_FIELD},
+        {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    opterr = 0;
+    optind = 1;
+    int c;
+    unsigned long long u;
+    while ((c = getopt_long(argc, argv, ":o:t:n:k:b:r:s:j:qh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o': out = optarg; break;
+        case 't':
+            if (!parse_double(optarg, &opt.threshold) ||
+                !(opt.threshold > 0 && opt.threshold <= 1))
+                return usage_error("--threshold must be a number in (0, 1], got '%s'", optarg);
+            break;
+        case 'n':
+            if (!parse_uint(optarg, 64, &u) || u < 1)
+                return usage_error("--ngram must be an integer from 1 to 64, got '%s'", optarg);
+            opt.ngram = (unsigned)u;
+            break;
+        case 'k':
+            if (!parse_uint(optarg, 1024, &u) || u < 1)
+                return usage_error("--perms must be an integer from 1 to 1024, got '%s'", optarg);
+            opt.perms = (unsigned)u;
+            break;
+        case 'b':
+            if (!parse_uint(optarg, 1024, &u) || u < 1)
+                return usage_error("--bands must be an integer from 1 to 1024, got '%s'", optarg);
+            opt.bands = (unsigned)u;
+            break;
+        case 'r':
+            if (!parse_uint(optarg, 1024, &u) || u < 1)
+                return usage_error("--rows must be an integer from 1 to 1024, got '%s'", optarg);
+            opt.rows = (unsigned)u;
+            break;
+        case 's':
+            if (!parse_uint(optarg, UINT64_MAX, &u))
+                return usage_error("--seed must be a non-negative integer, got '%s'", optarg);
+            opt.seed = u;
+            break;
+        case 'j':
+            if (!parse_uint(optarg, 1024, &u) || u < 1)
+                return usage_error("--threads must be an integer from 1 to 1024, got '%s'", optarg);
+            opt.threads = (int)u;
+            break;
+        case OPT_NO_VERIFY: opt.verify = 0; break;
+        case OPT_TEXT_FIELD: opt.text_field = optarg; break;
+        case OPT_ID_FIELD: opt.id_field = optarg; break;
+        case 'q': quiet = 1; break;
+        case 'h': fputs(usage_scan, stdout); return EXIT_SUCCESS;
+        case ':': return usage_error("option '%s' needs a value", argv[optind - 1]);
+        default: return usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind >= argc) return usage_error("%s", "no INPUT given");
+    if (opt.bands && opt.rows && (unsigned long long)opt.bands * opt.rows > opt.perms) {
+        fprintf(stderr, "fanwen scan: --bands x --rows (%u x %u = %u) exceeds --perms (%u)\n"
+                        "Try 'fanwen scan --help'.\n",
+                opt.bands, opt.rows, opt.bands * opt.rows, opt.perms);
+        return EXIT_FAILURE;
+    }
+    struct stat sb;
+    if (strcmp(out, "-") != 0 && stat(out, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
+        fprintf(stderr, "fanwen scan: --out %s: exists and is not a directory\n", out);
+        return EXIT_FAILURE;
+    }
+
+    progress_state prog = {!quiet && isatty(STDERR_FILENO), now(), 0};
+    opt.progress = show_progress;
+    opt.progress_ctx = &prog;
+    char why[256];
+    fw_scan *scan;
+    fw_status st = fw_scan_new(&opt, &scan, why, sizeof why);
+    if (st != FW_OK) {
+        fprintf(stderr, "fanwen scan: %s\n", why);
+        return EXIT_FAILURE;
+    }
+    for (int i = optind; i < argc && st == FW_OK; i++) st = fw_scan_add_path(scan, argv[i]);
+    if (st == FW_OK) st = fw_scan_run(scan);
+    if (prog.show) fputs("\r\033[K", stderr);
+    if (st != FW_OK) {
+        fprintf(stderr, "fanwen scan: %s\n", fw_scan_error(scan));
+        fw_scan_free(scan);
+        return EXIT_FAILURE;
+    }
+    if (strcmp(out, "-") == 0) {
+        st = fw_report_write_pairs(scan, stdout);
+        if (fflush(stdout) != 0) st = FW_ERR_IO;
+    } else {
+        st = fw_report_write(scan, out, NULL);
+    }
+    if (st != FW_OK) {
+        fprintf(stderr, "fanwen scan: cannot write reports to %s: %s\n", out,
+                strerror(errno));
+        fw_scan_free(scan);
+        return EXIT_FAILURE;
+    }
+    fw_scan_stats stats;
+    fw_scan_get_stats(scan, &stats);
+    if (!quiet) {
+        print_errors(scan, 10);
+        print_summary(scan, out, now() - prog.start);
+    }
+    int code = stats.docs[FW_DOC_ERROR] ? EXIT_PARTIAL : EXIT_SUCCESS;
+    fw_scan_free(scan);
+    return code;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage_main, stderr);
+        return EXIT_FAILURE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        fputs(usage_main, stdout);
+        return EXIT_SUCCESS;
+    }
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
+        printf("fanwen %s\n", FW_VERSION_STRING);
+        return EXIT_SUCCESS;
+    }
+    if (!strcmp(cmd, "scan")) return cmd_scan(argc - 1, argv + 1);
+    fprintf(stderr, "fanwen: unknown command '%s'\n%s", cmd, usage_main);
+    return EXIT_FAILURE;
+}

@@ -1,0 +1,184 @@
+/*
+ * lsh.c — locality-sensitive hashing over MinHash signatures: which pairs
+ * are worth verifying.
+ *
+ * The signature is cut into B bands of R values. Two documents whose
+ * Jaccard similarity is j agree on a band with probability j^R, so they
+ * share at least one band with P(j) = 1 - (1 - j^R)^B, an S-curve whose
+ * steep part should sit just below the threshold. We choose B and R for
+ * recall: P(threshold) ≥ 0.99, and among those choices the one that lets
+ * the fewest dissimilar pairs through (least area under P below the
+ * threshold). Pairs that pass are verified exactly, so a false candidate
+ * costs time, a missed one costs a result.
+ *
+ * Candidates are found by sorting, not by hash tables: for each band, the
+ * records (band hash, document) are radix-sorted and runs of equal hashes
+ * are buckets. Sorting is cache-friendly, parallel over bands, and its
+ * output order does not depend on thread timing. A bucket of m documents
+ * gives all m(m-1)/2 pairs when m is small; a large one (thousands of copies
+ * of one footer) gives a star, each member with the smallest, which keeps
+ * the clusters exact at m-1 pairs instead of m².
+ */
+#include "fanwen.h"
+#include "sort.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <xxhash.h>
+
+#define RECALL_TARGET 0.99
+
+double fw_lsh_probability(double j, unsigned bands, unsigned rows)
+{
+    return 1.0 - pow(1.0 - pow(j, rows), bands);
+}
+
+/* ∫_0^t P(s) ds by Simpson's rule: the false-positive mass. */
+static double false_positive_mass(double t, unsigned bands, unsigned rows)
+{
+    const int steps = 200;
+    double h = t / steps, sum = 0;
+    for (int i = 0; i <= steps; i++) {
+        double w = (i == 0 || i == steps) ? 1 : (i % 2 ? 4 : 2);
+        sum += w * fw_lsh_probability(i * h, bands, rows);
+    }
+    return sum * h / 3;
+}
+
+fw_status fw_lsh_choose(double threshold, unsigned k, unsigned *bands,
+                        unsigned *rows)
+{
+    if (!(threshold > 0 && threshold <= 1) || k < 1) return FW_ERR_ARG;
+    unsigned best_b = 1, best_r = 1;
+    double best_p = -1, best_fp = INFINITY;
+    int best_meets = 0;
+    for (unsigned r = 1; r <= k; r++) {
+        for (unsigned b = 1; b * r <= k; b++) {
+            double p = fw_lsh_probability(threshold, b, r);
+            int meets = p >= RECALL_TARGET;
+            double fp = meets ? false_positive_mass(threshold, b, r) : 0;
+            int better;
+            if (meets != best_meets) better = meets;
+            else if (meets) better = fp < best_fp || (fp == best_fp && p > best_p);
+            else better = p > best_p;
+            if (better) {
+                best_b = b; best_r = r; best_p = p; best_fp = fp;
+                best_meets = meets;
+            }
+            if (meets) break; /* more bands of this width only add mass */
+        }
+    }
+    *bands = best_b;
+    *rows = best_r;
+    return FW_OK;
+}
+
+typedef struct pair_list {
+    uint64_t *v; /* a << 32 | b */
+    size_t len, cap;
+} pair_list;
+
+static int pair_push(pair_list *l, uint32_t a, uint32_t b)
+{
+    if (l->len == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 1024;
+        uint64_t *grown = realloc(l->v, cap * sizeof *grown);
+        if (!grown) return 0;
+        l->v = grown;
+        l->cap = cap;
+    }
+    l->v[l->len++] = (uint64_t)a << 32 | b;
+    return 1;
+}
+
+/* Pairs from one band's sorted records. */
+static int bucket_pairs(const fw_keyed *rec, size_t n, pair_list *out)
+{
+    for (size_t s = 0; s < n;) {
+        size_t e = s + 1;
+        while (e < n && rec[e].key == rec[s].key) e++;
+        size_t m = e - s;
+        if (m <= FW_LSH_FULL_BUCKET) {
+            for (size_t i = s; i < e; i++)
+                for (size_t j = i + 1; j < e; j++)
+                    if (!pair_push(out, rec[i].value, rec[j].value)) return 0;
+        } else {
+            for (size_t j = s + 1; j < e; j++)
+                if (!pair_push(out, rec[s].value, rec[j].value)) return 0;
+        }
+        s = e;
+    }
+    return 1;
+}
+
+fw_status fw_lsh_candidates(const uint32_t *const *sigs, size_t n, unsigned k,
+                            unsigned bands, unsigned rows, int threads,
+                            fw_pair **pairs, size_t *npairs)
+{
+    *pairs = NULL;
+    *npairs = 0;
+    if (bands < 1 || rows < 1 || (size_t)bands * rows > k || n > UINT32_MAX)
+        return FW_ERR_ARG;
+    pair_list *per_band = calloc(bands, sizeof *per_band);
+    if (!per_band) return FW_ERR_NOMEM;
+    int failed = 0;
+    #pragma omp parallel num_threads(threads > 0 ? threads : 1)
+    {
+        fw_keyed *rec = malloc((n ? n : 1) * sizeof *rec);
+        fw_keyed *tmp = malloc((n ? n : 1) * sizeof *tmp);
+        if (!rec || !tmp) {
+            #pragma omp atomic write
+            failed = 1;
+        }
+        #pragma omp for schedule(dynamic, 1)
+        for (unsigned b = 0; b < bands; b++) {
+            if (!rec || !tmp) continue;
+            size_t m = 0;
+            for (size_t d = 0; d < n; d++) {
+                if (!sigs[d]) continue;
+                rec[m].key = XXH3_64bits_withSeed(sigs[d] + (size_t)b * rows,
+                                                  rows * sizeof(uint32_t), b);
+                rec[m].value = (uint32_t)d;
+                m++;
+            }
+            fw_sort_keyed(rec, tmp, m);
+            if (!bucket_pairs(rec, m, &per_band[b])) {
+                #pragma omp atomic write
+                failed = 1;
+            }
+        }
+        free(rec);
+        free(tmp);
+    }
+    size_t total = 0;
+    for (unsigned b = 0; b < bands; b++) total += per_band[b].len;
+    uint64_t *all = failed ? NULL : malloc((total ? total : 1) * sizeof *all);
+    uint64_t *tmp = failed ? NULL : malloc((total ? total : 1) * sizeof *tmp);
+    fw_status st = FW_OK;
+    if (!all || !tmp) {
+        st = FW_ERR_NOMEM;
+    } else {
+        size_t at = 0;
+        for (unsigned b = 0; b < bands; b++) {
+            for (size_t i = 0; i < per_band[b].len; i++) all[at++] = per_band[b].v[i];
+        }
+        fw_sort_u64(all, tmp, total);
+        total = fw_unique_u64(all, total);
+        fw_pair *out = malloc((total ? total : 1) * sizeof *out);
+        if (!out) {
+            st = FW_ERR_NOMEM;
+        } else {
+            for (size_t i = 0; i < total; i++) {
+                out[i].a = (uint32_t)(all[i] >> 32);
+                out[i].b = (uint32_t)all[i];
+            }
+            *pairs = out;
+            *npairs = total;
+        }
+    }
+    for (unsigned b = 0; b < bands; b++) free(per_band[b].v);
+    free(per_band);
+    free(all);
+    free(tmp);
+    return st;
+}

@@ -1,0 +1,247 @@
+/*
+ * normalize.c — UTF-8 bytes to the code points that shingles are made of.
+ *
+ * Two texts should match when a reader would call them the same: full-width
+ * ＡＢＣ１２３ and abc123, 'Straße' and 'STRASSE', text with and without
+ * spaces, punctuation or line breaks (Chinese has no spaces, and scraped
+ * copies differ in exactly these). So each character goes through NFKC and
+ * case folding, and what remains of categories Z* (separators), P*
+ * (punctuation) and C* (controls, format, unassigned, private use) is
+ * dropped. Letters, marks, digits and symbols are kept; U+FFFD, the
+ * replacement for invalid bytes, is a symbol and so is kept too.
+ *
+ * Calling utf8proc per character costs ~100 ns; a text is millions of
+ * characters. So fw_normalizer_new() asks utf8proc once for each of the
+ * 65,536 characters of the Basic Multilingual Plane and stores the answer:
+ * a single code point, an expansion in a pool (ﬁ → fi, ㈱ → (株) → 株), or
+ * "drop". Characters outside the BMP are rare and asked one by one.
+ *
+ * Per-character mapping is only right where NFKC does not compose across
+ * characters. Characters that can join the one before them (combining
+ * marks, Hangul vowel and final jamo, kana voicing marks...) are flagged in
+ * the table; a text holding one goes through utf8proc_map() whole, then
+ * through the table (which leaves normalized text as it is).
+ */
+#include "fanwen.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#define ENTRY_DROP 0xFFFFFFFFu
+#define ENTRY_EXPANSION 0x80000000u /* | len << 20 | pool offset */
+#define BMP 0x10000
+
+struct fw_normalizer {
+    uint32_t entry[BMP];
+    uint8_t composes[BMP / 8]; /* bit set: may compose with what precedes */
+    uint32_t *pool;            /* expansions */
+    size_t pool_len;
+};
+
+static int category_kept(utf8proc_category_t c)
+{
+    return (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_NO) ||
+           (c >= UTF8PROC_CATEGORY_SM && c <= UTF8PROC_CATEGORY_SO);
+}
+
+static int composes_with_previous(uint32_t cp)
+{
+    const utf8proc_property_t *p = utf8proc_get_property((utf8proc_int32_t)cp);
+    if (p->combining_class != 0) return 1;
+    /* utf8proc marks characters that are the second half of a canonical
+     * composition with comb_index >= 0x8000. */
+    if (p->comb_index != UINT16_MAX && p->comb_index >= 0x8000) return 1;
+    /* Hangul syllables compose algorithmically: L+V, LV+T. */
+    return (cp >= 0x1161 && cp <= 0x1175) || (cp >= 0x11A8 && cp <= 0x11C2);
+}
+
+#define MAP_FLAGS (UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT | \
+                   UTF8PROC_CASEFOLD)
+
+/* NFKC + case fold of one character, filtered by category. Returns the
+ * number of code points written to out (≤ cap), or -1 if utf8proc fails. */
+static long map_one(uint32_t cp, uint32_t *out, size_t cap, int *composes)
+{
+    utf8proc_int32_t buf[32];
+    utf8proc_ssize_t n = utf8proc_decompose_char(
+        (utf8proc_int32_t)cp, buf, 32, MAP_FLAGS & ~UTF8PROC_COMPOSE, NULL);
+    if (n < 0 || n > 32) return -1;
+    n = utf8proc_normalize_utf32(buf, n, MAP_FLAGS);
+    if (n < 0) return -1;
+    long kept = 0;
+    for (utf8proc_ssize_t i = 0; i < n; i++) {
+        uint32_t c = (uint32_t)buf[i];
+        if (composes && composes_with_previous(c)) *composes = 1;
+        if (!category_kept(utf8proc_category((utf8proc_int32_t)c))) continue;
+        if ((size_t)kept < cap) out[kept] = c;
+        kept++;
+    }
+    return kept;
+}
+
+fw_status fw_normalizer_new(fw_normalizer **out)
+{
+    *out = NULL;
+    fw_normalizer *nz = calloc(1, sizeof *nz);
+    if (!nz) return FW_ERR_NOMEM;
+    size_t pool_cap = 8192;
+    nz->pool = malloc(pool_cap * sizeof *nz->pool);
+    if (!nz->pool) goto nomem;
+    for (uint32_t cp = 0; cp < BMP; cp++) {
+        uint32_t mapped[32];
+        int composes = 0;
+        long n = (cp >= 0xD800 && cp <= 0xDFFF)
+                     ? 0 : map_one(cp, mapped, 32, &composes);
+        if (n < 0 || n > 32) n = 0; /* cannot happen with Unicode data */
+        if (composes) nz->composes[cp >> 3] |= (uint8_t)(1u << (cp & 7));
+        if (n == 0) {
+            nz->entry[cp] = ENTRY_DROP;
+        } else if (n == 1) {
+            nz->entry[cp] = mapped[0];
+        } else {
+            if (nz->pool_len + (size_t)n > pool_cap) {
+                pool_cap *= 2;
+                uint32_t *grown = realloc(nz->pool, pool_cap * sizeof *grown);
+                if (!grown) goto nomem;
+                nz->pool = grown;
+            }
+            nz->entry[cp] = ENTRY_EXPANSION | (uint32_t)n << 20 |
+                            (uint32_t)nz->pool_len;
+            memcpy(nz->pool + nz->pool_len, mapped, (size_t)n * sizeof *mapped);
+            nz->pool_len += (size_t)n;
+        }
+    }
+    *out = nz;
+    return FW_OK;
+nomem:
+    fw_normalizer_free(nz);
+    return FW_ERR_NOMEM;
+}
+
+void fw_normalizer_free(fw_normalizer *nz)
+{
+    if (!nz) return;
+    free(nz->pool);
+    free(nz);
+}
+
+/* Growable output: ensure room for `extra` more code points. */
+static int reserve(uint32_t **out, size_t *cap, size_t len, size_t extra)
+{
+    if (len + extra <= *cap) return 1;
+    size_t want = *cap ? *cap : 256;
+    while (want < len + extra) {
+        if (want > SIZE_MAX / 2 / sizeof **out) return 0;
+        want *= 2;
+    }
+    uint32_t *grown = realloc(*out, want * sizeof **out);
+    if (!grown) return 0;
+    *out = grown;
+    *cap = want;
+    return 1;
+}
+
+/* Appends the normalized form of one code point. */
+static int emit(const fw_normalizer *nz, uint32_t cp, uint32_t **out,
+                size_t *cap, size_t *len)
+{
+    if (cp < BMP) {
+        uint32_t e = nz->entry[cp];
+        if (e == ENTRY_DROP) return 1;
+        if (!(e & ENTRY_EXPANSION)) {
+            if (*len == *cap && !reserve(out, cap, *len, 1)) return 0;
+            (*out)[(*len)++] = e;
+            return 1;
+        }
+        size_t n = (e >> 20) & 0x7FF, off = e & 0xFFFFF;
+        if (!reserve(out, cap, *len, n)) return 0;
+        memcpy(*out + *len, nz->pool + off, n * sizeof **out);
+        *len += n;
+        return 1;
+    }
+    uint32_t mapped[32];
+    long n = map_one(cp, mapped, 32, NULL);
+    if (n <= 0) return 1;
+    if (n > 32) n = 32;
+    if (!reserve(out, cap, *len, (size_t)n)) return 0;
+    memcpy(*out + *len, mapped, (size_t)n * sizeof *mapped);
+    *len += (size_t)n;
+    return 1;
+}
+
+static int is_composing(const fw_normalizer *nz, uint32_t cp)
+{
+    return cp < BMP ? (nz->composes[cp >> 3] >> (cp & 7)) & 1
+                    : composes_with_previous(cp);
+}
+
+/* The whole-text path for text with combining sequences: repair, let
+ * utf8proc compose across characters, then filter through the table. */
+static fw_status normalize_composed(const fw_normalizer *nz, const char *text,
+                                    size_t len, uint32_t **out, size_t *cap,
+                                    size_t *out_len)
+{
+    char *valid;
+    size_t valid_len;
+    fw_status st = fw_utf8_repair(text, len, &valid, &valid_len, NULL);
+    if (st != FW_OK) return st;
+    /* utf8proc treats NUL as end of string; NULs are dropped anyway. */
+    for (size_t i = 0; i < valid_len; i++)
+        if (valid[i] == '\0') valid[i] = ' ';
+    utf8proc_uint8_t *mapped = NULL;
+    utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)valid,
+                                      (utf8proc_ssize_t)valid_len, &mapped,
+                                      MAP_FLAGS);
+    free(valid);
+    if (n < 0) return n == UTF8PROC_ERROR_NOMEM ? FW_ERR_NOMEM : FW_ERR_FORMAT;
+    size_t i = 0;
+    *out_len = 0;
+    while (i < (size_t)n) {
+        uint32_t cp;
+        int bad;
+        i += fw_utf8_decode(mapped + i, (size_t)n - i, &cp, &bad);
+        if (!emit(nz, cp, out, cap, out_len)) {
+            free(mapped);
+            return FW_ERR_NOMEM;
+        }
+    }
+    free(mapped);
+    return FW_OK;
+}
+
+fw_status fw_normalize(const fw_normalizer *nz, const char *text, size_t len,
+                       uint32_t **out, size_t *cap, size_t *out_len,
+                       fw_norm_info *info)
+{
+    fw_norm_info local;
+    if (!info) info = &local;
+    memset(info, 0, sizeof *info);
+    *out_len = 0;
+    /* Normalized text is rarely longer than the byte count; expansions grow
+     * the buffer in emit(). */
+    if (!reserve(out, cap, 0, len + 1)) return FW_ERR_NOMEM;
+    const unsigned char *u = (const unsigned char *)text;
+    int composing = 0;
+    size_t i = 0;
+    while (i < len) {
+        uint32_t cp;
+        int bad = 0;
+        if (u[i] < 0x80) {
+            cp = u[i++];
+            if (cp < 0x20 && (cp < 0x09 || cp > 0x0D)) {
+                if (cp == 0) info->nul_bytes++;
+                else info->control_bytes++;
+            }
+        } else {
+            i += fw_utf8_decode(u + i, len - i, &cp, &bad);
+            info->invalid_sequences += (size_t)bad;
+            if (!composing && is_composing(nz, cp)) composing = 1;
+        }
+        info->code_points++;
+        if (!emit(nz, cp, out, cap, out_len)) return FW_ERR_NOMEM;
+    }
+    if (composing)
+        return normalize_composed(nz, text, len, out, cap, out_len);
+    return FW_OK;
+}

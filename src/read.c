@@ -1,0 +1,505 @@
+/*
+ * read.c — from paths to documents: directory walk, decompression, JSONL.
+ *
+ * A path is a file or a directory. Directories are walked recursively in
+ * byte order of names, so two runs see documents in the same order; symlinks
+ * are followed, and a directory already on the current path (a loop) is
+ * reported, not entered. A file whose name ends in .jsonl or .ndjson (before
+ * an optional .gz/.zst) holds one JSON object per line; any other file is one
+ * document whose id is its path relative to the argument it was found under.
+ * gzip (multi-member too) and zstd are recognized by their magic bytes,
+ * whatever the name.
+ *
+ * Nothing is dropped silently: an unreadable file, a broken JSON line, a
+ * truncated archive or an empty directory each becomes a row with a status
+ * and a message. JSON is parsed by jansson; a line with invalid UTF-8 is
+ * repaired (U+FFFD) before parsing, so one bad byte does not lose a document.
+ *
+ * Whole files are read into memory (one document at a time); JSONL is read
+ * line by line through a 256 KiB window, so a shard never sits in memory.
+ */
+#include "read.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#define CHUNK (256 * 1024)
+
+/* ------------------------------------------------------------- messages */
+
+static char *format(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) return NULL;
+    char *s = malloc((size_t)n + 1);
+    if (!s) return NULL;
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+/* Hands an account of a failure (or an empty directory) to the sink. */
+static fw_status report_row(fw_doc_sink sink, void *ctx, const char *id,
+                            fw_doc_status status, const char *fmt, ...)
+{
+    fw_input_doc doc = {0};
+    doc.status = status;
+    doc.id = strdup(id);
+    va_list ap;
+    va_start(ap, fmt);
+    char buf[1024];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    doc.message = strdup(buf);
+    if (!doc.id || !doc.message) {
+        free(doc.id);
+        free(doc.message);
+        return FW_ERR_NOMEM;
+    }
+    return sink(ctx, &doc);
+}
+
+/* --------------------------------------------------------------- source */
+
+/* A file's bytes, decompressed if they start with gzip or zstd magic. */
+typedef enum { SRC_PLAIN, SRC_GZIP, SRC_ZSTD } source_kind;
+
+typedef struct source {
+    int fd;
+    source_kind kind;
+    unsigned char *in;
+    size_t in_len, in_pos;
+    int in_eof;
+    z_stream z;
+    int z_ready, member_done;
+    ZSTD_DCtx *zd;
+    size_t zstd_hint;      /* 0 when the last frame ended */
+    uint64_t *stored_bytes;
+    char err[256];
+} source;
+
+static const char *kind_name(source_kind k)
+{
+    return k == SRC_GZIP ? "gzip" : k == SRC_ZSTD ? "zstd" : "file";
+}
+
+static int fill_input(source *s)
+{
+    if (s->in_pos < s->in_len || s->in_eof) return 1;
+    ssize_t n;
+    do n = read(s->fd, s->in, CHUNK); while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        snprintf(s->err, sizeof s->err, "read error: %s", strerror(errno));
+        return 0;
+    }
+    if (s->stored_bytes) *s->stored_bytes += (uint64_t)n;
+    s->in_len = (size_t)n;
+    s->in_pos = 0;
+    if (n == 0) s->in_eof = 1;
+    return 1;
+}
+
+static int source_open(source *s, int fd, uint64_t *stored_bytes)
+{
+    memset(s, 0, sizeof *s);
+    s->fd = fd;
+    s->stored_bytes = stored_bytes;
+    s->in = malloc(CHUNK);
+    if (!s->in) {
+        snprintf(s->err, sizeof s->err, "out of memory");
+        return 0;
+    }
+    if (!fill_input(s)) return 0;
+    const unsigned char *m = s->in;
+    if (s->in_len >= 2 && m[0] == 0x1F && m[1] == 0x8B) {
+        s->kind = SRC_GZIP;
+        if (inflateInit2(&s->z, 15 + 32) != Z_OK) {
+            snprintf(s->err, sizeof s->err, "zlib initialization failed");
+            return 0;
+        }
+        s->z_ready = 1;
+    } else if (s->in_len >= 4 && m[0] == 0x28 && m[1] == 0xB5 &&
+               m[2] == 0x2F && m[3] == 0xFD) {
+        s->kind = SRC_ZSTD;
+        s->zd = ZSTD_createDCtx();
+        if (!s->zd) {
+            snprintf(s->err, sizeof s->err, "out of memory");
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static void source_close(source *s)
+{
+    if (s->z_ready) inflateEnd(&s->z);
+    ZSTD_freeDCtx(s->zd);
+    free(s->in);
+}
+
+/* Reads up to cap bytes: > 0 read, 0 at the end, -1 on error (s->err). */
+static ssize_t source_read(source *s, char *buf, size_t cap)
+{
+    if (cap > CHUNK) cap = CHUNK;
+    for (;;) {
+        if (!fill_input(s)) return -1;
+        size_t avail = s->in_len - s->in_pos;
+        if (s->kind == SRC_PLAIN) {
+            if (avail == 0) return 0;
+            size_t n = avail < cap ? avail : cap;
+            memcpy(buf, s->in + s->in_pos, n);
+            s->in_pos += n;
+            return (ssize_t)n;
+        }
+        if (s->kind == SRC_GZIP) {
+            if (avail == 0) {
+                if (s->member_done) return 0;
+                snprintf(s->err, sizeof s->err, "truncated gzip stream");
+                return -1;
+            }
+            if (s->member_done) { /* another member follows */
+                inflateReset(&s->z);
+                s->member_done = 0;
+            }
+            s->z.next_in = s->in + s->in_pos;
+            s->z.avail_in = (uInt)avail;
+            s->z.next_out = (Bytef *)buf;
+            s->z.avail_out = (uInt)cap;
+            int rc = inflate(&s->z, Z_NO_FLUSH);
+            s->in_pos = s->in_len - s->z.avail_in;
+            if (rc == Z_STREAM_END) s->member_done = 1;
+            else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+                snprintf(s->err, sizeof s->err, "corrupt gzip data: %s",
+                         s->z.msg ? s->z.msg : "inflate failed");
+                return -1;
+            }
+            size_t got = cap - s->z.avail_out;
+            if (got) return (ssize_t)got;
+            continue;
+        }
+        /* zstd */
+        if (avail == 0) {
+            if (s->zstd_hint == 0) return 0;
+            snprintf(s->err, sizeof s->err, "truncated zstd stream");
+            return -1;
+        }
+        ZSTD_inBuffer in = {s->in + s->in_pos, avail, 0};
+        ZSTD_outBuffer out = {buf, cap, 0};
+        size_t rc = ZSTD_decompressStream(s->zd, &out, &in);
+        s->in_pos += in.pos;
+        if (ZSTD_isError(rc)) {
+            snprintf(s->err, sizeof s->err, "corrupt zstd data: %s",
+                     ZSTD_getErrorName(rc));
+            return -1;
+        }
+        s->zstd_hint = rc;
+        if (out.pos) return (ssize_t)out.pos;
+    }
+}
+
+/* ---------------------------------------------------------- plain files */
+
+static fw_status read_whole(source *s, const char *id, fw_doc_sink sink,
+                            void *ctx, size_t size_hint)
+{
+    size_t cap = size_hint + 1 > 4096 ? size_hint + 1 : 4096, len = 0;
+    char *buf = malloc(cap);
+    if (!buf) return FW_ERR_NOMEM;
+    for (;;) {
+        if (cap - len < 4096) {
+            if (cap > SIZE_MAX / 2) { free(buf); return FW_ERR_NOMEM; }
+            char *grown = realloc(buf, cap * 2);
+            if (!grown) { free(buf); return FW_ERR_NOMEM; }
+            buf = grown;
+            cap *= 2;
+        }
+        ssize_t n = source_read(s, buf + len, cap - len - 1);
+        if (n < 0) {
+            free(buf);
+            return report_row(sink, ctx, id, FW_DOC_ERROR, "%s: %s",
+                              kind_name(s->kind), s->err);
+        }
+        if (n == 0) break;
+        len += (size_t)n;
+    }
+    buf[len] = '\0';
+    fw_input_doc doc = {0};
+    doc.id = strdup(id);
+    if (!doc.id) { free(buf); return FW_ERR_NOMEM; }
+    doc.text = buf;
+    doc.len = len;
+    doc.status = FW_DOC_OK;
+    return sink(ctx, &doc);
+}
+
+/* ---------------------------------------------------------------- JSONL */
+
+static int is_blank(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r') return 0;
+    return 1;
+}
+
+/* The id field as text: strings as they are, numbers printed. */
+static char *json_id(json_t *v)
+{
+    if (json_is_string(v)) return strdup(json_string_value(v));
+    if (json_is_integer(v)) return format("%" JSON_INTEGER_FORMAT, json_integer_value(v));
+    if (json_is_real(v)) return format("%.17g", json_real_value(v));
+    return NULL;
+}
+
+static fw_status parse_line(const char *file_id, size_t line_no, char *line,
+                            size_t len, const fw_read_options *opt,
+                            fw_doc_sink sink, void *ctx)
+{
+    char where[64];
+    snprintf(where, sizeof where, ":%zu", line_no);
+    char *fallback_id = format("%s%s", file_id, where);
+    if (!fallback_id) return FW_ERR_NOMEM;
+    char *repaired = NULL;
+    size_t replaced = 0;
+    if (fw_utf8_valid_prefix(line, len) != len) {
+        size_t rlen;
+        if (fw_utf8_repair(line, len, &repaired, &rlen, &replaced) != FW_OK) {
+            free(fallback_id);
+            return FW_ERR_NOMEM;
+        }
+        line = repaired;
+        len = rlen;
+    }
+    json_error_t jerr;
+    json_t *root = json_loadb(line, len, JSON_ALLOW_NUL, &jerr);
+    free(repaired);
+    fw_status st;
+    if (!root || !json_is_object(root)) {
+        st = report_row(sink, ctx, fallback_id, FW_DOC_ERROR,
+                        "line %zu: invalid JSON: %s", line_no,
+                        root ? "not an object" : jerr.text);
+        json_decref(root);
+        free(fallback_id);
+        return st;
+    }
+    char *id = json_id(json_object_get(root, opt->id_field));
+    if (!id) {
+        id = fallback_id;
+        fallback_id = NULL;
+    }
+    json_t *text = json_object_get(root, opt->text_field);
+    if (!json_is_string(text)) {
+        st = report_row(sink, ctx, id, FW_DOC_ERROR,
+                        "line %zu: no string field \"%s\"", line_no,
+                        opt->text_field);
+        free(id);
+    } else {
+        fw_input_doc doc = {0};
+        doc.id = id;
+        doc.len = json_string_length(text);
+        doc.text = malloc(doc.len + 1);
+        doc.repaired = replaced;
+        if (!doc.text) {
+            free(id);
+            st = FW_ERR_NOMEM;
+        } else {
+            memcpy(doc.text, json_string_value(text), doc.len + 1);
+            st = sink(ctx, &doc);
+        }
+    }
+    json_decref(root);
+    free(fallback_id);
+    return st;
+}
+
+static fw_status read_jsonl(source *s, const char *id,
+                            const fw_read_options *opt, fw_doc_sink sink,
+                            void *ctx)
+{
+    size_t cap = 2 * CHUNK, len = 0, line_no = 0;
+    char *buf = malloc(cap);
+    if (!buf) return FW_ERR_NOMEM;
+    fw_status st = FW_OK;
+    int eof = 0;
+    while (st == FW_OK && !eof) {
+        if (cap - len < CHUNK) {
+            char *grown = cap <= SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
+            if (!grown) { st = FW_ERR_NOMEM; break; }
+            buf = grown;
+            cap *= 2;
+        }
+        ssize_t n = source_read(s, buf + len, cap - len);
+        if (n < 0) {
+            st = report_row(sink, ctx, id, FW_DOC_ERROR,
+                            "%s: %s after line %zu", kind_name(s->kind),
+                            s->err, line_no);
+            break;
+        }
+        if (n == 0) {
+            eof = 1;
+            if (len && buf[len - 1] != '\n') buf[len++] = '\n';
+        }
+        len += (size_t)n;
+        size_t start = 0;
+        char *nl;
+        while (st == FW_OK &&
+               (nl = memchr(buf + start, '\n', len - start)) != NULL) {
+            size_t end = (size_t)(nl - buf);
+            line_no++;
+            if (!is_blank(buf + start, end - start))
+                st = parse_line(id, line_no, buf + start, end - start, opt,
+                                sink, ctx);
+            start = end + 1;
+        }
+        memmove(buf, buf + start, len - start);
+        len -= start;
+    }
+    free(buf);
+    return st;
+}
+
+/* ----------------------------------------------------------------- files */
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static int is_jsonl_name(const char *path)
+{
+    char name[4096];
+    snprintf(name, sizeof name, "%s", path);
+    size_t n = strlen(name);
+    for (int i = 0; i < 2; i++) {
+        if (ends_with(name, ".gz")) name[n -= 3] = '\0';
+        else if (ends_with(name, ".zst")) name[n -= 4] = '\0';
+    }
+    return ends_with(name, ".jsonl") || ends_with(name, ".ndjson");
+}
+
+static fw_status read_file(const char *path, const char *id, off_t size,
+                           const fw_read_options *opt, fw_doc_sink sink,
+                           void *ctx)
+{
+    int fd;
+    do fd = open(path, O_RDONLY | O_CLOEXEC); while (fd < 0 && errno == EINTR);
+    if (fd < 0)
+        return report_row(sink, ctx, id, FW_DOC_ERROR, "cannot open: %s",
+                          strerror(errno));
+    source s;
+    fw_status st;
+    if (!source_open(&s, fd, opt->stored_bytes)) {
+        st = report_row(sink, ctx, id, FW_DOC_ERROR, "%s", s.err);
+    } else if (is_jsonl_name(path)) {
+        st = read_jsonl(&s, id, opt, sink, ctx);
+    } else {
+        st = read_whole(&s, id, sink, ctx,
+                        s.kind == SRC_PLAIN && size > 0 ? (size_t)size : 0);
+    }
+    source_close(&s);
+    close(fd);
+    return st;
+}
+
+/* ------------------------------------------------------------ directories */
+
+typedef struct ancestor {
+    dev_t dev;
+    ino_t ino;
+    const struct ancestor *up;
+} ancestor;
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static fw_status read_any(const char *path, const char *id,
+                          const ancestor *up, const fw_read_options *opt,
+                          fw_doc_sink sink, void *ctx);
+
+static fw_status read_dir(const char *path, const char *id,
+                          const ancestor *self, const fw_read_options *opt,
+                          fw_doc_sink sink, void *ctx)
+{
+    DIR *dir = opendir(path);
+    if (!dir)
+        return report_row(sink, ctx, id, FW_DOC_ERROR,
+                          "cannot open directory: %s", strerror(errno));
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    fw_status st = FW_OK;
+    struct dirent *e;
+    while ((e = readdir(dir)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 64;
+            char **grown = realloc(names, cap * sizeof *names);
+            if (!grown) { st = FW_ERR_NOMEM; break; }
+            names = grown;
+        }
+        if (!(names[n] = strdup(e->d_name))) { st = FW_ERR_NOMEM; break; }
+        n++;
+    }
+    closedir(dir);
+    if (st == FW_OK && n == 0)
+        st = report_row(sink, ctx, id, FW_DOC_EMPTY, "empty directory");
+    if (st == FW_OK) qsort(names, n, sizeof *names, cmp_names);
+    for (size_t i = 0; i < n && st == FW_OK; i++) {
+        int slash = path[strlen(path) - 1] != '/';
+        char *child = format("%s%s%s", path, slash ? "/" : "", names[i]);
+        char *child_id = *id && self->up ? format("%s/%s", id, names[i])
+                                         : strdup(names[i]);
+        if (!child || !child_id) st = FW_ERR_NOMEM;
+        else st = read_any(child, child_id, self, opt, sink, ctx);
+        free(child);
+        free(child_id);
+    }
+    for (size_t i = 0; i < n; i++) free(names[i]);
+    free(names);
+    return st;
+}
+
+static fw_status read_any(const char *path, const char *id,
+                          const ancestor *up, const fw_read_options *opt,
+                          fw_doc_sink sink, void *ctx)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return report_row(sink, ctx, id, FW_DOC_ERROR, "cannot open: %s",
+                          strerror(errno));
+    if (S_ISDIR(st.st_mode)) {
+        for (const ancestor *a = up; a; a = a->up)
+            if (a->dev == st.st_dev && a->ino == st.st_ino)
+                return report_row(sink, ctx, id, FW_DOC_ERROR,
+                                  "symlink loop: directory already being read");
+        ancestor self = {st.st_dev, st.st_ino, up};
+        return read_dir(path, id, &self, opt, sink, ctx);
+    }
+    if (!S_ISREG(st.st_mode))
+        return report_row(sink, ctx, id, FW_DOC_ERROR,
+                          "not a regular file or directory");
+    return read_file(path, id, st.st_size, opt, sink, ctx);
+}
+
+fw_status fw_read_path(const char *path, const fw_read_options *opt,
+                       fw_doc_sink sink, void *ctx)
+{
+    /* A file argument keeps its path as id; files under a directory
+     * argument are named relative to it. */
+    return read_any(path, path, NULL, opt, sink, ctx);
+}

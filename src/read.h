@@ -1,0 +1,34 @@
+/* read.h — turning paths into documents (internal; see read.c). */
+#ifndef FW_READ_H
+#define FW_READ_H
+
+#include "fanwen.h"
+
+/* One document as read. All pointers are malloc'ed and owned by the sink
+ * once handed over. `text` is NULL for rows that are only an account of a
+ * failure (status FW_DOC_ERROR) or of an empty directory (FW_DOC_EMPTY). */
+typedef struct fw_input_doc {
+    char *id;
+    char *text;
+    size_t len;
+    fw_doc_status status;  /* FW_DOC_OK: to be processed */
+    char *message;         /* NULL or why */
+    size_t repaired;       /* invalid UTF-8 sequences already replaced */
+} fw_input_doc;
+
+/* Receives each document; returns FW_OK to go on. */
+typedef fw_status (*fw_doc_sink)(void *ctx, fw_input_doc *doc);
+
+typedef struct fw_read_options {
+    const char *text_field;
+    const char *id_field;
+    uint64_t *stored_bytes; /* incremented by bytes read from disk */
+} fw_read_options;
+
+/* Reads a file or directory tree and hands every document, and an account
+ * of every input that could not be read, to `sink`. Returns the first
+ * non-OK status of the sink, else FW_OK. */
+fw_status fw_read_path(const char *path, const fw_read_options *options,
+                       fw_doc_sink sink, void *ctx);
+
+#endif

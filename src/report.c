@@ -1,0 +1,222 @@
+/*
+ * report.c — CSV reports and summary.json.
+ *
+ * CSV follows RFC 4180: UTF-8, a header row, CRLF line ends, and a field
+ * quoted (with "" for ") when it holds a comma, quote, CR or LF — file
+ * names can hold all of these. Numbers are printed with six decimals, the
+ * same on every run. Each file is written to a temporary name in the output
+ * directory, flushed to disk and renamed over the final name, so a reader or
+ * a crash never sees half a report.
+ *
+ * Uses only the public API: the reports are what any embedding program
+ * could write itself.
+ */
+#include "fanwen.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static void csv_field(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+/* A number in [0, 1], or an empty field for "not computed" (negative). */
+static void csv_ratio(FILE *f, double v)
+{
+    if (v >= 0) fprintf(f, "%.6f", v);
+}
+
+static const char *doc_id(const fw_scan *scan, size_t i)
+{
+    fw_doc_info info;
+    fw_scan_doc(scan, i, &info);
+    return info.id;
+}
+
+fw_status fw_report_write_pairs(const fw_scan *scan, void *file)
+{
+    FILE *f = file;
+    fputs("id_a,id_b,jaccard,est_jaccard,a_in_b,b_in_a\r\n", f);
+    const fw_result_pair *p = fw_scan_pairs(scan);
+    for (size_t i = 0, n = fw_scan_pair_count(scan); i < n; i++) {
+        csv_field(f, doc_id(scan, p[i].a));
+        fputc(',', f);
+        csv_field(f, doc_id(scan, p[i].b));
+        fputc(',', f);
+        csv_ratio(f, p[i].jaccard);
+        fputc(',', f);
+        csv_ratio(f, p[i].estimate);
+        fputc(',', f);
+        csv_ratio(f, p[i].a_in_b);
+        fputc(',', f);
+        csv_ratio(f, p[i].b_in_a);
+        fputs("\r\n", f);
+    }
+    return ferror(f) ? FW_ERR_IO : FW_OK;
+}
+
+static fw_status write_clusters(const fw_scan *scan, FILE *f)
+{
+    fputs("cluster,id,size\r\n", f);
+    size_t n = fw_scan_doc_count(scan);
+    /* Members grouped by representative, both in id order: a counting sort
+     * on the representative's rank, filled by walking ranks upwards. */
+    size_t *cursor = calloc(n + 1, sizeof *cursor);
+    uint32_t *order = malloc((n ? n : 1) * sizeof *order);
+    if (!cursor || !order) {
+        free(cursor);
+        free(order);
+        return FW_ERR_NOMEM;
+    }
+    fw_doc_info d, rep;
+    for (size_t r = 0; r < n; r++) {
+        fw_scan_doc(scan, fw_scan_doc_by_rank(scan, r), &d);
+        if (d.cluster < 0) continue;
+        fw_scan_doc(scan, (size_t)d.cluster, &rep);
+        cursor[rep.rank + 1]++;
+    }
+    for (size_t r = 0; r < n; r++) cursor[r + 1] += cursor[r];
+    for (size_t r = 0; r < n; r++) {
+        fw_scan_doc(scan, fw_scan_doc_by_rank(scan, r), &d);
+        if (d.cluster < 0) continue;
+        fw_scan_doc(scan, (size_t)d.cluster, &rep);
+        order[cursor[rep.rank]++] = (uint32_t)r;
+    }
+    size_t m = n ? cursor[n - 1] : 0;
+    for (size_t i = 0; i < m; i++) {
+        fw_scan_doc(scan, fw_scan_doc_by_rank(scan, order[i]), &d);
+        csv_field(f, doc_id(scan, (size_t)d.cluster));
+        fputc(',', f);
+        csv_field(f, d.id);
+        fprintf(f, ",%llu\r\n", (unsigned long long)d.cluster_size);
+    }
+    free(cursor);
+    free(order);
+    return ferror(f) ? FW_ERR_IO : FW_OK;
+}
+
+static fw_status write_docs(const fw_scan *scan, FILE *f)
+{
+    fputs("id,status,bytes,chars,shingles,cluster,message\r\n", f);
+    for (size_t i = 0, n = fw_scan_doc_count(scan); i < n; i++) {
+        fw_doc_info d;
+        fw_scan_doc(scan, i, &d);
+        csv_field(f, d.id);
+        fprintf(f, ",%s,%llu,%llu,%llu,", fw_doc_status_name(d.status),
+                (unsigned long long)d.bytes, (unsigned long long)d.chars,
+                (unsigned long long)d.shingles);
+        if (d.cluster >= 0) csv_field(f, doc_id(scan, (size_t)d.cluster));
+        fputc(',', f);
+        csv_field(f, d.message);
+        fputs("\r\n", f);
+    }
+    return ferror(f) ? FW_ERR_IO : FW_OK;
+}
+
+static double mb_per_s(uint64_t bytes, double seconds)
+{
+    return seconds > 0 ? bytes / 1e6 / seconds : 0;
+}
+
+static fw_status write_summary(const fw_scan *scan, FILE *f, double t_report)
+{
+    fw_scan_stats st;
+    fw_scan_get_stats(scan, &st);
+    const fw_scan_options *o = fw_scan_get_options(scan);
+    uint64_t total = 0;
+    for (int i = 0; i < FW_DOC_STATUS_COUNT; i++) total += st.docs[i];
+    fprintf(f, "{\n  \"version\": \"%s\",\n", FW_VERSION_STRING);
+    fprintf(f, "  \"inputs\": %llu,\n  \"input_bytes\": %llu,\n  \"text_bytes\": %llu,\n",
+            (unsigned long long)st.inputs, (unsigned long long)st.input_bytes,
+            (unsigned long long)st.bytes);
+    fprintf(f, "  \"documents\": {\"total\": %llu", (unsigned long long)total);
+    for (int i = 0; i < FW_DOC_STATUS_COUNT; i++)
+        fprintf(f, ", \"%s\": %llu", fw_doc_status_name((fw_doc_status)i),
+                (unsigned long long)st.docs[i]);
+    fprintf(f, "},\n  \"parameters\": {\"ngram\": %u, \"perms\": %u, \"bands\": %u, "
+               "\"rows\": %u, \"threshold\": %g, \"seed\": %llu, \"verify\": %s, "
+               "\"threads\": %d, \"candidate_probability_at_threshold\": %.6f},\n",
+            o->ngram, o->perms, st.bands, st.rows, o->threshold,
+            (unsigned long long)o->seed, o->verify ? "true" : "false", st.threads,
+            st.candidate_probability);
+    fprintf(f, "  \"results\": {\"shingles\": %llu, \"candidate_pairs\": %llu, "
+               "\"verified_pairs\": %llu, \"reported_pairs\": %zu, \"clusters\": %llu, "
+               "\"clustered_documents\": %llu},\n",
+            (unsigned long long)st.shingles, (unsigned long long)st.candidates,
+            (unsigned long long)st.verified, fw_scan_pair_count(scan),
+            (unsigned long long)st.clusters, (unsigned long long)st.clustered_docs);
+    fprintf(f, "  \"stages\": {\n");
+    fprintf(f, "    \"read\": {\"seconds\": %.6f, \"mb_per_s\": %.3f},\n", st.t_read,
+            mb_per_s(st.bytes, st.t_read));
+    const char *names[] = {"normalize", "shingle", "minhash"};
+    double ts[] = {st.t_normalize, st.t_shingle, st.t_minhash};
+    for (int i = 0; i < 3; i++)
+        fprintf(f, "    \"%s\": {\"thread_seconds\": %.6f, \"mb_per_s_per_thread\": %.3f},\n",
+                names[i], ts[i], mb_per_s(st.bytes, ts[i]));
+    fprintf(f, "    \"sketch\": {\"seconds\": %.6f, \"mb_per_s\": %.3f},\n",
+            st.t_sketch_wall, mb_per_s(st.bytes, st.t_sketch_wall));
+    fprintf(f, "    \"lsh\": {\"seconds\": %.6f},\n    \"verify\": {\"seconds\": %.6f},\n"
+               "    \"cluster\": {\"seconds\": %.6f},\n    \"report\": {\"seconds\": %.6f}\n",
+            st.t_lsh, st.t_verify, st.t_cluster, t_report);
+    fprintf(f, "  }\n}\n");
+    return ferror(f) ? FW_ERR_IO : FW_OK;
+}
+
+/* Writes one report through a temporary file renamed into place. */
+static fw_status write_atomically(const fw_scan *scan, const char *dir,
+                                  const char *name, double t_report,
+                                  fw_status (*body)(const fw_scan *, FILE *, double))
+{
+    char final[4096], tmp[4200];
+    snprintf(final, sizeof final, "%s/%s", dir, name);
+    snprintf(tmp, sizeof tmp, "%s/.%s.tmp.%ld", dir, name, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    if (!f) return FW_ERR_IO;
+    static char buf[1 << 16];
+    setvbuf(f, buf, _IOFBF, sizeof buf);
+    fw_status st = body(scan, f, t_report);
+    if (fflush(f) != 0 || fsync(fileno(f)) != 0) st = FW_ERR_IO;
+    if (fclose(f) != 0) st = FW_ERR_IO;
+    if (st == FW_OK && rename(tmp, final) != 0) st = FW_ERR_IO;
+    if (st != FW_OK) unlink(tmp);
+    return st;
+}
+
+static fw_status pairs_body(const fw_scan *s, FILE *f, double t) { (void)t; return fw_report_write_pairs(s, f); }
+static fw_status clusters_body(const fw_scan *s, FILE *f, double t) { (void)t; return write_clusters(s, f); }
+static fw_status docs_body(const fw_scan *s, FILE *f, double t) { (void)t; return write_docs(s, f); }
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+fw_status fw_report_write(fw_scan *scan, const char *dir, double *report_seconds)
+{
+    double t0 = now();
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) return FW_ERR_IO;
+    fw_status st = write_atomically(scan, dir, "pairs.csv", 0, pairs_body);
+    if (st == FW_OK) st = write_atomically(scan, dir, "clusters.csv", 0, clusters_body);
+    if (st == FW_OK) st = write_atomically(scan, dir, "docs.csv", 0, docs_body);
+    double t = now() - t0;
+    if (st == FW_OK) st = write_atomically(scan, dir, "summary.json", t, write_summary);
+    if (report_seconds) *report_seconds = now() - t0;
+    return st;
+}

@@ -1,0 +1,633 @@
+/*
+ * scan.c — the whole pipeline: documents in, verified pairs and clusters out.
+ *
+ * Reading is sequential (one file at a time, in sorted order); everything
+ * per document is parallel. Documents are gathered into batches of ~32 MB;
+ * each batch is normalized, shingled and sketched by all threads at once
+ * (OpenMP, dynamic schedule, each thread with its own scratch buffers and
+ * arena), and the raw text is freed as soon as the batch is done. What is
+ * kept per document is its id, counters, its K-value signature and, unless
+ * --no-verify, its sorted shingle set for exact verification.
+ *
+ * Once all is read, documents are numbered in byte order of their ids
+ * (repeated ids get "#2", "#3"... so every report row names one document)
+ * and the later stages run on those numbers: LSH candidates, exact
+ * verification (parallel over pairs), union-find clusters. Every result
+ * depends only on the input, never on thread timing: the output bytes are
+ * the same at any thread count.
+ */
+#include "fanwen.h"
+#include "cluster.h"
+#include "read.h"
+
+#include <omp.h>
+#include <stdalign.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define BATCH_BYTES (32u << 20)
+#define BATCH_DOCS 16384
+#define ARENA_CHUNK (16u << 20)
+
+typedef struct doc_rec {
+    char *id;
+    char *message;
+    fw_doc_status status;
+    uint32_t rank;
+    uint64_t bytes, chars;
+    size_t nshingles;
+    uint64_t *shingles;      /* sorted set; NULL with --no-verify */
+    uint32_t *sig;           /* K values; NULL without text */
+    int64_t cluster;         /* representative's document number */
+    uint64_t cluster_size;
+} doc_rec;
+
+/* Bump allocator: per-document results live as long as the scan. */
+typedef struct arena_chunk {
+    struct arena_chunk *next;
+    size_t used, size;
+    alignas(16) unsigned char data[];
+} arena_chunk;
+
+typedef struct worker {
+    alignas(64) uint32_t *cps;
+    size_t cps_cap;
+    uint64_t *hashes, *tmp;
+    size_t hash_cap;
+    arena_chunk *arena;
+    double t_normalize, t_shingle, t_minhash;
+    char pad[64];            /* no false sharing of the timers */
+} worker;
+
+typedef struct pending {
+    size_t doc;              /* index into docs */
+    char *text;
+    size_t len;
+    size_t repaired;         /* sequences replaced before we saw it */
+} pending;
+
+struct fw_scan {
+    fw_scan_options opt;
+    char *text_field, *id_field;
+    int threads;
+    fw_normalizer *normalizer;
+    fw_minhasher *minhasher;
+    doc_rec *docs;
+    size_t ndocs, docs_cap;
+    pending *batch;
+    size_t nbatch, batch_bytes;
+    worker *workers;
+    uint32_t *by_rank;
+    fw_result_pair *pairs;
+    size_t npairs;
+    fw_scan_stats stats;
+    int ran;
+    char error[512];
+};
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+void fw_scan_options_default(fw_scan_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->ngram = 5;
+    o->perms = 128;
+    o->threshold = 0.8;
+    o->seed = 0;
+    o->verify = 1;
+    o->text_field = "text";
+    o->id_field = "id";
+}
+
+const char *fw_doc_status_name(fw_doc_status s)
+{
+    static const char *names[] = {"ok", "repaired", "empty", "binary", "error"};
+    return (unsigned)s < FW_DOC_STATUS_COUNT ? names[s] : "unknown";
+}
+
+/* ---------------------------------------------------------------- set-up */
+
+static fw_status check_options(const fw_scan_options *o, unsigned *bands,
+                               unsigned *rows, char *why, size_t n)
+{
+    if (!(o->threshold > 0 && o->threshold <= 1)) {
+        snprintf(why, n, "threshold must be in (0, 1], got %g", o->threshold);
+        return FW_ERR_ARG;
+    }
+    if (o->ngram < 1 || o->ngram > 64) {
+        snprintf(why, n, "ngram must be between 1 and 64, got %u", o->ngram);
+        return FW_ERR_ARG;
+    }
+    if (o->perms < 1 || o->perms > 1024) {
+        snprintf(why, n, "perms must be between 1 and 1024, got %u", o->perms);
+        return FW_ERR_ARG;
+    }
+    *bands = o->bands;
+    *rows = o->rows;
+    if (!*bands && !*rows) return fw_lsh_choose(o->threshold, o->perms, bands, rows);
+    if (!*rows) *rows = o->perms / *bands;
+    if (!*bands) *bands = o->perms / *rows;
+    if (*bands < 1 || *rows < 1 || (uint64_t)*bands * *rows > o->perms) {
+        snprintf(why, n, "bands x rows (%u x %u) must be at least 1 and at most perms (%u)",
+                 o->bands ? o->bands : *bands, o->rows ? o->rows : *rows, o->perms);
+        return FW_ERR_ARG;
+    }
+    return FW_OK;
+}
+
+fw_status fw_scan_new(const fw_scan_options *options, fw_scan **out, char *why,
+                      size_t why_size)
+{
+    char ignored[8];
+    if (!why) { why = ignored; why_size = sizeof ignored; }
+    *out = NULL;
+    unsigned bands, rows;
+    fw_status st = check_options(options, &bands, &rows, why, why_size);
+    if (st != FW_OK) return st;
+    fw_scan *s = calloc(1, sizeof *s);
+    if (!s) return FW_ERR_NOMEM;
+    s->opt = *options;
+    s->text_field = strdup(options->text_field ? options->text_field : "text");
+    s->id_field = strdup(options->id_field ? options->id_field : "id");
+    s->opt.text_field = s->text_field;
+    s->opt.id_field = s->id_field;
+    s->threads = options->threads > 0 ? options->threads : omp_get_max_threads();
+    s->stats.bands = bands;
+    s->stats.rows = rows;
+    s->stats.threads = s->threads;
+    s->stats.candidate_probability = fw_lsh_probability(options->threshold, bands, rows);
+    s->workers = aligned_alloc(64, sizeof(worker) * (size_t)s->threads);
+    s->batch = malloc(BATCH_DOCS * sizeof *s->batch);
+    if (!s->text_field || !s->id_field || !s->workers || !s->batch) goto nomem;
+    memset(s->workers, 0, sizeof(worker) * (size_t)s->threads);
+    if ((st = fw_normalizer_new(&s->normalizer)) != FW_OK) goto fail;
+    if ((st = fw_minhasher_new(options->perms, options->seed, &s->minhasher)) != FW_OK)
+        goto fail;
+    *out = s;
+    return FW_OK;
+nomem:
+    st = FW_ERR_NOMEM;
+fail:
+    snprintf(why, why_size, "%s", fw_status_str(st));
+    fw_scan_free(s);
+    return st;
+}
+
+void fw_scan_free(fw_scan *s)
+{
+    if (!s) return;
+    for (size_t i = 0; i < s->ndocs; i++) {
+        free(s->docs[i].id);
+        free(s->docs[i].message);
+    }
+    for (size_t i = 0; i < s->nbatch; i++) free(s->batch[i].text);
+    if (s->workers) {
+        for (int t = 0; t < s->threads; t++) {
+            worker *w = &s->workers[t];
+            free(w->cps);
+            free(w->hashes);
+            free(w->tmp);
+            for (arena_chunk *c = w->arena, *next; c; c = next) {
+                next = c->next;
+                free(c);
+            }
+        }
+    }
+    free(s->workers);
+    free(s->batch);
+    free(s->docs);
+    free(s->by_rank);
+    free(s->pairs);
+    fw_normalizer_free(s->normalizer);
+    fw_minhasher_free(s->minhasher);
+    free(s->text_field);
+    free(s->id_field);
+    free(s);
+}
+
+const char *fw_scan_error(const fw_scan *s) { return s->error; }
+const fw_scan_options *fw_scan_get_options(const fw_scan *s) { return &s->opt; }
+
+/* ------------------------------------------------------- per document */
+
+static void *arena_alloc(worker *w, size_t size)
+{
+    size = (size + 15) & ~(size_t)15;
+    arena_chunk *c = w->arena;
+    if (!c || c->size - c->used < size) {
+        size_t want = size > ARENA_CHUNK ? size : ARENA_CHUNK;
+        c = malloc(sizeof *c + want);
+        if (!c) return NULL;
+        c->next = w->arena;
+        c->used = 0;
+        c->size = want;
+        w->arena = c;
+    }
+    void *p = c->data + c->used;
+    c->used += size;
+    return p;
+}
+
+static int grow_hashes(worker *w, size_t n)
+{
+    if (n <= w->hash_cap) return 1;
+    size_t cap = n + n / 2;
+    free(w->hashes);
+    free(w->tmp);
+    w->hashes = malloc(cap * sizeof *w->hashes);
+    w->tmp = malloc(cap * sizeof *w->tmp);
+    w->hash_cap = w->hashes && w->tmp ? cap : 0;
+    return w->hash_cap != 0;
+}
+
+/* Sets a document's message (replacing any earlier one). */
+static void set_message(doc_rec *d, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void set_message(doc_rec *d, const char *fmt, ...)
+{
+    char buf[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    free(d->message);
+    d->message = strdup(buf);
+}
+
+/* Decides what a decoded text is: binary if it has NUL bytes, or if more
+ * than a tenth of its characters are invalid UTF-8 or control codes (a
+ * GBK or Latin-1 file, an image); empty if nothing is left to shingle. */
+static fw_doc_status classify(doc_rec *d, const fw_norm_info *info,
+                              size_t chars, size_t repaired_before)
+{
+    size_t bad = info->invalid_sequences + info->control_bytes;
+    if (info->nul_bytes) {
+        set_message(d, "binary: %zu NUL bytes", info->nul_bytes);
+        return FW_DOC_BINARY;
+    }
+    if (bad * 10 > info->code_points) {
+        set_message(d, "not UTF-8 text: %zu of %zu characters invalid or control codes",
+                    bad, info->code_points);
+        return FW_DOC_BINARY;
+    }
+    if (chars == 0) {
+        set_message(d, "%s", d->bytes ? "no letters, digits or symbols after normalization"
+                                      : "no text");
+        return FW_DOC_EMPTY;
+    }
+    size_t replaced = info->invalid_sequences + repaired_before;
+    if (replaced) {
+        set_message(d, "%zu invalid UTF-8 sequences replaced by U+FFFD", replaced);
+        return FW_DOC_REPAIRED;
+    }
+    return FW_DOC_OK;
+}
+
+static fw_status sketch_one(fw_scan *s, worker *w, pending *p)
+{
+    doc_rec *d = &s->docs[p->doc];
+    double t0 = now();
+    size_t chars;
+    fw_norm_info info;
+    fw_status st = fw_normalize(s->normalizer, p->text, p->len, &w->cps,
+                                &w->cps_cap, &chars, &info);
+    if (st != FW_OK) return st;
+    double t1 = now();
+    w->t_normalize += t1 - t0;
+    d->status = classify(d, &info, chars, p->repaired);
+    if (d->status != FW_DOC_OK && d->status != FW_DOC_REPAIRED) return FW_OK;
+    d->chars = chars;
+    size_t n = fw_shingle_count(chars, s->opt.ngram);
+    if (!grow_hashes(w, n)) return FW_ERR_NOMEM;
+    n = fw_shingle_hash(w->cps, chars, s->opt.ngram, s->opt.seed, w->hashes, w->tmp);
+    d->nshingles = n;
+    double t2 = now();
+    w->t_shingle += t2 - t1;
+    unsigned k = s->opt.perms;
+    size_t keep = s->opt.verify ? n : 0;
+    unsigned char *mem = arena_alloc(w, keep * sizeof(uint64_t) + k * sizeof(uint32_t));
+    if (!mem) return FW_ERR_NOMEM;
+    if (keep) {
+        d->shingles = (uint64_t *)mem;
+        memcpy(d->shingles, w->hashes, n * sizeof *w->hashes);
+    }
+    d->sig = (uint32_t *)(mem + keep * sizeof(uint64_t));
+    fw_minhash_compute(s->minhasher, w->hashes, n, d->sig);
+    w->t_minhash += now() - t2;
+    return FW_OK;
+}
+
+static fw_status flush_batch(fw_scan *s)
+{
+    if (s->nbatch == 0) return FW_OK;
+    double t0 = now();
+    int failed = FW_OK;
+    #pragma omp parallel for num_threads(s->threads) schedule(dynamic, 4)
+    for (size_t i = 0; i < s->nbatch; i++) {
+        worker *w = &s->workers[omp_get_thread_num()];
+        fw_status st = sketch_one(s, w, &s->batch[i]);
+        free(s->batch[i].text);
+        s->batch[i].text = NULL;
+        if (st != FW_OK) {
+            #pragma omp atomic write
+            failed = st;
+        }
+    }
+    s->nbatch = 0;
+    s->batch_bytes = 0;
+    s->stats.t_sketch_wall += now() - t0;
+    return failed;
+}
+
+/* The read stage's sink: records the document and queues its text. */
+static fw_status take_doc(void *ctx, fw_input_doc *in)
+{
+    fw_scan *s = ctx;
+    if (s->ndocs == s->docs_cap) {
+        size_t cap = s->docs_cap ? 2 * s->docs_cap : 1024;
+        doc_rec *grown = realloc(s->docs, cap * sizeof *grown);
+        if (!grown) goto nomem;
+        s->docs = grown;
+        s->docs_cap = cap;
+    }
+    if (s->ndocs >= UINT32_MAX - 1) goto nomem;
+    doc_rec *d = &s->docs[s->ndocs];
+    memset(d, 0, sizeof *d);
+    d->id = in->id;
+    d->message = in->message;
+    d->status = in->status;
+    d->bytes = in->len;
+    d->cluster = -1;
+    s->stats.bytes += in->len;
+    if (in->text && in->status == FW_DOC_OK) {
+        pending *p = &s->batch[s->nbatch++];
+        p->doc = s->ndocs;
+        p->text = in->text;
+        p->len = in->len;
+        p->repaired = in->repaired;
+        s->batch_bytes += in->len;
+    } else {
+        free(in->text);
+    }
+    s->ndocs++;
+    fw_status st = FW_OK;
+    if (s->nbatch == BATCH_DOCS || s->batch_bytes >= BATCH_BYTES) {
+        st = flush_batch(s);
+        if (st == FW_OK && s->opt.progress &&
+            s->opt.progress(s->opt.progress_ctx, "reading", s->ndocs, s->stats.bytes))
+            st = FW_ERR_STOPPED;
+    }
+    return st;
+nomem:
+    free(in->id);
+    free(in->text);
+    free(in->message);
+    return FW_ERR_NOMEM;
+}
+
+fw_status fw_scan_add_path(fw_scan *s, const char *path)
+{
+    double t0 = now(), sketch0 = s->stats.t_sketch_wall;
+    fw_read_options ro = {s->text_field, s->id_field, &s->stats.input_bytes};
+    s->stats.inputs++;
+    fw_status st = fw_read_path(path, &ro, take_doc, s);
+    s->stats.t_read += (now() - t0) - (s->stats.t_sketch_wall - sketch0);
+    if (st != FW_OK)
+        snprintf(s->error, sizeof s->error, "%s: %s", path, fw_status_str(st));
+    return st;
+}
+
+fw_status fw_scan_add_text(fw_scan *s, const char *id, const char *text, size_t len)
+{
+    fw_input_doc doc = {0};
+    doc.id = strdup(id);
+    doc.text = malloc(len + 1);
+    if (!doc.id || !doc.text) {
+        free(doc.id);
+        free(doc.text);
+        return FW_ERR_NOMEM;
+    }
+    memcpy(doc.text, text, len);
+    doc.text[len] = '\0';
+    doc.len = len;
+    s->stats.inputs++;
+    s->stats.input_bytes += len;
+    fw_status st = take_doc(s, &doc);
+    if (st != FW_OK)
+        snprintf(s->error, sizeof s->error, "%s: %s", id, fw_status_str(st));
+    return st;
+}
+
+/* ------------------------------------------------------- after reading */
+
+static const doc_rec *sort_docs;
+
+static int cmp_by_id(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    int c = strcmp(sort_docs[x].id, sort_docs[y].id);
+    return c ? c : (x > y) - (x < y);
+}
+
+/* Numbers documents in id order, renaming repeated ids "id#2", "id#3"...
+ * in input order, so that every report row names exactly one document. */
+static fw_status rank_documents(fw_scan *s)
+{
+    size_t n = s->ndocs;
+    s->by_rank = malloc((n ? n : 1) * sizeof *s->by_rank);
+    if (!s->by_rank) return FW_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++) s->by_rank[i] = (uint32_t)i;
+    /* qsort has no context argument; nothing else runs during the sort. */
+    sort_docs = s->docs;
+    qsort(s->by_rank, n, sizeof *s->by_rank, cmp_by_id);
+    int renamed = 0;
+    const char *run_id = n ? s->docs[s->by_rank[0]].id : NULL;
+    size_t run = 1;
+    for (size_t r = 1; r < n; r++) {
+        doc_rec *d = &s->docs[s->by_rank[r]];
+        if (strcmp(d->id, run_id) != 0) {
+            run_id = d->id; /* the first of a run keeps its id */
+            run = 1;
+            continue;
+        }
+        run++;
+        size_t len = strlen(d->id) + 24;
+        char *id = malloc(len);
+        if (!id) return FW_ERR_NOMEM;
+        snprintf(id, len, "%s#%zu", d->id, run);
+        if (d->message)
+            set_message(d, "%.180s; duplicate id, renamed", d->message);
+        else
+            set_message(d, "duplicate id, renamed");
+        free(d->id);
+        d->id = id;
+        renamed = 1;
+    }
+    if (renamed) qsort(s->by_rank, n, sizeof *s->by_rank, cmp_by_id);
+    sort_docs = NULL;
+    for (size_t r = 0; r < n; r++) s->docs[s->by_rank[r]].rank = (uint32_t)r;
+    return FW_OK;
+}
+
+/* Exact (or, with --no-verify, estimated) similarity of every candidate;
+ * keeps those at or above the threshold, in candidate (id) order. */
+static fw_status verify_candidates(fw_scan *s, const fw_pair *cand, size_t nc,
+                                   fw_pair **kept_out, size_t *nkept)
+{
+    fw_result_pair *res = malloc((nc ? nc : 1) * sizeof *res);
+    uint8_t *keep = malloc(nc ? nc : 1);
+    fw_pair *kept = malloc((nc ? nc : 1) * sizeof *kept);
+    if (!res || !keep || !kept) {
+        free(res); free(keep); free(kept);
+        return FW_ERR_NOMEM;
+    }
+    const double t = s->opt.threshold;
+    const unsigned k = s->opt.perms;
+    #pragma omp parallel for num_threads(s->threads) schedule(dynamic, 64)
+    for (size_t i = 0; i < nc; i++) {
+        const doc_rec *a = &s->docs[s->by_rank[cand[i].a]];
+        const doc_rec *b = &s->docs[s->by_rank[cand[i].b]];
+        fw_result_pair *r = &res[i];
+        r->a = s->by_rank[cand[i].a];
+        r->b = s->by_rank[cand[i].b];
+        r->estimate = fw_minhash_estimate(a->sig, b->sig, k);
+        if (s->opt.verify) {
+            size_t inter = fw_verify_intersection(a->shingles, a->nshingles,
+                                                  b->shingles, b->nshingles);
+            r->jaccard = fw_verify_jaccard(inter, a->nshingles, b->nshingles);
+            r->a_in_b = (double)inter / (double)a->nshingles;
+            r->b_in_a = (double)inter / (double)b->nshingles;
+            keep[i] = r->jaccard >= t;
+        } else {
+            r->jaccard = r->a_in_b = r->b_in_a = -1;
+            keep[i] = r->estimate >= t;
+        }
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < nc; i++) {
+        if (!keep[i]) continue;
+        res[m] = res[i];
+        kept[m] = cand[i];
+        m++;
+    }
+    free(keep);
+    fw_result_pair *shrunk = realloc(res, (m ? m : 1) * sizeof *res);
+    s->pairs = shrunk ? shrunk : res;
+    s->npairs = m;
+    *kept_out = kept;
+    *nkept = m;
+    return FW_OK;
+}
+
+static void assign_clusters(fw_scan *s, uint32_t *parent)
+{
+    size_t n = s->ndocs;
+    uint64_t *size = calloc(n ? n : 1, sizeof *size);
+    for (size_t r = 0; r < n; r++) if (size) size[parent[r]]++;
+    for (size_t r = 0; r < n; r++) {
+        doc_rec *d = &s->docs[s->by_rank[r]];
+        uint64_t m = size ? size[parent[r]] : 0;
+        if (m < 2) continue;
+        d->cluster = s->by_rank[parent[r]];
+        d->cluster_size = m;
+        s->stats.clustered_docs++;
+        if (parent[r] == r) s->stats.clusters++;
+    }
+    free(size);
+}
+
+static void progress(fw_scan *s, const char *stage)
+{
+    if (s->opt.progress)
+        s->opt.progress(s->opt.progress_ctx, stage, s->ndocs, s->stats.bytes);
+}
+
+fw_status fw_scan_run(fw_scan *s)
+{
+    if (s->ran) return FW_ERR_ARG;
+    s->ran = 1;
+    fw_status st = flush_batch(s);
+    if (st == FW_OK) st = rank_documents(s);
+    if (st != FW_OK) goto out;
+    for (int t = 0; t < s->threads; t++) {
+        s->stats.t_normalize += s->workers[t].t_normalize;
+        s->stats.t_shingle += s->workers[t].t_shingle;
+        s->stats.t_minhash += s->workers[t].t_minhash;
+    }
+    for (size_t i = 0; i < s->ndocs; i++) {
+        s->stats.docs[s->docs[i].status]++;
+        s->stats.shingles += s->docs[i].nshingles;
+    }
+
+    progress(s, "lsh");
+    double t0 = now();
+    size_t n = s->ndocs;
+    const uint32_t **sigs = malloc((n ? n : 1) * sizeof *sigs);
+    if (!sigs) { st = FW_ERR_NOMEM; goto out; }
+    for (size_t r = 0; r < n; r++) sigs[r] = s->docs[s->by_rank[r]].sig;
+    fw_pair *cand = NULL;
+    size_t nc = 0;
+    st = fw_lsh_candidates(sigs, n, s->opt.perms, s->stats.bands, s->stats.rows,
+                           s->threads, &cand, &nc);
+    free(sigs);
+    if (st != FW_OK) goto out;
+    s->stats.candidates = nc;
+    double t1 = now();
+    s->stats.t_lsh = t1 - t0;
+
+    progress(s, "verify");
+    fw_pair *kept = NULL;
+    size_t nkept = 0;
+    st = verify_candidates(s, cand, nc, &kept, &nkept);
+    free(cand);
+    if (st != FW_OK) goto out;
+    s->stats.verified = s->opt.verify ? nkept : 0;
+    double t2 = now();
+    s->stats.t_verify = t2 - t1;
+
+    progress(s, "cluster");
+    uint32_t *parent = malloc((n ? n : 1) * sizeof *parent);
+    if (!parent) { free(kept); st = FW_ERR_NOMEM; goto out; }
+    fw_cluster_build(parent, n, kept, nkept);
+    assign_clusters(s, parent);
+    free(parent);
+    free(kept);
+    s->stats.t_cluster = now() - t2;
+out:
+    if (st != FW_OK && !s->error[0])
+        snprintf(s->error, sizeof s->error, "scan failed: %s", fw_status_str(st));
+    return st;
+}
+
+/* --------------------------------------------------------------- results */
+
+size_t fw_scan_doc_count(const fw_scan *s) { return s->ndocs; }
+
+size_t fw_scan_doc_by_rank(const fw_scan *s, size_t r) { return s->by_rank[r]; }
+
+void fw_scan_doc(const fw_scan *s, size_t i, fw_doc_info *info)
+{
+    const doc_rec *d = &s->docs[i];
+    info->id = d->id;
+    info->rank = d->rank;
+    info->status = d->status;
+    info->bytes = d->bytes;
+    info->chars = d->chars;
+    info->shingles = d->nshingles;
+    info->cluster = d->cluster;
+    info->cluster_size = d->cluster_size;
+    info->message = d->message ? d->message : "";
+}
+
+size_t fw_scan_pair_count(const fw_scan *s) { return s->npairs; }
+const fw_result_pair *fw_scan_pairs(const fw_scan *s) { return s->pairs; }
+
+void fw_scan_get_stats(const fw_scan *s, fw_scan_stats *stats) { *stats = s->stats; }

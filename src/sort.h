@@ -1,0 +1,23 @@
+/* sort.h — radix sorts shared by the stages (internal). */
+#ifndef FW_SORT_H
+#define FW_SORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Sorts v[0..n) ascending, using tmp[0..n) as scratch. */
+void fw_sort_u64(uint64_t *v, uint64_t *tmp, size_t n);
+
+/* Removes adjacent duplicates of a sorted array; returns the new length. */
+size_t fw_unique_u64(uint64_t *v, size_t n);
+
+/* A record keyed by a 64-bit hash, carrying a 32-bit value. */
+typedef struct fw_keyed {
+    uint64_t key;
+    uint32_t value;
+} fw_keyed;
+
+/* Stable sort of records by key (records with equal keys keep their order). */
+void fw_sort_keyed(fw_keyed *v, fw_keyed *tmp, size_t n);
+
+#endif
