@@ -1,0 +1,240 @@
+/*
+ * test_cli.c — what a user of `fanwen scan` sees, on bad input and bad
+ * options: every input accounted for in docs.csv with the right status,
+ * RFC 4180 quoting of hostile file names, exit codes 0 / 1 / 2, and no
+ * output at all when the options are wrong.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "csv.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zlib.h>
+
+static char root[256];   /* a fresh temporary directory per run */
+
+static void write_file(const char *name, const void *data, size_t len)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/in/%s", root, name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    fclose(f);
+}
+
+static void write_text(const char *name, const char *text)
+{
+    write_file(name, text, strlen(text));
+}
+
+/* Runs the CLI with arguments (a shell fragment); returns its exit code. */
+static int run(const char *args)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s 2>stderr.txt >stdout.txt", root,
+             FANWEN_CLI, args);
+    int status = system(cmd);
+    assert_true(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+
+static const char *report(const char *name)
+{
+    static char path[1024];
+    snprintf(path, sizeof path, "%s/out/%s", root, name);
+    return path;
+}
+
+static const char report_text[] =
+    "2015年上半年，在市委、市政府的高度重视和关心指导下，全市教育系统始终围绕"
+    "教育强市的总目标，坚持改革创新、提质增效、改善民生，全面推进各项工作。";
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(root, sizeof root, "/tmp/fanwen-test-cli-XXXXXX");
+    if (!mkdtemp(root)) return -1;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/in", root);
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%s/in/empty_dir", root);
+    mkdir(path, 0755);
+
+    write_text("good.txt", report_text);
+    write_text("copy.txt", report_text);
+    write_file("empty.txt", "", 0);
+    write_text("punctuation.txt", "，。！？ …… \n\n");
+    static const unsigned char binary[] = {0x89, 'P', 'N', 'G', 0, 0, 0, 0x0d, 'I', 'H', 'D', 'R', 0, 1, 2};
+    write_file("image.png", binary, sizeof binary);
+    char bad[512];
+    snprintf(bad, sizeof bad, "%s\xE4\xB8%s\xFF", report_text, "教育");
+    write_text("bad_utf8.txt", bad);
+    write_text("we,ird \"name\"\nwith newline.txt", "一个名字古怪的文件，内容很普通。");
+    write_text("shard.jsonl",
+               "{\"id\": \"j1\", \"text\": \"第一条记录的正文。\"}\n"
+               "{\"id\": \"j2\", \"text\": \"broken line\n"
+               "\n"
+               "{\"text\": \"没有编号的记录。\"}\n"
+               "{\"id\": 7, \"body\": \"no text field\"}\n"
+               "{\"id\": \"j5\", \"text\": \"坏字节\xC0\xAF在这里。\"}");
+    /* a gzip file cut in the middle */
+    snprintf(path, sizeof path, "%s/in/cut.txt.gz", root);
+    gzFile gz = gzopen(path, "wb");
+    for (int i = 0; i < 200; i++) gzputs(gz, report_text);
+    gzclose(gz);
+    struct stat st;
+    stat(path, &st);
+    truncate(path, st.st_size / 2);
+    /* a dangling symlink: unreadable even for root */
+    snprintf(path, sizeof path, "%s/in/missing.txt", root);
+    symlink("/nonexistent/fanwen", path);
+    /* a symlink to its own directory: a loop */
+    snprintf(path, sizeof path, "%s/in/loop", root);
+    symlink(".", path);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+    return system(cmd);
+}
+
+static void expect_row(const csv_table *t, const char *id, const char *status,
+                       const char *message_part)
+{
+    long r = csv_find(t, 0, id);
+    if (r < 0) fail_msg("no row for '%s' in docs.csv", id);
+    if (strcmp(t->cell[r][1], status) != 0)
+        fail_msg("'%s': status %s, expected %s (%s)", id, t->cell[r][1], status, t->cell[r][6]);
+    if (message_part && !strstr(t->cell[r][6], message_part))
+        fail_msg("'%s': message '%s' lacks '%s'", id, t->cell[r][6], message_part);
+}
+
+static void test_every_input_accounted(void **state)
+{
+    (void)state;
+    assert_int_equal(run("scan --quiet --threads 2 --out out in"), 2);
+    csv_table t;
+    assert_true(csv_read(report("docs.csv"), &t));
+    assert_true(t.well_formed);
+    assert_string_equal(t.cell[0][0], "id");
+    assert_string_equal(t.cell[0][6], "message");
+    expect_row(&t, "good.txt", "ok", NULL);
+    expect_row(&t, "copy.txt", "ok", NULL);
+    expect_row(&t, "empty.txt", "empty", "no text");
+    expect_row(&t, "punctuation.txt", "empty", "no letters");
+    expect_row(&t, "image.png", "binary", "NUL");
+    expect_row(&t, "bad_utf8.txt", "repaired", "2 invalid UTF-8");
+    expect_row(&t, "we,ird \"name\"\nwith newline.txt", "ok", NULL);
+    expect_row(&t, "j1", "ok", NULL);
+    expect_row(&t, "shard.jsonl:2", "error", "invalid JSON");
+    expect_row(&t, "shard.jsonl:4", "ok", NULL);
+    expect_row(&t, "7", "error", "no string field \"text\"");
+    expect_row(&t, "j5", "repaired", "2 invalid UTF-8"); /* C0 and AF: one U+FFFD each */
+    expect_row(&t, "cut.txt.gz", "error", "truncated gzip");
+    expect_row(&t, "missing.txt", "error", "No such file");
+    expect_row(&t, "loop", "error", "symlink loop");
+    expect_row(&t, "empty_dir", "empty", "empty directory");
+    /* 16 rows, nothing more, nothing twice (the blank JSONL line is no document) */
+    assert_int_equal(t.rows - 1, 16);
+    long good = csv_find(&t, 0, "good.txt");
+    char bytes[32];
+    snprintf(bytes, sizeof bytes, "%zu", strlen(report_text));
+    assert_string_equal(t.cell[good][2], bytes);
+    assert_string_equal(t.cell[good][3], "65"); /* letters and digits left (Python unicodedata agrees) */
+    csv_free(&t);
+
+    assert_true(csv_read(report("pairs.csv"), &t));
+    assert_true(t.well_formed);
+    assert_int_equal(t.rows, 2);
+    assert_string_equal(t.cell[1][0], "copy.txt");
+    assert_string_equal(t.cell[1][1], "good.txt");
+    assert_string_equal(t.cell[1][2], "1.000000");
+    csv_free(&t);
+
+    assert_true(csv_read(report("clusters.csv"), &t));
+    assert_int_equal(t.rows, 3);
+    assert_string_equal(t.cell[1][0], "copy.txt");
+    assert_string_equal(t.cell[2][1], "good.txt");
+    assert_string_equal(t.cell[2][2], "2");
+    csv_free(&t);
+
+    /* the summary agrees with docs.csv */
+    size_t len;
+    char *summary = csv_slurp(report("summary.json"), &len);
+    assert_non_null(summary);
+    assert_non_null(strstr(summary, "\"total\": 16, \"ok\": 5, \"repaired\": 2, "
+                                    "\"empty\": 3, \"binary\": 1, \"error\": 5"));
+    free(summary);
+    /* no temporary files left behind */
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "ls -a '%s/out' | grep -c tmp", root);
+    FILE *p = popen(cmd, "r");
+    int n = -1;
+    assert_int_equal(fscanf(p, "%d", &n), 1);
+    pclose(p);
+    assert_int_equal(n, 0);
+}
+
+static void test_clean_input_exits_zero_and_pipes(void **state)
+{
+    (void)state;
+    assert_int_equal(run("scan -q --out - in/good.txt in/copy.txt"), 0);
+    char path[512];
+    snprintf(path, sizeof path, "%s/stdout.txt", root);
+    size_t len;
+    char *out = csv_slurp(path, &len);
+    assert_string_equal(out, "id_a,id_b,jaccard,est_jaccard,a_in_b,b_in_a\r\n"
+                             "in/copy.txt,in/good.txt,1.000000,1.000000,1.000000,1.000000\r\n");
+    free(out);
+}
+
+static void test_bad_options_write_nothing(void **state)
+{
+    (void)state;
+    const char *bad[] = {
+        "scan --threshold 0 --out bad in",     "scan --threshold 1.5 --out bad in",
+        "scan --threshold x --out bad in",     "scan --ngram 0 --out bad in",
+        "scan --bands 20 --rows 7 --out bad in", "scan --frobnicate --out bad in",
+        "scan --out bad",                      "nosuchcommand",
+        "scan --perms 0 --out bad in",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        assert_int_equal(run(bad[i]), 1);
+        char path[512];
+        snprintf(path, sizeof path, "%s/bad", root);
+        struct stat st;
+        assert_int_not_equal(stat(path, &st), 0);
+        snprintf(path, sizeof path, "%s/stderr.txt", root);
+        size_t len;
+        char *err = csv_slurp(path, &len);
+        assert_true(len > 0); /* says why */
+        free(err);
+    }
+    assert_int_equal(run("--version"), 0);
+    assert_int_equal(run("--help"), 0);
+    assert_int_equal(run("scan --help"), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_input_accounted),
+        cmocka_unit_test(test_clean_input_exits_zero_and_pipes),
+        cmocka_unit_test(test_bad_options_write_nothing),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
