@@ -263,8 +263,10 @@ static void set_message(doc_rec *d, const char *fmt, ...)
 }
 
 /* Decides what a decoded text is: binary if it has NUL bytes, or if more
- * than a tenth of its characters are invalid UTF-8 or control codes (a
- * GBK or Latin-1 file, an image); empty if nothing is left to shingle. */
+ * than a tenth of its characters (and at least 8) are invalid UTF-8 or
+ * control codes (a GBK or Latin-1 file, an image): a short text with a
+ * broken character or two is repaired, not thrown away. Empty if nothing
+ * is left to shingle. */
 static fw_doc_status classify(doc_rec *d, const fw_norm_info *info,
                               size_t chars, size_t repaired_before)
 {
@@ -273,7 +275,7 @@ static fw_doc_status classify(doc_rec *d, const fw_norm_info *info,
         set_message(d, "binary: %zu NUL bytes", info->nul_bytes);
         return FW_DOC_BINARY;
     }
-    if (bad * 10 > info->code_points) {
+    if (bad >= 8 && bad * 10 > info->code_points) {
         set_message(d, "not UTF-8 text: %zu of %zu characters invalid or control codes",
                     bad, info->code_points);
         return FW_DOC_BINARY;

@@ -77,7 +77,7 @@ static int setup(void **state)
     static const unsigned char binary[] = {0x89, 'P', 'N', 'G', 0, 0, 0, 0x0d, 'I', 'H', 'D', 'R', 0, 1, 2};
     write_file("image.png", binary, sizeof binary);
     char bad[512];
-    snprintf(bad, sizeof bad, "%s\xE4\xB8%s\xFF", report_text, "教育");
+    snprintf(bad, sizeof bad, "%s\xE4\xB8%s\xFF", "下半年工作计划：", "加强教师队伍建设。");
     write_text("bad_utf8.txt", bad);
     write_text("we,ird \"name\"\nwith newline.txt", "一个名字古怪的文件，内容很普通。");
     write_text("shard.jsonl",
