@@ -272,20 +272,21 @@ static fw_status parse_line(const char *file_id, size_t line_no, char *line,
     snprintf(where, sizeof where, ":%zu", line_no);
     char *fallback_id = format("%s%s", file_id, where);
     if (!fallback_id) return FW_ERR_NOMEM;
-    char *repaired = NULL;
+    /* jansson rejects invalid UTF-8; only then is the line checked and
+     * repaired, so valid lines are not scanned twice. */
+    json_error_t jerr;
+    json_t *root = json_loadb(line, len, JSON_ALLOW_NUL, &jerr);
     size_t replaced = 0;
-    if (fw_utf8_valid_prefix(line, len) != len) {
+    if (!root && fw_utf8_valid_prefix(line, len) != len) {
+        char *repaired;
         size_t rlen;
         if (fw_utf8_repair(line, len, &repaired, &rlen, &replaced) != FW_OK) {
             free(fallback_id);
             return FW_ERR_NOMEM;
         }
-        line = repaired;
-        len = rlen;
+        root = json_loadb(repaired, rlen, JSON_ALLOW_NUL, &jerr);
+        free(repaired);
     }
-    json_error_t jerr;
-    json_t *root = json_loadb(line, len, JSON_ALLOW_NUL, &jerr);
-    free(repaired);
     fw_status st;
     if (!root || !json_is_object(root)) {
         st = report_row(sink, ctx, fallback_id, FW_DOC_ERROR,
