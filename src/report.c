@@ -187,8 +187,7 @@ static fw_status write_atomically(const fw_scan *scan, const char *dir,
     snprintf(tmp, sizeof tmp, "%s/.%s.tmp.%ld", dir, name, (long)getpid());
     FILE *f = fopen(tmp, "wb");
     if (!f) return FW_ERR_IO;
-    static char buf[1 << 16];
-    setvbuf(f, buf, _IOFBF, sizeof buf);
+    setvbuf(f, NULL, _IOFBF, 1 << 16);
     fw_status st = body(scan, f, t_report);
     if (fflush(f) != 0 || fsync(fileno(f)) != 0) st = FW_ERR_IO;
     if (fclose(f) != 0) st = FW_ERR_IO;

@@ -430,13 +430,29 @@ fw_status fw_scan_add_text(fw_scan *s, const char *id, const char *text, size_t 
 
 /* ------------------------------------------------------- after reading */
 
-static const doc_rec *sort_docs;
+typedef struct id_ref {
+    const char *id;
+    uint32_t doc;
+} id_ref;
 
 static int cmp_by_id(const void *a, const void *b)
 {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    int c = strcmp(sort_docs[x].id, sort_docs[y].id);
-    return c ? c : (x > y) - (x < y);
+    const id_ref *x = a, *y = b;
+    int c = strcmp(x->id, y->id);
+    return c ? c : (x->doc > y->doc) - (x->doc < y->doc);
+}
+
+/* Sorts documents by id (then input order) into s->by_rank. */
+static fw_status sort_by_id(fw_scan *s)
+{
+    size_t n = s->ndocs;
+    id_ref *refs = malloc((n ? n : 1) * sizeof *refs);
+    if (!refs) return FW_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++) refs[i] = (id_ref){s->docs[i].id, (uint32_t)i};
+    qsort(refs, n, sizeof *refs, cmp_by_id);
+    for (size_t r = 0; r < n; r++) s->by_rank[r] = refs[r].doc;
+    free(refs);
+    return FW_OK;
 }
 
 /* Numbers documents in id order, renaming repeated ids "id#2", "id#3"...
@@ -445,11 +461,7 @@ static fw_status rank_documents(fw_scan *s)
 {
     size_t n = s->ndocs;
     s->by_rank = malloc((n ? n : 1) * sizeof *s->by_rank);
-    if (!s->by_rank) return FW_ERR_NOMEM;
-    for (size_t i = 0; i < n; i++) s->by_rank[i] = (uint32_t)i;
-    /* qsort has no context argument; nothing else runs during the sort. */
-    sort_docs = s->docs;
-    qsort(s->by_rank, n, sizeof *s->by_rank, cmp_by_id);
+    if (!s->by_rank || sort_by_id(s) != FW_OK) return FW_ERR_NOMEM;
     int renamed = 0;
     const char *run_id = n ? s->docs[s->by_rank[0]].id : NULL;
     size_t run = 1;
@@ -473,8 +485,7 @@ static fw_status rank_documents(fw_scan *s)
         d->id = id;
         renamed = 1;
     }
-    if (renamed) qsort(s->by_rank, n, sizeof *s->by_rank, cmp_by_id);
-    sort_docs = NULL;
+    if (renamed && sort_by_id(s) != FW_OK) return FW_ERR_NOMEM;
     for (size_t r = 0; r < n; r++) s->docs[s->by_rank[r]].rank = (uint32_t)r;
     return FW_OK;
 }
