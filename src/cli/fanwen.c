@@ -154,11 +154,12 @@ static void print_summary(const fw_scan *scan, const char *out, double seconds)
     uint64_t total = 0;
     for (int i = 0; i < FW_DOC_STATUS_COUNT; i++) total += st.docs[i];
     fprintf(stderr, "fanwen: %llu documents (%llu ok, %llu repaired, %llu empty, "
-                    "%llu binary, %llu errors), %.1f MB of text in %.2f s (%.1f MB/s, %d threads).\n",
+                    "%llu binary, %llu errors), %.1f MB of text in %.2f s (%.1f MB/s, %d thread%s).\n",
             (unsigned long long)total, (unsigned long long)st.docs[FW_DOC_OK],
             (unsigned long long)st.docs[FW_DOC_REPAIRED], (unsigned long long)st.docs[FW_DOC_EMPTY],
             (unsigned long long)st.docs[FW_DOC_BINARY], (unsigned long long)st.docs[FW_DOC_ERROR],
-            st.bytes / 1e6, seconds, seconds > 0 ? st.bytes / 1e6 / seconds : 0.0, st.threads);
+            st.bytes / 1e6, seconds, seconds > 0 ? st.bytes / 1e6 / seconds : 0.0, st.threads,
+            st.threads == 1 ? "" : "s");
     fprintf(stderr, "fanwen: %u-grams, %u permutations, LSH %u bands x %u rows: a pair at "
                     "Jaccard %g becomes a candidate with probability %.4f.\n",
             o->ngram, o->perms, st.bands, st.rows, o->threshold, st.candidate_probability);
