@@ -262,8 +262,9 @@ typedef struct fw_scan_stats {
     uint64_t candidates, verified, clusters, clustered_docs;
     int threads;
     /* seconds: wall time for read, lsh, verify, cluster; for the per-document
-     * stages (normalize, shingle, minhash) the thread time summed over threads */
-    double t_read, t_normalize, t_shingle, t_minhash, t_sketch_wall;
+     * stages (JSON parse, normalize, shingle, minhash) the thread time summed
+     * over threads, and t_sketch_wall the wall time they took together */
+    double t_read, t_parse, t_normalize, t_shingle, t_minhash, t_sketch_wall;
     double t_lsh, t_verify, t_cluster;
 } fw_scan_stats;
 

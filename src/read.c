@@ -10,20 +10,19 @@
  * gzip (multi-member too) and zstd are recognized by their magic bytes,
  * whatever the name.
  *
- * Nothing is dropped silently: an unreadable file, a broken JSON line, a
- * truncated archive or an empty directory each becomes a row with a status
- * and a message. JSON is parsed by jansson; a line with invalid UTF-8 is
- * repaired (U+FFFD) before parsing, so one bad byte does not lose a document.
+ * Nothing is dropped silently: an unreadable file, a truncated archive or
+ * an empty directory each becomes a row with a status and a message.
  *
- * Whole files are read into memory (one document at a time); JSONL is read
- * line by line through a 256 KiB window, so a shard never sits in memory.
+ * Whole files are read into memory (one document at a time); JSONL is split
+ * into lines through a 256 KiB window, so a shard never sits in memory. The
+ * lines are handed on unparsed: parsing JSON costs more than reading it, so
+ * it happens in the parallel per-document stage (jsonl.c), not here.
  */
 #include "read.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -255,79 +254,27 @@ static int is_blank(const char *s, size_t n)
     return 1;
 }
 
-/* The id field as text: strings as they are, numbers printed. */
-static char *json_id(json_t *v)
+/* Hands one raw line to the sink; it is parsed later, in parallel. */
+static fw_status emit_line(const char *file_id, size_t line_no, const char *line,
+                           size_t len, fw_doc_sink sink, void *ctx)
 {
-    if (json_is_string(v)) return strdup(json_string_value(v));
-    if (json_is_integer(v)) return format("%" JSON_INTEGER_FORMAT, json_integer_value(v));
-    if (json_is_real(v)) return format("%.17g", json_real_value(v));
-    return NULL;
+    fw_input_doc doc = {0};
+    doc.id = format("%s:%zu", file_id, line_no);
+    doc.text = malloc(len + 1);
+    if (!doc.id || !doc.text) {
+        free(doc.id);
+        free(doc.text);
+        return FW_ERR_NOMEM;
+    }
+    memcpy(doc.text, line, len);
+    doc.text[len] = '\0';
+    doc.len = len;
+    doc.line_no = line_no;
+    doc.jsonl = 1;
+    return sink(ctx, &doc);
 }
 
-static fw_status parse_line(const char *file_id, size_t line_no, char *line,
-                            size_t len, const fw_read_options *opt,
-                            fw_doc_sink sink, void *ctx)
-{
-    char where[64];
-    snprintf(where, sizeof where, ":%zu", line_no);
-    char *fallback_id = format("%s%s", file_id, where);
-    if (!fallback_id) return FW_ERR_NOMEM;
-    /* jansson rejects invalid UTF-8; only then is the line checked and
-     * repaired, so valid lines are not scanned twice. */
-    json_error_t jerr;
-    json_t *root = json_loadb(line, len, JSON_ALLOW_NUL, &jerr);
-    size_t replaced = 0;
-    if (!root && fw_utf8_valid_prefix(line, len) != len) {
-        char *repaired;
-        size_t rlen;
-        if (fw_utf8_repair(line, len, &repaired, &rlen, &replaced) != FW_OK) {
-            free(fallback_id);
-            return FW_ERR_NOMEM;
-        }
-        root = json_loadb(repaired, rlen, JSON_ALLOW_NUL, &jerr);
-        free(repaired);
-    }
-    fw_status st;
-    if (!root || !json_is_object(root)) {
-        st = report_row(sink, ctx, fallback_id, FW_DOC_ERROR,
-                        "line %zu: invalid JSON: %s", line_no,
-                        root ? "not an object" : jerr.text);
-        json_decref(root);
-        free(fallback_id);
-        return st;
-    }
-    char *id = json_id(json_object_get(root, opt->id_field));
-    if (!id) {
-        id = fallback_id;
-        fallback_id = NULL;
-    }
-    json_t *text = json_object_get(root, opt->text_field);
-    if (!json_is_string(text)) {
-        st = report_row(sink, ctx, id, FW_DOC_ERROR,
-                        "line %zu: no string field \"%s\"", line_no,
-                        opt->text_field);
-        free(id);
-    } else {
-        fw_input_doc doc = {0};
-        doc.id = id;
-        doc.len = json_string_length(text);
-        doc.text = malloc(doc.len + 1);
-        doc.repaired = replaced;
-        if (!doc.text) {
-            free(id);
-            st = FW_ERR_NOMEM;
-        } else {
-            memcpy(doc.text, json_string_value(text), doc.len + 1);
-            st = sink(ctx, &doc);
-        }
-    }
-    json_decref(root);
-    free(fallback_id);
-    return st;
-}
-
-static fw_status read_jsonl(source *s, const char *id,
-                            const fw_read_options *opt, fw_doc_sink sink,
+static fw_status read_jsonl(source *s, const char *id, fw_doc_sink sink,
                             void *ctx)
 {
     size_t cap = 2 * CHUNK, len = 0, line_no = 0;
@@ -361,8 +308,7 @@ static fw_status read_jsonl(source *s, const char *id,
             size_t end = (size_t)(nl - buf);
             line_no++;
             if (!is_blank(buf + start, end - start))
-                st = parse_line(id, line_no, buf + start, end - start, opt,
-                                sink, ctx);
+                st = emit_line(id, line_no, buf + start, end - start, sink, ctx);
             start = end + 1;
         }
         memmove(buf, buf + start, len - start);
@@ -406,7 +352,7 @@ static fw_status read_file(const char *path, const char *id, off_t size,
     if (!source_open(&s, fd, opt->stored_bytes)) {
         st = report_row(sink, ctx, id, FW_DOC_ERROR, "%s", s.err);
     } else if (is_jsonl_name(path)) {
-        st = read_jsonl(&s, id, opt, sink, ctx);
+        st = read_jsonl(&s, id, sink, ctx);
     } else {
         st = read_whole(&s, id, sink, ctx,
                         s.kind == SRC_PLAIN && size > 0 ? (size_t)size : 0);

@@ -6,22 +6,23 @@
 
 /* One document as read. All pointers are malloc'ed and owned by the sink
  * once handed over. `text` is NULL for rows that are only an account of a
- * failure (status FW_DOC_ERROR) or of an empty directory (FW_DOC_EMPTY). */
+ * failure (status FW_DOC_ERROR) or of an empty directory (FW_DOC_EMPTY).
+ * For a JSONL line (`jsonl` set), `text` is the raw line, still to be
+ * parsed, and `id` is FILE:LINE, used when the line has no id of its own. */
 typedef struct fw_input_doc {
     char *id;
     char *text;
     size_t len;
     fw_doc_status status;  /* FW_DOC_OK: to be processed */
     char *message;         /* NULL or why */
-    size_t repaired;       /* invalid UTF-8 sequences already replaced */
+    int jsonl;             /* text is an unparsed JSON line */
+    size_t line_no;
 } fw_input_doc;
 
 /* Receives each document; returns FW_OK to go on. */
 typedef fw_status (*fw_doc_sink)(void *ctx, fw_input_doc *doc);
 
 typedef struct fw_read_options {
-    const char *text_field;
-    const char *id_field;
     uint64_t *stored_bytes; /* incremented by bytes read from disk */
 } fw_read_options;
 

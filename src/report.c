@@ -163,9 +163,9 @@ static fw_status write_summary(const fw_scan *scan, FILE *f, double t_report)
     fprintf(f, "  \"stages\": {\n");
     fprintf(f, "    \"read\": {\"seconds\": %.6f, \"mb_per_s\": %.3f},\n", st.t_read,
             mb_per_s(st.bytes, st.t_read));
-    const char *names[] = {"normalize", "shingle", "minhash"};
-    double ts[] = {st.t_normalize, st.t_shingle, st.t_minhash};
-    for (int i = 0; i < 3; i++)
+    const char *names[] = {"parse_json", "normalize", "shingle", "minhash"};
+    double ts[] = {st.t_parse, st.t_normalize, st.t_shingle, st.t_minhash};
+    for (int i = 0; i < 4; i++)
         fprintf(f, "    \"%s\": {\"thread_seconds\": %.6f, \"mb_per_s_per_thread\": %.3f},\n",
                 names[i], ts[i], mb_per_s(st.bytes, ts[i]));
     fprintf(f, "    \"sketch\": {\"seconds\": %.6f, \"mb_per_s\": %.3f},\n",

@@ -18,6 +18,7 @@
  */
 #include "fanwen.h"
 #include "cluster.h"
+#include "jsonl.h"
 #include "read.h"
 
 #include <omp.h>
@@ -58,7 +59,7 @@ typedef struct worker {
     uint64_t *hashes, *tmp;
     size_t hash_cap;
     arena_chunk *arena;
-    double t_normalize, t_shingle, t_minhash;
+    double t_parse, t_normalize, t_shingle, t_minhash;
     char pad[64];            /* no false sharing of the timers */
 } worker;
 
@@ -66,7 +67,7 @@ typedef struct pending {
     size_t doc;              /* index into docs */
     char *text;
     size_t len;
-    size_t repaired;         /* sequences replaced before we saw it */
+    int jsonl;               /* text is a JSON line, parsed in sketch_one */
 } pending;
 
 struct fw_scan {
@@ -83,6 +84,7 @@ struct fw_scan {
     uint32_t *by_rank;
     fw_result_pair *pairs;
     size_t npairs;
+    uint64_t read_bytes;     /* for progress: bytes of documents and lines */
     fw_scan_stats stats;
     int ran;
     char error[512];
@@ -293,18 +295,52 @@ static fw_doc_status classify(doc_rec *d, const fw_norm_info *info,
     return FW_DOC_OK;
 }
 
+/* A JSON line becomes its document: the id from the line (when it has one)
+ * replaces FILE:LINE, and a line without text becomes an error row. */
+static fw_status parse_jsonl(fw_scan *s, doc_rec *d, pending *p, fw_jsonl_doc *j)
+{
+    fw_status st = fw_jsonl_parse(p->text, p->len, s->text_field, s->id_field, j);
+    if (st != FW_OK) return st;
+    if (!j->text) set_message(d, "%s: %s", d->id, j->error);
+    if (j->id) {
+        free(d->id);
+        d->id = j->id;
+        j->id = NULL;
+    }
+    if (!j->text) d->status = FW_DOC_ERROR;
+    d->bytes = j->len;
+    return FW_OK;
+}
+
 static fw_status sketch_one(fw_scan *s, worker *w, pending *p)
 {
     doc_rec *d = &s->docs[p->doc];
     double t0 = now();
+    const char *text = p->text;
+    size_t len = p->len, repaired = 0;
+    fw_jsonl_doc j = {0};
+    if (p->jsonl) {
+        fw_status st = parse_jsonl(s, d, p, &j);
+        if (st != FW_OK || d->status == FW_DOC_ERROR) {
+            fw_jsonl_done(&j);
+            return st;
+        }
+        text = j.text;
+        len = j.len;
+        repaired = j.repaired;
+        double tp = now();
+        w->t_parse += tp - t0;
+        t0 = tp;
+    }
     size_t chars;
     fw_norm_info info;
-    fw_status st = fw_normalize(s->normalizer, p->text, p->len, &w->cps,
-                                &w->cps_cap, &chars, &info);
+    fw_status st = fw_normalize(s->normalizer, text, len, &w->cps, &w->cps_cap,
+                                &chars, &info);
+    fw_jsonl_done(&j);
     if (st != FW_OK) return st;
     double t1 = now();
     w->t_normalize += t1 - t0;
-    d->status = classify(d, &info, chars, p->repaired);
+    d->status = classify(d, &info, chars, repaired);
     if (d->status != FW_DOC_OK && d->status != FW_DOC_REPAIRED) return FW_OK;
     d->chars = chars;
     size_t n = fw_shingle_count(chars, s->opt.ngram);
@@ -368,13 +404,13 @@ static fw_status take_doc(void *ctx, fw_input_doc *in)
     d->status = in->status;
     d->bytes = in->len;
     d->cluster = -1;
-    s->stats.bytes += in->len;
+    s->read_bytes += in->len;
     if (in->text && in->status == FW_DOC_OK) {
         pending *p = &s->batch[s->nbatch++];
         p->doc = s->ndocs;
         p->text = in->text;
         p->len = in->len;
-        p->repaired = in->repaired;
+        p->jsonl = in->jsonl;
         s->batch_bytes += in->len;
     } else {
         free(in->text);
@@ -384,7 +420,7 @@ static fw_status take_doc(void *ctx, fw_input_doc *in)
     if (s->nbatch == BATCH_DOCS || s->batch_bytes >= BATCH_BYTES) {
         st = flush_batch(s);
         if (st == FW_OK && s->opt.progress &&
-            s->opt.progress(s->opt.progress_ctx, "reading", s->ndocs, s->stats.bytes))
+            s->opt.progress(s->opt.progress_ctx, "reading", s->ndocs, s->read_bytes))
             st = FW_ERR_STOPPED;
     }
     return st;
@@ -398,7 +434,7 @@ nomem:
 fw_status fw_scan_add_path(fw_scan *s, const char *path)
 {
     double t0 = now(), sketch0 = s->stats.t_sketch_wall;
-    fw_read_options ro = {s->text_field, s->id_field, &s->stats.input_bytes};
+    fw_read_options ro = {&s->stats.input_bytes};
     s->stats.inputs++;
     fw_status st = fw_read_path(path, &ro, take_doc, s);
     s->stats.t_read += (now() - t0) - (s->stats.t_sketch_wall - sketch0);
@@ -560,7 +596,7 @@ static void assign_clusters(fw_scan *s, uint32_t *parent)
 static void progress(fw_scan *s, const char *stage)
 {
     if (s->opt.progress)
-        s->opt.progress(s->opt.progress_ctx, stage, s->ndocs, s->stats.bytes);
+        s->opt.progress(s->opt.progress_ctx, stage, s->ndocs, s->read_bytes);
 }
 
 fw_status fw_scan_run(fw_scan *s)
@@ -571,12 +607,14 @@ fw_status fw_scan_run(fw_scan *s)
     if (st == FW_OK) st = rank_documents(s);
     if (st != FW_OK) goto out;
     for (int t = 0; t < s->threads; t++) {
+        s->stats.t_parse += s->workers[t].t_parse;
         s->stats.t_normalize += s->workers[t].t_normalize;
         s->stats.t_shingle += s->workers[t].t_shingle;
         s->stats.t_minhash += s->workers[t].t_minhash;
     }
     for (size_t i = 0; i < s->ndocs; i++) {
         s->stats.docs[s->docs[i].status]++;
+        s->stats.bytes += s->docs[i].bytes;
         s->stats.shingles += s->docs[i].nshingles;
     }
 

@@ -15,7 +15,7 @@ typedef struct csv_table {
     int well_formed;     /* every line CRLF-terminated, every row `cols` wide */
 } csv_table;
 
-static char *csv_slurp(const char *path, size_t *len)
+static inline char *csv_slurp(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
@@ -33,7 +33,7 @@ static char *csv_slurp(const char *path, size_t *len)
 }
 
 /* Parses a whole file; returns 0 if it cannot be read. */
-static int csv_read(const char *path, csv_table *t)
+static inline int csv_read(const char *path, csv_table *t)
 {
     memset(t, 0, sizeof *t);
     size_t len;
@@ -84,7 +84,7 @@ static int csv_read(const char *path, csv_table *t)
     return 1;
 }
 
-static void csv_free(csv_table *t)
+static inline void csv_free(csv_table *t)
 {
     for (size_t r = 0; r < t->rows; r++) {
         for (size_t c = 0; c < t->cols; c++) free(t->cell[r][c]);
@@ -94,7 +94,7 @@ static void csv_free(csv_table *t)
 }
 
 /* Row whose column `col` equals `value`, or -1. */
-static long csv_find(const csv_table *t, size_t col, const char *value)
+static inline long csv_find(const csv_table *t, size_t col, const char *value)
 {
     for (size_t r = 1; r < t->rows; r++)
         if (strcmp(t->cell[r][col], value) == 0) return (long)r;
