@@ -64,8 +64,11 @@ static int composes_with_previous(uint32_t cp)
 static long map_one(uint32_t cp, uint32_t *out, size_t cap, int *composes)
 {
     utf8proc_int32_t buf[32];
+    /* decompose_char only applies COMPAT/CASEFOLD with DECOMPOSE set;
+     * normalize_utf32 then composes back (the C of NFKC). */
     utf8proc_ssize_t n = utf8proc_decompose_char(
-        (utf8proc_int32_t)cp, buf, 32, MAP_FLAGS & ~UTF8PROC_COMPOSE, NULL);
+        (utf8proc_int32_t)cp, buf, 32,
+        (MAP_FLAGS & ~UTF8PROC_COMPOSE) | UTF8PROC_DECOMPOSE, NULL);
     if (n < 0 || n > 32) return -1;
     n = utf8proc_normalize_utf32(buf, n, MAP_FLAGS);
     if (n < 0) return -1;
