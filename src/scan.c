@@ -135,11 +135,16 @@ static fw_status check_options(const fw_scan_options *o, unsigned *bands,
     *bands = o->bands;
     *rows = o->rows;
     if (!*bands && !*rows) return fw_lsh_choose(o->threshold, o->perms, bands, rows);
+    if (*bands > o->perms || *rows > o->perms) {
+        snprintf(why, n, "%s (%u) cannot exceed perms (%u)", *bands ? "bands" : "rows",
+                 *bands ? *bands : *rows, o->perms);
+        return FW_ERR_ARG;
+    }
     if (!*rows) *rows = o->perms / *bands;
     if (!*bands) *bands = o->perms / *rows;
-    if (*bands < 1 || *rows < 1 || (uint64_t)*bands * *rows > o->perms) {
-        snprintf(why, n, "bands x rows (%u x %u) must be at least 1 and at most perms (%u)",
-                 o->bands ? o->bands : *bands, o->rows ? o->rows : *rows, o->perms);
+    if ((uint64_t)*bands * *rows > o->perms) {
+        snprintf(why, n, "bands x rows (%u x %u = %u) cannot exceed perms (%u)", *bands,
+                 *rows, *bands * *rows, o->perms);
         return FW_ERR_ARG;
     }
     return FW_OK;

@@ -247,12 +247,6 @@ static int cmd_scan(int argc, char **argv)
         }
     }
     if (optind >= argc) return usage_error("%s", "no INPUT given");
-    if (opt.bands && opt.rows && (unsigned long long)opt.bands * opt.rows > opt.perms) {
-        fprintf(stderr, "fanwen scan: --bands x --rows (%u x %u = %u) exceeds --perms (%u)\n"
-                        "Try 'fanwen scan --help'.\n",
-                opt.bands, opt.rows, opt.bands * opt.rows, opt.perms);
-        return EXIT_FAILURE;
-    }
     struct stat sb;
     if (strcmp(out, "-") != 0 && stat(out, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
         fprintf(stderr, "fanwen scan: --out %s: exists and is not a directory\n", out);
@@ -266,7 +260,8 @@ static int cmd_scan(int argc, char **argv)
     fw_scan *scan;
     fw_status st = fw_scan_new(&opt, &scan, why, sizeof why);
     if (st != FW_OK) {
-        fprintf(stderr, "fanwen scan: %s\n", why);
+        fprintf(stderr, "fanwen scan: %s\n%s", why,
+                st == FW_ERR_ARG ? "Try 'fanwen scan --help'.\n" : "");
         return EXIT_FAILURE;
     }
     for (int i = optind; i < argc && st == FW_OK; i++) st = fw_scan_add_path(scan, argv[i]);
