@@ -254,21 +254,31 @@ static int is_blank(const char *s, size_t n)
     return 1;
 }
 
+fw_status fw_input_doc_copy(fw_input_doc *doc, const char *id, const char *text,
+                            size_t len)
+{
+    memset(doc, 0, sizeof *doc);
+    doc->id = strdup(id);
+    doc->text = malloc(len + 1);
+    if (!doc->id || !doc->text) {
+        free(doc->id);
+        free(doc->text);
+        return FW_ERR_NOMEM;
+    }
+    memcpy(doc->text, text, len);
+    doc->text[len] = '\0';
+    doc->len = len;
+    return FW_OK;
+}
+
 /* Hands one raw line to the sink; it is parsed later, in parallel. */
 static fw_status emit_line(const char *file_id, size_t line_no, const char *line,
                            size_t len, fw_doc_sink sink, void *ctx)
 {
-    fw_input_doc doc = {0};
-    doc.id = format("%s:%zu", file_id, line_no);
-    doc.text = malloc(len + 1);
-    if (!doc.id || !doc.text) {
-        free(doc.id);
-        free(doc.text);
-        return FW_ERR_NOMEM;
-    }
-    memcpy(doc.text, line, len);
-    doc.text[len] = '\0';
-    doc.len = len;
+    char id[4200];
+    snprintf(id, sizeof id, "%s:%zu", file_id, line_no);
+    fw_input_doc doc;
+    if (fw_input_doc_copy(&doc, id, line, len) != FW_OK) return FW_ERR_NOMEM;
     doc.line_no = line_no;
     doc.jsonl = 1;
     return sink(ctx, &doc);

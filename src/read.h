@@ -19,6 +19,11 @@ typedef struct fw_input_doc {
     size_t line_no;
 } fw_input_doc;
 
+/* Fills `doc` with copies of `id` and of `len` bytes of `text` (NUL
+ * added); everything else zero. */
+fw_status fw_input_doc_copy(fw_input_doc *doc, const char *id, const char *text,
+                            size_t len);
+
 /* Receives each document; returns FW_OK to go on. */
 typedef fw_status (*fw_doc_sink)(void *ctx, fw_input_doc *doc);
 

@@ -450,17 +450,8 @@ fw_status fw_scan_add_path(fw_scan *s, const char *path)
 
 fw_status fw_scan_add_text(fw_scan *s, const char *id, const char *text, size_t len)
 {
-    fw_input_doc doc = {0};
-    doc.id = strdup(id);
-    doc.text = malloc(len + 1);
-    if (!doc.id || !doc.text) {
-        free(doc.id);
-        free(doc.text);
-        return FW_ERR_NOMEM;
-    }
-    memcpy(doc.text, text, len);
-    doc.text[len] = '\0';
-    doc.len = len;
+    fw_input_doc doc;
+    if (fw_input_doc_copy(&doc, id, text, len) != FW_OK) return FW_ERR_NOMEM;
     s->stats.inputs++;
     s->stats.input_bytes += len;
     fw_status st = take_doc(s, &doc);

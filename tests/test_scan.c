@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "fanwen.h"
+#include "rng.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -26,14 +27,6 @@
 #define VARIANTS 3 /* a base and 2 variants */
 #define NDOCS (FAMILIES * VARIANTS)
 
-static uint64_t rng_state = 2024;
-static uint64_t rng(void)
-{
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
 
 static size_t put_utf8(char *out, uint32_t cp)
 {
@@ -55,6 +48,7 @@ typedef struct corpus {
  * base around 0.8–0.95 and with each other around 0.7–0.9. */
 static void make_corpus(corpus *c)
 {
+    rng_state = 2024;
     uint32_t base[600], var[600];
     for (int f = 0; f < FAMILIES; f++) {
         size_t L = 150 + rng() % 451;

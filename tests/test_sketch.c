@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "fanwen.h"
+#include "rng.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -19,14 +20,6 @@
     do { double a_ = (a), b_ = (b); \
          if (!(fabs(a_ - b_) <= (eps))) fail_msg("%.10f != %.10f", a_, b_); } while (0)
 
-static uint64_t rng_state = 42;
-static uint64_t rng(void)
-{
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
 
 static int cmp_u64(const void *a, const void *b)
 {

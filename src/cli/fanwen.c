@@ -101,6 +101,19 @@ static int usage_error(const char *fmt, const char *arg)
     return EXIT_FAILURE;
 }
 
+/* A count option: an integer from 1 to max. Says what is wrong if not. */
+static int count_option(const char *name, const char *arg, unsigned max, unsigned *out)
+{
+    unsigned long long v;
+    if (!parse_uint(arg, max, &v) || v < 1) {
+        fprintf(stderr, "fanwen scan: %s must be an integer from 1 to %u, got '%s'\n"
+                        "Try 'fanwen scan --help'.\n", name, max, arg);
+        return 0;
+    }
+    *out = (unsigned)v;
+    return 1;
+}
+
 /* ------------------------------------------------------------ progress */
 
 typedef struct progress_state {
@@ -207,35 +220,20 @@ static int cmd_scan(int argc, char **argv)
                 !(opt.threshold > 0 && opt.threshold <= 1))
                 return usage_error("--threshold must be a number in (0, 1], got '%s'", optarg);
             break;
-        case 'n':
-            if (!parse_uint(optarg, 64, &u) || u < 1)
-                return usage_error("--ngram must be an integer from 1 to 64, got '%s'", optarg);
-            opt.ngram = (unsigned)u;
+        case 'n': if (!count_option("--ngram", optarg, 64, &opt.ngram)) return EXIT_FAILURE; break;
+        case 'k': if (!count_option("--perms", optarg, 1024, &opt.perms)) return EXIT_FAILURE; break;
+        case 'b': if (!count_option("--bands", optarg, 1024, &opt.bands)) return EXIT_FAILURE; break;
+        case 'r': if (!count_option("--rows", optarg, 1024, &opt.rows)) return EXIT_FAILURE; break;
+        case 'j': {
+            unsigned threads;
+            if (!count_option("--threads", optarg, 1024, &threads)) return EXIT_FAILURE;
+            opt.threads = (int)threads;
             break;
-        case 'k':
-            if (!parse_uint(optarg, 1024, &u) || u < 1)
-                return usage_error("--perms must be an integer from 1 to 1024, got '%s'", optarg);
-            opt.perms = (unsigned)u;
-            break;
-        case 'b':
-            if (!parse_uint(optarg, 1024, &u) || u < 1)
-                return usage_error("--bands must be an integer from 1 to 1024, got '%s'", optarg);
-            opt.bands = (unsigned)u;
-            break;
-        case 'r':
-            if (!parse_uint(optarg, 1024, &u) || u < 1)
-                return usage_error("--rows must be an integer from 1 to 1024, got '%s'", optarg);
-            opt.rows = (unsigned)u;
-            break;
+        }
         case 's':
             if (!parse_uint(optarg, UINT64_MAX, &u))
                 return usage_error("--seed must be a non-negative integer, got '%s'", optarg);
             opt.seed = u;
-            break;
-        case 'j':
-            if (!parse_uint(optarg, 1024, &u) || u < 1)
-                return usage_error("--threads must be an integer from 1 to 1024, got '%s'", optarg);
-            opt.threads = (int)u;
             break;
         case OPT_NO_VERIFY: opt.verify = 0; break;
         case OPT_TEXT_FIELD: opt.text_field = optarg; break;
