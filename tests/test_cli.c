@@ -189,6 +189,29 @@ static void test_every_input_accounted(void **state)
     assert_int_equal(n, 0);
 }
 
+/* The same bytes in every report but summary.json (timings) at 1 and 2
+ * threads. */
+static void test_same_bytes_at_one_and_two_threads(void **state)
+{
+    (void)state;
+    assert_int_equal(run("scan -q -j 1 --out out1 in"), 2);
+    assert_int_equal(run("scan -q -j 2 --out out2 in"), 2);
+    const char *files[] = {"pairs.csv", "clusters.csv", "docs.csv"};
+    for (int i = 0; i < 3; i++) {
+        char p1[512], p2[512];
+        snprintf(p1, sizeof p1, "%s/out1/%s", root, files[i]);
+        snprintf(p2, sizeof p2, "%s/out2/%s", root, files[i]);
+        size_t n1, n2;
+        char *a = csv_slurp(p1, &n1), *b = csv_slurp(p2, &n2);
+        assert_non_null(a);
+        assert_non_null(b);
+        assert_int_equal(n1, n2);
+        assert_memory_equal(a, b, n1);
+        free(a);
+        free(b);
+    }
+}
+
 static void test_clean_input_exits_zero_and_pipes(void **state)
 {
     (void)state;
@@ -233,6 +256,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_input_accounted),
+        cmocka_unit_test(test_same_bytes_at_one_and_two_threads),
         cmocka_unit_test(test_clean_input_exits_zero_and_pipes),
         cmocka_unit_test(test_bad_options_write_nothing),
     };
