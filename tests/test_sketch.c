@@ -82,9 +82,11 @@ static void test_signature_is_deterministic(void **state)
     fw_minhash_compute(m3, set, 5, s3);
     assert_memory_equal(s1, s2, sizeof s1);
     assert_memory_not_equal(s1, s3, sizeof s1);
+    fw_minhasher_free(m3);
     fw_minhash_compute(m1, set, 0, s1); /* empty set: all maxima */
     for (int i = 0; i < 64; i++) assert_int_equal(s1[i], UINT32_MAX);
-    assert_int_equal(fw_minhasher_new(0, 1, &m3 /* unused */), FW_ERR_ARG);
+    assert_int_equal(fw_minhasher_new(0, 1, &m3), FW_ERR_ARG);
+    assert_null(m3);
     assert_int_equal(fw_minhasher_new(1025, 1, &m3), FW_ERR_ARG);
     fw_minhasher_free(m1);
     fw_minhasher_free(m2);
