@@ -92,12 +92,26 @@ fw_status fw_utf8_repair(const char *s, size_t n, char **out, size_t *out_len,
 
 /* --------------------------------------------------------------- shingle */
 
-/* Hashes every character n-gram of `cps` with XXH3-64 (seeded) into `out`
- * (room for fw_shingle_count() values), then sorts and deduplicates them in
- * place. Returns the number of distinct shingles. A text shorter than n but
- * not empty is one shingle (the whole text); an empty text has none.
- * `scratch` must have room for as many values as `out` (radix sort). */
+/* Number of character n-grams of a text of `len` code points: len - n + 1,
+ * or 1 for a text shorter than n but not empty (the whole text is one
+ * shingle), or 0 for an empty text. */
 size_t fw_shingle_count(size_t len, unsigned ngram);
+
+/* Hashes every character n-gram of `cps`, in order and with repeats, into
+ * `out` (room for fw_shingle_count() values): XXH3-64 with `seed` over the
+ * n code points packed as 3-byte little-endian values. `packed` is scratch
+ * of fw_shingle_packed_size(len) bytes. Returns the number of hashes. */
+size_t fw_shingle_packed_size(size_t len);
+size_t fw_shingle_hash_all(const uint32_t *cps, size_t len, unsigned ngram,
+                           uint64_t seed, uint64_t *out, unsigned char *packed);
+
+/* Sorts `n` hashes and removes repeats in place, giving the shingle set;
+ * returns its size. `scratch` has room for n values (radix sort). */
+size_t fw_shingle_set(uint64_t *hashes, size_t n, uint64_t *scratch);
+
+/* fw_shingle_hash_all() then fw_shingle_set(): the sorted set of a text's
+ * n-gram hashes. `scratch` has room for fw_shingle_count() values. Returns
+ * the number of distinct shingles. */
 size_t fw_shingle_hash(const uint32_t *cps, size_t len, unsigned ngram,
                        uint64_t seed, uint64_t *out, uint64_t *scratch);
 
@@ -105,13 +119,29 @@ size_t fw_shingle_hash(const uint32_t *cps, size_t len, unsigned ngram,
 
 typedef struct fw_minhasher fw_minhasher;
 
-/* K permutations h_k(x) = ((a_k·x + b_k) mod 2^64) >> 32 of the low 32 bits
- * x of each shingle hash, with odd a_k and b_k drawn from a SplitMix64
- * stream seeded by `seed`: Dietzfelbinger's multiply-add-shift family,
- * strongly universal for 32-bit keys. 1 ≤ k ≤ 1024. */
+/* K permutations h_k(x) = (a_k·x + b_k) mod 2^32 of the low 32 bits x of
+ * each shingle hash, with odd a_k and b_k drawn from a SplitMix64 stream
+ * seeded by `seed`. 1 ≤ k ≤ 1024. The same seed gives the same signatures
+ * on every machine, code path and thread count. */
 fw_status fw_minhasher_new(unsigned k, uint64_t seed, fw_minhasher **out);
 void fw_minhasher_free(fw_minhasher *mh);
 unsigned fw_minhasher_size(const fw_minhasher *mh);
+
+/* The vector code paths of the sketch kernels. A minhasher starts on the
+ * best one the CPU supports; forcing another one gives the same bits,
+ * slower (bench/ uses it to compare them). */
+typedef enum fw_simd {
+    FW_SIMD_AUTO = 0,    /* the best this CPU supports */
+    FW_SIMD_BASELINE,    /* any x86-64 (SSE2), or plain C elsewhere */
+    FW_SIMD_AVX2,        /* x86-64-v3 */
+    FW_SIMD_AVX512       /* x86-64-v4 */
+} fw_simd;
+const char *fw_simd_name(fw_simd simd);
+int fw_simd_supported(fw_simd simd);
+fw_simd fw_simd_best(void);
+/* FW_ERR_ARG if this CPU cannot run that path. */
+fw_status fw_minhasher_set_simd(fw_minhasher *mh, fw_simd simd);
+fw_simd fw_minhasher_simd(const fw_minhasher *mh);
 
 /* Writes K minimum values over `n` shingle hashes into `sig`. With n == 0
  * every value is UINT32_MAX. */
@@ -229,7 +259,7 @@ typedef struct fw_doc_info {
     fw_doc_status status;
     uint64_t bytes;       /* raw bytes of the text */
     uint64_t chars;       /* code points after normalization */
-    uint64_t shingles;    /* distinct shingles */
+    uint64_t shingles;    /* character n-grams (shingles, repeats counted) */
     int64_t cluster;      /* document number of the representative, or -1 */
     uint64_t cluster_size;/* documents in that cluster (0 when none) */
     const char *message;  /* why, for anything but ok; may be "" */
@@ -256,7 +286,7 @@ typedef struct fw_scan_stats {
     uint64_t docs[FW_DOC_STATUS_COUNT];  /* documents per status */
     uint64_t bytes;                      /* raw text bytes read */
     uint64_t input_bytes;                /* bytes of files as stored */
-    uint64_t shingles;                   /* distinct shingles, summed */
+    uint64_t shingles;                   /* character n-grams, summed */
     unsigned bands, rows;
     double candidate_probability;        /* P(candidate | J = threshold) */
     uint64_t candidates, verified, clusters, clustered_docs;

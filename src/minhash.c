@@ -5,14 +5,22 @@
  * so the share of equal values among K independent minima estimates the
  * Jaccard similarity with standard error sqrt(J(1-J)/K).
  *
- * The permutations are h_k(x) = ((a_k·x + b_k) mod 2^64) >> 32 on the low 32
- * bits x of each shingle hash, a and b 64-bit from SplitMix64(seed):
- * Dietzfelbinger's multiply-add-shift scheme, strongly universal from 32 to
- * 32 bits, and one multiply-add per value. The inner loop runs over the K
- * permutations for one shingle, which the compiler turns into vector code;
- * target_clones builds it for AVX-512, AVX2 and baseline x86-64 and the
- * loader picks the best one for the CPU, so a generic package is fast too.
- * All three produce the same bits (integer arithmetic only).
+ * The permutations are h_k(x) = (a_k·x + b_k) mod 2^32 on the low 32 bits x
+ * of each shingle hash, a_k odd and b_k drawn from SplitMix64(seed). Each is
+ * a bijection of the 32-bit values, and the x are already XXH3 outputs
+ * (uniform and independent for distinct shingles), so each minimum falls on
+ * a uniformly chosen element of A ∪ B, which is all the estimate needs;
+ * tests/test_sketch.c checks that the K estimates also vary as independent
+ * ones would (variance J(1-J)/K). In exchange the inner loop is three
+ * 32-bit vector operations per 16 permutations (multiply, add, minimum)
+ * instead of a 64-bit multiply per 8: the 32-bit multiply is what AVX2 and
+ * AVX-512 do fast.
+ *
+ * The kernel is compiled three times, for x86-64-v4 (AVX-512), x86-64-v3
+ * (AVX2) and baseline x86-64, and the best one the CPU supports is picked
+ * when the minhasher is made (fw_minhasher_set_simd() can force one, which
+ * is how bench/ compares them). All three compute the same bits: integer
+ * arithmetic only.
  */
 #include "fanwen.h"
 
@@ -23,7 +31,8 @@
 
 struct fw_minhasher {
     unsigned k;
-    uint64_t *a, *b;
+    fw_simd simd;
+    uint32_t *a, *b;         /* FW_MAX_PERMS each, 64-byte aligned */
 };
 
 static uint64_t splitmix64(uint64_t *state)
@@ -34,6 +43,120 @@ static uint64_t splitmix64(uint64_t *state)
     return z ^ (z >> 31);
 }
 
+/* ------------------------------------------------------------ code paths */
+
+const char *fw_simd_name(fw_simd simd)
+{
+    switch (simd) {
+    case FW_SIMD_AUTO: return "auto";
+    case FW_SIMD_BASELINE: return "baseline";
+    case FW_SIMD_AVX2: return "avx2";
+    case FW_SIMD_AVX512: return "avx512";
+    }
+    return "unknown";
+}
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define FW_X86_PATHS 1
+#define TARGET(arch) __attribute__((target("arch=" arch)))
+#else
+#define FW_X86_PATHS 0
+#endif
+
+int fw_simd_supported(fw_simd simd)
+{
+    switch (simd) {
+    case FW_SIMD_AUTO:
+    case FW_SIMD_BASELINE: return 1;
+#if FW_X86_PATHS
+    case FW_SIMD_AVX2:
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("x86-64-v3") != 0;
+    case FW_SIMD_AVX512:
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("x86-64-v4") != 0;
+#else
+    default: return 0;
+#endif
+    }
+    return 0;
+}
+
+fw_simd fw_simd_best(void)
+{
+    if (fw_simd_supported(FW_SIMD_AVX512)) return FW_SIMD_AVX512;
+    if (fw_simd_supported(FW_SIMD_AVX2)) return FW_SIMD_AVX2;
+    return FW_SIMD_BASELINE;
+}
+
+/* ---------------------------------------------------------------- kernel */
+
+typedef uint32_t u32x16 __attribute__((vector_size(64), aligned(64)));
+#define LANES 16
+
+/* Minima of NV vectors of 16 permutations starting at permutation j0, over
+ * all n shingles: the running minima stay in registers while the shingles
+ * stream past. One function per (code path, NV), made by macros so that
+ * every array below has a constant size and becomes registers. */
+#define DEFINE_GROUP(name, NV, ...)                                           \
+    __VA_ARGS__ static inline void name(const uint32_t *restrict a,           \
+                                        const uint32_t *restrict b, unsigned j0, \
+                                        const uint64_t *restrict x, size_t n, \
+                                        uint32_t *restrict out)               \
+    {                                                                         \
+        u32x16 va[NV], vb[NV], m[NV];                                         \
+        for (int v = 0; v < NV; v++) {                                        \
+            va[v] = *(const u32x16 *)(a + j0 + LANES * v);                    \
+            vb[v] = *(const u32x16 *)(b + j0 + LANES * v);                    \
+            m[v] = (u32x16){0} + UINT32_MAX;                                  \
+        }                                                                     \
+        for (size_t i = 0; i < n; i++) {                                      \
+            u32x16 xi = (u32x16){0} + (uint32_t)x[i];                         \
+            for (int v = 0; v < NV; v++) {                                    \
+                u32x16 h = va[v] * xi + vb[v];                                \
+                u32x16 lower = (u32x16)(h < m[v]); /* all ones where h wins */ \
+                m[v] = (h & lower) | (m[v] & ~lower);                         \
+            }                                                                 \
+        }                                                                     \
+        for (int v = 0; v < NV; v++) *(u32x16 *)(out + j0 + LANES * v) = m[v]; \
+    }
+
+/* K values in groups of NV vectors (as many as the registers hold), the
+ * rest one vector at a time; `out` has room for K rounded up to 16. */
+#define DEFINE_KERNEL(name, NV, ...)                                          \
+    DEFINE_GROUP(name##_group, NV, __VA_ARGS__)                               \
+    DEFINE_GROUP(name##_one, 1, __VA_ARGS__)                                  \
+    __VA_ARGS__ static void name(const uint32_t *restrict a,                 \
+                                 const uint32_t *restrict b, unsigned k,     \
+                                 const uint64_t *restrict x, size_t n,       \
+                                 uint32_t *restrict out)                     \
+    {                                                                        \
+        unsigned vecs = (k + LANES - 1) / LANES, v = 0;                      \
+        for (; v + NV <= vecs; v += NV) name##_group(a, b, v * LANES, x, n, out); \
+        for (; v < vecs; v++) name##_one(a, b, v * LANES, x, n, out);        \
+    }
+
+DEFINE_KERNEL(kernel_baseline, 1)
+#if FW_X86_PATHS
+DEFINE_KERNEL(kernel_avx2, 2, TARGET("x86-64-v3"))
+DEFINE_KERNEL(kernel_avx512, 8, TARGET("x86-64-v4"))
+#endif
+
+typedef void (*kernel_fn)(const uint32_t *, const uint32_t *, unsigned,
+                          const uint64_t *, size_t, uint32_t *);
+
+static kernel_fn kernel_for(fw_simd simd)
+{
+#if FW_X86_PATHS
+    if (simd == FW_SIMD_AVX512) return kernel_avx512;
+    if (simd == FW_SIMD_AVX2) return kernel_avx2;
+#endif
+    (void)simd;
+    return kernel_baseline;
+}
+
+/* ------------------------------------------------------------ minhasher */
+
 fw_status fw_minhasher_new(unsigned k, uint64_t seed, fw_minhasher **out)
 {
     *out = NULL;
@@ -41,16 +164,20 @@ fw_status fw_minhasher_new(unsigned k, uint64_t seed, fw_minhasher **out)
     fw_minhasher *mh = calloc(1, sizeof *mh);
     if (!mh) return FW_ERR_NOMEM;
     mh->k = k;
+    mh->simd = fw_simd_best();
     mh->a = aligned_alloc(64, FW_MAX_PERMS * sizeof *mh->a);
     mh->b = aligned_alloc(64, FW_MAX_PERMS * sizeof *mh->b);
     if (!mh->a || !mh->b) {
         fw_minhasher_free(mh);
         return FW_ERR_NOMEM;
     }
+    memset(mh->a, 0, FW_MAX_PERMS * sizeof *mh->a);
+    memset(mh->b, 0, FW_MAX_PERMS * sizeof *mh->b);
     uint64_t state = seed ^ 0x6D696E68617368ULL; /* "minhash" */
     for (unsigned i = 0; i < k; i++) {
-        mh->a[i] = splitmix64(&state) | 1;
-        mh->b[i] = splitmix64(&state);
+        uint64_t r = splitmix64(&state);
+        mh->a[i] = (uint32_t)r | 1;
+        mh->b[i] = (uint32_t)(r >> 32);
     }
     *out = mh;
     return FW_OK;
@@ -66,58 +193,21 @@ void fw_minhasher_free(fw_minhasher *mh)
 
 unsigned fw_minhasher_size(const fw_minhasher *mh) { return mh->k; }
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define FW_TARGET_CLONES \
-    __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define FW_TARGET_CLONES
-#endif
-
-/* Minimum over n shingles of each permutation, for K values. Permutations
- * are taken 32 at a time, as four vectors of eight 64-bit lanes (GCC vector
- * extensions, so each target clone gets its own instructions), so that the
- * running minima stay in registers while all shingles stream past. */
-typedef uint64_t u64x8 __attribute__((vector_size(64)));
-#define BLOCK 32
-
-FW_TARGET_CLONES
-static void minhash_kernel(const uint64_t *restrict a, const uint64_t *restrict b,
-                           unsigned k, const uint64_t *restrict shingles,
-                           size_t n, uint32_t *restrict sig)
+fw_status fw_minhasher_set_simd(fw_minhasher *mh, fw_simd simd)
 {
-    unsigned j0 = 0;
-    for (; j0 + BLOCK <= k; j0 += BLOCK) {
-        u64x8 va[4], vb[4], m[4];
-        for (int v = 0; v < 4; v++) {
-            memcpy(&va[v], a + j0 + 8 * v, sizeof va[v]);
-            memcpy(&vb[v], b + j0 + 8 * v, sizeof vb[v]);
-            m[v] = (u64x8){0} + UINT32_MAX;
-        }
-        for (size_t i = 0; i < n; i++) {
-            u64x8 x = (u64x8){0} + (uint32_t)shingles[i];
-            for (int v = 0; v < 4; v++) {
-                u64x8 h = (va[v] * x + vb[v]) >> 32;
-                u64x8 lower = (u64x8)(h < m[v]); /* all ones where h wins */
-                m[v] = (h & lower) | (m[v] & ~lower);
-            }
-        }
-        for (int v = 0; v < 4; v++)
-            for (int l = 0; l < 8; l++) sig[j0 + 8 * v + l] = (uint32_t)m[v][l];
-    }
-    for (unsigned j = j0; j < k; j++) {
-        uint32_t m = UINT32_MAX;
-        for (size_t i = 0; i < n; i++) {
-            uint32_t h = (uint32_t)((a[j] * (uint64_t)(uint32_t)shingles[i] + b[j]) >> 32);
-            m = h < m ? h : m;
-        }
-        sig[j] = m;
-    }
+    if (!fw_simd_supported(simd)) return FW_ERR_ARG;
+    mh->simd = simd == FW_SIMD_AUTO ? fw_simd_best() : simd;
+    return FW_OK;
 }
+
+fw_simd fw_minhasher_simd(const fw_minhasher *mh) { return mh->simd; }
 
 void fw_minhash_compute(const fw_minhasher *mh, const uint64_t *shingles,
                         size_t n, uint32_t *sig)
 {
-    minhash_kernel(mh->a, mh->b, mh->k, shingles, n, sig);
+    _Alignas(64) uint32_t out[FW_MAX_PERMS];
+    kernel_for(mh->simd)(mh->a, mh->b, mh->k, shingles, n, out);
+    memcpy(sig, out, mh->k * sizeof *sig);
 }
 
 double fw_minhash_estimate(const uint32_t *a, const uint32_t *b, unsigned k)

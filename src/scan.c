@@ -41,8 +41,10 @@ typedef struct doc_rec {
     fw_doc_status status;
     uint32_t rank;
     uint64_t bytes, chars;
-    size_t nshingles;
-    uint64_t *shingles;      /* sorted set; NULL with --no-verify */
+    size_t nshingles;        /* n-grams: shingle hashes, repeats included */
+    size_t nset;             /* distinct shingles, once made a set */
+    uint64_t *shingles;      /* the hashes, made a sorted set if the document
+                              * is a candidate; NULL with --no-verify */
     uint32_t *sig;           /* K values; NULL without text */
     int64_t cluster;         /* representative's document number */
     uint64_t cluster_size;
@@ -60,6 +62,8 @@ typedef struct worker {
     size_t cps_cap;
     uint64_t *hashes, *tmp;
     size_t hash_cap;
+    unsigned char *packed;
+    size_t packed_cap;
     arena_chunk *arena;
     double t_parse, t_normalize, t_shingle, t_minhash;
     char pad[64];            /* no false sharing of the timers */
@@ -204,6 +208,7 @@ void fw_scan_free(fw_scan *s)
             free(w->cps);
             free(w->hashes);
             free(w->tmp);
+            free(w->packed);
             for (arena_chunk *c = w->arena, *next; c; c = next) {
                 next = c->next;
                 free(c);
@@ -248,6 +253,16 @@ static void *arena_alloc(worker *w, size_t size)
     void *p = c->data + c->used;
     c->used += size;
     return p;
+}
+
+static int grow_packed(worker *w, size_t bytes)
+{
+    if (bytes <= w->packed_cap) return 1;
+    size_t cap = bytes + bytes / 2;
+    free(w->packed);
+    w->packed = malloc(cap);
+    w->packed_cap = w->packed ? cap : 0;
+    return w->packed != NULL;
 }
 
 static int grow_hashes(worker *w, size_t n)
@@ -356,8 +371,10 @@ static fw_status sketch_one(fw_scan *s, worker *w, pending *p)
     if (d->status != FW_DOC_OK && d->status != FW_DOC_REPAIRED) return FW_OK;
     d->chars = chars;
     size_t n = fw_shingle_count(chars, s->opt.ngram);
-    if (!grow_hashes(w, n)) return FW_ERR_NOMEM;
-    n = fw_shingle_hash(w->cps, chars, s->opt.ngram, s->opt.seed, w->hashes, w->tmp);
+    if (!grow_hashes(w, n) || !grow_packed(w, fw_shingle_packed_size(chars)))
+        return FW_ERR_NOMEM;
+    n = fw_shingle_hash_all(w->cps, chars, s->opt.ngram, s->opt.seed, w->hashes,
+                            w->packed);
     d->nshingles = n;
     double t2 = now();
     w->t_shingle += t2 - t1;
@@ -529,6 +546,32 @@ static fw_status rank_documents(fw_scan *s)
     return FW_OK;
 }
 
+/* Turns the shingle hashes of every document in a candidate pair into a
+ * sorted set, in place (parallel over documents). Documents that are in no
+ * pair never pay for sorting. */
+static fw_status make_candidate_sets(fw_scan *s, const fw_pair *cand, size_t nc)
+{
+    size_t n = s->ndocs;
+    uint8_t *wanted = calloc(n ? n : 1, 1);
+    if (!wanted) return FW_ERR_NOMEM;
+    for (size_t i = 0; i < nc; i++) wanted[cand[i].a] = wanted[cand[i].b] = 1;
+    int failed = 0;
+    #pragma omp parallel for num_threads(s->threads) schedule(dynamic, 64)
+    for (size_t r = 0; r < n; r++) {
+        doc_rec *d = &s->docs[s->by_rank[r]];
+        if (!wanted[r] || !d->shingles || d->nset) continue;
+        worker *w = &s->workers[omp_get_thread_num()];
+        if (!grow_hashes(w, d->nshingles)) {
+            #pragma omp atomic write
+            failed = 1;
+            continue;
+        }
+        d->nset = fw_shingle_set(d->shingles, d->nshingles, w->tmp);
+    }
+    free(wanted);
+    return failed ? FW_ERR_NOMEM : FW_OK;
+}
+
 /* Exact (or, with --no-verify, estimated) similarity of every candidate;
  * keeps those at or above the threshold, in candidate (id) order. */
 static fw_status verify_candidates(fw_scan *s, const fw_pair *cand, size_t nc,
@@ -552,11 +595,11 @@ static fw_status verify_candidates(fw_scan *s, const fw_pair *cand, size_t nc,
         r->b = s->by_rank[cand[i].b];
         r->estimate = fw_minhash_estimate(a->sig, b->sig, k);
         if (s->opt.verify) {
-            size_t inter = fw_verify_intersection(a->shingles, a->nshingles,
-                                                  b->shingles, b->nshingles);
-            r->jaccard = fw_verify_jaccard(inter, a->nshingles, b->nshingles);
-            r->a_in_b = (double)inter / (double)a->nshingles;
-            r->b_in_a = (double)inter / (double)b->nshingles;
+            size_t inter = fw_verify_intersection(a->shingles, a->nset,
+                                                  b->shingles, b->nset);
+            r->jaccard = fw_verify_jaccard(inter, a->nset, b->nset);
+            r->a_in_b = (double)inter / (double)a->nset;
+            r->b_in_a = (double)inter / (double)b->nset;
             keep[i] = r->jaccard >= t;
         } else {
             r->jaccard = r->a_in_b = r->b_in_a = -1;
@@ -640,7 +683,8 @@ fw_status fw_scan_run(fw_scan *s)
     progress(s, "verify");
     fw_pair *kept = NULL;
     size_t nkept = 0;
-    st = verify_candidates(s, cand, nc, &kept, &nkept);
+    st = s->opt.verify ? make_candidate_sets(s, cand, nc) : FW_OK;
+    if (st == FW_OK) st = verify_candidates(s, cand, nc, &kept, &nkept);
     free(cand);
     if (st != FW_OK) goto out;
     s->stats.verified = s->opt.verify ? nkept : 0;

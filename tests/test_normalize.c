@@ -191,6 +191,18 @@ static void test_normalize_counts(void **state)
 
 /* --------------------------------------------------------------- shingle */
 
+/* The documented hash input: code points as 3-byte little-endian values. */
+static uint64_t ngram_hash(const uint32_t *cps, size_t n, uint64_t seed)
+{
+    unsigned char buf[3 * 64];
+    for (size_t i = 0; i < n; i++) {
+        buf[3 * i] = (unsigned char)cps[i];
+        buf[3 * i + 1] = (unsigned char)(cps[i] >> 8);
+        buf[3 * i + 2] = (unsigned char)(cps[i] >> 16);
+    }
+    return XXH3_64bits_withSeed(buf, 3 * n, seed);
+}
+
 static void test_shingles_of_short_texts(void **state)
 {
     (void)state;
@@ -201,20 +213,30 @@ static void test_shingles_of_short_texts(void **state)
     /* shorter than n: one shingle, the whole text */
     assert_int_equal(fw_shingle_count(3, 5), 1);
     assert_int_equal(fw_shingle_hash(abc, 3, 5, 9, out, tmp), 1);
-    assert_true(out[0] == XXH3_64bits_withSeed(abc, sizeof abc, 9));
+    assert_true(out[0] == ngram_hash(abc, 3, 9));
     const uint32_t five[] = {1, 2, 3, 4, 5};
     assert_int_equal(fw_shingle_hash(five, 5, 5, 0, out, tmp), 1);
-    assert_true(out[0] == XXH3_64bits_withSeed(five, sizeof five, 0));
+    assert_true(out[0] == ngram_hash(five, 5, 0));
     /* repeats collapse: abababab has 2 distinct bigrams */
     const uint32_t ab[] = {'a', 'b', 'a', 'b', 'a', 'b', 'a', 'b'};
     assert_int_equal(fw_shingle_count(8, 2), 7);
     assert_int_equal(fw_shingle_hash(ab, 8, 2, 0, out, tmp), 2);
-    uint64_t h1 = XXH3_64bits_withSeed(ab, 8, 0), h2 = XXH3_64bits_withSeed(ab + 1, 8, 0);
+    uint64_t h1 = ngram_hash(ab, 2, 0), h2 = ngram_hash(ab + 1, 2, 0);
     assert_true(out[0] == (h1 < h2 ? h1 : h2) && out[1] == (h1 < h2 ? h2 : h1));
     /* another seed, other hashes */
     uint64_t other[16];
     fw_shingle_hash(ab, 8, 2, 1, other, tmp);
     assert_true(other[0] != out[0] && other[0] != out[1]);
+    /* fw_shingle_hash_all keeps order and repeats: h1 h2 h1 h2 h1 h2 h1 */
+    unsigned char packed[64];
+    assert_true(fw_shingle_packed_size(8) <= sizeof packed);
+    assert_int_equal(fw_shingle_hash_all(ab, 8, 2, 0, other, packed), 7);
+    for (int i = 0; i < 7; i++) assert_true(other[i] == (i % 2 ? h2 : h1));
+    /* code points beyond the BMP keep all 21 bits */
+    const uint32_t astral[] = {0x10FFFF, 0x20000};
+    assert_true(ngram_hash(astral, 2, 0) != ngram_hash((const uint32_t[]){0xFFFF, 0x0}, 2, 0));
+    assert_int_equal(fw_shingle_hash(astral, 2, 2, 0, out, tmp), 1);
+    assert_true(out[0] == ngram_hash(astral, 2, 0));
 }
 
 static void test_shingles_sorted_and_unique(void **state)
@@ -233,7 +255,7 @@ static void test_shingles_sorted_and_unique(void **state)
     for (size_t i = 1; i < n; i++) assert_true(out[i - 1] < out[i]);
     /* every trigram's hash is in the set */
     for (int i = 0; i + 3 <= N; i += 97) {
-        uint64_t h = XXH3_64bits_withSeed(text + i, 12, 0);
+        uint64_t h = ngram_hash(text + i, 3, 0);
         size_t lo = 0, hi = n;
         while (lo < hi) {
             size_t mid = (lo + hi) / 2;
