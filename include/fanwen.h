@@ -148,6 +148,17 @@ fw_simd fw_minhasher_simd(const fw_minhasher *mh);
 void fw_minhash_compute(const fw_minhasher *mh, const uint64_t *shingles,
                         size_t n, uint32_t *sig);
 
+/* One-permutation hashing with optimal densification (Shrivastava 2017):
+ * each shingle hashed once into one of K bins, which keep their minimum;
+ * empty bins borrow from a bin chosen by a seeded probe sequence. Same
+ * estimator as MinHash (share of equal values), one pass over the shingles
+ * whatever K is; best on long texts. 1 ≤ k ≤ 1024. */
+typedef struct fw_oph fw_oph;
+fw_status fw_oph_new(unsigned k, uint64_t seed, fw_oph **out);
+void fw_oph_free(fw_oph *oph);
+void fw_oph_compute(const fw_oph *oph, const uint64_t *shingles, size_t n,
+                    uint32_t *sig);
+
 /* Share of equal positions of two K-value signatures: the Jaccard estimate. */
 double fw_minhash_estimate(const uint32_t *a, const uint32_t *b, unsigned k);
 

@@ -91,55 +91,62 @@ fw_simd fw_simd_best(void)
 
 /* ---------------------------------------------------------------- kernel */
 
-typedef uint32_t u32x16 __attribute__((vector_size(64), aligned(64)));
-#define LANES 16
+/* One vector type per code path, as wide as its registers: a 512-bit type
+ * in an AVX2 function would be split by the compiler into scalar code. */
+typedef uint32_t u32x4 __attribute__((vector_size(16)));
+typedef uint32_t u32x8 __attribute__((vector_size(32)));
+typedef uint32_t u32x16 __attribute__((vector_size(64)));
 
-/* Minima of NV vectors of 16 permutations starting at permutation j0, over
- * all n shingles: the running minima stay in registers while the shingles
+/* Minima of NV vectors of permutations starting at permutation j0, over all
+ * n shingles: the running minima stay in registers while the shingles
  * stream past. One function per (code path, NV), made by macros so that
  * every array below has a constant size and becomes registers. */
-#define DEFINE_GROUP(name, NV, ...)                                           \
+#define DEFINE_GROUP(name, VEC, NV, ...)                                      \
     __VA_ARGS__ static inline void name(const uint32_t *restrict a,           \
                                         const uint32_t *restrict b, unsigned j0, \
                                         const uint64_t *restrict x, size_t n, \
                                         uint32_t *restrict out)               \
     {                                                                         \
-        u32x16 va[NV], vb[NV], m[NV];                                         \
+        enum { L = sizeof(VEC) / sizeof(uint32_t) };                          \
+        VEC va[NV], vb[NV], m[NV];                                            \
         for (int v = 0; v < NV; v++) {                                        \
-            va[v] = *(const u32x16 *)(a + j0 + LANES * v);                    \
-            vb[v] = *(const u32x16 *)(b + j0 + LANES * v);                    \
-            m[v] = (u32x16){0} + UINT32_MAX;                                  \
+            memcpy(&va[v], a + j0 + L * v, sizeof(VEC));                      \
+            memcpy(&vb[v], b + j0 + L * v, sizeof(VEC));                      \
+            m[v] = (VEC){0} + UINT32_MAX;                                     \
         }                                                                     \
         for (size_t i = 0; i < n; i++) {                                      \
-            u32x16 xi = (u32x16){0} + (uint32_t)x[i];                         \
+            VEC xi = (VEC){0} + (uint32_t)x[i];                               \
             for (int v = 0; v < NV; v++) {                                    \
-                u32x16 h = va[v] * xi + vb[v];                                \
-                u32x16 lower = (u32x16)(h < m[v]); /* all ones where h wins */ \
+                VEC h = va[v] * xi + vb[v];                                   \
+                VEC lower = (VEC)(h < m[v]); /* all ones where h wins */      \
                 m[v] = (h & lower) | (m[v] & ~lower);                         \
             }                                                                 \
         }                                                                     \
-        for (int v = 0; v < NV; v++) *(u32x16 *)(out + j0 + LANES * v) = m[v]; \
+        for (int v = 0; v < NV; v++) memcpy(out + j0 + L * v, &m[v], sizeof(VEC)); \
     }
 
 /* K values in groups of NV vectors (as many as the registers hold), the
  * rest one vector at a time; `out` has room for K rounded up to 16. */
-#define DEFINE_KERNEL(name, NV, ...)                                          \
-    DEFINE_GROUP(name##_group, NV, __VA_ARGS__)                               \
-    DEFINE_GROUP(name##_one, 1, __VA_ARGS__)                                  \
+#define DEFINE_KERNEL(name, VEC, NV, ...)                                     \
+    DEFINE_GROUP(name##_group, VEC, NV, __VA_ARGS__)                          \
+    DEFINE_GROUP(name##_one, VEC, 1, __VA_ARGS__)                             \
     __VA_ARGS__ static void name(const uint32_t *restrict a,                 \
                                  const uint32_t *restrict b, unsigned k,     \
                                  const uint64_t *restrict x, size_t n,       \
                                  uint32_t *restrict out)                     \
     {                                                                        \
-        unsigned vecs = (k + LANES - 1) / LANES, v = 0;                      \
-        for (; v + NV <= vecs; v += NV) name##_group(a, b, v * LANES, x, n, out); \
-        for (; v < vecs; v++) name##_one(a, b, v * LANES, x, n, out);        \
+        enum { L = sizeof(VEC) / sizeof(uint32_t) };                         \
+        unsigned vecs = (k + L - 1) / L, v = 0;                              \
+        for (; v + NV <= vecs; v += NV) name##_group(a, b, v * L, x, n, out); \
+        for (; v < vecs; v++) name##_one(a, b, v * L, x, n, out);            \
     }
 
-DEFINE_KERNEL(kernel_baseline, 1)
+/* Registers: 16 XMM (baseline), 16 YMM (AVX2), 32 ZMM (AVX-512); each
+ * vector of permutations needs three (a, b, minimum). */
+DEFINE_KERNEL(kernel_baseline, u32x4, 4)
 #if FW_X86_PATHS
-DEFINE_KERNEL(kernel_avx2, 2, TARGET("x86-64-v3"))
-DEFINE_KERNEL(kernel_avx512, 8, TARGET("x86-64-v4"))
+DEFINE_KERNEL(kernel_avx2, u32x8, 4, TARGET("x86-64-v3"))
+DEFINE_KERNEL(kernel_avx512, u32x16, 8, TARGET("x86-64-v4"))
 #endif
 
 typedef void (*kernel_fn)(const uint32_t *, const uint32_t *, unsigned,

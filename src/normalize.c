@@ -30,6 +30,7 @@
 
 #define ENTRY_DROP 0xFFFFFFFFu
 #define ENTRY_EXPANSION 0x80000000u /* | len << 20 | pool offset */
+#define ENTRY_COMPOSES 0x40000000u  /* on a single mapping: see composes */
 #define BMP 0x10000
 
 struct fw_normalizer {
@@ -101,7 +102,8 @@ fw_status fw_normalizer_new(fw_normalizer **out)
         if (n == 0) {
             nz->entry[cp] = ENTRY_DROP;
         } else if (n == 1) {
-            nz->entry[cp] = mapped[0];
+            /* the flag keeps composing characters off the fast path */
+            nz->entry[cp] = mapped[0] | (composes ? ENTRY_COMPOSES : 0);
         } else {
             if (nz->pool_len + (size_t)n > pool_cap) {
                 pool_cap *= 2;
@@ -154,7 +156,7 @@ static int emit(const fw_normalizer *nz, uint32_t cp, uint32_t **out,
         if (e == ENTRY_DROP) return 1;
         if (!(e & ENTRY_EXPANSION)) {
             if (*len == *cap && !reserve(out, cap, *len, 1)) return 0;
-            (*out)[(*len)++] = e;
+            (*out)[(*len)++] = e & ~ENTRY_COMPOSES;
             return 1;
         }
         size_t n = (e >> 20) & 0x7FF, off = e & 0xFFFFF;
@@ -213,6 +215,17 @@ static fw_status normalize_composed(const fw_normalizer *nz, const char *text,
     return FW_OK;
 }
 
+/* Decodes a 3-byte UTF-8 sequence (most CJK text) if it is valid, without
+ * a function call; 0 otherwise. */
+static inline uint32_t decode3(const unsigned char *u, size_t left)
+{
+    if (left < 3 || (u[1] & 0xC0) != 0x80 || (u[2] & 0xC0) != 0x80) return 0;
+    uint32_t cp = (uint32_t)(u[0] & 0x0F) << 12 | (uint32_t)(u[1] & 0x3F) << 6 |
+                  (u[2] & 0x3F);
+    if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF)) return 0; /* overlong, surrogate */
+    return cp;
+}
+
 fw_status fw_normalize(const fw_normalizer *nz, const char *text, size_t len,
                        uint32_t **out, size_t *cap, size_t *out_len,
                        fw_norm_info *info)
@@ -221,29 +234,45 @@ fw_status fw_normalize(const fw_normalizer *nz, const char *text, size_t len,
     if (!info) info = &local;
     memset(info, 0, sizeof *info);
     *out_len = 0;
-    /* Normalized text is rarely longer than the byte count; expansions grow
-     * the buffer in emit(). */
+    /* Each byte gives at most one code point except through an expansion,
+     * after which the room is topped up again: so the fast path below can
+     * store without checking. */
     if (!reserve(out, cap, 0, len + 1)) return FW_ERR_NOMEM;
     const unsigned char *u = (const unsigned char *)text;
+    uint32_t *o = *out;
+    size_t n = 0, i = 0, points = 0;
     int composing = 0;
-    size_t i = 0;
     while (i < len) {
         uint32_t cp;
         int bad = 0;
-        if (u[i] < 0x80) {
-            cp = u[i++];
+        unsigned char c0 = u[i];
+        if (c0 < 0x80) {
+            cp = c0;
+            i++;
             if (cp < 0x20 && (cp < 0x09 || cp > 0x0D)) {
                 if (cp == 0) info->nul_bytes++;
                 else info->control_bytes++;
             }
+        } else if ((c0 & 0xF0) == 0xE0 && (cp = decode3(u + i, len - i)) != 0) {
+            i += 3;
         } else {
             i += fw_utf8_decode(u + i, len - i, &cp, &bad);
             info->invalid_sequences += (size_t)bad;
-            if (!composing && is_composing(nz, cp)) composing = 1;
         }
-        info->code_points++;
-        if (!emit(nz, cp, out, cap, out_len)) return FW_ERR_NOMEM;
+        points++;
+        uint32_t e = cp < BMP ? nz->entry[cp] : ENTRY_DROP;
+        if (e < 0x110000) { /* one code point, composes with nothing */
+            o[n++] = e;
+            continue;
+        }
+        if (cp < BMP && e == ENTRY_DROP && !is_composing(nz, cp)) continue;
+        if (!composing && cp >= 0x80 && is_composing(nz, cp)) composing = 1;
+        if (!emit(nz, cp, out, cap, &n) || !reserve(out, cap, n, len - i + 1))
+            return FW_ERR_NOMEM;
+        o = *out;
     }
+    info->code_points = points;
+    *out_len = n;
     if (composing)
         return normalize_composed(nz, text, len, out, cap, out_len);
     return FW_OK;

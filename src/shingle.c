@@ -20,6 +20,8 @@
 #include "sort.h"
 
 #include <string.h>
+/* Inlined: a call per 15-byte n-gram would cost as much as the hash. */
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 size_t fw_shingle_count(size_t len, unsigned ngram)

@@ -1,0 +1,621 @@
+/*
+ * bench.c — fanwen-bench: every stage's speed, against the hardware's limit.
+ *
+ * For each corpus and thread count it measures two things:
+ *
+ *  1. The kernels, on texts already in memory (best of --repeat runs):
+ *       floor      UTF-8 decode + XXH3 of every n-gram, nothing else: the
+ *                  least any shingle-based tool must do, the "hash floor"
+ *       normalize  fw_normalize (NFKC, case fold, filter)
+ *       shingle    fw_shingle_hash_all on normalized text
+ *       minhash    fw_minhash_compute on the shingle hashes, per code path
+ *       oph        one-permutation hashing with optimal densification
+ *       sketch     normalize + shingle + minhash per document, as scan does
+ *     Each row gives MB/s of UTF-8 text and its ratio to the floor measured
+ *     in the same run at the same thread count.
+ *
+ *  2. The whole `scan`, in a child process per thread count (so that its
+ *     peak RSS is its own): read/decompress, JSON parse, the sketch stages,
+ *     LSH, verification, clustering, CSV, and the total.
+ *
+ * Output: CSV rows on stdout (or --csv FILE), progress on stderr.
+ * --check RATIO is the CI guard: on a generated corpus, fails if MinHash
+ * runs below RATIO × the hash floor, or if the code paths' signatures differ.
+ */
+#include "fanwen.h"
+#include "jsonl.h"
+#include "read.h"
+#include "shingle.h"
+
+#include "generate.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#define NGRAM 5
+#define PERMS 128
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void die(const char *what)
+{
+    fprintf(stderr, "fanwen-bench: %s%s%s\n", what, errno ? ": " : "",
+            errno ? strerror(errno) : "");
+    exit(1);
+}
+
+/* ---------------------------------------------------------------- corpus */
+
+typedef struct corpus {
+    const char *name;
+    const char *path;
+    size_t n, cap;
+    char **text;
+    size_t *len;
+    size_t bytes;            /* UTF-8 text bytes, what MB/s counts */
+    size_t skipped;          /* documents that are not ok text */
+    /* prepared once, outside the timings */
+    uint32_t **cps;
+    size_t *chars;
+    uint64_t **hashes;
+    size_t *nhashes, total_hashes, total_ngrams_raw;
+} corpus;
+
+static fw_status take(void *ctx, fw_input_doc *in)
+{
+    corpus *c = ctx;
+    char *text = NULL;
+    size_t len = 0;
+    if (in->text && in->status == FW_DOC_OK) {
+        if (in->jsonl) {
+            fw_jsonl_doc j = {0};
+            if (fw_jsonl_parse(in->text, in->len, "text", "id", &j) == FW_OK && j.text) {
+                text = malloc(j.len + 1);
+                if (!text) die("out of memory");
+                memcpy(text, j.text, j.len);
+                len = j.len;
+            }
+            fw_jsonl_done(&j);
+            free(in->text);
+        } else {
+            text = in->text;
+            len = in->len;
+        }
+    } else {
+        free(in->text);
+    }
+    free(in->id);
+    free(in->message);
+    if (!text) {
+        c->skipped++;
+        return FW_OK;
+    }
+    if (c->n == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 4096;
+        c->text = realloc(c->text, c->cap * sizeof *c->text);
+        c->len = realloc(c->len, c->cap * sizeof *c->len);
+        if (!c->text || !c->len) die("out of memory");
+    }
+    c->text[c->n] = text;
+    c->len[c->n] = len;
+    c->bytes += len;
+    c->n++;
+    return FW_OK;
+}
+
+/* Normalized code points and shingle hashes of every document, made once so
+ * that each kernel can be timed on its own input. */
+static void prepare(corpus *c, const fw_normalizer *nz)
+{
+    c->cps = calloc(c->n, sizeof *c->cps);
+    c->chars = calloc(c->n, sizeof *c->chars);
+    c->hashes = calloc(c->n, sizeof *c->hashes);
+    c->nhashes = calloc(c->n, sizeof *c->nhashes);
+    if (!c->cps || !c->chars || !c->hashes || !c->nhashes) die("out of memory");
+    size_t total = 0;
+    #pragma omp parallel for schedule(dynamic, 64) reduction(+ : total)
+    for (size_t i = 0; i < c->n; i++) {
+        size_t cap = 0;
+        fw_normalize(nz, c->text[i], c->len[i], &c->cps[i], &cap, &c->chars[i], NULL);
+        size_t n = fw_shingle_count(c->chars[i], NGRAM);
+        c->hashes[i] = malloc((n ? n : 1) * sizeof **c->hashes);
+        unsigned char *packed = malloc(fw_shingle_packed_size(c->chars[i]));
+        if (!c->hashes[i] || !packed) die("out of memory");
+        c->nhashes[i] = fw_shingle_hash_all(c->cps[i], c->chars[i], NGRAM, 0,
+                                            c->hashes[i], packed);
+        free(packed);
+        total += c->nhashes[i];
+    }
+    c->total_hashes = total;
+}
+
+static void load(corpus *c, const fw_normalizer *nz)
+{
+    double t0 = now();
+    fw_read_options ro = {NULL};
+    uint64_t stored = 0;
+    ro.stored_bytes = &stored;
+    if (fw_read_path(c->path, &ro, take, c) != FW_OK) die("cannot read corpus");
+    prepare(c, nz);
+    fprintf(stderr, "fanwen-bench: %s: %zu documents, %.1f MB of text, %zu shingles "
+            "(%zu skipped), loaded in %.1f s\n", c->name, c->n, c->bytes / 1e6,
+            c->total_hashes, c->skipped, now() - t0);
+}
+
+static void corpus_free(corpus *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        free(c->text[i]);
+        if (c->cps) free(c->cps[i]);
+        if (c->hashes) free(c->hashes[i]);
+    }
+    free(c->text); free(c->len); free(c->cps); free(c->chars);
+    free(c->hashes); free(c->nhashes);
+}
+
+/* --------------------------------------------------------------- kernels */
+
+/* UTF-8 to code points without normalization, what any tool must decode;
+ * the same fast path for ASCII and 3-byte sequences as fw_normalize. */
+static size_t decode(const char *text, size_t len, uint32_t *out)
+{
+    const unsigned char *u = (const unsigned char *)text;
+    size_t i = 0, n = 0;
+    while (i < len) {
+        unsigned char c0 = u[i];
+        if (c0 < 0x80) {
+            out[n++] = c0;
+            i++;
+            continue;
+        }
+        if ((c0 & 0xF0) == 0xE0 && i + 2 < len && (u[i + 1] & 0xC0) == 0x80 &&
+            (u[i + 2] & 0xC0) == 0x80) {
+            uint32_t cp = (uint32_t)(c0 & 0x0F) << 12 | (uint32_t)(u[i + 1] & 0x3F) << 6 |
+                          (u[i + 2] & 0x3F);
+            if (cp >= 0x800 && (cp < 0xD800 || cp > 0xDFFF)) {
+                out[n++] = cp;
+                i += 3;
+                continue;
+            }
+        }
+        int bad;
+        i += fw_utf8_decode(u + i, len - i, &out[n++], &bad);
+    }
+    return n;
+}
+
+typedef enum kernel {
+    K_FLOOR, K_NORMALIZE, K_SHINGLE, K_MINHASH, K_OPH, K_SKETCH
+} kernel;
+
+typedef struct scratch {
+    uint32_t *cps;
+    size_t cps_cap;
+    uint64_t *hashes;
+    size_t hash_cap;
+    unsigned char *packed;
+    size_t packed_cap;
+    uint32_t sig[1024];
+    uint64_t sink;
+    char pad[64];
+} scratch;
+
+static void *grow(void *p, size_t *cap, size_t want)
+{
+    if (want <= *cap) return p;
+    *cap = want + want / 2;
+    free(p);
+    p = malloc(*cap);
+    if (!p) die("out of memory");
+    return p;
+}
+
+typedef struct kernel_env {
+    const corpus *c;
+    const fw_normalizer *nz;
+    const fw_minhasher *mh;
+    const fw_oph *oph;
+} kernel_env;
+
+static void run_one(const kernel_env *e, kernel k, size_t i, scratch *s)
+{
+    const corpus *c = e->c;
+    switch (k) {
+    case K_FLOOR: {
+        size_t len = c->len[i];
+        s->cps = grow(s->cps, &s->cps_cap, (len + 1) * sizeof *s->cps);
+        size_t chars = decode(c->text[i], len, s->cps);
+        size_t n = fw_shingle_count(chars, NGRAM);
+        s->hashes = grow(s->hashes, &s->hash_cap, (n + 1) * sizeof *s->hashes);
+        s->packed = grow(s->packed, &s->packed_cap, fw_shingle_packed_size(chars));
+        fw_shingle_pack(s->cps, chars, s->packed);
+        n = fw_shingle_hash_packed(s->packed, chars, NGRAM, 0, s->hashes);
+        if (n) s->sink += s->hashes[n - 1];
+        break;
+    }
+    case K_NORMALIZE: {
+        size_t chars;
+        fw_normalize(e->nz, c->text[i], c->len[i], &s->cps, &s->cps_cap, &chars, NULL);
+        s->sink += chars;
+        break;
+    }
+    case K_SHINGLE: {
+        size_t n = fw_shingle_count(c->chars[i], NGRAM);
+        s->hashes = grow(s->hashes, &s->hash_cap, (n + 1) * sizeof *s->hashes);
+        s->packed = grow(s->packed, &s->packed_cap, fw_shingle_packed_size(c->chars[i]));
+        n = fw_shingle_hash_all(c->cps[i], c->chars[i], NGRAM, 0, s->hashes, s->packed);
+        if (n) s->sink += s->hashes[n - 1];
+        break;
+    }
+    case K_MINHASH:
+        fw_minhash_compute(e->mh, c->hashes[i], c->nhashes[i], s->sig);
+        s->sink += s->sig[0];
+        break;
+    case K_OPH:
+        fw_oph_compute(e->oph, c->hashes[i], c->nhashes[i], s->sig);
+        s->sink += s->sig[0];
+        break;
+    case K_SKETCH: {
+        size_t chars;
+        fw_normalize(e->nz, c->text[i], c->len[i], &s->cps, &s->cps_cap, &chars, NULL);
+        size_t n = fw_shingle_count(chars, NGRAM);
+        s->hashes = grow(s->hashes, &s->hash_cap, (n + 1) * sizeof *s->hashes);
+        s->packed = grow(s->packed, &s->packed_cap, fw_shingle_packed_size(chars));
+        n = fw_shingle_hash_all(s->cps, chars, NGRAM, 0, s->hashes, s->packed);
+        fw_minhash_compute(e->mh, s->hashes, n, s->sig);
+        s->sink += s->sig[0];
+        break;
+    }
+    }
+}
+
+/* Best wall time of `repeat` runs of a kernel over the corpus. */
+static double time_kernel(const kernel_env *e, kernel k, int threads, int repeat)
+{
+    scratch *s = aligned_alloc(64, sizeof(scratch) * (size_t)threads);
+    if (!s) die("out of memory");
+    memset(s, 0, sizeof(scratch) * (size_t)threads);
+    double best = 1e30;
+    for (int r = 0; r < repeat; r++) {
+        double t0 = now();
+        #pragma omp parallel for num_threads(threads) schedule(dynamic, 16)
+        for (size_t i = 0; i < e->c->n; i++) run_one(e, k, i, &s[omp_get_thread_num()]);
+        double t = now() - t0;
+        if (t < best) best = t;
+    }
+    uint64_t sink = 0;
+    for (int t = 0; t < threads; t++) {
+        sink += s[t].sink;
+        free(s[t].cps); free(s[t].hashes); free(s[t].packed);
+    }
+    free(s);
+    if (sink == 42) fputc(' ', stderr); /* keep the work observable */
+    return best;
+}
+
+/* XXH3 of all signatures of the corpus under one code path. */
+static uint64_t signature_digest(const corpus *c, const fw_minhasher *mh)
+{
+    XXH3_state_t *st = XXH3_createState();
+    XXH3_64bits_reset(st);
+    uint32_t sig[PERMS];
+    for (size_t i = 0; i < c->n; i++) {
+        fw_minhash_compute(mh, c->hashes[i], c->nhashes[i], sig);
+        XXH3_64bits_update(st, sig, sizeof sig);
+    }
+    uint64_t d = XXH3_64bits_digest(st);
+    XXH3_freeState(st);
+    return d;
+}
+
+/* ------------------------------------------------------------------- rows */
+
+static FILE *out;
+
+static void header(void)
+{
+    fputs("corpus,part,stage,threads,seconds,text_mb,mb_per_s,docs_per_s,"
+          "shingles_per_s,ratio_to_floor,peak_rss_mb\n", out);
+}
+
+static void row(const corpus *c, const char *part, const char *stage, int threads,
+                double seconds, size_t docs, size_t shingles, double floor_mbps,
+                double rss_mb)
+{
+    double mbps = seconds > 0 ? c->bytes / 1e6 / seconds : 0;
+    fprintf(out, "%s,%s,%s,%d,%.4f,%.2f,%.1f,%.0f,%.0f,", c->name, part, stage, threads,
+            seconds, c->bytes / 1e6, mbps, seconds > 0 ? docs / seconds : 0,
+            seconds > 0 ? shingles / seconds : 0);
+    if (floor_mbps > 0) fprintf(out, "%.3f", mbps / floor_mbps);
+    fputc(',', out);
+    if (rss_mb > 0) fprintf(out, "%.0f", rss_mb);
+    fputc('\n', out);
+    fflush(out);
+    fprintf(stderr, "  %-10s %-18s T=%d %8.3f s %9.1f MB/s  x%.3f of floor\n", part, stage,
+            threads, seconds, mbps, floor_mbps > 0 ? mbps / floor_mbps : 0);
+}
+
+static const fw_simd PATHS[] = {FW_SIMD_AVX512, FW_SIMD_AVX2, FW_SIMD_BASELINE};
+
+static double bench_kernels(const corpus *c, int threads, int repeat,
+                            const fw_normalizer *nz, fw_minhasher *mh, const fw_oph *oph)
+{
+    kernel_env e = {c, nz, mh, oph};
+    double floor_s = time_kernel(&e, K_FLOOR, threads, repeat);
+    double floor_mbps = c->bytes / 1e6 / floor_s;
+    size_t nd = c->n, ns = c->total_hashes;
+    row(c, "kernel", "floor", threads, floor_s, nd, ns, floor_mbps, 0);
+    row(c, "kernel", "normalize", threads, time_kernel(&e, K_NORMALIZE, threads, repeat),
+        nd, ns, floor_mbps, 0);
+    row(c, "kernel", "shingle", threads, time_kernel(&e, K_SHINGLE, threads, repeat), nd,
+        ns, floor_mbps, 0);
+    fw_minhasher_set_simd(mh, FW_SIMD_AUTO);
+    row(c, "kernel", "minhash", threads, time_kernel(&e, K_MINHASH, threads, repeat), nd,
+        ns, floor_mbps, 0);
+    for (size_t p = 0; p < sizeof PATHS / sizeof *PATHS; p++) {
+        if (fw_minhasher_set_simd(mh, PATHS[p]) != FW_OK) continue;
+        char name[32];
+        snprintf(name, sizeof name, "minhash-%s", fw_simd_name(PATHS[p]));
+        row(c, "kernel", name, threads, time_kernel(&e, K_MINHASH, threads, repeat), nd,
+            ns, floor_mbps, 0);
+    }
+    fw_minhasher_set_simd(mh, FW_SIMD_AUTO);
+    row(c, "kernel", "oph", threads, time_kernel(&e, K_OPH, threads, repeat), nd, ns,
+        floor_mbps, 0);
+    row(c, "kernel", "sketch", threads, time_kernel(&e, K_SKETCH, threads, repeat), nd, ns,
+        floor_mbps, 0);
+    return floor_mbps;
+}
+
+/* Checks that every code path gives the same signatures; prints them. */
+static int same_signatures(const corpus *c, fw_minhasher *mh)
+{
+    uint64_t first = 0;
+    int same = 1, have = 0;
+    for (size_t p = 0; p < sizeof PATHS / sizeof *PATHS; p++) {
+        if (fw_minhasher_set_simd(mh, PATHS[p]) != FW_OK) {
+            fprintf(stderr, "  signatures %-8s not supported by this CPU\n",
+                    fw_simd_name(PATHS[p]));
+            continue;
+        }
+        uint64_t d = signature_digest(c, mh);
+        fprintf(stderr, "  signatures %-8s digest %016llx\n", fw_simd_name(PATHS[p]),
+                (unsigned long long)d);
+        if (have && d != first) same = 0;
+        first = d;
+        have = 1;
+    }
+    fw_minhasher_set_simd(mh, FW_SIMD_AUTO);
+    return same;
+}
+
+/* ------------------------------------------------------------ whole scan */
+
+typedef struct scan_result {
+    fw_scan_stats st;
+    double t_total, t_csv;
+    double rss_sketch, rss_lsh, rss_verify, rss_cluster, rss_csv; /* MB */
+    int ok;
+} scan_result;
+
+static double rss_mb(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss / 1024.0;
+}
+
+static int note_stage(void *ctx, const char *stage, uint64_t docs, uint64_t bytes)
+{
+    (void)docs; (void)bytes;
+    scan_result *r = ctx;
+    if (!strcmp(stage, "lsh")) r->rss_sketch = rss_mb();
+    else if (!strcmp(stage, "verify")) r->rss_lsh = rss_mb();
+    else if (!strcmp(stage, "cluster")) r->rss_verify = rss_mb();
+    return 0;
+}
+
+static void scan_child(const char *path, int threads, int fd)
+{
+    scan_result r = {0};
+    fw_scan_options o;
+    fw_scan_options_default(&o);
+    o.threads = threads;
+    o.progress = note_stage;
+    o.progress_ctx = &r;
+    char dir[] = "/tmp/fanwen-bench-XXXXXX";
+    if (!mkdtemp(dir)) _exit(1);
+    double t0 = now();
+    fw_scan *s;
+    if (fw_scan_new(&o, &s, NULL, 0) == FW_OK && fw_scan_add_path(s, path) == FW_OK &&
+        fw_scan_run(s) == FW_OK) {
+        r.rss_cluster = rss_mb();
+        r.ok = fw_report_write(s, dir, &r.t_csv) == FW_OK;
+        r.t_total = now() - t0;
+        r.rss_csv = rss_mb();
+        fw_scan_get_stats(s, &r.st);
+    }
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0) r.ok = 0;
+    if (write(fd, &r, sizeof r) != (ssize_t)sizeof r) _exit(1);
+    _exit(0);
+}
+
+static void bench_scan(const corpus *c, int threads, double floor_mbps)
+{
+    int fds[2];
+    if (pipe(fds) != 0) die("pipe");
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) die("fork");
+    if (pid == 0) {
+        close(fds[0]);
+        scan_child(c->path, threads, fds[1]);
+    }
+    close(fds[1]);
+    scan_result r;
+    ssize_t got = read(fds[0], &r, sizeof r);
+    close(fds[0]);
+    int status;
+    struct rusage ru;
+    wait4(pid, &status, 0, &ru);
+    if (got != (ssize_t)sizeof r || !r.ok) {
+        fprintf(stderr, "fanwen-bench: scan of %s failed\n", c->path);
+        return;
+    }
+    const fw_scan_stats *st = &r.st;
+    size_t nd = 0;
+    for (int i = 0; i < FW_DOC_STATUS_COUNT; i++) nd += st->docs[i];
+    size_t ns = st->shingles;
+    double T = threads;
+    /* per-document stages are thread time: divided by T, their share of the
+     * wall time when the threads are busy */
+    row(c, "scan", "read", threads, st->t_read, nd, ns, floor_mbps, 0);
+    row(c, "scan", "parse_json", threads, st->t_parse / T, nd, ns, floor_mbps, 0);
+    row(c, "scan", "normalize", threads, st->t_normalize / T, nd, ns, floor_mbps, 0);
+    row(c, "scan", "shingle", threads, st->t_shingle / T, nd, ns, floor_mbps, 0);
+    row(c, "scan", "minhash", threads, st->t_minhash / T, nd, ns, floor_mbps, 0);
+    row(c, "scan", "sketch", threads, st->t_sketch_wall, nd, ns, floor_mbps, r.rss_sketch);
+    row(c, "scan", "lsh", threads, st->t_lsh, nd, ns, floor_mbps, r.rss_lsh);
+    row(c, "scan", "verify", threads, st->t_verify, nd, ns, floor_mbps, r.rss_verify);
+    row(c, "scan", "cluster", threads, st->t_cluster, nd, ns, floor_mbps, r.rss_cluster);
+    row(c, "scan", "csv", threads, r.t_csv, nd, ns, floor_mbps, r.rss_csv);
+    row(c, "scan", "total", threads, r.t_total, nd, ns, floor_mbps, ru.ru_maxrss / 1024.0);
+    fprintf(stderr, "  scan: %llu candidates, %llu pairs, %llu clusters\n",
+            (unsigned long long)st->candidates, (unsigned long long)st->verified,
+            (unsigned long long)st->clusters);
+}
+
+/* ------------------------------------------------------------------ main */
+
+static const char USAGE[] =
+    "usage: fanwen-bench [options] [CORPUS...]\n"
+    "Measures every stage of fanwen against the hash floor (UTF-8 decode +\n"
+    "XXH3 of every 5-gram) on each CORPUS (file or directory) and on a\n"
+    "generated one; CSV rows on stdout.\n"
+    "  --generate MB      add a generated corpus of MB megabytes of text (default 64;\n"
+    "                     0: none)\n"
+    "  --threads LIST     thread counts, e.g. 1,2 (default: 1 and all cores)\n"
+    "  --repeat N         best of N runs per kernel (default 3)\n"
+    "  --no-scan          kernels only, no whole-scan runs\n"
+    "  --csv FILE         write the CSV to FILE instead of stdout\n"
+    "  --check RATIO      CI guard: on the generated corpus (default 8 MB), exit 1 if\n"
+    "                     MinHash is slower than RATIO x the hash floor at one thread\n"
+    "                     or if the code paths' signatures differ\n";
+
+int main(int argc, char **argv)
+{
+    static const struct option longs[] = {
+        {"generate", required_argument, 0, 'g'}, {"threads", required_argument, 0, 't'},
+        {"repeat", required_argument, 0, 'r'},   {"no-scan", no_argument, 0, 'n'},
+        {"csv", required_argument, 0, 'o'},      {"check", required_argument, 0, 'c'},
+        {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
+    double gen_mb = -1, check = 0;
+    int repeat = 3, do_scan = 1, threads[8], nthreads = 0;
+    const char *csv = NULL;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
+        switch (opt) {
+        case 'g': gen_mb = atof(optarg); break;
+        case 't':
+            for (char *p = optarg; *p && nthreads < 8;) {
+                threads[nthreads++] = (int)strtol(p, &p, 10);
+                if (*p == ',') p++;
+            }
+            break;
+        case 'r': repeat = atoi(optarg); break;
+        case 'n': do_scan = 0; break;
+        case 'o': csv = optarg; break;
+        case 'c': check = atof(optarg); break;
+        case 'h': fputs(USAGE, stdout); return 0;
+        default: fputs(USAGE, stderr); return 1;
+        }
+    }
+    if (repeat < 1) repeat = 1;
+    if (!nthreads) {
+        threads[nthreads++] = 1;
+        if (omp_get_num_procs() > 1) threads[nthreads++] = omp_get_num_procs();
+    }
+    if (gen_mb < 0) gen_mb = check > 0 ? 8 : 64;
+    out = csv ? fopen(csv, "w") : stdout;
+    if (!out) die(csv);
+
+    fw_normalizer *nz;
+    fw_minhasher *mh;
+    fw_oph *oph;
+    if (fw_normalizer_new(&nz) != FW_OK || fw_minhasher_new(PERMS, 0, &mh) != FW_OK ||
+        fw_oph_new(PERMS, 0, &oph) != FW_OK)
+        die("cannot set up");
+    fprintf(stderr, "fanwen-bench: MinHash code path %s (avx512 %s, avx2 %s)\n",
+            fw_simd_name(fw_minhasher_simd(mh)),
+            fw_simd_supported(FW_SIMD_AVX512) ? "yes" : "no",
+            fw_simd_supported(FW_SIMD_AVX2) ? "yes" : "no");
+
+    int ncorpora = 0, failed = 0;
+    corpus corpora[16];
+    char gen_path[] = "/tmp/fanwen-bench-gen-XXXXXX.jsonl";
+    char gen_name[32];
+    if (gen_mb > 0) {
+        int fd = mkstemps(gen_path, 6);
+        FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+        if (!f) die("cannot write the generated corpus");
+        fw_bench_generate(f, 1, (size_t)(gen_mb * 1e6));
+        fclose(f);
+        snprintf(gen_name, sizeof gen_name, "generated-%gMB", gen_mb);
+        corpora[ncorpora++] = (corpus){.name = gen_name, .path = gen_path};
+    }
+    for (int i = optind; i < argc && ncorpora < 16 && !check; i++) {
+        const char *base = strrchr(argv[i], '/');
+        base = base && base[1] ? base + 1 : argv[i];
+        corpora[ncorpora++] = (corpus){.name = strdup(base), .path = argv[i]};
+    }
+    header();
+    for (int ci = 0; ci < ncorpora; ci++) {
+        corpus *c = &corpora[ci];
+        load(c, nz);
+        int same = same_signatures(c, mh);
+        if (!same) {
+            fprintf(stderr, "fanwen-bench: FAIL: the code paths give different signatures\n");
+            failed = 1;
+        }
+        if (check > 0) {
+            kernel_env e = {c, nz, mh, oph};
+            double floor_s = time_kernel(&e, K_FLOOR, 1, repeat);
+            double mh_s = time_kernel(&e, K_MINHASH, 1, repeat);
+            double floor_mbps = c->bytes / 1e6 / floor_s;
+            row(c, "kernel", "floor", 1, floor_s, c->n, c->total_hashes, floor_mbps, 0);
+            row(c, "kernel", "minhash", 1, mh_s, c->n, c->total_hashes, floor_mbps, 0);
+            double ratio = floor_s / mh_s;
+            fprintf(stderr, "fanwen-bench: MinHash at %.3f of the hash floor (at least %.3f "
+                    "required): %s\n", ratio, check, ratio >= check ? "ok" : "FAIL");
+            if (ratio < check) failed = 1;
+        } else {
+            for (int t = 0; t < nthreads; t++) {
+                double floor_mbps = bench_kernels(c, threads[t], repeat, nz, mh, oph);
+                if (do_scan) bench_scan(c, threads[t], floor_mbps);
+            }
+        }
+        corpus_free(c);
+    }
+    if (gen_mb > 0) unlink(gen_path);
+    fw_oph_free(oph);
+    fw_minhasher_free(mh);
+    fw_normalizer_free(nz);
+    if (csv) fclose(out);
+    return failed;
+}
