@@ -215,6 +215,11 @@ typedef enum fw_doc_status {
 
 const char *fw_doc_status_name(fw_doc_status status);
 
+/* How signatures are made: K-permutation MinHash, or one-permutation
+ * hashing with optimal densification (faster on long texts, see bench/). */
+typedef enum fw_sketch { FW_SKETCH_MINHASH = 0, FW_SKETCH_OPH } fw_sketch;
+const char *fw_sketch_name(fw_sketch sketch);
+
 typedef struct fw_scan_options {
     unsigned ngram;          /* characters per shingle (default 5) */
     unsigned perms;          /* MinHash permutations K (default 128) */
@@ -222,6 +227,8 @@ typedef struct fw_scan_options {
     double threshold;        /* Jaccard threshold in (0, 1] (default 0.8) */
     uint64_t seed;           /* seeds shingle hashes and permutations */
     int verify;              /* 1: exact Jaccard (default); 0: estimate */
+    fw_sketch sketch;        /* FW_SKETCH_MINHASH (default) or FW_SKETCH_OPH */
+    fw_simd simd;            /* FW_SIMD_AUTO (default): the best code path */
     int threads;             /* 0: all cores */
     const char *text_field;  /* JSONL field with the text (default "text") */
     const char *id_field;    /* JSONL field with the id (default "id") */

@@ -1,71 +1,181 @@
 /*
- * jsonl.c — one line of a JSONL shard to one document, with jansson.
+ * jsonl.c — one line of a JSONL shard to one document, with yajl.
  *
- * Runs in the parallel per-document stage: parsing JSON costs several times
- * what reading and decompressing it does. A line with invalid UTF-8, which
- * jansson rejects, is repaired (U+FFFD) and parsed again, so one bad byte in
- * a crawl does not lose the document; the repair is counted so the document
- * is reported as `repaired`. The id field may be a string or a number.
+ * Runs in the parallel per-document stage. yajl is a streaming (SAX)
+ * parser: the callbacks below pick the text and id fields of the top-level
+ * object and skip everything else without building a tree, which makes it
+ * about eight times faster than building one with a DOM library (jansson:
+ * 79 MB/s on laws.jsonl, yajl 673 MB/s, measured in this project). yajl
+ * checks UTF-8; a line with invalid UTF-8 is repaired (U+FFFD) and parsed
+ * again, so one bad byte in a crawl does not lose the document, and the
+ * repair is counted so the document is reported as `repaired`. The id field
+ * may be a string or a number (kept as written).
  */
 #include "jsonl.h"
 
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <yajl/yajl_parse.h>
 
-static char *id_text(json_t *v)
+enum field { NONE, TEXT, ID };
+
+typedef struct parse {
+    const char *text_field, *id_field;
+    size_t text_len, id_len;
+    const unsigned char *line;
+    size_t line_len;
+    int depth;               /* 1 inside the top-level object */
+    int root_is_object;
+    enum field pending;      /* the key just read names this field */
+    int text_seen, text_not_string, nomem;
+    fw_jsonl_doc *doc;
+} parse;
+
+static int on_key(void *ctx, const unsigned char *key, size_t len)
 {
-    char buf[64];
-    if (json_is_string(v)) return strdup(json_string_value(v));
-    if (json_is_integer(v))
-        snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-    else if (json_is_real(v))
-        snprintf(buf, sizeof buf, "%.17g", json_real_value(v));
-    else
-        return NULL;
-    return strdup(buf);
+    parse *p = ctx;
+    p->pending = NONE;
+    if (p->depth != 1) return 1;
+    if (len == p->text_len && memcmp(key, p->text_field, len) == 0) p->pending = TEXT;
+    else if (len == p->id_len && memcmp(key, p->id_field, len) == 0) p->pending = ID;
+    return 1;
 }
 
-fw_status fw_jsonl_parse(const char *line, size_t len, const char *text_field, const char *id_field,
-                         fw_jsonl_doc *doc)
+static char *copy(const void *s, size_t len)
+{
+    char *c = malloc(len + 1);
+    if (c) {
+        memcpy(c, s, len);
+        c[len] = '\0';
+    }
+    return c;
+}
+
+/* A scalar value: kept if it is the text (a string) or the id (a string
+ * or a number), in the top-level object. */
+static int on_value(parse *p, const unsigned char *s, size_t len, int is_string)
+{
+    enum field f = p->pending;
+    p->pending = NONE;
+    if (f == TEXT) {
+        fw_jsonl_doc *d = p->doc;
+        free(d->owned);
+        d->owned = NULL;
+        p->text_seen = 1;
+        p->text_not_string = !is_string;
+        if (!is_string) return 1;
+        /* strings without escapes point into the line, which outlives the
+         * document's processing; others are in yajl's buffer: copied */
+        if (s >= p->line && s + len <= p->line + p->line_len) {
+            d->text = (const char *)s;
+        } else {
+            if (!(d->owned = copy(s, len))) { p->nomem = 1; return 0; }
+            d->text = d->owned;
+        }
+        d->len = len;
+    } else if (f == ID && s) {
+        free(p->doc->id);
+        if (!(p->doc->id = copy(s, len))) { p->nomem = 1; return 0; }
+    } else if (f == ID) {
+        free(p->doc->id); /* null, true, false: no id */
+        p->doc->id = NULL;
+    }
+    return 1;
+}
+
+static int on_string(void *ctx, const unsigned char *s, size_t len)
+{
+    return on_value(ctx, s, len, 1);
+}
+static int on_number(void *ctx, const char *s, size_t len)
+{
+    return on_value(ctx, (const unsigned char *)s, len, 0);
+}
+static int on_null(void *ctx) { return on_value(ctx, NULL, 0, 0); }
+static int on_boolean(void *ctx, int b) { (void)b; return on_value(ctx, NULL, 0, 0); }
+
+static int on_start(void *ctx, int is_map)
+{
+    parse *p = ctx;
+    if (p->depth == 0) p->root_is_object = is_map;
+    else if (p->pending != NONE) on_value(p, NULL, 0, 0); /* an object or array value */
+    p->depth++;
+    return 1;
+}
+static int on_start_map(void *ctx) { return on_start(ctx, 1); }
+static int on_start_array(void *ctx) { return on_start(ctx, 0); }
+static int on_end(void *ctx) { ((parse *)ctx)->depth--; return 1; }
+
+static const yajl_callbacks CALLBACKS = {
+    on_null, on_boolean, NULL, NULL, on_number, on_string,
+    on_start_map, on_key, on_end, on_start_array, on_end};
+
+/* Parses one buffer; returns 1 if it is well-formed JSON, else 0 with the
+ * parser's message in doc->error. */
+static int parse_once(parse *p, const unsigned char *line, size_t len)
+{
+    fw_jsonl_doc *d = p->doc;
+    p->line = line;
+    p->line_len = len;
+    yajl_handle h = yajl_alloc(&CALLBACKS, NULL, p);
+    if (!h) { p->nomem = 1; return 0; }
+    yajl_status st = yajl_parse(h, line, len);
+    if (st == yajl_status_ok) st = yajl_complete_parse(h);
+    if (st != yajl_status_ok && !p->nomem) {
+        unsigned char *msg = yajl_get_error(h, 0, line, len);
+        char *m = (char *)msg;
+        size_t ml = m ? strcspn(m, "\n") : 0;
+        snprintf(d->error, sizeof d->error, "invalid JSON: %.*s", (int)ml, m ? m : "");
+        if (msg) yajl_free_error(h, msg);
+    }
+    yajl_free(h);
+    return st == yajl_status_ok;
+}
+
+fw_status fw_jsonl_parse(const char *line, size_t len, const char *text_field,
+                         const char *id_field, fw_jsonl_doc *doc)
 {
     memset(doc, 0, sizeof *doc);
-    json_error_t jerr;
-    json_t *root = json_loadb(line, len, JSON_ALLOW_NUL, &jerr);
-    if (!root && fw_utf8_valid_prefix(line, len) != len) {
+    parse p = {text_field, id_field, strlen(text_field), strlen(id_field),
+               NULL, 0, 0, 0, NONE, 0, 0, 0, doc};
+    int ok = parse_once(&p, (const unsigned char *)line, len);
+    if (!ok && !p.nomem && fw_utf8_valid_prefix(line, len) != len) {
         char *repaired;
         size_t rlen;
         if (fw_utf8_repair(line, len, &repaired, &rlen, &doc->repaired) != FW_OK)
             return FW_ERR_NOMEM;
-        root = json_loadb(repaired, rlen, JSON_ALLOW_NUL, &jerr);
-        free(repaired);
+        fw_jsonl_done(doc);
+        size_t keep = doc->repaired;
+        memset(doc, 0, sizeof *doc);
+        doc->repaired = keep;
+        p = (parse){text_field, id_field, strlen(text_field), strlen(id_field),
+                    NULL, 0, 0, 0, NONE, 0, 0, 0, doc};
+        ok = parse_once(&p, (const unsigned char *)repaired, rlen);
+        /* the text may point into `repaired`: own it */
+        doc->repaired_line = repaired;
     }
-    if (!root || !json_is_object(root)) {
-        snprintf(doc->error, sizeof doc->error, "invalid JSON: %s",
-                 root ? "not an object" : jerr.text);
-        json_decref(root);
-        return FW_OK;
-    }
-    doc->root = root;
-    json_t *id = json_object_get(root, id_field);
-    if (id && !json_is_null(id) && !(doc->id = id_text(id)) &&
-        (json_is_string(id) || json_is_number(id)))
-        return FW_ERR_NOMEM;
-    json_t *text = json_object_get(root, text_field);
-    if (!json_is_string(text)) {
+    if (p.nomem) return FW_ERR_NOMEM;
+    if (ok && !p.root_is_object)
+        snprintf(doc->error, sizeof doc->error, "invalid JSON: not an object");
+    else if (ok && (!p.text_seen || p.text_not_string))
         snprintf(doc->error, sizeof doc->error, "no string field \"%s\"", text_field);
-        return FW_OK;
+    if (!ok) { /* an id read before the error is not to be trusted */
+        free(doc->id);
+        doc->id = NULL;
     }
-    doc->text = json_string_value(text);
-    doc->len = json_string_length(text);
+    if (!ok || doc->error[0]) {
+        doc->text = NULL;
+        doc->len = 0;
+    }
     return FW_OK;
 }
 
 void fw_jsonl_done(fw_jsonl_doc *doc)
 {
-    json_decref(doc->root);
+    free(doc->owned);
+    free(doc->repaired_line);
     free(doc->id);
-    doc->root = NULL;
-    doc->id = NULL;
+    doc->owned = doc->repaired_line = doc->id = NULL;
+    doc->text = NULL;
 }

@@ -5,16 +5,19 @@
 #include "fanwen.h"
 
 typedef struct fw_jsonl_doc {
-    void *root;          /* the parsed object; release with fw_jsonl_done */
     char *id;            /* malloc'ed id from the id field, or NULL */
-    const char *text;    /* the text field (inside root), or NULL */
+    const char *text;    /* the text field's value, or NULL: points into the
+                          * line, or into `owned` or `repaired_line` */
+    char *owned;         /* the unescaped text, when it had escapes */
+    char *repaired_line; /* the line with U+FFFD for invalid bytes */
     size_t len;
     size_t repaired;     /* invalid UTF-8 sequences replaced before parsing */
     char error[200];     /* why there is no text, when text is NULL */
 } fw_jsonl_doc;
 
 /* Parses one line. Returns FW_ERR_NOMEM or FW_OK; on FW_OK either `text`
- * is set, or `error` says what is wrong with the line. */
+ * is set, or `error` says what is wrong with the line. `text` may point
+ * into `line`: keep the line until fw_jsonl_done(). */
 fw_status fw_jsonl_parse(const char *line, size_t len, const char *text_field,
                          const char *id_field,
                          fw_jsonl_doc *doc);

@@ -82,6 +82,7 @@ struct fw_scan {
     int threads;
     fw_normalizer *normalizer;
     fw_minhasher *minhasher;
+    fw_oph *oph;             /* --sketch oph; NULL for classic MinHash */
     doc_rec *docs;
     size_t ndocs, docs_cap;
     pending *batch;
@@ -113,6 +114,11 @@ void fw_scan_options_default(fw_scan_options *o)
     o->verify = 1;
     o->text_field = "text";
     o->id_field = "id";
+}
+
+const char *fw_sketch_name(fw_sketch sketch)
+{
+    return sketch == FW_SKETCH_OPH ? "oph" : "minhash";
 }
 
 const char *fw_doc_status_name(fw_doc_status s)
@@ -184,6 +190,15 @@ fw_status fw_scan_new(const fw_scan_options *options, fw_scan **out, char *why,
     if ((st = fw_normalizer_new(&s->normalizer)) != FW_OK) goto fail;
     if ((st = fw_minhasher_new(options->perms, options->seed, &s->minhasher)) != FW_OK)
         goto fail;
+    if (options->sketch == FW_SKETCH_OPH &&
+        (st = fw_oph_new(options->perms, options->seed, &s->oph)) != FW_OK)
+        goto fail;
+    if ((st = fw_minhasher_set_simd(s->minhasher, options->simd)) != FW_OK) {
+        snprintf(why, why_size, "this CPU cannot run the %s code path",
+                 fw_simd_name(options->simd));
+        fw_scan_free(s);
+        return st;
+    }
     *out = s;
     return FW_OK;
 nomem:
@@ -222,6 +237,7 @@ void fw_scan_free(fw_scan *s)
     free(s->pairs);
     fw_normalizer_free(s->normalizer);
     fw_minhasher_free(s->minhasher);
+    fw_oph_free(s->oph);
     free(s->text_field);
     free(s->id_field);
     free(s);
@@ -370,24 +386,25 @@ static fw_status sketch_one(fw_scan *s, worker *w, pending *p)
     d->status = classify(d, &info, chars, repaired);
     if (d->status != FW_DOC_OK && d->status != FW_DOC_REPAIRED) return FW_OK;
     d->chars = chars;
+    /* The hashes go straight to where they are kept (the arena, for
+     * verification), then MinHash reads them from there: no copy. */
     size_t n = fw_shingle_count(chars, s->opt.ngram);
-    if (!grow_hashes(w, n) || !grow_packed(w, fw_shingle_packed_size(chars)))
-        return FW_ERR_NOMEM;
-    n = fw_shingle_hash_all(w->cps, chars, s->opt.ngram, s->opt.seed, w->hashes,
-                            w->packed);
-    d->nshingles = n;
-    double t2 = now();
-    w->t_shingle += t2 - t1;
     unsigned k = s->opt.perms;
     size_t keep = s->opt.verify ? n : 0;
     unsigned char *mem = arena_alloc(w, keep * sizeof(uint64_t) + k * sizeof(uint32_t));
-    if (!mem) return FW_ERR_NOMEM;
-    if (keep) {
-        d->shingles = (uint64_t *)mem;
-        memcpy(d->shingles, w->hashes, n * sizeof *w->hashes);
-    }
+    if (!mem || !grow_hashes(w, n) || !grow_packed(w, fw_shingle_packed_size(chars)))
+        return FW_ERR_NOMEM;
+    uint64_t *hashes = keep ? (uint64_t *)mem : w->hashes;
+    n = fw_shingle_hash_all(w->cps, chars, s->opt.ngram, s->opt.seed, hashes, w->packed);
+    d->nshingles = n;
+    if (keep) d->shingles = hashes;
     d->sig = (uint32_t *)(mem + keep * sizeof(uint64_t));
-    fw_minhash_compute(s->minhasher, w->hashes, n, d->sig);
+    double t2 = now();
+    w->t_shingle += t2 - t1;
+    if (s->oph)
+        fw_oph_compute(s->oph, hashes, n, d->sig);
+    else
+        fw_minhash_compute(s->minhasher, hashes, n, d->sig);
     w->t_minhash += now() - t2;
     return FW_OK;
 }
