@@ -309,6 +309,7 @@ typedef struct fw_scan_stats {
     double candidate_probability;        /* P(candidate | J = threshold) */
     uint64_t candidates, verified, clusters, clustered_docs;
     int threads;
+    fw_simd simd;                        /* the MinHash code path used */
     /* seconds: wall time for read, lsh, verify, cluster; for the per-document
      * stages (JSON parse, normalize, shingle, minhash) the thread time summed
      * over threads, and t_sketch_wall the wall time they took together */

@@ -199,6 +199,7 @@ fw_status fw_scan_new(const fw_scan_options *options, fw_scan **out, char *why,
         fw_scan_free(s);
         return st;
     }
+    s->stats.simd = fw_minhasher_simd(s->minhasher);
     *out = s;
     return FW_OK;
 nomem:

@@ -174,6 +174,160 @@ static void test_candidates_star_and_full(void **state)
     assert_int_equal(fw_lsh_candidates(sigs, N, K, 5, 2, 1, &pairs, &n), FW_ERR_ARG);
 }
 
+
+/* The documented permutations, computed the slow way: h_k(x) = (a_k·x + b_k)
+ * mod 2^32 on the low 32 bits of each hash, a_k = low half | 1 and b_k =
+ * high half of the k-th SplitMix64 value from seed ^ "minhash". */
+static void reference_minhash(unsigned k, uint64_t seed, const uint64_t *x, size_t n,
+                              uint32_t *sig)
+{
+    uint64_t st = seed ^ 0x6D696E68617368ULL;
+    for (unsigned j = 0; j < k; j++) {
+        uint64_t z = (st += 0x9E3779B97F4A7C15ULL);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+        z ^= z >> 31;
+        uint32_t a = (uint32_t)z | 1, b = (uint32_t)(z >> 32), m = UINT32_MAX;
+        for (size_t i = 0; i < n; i++) {
+            uint32_t h = a * (uint32_t)x[i] + b;
+            if (h < m) m = h;
+        }
+        sig[j] = m;
+    }
+}
+
+/* Every code path this CPU runs gives the reference's bits, for K that are
+ * and are not multiples of the vector widths, and sets of any size. */
+static void test_code_paths_match_reference(void **state)
+{
+    (void)state;
+    static const unsigned ks[] = {1, 7, 15, 16, 17, 100, 128, 129, 1024};
+    static const size_t ns[] = {0, 1, 5, 333, 4000};
+    static const fw_simd paths[] = {FW_SIMD_BASELINE, FW_SIMD_AVX2, FW_SIMD_AVX512};
+    uint64_t *x = malloc(4000 * sizeof *x);
+    uint32_t want[1024], got[1024];
+    for (size_t i = 0; i < 4000; i++) x[i] = rng();
+    assert_true(fw_simd_supported(FW_SIMD_BASELINE));
+    int tried = 0;
+    for (size_t ki = 0; ki < sizeof ks / sizeof *ks; ki++) {
+        fw_minhasher *mh;
+        assert_int_equal(fw_minhasher_new(ks[ki], 99, &mh), FW_OK);
+        assert_int_equal(fw_minhasher_simd(mh), fw_simd_best());
+        for (size_t ni = 0; ni < sizeof ns / sizeof *ns; ni++) {
+            reference_minhash(ks[ki], 99, x, ns[ni], want);
+            for (size_t p = 0; p < 3; p++) {
+                if (!fw_simd_supported(paths[p])) {
+                    assert_int_equal(fw_minhasher_set_simd(mh, paths[p]), FW_ERR_ARG);
+                    continue;
+                }
+                assert_int_equal(fw_minhasher_set_simd(mh, paths[p]), FW_OK);
+                memset(got, 0xAB, sizeof got);
+                fw_minhash_compute(mh, x, ns[ni], got);
+                assert_memory_equal(got, want, ks[ki] * sizeof *want);
+                tried++;
+            }
+        }
+        fw_minhasher_free(mh);
+    }
+    assert_true(tried >= 9 * 5); /* the baseline at least */
+    free(x);
+}
+
+/* Random sets with |A ∪ B| = 1000 and |A ∩ B| = J·1000: over 600 pairs the
+ * estimates must have no bias beyond 3 standard errors of the mean, and a
+ * variance within [0.8, 1.25] × J(1-J)/K, which is what K independent
+ * permutations give (a family whose permutations were correlated would
+ * show a larger one; 20% is over 3 standard errors of a 600-sample
+ * variance). OPH samples without replacement, so its variance is lower by
+ * about 1 - K/|A ∪ B|: its lower bound is 0.5. */
+typedef void (*sketch_fn)(const void *sketcher, const uint64_t *x, size_t n, uint32_t *sig);
+static void minhash_fn(const void *m, const uint64_t *x, size_t n, uint32_t *sig)
+{
+    fw_minhash_compute(m, x, n, sig);
+}
+static void oph_fn(const void *o, const uint64_t *x, size_t n, uint32_t *sig)
+{
+    fw_oph_compute(o, x, n, sig);
+}
+
+static void check_estimator(sketch_fn f, const void *sketcher, unsigned k, size_t uni,
+                            double j, double min_var_ratio, double max_var_ratio)
+{
+    enum { TRIALS = 600 };
+    uint64_t *a = malloc(uni * sizeof *a), *b = malloc(uni * sizeof *b);
+    uint32_t sa[1024], sb[1024];
+    size_t common = (size_t)(j * uni + 0.5), rest = uni - common;
+    double exact = (double)common / uni, sum = 0, sum2 = 0;
+    for (int t = 0; t < TRIALS; t++) {
+        size_t na = 0, nb = 0;
+        for (size_t i = 0; i < common; i++) { uint64_t x = rng(); a[na++] = x; b[nb++] = x; }
+        for (size_t i = 0; i < rest; i++) {
+            if (i % 2) a[na++] = rng(); else b[nb++] = rng();
+        }
+        f(sketcher, a, na, sa);
+        f(sketcher, b, nb, sb);
+        double e = fw_minhash_estimate(sa, sb, k) - exact;
+        sum += e;
+        sum2 += e * e;
+    }
+    double mean = sum / TRIALS, var = sum2 / TRIALS - mean * mean;
+    double expected = exact * (1 - exact) / k;
+    print_message("    |A u B| = %zu, J = %.2f: bias %+.4f, variance %.3f x J(1-J)/K\n", uni,
+                  exact, mean, var / expected);
+    if (fabs(mean) > 3 * sqrt(expected / TRIALS) + 1e-9)
+        fail_msg("bias %.5f at J %.2f", mean, exact);
+    if (var > max_var_ratio * expected || var < min_var_ratio * expected)
+        fail_msg("variance %.6f, expected %.6f at J %.2f", var, expected, exact);
+    free(a);
+    free(b);
+}
+
+static void test_minhash_estimates_are_independent(void **state)
+{
+    (void)state;
+    fw_minhasher *mh;
+    assert_int_equal(fw_minhasher_new(128, 3, &mh), FW_OK);
+    check_estimator(minhash_fn, mh, 128, 1000, 0.2, 0.8, 1.25);
+    check_estimator(minhash_fn, mh, 128, 1000, 0.5, 0.8, 1.25);
+    check_estimator(minhash_fn, mh, 128, 1000, 0.8, 0.8, 1.25);
+    fw_minhasher_free(mh);
+}
+
+/* OPH with optimal densification: unbiased and MinHash-like variance when
+ * sets are much larger than K; still unbiased on sets smaller than K,
+ * where most bins are borrowed (Shrivastava 2017 bounds the variance there
+ * by about twice MinHash's). */
+static void test_oph_estimates(void **state)
+{
+    (void)state;
+    fw_oph *o;
+    assert_int_equal(fw_oph_new(128, 3, &o), FW_OK);
+    check_estimator(oph_fn, o, 128, 1000, 0.5, 0.5, 1.25);
+    check_estimator(oph_fn, o, 128, 1000, 0.8, 0.5, 1.25);
+    check_estimator(oph_fn, o, 128, 60, 0.5, 0.5, 2.0);
+    /* deterministic, seeded, and the empty set gives all maxima */
+    uint64_t x[40];
+    uint32_t s1[128], s2[128], s3[128];
+    for (int i = 0; i < 40; i++) x[i] = rng();
+    fw_oph *o2, *o3;
+    assert_int_equal(fw_oph_new(128, 3, &o2), FW_OK);
+    assert_int_equal(fw_oph_new(128, 4, &o3), FW_OK);
+    fw_oph_compute(o, x, 40, s1);
+    fw_oph_compute(o2, x, 40, s2);
+    fw_oph_compute(o3, x, 40, s3);
+    assert_memory_equal(s1, s2, sizeof s1);
+    assert_true(memcmp(s1, s3, sizeof s1) != 0);
+    /* with one shingle every bin borrows its value */
+    fw_oph_compute(o, x, 1, s1);
+    for (int i = 0; i < 128; i++) assert_int_equal(s1[i], s1[0]);
+    fw_oph_compute(o, x, 0, s1);
+    for (int i = 0; i < 128; i++) assert_int_equal(s1[i], UINT32_MAX);
+    assert_int_equal(fw_oph_new(0, 1, &o3), FW_ERR_ARG);
+    fw_oph_free(o);
+    fw_oph_free(o2);
+    fw_oph_free(o3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -182,6 +336,9 @@ int main(void)
         cmocka_unit_test(test_banding_probability),
         cmocka_unit_test(test_choose_bands_rows),
         cmocka_unit_test(test_candidates_star_and_full),
+        cmocka_unit_test(test_code_paths_match_reference),
+        cmocka_unit_test(test_minhash_estimates_are_independent),
+        cmocka_unit_test(test_oph_estimates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

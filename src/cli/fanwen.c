@@ -59,6 +59,12 @@ static const char *usage_scan =
     "  -s, --seed S          seed of shingle hashes and permutations (default 0)\n"
     "      --no-verify       report pairs by their MinHash estimate, without\n"
     "                        exact verification (jaccard column left empty)\n"
+    "      --sketch KIND     minhash (default): K permutations; oph: one\n"
+    "                        permutation with optimal densification, faster on\n"
+    "                        long texts, slower on texts of a few dozen\n"
+    "                        characters (see bench/README.md)\n"
+    "      --simd PATH       auto (default), avx512, avx2 or baseline: the\n"
+    "                        MinHash code path (all give the same output)\n"
     "  -j, --threads N       worker threads (default: all cores)\n"
     "      --text-field F    JSONL field holding the text (default text)\n"
     "      --id-field F      JSONL field holding the id (default id; a line\n"
@@ -173,9 +179,10 @@ static void print_summary(const fw_scan *scan, const char *out, double seconds)
             (unsigned long long)st.docs[FW_DOC_BINARY], (unsigned long long)st.docs[FW_DOC_ERROR],
             st.bytes / 1e6, seconds, seconds > 0 ? st.bytes / 1e6 / seconds : 0.0, st.threads,
             st.threads == 1 ? "" : "s");
-    fprintf(stderr, "fanwen: %u-grams, %u permutations, LSH %u bands x %u rows: a pair at "
+    fprintf(stderr, "fanwen: %u-grams, %s with %u values, LSH %u bands x %u rows: a pair at "
                     "Jaccard %g becomes a candidate with probability %.4f.\n",
-            o->ngram, o->perms, st.bands, st.rows, o->threshold, st.candidate_probability);
+            o->ngram, o->sketch == FW_SKETCH_OPH ? "one-permutation hashing" : "MinHash",
+            o->perms, st.bands, st.rows, o->threshold, st.candidate_probability);
     fprintf(stderr, "fanwen: %llu candidate pairs, %zu pairs %s >= %g, %llu clusters "
                     "holding %llu documents. Reports in %s\n",
             (unsigned long long)st.candidates, fw_scan_pair_count(scan),
@@ -192,7 +199,7 @@ static int cmd_scan(int argc, char **argv)
     fw_scan_options_default(&opt);
     const char *out = "fanwen-report";
     int quiet = 0;
-    enum { OPT_NO_VERIFY = 256, OPT_TEXT_FIELD, OPT_ID_FIELD };
+    enum { OPT_NO_VERIFY = 256, OPT_TEXT_FIELD, OPT_ID_FIELD, OPT_SKETCH, OPT_SIMD };
     static const struct option longopts[] = {
         {"out", required_argument, 0, 'o'},
         {"threshold", required_argument, 0, 't'},
@@ -202,6 +209,8 @@ static int cmd_scan(int argc, char **argv)
         {"rows", required_argument, 0, 'r'},
         {"seed", required_argument, 0, 's'},
         {"no-verify", no_argument, 0, OPT_NO_VERIFY},
+        {"sketch", required_argument, 0, OPT_SKETCH},
+        {"simd", required_argument, 0, OPT_SIMD},
         {"threads", required_argument, 0, 'j'},
         {"text-field", required_argument, 0, OPT_TEXT_FIELD},
         {"id-field", required_argument, 0, OPT_ID_FIELD},
@@ -236,6 +245,22 @@ static int cmd_scan(int argc, char **argv)
             opt.seed = u;
             break;
         case OPT_NO_VERIFY: opt.verify = 0; break;
+        case OPT_SKETCH:
+            if (!strcmp(optarg, "minhash")) opt.sketch = FW_SKETCH_MINHASH;
+            else if (!strcmp(optarg, "oph")) opt.sketch = FW_SKETCH_OPH;
+            else return usage_error("--sketch must be minhash or oph, got '%s'", optarg);
+            break;
+        case OPT_SIMD: {
+            static const fw_simd all[] = {FW_SIMD_AUTO, FW_SIMD_AVX512, FW_SIMD_AVX2,
+                                          FW_SIMD_BASELINE};
+            int found = 0;
+            for (int i = 0; i < 4; i++)
+                if (!strcmp(optarg, fw_simd_name(all[i]))) { opt.simd = all[i]; found = 1; }
+            if (!found)
+                return usage_error("--simd must be auto, avx512, avx2 or baseline, got '%s'",
+                                   optarg);
+            break;
+        }
         case OPT_TEXT_FIELD: opt.text_field = optarg; break;
         case OPT_ID_FIELD: opt.id_field = optarg; break;
         case 'q': quiet = 1; break;
