@@ -2,12 +2,15 @@
  * scan.c — the whole pipeline: documents in, verified pairs and clusters out.
  *
  * Reading is sequential (one file at a time, in sorted order); everything
- * per document is parallel. Documents are gathered into batches of ~32 MB;
- * each batch is normalized, shingled and sketched by all threads at once
- * (OpenMP, dynamic schedule, each thread with its own scratch buffers and
- * arena), and the raw text is freed as soon as the batch is done. What is
- * kept per document is its id, counters, its K-value signature and, unless
- * --no-verify, its sorted shingle set for exact verification.
+ * per document is parallel, and the two overlap. The reader gathers
+ * documents into batches of ~32 MB and hands each full batch to a
+ * sketching thread, then goes on filling the next one. The sketching
+ * thread parses, normalizes, shingles and sketches the batch with all
+ * threads at once (OpenMP, dynamic schedule, each thread with its own
+ * scratch buffers and arena) and frees the raw text. What is kept per
+ * document is its id, counters, its K-value signature and, unless
+ * --no-verify, its shingle hashes (made a sorted set later, only if the
+ * document becomes a candidate).
  *
  * Once all is read, documents are numbered in byte order of their ids
  * (repeated ids get "#2", "#3"... so every report row names one document)
@@ -22,6 +25,7 @@
 #include "read.h"
 
 #include <omp.h>
+#include <pthread.h>
 #include <stdalign.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -71,6 +75,9 @@ typedef struct worker {
 
 typedef struct pending {
     size_t doc;              /* index into docs */
+    doc_rec rec;             /* the document's record, filled in by the
+                              * sketching thread and copied back to docs
+                              * (which the reader may move meanwhile) */
     char *text;
     size_t len;
     int jsonl;               /* text is a JSON line, parsed in sketch_one */
@@ -85,8 +92,14 @@ struct fw_scan {
     fw_oph *oph;             /* --sketch oph; NULL for classic MinHash */
     doc_rec *docs;
     size_t ndocs, docs_cap;
-    pending *batch;
+    pending *batch;          /* being filled by the reader */
     size_t nbatch, batch_bytes;
+    pending *inflight;       /* being sketched by `sketcher` */
+    size_t ninflight;
+    pthread_t sketcher;
+    int sketching;
+    fw_status sketch_status;
+    double t_wait;           /* reader time spent waiting for the sketcher */
     worker *workers;
     uint32_t *by_rank;
     fw_result_pair *pairs;
@@ -185,7 +198,9 @@ fw_status fw_scan_new(const fw_scan_options *options, fw_scan **out, char *why,
     s->stats.candidate_probability = fw_lsh_probability(options->threshold, bands, rows);
     s->workers = aligned_alloc(64, sizeof(worker) * (size_t)s->threads);
     s->batch = malloc(BATCH_DOCS * sizeof *s->batch);
-    if (!s->text_field || !s->id_field || !s->workers || !s->batch) goto nomem;
+    s->inflight = malloc(BATCH_DOCS * sizeof *s->inflight);
+    if (!s->text_field || !s->id_field || !s->workers || !s->batch || !s->inflight)
+        goto nomem;
     memset(s->workers, 0, sizeof(worker) * (size_t)s->threads);
     if ((st = fw_normalizer_new(&s->normalizer)) != FW_OK) goto fail;
     if ((st = fw_minhasher_new(options->perms, options->seed, &s->minhasher)) != FW_OK)
@@ -210,9 +225,12 @@ fail:
     return st;
 }
 
+static fw_status finish_batch(fw_scan *s);
+
 void fw_scan_free(fw_scan *s)
 {
     if (!s) return;
+    if (s->inflight) finish_batch(s); /* a batch may still be in flight */
     for (size_t i = 0; i < s->ndocs; i++) {
         free(s->docs[i].id);
         free(s->docs[i].message);
@@ -233,6 +251,7 @@ void fw_scan_free(fw_scan *s)
     }
     free(s->workers);
     free(s->batch);
+    free(s->inflight);
     free(s->docs);
     free(s->by_rank);
     free(s->pairs);
@@ -358,7 +377,7 @@ static fw_status parse_jsonl(fw_scan *s, doc_rec *d, pending *p, fw_jsonl_doc *j
 
 static fw_status sketch_one(fw_scan *s, worker *w, pending *p)
 {
-    doc_rec *d = &s->docs[p->doc];
+    doc_rec *d = &p->rec;
     double t0 = now();
     const char *text = p->text;
     size_t len = p->len, repaired = 0;
@@ -410,26 +429,62 @@ static fw_status sketch_one(fw_scan *s, worker *w, pending *p)
     return FW_OK;
 }
 
-static fw_status flush_batch(fw_scan *s)
+/* The sketching thread: all per-document work on one batch, in parallel,
+ * while the reader goes on filling the next batch. */
+static void *sketch_batch(void *arg)
 {
-    if (s->nbatch == 0) return FW_OK;
+    fw_scan *s = arg;
     double t0 = now();
     int failed = FW_OK;
     #pragma omp parallel for num_threads(s->threads) schedule(dynamic, 4)
-    for (size_t i = 0; i < s->nbatch; i++) {
+    for (size_t i = 0; i < s->ninflight; i++) {
         worker *w = &s->workers[omp_get_thread_num()];
-        fw_status st = sketch_one(s, w, &s->batch[i]);
-        free(s->batch[i].text);
-        s->batch[i].text = NULL;
+        fw_status st = sketch_one(s, w, &s->inflight[i]);
+        free(s->inflight[i].text);
+        s->inflight[i].text = NULL;
         if (st != FW_OK) {
             #pragma omp atomic write
             failed = st;
         }
     }
+    s->sketch_status = failed;
+    s->stats.t_sketch_wall += now() - t0;
+    return NULL;
+}
+
+/* Waits for the batch in flight and copies its records back. */
+static fw_status finish_batch(fw_scan *s)
+{
+    if (s->sketching) {
+        double t0 = now();
+        pthread_join(s->sketcher, NULL);
+        s->t_wait += now() - t0;
+        s->sketching = 0;
+    }
+    for (size_t i = 0; i < s->ninflight; i++)
+        s->docs[s->inflight[i].doc] = s->inflight[i].rec;
+    s->ninflight = 0;
+    return s->sketch_status;
+}
+
+/* Hands the filled batch to the sketching thread (after the previous one
+ * is done: at most two batches of text are held at once). */
+static fw_status submit_batch(fw_scan *s)
+{
+    fw_status st = finish_batch(s);
+    if (st != FW_OK || s->nbatch == 0) return st;
+    pending *t = s->inflight;
+    s->inflight = s->batch;
+    s->batch = t;
+    s->ninflight = s->nbatch;
     s->nbatch = 0;
     s->batch_bytes = 0;
-    s->stats.t_sketch_wall += now() - t0;
-    return failed;
+    if (pthread_create(&s->sketcher, NULL, sketch_batch, s) == 0) {
+        s->sketching = 1;
+        return FW_OK;
+    }
+    sketch_batch(s); /* no thread to be had: do it here */
+    return finish_batch(s);
 }
 
 /* The read stage's sink: records the document and queues its text. */
@@ -455,6 +510,7 @@ static fw_status take_doc(void *ctx, fw_input_doc *in)
     if (in->text && in->status == FW_DOC_OK) {
         pending *p = &s->batch[s->nbatch++];
         p->doc = s->ndocs;
+        p->rec = *d;
         p->text = in->text;
         p->len = in->len;
         p->jsonl = in->jsonl;
@@ -465,7 +521,7 @@ static fw_status take_doc(void *ctx, fw_input_doc *in)
     s->ndocs++;
     fw_status st = FW_OK;
     if (s->nbatch == BATCH_DOCS || s->batch_bytes >= BATCH_BYTES) {
-        st = flush_batch(s);
+        st = submit_batch(s);
         if (st == FW_OK && s->opt.progress &&
             s->opt.progress(s->opt.progress_ctx, "reading", s->ndocs, s->read_bytes))
             st = FW_ERR_STOPPED;
@@ -480,11 +536,11 @@ nomem:
 
 fw_status fw_scan_add_path(fw_scan *s, const char *path)
 {
-    double t0 = now(), sketch0 = s->stats.t_sketch_wall;
+    double t0 = now(), wait0 = s->t_wait;
     fw_read_options ro = {&s->stats.input_bytes};
     s->stats.inputs++;
     fw_status st = fw_read_path(path, &ro, take_doc, s);
-    s->stats.t_read += (now() - t0) - (s->stats.t_sketch_wall - sketch0);
+    s->stats.t_read += (now() - t0) - (s->t_wait - wait0);
     if (st != FW_OK)
         snprintf(s->error, sizeof s->error, "%s: %s", path, fw_status_str(st));
     return st;
@@ -667,7 +723,9 @@ fw_status fw_scan_run(fw_scan *s)
 {
     if (s->ran) return FW_ERR_ARG;
     s->ran = 1;
-    fw_status st = flush_batch(s);
+    fw_status st = submit_batch(s);
+    fw_status done = finish_batch(s);
+    if (st == FW_OK) st = done;
     if (st == FW_OK) st = rank_documents(s);
     if (st != FW_OK) goto out;
     for (int t = 0; t < s->threads; t++) {
