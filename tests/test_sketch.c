@@ -322,10 +322,11 @@ static void test_oph_estimates(void **state)
     for (int i = 0; i < 128; i++) assert_int_equal(s1[i], s1[0]);
     fw_oph_compute(o, x, 0, s1);
     for (int i = 0; i < 128; i++) assert_int_equal(s1[i], UINT32_MAX);
+    fw_oph_free(o3);
     assert_int_equal(fw_oph_new(0, 1, &o3), FW_ERR_ARG);
+    assert_null(o3);
     fw_oph_free(o);
     fw_oph_free(o2);
-    fw_oph_free(o3);
 }
 
 int main(void)
