@@ -437,8 +437,20 @@ static yajl_val load_json(const char *path)
     return yajl_tree_parse(text, err, sizeof err);
 }
 
-static void bench_scan(const corpus *c, int threads, double floor_mbps)
+/* What one `fanwen scan` run measured. */
+typedef struct scan_run {
+    int ok, threads;
+    double wall, rss_mb, read, per_doc[4], walls[5];
+    double docs, shingles, candidates, pairs, clusters;
+} scan_run;
+
+static const char *PER_DOC[] = {"parse_json", "normalize", "shingle", "minhash"};
+static const char *WALLS[] = {"sketch", "lsh", "verify", "cluster", "report"};
+
+static scan_run run_scan(const char *path, int threads)
 {
+    scan_run r = {0};
+    r.threads = threads;
     char dir[] = "/tmp/fanwen-bench-XXXXXX";
     if (!mkdtemp(dir)) die("mkdtemp");
     char targ[16];
@@ -448,46 +460,56 @@ static void bench_scan(const corpus *c, int threads, double floor_mbps)
     pid_t pid = fork();
     if (pid < 0) die("fork");
     if (pid == 0) {
-        execl(fanwen_cli, "fanwen", "scan", "--quiet", "--threads", targ, "--out", dir,
-              c->path, (char *)NULL);
+        execl(fanwen_cli, "fanwen", "scan", "--quiet", "--threads", targ, "--out", dir, path,
+              (char *)NULL);
         _exit(127);
     }
     int status;
     struct rusage ru;
     wait4(pid, &status, 0, &ru);
-    double wall = now() - t0;
-    char path[256];
-    snprintf(path, sizeof path, "%s/summary.json", dir);
-    yajl_val sum = load_json(path);
+    r.wall = now() - t0;
+    r.rss_mb = ru.ru_maxrss / 1024.0;
+    char file[256];
+    snprintf(file, sizeof file, "%s/summary.json", dir);
+    yajl_val sum = load_json(file);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0) fprintf(stderr, "fanwen-bench: could not remove %s\n", dir);
     if (!sum || !WIFEXITED(status) || WEXITSTATUS(status) == 1) {
-        fprintf(stderr, "fanwen-bench: %s scan %s failed (status %d)\n", fanwen_cli,
-                c->path, status);
+        fprintf(stderr, "fanwen-bench: %s scan %s failed (status %d)\n", fanwen_cli, path,
+                status);
         yajl_tree_free(sum);
-        return;
+        return r;
     }
-    size_t nd = (size_t)number_at(sum, "documents", "total");
-    size_t ns = (size_t)number_at(sum, "results", "shingles");
-    double T = threads;
-    /* per-document stages are thread time: divided by T, their share of the
-     * wall time when the threads are busy */
-    row(c, "scan", "read", threads, stage_time(sum, "read", "seconds"), nd, ns, floor_mbps, 0);
-    static const char *per_doc[] = {"parse_json", "normalize", "shingle", "minhash"};
-    for (int i = 0; i < 4; i++)
-        row(c, "scan", per_doc[i], threads,
-            stage_time(sum, per_doc[i], "thread_seconds") / T, nd, ns, floor_mbps, 0);
-    static const char *walls[] = {"sketch", "lsh", "verify", "cluster", "report"};
-    for (int i = 0; i < 5; i++)
-        row(c, "scan", walls[i], threads, stage_time(sum, walls[i], "seconds"), nd, ns,
-            floor_mbps, 0);
-    row(c, "scan", "total", threads, wall, nd, ns, floor_mbps, ru.ru_maxrss / 1024.0);
-    fprintf(stderr, "  scan: %.0f candidates, %.0f pairs, %.0f clusters, peak RSS %.0f MB\n",
-            number_at(sum, "results", "candidate_pairs"),
-            number_at(sum, "results", "verified_pairs"), number_at(sum, "results", "clusters"),
-            ru.ru_maxrss / 1024.0);
+    r.ok = 1;
+    r.docs = number_at(sum, "documents", "total");
+    r.shingles = number_at(sum, "results", "shingles");
+    r.candidates = number_at(sum, "results", "candidate_pairs");
+    r.pairs = number_at(sum, "results", "verified_pairs");
+    r.clusters = number_at(sum, "results", "clusters");
+    r.read = stage_time(sum, "read", "seconds");
+    for (int i = 0; i < 4; i++) r.per_doc[i] = stage_time(sum, PER_DOC[i], "thread_seconds");
+    for (int i = 0; i < 5; i++) r.walls[i] = stage_time(sum, WALLS[i], "seconds");
     yajl_tree_free(sum);
+    fprintf(stderr, "fanwen-bench: scan %s at %d thread%s: %.2f s, peak RSS %.0f MB\n", path,
+            threads, threads > 1 ? "s" : "", r.wall, r.rss_mb);
+    return r;
+}
+
+static void scan_rows(const corpus *c, const scan_run *r, double floor_mbps)
+{
+    if (!r->ok) return;
+    size_t nd = (size_t)r->docs, ns = (size_t)r->shingles;
+    int t = r->threads;
+    row(c, "scan", "read", t, r->read, nd, ns, floor_mbps, 0);
+    /* per-document stages are thread time: divided by the threads, their
+     * share of the wall time when the threads are busy */
+    for (int i = 0; i < 4; i++)
+        row(c, "scan", PER_DOC[i], t, r->per_doc[i] / t, nd, ns, floor_mbps, 0);
+    for (int i = 0; i < 5; i++) row(c, "scan", WALLS[i], t, r->walls[i], nd, ns, floor_mbps, 0);
+    row(c, "scan", "total", t, r->wall, nd, ns, floor_mbps, r->rss_mb);
+    fprintf(stderr, "  scan: %.0f candidates, %.0f pairs, %.0f clusters, peak RSS %.0f MB\n",
+            r->candidates, r->pairs, r->clusters, r->rss_mb);
 }
 
 /* ------------------------------------------------------------------ main */
@@ -588,6 +610,11 @@ int main(int argc, char **argv)
         base = base && base[1] ? base + 1 : argv[i];
         corpora[ncorpora++] = (corpus){.name = strdup(base), .path = argv[i]};
     }
+    /* The whole scans first, while this process is small: a child's peak
+     * RSS includes what it shared with its parent before exec. */
+    static scan_run scans[16][8];
+    for (int ci = 0; ci < ncorpora && check == 0 && do_scan; ci++)
+        for (int t = 0; t < nthreads; t++) scans[ci][t] = run_scan(corpora[ci].path, threads[t]);
     header();
     for (int ci = 0; ci < ncorpora; ci++) {
         corpus *c = &corpora[ci];
@@ -611,7 +638,7 @@ int main(int argc, char **argv)
         } else {
             for (int t = 0; t < nthreads; t++) {
                 double floor_mbps = bench_kernels(c, threads[t], repeat, nz, mh, oph);
-                if (do_scan) bench_scan(c, threads[t], floor_mbps);
+                if (do_scan) scan_rows(c, &scans[ci][t], floor_mbps);
             }
         }
         corpus_free(c);
