@@ -506,7 +506,7 @@ static yajl_val load_json(const char *path)
 /* What one `fanwen scan` run measured. */
 typedef struct scan_run {
     int ok, threads;
-    double wall, rss_mb, read, per_doc[4], walls[5];
+    double wall, rss_mb, read, per_doc[4], walls[5], rss[5];
     double docs, shingles, candidates, pairs, clusters;
 } scan_run;
 
@@ -555,7 +555,10 @@ static scan_run run_scan(const char *path, int threads)
     r.clusters = number_at(sum, "results", "clusters");
     r.read = stage_time(sum, "read", "seconds");
     for (int i = 0; i < 4; i++) r.per_doc[i] = stage_time(sum, PER_DOC[i], "thread_seconds");
-    for (int i = 0; i < 5; i++) r.walls[i] = stage_time(sum, WALLS[i], "seconds");
+    for (int i = 0; i < 5; i++) {
+        r.walls[i] = stage_time(sum, WALLS[i], "seconds");
+        r.rss[i] = stage_time(sum, WALLS[i], "peak_rss_mb");
+    }
     yajl_tree_free(sum);
     fprintf(stderr, "fanwen-bench: scan %s at %d thread%s: %.2f s, peak RSS %.0f MB\n", path,
             threads, threads > 1 ? "s" : "", r.wall, r.rss_mb);
@@ -572,7 +575,8 @@ static void scan_rows(const corpus *c, const scan_run *r, double floor_mbps)
      * share of the wall time when the threads are busy */
     for (int i = 0; i < 4; i++)
         row(c, "scan", PER_DOC[i], t, r->per_doc[i] / t, nd, ns, floor_mbps, 0);
-    for (int i = 0; i < 5; i++) row(c, "scan", WALLS[i], t, r->walls[i], nd, ns, floor_mbps, 0);
+    for (int i = 0; i < 5; i++)
+        row(c, "scan", WALLS[i], t, r->walls[i], nd, ns, floor_mbps, r->rss[i]);
     row(c, "scan", "total", t, r->wall, nd, ns, floor_mbps, r->rss_mb);
     fprintf(stderr, "  scan: %.0f candidates, %.0f pairs, %.0f clusters, peak RSS %.0f MB\n",
             r->candidates, r->pairs, r->clusters, r->rss_mb);

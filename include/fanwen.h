@@ -315,6 +315,9 @@ typedef struct fw_scan_stats {
      * over threads, and t_sketch_wall the wall time they took together */
     double t_read, t_parse, t_normalize, t_shingle, t_minhash, t_sketch_wall;
     double t_lsh, t_verify, t_cluster;
+    /* the process's peak resident memory (MB) at the end of reading and
+     * sketching, LSH, verification and clustering */
+    double rss_sketch, rss_lsh, rss_verify, rss_cluster;
 } fw_scan_stats;
 
 void fw_scan_get_stats(const fw_scan *scan, fw_scan_stats *stats);

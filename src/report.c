@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -128,6 +129,12 @@ static fw_status write_docs(const fw_scan *scan, FILE *f)
     return ferror(f) ? FW_ERR_IO : FW_OK;
 }
 
+static double peak_rss_mb(void)
+{
+    struct rusage ru;
+    return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss / 1024.0 : 0;
+}
+
 static double mb_per_s(uint64_t bytes, double seconds)
 {
     return seconds > 0 ? bytes / 1e6 / seconds : 0;
@@ -170,11 +177,17 @@ static fw_status write_summary(const fw_scan *scan, FILE *f, double t_report)
     for (int i = 0; i < 4; i++)
         fprintf(f, "    \"%s\": {\"thread_seconds\": %.6f, \"mb_per_s_per_thread\": %.3f},\n",
                 names[i], ts[i], mb_per_s(st.bytes, ts[i]));
-    fprintf(f, "    \"sketch\": {\"seconds\": %.6f, \"mb_per_s\": %.3f},\n",
-            st.t_sketch_wall, mb_per_s(st.bytes, st.t_sketch_wall));
-    fprintf(f, "    \"lsh\": {\"seconds\": %.6f},\n    \"verify\": {\"seconds\": %.6f},\n"
-               "    \"cluster\": {\"seconds\": %.6f},\n    \"report\": {\"seconds\": %.6f}\n",
-            st.t_lsh, st.t_verify, st.t_cluster, t_report);
+    /* peak_rss_mb: the process's peak resident memory at the end of the
+     * stage (reading and sketching together) */
+    fprintf(f, "    \"sketch\": {\"seconds\": %.6f, \"mb_per_s\": %.3f, "
+               "\"peak_rss_mb\": %.1f},\n",
+            st.t_sketch_wall, mb_per_s(st.bytes, st.t_sketch_wall), st.rss_sketch);
+    fprintf(f, "    \"lsh\": {\"seconds\": %.6f, \"peak_rss_mb\": %.1f},\n"
+               "    \"verify\": {\"seconds\": %.6f, \"peak_rss_mb\": %.1f},\n"
+               "    \"cluster\": {\"seconds\": %.6f, \"peak_rss_mb\": %.1f},\n"
+               "    \"report\": {\"seconds\": %.6f, \"peak_rss_mb\": %.1f}\n",
+            st.t_lsh, st.rss_lsh, st.t_verify, st.rss_verify, st.t_cluster, st.rss_cluster,
+            t_report, peak_rss_mb());
     fprintf(f, "  }\n}\n");
     return ferror(f) ? FW_ERR_IO : FW_OK;
 }

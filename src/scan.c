@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #define BATCH_BYTES (32u << 20)
@@ -713,6 +714,13 @@ static void assign_clusters(fw_scan *s, uint32_t *parent)
     free(size);
 }
 
+/* The process's peak resident memory so far, in MB (0 if unknown). */
+static double peak_rss_mb(void)
+{
+    struct rusage ru;
+    return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss / 1024.0 : 0;
+}
+
 static void progress(fw_scan *s, const char *stage)
 {
     if (s->opt.progress)
@@ -740,6 +748,7 @@ fw_status fw_scan_run(fw_scan *s)
         s->stats.shingles += s->docs[i].nshingles;
     }
 
+    s->stats.rss_sketch = peak_rss_mb();
     progress(s, "lsh");
     double t0 = now();
     size_t n = s->ndocs;
@@ -755,6 +764,7 @@ fw_status fw_scan_run(fw_scan *s)
     s->stats.candidates = nc;
     double t1 = now();
     s->stats.t_lsh = t1 - t0;
+    s->stats.rss_lsh = peak_rss_mb();
 
     progress(s, "verify");
     fw_pair *kept = NULL;
@@ -766,6 +776,7 @@ fw_status fw_scan_run(fw_scan *s)
     s->stats.verified = s->opt.verify ? nkept : 0;
     double t2 = now();
     s->stats.t_verify = t2 - t1;
+    s->stats.rss_verify = peak_rss_mb();
 
     progress(s, "cluster");
     uint32_t *parent = malloc((n ? n : 1) * sizeof *parent);
@@ -775,6 +786,7 @@ fw_status fw_scan_run(fw_scan *s)
     free(parent);
     free(kept);
     s->stats.t_cluster = now() - t2;
+    s->stats.rss_cluster = peak_rss_mb();
 out:
     if (st != FW_OK && !s->error[0])
         snprintf(s->error, sizeof s->error, "scan failed: %s", fw_status_str(st));
