@@ -92,12 +92,16 @@ static fw_status take(void *ctx, fw_input_doc *in)
                 len = j.len;
             }
             fw_jsonl_done(&j);
-            free(in->text);
+            if (!in->borrowed) free(in->text);
+        } else if (in->borrowed) {
+            if (!(text = malloc(in->len + 1))) die("out of memory");
+            memcpy(text, in->text, in->len);
+            len = in->len;
         } else {
             text = in->text;
             len = in->len;
         }
-    } else {
+    } else if (!in->borrowed) {
         free(in->text);
     }
     free(in->id);

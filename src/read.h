@@ -5,7 +5,7 @@
 #include "fanwen.h"
 
 /* One document as read. All pointers are malloc'ed and owned by the sink
- * once handed over. `text` is NULL for rows that are only an account of a
+ * once handed over, except a `borrowed` text. `text` is NULL for rows that are only an account of a
  * failure (status FW_DOC_ERROR) or of an empty directory (FW_DOC_EMPTY).
  * For a JSONL line (`jsonl` set), `text` is the raw line, still to be
  * parsed, and `id` is FILE:LINE, used when the line has no id of its own. */
@@ -16,6 +16,8 @@ typedef struct fw_input_doc {
     fw_doc_status status;  /* FW_DOC_OK: to be processed */
     char *message;         /* NULL or why */
     int jsonl;             /* text is an unparsed JSON line */
+    int borrowed;          /* text is the reader's, valid only during the sink
+                            * call: copy it, do not free it */
     size_t line_no;
 } fw_input_doc;
 

@@ -82,7 +82,17 @@ typedef struct pending {
     char *text;
     size_t len;
     int jsonl;               /* text is a JSON line, parsed in sketch_one */
+    int pooled;              /* text lives in the batch's text pool (at
+                              * `offset` until the batch is handed over) */
+    size_t offset;
 } pending;
+
+/* The raw text of a batch's JSON lines, one buffer for all of them: lines
+ * are lent by the reader and copied here, not allocated one by one. */
+typedef struct text_pool {
+    char *data;
+    size_t len, cap;
+} text_pool;
 
 struct fw_scan {
     fw_scan_options opt;
@@ -95,8 +105,10 @@ struct fw_scan {
     size_t ndocs, docs_cap;
     pending *batch;          /* being filled by the reader */
     size_t nbatch, batch_bytes;
+    text_pool batch_pool;
     pending *inflight;       /* being sketched by `sketcher` */
     size_t ninflight;
+    text_pool inflight_pool;
     pthread_t sketcher;
     int sketching;
     fw_status sketch_status;
@@ -236,7 +248,10 @@ void fw_scan_free(fw_scan *s)
         free(s->docs[i].id);
         free(s->docs[i].message);
     }
-    for (size_t i = 0; i < s->nbatch; i++) free(s->batch[i].text);
+    for (size_t i = 0; i < s->nbatch; i++)
+        if (!s->batch[i].pooled) free(s->batch[i].text);
+    free(s->batch_pool.data);
+    free(s->inflight_pool.data);
     if (s->workers) {
         for (int t = 0; t < s->threads; t++) {
             worker *w = &s->workers[t];
@@ -441,7 +456,7 @@ static void *sketch_batch(void *arg)
     for (size_t i = 0; i < s->ninflight; i++) {
         worker *w = &s->workers[omp_get_thread_num()];
         fw_status st = sketch_one(s, w, &s->inflight[i]);
-        free(s->inflight[i].text);
+        if (!s->inflight[i].pooled) free(s->inflight[i].text);
         s->inflight[i].text = NULL;
         if (st != FW_OK) {
             #pragma omp atomic write
@@ -465,6 +480,11 @@ static fw_status finish_batch(fw_scan *s)
     for (size_t i = 0; i < s->ninflight; i++)
         s->docs[s->inflight[i].doc] = s->inflight[i].rec;
     s->ninflight = 0;
+    s->inflight_pool.len = 0;
+    if (s->inflight_pool.cap > 4 * (size_t)BATCH_BYTES) { /* after a huge line */
+        free(s->inflight_pool.data);
+        s->inflight_pool = (text_pool){0};
+    }
     return s->sketch_status;
 }
 
@@ -474,9 +494,14 @@ static fw_status submit_batch(fw_scan *s)
 {
     fw_status st = finish_batch(s);
     if (st != FW_OK || s->nbatch == 0) return st;
+    for (size_t i = 0; i < s->nbatch; i++)
+        if (s->batch[i].pooled) s->batch[i].text = s->batch_pool.data + s->batch[i].offset;
     pending *t = s->inflight;
     s->inflight = s->batch;
     s->batch = t;
+    text_pool tp = s->inflight_pool;
+    s->inflight_pool = s->batch_pool;
+    s->batch_pool = tp;
     s->ninflight = s->nbatch;
     s->nbatch = 0;
     s->batch_bytes = 0;
@@ -486,6 +511,28 @@ static fw_status submit_batch(fw_scan *s)
     }
     sketch_batch(s); /* no thread to be had: do it here */
     return finish_batch(s);
+}
+
+/* Copies a lent text to the end of the pool; returns 0, or -1 when out of
+ * memory. */
+static int pool_append(text_pool *pool, const char *text, size_t len, size_t *offset)
+{
+    if (pool->cap - pool->len < len + 1) {
+        size_t cap = pool->cap ? pool->cap : BATCH_BYTES + (BATCH_BYTES >> 2);
+        while (cap - pool->len < len + 1) {
+            if (cap > SIZE_MAX / 2) return -1;
+            cap *= 2;
+        }
+        char *grown = realloc(pool->data, cap);
+        if (!grown) return -1;
+        pool->data = grown;
+        pool->cap = cap;
+    }
+    *offset = pool->len;
+    memcpy(pool->data + pool->len, text, len);
+    pool->data[pool->len + len] = '\0';
+    pool->len += len + 1;
+    return 0;
 }
 
 /* The read stage's sink: records the document and queues its text. */
@@ -509,14 +556,18 @@ static fw_status take_doc(void *ctx, fw_input_doc *in)
     d->cluster = -1;
     s->read_bytes += in->len;
     if (in->text && in->status == FW_DOC_OK) {
-        pending *p = &s->batch[s->nbatch++];
+        pending *p = &s->batch[s->nbatch];
         p->doc = s->ndocs;
         p->rec = *d;
-        p->text = in->text;
+        p->text = in->borrowed ? NULL : in->text;
         p->len = in->len;
         p->jsonl = in->jsonl;
+        p->pooled = in->borrowed;
+        if (in->borrowed && pool_append(&s->batch_pool, in->text, in->len, &p->offset))
+            goto nomem_kept;
+        s->nbatch++;
         s->batch_bytes += in->len;
-    } else {
+    } else if (!in->borrowed) {
         free(in->text);
     }
     s->ndocs++;
@@ -528,9 +579,12 @@ static fw_status take_doc(void *ctx, fw_input_doc *in)
             st = FW_ERR_STOPPED;
     }
     return st;
+nomem_kept: /* the record is in docs: it owns id and message now */
+    s->ndocs++;
+    return FW_ERR_NOMEM;
 nomem:
     free(in->id);
-    free(in->text);
+    if (!in->borrowed) free(in->text);
     free(in->message);
     return FW_ERR_NOMEM;
 }
