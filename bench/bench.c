@@ -85,7 +85,7 @@ static fw_status take(void *ctx, fw_input_doc *in)
     if (in->text && in->status == FW_DOC_OK) {
         if (in->jsonl) {
             fw_jsonl_doc j = {0};
-            if (fw_jsonl_parse(in->text, in->len, "text", "id", &j) == FW_OK && j.text) {
+            if (fw_jsonl_parse(in->text, in->len, "text", "id", NULL, &j) == FW_OK && j.text) {
                 text = malloc(j.len + 1);
                 if (!text) die("out of memory");
                 memcpy(text, j.text, j.len);

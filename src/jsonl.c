@@ -18,7 +18,67 @@
 #include <string.h>
 #include <yajl/yajl_parse.h>
 
+/* ------------------------------------------------- the parser's memory */
+
+#define SCRATCH_BYTES (64u << 10)
+
+typedef struct block {      /* before every block handed to yajl */
+    size_t size;
+    size_t own;             /* 1: malloc'ed on its own (too big for scratch) */
+} block;
+
+static void *scratch_malloc(void *ctx, size_t n)
+{
+    fw_jsonl_scratch *sc = ctx;
+    size_t need = (sizeof(block) + n + 15) & ~(size_t)15;
+    block *b;
+    if (sc->buf && sc->cap - sc->used >= need) {
+        b = (block *)(sc->buf + sc->used);
+        sc->used += need;
+        b->own = 0;
+    } else {
+        if (!(b = malloc(sizeof(block) + n))) return NULL;
+        b->own = 1;
+    }
+    b->size = n;
+    return b + 1;
+}
+
+static void scratch_free(void *ctx, void *p)
+{
+    (void)ctx;
+    if (p && ((block *)p - 1)->own) free((block *)p - 1);
+}
+
+static void *scratch_realloc(void *ctx, void *p, size_t n)
+{
+    if (!p) return scratch_malloc(ctx, n);
+    block *b = (block *)p - 1;
+    if (n <= b->size) return p;
+    void *q = scratch_malloc(ctx, n);
+    if (!q) return NULL;
+    memcpy(q, p, b->size);
+    scratch_free(ctx, p);
+    return q;
+}
+
+void fw_jsonl_scratch_free(fw_jsonl_scratch *sc)
+{
+    free(sc->buf);
+    sc->buf = NULL;
+    sc->cap = sc->used = 0;
+}
+
+/* ------------------------------------------------------------ the parse */
+
 enum field { NONE, TEXT, ID };
+
+static void release_owned(fw_jsonl_doc *d)
+{
+    if (d->scratch) scratch_free(d->scratch, d->owned);
+    else free(d->owned);
+    d->owned = NULL;
+}
 
 typedef struct parse {
     const char *text_field, *id_field;
@@ -60,8 +120,7 @@ static int on_value(parse *p, const unsigned char *s, size_t len, int is_string)
     p->pending = NONE;
     if (f == TEXT) {
         fw_jsonl_doc *d = p->doc;
-        free(d->owned);
-        d->owned = NULL;
+        release_owned(d);
         p->text_seen = 1;
         p->text_not_string = !is_string;
         if (!is_string) return 1;
@@ -70,8 +129,13 @@ static int on_value(parse *p, const unsigned char *s, size_t len, int is_string)
         if (s >= p->line && s + len <= p->line + p->line_len) {
             d->text = (const char *)s;
         } else {
-            if (!(d->owned = copy(s, len))) { p->nomem = 1; return 0; }
-            d->text = d->owned;
+            /* from the thread's scratch: it lives until the next line */
+            char *c = d->scratch ? scratch_malloc(d->scratch, len + 1) : malloc(len + 1);
+            if (!c) { p->nomem = 1; return 0; }
+            memcpy(c, s, len);
+            c[len] = '\0';
+            d->owned = c;
+            d->text = c;
         }
         d->len = len;
     } else if (f == ID && s) {
@@ -113,12 +177,18 @@ static const yajl_callbacks CALLBACKS = {
 
 /* Parses one buffer; returns 1 if it is well-formed JSON, else 0 with the
  * parser's message in doc->error. */
-static int parse_once(parse *p, const unsigned char *line, size_t len)
+static int parse_once(parse *p, const unsigned char *line, size_t len,
+                      fw_jsonl_scratch *sc)
 {
     fw_jsonl_doc *d = p->doc;
     p->line = line;
     p->line_len = len;
-    yajl_handle h = yajl_alloc(&CALLBACKS, NULL, p);
+    yajl_alloc_funcs funcs = {scratch_malloc, scratch_realloc, scratch_free, sc};
+    if (sc) {
+        if (!sc->buf && (sc->buf = malloc(SCRATCH_BYTES))) sc->cap = SCRATCH_BYTES;
+        sc->used = 0; /* the last line's blocks are all freed */
+    }
+    yajl_handle h = yajl_alloc(&CALLBACKS, sc ? &funcs : NULL, p);
     if (!h) { p->nomem = 1; return 0; }
     yajl_status st = yajl_parse(h, line, len);
     if (st == yajl_status_ok) st = yajl_complete_parse(h);
@@ -134,12 +204,14 @@ static int parse_once(parse *p, const unsigned char *line, size_t len)
 }
 
 fw_status fw_jsonl_parse(const char *line, size_t len, const char *text_field,
-                         const char *id_field, fw_jsonl_doc *doc)
+                         const char *id_field, fw_jsonl_scratch *scratch,
+                         fw_jsonl_doc *doc)
 {
     memset(doc, 0, sizeof *doc);
+    doc->scratch = scratch;
     parse p = {text_field, id_field, strlen(text_field), strlen(id_field),
                NULL, 0, 0, 0, NONE, 0, 0, 0, doc};
-    int ok = parse_once(&p, (const unsigned char *)line, len);
+    int ok = parse_once(&p, (const unsigned char *)line, len, scratch);
     if (!ok && !p.nomem && fw_utf8_valid_prefix(line, len) != len) {
         char *repaired;
         size_t rlen;
@@ -149,9 +221,10 @@ fw_status fw_jsonl_parse(const char *line, size_t len, const char *text_field,
         size_t keep = doc->repaired;
         memset(doc, 0, sizeof *doc);
         doc->repaired = keep;
+        doc->scratch = scratch;
         p = (parse){text_field, id_field, strlen(text_field), strlen(id_field),
                     NULL, 0, 0, 0, NONE, 0, 0, 0, doc};
-        ok = parse_once(&p, (const unsigned char *)repaired, rlen);
+        ok = parse_once(&p, (const unsigned char *)repaired, rlen, scratch);
         /* the text may point into `repaired`: own it */
         doc->repaired_line = repaired;
     }
@@ -173,7 +246,7 @@ fw_status fw_jsonl_parse(const char *line, size_t len, const char *text_field,
 
 void fw_jsonl_done(fw_jsonl_doc *doc)
 {
-    free(doc->owned);
+    release_owned(doc);
     free(doc->repaired_line);
     free(doc->id);
     doc->owned = doc->repaired_line = doc->id = NULL;

@@ -4,11 +4,21 @@
 
 #include "fanwen.h"
 
+/* Memory for the parser, one per thread: what yajl allocates while parsing
+ * one line comes from here and is dropped at the next line, so parsing does
+ * not call malloc per line. Zero-initialize; fw_jsonl_scratch_free(). */
+typedef struct fw_jsonl_scratch {
+    unsigned char *buf;
+    size_t cap, used;
+} fw_jsonl_scratch;
+void fw_jsonl_scratch_free(fw_jsonl_scratch *scratch);
+
 typedef struct fw_jsonl_doc {
     char *id;            /* malloc'ed id from the id field, or NULL */
     const char *text;    /* the text field's value, or NULL: points into the
                           * line, or into `owned` or `repaired_line` */
     char *owned;         /* the unescaped text, when it had escapes */
+    fw_jsonl_scratch *scratch; /* where `owned` lives, or NULL: malloc */
     char *repaired_line; /* the line with U+FFFD for invalid bytes */
     size_t len;
     size_t repaired;     /* invalid UTF-8 sequences replaced before parsing */
@@ -19,7 +29,7 @@ typedef struct fw_jsonl_doc {
  * is set, or `error` says what is wrong with the line. `text` may point
  * into `line`: keep the line until fw_jsonl_done(). */
 fw_status fw_jsonl_parse(const char *line, size_t len, const char *text_field,
-                         const char *id_field,
+                         const char *id_field, fw_jsonl_scratch *scratch,
                          fw_jsonl_doc *doc);
 void fw_jsonl_done(fw_jsonl_doc *doc);
 

@@ -69,6 +69,7 @@ typedef struct worker {
     size_t hash_cap;
     unsigned char *packed;
     size_t packed_cap;
+    fw_jsonl_scratch json;
     arena_chunk *arena;
     double t_parse, t_normalize, t_shingle, t_minhash;
     char pad[64];            /* no false sharing of the timers */
@@ -259,6 +260,7 @@ void fw_scan_free(fw_scan *s)
             free(w->hashes);
             free(w->tmp);
             free(w->packed);
+            fw_jsonl_scratch_free(&w->json);
             for (arena_chunk *c = w->arena, *next; c; c = next) {
                 next = c->next;
                 free(c);
@@ -376,9 +378,10 @@ static fw_doc_status classify(doc_rec *d, const fw_norm_info *info,
 
 /* A JSON line becomes its document: the id from the line (when it has one)
  * replaces FILE:LINE, and a line without text becomes an error row. */
-static fw_status parse_jsonl(fw_scan *s, doc_rec *d, pending *p, fw_jsonl_doc *j)
+static fw_status parse_jsonl(fw_scan *s, worker *w, doc_rec *d, pending *p,
+                             fw_jsonl_doc *j)
 {
-    fw_status st = fw_jsonl_parse(p->text, p->len, s->text_field, s->id_field, j);
+    fw_status st = fw_jsonl_parse(p->text, p->len, s->text_field, s->id_field, &w->json, j);
     if (st != FW_OK) return st;
     if (!j->text) set_message(d, "%s: %s", d->id, j->error);
     if (j->id) {
@@ -399,7 +402,7 @@ static fw_status sketch_one(fw_scan *s, worker *w, pending *p)
     size_t len = p->len, repaired = 0;
     fw_jsonl_doc j = {0};
     if (p->jsonl) {
-        fw_status st = parse_jsonl(s, d, p, &j);
+        fw_status st = parse_jsonl(s, w, d, p, &j);
         if (st != FW_OK || d->status == FW_DOC_ERROR) {
             fw_jsonl_done(&j);
             return st;
