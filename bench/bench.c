@@ -589,8 +589,8 @@ static void scan_rows(const corpus *c, const scan_run *r, double floor_mbps)
 /* ------------------------------------------------------------------ main */
 
 /* Half of what each code path measured on a generated corpus on the
- * reference machine (bench/results/): MinHash/floor = 1.17–1.44 with AVX-512,
- * 0.39–0.48 with AVX2, 0.13–0.18 baseline. Half leaves room for a noisy shared
+ * reference machine (bench/results/): MinHash/floor = 1.13–1.44 with AVX-512,
+ * 0.38–0.48 with AVX2, 0.12–0.18 baseline. Half leaves room for a noisy shared
  * machine and still catches a kernel that lost its vector code. */
 static double auto_check_ratio(void)
 {
