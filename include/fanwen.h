@@ -90,6 +90,33 @@ size_t fw_utf8_valid_prefix(const char *s, size_t n);
 fw_status fw_utf8_repair(const char *s, size_t n, char **out, size_t *out_len,
                          size_t *replaced);
 
+/* -------------------------------------------------------------- template */
+
+/* Template normalization, applied to normalized code points before
+ * shingling (scan's --template): every run of decimal digits becomes one
+ * "0" (2015年 ≡ 2024年), and strings of a canon table become their
+ * canonical form, longest match first (进展 → 发展), undoing the synonym
+ * swaps of doc-sharing sites. */
+typedef struct fw_template fw_template;
+fw_status fw_template_new(int fold_digits, fw_template **out);
+void fw_template_free(fw_template *t);
+/* Adds one variant → canonical entry (both normalized like documents). */
+fw_status fw_template_add_canon(fw_template *t, const char *variant,
+                                const char *canonical);
+/* The built-in table: substitutions read in a doc-sharing site's copy
+ * (see src/template.c for each entry and where it was seen). */
+fw_status fw_template_add_default_canon(fw_template *t);
+/* A TSV file: "variant<TAB>canonical" per line; blank lines and lines
+ * starting with # are skipped. FW_ERR_IO / FW_ERR_FORMAT with a message
+ * naming the file and line in fw_template_error(). */
+fw_status fw_template_load_canon(fw_template *t, const char *path);
+size_t fw_template_canon_size(const fw_template *t);
+const char *fw_template_error(const fw_template *t);
+/* Writes the template form of `len` code points to `*out` (grown with
+ * realloc as needed, like fw_normalize). */
+fw_status fw_template_apply(const fw_template *t, const uint32_t *cps, size_t len,
+                            uint32_t **out, size_t *cap, size_t *out_len);
+
 /* --------------------------------------------------------------- shingle */
 
 /* Number of character n-grams of a text of `len` code points: len - n + 1,
@@ -229,6 +256,9 @@ typedef struct fw_scan_options {
     int verify;              /* 1: exact Jaccard (default); 0: estimate */
     fw_sketch sketch;        /* FW_SKETCH_MINHASH (default) or FW_SKETCH_OPH */
     fw_simd simd;            /* FW_SIMD_AUTO (default): the best code path */
+    int template_mode;       /* 1: fold digits and apply the canon table */
+    const char *canon_path;  /* TSV canon table replacing the default one
+                              * (implies template_mode); NULL: default */
     int threads;             /* 0: all cores */
     const char *text_field;  /* JSONL field with the text (default "text") */
     const char *id_field;    /* JSONL field with the id (default "id") */
@@ -310,6 +340,7 @@ typedef struct fw_scan_stats {
     uint64_t candidates, verified, clusters, clustered_docs;
     int threads;
     fw_simd simd;                        /* the MinHash code path used */
+    uint64_t canon_entries;              /* canon table size (--template) */
     /* seconds: wall time for read, lsh, verify, cluster; for the per-document
      * stages (JSON parse, normalize, shingle, minhash) the thread time summed
      * over threads, and t_sketch_wall the wall time they took together */

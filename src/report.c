@@ -157,12 +157,14 @@ static fw_status write_summary(const fw_scan *scan, FILE *f, double t_report)
                 (unsigned long long)st.docs[i]);
     fprintf(f, "},\n  \"parameters\": {\"ngram\": %u, \"perms\": %u, \"bands\": %u, "
                "\"rows\": %u, \"threshold\": %g, \"seed\": %llu, \"verify\": %s, "
-               "\"sketch\": \"%s\", \"simd\": \"%s\", \"threads\": %d, "
+               "\"sketch\": \"%s\", \"simd\": \"%s\", \"template\": %s, "
+               "\"canon_entries\": %llu, \"threads\": %d, "
                "\"candidate_probability_at_threshold\": %.6f},\n",
             o->ngram, o->perms, st.bands, st.rows, o->threshold,
             (unsigned long long)o->seed, o->verify ? "true" : "false",
-            fw_sketch_name(o->sketch), fw_simd_name(st.simd), st.threads,
-            st.candidate_probability);
+            fw_sketch_name(o->sketch), fw_simd_name(st.simd),
+            o->template_mode ? "true" : "false", (unsigned long long)st.canon_entries,
+            st.threads, st.candidate_probability);
     fprintf(f, "  \"results\": {\"shingles\": %llu, \"candidate_pairs\": %llu, "
                "\"verified_pairs\": %llu, \"reported_pairs\": %zu, \"clusters\": %llu, "
                "\"clustered_documents\": %llu},\n",

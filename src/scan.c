@@ -69,6 +69,8 @@ typedef struct worker {
     size_t hash_cap;
     unsigned char *packed;
     size_t packed_cap;
+    uint32_t *tcps;          /* template form of cps (--template) */
+    size_t tcps_cap;
     fw_jsonl_scratch json;
     arena_chunk *arena;
     double t_parse, t_normalize, t_shingle, t_minhash;
@@ -102,6 +104,8 @@ struct fw_scan {
     fw_normalizer *normalizer;
     fw_minhasher *minhasher;
     fw_oph *oph;             /* --sketch oph; NULL for classic MinHash */
+    fw_template *tmpl;       /* --template; NULL when off */
+    char *canon_path;
     doc_rec *docs;
     size_t ndocs, docs_cap;
     pending *batch;          /* being filled by the reader */
@@ -229,6 +233,24 @@ fw_status fw_scan_new(const fw_scan_options *options, fw_scan **out, char *why,
         return st;
     }
     s->stats.simd = fw_minhasher_simd(s->minhasher);
+    if (options->template_mode || options->canon_path) {
+        s->opt.template_mode = 1;
+        if ((st = fw_template_new(1, &s->tmpl)) != FW_OK) goto fail;
+        if (options->canon_path) {
+            if (!(s->canon_path = strdup(options->canon_path))) goto nomem;
+            s->opt.canon_path = s->canon_path;
+            st = fw_template_load_canon(s->tmpl, options->canon_path);
+        } else {
+            st = fw_template_add_default_canon(s->tmpl);
+        }
+        if (st != FW_OK) {
+            snprintf(why, why_size, "%s", st == FW_ERR_NOMEM ? fw_status_str(st)
+                                                              : fw_template_error(s->tmpl));
+            fw_scan_free(s);
+            return st;
+        }
+        s->stats.canon_entries = fw_template_canon_size(s->tmpl);
+    }
     *out = s;
     return FW_OK;
 nomem:
@@ -260,6 +282,7 @@ void fw_scan_free(fw_scan *s)
             free(w->hashes);
             free(w->tmp);
             free(w->packed);
+            free(w->tcps);
             fw_jsonl_scratch_free(&w->json);
             for (arena_chunk *c = w->arena, *next; c; c = next) {
                 next = c->next;
@@ -276,6 +299,8 @@ void fw_scan_free(fw_scan *s)
     fw_normalizer_free(s->normalizer);
     fw_minhasher_free(s->minhasher);
     fw_oph_free(s->oph);
+    fw_template_free(s->tmpl);
+    free(s->canon_path);
     free(s->text_field);
     free(s->id_field);
     free(s);
@@ -425,6 +450,13 @@ static fw_status sketch_one(fw_scan *s, worker *w, pending *p)
     d->status = classify(d, &info, chars, repaired);
     if (d->status != FW_DOC_OK && d->status != FW_DOC_REPAIRED) return FW_OK;
     d->chars = chars;
+    const uint32_t *cps = w->cps;
+    if (s->tmpl) { /* --template: shingle the template form */
+        if ((st = fw_template_apply(s->tmpl, w->cps, chars, &w->tcps, &w->tcps_cap,
+                                    &chars)) != FW_OK)
+            return st;
+        cps = w->tcps;
+    }
     /* The hashes go straight to where they are kept (the arena, for
      * verification), then MinHash reads them from there: no copy. */
     size_t n = fw_shingle_count(chars, s->opt.ngram);
@@ -434,7 +466,7 @@ static fw_status sketch_one(fw_scan *s, worker *w, pending *p)
     if (!mem || !grow_hashes(w, n) || !grow_packed(w, fw_shingle_packed_size(chars)))
         return FW_ERR_NOMEM;
     uint64_t *hashes = keep ? (uint64_t *)mem : w->hashes;
-    n = fw_shingle_hash_all(w->cps, chars, s->opt.ngram, s->opt.seed, hashes, w->packed);
+    n = fw_shingle_hash_all(cps, chars, s->opt.ngram, s->opt.seed, hashes, w->packed);
     d->nshingles = n;
     if (keep) d->shingles = hashes;
     d->sig = (uint32_t *)(mem + keep * sizeof(uint64_t));

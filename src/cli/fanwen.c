@@ -60,6 +60,12 @@ static const char *usage_scan =
     "  -s, --seed S          seed of shingle hashes and permutations (default 0)\n"
     "      --no-verify       report pairs by their MinHash estimate, without\n"
     "                        exact verification (jaccard column left empty)\n"
+    "      --template        template mode: every run of digits counts as one\n"
+    "                        (2015年 = 2024年) and the words that doc-sharing\n"
+    "                        sites swap in are mapped back (进展 -> 发展, 根底 ->\n"
+    "                        基础; the built-in table is in src/template.c)\n"
+    "      --canon FILE      template mode with this TSV table instead of the\n"
+    "                        built-in one (variant<TAB>canonical per line)\n"
     "      --sketch KIND     minhash (default): K permutations; oph: one\n"
     "                        permutation with optimal densification, faster on\n"
     "                        long texts, slower on texts of a few dozen\n"
@@ -200,7 +206,8 @@ static int cmd_scan(int argc, char **argv)
     fw_scan_options_default(&opt);
     const char *out = "fanwen-report";
     int quiet = 0;
-    enum { OPT_NO_VERIFY = 256, OPT_TEXT_FIELD, OPT_ID_FIELD, OPT_SKETCH, OPT_SIMD };
+    enum { OPT_NO_VERIFY = 256, OPT_TEXT_FIELD, OPT_ID_FIELD, OPT_SKETCH, OPT_SIMD,
+           OPT_TEMPLATE, OPT_CANON };
     static const struct option longopts[] = {
         {"out", required_argument, 0, 'o'},
         {"threshold", required_argument, 0, 't'},
@@ -211,6 +218,8 @@ static int cmd_scan(int argc, char **argv)
         {"seed", required_argument, 0, 's'},
         {"no-verify", no_argument, 0, OPT_NO_VERIFY},
         {"sketch", required_argument, 0, OPT_SKETCH},
+        {"template", no_argument, 0, OPT_TEMPLATE},
+        {"canon", required_argument, 0, OPT_CANON},
         {"simd", required_argument, 0, OPT_SIMD},
         {"threads", required_argument, 0, 'j'},
         {"text-field", required_argument, 0, OPT_TEXT_FIELD},
@@ -246,6 +255,8 @@ static int cmd_scan(int argc, char **argv)
             opt.seed = u;
             break;
         case OPT_NO_VERIFY: opt.verify = 0; break;
+        case OPT_TEMPLATE: opt.template_mode = 1; break;
+        case OPT_CANON: opt.canon_path = optarg; break;
         case OPT_SKETCH:
             if (!strcmp(optarg, "minhash")) opt.sketch = FW_SKETCH_MINHASH;
             else if (!strcmp(optarg, "oph")) opt.sketch = FW_SKETCH_OPH;
