@@ -12,12 +12,12 @@
  * could write itself.
  */
 #include "fanwen.h"
+#include "measure.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -129,12 +129,6 @@ static fw_status write_docs(const fw_scan *scan, FILE *f)
     return ferror(f) ? FW_ERR_IO : FW_OK;
 }
 
-static double peak_rss_mb(void)
-{
-    struct rusage ru;
-    return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss / 1024.0 : 0;
-}
-
 static double mb_per_s(uint64_t bytes, double seconds)
 {
     return seconds > 0 ? bytes / 1e6 / seconds : 0;
@@ -189,7 +183,7 @@ static fw_status write_summary(const fw_scan *scan, FILE *f, double t_report)
                "    \"cluster\": {\"seconds\": %.6f, \"peak_rss_mb\": %.1f},\n"
                "    \"report\": {\"seconds\": %.6f, \"peak_rss_mb\": %.1f}\n",
             st.t_lsh, st.rss_lsh, st.t_verify, st.rss_verify, st.t_cluster, st.rss_cluster,
-            t_report, peak_rss_mb());
+            t_report, fw_peak_rss_mb());
     fprintf(f, "  }\n}\n");
     return ferror(f) ? FW_ERR_IO : FW_OK;
 }
@@ -217,22 +211,15 @@ static fw_status pairs_body(const fw_scan *s, FILE *f, double t) { (void)t; retu
 static fw_status clusters_body(const fw_scan *s, FILE *f, double t) { (void)t; return write_clusters(s, f); }
 static fw_status docs_body(const fw_scan *s, FILE *f, double t) { (void)t; return write_docs(s, f); }
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 fw_status fw_report_write(fw_scan *scan, const char *dir, double *report_seconds)
 {
-    double t0 = now();
+    double t0 = fw_now();
     if (mkdir(dir, 0777) != 0 && errno != EEXIST) return FW_ERR_IO;
     fw_status st = write_atomically(scan, dir, "pairs.csv", 0, pairs_body);
     if (st == FW_OK) st = write_atomically(scan, dir, "clusters.csv", 0, clusters_body);
     if (st == FW_OK) st = write_atomically(scan, dir, "docs.csv", 0, docs_body);
-    double t = now() - t0;
+    double t = fw_now() - t0;
     if (st == FW_OK) st = write_atomically(scan, dir, "summary.json", t, write_summary);
-    if (report_seconds) *report_seconds = now() - t0;
+    if (report_seconds) *report_seconds = fw_now() - t0;
     return st;
 }

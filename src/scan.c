@@ -20,6 +20,7 @@
  * the same at any thread count.
  */
 #include "fanwen.h"
+#include "measure.h"
 #include "cluster.h"
 #include "jsonl.h"
 #include "read.h"
@@ -32,7 +33,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <time.h>
 
 #define BATCH_BYTES (32u << 20)
@@ -127,13 +127,6 @@ struct fw_scan {
     int ran;
     char error[512];
 };
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 void fw_scan_options_default(fw_scan_options *o)
 {
@@ -422,7 +415,7 @@ static fw_status parse_jsonl(fw_scan *s, worker *w, doc_rec *d, pending *p,
 static fw_status sketch_one(fw_scan *s, worker *w, pending *p)
 {
     doc_rec *d = &p->rec;
-    double t0 = now();
+    double t0 = fw_now();
     const char *text = p->text;
     size_t len = p->len, repaired = 0;
     fw_jsonl_doc j = {0};
@@ -435,7 +428,7 @@ static fw_status sketch_one(fw_scan *s, worker *w, pending *p)
         text = j.text;
         len = j.len;
         repaired = j.repaired;
-        double tp = now();
+        double tp = fw_now();
         w->t_parse += tp - t0;
         t0 = tp;
     }
@@ -445,7 +438,7 @@ static fw_status sketch_one(fw_scan *s, worker *w, pending *p)
                                 &chars, &info);
     fw_jsonl_done(&j);
     if (st != FW_OK) return st;
-    double t1 = now();
+    double t1 = fw_now();
     w->t_normalize += t1 - t0;
     d->status = classify(d, &info, chars, repaired);
     if (d->status != FW_DOC_OK && d->status != FW_DOC_REPAIRED) return FW_OK;
@@ -470,13 +463,13 @@ static fw_status sketch_one(fw_scan *s, worker *w, pending *p)
     d->nshingles = n;
     if (keep) d->shingles = hashes;
     d->sig = (uint32_t *)(mem + keep * sizeof(uint64_t));
-    double t2 = now();
+    double t2 = fw_now();
     w->t_shingle += t2 - t1;
     if (s->oph)
         fw_oph_compute(s->oph, hashes, n, d->sig);
     else
         fw_minhash_compute(s->minhasher, hashes, n, d->sig);
-    w->t_minhash += now() - t2;
+    w->t_minhash += fw_now() - t2;
     return FW_OK;
 }
 
@@ -485,7 +478,7 @@ static fw_status sketch_one(fw_scan *s, worker *w, pending *p)
 static void *sketch_batch(void *arg)
 {
     fw_scan *s = arg;
-    double t0 = now();
+    double t0 = fw_now();
     int failed = FW_OK;
     #pragma omp parallel for num_threads(s->threads) schedule(dynamic, 4)
     for (size_t i = 0; i < s->ninflight; i++) {
@@ -499,7 +492,7 @@ static void *sketch_batch(void *arg)
         }
     }
     s->sketch_status = failed;
-    s->stats.t_sketch_wall += now() - t0;
+    s->stats.t_sketch_wall += fw_now() - t0;
     return NULL;
 }
 
@@ -507,9 +500,9 @@ static void *sketch_batch(void *arg)
 static fw_status finish_batch(fw_scan *s)
 {
     if (s->sketching) {
-        double t0 = now();
+        double t0 = fw_now();
         pthread_join(s->sketcher, NULL);
-        s->t_wait += now() - t0;
+        s->t_wait += fw_now() - t0;
         s->sketching = 0;
     }
     for (size_t i = 0; i < s->ninflight; i++)
@@ -626,11 +619,11 @@ nomem:
 
 fw_status fw_scan_add_path(fw_scan *s, const char *path)
 {
-    double t0 = now(), wait0 = s->t_wait;
+    double t0 = fw_now(), wait0 = s->t_wait;
     fw_read_options ro = {&s->stats.input_bytes};
     s->stats.inputs++;
     fw_status st = fw_read_path(path, &ro, take_doc, s);
-    s->stats.t_read += (now() - t0) - (s->t_wait - wait0);
+    s->stats.t_read += (fw_now() - t0) - (s->t_wait - wait0);
     if (st != FW_OK)
         snprintf(s->error, sizeof s->error, "%s: %s", path, fw_status_str(st));
     return st;
@@ -803,13 +796,6 @@ static void assign_clusters(fw_scan *s, uint32_t *parent)
     free(size);
 }
 
-/* The process's peak resident memory so far, in MB (0 if unknown). */
-static double peak_rss_mb(void)
-{
-    struct rusage ru;
-    return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss / 1024.0 : 0;
-}
-
 static void progress(fw_scan *s, const char *stage)
 {
     if (s->opt.progress)
@@ -837,9 +823,9 @@ fw_status fw_scan_run(fw_scan *s)
         s->stats.shingles += s->docs[i].nshingles;
     }
 
-    s->stats.rss_sketch = peak_rss_mb();
+    s->stats.rss_sketch = fw_peak_rss_mb();
     progress(s, "lsh");
-    double t0 = now();
+    double t0 = fw_now();
     size_t n = s->ndocs;
     const uint32_t **sigs = malloc((n ? n : 1) * sizeof *sigs);
     if (!sigs) { st = FW_ERR_NOMEM; goto out; }
@@ -851,9 +837,9 @@ fw_status fw_scan_run(fw_scan *s)
     free(sigs);
     if (st != FW_OK) goto out;
     s->stats.candidates = nc;
-    double t1 = now();
+    double t1 = fw_now();
     s->stats.t_lsh = t1 - t0;
-    s->stats.rss_lsh = peak_rss_mb();
+    s->stats.rss_lsh = fw_peak_rss_mb();
 
     progress(s, "verify");
     fw_pair *kept = NULL;
@@ -863,9 +849,9 @@ fw_status fw_scan_run(fw_scan *s)
     free(cand);
     if (st != FW_OK) goto out;
     s->stats.verified = s->opt.verify ? nkept : 0;
-    double t2 = now();
+    double t2 = fw_now();
     s->stats.t_verify = t2 - t1;
-    s->stats.rss_verify = peak_rss_mb();
+    s->stats.rss_verify = fw_peak_rss_mb();
 
     progress(s, "cluster");
     uint32_t *parent = malloc((n ? n : 1) * sizeof *parent);
@@ -874,8 +860,8 @@ fw_status fw_scan_run(fw_scan *s)
     assign_clusters(s, parent);
     free(parent);
     free(kept);
-    s->stats.t_cluster = now() - t2;
-    s->stats.rss_cluster = peak_rss_mb();
+    s->stats.t_cluster = fw_now() - t2;
+    s->stats.rss_cluster = fw_peak_rss_mb();
 out:
     if (st != FW_OK && !s->error[0])
         snprintf(s->error, sizeof s->error, "scan failed: %s", fw_status_str(st));
