@@ -65,10 +65,10 @@ typedef struct arena_chunk {
 typedef struct worker {
     alignas(64) uint32_t *cps;
     size_t cps_cap;
-    uint64_t *hashes, *tmp;
-    size_t hash_cap;
-    unsigned char *packed;
-    size_t packed_cap;
+    uint64_t *hashes;        /* shingle hashes when they are not kept */
+    uint64_t *tmp;           /* radix-sort scratch for candidate sets */
+    unsigned char *packed;   /* the text packed for hashing */
+    size_t hashes_cap, tmp_cap, packed_cap; /* in bytes */
     uint32_t *tcps;          /* template form of cps (--template) */
     size_t tcps_cap;
     fw_jsonl_scratch json;
@@ -327,26 +327,16 @@ static void *arena_alloc(worker *w, size_t size)
     return p;
 }
 
-static int grow_packed(worker *w, size_t bytes)
+/* A per-thread scratch buffer of at least `bytes` (its contents are not
+ * kept when it grows); NULL when out of memory. */
+static void *grow_scratch(void *buf, size_t *cap, size_t bytes)
 {
-    if (bytes <= w->packed_cap) return 1;
-    size_t cap = bytes + bytes / 2;
-    free(w->packed);
-    w->packed = malloc(cap);
-    w->packed_cap = w->packed ? cap : 0;
-    return w->packed != NULL;
-}
-
-static int grow_hashes(worker *w, size_t n)
-{
-    if (n <= w->hash_cap) return 1;
-    size_t cap = n + n / 2;
-    free(w->hashes);
-    free(w->tmp);
-    w->hashes = malloc(cap * sizeof *w->hashes);
-    w->tmp = malloc(cap * sizeof *w->tmp);
-    w->hash_cap = w->hashes && w->tmp ? cap : 0;
-    return w->hash_cap != 0;
+    if (bytes <= *cap && buf) return buf;
+    size_t want = bytes + bytes / 2 + 64;
+    free(buf);
+    buf = malloc(want);
+    *cap = buf ? want : 0;
+    return buf;
 }
 
 /* Sets a document's message (replacing any earlier one). */
@@ -456,7 +446,9 @@ static fw_status sketch_one(fw_scan *s, worker *w, pending *p)
     unsigned k = s->opt.perms;
     size_t keep = s->opt.verify ? n : 0;
     unsigned char *mem = arena_alloc(w, keep * sizeof(uint64_t) + k * sizeof(uint32_t));
-    if (!mem || !grow_hashes(w, n) || !grow_packed(w, fw_shingle_packed_size(chars)))
+    if (!mem || (!keep && !(w->hashes = grow_scratch(w->hashes, &w->hashes_cap,
+                                                     n * sizeof *w->hashes))) ||
+        !(w->packed = grow_scratch(w->packed, &w->packed_cap, fw_shingle_packed_size(chars))))
         return FW_ERR_NOMEM;
     uint64_t *hashes = keep ? (uint64_t *)mem : w->hashes;
     n = fw_shingle_hash_all(cps, chars, s->opt.ngram, s->opt.seed, hashes, w->packed);
@@ -718,7 +710,7 @@ static fw_status make_candidate_sets(fw_scan *s, const fw_pair *cand, size_t nc)
         doc_rec *d = &s->docs[s->by_rank[r]];
         if (!wanted[r] || !d->shingles || d->nset) continue;
         worker *w = &s->workers[omp_get_thread_num()];
-        if (!grow_hashes(w, d->nshingles)) {
+        if (!(w->tmp = grow_scratch(w->tmp, &w->tmp_cap, d->nshingles * sizeof *w->tmp))) {
             #pragma omp atomic write
             failed = 1;
             continue;
