@@ -10,18 +10,12 @@
  * of common characters. Same seed, same bytes.
  */
 #include "generate.h"
+#include "mix.h"
 
 #include <string.h>
 
-static uint64_t next(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
 
-static size_t below(uint64_t *s, size_t n) { return (size_t)(next(s) % n); }
+static size_t below(uint64_t *s, size_t n) { return (size_t)(fw_splitmix64(s) % n); }
 
 static const char *const PHRASES[] = {
     "在县委县政府的正确领导下", "认真贯彻落实上级部署", "坚持以人民为中心的发展思想",

@@ -23,6 +23,7 @@
  * arithmetic only.
  */
 #include "fanwen.h"
+#include "mix.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -34,14 +35,6 @@ struct fw_minhasher {
     fw_simd simd;
     uint32_t *a, *b;         /* FW_MAX_PERMS each, 64-byte aligned */
 };
-
-static uint64_t splitmix64(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
 
 /* ------------------------------------------------------------ code paths */
 
@@ -182,7 +175,7 @@ fw_status fw_minhasher_new(unsigned k, uint64_t seed, fw_minhasher **out)
     memset(mh->b, 0, FW_MAX_PERMS * sizeof *mh->b);
     uint64_t state = seed ^ 0x6D696E68617368ULL; /* "minhash" */
     for (unsigned i = 0; i < k; i++) {
-        uint64_t r = splitmix64(&state);
+        uint64_t r = fw_splitmix64(&state);
         mh->a[i] = (uint32_t)r | 1;
         mh->b[i] = (uint32_t)(r >> 32);
     }

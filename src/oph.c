@@ -17,6 +17,7 @@
  * so OPH pays off on long texts and loses on very short ones (bench/).
  */
 #include "fanwen.h"
+#include "mix.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -26,13 +27,6 @@ struct fw_oph {
     uint64_t seed;
 };
 
-static inline uint64_t mix64(uint64_t z)
-{
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
 fw_status fw_oph_new(unsigned k, uint64_t seed, fw_oph **out)
 {
     *out = NULL;
@@ -40,7 +34,7 @@ fw_status fw_oph_new(unsigned k, uint64_t seed, fw_oph **out)
     fw_oph *o = malloc(sizeof *o);
     if (!o) return FW_ERR_NOMEM;
     o->k = k;
-    o->seed = mix64(seed ^ 0x6F7068ULL); /* "oph" */
+    o->seed = fw_mix64(seed ^ 0x6F7068ULL); /* "oph" */
     *out = o;
     return FW_OK;
 }
@@ -56,7 +50,7 @@ void fw_oph_compute(const fw_oph *o, const uint64_t *shingles, size_t n,
     for (unsigned i = 0; i < k; i++) bins[i] = UINT32_MAX;
     memset(filled, 0, k);
     for (size_t i = 0; i < n; i++) {
-        uint64_t h = mix64(shingles[i] ^ o->seed);
+        uint64_t h = fw_mix64(shingles[i] ^ o->seed);
         unsigned bin = (unsigned)(((h >> 32) * k) >> 32);
         uint32_t v = (uint32_t)h;
         if (v < bins[bin]) bins[bin] = v;
@@ -76,7 +70,7 @@ void fw_oph_compute(const fw_oph *o, const uint64_t *shingles, size_t n,
         unsigned donor;
         do {
             probe += 0xD1B54A32D192ED03ULL;
-            donor = (unsigned)(((mix64(probe) >> 32) * k) >> 32);
+            donor = (unsigned)(((fw_mix64(probe) >> 32) * k) >> 32);
         } while (!filled[donor]);
         sig[i] = bins[donor];
     }
