@@ -17,6 +17,7 @@
 
 #include "fanwen.h"
 #include "rng.h"
+#include "utf8.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -27,14 +28,6 @@
 #define VARIANTS 3 /* a base and 2 variants */
 #define NDOCS (FAMILIES * VARIANTS)
 
-
-static size_t put_utf8(char *out, uint32_t cp)
-{
-    out[0] = (char)(0xE0 | (cp >> 12));
-    out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[2] = (char)(0x80 | (cp & 0x3F));
-    return 3;
-}
 
 typedef struct corpus {
     char *text[NDOCS];

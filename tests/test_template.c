@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "fanwen.h"
+#include "utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,17 +28,8 @@ static const char *templated(const fw_template *t, const char *text, char *buf, 
     assert_int_equal(fw_template_apply(t, cps, n, &out, &ocap, &on), FW_OK);
     size_t w = 0;
     for (size_t i = 0; i < on; i++) {
-        uint32_t c = out[i];
-        unsigned char tmp[4];
-        int k = c < 0x80 ? (tmp[0] = (unsigned char)c, 1)
-              : c < 0x800 ? (tmp[0] = 0xC0 | c >> 6, tmp[1] = 0x80 | (c & 0x3F), 2)
-              : c < 0x10000 ? (tmp[0] = 0xE0 | c >> 12, tmp[1] = 0x80 | ((c >> 6) & 0x3F),
-                               tmp[2] = 0x80 | (c & 0x3F), 3)
-              : (tmp[0] = 0xF0 | c >> 18, tmp[1] = 0x80 | ((c >> 12) & 0x3F),
-                 tmp[2] = 0x80 | ((c >> 6) & 0x3F), tmp[3] = 0x80 | (c & 0x3F), 4);
-        assert_true(w + (size_t)k < size);
-        memcpy(buf + w, tmp, (size_t)k);
-        w += (size_t)k;
+        assert_true(w + 4 < size);
+        w += put_utf8(buf + w, out[i]);
     }
     buf[w] = '\0';
     free(cps);
