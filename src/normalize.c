@@ -226,9 +226,59 @@ static inline uint32_t decode3(const unsigned char *u, size_t left)
     return cp;
 }
 
-fw_status fw_normalize(const fw_normalizer *nz, const char *text, size_t len,
-                       uint32_t **out, size_t *cap, size_t *out_len,
-                       fw_norm_info *info)
+/* Grows the offsets array to the output's capacity. */
+static int match_capacity(uint32_t **offs, size_t *ocap, size_t cap)
+{
+    if (*ocap >= cap) return 1;
+    uint32_t *grown = realloc(*offs, cap * sizeof *grown);
+    if (!grown) return 0;
+    *offs = grown;
+    *ocap = cap;
+    return 1;
+}
+
+/* Offsets of a text that went the whole-text way: each cluster (a
+ * character and the composing ones after it) is normalized alone, so its
+ * output can be traced to its first byte. Composition never crosses a
+ * cluster, so this gives the same code points as the whole text did; if it
+ * ever does not, the offsets are spread evenly over the text instead
+ * (still in order, still in range). */
+static fw_status composed_offsets(const fw_normalizer *nz, const char *text, size_t len,
+                                  size_t out_len, uint32_t **offs, size_t *ocap)
+{
+    if (!match_capacity(offs, ocap, out_len + 1)) return FW_ERR_NOMEM;
+    const unsigned char *u = (const unsigned char *)text;
+    uint32_t *cps = NULL;
+    size_t ccap = 0, n = 0;
+    fw_status st = FW_OK;
+    for (size_t i = 0; i < len;) {
+        size_t start = i, end;
+        uint32_t cp;
+        int bad;
+        i += fw_utf8_decode(u + i, len - i, &cp, &bad);
+        for (end = i; end < len;) {
+            size_t step = fw_utf8_decode(u + end, len - end, &cp, &bad);
+            if (bad || !is_composing(nz, cp)) break;
+            end += step;
+        }
+        size_t got;
+        if ((st = normalize_composed(nz, text + start, end - start, &cps, &ccap, &got)) != FW_OK)
+            break;
+        for (size_t k = 0; k < got && n + k < out_len; k++) (*offs)[n + k] = (uint32_t)start;
+        n += got;
+        i = end;
+    }
+    free(cps);
+    if (st == FW_OK && n != out_len)
+        for (size_t k = 0; k < out_len; k++) (*offs)[k] = (uint32_t)(k * len / out_len);
+    return st;
+}
+
+/* fw_normalize and fw_normalize_mapped: one loop, inlined twice, so the
+ * plain version pays nothing for offsets. */
+static inline __attribute__((always_inline)) fw_status
+normalize(const fw_normalizer *nz, const char *text, size_t len, uint32_t **out,
+          size_t *cap, size_t *out_len, fw_norm_info *info, uint32_t **offs, size_t *ocap)
 {
     fw_norm_info local;
     if (!info) info = &local;
@@ -238,13 +288,15 @@ fw_status fw_normalize(const fw_normalizer *nz, const char *text, size_t len,
      * after which the room is topped up again: so the fast path below can
      * store without checking. */
     if (!reserve(out, cap, 0, len + 1)) return FW_ERR_NOMEM;
+    if (offs && !match_capacity(offs, ocap, *cap)) return FW_ERR_NOMEM;
     const unsigned char *u = (const unsigned char *)text;
-    uint32_t *o = *out;
+    uint32_t *o = *out, *off = offs ? *offs : NULL;
     size_t n = 0, i = 0, points = 0;
     int composing = 0;
     while (i < len) {
         uint32_t cp;
         int bad = 0;
+        size_t at = i;
         unsigned char c0 = u[i];
         if (c0 < 0x80) {
             cp = c0;
@@ -262,18 +314,41 @@ fw_status fw_normalize(const fw_normalizer *nz, const char *text, size_t len,
         points++;
         uint32_t e = cp < BMP ? nz->entry[cp] : ENTRY_DROP;
         if (e < 0x110000) { /* one code point, composes with nothing */
+            if (offs) off[n] = (uint32_t)at;
             o[n++] = e;
             continue;
         }
         if (cp < BMP && e == ENTRY_DROP && !is_composing(nz, cp)) continue;
         if (!composing && cp >= 0x80 && is_composing(nz, cp)) composing = 1;
+        size_t before = n;
         if (!emit(nz, cp, out, cap, &n) || !reserve(out, cap, n, len - i + 1))
             return FW_ERR_NOMEM;
         o = *out;
+        if (offs) {
+            if (!match_capacity(offs, ocap, *cap)) return FW_ERR_NOMEM;
+            off = *offs;
+            for (size_t k = before; k < n; k++) off[k] = (uint32_t)at;
+        }
     }
     info->code_points = points;
     *out_len = n;
-    if (composing)
-        return normalize_composed(nz, text, len, out, cap, out_len);
-    return FW_OK;
+    if (!composing) return FW_OK;
+    fw_status st = normalize_composed(nz, text, len, out, cap, out_len);
+    if (st == FW_OK && offs) st = composed_offsets(nz, text, len, *out_len, offs, ocap);
+    return st;
+}
+
+fw_status fw_normalize(const fw_normalizer *nz, const char *text, size_t len,
+                       uint32_t **out, size_t *cap, size_t *out_len,
+                       fw_norm_info *info)
+{
+    return normalize(nz, text, len, out, cap, out_len, info, NULL, NULL);
+}
+
+fw_status fw_normalize_mapped(const fw_normalizer *nz, const char *text, size_t len,
+                              uint32_t **out, size_t *cap, size_t *out_len,
+                              fw_norm_info *info, uint32_t **offsets, size_t *offsets_cap)
+{
+    if (len > UINT32_MAX) return FW_ERR_ARG;
+    return normalize(nz, text, len, out, cap, out_len, info, offsets, offsets_cap);
 }

@@ -221,8 +221,22 @@ static const canon_entry *match(const fw_template *t, const uint32_t *cps, size_
     return NULL;
 }
 
-fw_status fw_template_apply(const fw_template *t, const uint32_t *cps, size_t len,
-                            uint32_t **out, size_t *cap, size_t *out_len)
+/* Grows a code point buffer to hold `need`; 0 when out of memory. */
+static int grow(uint32_t **buf, size_t *cap, size_t need)
+{
+    if (need <= *cap) return 1;
+    size_t want = *cap ? *cap : 256;
+    while (want < need) want *= 2;
+    uint32_t *grown = realloc(*buf, want * sizeof *grown);
+    if (!grown) return 0;
+    *buf = grown;
+    *cap = want;
+    return 1;
+}
+
+static inline __attribute__((always_inline)) fw_status
+apply(const fw_template *t, const uint32_t *cps, const uint32_t *offs, size_t len,
+      uint32_t **out, size_t *cap, size_t *out_len, uint32_t **out_offs, size_t *ocap)
 {
     size_t n = 0;
     for (size_t i = 0; i < len;) {
@@ -238,18 +252,29 @@ fw_status fw_template_apply(const fw_template *t, const uint32_t *cps, size_t le
             while (i + take < len && is_digit(cps[i + take])) take++;
             add = &zero;
         }
-        if (n + put > *cap) {
-            size_t want = *cap ? *cap : 256;
-            while (want < n + put) want *= 2;
-            uint32_t *grown = realloc(*out, want * sizeof *grown);
-            if (!grown) return FW_ERR_NOMEM;
-            *out = grown;
-            *cap = want;
-        }
+        if (!grow(out, cap, n + put)) return FW_ERR_NOMEM;
         memcpy(*out + n, add, put * sizeof *add);
+        if (offs) {
+            if (!grow(out_offs, ocap, n + put)) return FW_ERR_NOMEM;
+            for (size_t k = 0; k < put; k++) (*out_offs)[n + k] = offs[i];
+        }
         n += put;
         i += take;
     }
     *out_len = n;
     return FW_OK;
+}
+
+fw_status fw_template_apply(const fw_template *t, const uint32_t *cps, size_t len,
+                            uint32_t **out, size_t *cap, size_t *out_len)
+{
+    return apply(t, cps, NULL, len, out, cap, out_len, NULL, NULL);
+}
+
+fw_status fw_template_apply_mapped(const fw_template *t, const uint32_t *cps,
+                                   const uint32_t *offsets, size_t len,
+                                   uint32_t **out, size_t *cap, size_t *out_len,
+                                   uint32_t **out_offsets, size_t *out_offsets_cap)
+{
+    return apply(t, cps, offsets, len, out, cap, out_len, out_offsets, out_offsets_cap);
 }

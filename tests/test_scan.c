@@ -17,7 +17,6 @@
 
 #include "fanwen.h"
 #include "rng.h"
-#include "utf8.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -57,8 +56,8 @@ static void make_corpus(corpus *c)
             c->text[d] = malloc(L * 6 + 1);
             size_t n = 0;
             for (size_t i = 0; i < L; i++) {
-                n += put_utf8(c->text[d] + n, var[i]);
-                if (i % 37 == 36) n += put_utf8(c->text[d] + n, 0xFF0C);
+                n += fw_utf8_encode(c->text[d] + n, var[i]);
+                if (i % 37 == 36) n += fw_utf8_encode(c->text[d] + n, 0xFF0C);
             }
             c->len[d] = n;
             snprintf(c->id[d], sizeof c->id[d], "doc%05d", d);

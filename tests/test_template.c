@@ -10,7 +10,6 @@
 #include <cmocka.h>
 
 #include "fanwen.h"
-#include "utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +28,7 @@ static const char *templated(const fw_template *t, const char *text, char *buf, 
     size_t w = 0;
     for (size_t i = 0; i < on; i++) {
         assert_true(w + 4 < size);
-        w += put_utf8(buf + w, out[i]);
+        w += fw_utf8_encode(buf + w, out[i]);
     }
     buf[w] = '\0';
     free(cps);
