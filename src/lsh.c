@@ -111,14 +111,59 @@ static int bucket_pairs(const fw_keyed *rec, size_t n, pair_list *out)
     return 1;
 }
 
-fw_status fw_lsh_candidates(const uint32_t *const *sigs, size_t n, unsigned k,
-                            unsigned bands, unsigned rows, int threads,
-                            fw_pair **pairs, size_t *npairs)
+/* Fills `rec` with the (key, item) records of one band; returns how many. */
+typedef size_t (*band_fill)(const void *ctx, unsigned band, fw_keyed *rec);
+
+typedef struct sig_source {
+    const uint32_t *const *sigs;
+    size_t n;
+    unsigned rows;
+} sig_source;
+
+static size_t fill_from_sigs(const void *ctx, unsigned b, fw_keyed *rec)
 {
-    *pairs = NULL;
-    *npairs = 0;
-    if (bands < 1 || rows < 1 || (size_t)bands * rows > k || n > UINT32_MAX)
-        return FW_ERR_ARG;
+    const sig_source *src = ctx;
+    size_t m = 0;
+    for (size_t d = 0; d < src->n; d++) {
+        if (!src->sigs[d]) continue;
+        rec[m].key = XXH3_64bits_withSeed(src->sigs[d] + (size_t)b * src->rows,
+                                          src->rows * sizeof(uint32_t), b);
+        rec[m].value = (uint32_t)d;
+        m++;
+    }
+    return m;
+}
+
+typedef struct key_source {
+    const uint32_t *const *keys;
+    size_t n;
+} key_source;
+
+static size_t fill_from_keys(const void *ctx, unsigned b, fw_keyed *rec)
+{
+    const key_source *src = ctx;
+    size_t m = 0;
+    for (size_t d = 0; d < src->n; d++) {
+        if (!src->keys[d]) continue;
+        rec[m].key = src->keys[d][b];
+        rec[m].value = (uint32_t)d;
+        m++;
+    }
+    return m;
+}
+
+void fw_lsh_band_keys(const uint32_t *sig, unsigned bands, unsigned rows, uint32_t *keys)
+{
+    for (unsigned b = 0; b < bands; b++)
+        keys[b] = (uint32_t)XXH3_64bits_withSeed(sig + (size_t)b * rows,
+                                                 rows * sizeof(uint32_t), b);
+}
+
+/* Sorts each band's records (in parallel over bands), pairs the items in
+ * each bucket, and merges the pairs of all bands. */
+static fw_status candidates(band_fill fill, const void *ctx, size_t n, unsigned bands,
+                            int threads, fw_pair **pairs, size_t *npairs)
+{
     pair_list *per_band = calloc(bands, sizeof *per_band);
     if (!per_band) return FW_ERR_NOMEM;
     int failed = 0;
@@ -133,14 +178,7 @@ fw_status fw_lsh_candidates(const uint32_t *const *sigs, size_t n, unsigned k,
         #pragma omp for schedule(dynamic, 1)
         for (unsigned b = 0; b < bands; b++) {
             if (!rec || !tmp) continue;
-            size_t m = 0;
-            for (size_t d = 0; d < n; d++) {
-                if (!sigs[d]) continue;
-                rec[m].key = XXH3_64bits_withSeed(sigs[d] + (size_t)b * rows,
-                                                  rows * sizeof(uint32_t), b);
-                rec[m].value = (uint32_t)d;
-                m++;
-            }
+            size_t m = fill(ctx, b, rec);
             fw_sort_keyed(rec, tmp, m);
             if (!bucket_pairs(rec, m, &per_band[b])) {
                 #pragma omp atomic write
@@ -181,4 +219,26 @@ fw_status fw_lsh_candidates(const uint32_t *const *sigs, size_t n, unsigned k,
     free(all);
     free(tmp);
     return st;
+}
+
+fw_status fw_lsh_candidates(const uint32_t *const *sigs, size_t n, unsigned k,
+                            unsigned bands, unsigned rows, int threads,
+                            fw_pair **pairs, size_t *npairs)
+{
+    *pairs = NULL;
+    *npairs = 0;
+    if (bands < 1 || rows < 1 || (size_t)bands * rows > k || n > UINT32_MAX)
+        return FW_ERR_ARG;
+    sig_source src = {sigs, n, rows};
+    return candidates(fill_from_sigs, &src, n, bands, threads, pairs, npairs);
+}
+
+fw_status fw_lsh_candidates_keyed(const uint32_t *const *keys, size_t n, unsigned bands,
+                                  int threads, fw_pair **pairs, size_t *npairs)
+{
+    *pairs = NULL;
+    *npairs = 0;
+    if (bands < 1 || n > UINT32_MAX) return FW_ERR_ARG;
+    key_source src = {keys, n};
+    return candidates(fill_from_keys, &src, n, bands, threads, pairs, npairs);
 }

@@ -118,10 +118,13 @@ typedef uint32_t u32x16 __attribute__((vector_size(64)));
         for (int v = 0; v < NV; v++) memcpy(out + j0 + L * v, &m[v], sizeof(VEC)); \
     }
 
-/* K values in groups of NV vectors (as many as the registers hold), the
- * rest one vector at a time; `out` has room for K rounded up to 16. */
+/* K values in groups of NV vectors (as many as the registers hold), then
+ * a group of NV/2 if that many are left (the passage level's 57 values are
+ * one pass over the shingles, not four), the rest one vector at a time;
+ * `out` has room for K rounded up to 16. */
 #define DEFINE_KERNEL(name, VEC, NV, ...)                                     \
     DEFINE_GROUP(name##_group, VEC, NV, __VA_ARGS__)                          \
+    DEFINE_GROUP(name##_half, VEC, NV / 2, __VA_ARGS__)                       \
     DEFINE_GROUP(name##_one, VEC, 1, __VA_ARGS__)                             \
     __VA_ARGS__ static void name(const uint32_t *restrict a,                 \
                                  const uint32_t *restrict b, unsigned k,     \
@@ -131,6 +134,10 @@ typedef uint32_t u32x16 __attribute__((vector_size(64)));
         enum { L = sizeof(VEC) / sizeof(uint32_t) };                         \
         unsigned vecs = (k + L - 1) / L, v = 0;                              \
         for (; v + NV <= vecs; v += NV) name##_group(a, b, v * L, x, n, out); \
+        if (v + NV / 2 <= vecs) {                                            \
+            name##_half(a, b, v * L, x, n, out);                             \
+            v += NV / 2;                                                     \
+        }                                                                    \
         for (; v < vecs; v++) name##_one(a, b, v * L, x, n, out);            \
     }
 
