@@ -74,6 +74,15 @@ fw_status fw_normalize(const fw_normalizer *normalizer, const char *text,
                        size_t len, uint32_t **out, size_t *cap,
                        size_t *out_len, fw_norm_info *info);
 
+/* fw_normalize() that also says where each code point came from:
+ * `(*offsets)[i]` is the byte offset in `text` of the character that gave
+ * code point i (all code points of one expansion share it). `*offsets` is
+ * grown like `*out`. Offsets are 32-bit: FW_ERR_ARG for len > 4 GB. */
+fw_status fw_normalize_mapped(const fw_normalizer *normalizer, const char *text,
+                              size_t len, uint32_t **out, size_t *cap,
+                              size_t *out_len, fw_norm_info *info,
+                              uint32_t **offsets, size_t *offsets_cap);
+
 /* Decodes one UTF-8 code point at `s` (n > 0 bytes available). Returns the
  * number of bytes consumed (≥ 1) and stores the code point, or U+FFFD for an
  * invalid sequence (overlong, surrogate, > U+10FFFF, truncated, stray
@@ -81,6 +90,10 @@ fw_status fw_normalize(const fw_normalizer *normalizer, const char *text,
  * the Unicode standard recommends (§3.9, U+FFFD substitution). */
 size_t fw_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp,
                       int *invalid);
+
+/* Writes `cp` (≤ U+10FFFF, not a surrogate) as 1–4 bytes of UTF-8 at
+ * `out`; returns the count. */
+size_t fw_utf8_encode(char *out, uint32_t cp);
 
 /* Length of the longest valid UTF-8 prefix of `s` (== n when all valid). */
 size_t fw_utf8_valid_prefix(const char *s, size_t n);
@@ -116,6 +129,34 @@ const char *fw_template_error(const fw_template *t);
  * realloc as needed, like fw_normalize). */
 fw_status fw_template_apply(const fw_template *t, const uint32_t *cps, size_t len,
                             uint32_t **out, size_t *cap, size_t *out_len);
+/* fw_template_apply() carrying fw_normalize_mapped()'s offsets along: an
+ * output code point gets the offset of the first input code point it came
+ * from. `*out_offsets` is grown like `*out`. */
+fw_status fw_template_apply_mapped(const fw_template *t, const uint32_t *cps,
+                                   const uint32_t *offsets, size_t len,
+                                   uint32_t **out, size_t *cap, size_t *out_len,
+                                   uint32_t **out_offsets, size_t *out_offsets_cap);
+
+/* --------------------------------------------------------------- segment */
+
+/* A passage: code points [cp_start, cp_end) of a normalized text, which
+ * came from bytes [byte_start, byte_end) of the original. */
+typedef struct fw_span {
+    uint64_t byte_start, byte_end;
+    uint32_t cp_start, cp_end;
+} fw_span;
+
+/* Cuts a text into passages of at least `min_chars` normalized code points
+ * where the text allows: at line breaks and sentence ends, short pieces
+ * merged with a neighbour, pieces over `max_chars` (0: no limit) cut where
+ * the text itself says (see src/segment.c). `cps`, `offsets` and `ncps` are
+ * fw_normalize_mapped()'s output for `text`. Passages tile the code points
+ * in order. `*spans` holds `*cap` spans and is grown with realloc; `*count`
+ * receives the number of passages (0 for an empty text). */
+fw_status fw_segment(const char *text, size_t len, const uint32_t *cps,
+                     const uint32_t *offsets, size_t ncps, unsigned min_chars,
+                     unsigned max_chars, fw_span **spans, size_t *cap,
+                     size_t *count);
 
 /* --------------------------------------------------------------- shingle */
 
@@ -219,6 +260,19 @@ fw_status fw_lsh_candidates(const uint32_t *const *sigs, size_t n, unsigned k,
                             unsigned bands, unsigned rows, int threads,
                             fw_pair **pairs, size_t *npairs);
 
+/* The keys of a signature's bands, as fw_lsh_candidates_keyed() takes
+ * them: the low 32 bits of XXH3 over each band's `rows` values, seeded by
+ * the band number. `keys` has room for `bands` values. Storing keys instead
+ * of signatures takes bands·4 bytes per item instead of k·4. */
+void fw_lsh_band_keys(const uint32_t *sig, unsigned bands, unsigned rows,
+                      uint32_t *keys);
+
+/* fw_lsh_candidates() over band keys: item i has `bands` keys at keys[i]
+ * (NULL for an item without). */
+fw_status fw_lsh_candidates_keyed(const uint32_t *const *keys, size_t n,
+                                  unsigned bands, int threads, fw_pair **pairs,
+                                  size_t *npairs);
+
 /* ---------------------------------------------------------------- verify */
 
 /* Size of the intersection of two sorted, duplicate-free hash arrays. */
@@ -256,6 +310,15 @@ typedef struct fw_scan_options {
     int verify;              /* 1: exact Jaccard (default); 0: estimate */
     fw_sketch sketch;        /* FW_SKETCH_MINHASH (default) or FW_SKETCH_OPH */
     fw_simd simd;            /* FW_SIMD_AUTO (default): the best code path */
+    int passages;            /* 1 (default): the passage level too */
+    unsigned min_passage;    /* passages of at least this many normalized
+                              * characters where the text allows (50) */
+    unsigned max_passage;    /* longer pieces are cut (400; 0: never) */
+    double passage_threshold;/* Jaccard or containment of passages (0.6) */
+    uint64_t boilerplate_docs;  /* a passage group in at least this many */
+    double boilerplate_share;   /* ... and this share of the documents with
+                                 * text is boilerplate (20 and 0.001) */
+    double reuse_min;        /* reuse rows from this share on a side (0.3) */
     int template_mode;       /* 1: fold digits and apply the canon table */
     const char *canon_path;  /* TSV canon table replacing the default one
                               * (implies template_mode); NULL: default */
@@ -311,6 +374,10 @@ typedef struct fw_doc_info {
     int64_t cluster;      /* document number of the representative, or -1 */
     uint64_t cluster_size;/* documents in that cluster (0 when none) */
     const char *message;  /* why, for anything but ok; may be "" */
+    uint64_t passages;    /* passages it was cut into (0 without passages) */
+    double reused_share;  /* share of its characters in passages found in
+                           * other documents, boilerplate left out */
+    double boilerplate_share; /* share of its characters in boilerplate */
 } fw_doc_info;
 
 typedef struct fw_result_pair {
@@ -328,6 +395,49 @@ void fw_scan_doc(const fw_scan *scan, size_t i, fw_doc_info *info);
 size_t fw_scan_pair_count(const fw_scan *scan);
 const fw_result_pair *fw_scan_pairs(const fw_scan *scan);
 
+/* Passages, after fw_scan_run() with passages on. Passages are numbered
+ * per document from 1; groups from 1, in id order of their first passage. */
+typedef struct fw_passage_info {
+    uint32_t doc;         /* document number */
+    uint32_t index;       /* position in the document, from 1 */
+    uint64_t byte_start, byte_end; /* in the document's text */
+    uint64_t chars;       /* normalized characters */
+    uint64_t group;       /* 0 when it matched no other passage */
+    const char *text;     /* its first 80 characters, white space collapsed */
+} fw_passage_info;
+
+typedef struct fw_group_info {
+    uint64_t group;
+    uint64_t passages, docs;
+    int boilerplate;      /* found in too many documents to be a copy */
+    uint64_t chars;       /* of its first passage */
+    const char *text;     /* of its first passage */
+} fw_group_info;
+
+/* Two documents sharing passages (boilerplate left out): the passage
+ * groups they share, the characters shared (the smaller side's), and the
+ * share of each one's characters in those passages. */
+typedef struct fw_reuse_pair {
+    uint32_t a, b;        /* document numbers, id(a) < id(b) */
+    uint64_t shared_passages, shared_chars;
+    double a_in_b, b_in_a;
+} fw_reuse_pair;
+
+uint32_t fw_scan_doc_passage_count(const fw_scan *scan, size_t doc);
+void fw_scan_doc_passage(const fw_scan *scan, size_t doc, uint32_t index,
+                         fw_passage_info *info);
+/* Passages in a group, by group then document id then position. */
+size_t fw_scan_grouped_count(const fw_scan *scan);
+void fw_scan_grouped_passage(const fw_scan *scan, size_t i, fw_passage_info *info);
+size_t fw_scan_group_count(const fw_scan *scan);
+void fw_scan_group(const fw_scan *scan, uint64_t group, fw_group_info *info);
+/* Boilerplate groups, most documents first (then by group number). */
+size_t fw_scan_boilerplate_count(const fw_scan *scan);
+uint64_t fw_scan_boilerplate_group(const fw_scan *scan, size_t i);
+/* Pairs at or above reuse_min on either side, sorted by id. */
+size_t fw_scan_reuse_count(const fw_scan *scan);
+const fw_reuse_pair *fw_scan_reuse(const fw_scan *scan);
+
 /* Counters and timings of a finished scan. */
 typedef struct fw_scan_stats {
     uint64_t inputs;                     /* paths and texts added */
@@ -341,14 +451,23 @@ typedef struct fw_scan_stats {
     int threads;
     fw_simd simd;                        /* the MinHash code path used */
     uint64_t canon_entries;              /* canon table size (--template) */
+    /* the passage level (zero when off) */
+    uint64_t passages;                   /* passages cut */
+    unsigned passage_bands, passage_rows;
+    double passage_probability;          /* P(candidate | J = threshold) */
+    uint64_t passage_candidates, passage_matches, passage_groups;
+    uint64_t grouped_passages, boilerplate_groups, reuse_pairs;
+    uint64_t boilerplate_docs_needed;    /* the boilerplate bar, in documents */
     /* seconds: wall time for read, lsh, verify, cluster; for the per-document
      * stages (JSON parse, normalize, shingle, minhash) the thread time summed
      * over threads, and t_sketch_wall the wall time they took together */
     double t_read, t_parse, t_normalize, t_shingle, t_minhash, t_sketch_wall;
     double t_lsh, t_verify, t_cluster;
+    double t_passage_cut;                /* thread time: cut and sketch */
+    double t_passages;                   /* wall: match, group, reuse */
     /* the process's peak resident memory (MB) at the end of reading and
-     * sketching, LSH, verification and clustering */
-    double rss_sketch, rss_lsh, rss_verify, rss_cluster;
+     * sketching, the passage level, LSH, verification and clustering */
+    double rss_sketch, rss_passages, rss_lsh, rss_verify, rss_cluster;
 } fw_scan_stats;
 
 void fw_scan_get_stats(const fw_scan *scan, fw_scan_stats *stats);
@@ -356,7 +475,8 @@ const fw_scan_options *fw_scan_get_options(const fw_scan *scan);
 
 /* ---------------------------------------------------------------- report */
 
-/* Writes pairs.csv, clusters.csv, docs.csv and summary.json into `dir`
+/* Writes pairs.csv, clusters.csv, docs.csv, with passages on passages.csv,
+ * reuse.csv and boilerplate.csv (removed when off), and summary.json into `dir`
  * (created if missing). Each file is written under a temporary name and
  * renamed, so a crash leaves complete files or none. `report_seconds`
  * receives the time taken (may be NULL). */

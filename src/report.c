@@ -113,7 +113,9 @@ static fw_status write_clusters(const fw_scan *scan, FILE *f)
 
 static fw_status write_docs(const fw_scan *scan, FILE *f)
 {
-    fputs("id,status,bytes,chars,shingles,cluster,message\r\n", f);
+    fputs("id,status,bytes,chars,shingles,passages,reused_share,boilerplate_share,"
+          "cluster,message\r\n", f);
+    const int passages = fw_scan_get_options(scan)->passages;
     for (size_t i = 0, n = fw_scan_doc_count(scan); i < n; i++) {
         fw_doc_info d;
         fw_scan_doc(scan, i, &d);
@@ -121,9 +123,62 @@ static fw_status write_docs(const fw_scan *scan, FILE *f)
         fprintf(f, ",%s,%llu,%llu,%llu,", fw_doc_status_name(d.status),
                 (unsigned long long)d.bytes, (unsigned long long)d.chars,
                 (unsigned long long)d.shingles);
+        if (passages) /* empty fields: the passage level was off */
+            fprintf(f, "%llu,%.6f,%.6f", (unsigned long long)d.passages, d.reused_share,
+                    d.boilerplate_share);
+        else
+            fputs(",,", f);
+        fputc(',', f);
         if (d.cluster >= 0) csv_field(f, doc_id(scan, (size_t)d.cluster));
         fputc(',', f);
         csv_field(f, d.message);
+        fputs("\r\n", f);
+    }
+    return ferror(f) ? FW_ERR_IO : FW_OK;
+}
+
+/* passages.csv: every passage in a group, by group, then id, then position. */
+static fw_status write_passages(const fw_scan *scan, FILE *f)
+{
+    fputs("group,id,passage,byte_start,byte_end,chars,text\r\n", f);
+    for (size_t i = 0, n = fw_scan_grouped_count(scan); i < n; i++) {
+        fw_passage_info p;
+        fw_scan_grouped_passage(scan, i, &p);
+        fprintf(f, "%llu,", (unsigned long long)p.group);
+        csv_field(f, doc_id(scan, p.doc));
+        fprintf(f, ",%u,%llu,%llu,%llu,", p.index, (unsigned long long)p.byte_start,
+                (unsigned long long)p.byte_end, (unsigned long long)p.chars);
+        csv_field(f, p.text);
+        fputs("\r\n", f);
+    }
+    return ferror(f) ? FW_ERR_IO : FW_OK;
+}
+
+/* reuse.csv: documents sharing passages, boilerplate left out. */
+static fw_status write_reuse(const fw_scan *scan, FILE *f)
+{
+    fputs("id_a,id_b,shared_passages,shared_chars,a_in_b,b_in_a\r\n", f);
+    const fw_reuse_pair *r = fw_scan_reuse(scan);
+    for (size_t i = 0, n = fw_scan_reuse_count(scan); i < n; i++) {
+        csv_field(f, doc_id(scan, r[i].a));
+        fputc(',', f);
+        csv_field(f, doc_id(scan, r[i].b));
+        fprintf(f, ",%llu,%llu,%.6f,%.6f\r\n", (unsigned long long)r[i].shared_passages,
+                (unsigned long long)r[i].shared_chars, r[i].a_in_b, r[i].b_in_a);
+    }
+    return ferror(f) ? FW_ERR_IO : FW_OK;
+}
+
+/* boilerplate.csv: one row per boilerplate group, most documents first. */
+static fw_status write_boilerplate(const fw_scan *scan, FILE *f)
+{
+    fputs("group,docs,chars,text\r\n", f);
+    for (size_t i = 0, n = fw_scan_boilerplate_count(scan); i < n; i++) {
+        fw_group_info g;
+        fw_scan_group(scan, fw_scan_boilerplate_group(scan, i), &g);
+        fprintf(f, "%llu,%llu,%llu,", (unsigned long long)g.group,
+                (unsigned long long)g.docs, (unsigned long long)g.chars);
+        csv_field(f, g.text);
         fputs("\r\n", f);
     }
     return ferror(f) ? FW_ERR_IO : FW_OK;
@@ -159,12 +214,30 @@ static fw_status write_summary(const fw_scan *scan, FILE *f, double t_report)
             fw_sketch_name(o->sketch), fw_simd_name(st.simd),
             o->template_mode ? "true" : "false", (unsigned long long)st.canon_entries,
             st.threads, st.candidate_probability);
+    if (o->passages)
+        fprintf(f, "  \"passage_parameters\": {\"min_passage\": %u, \"max_passage\": %u, "
+                   "\"threshold\": %g, \"bands\": %u, \"rows\": %u, "
+                   "\"candidate_probability_at_threshold\": %.6f, \"boilerplate_docs\": %llu, "
+                   "\"boilerplate_share\": %g, \"boilerplate_docs_needed\": %llu, "
+                   "\"reuse_min\": %g},\n",
+                o->min_passage, o->max_passage, o->passage_threshold, st.passage_bands,
+                st.passage_rows, st.passage_probability,
+                (unsigned long long)o->boilerplate_docs, o->boilerplate_share,
+                (unsigned long long)st.boilerplate_docs_needed, o->reuse_min);
     fprintf(f, "  \"results\": {\"shingles\": %llu, \"candidate_pairs\": %llu, "
                "\"verified_pairs\": %llu, \"reported_pairs\": %zu, \"clusters\": %llu, "
                "\"clustered_documents\": %llu},\n",
             (unsigned long long)st.shingles, (unsigned long long)st.candidates,
             (unsigned long long)st.verified, fw_scan_pair_count(scan),
             (unsigned long long)st.clusters, (unsigned long long)st.clustered_docs);
+    if (o->passages)
+        fprintf(f, "  \"passage_results\": {\"passages\": %llu, \"candidate_pairs\": %llu, "
+                   "\"matched_pairs\": %llu, \"groups\": %llu, \"grouped_passages\": %llu, "
+                   "\"boilerplate_groups\": %llu, \"reuse_pairs\": %llu},\n",
+                (unsigned long long)st.passages, (unsigned long long)st.passage_candidates,
+                (unsigned long long)st.passage_matches, (unsigned long long)st.passage_groups,
+                (unsigned long long)st.grouped_passages,
+                (unsigned long long)st.boilerplate_groups, (unsigned long long)st.reuse_pairs);
     fprintf(f, "  \"stages\": {\n");
     fprintf(f, "    \"read\": {\"seconds\": %.6f, \"mb_per_s\": %.3f},\n", st.t_read,
             mb_per_s(st.bytes, st.t_read));
@@ -178,6 +251,12 @@ static fw_status write_summary(const fw_scan *scan, FILE *f, double t_report)
     fprintf(f, "    \"sketch\": {\"seconds\": %.6f, \"mb_per_s\": %.3f, "
                "\"peak_rss_mb\": %.1f},\n",
             st.t_sketch_wall, mb_per_s(st.bytes, st.t_sketch_wall), st.rss_sketch);
+    if (o->passages)
+        fprintf(f, "    \"passage_cut\": {\"thread_seconds\": %.6f, "
+                   "\"mb_per_s_per_thread\": %.3f},\n"
+                   "    \"passages\": {\"seconds\": %.6f, \"peak_rss_mb\": %.1f},\n",
+                st.t_passage_cut, mb_per_s(st.bytes, st.t_passage_cut), st.t_passages,
+                st.rss_passages);
     fprintf(f, "    \"lsh\": {\"seconds\": %.6f, \"peak_rss_mb\": %.1f},\n"
                "    \"verify\": {\"seconds\": %.6f, \"peak_rss_mb\": %.1f},\n"
                "    \"cluster\": {\"seconds\": %.6f, \"peak_rss_mb\": %.1f},\n"
@@ -210,6 +289,9 @@ static fw_status write_atomically(const fw_scan *scan, const char *dir,
 static fw_status pairs_body(const fw_scan *s, FILE *f, double t) { (void)t; return fw_report_write_pairs(s, f); }
 static fw_status clusters_body(const fw_scan *s, FILE *f, double t) { (void)t; return write_clusters(s, f); }
 static fw_status docs_body(const fw_scan *s, FILE *f, double t) { (void)t; return write_docs(s, f); }
+static fw_status passages_body(const fw_scan *s, FILE *f, double t) { (void)t; return write_passages(s, f); }
+static fw_status reuse_body(const fw_scan *s, FILE *f, double t) { (void)t; return write_reuse(s, f); }
+static fw_status boilerplate_body(const fw_scan *s, FILE *f, double t) { (void)t; return write_boilerplate(s, f); }
 
 fw_status fw_report_write(fw_scan *scan, const char *dir, double *report_seconds)
 {
@@ -218,6 +300,19 @@ fw_status fw_report_write(fw_scan *scan, const char *dir, double *report_seconds
     fw_status st = write_atomically(scan, dir, "pairs.csv", 0, pairs_body);
     if (st == FW_OK) st = write_atomically(scan, dir, "clusters.csv", 0, clusters_body);
     if (st == FW_OK) st = write_atomically(scan, dir, "docs.csv", 0, docs_body);
+    if (fw_scan_get_options(scan)->passages) {
+        if (st == FW_OK) st = write_atomically(scan, dir, "passages.csv", 0, passages_body);
+        if (st == FW_OK) st = write_atomically(scan, dir, "reuse.csv", 0, reuse_body);
+        if (st == FW_OK)
+            st = write_atomically(scan, dir, "boilerplate.csv", 0, boilerplate_body);
+    } else { /* not a previous run's passage reports beside this run's */
+        const char *stale[] = {"passages.csv", "reuse.csv", "boilerplate.csv"};
+        for (int i = 0; i < 3; i++) {
+            char path[4096];
+            snprintf(path, sizeof path, "%s/%s", dir, stale[i]);
+            if (unlink(path) != 0 && errno != ENOENT) st = FW_ERR_IO;
+        }
+    }
     double t = fw_now() - t0;
     if (st == FW_OK) st = write_atomically(scan, dir, "summary.json", t, write_summary);
     if (report_seconds) *report_seconds = fw_now() - t0;

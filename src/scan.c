@@ -23,6 +23,7 @@
 #include "measure.h"
 #include "cluster.h"
 #include "jsonl.h"
+#include "passage.h"
 #include "read.h"
 
 #include <omp.h>
@@ -51,6 +52,8 @@ typedef struct doc_rec {
     uint64_t *shingles;      /* the hashes, made a sorted set if the document
                               * is a candidate; NULL with --no-verify */
     uint32_t *sig;           /* K values; NULL without text */
+    fw_passage *passages;    /* the passage level's cut (NULL when off) */
+    uint32_t npassages;
     int64_t cluster;         /* representative's document number */
     uint64_t cluster_size;
 } doc_rec;
@@ -71,9 +74,12 @@ typedef struct worker {
     size_t hashes_cap, tmp_cap, packed_cap; /* in bytes */
     uint32_t *tcps;          /* template form of cps (--template) */
     size_t tcps_cap;
+    uint32_t *offs, *toffs;  /* byte offsets of cps and tcps (passages) */
+    size_t offs_cap, toffs_cap;
+    fw_passage_scratch passage;
     fw_jsonl_scratch json;
     arena_chunk *arena;
-    double t_parse, t_normalize, t_shingle, t_minhash;
+    double t_parse, t_normalize, t_shingle, t_minhash, t_passage_cut;
     char pad[64];            /* no false sharing of the timers */
 } worker;
 
@@ -105,6 +111,9 @@ struct fw_scan {
     fw_minhasher *minhasher;
     fw_oph *oph;             /* --sketch oph; NULL for classic MinHash */
     fw_template *tmpl;       /* --template; NULL when off */
+    fw_minhasher *passage_minhasher; /* NULL when passages are off */
+    fw_passage_config passage_cfg;
+    fw_passage_result passage;
     char *canon_path;
     doc_rec *docs;
     size_t ndocs, docs_cap;
@@ -136,6 +145,13 @@ void fw_scan_options_default(fw_scan_options *o)
     o->threshold = 0.8;
     o->seed = 0;
     o->verify = 1;
+    o->passages = 1;
+    o->min_passage = 50;
+    o->max_passage = 400;
+    o->passage_threshold = 0.6;
+    o->boilerplate_docs = 20;
+    o->boilerplate_share = 0.001;
+    o->reuse_min = 0.3;
     o->text_field = "text";
     o->id_field = "id";
 }
@@ -168,6 +184,22 @@ static fw_status check_options(const fw_scan_options *o, unsigned *bands,
         snprintf(why, n, "perms must be between 1 and 1024, got %u", o->perms);
         return FW_ERR_ARG;
     }
+    if (o->passages) {
+        if (!(o->passage_threshold > 0 && o->passage_threshold <= 1)) {
+            snprintf(why, n, "passage threshold must be in (0, 1], got %g",
+                     o->passage_threshold);
+            return FW_ERR_ARG;
+        }
+        if (o->min_passage < 1) {
+            snprintf(why, n, "min passage must be at least 1 character");
+            return FW_ERR_ARG;
+        }
+        if (!(o->boilerplate_share >= 0 && o->boilerplate_share <= 1) ||
+            !(o->reuse_min >= 0 && o->reuse_min <= 1)) {
+            snprintf(why, n, "boilerplate share and reuse min must be in [0, 1]");
+            return FW_ERR_ARG;
+        }
+    }
     *bands = o->bands;
     *rows = o->rows;
     if (!*bands && !*rows) return fw_lsh_choose(o->threshold, o->perms, bands, rows);
@@ -183,6 +215,25 @@ static fw_status check_options(const fw_scan_options *o, unsigned *bands,
                  *rows, *bands * *rows, o->perms);
         return FW_ERR_ARG;
     }
+    return FW_OK;
+}
+
+/* The passage level's LSH: B×R chosen for its threshold from at most 64
+ * permutations (passages are short; 19×3 at 0.6), and a minhasher with
+ * just B·R of them, on the documents' code path. */
+#define PASSAGE_PERMS 64
+static fw_status passage_setup(fw_scan *s)
+{
+    unsigned bands, rows;
+    fw_status st = fw_lsh_choose(s->opt.passage_threshold, PASSAGE_PERMS, &bands, &rows);
+    if (st == FW_OK) st = fw_minhasher_new(bands * rows, s->opt.seed, &s->passage_minhasher);
+    if (st == FW_OK) st = fw_minhasher_set_simd(s->passage_minhasher, s->stats.simd);
+    if (st != FW_OK) return st;
+    s->passage_cfg = (fw_passage_config){s->opt.min_passage, s->opt.max_passage,
+                                         s->opt.ngram, bands, rows, s->passage_minhasher};
+    s->stats.passage_bands = bands;
+    s->stats.passage_rows = rows;
+    s->stats.passage_probability = fw_lsh_probability(s->opt.passage_threshold, bands, rows);
     return FW_OK;
 }
 
@@ -226,6 +277,7 @@ fw_status fw_scan_new(const fw_scan_options *options, fw_scan **out, char *why,
         return st;
     }
     s->stats.simd = fw_minhasher_simd(s->minhasher);
+    if (options->passages && (st = passage_setup(s)) != FW_OK) goto fail;
     if (options->template_mode || options->canon_path) {
         s->opt.template_mode = 1;
         if ((st = fw_template_new(1, &s->tmpl)) != FW_OK) goto fail;
@@ -276,6 +328,9 @@ void fw_scan_free(fw_scan *s)
             free(w->tmp);
             free(w->packed);
             free(w->tcps);
+            free(w->offs);
+            free(w->toffs);
+            fw_passage_scratch_free(&w->passage);
             fw_jsonl_scratch_free(&w->json);
             for (arena_chunk *c = w->arena, *next; c; c = next) {
                 next = c->next;
@@ -293,6 +348,8 @@ void fw_scan_free(fw_scan *s)
     fw_minhasher_free(s->minhasher);
     fw_oph_free(s->oph);
     fw_template_free(s->tmpl);
+    fw_minhasher_free(s->passage_minhasher);
+    fw_passage_result_free(&s->passage);
     free(s->canon_path);
     free(s->text_field);
     free(s->id_field);
@@ -326,6 +383,8 @@ static void *arena_alloc(worker *w, size_t size)
     c->used += size;
     return p;
 }
+
+static void *arena_alloc_fn(void *w, size_t size) { return arena_alloc(w, size); }
 
 /* A per-thread scratch buffer of at least `bytes` (its contents are not
  * kept when it grows); NULL when out of memory. */
@@ -424,32 +483,50 @@ static fw_status sketch_one(fw_scan *s, worker *w, pending *p)
     }
     size_t chars;
     fw_norm_info info;
-    fw_status st = fw_normalize(s->normalizer, text, len, &w->cps, &w->cps_cap,
-                                &chars, &info);
-    fw_jsonl_done(&j);
-    if (st != FW_OK) return st;
+    /* the passage level needs to know where each character came from */
+    const int passages = s->passage_minhasher && len <= UINT32_MAX;
+    fw_status st = passages ? fw_normalize_mapped(s->normalizer, text, len, &w->cps,
+                                                  &w->cps_cap, &chars, &info, &w->offs,
+                                                  &w->offs_cap)
+                            : fw_normalize(s->normalizer, text, len, &w->cps, &w->cps_cap,
+                                           &chars, &info);
+    if (st != FW_OK) {
+        fw_jsonl_done(&j);
+        return st;
+    }
     double t1 = fw_now();
     w->t_normalize += t1 - t0;
     d->status = classify(d, &info, chars, repaired);
-    if (d->status != FW_DOC_OK && d->status != FW_DOC_REPAIRED) return FW_OK;
+    if (d->status != FW_DOC_OK && d->status != FW_DOC_REPAIRED) {
+        fw_jsonl_done(&j);
+        return FW_OK;
+    }
     d->chars = chars;
-    const uint32_t *cps = w->cps;
+    const uint32_t *cps = w->cps, *offs = w->offs;
     if (s->tmpl) { /* --template: shingle the template form */
-        if ((st = fw_template_apply(s->tmpl, w->cps, chars, &w->tcps, &w->tcps_cap,
-                                    &chars)) != FW_OK)
+        st = passages ? fw_template_apply_mapped(s->tmpl, w->cps, w->offs, d->chars, &w->tcps,
+                                                 &w->tcps_cap, &chars, &w->toffs, &w->toffs_cap)
+                      : fw_template_apply(s->tmpl, w->cps, d->chars, &w->tcps, &w->tcps_cap,
+                                          &chars);
+        if (st != FW_OK) {
+            fw_jsonl_done(&j);
             return st;
+        }
         cps = w->tcps;
+        offs = w->toffs;
     }
     /* The hashes go straight to where they are kept (the arena, for
      * verification), then MinHash reads them from there: no copy. */
     size_t n = fw_shingle_count(chars, s->opt.ngram);
     unsigned k = s->opt.perms;
-    size_t keep = s->opt.verify ? n : 0;
+    size_t keep = s->opt.verify || passages ? n : 0;
     unsigned char *mem = arena_alloc(w, keep * sizeof(uint64_t) + k * sizeof(uint32_t));
     if (!mem || (!keep && !(w->hashes = grow_scratch(w->hashes, &w->hashes_cap,
                                                      n * sizeof *w->hashes))) ||
-        !(w->packed = grow_scratch(w->packed, &w->packed_cap, fw_shingle_packed_size(chars))))
+        !(w->packed = grow_scratch(w->packed, &w->packed_cap, fw_shingle_packed_size(chars)))) {
+        fw_jsonl_done(&j);
         return FW_ERR_NOMEM;
+    }
     uint64_t *hashes = keep ? (uint64_t *)mem : w->hashes;
     n = fw_shingle_hash_all(cps, chars, s->opt.ngram, s->opt.seed, hashes, w->packed);
     d->nshingles = n;
@@ -461,8 +538,16 @@ static fw_status sketch_one(fw_scan *s, worker *w, pending *p)
         fw_oph_compute(s->oph, hashes, n, d->sig);
     else
         fw_minhash_compute(s->minhasher, hashes, n, d->sig);
-    w->t_minhash += fw_now() - t2;
-    return FW_OK;
+    double t3 = fw_now();
+    w->t_minhash += t3 - t2;
+    if (passages) {
+        fw_passage_doc pd = {text, len, w->cps, w->offs, d->chars, offs, chars, hashes, n};
+        st = fw_passages_cut(&s->passage_cfg, &w->passage, &pd, arena_alloc_fn, w,
+                             &d->passages, &d->npassages);
+        w->t_passage_cut += fw_now() - t3;
+    }
+    fw_jsonl_done(&j); /* the JSON text was read up to here */
+    return st;
 }
 
 /* The sketching thread: all per-document work on one batch, in parallel,
@@ -794,6 +879,54 @@ static void progress(fw_scan *s, const char *stage)
         s->opt.progress(s->opt.progress_ctx, stage, s->ndocs, s->read_bytes);
 }
 
+/* The passage level after reading: every document's passages, in id
+ * order, matched across the corpus (passage.c). */
+static fw_status match_passages(fw_scan *s)
+{
+    double t0 = fw_now();
+    size_t n = s->ndocs;
+    fw_passage **passages = malloc((n ? n : 1) * sizeof *passages);
+    uint32_t *count = malloc((n ? n : 1) * sizeof *count);
+    uint64_t **hashes = malloc((n ? n : 1) * sizeof *hashes);
+    uint64_t *chars = malloc((n ? n : 1) * sizeof *chars);
+    fw_status st = FW_ERR_NOMEM;
+    if (passages && count && hashes && chars) {
+        for (size_t r = 0; r < n; r++) {
+            const doc_rec *d = &s->docs[s->by_rank[r]];
+            passages[r] = d->passages;
+            count[r] = d->npassages;
+            hashes[r] = d->shingles;
+            chars[r] = d->chars;
+        }
+        fw_passage_corpus corpus = {n, passages, count, hashes, chars,
+                                    s->stats.docs[FW_DOC_OK] + s->stats.docs[FW_DOC_REPAIRED]};
+        fw_passage_settings set = {s->opt.passage_threshold, s->stats.passage_bands,
+                                   s->opt.boilerplate_docs, s->opt.boilerplate_share,
+                                   s->opt.reuse_min, s->threads};
+        st = fw_passages_match(&corpus, &set, &s->passage);
+    }
+    free(passages);
+    free(count);
+    free(hashes);
+    free(chars);
+    if (st != FW_OK) return st;
+    const fw_passage_result *res = &s->passage;
+    s->stats.passage_candidates = res->candidates;
+    s->stats.passage_matches = res->matched;
+    s->stats.passage_groups = res->ngroups;
+    s->stats.grouped_passages = res->ngrouped;
+    s->stats.boilerplate_groups = res->nboilerplate;
+    s->stats.reuse_pairs = res->nreuse;
+    s->stats.boilerplate_docs_needed = res->boilerplate_docs_needed;
+    for (size_t i = 0; i < res->nreuse; i++) { /* ranks to document numbers */
+        s->passage.reuse[i].a = s->by_rank[res->reuse[i].a];
+        s->passage.reuse[i].b = s->by_rank[res->reuse[i].b];
+    }
+    s->stats.t_passages = fw_now() - t0;
+    s->stats.rss_passages = fw_peak_rss_mb();
+    return FW_OK;
+}
+
 fw_status fw_scan_run(fw_scan *s)
 {
     if (s->ran) return FW_ERR_ARG;
@@ -808,14 +941,20 @@ fw_status fw_scan_run(fw_scan *s)
         s->stats.t_normalize += s->workers[t].t_normalize;
         s->stats.t_shingle += s->workers[t].t_shingle;
         s->stats.t_minhash += s->workers[t].t_minhash;
+        s->stats.t_passage_cut += s->workers[t].t_passage_cut;
     }
     for (size_t i = 0; i < s->ndocs; i++) {
         s->stats.docs[s->docs[i].status]++;
         s->stats.bytes += s->docs[i].bytes;
         s->stats.shingles += s->docs[i].nshingles;
+        s->stats.passages += s->docs[i].npassages;
     }
 
     s->stats.rss_sketch = fw_peak_rss_mb();
+    if (s->passage_minhasher) { /* before verification sorts the hashes */
+        progress(s, "passages");
+        if ((st = match_passages(s)) != FW_OK) goto out;
+    }
     progress(s, "lsh");
     double t0 = fw_now();
     size_t n = s->ndocs;
@@ -878,7 +1017,59 @@ void fw_scan_doc(const fw_scan *s, size_t i, fw_doc_info *info)
     info->cluster = d->cluster;
     info->cluster_size = d->cluster_size;
     info->message = d->message ? d->message : "";
+    info->passages = d->npassages;
+    info->reused_share = info->boilerplate_share = 0;
+    if (s->passage.reused_chars && d->chars) {
+        info->reused_share = (double)s->passage.reused_chars[d->rank] / (double)d->chars;
+        info->boilerplate_share = (double)s->passage.boilerplate_chars[d->rank] / (double)d->chars;
+    }
 }
+
+static void passage_info(const fw_scan *s, size_t doc, uint32_t k, fw_passage_info *info)
+{
+    const fw_passage *p = &s->docs[doc].passages[k];
+    *info = (fw_passage_info){(uint32_t)doc, k + 1, p->byte_start, p->byte_end, p->chars,
+                              p->group, p->text};
+}
+
+uint32_t fw_scan_doc_passage_count(const fw_scan *s, size_t doc)
+{
+    return s->docs[doc].npassages;
+}
+
+void fw_scan_doc_passage(const fw_scan *s, size_t doc, uint32_t index, fw_passage_info *info)
+{
+    passage_info(s, doc, index - 1, info);
+}
+
+size_t fw_scan_grouped_count(const fw_scan *s) { return s->passage.ngrouped; }
+
+void fw_scan_grouped_passage(const fw_scan *s, size_t i, fw_passage_info *info)
+{
+    uint64_t p = s->passage.grouped[i];
+    size_t r = fw_passage_doc_of(&s->passage, s->ndocs, p);
+    passage_info(s, s->by_rank[r], (uint32_t)(p - s->passage.first[r]), info);
+}
+
+size_t fw_scan_group_count(const fw_scan *s) { return s->passage.ngroups; }
+
+void fw_scan_group(const fw_scan *s, uint64_t group, fw_group_info *info)
+{
+    const fw_passage_group *g = &s->passage.groups[group - 1];
+    size_t r = fw_passage_doc_of(&s->passage, s->ndocs, g->first);
+    const fw_passage *p = &s->docs[s->by_rank[r]].passages[g->first - s->passage.first[r]];
+    *info = (fw_group_info){group, g->passages, g->docs, g->boilerplate, p->chars, p->text};
+}
+
+size_t fw_scan_boilerplate_count(const fw_scan *s) { return s->passage.nboilerplate; }
+
+uint64_t fw_scan_boilerplate_group(const fw_scan *s, size_t i)
+{
+    return s->passage.boilerplate[i];
+}
+
+size_t fw_scan_reuse_count(const fw_scan *s) { return s->passage.nreuse; }
+const fw_reuse_pair *fw_scan_reuse(const fw_scan *s) { return s->passage.reuse; }
 
 size_t fw_scan_pair_count(const fw_scan *s) { return s->npairs; }
 const fw_result_pair *fw_scan_pairs(const fw_scan *s) { return s->pairs; }

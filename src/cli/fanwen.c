@@ -28,7 +28,8 @@ static const char *usage_main =
     "Finds near-duplicate documents in large text collections.\n"
     "\n"
     "commands:\n"
-    "  scan INPUT...   find near-duplicate pairs and clusters, write CSV reports\n"
+    "  scan INPUT...   find near-duplicate documents and recycled passages,\n"
+    "                  write CSV reports\n"
     "\n"
     "  fanwen --help       this text\n"
     "  fanwen --version    the version\n"
@@ -46,10 +47,17 @@ static const char *usage_scan =
     "removed), cut into character n-grams, sketched with MinHash, paired by\n"
     "LSH and every candidate verified by exact Jaccard similarity.\n"
     "\n"
+    "Each document is also cut into passages of a few sentences, and passages\n"
+    "are matched the same way: passages.csv lists the groups of matching\n"
+    "passages, boilerplate.csv the groups found in many documents (site\n"
+    "furniture, left out of reuse), reuse.csv the documents that share\n"
+    "passages with the share of each one's text found in the other.\n"
+    "\n"
     "options:\n"
-    "  -o, --out DIR         write pairs.csv, clusters.csv, docs.csv and\n"
-    "                        summary.json into DIR (default: fanwen-report);\n"
-    "                        '-' prints pairs.csv to standard output only\n"
+    "  -o, --out DIR         write pairs.csv, clusters.csv, docs.csv, passages.csv,\n"
+    "                        reuse.csv, boilerplate.csv and summary.json into DIR\n"
+    "                        (default: fanwen-report); '-' prints pairs.csv to\n"
+    "                        standard output only (and skips passages)\n"
     "  -t, --threshold J     report pairs with Jaccard similarity >= J, in (0,1]\n"
     "                        (default 0.8)\n"
     "  -n, --ngram N         characters per shingle (default 5)\n"
@@ -60,6 +68,21 @@ static const char *usage_scan =
     "  -s, --seed S          seed of shingle hashes and permutations (default 0)\n"
     "      --no-verify       report pairs by their MinHash estimate, without\n"
     "                        exact verification (jaccard column left empty)\n"
+    "      --no-passages     documents only: no passage level\n"
+    "      --min-passage N   passages of at least N normalized characters where\n"
+    "                        the text allows (default 50)\n"
+    "      --max-passage N   pieces longer than N are cut (default 400; 0: never)\n"
+    "      --passage-threshold J\n"
+    "                        passages match when their Jaccard similarity, or the\n"
+    "                        containment of the smaller in the larger, is >= J\n"
+    "                        (default 0.6)\n"
+    "      --boilerplate-docs N\n"
+    "      --boilerplate-share F\n"
+    "                        a passage group found in at least N documents and\n"
+    "                        at least a share F of them is boilerplate (default\n"
+    "                        20 and 0.001)\n"
+    "      --reuse-min F     reuse.csv rows where either document has a share\n"
+    "                        >= F of its text in the other (default 0.3)\n"
     "      --template        template mode: every run of digits counts as one\n"
     "                        (2015年 = 2024年) and the words that doc-sharing\n"
     "                        sites swap in are mapped back (进展 -> 发展, 根底 ->\n"
@@ -196,6 +219,14 @@ static void print_summary(const fw_scan *scan, const char *out, double seconds)
             o->verify ? "verified with Jaccard" : "estimated at Jaccard", o->threshold,
             (unsigned long long)st.clusters, (unsigned long long)st.clustered_docs,
             strcmp(out, "-") ? out : "standard output (pairs.csv only)");
+    if (!o->passages) return;
+    fprintf(stderr, "fanwen: %llu passages, %llu in %llu groups of matching passages "
+                    "(%llu boilerplate, found in >= %llu documents); %llu pairs of documents "
+                    "sharing >= %g of one's text.\n",
+            (unsigned long long)st.passages, (unsigned long long)st.grouped_passages,
+            (unsigned long long)st.passage_groups, (unsigned long long)st.boilerplate_groups,
+            (unsigned long long)st.boilerplate_docs_needed, (unsigned long long)st.reuse_pairs,
+            o->reuse_min);
 }
 
 /* ---------------------------------------------------------------- scan */
@@ -207,7 +238,9 @@ static int cmd_scan(int argc, char **argv)
     const char *out = "fanwen-report";
     int quiet = 0;
     enum { OPT_NO_VERIFY = 256, OPT_TEXT_FIELD, OPT_ID_FIELD, OPT_SKETCH, OPT_SIMD,
-           OPT_TEMPLATE, OPT_CANON };
+           OPT_TEMPLATE, OPT_CANON, OPT_NO_PASSAGES, OPT_MIN_PASSAGE, OPT_MAX_PASSAGE,
+           OPT_PASSAGE_THRESHOLD, OPT_BOILERPLATE_DOCS, OPT_BOILERPLATE_SHARE,
+           OPT_REUSE_MIN };
     static const struct option longopts[] = {
         {"out", required_argument, 0, 'o'},
         {"threshold", required_argument, 0, 't'},
@@ -217,6 +250,13 @@ static int cmd_scan(int argc, char **argv)
         {"rows", required_argument, 0, 'r'},
         {"seed", required_argument, 0, 's'},
         {"no-verify", no_argument, 0, OPT_NO_VERIFY},
+        {"no-passages", no_argument, 0, OPT_NO_PASSAGES},
+        {"min-passage", required_argument, 0, OPT_MIN_PASSAGE},
+        {"max-passage", required_argument, 0, OPT_MAX_PASSAGE},
+        {"passage-threshold", required_argument, 0, OPT_PASSAGE_THRESHOLD},
+        {"boilerplate-docs", required_argument, 0, OPT_BOILERPLATE_DOCS},
+        {"boilerplate-share", required_argument, 0, OPT_BOILERPLATE_SHARE},
+        {"reuse-min", required_argument, 0, OPT_REUSE_MIN},
         {"sketch", required_argument, 0, OPT_SKETCH},
         {"template", no_argument, 0, OPT_TEMPLATE},
         {"canon", required_argument, 0, OPT_CANON},
@@ -255,6 +295,40 @@ static int cmd_scan(int argc, char **argv)
             opt.seed = u;
             break;
         case OPT_NO_VERIFY: opt.verify = 0; break;
+        case OPT_NO_PASSAGES: opt.passages = 0; break;
+        case OPT_MIN_PASSAGE:
+            if (!count_option("--min-passage", optarg, 100000, &opt.min_passage))
+                return EXIT_FAILURE;
+            break;
+        case OPT_MAX_PASSAGE:
+            if (!parse_uint(optarg, 1000000, &u))
+                return usage_error("--max-passage must be an integer from 0 to 1000000, "
+                                   "got '%s'", optarg);
+            opt.max_passage = (unsigned)u;
+            break;
+        case OPT_PASSAGE_THRESHOLD:
+            if (!parse_double(optarg, &opt.passage_threshold) ||
+                !(opt.passage_threshold > 0 && opt.passage_threshold <= 1))
+                return usage_error("--passage-threshold must be a number in (0, 1], got '%s'",
+                                   optarg);
+            break;
+        case OPT_BOILERPLATE_DOCS:
+            if (!parse_uint(optarg, UINT64_MAX, &u) || u < 2)
+                return usage_error("--boilerplate-docs must be an integer >= 2, got '%s'",
+                                   optarg);
+            opt.boilerplate_docs = u;
+            break;
+        case OPT_BOILERPLATE_SHARE:
+            if (!parse_double(optarg, &opt.boilerplate_share) ||
+                !(opt.boilerplate_share >= 0 && opt.boilerplate_share <= 1))
+                return usage_error("--boilerplate-share must be a number in [0, 1], got '%s'",
+                                   optarg);
+            break;
+        case OPT_REUSE_MIN:
+            if (!parse_double(optarg, &opt.reuse_min) ||
+                !(opt.reuse_min >= 0 && opt.reuse_min <= 1))
+                return usage_error("--reuse-min must be a number in [0, 1], got '%s'", optarg);
+            break;
         case OPT_TEMPLATE: opt.template_mode = 1; break;
         case OPT_CANON: opt.canon_path = optarg; break;
         case OPT_SKETCH:
@@ -282,6 +356,7 @@ static int cmd_scan(int argc, char **argv)
         }
     }
     if (optind >= argc) return usage_error("%s", "no INPUT given");
+    if (strcmp(out, "-") == 0) opt.passages = 0; /* only pairs.csv is written */
     struct stat sb;
     if (strcmp(out, "-") != 0 && stat(out, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
         fprintf(stderr, "fanwen scan: --out %s: exists and is not a directory\n", out);

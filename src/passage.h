@@ -1,0 +1,113 @@
+/* passage.h — the passage level of a scan (internal): passages cut and
+ * sketched per document while reading, then matched across the corpus. */
+#ifndef FW_PASSAGE_H
+#define FW_PASSAGE_H
+
+#include "fanwen.h"
+
+#define FW_PASSAGE_TEXT_CHARS 80 /* characters of a passage kept for reports */
+
+typedef struct fw_passage {
+    uint64_t byte_start, byte_end; /* in the document's text */
+    uint32_t chars;                /* normalized code points */
+    uint32_t hstart, hlen;         /* its shingles: the document's hashes
+                                    * [hstart, hstart + hlen) */
+    uint32_t *keys;                /* LSH band keys; NULL without shingles */
+    char *text;                    /* first characters, white space collapsed */
+    uint32_t group;                /* 0: in no group; else its group number */
+} fw_passage;
+
+/* What cutting and sketching need, shared by all threads. */
+typedef struct fw_passage_config {
+    unsigned min_chars, max_chars, ngram;
+    unsigned bands, rows;
+    const fw_minhasher *minhasher; /* bands·rows permutations */
+} fw_passage_config;
+
+/* Per-thread scratch buffers of fw_passages_cut. */
+typedef struct fw_passage_scratch {
+    fw_span *spans;
+    size_t spans_cap;
+    uint32_t *sig;
+} fw_passage_scratch;
+void fw_passage_scratch_free(fw_passage_scratch *sc);
+
+/* Memory that lives as long as the scan (the caller's arena). */
+typedef void *(*fw_alloc_fn)(void *ctx, size_t size);
+
+/* The document as the sketch stage has it: its text, its normalized code
+ * points with their byte offsets, the offsets of the code points that were
+ * shingled (the template form's, or `offsets` again) and their hashes. */
+typedef struct fw_passage_doc {
+    const char *text;
+    size_t len;
+    const uint32_t *cps, *offsets;
+    size_t ncps;
+    const uint32_t *shingled_offsets;
+    size_t nshingled;
+    const uint64_t *hashes;
+    size_t nhashes;
+} fw_passage_doc;
+
+/* Cuts a document into passages and sketches each one: `*out` (from
+ * `alloc`) receives `*count` passages. */
+fw_status fw_passages_cut(const fw_passage_config *cfg, fw_passage_scratch *sc,
+                          const fw_passage_doc *doc, fw_alloc_fn alloc, void *alloc_ctx,
+                          fw_passage **out, uint32_t *count);
+
+/* Every document's passages, in id order. */
+typedef struct fw_passage_corpus {
+    size_t ndocs;
+    fw_passage *const *passages;   /* per document (NULL when none) */
+    const uint32_t *npassages;
+    uint64_t *const *hashes;       /* per document; matching sorts each
+                                    * passage's slice in place */
+    const uint64_t *chars;         /* normalized code points per document */
+    uint64_t text_docs;            /* documents with text */
+} fw_passage_corpus;
+
+typedef struct fw_passage_settings {
+    double threshold;          /* Jaccard or containment to match */
+    unsigned bands;
+    uint64_t boilerplate_docs; /* a group in at least this many documents */
+    double boilerplate_share;  /* and at least this share of them */
+    double reuse_min;          /* reuse rows from this share on either side */
+    int threads;
+} fw_passage_settings;
+
+typedef struct fw_passage_group {
+    uint64_t passages, docs;
+    uint32_t first;            /* its first passage (global number) */
+    int boilerplate;
+} fw_passage_group;
+
+/* What matching found. Passages are numbered globally in id order of their
+ * documents, then in document order: document r's start at first[r]. */
+typedef struct fw_passage_result {
+    size_t npassages;
+    uint64_t *first;           /* ndocs + 1 values */
+    fw_passage_group *groups;  /* groups[g - 1] is group g */
+    size_t ngroups;
+    uint32_t *grouped;         /* passages in a group, by group then number */
+    size_t ngrouped;
+    uint32_t *boilerplate;     /* boilerplate group numbers, most documents first */
+    size_t nboilerplate;
+    fw_reuse_pair *reuse;      /* a, b are ranks here (id order) */
+    size_t nreuse;
+    uint64_t *reused_chars, *boilerplate_chars; /* per document (rank) */
+    uint64_t candidates, matched;
+    uint64_t boilerplate_docs_needed;
+} fw_passage_result;
+
+/* Candidates by LSH over the band keys, each verified on the exact shingle
+ * sets, groups by union-find, then boilerplate and document reuse. Sets
+ * each passage's `group`. */
+fw_status fw_passages_match(const fw_passage_corpus *corpus, const fw_passage_settings *set,
+                            fw_passage_result *res);
+void fw_passage_result_free(fw_passage_result *res);
+
+/* The document (rank) of passage number p: the last r with first[r] <= p
+ * (documents without passages have first[r] == first[r + 1]). */
+size_t fw_passage_doc_of(const fw_passage_result *res, size_t ndocs, uint64_t p);
+
+#endif
