@@ -314,7 +314,8 @@ typedef struct fw_scan_options {
     unsigned min_passage;    /* passages of at least this many normalized
                               * characters where the text allows (50) */
     unsigned max_passage;    /* longer pieces are cut (400; 0: never) */
-    double passage_threshold;/* Jaccard or containment of passages (0.6) */
+    double passage_threshold;/* Jaccard of matching passages (0.6); a
+                              * passage 90% inside another matches too */
     uint64_t boilerplate_docs;  /* a passage group in at least this many */
     double boilerplate_share;   /* ... and this share of the documents with
                                  * text is boilerplate (20 and 0.001) */

@@ -6,6 +6,7 @@
 #include "fanwen.h"
 
 #define FW_PASSAGE_TEXT_CHARS 80 /* characters of a passage kept for reports */
+#define FW_PASSAGE_CONTAINED 0.9 /* a passage this much inside another matches */
 
 typedef struct fw_passage {
     uint64_t byte_start, byte_end; /* in the document's text */
@@ -67,7 +68,7 @@ typedef struct fw_passage_corpus {
 } fw_passage_corpus;
 
 typedef struct fw_passage_settings {
-    double threshold;          /* Jaccard or containment to match */
+    double threshold;          /* Jaccard to match (or containment ≥ 0.9) */
     unsigned bands;
     uint64_t boilerplate_docs; /* a group in at least this many documents */
     double boilerplate_share;  /* and at least this share of them */
