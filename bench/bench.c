@@ -510,17 +510,21 @@ static yajl_val load_json(const char *path)
 /* What one `fanwen scan` run measured. */
 typedef struct scan_run {
     int ok, threads;
-    double wall, rss_mb, read, per_doc[4], walls[5], rss[5];
+    int passages;            /* 0: run with --no-passages */
+    double wall, rss_mb, read, per_doc[5], walls[6], rss[6];
     double docs, shingles, candidates, pairs, clusters;
 } scan_run;
 
-static const char *PER_DOC[] = {"parse_json", "normalize", "shingle", "minhash"};
-static const char *WALLS[] = {"sketch", "lsh", "verify", "cluster", "report"};
+static const char *PER_DOC[] = {"parse_json", "normalize", "shingle", "minhash", "passage_cut"};
+static const char *WALLS[] = {"sketch", "passages", "lsh", "verify", "cluster", "report"};
+#define NPER_DOC (int)(sizeof PER_DOC / sizeof *PER_DOC)
+#define NWALLS (int)(sizeof WALLS / sizeof *WALLS)
 
-static scan_run run_scan(const char *path, int threads)
+static scan_run run_scan(const char *path, int threads, int passages)
 {
     scan_run r = {0};
     r.threads = threads;
+    r.passages = passages;
     char dir[] = "/tmp/fanwen-bench-XXXXXX";
     if (!mkdtemp(dir)) die("mkdtemp");
     char targ[16];
@@ -530,8 +534,10 @@ static scan_run run_scan(const char *path, int threads)
     pid_t pid = fork();
     if (pid < 0) die("fork");
     if (pid == 0) {
-        execl(fanwen_cli, "fanwen", "scan", "--quiet", "--threads", targ, "--out", dir, path,
-              (char *)NULL);
+        char *args[] = {"fanwen", "scan", "--quiet", "--threads", targ, "--out", dir,
+                        (char *)path, "--no-passages", NULL};
+        if (passages) args[8] = NULL;
+        execv(fanwen_cli, args);
         _exit(127);
     }
     int status;
@@ -558,14 +564,16 @@ static scan_run run_scan(const char *path, int threads)
     r.pairs = number_at(sum, "results", "verified_pairs");
     r.clusters = number_at(sum, "results", "clusters");
     r.read = stage_time(sum, "read", "seconds");
-    for (int i = 0; i < 4; i++) r.per_doc[i] = stage_time(sum, PER_DOC[i], "thread_seconds");
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < NPER_DOC; i++)
+        r.per_doc[i] = stage_time(sum, PER_DOC[i], "thread_seconds");
+    for (int i = 0; i < NWALLS; i++) {
         r.walls[i] = stage_time(sum, WALLS[i], "seconds");
         r.rss[i] = stage_time(sum, WALLS[i], "peak_rss_mb");
     }
     yajl_tree_free(sum);
-    fprintf(stderr, "fanwen-bench: scan %s at %d thread%s: %.2f s, peak RSS %.0f MB\n", path,
-            threads, threads > 1 ? "s" : "", r.wall, r.rss_mb);
+    fprintf(stderr, "fanwen-bench: scan %s at %d thread%s%s: %.2f s, peak RSS %.0f MB\n", path,
+            threads, threads > 1 ? "s" : "", passages ? "" : ", --no-passages", r.wall,
+            r.rss_mb);
     return r;
 }
 
@@ -574,14 +582,18 @@ static void scan_rows(const corpus *c, const scan_run *r, double floor_mbps)
     if (!r->ok) return;
     size_t nd = (size_t)r->docs, ns = (size_t)r->shingles;
     int t = r->threads;
-    row(c, "scan", "read", t, r->read, nd, ns, floor_mbps, 0);
+    /* "scan" is the default run; "scan-docs" the same with --no-passages */
+    const char *part = r->passages ? "scan" : "scan-docs";
+    row(c, part, "read", t, r->read, nd, ns, floor_mbps, 0);
     /* per-document stages are thread time: divided by the threads, their
      * share of the wall time when the threads are busy */
-    for (int i = 0; i < 4; i++)
-        row(c, "scan", PER_DOC[i], t, r->per_doc[i] / t, nd, ns, floor_mbps, 0);
-    for (int i = 0; i < 5; i++)
-        row(c, "scan", WALLS[i], t, r->walls[i], nd, ns, floor_mbps, r->rss[i]);
-    row(c, "scan", "total", t, r->wall, nd, ns, floor_mbps, r->rss_mb);
+    for (int i = 0; i < NPER_DOC; i++)
+        if (r->passages || i < NPER_DOC - 1)
+            row(c, part, PER_DOC[i], t, r->per_doc[i] / t, nd, ns, floor_mbps, 0);
+    for (int i = 0; i < NWALLS; i++)
+        if (r->passages || strcmp(WALLS[i], "passages") != 0)
+            row(c, part, WALLS[i], t, r->walls[i], nd, ns, floor_mbps, r->rss[i]);
+    row(c, part, "total", t, r->wall, nd, ns, floor_mbps, r->rss_mb);
     fprintf(stderr, "  scan: %.0f candidates, %.0f pairs, %.0f clusters, peak RSS %.0f MB\n",
             r->candidates, r->pairs, r->clusters, r->rss_mb);
 }
@@ -690,9 +702,11 @@ int main(int argc, char **argv)
     }
     /* The whole scans first, while this process is small: a child's peak
      * RSS includes what it shared with its parent before exec. */
-    static scan_run scans[16][8];
+    static scan_run scans[16][8][2];
     for (int ci = 0; ci < ncorpora && check == 0 && do_scan; ci++)
-        for (int t = 0; t < nthreads; t++) scans[ci][t] = run_scan(corpora[ci].path, threads[t]);
+        for (int t = 0; t < nthreads; t++)
+            for (int passages = 0; passages < 2; passages++)
+                scans[ci][t][passages] = run_scan(corpora[ci].path, threads[t], passages);
     header();
     if (accuracy_csv) {
         if (!(accuracy_out = fopen(accuracy_csv, "w"))) die(accuracy_csv);
@@ -720,7 +734,10 @@ int main(int argc, char **argv)
         } else {
             for (int t = 0; t < nthreads; t++) {
                 double floor_mbps = bench_kernels(c, threads[t], repeat, nz, mh, oph);
-                if (do_scan) scan_rows(c, &scans[ci][t], floor_mbps);
+                if (do_scan) {
+                    scan_rows(c, &scans[ci][t][1], floor_mbps);
+                    scan_rows(c, &scans[ci][t][0], floor_mbps);
+                }
             }
         }
         if (accuracy_out) accuracy(c, mh, oph);
