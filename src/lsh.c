@@ -20,6 +20,7 @@
  * the clusters exact at m-1 pairs instead of m².
  */
 #include "fanwen.h"
+#include "grow.h"
 #include "sort.h"
 
 #include <math.h>
@@ -80,13 +81,7 @@ typedef struct pair_list {
 
 static int pair_push(pair_list *l, uint32_t a, uint32_t b)
 {
-    if (l->len == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 1024;
-        uint64_t *grown = realloc(l->v, cap * sizeof *grown);
-        if (!grown) return 0;
-        l->v = grown;
-        l->cap = cap;
-    }
+    if (!fw_grow(&l->v, &l->cap, l->len + 1, sizeof *l->v, 1024)) return 0;
     l->v[l->len++] = (uint64_t)a << 32 | b;
     return 1;
 }

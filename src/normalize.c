@@ -23,6 +23,7 @@
  * through the table (which leaves normalized text as it is).
  */
 #include "fanwen.h"
+#include "grow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -134,17 +135,7 @@ void fw_normalizer_free(fw_normalizer *nz)
 /* Growable output: ensure room for `extra` more code points. */
 static int reserve(uint32_t **out, size_t *cap, size_t len, size_t extra)
 {
-    if (len + extra <= *cap) return 1;
-    size_t want = *cap ? *cap : 256;
-    while (want < len + extra) {
-        if (want > SIZE_MAX / 2 / sizeof **out) return 0;
-        want *= 2;
-    }
-    uint32_t *grown = realloc(*out, want * sizeof **out);
-    if (!grown) return 0;
-    *out = grown;
-    *cap = want;
-    return 1;
+    return fw_grow(out, cap, len + extra, sizeof **out, 256);
 }
 
 /* Appends the normalized form of one code point. */

@@ -31,6 +31,7 @@
  */
 #include "passage.h"
 #include "cluster.h"
+#include "grow.h"
 #include "sort.h"
 
 #include <math.h>
@@ -337,13 +338,7 @@ typedef struct shared_list {
 
 static int push_shared(shared_list *l, shared s)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 1024;
-        shared *grown = realloc(l->v, cap * sizeof *grown);
-        if (!grown) return 0;
-        l->v = grown;
-        l->cap = cap;
-    }
+    if (!fw_grow(&l->v, &l->cap, l->n + 1, sizeof *l->v, 1024)) return 0;
     l->v[l->n++] = s;
     return 1;
 }
@@ -388,7 +383,7 @@ static fw_status measure_reuse(const fw_passage_corpus *c, const fw_passage_sett
         s = e;
     }
     qsort(pairs.v, pairs.n, sizeof *pairs.v, by_docs_pair);
-    size_t n = 0;
+    size_t n = 0, cap = 0;
     for (size_t s = 0; s < pairs.n;) { /* runs of one pair of documents */
         size_t e = s;
         fw_reuse_pair rp = {pairs.v[s].a, pairs.v[s].b, 0, 0, 0, 0};
@@ -402,9 +397,7 @@ static fw_status measure_reuse(const fw_passage_corpus *c, const fw_passage_sett
         rp.a_in_b = (double)ca / (double)c->chars[rp.a];
         rp.b_in_a = (double)cb / (double)c->chars[rp.b];
         if (rp.a_in_b >= set->reuse_min || rp.b_in_a >= set->reuse_min) {
-            fw_reuse_pair *grown = n % 1024 ? r->reuse : realloc(r->reuse, (n + 1024) * sizeof *grown);
-            if (!grown) goto nomem;
-            r->reuse = grown;
+            if (!fw_grow(&r->reuse, &cap, n + 1, sizeof *r->reuse, 1024)) goto nomem;
             r->reuse[n++] = rp;
         }
         s = e;

@@ -29,6 +29,7 @@
  * closing punctuation included and trailing white space left out.
  */
 #include "fanwen.h"
+#include "grow.h"
 #include "mix.h"
 
 #include <stdlib.h>
@@ -112,13 +113,7 @@ typedef struct unit_list {
 
 static int push_unit(unit_list *l, unit u)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 64;
-        unit *grown = realloc(l->v, cap * sizeof *grown);
-        if (!grown) return 0;
-        l->v = grown;
-        l->cap = cap;
-    }
+    if (!fw_grow(&l->v, &l->cap, l->n + 1, sizeof *l->v, 64)) return 0;
     l->v[l->n++] = u;
     return 1;
 }
@@ -214,13 +209,7 @@ typedef struct span_list {
 
 static int emit(span_list *l, uint32_t a, uint32_t b, uint64_t byte_start, uint64_t byte_end)
 {
-    if (l->n == *l->cap) {
-        size_t cap = *l->cap ? 2 * *l->cap : 64;
-        fw_span *grown = realloc(*l->v, cap * sizeof *grown);
-        if (!grown) return 0;
-        *l->v = grown;
-        *l->cap = cap;
-    }
+    if (!fw_grow(l->v, l->cap, l->n + 1, sizeof **l->v, 64)) return 0;
     (*l->v)[l->n++] = (fw_span){byte_start, byte_end, a, b};
     return 1;
 }

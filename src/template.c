@@ -19,6 +19,7 @@
  * 发展, 掩盖率 for 覆盖率, 其次批 for 第二批), not a list of synonyms.
  */
 #include "fanwen.h"
+#include "grow.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -221,19 +222,6 @@ static const canon_entry *match(const fw_template *t, const uint32_t *cps, size_
     return NULL;
 }
 
-/* Grows a code point buffer to hold `need`; 0 when out of memory. */
-static int grow(uint32_t **buf, size_t *cap, size_t need)
-{
-    if (need <= *cap) return 1;
-    size_t want = *cap ? *cap : 256;
-    while (want < need) want *= 2;
-    uint32_t *grown = realloc(*buf, want * sizeof *grown);
-    if (!grown) return 0;
-    *buf = grown;
-    *cap = want;
-    return 1;
-}
-
 static inline __attribute__((always_inline)) fw_status
 apply(const fw_template *t, const uint32_t *cps, const uint32_t *offs, size_t len,
       uint32_t **out, size_t *cap, size_t *out_len, uint32_t **out_offs, size_t *ocap)
@@ -252,10 +240,10 @@ apply(const fw_template *t, const uint32_t *cps, const uint32_t *offs, size_t le
             while (i + take < len && is_digit(cps[i + take])) take++;
             add = &zero;
         }
-        if (!grow(out, cap, n + put)) return FW_ERR_NOMEM;
+        if (!fw_grow(out, cap, n + put, sizeof **out, 256)) return FW_ERR_NOMEM;
         memcpy(*out + n, add, put * sizeof *add);
         if (offs) {
-            if (!grow(out_offs, ocap, n + put)) return FW_ERR_NOMEM;
+            if (!fw_grow(out_offs, ocap, n + put, sizeof **out_offs, 256)) return FW_ERR_NOMEM;
             for (size_t k = 0; k < put; k++) (*out_offs)[n + k] = offs[i];
         }
         n += put;
