@@ -382,7 +382,7 @@ static fw_status measure_reuse(const fw_passage_corpus *c, const fw_passage_sett
                     goto nomem;
         s = e;
     }
-    qsort(pairs.v, pairs.n, sizeof *pairs.v, by_docs_pair);
+    if (pairs.n) qsort(pairs.v, pairs.n, sizeof *pairs.v, by_docs_pair);
     size_t n = 0, cap = 0;
     for (size_t s = 0; s < pairs.n;) { /* runs of one pair of documents */
         size_t e = s;
