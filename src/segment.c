@@ -8,8 +8,8 @@
  * text next to it, never by a count from the start of the document:
  *
  *   1. Units: the text is cut after every line break and every sentence end
- *      (。！？；｡!?; and ". "), closing quotes and brackets staying with
- *      their sentence. A unit longer than `max_chars` (a list with no full
+ *      (。！？；｡!?; and a full stop before white space, as in ". " or
+ *      '." '), closing quotes and brackets staying with their sentence. A unit longer than `max_chars` (a list with no full
  *      stops, text without punctuation) is cut where a hash of the three
  *      characters before the cut is 0 mod 128, at least `min_chars` apart
  *      (content-defined, so a copy with other text before it is cut alike),
@@ -42,12 +42,18 @@ typedef struct unit {
     unsigned ends_paragraph : 1;
 } unit;
 
+static size_t closer(const unsigned char *s, size_t n);
+
 /* Length of the sentence-ending mark at s (0 if none). */
 static size_t sentence_end(const unsigned char *s, size_t n)
 {
     if (s[0] == '!' || s[0] == '?' || s[0] == ';') return 1;
-    if (s[0] == '.') /* a full stop, not a decimal point or an abbreviation */
-        return (n == 1 || s[1] == ' ' || s[1] == '\n' || s[1] == '\r' || s[1] == '\t') ? 1 : 0;
+    if (s[0] == '.') { /* a full stop (before white space, closing quotes
+                        * allowed), not a decimal point or a domain name */
+        size_t i = 1, k;
+        while (i < n && (k = closer(s + i, n - i)) != 0) i += k;
+        return (i == n || s[i] == ' ' || s[i] == '\n' || s[i] == '\r' || s[i] == '\t') ? 1 : 0;
+    }
     if (n < 3) return 0;
     if (s[0] == 0xE3 && s[1] == 0x80 && s[2] == 0x82) return 3;      /* 。 */
     if (s[0] == 0xEF && s[1] == 0xBC &&
@@ -127,9 +133,10 @@ static int cut_after(const uint32_t *cps, size_t p)
 
 /* Appends a unit of code points [a, b), bytes [byte_start, byte_end); a
  * unit longer than max_chars is cut into pieces first (see the top). */
-static int add_unit(unit_list *l, const uint32_t *cps, const uint32_t *offsets,
-                    uint32_t a, uint32_t b, uint64_t byte_start, uint64_t byte_end,
-                    int ends_sentence, unsigned min_chars, unsigned max_chars)
+static int add_unit(unit_list *l, const unsigned char *s, const uint32_t *cps,
+                    const uint32_t *offsets, uint32_t a, uint32_t b, uint64_t byte_start,
+                    uint64_t byte_end, int ends_sentence, unsigned min_chars,
+                    unsigned max_chars)
 {
     if (max_chars && b - a > max_chars) {
         uint32_t start = a;
@@ -137,7 +144,8 @@ static int add_unit(unit_list *l, const uint32_t *cps, const uint32_t *offsets,
             uint32_t len = p + 1 - start;
             if (b - (p + 1) < min_chars) break; /* the rest is the last piece */
             if ((len >= min_chars && cut_after(cps, p)) || len >= max_chars) {
-                unit piece = {start, p + 1, byte_start, offsets[p + 1], 0, 0};
+                unit piece = {start, p + 1, byte_start,
+                              trim_end(s, byte_start, offsets[p + 1]), 0, 0};
                 if (!push_unit(l, piece)) return 0;
                 start = p + 1;
                 byte_start = offsets[start];
@@ -184,7 +192,7 @@ static int find_units(const unsigned char *s, size_t len, const uint32_t *cps,
         size_t end_cp = cp;
         while (end_cp < ncps && offsets[end_cp] < brk) end_cp++;
         if (end_cp > cp) {
-            if (!add_unit(out, cps, offsets, (uint32_t)cp, (uint32_t)end_cp,
+            if (!add_unit(out, s, cps, offsets, (uint32_t)cp, (uint32_t)end_cp,
                           trim_start(s, unit_start, offsets[cp]),
                           trim_end(s, offsets[cp], brk), sentence, min_chars, max_chars))
                 return 0;
@@ -194,7 +202,7 @@ static int find_units(const unsigned char *s, size_t len, const uint32_t *cps,
         i = unit_start = brk;
     }
     if (cp < ncps &&
-        !add_unit(out, cps, offsets, (uint32_t)cp, (uint32_t)ncps,
+        !add_unit(out, s, cps, offsets, (uint32_t)cp, (uint32_t)ncps,
                   trim_start(s, unit_start, offsets[cp]), trim_end(s, offsets[cp], len), 0,
                   min_chars, max_chars))
         return 0;
