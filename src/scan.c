@@ -461,26 +461,12 @@ static fw_status parse_jsonl(fw_scan *s, worker *w, doc_rec *d, pending *p,
     return FW_OK;
 }
 
-static fw_status sketch_one(fw_scan *s, worker *w, pending *p)
+/* Normalizes, shingles and sketches one document's text (and, with the
+ * passage level, cuts it into passages); t0 is when this document's work
+ * began, after JSON parsing. */
+static fw_status sketch_text(fw_scan *s, worker *w, doc_rec *d, const char *text, size_t len,
+                             size_t repaired, double t0)
 {
-    doc_rec *d = &p->rec;
-    double t0 = fw_now();
-    const char *text = p->text;
-    size_t len = p->len, repaired = 0;
-    fw_jsonl_doc j = {0};
-    if (p->jsonl) {
-        fw_status st = parse_jsonl(s, w, d, p, &j);
-        if (st != FW_OK || d->status == FW_DOC_ERROR) {
-            fw_jsonl_done(&j);
-            return st;
-        }
-        text = j.text;
-        len = j.len;
-        repaired = j.repaired;
-        double tp = fw_now();
-        w->t_parse += tp - t0;
-        t0 = tp;
-    }
     size_t chars;
     fw_norm_info info;
     /* the passage level needs to know where each character came from */
@@ -490,17 +476,11 @@ static fw_status sketch_one(fw_scan *s, worker *w, pending *p)
                                                   &w->offs_cap)
                             : fw_normalize(s->normalizer, text, len, &w->cps, &w->cps_cap,
                                            &chars, &info);
-    if (st != FW_OK) {
-        fw_jsonl_done(&j);
-        return st;
-    }
+    if (st != FW_OK) return st;
     double t1 = fw_now();
     w->t_normalize += t1 - t0;
     d->status = classify(d, &info, chars, repaired);
-    if (d->status != FW_DOC_OK && d->status != FW_DOC_REPAIRED) {
-        fw_jsonl_done(&j);
-        return FW_OK;
-    }
+    if (d->status != FW_DOC_OK && d->status != FW_DOC_REPAIRED) return FW_OK;
     d->chars = chars;
     const uint32_t *cps = w->cps, *offs = w->offs;
     if (s->tmpl) { /* --template: shingle the template form */
@@ -508,10 +488,7 @@ static fw_status sketch_one(fw_scan *s, worker *w, pending *p)
                                                  &w->tcps_cap, &chars, &w->toffs, &w->toffs_cap)
                       : fw_template_apply(s->tmpl, w->cps, d->chars, &w->tcps, &w->tcps_cap,
                                           &chars);
-        if (st != FW_OK) {
-            fw_jsonl_done(&j);
-            return st;
-        }
+        if (st != FW_OK) return st;
         cps = w->tcps;
         offs = w->toffs;
     }
@@ -523,10 +500,8 @@ static fw_status sketch_one(fw_scan *s, worker *w, pending *p)
     unsigned char *mem = arena_alloc(w, keep * sizeof(uint64_t) + k * sizeof(uint32_t));
     if (!mem || (!keep && !(w->hashes = grow_scratch(w->hashes, &w->hashes_cap,
                                                      n * sizeof *w->hashes))) ||
-        !(w->packed = grow_scratch(w->packed, &w->packed_cap, fw_shingle_packed_size(chars)))) {
-        fw_jsonl_done(&j);
+        !(w->packed = grow_scratch(w->packed, &w->packed_cap, fw_shingle_packed_size(chars))))
         return FW_ERR_NOMEM;
-    }
     uint64_t *hashes = keep ? (uint64_t *)mem : w->hashes;
     n = fw_shingle_hash_all(cps, chars, s->opt.ngram, s->opt.seed, hashes, w->packed);
     d->nshingles = n;
@@ -540,13 +515,27 @@ static fw_status sketch_one(fw_scan *s, worker *w, pending *p)
         fw_minhash_compute(s->minhasher, hashes, n, d->sig);
     double t3 = fw_now();
     w->t_minhash += t3 - t2;
-    if (passages) {
-        fw_passage_doc pd = {text, len, w->cps, w->offs, d->chars, offs, chars, hashes, n};
-        st = fw_passages_cut(&s->passage_cfg, &w->passage, &pd, arena_alloc_fn, w,
-                             &d->passages, &d->npassages);
-        w->t_passage_cut += fw_now() - t3;
+    if (!passages) return FW_OK;
+    fw_passage_doc pd = {text, len, w->cps, w->offs, d->chars, offs, chars, hashes, n};
+    st = fw_passages_cut(&s->passage_cfg, &w->passage, &pd, arena_alloc_fn, w, &d->passages,
+                         &d->npassages);
+    w->t_passage_cut += fw_now() - t3;
+    return st;
+}
+
+static fw_status sketch_one(fw_scan *s, worker *w, pending *p)
+{
+    doc_rec *d = &p->rec;
+    double t0 = fw_now();
+    if (!p->jsonl) return sketch_text(s, w, d, p->text, p->len, 0, t0);
+    fw_jsonl_doc j = {0};
+    fw_status st = parse_jsonl(s, w, d, p, &j);
+    if (st == FW_OK && d->status != FW_DOC_ERROR) {
+        double tp = fw_now();
+        w->t_parse += tp - t0;
+        st = sketch_text(s, w, d, j.text, j.len, j.repaired, tp);
     }
-    fw_jsonl_done(&j); /* the JSON text was read up to here */
+    fw_jsonl_done(&j); /* the parsed text is used up to here */
     return st;
 }
 
