@@ -301,6 +301,10 @@ const char *fw_doc_status_name(fw_doc_status status);
 typedef enum fw_sketch { FW_SKETCH_MINHASH = 0, FW_SKETCH_OPH } fw_sketch;
 const char *fw_sketch_name(fw_sketch sketch);
 
+/* A document larger than this is rejected unless options say otherwise:
+ * its processing holds about 20 bytes per byte of text. */
+#define FW_DEFAULT_MAX_DOC_BYTES ((uint64_t)256 << 20)
+
 typedef struct fw_scan_options {
     unsigned ngram;          /* characters per shingle (default 5) */
     unsigned perms;          /* MinHash permutations K (default 128) */
@@ -326,6 +330,16 @@ typedef struct fw_scan_options {
     int threads;             /* 0: all cores */
     const char *text_field;  /* JSONL field with the text (default "text") */
     const char *id_field;    /* JSONL field with the id (default "id") */
+    uint64_t max_doc_bytes;  /* a document (file, JSON line, WARC record)
+                              * larger than this is an error row, read
+                              * past without being held (default 256 MiB;
+                              * 0: the default) */
+    uint64_t memory_limit;   /* bytes; 0 (default): everything in memory.
+                              * Otherwise signatures, shingle hashes and
+                              * band records go to files in tmp_dir, and
+                              * band records are sorted in runs that fit */
+    const char *tmp_dir;     /* where those files go (default: $TMPDIR or
+                              * /tmp); they are unlinked as soon as made */
     /* Called now and then from the reading thread with the stage name,
      * documents and bytes so far; return non-zero to stop the scan. */
     int (*progress)(void *ctx, const char *stage, uint64_t docs,

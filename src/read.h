@@ -31,6 +31,7 @@ typedef fw_status (*fw_doc_sink)(void *ctx, fw_input_doc *doc);
 
 typedef struct fw_read_options {
     uint64_t *stored_bytes; /* incremented by bytes read from disk */
+    uint64_t max_doc_bytes; /* larger documents become error rows */
 } fw_read_options;
 
 /* Reads a file or directory tree and hands every document, and an account

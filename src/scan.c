@@ -154,6 +154,7 @@ void fw_scan_options_default(fw_scan_options *o)
     o->reuse_min = 0.3;
     o->text_field = "text";
     o->id_field = "id";
+    o->max_doc_bytes = FW_DEFAULT_MAX_DOC_BYTES;
 }
 
 const char *fw_sketch_name(fw_sketch sketch)
@@ -254,6 +255,7 @@ fw_status fw_scan_new(const fw_scan_options *options, fw_scan **out, char *why,
     s->opt.text_field = s->text_field;
     s->opt.id_field = s->id_field;
     s->threads = options->threads > 0 ? options->threads : omp_get_max_threads();
+    if (!s->opt.max_doc_bytes) s->opt.max_doc_bytes = FW_DEFAULT_MAX_DOC_BYTES;
     s->stats.bands = bands;
     s->stats.rows = rows;
     s->stats.threads = s->threads;
@@ -686,7 +688,7 @@ nomem:
 fw_status fw_scan_add_path(fw_scan *s, const char *path)
 {
     double t0 = fw_now(), wait0 = s->t_wait;
-    fw_read_options ro = {&s->stats.input_bytes};
+    fw_read_options ro = {&s->stats.input_bytes, s->opt.max_doc_bytes};
     s->stats.inputs++;
     fw_status st = fw_read_path(path, &ro, take_doc, s);
     s->stats.t_read += (fw_now() - t0) - (s->t_wait - wait0);

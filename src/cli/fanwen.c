@@ -39,9 +39,11 @@ static const char *usage_scan =
     "usage: fanwen scan [options] INPUT...\n"
     "\n"
     "INPUT is a file or a directory (read recursively, in sorted order). Files\n"
-    "named *.jsonl or *.ndjson hold one JSON document per line; any other file\n"
-    "is one document, named by its path relative to the directory given.\n"
-    "gzip and zstd files are decompressed (detected by their content).\n"
+    "named *.jsonl or *.ndjson hold one JSON document per line; files named\n"
+    "*.warc or *.wet are WARC archives (Common Crawl WARC and WET), each\n"
+    "text record a document named by its URI; any other file is one\n"
+    "document, named by its path relative to the directory given. gzip and\n"
+    "zstd files are decompressed (detected by their content).\n"
     "\n"
     "Text is normalized (NFKC, case folded, whitespace and punctuation\n"
     "removed), cut into character n-grams, sketched with MinHash, paired by\n"
@@ -96,6 +98,16 @@ static const char *usage_scan =
     "      --simd PATH       auto (default), avx512, avx2 or baseline: the\n"
     "                        MinHash code path (all give the same output)\n"
     "  -j, --threads N       worker threads (default: all cores)\n"
+    "      --files-from FILE read more INPUTs from FILE, one path per line ('-':\n"
+    "                        standard input); for millions of files\n"
+    "      --max-doc-bytes N a document (file, JSON line or WARC record) larger\n"
+    "                        than N bytes is an error row, skipped without being\n"
+    "                        held in memory (default 256M; suffixes K, M, G, T)\n"
+    "      --memory-limit N  keep memory under about N bytes (e.g. 4G): signatures,\n"
+    "                        shingles and LSH band records go to temporary files,\n"
+    "                        sorted in runs and merged (same reports as without)\n"
+    "      --tmp-dir DIR     where those files go (default $TMPDIR or /tmp);\n"
+    "                        they are deleted as soon as they are made\n"
     "      --text-field F    JSONL field holding the text (default text)\n"
     "      --id-field F      JSONL field holding the id (default id; a line\n"
     "                        without one is named FILE:LINE)\n"
@@ -126,6 +138,29 @@ static int parse_uint(const char *s, unsigned long long max,
     unsigned long long v = strtoull(s, &end, 10);
     if (errno || *end || v > max) return 0;
     *out = v;
+    return 1;
+}
+
+/* A size in bytes: digits with an optional K, M, G or T (powers of 1024),
+ * optionally followed by B or iB: 4G, 512MiB, 1048576. */
+static int parse_size(const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    if (*s < '0' || *s > '9') return 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno) return 0;
+    unsigned shift = 0;
+    switch (*end) {
+    case 'k': case 'K': shift = 10; end++; break;
+    case 'm': case 'M': shift = 20; end++; break;
+    case 'g': case 'G': shift = 30; end++; break;
+    case 't': case 'T': shift = 40; end++; break;
+    }
+    if (shift && end[0] == 'i' && end[1] == 'B') end += 2;
+    else if (*end == 'B') end++;
+    if (*end || (shift && v > (UINT64_MAX >> shift))) return 0;
+    *out = (uint64_t)v << shift;
     return 1;
 }
 
@@ -231,16 +266,43 @@ static void print_summary(const fw_scan *scan, const char *out, double seconds)
 
 /* ---------------------------------------------------------------- scan */
 
+/* --files-from: every non-empty line of `list` ('-': standard input) is an
+ * INPUT, read as it comes (a list of millions of paths is never held).
+ * Returns 0, or -1 after saying why. */
+static int add_listed_paths(fw_scan *scan, const char *list)
+{
+    FILE *f = strcmp(list, "-") ? fopen(list, "r") : stdin;
+    if (!f) {
+        fprintf(stderr, "fanwen scan: --files-from %s: %s\n", list, strerror(errno));
+        return -1;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    fw_status st = FW_OK;
+    while (st == FW_OK && (n = getline(&line, &cap, f)) >= 0) {
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = '\0';
+        if (n > 0) st = fw_scan_add_path(scan, line);
+    }
+    int failed = st == FW_OK && ferror(f);
+    if (failed) fprintf(stderr, "fanwen scan: --files-from %s: read error\n", list);
+    else if (st != FW_OK) fprintf(stderr, "fanwen scan: %s\n", fw_scan_error(scan));
+    free(line);
+    if (f != stdin) fclose(f);
+    return failed || st != FW_OK ? -1 : 0;
+}
+
 static int cmd_scan(int argc, char **argv)
 {
     fw_scan_options opt;
     fw_scan_options_default(&opt);
     const char *out = "fanwen-report";
+    const char *files_from = NULL;
     int quiet = 0;
     enum { OPT_NO_VERIFY = 256, OPT_TEXT_FIELD, OPT_ID_FIELD, OPT_SKETCH, OPT_SIMD,
            OPT_TEMPLATE, OPT_CANON, OPT_NO_PASSAGES, OPT_MIN_PASSAGE, OPT_MAX_PASSAGE,
            OPT_PASSAGE_THRESHOLD, OPT_BOILERPLATE_DOCS, OPT_BOILERPLATE_SHARE,
-           OPT_REUSE_MIN };
+           OPT_REUSE_MIN, OPT_FILES_FROM, OPT_MAX_DOC_BYTES, OPT_MEMORY_LIMIT, OPT_TMP_DIR };
     static const struct option longopts[] = {
         {"out", required_argument, 0, 'o'},
         {"threshold", required_argument, 0, 't'},
@@ -264,6 +326,10 @@ static int cmd_scan(int argc, char **argv)
         {"threads", required_argument, 0, 'j'},
         {"text-field", required_argument, 0, OPT_TEXT_FIELD},
         {"id-field", required_argument, 0, OPT_ID_FIELD},
+        {"files-from", required_argument, 0, OPT_FILES_FROM},
+        {"max-doc-bytes", required_argument, 0, OPT_MAX_DOC_BYTES},
+        {"memory-limit", required_argument, 0, OPT_MEMORY_LIMIT},
+        {"tmp-dir", required_argument, 0, OPT_TMP_DIR},
         {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
@@ -349,13 +415,25 @@ static int cmd_scan(int argc, char **argv)
         }
         case OPT_TEXT_FIELD: opt.text_field = optarg; break;
         case OPT_ID_FIELD: opt.id_field = optarg; break;
+        case OPT_FILES_FROM: files_from = optarg; break;
+        case OPT_MAX_DOC_BYTES:
+            if (!parse_size(optarg, &opt.max_doc_bytes) || opt.max_doc_bytes == 0)
+                return usage_error("--max-doc-bytes must be a size such as 64M or 2G, got "
+                                   "'%s'", optarg);
+            break;
+        case OPT_MEMORY_LIMIT:
+            if (!parse_size(optarg, &opt.memory_limit) || opt.memory_limit < (64u << 20))
+                return usage_error("--memory-limit must be a size of at least 64M (such "
+                                   "as 4G), got '%s'", optarg);
+            break;
+        case OPT_TMP_DIR: opt.tmp_dir = optarg; break;
         case 'q': quiet = 1; break;
         case 'h': fputs(usage_scan, stdout); return EXIT_SUCCESS;
         case ':': return usage_error("option '%s' needs a value", argv[optind - 1]);
         default: return usage_error("unknown option '%s'", argv[optind - 1]);
         }
     }
-    if (optind >= argc) return usage_error("%s", "no INPUT given");
+    if (optind >= argc && !files_from) return usage_error("%s", "no INPUT given");
     if (strcmp(out, "-") == 0) opt.passages = 0; /* only pairs.csv is written */
     struct stat sb;
     if (strcmp(out, "-") != 0 && stat(out, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
@@ -375,6 +453,10 @@ static int cmd_scan(int argc, char **argv)
         return EXIT_FAILURE;
     }
     for (int i = optind; i < argc && st == FW_OK; i++) st = fw_scan_add_path(scan, argv[i]);
+    if (st == FW_OK && files_from && add_listed_paths(scan, files_from) != 0) {
+        fw_scan_free(scan);
+        return EXIT_FAILURE;
+    }
     if (st == FW_OK) st = fw_scan_run(scan);
     if (prog.show) fputs("\r\033[K", stderr);
     if (st != FW_OK) {
