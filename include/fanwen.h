@@ -459,6 +459,9 @@ typedef struct fw_scan_stats {
     uint64_t docs[FW_DOC_STATUS_COUNT];  /* documents per status */
     uint64_t bytes;                      /* raw text bytes read */
     uint64_t input_bytes;                /* bytes of files as stored */
+    uint64_t skipped_records;            /* WARC records that are not
+                                          * documents (warcinfo, request,
+                                          * metadata, non-text responses) */
     uint64_t shingles;                   /* character n-grams, summed */
     unsigned bands, rows;
     double candidate_probability;        /* P(candidate | J = threshold) */

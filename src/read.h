@@ -32,6 +32,8 @@ typedef fw_status (*fw_doc_sink)(void *ctx, fw_input_doc *doc);
 typedef struct fw_read_options {
     uint64_t *stored_bytes; /* incremented by bytes read from disk */
     uint64_t max_doc_bytes; /* larger documents become error rows */
+    uint64_t *skipped_records; /* incremented per WARC record that is not a
+                                * document */
 } fw_read_options;
 
 /* Reads a file or directory tree and hands every document, and an account

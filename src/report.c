@@ -197,6 +197,7 @@ static fw_status write_summary(const fw_scan *scan, FILE *f, double t_report)
     uint64_t total = 0;
     for (int i = 0; i < FW_DOC_STATUS_COUNT; i++) total += st.docs[i];
     fprintf(f, "{\n  \"version\": \"%s\",\n", FW_VERSION_STRING);
+    fprintf(f, "  \"skipped_records\": %llu,\n", (unsigned long long)st.skipped_records);
     fprintf(f, "  \"inputs\": %llu,\n  \"input_bytes\": %llu,\n  \"text_bytes\": %llu,\n",
             (unsigned long long)st.inputs, (unsigned long long)st.input_bytes,
             (unsigned long long)st.bytes);

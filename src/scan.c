@@ -688,7 +688,8 @@ nomem:
 fw_status fw_scan_add_path(fw_scan *s, const char *path)
 {
     double t0 = fw_now(), wait0 = s->t_wait;
-    fw_read_options ro = {&s->stats.input_bytes, s->opt.max_doc_bytes};
+    fw_read_options ro = {&s->stats.input_bytes, s->opt.max_doc_bytes,
+                          &s->stats.skipped_records};
     s->stats.inputs++;
     fw_status st = fw_read_path(path, &ro, take_doc, s);
     s->stats.t_read += (fw_now() - t0) - (s->t_wait - wait0);
