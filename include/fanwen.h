@@ -466,6 +466,8 @@ typedef struct fw_scan_stats {
     unsigned bands, rows;
     double candidate_probability;        /* P(candidate | J = threshold) */
     uint64_t candidates, verified, clusters, clustered_docs;
+    uint64_t band_runs;                  /* sorted LSH runs written to disk
+                                          * (memory limit); 0: none */
     int threads;
     fw_simd simd;                        /* the MinHash code path used */
     uint64_t canon_entries;              /* canon table size (--template) */

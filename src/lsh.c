@@ -21,10 +21,12 @@
  */
 #include "fanwen.h"
 #include "grow.h"
+#include "lsh.h"
 #include "sort.h"
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include <xxhash.h>
 
 #define RECALL_TARGET 0.99
@@ -74,36 +76,75 @@ fw_status fw_lsh_choose(double threshold, unsigned k, unsigned *bands,
     return FW_OK;
 }
 
-typedef struct pair_list {
-    uint64_t *v; /* a << 32 | b */
-    size_t len, cap;
-} pair_list;
-
-static int pair_push(pair_list *l, uint32_t a, uint32_t b)
+int fw_pair_list_push(fw_pair_list *l, uint32_t a, uint32_t b)
 {
     if (!fw_grow(&l->v, &l->cap, l->len + 1, sizeof *l->v, 1024)) return 0;
     l->v[l->len++] = (uint64_t)a << 32 | b;
     return 1;
 }
 
+int fw_pair_list_bucket(fw_pair_list *l, const fw_keyed *rec, size_t m)
+{
+    if (m <= FW_LSH_FULL_BUCKET) {
+        for (size_t i = 0; i < m; i++)
+            for (size_t j = i + 1; j < m; j++)
+                if (!fw_pair_list_push(l, rec[i].value, rec[j].value)) return 0;
+    } else {
+        for (size_t j = 1; j < m; j++)
+            if (!fw_pair_list_push(l, rec[0].value, rec[j].value)) return 0;
+    }
+    return 1;
+}
+
 /* Pairs from one band's sorted records. */
-static int bucket_pairs(const fw_keyed *rec, size_t n, pair_list *out)
+static int bucket_pairs(const fw_keyed *rec, size_t n, fw_pair_list *out)
 {
     for (size_t s = 0; s < n;) {
         size_t e = s + 1;
         while (e < n && rec[e].key == rec[s].key) e++;
-        size_t m = e - s;
-        if (m <= FW_LSH_FULL_BUCKET) {
-            for (size_t i = s; i < e; i++)
-                for (size_t j = i + 1; j < e; j++)
-                    if (!pair_push(out, rec[i].value, rec[j].value)) return 0;
-        } else {
-            for (size_t j = s + 1; j < e; j++)
-                if (!pair_push(out, rec[s].value, rec[j].value)) return 0;
-        }
+        if (!fw_pair_list_bucket(out, rec + s, e - s)) return 0;
         s = e;
     }
     return 1;
+}
+
+fw_status fw_pair_list_finish(fw_pair_list *lists, size_t nlists, fw_pair **pairs,
+                              size_t *npairs)
+{
+    /* In place, to hold the pairs at most twice (the list and the sort's
+     * scratch): the lists are joined into the first, which is sorted,
+     * deduplicated and rewritten as fw_pair records (8 bytes each too). */
+    size_t total = 0;
+    for (size_t b = 0; b < nlists; b++) total += lists[b].len;
+    fw_pair_list *all = &lists[0];
+    if (!fw_grow(&all->v, &all->cap, total ? total : 1, sizeof *all->v, 1)) return FW_ERR_NOMEM;
+    for (size_t b = 1; b < nlists; b++) {
+        memcpy(all->v + all->len, lists[b].v, lists[b].len * sizeof *all->v);
+        all->len += lists[b].len;
+        free(lists[b].v);
+        lists[b] = (fw_pair_list){0};
+    }
+    uint64_t *tmp = malloc((total ? total : 1) * sizeof *tmp);
+    if (!tmp) return FW_ERR_NOMEM;
+    fw_sort_u64(all->v, tmp, total);
+    free(tmp);
+    total = fw_unique_u64(all->v, total);
+    _Static_assert(sizeof(fw_pair) == sizeof(uint64_t), "pairs are rewritten in place");
+    fw_pair *out = (fw_pair *)all->v;
+    for (size_t i = 0; i < total; i++) {
+        uint64_t v = all->v[i];
+        out[i] = (fw_pair){(uint32_t)(v >> 32), (uint32_t)v};
+    }
+    fw_pair *shrunk = realloc(out, (total ? total : 1) * sizeof *out);
+    *pairs = shrunk ? shrunk : out;
+    *npairs = total;
+    *all = (fw_pair_list){0};
+    return FW_OK;
+}
+
+uint64_t fw_lsh_band_key64(const uint32_t *sig, unsigned band, unsigned rows)
+{
+    return XXH3_64bits_withSeed(sig + (size_t)band * rows, rows * sizeof(uint32_t), band);
 }
 
 /* Fills `rec` with the (key, item) records of one band; returns how many. */
@@ -121,8 +162,7 @@ static size_t fill_from_sigs(const void *ctx, unsigned b, fw_keyed *rec)
     size_t m = 0;
     for (size_t d = 0; d < src->n; d++) {
         if (!src->sigs[d]) continue;
-        rec[m].key = XXH3_64bits_withSeed(src->sigs[d] + (size_t)b * src->rows,
-                                          src->rows * sizeof(uint32_t), b);
+        rec[m].key = fw_lsh_band_key64(src->sigs[d], b, src->rows);
         rec[m].value = (uint32_t)d;
         m++;
     }
@@ -150,8 +190,7 @@ static size_t fill_from_keys(const void *ctx, unsigned b, fw_keyed *rec)
 void fw_lsh_band_keys(const uint32_t *sig, unsigned bands, unsigned rows, uint32_t *keys)
 {
     for (unsigned b = 0; b < bands; b++)
-        keys[b] = (uint32_t)XXH3_64bits_withSeed(sig + (size_t)b * rows,
-                                                 rows * sizeof(uint32_t), b);
+        keys[b] = (uint32_t)fw_lsh_band_key64(sig, b, rows);
 }
 
 /* Sorts each band's records (in parallel over bands), pairs the items in
@@ -159,7 +198,7 @@ void fw_lsh_band_keys(const uint32_t *sig, unsigned bands, unsigned rows, uint32
 static fw_status candidates(band_fill fill, const void *ctx, size_t n, unsigned bands,
                             int threads, fw_pair **pairs, size_t *npairs)
 {
-    pair_list *per_band = calloc(bands, sizeof *per_band);
+    fw_pair_list *per_band = calloc(bands, sizeof *per_band);
     if (!per_band) return FW_ERR_NOMEM;
     int failed = 0;
     #pragma omp parallel num_threads(threads > 0 ? threads : 1)
@@ -183,36 +222,9 @@ static fw_status candidates(band_fill fill, const void *ctx, size_t n, unsigned 
         free(rec);
         free(tmp);
     }
-    size_t total = 0;
-    for (unsigned b = 0; b < bands; b++) total += per_band[b].len;
-    uint64_t *all = failed ? NULL : malloc((total ? total : 1) * sizeof *all);
-    uint64_t *tmp = failed ? NULL : malloc((total ? total : 1) * sizeof *tmp);
-    fw_status st = FW_OK;
-    if (!all || !tmp) {
-        st = FW_ERR_NOMEM;
-    } else {
-        size_t at = 0;
-        for (unsigned b = 0; b < bands; b++) {
-            for (size_t i = 0; i < per_band[b].len; i++) all[at++] = per_band[b].v[i];
-        }
-        fw_sort_u64(all, tmp, total);
-        total = fw_unique_u64(all, total);
-        fw_pair *out = malloc((total ? total : 1) * sizeof *out);
-        if (!out) {
-            st = FW_ERR_NOMEM;
-        } else {
-            for (size_t i = 0; i < total; i++) {
-                out[i].a = (uint32_t)(all[i] >> 32);
-                out[i].b = (uint32_t)all[i];
-            }
-            *pairs = out;
-            *npairs = total;
-        }
-    }
+    fw_status st = failed ? FW_ERR_NOMEM : fw_pair_list_finish(per_band, bands, pairs, npairs);
     for (unsigned b = 0; b < bands; b++) free(per_band[b].v);
     free(per_band);
-    free(all);
-    free(tmp);
     return st;
 }
 

@@ -30,9 +30,11 @@
  * output does not depend on thread timing.
  */
 #include "passage.h"
+#include "band_runs.h"
 #include "cluster.h"
 #include "grow.h"
 #include "sort.h"
+#include "spill.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -42,6 +44,8 @@ void fw_passage_scratch_free(fw_passage_scratch *sc)
 {
     free(sc->spans);
     free(sc->sig);
+    free(sc->keys);
+    free(sc->texts);
     memset(sc, 0, sizeof *sc);
 }
 
@@ -50,9 +54,10 @@ void fw_passage_scratch_free(fw_passage_scratch *sc)
 /* The first FW_PASSAGE_TEXT_CHARS characters of text[start, end), runs of
  * white space made one space, invalid bytes U+FFFD, controls dropped: a
  * one-line excerpt for the reports. */
-static char *excerpt(const char *text, uint64_t start, uint64_t end, fw_alloc_fn alloc,
-                     void *ctx)
+static fw_status excerpt(const char *text, fw_passage *p, fw_passage_scratch *sc, int spill,
+                         fw_alloc_fn alloc, void *ctx)
 {
+    const uint64_t start = p->byte_start, end = p->byte_end;
     char buf[FW_PASSAGE_TEXT_CHARS * 4 + 1];
     size_t n = 0;
     int chars = 0, space = 0;
@@ -75,12 +80,19 @@ static char *excerpt(const char *text, uint64_t start, uint64_t end, fw_alloc_fn
         n += fw_utf8_encode(buf + n, cp);
         chars++;
     }
-    char *out = alloc(ctx, n + 1);
-    if (out) {
-        memcpy(out, buf, n);
-        out[n] = '\0';
+    p->text_len = (uint32_t)n;
+    if (spill) { /* gathered, written with the document's other excerpts */
+        if (!fw_grow(&sc->texts, &sc->texts_cap, sc->texts_len + n, 1, 4096))
+            return FW_ERR_NOMEM;
+        memcpy(sc->texts + sc->texts_len, buf, n);
+        p->text_at = sc->texts_len;
+        sc->texts_len += n;
+        return FW_OK;
     }
-    return out;
+    if (!(p->text = alloc(ctx, n + 1))) return FW_ERR_NOMEM;
+    memcpy(p->text, buf, n);
+    p->text[n] = '\0';
+    return FW_OK;
 }
 
 fw_status fw_passages_cut(const fw_passage_config *cfg, fw_passage_scratch *sc,
@@ -97,6 +109,10 @@ fw_status fw_passages_cut(const fw_passage_config *cfg, fw_passage_scratch *sc,
     if (!sc->sig && !(sc->sig = malloc(k * sizeof *sc->sig))) return FW_ERR_NOMEM;
     fw_passage *ps = alloc(ctx, n * sizeof *ps);
     if (!ps) return FW_ERR_NOMEM;
+    /* with a spill file, the keys of all passages are written at once */
+    if (cfg->spill && !fw_grow(&sc->keys, &sc->keys_cap, n * cfg->bands, sizeof *sc->keys, 256))
+        return FW_ERR_NOMEM;
+    sc->texts_len = 0;
     size_t t = 0; /* walks the shingled code points alongside */
     for (size_t i = 0; i < n; i++) {
         const fw_span *sp = &sc->spans[i];
@@ -118,12 +134,29 @@ fw_status fw_passages_cut(const fw_passage_config *cfg, fw_passage_scratch *sc,
             p->hstart = 0; /* the whole text is one shingle */
             p->hlen = 1;
         }
-        if (!(p->text = excerpt(doc->text, p->byte_start, p->byte_end, alloc, ctx)))
-            return FW_ERR_NOMEM;
-        if (!p->hlen) continue;
-        if (!(p->keys = alloc(ctx, cfg->bands * sizeof *p->keys))) return FW_ERR_NOMEM;
+        if ((st = excerpt(doc->text, p, sc, cfg->spill != NULL, alloc, ctx)) != FW_OK)
+            return st;
+        if (!p->hlen) {
+            if (cfg->spill) memset(sc->keys + i * cfg->bands, 0, cfg->bands * sizeof *sc->keys);
+            continue;
+        }
+        uint32_t *keys = cfg->spill ? sc->keys + i * cfg->bands
+                                    : alloc(ctx, cfg->bands * sizeof *p->keys);
+        if (!keys) return FW_ERR_NOMEM;
+        if (!cfg->spill) p->keys = keys;
         fw_minhash_compute(cfg->minhasher, doc->hashes + p->hstart, p->hlen, sc->sig);
-        fw_lsh_band_keys(sc->sig, cfg->bands, cfg->rows, p->keys);
+        fw_lsh_band_keys(sc->sig, cfg->bands, cfg->rows, keys);
+    }
+    if (cfg->spill) {
+        uint64_t at, text_at;
+        size_t block = (size_t)cfg->bands * sizeof *sc->keys;
+        if ((st = fw_spill_append(cfg->spill, sc->keys, n * block, &at)) != FW_OK ||
+            (st = fw_spill_append(cfg->spill, sc->texts, sc->texts_len, &text_at)) != FW_OK)
+            return st;
+        for (size_t i = 0; i < n; i++) {
+            ps[i].keys_at = at + i * block;
+            ps[i].text_at += text_at;
+        }
     }
     *out = ps;
     *count = (uint32_t)n;
@@ -156,40 +189,108 @@ typedef struct passage_ref {
 typedef struct passage_sets {
     const uint64_t **set; /* per passage: its sorted distinct hashes, or NULL */
     uint32_t *size;
+    uint64_t *at;         /* with a memory limit: where each set is in */
+    const fw_spill *file; /* this file (and `set` is not used) */
+    uint32_t longest;     /* the largest set */
 } passage_sets;
+
+/* With a memory limit: a passage's slice read from its document's hashes
+ * on disk, made a set in `buf` and written to the sets file. */
+static fw_status spill_set(const fw_passage_corpus *c, const passage_ref *ref, uint64_t *buf,
+                           uint64_t *tmp, uint32_t *size, uint64_t *at)
+{
+    const fw_passage *p = ref->p;
+    fw_status st = fw_spill_read(c->hashes_file,
+                                 c->hashes_at[ref->doc] + (uint64_t)p->hstart * sizeof *buf,
+                                 buf, (size_t)p->hlen * sizeof *buf);
+    if (st != FW_OK) return st;
+    *size = (uint32_t)fw_shingle_set(buf, p->hlen, tmp);
+    return fw_spill_append(c->sets_file, buf, *size * sizeof *buf, at);
+}
 
 static fw_status make_sets(const fw_passage_corpus *c, const passage_ref *refs, size_t np,
                            const fw_pair *cand, size_t nc, int threads, passage_sets *s)
 {
     s->set = calloc(np ? np : 1, sizeof *s->set);
     s->size = calloc(np ? np : 1, sizeof *s->size);
-    if (!s->set || !s->size) return FW_ERR_NOMEM;
+    if (c->hashes_file) {
+        s->at = calloc(np ? np : 1, sizeof *s->at);
+        s->file = c->sets_file;
+    }
+    if (!s->set || !s->size || (c->hashes_file && !s->at)) return FW_ERR_NOMEM;
     uint8_t *wanted = calloc(np ? np : 1, 1);
     if (!wanted) return FW_ERR_NOMEM;
     uint32_t longest = 0;
     for (size_t i = 0; i < nc; i++) wanted[cand[i].a] = wanted[cand[i].b] = 1;
     for (size_t i = 0; i < np; i++)
         if (wanted[i] && refs[i].p->hlen > longest) longest = refs[i].p->hlen;
-    int failed = 0;
+    s->longest = longest;
+    int failed = FW_OK;
     #pragma omp parallel num_threads(threads)
     {
         uint64_t *tmp = malloc((longest ? longest : 1) * sizeof *tmp);
-        if (!tmp) {
+        uint64_t *buf = s->file ? malloc((longest ? longest : 1) * sizeof *buf) : NULL;
+        if (!tmp || (s->file && !buf)) {
             #pragma omp atomic write
-            failed = 1;
+            failed = FW_ERR_NOMEM;
         }
         #pragma omp for schedule(dynamic, 256)
         for (size_t i = 0; i < np; i++) {
-            if (!tmp || !wanted[i]) continue;
+            if (failed || !wanted[i]) continue;
             const fw_passage *p = refs[i].p;
+            if (s->file) {
+                fw_status st = spill_set(c, &refs[i], buf, tmp, &s->size[i], &s->at[i]);
+                if (st != FW_OK) {
+                    #pragma omp atomic write
+                    failed = st;
+                }
+                continue;
+            }
             uint64_t *slice = c->hashes[refs[i].doc] + p->hstart;
             s->size[i] = (uint32_t)fw_shingle_set(slice, p->hlen, tmp);
             s->set[i] = slice;
         }
         free(tmp);
+        free(buf);
     }
     free(wanted);
-    return failed ? FW_ERR_NOMEM : FW_OK;
+    return failed;
+}
+
+/* With a memory limit: the same candidates as fw_lsh_candidates_keyed, the
+ * records going through band runs of a bounded size (band_runs.c). */
+static fw_status candidates_in_runs(const fw_passage_corpus *c, size_t np, unsigned bands,
+                                    int threads, fw_pair **cand, size_t *nc)
+{
+    fw_band_runs *runs;
+    fw_status st = fw_band_runs_new(bands, c->lsh_budget, c->tmp_dir, &runs);
+    if (st != FW_OK) return st;
+    uint32_t *rank = malloc((np ? np : 1) * sizeof *rank);
+    uint32_t *keys = NULL; /* one document's, read back at once */
+    size_t keys_cap = 0;
+    uint64_t wide[FW_PASSAGE_MAX_BANDS];
+    if (!rank) st = FW_ERR_NOMEM;
+    for (size_t i = 0; rank && i < np; i++) rank[i] = (uint32_t)i;
+    for (size_t d = 0, i = 0; d < c->ndocs && st == FW_OK; i += c->npassages[d], d++) {
+        uint32_t n = c->npassages[d];
+        const fw_passage *ps = c->passages[d];
+        if (!n) continue;
+        if (!fw_grow(&keys, &keys_cap, (size_t)n * bands, sizeof *keys, 256)) {
+            st = FW_ERR_NOMEM;
+            break;
+        }
+        st = fw_spill_read(c->keys_file, ps[0].keys_at, keys, (size_t)n * bands * sizeof *keys);
+        for (uint32_t k = 0; k < n && st == FW_OK; k++) {
+            if (!ps[k].hlen) continue;
+            for (unsigned b = 0; b < bands; b++) wide[b] = keys[(size_t)k * bands + b];
+            st = fw_band_runs_add(runs, (uint32_t)(i + k), wide);
+        }
+    }
+    if (st == FW_OK) st = fw_band_runs_candidates(runs, rank, threads, cand, nc);
+    free(keys);
+    free(rank);
+    fw_band_runs_free(runs);
+    return st;
 }
 
 /* Keeps the candidates whose sets match; returns how many (in place). */
@@ -198,15 +299,48 @@ static size_t verify(const passage_sets *s, fw_pair *cand, size_t nc, double thr
 {
     uint8_t *keep = malloc(nc ? nc : 1);
     if (!keep) return SIZE_MAX;
-    #pragma omp parallel for num_threads(threads) schedule(dynamic, 256)
-    for (size_t i = 0; i < nc; i++) {
-        uint32_t a = cand[i].a, b = cand[i].b;
-        size_t na = s->size[a], nb = s->size[b];
-        size_t inter = fw_verify_intersection(s->set[a], na, s->set[b], nb);
-        double j = fw_verify_jaccard(inter, na, nb);
-        double contained = (double)inter / (double)(na < nb ? na : nb);
-        keep[i] = j >= threshold || contained >= (threshold > FW_PASSAGE_CONTAINED
-                                                       ? threshold : FW_PASSAGE_CONTAINED);
+    int failed = 0;
+    #pragma omp parallel num_threads(threads)
+    {
+        /* with a memory limit, the two sets are read into these */
+        size_t words = s->file ? (s->longest ? s->longest : 1) : 0;
+        uint64_t *buf_a = words ? malloc(words * sizeof *buf_a) : NULL;
+        uint64_t *buf_b = words ? malloc(words * sizeof *buf_b) : NULL;
+        if (words && (!buf_a || !buf_b)) {
+            #pragma omp atomic write
+            failed = 1;
+        }
+        size_t in_a = SIZE_MAX; /* whose set buf_a holds: pairs come sorted by a */
+        #pragma omp for schedule(dynamic, 256)
+        for (size_t i = 0; i < nc; i++) {
+            if (failed) continue;
+            uint32_t a = cand[i].a, b = cand[i].b;
+            size_t na = s->size[a], nb = s->size[b];
+            const uint64_t *set_a = s->set[a], *set_b = s->set[b];
+            if (s->file) {
+                if ((in_a != a &&
+                     fw_spill_read(s->file, s->at[a], buf_a, na * sizeof *buf_a) != FW_OK) ||
+                    fw_spill_read(s->file, s->at[b], buf_b, nb * sizeof *buf_b) != FW_OK) {
+                    #pragma omp atomic write
+                    failed = 1;
+                    continue;
+                }
+                in_a = a;
+                set_a = buf_a;
+                set_b = buf_b;
+            }
+            size_t inter = fw_verify_intersection(set_a, na, set_b, nb);
+            double j = fw_verify_jaccard(inter, na, nb);
+            double contained = (double)inter / (double)(na < nb ? na : nb);
+            keep[i] = j >= threshold || contained >= (threshold > FW_PASSAGE_CONTAINED
+                                                           ? threshold : FW_PASSAGE_CONTAINED);
+        }
+        free(buf_a);
+        free(buf_b);
+    }
+    if (failed) {
+        free(keep);
+        return SIZE_MAX;
     }
     size_t m = 0;
     for (size_t i = 0; i < nc; i++)
@@ -438,8 +572,9 @@ fw_status fw_passages_match(const fw_passage_corpus *c, const fw_passage_setting
             refs[i] = (passage_ref){byp[i], d};
             keys[i] = byp[i]->keys;
         }
-    if ((st = fw_lsh_candidates_keyed(keys, np, set->bands, threads, &cand, &nc)) != FW_OK)
-        goto out;
+    st = c->hashes_file ? candidates_in_runs(c, np, set->bands, threads, &cand, &nc)
+                        : fw_lsh_candidates_keyed(keys, np, set->bands, threads, &cand, &nc);
+    if (st != FW_OK) goto out;
     r->candidates = nc;
     if ((st = make_sets(c, refs, np, cand, nc, threads, &sets)) != FW_OK) goto out;
     size_t m = verify(&sets, cand, nc, set->threshold, threads);
@@ -459,6 +594,7 @@ out:
     free(cand);
     free(sets.set);
     free(sets.size);
+    free(sets.at);
     return st;
 }
 

@@ -7,6 +7,7 @@
 
 #define FW_PASSAGE_TEXT_CHARS 80 /* characters of a passage kept for reports */
 #define FW_PASSAGE_CONTAINED 0.9 /* a passage this much inside another matches */
+#define FW_PASSAGE_MAX_BANDS 64  /* passage LSH uses at most 64 permutations */
 
 typedef struct fw_passage {
     uint64_t byte_start, byte_end; /* in the document's text */
@@ -16,6 +17,8 @@ typedef struct fw_passage {
     uint32_t *keys;                /* LSH band keys; NULL without shingles */
     char *text;                    /* first characters, white space collapsed */
     uint32_t group;                /* 0: in no group; else its group number */
+    uint32_t text_len;             /* with a memory limit, keys and text are */
+    uint64_t keys_at, text_at;     /* NULL and in the spill file, here */
 } fw_passage;
 
 /* What cutting and sketching need, shared by all threads. */
@@ -23,6 +26,7 @@ typedef struct fw_passage_config {
     unsigned min_chars, max_chars, ngram;
     unsigned bands, rows;
     const fw_minhasher *minhasher; /* bands·rows permutations */
+    struct fw_spill *spill;        /* memory limit: keys and texts go here */
 } fw_passage_config;
 
 /* Per-thread scratch buffers of fw_passages_cut. */
@@ -30,6 +34,10 @@ typedef struct fw_passage_scratch {
     fw_span *spans;
     size_t spans_cap;
     uint32_t *sig;
+    uint32_t *keys;                /* with a spill file: a document's keys */
+    size_t keys_cap;
+    char *texts;                   /* and its excerpts, end to end */
+    size_t texts_len, texts_cap;
 } fw_passage_scratch;
 void fw_passage_scratch_free(fw_passage_scratch *sc);
 
@@ -65,6 +73,15 @@ typedef struct fw_passage_corpus {
                                     * passage's slice in place */
     const uint64_t *chars;         /* normalized code points per document */
     uint64_t text_docs;            /* documents with text */
+    /* With a memory limit the hashes are NULL: a document's are in
+     * hashes_file at hashes_at[document], and passage sets are written to
+     * sets_file and read back in pairs. */
+    const struct fw_spill *hashes_file;
+    const uint64_t *hashes_at;
+    struct fw_spill *sets_file;
+    size_t lsh_budget;             /* and LSH goes through band runs of */
+    const char *tmp_dir;           /* this budget, in this directory */
+    const struct fw_spill *keys_file; /* where passages' keys_at point */
 } fw_passage_corpus;
 
 typedef struct fw_passage_settings {

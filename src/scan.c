@@ -23,8 +23,11 @@
 #include "measure.h"
 #include "cluster.h"
 #include "jsonl.h"
+#include "band_runs.h"
+#include "lsh.h"
 #include "passage.h"
 #include "read.h"
+#include "spill.h"
 
 #include <omp.h>
 #include <pthread.h>
@@ -51,7 +54,10 @@ typedef struct doc_rec {
     size_t nset;             /* distinct shingles, once made a set */
     uint64_t *shingles;      /* the hashes, made a sorted set if the document
                               * is a candidate; NULL with --no-verify */
-    uint32_t *sig;           /* K values; NULL without text */
+    uint32_t *sig;           /* K values; NULL without text (and with a
+                              * memory limit: then they are in a file) */
+    uint64_t hashes_at;      /* with a memory limit: where the hashes and */
+    uint64_t set_at;         /* the exact set are in their files */
     fw_passage *passages;    /* the passage level's cut (NULL when off) */
     uint32_t npassages;
     int64_t cluster;         /* representative's document number */
@@ -70,6 +76,10 @@ typedef struct worker {
     size_t cps_cap;
     uint64_t *hashes;        /* shingle hashes when they are not kept */
     uint64_t *tmp;           /* radix-sort scratch for candidate sets */
+    uint32_t *sig;           /* the signature, with a memory limit */
+    uint64_t *set_a, *set_b; /* sets read back, with a memory limit */
+    size_t sig_cap, set_a_cap, set_b_cap; /* in bytes */
+    size_t set_a_doc;        /* whose set is in set_a (document + 1; 0: none) */
     unsigned char *packed;   /* the text packed for hashing */
     size_t hashes_cap, tmp_cap, packed_cap; /* in bytes */
     uint32_t *tcps;          /* template form of cps (--template) */
@@ -94,6 +104,8 @@ typedef struct pending {
     int pooled;              /* text lives in the batch's text pool (at
                               * `offset` until the batch is handed over) */
     size_t offset;
+    uint64_t *keys;          /* with a memory limit: its band keys, */
+    int keyed;               /* set once computed */
 } pending;
 
 /* The raw text of a batch's JSON lines, one buffer for all of them: lines
@@ -115,6 +127,7 @@ struct fw_scan {
     fw_passage_config passage_cfg;
     fw_passage_result passage;
     char *canon_path;
+    char *tmp_dir;
     doc_rec *docs;
     size_t ndocs, docs_cap;
     pending *batch;          /* being filled by the reader */
@@ -123,6 +136,8 @@ struct fw_scan {
     pending *inflight;       /* being sketched by `sketcher` */
     size_t ninflight;
     text_pool inflight_pool;
+    uint64_t *batch_keys, *inflight_keys; /* the pendings' band keys */
+    size_t batch_bytes_max;
     pthread_t sketcher;
     int sketching;
     fw_status sketch_status;
@@ -133,6 +148,11 @@ struct fw_scan {
     size_t npairs;
     uint64_t read_bytes;     /* for progress: bytes of documents and lines */
     fw_scan_stats stats;
+    /* --memory-limit: what is not kept in memory goes to files */
+    int bounded;
+    fw_spill hashes_file, sigs_file, sets_file;
+    fw_spill passages_file;  /* passages' band keys and excerpts */
+    fw_band_runs *runs;
     int ran;
     char error[512];
 };
@@ -222,7 +242,7 @@ static fw_status check_options(const fw_scan_options *o, unsigned *bands,
 /* The passage level's LSH: B×R chosen for its threshold from at most 64
  * permutations (passages are short; 19×3 at 0.6), and a minhasher with
  * just B·R of them, on the documents' code path. */
-#define PASSAGE_PERMS 64
+#define PASSAGE_PERMS FW_PASSAGE_MAX_BANDS
 static fw_status passage_setup(fw_scan *s)
 {
     unsigned bands, rows;
@@ -231,11 +251,43 @@ static fw_status passage_setup(fw_scan *s)
     if (st == FW_OK) st = fw_minhasher_set_simd(s->passage_minhasher, s->stats.simd);
     if (st != FW_OK) return st;
     s->passage_cfg = (fw_passage_config){s->opt.min_passage, s->opt.max_passage,
-                                         s->opt.ngram, bands, rows, s->passage_minhasher};
+                                         s->opt.ngram, bands, rows, s->passage_minhasher,
+                                         NULL};
     s->stats.passage_bands = bands;
     s->stats.passage_rows = rows;
     s->stats.passage_probability = fw_lsh_probability(s->opt.passage_threshold, bands, rows);
     return FW_OK;
+}
+
+/* --memory-limit: the files, the LSH runs and what memory is left for
+ * batches and single documents. What stays in memory is O(documents): a
+ * record and an id each (and the passage level's passages), about 200
+ * bytes per document; the rest is bounded by the limit. */
+static fw_status bounded_setup(fw_scan *s, char *why, size_t why_size)
+{
+    const uint64_t limit = s->opt.memory_limit;
+    s->bounded = 1;
+    if (s->batch_bytes_max > limit / 16) s->batch_bytes_max = (size_t)(limit / 16);
+    /* a document's work holds about 20 bytes per byte of text, per thread */
+    uint64_t biggest = limit / 64 / (uint64_t)s->threads;
+    if (s->opt.max_doc_bytes > biggest) s->opt.max_doc_bytes = biggest;
+    s->batch_keys = malloc(BATCH_DOCS * s->stats.bands * sizeof *s->batch_keys);
+    s->inflight_keys = malloc(BATCH_DOCS * s->stats.bands * sizeof *s->inflight_keys);
+    if (!s->batch_keys || !s->inflight_keys) return FW_ERR_NOMEM;
+    for (size_t i = 0; i < BATCH_DOCS; i++) {
+        s->batch[i].keys = s->batch_keys + i * s->stats.bands;
+        s->inflight[i].keys = s->inflight_keys + i * s->stats.bands;
+    }
+    const char *dir = s->opt.tmp_dir;
+    fw_status st = fw_spill_open(&s->hashes_file, dir, why, why_size);
+    if (st == FW_OK) st = fw_spill_open(&s->sigs_file, dir, why, why_size);
+    if (st == FW_OK) st = fw_spill_open(&s->sets_file, dir, why, why_size);
+    if (st == FW_OK && s->passage_minhasher) {
+        st = fw_spill_open(&s->passages_file, dir, why, why_size);
+        s->passage_cfg.spill = &s->passages_file;
+    }
+    if (st == FW_OK) st = fw_band_runs_new(s->stats.bands, (size_t)(limit / 4), dir, &s->runs);
+    return st;
 }
 
 fw_status fw_scan_new(const fw_scan_options *options, fw_scan **out, char *why,
@@ -256,6 +308,8 @@ fw_status fw_scan_new(const fw_scan_options *options, fw_scan **out, char *why,
     s->opt.id_field = s->id_field;
     s->threads = options->threads > 0 ? options->threads : omp_get_max_threads();
     if (!s->opt.max_doc_bytes) s->opt.max_doc_bytes = FW_DEFAULT_MAX_DOC_BYTES;
+    s->batch_bytes_max = BATCH_BYTES;
+    s->hashes_file.fd = s->sigs_file.fd = s->sets_file.fd = s->passages_file.fd = -1;
     s->stats.bands = bands;
     s->stats.rows = rows;
     s->stats.threads = s->threads;
@@ -280,6 +334,16 @@ fw_status fw_scan_new(const fw_scan_options *options, fw_scan **out, char *why,
     }
     s->stats.simd = fw_minhasher_simd(s->minhasher);
     if (options->passages && (st = passage_setup(s)) != FW_OK) goto fail;
+    if (options->memory_limit) {
+        if (options->tmp_dir && !(s->tmp_dir = strdup(options->tmp_dir))) goto nomem;
+        s->opt.tmp_dir = s->tmp_dir;
+        st = bounded_setup(s, why, why_size);
+        if (st == FW_ERR_IO) {
+            fw_scan_free(s);
+            return st;
+        }
+        if (st != FW_OK) goto fail;
+    }
     if (options->template_mode || options->canon_path) {
         s->opt.template_mode = 1;
         if ((st = fw_template_new(1, &s->tmpl)) != FW_OK) goto fail;
@@ -328,6 +392,9 @@ void fw_scan_free(fw_scan *s)
             free(w->cps);
             free(w->hashes);
             free(w->tmp);
+            free(w->sig);
+            free(w->set_a);
+            free(w->set_b);
             free(w->packed);
             free(w->tcps);
             free(w->offs);
@@ -341,6 +408,13 @@ void fw_scan_free(fw_scan *s)
         }
     }
     free(s->workers);
+    free(s->batch_keys);
+    free(s->inflight_keys);
+    fw_band_runs_free(s->runs);
+    fw_spill_close(&s->hashes_file);
+    fw_spill_close(&s->sigs_file);
+    fw_spill_close(&s->sets_file);
+    fw_spill_close(&s->passages_file);
     free(s->batch);
     free(s->inflight);
     free(s->docs);
@@ -353,6 +427,7 @@ void fw_scan_free(fw_scan *s)
     fw_minhasher_free(s->passage_minhasher);
     fw_passage_result_free(&s->passage);
     free(s->canon_path);
+    free(s->tmp_dir);
     free(s->text_field);
     free(s->id_field);
     free(s);
@@ -463,12 +538,33 @@ static fw_status parse_jsonl(fw_scan *s, worker *w, doc_rec *d, pending *p,
     return FW_OK;
 }
 
+/* With a memory limit: the hashes (for exact sets) and the signature (for
+ * estimates) go to their files, the band keys to the batch, which the
+ * reader hands to the LSH runs in input order. */
+static fw_status spill_sketch(fw_scan *s, pending *p, const uint64_t *hashes, size_t n,
+                              const uint32_t *sig)
+{
+    doc_rec *d = &p->rec;
+    const unsigned k = s->opt.perms;
+    fw_status st = FW_OK;
+    if (s->opt.verify || s->passage_minhasher)
+        st = fw_spill_append(&s->hashes_file, hashes, n * sizeof *hashes, &d->hashes_at);
+    if (st == FW_OK)
+        st = fw_spill_write_at(&s->sigs_file, sig, k * sizeof *sig,
+                               (uint64_t)p->doc * k * sizeof *sig);
+    for (unsigned b = 0; b < s->stats.bands; b++)
+        p->keys[b] = fw_lsh_band_key64(sig, b, s->stats.rows);
+    p->keyed = 1;
+    return st;
+}
+
 /* Normalizes, shingles and sketches one document's text (and, with the
  * passage level, cuts it into passages); t0 is when this document's work
  * began, after JSON parsing. */
-static fw_status sketch_text(fw_scan *s, worker *w, doc_rec *d, const char *text, size_t len,
+static fw_status sketch_text(fw_scan *s, worker *w, pending *p, const char *text, size_t len,
                              size_t repaired, double t0)
 {
+    doc_rec *d = &p->rec;
     size_t chars;
     fw_norm_info info;
     /* the passage level needs to know where each character came from */
@@ -498,25 +594,37 @@ static fw_status sketch_text(fw_scan *s, worker *w, doc_rec *d, const char *text
      * verification), then MinHash reads them from there: no copy. */
     size_t n = fw_shingle_count(chars, s->opt.ngram);
     unsigned k = s->opt.perms;
-    size_t keep = s->opt.verify || passages ? n : 0;
-    unsigned char *mem = arena_alloc(w, keep * sizeof(uint64_t) + k * sizeof(uint32_t));
-    if (!mem || (!keep && !(w->hashes = grow_scratch(w->hashes, &w->hashes_cap,
+    /* With a memory limit, hashes and signature are made in scratch and
+     * written to their files. */
+    size_t keep = (s->opt.verify || passages) && !s->bounded ? n : 0;
+    size_t keep_sig = s->bounded ? 0 : k;
+    unsigned char *mem = NULL;
+    if (keep + keep_sig &&
+        !(mem = arena_alloc(w, keep * sizeof(uint64_t) + keep_sig * sizeof(uint32_t))))
+        return FW_ERR_NOMEM;
+    if ((!keep && !(w->hashes = grow_scratch(w->hashes, &w->hashes_cap,
                                                      n * sizeof *w->hashes))) ||
+        (!keep_sig && !(w->sig = grow_scratch(w->sig, &w->sig_cap, k * sizeof *w->sig))) ||
         !(w->packed = grow_scratch(w->packed, &w->packed_cap, fw_shingle_packed_size(chars))))
         return FW_ERR_NOMEM;
     uint64_t *hashes = keep ? (uint64_t *)mem : w->hashes;
     n = fw_shingle_hash_all(cps, chars, s->opt.ngram, s->opt.seed, hashes, w->packed);
     d->nshingles = n;
     if (keep) d->shingles = hashes;
-    d->sig = (uint32_t *)(mem + keep * sizeof(uint64_t));
+    uint32_t *sig = keep_sig ? (uint32_t *)(mem + keep * sizeof(uint64_t)) : w->sig;
+    if (keep_sig) d->sig = sig;
     double t2 = fw_now();
     w->t_shingle += t2 - t1;
     if (s->oph)
-        fw_oph_compute(s->oph, hashes, n, d->sig);
+        fw_oph_compute(s->oph, hashes, n, sig);
     else
-        fw_minhash_compute(s->minhasher, hashes, n, d->sig);
+        fw_minhash_compute(s->minhasher, hashes, n, sig);
     double t3 = fw_now();
     w->t_minhash += t3 - t2;
+    if (s->bounded) {
+        st = spill_sketch(s, p, hashes, n, sig);
+        if (st != FW_OK) return st;
+    }
     if (!passages) return FW_OK;
     fw_passage_doc pd = {text, len, w->cps, w->offs, d->chars, offs, chars, hashes, n};
     st = fw_passages_cut(&s->passage_cfg, &w->passage, &pd, arena_alloc_fn, w, &d->passages,
@@ -529,13 +637,13 @@ static fw_status sketch_one(fw_scan *s, worker *w, pending *p)
 {
     doc_rec *d = &p->rec;
     double t0 = fw_now();
-    if (!p->jsonl) return sketch_text(s, w, d, p->text, p->len, 0, t0);
+    if (!p->jsonl) return sketch_text(s, w, p, p->text, p->len, 0, t0);
     fw_jsonl_doc j = {0};
     fw_status st = parse_jsonl(s, w, d, p, &j);
     if (st == FW_OK && d->status != FW_DOC_ERROR) {
         double tp = fw_now();
         w->t_parse += tp - t0;
-        st = sketch_text(s, w, d, j.text, j.len, j.repaired, tp);
+        st = sketch_text(s, w, p, j.text, j.len, j.repaired, tp);
     }
     fw_jsonl_done(&j); /* the parsed text is used up to here */
     return st;
@@ -573,15 +681,19 @@ static fw_status finish_batch(fw_scan *s)
         s->t_wait += fw_now() - t0;
         s->sketching = 0;
     }
-    for (size_t i = 0; i < s->ninflight; i++)
-        s->docs[s->inflight[i].doc] = s->inflight[i].rec;
+    fw_status st = s->sketch_status;
+    for (size_t i = 0; i < s->ninflight; i++) {
+        const pending *p = &s->inflight[i];
+        s->docs[p->doc] = p->rec;
+        if (st == FW_OK && p->keyed) st = fw_band_runs_add(s->runs, (uint32_t)p->doc, p->keys);
+    }
     s->ninflight = 0;
     s->inflight_pool.len = 0;
-    if (s->inflight_pool.cap > 4 * (size_t)BATCH_BYTES) { /* after a huge line */
+    if (s->inflight_pool.cap > 4 * s->batch_bytes_max) { /* after a huge line */
         free(s->inflight_pool.data);
         s->inflight_pool = (text_pool){0};
     }
-    return s->sketch_status;
+    return st;
 }
 
 /* Hands the filled batch to the sketching thread (after the previous one
@@ -611,10 +723,11 @@ static fw_status submit_batch(fw_scan *s)
 
 /* Copies a lent text to the end of the pool; returns 0, or -1 when out of
  * memory. */
-static int pool_append(text_pool *pool, const char *text, size_t len, size_t *offset)
+static int pool_append(text_pool *pool, size_t first_cap, const char *text, size_t len,
+                       size_t *offset)
 {
     if (pool->cap - pool->len < len + 1) {
-        size_t cap = pool->cap ? pool->cap : BATCH_BYTES + (BATCH_BYTES >> 2);
+        size_t cap = pool->cap ? pool->cap : first_cap;
         while (cap - pool->len < len + 1) {
             if (cap > SIZE_MAX / 2) return -1;
             cap *= 2;
@@ -659,7 +772,10 @@ static fw_status take_doc(void *ctx, fw_input_doc *in)
         p->len = in->len;
         p->jsonl = in->jsonl;
         p->pooled = in->borrowed;
-        if (in->borrowed && pool_append(&s->batch_pool, in->text, in->len, &p->offset))
+        p->keyed = 0;
+        if (in->borrowed && pool_append(&s->batch_pool,
+                                          s->batch_bytes_max + (s->batch_bytes_max >> 2),
+                                          in->text, in->len, &p->offset))
             goto nomem_kept;
         s->nbatch++;
         s->batch_bytes += in->len;
@@ -668,7 +784,7 @@ static fw_status take_doc(void *ctx, fw_input_doc *in)
     }
     s->ndocs++;
     fw_status st = FW_OK;
-    if (s->nbatch == BATCH_DOCS || s->batch_bytes >= BATCH_BYTES) {
+    if (s->nbatch == BATCH_DOCS || s->batch_bytes >= s->batch_bytes_max) {
         st = submit_batch(s);
         if (st == FW_OK && s->opt.progress &&
             s->opt.progress(s->opt.progress_ctx, "reading", s->ndocs, s->read_bytes))
@@ -772,6 +888,43 @@ static fw_status rank_documents(fw_scan *s)
     return FW_OK;
 }
 
+/* LSH: in memory over the signatures, or, with a memory limit, from the
+ * band runs written while reading (band_runs.c); the same pairs either way. */
+static fw_status find_candidates(fw_scan *s, fw_pair **cand, size_t *nc)
+{
+    size_t n = s->ndocs;
+    fw_status st;
+    if (s->bounded) {
+        uint32_t *rank = malloc((n ? n : 1) * sizeof *rank);
+        if (!rank) return FW_ERR_NOMEM;
+        for (size_t i = 0; i < n; i++) rank[i] = s->docs[i].rank;
+        st = fw_band_runs_candidates(s->runs, rank, s->threads, cand, nc);
+        s->stats.band_runs = fw_band_runs_count(s->runs);
+        free(rank);
+        return st;
+    }
+    const uint32_t **sigs = malloc((n ? n : 1) * sizeof *sigs);
+    if (!sigs) return FW_ERR_NOMEM;
+    for (size_t r = 0; r < n; r++) sigs[r] = s->docs[s->by_rank[r]].sig;
+    st = fw_lsh_candidates(sigs, n, s->opt.perms, s->stats.bands, s->stats.rows, s->threads,
+                           cand, nc);
+    free(sigs);
+    return st;
+}
+
+/* With a memory limit: a candidate's hashes read back, made a set and
+ * written to the sets file. */
+static fw_status spill_set(fw_scan *s, worker *w, doc_rec *d)
+{
+    size_t n = d->nshingles;
+    if (!(w->hashes = grow_scratch(w->hashes, &w->hashes_cap, n * sizeof *w->hashes)))
+        return FW_ERR_NOMEM;
+    fw_status st = fw_spill_read(&s->hashes_file, d->hashes_at, w->hashes, n * sizeof *w->hashes);
+    if (st != FW_OK) return st;
+    d->nset = fw_shingle_set(w->hashes, n, w->tmp);
+    return fw_spill_append(&s->sets_file, w->hashes, d->nset * sizeof *w->hashes, &d->set_at);
+}
+
 /* Turns the shingle hashes of every document in a candidate pair into a
  * sorted set, in place (parallel over documents). Documents that are in no
  * pair never pay for sorting. */
@@ -781,21 +934,61 @@ static fw_status make_candidate_sets(fw_scan *s, const fw_pair *cand, size_t nc)
     uint8_t *wanted = calloc(n ? n : 1, 1);
     if (!wanted) return FW_ERR_NOMEM;
     for (size_t i = 0; i < nc; i++) wanted[cand[i].a] = wanted[cand[i].b] = 1;
-    int failed = 0;
+    int failed = FW_OK;
     #pragma omp parallel for num_threads(s->threads) schedule(dynamic, 64)
     for (size_t r = 0; r < n; r++) {
         doc_rec *d = &s->docs[s->by_rank[r]];
-        if (!wanted[r] || !d->shingles || d->nset) continue;
+        if (!wanted[r] || d->nset || (!d->shingles && !s->bounded)) continue;
         worker *w = &s->workers[omp_get_thread_num()];
-        if (!(w->tmp = grow_scratch(w->tmp, &w->tmp_cap, d->nshingles * sizeof *w->tmp))) {
+        fw_status st = FW_ERR_NOMEM;
+        if ((w->tmp = grow_scratch(w->tmp, &w->tmp_cap, d->nshingles * sizeof *w->tmp)))
+            st = s->bounded ? spill_set(s, w, d) : FW_OK;
+        if (st == FW_OK && !s->bounded)
+            d->nset = fw_shingle_set(d->shingles, d->nshingles, w->tmp);
+        if (st != FW_OK) {
             #pragma omp atomic write
-            failed = 1;
-            continue;
+            failed = st;
         }
-        d->nset = fw_shingle_set(d->shingles, d->nshingles, w->tmp);
     }
     free(wanted);
-    return failed ? FW_ERR_NOMEM : FW_OK;
+    return failed;
+}
+
+/* What verifying a pair reads: signatures and sets, in memory or, with a
+ * memory limit, read back into the thread's scratch. */
+typedef struct pair_data {
+    const uint32_t *sig_a, *sig_b;
+    const uint64_t *set_a, *set_b;
+} pair_data;
+
+static fw_status read_pair(fw_scan *s, worker *w, size_t a, size_t b, pair_data *x)
+{
+    const unsigned k = s->opt.perms;
+    const doc_rec *da = &s->docs[a], *db = &s->docs[b];
+    if (!(w->sig = grow_scratch(w->sig, &w->sig_cap, 2 * k * sizeof *w->sig)))
+        return FW_ERR_NOMEM;
+    fw_status st = fw_spill_read(&s->sigs_file, (uint64_t)a * k * sizeof *w->sig, w->sig,
+                                 k * sizeof *w->sig);
+    if (st == FW_OK)
+        st = fw_spill_read(&s->sigs_file, (uint64_t)b * k * sizeof *w->sig, w->sig + k,
+                           k * sizeof *w->sig);
+    x->sig_a = w->sig;
+    x->sig_b = w->sig + k;
+    if (st != FW_OK || !s->opt.verify) return st;
+    if (da->nset * sizeof *w->set_a > w->set_a_cap) w->set_a_doc = 0; /* to be grown */
+    if (!(w->set_a = grow_scratch(w->set_a, &w->set_a_cap, da->nset * sizeof *w->set_a)) ||
+        !(w->set_b = grow_scratch(w->set_b, &w->set_b_cap, db->nset * sizeof *w->set_b)))
+        return FW_ERR_NOMEM;
+    if (w->set_a_doc != a + 1) { /* pairs come sorted by a: read it once */
+        w->set_a_doc = 0;
+        st = fw_spill_read(&s->sets_file, da->set_at, w->set_a, da->nset * sizeof *w->set_a);
+        if (st == FW_OK) w->set_a_doc = a + 1;
+    }
+    if (st == FW_OK)
+        st = fw_spill_read(&s->sets_file, db->set_at, w->set_b, db->nset * sizeof *w->set_b);
+    x->set_a = w->set_a;
+    x->set_b = w->set_b;
+    return st;
 }
 
 /* Exact (or, with --no-verify, estimated) similarity of every candidate;
@@ -812,6 +1005,7 @@ static fw_status verify_candidates(fw_scan *s, const fw_pair *cand, size_t nc,
     }
     const double t = s->opt.threshold;
     const unsigned k = s->opt.perms;
+    int failed = FW_OK;
     #pragma omp parallel for num_threads(s->threads) schedule(dynamic, 64)
     for (size_t i = 0; i < nc; i++) {
         const doc_rec *a = &s->docs[s->by_rank[cand[i].a]];
@@ -819,10 +1013,19 @@ static fw_status verify_candidates(fw_scan *s, const fw_pair *cand, size_t nc,
         fw_result_pair *r = &res[i];
         r->a = s->by_rank[cand[i].a];
         r->b = s->by_rank[cand[i].b];
-        r->estimate = fw_minhash_estimate(a->sig, b->sig, k);
+        pair_data x = {a->sig, b->sig, a->shingles, b->shingles};
+        if (s->bounded) {
+            fw_status st = read_pair(s, &s->workers[omp_get_thread_num()], r->a, r->b, &x);
+            if (st != FW_OK) {
+                #pragma omp atomic write
+                failed = st;
+                keep[i] = 0;
+                continue;
+            }
+        }
+        r->estimate = fw_minhash_estimate(x.sig_a, x.sig_b, k);
         if (s->opt.verify) {
-            size_t inter = fw_verify_intersection(a->shingles, a->nset,
-                                                  b->shingles, b->nset);
+            size_t inter = fw_verify_intersection(x.set_a, a->nset, x.set_b, b->nset);
             r->jaccard = fw_verify_jaccard(inter, a->nset, b->nset);
             r->a_in_b = (double)inter / (double)a->nset;
             r->b_in_a = (double)inter / (double)b->nset;
@@ -831,6 +1034,10 @@ static fw_status verify_candidates(fw_scan *s, const fw_pair *cand, size_t nc,
             r->jaccard = r->a_in_b = r->b_in_a = -1;
             keep[i] = r->estimate >= t;
         }
+    }
+    if (failed != FW_OK) {
+        free(res); free(keep); free(kept);
+        return failed;
     }
     size_t m = 0;
     for (size_t i = 0; i < nc; i++) {
@@ -881,17 +1088,28 @@ static fw_status match_passages(fw_scan *s)
     uint32_t *count = malloc((n ? n : 1) * sizeof *count);
     uint64_t **hashes = malloc((n ? n : 1) * sizeof *hashes);
     uint64_t *chars = malloc((n ? n : 1) * sizeof *chars);
+    uint64_t *hashes_at = s->bounded ? malloc((n ? n : 1) * sizeof *hashes_at) : NULL;
     fw_status st = FW_ERR_NOMEM;
-    if (passages && count && hashes && chars) {
+    if (passages && count && hashes && chars && (hashes_at || !s->bounded)) {
         for (size_t r = 0; r < n; r++) {
             const doc_rec *d = &s->docs[s->by_rank[r]];
             passages[r] = d->passages;
             count[r] = d->npassages;
             hashes[r] = d->shingles;
             chars[r] = d->chars;
+            if (hashes_at) hashes_at[r] = d->hashes_at;
         }
         fw_passage_corpus corpus = {n, passages, count, hashes, chars,
-                                    s->stats.docs[FW_DOC_OK] + s->stats.docs[FW_DOC_REPAIRED]};
+                                    s->stats.docs[FW_DOC_OK] + s->stats.docs[FW_DOC_REPAIRED],
+                                    NULL, NULL, NULL, 0, NULL, NULL};
+        if (s->bounded) {
+            corpus.hashes_file = &s->hashes_file;
+            corpus.hashes_at = hashes_at;
+            corpus.sets_file = &s->sets_file;
+            corpus.lsh_budget = (size_t)(s->opt.memory_limit / 4);
+            corpus.tmp_dir = s->tmp_dir;
+            corpus.keys_file = &s->passages_file;
+        }
         fw_passage_settings set = {s->opt.passage_threshold, s->stats.passage_bands,
                                    s->opt.boilerplate_docs, s->opt.boilerplate_share,
                                    s->opt.reuse_min, s->threads};
@@ -901,6 +1119,7 @@ static fw_status match_passages(fw_scan *s)
     free(count);
     free(hashes);
     free(chars);
+    free(hashes_at);
     if (st != FW_OK) return st;
     const fw_passage_result *res = &s->passage;
     s->stats.passage_candidates = res->candidates;
@@ -950,15 +1169,9 @@ fw_status fw_scan_run(fw_scan *s)
     progress(s, "lsh");
     double t0 = fw_now();
     size_t n = s->ndocs;
-    const uint32_t **sigs = malloc((n ? n : 1) * sizeof *sigs);
-    if (!sigs) { st = FW_ERR_NOMEM; goto out; }
-    for (size_t r = 0; r < n; r++) sigs[r] = s->docs[s->by_rank[r]].sig;
     fw_pair *cand = NULL;
     size_t nc = 0;
-    st = fw_lsh_candidates(sigs, n, s->opt.perms, s->stats.bands, s->stats.rows,
-                           s->threads, &cand, &nc);
-    free(sigs);
-    if (st != FW_OK) goto out;
+    if ((st = find_candidates(s, &cand, &nc)) != FW_OK) goto out;
     s->stats.candidates = nc;
     double t1 = fw_now();
     s->stats.t_lsh = t1 - t0;
@@ -986,6 +1199,9 @@ fw_status fw_scan_run(fw_scan *s)
     s->stats.t_cluster = fw_now() - t2;
     s->stats.rss_cluster = fw_peak_rss_mb();
 out:
+    if (st == FW_ERR_IO && s->bounded && !s->error[0])
+        snprintf(s->error, sizeof s->error, "cannot write to or read from the temporary "
+                 "directory %s (is it full?)", s->tmp_dir ? s->tmp_dir : "($TMPDIR or /tmp)");
     if (st != FW_OK && !s->error[0])
         snprintf(s->error, sizeof s->error, "scan failed: %s", fw_status_str(st));
     return st;
@@ -1017,11 +1233,23 @@ void fw_scan_doc(const fw_scan *s, size_t i, fw_doc_info *info)
     }
 }
 
+/* A passage's excerpt: in memory, or with a memory limit read back into a
+ * buffer of the calling thread (valid until its next call). */
+static const char *passage_text(const fw_scan *s, const fw_passage *p)
+{
+    static _Thread_local char buf[FW_PASSAGE_TEXT_CHARS * 4 + 1];
+    if (p->text) return p->text;
+    size_t n = p->text_len < sizeof buf ? p->text_len : sizeof buf - 1;
+    if (fw_spill_read(&s->passages_file, p->text_at, buf, n) != FW_OK) n = 0;
+    buf[n] = '\0';
+    return buf;
+}
+
 static void passage_info(const fw_scan *s, size_t doc, uint32_t k, fw_passage_info *info)
 {
     const fw_passage *p = &s->docs[doc].passages[k];
     *info = (fw_passage_info){(uint32_t)doc, k + 1, p->byte_start, p->byte_end, p->chars,
-                              p->group, p->text};
+                              p->group, passage_text(s, p)};
 }
 
 uint32_t fw_scan_doc_passage_count(const fw_scan *s, size_t doc)
@@ -1050,7 +1278,8 @@ void fw_scan_group(const fw_scan *s, uint64_t group, fw_group_info *info)
     const fw_passage_group *g = &s->passage.groups[group - 1];
     size_t r = fw_passage_doc_of(&s->passage, s->ndocs, g->first);
     const fw_passage *p = &s->docs[s->by_rank[r]].passages[g->first - s->passage.first[r]];
-    *info = (fw_group_info){group, g->passages, g->docs, g->boilerplate, p->chars, p->text};
+    *info = (fw_group_info){group, g->passages, g->docs, g->boilerplate, p->chars,
+                            passage_text(s, p)};
 }
 
 size_t fw_scan_boilerplate_count(const fw_scan *s) { return s->passage.nboilerplate; }

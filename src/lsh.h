@@ -1,0 +1,29 @@
+/* lsh.h — what the two ways of finding LSH candidates share (internal):
+ * in memory (lsh.c) and through sorted runs on disk (band_runs.c). */
+#ifndef FW_LSH_H
+#define FW_LSH_H
+
+#include "fanwen.h"
+#include "sort.h"
+
+/* Candidate pairs as they are found: a << 32 | b, repeats allowed. */
+typedef struct fw_pair_list {
+    uint64_t *v;
+    size_t len, cap;
+} fw_pair_list;
+
+int fw_pair_list_push(fw_pair_list *l, uint32_t a, uint32_t b);
+
+/* The pairs of one bucket: m records whose values (document numbers) are
+ * in increasing order. All pairs when m <= FW_LSH_FULL_BUCKET, else a star
+ * around the first. Returns 0 when out of memory. */
+int fw_pair_list_bucket(fw_pair_list *l, const fw_keyed *rec, size_t m);
+
+/* Sorts the pairs of all lists, drops repeats, and frees the lists. */
+fw_status fw_pair_list_finish(fw_pair_list *lists, size_t nlists, fw_pair **pairs,
+                              size_t *npairs);
+
+/* The 64-bit key of one band of a signature. */
+uint64_t fw_lsh_band_key64(const uint32_t *sig, unsigned band, unsigned rows);
+
+#endif
