@@ -22,6 +22,7 @@
 
 #include "fanwen.h"
 #include "rng.h"
+#include "text_buf.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -32,28 +33,6 @@
 #define BASES 1000
 #define NDOCS 3000
 #define FOOTER_DOCS 60
-
-typedef struct text_buf {
-    char *s;
-    size_t len, cap;
-} text_buf;
-
-static void put(text_buf *b, const char *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        b->cap = (b->len + n + 1) * 2;
-        b->s = realloc(b->s, b->cap);
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
-
-static void put_cp(text_buf *b, uint32_t cp)
-{
-    char u[4];
-    put(b, u, (size_t)fw_utf8_encode(u, cp));
-}
 
 /* A paragraph of 1–3 sentences of 40–110 ideographs closed by 。 */
 static void paragraph(text_buf *b, uint64_t seed)

@@ -23,6 +23,7 @@
 
 #include "fanwen.h"
 #include "rng.h"
+#include "text_buf.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -35,28 +36,6 @@
 #define NGRAM 5
 
 /* ------------------------------------------------------------- corpus */
-
-typedef struct text_buf {
-    char *s;
-    size_t len, cap;
-} text_buf;
-
-static void put(text_buf *b, const char *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        b->cap = (b->len + n + 1) * 2;
-        b->s = realloc(b->s, b->cap);
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
-
-static void put_cp(text_buf *b, uint32_t cp)
-{
-    char u[4];
-    put(b, u, fw_utf8_encode(u, cp));
-}
 
 static uint32_t random_ideograph(void) { return 0x4E00 + (uint32_t)(rng() % 3000); }
 
