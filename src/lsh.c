@@ -119,7 +119,7 @@ fw_status fw_pair_list_finish(fw_pair_list *lists, size_t nlists, fw_pair **pair
     fw_pair_list *all = &lists[0];
     if (!fw_grow(&all->v, &all->cap, total ? total : 1, sizeof *all->v, 1)) return FW_ERR_NOMEM;
     for (size_t b = 1; b < nlists; b++) {
-        memcpy(all->v + all->len, lists[b].v, lists[b].len * sizeof *all->v);
+        if (lists[b].len) memcpy(all->v + all->len, lists[b].v, lists[b].len * sizeof *all->v);
         all->len += lists[b].len;
         free(lists[b].v);
         lists[b] = (fw_pair_list){0};

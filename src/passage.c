@@ -192,6 +192,8 @@ typedef struct passage_sets {
     uint64_t *at;         /* with a memory limit: where each set is in */
     const fw_spill *file; /* this file (and `set` is not used) */
     uint32_t longest;     /* the largest set */
+    uint64_t *pool;       /* with a memory limit, when they fit: the sets,
+                           * at[i] words in (and `file` is NULL) */
 } passage_sets;
 
 /* With a memory limit: a passage's slice read from its document's hashes
@@ -225,6 +227,17 @@ static fw_status make_sets(const fw_passage_corpus *c, const passage_ref *refs, 
     for (size_t i = 0; i < np; i++)
         if (wanted[i] && refs[i].p->hlen > longest) longest = refs[i].p->hlen;
     s->longest = longest;
+    if (c->hashes_file) { /* memory limit: keep the sets in memory if they fit */
+        uint64_t words = 0;
+        for (size_t i = 0; i < np; i++)
+            if (wanted[i]) {
+                s->at[i] = words;
+                words += refs[i].p->hlen;
+            }
+        if (words * sizeof *s->pool <= c->lsh_budget &&
+            (s->pool = malloc((words ? words : 1) * sizeof *s->pool)))
+            s->file = NULL;
+    }
     int failed = FW_OK;
     #pragma omp parallel num_threads(threads)
     {
@@ -238,15 +251,23 @@ static fw_status make_sets(const fw_passage_corpus *c, const passage_ref *refs, 
         for (size_t i = 0; i < np; i++) {
             if (failed || !wanted[i]) continue;
             const fw_passage *p = refs[i].p;
+            fw_status st = FW_OK;
+            uint64_t *slice = NULL;
             if (s->file) {
-                fw_status st = spill_set(c, &refs[i], buf, tmp, &s->size[i], &s->at[i]);
-                if (st != FW_OK) {
-                    #pragma omp atomic write
-                    failed = st;
-                }
-                continue;
+                st = spill_set(c, &refs[i], buf, tmp, &s->size[i], &s->at[i]);
+            } else if (s->pool) {
+                slice = s->pool + s->at[i];
+                st = fw_spill_read(c->hashes_file,
+                                   c->hashes_at[refs[i].doc] + (uint64_t)p->hstart * sizeof *slice,
+                                   slice, (size_t)p->hlen * sizeof *slice);
+            } else {
+                slice = c->hashes[refs[i].doc] + p->hstart;
             }
-            uint64_t *slice = c->hashes[refs[i].doc] + p->hstart;
+            if (st != FW_OK) {
+                #pragma omp atomic write
+                failed = st;
+            }
+            if (st != FW_OK || s->file) continue;
             s->size[i] = (uint32_t)fw_shingle_set(slice, p->hlen, tmp);
             s->set[i] = slice;
         }
@@ -595,6 +616,7 @@ out:
     free(sets.set);
     free(sets.size);
     free(sets.at);
+    free(sets.pool);
     return st;
 }
 
