@@ -12,8 +12,8 @@
  *   fw_minhasher    shingle set → K 32-bit MinHash values
  *   fw_lsh_*        signatures → candidate pairs (banding, by sorting)
  *   fw_verify_*     candidate → exact Jaccard and containment
- *   fw_scan         the whole pipeline over files, directories and JSONL
- *                   shards, with CSV reports
+ *   fw_scan         the whole pipeline over files, directories, JSONL
+ *                   shards and WARC/WET archives, with CSV reports
  *
  * Conventions: every fallible function returns fw_status (FW_OK == 0, errors
  * negative); objects that can fail keep a message naming the file and reason,
@@ -337,7 +337,9 @@ typedef struct fw_scan_options {
     uint64_t memory_limit;   /* bytes; 0 (default): everything in memory.
                               * Otherwise signatures, shingle hashes and
                               * band records go to files in tmp_dir, and
-                              * band records are sorted in runs that fit */
+                              * band records are sorted in runs that fit;
+                              * max_doc_bytes is lowered to at most
+                              * limit / (64 x threads) */
     const char *tmp_dir;     /* where those files go (default: $TMPDIR or
                               * /tmp); they are unlinked as soon as made */
     /* Called now and then from the reading thread with the stage name,
@@ -361,10 +363,14 @@ void fw_scan_free(fw_scan *scan);
 
 /* Reads a file or a directory (recursively, in sorted order, following
  * symlinks but not loops). Files named *.jsonl or *.ndjson (after an
- * optional .gz/.zst suffix) hold one JSON document per line; any other file
- * is one document. gzip and zstd are detected by their magic bytes. Inputs
- * that cannot be read become FW_DOC_ERROR documents; this returns an error
- * only for allocation failure or a stop requested by the progress callback. */
+ * optional .gz/.zst suffix) hold one JSON document per line; files named
+ * *.warc or *.wet are WARC archives, whose WET conversions and text
+ * responses and resources are documents (id: WARC-Target-URI; HTML made
+ * text) and whose other records are counted in skipped_records; any other
+ * file is one document. gzip and zstd are detected by their magic bytes.
+ * Inputs that cannot be read, broken records and documents over
+ * max_doc_bytes become FW_DOC_ERROR documents; this returns an error only
+ * for allocation failure or a stop requested by the progress callback. */
 fw_status fw_scan_add_path(fw_scan *scan, const char *path);
 
 /* Adds one in-memory document (copied). */

@@ -5,10 +5,11 @@
  * byte order of names, so two runs see documents in the same order; symlinks
  * are followed, and a directory already on the current path (a loop) is
  * reported, not entered. A file whose name ends in .jsonl or .ndjson (before
- * an optional .gz/.zst) holds one JSON object per line; any other file is one
- * document whose id is its path relative to the argument it was found under.
- * gzip (multi-member too) and zstd are recognized by their magic bytes,
- * whatever the name.
+ * an optional .gz/.zst) holds one JSON object per line; one ending in .warc or
+ * .wet is a WARC archive of many records (warc.c reads it from this file's
+ * byte stream); any other file is one document whose id is its path relative
+ * to the argument it was found under. gzip (multi-member too) and zstd are
+ * recognized by their magic bytes, whatever the name.
  *
  * Nothing is dropped silently: an unreadable file, a truncated archive or
  * an empty directory each becomes a row with a status and a message.
@@ -17,8 +18,14 @@
  * into lines through a 256 KiB window, so a shard never sits in memory. The
  * lines are handed on unparsed: parsing JSON costs more than reading it, so
  * it happens in the parallel per-document stage (jsonl.c), not here.
+ *
+ * Memory stays bounded by max_doc_bytes: a larger plain file is refused by
+ * its size, before it is read; a compressed file is read until it passes the
+ * limit; a longer JSON line is read past, never held. Each becomes an error
+ * row.
  */
 #include "read.h"
+#include "warc.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -77,7 +84,15 @@ static fw_status report_row(fw_doc_sink sink, void *ctx, const char *id,
 /* A file's bytes, decompressed if they start with gzip or zstd magic. */
 typedef enum { SRC_PLAIN, SRC_GZIP, SRC_ZSTD } source_kind;
 
-typedef struct source {
+static source_kind sniff(const unsigned char *m, size_t n)
+{
+    if (n >= 2 && m[0] == 0x1F && m[1] == 0x8B) return SRC_GZIP;
+    if (n >= 4 && m[0] == 0x28 && m[1] == 0xB5 && m[2] == 0x2F && m[3] == 0xFD)
+        return SRC_ZSTD;
+    return SRC_PLAIN;
+}
+
+typedef struct fw_source {
     int fd;
     source_kind kind;
     unsigned char *in;
@@ -123,17 +138,14 @@ static int source_open(source *s, int fd, uint64_t *stored_bytes)
         return 0;
     }
     if (!fill_input(s)) return 0;
-    const unsigned char *m = s->in;
-    if (s->in_len >= 2 && m[0] == 0x1F && m[1] == 0x8B) {
-        s->kind = SRC_GZIP;
+    s->kind = sniff(s->in, s->in_len);
+    if (s->kind == SRC_GZIP) {
         if (inflateInit2(&s->z, 15 + 32) != Z_OK) {
             snprintf(s->err, sizeof s->err, "zlib initialization failed");
             return 0;
         }
         s->z_ready = 1;
-    } else if (s->in_len >= 4 && m[0] == 0x28 && m[1] == 0xB5 &&
-               m[2] == 0x2F && m[3] == 0xFD) {
-        s->kind = SRC_ZSTD;
+    } else if (s->kind == SRC_ZSTD) {
         s->zd = ZSTD_createDCtx();
         if (!s->zd) {
             snprintf(s->err, sizeof s->err, "out of memory");
@@ -150,8 +162,10 @@ static void source_close(source *s)
     free(s->in);
 }
 
-/* Reads up to cap bytes: > 0 read, 0 at the end, -1 on error (s->err). */
-static ssize_t source_read(source *s, char *buf, size_t cap)
+const char *fw_source_kind(const fw_source *s) { return kind_name(s->kind); }
+const char *fw_source_error(const fw_source *s) { return s->err; }
+
+ssize_t fw_source_read(fw_source *s, char *buf, size_t cap)
 {
     if (cap > CHUNK) cap = CHUNK;
     for (;;) {
@@ -212,8 +226,10 @@ static ssize_t source_read(source *s, char *buf, size_t cap)
 
 /* ---------------------------------------------------------- plain files */
 
+/* Reads a whole file as one document; past `limit` bytes (0: none) it
+ * stops and reports the file instead. */
 static fw_status read_whole(source *s, const char *id, fw_doc_sink sink,
-                            void *ctx, size_t size_hint)
+                            void *ctx, size_t size_hint, uint64_t limit)
 {
     size_t cap = size_hint + 1 > 4096 ? size_hint + 1 : 4096, len = 0;
     char *buf = malloc(cap);
@@ -226,7 +242,9 @@ static fw_status read_whole(source *s, const char *id, fw_doc_sink sink,
             buf = grown;
             cap *= 2;
         }
-        ssize_t n = source_read(s, buf + len, cap - len - 1);
+        size_t room = cap - len - 1;
+        if (limit && limit - len < room) room = (size_t)(limit - len) + 1;
+        ssize_t n = fw_source_read(s, buf + len, room);
         if (n < 0) {
             free(buf);
             return report_row(sink, ctx, id, FW_DOC_ERROR, "%s: %s",
@@ -234,6 +252,17 @@ static fw_status read_whole(source *s, const char *id, fw_doc_sink sink,
         }
         if (n == 0) break;
         len += (size_t)n;
+        if (limit && len > limit) {
+            free(buf);
+            unsigned long long m = (unsigned long long)limit;
+            if (s->kind == SRC_PLAIN)
+                return report_row(sink, ctx, id, FW_DOC_ERROR,
+                                  "file of more than %llu bytes exceeds "
+                                  "--max-doc-bytes %llu", m, m);
+            return report_row(sink, ctx, id, FW_DOC_ERROR,
+                              "%s: more than %llu bytes decompressed, exceeds "
+                              "--max-doc-bytes %llu", kind_name(s->kind), m, m);
+        }
     }
     buf[len] = '\0';
     fw_input_doc doc = {0};
@@ -289,10 +318,13 @@ static fw_status emit_line(const char *file_id, size_t line_no, char *line,
     return sink(ctx, &doc);
 }
 
+/* Reads a JSONL file line by line. A line longer than `limit` (0: none) is
+ * read past as it comes, counted but not held, and reported as FILE:LINE. */
 static fw_status read_jsonl(source *s, const char *id, fw_doc_sink sink,
-                            void *ctx)
+                            void *ctx, uint64_t limit)
 {
     size_t cap = 2 * CHUNK, len = 0, line_no = 0;
+    uint64_t long_len = 0; /* bytes of an over-long line already read past */
     char *buf = malloc(cap);
     if (!buf) return FW_ERR_NOMEM;
     fw_status st = FW_OK;
@@ -304,7 +336,7 @@ static fw_status read_jsonl(source *s, const char *id, fw_doc_sink sink,
             buf = grown;
             cap *= 2;
         }
-        ssize_t n = source_read(s, buf + len, cap - len);
+        ssize_t n = fw_source_read(s, buf + len, cap - len);
         if (n < 0) {
             st = report_row(sink, ctx, id, FW_DOC_ERROR,
                             "%s: %s after line %zu", kind_name(s->kind),
@@ -313,7 +345,7 @@ static fw_status read_jsonl(source *s, const char *id, fw_doc_sink sink,
         }
         if (n == 0) {
             eof = 1;
-            if (len && buf[len - 1] != '\n') buf[len++] = '\n';
+            if (len || long_len) buf[len++] = '\n'; /* what is left has none */
         }
         len += (size_t)n;
         size_t start = 0;
@@ -321,10 +353,24 @@ static fw_status read_jsonl(source *s, const char *id, fw_doc_sink sink,
         while (st == FW_OK &&
                (nl = memchr(buf + start, '\n', len - start)) != NULL) {
             size_t end = (size_t)(nl - buf);
+            uint64_t line_len = long_len + (end - start);
             line_no++;
-            if (!is_blank(buf + start, end - start))
+            if (limit && line_len > limit) {
+                char line_id[4200];
+                snprintf(line_id, sizeof line_id, "%s:%zu", id, line_no);
+                st = report_row(sink, ctx, line_id, FW_DOC_ERROR,
+                                "line of %llu bytes exceeds --max-doc-bytes %llu",
+                                (unsigned long long)line_len,
+                                (unsigned long long)limit);
+            } else if (!is_blank(buf + start, end - start)) {
                 st = emit_line(id, line_no, buf + start, end - start, sink, ctx);
+            }
+            long_len = 0;
             start = end + 1;
+        }
+        if (limit && long_len + (len - start) > limit) { /* too long: read past */
+            long_len += len - start;
+            start = len;
         }
         memmove(buf, buf + start, len - start);
         len -= start;
@@ -341,7 +387,10 @@ static int ends_with(const char *s, const char *suffix)
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-static int is_jsonl_name(const char *path)
+typedef enum { NAME_DOC, NAME_JSONL, NAME_WARC } name_kind;
+
+/* What a file holds, told by its name less a .gz/.zst suffix. */
+static name_kind kind_of_name(const char *path)
 {
     char name[4096];
     snprintf(name, sizeof name, "%s", path);
@@ -350,7 +399,19 @@ static int is_jsonl_name(const char *path)
         if (ends_with(name, ".gz")) name[n -= 3] = '\0';
         else if (ends_with(name, ".zst")) name[n -= 4] = '\0';
     }
-    return ends_with(name, ".jsonl") || ends_with(name, ".ndjson");
+    if (ends_with(name, ".jsonl") || ends_with(name, ".ndjson")) return NAME_JSONL;
+    if (ends_with(name, ".warc") || ends_with(name, ".wet")) return NAME_WARC;
+    return NAME_DOC;
+}
+
+/* A plain file larger than the limit is refused by its size, unread; a
+ * compressed one (by its magic bytes) is read until it passes the limit. */
+static int too_big_to_read(int fd, off_t size, uint64_t limit)
+{
+    if (!limit || size <= 0 || (uint64_t)size <= limit) return 0;
+    unsigned char m[4];
+    ssize_t n = pread(fd, m, sizeof m, 0);
+    return n >= 0 && sniff(m, (size_t)n) == SRC_PLAIN;
 }
 
 static fw_status read_file(const char *path, const char *id, off_t size,
@@ -362,15 +423,26 @@ static fw_status read_file(const char *path, const char *id, off_t size,
     if (fd < 0)
         return report_row(sink, ctx, id, FW_DOC_ERROR, "cannot open: %s",
                           strerror(errno));
+    name_kind nk = kind_of_name(path);
+    if (nk == NAME_DOC && too_big_to_read(fd, size, opt->max_doc_bytes)) {
+        close(fd);
+        return report_row(sink, ctx, id, FW_DOC_ERROR,
+                          "file of %llu bytes exceeds --max-doc-bytes %llu",
+                          (unsigned long long)size,
+                          (unsigned long long)opt->max_doc_bytes);
+    }
     source s;
     fw_status st;
     if (!source_open(&s, fd, opt->stored_bytes)) {
         st = report_row(sink, ctx, id, FW_DOC_ERROR, "%s", s.err);
-    } else if (is_jsonl_name(path)) {
-        st = read_jsonl(&s, id, sink, ctx);
+    } else if (nk == NAME_JSONL) {
+        st = read_jsonl(&s, id, sink, ctx, opt->max_doc_bytes);
+    } else if (nk == NAME_WARC) {
+        st = fw_warc_read(&s, id, opt, sink, ctx);
     } else {
         st = read_whole(&s, id, sink, ctx,
-                        s.kind == SRC_PLAIN && size > 0 ? (size_t)size : 0);
+                        s.kind == SRC_PLAIN && size > 0 ? (size_t)size : 0,
+                        opt->max_doc_bytes);
     }
     source_close(&s);
     close(fd);

@@ -4,6 +4,8 @@
 
 #include "fanwen.h"
 
+#include <sys/types.h>
+
 /* One document as read. All pointers are malloc'ed and owned by the sink
  * once handed over, except a `borrowed` text. `text` is NULL for rows that are only an account of a
  * failure (status FW_DOC_ERROR) or of an empty directory (FW_DOC_EMPTY).
@@ -41,5 +43,18 @@ typedef struct fw_read_options {
  * non-OK status of the sink, else FW_OK. */
 fw_status fw_read_path(const char *path, const fw_read_options *options,
                        fw_doc_sink sink, void *ctx);
+
+/* The bytes of one open file, decompressed when they start with gzip or
+ * zstd magic: what the readers of file formats (warc.c) read from. */
+typedef struct fw_source fw_source;
+
+/* Reads up to `cap` (> 0) bytes into `buf`: returns the count (> 0), 0 at
+ * the end, or -1 on error, for good (a corrupt or truncated archive, a read
+ * error). */
+ssize_t fw_source_read(fw_source *source, char *buf, size_t cap);
+/* "file", "gzip" or "zstd"; and after a -1, why (e.g. "truncated gzip
+ * stream"). */
+const char *fw_source_kind(const fw_source *source);
+const char *fw_source_error(const fw_source *source);
 
 #endif

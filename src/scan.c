@@ -817,7 +817,21 @@ fw_status fw_scan_add_path(fw_scan *s, const char *path)
 fw_status fw_scan_add_text(fw_scan *s, const char *id, const char *text, size_t len)
 {
     fw_input_doc doc;
-    if (fw_input_doc_copy(&doc, id, text, len) != FW_OK) return FW_ERR_NOMEM;
+    const int too_big = len > s->opt.max_doc_bytes; /* an error row, as from a file */
+    if (fw_input_doc_copy(&doc, id, text, too_big ? 0 : len) != FW_OK) return FW_ERR_NOMEM;
+    if (too_big) {
+        char why[160];
+        snprintf(why, sizeof why, "document of %zu bytes exceeds --max-doc-bytes %llu", len,
+                 (unsigned long long)s->opt.max_doc_bytes);
+        free(doc.text);
+        doc.text = NULL;
+        doc.len = len;
+        doc.status = FW_DOC_ERROR;
+        if (!(doc.message = strdup(why))) {
+            free(doc.id);
+            return FW_ERR_NOMEM;
+        }
+    }
     s->stats.inputs++;
     s->stats.input_bytes += len;
     fw_status st = take_doc(s, &doc);
