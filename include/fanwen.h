@@ -18,8 +18,9 @@
  * Conventions: every fallible function returns fw_status (FW_OK == 0, errors
  * negative); objects that can fail keep a message naming the file and reason,
  * read with the matching *_error() function. Opaque types are made with
- * *_new and released with *_free (free(NULL) is a no-op). The library keeps no
- * global mutable state, never prints and never exits.
+ * *_new and released with *_free (free(NULL) is a no-op). The library never
+ * prints and never exits, and keeps no global mutable state but the names
+ * of the report files being written (for fw_report_unlink_temp()).
  */
 #ifndef FANWEN_H
 #define FANWEN_H
@@ -503,11 +504,24 @@ const fw_scan_options *fw_scan_get_options(const fw_scan *scan);
 
 /* Writes pairs.csv, clusters.csv, docs.csv, with passages on passages.csv,
  * reuse.csv and boilerplate.csv (removed when off), and summary.json into `dir`
- * (created if missing). Each file is written under a temporary name and
- * renamed, so a crash leaves complete files or none. `report_seconds`
- * receives the time taken (may be NULL). */
+ * (created if missing). Each file is written in full and flushed to disk
+ * before it replaces the old one, so a reader sees, and a process killed at
+ * any moment (even by SIGKILL) leaves, each report complete: the old or the
+ * new. Files are written unnamed (O_TMPFILE) and given the name
+ * `dir/.NAME.tmp.PID` just before the rename, or for the whole write where
+ * unnamed files are not supported; such names left by killed processes are
+ * removed when a later call starts writing into `dir`. On FW_ERR_IO, errno
+ * says why. `report_seconds` receives the time taken (may be NULL). */
 fw_status fw_report_write(fw_scan *scan, const char *dir,
                           double *report_seconds);
+
+/* Removes the temporary name of every report being written at this moment
+ * by fw_report_write() in this process, if it has one yet; reports already
+ * in place are kept. For a handler of SIGINT or SIGTERM that then ends the
+ * process: it is async-signal-safe (unlink() only, errno kept) and may run
+ * on any thread at any time. Writing carries on if the process does not
+ * end. */
+void fw_report_unlink_temp(void);
 
 /* Writes pairs.csv to an open stream (e.g. stdout). */
 fw_status fw_report_write_pairs(const fw_scan *scan, void *file /* FILE* */);

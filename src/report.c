@@ -4,17 +4,35 @@
  * CSV follows RFC 4180: UTF-8, a header row, CRLF line ends, and a field
  * quoted (with "" for ") when it holds a comma, quote, CR or LF — file
  * names can hold all of these. Numbers are printed with six decimals, the
- * same on every run. Each file is written to a temporary name in the output
- * directory, flushed to disk and renamed over the final name, so a reader or
- * a crash never sees half a report.
+ * same on every run.
+ *
+ * A reader, a crash or a kill never sees half a report. Each file is
+ * written as a file with no name in the output directory (O_TMPFILE),
+ * flushed to disk, and only then linked to a temporary name and renamed
+ * over the final one: a process killed at any moment leaves the old file
+ * or the new one, and at most (in the microseconds between link and
+ * rename) a temporary name. Where the kernel or file system has no unnamed
+ * files, the file is written under the temporary name .NAME.tmp.PID from
+ * the start. Either way the temporary names of killed runs are removed by
+ * the next run that writes into the directory, and a signal handler can
+ * remove the current one with fw_report_unlink_temp(): the names being
+ * written are the one global state of the library, a few slots read
+ * without locks (a sequence number per slot says when one changed under
+ * the reader).
  *
  * Uses only the public API: the reports are what any embedding program
  * could write itself.
  */
+#define _GNU_SOURCE /* O_TMPFILE, AT_EMPTY_PATH */
 #include "fanwen.h"
 #include "measure.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -268,22 +286,220 @@ static fw_status write_summary(const fw_scan *scan, FILE *f, double t_report)
     return ferror(f) ? FW_ERR_IO : FW_OK;
 }
 
-/* Writes one report through a temporary file renamed into place. */
-static fw_status write_atomically(const fw_scan *scan, const char *dir,
-                                  const char *name, double t_report,
-                                  fw_status (*body)(const fw_scan *, FILE *, double))
+/* ------------------------------------------------- writing into place */
+
+typedef fw_status (*report_body)(const fw_scan *, FILE *, double);
+
+static const char *const REPORT_NAMES[] = {"pairs.csv", "clusters.csv", "docs.csv",
+                                           "passages.csv", "reuse.csv", "boilerplate.csv",
+                                           "summary.json"};
+#define NREPORTS (sizeof REPORT_NAMES / sizeof *REPORT_NAMES)
+#define REPORT_PATH_MAX 4096
+
+/* A temporary name being written, for fw_report_unlink_temp(). `seq` is
+ * odd while `path` changes; path "" means none. One slot per report being
+ * written at once (by as many threads); without a free slot a report is
+ * written all the same, its name left to the next run's clean-up. */
+typedef struct temp_slot {
+    atomic_int taken;
+    atomic_uint seq;
+    char path[REPORT_PATH_MAX];
+} temp_slot;
+
+#define TEMP_SLOTS 4
+static temp_slot temp_slots[TEMP_SLOTS];
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "a signal handler reads the slots");
+
+static temp_slot *temp_claim(void)
 {
-    char final[4096], tmp[4200];
-    snprintf(final, sizeof final, "%s/%s", dir, name);
-    snprintf(tmp, sizeof tmp, "%s/.%s.tmp.%ld", dir, name, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    if (!f) return FW_ERR_IO;
+    for (int i = 0; i < TEMP_SLOTS; i++) {
+        int expected = 0;
+        if (atomic_compare_exchange_strong(&temp_slots[i].taken, &expected, 1))
+            return &temp_slots[i];
+    }
+    return NULL;
+}
+
+static void temp_set(temp_slot *slot, const char *path)
+{
+    if (!slot) return;
+    atomic_fetch_add_explicit(&slot->seq, 1, memory_order_relaxed);
+    atomic_thread_fence(memory_order_release);
+    strcpy(slot->path, path);
+    atomic_fetch_add_explicit(&slot->seq, 1, memory_order_release);
+}
+
+static void temp_release(temp_slot *slot)
+{
+    if (!slot) return;
+    temp_set(slot, "");
+    atomic_store(&slot->taken, 0);
+}
+
+void fw_report_unlink_temp(void)
+{
+    int saved = errno;
+    for (int i = 0; i < TEMP_SLOTS; i++) {
+        temp_slot *slot = &temp_slots[i];
+        unsigned seq = atomic_load_explicit(&slot->seq, memory_order_acquire);
+        if (seq & 1) continue; /* changing: not linked yet, or already renamed */
+        char path[REPORT_PATH_MAX];
+        memcpy(path, slot->path, sizeof path);
+        atomic_thread_fence(memory_order_acquire);
+        if (atomic_load_explicit(&slot->seq, memory_order_relaxed) != seq) continue;
+        path[sizeof path - 1] = '\0';
+        if (path[0]) unlink(path);
+    }
+    errno = saved;
+}
+
+/* The process id in ".NAME.tmp.PID", a temporary name of a report NAME;
+ * 0 for any other name. */
+static long temp_name_pid(const char *name)
+{
+    if (name[0] != '.') return 0;
+    for (size_t i = 0; i < NREPORTS; i++) {
+        size_t n = strlen(REPORT_NAMES[i]);
+        if (strncmp(name + 1, REPORT_NAMES[i], n) || strncmp(name + 1 + n, ".tmp.", 5))
+            continue;
+        const char *digits = name + 1 + n + 5;
+        char *end;
+        if (*digits < '1' || *digits > '9') return 0;
+        errno = 0;
+        long pid = strtol(digits, &end, 10);
+        return *end || errno || pid > INT_MAX ? 0 : pid;
+    }
+    return 0;
+}
+
+/* Removes the temporary names that killed runs left in `dir`: those of
+ * processes that no longer exist. Other files, and the temporary files of
+ * a run still writing, are left alone. */
+static void remove_stale_temps(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        long pid = temp_name_pid(e->d_name);
+        if (pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH)
+            unlinkat(dirfd(d), e->d_name, 0);
+    }
+    closedir(d);
+}
+
+/* One report to write: its body, and where. */
+typedef struct report_job {
+    const fw_scan *scan;
+    double t_report;
+    report_body body;
+    const char *dir;
+    char final[REPORT_PATH_MAX], tmp[REPORT_PATH_MAX];
+    temp_slot *slot;
+} report_job;
+
+/* Writes the body to `f` and flushes it to disk (the file stays open). */
+static fw_status write_body(const report_job *job, FILE *f)
+{
     setvbuf(f, NULL, _IOFBF, 1 << 16);
-    fw_status st = body(scan, f, t_report);
+    fw_status st = job->body(job->scan, f, job->t_report);
     if (fflush(f) != 0 || fsync(fileno(f)) != 0) st = FW_ERR_IO;
-    if (fclose(f) != 0) st = FW_ERR_IO;
-    if (st == FW_OK && rename(tmp, final) != 0) st = FW_ERR_IO;
-    if (st != FW_OK) unlink(tmp);
+    return st;
+}
+
+/* unlink() that keeps errno, which says why a write failed. */
+static void unlink_quietly(const char *path)
+{
+    int saved = errno;
+    unlink(path);
+    errno = saved;
+}
+
+/* Renames the complete temporary file over the final name. */
+static fw_status publish(const report_job *job)
+{
+    if (rename(job->tmp, job->final) == 0) return FW_OK;
+    unlink_quietly(job->tmp);
+    return FW_ERR_IO;
+}
+
+/* Links the unnamed file `fd` to `path`: through /proc, or else by the
+ * descriptor (which needs CAP_DAC_READ_SEARCH on older kernels). A name
+ * left by an earlier failure of this same process is replaced. */
+static int link_unnamed(int fd, const char *path)
+{
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0) return 0;
+        if (errno != EEXIST && linkat(fd, "", AT_FDCWD, path, AT_EMPTY_PATH) == 0) return 0;
+        if (errno != EEXIST) return -1;
+        unlink(path);
+    }
+    return -1;
+}
+
+/* The unnamed way. Returns 0 when done (*st says how), -1 when unnamed
+ * files cannot be made or linked here and nothing is left behind. */
+static int write_unnamed(const report_job *job, fw_status *st)
+{
+#ifdef O_TMPFILE
+    int fd = open(job->dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+    if (fd < 0) return -1;
+    FILE *f = fdopen(fd, "wb");
+    if (!f) {
+        close(fd);
+        *st = FW_ERR_IO;
+        return 0;
+    }
+    *st = write_body(job, f);
+    int linked = 0;
+    if (*st == FW_OK) {
+        temp_set(job->slot, job->tmp);
+        linked = link_unnamed(fileno(f), job->tmp) == 0;
+        if (linked) *st = publish(job);
+        temp_set(job->slot, "");
+    }
+    if (fclose(f) != 0) *st = FW_ERR_IO;
+    return *st == FW_OK && !linked ? -1 : 0;
+#else
+    (void)job;
+    (void)st;
+    return -1;
+#endif
+}
+
+/* The named way: the temporary name exists while the file is written. */
+static fw_status write_named(const report_job *job)
+{
+    temp_set(job->slot, job->tmp);
+    FILE *f = fopen(job->tmp, "wb");
+    fw_status st = FW_ERR_IO;
+    if (f) {
+        st = write_body(job, f);
+        if (fclose(f) != 0) st = FW_ERR_IO;
+        if (st == FW_OK) st = publish(job);
+        else unlink_quietly(job->tmp);
+    }
+    temp_set(job->slot, "");
+    return st;
+}
+
+/* Writes one report into place, unnamed where possible. */
+static fw_status write_atomically(const fw_scan *scan, const char *dir, const char *name,
+                                  double t_report, report_body body)
+{
+    report_job job = {.scan = scan, .t_report = t_report, .body = body, .dir = dir};
+    if ((size_t)snprintf(job.final, sizeof job.final, "%s/%s", dir, name) >= sizeof job.final ||
+        (size_t)snprintf(job.tmp, sizeof job.tmp, "%s/.%s.tmp.%ld", dir, name,
+                         (long)getpid()) >= sizeof job.tmp) {
+        errno = ENAMETOOLONG;
+        return FW_ERR_IO;
+    }
+    job.slot = temp_claim();
+    fw_status st;
+    if (write_unnamed(&job, &st) != 0) st = write_named(&job);
+    temp_release(job.slot);
     return st;
 }
 
@@ -298,6 +514,7 @@ fw_status fw_report_write(fw_scan *scan, const char *dir, double *report_seconds
 {
     double t0 = fw_now();
     if (mkdir(dir, 0777) != 0 && errno != EEXIST) return FW_ERR_IO;
+    remove_stale_temps(dir);
     fw_status st = write_atomically(scan, dir, "pairs.csv", 0, pairs_body);
     if (st == FW_OK) st = write_atomically(scan, dir, "clusters.csv", 0, clusters_body);
     if (st == FW_OK) st = write_atomically(scan, dir, "docs.csv", 0, docs_body);

@@ -7,12 +7,22 @@
  *
  * Exit codes: 0 every input was read; 2 some could not be (the reports are
  * still written and docs.csv says which and why); 1 usage or fatal error.
+ *
+ * SIGINT, SIGTERM and SIGHUP stop a scan at once, whatever stage it is in:
+ * stages run for minutes inside the library with nothing to poll a flag, so
+ * the handler does the clean-up itself, with async-signal-safe calls only.
+ * It removes the name of the report being written (fw_report_unlink_temp;
+ * spill files have none, being unlinked when made, and an unnamed report
+ * file vanishes with the process), then ends the process by the same
+ * signal, so the shell reports 128 + its number (130, 143, 129) and a
+ * script running fanwen in a loop stops on Ctrl-C too.
  */
 #include "fanwen.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <malloc.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,7 +115,8 @@ static const char *usage_scan =
     "                        held in memory (default 256M; suffixes K, M, G, T)\n"
     "      --memory-limit N  keep memory under about N bytes (e.g. 4G): signatures,\n"
     "                        shingles and LSH band records go to temporary files,\n"
-    "                        sorted in runs and merged (same reports as without)\n"
+    "                        sorted in runs and merged (same reports as without);\n"
+    "                        --max-doc-bytes is lowered to N/(64 x threads)\n"
     "      --tmp-dir DIR     where those files go (default $TMPDIR or /tmp);\n"
     "                        they are deleted as soon as they are made\n"
     "      --text-field F    JSONL field holding the text (default text)\n"
@@ -115,7 +126,11 @@ static const char *usage_scan =
     "  -h, --help            this text\n"
     "\n"
     "exit status: 0 all inputs read; 2 some inputs could not be read (reports\n"
-    "written; see the 'error' rows of docs.csv); 1 usage or fatal error.\n";
+    "written; see the 'error' rows of docs.csv); 1 usage or fatal error.\n"
+    "SIGINT (Ctrl-C), SIGTERM or SIGHUP stops a scan at any stage: its temporary\n"
+    "files are removed and it ends by that signal (status 130, 143 or 129 in the\n"
+    "shell). Reports already in DIR stay whole: each one is replaced only when\n"
+    "the new one is complete, even if fanwen is killed.\n";
 
 /* ------------------------------------------------------------- parsing */
 
@@ -262,6 +277,30 @@ static void print_summary(const fw_scan *scan, const char *out, double seconds)
             (unsigned long long)st.passage_groups, (unsigned long long)st.boilerplate_groups,
             (unsigned long long)st.boilerplate_docs_needed, (unsigned long long)st.reuse_pairs,
             o->reuse_min);
+}
+
+/* ------------------------------------------------------------- signals */
+
+static void on_signal(int sig)
+{
+    fw_report_unlink_temp();
+    signal(sig, SIG_DFL);
+    raise(sig); /* delivered when the handler returns: the default, an end */
+}
+
+/* A signal ignored when fanwen started (nohup, a shell's background job)
+ * stays ignored. */
+static void catch_signals(void)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    for (int i = 0; i < 3; i++) sigaddset(&sa.sa_mask, sigs[i]);
+    for (int i = 0; i < 3; i++)
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+            sigaction(sigs[i], &sa, NULL);
 }
 
 /* ---------------------------------------------------------------- scan */
@@ -441,6 +480,7 @@ static int cmd_scan(int argc, char **argv)
         return EXIT_FAILURE;
     }
 
+    catch_signals();
     progress_state prog = {!quiet && isatty(STDERR_FILENO), now(), 0};
     opt.progress = show_progress;
     opt.progress_ctx = &prog;
