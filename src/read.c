@@ -325,6 +325,7 @@ static fw_status read_jsonl(source *s, const char *id, fw_doc_sink sink,
 {
     size_t cap = 2 * CHUNK, len = 0, line_no = 0;
     uint64_t long_len = 0; /* bytes of an over-long line already read past */
+    size_t rows = 0;       /* lines handed on, as documents or error rows */
     char *buf = malloc(cap);
     if (!buf) return FW_ERR_NOMEM;
     fw_status st = FW_OK;
@@ -341,6 +342,7 @@ static fw_status read_jsonl(source *s, const char *id, fw_doc_sink sink,
             st = report_row(sink, ctx, id, FW_DOC_ERROR,
                             "%s: %s after line %zu", kind_name(s->kind),
                             s->err, line_no);
+            rows++;
             break;
         }
         if (n == 0) {
@@ -362,8 +364,10 @@ static fw_status read_jsonl(source *s, const char *id, fw_doc_sink sink,
                                 "line of %llu bytes exceeds --max-doc-bytes %llu",
                                 (unsigned long long)line_len,
                                 (unsigned long long)limit);
+                rows++;
             } else if (!is_blank(buf + start, end - start)) {
                 st = emit_line(id, line_no, buf + start, end - start, sink, ctx);
+                rows++;
             }
             long_len = 0;
             start = end + 1;
@@ -376,6 +380,8 @@ static fw_status read_jsonl(source *s, const char *id, fw_doc_sink sink,
         len -= start;
     }
     free(buf);
+    if (st == FW_OK && rows == 0) /* an empty shard is accounted for too */
+        st = report_row(sink, ctx, id, FW_DOC_EMPTY, "no JSON lines");
     return st;
 }
 

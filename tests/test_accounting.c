@@ -145,6 +145,7 @@ static int setup(void **state)
     n += sprintf(jsonl + n, "{\"id\": \"j6\", \"text\": \"最后一行。\"}");
     write_file("shard.jsonl", jsonl, (size_t)n);
     free(jsonl);
+    write_file("blank.jsonl", "\n \n", 3); /* a shard of blank lines: no document */
     /* WARC: a good record, then one cut short; plain and gzip'ed */
     char warc[8192];
     size_t w = add_record(warc, "http://acc/ok", "完整的记录。", strlen("完整的记录。"));
@@ -228,6 +229,7 @@ static void test_every_input_accounted(void **state)
         {"j4", "error", "no string field \"text\"", 0},
         {"shard.jsonl:6", "error", "line of 5024 bytes exceeds --max-doc-bytes 4096", 1},
         {"j6", "ok", "", 1},
+        {"blank.jsonl", "empty", "no JSON lines", 1},
         {"http://acc/ok", "ok", "", 1},
         {"http://acc/cut", "error", cut_message, 1},
         {"http://acc/ok.gz", "ok", "", 1},
@@ -244,8 +246,8 @@ static void test_every_input_accounted(void **state)
     char *summary = csv_slurp(path_in_root("out/summary.json"), &len);
     assert_non_null(summary);
     const char *counts = root_user
-        ? "\"total\": 23, \"ok\": 8, \"repaired\": 1, \"empty\": 2, \"binary\": 2, \"error\": 10"
-        : "\"total\": 23, \"ok\": 7, \"repaired\": 1, \"empty\": 2, \"binary\": 2, \"error\": 11";
+        ? "\"total\": 24, \"ok\": 8, \"repaired\": 1, \"empty\": 3, \"binary\": 2, \"error\": 10"
+        : "\"total\": 24, \"ok\": 7, \"repaired\": 1, \"empty\": 3, \"binary\": 2, \"error\": 11";
     if (!strstr(summary, counts)) fail_msg("summary.json lacks %s:\n%s", counts, summary);
     assert_non_null(strstr(summary, "\"skipped_records\": 0,"));
     free(summary);
