@@ -16,6 +16,7 @@
 #include "csv.h"
 #include "read.h"
 #include "warc.h"
+#include "html.h"
 
 #include <stdio.h>
 #include <stdlib.h>
