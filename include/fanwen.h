@@ -475,6 +475,7 @@ typedef struct fw_scan_stats {
     uint64_t candidates, verified, clusters, clustered_docs;
     uint64_t band_runs;                  /* sorted LSH runs written to disk
                                           * (memory limit); 0: none */
+    uint64_t passage_band_runs;          /* the same for passages */
     int threads;
     fw_simd simd;                        /* the MinHash code path used */
     uint64_t canon_entries;              /* canon table size (--template) */

@@ -281,7 +281,7 @@ static fw_status make_sets(const fw_passage_corpus *c, const passage_ref *refs, 
 /* With a memory limit: the same candidates as fw_lsh_candidates_keyed, the
  * records going through band runs of a bounded size (band_runs.c). */
 static fw_status candidates_in_runs(const fw_passage_corpus *c, size_t np, unsigned bands,
-                                    int threads, fw_pair **cand, size_t *nc)
+                                    int threads, fw_pair **cand, size_t *nc, size_t *nruns)
 {
     fw_band_runs *runs;
     fw_status st = fw_band_runs_new(bands, c->lsh_budget, c->tmp_dir, &runs);
@@ -308,6 +308,7 @@ static fw_status candidates_in_runs(const fw_passage_corpus *c, size_t np, unsig
         }
     }
     if (st == FW_OK) st = fw_band_runs_candidates(runs, rank, threads, cand, nc);
+    *nruns = fw_band_runs_count(runs);
     free(keys);
     free(rank);
     fw_band_runs_free(runs);
@@ -593,7 +594,8 @@ fw_status fw_passages_match(const fw_passage_corpus *c, const fw_passage_setting
             refs[i] = (passage_ref){byp[i], d};
             keys[i] = byp[i]->keys;
         }
-    st = c->hashes_file ? candidates_in_runs(c, np, set->bands, threads, &cand, &nc)
+    st = c->hashes_file ? candidates_in_runs(c, np, set->bands, threads, &cand, &nc,
+                                             &r->band_runs)
                         : fw_lsh_candidates_keyed(keys, np, set->bands, threads, &cand, &nc);
     if (st != FW_OK) goto out;
     r->candidates = nc;

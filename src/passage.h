@@ -103,6 +103,7 @@ typedef struct fw_passage_group {
  * documents, then in document order: document r's start at first[r]. */
 typedef struct fw_passage_result {
     size_t npassages;
+    size_t band_runs;          /* LSH runs written to disk (memory limit) */
     uint64_t *first;           /* ndocs + 1 values */
     fw_passage_group *groups;  /* groups[g - 1] is group g */
     size_t ngroups;

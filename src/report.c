@@ -247,8 +247,10 @@ static fw_status write_summary(const fw_scan *scan, FILE *f, double t_report)
     fprintf(f, "  \"memory\": {\"limit_bytes\": ");
     if (o->memory_limit) fprintf(f, "%llu", (unsigned long long)o->memory_limit);
     else fputs("null", f);
-    fprintf(f, ", \"max_doc_bytes\": %llu, \"band_runs_on_disk\": %llu},\n",
-            (unsigned long long)o->max_doc_bytes, (unsigned long long)st.band_runs);
+    fprintf(f, ", \"max_doc_bytes\": %llu, \"band_runs_on_disk\": %llu, "
+               "\"passage_band_runs_on_disk\": %llu},\n",
+            (unsigned long long)o->max_doc_bytes, (unsigned long long)st.band_runs,
+            (unsigned long long)st.passage_band_runs);
     fprintf(f, "  \"results\": {\"shingles\": %llu, \"candidate_pairs\": %llu, "
                "\"verified_pairs\": %llu, \"reported_pairs\": %zu, \"clusters\": %llu, "
                "\"clustered_documents\": %llu},\n",

@@ -1137,6 +1137,7 @@ static fw_status match_passages(fw_scan *s)
     if (st != FW_OK) return st;
     const fw_passage_result *res = &s->passage;
     s->stats.passage_candidates = res->candidates;
+    s->stats.passage_band_runs = res->band_runs;
     s->stats.passage_matches = res->matched;
     s->stats.passage_groups = res->ngroups;
     s->stats.grouped_passages = res->ngrouped;

@@ -227,6 +227,7 @@ static void test_limit_gives_the_same_results(void **state)
         fw_scan *bounded = scan(doc, id, 1u << 20, tmp, threads);
         fw_scan_get_stats(bounded, &st);
         assert_true(st.band_runs >= 3); /* the documents' LSH went through runs */
+        assert_true(st.passage_band_runs >= 3); /* and the passages' */
         assert_int_equal(entries(tmp), 0); /* the spill files have no names */
         assert_same_results(free_run, bounded);
         fw_scan_free(bounded);
