@@ -498,7 +498,7 @@ static fw_status read_dir(const char *path, const char *id,
     closedir(dir);
     if (st == FW_OK && n == 0)
         st = report_row(sink, ctx, id, FW_DOC_EMPTY, "empty directory");
-    if (st == FW_OK) qsort(names, n, sizeof *names, cmp_names);
+    if (st == FW_OK && n) qsort(names, n, sizeof *names, cmp_names); /* no qsort(NULL) */
     for (size_t i = 0; i < n && st == FW_OK; i++) {
         int slash = path[strlen(path) - 1] != '/';
         char *child = format("%s%s%s", path, slash ? "/" : "", names[i]);
