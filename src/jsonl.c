@@ -8,8 +8,12 @@
  * 79 MB/s on laws.jsonl, yajl 673 MB/s, measured in this project). yajl
  * checks UTF-8; a line with invalid UTF-8 is repaired (U+FFFD) and parsed
  * again, so one bad byte in a crawl does not lose the document, and the
- * repair is counted so the document is reported as `repaired`. The id field
- * may be a string or a number (kept as written).
+ * repair is counted so the document is reported as `repaired`. JSON also
+ * allows lone surrogate escapes (\ud800 without its pair), which yajl turns
+ * into '?', into an encoded surrogate (invalid UTF-8) or, joined with the
+ * escape after it, into a wrong character; they are rewritten as \ufffd
+ * before parsing and counted the same way. The id field may be a string or
+ * a number (kept as written).
  */
 #include "jsonl.h"
 
@@ -203,12 +207,62 @@ static int parse_once(parse *p, const unsigned char *line, size_t len,
     return st == yajl_status_ok;
 }
 
+/* The value of 4 hex digits at s, or 0x10000 if they are not hex. */
+static unsigned hex4(const char *s)
+{
+    unsigned v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = s[i];
+        unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0')
+                   : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+                   : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10) : 16;
+        if (d == 16) return 0x10000;
+        v = v << 4 | d;
+    }
+    return v;
+}
+
+/* Counts the lone surrogate escapes of a line (\ud800–\udbff not followed
+ * by \udc00–\udfff, or one of those alone); with `out` (a copy of the
+ * line), rewrites each there as \ufffd, which has the same length. */
+static size_t lone_surrogates(const char *s, size_t len, char *out)
+{
+    const char *end = s + len, *p = s;
+    size_t count = 0;
+    while ((p = memchr(p, '\\', (size_t)(end - p))) != NULL && end - p >= 2) {
+        unsigned u = p[1] == 'u' && end - p >= 6 ? hex4(p + 2) : 0x10000;
+        if (u < 0xD800 || u > 0xDFFF) {
+            p += 2; /* \\ and \" too: what follows is not an escape */
+            continue;
+        }
+        unsigned low = u <= 0xDBFF && end - p >= 12 && p[6] == '\\' && p[7] == 'u'
+                           ? hex4(p + 8) : 0x10000;
+        if (low >= 0xDC00 && low <= 0xDFFF) {
+            p += 12;
+            continue;
+        }
+        if (out) memcpy(out + (p - s), "\\ufffd", 6);
+        count++;
+        p += 6;
+    }
+    return count;
+}
+
 fw_status fw_jsonl_parse(const char *line, size_t len, const char *text_field,
                          const char *id_field, fw_jsonl_scratch *scratch,
                          fw_jsonl_doc *doc)
 {
     memset(doc, 0, sizeof *doc);
     doc->scratch = scratch;
+    size_t lone = lone_surrogates(line, len, NULL);
+    if (lone) { /* parse a rewritten copy, which the text may point into */
+        char *fixed = malloc(len + 1);
+        if (!fixed) return FW_ERR_NOMEM;
+        memcpy(fixed, line, len);
+        fixed[len] = '\0';
+        lone_surrogates(line, len, fixed);
+        line = doc->repaired_line = fixed;
+    }
     parse p = {text_field, id_field, strlen(text_field), strlen(id_field),
                NULL, 0, 0, 0, NONE, 0, 0, 0, doc};
     int ok = parse_once(&p, (const unsigned char *)line, len, scratch);
@@ -241,6 +295,7 @@ fw_status fw_jsonl_parse(const char *line, size_t len, const char *text_field,
         doc->text = NULL;
         doc->len = 0;
     }
+    doc->repaired += lone;
     return FW_OK;
 }
 

@@ -19,9 +19,11 @@ typedef struct fw_jsonl_doc {
                           * line, or into `owned` or `repaired_line` */
     char *owned;         /* the unescaped text, when it had escapes */
     fw_jsonl_scratch *scratch; /* where `owned` lives, or NULL: malloc */
-    char *repaired_line; /* the line with U+FFFD for invalid bytes */
+    char *repaired_line; /* the line with U+FFFD for invalid bytes and
+                          * \ufffd for lone surrogate escapes */
     size_t len;
-    size_t repaired;     /* invalid UTF-8 sequences replaced before parsing */
+    size_t repaired;     /* invalid UTF-8 sequences and lone surrogate
+                          * escapes replaced before parsing */
     char error[200];     /* why there is no text, when text is NULL */
 } fw_jsonl_doc;
 

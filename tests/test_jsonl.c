@@ -90,6 +90,26 @@ static void test_errors(void **state)
     fw_jsonl_done(&d);
 }
 
+/* Surrogate escapes: a pair is one character; a lone one (which yajl
+ * would turn into '?', invalid UTF-8 or, with the escape after it, a wrong
+ * character) becomes U+FFFD and is counted as repaired. */
+static void test_surrogates(void **state)
+{
+    (void)state;
+    expect("{\"text\": \"a\\ud83d\\ude00b\\uD83D\\uDE00\"}", "a\U0001F600b\U0001F600",
+           NULL, NULL);
+    const char *line = "{\"id\": \"\\udc00\", \"text\": \"\\ud800 \\udc00 "
+                       "\\ude00\\ud83d \\ud800\\u0041 \\\\ud800\"}";
+    fw_jsonl_doc d;
+    assert_int_equal(fw_jsonl_parse(line, strlen(line), "text", "id", &scratch, &d), FW_OK);
+    const char *want = "\uFFFD \uFFFD \uFFFD\uFFFD \uFFFDA \\ud800";
+    assert_int_equal(d.len, strlen(want));
+    assert_memory_equal(d.text, want, d.len);
+    assert_string_equal(d.id, "\uFFFD");
+    assert_int_equal(d.repaired, 6);
+    fw_jsonl_done(&d);
+}
+
 /* A text with escapes larger than the scratch (64 KB) gets memory of its
  * own; many lines in a row reuse the scratch; without scratch, malloc. */
 static void test_large_and_repeated(void **state)
@@ -135,6 +155,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fields),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_surrogates),
         cmocka_unit_test(test_large_and_repeated),
     };
     return cmocka_run_group_tests(tests, NULL, teardown);
