@@ -54,8 +54,10 @@ static int composes_with_previous(uint32_t cp)
     /* utf8proc marks characters that are the second half of a canonical
      * composition with comb_index >= 0x8000. */
     if (p->comb_index != UINT16_MAX && p->comb_index >= 0x8000) return 1;
-    /* Hangul syllables compose algorithmically: L+V, LV+T. */
-    return (cp >= 0x1161 && cp <= 0x1175) || (cp >= 0x11A8 && cp <= 0x11C2);
+    /* Hangul syllables compose algorithmically: L+V, LV+T. U+11A7 is no T,
+     * but utf8proc 2.8 joins it to an LV syllable all the same, dropping it
+     * (fixed upstream since): taken as one here too, offsets stay exact. */
+    return (cp >= 0x1161 && cp <= 0x1175) || (cp >= 0x11A7 && cp <= 0x11C2);
 }
 
 #define MAP_FLAGS (UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT | \
@@ -229,11 +231,11 @@ static int match_capacity(uint32_t **offs, size_t *ocap, size_t cap)
 }
 
 /* Offsets of a text that went the whole-text way: each cluster (a
- * character and the composing ones after it) is normalized alone, so its
- * output can be traced to its first byte. Composition never crosses a
- * cluster, so this gives the same code points as the whole text did; if it
- * ever does not, the offsets are spread evenly over the text instead
- * (still in order, still in range). */
+ * character and the composing ones after it, unless it is dropped) is
+ * normalized alone, so its output can be traced to its first byte.
+ * Composition never crosses a cluster, so this gives the same code points
+ * as the whole text did; if it ever does not, the offsets are spread
+ * evenly over the text instead (still in order, still in range). */
 static fw_status composed_offsets(const fw_normalizer *nz, const char *text, size_t len,
                                   size_t out_len, uint32_t **offs, size_t *ocap)
 {
@@ -247,7 +249,10 @@ static fw_status composed_offsets(const fw_normalizer *nz, const char *text, siz
         uint32_t cp;
         int bad;
         i += fw_utf8_decode(u + i, len - i, &cp, &bad);
-        for (end = i; end < len;) {
+        /* a base that gives nothing (a line break, a space, punctuation)
+         * takes no marks: they are traced to their own bytes */
+        int dropped = !bad && cp < BMP && nz->entry[cp] == ENTRY_DROP;
+        for (end = i; end < len && !dropped;) {
             size_t step = fw_utf8_decode(u + end, len - end, &cp, &bad);
             if (bad || !is_composing(nz, cp)) break;
             end += step;

@@ -13,7 +13,8 @@
  *      stops, text without punctuation) is cut where a hash of the three
  *      characters before the cut is 0 mod 128, at least `min_chars` apart
  *      (content-defined, so a copy with other text before it is cut alike),
- *      or at `max_chars` when no such place comes.
+ *      or at `max_chars` when no such place comes; never between two code
+ *      points of one character (ﬁ → fi), whose bytes cannot be split.
  *   2. Passages: units shorter than `min_chars` are merged forward with the
  *      next ones until the passage is long enough. What is still short at
  *      the end of a paragraph goes back into the paragraph's last passage;
@@ -143,6 +144,7 @@ static int add_unit(unit_list *l, const unsigned char *s, const uint32_t *cps,
         for (uint32_t p = a + 2; p + 1 < b; p++) {
             uint32_t len = p + 1 - start;
             if (b - (p + 1) < min_chars) break; /* the rest is the last piece */
+            if (offsets[p + 1] == offsets[p]) continue; /* inside one character */
             if ((len >= min_chars && cut_after(cps, p)) || len >= max_chars) {
                 unit piece = {start, p + 1, byte_start,
                               trim_end(s, byte_start, offsets[p + 1]), 0, 0};

@@ -159,6 +159,12 @@ static void test_offsets_of_composed_characters(void **state)
     const uint32_t mixed_cps[] = {'f', 'i', 'a', 0xE9, 0x4E2D};
     const uint32_t mixed_offsets[] = {0, 0, 4, 7, 13};
     EXPECT_MAPPING("ﬁ Ａe\xCC\x81。中", mixed_cps, mixed_offsets);
+
+    /* a mark after a line break or a space (both dropped) is traced to its
+     * own bytes, not to theirs: it is on the next line */
+    const uint32_t after_break_cps[] = {'a', 0x3099, 'b', 0x0301, 'c'};
+    const uint32_t after_break_offsets[] = {0, 2, 5, 7, 9};
+    EXPECT_MAPPING("a\n\xE3\x82\x99" "b \xCC\x81" "c", after_break_cps, after_break_offsets);
 }
 
 /* Random strings of characters that expand, compose or are dropped: the
@@ -170,7 +176,8 @@ static void test_offsets_on_random_text(void **state)
     enum { BAD_BYTE = 0xFFFFFFFFu };
     static const uint32_t pool[] = {
         'a', 'Q', 'z', ' ', ' ', 0x3002 /* 。 */, 0xFF0C /* ， */, 0x4E2D, 0x6587,
-        0x0301, 0x0308, 0x1100, 0x1161, 0x11A8, 0xFB01 /* ﬁ */, 0xFF21 /* Ａ */,
+        0x0301, 0x0308, 0x1100, 0x1161, 0x11A8, 0x11A7 /* no T, see normalize.c */,
+        0xFB01 /* ﬁ */, 0xFF21 /* Ａ */,
         0x3099 /* voicing mark */, 0x304B /* か */, 0x20000, BAD_BYTE};
     rng_state = 11;
     mapped m = {0};
@@ -643,6 +650,22 @@ static void test_cut_inside_a_line_leaves_out_white_space(void **state)
     free(list);
 }
 
+/* A cut never falls between two code points of one character: ﬁ (f, i)
+ * stays whole in the passage before, whose bytes hold it. */
+static void test_cut_keeps_an_expansion_whole(void **state)
+{
+    (void)state;
+    const char *text = "abcdefgﬁxyz"; /* one unit of 12, cut at max 8 */
+    mapped m = {0};
+    fw_span *s;
+    assert_int_equal(segment(text, &m, 3, 8, &s), 2);
+    uint64_t at = expect_span(text, &s[0], 0, "abc", "ﬁ", 0, 9);
+    expect_span(text, &s[1], at, "xyz", "z", 9, 12);
+    check_tiling(text, strlen(text), &m, s, 2, 3);
+    free(s);
+    free_mapped(&m);
+}
+
 /* Lengths of the passages of `text` (min 50, max 400), 0-terminated. */
 static void passage_lengths(const char *text, uint32_t *lengths, size_t room)
 {
@@ -734,6 +757,7 @@ int main(void)
         cmocka_unit_test(test_white_space_trimmed_punctuation_kept),
         cmocka_unit_test(test_long_run_cut_by_content),
         cmocka_unit_test(test_cut_inside_a_line_leaves_out_white_space),
+        cmocka_unit_test(test_cut_keeps_an_expansion_whole),
         cmocka_unit_test(test_run_without_cut_places_cut_at_max),
         cmocka_unit_test(test_max_zero_does_not_cut),
     };
