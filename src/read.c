@@ -43,7 +43,7 @@
 
 /* ------------------------------------------------------------- messages */
 
-static char *format(const char *fmt, ...)
+char *fw_format(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -501,8 +501,8 @@ static fw_status read_dir(const char *path, const char *id,
     if (st == FW_OK && n) qsort(names, n, sizeof *names, cmp_names); /* no qsort(NULL) */
     for (size_t i = 0; i < n && st == FW_OK; i++) {
         int slash = path[strlen(path) - 1] != '/';
-        char *child = format("%s%s%s", path, slash ? "/" : "", names[i]);
-        char *child_id = *id && self->up ? format("%s/%s", id, names[i])
+        char *child = fw_format("%s%s%s", path, slash ? "/" : "", names[i]);
+        char *child_id = *id && self->up ? fw_format("%s/%s", id, names[i])
                                          : strdup(names[i]);
         if (!child || !child_id) st = FW_ERR_NOMEM;
         else st = read_any(child, child_id, self, opt, sink, ctx);

@@ -23,6 +23,10 @@ typedef struct fw_input_doc {
     size_t line_no;
 } fw_input_doc;
 
+/* A message or path printed into a new malloc'ed string (NULL when out of
+ * memory), for the readers' ids and messages. */
+char *fw_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Fills `doc` with copies of `id` and of `len` bytes of `text` (NUL
  * added); everything else zero. */
 fw_status fw_input_doc_copy(fw_input_doc *doc, const char *id, const char *text,

@@ -332,22 +332,6 @@ static head_result read_header(warc *w, char *why, size_t why_size)
 
 /* ----------------------------------------------------------------- rows */
 
-static char *format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *format(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0) return NULL;
-    char *s = malloc((size_t)n + 1);
-    if (!s) return NULL;
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    return s;
-}
-
 /* Adds an id's hash to the ids handed on: 1 if it was there already, 0 if
  * added, -1 out of memory. A hash shared by two different ids only adds a
  * suffix that was not needed. */
@@ -384,18 +368,18 @@ static int seen_add(warc *w, const char *id)
 static char *row_id(warc *w)
 {
     unsigned long long n = (unsigned long long)w->record;
-    if (!w->parsed || !w->h.uri_len) return format("%s:record %llu", w->file, n);
+    if (!w->parsed || !w->h.uri_len) return fw_format("%s:record %llu", w->file, n);
     const char *rid = w->h.record_id;
     char *id = strdup(w->uri);
     int seen = id ? seen_add(w, id) : -1;
     if (seen > 0 && rid[0]) {
         free(id);
-        id = rid[0] == '<' ? format("%s %s", w->uri, rid) : format("%s <%s>", w->uri, rid);
+        id = rid[0] == '<' ? fw_format("%s %s", w->uri, rid) : fw_format("%s <%s>", w->uri, rid);
         seen = id ? seen_add(w, id) : -1;
     }
     if (seen > 0) {
         free(id);
-        id = format("%s <record %llu>", w->uri, n);
+        id = fw_format("%s <record %llu>", w->uri, n);
         seen = id ? 0 : -1;
     }
     if (seen < 0) {
@@ -419,7 +403,7 @@ static fw_status error_row(warc *w, const char *fmt, ...)
     fw_input_doc doc = {0};
     doc.status = FW_DOC_ERROR;
     doc.id = row_id(w);
-    doc.message = format("%s: record %llu at byte %llu: %s", w->file,
+    doc.message = fw_format("%s: record %llu at byte %llu: %s", w->file,
                          (unsigned long long)w->record,
                          (unsigned long long)w->start, why);
     if (!doc.id || !doc.message) {

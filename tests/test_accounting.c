@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "csv.h"
+#include "workdir.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,23 +24,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
-
-static char root[256];
-
-static void write_file(const char *name, const void *data, size_t len)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/in/%s", root, name);
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    fclose(f);
-}
-
-static void write_text(const char *name, const char *text)
-{
-    write_file(name, text, strlen(text));
-}
 
 static void write_gzip(const char *name, const void *data, size_t len)
 {
@@ -62,24 +46,6 @@ static void cut_file(const char *name, off_t keep)
     assert_int_equal(truncate(path, keep ? keep : st.st_size / 2), 0);
 }
 
-/* Runs the CLI with arguments (a shell fragment) in root; its exit code. */
-static int run(const char *args)
-{
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s 2>stderr.txt >stdout.txt", root,
-             FANWEN_CLI, args);
-    int status = system(cmd);
-    assert_true(WIFEXITED(status));
-    return WEXITSTATUS(status);
-}
-
-static char *path_in_root(const char *name)
-{
-    static char path[1024];
-    snprintf(path, sizeof path, "%s/%s", root, name);
-    return path;
-}
-
 static const char report[] =
     "2015年上半年，在市委、市政府的高度重视和关心指导下，全市教育系统始终围绕"
     "教育强市的总目标，坚持改革创新、提质增效、改善民生，全面推进各项工作。";
@@ -99,9 +65,7 @@ static size_t cut_warc_offset; /* where the cut record starts */
 static int setup(void **state)
 {
     (void)state;
-    snprintf(root, sizeof root, "/tmp/fanwen-test-accounting-XXXXXX");
-    if (!mkdtemp(root)) return -1;
-    mkdir(path_in_root("in"), 0755);
+    if (workdir_make("test-accounting") != 0) return -1;
     mkdir(path_in_root("in/empty_dir"), 0755);
 
     write_text("good.txt", report);
@@ -165,14 +129,6 @@ static int setup(void **state)
     assert_int_equal(stat(path, &st), 0);
     cut_file("crawl.warc.gz", st.st_size - 30);
     return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-    return system(cmd);
 }
 
 typedef struct expected {
@@ -306,5 +262,5 @@ int main(void)
         cmocka_unit_test(test_every_input_accounted),
         cmocka_unit_test(test_files_from),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, workdir_remove);
 }

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "csv.h"
+#include "workdir.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -20,34 +21,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-static char root[256];   /* a fresh temporary directory per run */
-
-static void write_file(const char *name, const void *data, size_t len)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/in/%s", root, name);
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    fclose(f);
-}
-
-static void write_text(const char *name, const char *text)
-{
-    write_file(name, text, strlen(text));
-}
-
-/* Runs the CLI with arguments (a shell fragment); returns its exit code. */
-static int run(const char *args)
-{
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s 2>stderr.txt >stdout.txt", root,
-             FANWEN_CLI, args);
-    int status = system(cmd);
-    assert_true(WIFEXITED(status));
-    return WEXITSTATUS(status);
-}
-
+/* ROOT/out/name, where the reports go. */
 static const char *report(const char *name)
 {
     static char path[1024];
@@ -62,11 +36,8 @@ static const char report_text[] =
 static int setup(void **state)
 {
     (void)state;
-    snprintf(root, sizeof root, "/tmp/fanwen-test-cli-XXXXXX");
-    if (!mkdtemp(root)) return -1;
+    if (workdir_make("test-cli") != 0) return -1;
     char path[1024];
-    snprintf(path, sizeof path, "%s/in", root);
-    mkdir(path, 0755);
     snprintf(path, sizeof path, "%s/in/empty_dir", root);
     mkdir(path, 0755);
 
@@ -106,14 +77,6 @@ static int setup(void **state)
     snprintf(path, sizeof path, "%s/in/loop", root);
     symlink(".", path);
     return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-    return system(cmd);
 }
 
 static void expect_row(const csv_table *t, const char *id, const char *status,
@@ -269,5 +232,5 @@ int main(void)
         cmocka_unit_test(test_clean_input_exits_zero_and_pipes),
         cmocka_unit_test(test_bad_options_write_nothing),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, workdir_remove);
 }
