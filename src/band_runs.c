@@ -140,7 +140,8 @@ static int emit_bucket(fw_keyed *rec, size_t m, const uint32_t *rank, fw_pair_li
                        size_t *pair_budget)
 {
     if (m < 2) return 1;
-    for (size_t i = 0; i < m; i++) rec[i].value = rank[rec[i].value];
+    if (rank)
+        for (size_t i = 0; i < m; i++) rec[i].value = rank[rec[i].value];
     if (m <= 32) { /* insertion sort: buckets are nearly always tiny */
         for (size_t i = 1; i < m; i++) {
             fw_keyed x = rec[i];

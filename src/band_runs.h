@@ -19,7 +19,8 @@ void fw_band_runs_free(fw_band_runs *runs);
 fw_status fw_band_runs_add(fw_band_runs *runs, uint32_t item, const uint64_t *keys);
 
 /* The candidate pairs, as fw_lsh_candidates() gives them for documents
- * numbered rank[item]: sorted, without repeats. */
+ * numbered rank[item] (rank NULL: the items' own numbers): sorted, without
+ * repeats. */
 fw_status fw_band_runs_candidates(fw_band_runs *runs, const uint32_t *rank, int threads,
                                   fw_pair **pairs, size_t *npairs);
 

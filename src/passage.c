@@ -280,18 +280,15 @@ static fw_status make_sets(const fw_passage_corpus *c, const passage_ref *refs, 
 
 /* With a memory limit: the same candidates as fw_lsh_candidates_keyed, the
  * records going through band runs of a bounded size (band_runs.c). */
-static fw_status candidates_in_runs(const fw_passage_corpus *c, size_t np, unsigned bands,
-                                    int threads, fw_pair **cand, size_t *nc, size_t *nruns)
+static fw_status candidates_in_runs(const fw_passage_corpus *c, unsigned bands, int threads,
+                                    fw_pair **cand, size_t *nc, size_t *nruns)
 {
     fw_band_runs *runs;
     fw_status st = fw_band_runs_new(bands, c->lsh_budget, c->tmp_dir, &runs);
     if (st != FW_OK) return st;
-    uint32_t *rank = malloc((np ? np : 1) * sizeof *rank);
     uint32_t *keys = NULL; /* one document's, read back at once */
     size_t keys_cap = 0;
     uint64_t wide[FW_PASSAGE_MAX_BANDS];
-    if (!rank) st = FW_ERR_NOMEM;
-    for (size_t i = 0; rank && i < np; i++) rank[i] = (uint32_t)i;
     for (size_t d = 0, i = 0; d < c->ndocs && st == FW_OK; i += c->npassages[d], d++) {
         uint32_t n = c->npassages[d];
         const fw_passage *ps = c->passages[d];
@@ -307,10 +304,9 @@ static fw_status candidates_in_runs(const fw_passage_corpus *c, size_t np, unsig
             st = fw_band_runs_add(runs, (uint32_t)(i + k), wide);
         }
     }
-    if (st == FW_OK) st = fw_band_runs_candidates(runs, rank, threads, cand, nc);
+    if (st == FW_OK) st = fw_band_runs_candidates(runs, NULL, threads, cand, nc);
     *nruns = fw_band_runs_count(runs);
     free(keys);
-    free(rank);
     fw_band_runs_free(runs);
     return st;
 }
@@ -581,20 +577,22 @@ fw_status fw_passages_match(const fw_passage_corpus *c, const fw_passage_setting
     r->npassages = np;
     passage_ref *refs = malloc((np ? np : 1) * sizeof *refs);
     fw_passage **byp = malloc((np ? np : 1) * sizeof *byp);
-    const uint32_t **keys = malloc((np ? np : 1) * sizeof *keys);
+    /* band keys in memory; with a memory limit they are read from the
+     * spill file by candidates_in_runs instead */
+    const uint32_t **keys = c->hashes_file ? NULL : malloc((np ? np : 1) * sizeof *keys);
     uint32_t *root = malloc((np ? np : 1) * sizeof *root);
     fw_pair *cand = NULL;
     size_t nc = 0;
     passage_sets sets = {0};
     fw_status st = FW_ERR_NOMEM;
-    if (!refs || !byp || !keys || !root) goto out;
+    if (!refs || !byp || (!keys && !c->hashes_file) || !root) goto out;
     for (size_t d = 0, i = 0; d < c->ndocs; d++)
         for (uint32_t k = 0; k < c->npassages[d]; k++, i++) {
             byp[i] = &c->passages[d][k];
             refs[i] = (passage_ref){byp[i], d};
-            keys[i] = byp[i]->keys;
+            if (keys) keys[i] = byp[i]->keys;
         }
-    st = c->hashes_file ? candidates_in_runs(c, np, set->bands, threads, &cand, &nc,
+    st = c->hashes_file ? candidates_in_runs(c, set->bands, threads, &cand, &nc,
                                              &r->band_runs)
                         : fw_lsh_candidates_keyed(keys, np, set->bands, threads, &cand, &nc);
     if (st != FW_OK) goto out;
