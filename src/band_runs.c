@@ -44,7 +44,6 @@ struct fw_band_runs {
     const char *dir;
     run *runs;
     size_t nruns, runs_cap;
-    uint64_t items;
     char why[256];
 };
 
@@ -122,7 +121,6 @@ fw_status fw_band_runs_add(fw_band_runs *r, uint32_t item, const uint64_t *keys)
     for (unsigned b = 0; b < r->bands; b++)
         r->buf[(size_t)b * r->cap + r->count] = (fw_keyed){keys[b], item};
     r->count++;
-    r->items++;
     return FW_OK;
 }
 

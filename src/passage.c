@@ -202,12 +202,12 @@ static fw_status spill_set(const fw_passage_corpus *c, const passage_ref *ref, u
                            uint64_t *tmp, uint32_t *size, uint64_t *at)
 {
     const fw_passage *p = ref->p;
-    fw_status st = fw_spill_read(c->hashes_file,
-                                 c->hashes_at[ref->doc] + (uint64_t)p->hstart * sizeof *buf,
-                                 buf, (size_t)p->hlen * sizeof *buf);
-    if (st != FW_OK) return st;
-    *size = (uint32_t)fw_shingle_set(buf, p->hlen, tmp);
-    return fw_spill_append(c->sets_file, buf, *size * sizeof *buf, at);
+    size_t n;
+    fw_status st = fw_spill_make_set(c->hashes_file,
+                                     c->hashes_at[ref->doc] + (uint64_t)p->hstart * sizeof *buf,
+                                     p->hlen, c->sets_file, buf, tmp, &n, at);
+    *size = (uint32_t)n;
+    return st;
 }
 
 static fw_status make_sets(const fw_passage_corpus *c, const passage_ref *refs, size_t np,

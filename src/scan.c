@@ -933,10 +933,8 @@ static fw_status spill_set(fw_scan *s, worker *w, doc_rec *d)
     size_t n = d->nshingles;
     if (!(w->hashes = grow_scratch(w->hashes, &w->hashes_cap, n * sizeof *w->hashes)))
         return FW_ERR_NOMEM;
-    fw_status st = fw_spill_read(&s->hashes_file, d->hashes_at, w->hashes, n * sizeof *w->hashes);
-    if (st != FW_OK) return st;
-    d->nset = fw_shingle_set(w->hashes, n, w->tmp);
-    return fw_spill_append(&s->sets_file, w->hashes, d->nset * sizeof *w->hashes, &d->set_at);
+    return fw_spill_make_set(&s->hashes_file, d->hashes_at, n, &s->sets_file, w->hashes, w->tmp,
+                             &d->nset, &d->set_at);
 }
 
 /* Turns the shingle hashes of every document in a candidate pair into a

@@ -80,6 +80,15 @@ fw_status fw_spill_read(const fw_spill *s, uint64_t at, void *data, size_t n)
     return FW_OK;
 }
 
+fw_status fw_spill_make_set(const fw_spill *from, uint64_t at, size_t n, fw_spill *to,
+                            uint64_t *buf, uint64_t *tmp, size_t *size, uint64_t *set_at)
+{
+    fw_status st = fw_spill_read(from, at, buf, n * sizeof *buf);
+    if (st != FW_OK) return st;
+    *size = fw_shingle_set(buf, n, tmp);
+    return fw_spill_append(to, buf, *size * sizeof *buf, set_at);
+}
+
 void fw_spill_close(fw_spill *s)
 {
     if (s->fd >= 0) close(s->fd);

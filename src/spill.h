@@ -28,6 +28,13 @@ fw_status fw_spill_write_at(fw_spill *s, const void *data, size_t n, uint64_t at
 /* Reads n bytes from `at`. Thread-safe. */
 fw_status fw_spill_read(const fw_spill *s, uint64_t at, void *data, size_t n);
 
+/* Reads n shingle hashes at `at` of `from` into buf, makes them a sorted
+ * set there (fw_shingle_set, tmp: n values of scratch) and appends the set
+ * to `to`: *size distinct values at *set_at. The exact sets of candidates
+ * under a memory limit, documents' and passages' alike. */
+fw_status fw_spill_make_set(const fw_spill *from, uint64_t at, size_t n, fw_spill *to,
+                            uint64_t *buf, uint64_t *tmp, size_t *size, uint64_t *set_at);
+
 void fw_spill_close(fw_spill *s);
 
 #endif
