@@ -25,27 +25,6 @@
 #include <unistd.h>
 #include <zlib.h>
 
-static void write_gzip(const char *name, const void *data, size_t len)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/in/%s", root, name);
-    gzFile gz = gzopen(path, "wb");
-    assert_non_null(gz);
-    assert_int_equal(gzwrite(gz, data, (unsigned)len), (int)len);
-    gzclose(gz);
-}
-
-/* Cuts a file to `keep` of its bytes, or to half of them when keep is 0. */
-static void cut_file(const char *name, off_t keep)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/in/%s", root, name);
-    struct stat st;
-    assert_int_equal(stat(path, &st), 0);
-    assert_true(keep < st.st_size);
-    assert_int_equal(truncate(path, keep ? keep : st.st_size / 2), 0);
-}
-
 static const char report[] =
     "2015年上半年，在市委、市政府的高度重视和关心指导下，全市教育系统始终围绕"
     "教育强市的总目标，坚持改革创新、提质增效、改善民生，全面推进各项工作。";

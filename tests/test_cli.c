@@ -59,13 +59,11 @@ static int setup(void **state)
                "{\"id\": 7, \"body\": \"no text field\"}\n"
                "{\"id\": \"j5\", \"text\": \"坏字节\xC0\xAF在这里。\"}");
     /* a gzip file cut in the middle */
-    snprintf(path, sizeof path, "%s/in/cut.txt.gz", root);
-    gzFile gz = gzopen(path, "wb");
-    for (int i = 0; i < 200; i++) gzputs(gz, report_text);
-    gzclose(gz);
-    struct stat st;
-    stat(path, &st);
-    truncate(path, st.st_size / 2);
+    static char many[200 * sizeof report_text];
+    const size_t n = strlen(report_text);
+    for (int i = 0; i < 200; i++) memcpy(many + i * n, report_text, n);
+    write_gzip("cut.txt.gz", many, 200 * n);
+    cut_file("cut.txt.gz", 0);
     /* a dangling symlink: unreadable even for root */
     snprintf(path, sizeof path, "%s/in/missing.txt", root);
     symlink("/nonexistent/fanwen", path);
