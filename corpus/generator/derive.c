@@ -327,10 +327,12 @@ static void teasers(gen_state *g, gen_doc *d, gen_doc *const *others, size_t not
     size_t h = gen_below(&g->rng, B_TEASER_HEADINGS.n);
     span *head = doc_add_span(d, SPAN_BOILERPLATE, BOILER_ORIGINS - 1 - (uint32_t)h);
     str_puts(&head->text, B_TEASER_HEADINGS.item[h]);
-    size_t count = 2 + gen_below(&g->rng, 4);
+    size_t count = 2 + gen_below(&g->rng, 4); /* with the copy's source: ≤ 6 sources */
     for (size_t c = 0; c < count; c++) {
         const gen_doc *x = others[gen_below(&g->rng, nothers)];
-        if (x->number == d->number || (d->nsources && x->number == d->sources[0])) continue;
+        int known = x->number == d->number;
+        for (int k = 0; k < d->nsources; k++) known |= x->number == d->sources[k];
+        if (known) continue; /* the copy's own source, or teased already */
         const span *first = NULL;
         size_t fi = 0;
         for (size_t i = 0; i < x->nspans && !first; i++)
@@ -347,9 +349,9 @@ static void teasers(gen_state *g, gen_doc *d, gen_doc *const *others, size_t not
         t->src_doc = x->number;
         t->src_span = (uint32_t)fi;
         t->src_bytes = (uint32_t)bytes;
-        t->src_chars = (uint32_t)chars;
+        t->src_chars = (uint32_t)chars; /* made normalized by main.c's emit() */
         t->transforms = 1u << T_TEASER;
-        if (d->nsources < 4) d->sources[d->nsources++] = x->number;
+        d->sources[d->nsources++] = x->number;
     }
 }
 
@@ -363,6 +365,7 @@ static void apply_one(gen_state *g, gen_doc *d, int t, double p, gen_doc *const 
         break;
     }
     case T_PLACE: {
+        if (d->place < 0) break; /* recycled text: no known place to swap */
         int np = (int)gen_below(&g->rng, B_PLACES.n - 1), no = (int)gen_below(&g->rng, B_ORGS.n - 1);
         np += np >= d->place;
         no += no >= d->org;

@@ -76,7 +76,7 @@ extern const char *const TRANSFORM_NAMES[T_COUNT];
 #define NO_DOC UINT32_MAX
 
 typedef struct span {
-    gen_str text;           /* UTF-8, no line break */
+    gen_str text;           /* UTF-8; no blank line (spans are joined by one) */
     int kind;               /* enum span_kind */
     uint32_t origin;        /* the original span it descends from */
     uint32_t src_doc;       /* document copied from directly, or NO_DOC */
@@ -93,12 +93,13 @@ typedef struct span {
 
 typedef struct gen_doc {
     uint32_t number;        /* generation order, 0.. */
-    int genre;              /* index in GENRES */
+    int genre;              /* index in GENRES; -1: recycled text */
     int place, org, year;   /* what the original was written for */
     const char *role;       /* original, copy, mix */
     unsigned transforms;    /* bit set of enum transform (copies and mixes) */
     double intensity;       /* how hard the main transform was applied, 0..1 */
-    uint32_t sources[4];    /* documents copied from */
+    uint32_t sources[8];    /* documents copied from: a mix's 2–4 sources, or
+                               a copy's source and the reports it teases */
     int nsources;
     int site;               /* boilerplate site wrapped around it, or -1 */
     span *spans;
@@ -128,6 +129,16 @@ typedef struct gen_state {
 /* A new report of `genre` from the banks, every span a fresh origin. */
 gen_doc *compose_original(gen_state *g, uint32_t number, int genre);
 
+/* ---- source.c: originals recycled from real text ------------------------ */
+
+typedef struct source_list source_list;
+/* Reads up to `max_docs` documents from the paths, with fanwen's readers. */
+source_list *source_read(char *const *paths, size_t npaths, size_t max_docs);
+size_t source_count(const source_list *l);
+void source_free(source_list *l);
+/* Document `which` of the list as an original (genre, place, org: -1). */
+gen_doc *compose_recycled(gen_state *g, uint32_t number, const source_list *l, size_t which);
+
 /* ---- derive.c: copies ---------------------------------------------------- */
 
 /* Applies transform `t` at `intensity` to the copy `d` (spans copied from a
@@ -149,6 +160,8 @@ void truth_free(truth_ctx *t);
 /* Assembles d->text (spans joined by blank lines), the span offsets, the
  * normalized character counts and the shingle set. */
 void truth_finish_doc(truth_ctx *t, gen_doc *d);
+/* Normalized characters of `n` bytes of text. */
+uint32_t truth_chars(truth_ctx *t, const char *s, size_t n);
 /* |A ∩ B| of two finished documents. */
 size_t truth_intersection(const gen_doc *a, const gen_doc *b);
 /* Characters of `a` whose origin `b` also holds, each origin counted at

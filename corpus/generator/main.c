@@ -1,9 +1,10 @@
 /*
  * main.c — fanwen-corpus: writes a 范文 reuse corpus and its ground truth.
  *
- *   fanwen-corpus --docs N [--seed S] [--format txt|jsonl] --out DIR
+ *   fanwen-corpus --docs N [--seed S] [--format txt|jsonl] [--source PATH]... --out DIR
  *
- * Documents come in families: an original written from the banks, then 0–3
+ * Documents come in families: an original written from the banks (or taken
+ * from --source text, source.c), then 0–3
  * copies, each made by one transform (or a combination) at a random
  * intensity, sometimes from an earlier copy, sometimes a mix of paragraphs
  * from 2–4 recent originals of the same genre. A quarter of all pages are
@@ -56,6 +57,8 @@ typedef struct run {
     uint64_t **sets;
     size_t *sizes;
     uint32_t *seen;                /* stamps for dedup of compared docs */
+    source_list *sources;          /* --source: originals recycled from these */
+    size_t next_source;
     holders *held;                 /* origin → the documents holding it */
     size_t overflow;               /* holders not kept: pairs missed */
 } run;
@@ -122,6 +125,11 @@ static void emit(run *r, gen_doc *d)
 {
     if (d->site < 0 && !(d->transforms & (1u << T_BOILERPLATE)) && gen_chance(&r->g.rng, 0.25))
         derive_wrap_site(&r->g, d, (int)gen_below(&r->g.rng, (size_t)derive_site_count()));
+    for (size_t i = 0; i < d->nspans; i++) { /* a teaser's copied prefix, normalized */
+        span *s = &d->spans[i];
+        const gen_doc *src = s->src_bytes ? lookup(r, s->src_doc) : NULL;
+        if (src) s->src_chars = truth_chars(r->truth, src->spans[s->src_span].text.data, s->src_bytes);
+    }
     truth_finish_doc(r->truth, d);
     size_t slot = d->number % WINDOW;
     if (r->ndocs >= WINDOW) doc_free(r->window[slot]);
@@ -167,7 +175,8 @@ static void family(run *r, size_t limit)
 {
     gen_state *g = &r->g;
     uint32_t root = (uint32_t)r->ndocs;
-    gen_doc *o = compose_original(g, root, (int)gen_below(&g->rng, 3));
+    gen_doc *o = r->sources ? compose_recycled(g, root, r->sources, r->next_source++)
+                            : compose_original(g, root, (int)gen_below(&g->rng, 3));
     emit(r, o);
     r->ring[r->nring++ % RING] = root;
     double u = gen_unit(&g->rng);
@@ -278,6 +287,11 @@ static void usage(FILE *f)
           "  --shard-docs N    documents per JSONL shard (default 10000)\n"
           "  --ngram N         shingle size of the truth's Jaccard (default 5)\n"
           "  --join-floor J    list every pair with Jaccard >= J (default 0.5)\n"
+          "  --source PATH     make the originals from this text instead of the\n"
+          "                    banks (repeatable; any input fanwen reads: files,\n"
+          "                    directories, JSONL, WARC, .gz, .zst), one original\n"
+          "                    per document, until they run out\n"
+          "  --source-max-docs N  read at most N source documents (default 1000000)\n"
           "  --join-max N      skip that exact join above N documents (default\n"
           "                    200000); pairs.csv then lists the pairs that share\n"
           "                    copied text only\n"
@@ -291,6 +305,8 @@ int main(int argc, char **argv)
     unsigned ngram = 5;
     double floor = 0.5;
     const char *out = NULL, *format = "jsonl";
+    char **source_paths = calloc((size_t)argc, sizeof *source_paths);
+    size_t nsources = 0, source_max = 1000000;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -310,6 +326,11 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--join-max")) join_max = strtoull(v, &end, 10);
         else if (!strcmp(a, "--ngram")) ngram = (unsigned)strtoul(v, &end, 10);
         else if (!strcmp(a, "--join-floor")) floor = strtod(v, &end);
+        else if (!strcmp(a, "--source-max-docs")) source_max = strtoull(v, &end, 10);
+        else if (!strcmp(a, "--source")) {
+            source_paths[nsources++] = (char *)v;
+            end = (char *)v + strlen(v);
+        }
         else if (!strcmp(a, "--format") || !strcmp(a, "--out")) {
             *(!strcmp(a, "--out") ? &out : &format) = v;
             end = (char *)v + strlen(v);
@@ -338,8 +359,19 @@ int main(int argc, char **argv)
         r->sets = calloc(docs ? docs : 1, sizeof *r->sets);
         r->sizes = calloc(docs ? docs : 1, sizeof *r->sizes);
     }
+    if (nsources) {
+        r->sources = source_read(source_paths, nsources, source_max);
+        if (!source_count(r->sources)) {
+            fputs("fanwen-corpus: no text in the --source inputs\n", stderr);
+            return 1;
+        }
+    }
     writer_open(&r->out, out, !strcmp(format, "jsonl"), shard_docs);
-    while (r->ndocs < docs) family(r, docs);
+    while (r->ndocs < docs && (!r->sources || r->next_source < source_count(r->sources)))
+        family(r, docs);
+    if (r->ndocs < docs)
+        fprintf(stderr, "fanwen-corpus: the sources ran out after %zu originals: %zu documents written\n",
+                r->next_source, r->ndocs);
     size_t provenance = r->npairs, joined = 0;
     if (r->keep_sets) {
         join_ctx c = {r, 0};
@@ -373,6 +405,8 @@ int main(int argc, char **argv)
     free(r->held);
     free(r->pairs);
     truth_free(r->truth);
+    source_free(r->sources);
+    free(source_paths);
     free(r);
     return 0;
 }

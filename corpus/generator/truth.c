@@ -57,6 +57,8 @@ static size_t normalize(truth_ctx *t, const char *s, size_t n)
     return len;
 }
 
+uint32_t truth_chars(truth_ctx *t, const char *s, size_t n) { return (uint32_t)normalize(t, s, n); }
+
 static int cmp_u64(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;

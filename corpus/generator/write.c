@@ -112,7 +112,7 @@ void writer_doc(writer *w, const gen_doc *d, gen_doc *(*lookup)(void *ctx, uint3
     char id[32], src_id[32];
     writer_id(w, d->number, id, sizeof id);
     write_text(w, d, id);
-    fprintf(w->documents, "%s,%s,%s,", id, d->role, B_GENRES.item[d->genre]);
+    fprintf(w->documents, "%s,%s,%s,", id, d->role, d->genre >= 0 ? B_GENRES.item[d->genre] : "recycled");
     transforms(w->documents, d->transforms);
     fprintf(w->documents, ",%.6f,", d->intensity);
     for (int k = 0; k < d->nsources; k++) {
