@@ -410,7 +410,7 @@ static void passage_recall(const truth *t, const reported *rp, const char *run)
         group_count *gr = group_of(g, &ng, strchr(tr, '+') ? "several" : tr);
         gr->truth++, gr->found += found;
         if (strstr(tr, "synonym")) {
-            group_count *sy = group_of(g, &ng, "synonym, alone or with others");
+            group_count *sy = group_of(g, &ng, "synonym+others");
             sy->truth++, sy->found += found;
         }
     }
