@@ -248,17 +248,24 @@ static size_t content_spans(const gen_doc *d, size_t *at)
     return m;
 }
 
+/* Moves k of the m entries of `at`, chosen at random, to its front: a
+ * partial Fisher–Yates shuffle. */
+static void choose(gen_state *g, size_t *at, size_t m, size_t k)
+{
+    for (size_t i = 0; i < k; i++) {
+        size_t j = i + gen_below(&g->rng, m - i), tmp = at[i];
+        at[i] = at[j];
+        at[j] = tmp;
+    }
+}
+
 static void reorder(gen_state *g, gen_doc *d, double p)
 {
     size_t *at = malloc(d->nspans * sizeof *at), m = content_spans(d, at);
     size_t k = (size_t)(p * (double)m + 0.5);
     if (k < 2) k = 2;
     if (k > m) k = m;
-    for (size_t i = 0; i < k; i++) { /* choose k positions: a partial shuffle */
-        size_t j = i + gen_below(&g->rng, m - i), tmp = at[i];
-        at[i] = at[j];
-        at[j] = tmp;
-    }
+    choose(g, at, m, k);
     span *moved = malloc(k * sizeof *moved);
     for (size_t i = 0; i < k; i++) moved[i] = d->spans[at[(i + 1) % k]]; /* a rotation: all move */
     for (size_t i = 0; i < k; i++) {
@@ -276,12 +283,8 @@ static void drop(gen_state *g, gen_doc *d, double p)
     if (k + 2 > m) k = m > 2 ? m - 2 : 0;
     if (k == 0 && m > 2) k = 1;
     char *gone = calloc(d->nspans, 1);
-    for (size_t i = 0; i < k; i++) {
-        size_t j = i + gen_below(&g->rng, m - i), tmp = at[i];
-        at[i] = at[j];
-        at[j] = tmp;
-        gone[at[i]] = 1;
-    }
+    choose(g, at, m, k);
+    for (size_t i = 0; i < k; i++) gone[at[i]] = 1;
     size_t w = 0;
     for (size_t i = 0; i < d->nspans; i++) {
         if (gone[i]) str_free(&d->spans[i].text);

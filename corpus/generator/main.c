@@ -70,21 +70,26 @@ static gen_doc *lookup(void *ctx, uint32_t number)
     return r->window[number % WINDOW];
 }
 
-static void add_pair(run *r, const gen_doc *x, const gen_doc *y, const char *relation,
-                     unsigned transforms, double intensity)
+static void push_pair(run *r, pair_row p)
 {
-    const gen_doc *a = x->number < y->number ? x : y, *b = a == x ? y : x;
     if (r->npairs == r->pairs_cap) {
         r->pairs_cap = r->pairs_cap ? 2 * r->pairs_cap : 1024;
         r->pairs = realloc(r->pairs, r->pairs_cap * sizeof *r->pairs);
         if (!r->pairs) abort();
     }
-    r->pairs[r->npairs++] = (pair_row){
+    r->pairs[r->npairs++] = p;
+}
+
+static void add_pair(run *r, const gen_doc *x, const gen_doc *y, const char *relation,
+                     unsigned transforms, double intensity)
+{
+    const gen_doc *a = x->number < y->number ? x : y, *b = a == x ? y : x;
+    push_pair(r, (pair_row){
         .a = a->number, .b = b->number, .inter = (uint32_t)truth_intersection(a, b),
         .na = (uint32_t)a->nset, .nb = (uint32_t)b->nset,
         .copied_a = (uint32_t)truth_copied_chars(a, b), .copied_b = (uint32_t)truth_copied_chars(b, a),
         .chars_a = a->norm_chars, .chars_b = b->norm_chars, .relation = relation,
-        .transforms = transforms, .intensity = intensity};
+        .transforms = transforms, .intensity = intensity});
 }
 
 static int holds(const gen_doc *d, uint32_t number)
@@ -219,27 +224,24 @@ static void join_emit(void *ctx, size_t i, size_t j, size_t inter)
 {
     join_ctx *c = ctx;
     run *r = c->r;
-    if (r->npairs == r->pairs_cap) {
-        r->pairs_cap = r->pairs_cap ? 2 * r->pairs_cap : 1024;
-        r->pairs = realloc(r->pairs, r->pairs_cap * sizeof *r->pairs);
-    }
-    r->pairs[r->npairs++] = (pair_row){.a = (uint32_t)i, .b = (uint32_t)j, .inter = (uint32_t)inter,
-                                       .na = (uint32_t)r->sizes[i], .nb = (uint32_t)r->sizes[j],
-                                       .relation = "incidental", .intensity = -1};
+    push_pair(r, (pair_row){.a = (uint32_t)i, .b = (uint32_t)j, .inter = (uint32_t)inter,
+                            .na = (uint32_t)r->sizes[i], .nb = (uint32_t)r->sizes[j],
+                            .relation = "incidental", .intensity = -1});
     c->found++;
 }
 
-static void write_pairs(run *r, size_t provenance)
+static void write_pairs(run *r)
 {
     /* join pairs already known by provenance are dropped: provenance first */
     qsort(r->pairs, r->npairs, sizeof *r->pairs, cmp_pair);
-    FILE *f = fopen(strcat(strcpy((char[4200]){0}, r->out.dir), "/truth/pairs.csv"), "wb");
+    char path[4200];
+    snprintf(path, sizeof path, "%s/truth/pairs.csv", r->out.dir);
+    FILE *f = fopen(path, "wb");
     if (!f) {
         perror("fanwen-corpus: truth/pairs.csv");
         exit(1);
     }
     fputs("id_a,id_b,jaccard,a_in_b,b_in_a,copied_a,copied_b,relation,transform,intensity\r\n", f);
-    (void)provenance;
     for (size_t i = 0; i < r->npairs; i++) {
         pair_row *p = &r->pairs[i];
         if (i + 1 < r->npairs && p->a == p[1].a && p->b == p[1].b) { /* keep the provenance row */
@@ -378,7 +380,7 @@ int main(int argc, char **argv)
         truth_join((const uint64_t *const *)r->sets, r->sizes, r->ndocs, floor, join_emit, &c);
         joined = c.found;
     }
-    write_pairs(r, provenance);
+    write_pairs(r);
     writer_close(&r->out);
     char about[4300];
     snprintf(about, sizeof about, "%s/truth/about.txt", out);
