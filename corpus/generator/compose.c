@@ -62,8 +62,7 @@ static void paragraph(gen_state *g, gen_doc *d, size_t min_chars)
 gen_doc *compose_original(gen_state *g, uint32_t number, int genre)
 {
     uint64_t *r = &g->rng;
-    gen_doc *d = calloc(1, sizeof *d);
-    if (!d) abort();
+    gen_doc *d = gen_zalloc(1, sizeof *d);
     *d = (gen_doc){.number = number, .genre = genre, .role = "original", .site = -1,
                    .place = (int)gen_below(r, B_PLACES.n), .org = (int)gen_below(r, B_ORGS.n),
                    .year = 2010 + (int)gen_below(r, 15)};

@@ -261,12 +261,12 @@ static void choose(gen_state *g, size_t *at, size_t m, size_t k)
 
 static void reorder(gen_state *g, gen_doc *d, double p)
 {
-    size_t *at = malloc(d->nspans * sizeof *at), m = content_spans(d, at);
+    size_t *at = gen_alloc(d->nspans, sizeof *at), m = content_spans(d, at);
     size_t k = (size_t)(p * (double)m + 0.5);
     if (k < 2) k = 2;
     if (k > m) k = m;
     choose(g, at, m, k);
-    span *moved = malloc(k * sizeof *moved);
+    span *moved = gen_alloc(k, sizeof *moved);
     for (size_t i = 0; i < k; i++) moved[i] = d->spans[at[(i + 1) % k]]; /* a rotation: all move */
     for (size_t i = 0; i < k; i++) {
         d->spans[at[i]] = moved[i];
@@ -278,11 +278,11 @@ static void reorder(gen_state *g, gen_doc *d, double p)
 
 static void drop(gen_state *g, gen_doc *d, double p)
 {
-    size_t *at = malloc(d->nspans * sizeof *at), m = content_spans(d, at);
+    size_t *at = gen_alloc(d->nspans, sizeof *at), m = content_spans(d, at);
     size_t k = (size_t)(p * (double)m + 0.5);
     if (k + 2 > m) k = m > 2 ? m - 2 : 0;
     if (k == 0 && m > 2) k = 1;
-    char *gone = calloc(d->nspans, 1);
+    char *gone = gen_zalloc(d->nspans, 1);
     choose(g, at, m, k);
     for (size_t i = 0; i < k; i++) gone[at[i]] = 1;
     size_t w = 0;
@@ -426,7 +426,7 @@ gen_doc *derive_mix(gen_state *g, uint32_t number, gen_doc *const *src, int nsrc
     d->nsources = nsrc;
     for (int k = 0; k < nsrc; k++) {
         d->sources[k] = src[k]->number;
-        size_t *at = malloc(src[k]->nspans * sizeof *at), m = 0;
+        size_t *at = gen_alloc(src[k]->nspans, sizeof *at), m = 0;
         for (size_t i = 0; i < src[k]->nspans; i++)
             if (src[k]->spans[i].kind == SPAN_PARAGRAPH) at[m++] = i;
         double share = k == 0 ? 0.3 + 0.4 * gen_unit(&g->rng) : 0.15 + 0.25 * gen_unit(&g->rng);

@@ -13,9 +13,11 @@ const char *const TRANSFORM_NAMES[T_COUNT] = {
     "censor", "chardrop", "markers", "boilerplate", "teaser", "combined",
 };
 
-static void *xrealloc(void *p, size_t n)
+/* The generator is a command, not a library: running out of memory ends it
+ * with a message. Zero counts get a valid pointer, so callers need no
+ * special case for an empty document or set. */
+static void *checked(void *q)
 {
-    void *q = realloc(p, n ? n : 1);
     if (!q) {
         fputs("fanwen-corpus: out of memory\n", stderr);
         exit(1);
@@ -23,11 +25,22 @@ static void *xrealloc(void *p, size_t n)
     return q;
 }
 
+void *gen_grow(void *p, size_t count, size_t size)
+{
+    if (size && count > SIZE_MAX / size) checked(NULL);
+    size_t bytes = count * size;
+    return checked(realloc(p, bytes ? bytes : 1));
+}
+
+void *gen_alloc(size_t count, size_t size) { return gen_grow(NULL, count, size); }
+
+void *gen_zalloc(size_t count, size_t size) { return checked(calloc(count ? count : 1, size ? size : 1)); }
+
 void str_put(gen_str *s, const char *p, size_t n)
 {
     if (s->len + n + 1 > s->cap) {
         s->cap = (s->len + n + 1) * 2;
-        s->data = xrealloc(s->data, s->cap);
+        s->data = gen_grow(s->data, s->cap, 1);
     }
     memcpy(s->data + s->len, p, n);
     s->len += n;
@@ -48,7 +61,7 @@ void str_printf(gen_str *s, const char *fmt, ...)
         str_put(s, small, (size_t)n);
         return;
     }
-    char *big = xrealloc(NULL, (size_t)n + 1);
+    char *big = gen_alloc((size_t)n + 1, 1);
     va_start(ap, fmt);
     vsnprintf(big, (size_t)n + 1, fmt, ap);
     va_end(ap);
@@ -73,7 +86,7 @@ span *doc_add_span(gen_doc *d, int kind, uint32_t origin)
 {
     if (d->nspans == d->cap) {
         d->cap = d->cap ? 2 * d->cap : 16;
-        d->spans = xrealloc(d->spans, d->cap * sizeof *d->spans);
+        d->spans = gen_grow(d->spans, d->cap, sizeof *d->spans);
     }
     span *s = &d->spans[d->nspans++];
     *s = (span){.kind = kind, .origin = origin, .src_doc = NO_DOC, .src_span = 0};
@@ -84,7 +97,7 @@ span *doc_add_span(gen_doc *d, int kind, uint32_t origin)
  * (header, footer, teaser lists belong to the page, not to the report). */
 gen_doc *doc_copy(const gen_doc *src, uint32_t number)
 {
-    gen_doc *d = xrealloc(NULL, sizeof *d);
+    gen_doc *d = gen_alloc(1, sizeof *d);
     *d = (gen_doc){.number = number, .genre = src->genre, .place = src->place,
                    .org = src->org, .year = src->year, .role = "copy", .site = -1,
                    .nsources = 1, .sources = {src->number}};

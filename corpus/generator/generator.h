@@ -33,6 +33,12 @@ static inline size_t gen_below(uint64_t *s, size_t n) { return n ? (size_t)(gen_
 static inline double gen_unit(uint64_t *s) { return (double)(gen_next(s) >> 11) / 9007199254740992.0; }
 static inline int gen_chance(uint64_t *s, double p) { return gen_unit(s) < p; }
 
+/* ---- memory: checked, ending the run with a message when it runs out ---- */
+
+void *gen_alloc(size_t count, size_t size);           /* malloc */
+void *gen_zalloc(size_t count, size_t size);          /* calloc */
+void *gen_grow(void *p, size_t count, size_t size);   /* realloc */
+
 /* ---- a growable string -------------------------------------------------- */
 
 typedef struct gen_str {

@@ -74,14 +74,13 @@ static void push_pair(run *r, pair_row p)
 {
     if (r->npairs == r->pairs_cap) {
         r->pairs_cap = r->pairs_cap ? 2 * r->pairs_cap : 1024;
-        r->pairs = realloc(r->pairs, r->pairs_cap * sizeof *r->pairs);
-        if (!r->pairs) abort();
+        r->pairs = gen_grow(r->pairs, r->pairs_cap, sizeof *r->pairs);
     }
     r->pairs[r->npairs++] = p;
 }
 
-static void add_pair(run *r, const gen_doc *x, const gen_doc *y, const char *relation,
-                     unsigned transforms, double intensity)
+static pair_row *add_pair(run *r, const gen_doc *x, const gen_doc *y, const char *relation,
+                          unsigned transforms, double intensity)
 {
     const gen_doc *a = x->number < y->number ? x : y, *b = a == x ? y : x;
     push_pair(r, (pair_row){
@@ -90,6 +89,7 @@ static void add_pair(run *r, const gen_doc *x, const gen_doc *y, const char *rel
         .copied_a = (uint32_t)truth_copied_chars(a, b), .copied_b = (uint32_t)truth_copied_chars(b, a),
         .chars_a = a->norm_chars, .chars_b = b->norm_chars, .relation = relation,
         .transforms = transforms, .intensity = intensity});
+    return &r->pairs[r->npairs - 1];
 }
 
 static int holds(const gen_doc *d, uint32_t number)
@@ -115,9 +115,9 @@ static void provenance_pairs(run *r, gen_doc *d)
                 for (size_t s = 0; s < d->nspans; s++)
                     if (d->spans[s].src_doc == e->number && d->spans[s].kind != SPAN_TEASER) teaser = 0;
                 if (teaser) add_pair(r, e, d, "teaser", 1u << T_TEASER, -1);
-                else if (d->transforms & (1u << T_MIX)) {
-                    double from_e = (double)truth_copied_chars(d, e) / (d->norm_chars ? d->norm_chars : 1);
-                    add_pair(r, e, d, "mix", 1u << T_MIX, 1.0 - from_e);
+                else if (d->transforms & (1u << T_MIX)) { /* intensity: the mix not from e */
+                    pair_row *p = add_pair(r, e, d, "mix", 1u << T_MIX, -1);
+                    p->intensity = 1.0 - (double)p->copied_b / (p->chars_b ? p->chars_b : 1);
                 } else add_pair(r, e, d, "copy", d->transforms, d->intensity);
             } else add_pair(r, e, d, "siblings", 0, -1);
         }
@@ -144,7 +144,7 @@ static void emit(run *r, gen_doc *d)
     provenance_pairs(r, d);
     writer_doc(&r->out, d, lookup, r);
     if (r->keep_sets) {
-        r->sets[d->number] = malloc((d->nset ? d->nset : 1) * sizeof **r->sets);
+        r->sets[d->number] = gen_alloc(d->nset, sizeof **r->sets);
         memcpy(r->sets[d->number], d->set, d->nset * sizeof *d->set);
         r->sizes[d->number] = d->nset;
     }
@@ -307,7 +307,7 @@ int main(int argc, char **argv)
     unsigned ngram = 5;
     double floor = 0.5;
     const char *out = NULL, *format = "jsonl";
-    char **source_paths = calloc((size_t)argc, sizeof *source_paths);
+    char **source_paths = gen_zalloc((size_t)argc, sizeof *source_paths);
     size_t nsources = 0, source_max = 1000000;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -351,15 +351,15 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    run *r = calloc(1, sizeof *r);
+    run *r = gen_zalloc(1, sizeof *r);
     r->g = (gen_state){.rng = seed * 0x9E3779B97F4A7C15ULL + 1, .next_origin = BOILER_ORIGINS};
     r->truth = truth_new(ngram);
-    r->seen = calloc(WINDOW, sizeof *r->seen);
-    r->held = calloc(ORIGIN_WINDOW, sizeof *r->held);
+    r->seen = gen_zalloc(WINDOW, sizeof *r->seen);
+    r->held = gen_zalloc(ORIGIN_WINDOW, sizeof *r->held);
     r->keep_sets = docs <= join_max;
     if (r->keep_sets) {
-        r->sets = calloc(docs ? docs : 1, sizeof *r->sets);
-        r->sizes = calloc(docs ? docs : 1, sizeof *r->sizes);
+        r->sets = gen_zalloc(docs, sizeof *r->sets);
+        r->sizes = gen_zalloc(docs, sizeof *r->sizes);
     }
     if (nsources) {
         r->sources = source_read(source_paths, nsources, source_max);

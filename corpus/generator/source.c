@@ -27,12 +27,10 @@ static void keep(source_list *l, const char *text, size_t len)
 {
     if (l->n == l->cap) {
         l->cap = l->cap ? 2 * l->cap : 256;
-        l->text = realloc(l->text, l->cap * sizeof *l->text);
-        l->len = realloc(l->len, l->cap * sizeof *l->len);
-        if (!l->text || !l->len) abort();
+        l->text = gen_grow(l->text, l->cap, sizeof *l->text);
+        l->len = gen_grow(l->len, l->cap, sizeof *l->len);
     }
-    l->text[l->n] = malloc(len + 1);
-    if (!l->text[l->n]) abort();
+    l->text[l->n] = gen_alloc(len + 1, 1);
     memcpy(l->text[l->n], text, len);
     l->text[l->n][len] = '\0';
     l->len[l->n++] = len;
@@ -60,8 +58,7 @@ static fw_status take(void *ctx, fw_input_doc *doc)
 
 source_list *source_read(char *const *paths, size_t npaths, size_t max_docs)
 {
-    source_list *l = calloc(1, sizeof *l);
-    if (!l) abort();
+    source_list *l = gen_zalloc(1, sizeof *l);
     l->max = max_docs;
     fw_read_options ro = {.max_doc_bytes = 64u << 20};
     for (size_t i = 0; i < npaths; i++)
@@ -86,8 +83,7 @@ void source_free(source_list *l)
 
 gen_doc *compose_recycled(gen_state *g, uint32_t number, const source_list *l, size_t which)
 {
-    gen_doc *d = calloc(1, sizeof *d);
-    if (!d) abort();
+    gen_doc *d = gen_zalloc(1, sizeof *d);
     *d = (gen_doc){.number = number, .genre = -1, .role = "original", .site = -1, .place = -1,
                    .org = -1};
     const char *p = l->text[which], *end = p + l->len[which];

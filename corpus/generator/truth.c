@@ -36,8 +36,8 @@ struct truth_ctx {
 
 truth_ctx *truth_new(unsigned ngram)
 {
-    truth_ctx *t = calloc(1, sizeof *t);
-    if (!t || fw_normalizer_new(&t->nz) != FW_OK) abort();
+    truth_ctx *t = gen_zalloc(1, sizeof *t);
+    if (fw_normalizer_new(&t->nz) != FW_OK) abort();
     t->ngram = ngram;
     return t;
 }
@@ -87,7 +87,7 @@ void truth_finish_doc(truth_ctx *t, gen_doc *d)
     d->norm_chars = (uint32_t)len;
     size_t w = len < t->ngram ? len : t->ngram, n = len == 0 ? 0 : len < t->ngram ? 1 : len - t->ngram + 1;
     free(d->set);
-    d->set = malloc((n ? n : 1) * sizeof *d->set);
+    d->set = gen_alloc(n, sizeof *d->set);
     for (size_t i = 0; i < n; i++) d->set[i] = XXH3_64bits_withSeed(t->cps + i, w * sizeof *t->cps, TRUTH_SEED);
     qsort(d->set, n, sizeof *d->set, cmp_u64);
     size_t u = 0;
@@ -95,7 +95,7 @@ void truth_finish_doc(truth_ctx *t, gen_doc *d)
         if (u == 0 || d->set[i] != d->set[u - 1]) d->set[u++] = d->set[i];
     d->nset = u;
     free(d->origins);
-    d->origins = malloc((d->nspans ? d->nspans : 1) * sizeof *d->origins);
+    d->origins = gen_alloc(d->nspans, sizeof *d->origins);
     size_t o = 0;
     for (size_t i = 0; i < d->nspans; i++)
         if (d->spans[i].kind != SPAN_BOILERPLATE) d->origins[o++] = d->spans[i].origin;
@@ -181,20 +181,20 @@ void truth_join(const uint64_t *const *sets, const size_t *sizes, size_t n, doub
     size_t total = 0;
     for (size_t i = 0; i < n; i++) total += sizes[i];
     /* token frequencies, then each token's rank: rarest first */
-    uint64_t *all = malloc((total ? total : 1) * sizeof *all);
+    uint64_t *all = gen_alloc(total, sizeof *all);
     for (size_t i = 0, at = 0; i < n; i++, at += sizes[i - 1]) memcpy(all + at, sets[i], sizes[i] * sizeof *all);
     qsort(all, total, sizeof *all, cmp_u64);
     size_t distinct = 0;
-    token_count *tok = malloc((total ? total : 1) * sizeof *tok);
+    token_count *tok = gen_alloc(total, sizeof *tok);
     for (size_t i = 0; i < total; i++) {
         if (distinct && tok[distinct - 1].hash == all[i]) tok[distinct - 1].count++;
         else tok[distinct++] = (token_count){all[i], 1};
     }
     free(all);
-    token_count *by_hash = malloc((distinct ? distinct : 1) * sizeof *by_hash);
+    token_count *by_hash = gen_alloc(distinct, sizeof *by_hash);
     memcpy(by_hash, tok, distinct * sizeof *tok);
     qsort(tok, distinct, sizeof *tok, cmp_rank);
-    uint32_t *rank_of = malloc((distinct ? distinct : 1) * sizeof *rank_of); /* by hash order */
+    uint32_t *rank_of = gen_alloc(distinct, sizeof *rank_of); /* by hash order */
     for (size_t r = 0; r < distinct; r++) {
         token_count key = tok[r];
         token_count *hit = bsearch(&key.hash, by_hash, distinct, sizeof *by_hash, cmp_u64);
@@ -202,9 +202,9 @@ void truth_join(const uint64_t *const *sets, const size_t *sizes, size_t n, doub
     }
     free(tok);
     /* each set as sorted ranks */
-    uint32_t **ranked = malloc((n ? n : 1) * sizeof *ranked);
+    uint32_t **ranked = gen_alloc(n, sizeof *ranked);
     for (size_t i = 0; i < n; i++) {
-        ranked[i] = malloc((sizes[i] ? sizes[i] : 1) * sizeof **ranked);
+        ranked[i] = gen_alloc(sizes[i], sizeof **ranked);
         for (size_t k = 0; k < sizes[i]; k++) {
             token_count *hit = bsearch(&sets[i][k], by_hash, distinct, sizeof *by_hash, cmp_u64);
             ranked[i][k] = rank_of[hit - by_hash];
@@ -214,13 +214,13 @@ void truth_join(const uint64_t *const *sets, const size_t *sizes, size_t n, doub
     free(by_hash);
     free(rank_of);
     /* probe and index in order of size: every earlier set is no larger */
-    by_size *order = malloc((n ? n : 1) * sizeof *order);
+    by_size *order = gen_alloc(n, sizeof *order);
     for (size_t i = 0; i < n; i++) order[i] = (by_size){sizes[i], i};
     qsort(order, n, sizeof *order, cmp_size);
-    posting **postings = calloc(distinct ? distinct : 1, sizeof *postings);
-    uint32_t *plen = calloc(distinct ? distinct : 1, sizeof *plen), *pcap = calloc(distinct ? distinct : 1, sizeof *pcap);
-    size_t *stamp = malloc((n ? n : 1) * sizeof *stamp), *cand = malloc((n ? n : 1) * sizeof *cand);
-    long *overlap = malloc((n ? n : 1) * sizeof *overlap);
+    posting **postings = gen_zalloc(distinct, sizeof *postings);
+    uint32_t *plen = gen_zalloc(distinct, sizeof *plen), *pcap = gen_zalloc(distinct, sizeof *pcap);
+    size_t *stamp = gen_alloc(n, sizeof *stamp), *cand = gen_alloc(n, sizeof *cand);
+    long *overlap = gen_alloc(n, sizeof *overlap);
     for (size_t i = 0; i < n; i++) stamp[i] = SIZE_MAX;
     for (size_t oi = 0; oi < n; oi++) {
         size_t x = order[oi].doc, nx = sizes[x], ncand = 0;
@@ -265,7 +265,7 @@ void truth_join(const uint64_t *const *sets, const size_t *sizes, size_t n, doub
             uint32_t r = ranked[x][k];
             if (plen[r] == pcap[r]) {
                 pcap[r] = pcap[r] ? 2 * pcap[r] : 4;
-                postings[r] = realloc(postings[r], pcap[r] * sizeof **postings);
+                postings[r] = gen_grow(postings[r], pcap[r], sizeof **postings);
             }
             postings[r][plen[r]++] = (posting){(uint32_t)x, (uint32_t)k};
         }
