@@ -41,17 +41,13 @@ static void die(const char *what, const char *path)
 
 typedef struct table {
     csv_table t;
-    const char *path;
+    char path[4200];
 } table;
 
 static void load(table *tb, const char *dir, const char *name)
 {
-    static char paths[16][4200];
-    static int used;
-    char *path = paths[used++ % 16];
-    snprintf(path, 4200, "%s/%s", dir, name);
-    tb->path = path;
-    if (!csv_read(path, &tb->t) || tb->t.rows == 0) die("cannot read", path);
+    snprintf(tb->path, sizeof tb->path, "%s/%s", dir, name);
+    if (!csv_read(tb->path, &tb->t) || tb->t.rows == 0) die("cannot read", tb->path);
 }
 
 static size_t col(const table *tb, const char *name)
