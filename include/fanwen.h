@@ -32,7 +32,38 @@
 extern "C" {
 #endif
 
-#define FW_VERSION_STRING "0.1.0"
+/* ---------------------------------------------------------------- version */
+
+/* The one place the version is written: CMake reads these three lines (for
+ * the library's VERSION and SOVERSION, fanwen.pc and the CLI), and
+ * fw_version() returns what the linked library was built with. */
+#define FW_VERSION_MAJOR 0
+#define FW_VERSION_MINOR 2
+#define FW_VERSION_PATCH 0
+#define FW_VERSION_NUMBER \
+    (FW_VERSION_MAJOR * 10000 + FW_VERSION_MINOR * 100 + FW_VERSION_PATCH)
+#define FW_STRINGIFY_(x) #x
+#define FW_STRINGIFY(x) FW_STRINGIFY_(x)
+#define FW_VERSION_STRING                                                  \
+    FW_STRINGIFY(FW_VERSION_MAJOR) "." FW_STRINGIFY(FW_VERSION_MINOR) "."  \
+    FW_STRINGIFY(FW_VERSION_PATCH)
+
+/* Every public function carries FW_API: the library is built with hidden
+ * visibility, so these are the only symbols a shared libfanwen exports. */
+#ifndef FW_API
+#  if defined(__GNUC__) && __GNUC__ >= 4
+#    define FW_API __attribute__((visibility("default")))
+#  else
+#    define FW_API
+#  endif
+#endif
+
+/* The version of the library linked at run time, "MAJOR.MINOR.PATCH", and
+ * the same as MAJOR·10000 + MINOR·100 + PATCH: compare it with
+ * FW_VERSION_NUMBER to see whether a program runs with the library it was
+ * compiled against. */
+FW_API const char *fw_version(void);
+FW_API unsigned fw_version_number(void);
 
 /* ---------------------------------------------------------------- status */
 
@@ -46,7 +77,7 @@ typedef enum fw_status {
 } fw_status;
 
 /* A static English description of a status code. */
-const char *fw_status_str(fw_status status);
+FW_API const char *fw_status_str(fw_status status);
 
 /* ------------------------------------------------------------- normalize */
 
@@ -63,46 +94,46 @@ typedef struct fw_normalizer fw_normalizer;
 /* Builds the normalization table (NFKC + case folding + category filter for
  * the Basic Multilingual Plane) from utf8proc. Costs a few milliseconds; make
  * one and share it between threads (it is read-only after creation). */
-fw_status fw_normalizer_new(fw_normalizer **out);
-void fw_normalizer_free(fw_normalizer *normalizer);
+FW_API fw_status fw_normalizer_new(fw_normalizer **out);
+FW_API void fw_normalizer_free(fw_normalizer *normalizer);
 
 /* Normalizes `len` bytes of UTF-8 into code points. `*out` is a buffer of
  * `*cap` code points that is grown with realloc as needed (pass NULL/0 to
  * start; reuse it across calls). Letters, digits, marks and symbols are
  * kept; categories Z*, P* and C* are dropped. `*out_len` receives the number
  * of code points written; `info` (may be NULL) what was repaired. */
-fw_status fw_normalize(const fw_normalizer *normalizer, const char *text,
-                       size_t len, uint32_t **out, size_t *cap,
-                       size_t *out_len, fw_norm_info *info);
+FW_API fw_status fw_normalize(const fw_normalizer *normalizer, const char *text,
+                              size_t len, uint32_t **out, size_t *cap,
+                              size_t *out_len, fw_norm_info *info);
 
 /* fw_normalize() that also says where each code point came from:
  * `(*offsets)[i]` is the byte offset in `text` of the character that gave
  * code point i (all code points of one expansion share it). `*offsets` is
  * grown like `*out`. Offsets are 32-bit: FW_ERR_ARG for len > 4 GB. */
-fw_status fw_normalize_mapped(const fw_normalizer *normalizer, const char *text,
-                              size_t len, uint32_t **out, size_t *cap,
-                              size_t *out_len, fw_norm_info *info,
-                              uint32_t **offsets, size_t *offsets_cap);
+FW_API fw_status fw_normalize_mapped(const fw_normalizer *normalizer, const char *text,
+                                     size_t len, uint32_t **out, size_t *cap,
+                                     size_t *out_len, fw_norm_info *info,
+                                     uint32_t **offsets, size_t *offsets_cap);
 
 /* Decodes one UTF-8 code point at `s` (n > 0 bytes available). Returns the
  * number of bytes consumed (≥ 1) and stores the code point, or U+FFFD for an
  * invalid sequence (overlong, surrogate, > U+10FFFF, truncated, stray
  * continuation byte); an invalid sequence consumes its maximal subpart, as
  * the Unicode standard recommends (§3.9, U+FFFD substitution). */
-size_t fw_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp,
-                      int *invalid);
+FW_API size_t fw_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp,
+                             int *invalid);
 
 /* Writes `cp` (≤ U+10FFFF, not a surrogate) as 1–4 bytes of UTF-8 at
  * `out`; returns the count. */
-size_t fw_utf8_encode(char *out, uint32_t cp);
+FW_API size_t fw_utf8_encode(char *out, uint32_t cp);
 
 /* Length of the longest valid UTF-8 prefix of `s` (== n when all valid). */
-size_t fw_utf8_valid_prefix(const char *s, size_t n);
+FW_API size_t fw_utf8_valid_prefix(const char *s, size_t n);
 
 /* Copies `s` into a new NUL-terminated buffer with every invalid sequence
  * replaced by U+FFFD. *out is malloc'ed; free it. */
-fw_status fw_utf8_repair(const char *s, size_t n, char **out, size_t *out_len,
-                         size_t *replaced);
+FW_API fw_status fw_utf8_repair(const char *s, size_t n, char **out, size_t *out_len,
+                                size_t *replaced);
 
 /* -------------------------------------------------------------- template */
 
@@ -112,31 +143,31 @@ fw_status fw_utf8_repair(const char *s, size_t n, char **out, size_t *out_len,
  * canonical form, longest match first (进展 → 发展), undoing the synonym
  * swaps of doc-sharing sites. */
 typedef struct fw_template fw_template;
-fw_status fw_template_new(int fold_digits, fw_template **out);
-void fw_template_free(fw_template *t);
+FW_API fw_status fw_template_new(int fold_digits, fw_template **out);
+FW_API void fw_template_free(fw_template *t);
 /* Adds one variant → canonical entry (both normalized like documents). */
-fw_status fw_template_add_canon(fw_template *t, const char *variant,
-                                const char *canonical);
+FW_API fw_status fw_template_add_canon(fw_template *t, const char *variant,
+                                       const char *canonical);
 /* The built-in table: substitutions read in a doc-sharing site's copy
  * (see src/template.c for each entry and where it was seen). */
-fw_status fw_template_add_default_canon(fw_template *t);
+FW_API fw_status fw_template_add_default_canon(fw_template *t);
 /* A TSV file: "variant<TAB>canonical" per line; blank lines and lines
  * starting with # are skipped. FW_ERR_IO / FW_ERR_FORMAT with a message
  * naming the file and line in fw_template_error(). */
-fw_status fw_template_load_canon(fw_template *t, const char *path);
-size_t fw_template_canon_size(const fw_template *t);
-const char *fw_template_error(const fw_template *t);
+FW_API fw_status fw_template_load_canon(fw_template *t, const char *path);
+FW_API size_t fw_template_canon_size(const fw_template *t);
+FW_API const char *fw_template_error(const fw_template *t);
 /* Writes the template form of `len` code points to `*out` (grown with
  * realloc as needed, like fw_normalize). */
-fw_status fw_template_apply(const fw_template *t, const uint32_t *cps, size_t len,
-                            uint32_t **out, size_t *cap, size_t *out_len);
+FW_API fw_status fw_template_apply(const fw_template *t, const uint32_t *cps, size_t len,
+                                   uint32_t **out, size_t *cap, size_t *out_len);
 /* fw_template_apply() carrying fw_normalize_mapped()'s offsets along: an
  * output code point gets the offset of the first input code point it came
  * from. `*out_offsets` is grown like `*out`. */
-fw_status fw_template_apply_mapped(const fw_template *t, const uint32_t *cps,
-                                   const uint32_t *offsets, size_t len,
-                                   uint32_t **out, size_t *cap, size_t *out_len,
-                                   uint32_t **out_offsets, size_t *out_offsets_cap);
+FW_API fw_status fw_template_apply_mapped(const fw_template *t, const uint32_t *cps,
+                                          const uint32_t *offsets, size_t len,
+                                          uint32_t **out, size_t *cap, size_t *out_len,
+                                          uint32_t **out_offsets, size_t *out_offsets_cap);
 
 /* --------------------------------------------------------------- segment */
 
@@ -154,35 +185,35 @@ typedef struct fw_span {
  * fw_normalize_mapped()'s output for `text`. Passages tile the code points
  * in order. `*spans` holds `*cap` spans and is grown with realloc; `*count`
  * receives the number of passages (0 for an empty text). */
-fw_status fw_segment(const char *text, size_t len, const uint32_t *cps,
-                     const uint32_t *offsets, size_t ncps, unsigned min_chars,
-                     unsigned max_chars, fw_span **spans, size_t *cap,
-                     size_t *count);
+FW_API fw_status fw_segment(const char *text, size_t len, const uint32_t *cps,
+                            const uint32_t *offsets, size_t ncps, unsigned min_chars,
+                            unsigned max_chars, fw_span **spans, size_t *cap,
+                            size_t *count);
 
 /* --------------------------------------------------------------- shingle */
 
 /* Number of character n-grams of a text of `len` code points: len - n + 1,
  * or 1 for a text shorter than n but not empty (the whole text is one
  * shingle), or 0 for an empty text. */
-size_t fw_shingle_count(size_t len, unsigned ngram);
+FW_API size_t fw_shingle_count(size_t len, unsigned ngram);
 
 /* Hashes every character n-gram of `cps`, in order and with repeats, into
  * `out` (room for fw_shingle_count() values): XXH3-64 with `seed` over the
  * n code points packed as 3-byte little-endian values. `packed` is scratch
  * of fw_shingle_packed_size(len) bytes. Returns the number of hashes. */
-size_t fw_shingle_packed_size(size_t len);
-size_t fw_shingle_hash_all(const uint32_t *cps, size_t len, unsigned ngram,
-                           uint64_t seed, uint64_t *out, unsigned char *packed);
+FW_API size_t fw_shingle_packed_size(size_t len);
+FW_API size_t fw_shingle_hash_all(const uint32_t *cps, size_t len, unsigned ngram,
+                                  uint64_t seed, uint64_t *out, unsigned char *packed);
 
 /* Sorts `n` hashes and removes repeats in place, giving the shingle set;
  * returns its size. `scratch` has room for n values (radix sort). */
-size_t fw_shingle_set(uint64_t *hashes, size_t n, uint64_t *scratch);
+FW_API size_t fw_shingle_set(uint64_t *hashes, size_t n, uint64_t *scratch);
 
 /* fw_shingle_hash_all() then fw_shingle_set(): the sorted set of a text's
  * n-gram hashes. `scratch` has room for fw_shingle_count() values. Returns
  * the number of distinct shingles. */
-size_t fw_shingle_hash(const uint32_t *cps, size_t len, unsigned ngram,
-                       uint64_t seed, uint64_t *out, uint64_t *scratch);
+FW_API size_t fw_shingle_hash(const uint32_t *cps, size_t len, unsigned ngram,
+                              uint64_t seed, uint64_t *out, uint64_t *scratch);
 
 /* --------------------------------------------------------------- minhash */
 
@@ -192,9 +223,9 @@ typedef struct fw_minhasher fw_minhasher;
  * each shingle hash, with odd a_k and b_k drawn from a SplitMix64 stream
  * seeded by `seed`. 1 ≤ k ≤ 1024. The same seed gives the same signatures
  * on every machine, code path and thread count. */
-fw_status fw_minhasher_new(unsigned k, uint64_t seed, fw_minhasher **out);
-void fw_minhasher_free(fw_minhasher *mh);
-unsigned fw_minhasher_size(const fw_minhasher *mh);
+FW_API fw_status fw_minhasher_new(unsigned k, uint64_t seed, fw_minhasher **out);
+FW_API void fw_minhasher_free(fw_minhasher *mh);
+FW_API unsigned fw_minhasher_size(const fw_minhasher *mh);
 
 /* The vector code paths of the sketch kernels. A minhasher starts on the
  * best one the CPU supports; forcing another one gives the same bits,
@@ -205,17 +236,17 @@ typedef enum fw_simd {
     FW_SIMD_AVX2,        /* x86-64-v3 */
     FW_SIMD_AVX512       /* x86-64-v4 */
 } fw_simd;
-const char *fw_simd_name(fw_simd simd);
-int fw_simd_supported(fw_simd simd);
-fw_simd fw_simd_best(void);
+FW_API const char *fw_simd_name(fw_simd simd);
+FW_API int fw_simd_supported(fw_simd simd);
+FW_API fw_simd fw_simd_best(void);
 /* FW_ERR_ARG if this CPU cannot run that path. */
-fw_status fw_minhasher_set_simd(fw_minhasher *mh, fw_simd simd);
-fw_simd fw_minhasher_simd(const fw_minhasher *mh);
+FW_API fw_status fw_minhasher_set_simd(fw_minhasher *mh, fw_simd simd);
+FW_API fw_simd fw_minhasher_simd(const fw_minhasher *mh);
 
 /* Writes K minimum values over `n` shingle hashes into `sig`. With n == 0
  * every value is UINT32_MAX. */
-void fw_minhash_compute(const fw_minhasher *mh, const uint64_t *shingles,
-                        size_t n, uint32_t *sig);
+FW_API void fw_minhash_compute(const fw_minhasher *mh, const uint64_t *shingles,
+                               size_t n, uint32_t *sig);
 
 /* One-permutation hashing with optimal densification (Shrivastava 2017):
  * each shingle hashed once into one of K bins, which keep their minimum;
@@ -223,27 +254,27 @@ void fw_minhash_compute(const fw_minhasher *mh, const uint64_t *shingles,
  * estimator as MinHash (share of equal values), one pass over the shingles
  * whatever K is; best on long texts. 1 ≤ k ≤ 1024. */
 typedef struct fw_oph fw_oph;
-fw_status fw_oph_new(unsigned k, uint64_t seed, fw_oph **out);
-void fw_oph_free(fw_oph *oph);
-void fw_oph_compute(const fw_oph *oph, const uint64_t *shingles, size_t n,
-                    uint32_t *sig);
+FW_API fw_status fw_oph_new(unsigned k, uint64_t seed, fw_oph **out);
+FW_API void fw_oph_free(fw_oph *oph);
+FW_API void fw_oph_compute(const fw_oph *oph, const uint64_t *shingles, size_t n,
+                           uint32_t *sig);
 
 /* Share of equal positions of two K-value signatures: the Jaccard estimate. */
-double fw_minhash_estimate(const uint32_t *a, const uint32_t *b, unsigned k);
+FW_API double fw_minhash_estimate(const uint32_t *a, const uint32_t *b, unsigned k);
 
 /* ------------------------------------------------------------------- lsh */
 
 /* Probability that a pair of Jaccard similarity `j` shares at least one of
  * `bands` bands of `rows` rows: 1 - (1 - j^rows)^bands. */
-double fw_lsh_probability(double j, unsigned bands, unsigned rows);
+FW_API double fw_lsh_probability(double j, unsigned bands, unsigned rows);
 
 /* Chooses bands × rows ≤ k for a Jaccard threshold, recall first: among the
  * choices where a pair at exactly the threshold becomes a candidate with
  * probability ≥ 0.99, the one with the least false-positive mass (the
  * integral of the probability below the threshold); when none reaches 0.99,
  * the one with the highest probability at the threshold. */
-fw_status fw_lsh_choose(double threshold, unsigned k, unsigned *bands,
-                        unsigned *rows);
+FW_API fw_status fw_lsh_choose(double threshold, unsigned k, unsigned *bands,
+                               unsigned *rows);
 
 /* A candidate pair of document numbers, a < b. */
 typedef struct fw_pair {
@@ -257,31 +288,31 @@ typedef struct fw_pair {
  * documents, otherwise each member with the bucket's smallest number (a
  * star). The result is sorted and free of duplicates; free(*pairs). */
 #define FW_LSH_FULL_BUCKET 16
-fw_status fw_lsh_candidates(const uint32_t *const *sigs, size_t n, unsigned k,
-                            unsigned bands, unsigned rows, int threads,
-                            fw_pair **pairs, size_t *npairs);
+FW_API fw_status fw_lsh_candidates(const uint32_t *const *sigs, size_t n, unsigned k,
+                                   unsigned bands, unsigned rows, int threads,
+                                   fw_pair **pairs, size_t *npairs);
 
 /* The keys of a signature's bands, as fw_lsh_candidates_keyed() takes
  * them: the low 32 bits of XXH3 over each band's `rows` values, seeded by
  * the band number. `keys` has room for `bands` values. Storing keys instead
  * of signatures takes bands·4 bytes per item instead of k·4. */
-void fw_lsh_band_keys(const uint32_t *sig, unsigned bands, unsigned rows,
-                      uint32_t *keys);
+FW_API void fw_lsh_band_keys(const uint32_t *sig, unsigned bands, unsigned rows,
+                             uint32_t *keys);
 
 /* fw_lsh_candidates() over band keys: item i has `bands` keys at keys[i]
  * (NULL for an item without). */
-fw_status fw_lsh_candidates_keyed(const uint32_t *const *keys, size_t n,
-                                  unsigned bands, int threads, fw_pair **pairs,
-                                  size_t *npairs);
+FW_API fw_status fw_lsh_candidates_keyed(const uint32_t *const *keys, size_t n,
+                                         unsigned bands, int threads, fw_pair **pairs,
+                                         size_t *npairs);
 
 /* ---------------------------------------------------------------- verify */
 
 /* Size of the intersection of two sorted, duplicate-free hash arrays. */
-size_t fw_verify_intersection(const uint64_t *a, size_t na, const uint64_t *b,
-                              size_t nb);
+FW_API size_t fw_verify_intersection(const uint64_t *a, size_t na, const uint64_t *b,
+                                     size_t nb);
 
 /* Exact Jaccard |A∩B| / |A∪B| (0 when both are empty). */
-double fw_verify_jaccard(size_t inter, size_t na, size_t nb);
+FW_API double fw_verify_jaccard(size_t inter, size_t na, size_t nb);
 
 /* ------------------------------------------------------------------ scan */
 
@@ -295,12 +326,12 @@ typedef enum fw_doc_status {
 } fw_doc_status;
 #define FW_DOC_STATUS_COUNT 5
 
-const char *fw_doc_status_name(fw_doc_status status);
+FW_API const char *fw_doc_status_name(fw_doc_status status);
 
 /* How signatures are made: K-permutation MinHash, or one-permutation
  * hashing with optimal densification (faster on long texts, see bench/). */
 typedef enum fw_sketch { FW_SKETCH_MINHASH = 0, FW_SKETCH_OPH } fw_sketch;
-const char *fw_sketch_name(fw_sketch sketch);
+FW_API const char *fw_sketch_name(fw_sketch sketch);
 
 /* A document larger than this is rejected unless options say otherwise:
  * its processing holds about 20 bytes per byte of text. */
@@ -351,16 +382,37 @@ typedef struct fw_scan_options {
 } fw_scan_options;
 
 /* Fills `options` with the defaults above. */
-void fw_scan_options_default(fw_scan_options *options);
+FW_API void fw_scan_options_default(fw_scan_options *options);
 
 typedef struct fw_scan fw_scan;
+
+/* A scan goes through three phases, in this order, and each call says
+ * whether it may be made in the current one:
+ *
+ *   1. adding    fw_scan_new(), then fw_scan_add_path() / fw_scan_add_text()
+ *                any number of times;
+ *   2. running   fw_scan_run(), exactly once;
+ *   3. results   the accessors below and fw_report_write*(), as often as
+ *                wanted, from any number of threads at once;
+ *
+ * then fw_scan_free(). A call out of order (adding after the run, running
+ * twice, reading results before the run, an index out of range) changes
+ * nothing and returns FW_ERR_ARG (or an empty count) with a message saying
+ * which rule it broke in fw_scan_error(). After a failed run only
+ * fw_scan_error(), fw_scan_get_stats() and fw_scan_free() are meaningful.
+ *
+ * Lifetimes: every pointer a result hands out (ids, messages, the pairs
+ * and reuse arrays) stays valid and unchanged until fw_scan_free(); no
+ * later call reuses its memory. Text that may have to be read back from
+ * disk (passage excerpts under a memory limit) is copied into the caller's
+ * fw_passage_info / fw_group_info instead. */
 
 /* Checks the options (threshold in (0,1], ngram ≥ 1, 1 ≤ perms ≤ 1024,
  * bands·rows ≤ perms) and makes an empty scan. On FW_ERR_ARG, *out is
  * NULL and `why` (if not NULL, `why_size` bytes) says what is wrong. */
-fw_status fw_scan_new(const fw_scan_options *options, fw_scan **out,
-                      char *why, size_t why_size);
-void fw_scan_free(fw_scan *scan);
+FW_API fw_status fw_scan_new(const fw_scan_options *options, fw_scan **out,
+                             char *why, size_t why_size);
+FW_API void fw_scan_free(fw_scan *scan);
 
 /* Reads a file or a directory (recursively, in sorted order, following
  * symlinks but not loops). Files named *.jsonl or *.ndjson (after an
@@ -371,21 +423,29 @@ void fw_scan_free(fw_scan *scan);
  * file is one document. gzip and zstd are detected by their magic bytes.
  * Inputs that cannot be read, broken records and documents over
  * max_doc_bytes become FW_DOC_ERROR documents; this returns an error only
- * for allocation failure or a stop requested by the progress callback. */
-fw_status fw_scan_add_path(fw_scan *scan, const char *path);
+ * for allocation failure, a stop requested by the progress callback, or a
+ * call after fw_scan_run() (FW_ERR_ARG). */
+FW_API fw_status fw_scan_add_path(fw_scan *scan, const char *path);
 
-/* Adds one in-memory document (copied). */
-fw_status fw_scan_add_text(fw_scan *scan, const char *id, const char *text,
-                           size_t len);
+/* Adds one in-memory document: `len` bytes of `text` (copied; need not be
+ * NUL-terminated) under `id` (a NUL-terminated string, copied). FW_ERR_ARG
+ * after fw_scan_run(), or for a NULL id or a NULL text with len > 0. */
+FW_API fw_status fw_scan_add_text(fw_scan *scan, const char *id, const char *text,
+                                  size_t len);
 
-/* Runs LSH, verification and clustering over everything added. */
-fw_status fw_scan_run(fw_scan *scan);
+/* Runs LSH, verification and clustering over everything added. Once only:
+ * a second call returns FW_ERR_ARG. */
+FW_API fw_status fw_scan_run(fw_scan *scan);
 
-/* The last error message (file and reason), or "" if none. */
-const char *fw_scan_error(const fw_scan *scan);
+/* The message of the last failed call on this scan (file and reason, or the
+ * rule a call broke), or "" if none failed. Valid until the next call on
+ * the scan. This is the scan's one error channel: fw_report_write() uses it
+ * too, and never leaves the reason only in errno. */
+FW_API const char *fw_scan_error(const fw_scan *scan);
 
-/* Results, valid after fw_scan_run() until fw_scan_free(). Documents are
- * numbered in input order; pairs and clusters are sorted by id. */
+/* Results, after fw_scan_run(). Documents are numbered from 0 in input
+ * order; every accessor takes a 0-based position. Pairs and clusters are
+ * sorted by id. */
 typedef struct fw_doc_info {
     const char *id;
     size_t rank;          /* position in id order (byte order of ids) */
@@ -410,30 +470,43 @@ typedef struct fw_result_pair {
     double b_in_a;        /* |A∩B| / |B|; negative when not verified */
 } fw_result_pair;
 
-size_t fw_scan_doc_count(const fw_scan *scan);
-/* The document number of the r-th document in id order. */
-size_t fw_scan_doc_by_rank(const fw_scan *scan, size_t r);
-void fw_scan_doc(const fw_scan *scan, size_t i, fw_doc_info *info);
-size_t fw_scan_pair_count(const fw_scan *scan);
-const fw_result_pair *fw_scan_pairs(const fw_scan *scan);
+/* Documents added so far (any time: it counts as documents are read). */
+FW_API size_t fw_scan_doc_count(const fw_scan *scan);
+/* Document `doc` (0 ≤ doc < fw_scan_doc_count()). */
+FW_API fw_status fw_scan_doc(const fw_scan *scan, size_t doc, fw_doc_info *info);
+/* The number of the document at position `rank` in id order. */
+FW_API fw_status fw_scan_doc_by_rank(const fw_scan *scan, size_t rank, size_t *doc);
+/* Verified pairs: `*pairs` (NULL when there are none) holds `*count`. */
+FW_API fw_status fw_scan_pairs(const fw_scan *scan, const fw_result_pair **pairs,
+                               size_t *count);
+/* The same count; 0 before the run. */
+FW_API size_t fw_scan_pair_count(const fw_scan *scan);
 
-/* Passages, after fw_scan_run() with passages on. Passages are numbered
- * per document from 1; groups from 1, in id order of their first passage. */
+/* The longest excerpt of fw_passage_info and fw_group_info, in bytes with
+ * its NUL: 80 characters of up to 4 bytes. */
+#define FW_EXCERPT_SIZE 321
+
+/* Passages, after fw_scan_run() with passages on. In reports (and in the
+ * `index` and `group` fields) passages are numbered per document from 1
+ * and groups from 1, in id order of their first passage; the accessors
+ * still take 0-based positions (passage `i` has index i + 1, group
+ * position `i` is group i + 1). */
 typedef struct fw_passage_info {
     uint32_t doc;         /* document number */
     uint32_t index;       /* position in the document, from 1 */
     uint64_t byte_start, byte_end; /* in the document's text */
     uint64_t chars;       /* normalized characters */
     uint64_t group;       /* 0 when it matched no other passage */
-    const char *text;     /* its first 80 characters, white space collapsed */
+    char text[FW_EXCERPT_SIZE]; /* its first 80 characters, white space
+                                 * collapsed, NUL-terminated */
 } fw_passage_info;
 
 typedef struct fw_group_info {
-    uint64_t group;
+    uint64_t group;       /* its number, from 1 */
     uint64_t passages, docs;
     int boilerplate;      /* found in too many documents to be a copy */
     uint64_t chars;       /* of its first passage */
-    const char *text;     /* of its first passage */
+    char text[FW_EXCERPT_SIZE]; /* of its first passage */
 } fw_group_info;
 
 /* Two documents sharing passages (boilerplate left out): the passage
@@ -445,22 +518,29 @@ typedef struct fw_reuse_pair {
     double a_in_b, b_in_a;
 } fw_reuse_pair;
 
-uint32_t fw_scan_doc_passage_count(const fw_scan *scan, size_t doc);
-void fw_scan_doc_passage(const fw_scan *scan, size_t doc, uint32_t index,
-                         fw_passage_info *info);
+/* Passages of document `doc`; passage `i` (0-based) of it. An excerpt read
+ * back from a spill file that fails gives FW_ERR_IO. */
+FW_API uint32_t fw_scan_doc_passage_count(const fw_scan *scan, size_t doc);
+FW_API fw_status fw_scan_doc_passage(const fw_scan *scan, size_t doc, uint32_t i,
+                                     fw_passage_info *info);
 /* Passages in a group, by group then document id then position. */
-size_t fw_scan_grouped_count(const fw_scan *scan);
-void fw_scan_grouped_passage(const fw_scan *scan, size_t i, fw_passage_info *info);
-size_t fw_scan_group_count(const fw_scan *scan);
-void fw_scan_group(const fw_scan *scan, uint64_t group, fw_group_info *info);
+FW_API size_t fw_scan_grouped_count(const fw_scan *scan);
+FW_API fw_status fw_scan_grouped_passage(const fw_scan *scan, size_t i,
+                                         fw_passage_info *info);
+/* Groups of matching passages; position `i` is group number i + 1. */
+FW_API size_t fw_scan_group_count(const fw_scan *scan);
+FW_API fw_status fw_scan_group(const fw_scan *scan, size_t i, fw_group_info *info);
 /* Boilerplate groups, most documents first (then by group number). */
-size_t fw_scan_boilerplate_count(const fw_scan *scan);
-uint64_t fw_scan_boilerplate_group(const fw_scan *scan, size_t i);
-/* Pairs at or above reuse_min on either side, sorted by id. */
-size_t fw_scan_reuse_count(const fw_scan *scan);
-const fw_reuse_pair *fw_scan_reuse(const fw_scan *scan);
+FW_API size_t fw_scan_boilerplate_count(const fw_scan *scan);
+FW_API fw_status fw_scan_boilerplate(const fw_scan *scan, size_t i, fw_group_info *info);
+/* Pairs at or above reuse_min on either side, sorted by id: `*pairs`
+ * (NULL when there are none) holds `*count`. */
+FW_API fw_status fw_scan_reuse(const fw_scan *scan, const fw_reuse_pair **pairs,
+                               size_t *count);
+FW_API size_t fw_scan_reuse_count(const fw_scan *scan);
 
-/* Counters and timings of a finished scan. */
+/* Counters and timings of the scan: counts of what was read so far at any
+ * time, the rest once fw_scan_run() has returned. */
 typedef struct fw_scan_stats {
     uint64_t inputs;                     /* paths and texts added */
     uint64_t docs[FW_DOC_STATUS_COUNT];  /* documents per status */
@@ -498,8 +578,9 @@ typedef struct fw_scan_stats {
     double rss_sketch, rss_passages, rss_lsh, rss_verify, rss_cluster;
 } fw_scan_stats;
 
-void fw_scan_get_stats(const fw_scan *scan, fw_scan_stats *stats);
-const fw_scan_options *fw_scan_get_options(const fw_scan *scan);
+FW_API void fw_scan_get_stats(const fw_scan *scan, fw_scan_stats *stats);
+/* The options in force (defaults filled in); valid until fw_scan_free(). */
+FW_API const fw_scan_options *fw_scan_get_options(const fw_scan *scan);
 
 /* ---------------------------------------------------------------- report */
 
@@ -511,10 +592,11 @@ const fw_scan_options *fw_scan_get_options(const fw_scan *scan);
  * new. Files are written unnamed (O_TMPFILE) and given the name
  * `dir/.NAME.tmp.PID` just before the rename, or for the whole write where
  * unnamed files are not supported; such names left by killed processes are
- * removed when a later call starts writing into `dir`. On FW_ERR_IO, errno
- * says why. `report_seconds` receives the time taken (may be NULL). */
-fw_status fw_report_write(fw_scan *scan, const char *dir,
-                          double *report_seconds);
+ * removed when a later call starts writing into `dir`. After fw_scan_run()
+ * only (FW_ERR_ARG before); on failure fw_scan_error() names the file and
+ * the reason. `report_seconds` receives the time taken (may be NULL). */
+FW_API fw_status fw_report_write(fw_scan *scan, const char *dir,
+                                 double *report_seconds);
 
 /* Removes the temporary name of every report being written at this moment
  * by fw_report_write() in this process, if it has one yet; reports already
@@ -522,10 +604,10 @@ fw_status fw_report_write(fw_scan *scan, const char *dir,
  * process: it is async-signal-safe (unlink() only, errno kept) and may run
  * on any thread at any time. Writing carries on if the process does not
  * end. */
-void fw_report_unlink_temp(void);
+FW_API void fw_report_unlink_temp(void);
 
-/* Writes pairs.csv to an open stream (e.g. stdout). */
-fw_status fw_report_write_pairs(const fw_scan *scan, void *file /* FILE* */);
+/* Writes pairs.csv to an open stream (e.g. stdout); after fw_scan_run(). */
+FW_API fw_status fw_report_write_pairs(const fw_scan *scan, void *file /* FILE* */);
 
 #ifdef __cplusplus
 }

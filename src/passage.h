@@ -5,7 +5,8 @@
 
 #include "fanwen.h"
 
-#define FW_PASSAGE_TEXT_CHARS 80 /* characters of a passage kept for reports */
+/* characters of a passage kept for reports: what fits FW_EXCERPT_SIZE */
+#define FW_PASSAGE_TEXT_CHARS ((FW_EXCERPT_SIZE - 1) / 4)
 #define FW_PASSAGE_CONTAINED 0.9 /* a passage this much inside another matches */
 #define FW_PASSAGE_MAX_BANDS 64  /* passage LSH uses at most 64 permutations */
 

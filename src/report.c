@@ -20,12 +20,14 @@
  * without locks (a sequence number per slot says when one changed under
  * the reader).
  *
- * Uses only the public API: the reports are what any embedding program
+ * Uses only the public API (and fw_scan_fail, to report through the
+ * scan's one error channel): the reports are what any embedding program
  * could write itself.
  */
 #define _GNU_SOURCE /* O_TMPFILE, AT_EMPTY_PATH */
 #include "fanwen.h"
 #include "measure.h"
+#include "scan.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -60,19 +62,23 @@ static void csv_ratio(FILE *f, double v)
     if (v >= 0) fprintf(f, "%.6f", v);
 }
 
+/* The id of a document number that came from the scan's own results. */
 static const char *doc_id(const fw_scan *scan, size_t i)
 {
     fw_doc_info info;
-    fw_scan_doc(scan, i, &info);
-    return info.id;
+    return fw_scan_doc(scan, i, &info) == FW_OK ? info.id : "";
 }
 
 fw_status fw_report_write_pairs(const fw_scan *scan, void *file)
 {
     FILE *f = file;
+    const fw_result_pair *p;
+    size_t n;
+    fw_status st = fw_scan_pairs(scan, &p, &n);
+    if (st != FW_OK)
+        return fw_scan_fail(scan, st, "fw_report_write_pairs: no results before fw_scan_run()");
     fputs("id_a,id_b,jaccard,est_jaccard,a_in_b,b_in_a\r\n", f);
-    const fw_result_pair *p = fw_scan_pairs(scan);
-    for (size_t i = 0, n = fw_scan_pair_count(scan); i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         csv_field(f, doc_id(scan, p[i].a));
         fputc(',', f);
         csv_field(f, doc_id(scan, p[i].b));
@@ -87,6 +93,13 @@ fw_status fw_report_write_pairs(const fw_scan *scan, void *file)
         fputs("\r\n", f);
     }
     return ferror(f) ? FW_ERR_IO : FW_OK;
+}
+
+static void doc_by_rank(const fw_scan *scan, size_t r, fw_doc_info *d)
+{
+    size_t doc = 0;
+    fw_scan_doc_by_rank(scan, r, &doc);
+    fw_scan_doc(scan, doc, d);
 }
 
 static fw_status write_clusters(const fw_scan *scan, FILE *f)
@@ -104,21 +117,21 @@ static fw_status write_clusters(const fw_scan *scan, FILE *f)
     }
     fw_doc_info d, rep;
     for (size_t r = 0; r < n; r++) {
-        fw_scan_doc(scan, fw_scan_doc_by_rank(scan, r), &d);
+        doc_by_rank(scan, r, &d);
         if (d.cluster < 0) continue;
         fw_scan_doc(scan, (size_t)d.cluster, &rep);
         cursor[rep.rank + 1]++;
     }
     for (size_t r = 0; r < n; r++) cursor[r + 1] += cursor[r];
     for (size_t r = 0; r < n; r++) {
-        fw_scan_doc(scan, fw_scan_doc_by_rank(scan, r), &d);
+        doc_by_rank(scan, r, &d);
         if (d.cluster < 0) continue;
         fw_scan_doc(scan, (size_t)d.cluster, &rep);
         order[cursor[rep.rank]++] = (uint32_t)r;
     }
     size_t m = n ? cursor[n - 1] : 0;
     for (size_t i = 0; i < m; i++) {
-        fw_scan_doc(scan, fw_scan_doc_by_rank(scan, order[i]), &d);
+        doc_by_rank(scan, order[i], &d);
         csv_field(f, doc_id(scan, (size_t)d.cluster));
         fputc(',', f);
         csv_field(f, d.id);
@@ -161,7 +174,8 @@ static fw_status write_passages(const fw_scan *scan, FILE *f)
     fputs("group,id,passage,byte_start,byte_end,chars,text\r\n", f);
     for (size_t i = 0, n = fw_scan_grouped_count(scan); i < n; i++) {
         fw_passage_info p;
-        fw_scan_grouped_passage(scan, i, &p);
+        fw_status st = fw_scan_grouped_passage(scan, i, &p);
+        if (st != FW_OK) return st; /* an excerpt not read back */
         fprintf(f, "%llu,", (unsigned long long)p.group);
         csv_field(f, doc_id(scan, p.doc));
         fprintf(f, ",%u,%llu,%llu,%llu,", p.index, (unsigned long long)p.byte_start,
@@ -176,8 +190,11 @@ static fw_status write_passages(const fw_scan *scan, FILE *f)
 static fw_status write_reuse(const fw_scan *scan, FILE *f)
 {
     fputs("id_a,id_b,shared_passages,shared_chars,a_in_b,b_in_a\r\n", f);
-    const fw_reuse_pair *r = fw_scan_reuse(scan);
-    for (size_t i = 0, n = fw_scan_reuse_count(scan); i < n; i++) {
+    const fw_reuse_pair *r;
+    size_t n;
+    fw_status st = fw_scan_reuse(scan, &r, &n);
+    if (st != FW_OK) return st;
+    for (size_t i = 0; i < n; i++) {
         csv_field(f, doc_id(scan, r[i].a));
         fputc(',', f);
         csv_field(f, doc_id(scan, r[i].b));
@@ -193,7 +210,8 @@ static fw_status write_boilerplate(const fw_scan *scan, FILE *f)
     fputs("group,docs,chars,text\r\n", f);
     for (size_t i = 0, n = fw_scan_boilerplate_count(scan); i < n; i++) {
         fw_group_info g;
-        fw_scan_group(scan, fw_scan_boilerplate_group(scan, i), &g);
+        fw_status st = fw_scan_boilerplate(scan, i, &g);
+        if (st != FW_OK) return st;
         fprintf(f, "%llu,%llu,%llu,", (unsigned long long)g.group,
                 (unsigned long long)g.docs, (unsigned long long)g.chars);
         csv_field(f, g.text);
@@ -404,13 +422,16 @@ typedef struct report_job {
     const char *dir;
     char final[REPORT_PATH_MAX], tmp[REPORT_PATH_MAX];
     temp_slot *slot;
+    fw_status body_status;   /* what the body itself returned: a result
+                              * that could not be read has its own message */
 } report_job;
 
 /* Writes the body to `f` and flushes it to disk (the file stays open). */
-static fw_status write_body(const report_job *job, FILE *f)
+static fw_status write_body(report_job *job, FILE *f)
 {
     setvbuf(f, NULL, _IOFBF, 1 << 16);
-    fw_status st = job->body(job->scan, f, job->t_report);
+    errno = 0;
+    fw_status st = job->body_status = job->body(job->scan, f, job->t_report);
     if (fflush(f) != 0 || fsync(fileno(f)) != 0) st = FW_ERR_IO;
     return st;
 }
@@ -449,7 +470,7 @@ static int link_unnamed(int fd, const char *path)
 
 /* The unnamed way. Returns 0 when done (*st says how), -1 when unnamed
  * files cannot be made or linked here and nothing is left behind. */
-static int write_unnamed(const report_job *job, fw_status *st)
+static int write_unnamed(report_job *job, fw_status *st)
 {
 #ifdef O_TMPFILE
     int fd = open(job->dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
@@ -478,7 +499,7 @@ static int write_unnamed(const report_job *job, fw_status *st)
 }
 
 /* The named way: the temporary name exists while the file is written. */
-static fw_status write_named(const report_job *job)
+static fw_status write_named(report_job *job)
 {
     temp_set(job->slot, job->tmp);
     FILE *f = fopen(job->tmp, "wb");
@@ -501,13 +522,15 @@ static fw_status write_atomically(const fw_scan *scan, const char *dir, const ch
     if ((size_t)snprintf(job.final, sizeof job.final, "%s/%s", dir, name) >= sizeof job.final ||
         (size_t)snprintf(job.tmp, sizeof job.tmp, "%s/.%s.tmp.%ld", dir, name,
                          (long)getpid()) >= sizeof job.tmp) {
-        errno = ENAMETOOLONG;
-        return FW_ERR_IO;
+        return fw_scan_fail(scan, FW_ERR_IO, "%s/%s: %s", dir, name, strerror(ENAMETOOLONG));
     }
     job.slot = temp_claim();
     fw_status st;
     if (write_unnamed(&job, &st) != 0) st = write_named(&job);
     temp_release(job.slot);
+    if (st != FW_OK && job.body_status == FW_OK) /* the file, not the results */
+        fw_scan_fail(scan, st, "%s: cannot write: %s", job.final,
+                     errno ? strerror(errno) : fw_status_str(st));
     return st;
 }
 
@@ -521,7 +544,14 @@ static fw_status boilerplate_body(const fw_scan *s, FILE *f, double t) { (void)t
 fw_status fw_report_write(fw_scan *scan, const char *dir, double *report_seconds)
 {
     double t0 = fw_now();
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST) return FW_ERR_IO;
+    size_t npairs;
+    const fw_result_pair *pairs;
+    if (fw_scan_pairs(scan, &pairs, &npairs) != FW_OK)
+        return fw_scan_fail(scan, FW_ERR_ARG, "fw_report_write: no results before fw_scan_run()"
+                            " (or after it failed)");
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+        return fw_scan_fail(scan, FW_ERR_IO, "%s: cannot create the report directory: %s", dir,
+                            strerror(errno));
     remove_stale_temps(dir);
     fw_status st = write_atomically(scan, dir, "pairs.csv", 0, pairs_body);
     if (st == FW_OK) st = write_atomically(scan, dir, "clusters.csv", 0, clusters_body);
@@ -536,7 +566,9 @@ fw_status fw_report_write(fw_scan *scan, const char *dir, double *report_seconds
         for (int i = 0; i < 3; i++) {
             char path[4096];
             snprintf(path, sizeof path, "%s/%s", dir, stale[i]);
-            if (unlink(path) != 0 && errno != ENOENT) st = FW_ERR_IO;
+            if (unlink(path) != 0 && errno != ENOENT)
+                st = fw_scan_fail(scan, FW_ERR_IO, "%s: cannot remove: %s", path,
+                                  strerror(errno));
         }
     }
     double t = fw_now() - t0;

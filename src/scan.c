@@ -20,6 +20,7 @@
  * the same at any thread count.
  */
 #include "fanwen.h"
+#include "scan.h"
 #include "measure.h"
 #include "cluster.h"
 #include "jsonl.h"
@@ -153,9 +154,42 @@ struct fw_scan {
     fw_spill hashes_file, sigs_file, sets_file;
     fw_spill passages_file;  /* passages' band keys and excerpts */
     fw_band_runs *runs;
-    int ran;
-    char error[512];
+    enum { ADDING, RUN, FAILED } phase; /* the call order of fanwen.h */
+    char *error;             /* the message of the last failed call: apart
+                              * from the struct so that const accessors can
+                              * set it too */
 };
+
+#define ERROR_SIZE 512
+
+fw_status fw_scan_fail(const fw_scan *s, fw_status status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->error, ERROR_SIZE, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+/* The results phase, or FW_ERR_ARG naming the accessor that came early. */
+static fw_status check_results(const fw_scan *s, const char *fn)
+{
+    if (s->phase == RUN) return FW_OK;
+    return fw_scan_fail(s, FW_ERR_ARG, "%s: %s", fn,
+                        s->phase == ADDING ? "no results before fw_scan_run()"
+                                           : "no results: fw_scan_run() failed");
+}
+
+/* An index below `n`, or FW_ERR_ARG. */
+static fw_status check_index(const fw_scan *s, const char *fn, const char *what, uint64_t i,
+                             uint64_t n)
+{
+    fw_status st = check_results(s, fn);
+    if (st == FW_OK && i >= n)
+        st = fw_scan_fail(s, FW_ERR_ARG, "%s: %s %llu out of range (%llu)", fn, what,
+                          (unsigned long long)i, (unsigned long long)n);
+    return st;
+}
 
 void fw_scan_options_default(fw_scan_options *o)
 {
@@ -315,9 +349,11 @@ fw_status fw_scan_new(const fw_scan_options *options, fw_scan **out, char *why,
     s->stats.threads = s->threads;
     s->stats.candidate_probability = fw_lsh_probability(options->threshold, bands, rows);
     s->workers = aligned_alloc(64, sizeof(worker) * (size_t)s->threads);
+    s->error = calloc(1, ERROR_SIZE);
     s->batch = malloc(BATCH_DOCS * sizeof *s->batch);
     s->inflight = malloc(BATCH_DOCS * sizeof *s->inflight);
-    if (!s->text_field || !s->id_field || !s->workers || !s->batch || !s->inflight)
+    if (!s->text_field || !s->id_field || !s->workers || !s->error || !s->batch ||
+        !s->inflight)
         goto nomem;
     memset(s->workers, 0, sizeof(worker) * (size_t)s->threads);
     if ((st = fw_normalizer_new(&s->normalizer)) != FW_OK) goto fail;
@@ -430,6 +466,7 @@ void fw_scan_free(fw_scan *s)
     free(s->tmp_dir);
     free(s->text_field);
     free(s->id_field);
+    free(s->error);
     free(s);
 }
 
@@ -803,22 +840,31 @@ nomem:
 
 fw_status fw_scan_add_path(fw_scan *s, const char *path)
 {
+    if (s->phase != ADDING)
+        return fw_scan_fail(s, FW_ERR_ARG, "fw_scan_add_path: no adding after fw_scan_run()");
+    if (!path) return fw_scan_fail(s, FW_ERR_ARG, "fw_scan_add_path: path is NULL");
+    s->error[0] = '\0';
     double t0 = fw_now(), wait0 = s->t_wait;
     fw_read_options ro = {&s->stats.input_bytes, s->opt.max_doc_bytes,
                           &s->stats.skipped_records};
     s->stats.inputs++;
     fw_status st = fw_read_path(path, &ro, take_doc, s);
     s->stats.t_read += (fw_now() - t0) - (s->t_wait - wait0);
-    if (st != FW_OK)
-        snprintf(s->error, sizeof s->error, "%s: %s", path, fw_status_str(st));
+    if (st != FW_OK) fw_scan_fail(s, st, "%s: %s", path, fw_status_str(st));
     return st;
 }
 
 fw_status fw_scan_add_text(fw_scan *s, const char *id, const char *text, size_t len)
 {
+    if (s->phase != ADDING)
+        return fw_scan_fail(s, FW_ERR_ARG, "fw_scan_add_text: no adding after fw_scan_run()");
+    if (!id || (!text && len))
+        return fw_scan_fail(s, FW_ERR_ARG, "fw_scan_add_text: %s is NULL", id ? "text" : "id");
+    if (!text) text = "";
     fw_input_doc doc;
     const int too_big = len > s->opt.max_doc_bytes; /* an error row, as from a file */
-    if (fw_input_doc_copy(&doc, id, text, too_big ? 0 : len) != FW_OK) return FW_ERR_NOMEM;
+    if (fw_input_doc_copy(&doc, id, text, too_big ? 0 : len) != FW_OK)
+        return fw_scan_fail(s, FW_ERR_NOMEM, "%s: %s", id, fw_status_str(FW_ERR_NOMEM));
     if (too_big) {
         char why[160];
         snprintf(why, sizeof why, "document of %zu bytes exceeds --max-doc-bytes %llu", len,
@@ -829,14 +875,13 @@ fw_status fw_scan_add_text(fw_scan *s, const char *id, const char *text, size_t 
         doc.status = FW_DOC_ERROR;
         if (!(doc.message = strdup(why))) {
             free(doc.id);
-            return FW_ERR_NOMEM;
+            return fw_scan_fail(s, FW_ERR_NOMEM, "%s: %s", id, fw_status_str(FW_ERR_NOMEM));
         }
     }
     s->stats.inputs++;
     s->stats.input_bytes += len;
     fw_status st = take_doc(s, &doc);
-    if (st != FW_OK)
-        snprintf(s->error, sizeof s->error, "%s: %s", id, fw_status_str(st));
+    if (st != FW_OK) fw_scan_fail(s, st, "%s: %s", id, fw_status_str(st));
     return st;
 }
 
@@ -1153,8 +1198,12 @@ static fw_status match_passages(fw_scan *s)
 
 fw_status fw_scan_run(fw_scan *s)
 {
-    if (s->ran) return FW_ERR_ARG;
-    s->ran = 1;
+    if (s->phase != ADDING)
+        return fw_scan_fail(s, FW_ERR_ARG, "fw_scan_run: %s", s->phase == RUN
+                            ? "the scan has already run (once per scan)"
+                            : "the scan has already run and failed");
+    s->phase = FAILED; /* until it succeeds */
+    s->error[0] = '\0';
     fw_status st = submit_batch(s);
     fw_status done = finish_batch(s);
     if (st == FW_OK) st = done;
@@ -1212,11 +1261,12 @@ fw_status fw_scan_run(fw_scan *s)
     s->stats.t_cluster = fw_now() - t2;
     s->stats.rss_cluster = fw_peak_rss_mb();
 out:
-    if (st == FW_ERR_IO && s->bounded && !s->error[0])
-        snprintf(s->error, sizeof s->error, "cannot write to or read from the temporary "
-                 "directory %s (is it full?)", s->tmp_dir ? s->tmp_dir : "($TMPDIR or /tmp)");
-    if (st != FW_OK && !s->error[0])
-        snprintf(s->error, sizeof s->error, "scan failed: %s", fw_status_str(st));
+    if (st == FW_OK) s->phase = RUN;
+    else if (st == FW_ERR_IO && s->bounded && !s->error[0])
+        fw_scan_fail(s, st, "cannot write to or read from the temporary directory %s "
+                     "(is it full?)", s->tmp_dir ? s->tmp_dir : "($TMPDIR or /tmp)");
+    else if (!s->error[0])
+        fw_scan_fail(s, st, "scan failed: %s", fw_status_str(st));
     return st;
 }
 
@@ -1224,10 +1274,17 @@ out:
 
 size_t fw_scan_doc_count(const fw_scan *s) { return s->ndocs; }
 
-size_t fw_scan_doc_by_rank(const fw_scan *s, size_t r) { return s->by_rank[r]; }
-
-void fw_scan_doc(const fw_scan *s, size_t i, fw_doc_info *info)
+fw_status fw_scan_doc_by_rank(const fw_scan *s, size_t r, size_t *doc)
 {
+    fw_status st = check_index(s, "fw_scan_doc_by_rank", "rank", r, s->ndocs);
+    if (st == FW_OK) *doc = s->by_rank[r];
+    return st;
+}
+
+fw_status fw_scan_doc(const fw_scan *s, size_t i, fw_doc_info *info)
+{
+    fw_status st = check_index(s, "fw_scan_doc", "document", i, s->ndocs);
+    if (st != FW_OK) return st;
     const doc_rec *d = &s->docs[i];
     info->id = d->id;
     info->rank = d->rank;
@@ -1244,68 +1301,117 @@ void fw_scan_doc(const fw_scan *s, size_t i, fw_doc_info *info)
         info->reused_share = (double)s->passage.reused_chars[d->rank] / (double)d->chars;
         info->boilerplate_share = (double)s->passage.boilerplate_chars[d->rank] / (double)d->chars;
     }
+    return FW_OK;
 }
 
-/* A passage's excerpt: in memory, or with a memory limit read back into a
- * buffer of the calling thread (valid until its next call). */
-static const char *passage_text(const fw_scan *s, const fw_passage *p)
+size_t fw_scan_pair_count(const fw_scan *s) { return s->phase == RUN ? s->npairs : 0; }
+
+fw_status fw_scan_pairs(const fw_scan *s, const fw_result_pair **pairs, size_t *count)
 {
-    static _Thread_local char buf[FW_PASSAGE_TEXT_CHARS * 4 + 1];
-    if (p->text) return p->text;
-    size_t n = p->text_len < sizeof buf ? p->text_len : sizeof buf - 1;
-    if (fw_spill_read(&s->passages_file, p->text_at, buf, n) != FW_OK) n = 0;
-    buf[n] = '\0';
-    return buf;
+    fw_status st = check_results(s, "fw_scan_pairs");
+    *pairs = st == FW_OK && s->npairs ? s->pairs : NULL;
+    *count = st == FW_OK ? s->npairs : 0;
+    return st;
 }
 
-static void passage_info(const fw_scan *s, size_t doc, uint32_t k, fw_passage_info *info)
+/* A passage's excerpt, copied into `out` (FW_EXCERPT_SIZE bytes): from
+ * memory, or with a memory limit read back from the spill file. */
+static fw_status copy_excerpt(const fw_scan *s, const fw_passage *p, char *out)
+{
+    const char *from = p->text;
+    size_t n = from ? strlen(from) : p->text_len;
+    if (n > FW_EXCERPT_SIZE - 1) n = FW_EXCERPT_SIZE - 1;
+    out[0] = '\0';
+    if (!from) {
+        fw_status st = fw_spill_read(&s->passages_file, p->text_at, out, n);
+        if (st != FW_OK)
+            return fw_scan_fail(s, st, "cannot read a passage excerpt back from the temporary "
+                                "directory %s", s->tmp_dir ? s->tmp_dir : "($TMPDIR or /tmp)");
+    } else {
+        memcpy(out, from, n);
+    }
+    out[n] = '\0';
+    return FW_OK;
+}
+
+static fw_status passage_info(const fw_scan *s, size_t doc, uint32_t k, fw_passage_info *info)
 {
     const fw_passage *p = &s->docs[doc].passages[k];
-    *info = (fw_passage_info){(uint32_t)doc, k + 1, p->byte_start, p->byte_end, p->chars,
-                              p->group, passage_text(s, p)};
+    info->doc = (uint32_t)doc;
+    info->index = k + 1;
+    info->byte_start = p->byte_start;
+    info->byte_end = p->byte_end;
+    info->chars = p->chars;
+    info->group = p->group;
+    return copy_excerpt(s, p, info->text);
 }
 
 uint32_t fw_scan_doc_passage_count(const fw_scan *s, size_t doc)
 {
-    return s->docs[doc].npassages;
+    return s->phase == RUN && doc < s->ndocs ? s->docs[doc].npassages : 0;
 }
 
-void fw_scan_doc_passage(const fw_scan *s, size_t doc, uint32_t index, fw_passage_info *info)
+fw_status fw_scan_doc_passage(const fw_scan *s, size_t doc, uint32_t i, fw_passage_info *info)
 {
-    passage_info(s, doc, index - 1, info);
+    fw_status st = check_index(s, "fw_scan_doc_passage", "document", doc, s->ndocs);
+    if (st == FW_OK)
+        st = check_index(s, "fw_scan_doc_passage", "passage", i, s->docs[doc].npassages);
+    return st == FW_OK ? passage_info(s, doc, i, info) : st;
 }
 
-size_t fw_scan_grouped_count(const fw_scan *s) { return s->passage.ngrouped; }
+size_t fw_scan_grouped_count(const fw_scan *s) { return s->phase == RUN ? s->passage.ngrouped : 0; }
 
-void fw_scan_grouped_passage(const fw_scan *s, size_t i, fw_passage_info *info)
+fw_status fw_scan_grouped_passage(const fw_scan *s, size_t i, fw_passage_info *info)
 {
+    fw_status st = check_index(s, "fw_scan_grouped_passage", "grouped passage", i,
+                               s->passage.ngrouped);
+    if (st != FW_OK) return st;
     uint64_t p = s->passage.grouped[i];
     size_t r = fw_passage_doc_of(&s->passage, s->ndocs, p);
-    passage_info(s, s->by_rank[r], (uint32_t)(p - s->passage.first[r]), info);
+    return passage_info(s, s->by_rank[r], (uint32_t)(p - s->passage.first[r]), info);
 }
 
-size_t fw_scan_group_count(const fw_scan *s) { return s->passage.ngroups; }
+size_t fw_scan_group_count(const fw_scan *s) { return s->phase == RUN ? s->passage.ngroups : 0; }
 
-void fw_scan_group(const fw_scan *s, uint64_t group, fw_group_info *info)
+static fw_status group_info(const fw_scan *s, uint64_t group, fw_group_info *info)
 {
     const fw_passage_group *g = &s->passage.groups[group - 1];
     size_t r = fw_passage_doc_of(&s->passage, s->ndocs, g->first);
     const fw_passage *p = &s->docs[s->by_rank[r]].passages[g->first - s->passage.first[r]];
-    *info = (fw_group_info){group, g->passages, g->docs, g->boilerplate, p->chars,
-                            passage_text(s, p)};
+    info->group = group;
+    info->passages = g->passages;
+    info->docs = g->docs;
+    info->boilerplate = g->boilerplate;
+    info->chars = p->chars;
+    return copy_excerpt(s, p, info->text);
 }
 
-size_t fw_scan_boilerplate_count(const fw_scan *s) { return s->passage.nboilerplate; }
-
-uint64_t fw_scan_boilerplate_group(const fw_scan *s, size_t i)
+fw_status fw_scan_group(const fw_scan *s, size_t i, fw_group_info *info)
 {
-    return s->passage.boilerplate[i];
+    fw_status st = check_index(s, "fw_scan_group", "group position", i, s->passage.ngroups);
+    return st == FW_OK ? group_info(s, i + 1, info) : st;
 }
 
-size_t fw_scan_reuse_count(const fw_scan *s) { return s->passage.nreuse; }
-const fw_reuse_pair *fw_scan_reuse(const fw_scan *s) { return s->passage.reuse; }
+size_t fw_scan_boilerplate_count(const fw_scan *s)
+{
+    return s->phase == RUN ? s->passage.nboilerplate : 0;
+}
 
-size_t fw_scan_pair_count(const fw_scan *s) { return s->npairs; }
-const fw_result_pair *fw_scan_pairs(const fw_scan *s) { return s->pairs; }
+fw_status fw_scan_boilerplate(const fw_scan *s, size_t i, fw_group_info *info)
+{
+    fw_status st = check_index(s, "fw_scan_boilerplate", "boilerplate group", i,
+                               s->passage.nboilerplate);
+    return st == FW_OK ? group_info(s, s->passage.boilerplate[i], info) : st;
+}
+
+size_t fw_scan_reuse_count(const fw_scan *s) { return s->phase == RUN ? s->passage.nreuse : 0; }
+
+fw_status fw_scan_reuse(const fw_scan *s, const fw_reuse_pair **pairs, size_t *count)
+{
+    fw_status st = check_results(s, "fw_scan_reuse");
+    *pairs = st == FW_OK && s->passage.nreuse ? s->passage.reuse : NULL;
+    *count = st == FW_OK ? s->passage.nreuse : 0;
+    return st;
+}
 
 void fw_scan_get_stats(const fw_scan *s, fw_scan_stats *stats) { *stats = s->stats; }

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "results.h"
 
 #define FAMILIES 700
 #define VARIANTS 3 /* a base and 2 variants */
@@ -136,7 +137,7 @@ static void check_against_reference(const corpus *c, double t)
     for (size_t i = 0; i < all_nref; i++)
         if (all_ref[i].j >= t) ref[nref++] = all_ref[i];
     fw_scan *s = run_scan(c, t, 2);
-    const fw_result_pair *got = fw_scan_pairs(s);
+    const fw_result_pair *got = pairs_of(s);
     size_t ngot = fw_scan_pair_count(s);
     /* documents were added in id order, so numbers and ids agree */
     size_t found = 0, band_total = 0, band_found = 0;
@@ -203,7 +204,7 @@ static void test_same_output_at_one_and_two_threads(void **state)
     const corpus *c = *state;
     fw_scan *s1 = run_scan(c, 0.8, 1), *s2 = run_scan(c, 0.8, 2);
     assert_int_equal(fw_scan_pair_count(s1), fw_scan_pair_count(s2));
-    assert_memory_equal(fw_scan_pairs(s1), fw_scan_pairs(s2),
+    assert_memory_equal(pairs_of(s1), pairs_of(s2),
                         fw_scan_pair_count(s1) * sizeof(fw_result_pair));
     for (size_t i = 0; i < fw_scan_doc_count(s1); i++) {
         fw_doc_info a, b;
@@ -242,7 +243,7 @@ static void test_repeated_ids_are_renamed(void **state)
     assert_int_equal(d.status, FW_DOC_EMPTY);
     assert_int_equal(d.rank, 0);
     assert_int_equal(fw_scan_pair_count(s), 1);
-    assert_true(fw_scan_pairs(s)[0].jaccard == 1.0);
+    assert_true(pairs_of(s)[0].jaccard == 1.0);
     fw_scan_free(s);
 }
 

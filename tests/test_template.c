@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "results.h"
 
 static fw_normalizer *nz;
 
@@ -180,7 +181,7 @@ static double scan_pair(const char *base, const char *copy, int template_mode)
     assert_int_equal(fw_scan_run(s), FW_OK);
     double j = -1;
     for (size_t i = 0; i < fw_scan_pair_count(s); i++) {
-        const fw_result_pair *p = &fw_scan_pairs(s)[i];
+        const fw_result_pair *p = &pairs_of(s)[i];
         if ((p->a == 0 && p->b == 1) || (p->a == 1 && p->b == 0)) j = p->jaccard;
         else fail_msg("unexpected pair %u-%u", p->a, p->b);
     }

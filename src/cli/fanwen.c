@@ -235,8 +235,7 @@ static void print_errors(const fw_scan *scan, int limit)
     uint64_t errors = 0;
     for (size_t i = 0, n = fw_scan_doc_count(scan); i < n; i++) {
         fw_doc_info d;
-        fw_scan_doc(scan, i, &d);
-        if (d.status != FW_DOC_ERROR) continue;
+        if (fw_scan_doc(scan, i, &d) != FW_OK || d.status != FW_DOC_ERROR) continue;
         if (shown++ < limit) fprintf(stderr, "fanwen: %s: %s\n", d.id, d.message);
         errors++;
     }
@@ -504,15 +503,18 @@ static int cmd_scan(int argc, char **argv)
         fw_scan_free(scan);
         return EXIT_FAILURE;
     }
+    const char *io_error = NULL;
     if (strcmp(out, "-") == 0) {
         st = fw_report_write_pairs(scan, stdout);
-        if (fflush(stdout) != 0) st = FW_ERR_IO;
+        if (fflush(stdout) != 0 || ferror(stdout)) st = FW_ERR_IO;
+        if (st == FW_ERR_IO) io_error = strerror(errno);
     } else {
         st = fw_report_write(scan, out, NULL);
     }
     if (st != FW_OK) {
-        fprintf(stderr, "fanwen scan: cannot write reports to %s: %s\n", out,
-                strerror(errno));
+        fprintf(stderr, "fanwen scan: cannot write reports to %s: %s\n",
+                strcmp(out, "-") ? out : "standard output",
+                io_error ? io_error : fw_scan_error(scan));
         fw_scan_free(scan);
         return EXIT_FAILURE;
     }
@@ -546,7 +548,7 @@ int main(int argc, char **argv)
         return EXIT_SUCCESS;
     }
     if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
-        printf("fanwen %s\n", FW_VERSION_STRING);
+        printf("fanwen %s\n", fw_version()); /* the library it runs with */
         return EXIT_SUCCESS;
     }
     if (!strcmp(cmd, "scan")) return cmd_scan(argc - 1, argv + 1);

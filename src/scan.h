@@ -1,0 +1,15 @@
+/* scan.h — what the rest of the library needs of a scan (internal). */
+#ifndef FW_SCAN_H
+#define FW_SCAN_H
+
+#include "fanwen.h"
+
+/* Sets the scan's message (its one error channel, read with
+ * fw_scan_error()) and returns `status`, so a failure site is one line:
+ * `return fw_scan_fail(s, FW_ERR_IO, "%s: %s", path, strerror(errno));`.
+ * Works on a const scan: reading results may fail too (a bad index, a
+ * spill file that cannot be read back). */
+fw_status fw_scan_fail(const fw_scan *scan, fw_status status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif
