@@ -176,8 +176,8 @@ static int bucket_add(bucket *k, fw_keyed x)
 }
 
 /* One band, all in memory: sort its buffer and walk the buckets. */
-static int band_in_memory(fw_band_runs *r, unsigned b, fw_keyed *tmp, const uint32_t *rank,
-                          fw_pair_list *out, size_t *pair_budget)
+static fw_status band_in_memory(fw_band_runs *r, unsigned b, fw_keyed *tmp,
+                                const uint32_t *rank, fw_pair_list *out, size_t *pair_budget)
 {
     fw_keyed *rec = r->buf + (size_t)b * r->cap;
     size_t n = r->count;
@@ -185,10 +185,10 @@ static int band_in_memory(fw_band_runs *r, unsigned b, fw_keyed *tmp, const uint
     for (size_t s = 0; s < n;) {
         size_t e = s + 1;
         while (e < n && rec[e].key == rec[s].key) e++;
-        if (!emit_bucket(rec + s, e - s, rank, out, pair_budget)) return 0;
+        if (!emit_bucket(rec + s, e - s, rank, out, pair_budget)) return FW_ERR_NOMEM;
         s = e;
     }
-    return 1;
+    return FW_OK;
 }
 
 /* A cursor over one run of one band, read through a window. */
@@ -198,15 +198,16 @@ typedef struct cursor {
     size_t pos, len, cap;
 } cursor;
 
-static int cursor_fill(const fw_band_runs *r, cursor *c)
+static fw_status cursor_fill(const fw_band_runs *r, cursor *c)
 {
     size_t n = c->left < c->cap ? (size_t)c->left : c->cap;
-    if (n && fw_spill_read(&r->file, c->at, c->win, n * sizeof *c->win) != FW_OK) return 0;
+    fw_status st = n ? fw_spill_read(&r->file, c->at, c->win, n * sizeof *c->win) : FW_OK;
+    if (st != FW_OK) return st;
     c->at += n * sizeof *c->win;
     c->left -= n;
     c->pos = 0;
     c->len = n;
-    return 1;
+    return FW_OK;
 }
 
 /* A min-heap of cursors by their current key. */
@@ -223,45 +224,45 @@ static void sift_down(cursor **h, size_t n, size_t i)
 }
 
 /* One band from its runs on disk: a k-way merge, bucket by bucket. */
-static int band_merged(const fw_band_runs *r, unsigned b, size_t window, const uint32_t *rank,
-                       fw_pair_list *out, size_t *pair_budget)
+static fw_status band_merged(const fw_band_runs *r, unsigned b, size_t window,
+                             const uint32_t *rank, fw_pair_list *out, size_t *pair_budget)
 {
     size_t k = r->nruns;
     cursor *cur = calloc(k, sizeof *cur);
     cursor **heap = malloc(k * sizeof *heap);
     bucket bk = {0};
-    int ok = cur && heap;
+    fw_status st = cur && heap ? FW_OK : FW_ERR_NOMEM;
     size_t n = 0;
-    for (size_t i = 0; ok && i < k; i++) {
+    for (size_t i = 0; st == FW_OK && i < k; i++) {
         const run *u = &r->runs[i];
         cur[i].at = u->at + (uint64_t)b * u->count * sizeof(fw_keyed);
         cur[i].left = u->count;
         cur[i].cap = window;
-        if (!(cur[i].win = malloc(window * sizeof *cur[i].win)) || !cursor_fill(r, &cur[i]))
-            ok = 0;
-        else if (cur[i].len)
-            heap[n++] = &cur[i];
+        if (!(cur[i].win = malloc(window * sizeof *cur[i].win))) st = FW_ERR_NOMEM;
+        else st = cursor_fill(r, &cur[i]);
+        if (st == FW_OK && cur[i].len) heap[n++] = &cur[i];
     }
-    for (size_t i = n / 2; ok && i-- > 0;) sift_down(heap, n, i);
-    while (ok && n) {
+    for (size_t i = n / 2; st == FW_OK && i-- > 0;) sift_down(heap, n, i);
+    while (st == FW_OK && n) {
         cursor *c = heap[0];
         fw_keyed x = c->win[c->pos++];
         if (bk.len && bk.rec[0].key != x.key) {
-            ok = emit_bucket(bk.rec, bk.len, rank, out, pair_budget);
+            if (!emit_bucket(bk.rec, bk.len, rank, out, pair_budget)) st = FW_ERR_NOMEM;
             bk.len = 0;
         }
-        if (ok) ok = bucket_add(&bk, x);
-        if (ok && c->pos == c->len) ok = cursor_fill(r, c);
-        if (!ok) break;
+        if (st == FW_OK && !bucket_add(&bk, x)) st = FW_ERR_NOMEM;
+        if (st == FW_OK && c->pos == c->len) st = cursor_fill(r, c);
+        if (st != FW_OK) break;
         if (c->len == 0) heap[0] = heap[--n];
         sift_down(heap, n, 0);
     }
-    if (ok && bk.len) ok = emit_bucket(bk.rec, bk.len, rank, out, pair_budget);
+    if (st == FW_OK && bk.len && !emit_bucket(bk.rec, bk.len, rank, out, pair_budget))
+        st = FW_ERR_NOMEM;
     for (size_t i = 0; cur && i < k; i++) free(cur[i].win);
     free(cur);
     free(heap);
     free(bk.rec);
-    return ok;
+    return st;
 }
 
 fw_status fw_band_runs_candidates(fw_band_runs *r, const uint32_t *rank, int threads,
@@ -284,7 +285,7 @@ fw_status fw_band_runs_candidates(fw_band_runs *r, const uint32_t *rank, int thr
     if (on_disk && window < 256) window = 256;
     fw_pair_list *per_thread = calloc((size_t)threads, sizeof *per_thread);
     if (!per_thread) return FW_ERR_NOMEM;
-    int failed = 0;
+    int failed = FW_OK; /* a failed read of the runs is FW_ERR_IO, not memory */
     #pragma omp parallel num_threads(threads)
     {
         fw_pair_list *out = &per_thread[omp_get_thread_num()];
@@ -292,23 +293,24 @@ fw_status fw_band_runs_candidates(fw_band_runs *r, const uint32_t *rank, int thr
         fw_keyed *tmp = on_disk ? NULL : malloc((r->count ? r->count : 1) * sizeof *tmp);
         if (!on_disk && !tmp) {
             #pragma omp atomic write
-            failed = 1;
+            failed = FW_ERR_NOMEM;
         }
         #pragma omp for schedule(dynamic, 1)
         for (unsigned b = 0; b < r->bands; b++) {
-            if (failed) continue;
-            int ok = on_disk ? band_merged(r, b, window, rank, out, &pair_budget)
-                             : band_in_memory(r, b, tmp, rank, out, &pair_budget);
-            if (!ok) {
+            int read_failed;
+            #pragma omp atomic read
+            read_failed = failed;
+            if (read_failed) continue;
+            fw_status st = on_disk ? band_merged(r, b, window, rank, out, &pair_budget)
+                                   : band_in_memory(r, b, tmp, rank, out, &pair_budget);
+            if (st != FW_OK) {
                 #pragma omp atomic write
-                failed = 1;
+                failed = st;
             }
         }
         free(tmp);
     }
-    /* a failed merge is a failed read of the temporary file or an
-     * allocation; the file is ours and was just written: say memory */
-    fw_status st = failed ? FW_ERR_NOMEM
+    fw_status st = failed ? (fw_status)failed
                           : fw_pair_list_finish(per_thread, (size_t)threads, pairs, npairs);
     for (int t = 0; t < threads; t++) free(per_thread[t].v);
     free(per_thread);
