@@ -27,7 +27,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <xxhash.h>
 
 #define RECALL_TARGET 0.99
 
@@ -142,11 +141,6 @@ fw_status fw_pair_list_finish(fw_pair_list *lists, size_t nlists, fw_pair **pair
     return FW_OK;
 }
 
-uint64_t fw_lsh_band_key64(const uint32_t *sig, unsigned band, unsigned rows)
-{
-    return XXH3_64bits_withSeed(sig + (size_t)band * rows, rows * sizeof(uint32_t), band);
-}
-
 /* Fills `rec` with the (key, item) records of one band; returns how many. */
 typedef size_t (*band_fill)(const void *ctx, unsigned band, fw_keyed *rec);
 
@@ -185,12 +179,6 @@ static size_t fill_from_keys(const void *ctx, unsigned b, fw_keyed *rec)
         m++;
     }
     return m;
-}
-
-void fw_lsh_band_keys(const uint32_t *sig, unsigned bands, unsigned rows, uint32_t *keys)
-{
-    for (unsigned b = 0; b < bands; b++)
-        keys[b] = (uint32_t)fw_lsh_band_key64(sig, b, rows);
 }
 
 /* Sorts each band's records (in parallel over bands), pairs the items in

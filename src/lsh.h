@@ -23,7 +23,8 @@ int fw_pair_list_bucket(fw_pair_list *l, const fw_keyed *rec, size_t m);
 fw_status fw_pair_list_finish(fw_pair_list *lists, size_t nlists, fw_pair **pairs,
                               size_t *npairs);
 
-/* The 64-bit key of one band of a signature. */
+/* The 64-bit key of one band of a signature (band_keys.c: made per
+ * document, while sketching). */
 uint64_t fw_lsh_band_key64(const uint32_t *sig, unsigned band, unsigned rows);
 
 #endif

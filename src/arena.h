@@ -1,0 +1,42 @@
+/*
+ * arena.h — the per-thread bump allocator behind what a scan keeps of each
+ * document (internal; see arena.c).
+ *
+ * Why it exists: sketching a document leaves a few pieces of memory that
+ * live exactly as long as the scan (its shingle hashes, kept for exact
+ * verification; its signature; its passages with their band keys and
+ * excerpts). Over millions of documents, malloc would make that millions
+ * of small blocks, each with a header, asked for from every thread at once.
+ * Instead each sketching thread carves them, one after the other, out of
+ * large chunks of its own: no lock, no header, nothing to free one by one.
+ *
+ * The chunks: at least 16 MB, aligned to 2 MB and rounded up to it, and
+ * advised as huge pages (MADV_HUGEPAGE) where the kernel allows. The arenas of a large scan hold hundreds of MB, and taking the
+ * page faults of that memory 4 KB at a time costs more than filling it.
+ * Something larger than a chunk gets a chunk of its own size; when the
+ * newest chunk has no room left, what it has left is not used again.
+ * Every allocation is 16-byte aligned. (The fuzzers build it with 4 KB
+ * chunks on normal pages: see arena.c.)
+ *
+ * Lifetime: nothing is freed on its own. fw_arena_free() releases every
+ * chunk at once, when the scan is freed, so a pointer from fw_arena_alloc()
+ * stays valid until then. One arena per thread: it takes no lock.
+ */
+#ifndef FW_ARENA_H
+#define FW_ARENA_H
+
+#include <stddef.h>
+
+/* Zero-initialized: an empty arena. */
+typedef struct fw_arena {
+    struct fw_arena_chunk *chunks; /* newest first; memory comes from it */
+} fw_arena;
+
+/* `size` bytes, 16-byte aligned; NULL when out of memory (the arena is left
+ * as it was). */
+void *fw_arena_alloc(fw_arena *arena, size_t size);
+
+/* Releases every chunk; the arena is empty again. */
+void fw_arena_free(fw_arena *arena);
+
+#endif

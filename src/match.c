@@ -1,0 +1,329 @@
+/*
+ * match.c — a scan's stages after reading: documents ranked, candidates,
+ * exact verification, clusters, and the passage level's matching.
+ *
+ * Once all is read, documents are numbered in byte order of their ids
+ * (repeated ids get "#2", "#3"... so every report row names one document)
+ * and the later stages run on those numbers: LSH candidates, exact
+ * verification (parallel over pairs), union-find clusters. Only the
+ * documents in a candidate pair have their shingle hashes made a sorted
+ * set. With a memory limit, candidates come from the band runs written
+ * while reading, and hashes, sets and signatures are read back from their
+ * spill files into each thread's scratch. Every result depends only on the
+ * input, never on thread timing.
+ */
+#include "match.h"
+#include "scan_internal.h"
+#include "grow.h"
+#include "measure.h"
+
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct id_ref {
+    const char *id;
+    uint32_t doc;
+} id_ref;
+
+static int cmp_by_id(const void *a, const void *b)
+{
+    const id_ref *x = a, *y = b;
+    int c = strcmp(x->id, y->id);
+    return c ? c : (x->doc > y->doc) - (x->doc < y->doc);
+}
+
+/* Sorts documents by id (then input order) into s->by_rank. */
+static fw_status sort_by_id(fw_scan *s)
+{
+    size_t n = s->ndocs;
+    id_ref *refs = malloc((n ? n : 1) * sizeof *refs);
+    if (!refs) return FW_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++) refs[i] = (id_ref){s->docs[i].id, (uint32_t)i};
+    qsort(refs, n, sizeof *refs, cmp_by_id);
+    for (size_t r = 0; r < n; r++) s->by_rank[r] = refs[r].doc;
+    free(refs);
+    return FW_OK;
+}
+
+/* Numbers documents in id order, renaming repeated ids "id#2", "id#3"...
+ * in input order, so that every report row names exactly one document. */
+fw_status fw_match_rank_documents(fw_scan *s)
+{
+    size_t n = s->ndocs;
+    s->by_rank = malloc((n ? n : 1) * sizeof *s->by_rank);
+    if (!s->by_rank || sort_by_id(s) != FW_OK) return FW_ERR_NOMEM;
+    int renamed = 0;
+    const char *run_id = n ? s->docs[s->by_rank[0]].id : NULL;
+    size_t run = 1;
+    for (size_t r = 1; r < n; r++) {
+        fw_doc_record *d = &s->docs[s->by_rank[r]];
+        if (strcmp(d->id, run_id) != 0) {
+            run_id = d->id; /* the first of a run keeps its id */
+            run = 1;
+            continue;
+        }
+        run++;
+        size_t len = strlen(d->id) + 24;
+        char *id = malloc(len);
+        if (!id) return FW_ERR_NOMEM;
+        snprintf(id, len, "%s#%zu", d->id, run);
+        if (d->message)
+            fw_doc_set_message(d, "%.180s; duplicate id, renamed", d->message);
+        else
+            fw_doc_set_message(d, "duplicate id, renamed");
+        free(d->id);
+        d->id = id;
+        renamed = 1;
+    }
+    if (renamed && sort_by_id(s) != FW_OK) return FW_ERR_NOMEM;
+    for (size_t r = 0; r < n; r++) s->docs[s->by_rank[r]].rank = (uint32_t)r;
+    return FW_OK;
+}
+
+/* The passage level after reading: every document's passages, in id
+ * order, matched across the corpus (passage_match.c). */
+fw_status fw_match_passages(fw_scan *s)
+{
+    double t0 = fw_now();
+    size_t n = s->ndocs;
+    fw_passage **passages = malloc((n ? n : 1) * sizeof *passages);
+    uint32_t *count = malloc((n ? n : 1) * sizeof *count);
+    uint64_t **hashes = malloc((n ? n : 1) * sizeof *hashes);
+    uint64_t *chars = malloc((n ? n : 1) * sizeof *chars);
+    uint64_t *hashes_at = s->bounded ? malloc((n ? n : 1) * sizeof *hashes_at) : NULL;
+    fw_status st = FW_ERR_NOMEM;
+    if (passages && count && hashes && chars && (hashes_at || !s->bounded)) {
+        for (size_t r = 0; r < n; r++) {
+            const fw_doc_record *d = &s->docs[s->by_rank[r]];
+            passages[r] = d->passages;
+            count[r] = d->npassages;
+            hashes[r] = d->shingles;
+            chars[r] = d->chars;
+            if (hashes_at) hashes_at[r] = d->hashes_at;
+        }
+        fw_passage_corpus corpus = {n, passages, count, hashes, chars,
+                                    s->stats.docs[FW_DOC_OK] + s->stats.docs[FW_DOC_REPAIRED],
+                                    NULL, NULL, NULL, 0, NULL, NULL};
+        if (s->bounded) {
+            corpus.hashes_file = &s->hashes_file;
+            corpus.hashes_at = hashes_at;
+            corpus.sets_file = &s->sets_file;
+            corpus.lsh_budget = (size_t)(s->opt.memory_limit / 4);
+            corpus.tmp_dir = s->tmp_dir;
+            corpus.keys_file = &s->passages_file;
+        }
+        fw_passage_settings set = {s->opt.passage_threshold, s->stats.passage_bands,
+                                   s->opt.boilerplate_docs, s->opt.boilerplate_share,
+                                   s->opt.reuse_min, s->threads};
+        st = fw_passages_match(&corpus, &set, &s->passage);
+    }
+    free(passages);
+    free(count);
+    free(hashes);
+    free(chars);
+    free(hashes_at);
+    if (st != FW_OK) return st;
+    const fw_passage_result *res = &s->passage;
+    s->stats.passage_candidates = res->candidates;
+    s->stats.passage_band_runs = res->band_runs;
+    s->stats.passage_matches = res->matched;
+    s->stats.passage_groups = res->ngroups;
+    s->stats.grouped_passages = res->ngrouped;
+    s->stats.boilerplate_groups = res->nboilerplate;
+    s->stats.reuse_pairs = res->nreuse;
+    s->stats.boilerplate_docs_needed = res->boilerplate_docs_needed;
+    for (size_t i = 0; i < res->nreuse; i++) { /* ranks to document numbers */
+        s->passage.reuse[i].a = s->by_rank[res->reuse[i].a];
+        s->passage.reuse[i].b = s->by_rank[res->reuse[i].b];
+    }
+    s->stats.t_passages = fw_now() - t0;
+    s->stats.rss_passages = fw_peak_rss_mb();
+    return FW_OK;
+}
+
+/* LSH: in memory over the signatures, or, with a memory limit, from the
+ * band runs written while reading (band_runs.c); the same pairs either way. */
+fw_status fw_match_find_candidates(fw_scan *s, fw_pair **cand, size_t *nc)
+{
+    size_t n = s->ndocs;
+    fw_status st;
+    if (s->bounded) {
+        uint32_t *rank = malloc((n ? n : 1) * sizeof *rank);
+        if (!rank) return FW_ERR_NOMEM;
+        for (size_t i = 0; i < n; i++) rank[i] = s->docs[i].rank;
+        st = fw_band_runs_candidates(s->runs, rank, s->threads, cand, nc);
+        s->stats.band_runs = fw_band_runs_count(s->runs);
+        free(rank);
+        return st;
+    }
+    const uint32_t **sigs = malloc((n ? n : 1) * sizeof *sigs);
+    if (!sigs) return FW_ERR_NOMEM;
+    for (size_t r = 0; r < n; r++) sigs[r] = s->docs[s->by_rank[r]].sig;
+    st = fw_lsh_candidates(sigs, n, s->opt.perms, s->stats.bands, s->stats.rows, s->threads,
+                           cand, nc);
+    free(sigs);
+    return st;
+}
+
+/* With a memory limit: a candidate's hashes read back, made a set and
+ * written to the sets file. */
+static fw_status spill_set(fw_scan *s, fw_worker *w, fw_doc_record *d)
+{
+    fw_sketch_worker *sk = &w->sketch; /* its hashes buffer is free now */
+    size_t n = d->nshingles;
+    if (!(sk->hashes = fw_grow_scratch(sk->hashes, &sk->hashes_cap, n * sizeof *sk->hashes)))
+        return FW_ERR_NOMEM;
+    return fw_spill_make_set(&s->hashes_file, d->hashes_at, n, &s->sets_file, sk->hashes,
+                             w->tmp, &d->nset, &d->set_at);
+}
+
+/* Turns the shingle hashes of every document in a candidate pair into a
+ * sorted set, in place (parallel over documents). Documents that are in no
+ * pair never pay for sorting. */
+fw_status fw_match_make_sets(fw_scan *s, const fw_pair *cand, size_t nc)
+{
+    size_t n = s->ndocs;
+    uint8_t *wanted = calloc(n ? n : 1, 1);
+    if (!wanted) return FW_ERR_NOMEM;
+    for (size_t i = 0; i < nc; i++) wanted[cand[i].a] = wanted[cand[i].b] = 1;
+    int failed = FW_OK;
+    #pragma omp parallel for num_threads(s->threads) schedule(dynamic, 64)
+    for (size_t r = 0; r < n; r++) {
+        fw_doc_record *d = &s->docs[s->by_rank[r]];
+        if (!wanted[r] || d->nset || (!d->shingles && !s->bounded)) continue;
+        fw_worker *w = &s->workers[omp_get_thread_num()];
+        fw_status st = FW_ERR_NOMEM;
+        if ((w->tmp = fw_grow_scratch(w->tmp, &w->tmp_cap, d->nshingles * sizeof *w->tmp)))
+            st = s->bounded ? spill_set(s, w, d) : FW_OK;
+        if (st == FW_OK && !s->bounded)
+            d->nset = fw_shingle_set(d->shingles, d->nshingles, w->tmp);
+        if (st != FW_OK) {
+            #pragma omp atomic write
+            failed = st;
+        }
+    }
+    free(wanted);
+    return failed;
+}
+
+/* What verifying a pair reads: signatures and sets, in memory or, with a
+ * memory limit, read back into the thread's scratch. */
+typedef struct pair_data {
+    const uint32_t *sig_a, *sig_b;
+    const uint64_t *set_a, *set_b;
+} pair_data;
+
+static fw_status read_pair(fw_scan *s, fw_worker *w, size_t a, size_t b, pair_data *x)
+{
+    const unsigned k = s->opt.perms;
+    fw_sketch_worker *sk = &w->sketch; /* its sig buffer is free now */
+    const fw_doc_record *da = &s->docs[a], *db = &s->docs[b];
+    if (!(sk->sig = fw_grow_scratch(sk->sig, &sk->sig_cap, 2 * k * sizeof *sk->sig)))
+        return FW_ERR_NOMEM;
+    fw_status st = fw_spill_read(&s->sigs_file, (uint64_t)a * k * sizeof *sk->sig, sk->sig,
+                                 k * sizeof *sk->sig);
+    if (st == FW_OK)
+        st = fw_spill_read(&s->sigs_file, (uint64_t)b * k * sizeof *sk->sig, sk->sig + k,
+                           k * sizeof *sk->sig);
+    x->sig_a = sk->sig;
+    x->sig_b = sk->sig + k;
+    if (st != FW_OK || !s->opt.verify) return st;
+    if (da->nset * sizeof *w->set_a > w->set_a_cap) w->set_a_doc = 0; /* to be grown */
+    if (!(w->set_a = fw_grow_scratch(w->set_a, &w->set_a_cap, da->nset * sizeof *w->set_a)) ||
+        !(w->set_b = fw_grow_scratch(w->set_b, &w->set_b_cap, db->nset * sizeof *w->set_b)))
+        return FW_ERR_NOMEM;
+    if (w->set_a_doc != a + 1) { /* pairs come sorted by a: read it once */
+        w->set_a_doc = 0;
+        st = fw_spill_read(&s->sets_file, da->set_at, w->set_a, da->nset * sizeof *w->set_a);
+        if (st == FW_OK) w->set_a_doc = a + 1;
+    }
+    if (st == FW_OK)
+        st = fw_spill_read(&s->sets_file, db->set_at, w->set_b, db->nset * sizeof *w->set_b);
+    x->set_a = w->set_a;
+    x->set_b = w->set_b;
+    return st;
+}
+
+/* Exact (or, with --no-verify, estimated) similarity of every candidate;
+ * keeps those at or above the threshold, in candidate (id) order. */
+fw_status fw_match_verify(fw_scan *s, const fw_pair *cand, size_t nc, fw_pair **kept_out,
+                          size_t *nkept)
+{
+    fw_result_pair *res = malloc((nc ? nc : 1) * sizeof *res);
+    uint8_t *keep = malloc(nc ? nc : 1);
+    fw_pair *kept = malloc((nc ? nc : 1) * sizeof *kept);
+    if (!res || !keep || !kept) {
+        free(res); free(keep); free(kept);
+        return FW_ERR_NOMEM;
+    }
+    const double t = s->opt.threshold;
+    const unsigned k = s->opt.perms;
+    int failed = FW_OK;
+    #pragma omp parallel for num_threads(s->threads) schedule(dynamic, 64)
+    for (size_t i = 0; i < nc; i++) {
+        const fw_doc_record *a = &s->docs[s->by_rank[cand[i].a]];
+        const fw_doc_record *b = &s->docs[s->by_rank[cand[i].b]];
+        fw_result_pair *r = &res[i];
+        r->a = s->by_rank[cand[i].a];
+        r->b = s->by_rank[cand[i].b];
+        pair_data x = {a->sig, b->sig, a->shingles, b->shingles};
+        if (s->bounded) {
+            fw_status st = read_pair(s, &s->workers[omp_get_thread_num()], r->a, r->b, &x);
+            if (st != FW_OK) {
+                #pragma omp atomic write
+                failed = st;
+                keep[i] = 0;
+                continue;
+            }
+        }
+        r->estimate = fw_minhash_estimate(x.sig_a, x.sig_b, k);
+        if (s->opt.verify) {
+            size_t inter = fw_verify_intersection(x.set_a, a->nset, x.set_b, b->nset);
+            r->jaccard = fw_verify_jaccard(inter, a->nset, b->nset);
+            r->a_in_b = (double)inter / (double)a->nset;
+            r->b_in_a = (double)inter / (double)b->nset;
+            keep[i] = r->jaccard >= t;
+        } else {
+            r->jaccard = r->a_in_b = r->b_in_a = -1;
+            keep[i] = r->estimate >= t;
+        }
+    }
+    if (failed != FW_OK) {
+        free(res); free(keep); free(kept);
+        return failed;
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < nc; i++) {
+        if (!keep[i]) continue;
+        res[m] = res[i];
+        kept[m] = cand[i];
+        m++;
+    }
+    free(keep);
+    fw_result_pair *shrunk = realloc(res, (m ? m : 1) * sizeof *res);
+    s->pairs = shrunk ? shrunk : res;
+    s->npairs = m;
+    *kept_out = kept;
+    *nkept = m;
+    return FW_OK;
+}
+
+/* Cluster and cluster size of every document in a cluster of two or more. */
+void fw_match_assign_clusters(fw_scan *s, const uint32_t *parent)
+{
+    size_t n = s->ndocs;
+    uint64_t *size = calloc(n ? n : 1, sizeof *size);
+    for (size_t r = 0; r < n; r++) if (size) size[parent[r]]++;
+    for (size_t r = 0; r < n; r++) {
+        fw_doc_record *d = &s->docs[s->by_rank[r]];
+        uint64_t m = size ? size[parent[r]] : 0;
+        if (m < 2) continue;
+        d->cluster = s->by_rank[parent[r]];
+        d->cluster_size = m;
+        s->stats.clustered_docs++;
+        if (parent[r] == r) s->stats.clusters++;
+    }
+    free(size);
+}

@@ -1,0 +1,32 @@
+/* match.h — a scan's stages after reading, on the documents' records
+ * (internal; see match.c). In the order fw_scan_run() calls them. */
+#ifndef FW_MATCH_H
+#define FW_MATCH_H
+
+#include "fanwen.h"
+
+/* Numbers the documents in id order (s->by_rank, each record's rank),
+ * renaming repeated ids "id#2", "id#3"... in input order. */
+fw_status fw_match_rank_documents(fw_scan *s);
+
+/* The passage level: every document's passages matched across the corpus
+ * (passage_match.c); its figures into the stats. Before verification,
+ * which sorts the documents' hashes. */
+fw_status fw_match_passages(fw_scan *s);
+
+/* LSH candidate pairs of ranks, sorted, without repeats; free(*cand). */
+fw_status fw_match_find_candidates(fw_scan *s, fw_pair **cand, size_t *nc);
+
+/* The exact shingle sets of the documents in candidate pairs. */
+fw_status fw_match_make_sets(fw_scan *s, const fw_pair *cand, size_t nc);
+
+/* Every candidate's exact (or, with --no-verify, estimated) similarity:
+ * the pairs at or above the threshold become the scan's result pairs, and
+ * *kept (free it) the same pairs as ranks. */
+fw_status fw_match_verify(fw_scan *s, const fw_pair *cand, size_t nc, fw_pair **kept,
+                          size_t *nkept);
+
+/* Each record's cluster from the union-find roots `parent` (by rank). */
+void fw_match_assign_clusters(fw_scan *s, const uint32_t *parent);
+
+#endif

@@ -1,0 +1,66 @@
+/* scan_internal.h — the scan object, shared by the files that make it up
+ * (internal): scan.c sets it up and runs it, pipeline.c fills its records
+ * while reading, match.c works on them after reading, scan_results.c hands
+ * out the results. What the rest of the library needs of a scan is in
+ * scan.h. */
+#ifndef FW_SCAN_INTERNAL_H
+#define FW_SCAN_INTERNAL_H
+
+#include "fanwen.h"
+#include "scan.h"
+#include "band_runs.h"
+#include "passage_match.h"
+#include "pipeline.h"
+#include "sketch.h"
+#include "spill.h"
+
+#include <stdalign.h>
+
+/* One thread's memory: the sketch stage's while reading; after reading,
+ * match.c grows its `hashes` and `sig` buffers again (their contents are
+ * not needed any more) and reads candidate sets into the rest. */
+typedef struct fw_worker {
+    alignas(64) fw_sketch_worker sketch;
+    uint64_t *tmp;           /* radix-sort scratch for candidate sets */
+    uint64_t *set_a, *set_b; /* sets read back, with a memory limit */
+    size_t tmp_cap, set_a_cap, set_b_cap; /* in bytes */
+    size_t set_a_doc;        /* whose set is in set_a (document + 1; 0: none) */
+    char pad[64];            /* no false sharing with the next worker */
+} fw_worker;
+
+struct fw_scan {
+    fw_scan_options opt;
+    char *text_field, *id_field;
+    int threads;
+    fw_normalizer *normalizer;
+    fw_minhasher *minhasher;
+    fw_oph *oph;             /* --sketch oph; NULL for classic MinHash */
+    fw_template *tmpl;       /* --template; NULL when off */
+    fw_minhasher *passage_minhasher; /* NULL when passages are off */
+    fw_passage_config passage_cfg;
+    fw_passage_result passage;
+    fw_sketch_context sketch; /* all of the above that sketching reads */
+    char *canon_path;
+    char *tmp_dir;
+    fw_doc_record *docs;
+    size_t ndocs, docs_cap;
+    fw_pipeline pipe;
+    fw_worker *workers;
+    uint32_t *by_rank;
+    fw_result_pair *pairs;
+    size_t npairs;
+    uint64_t read_bytes;     /* for progress: bytes of documents and lines */
+    fw_scan_stats stats;
+    /* --memory-limit: what is not kept in memory goes to files */
+    int bounded;
+    fw_spill hashes_file, sigs_file, sets_file;
+    fw_spill passages_file;  /* passages' band keys and excerpts */
+    fw_band_runs *runs;
+    enum { FW_SCAN_ADDING, FW_SCAN_RUN, FW_SCAN_FAILED } phase; /* the call
+                              * order of fanwen.h */
+    char *error;             /* the message of the last failed call: apart
+                              * from the struct so that const accessors can
+                              * set it too */
+};
+
+#endif

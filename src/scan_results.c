@@ -1,0 +1,193 @@
+/*
+ * scan_results.c — what a scan found, handed out after fw_scan_run():
+ * documents, pairs, passages, passage groups, boilerplate and reuse, each
+ * by a 0-based index. An accessor that takes an index checks it and the
+ * call order, and fails with FW_ERR_ARG and a message (fw_scan_error())
+ * rather than read out of bounds. With a memory limit, excerpts are read
+ * back from their spill file into the caller's struct.
+ */
+#include "fanwen.h"
+#include "scan.h"
+#include "scan_internal.h"
+#include "spill.h"
+
+#include <string.h>
+
+/* The results phase, or FW_ERR_ARG naming the accessor that came early. */
+static fw_status check_results(const fw_scan *s, const char *fn)
+{
+    if (s->phase == FW_SCAN_RUN) return FW_OK;
+    return fw_scan_fail(s, FW_ERR_ARG, "%s: %s", fn,
+                        s->phase == FW_SCAN_ADDING ? "no results before fw_scan_run()"
+                                                   : "no results: fw_scan_run() failed");
+}
+
+/* An index below `n`, or FW_ERR_ARG. */
+static fw_status check_index(const fw_scan *s, const char *fn, const char *what, uint64_t i,
+                             uint64_t n)
+{
+    fw_status st = check_results(s, fn);
+    if (st == FW_OK && i >= n)
+        st = fw_scan_fail(s, FW_ERR_ARG, "%s: %s %llu out of range (%llu)", fn, what,
+                          (unsigned long long)i, (unsigned long long)n);
+    return st;
+}
+
+const char *fw_doc_status_name(fw_doc_status s)
+{
+    static const char *names[] = {"ok", "repaired", "empty", "binary", "error"};
+    return (unsigned)s < FW_DOC_STATUS_COUNT ? names[s] : "unknown";
+}
+
+size_t fw_scan_doc_count(const fw_scan *s) { return s->ndocs; }
+
+fw_status fw_scan_doc_by_rank(const fw_scan *s, size_t r, size_t *doc)
+{
+    fw_status st = check_index(s, "fw_scan_doc_by_rank", "rank", r, s->ndocs);
+    if (st == FW_OK) *doc = s->by_rank[r];
+    return st;
+}
+
+fw_status fw_scan_doc(const fw_scan *s, size_t i, fw_doc_info *info)
+{
+    fw_status st = check_index(s, "fw_scan_doc", "document", i, s->ndocs);
+    if (st != FW_OK) return st;
+    const fw_doc_record *d = &s->docs[i];
+    info->id = d->id;
+    info->rank = d->rank;
+    info->status = d->status;
+    info->bytes = d->bytes;
+    info->chars = d->chars;
+    info->shingles = d->nshingles;
+    info->cluster = d->cluster;
+    info->cluster_size = d->cluster_size;
+    info->message = d->message ? d->message : "";
+    info->passages = d->npassages;
+    info->reused_share = info->boilerplate_share = 0;
+    if (s->passage.reused_chars && d->chars) {
+        info->reused_share = (double)s->passage.reused_chars[d->rank] / (double)d->chars;
+        info->boilerplate_share = (double)s->passage.boilerplate_chars[d->rank] / (double)d->chars;
+    }
+    return FW_OK;
+}
+
+size_t fw_scan_pair_count(const fw_scan *s) { return s->phase == FW_SCAN_RUN ? s->npairs : 0; }
+
+fw_status fw_scan_pairs(const fw_scan *s, const fw_result_pair **pairs, size_t *count)
+{
+    fw_status st = check_results(s, "fw_scan_pairs");
+    *pairs = st == FW_OK && s->npairs ? s->pairs : NULL;
+    *count = st == FW_OK ? s->npairs : 0;
+    return st;
+}
+
+/* A passage's excerpt, copied into `out` (FW_EXCERPT_SIZE bytes): from
+ * memory, or with a memory limit read back from the spill file. */
+static fw_status copy_excerpt(const fw_scan *s, const fw_passage *p, char *out)
+{
+    const char *from = p->text;
+    size_t n = from ? strlen(from) : p->text_len;
+    if (n > FW_EXCERPT_SIZE - 1) n = FW_EXCERPT_SIZE - 1;
+    out[0] = '\0';
+    if (!from) {
+        fw_status st = fw_spill_read(&s->passages_file, p->text_at, out, n);
+        if (st != FW_OK)
+            return fw_scan_fail(s, st, "cannot read a passage excerpt back from the temporary "
+                                "directory %s", s->tmp_dir ? s->tmp_dir : "($TMPDIR or /tmp)");
+    } else {
+        memcpy(out, from, n);
+    }
+    out[n] = '\0';
+    return FW_OK;
+}
+
+static fw_status passage_info(const fw_scan *s, size_t doc, uint32_t k, fw_passage_info *info)
+{
+    const fw_passage *p = &s->docs[doc].passages[k];
+    info->doc = (uint32_t)doc;
+    info->index = k + 1;
+    info->byte_start = p->byte_start;
+    info->byte_end = p->byte_end;
+    info->chars = p->chars;
+    info->group = p->group;
+    return copy_excerpt(s, p, info->text);
+}
+
+uint32_t fw_scan_doc_passage_count(const fw_scan *s, size_t doc)
+{
+    return s->phase == FW_SCAN_RUN && doc < s->ndocs ? s->docs[doc].npassages : 0;
+}
+
+fw_status fw_scan_doc_passage(const fw_scan *s, size_t doc, uint32_t i, fw_passage_info *info)
+{
+    fw_status st = check_index(s, "fw_scan_doc_passage", "document", doc, s->ndocs);
+    if (st == FW_OK)
+        st = check_index(s, "fw_scan_doc_passage", "passage", i, s->docs[doc].npassages);
+    return st == FW_OK ? passage_info(s, doc, i, info) : st;
+}
+
+size_t fw_scan_grouped_count(const fw_scan *s)
+{
+    return s->phase == FW_SCAN_RUN ? s->passage.ngrouped : 0;
+}
+
+fw_status fw_scan_grouped_passage(const fw_scan *s, size_t i, fw_passage_info *info)
+{
+    fw_status st = check_index(s, "fw_scan_grouped_passage", "grouped passage", i,
+                               s->passage.ngrouped);
+    if (st != FW_OK) return st;
+    uint64_t p = s->passage.grouped[i];
+    size_t r = fw_passage_doc_of(&s->passage, s->ndocs, p);
+    return passage_info(s, s->by_rank[r], (uint32_t)(p - s->passage.first[r]), info);
+}
+
+size_t fw_scan_group_count(const fw_scan *s)
+{
+    return s->phase == FW_SCAN_RUN ? s->passage.ngroups : 0;
+}
+
+static fw_status group_info(const fw_scan *s, uint64_t group, fw_group_info *info)
+{
+    const fw_passage_group *g = &s->passage.groups[group - 1];
+    size_t r = fw_passage_doc_of(&s->passage, s->ndocs, g->first);
+    const fw_passage *p = &s->docs[s->by_rank[r]].passages[g->first - s->passage.first[r]];
+    info->group = group;
+    info->passages = g->passages;
+    info->docs = g->docs;
+    info->boilerplate = g->boilerplate;
+    info->chars = p->chars;
+    return copy_excerpt(s, p, info->text);
+}
+
+fw_status fw_scan_group(const fw_scan *s, size_t i, fw_group_info *info)
+{
+    fw_status st = check_index(s, "fw_scan_group", "group position", i, s->passage.ngroups);
+    return st == FW_OK ? group_info(s, i + 1, info) : st;
+}
+
+size_t fw_scan_boilerplate_count(const fw_scan *s)
+{
+    return s->phase == FW_SCAN_RUN ? s->passage.nboilerplate : 0;
+}
+
+fw_status fw_scan_boilerplate(const fw_scan *s, size_t i, fw_group_info *info)
+{
+    fw_status st = check_index(s, "fw_scan_boilerplate", "boilerplate group", i,
+                               s->passage.nboilerplate);
+    return st == FW_OK ? group_info(s, s->passage.boilerplate[i], info) : st;
+}
+
+size_t fw_scan_reuse_count(const fw_scan *s)
+{
+    return s->phase == FW_SCAN_RUN ? s->passage.nreuse : 0;
+}
+
+fw_status fw_scan_reuse(const fw_scan *s, const fw_reuse_pair **pairs, size_t *count)
+{
+    fw_status st = check_results(s, "fw_scan_reuse");
+    *pairs = st == FW_OK && s->passage.nreuse ? s->passage.reuse : NULL;
+    *count = st == FW_OK ? s->passage.nreuse : 0;
+    return st;
+}
+
+void fw_scan_get_stats(const fw_scan *s, fw_scan_stats *stats) { *stats = s->stats; }

@@ -1,0 +1,230 @@
+/*
+ * sketch.c — one document's text to its record: everything a scan does per
+ * document, on one thread.
+ *
+ * A JSON line is parsed first (its id replaces FILE:LINE; a line without
+ * text becomes an error row). The text is normalized and classified:
+ * binary when it has NUL bytes or too much that is not UTF-8 text, empty
+ * when nothing is left to shingle; both are rows, not failures. The rest is
+ * shingled (the template form with --template) and sketched with MinHash or
+ * OPH, and with the passage level cut into passages (passage_cut.c).
+ *
+ * What is kept per document is its id, counters, its K-value signature
+ * and, unless --no-verify, its shingle hashes (made a sorted set later,
+ * only if the document becomes a candidate, match.c). The hashes go
+ * straight to where they are kept, the thread's arena (arena.h), and
+ * MinHash reads them from there: no copy. With a memory limit they are made
+ * in scratch instead and written to spill files (spill.c), the signature
+ * with them, and only the document's LSH band keys are handed back, for the
+ * runs the pipeline writes in input order.
+ *
+ * This file takes untrusted bytes and needs neither OpenMP nor threads: it
+ * is in the per-document build unit, and tests/fuzz/fuzz_sketch.c drives it
+ * end to end, in memory and spilling.
+ */
+#include "sketch.h"
+#include "grow.h"
+#include "lsh.h"
+#include "measure.h"
+#include "spill.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void fw_doc_set_message(fw_doc_record *d, const char *fmt, ...)
+{
+    char buf[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    free(d->message);
+    d->message = strdup(buf);
+}
+
+void fw_sketch_worker_free(fw_sketch_worker *w)
+{
+    free(w->cps);
+    free(w->hashes);
+    free(w->sig);
+    free(w->packed);
+    free(w->tcps);
+    free(w->offs);
+    free(w->toffs);
+    fw_passage_scratch_free(&w->passage);
+    fw_jsonl_scratch_free(&w->json);
+    fw_arena_free(&w->arena);
+    memset(w, 0, sizeof *w);
+}
+
+/* fw_arena_alloc() as passage_cut.h's fw_alloc_fn. */
+static void *arena_alloc(void *arena, size_t size) { return fw_arena_alloc(arena, size); }
+
+/* Decides what a decoded text is: binary if it has NUL bytes, or if more
+ * than a tenth of its characters (and at least 8) are invalid UTF-8 or
+ * control codes (a GBK or Latin-1 file, an image): a short text with a
+ * broken character or two is repaired, not thrown away. Empty if nothing
+ * is left to shingle. */
+static fw_doc_status classify(fw_doc_record *d, const fw_norm_info *info,
+                              size_t chars, size_t repaired_before)
+{
+    size_t bad = info->invalid_sequences + info->control_bytes;
+    if (info->nul_bytes) {
+        fw_doc_set_message(d, "binary: %zu NUL bytes", info->nul_bytes);
+        return FW_DOC_BINARY;
+    }
+    if (bad >= 8 && bad * 10 > info->code_points) {
+        fw_doc_set_message(d, "not UTF-8 text: %zu of %zu characters invalid or control codes",
+                           bad, info->code_points);
+        return FW_DOC_BINARY;
+    }
+    if (chars == 0) {
+        fw_doc_set_message(d, "%s", d->bytes ? "no letters, digits or symbols after normalization"
+                                             : "no text");
+        return FW_DOC_EMPTY;
+    }
+    size_t replaced = info->invalid_sequences + repaired_before;
+    if (replaced) {
+        fw_doc_set_message(d, "%zu invalid UTF-8 sequences replaced by U+FFFD", replaced);
+        return FW_DOC_REPAIRED;
+    }
+    return FW_DOC_OK;
+}
+
+/* A JSON line becomes its document: the id from the line (when it has one)
+ * replaces FILE:LINE, and a line without text becomes an error row. */
+static fw_status parse_jsonl(const fw_sketch_context *cx, fw_sketch_worker *w,
+                             fw_sketch_doc *doc, fw_jsonl_doc *j)
+{
+    fw_doc_record *d = &doc->rec;
+    fw_status st = fw_jsonl_parse(doc->text, doc->len, cx->opt->text_field, cx->opt->id_field,
+                                  &w->json, j);
+    if (st != FW_OK) return st;
+    if (!j->text) fw_doc_set_message(d, "%s: %s", d->id, j->error);
+    if (j->id) {
+        free(d->id);
+        d->id = j->id;
+        j->id = NULL;
+    }
+    if (!j->text) d->status = FW_DOC_ERROR;
+    d->bytes = j->len;
+    return FW_OK;
+}
+
+/* With a memory limit: the hashes (for exact sets) and the signature (for
+ * estimates) go to their files, the band keys to the document, which the
+ * pipeline hands to the LSH runs in input order. */
+static fw_status spill_sketch(const fw_sketch_context *cx, fw_sketch_doc *doc,
+                              const uint64_t *hashes, size_t n, const uint32_t *sig)
+{
+    fw_doc_record *d = &doc->rec;
+    const unsigned k = cx->opt->perms;
+    fw_status st = FW_OK;
+    if (cx->opt->verify || cx->passages)
+        st = fw_spill_append(cx->hashes_file, hashes, n * sizeof *hashes, &d->hashes_at);
+    if (st == FW_OK)
+        st = fw_spill_write_at(cx->sigs_file, sig, k * sizeof *sig,
+                               (uint64_t)doc->number * k * sizeof *sig);
+    for (unsigned b = 0; b < cx->bands; b++)
+        doc->keys[b] = fw_lsh_band_key64(sig, b, cx->rows);
+    doc->keyed = 1;
+    return st;
+}
+
+/* Normalizes, shingles and sketches one document's text (and, with the
+ * passage level, cuts it into passages); t0 is when this document's work
+ * began, after JSON parsing. */
+static fw_status sketch_text(const fw_sketch_context *cx, fw_sketch_worker *w,
+                             fw_sketch_doc *doc, const char *text, size_t len, size_t repaired,
+                             double t0)
+{
+    fw_doc_record *d = &doc->rec;
+    const int bounded = cx->sigs_file != NULL;
+    size_t chars;
+    fw_norm_info info;
+    /* the passage level needs to know where each character came from */
+    const int passages = cx->passages && len <= UINT32_MAX;
+    fw_status st = passages ? fw_normalize_mapped(cx->normalizer, text, len, &w->cps,
+                                                  &w->cps_cap, &chars, &info, &w->offs,
+                                                  &w->offs_cap)
+                            : fw_normalize(cx->normalizer, text, len, &w->cps, &w->cps_cap,
+                                           &chars, &info);
+    if (st != FW_OK) return st;
+    double t1 = fw_now();
+    w->t_normalize += t1 - t0;
+    d->status = classify(d, &info, chars, repaired);
+    if (d->status != FW_DOC_OK && d->status != FW_DOC_REPAIRED) return FW_OK;
+    d->chars = chars;
+    const uint32_t *cps = w->cps, *offs = w->offs;
+    if (cx->tmpl) { /* --template: shingle the template form */
+        st = passages ? fw_template_apply_mapped(cx->tmpl, w->cps, w->offs, d->chars, &w->tcps,
+                                                 &w->tcps_cap, &chars, &w->toffs, &w->toffs_cap)
+                      : fw_template_apply(cx->tmpl, w->cps, d->chars, &w->tcps, &w->tcps_cap,
+                                          &chars);
+        if (st != FW_OK) return st;
+        cps = w->tcps;
+        offs = w->toffs;
+    }
+    /* The hashes go straight to where they are kept (the arena, for
+     * verification), then MinHash reads them from there: no copy. */
+    size_t n = fw_shingle_count(chars, cx->opt->ngram);
+    unsigned k = cx->opt->perms;
+    /* With a memory limit, hashes and signature are made in scratch and
+     * written to their files. */
+    size_t keep = (cx->opt->verify || passages) && !bounded ? n : 0;
+    size_t keep_sig = bounded ? 0 : k;
+    unsigned char *mem = NULL;
+    if (keep + keep_sig &&
+        !(mem = fw_arena_alloc(&w->arena,
+                               keep * sizeof(uint64_t) + keep_sig * sizeof(uint32_t))))
+        return FW_ERR_NOMEM;
+    if ((!keep && !(w->hashes = fw_grow_scratch(w->hashes, &w->hashes_cap,
+                                                n * sizeof *w->hashes))) ||
+        (!keep_sig && !(w->sig = fw_grow_scratch(w->sig, &w->sig_cap, k * sizeof *w->sig))) ||
+        !(w->packed = fw_grow_scratch(w->packed, &w->packed_cap,
+                                      fw_shingle_packed_size(chars))))
+        return FW_ERR_NOMEM;
+    uint64_t *hashes = keep ? (uint64_t *)mem : w->hashes;
+    n = fw_shingle_hash_all(cps, chars, cx->opt->ngram, cx->opt->seed, hashes, w->packed);
+    d->nshingles = n;
+    if (keep) d->shingles = hashes;
+    uint32_t *sig = keep_sig ? (uint32_t *)(mem + keep * sizeof(uint64_t)) : w->sig;
+    if (keep_sig) d->sig = sig;
+    double t2 = fw_now();
+    w->t_shingle += t2 - t1;
+    if (cx->oph)
+        fw_oph_compute(cx->oph, hashes, n, sig);
+    else
+        fw_minhash_compute(cx->minhasher, hashes, n, sig);
+    double t3 = fw_now();
+    w->t_minhash += t3 - t2;
+    if (bounded) {
+        st = spill_sketch(cx, doc, hashes, n, sig);
+        if (st != FW_OK) return st;
+    }
+    if (!passages) return FW_OK;
+    fw_passage_doc pd = {text, len, w->cps, w->offs, d->chars, offs, chars, hashes, n};
+    st = fw_passages_cut(cx->passages, &w->passage, &pd, arena_alloc, &w->arena, &d->passages,
+                         &d->npassages);
+    w->t_passage_cut += fw_now() - t3;
+    return st;
+}
+
+fw_status fw_sketch_document(const fw_sketch_context *cx, fw_sketch_worker *w,
+                             fw_sketch_doc *doc)
+{
+    fw_doc_record *d = &doc->rec;
+    double t0 = fw_now();
+    if (!doc->jsonl) return sketch_text(cx, w, doc, doc->text, doc->len, 0, t0);
+    fw_jsonl_doc j = {0};
+    fw_status st = parse_jsonl(cx, w, doc, &j);
+    if (st == FW_OK && d->status != FW_DOC_ERROR) {
+        double tp = fw_now();
+        w->t_parse += tp - t0;
+        st = sketch_text(cx, w, doc, j.text, j.len, j.repaired, tp);
+    }
+    fw_jsonl_done(&j); /* the parsed text is used up to here */
+    return st;
+}

@@ -1,0 +1,109 @@
+/* sketch.h — one document's text to its record (internal; see sketch.c).
+ * Per-document code: no OpenMP, no threads of its own; the pipeline
+ * (pipeline.c) calls fw_sketch_document() from many threads, each with its
+ * own fw_sketch_worker. */
+#ifndef FW_SKETCH_H
+#define FW_SKETCH_H
+
+#include "fanwen.h"
+#include "arena.h"
+#include "jsonl.h"
+#include "passage_cut.h"
+
+struct fw_spill;
+
+/* What a scan keeps of one document. The read stage fills in id, message,
+ * status and bytes; fw_sketch_document() what the text became; the stages
+ * after reading (match.c) rank, nset, set_at and the cluster. */
+typedef struct fw_doc_record {
+    char *id;
+    char *message;
+    fw_doc_status status;
+    uint32_t rank;
+    uint64_t bytes, chars;
+    size_t nshingles;        /* n-grams: shingle hashes, repeats included */
+    size_t nset;             /* distinct shingles, once made a set */
+    uint64_t *shingles;      /* the hashes, made a sorted set if the document
+                              * is a candidate; NULL with --no-verify */
+    uint32_t *sig;           /* K values; NULL without text (and with a
+                              * memory limit: then they are in a file) */
+    uint64_t hashes_at;      /* with a memory limit: where the hashes and */
+    uint64_t set_at;         /* the exact set are in their files */
+    fw_passage *passages;    /* the passage level's cut (NULL when off) */
+    uint32_t npassages;
+    int64_t cluster;         /* representative's document number */
+    uint64_t cluster_size;
+} fw_doc_record;
+
+/* Sets a document's message (replacing any earlier one; left NULL when
+ * out of memory). */
+void fw_doc_set_message(fw_doc_record *d, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* What sketching needs of the scan: set up once, read by all threads. */
+typedef struct fw_sketch_context {
+    const fw_scan_options *opt;      /* ngram, perms, seed, verify and the
+                                      * JSON fields */
+    const fw_normalizer *normalizer;
+    const fw_minhasher *minhasher;
+    const fw_oph *oph;               /* NULL: K-permutation MinHash */
+    const fw_template *tmpl;         /* NULL: no template form */
+    const fw_passage_config *passages; /* NULL: no passage level */
+    unsigned bands, rows;            /* the documents' LSH banding */
+    /* With a memory limit (both set; else NULL): the hashes are appended to
+     * hashes_file and the signature written to sigs_file at number·K
+     * values, instead of being kept. */
+    struct fw_spill *hashes_file, *sigs_file;
+} fw_sketch_context;
+
+/* One thread's memory for sketching: scratch buffers reused from one
+ * document to the next (grown, never shrunk), the arena where the records'
+ * hashes, signatures and passages live, and the time spent per step.
+ * Zero-initialize; fw_sketch_worker_free(). */
+typedef struct fw_sketch_worker {
+    uint32_t *cps;           /* normalized code points */
+    size_t cps_cap;
+    uint64_t *hashes;        /* shingle hashes when they are not kept */
+    size_t hashes_cap;       /* in bytes */
+    uint32_t *sig;           /* the signature, with a memory limit */
+    size_t sig_cap;          /* in bytes */
+    unsigned char *packed;   /* the text packed for hashing */
+    size_t packed_cap;       /* in bytes */
+    uint32_t *tcps;          /* template form of cps (--template) */
+    size_t tcps_cap;
+    uint32_t *offs, *toffs;  /* byte offsets of cps and tcps (passages) */
+    size_t offs_cap, toffs_cap;
+    fw_passage_scratch passage;
+    fw_jsonl_scratch json;
+    fw_arena arena;          /* lives as long as the records */
+    double t_parse, t_normalize, t_shingle, t_minhash, t_passage_cut;
+} fw_sketch_worker;
+
+/* Frees the scratch buffers and the arena: the records' hashes, signatures
+ * and passages go with it. */
+void fw_sketch_worker_free(fw_sketch_worker *w);
+
+/* One document on its way through fw_sketch_document(). */
+typedef struct fw_sketch_doc {
+    size_t number;           /* input order: where its signature goes in
+                              * sigs_file */
+    fw_doc_record rec;       /* in: as read (status FW_DOC_OK); out: what
+                              * sketching found. Owns id and message. */
+    const char *text;        /* the document, or its JSON line (`jsonl`) */
+    size_t len;
+    int jsonl;
+    uint64_t *keys;          /* with a memory limit: room for `bands` band
+                              * keys, for the LSH runs, */
+    int keyed;               /* set once they are computed */
+} fw_sketch_doc;
+
+/* Parses (a JSON line), normalizes, classifies, shingles and sketches one
+ * document, and with the passage level cuts it into passages. The record
+ * gets its status and message (a binary, empty or broken document is a
+ * row, not a failure), counts, and hashes, signature and passages in the
+ * worker's arena, or with a memory limit their places in the files.
+ * Returns FW_ERR_NOMEM, FW_ERR_IO (a spill file) or FW_OK. */
+fw_status fw_sketch_document(const fw_sketch_context *cx, fw_sketch_worker *w,
+                             fw_sketch_doc *doc);
+
+#endif
