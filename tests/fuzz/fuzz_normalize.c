@@ -12,29 +12,17 @@
  * the same signature for the hashes with repeats as for the set. A broken
  * check aborts (a crash).
  */
-#include "fanwen.h"
+#include "stages_fuzz.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define CHECK(cond) do { if (!(cond)) abort(); } while (0)
-#define K 64
-
-static fw_normalizer *nz;
-static fw_template *tpl;
-static fw_minhasher *mh;
-static fw_oph *oph;
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    CHECK(fw_normalizer_new(&nz) == FW_OK);
-    CHECK(fw_template_new(1, &tpl) == FW_OK);
-    CHECK(fw_template_add_default_canon(tpl) == FW_OK);
-    CHECK(fw_minhasher_new(K, 42, &mh) == FW_OK);
-    CHECK(fw_oph_new(K, 42, &oph) == FW_OK);
+    make_stages();
     return 0;
 }
 

@@ -1,0 +1,290 @@
+/*
+ * fuzz_sketch.c — arbitrary bytes through the whole per-document stage of
+ * a scan (src/sketch.c: JSON parsing, normalization, classification,
+ * template, shingles, MinHash or OPH, passages and their excerpts), as a
+ * plain document and as a JSON line, each in memory and spilling to files
+ * as under --memory-limit.
+ *
+ * The first byte chooses parameters: bit 0 the template form (--template),
+ * bit 1 OPH instead of MinHash, bits 2-3 the passage lengths (50/400,
+ * 1/unlimited, 3/8, 10/20), bits 4-5 the n-gram size (1, 3, 5, 8), bit 6
+ * --no-verify, bit 7 --no-passages. The rest is the text, or the JSON
+ * line.
+ *
+ * Checked: the sketch succeeds (only memory or a spill file can fail it);
+ * a record has a known status, a message unless it is `ok`, and shingles,
+ * a signature and passages (when on) exactly when it has text (`ok` or
+ * `repaired`); as many shingles as fw_shingle_count() says (without the
+ * template), kept when verification or passages need them;
+ * passages that tile its characters, with byte ranges in order inside the
+ * text, shingle slices inside its hashes and one-line excerpts (valid
+ * UTF-8, no control codes, no leading or double spaces). Spilling gives
+ * the same record as memory: the hashes, signature, passage keys and
+ * excerpts read back from the files are the ones kept in memory, and the
+ * band keys handed back are those of the signature. A JSON line gives its
+ * text field's document (the same hashes, signature and passages), its id
+ * field's id, or an error row saying why it has no text. A broken check
+ * aborts (a crash); everything is released (leaks fail).
+ */
+#include "jsonl.h"
+#include "lsh.h"
+#include "sketch.h"
+#include "spill.h"
+#include "stages_fuzz.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BANDS 16          /* the documents' K values in 16 bands of 4 */
+#define ROWS 4
+#define PASSAGE_BANDS 19  /* the passage level's 19 × 3 (threshold 0.6) */
+#define PASSAGE_ROWS 3
+#define NUMBER 2          /* the document's input number: its signature's
+                           * place in the signatures' file */
+#define ID "x.jsonl:1"    /* its id until a JSON line names it */
+
+static fw_minhasher *passage_mh;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    make_stages();
+    CHECK(fw_minhasher_new(PASSAGE_BANDS * PASSAGE_ROWS, 42, &passage_mh) == FW_OK);
+    return 0;
+}
+
+/* One document sketched: the worker owns its record's memory. */
+typedef struct sketched {
+    fw_sketch_worker w;
+    fw_sketch_doc doc;
+    uint64_t keys[BANDS];
+} sketched;
+
+static void sketch(const fw_sketch_context *cx, const char *text, size_t len, int jsonl,
+                   sketched *out)
+{
+    memset(out, 0, sizeof *out);
+    fw_doc_record *d = &out->doc.rec;
+    CHECK((d->id = strdup(ID)) != NULL);
+    d->status = FW_DOC_OK;
+    d->bytes = len;
+    d->cluster = -1;
+    out->doc.number = NUMBER;
+    out->doc.text = text;
+    out->doc.len = len;
+    out->doc.jsonl = jsonl;
+    out->doc.keys = out->keys;
+    CHECK(fw_sketch_document(cx, &out->w, &out->doc) == FW_OK);
+}
+
+static void release(sketched *s)
+{
+    free(s->doc.rec.id);
+    free(s->doc.rec.message);
+    fw_sketch_worker_free(&s->w);
+}
+
+static int has_text(const fw_doc_record *d)
+{
+    return d->status == FW_DOC_OK || d->status == FW_DOC_REPAIRED;
+}
+
+static void check_excerpt(const char *text, size_t n)
+{
+    CHECK(n < FW_EXCERPT_SIZE && fw_utf8_valid_prefix(text, n) == n);
+    CHECK(n == 0 || text[0] != ' ');
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)text[i];
+        CHECK(c >= 0x20 && c != 0x7F);
+        CHECK(!(c == ' ' && i + 1 < n && text[i + 1] == ' '));
+    }
+}
+
+/* What holds for every record, in memory or spilled. */
+static void check_record(const fw_sketch_context *cx, const sketched *s)
+{
+    const fw_doc_record *d = &s->doc.rec;
+    CHECK((unsigned)d->status < FW_DOC_STATUS_COUNT);
+    CHECK(d->id != NULL && (d->status == FW_DOC_OK) == (d->message == NULL));
+    if (d->message) (void)strlen(d->message);
+    CHECK(s->doc.keyed == (has_text(d) && cx->sigs_file != NULL));
+    if (!has_text(d)) {
+        CHECK(d->nshingles == 0 && !d->shingles && !d->sig);
+        CHECK(d->npassages == 0 && !d->passages);
+        return;
+    }
+    CHECK(d->chars >= 1);
+    if (!cx->tmpl) CHECK(d->nshingles == fw_shingle_count(d->chars, cx->opt->ngram));
+    if (!cx->passages) {
+        CHECK(d->npassages == 0 && !d->passages);
+        return;
+    }
+    CHECK(d->npassages >= 1 && d->passages);
+    uint64_t chars = 0, byte = 0;
+    for (uint32_t i = 0; i < d->npassages; i++) {
+        const fw_passage *p = &d->passages[i];
+        CHECK(byte <= p->byte_start && p->byte_start < p->byte_end && p->byte_end <= d->bytes);
+        CHECK(p->chars >= 1 && (uint64_t)p->hstart + p->hlen <= d->nshingles);
+        CHECK(p->group == 0);
+        chars += p->chars;
+        byte = p->byte_end;
+    }
+    CHECK(chars == d->chars);
+}
+
+/* In memory: hashes, signature, passage keys and excerpts are in the
+ * record. */
+static void check_in_memory(const fw_sketch_context *cx, const sketched *s)
+{
+    const fw_doc_record *d = &s->doc.rec;
+    if (!has_text(d)) return;
+    CHECK(d->sig && !d->shingles == !(cx->opt->verify || cx->passages));
+    for (uint32_t i = 0; i < d->npassages; i++) {
+        const fw_passage *p = &d->passages[i];
+        CHECK((p->keys != NULL) == (p->hlen > 0));
+        CHECK(p->text && strlen(p->text) == p->text_len);
+        check_excerpt(p->text, p->text_len);
+    }
+}
+
+/* Spilled: the same record, with what memory kept read back from the
+ * files instead. */
+static void check_spilled(const fw_sketch_context *cx, const sketched *mem,
+                          const sketched *spilled)
+{
+    const fw_doc_record *a = &mem->doc.rec, *b = &spilled->doc.rec;
+    CHECK(a->status == b->status && a->bytes == b->bytes && a->chars == b->chars);
+    CHECK(strcmp(a->id, b->id) == 0);
+    CHECK(!a->message == !b->message && (!a->message || strcmp(a->message, b->message) == 0));
+    CHECK(a->nshingles == b->nshingles && a->npassages == b->npassages);
+    if (!has_text(b)) return;
+    CHECK(!b->shingles && !b->sig);
+    uint32_t sig[K];
+    CHECK(fw_spill_read(cx->sigs_file, (uint64_t)NUMBER * K * sizeof *sig, sig,
+                        sizeof sig) == FW_OK);
+    CHECK(memcmp(sig, a->sig, sizeof sig) == 0);
+    for (unsigned band = 0; band < BANDS; band++)
+        CHECK(spilled->keys[band] == fw_lsh_band_key64(sig, band, ROWS));
+    if (a->shingles) { /* kept: then they are in the hashes' file */
+        uint64_t *hashes = malloc((b->nshingles ? b->nshingles : 1) * sizeof *hashes);
+        CHECK(hashes != NULL);
+        CHECK(fw_spill_read(cx->hashes_file, b->hashes_at, hashes,
+                            b->nshingles * sizeof *hashes) == FW_OK);
+        CHECK(memcmp(hashes, a->shingles, b->nshingles * sizeof *hashes) == 0);
+        free(hashes);
+    }
+    for (uint32_t i = 0; i < b->npassages; i++) {
+        const fw_passage *p = &a->passages[i], *q = &b->passages[i];
+        CHECK(p->byte_start == q->byte_start && p->byte_end == q->byte_end);
+        CHECK(p->chars == q->chars && p->hstart == q->hstart && p->hlen == q->hlen);
+        CHECK(!q->keys && !q->text && p->text_len == q->text_len);
+        uint32_t keys[PASSAGE_BANDS], none[PASSAGE_BANDS] = {0};
+        char text[FW_EXCERPT_SIZE];
+        CHECK(fw_spill_read(cx->passages->spill, q->keys_at, keys, sizeof keys) == FW_OK);
+        CHECK(memcmp(keys, p->keys ? p->keys : none, sizeof keys) == 0);
+        CHECK(fw_spill_read(cx->passages->spill, q->text_at, text, q->text_len) == FW_OK);
+        CHECK(memcmp(text, p->text, q->text_len) == 0);
+    }
+}
+
+/* A JSON line's record against the line parsed on its own, and, when it
+ * has text, against that text sketched as a plain document. */
+static void check_jsonl(const fw_sketch_context *cx, const sketched *line, const char *data,
+                        size_t size)
+{
+    const fw_doc_record *d = &line->doc.rec;
+    fw_jsonl_doc j;
+    CHECK(fw_jsonl_parse(data, size, "text", "id", NULL, &j) == FW_OK);
+    CHECK(strcmp(d->id, j.id ? j.id : ID) == 0);
+    if (!j.text) {
+        char why[256];
+        snprintf(why, sizeof why, "%s: %s", ID, j.error);
+        CHECK(d->status == FW_DOC_ERROR && strcmp(d->message, why) == 0);
+        fw_jsonl_done(&j);
+        return;
+    }
+    sketched plain;
+    sketch(cx, j.text, j.len, 0, &plain);
+    const fw_doc_record *e = &plain.doc.rec;
+    /* invalid bytes repaired before parsing make an `ok` text `repaired` */
+    CHECK(d->status == e->status ||
+          (j.repaired && e->status == FW_DOC_OK && d->status == FW_DOC_REPAIRED));
+    CHECK(d->bytes == j.len && d->chars == e->chars && d->nshingles == e->nshingles);
+    CHECK(d->npassages == e->npassages);
+    if (has_text(d)) {
+        CHECK(!d->shingles ||
+              memcmp(d->shingles, e->shingles, d->nshingles * sizeof *d->shingles) == 0);
+        CHECK(memcmp(d->sig, e->sig, K * sizeof *d->sig) == 0);
+        for (uint32_t i = 0; i < d->npassages; i++) {
+            const fw_passage *p = &d->passages[i], *q = &e->passages[i];
+            CHECK(p->byte_start == q->byte_start && p->byte_end == q->byte_end);
+            CHECK(p->hstart == q->hstart && p->hlen == q->hlen);
+            CHECK(strcmp(p->text, q->text) == 0);
+        }
+    }
+    release(&plain);
+    fw_jsonl_done(&j);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size == 0) return 0;
+    static const unsigned lengths[4][2] = {{50, 400}, {1, 0}, {3, 8}, {10, 20}};
+    static const unsigned ngrams[4] = {1, 3, 5, 8};
+    const unsigned flags = data[0];
+    const char *text = (const char *)data + 1;
+    const size_t len = size - 1;
+
+    fw_scan_options opt;
+    memset(&opt, 0, sizeof opt);
+    opt.ngram = ngrams[(flags >> 4) & 3];
+    opt.perms = K;
+    opt.seed = 7;
+    opt.verify = !(flags & 0x40);
+    opt.text_field = "text";
+    opt.id_field = "id";
+    fw_passage_config passages = {lengths[(flags >> 2) & 3][0], lengths[(flags >> 2) & 3][1],
+                                  opt.ngram, PASSAGE_BANDS, PASSAGE_ROWS, passage_mh, NULL};
+    fw_sketch_context mem = {
+        .opt = &opt,
+        .normalizer = nz,
+        .minhasher = mh,
+        .oph = flags & 2 ? oph : NULL,
+        .tmpl = flags & 1 ? tpl : NULL,
+        .passages = flags & 0x80 ? NULL : &passages,
+        .bands = BANDS,
+        .rows = ROWS,
+    };
+    /* --memory-limit: new files for every input, so they do not grow */
+    fw_spill hashes_file, sigs_file, passages_file;
+    char why[256];
+    CHECK(fw_spill_open(&hashes_file, NULL, why, sizeof why) == FW_OK);
+    CHECK(fw_spill_open(&sigs_file, NULL, why, sizeof why) == FW_OK);
+    CHECK(fw_spill_open(&passages_file, NULL, why, sizeof why) == FW_OK);
+    fw_passage_config spilled_passages = passages;
+    spilled_passages.spill = &passages_file;
+    fw_sketch_context spilling = mem;
+    spilling.passages = mem.passages ? &spilled_passages : NULL;
+    spilling.hashes_file = &hashes_file;
+    spilling.sigs_file = &sigs_file;
+
+    for (int jsonl = 0; jsonl <= 1; jsonl++) {
+        sketched in_memory, spilled;
+        sketch(&mem, text, len, jsonl, &in_memory);
+        sketch(&spilling, text, len, jsonl, &spilled);
+        check_record(&mem, &in_memory);
+        check_record(&spilling, &spilled);
+        check_in_memory(&mem, &in_memory);
+        check_spilled(&spilling, &in_memory, &spilled);
+        if (jsonl) check_jsonl(&mem, &in_memory, text, len);
+        release(&in_memory);
+        release(&spilled);
+    }
+    fw_spill_close(&hashes_file);
+    fw_spill_close(&sigs_file);
+    fw_spill_close(&passages_file);
+    return 0;
+}
