@@ -374,8 +374,10 @@ typedef struct fw_scan_options {
                               * limit / (64 x threads) */
     const char *tmp_dir;     /* where those files go (default: $TMPDIR or
                               * /tmp); they are unlinked as soon as made */
-    /* Called now and then from the reading thread with the stage name,
-     * documents and bytes so far; return non-zero to stop the scan. */
+    /* Called now and then with the stage name, documents and bytes so
+     * far, always on the thread that called fw_scan_add_path(),
+     * fw_scan_add_text() or fw_scan_run(); return non-zero to stop the
+     * scan (the call then returns FW_ERR_STOPPED). */
     int (*progress)(void *ctx, const char *stage, uint64_t docs,
                     uint64_t bytes);
     void *progress_ctx;
@@ -405,7 +407,12 @@ typedef struct fw_scan fw_scan;
  * and reuse arrays) stays valid and unchanged until fw_scan_free(); no
  * later call reuses its memory. Text that may have to be read back from
  * disk (passage excerpts under a memory limit) is copied into the caller's
- * fw_passage_info / fw_group_info instead. */
+ * fw_passage_info / fw_group_info instead.
+ *
+ * Threads: results may be read from any number of threads at once, but
+ * the scan has one message; when several threads make failing calls at
+ * the same time, rely on the status codes and read fw_scan_error() from
+ * one thread only. */
 
 /* Checks the options (threshold in (0,1], ngram ≥ 1, 1 ≤ perms ≤ 1024,
  * bands·rows ≤ perms) and makes an empty scan. On FW_ERR_ARG, *out is
