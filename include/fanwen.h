@@ -151,9 +151,12 @@ FW_API fw_status fw_template_add_canon(fw_template *t, const char *variant,
 /* The built-in table: substitutions read in a doc-sharing site's copy
  * (see src/template.c for each entry and where it was seen). */
 FW_API fw_status fw_template_add_default_canon(fw_template *t);
-/* A TSV file: "variant<TAB>canonical" per line; blank lines and lines
- * starting with # are skipped. FW_ERR_IO / FW_ERR_FORMAT with a message
- * naming the file and line in fw_template_error(). */
+/* A table file, either TSV: "variant<TAB>canonical" per line, blank lines
+ * and lines starting with # skipped; or CSV (RFC 4180: quoted fields, ""
+ * escapes, CRLF or LF) when its first line starts with "variant,canonical":
+ * the first two fields of each row after that header, so that the
+ * substitutions.csv of a scan loads as it is. FW_ERR_IO / FW_ERR_FORMAT
+ * with a message naming the file and line in fw_template_error(). */
 FW_API fw_status fw_template_load_canon(fw_template *t, const char *path);
 FW_API size_t fw_template_canon_size(const fw_template *t);
 FW_API const char *fw_template_error(const fw_template *t);
@@ -350,8 +353,10 @@ typedef struct fw_scan_options {
     unsigned min_passage;    /* passages of at least this many normalized
                               * characters where the text allows (50) */
     unsigned max_passage;    /* longer pieces are cut (400; 0: never) */
-    double passage_threshold;/* Jaccard of matching passages (0.6); a
-                              * passage 90% inside another matches too */
+    double passage_threshold;/* passages match when this share of the
+                              * longer one's characters is aligned with
+                              * the other (0.5), or 90% of the shorter one
+                              * in runs of 4 or more (a teaser) */
     uint64_t boilerplate_docs;  /* a passage group in at least this many */
     double boilerplate_share;   /* ... and this share of the documents with
                                  * text is boilerplate (20 and 0.001) */
@@ -516,14 +521,39 @@ typedef struct fw_group_info {
     char text[FW_EXCERPT_SIZE]; /* of its first passage */
 } fw_group_info;
 
-/* Two documents sharing passages (boilerplate left out): the passage
- * groups they share, the characters shared (the smaller side's), and the
- * share of each one's characters in those passages. */
+/* Two documents sharing text (boilerplate left out), from their reused
+ * spans: the matched passage pairs in those spans, the characters aligned
+ * (the smaller side's count), and the share of each one's characters that
+ * is aligned with the other. */
 typedef struct fw_reuse_pair {
     uint32_t a, b;        /* document numbers, id(a) < id(b) */
     uint64_t shared_passages, shared_chars;
     double a_in_b, b_in_a;
 } fw_reuse_pair;
+
+/* A reused span: the longest stretch of document a's text that document b
+ * repeats, through edits. Matched passages of the two documents that follow
+ * each other (one unmatched passage between them bridged) are aligned
+ * character by character; the span runs from the first to the last run of
+ * at least three aligned characters. Boilerplate is left out. */
+typedef struct fw_reused_span {
+    uint32_t a, b;        /* document numbers, id(a) <= id(b); a == b for
+                           * a text repeated within one document */
+    uint64_t a_start, a_end; /* bytes of a's text, end exclusive */
+    uint64_t b_start, b_end; /* bytes of b's text */
+    uint64_t a_chars, b_chars; /* characters inside the span on each side
+                                * (normalized; template form with
+                                * template_mode) */
+    uint64_t matched;     /* characters aligned between the two sides (their
+                           * longest common subsequence) */
+    double similarity;    /* matched / max(a_chars, b_chars) */
+} fw_reused_span;
+
+/* Spans sorted by id of a, a_start, id of b, b_start: `*spans` (NULL when
+ * there are none) holds `*count`. */
+FW_API fw_status fw_scan_spans(const fw_scan *scan, const fw_reused_span **spans,
+                               size_t *count);
+FW_API size_t fw_scan_span_count(const fw_scan *scan);
 
 /* Passages of document `doc`; passage `i` (0-based) of it. An excerpt read
  * back from a spill file that fails gives FW_ERR_IO. */
@@ -571,7 +601,9 @@ typedef struct fw_scan_stats {
     unsigned passage_bands, passage_rows;
     double passage_probability;          /* P(candidate | J = threshold) */
     uint64_t passage_candidates, passage_matches, passage_groups;
-    uint64_t grouped_passages, boilerplate_groups, reuse_pairs;
+    uint64_t passage_screened;           /* candidates not aligned: their
+                                          * MinHash estimate was too low */
+    uint64_t grouped_passages, boilerplate_groups, reuse_pairs, spans;
     uint64_t boilerplate_docs_needed;    /* the boilerplate bar, in documents */
     /* seconds: wall time for read, lsh, verify, cluster; for the per-document
      * stages (JSON parse, normalize, shingle, minhash) the thread time summed

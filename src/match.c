@@ -87,56 +87,65 @@ fw_status fw_match_rank_documents(fw_scan *s)
 fw_status fw_match_passages(fw_scan *s)
 {
     double t0 = fw_now();
-    size_t n = s->ndocs;
-    fw_passage **passages = malloc((n ? n : 1) * sizeof *passages);
-    uint32_t *count = malloc((n ? n : 1) * sizeof *count);
-    uint64_t **hashes = malloc((n ? n : 1) * sizeof *hashes);
-    uint64_t *chars = malloc((n ? n : 1) * sizeof *chars);
-    uint64_t *hashes_at = s->bounded ? malloc((n ? n : 1) * sizeof *hashes_at) : NULL;
+    size_t n = s->ndocs, m = n ? n : 1;
+    fw_passage **passages = malloc(m * sizeof *passages);
+    uint32_t *count = malloc(m * sizeof *count);
+    const uint32_t **cps = malloc(m * sizeof *cps);
+    const uint32_t **offsets = malloc(m * sizeof *offsets);
+    uint32_t *len = malloc(m * sizeof *len);
+    uint64_t *at = malloc(m * sizeof *at);
     fw_status st = FW_ERR_NOMEM;
-    if (passages && count && hashes && chars && (hashes_at || !s->bounded)) {
+    if (passages && count && cps && offsets && len && at) {
         for (size_t r = 0; r < n; r++) {
             const fw_doc_record *d = &s->docs[s->by_rank[r]];
             passages[r] = d->passages;
             count[r] = d->npassages;
-            hashes[r] = d->shingles;
-            chars[r] = d->chars;
-            if (hashes_at) hashes_at[r] = d->hashes_at;
+            cps[r] = d->aligned;
+            offsets[r] = d->aligned_offsets;
+            len[r] = d->naligned;
+            at[r] = d->aligned_at;
         }
-        fw_passage_corpus corpus = {n, passages, count, hashes, chars,
+        fw_aligned_texts texts = {n, cps, offsets, len, at,
+                                  s->bounded ? &s->aligned_file : NULL};
+        fw_passage_corpus corpus = {n, passages, count, &texts,
                                     s->stats.docs[FW_DOC_OK] + s->stats.docs[FW_DOC_REPAIRED],
-                                    NULL, NULL, NULL, 0, NULL, NULL};
+                                    NULL, 0, NULL};
         if (s->bounded) {
-            corpus.hashes_file = &s->hashes_file;
-            corpus.hashes_at = hashes_at;
-            corpus.sets_file = &s->sets_file;
+            corpus.sigs_file = &s->passages_file;
             corpus.lsh_budget = (size_t)(s->opt.memory_limit / 4);
             corpus.tmp_dir = s->tmp_dir;
-            corpus.keys_file = &s->passages_file;
         }
         fw_passage_settings set = {s->opt.passage_threshold, s->stats.passage_bands,
-                                   s->opt.boilerplate_docs, s->opt.boilerplate_share,
+                                   s->stats.passage_rows, s->opt.boilerplate_docs, s->opt.boilerplate_share,
                                    s->opt.reuse_min, s->threads};
         st = fw_passages_match(&corpus, &set, &s->passage);
     }
     free(passages);
     free(count);
-    free(hashes);
-    free(chars);
-    free(hashes_at);
+    free(cps);
+    free(offsets);
+    free(len);
+    free(at);
     if (st != FW_OK) return st;
     const fw_passage_result *res = &s->passage;
     s->stats.passage_candidates = res->candidates;
     s->stats.passage_band_runs = res->band_runs;
     s->stats.passage_matches = res->matched;
+    s->stats.passage_screened = res->screened;
     s->stats.passage_groups = res->ngroups;
     s->stats.grouped_passages = res->ngrouped;
     s->stats.boilerplate_groups = res->nboilerplate;
-    s->stats.reuse_pairs = res->nreuse;
+    s->stats.reuse_pairs = res->spans.nreuse;
+    s->stats.spans = res->spans.nspans;
     s->stats.boilerplate_docs_needed = res->boilerplate_docs_needed;
-    for (size_t i = 0; i < res->nreuse; i++) { /* ranks to document numbers */
-        s->passage.reuse[i].a = s->by_rank[res->reuse[i].a];
-        s->passage.reuse[i].b = s->by_rank[res->reuse[i].b];
+    fw_spans_result *sp = &s->passage.spans;
+    for (size_t i = 0; i < sp->nreuse; i++) { /* ranks to document numbers */
+        sp->reuse[i].a = s->by_rank[sp->reuse[i].a];
+        sp->reuse[i].b = s->by_rank[sp->reuse[i].b];
+    }
+    for (size_t i = 0; i < sp->nspans; i++) {
+        sp->spans[i].a = s->by_rank[sp->spans[i].a];
+        sp->spans[i].b = s->by_rank[sp->spans[i].b];
     }
     s->stats.t_passages = fw_now() - t0;
     s->stats.rss_passages = fw_peak_rss_mb();

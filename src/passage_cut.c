@@ -5,11 +5,17 @@
  * Whole-document Jaccard misses a report that copies half of its text from
  * three others (J may be 0.2 with each). So each document is also cut into
  * passages of a few sentences (segment.c), and passages go through the same
- * machinery as documents, on a smaller scale. While reading, each passage's
- * shingles are a slice of its document's hashes (no second hashing); a
- * short MinHash (bands·rows permutations) is made and only its LSH band
- * keys kept, with a one-line excerpt for the reports. After reading, the
- * passages of all documents are matched (passage_match.c).
+ * machinery as documents, on a smaller scale. While reading, each passage
+ * is sketched by a short MinHash (bands·rows permutations) of its character
+ * 3-grams, kept with a one-line excerpt for the reports. After reading, the passages of all documents are matched
+ * (passage_match.c), and verified by aligning their characters.
+ *
+ * Why 3-grams, when documents use 5: a reworded copy edits a character in
+ * ten, and each edit breaks n n-grams. At 20% of characters edited a
+ * passage keeps (0.8)^5 = 33% of its 5-grams but (0.8)^3 = 51% of its
+ * 3-grams, Jaccard 0.20 against 0.34, which banding can still catch without
+ * drowning in chance pairs; verification is by alignment, not by the sets,
+ * so the candidates may be lenient (bench/README.md has the measurements).
  *
  * This half reads the document's bytes (the excerpts) and needs no OpenMP:
  * it is per-document code, built and fuzzed with the rest of the sketch
@@ -25,8 +31,9 @@
 void fw_passage_scratch_free(fw_passage_scratch *sc)
 {
     free(sc->spans);
-    free(sc->sig);
-    free(sc->keys);
+    free(sc->hashes);
+    free(sc->packed);
+    free(sc->sigs);
     free(sc->texts);
     memset(sc, 0, sizeof *sc);
 }
@@ -86,14 +93,13 @@ fw_status fw_passages_cut(const fw_passage_config *cfg, fw_passage_scratch *sc,
                               cfg->min_chars, cfg->max_chars, &sc->spans, &sc->spans_cap, &n);
     if (st != FW_OK || n == 0) return st;
     unsigned k = cfg->bands * cfg->rows;
-    if (!sc->sig && !(sc->sig = malloc(k * sizeof *sc->sig))) return FW_ERR_NOMEM;
     fw_passage *ps = alloc(ctx, n * sizeof *ps);
     if (!ps) return FW_ERR_NOMEM;
-    /* with a spill file, the keys of all passages are written at once */
-    if (cfg->spill && !fw_grow(&sc->keys, &sc->keys_cap, n * cfg->bands, sizeof *sc->keys, 256))
+    /* with a spill file, the sigs of all passages are written at once */
+    if (cfg->spill && !fw_grow(&sc->sigs, &sc->sigs_cap, n * k, sizeof *sc->sigs, 256))
         return FW_ERR_NOMEM;
     sc->texts_len = 0;
-    size_t t = 0; /* walks the shingled code points alongside */
+    size_t t = 0; /* walks the aligned code points alongside */
     for (size_t i = 0; i < n; i++) {
         const fw_span *sp = &sc->spans[i];
         fw_passage *p = &ps[i];
@@ -101,40 +107,39 @@ fw_status fw_passages_cut(const fw_passage_config *cfg, fw_passage_scratch *sc,
         p->byte_start = sp->byte_start;
         p->byte_end = sp->byte_end;
         p->chars = sp->cp_end - sp->cp_start;
-        /* its code points in the shingled (maybe template) form: those that
+        /* its code points in the aligned (maybe template) form: those that
          * came from bytes before the next passage's first character */
         size_t ts = t;
         uint64_t next = i + 1 < n ? doc->offsets[sc->spans[i + 1].cp_start] : UINT64_MAX;
-        while (t < doc->nshingled && doc->shingled_offsets[t] < next) t++;
-        size_t te = t;
-        if (te - ts >= cfg->ngram) {
-            p->hstart = (uint32_t)ts;
-            p->hlen = (uint32_t)(te - ts - cfg->ngram + 1);
-        } else if (doc->nshingled < cfg->ngram && doc->nhashes) {
-            p->hstart = 0; /* the whole text is one shingle */
-            p->hlen = 1;
-        }
+        while (t < doc->naligned && doc->aligned_offsets[t] < next) t++;
+        p->cstart = (uint32_t)ts;
+        p->clen = (uint32_t)(t - ts);
         if ((st = excerpt(doc->text, p, sc, cfg->spill != NULL, alloc, ctx)) != FW_OK)
             return st;
-        if (!p->hlen) {
-            if (cfg->spill) memset(sc->keys + i * cfg->bands, 0, cfg->bands * sizeof *sc->keys);
+        if (!p->clen) {
+            if (cfg->spill) memset(sc->sigs + i * k, 0, k * sizeof *sc->sigs);
             continue;
         }
-        uint32_t *keys = cfg->spill ? sc->keys + i * cfg->bands
-                                    : alloc(ctx, cfg->bands * sizeof *p->keys);
-        if (!keys) return FW_ERR_NOMEM;
-        if (!cfg->spill) p->keys = keys;
-        fw_minhash_compute(cfg->minhasher, doc->hashes + p->hstart, p->hlen, sc->sig);
-        fw_lsh_band_keys(sc->sig, cfg->bands, cfg->rows, keys);
+        uint32_t *sig = cfg->spill ? sc->sigs + i * k : alloc(ctx, k * sizeof *p->sig);
+        if (!sig) return FW_ERR_NOMEM;
+        if (!cfg->spill) p->sig = sig;
+        size_t ng = fw_shingle_count(p->clen, FW_PASSAGE_NGRAM);
+        if (!(sc->hashes = fw_grow_scratch(sc->hashes, &sc->hashes_cap, ng * sizeof *sc->hashes)) ||
+            !(sc->packed = fw_grow_scratch(sc->packed, &sc->packed_cap,
+                                           fw_shingle_packed_size(p->clen))))
+            return FW_ERR_NOMEM;
+        ng = fw_shingle_hash_all(doc->aligned + p->cstart, p->clen, FW_PASSAGE_NGRAM, cfg->seed,
+                                 sc->hashes, sc->packed);
+        fw_minhash_compute(cfg->minhasher, sc->hashes, ng, sig);
     }
     if (cfg->spill) {
         uint64_t at, text_at;
-        size_t block = (size_t)cfg->bands * sizeof *sc->keys;
-        if ((st = fw_spill_append(cfg->spill, sc->keys, n * block, &at)) != FW_OK ||
+        size_t block = (size_t)k * sizeof *sc->sigs;
+        if ((st = fw_spill_append(cfg->spill, sc->sigs, n * block, &at)) != FW_OK ||
             (st = fw_spill_append(cfg->spill, sc->texts, sc->texts_len, &text_at)) != FW_OK)
             return st;
         for (size_t i = 0; i < n; i++) {
-            ps[i].keys_at = at + i * block;
+            ps[i].sig_at = at + i * block;
             ps[i].text_at += text_at;
         }
     }

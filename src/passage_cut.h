@@ -9,36 +9,52 @@
 /* characters of a passage kept for reports: what fits FW_EXCERPT_SIZE */
 #define FW_PASSAGE_TEXT_CHARS ((FW_EXCERPT_SIZE - 1) / 4)
 #define FW_PASSAGE_MAX_BANDS 64  /* passage LSH uses at most 64 permutations */
+#define FW_PASSAGE_NGRAM 3       /* characters per passage shingle (passage_cut.c) */
+/* The passages' LSH: 32 bands of 2 rows of a 64-value MinHash of their
+ * 3-grams. A pair at 3-gram Jaccard 0.3 (a copy with about a quarter of
+ * its characters edited) becomes a candidate with probability 0.95, at 0.4
+ * (15% edited) 0.995; pairs at 0.05 (the stock phrases of one genre) with
+ * 0.08. Lower rows flood the alignment with chance pairs, higher ones need
+ * more permutations than a passage's sketch can afford (bench/README.md). */
+#define FW_PASSAGE_BANDS 32
+#define FW_PASSAGE_ROWS 2
+#define FW_PASSAGE_CANDIDATE 0.3 /* reported as the candidate probability */
 
 /* One passage: made by fw_passages_cut(), numbered into a group by
  * fw_passages_match(). */
 typedef struct fw_passage {
     uint64_t byte_start, byte_end; /* in the document's text */
     uint32_t chars;                /* normalized code points */
-    uint32_t hstart, hlen;         /* its shingles: the document's hashes
-                                    * [hstart, hstart + hlen) */
-    uint32_t *keys;                /* LSH band keys; NULL without shingles */
+    uint32_t cstart, clen;         /* its code points in the document's
+                                    * aligned text (the shingled form:
+                                    * template form with --template) */
+    uint32_t *sig;                 /* its MinHash (bands·rows values), for
+                                    * LSH and the estimate that screens
+                                    * candidates; NULL when clen is 0 */
     char *text;                    /* first characters, white space collapsed */
     uint32_t group;                /* 0: in no group; else its group number */
-    uint32_t text_len;             /* with a memory limit, keys and text are */
-    uint64_t keys_at, text_at;     /* NULL and in the spill file, here */
+    uint32_t text_len;             /* with a memory limit, sig and text are */
+    uint64_t sig_at, text_at;      /* NULL and in the spill file, here */
 } fw_passage;
 
 /* What cutting and sketching need, shared by all threads. */
 typedef struct fw_passage_config {
-    unsigned min_chars, max_chars, ngram;
+    unsigned min_chars, max_chars;
+    uint64_t seed;                 /* of the passages' 3-gram hashes */
     unsigned bands, rows;
     const fw_minhasher *minhasher; /* bands·rows permutations */
-    struct fw_spill *spill;        /* memory limit: keys and texts go here */
+    struct fw_spill *spill;        /* memory limit: sigs and texts go here */
 } fw_passage_config;
 
 /* Per-thread scratch buffers of fw_passages_cut. */
 typedef struct fw_passage_scratch {
     fw_span *spans;
     size_t spans_cap;
-    uint32_t *sig;
-    uint32_t *keys;                /* with a spill file: a document's keys */
-    size_t keys_cap;
+    uint64_t *hashes;              /* one passage's 3-gram hashes */
+    unsigned char *packed;         /* and its code points packed for them */
+    size_t hashes_cap, packed_cap; /* in bytes */
+    uint32_t *sigs;                /* with a spill file: a document's sigs */
+    size_t sigs_cap;
     char *texts;                   /* and its excerpts, end to end */
     size_t texts_len, texts_cap;
 } fw_passage_scratch;
@@ -48,17 +64,15 @@ void fw_passage_scratch_free(fw_passage_scratch *sc);
 typedef void *(*fw_alloc_fn)(void *ctx, size_t size);
 
 /* The document as the sketch stage has it: its text, its normalized code
- * points with their byte offsets, the offsets of the code points that were
- * shingled (the template form's, or `offsets` again) and their hashes. */
+ * points with their byte offsets, and its aligned text: the code points
+ * that were shingled (the template form's, or `cps` again) with theirs. */
 typedef struct fw_passage_doc {
     const char *text;
     size_t len;
     const uint32_t *cps, *offsets;
     size_t ncps;
-    const uint32_t *shingled_offsets;
-    size_t nshingled;
-    const uint64_t *hashes;
-    size_t nhashes;
+    const uint32_t *aligned, *aligned_offsets;
+    size_t naligned;
 } fw_passage_doc;
 
 /* Cuts a document into passages and sketches each one: `*out` (from

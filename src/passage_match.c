@@ -3,26 +3,33 @@
  * paragraph in several documents, found after reading.
  *
  * Every document comes cut into passages, each with the LSH band keys of
- * its short MinHash (passage_cut.c, which says why passages). After
- * reading: LSH candidates over the band keys; each one verified on the
- * exact shingle sets: a match when the Jaccard reaches the threshold, or
- * when the smaller passage lies almost wholly (90%) in the larger (a teaser
- * cut off at "...", a paragraph that took a heading along); matches joined
- * into groups by union-find. Containment at the Jaccard threshold would be
- * too loose: a 50-character enactment line is 60% stock phrase, and on
- * laws.jsonl it chained 700 documents' different headers into one group.
+ * its short MinHash over character 3-grams (passage_cut.c, which says why
+ * passages and why 3-grams). After reading: LSH candidates over the band
+ * keys, lenient on purpose; each one verified by aligning the two
+ * passages' characters (align.c, the longest common subsequence): a match
+ * when the aligned characters are at least the threshold's share of the
+ * longer passage, or when 90% of the shorter passage is aligned in runs of
+ * FW_PASSAGE_CONTAINED_RUN or more (a teaser cut off at "...", a paragraph
+ * that took a heading along). A reworded copy keeps most characters in
+ * order, so its aligned share is about one minus its edit rate, where its
+ * n-gram Jaccard falls five times as fast. The runs guard containment: a
+ * short passage's characters are found one by one, in order, in almost any
+ * long passage of the same genre, but not in runs. Matches are joined into
+ * groups by union-find.
  *
  * A group found in many documents is the site's furniture (a footer, a
  * "推荐阅读" list), not a copy: it is boilerplate, reported once and left
- * out of document reuse. For every two documents that share other groups,
- * reuse is the share of each one's characters in passages shared with the
- * other: asymmetric, since a report built from a template is mostly the
- * template (a_in_b near 1) while the template is only partly in it.
+ * out of document reuse. The other matches become reused spans (spans.c),
+ * and from them reuse: the share of each document's characters aligned
+ * with the other, asymmetric, since a report built from a template is
+ * mostly the template (a_in_b near 1) while the template is only partly in
+ * it.
  *
  * Everything is numbered in id order and sorted before it is used, so the
  * output does not depend on thread timing.
  */
 #include "passage_match.h"
+#include "align.h"
 #include "band_runs.h"
 #include "cluster.h"
 #include "grow.h"
@@ -48,191 +55,162 @@ typedef struct passage_ref {
     size_t doc;
 } passage_ref;
 
-/* Exact shingle sets of the passages in candidate pairs, made in place:
- * each passage's slice of its document's hashes is sorted and its distinct
- * values moved to the front. Slices do not overlap, and a document's set is
- * still the set of its array (what is left behind a slice's distinct values
- * are copies of them), so document verification, which sorts whole arrays
- * afterwards, is not disturbed, and nothing is copied. */
-typedef struct passage_sets {
-    const uint64_t **set; /* per passage: its sorted distinct hashes, or NULL */
-    uint32_t *size;
-    uint64_t *at;         /* with a memory limit: where each set is in */
-    const fw_spill *file; /* this file (and `set` is not used) */
-    uint32_t longest;     /* the largest set */
-    uint64_t *pool;       /* with a memory limit, when they fit: the sets,
-                           * at[i] words in (and `file` is NULL) */
-} passage_sets;
-
-/* With a memory limit: a passage's slice read from its document's hashes
- * on disk, made a set in `buf` and written to the sets file. */
-static fw_status spill_set(const fw_passage_corpus *c, const passage_ref *ref, uint64_t *buf,
-                           uint64_t *tmp, uint32_t *size, uint64_t *at)
-{
-    const fw_passage *p = ref->p;
-    size_t n;
-    fw_status st = fw_spill_make_set(c->hashes_file,
-                                     c->hashes_at[ref->doc] + (uint64_t)p->hstart * sizeof *buf,
-                                     p->hlen, c->sets_file, buf, tmp, &n, at);
-    *size = (uint32_t)n;
-    return st;
-}
-
-static fw_status make_sets(const fw_passage_corpus *c, const passage_ref *refs, size_t np,
-                           const fw_pair *cand, size_t nc, int threads, passage_sets *s)
-{
-    s->set = calloc(np ? np : 1, sizeof *s->set);
-    s->size = calloc(np ? np : 1, sizeof *s->size);
-    if (c->hashes_file) {
-        s->at = calloc(np ? np : 1, sizeof *s->at);
-        s->file = c->sets_file;
-    }
-    if (!s->set || !s->size || (c->hashes_file && !s->at)) return FW_ERR_NOMEM;
-    uint8_t *wanted = calloc(np ? np : 1, 1);
-    if (!wanted) return FW_ERR_NOMEM;
-    uint32_t longest = 0;
-    for (size_t i = 0; i < nc; i++) wanted[cand[i].a] = wanted[cand[i].b] = 1;
-    for (size_t i = 0; i < np; i++)
-        if (wanted[i] && refs[i].p->hlen > longest) longest = refs[i].p->hlen;
-    s->longest = longest;
-    if (c->hashes_file) { /* memory limit: keep the sets in memory if they fit */
-        uint64_t words = 0;
-        for (size_t i = 0; i < np; i++)
-            if (wanted[i]) {
-                s->at[i] = words;
-                words += refs[i].p->hlen;
-            }
-        if (words * sizeof *s->pool <= c->lsh_budget &&
-            (s->pool = malloc((words ? words : 1) * sizeof *s->pool)))
-            s->file = NULL;
-    }
-    int failed = FW_OK;
-    #pragma omp parallel num_threads(threads)
-    {
-        uint64_t *tmp = malloc((longest ? longest : 1) * sizeof *tmp);
-        uint64_t *buf = s->file ? malloc((longest ? longest : 1) * sizeof *buf) : NULL;
-        if (!tmp || (s->file && !buf)) {
-            #pragma omp atomic write
-            failed = FW_ERR_NOMEM;
-        }
-        #pragma omp for schedule(dynamic, 256)
-        for (size_t i = 0; i < np; i++) {
-            if (failed || !wanted[i]) continue;
-            const fw_passage *p = refs[i].p;
-            fw_status st = FW_OK;
-            uint64_t *slice = NULL;
-            if (s->file) {
-                st = spill_set(c, &refs[i], buf, tmp, &s->size[i], &s->at[i]);
-            } else if (s->pool) {
-                slice = s->pool + s->at[i];
-                st = fw_spill_read(c->hashes_file,
-                                   c->hashes_at[refs[i].doc] + (uint64_t)p->hstart * sizeof *slice,
-                                   slice, (size_t)p->hlen * sizeof *slice);
-            } else {
-                slice = c->hashes[refs[i].doc] + p->hstart;
-            }
-            if (st != FW_OK) {
-                #pragma omp atomic write
-                failed = st;
-            }
-            if (st != FW_OK || s->file) continue;
-            s->size[i] = (uint32_t)fw_shingle_set(slice, p->hlen, tmp);
-            s->set[i] = slice;
-        }
-        free(tmp);
-        free(buf);
-    }
-    free(wanted);
-    return failed;
-}
-
 /* With a memory limit: the same candidates as fw_lsh_candidates_keyed, the
  * records going through band runs of a bounded size (band_runs.c). */
-static fw_status candidates_in_runs(const fw_passage_corpus *c, unsigned bands, int threads,
-                                    fw_pair **cand, size_t *nc, size_t *nruns)
+static fw_status candidates_in_runs(const fw_passage_corpus *c, unsigned bands, unsigned rows,
+                                    int threads, fw_pair **cand, size_t *nc, size_t *nruns)
 {
     fw_band_runs *runs;
     fw_status st = fw_band_runs_new(bands, c->lsh_budget, c->tmp_dir, &runs);
     if (st != FW_OK) return st;
-    uint32_t *keys = NULL; /* one document's, read back at once */
-    size_t keys_cap = 0;
+    const size_t k = (size_t)bands * rows;
+    uint32_t *sigs = NULL; /* one document's, read back at once */
+    size_t sigs_cap = 0;
+    uint32_t keys[FW_PASSAGE_MAX_BANDS];
     uint64_t wide[FW_PASSAGE_MAX_BANDS];
     for (size_t d = 0, i = 0; d < c->ndocs && st == FW_OK; i += c->npassages[d], d++) {
         uint32_t n = c->npassages[d];
         const fw_passage *ps = c->passages[d];
         if (!n) continue;
-        if (!fw_grow(&keys, &keys_cap, (size_t)n * bands, sizeof *keys, 256)) {
+        if (!fw_grow(&sigs, &sigs_cap, n * k, sizeof *sigs, 256)) {
             st = FW_ERR_NOMEM;
             break;
         }
-        st = fw_spill_read(c->keys_file, ps[0].keys_at, keys, (size_t)n * bands * sizeof *keys);
-        for (uint32_t k = 0; k < n && st == FW_OK; k++) {
-            if (!ps[k].hlen) continue;
-            for (unsigned b = 0; b < bands; b++) wide[b] = keys[(size_t)k * bands + b];
-            st = fw_band_runs_add(runs, (uint32_t)(i + k), wide);
+        st = fw_spill_read(c->sigs_file, ps[0].sig_at, sigs, n * k * sizeof *sigs);
+        for (uint32_t p = 0; p < n && st == FW_OK; p++) {
+            if (!ps[p].clen) continue;
+            fw_lsh_band_keys(sigs + p * k, bands, rows, keys);
+            for (unsigned b = 0; b < bands; b++) wide[b] = keys[b];
+            st = fw_band_runs_add(runs, (uint32_t)(i + p), wide);
         }
     }
     if (st == FW_OK) st = fw_band_runs_candidates(runs, NULL, threads, cand, nc);
     *nruns = fw_band_runs_count(runs);
-    free(keys);
+    free(sigs);
     fw_band_runs_free(runs);
     return st;
 }
 
-/* Keeps the candidates whose sets match; returns how many (in place). */
-static size_t verify(const passage_sets *s, fw_pair *cand, size_t nc, double threshold,
-                     int threads)
+/* In memory: every passage's band keys (keys[i] for passage i, NULL for
+ * one without text), made from the signatures; free(*block). */
+static fw_status band_keys(fw_passage *const *byp, size_t np, unsigned bands, unsigned rows,
+                           int threads, const uint32_t **keys, uint32_t **block)
 {
+    *block = malloc((np ? np : 1) * bands * sizeof **block);
+    if (!*block) return FW_ERR_NOMEM;
+    #pragma omp parallel for num_threads(threads) schedule(static)
+    for (size_t i = 0; i < np; i++) {
+        keys[i] = byp[i]->sig ? *block + i * bands : NULL;
+        if (byp[i]->sig) fw_lsh_band_keys(byp[i]->sig, bands, rows, *block + i * bands);
+    }
+    return FW_OK;
+}
+
+/* Is a candidate worth aligning? Its MinHash estimate of the 3-gram
+ * Jaccard, or of how much of the smaller passage's 3-grams are in the
+ * larger: |A∩B| = J(|A| + |B|) / (1 + J). */
+static int worth_aligning(const uint32_t *sa, const uint32_t *sb, unsigned k, uint32_t la,
+                          uint32_t lb)
+{
+    double j = fw_minhash_estimate(sa, sb, k);
+    if (j >= FW_PASSAGE_SCREEN_JACCARD) return 1;
+    double na = la > 2 ? la - 2 : 1, nb = lb > 2 ? lb - 2 : 1;
+    double inter = j * (na + nb) / (1 + j);
+    return inter >= FW_PASSAGE_SCREEN_CONTAINED * (na < nb ? na : nb);
+}
+
+/* Does the pair pass? `al` holds passage a as its pattern; the LCS stops
+ * early once it cannot reach either bar (the decision is the same).
+ * Containment is checked on the runs, by `full`, only when the count
+ * allows it. */
+static fw_status passes(fw_aligner *al, fw_aligner *full, const uint32_t *ta, size_t la,
+                        const uint32_t *tb, size_t lb, double threshold, int *match)
+{
+    size_t longer = la > lb ? la : lb, shorter = la < lb ? la : lb, lcs;
+    size_t need_sim = (size_t)ceil(threshold * (double)longer);
+    size_t need_in = (size_t)ceil(FW_PASSAGE_CONTAINED * (double)shorter);
+    fw_status st = fw_align_against(al, tb, lb, need_sim < need_in ? need_sim : need_in, &lcs);
+    *match = st == FW_OK && (double)lcs >= threshold * (double)longer;
+    if (st != FW_OK || *match || (double)lcs < FW_PASSAGE_CONTAINED * (double)shorter)
+        return st;
+    size_t nruns, in_runs = 0;
+    if ((st = fw_align(full, ta, la, tb, lb, &lcs, &nruns)) != FW_OK) return st;
+    for (size_t k = 0; k < nruns; k++)
+        if (full->runs[k].len >= FW_PASSAGE_CONTAINED_RUN) in_runs += full->runs[k].len;
+    *match = (double)in_runs >= FW_PASSAGE_CONTAINED * (double)shorter;
+    return FW_OK;
+}
+
+/* Keeps the candidates whose characters align (in place); *m receives how
+ * many. Candidates come sorted by a, so a's text is read once per run. */
+static fw_status verify(const fw_passage_corpus *c, const passage_ref *refs, fw_pair *cand,
+                        size_t nc, double threshold, unsigned k, int threads, size_t *m,
+                        uint64_t *screened)
+{
+    uint64_t aligned = 0;
     uint8_t *keep = malloc(nc ? nc : 1);
-    if (!keep) return SIZE_MAX;
-    int failed = 0;
+    if (!keep) return FW_ERR_NOMEM;
+    int failed = FW_OK;
     #pragma omp parallel num_threads(threads)
     {
-        /* with a memory limit, the two sets are read into these */
-        size_t words = s->file ? (s->longest ? s->longest : 1) : 0;
-        uint64_t *buf_a = words ? malloc(words * sizeof *buf_a) : NULL;
-        uint64_t *buf_b = words ? malloc(words * sizeof *buf_b) : NULL;
-        if (words && (!buf_a || !buf_b)) {
+        fw_aligner al = {0}, full = {0};
+        fw_aligned_reader ra = {0}, rb = {0};
+        uint32_t in_a = UINT32_MAX;
+        const uint32_t *ta = NULL, *tb;
+        uint32_t *sig_a = c->sigs_file ? malloc(2 * k * sizeof *sig_a) : NULL, *sig_b = sig_a + k;
+        if (c->sigs_file && !sig_a) {
             #pragma omp atomic write
-            failed = 1;
+            failed = FW_ERR_NOMEM;
         }
-        size_t in_a = SIZE_MAX; /* whose set buf_a holds: pairs come sorted by a */
-        #pragma omp for schedule(dynamic, 256)
+        #pragma omp for schedule(dynamic, 256) reduction(+ : aligned)
         for (size_t i = 0; i < nc; i++) {
-            if (failed) continue;
-            uint32_t a = cand[i].a, b = cand[i].b;
-            size_t na = s->size[a], nb = s->size[b];
-            const uint64_t *set_a = s->set[a], *set_b = s->set[b];
-            if (s->file) {
-                if ((in_a != a &&
-                     fw_spill_read(s->file, s->at[a], buf_a, na * sizeof *buf_a) != FW_OK) ||
-                    fw_spill_read(s->file, s->at[b], buf_b, nb * sizeof *buf_b) != FW_OK) {
-                    #pragma omp atomic write
-                    failed = 1;
-                    continue;
-                }
-                in_a = a;
-                set_a = buf_a;
-                set_b = buf_b;
+            int stop;
+            #pragma omp atomic read
+            stop = failed;
+            keep[i] = 0;
+            if (stop) continue;
+            const passage_ref *a = &refs[cand[i].a], *b = &refs[cand[i].b];
+            fw_status st = FW_OK;
+            const uint32_t *sa = a->p->sig, *sb = b->p->sig;
+            if (c->sigs_file) {
+                st = fw_spill_read(c->sigs_file, a->p->sig_at, sig_a, k * sizeof *sig_a);
+                if (st == FW_OK)
+                    st = fw_spill_read(c->sigs_file, b->p->sig_at, sig_b, k * sizeof *sig_b);
+                sa = sig_a;
+                sb = sig_b;
             }
-            size_t inter = fw_verify_intersection(set_a, na, set_b, nb);
-            double j = fw_verify_jaccard(inter, na, nb);
-            double contained = (double)inter / (double)(na < nb ? na : nb);
-            keep[i] = j >= threshold || contained >= (threshold > FW_PASSAGE_CONTAINED
-                                                           ? threshold : FW_PASSAGE_CONTAINED);
+            if (st == FW_OK && !worth_aligning(sa, sb, k, a->p->clen, b->p->clen)) continue;
+            aligned++;
+            if (st == FW_OK && in_a != cand[i].a) {
+                in_a = UINT32_MAX;
+                st = fw_aligned_read(c->texts, &ra, a->doc, a->p->cstart, a->p->clen, &ta, NULL);
+                if (st == FW_OK) st = fw_align_pattern(&al, ta, a->p->clen);
+                if (st == FW_OK) in_a = cand[i].a;
+            }
+            int match = 0;
+            if (st == FW_OK)
+                st = fw_aligned_read(c->texts, &rb, b->doc, b->p->cstart, b->p->clen, &tb, NULL);
+            if (st == FW_OK)
+                st = passes(&al, &full, ta, a->p->clen, tb, b->p->clen, threshold, &match);
+            keep[i] = (uint8_t)match;
+            if (st != FW_OK) {
+                #pragma omp atomic write
+                failed = st;
+            }
         }
-        free(buf_a);
-        free(buf_b);
+        fw_aligner_free(&al);
+        fw_aligner_free(&full);
+        fw_aligned_reader_free(&ra);
+        fw_aligned_reader_free(&rb);
+        free(sig_a);
     }
-    if (failed) {
-        free(keep);
-        return SIZE_MAX;
-    }
-    size_t m = 0;
-    for (size_t i = 0; i < nc; i++)
-        if (keep[i]) cand[m++] = cand[i];
+    size_t kept = 0;
+    for (size_t i = 0; i < nc && !failed; i++)
+        if (keep[i]) cand[kept++] = cand[i];
     free(keep);
-    return m;
+    *m = kept;
+    *screened = nc - aligned;
+    return (fw_status)failed;
 }
 
 /* Numbers the components of two or more passages 1, 2, ... in order of
@@ -339,97 +317,26 @@ static fw_status find_boilerplate(const fw_passage_corpus *c, const fw_passage_s
     return FW_OK;
 }
 
-/* One document's characters in one group. */
-typedef struct doc_share {
-    uint32_t doc;
-    uint64_t chars;
-} doc_share;
-
-/* One group seen by two documents: each one's characters in it. */
-typedef struct shared {
-    uint32_t a, b;
-    uint64_t a_chars, b_chars;
-} shared;
-
-typedef struct shared_list {
-    shared *v;
-    size_t n, cap;
-} shared_list;
-
-static int push_shared(shared_list *l, shared s)
+/* Per document: characters in boilerplate (aligned form); and the
+ * passages in boilerplate groups, for spans to leave out. */
+static fw_status measure_boilerplate(const fw_passage_corpus *c, fw_passage *const *byp,
+                                     const passage_ref *refs, size_t np, fw_passage_result *r,
+                                     uint8_t **in_boilerplate)
 {
-    if (!fw_grow(&l->v, &l->cap, l->n + 1, sizeof *l->v, 1024)) return 0;
-    l->v[l->n++] = s;
-    return 1;
-}
-
-static int by_docs_pair(const void *x, const void *y)
-{
-    const shared *a = x, *b = y;
-    if (a->a != b->a) return a->a < b->a ? -1 : 1;
-    return (a->b > b->b) - (a->b < b->b);
-}
-
-/* Per document: characters in boilerplate and in groups shared with other
- * documents; per pair of documents: what they share, outside boilerplate. */
-static fw_status measure_reuse(const fw_passage_corpus *c, const fw_passage_settings *set,
-                               fw_passage *const *byp, const passage_ref *refs,
-                               fw_passage_result *r)
-{
-    r->reused_chars = calloc(c->ndocs ? c->ndocs : 1, sizeof *r->reused_chars);
     r->boilerplate_chars = calloc(c->ndocs ? c->ndocs : 1, sizeof *r->boilerplate_chars);
-    doc_share *in_group = malloc((r->ngrouped ? r->ngrouped : 1) * sizeof *in_group);
-    shared_list pairs = {0};
-    if (!r->reused_chars || !r->boilerplate_chars || !in_group) goto nomem;
-    for (size_t s = 0; s < r->ngrouped;) { /* one group at a time */
-        uint32_t g = byp[r->grouped[s]]->group;
-        const fw_passage_group *grp = &r->groups[g - 1];
-        size_t e = s + grp->passages, m = 0;
-        for (size_t i = s; i < e; i++) {
-            const passage_ref *ref = &refs[r->grouped[i]];
-            if (grp->boilerplate) {
-                r->boilerplate_chars[ref->doc] += ref->p->chars;
-                continue;
-            }
-            if (grp->docs >= 2) r->reused_chars[ref->doc] += ref->p->chars;
-            if (m && in_group[m - 1].doc == ref->doc) in_group[m - 1].chars += ref->p->chars;
-            else in_group[m++] = (doc_share){(uint32_t)ref->doc, ref->p->chars};
-        }
-        for (size_t x = 0; x < m; x++)
-            for (size_t y = x + 1; y < m; y++)
-                if (!push_shared(&pairs, (shared){in_group[x].doc, in_group[y].doc,
-                                                  in_group[x].chars, in_group[y].chars}))
-                    goto nomem;
-        s = e;
+    uint8_t *flag = calloc(np ? np : 1, 1);
+    if (!r->boilerplate_chars || !flag) {
+        free(flag);
+        return FW_ERR_NOMEM;
     }
-    if (pairs.n) qsort(pairs.v, pairs.n, sizeof *pairs.v, by_docs_pair);
-    size_t n = 0, cap = 0;
-    for (size_t s = 0; s < pairs.n;) { /* runs of one pair of documents */
-        size_t e = s;
-        fw_reuse_pair rp = {pairs.v[s].a, pairs.v[s].b, 0, 0, 0, 0};
-        uint64_t ca = 0, cb = 0;
-        for (; e < pairs.n && pairs.v[e].a == rp.a && pairs.v[e].b == rp.b; e++) {
-            ca += pairs.v[e].a_chars;
-            cb += pairs.v[e].b_chars;
-            rp.shared_passages++;
-        }
-        rp.shared_chars = ca < cb ? ca : cb;
-        rp.a_in_b = (double)ca / (double)c->chars[rp.a];
-        rp.b_in_a = (double)cb / (double)c->chars[rp.b];
-        if (rp.a_in_b >= set->reuse_min || rp.b_in_a >= set->reuse_min) {
-            if (!fw_grow(&r->reuse, &cap, n + 1, sizeof *r->reuse, 1024)) goto nomem;
-            r->reuse[n++] = rp;
-        }
-        s = e;
+    for (size_t i = 0; i < np; i++) {
+        uint32_t g = byp[i]->group;
+        if (!g || !r->groups[g - 1].boilerplate) continue;
+        flag[i] = 1;
+        r->boilerplate_chars[refs[i].doc] += byp[i]->clen;
     }
-    r->nreuse = n;
-    free(in_group);
-    free(pairs.v);
+    *in_boilerplate = flag;
     return FW_OK;
-nomem:
-    free(in_group);
-    free(pairs.v);
-    return FW_ERR_NOMEM;
 }
 
 fw_status fw_passages_match(const fw_passage_corpus *c, const fw_passage_settings *set,
@@ -445,46 +352,54 @@ fw_status fw_passages_match(const fw_passage_corpus *c, const fw_passage_setting
     r->npassages = np;
     passage_ref *refs = malloc((np ? np : 1) * sizeof *refs);
     fw_passage **byp = malloc((np ? np : 1) * sizeof *byp);
-    /* band keys in memory; with a memory limit they are read from the
-     * spill file by candidates_in_runs instead */
-    const uint32_t **keys = c->hashes_file ? NULL : malloc((np ? np : 1) * sizeof *keys);
+    /* band keys in memory; with a memory limit they are made from the
+     * signatures read back by candidates_in_runs instead */
+    const uint32_t **keys = c->sigs_file ? NULL : malloc((np ? np : 1) * sizeof *keys);
+    uint32_t *key_block = NULL;
     uint32_t *root = malloc((np ? np : 1) * sizeof *root);
+    uint8_t *in_boilerplate = NULL;
     fw_pair *cand = NULL;
     size_t nc = 0;
-    passage_sets sets = {0};
     fw_status st = FW_ERR_NOMEM;
-    if (!refs || !byp || (!keys && !c->hashes_file) || !root) goto out;
+    if (!refs || !byp || (!keys && !c->sigs_file) || !root) goto out;
     for (size_t d = 0, i = 0; d < c->ndocs; d++)
         for (uint32_t k = 0; k < c->npassages[d]; k++, i++) {
             byp[i] = &c->passages[d][k];
             refs[i] = (passage_ref){byp[i], d};
-            if (keys) keys[i] = byp[i]->keys;
         }
-    st = c->hashes_file ? candidates_in_runs(c, set->bands, threads, &cand, &nc,
-                                             &r->band_runs)
-                        : fw_lsh_candidates_keyed(keys, np, set->bands, threads, &cand, &nc);
+    if (c->sigs_file) {
+        st = candidates_in_runs(c, set->bands, set->rows, threads, &cand, &nc, &r->band_runs);
+    } else {
+        st = band_keys(byp, np, set->bands, set->rows, threads, keys, &key_block);
+        if (st == FW_OK)
+            st = fw_lsh_candidates_keyed(keys, np, set->bands, threads, &cand, &nc);
+        free(key_block);
+        key_block = NULL;
+    }
     if (st != FW_OK) goto out;
     r->candidates = nc;
-    if ((st = make_sets(c, refs, np, cand, nc, threads, &sets)) != FW_OK) goto out;
-    size_t m = verify(&sets, cand, nc, set->threshold, threads);
-    if (m == SIZE_MAX) { st = FW_ERR_NOMEM; goto out; }
+    size_t m;
+    if ((st = verify(c, refs, cand, nc, set->threshold, set->bands * set->rows, threads, &m,
+                     &r->screened)) != FW_OK)
+        goto out;
     r->matched = m;
     fw_cluster_build(root, np, cand, m);
     if ((st = number_groups(byp, refs, np, root, r)) != FW_OK ||
         (st = list_grouped(byp, np, r)) != FW_OK ||
-        (st = find_boilerplate(c, set, r)) != FW_OK)
+        (st = find_boilerplate(c, set, r)) != FW_OK ||
+        (st = measure_boilerplate(c, byp, refs, np, r, &in_boilerplate)) != FW_OK)
         goto out;
-    st = measure_reuse(c, set, byp, refs, r);
+    fw_spans_input si = {c->ndocs, r->first, byp, in_boilerplate, cand, m, c->texts,
+                         set->reuse_min, threads};
+    st = fw_spans_build(&si, &r->spans);
 out:
     free(refs);
     free(byp);
     free(keys);
+    free(key_block);
     free(root);
+    free(in_boilerplate);
     free(cand);
-    free(sets.set);
-    free(sets.size);
-    free(sets.at);
-    free(sets.pool);
     return st;
 }
 
@@ -494,8 +409,7 @@ void fw_passage_result_free(fw_passage_result *r)
     free(r->groups);
     free(r->grouped);
     free(r->boilerplate);
-    free(r->reuse);
-    free(r->reused_chars);
+    fw_spans_result_free(&r->spans);
     free(r->boilerplate_chars);
     memset(r, 0, sizeof *r);
 }

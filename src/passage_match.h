@@ -5,33 +5,38 @@
 #define FW_PASSAGE_MATCH_H
 
 #include "fanwen.h"
+#include "aligned_text.h"
 #include "passage_cut.h"
+#include "spans.h"
 
 #define FW_PASSAGE_CONTAINED 0.9 /* a passage this much inside another matches */
+#define FW_PASSAGE_CONTAINED_RUN 4 /* ... in aligned runs of this length */
+/* A candidate is aligned only when its MinHash estimate of the 3-gram
+ * Jaccard, or of the containment of the smaller passage, reaches these:
+ * chance collisions in one band are most candidates, and cost an
+ * alignment each (passage_match.c) */
+#define FW_PASSAGE_SCREEN_JACCARD 0.1
+#define FW_PASSAGE_SCREEN_CONTAINED 0.4
 
 /* Every document's passages, in id order. */
 typedef struct fw_passage_corpus {
     size_t ndocs;
     fw_passage *const *passages;   /* per document (NULL when none) */
     const uint32_t *npassages;
-    uint64_t *const *hashes;       /* per document; matching sorts each
-                                    * passage's slice in place */
-    const uint64_t *chars;         /* normalized code points per document */
+    const fw_aligned_texts *texts; /* per document: what passages align */
     uint64_t text_docs;            /* documents with text */
-    /* With a memory limit the hashes are NULL: a document's are in
-     * hashes_file at hashes_at[document], and passage sets are written to
-     * sets_file and read back in pairs. */
-    const struct fw_spill *hashes_file;
-    const uint64_t *hashes_at;
-    struct fw_spill *sets_file;
-    size_t lsh_budget;             /* and LSH goes through band runs of */
-    const char *tmp_dir;           /* this budget, in this directory */
-    const struct fw_spill *keys_file; /* where passages' keys_at point */
+    /* With a memory limit (sigs_file set), passages' signatures are in
+     * sigs_file and LSH goes through band runs of lsh_budget bytes in
+     * tmp_dir. */
+    const struct fw_spill *sigs_file;
+    size_t lsh_budget;
+    const char *tmp_dir;
 } fw_passage_corpus;
 
 typedef struct fw_passage_settings {
-    double threshold;          /* Jaccard to match (or containment ≥ 0.9) */
-    unsigned bands;
+    double threshold;          /* aligned share of the longer passage to
+                                * match (or 90% of the shorter in runs) */
+    unsigned bands, rows;      /* of the passages' LSH */
     uint64_t boilerplate_docs; /* a group in at least this many documents */
     double boilerplate_share;  /* and at least this share of them */
     double reuse_min;          /* reuse rows from this share on either side */
@@ -56,16 +61,18 @@ typedef struct fw_passage_result {
     size_t ngrouped;
     uint32_t *boilerplate;     /* boilerplate group numbers, most documents first */
     size_t nboilerplate;
-    fw_reuse_pair *reuse;      /* a, b are ranks here (id order) */
-    size_t nreuse;
-    uint64_t *reused_chars, *boilerplate_chars; /* per document (rank) */
+    fw_spans_result spans;     /* spans, reuse rows and each document's
+                                * reused characters; ranks (id order) */
+    uint64_t *boilerplate_chars; /* per document (rank), aligned form */
     uint64_t candidates, matched;
+    uint64_t screened;         /* candidates not aligned: their MinHash
+                                * estimate was too low */
     uint64_t boilerplate_docs_needed;
 } fw_passage_result;
 
-/* Candidates by LSH over the band keys, each verified on the exact shingle
- * sets, groups by union-find, then boilerplate and document reuse. Sets
- * each passage's `group`. */
+/* Candidates by LSH over the band keys, each verified by aligning the two
+ * passages' characters, groups by union-find, then boilerplate, and the
+ * reused spans and document reuse (spans.c). Sets each passage's `group`. */
 fw_status fw_passages_match(const fw_passage_corpus *corpus, const fw_passage_settings *set,
                             fw_passage_result *res);
 void fw_passage_result_free(fw_passage_result *res);

@@ -204,6 +204,28 @@ static fw_status write_reuse(const fw_scan *scan, FILE *f)
     return ferror(f) ? FW_ERR_IO : FW_OK;
 }
 
+/* spans.csv: reused spans, by id of a, a_start, id of b, b_start. */
+static fw_status write_spans(const fw_scan *scan, FILE *f)
+{
+    fputs("id_a,a_start,a_end,id_b,b_start,b_end,a_chars,b_chars,matched_chars,similarity\r\n",
+          f);
+    const fw_reused_span *r;
+    size_t n;
+    fw_status st = fw_scan_spans(scan, &r, &n);
+    if (st != FW_OK) return st;
+    for (size_t i = 0; i < n; i++) {
+        csv_field(f, doc_id(scan, r[i].a));
+        fprintf(f, ",%llu,%llu,", (unsigned long long)r[i].a_start,
+                (unsigned long long)r[i].a_end);
+        csv_field(f, doc_id(scan, r[i].b));
+        fprintf(f, ",%llu,%llu,%llu,%llu,%llu,%.6f\r\n", (unsigned long long)r[i].b_start,
+                (unsigned long long)r[i].b_end, (unsigned long long)r[i].a_chars,
+                (unsigned long long)r[i].b_chars, (unsigned long long)r[i].matched,
+                r[i].similarity);
+    }
+    return ferror(f) ? FW_ERR_IO : FW_OK;
+}
+
 /* boilerplate.csv: one row per boilerplate group, most documents first. */
 static fw_status write_boilerplate(const fw_scan *scan, FILE *f)
 {
@@ -254,7 +276,8 @@ static fw_status write_summary(const fw_scan *scan, FILE *f, double t_report)
     if (o->passages)
         fprintf(f, "  \"passage_parameters\": {\"min_passage\": %u, \"max_passage\": %u, "
                    "\"threshold\": %g, \"bands\": %u, \"rows\": %u, "
-                   "\"candidate_probability_at_threshold\": %.6f, \"boilerplate_docs\": %llu, "
+                   "\"shingle\": 3, \"candidate_probability_at_jaccard_0.3\": %.6f, "
+                   "\"boilerplate_docs\": %llu, "
                    "\"boilerplate_share\": %g, \"boilerplate_docs_needed\": %llu, "
                    "\"reuse_min\": %g},\n",
                 o->min_passage, o->max_passage, o->passage_threshold, st.passage_bands,
@@ -277,12 +300,13 @@ static fw_status write_summary(const fw_scan *scan, FILE *f, double t_report)
             (unsigned long long)st.clusters, (unsigned long long)st.clustered_docs);
     if (o->passages)
         fprintf(f, "  \"passage_results\": {\"passages\": %llu, \"candidate_pairs\": %llu, "
-                   "\"matched_pairs\": %llu, \"groups\": %llu, \"grouped_passages\": %llu, "
-                   "\"boilerplate_groups\": %llu, \"reuse_pairs\": %llu},\n",
+                   "\"screened_pairs\": %llu, \"matched_pairs\": %llu, \"groups\": %llu, \"grouped_passages\": %llu, "
+                   "\"boilerplate_groups\": %llu, \"reuse_pairs\": %llu, \"spans\": %llu},\n",
                 (unsigned long long)st.passages, (unsigned long long)st.passage_candidates,
-                (unsigned long long)st.passage_matches, (unsigned long long)st.passage_groups,
+                (unsigned long long)st.passage_screened, (unsigned long long)st.passage_matches, (unsigned long long)st.passage_groups,
                 (unsigned long long)st.grouped_passages,
-                (unsigned long long)st.boilerplate_groups, (unsigned long long)st.reuse_pairs);
+                (unsigned long long)st.boilerplate_groups, (unsigned long long)st.reuse_pairs,
+                (unsigned long long)st.spans);
     fprintf(f, "  \"stages\": {\n");
     fprintf(f, "    \"read\": {\"seconds\": %.6f, \"mb_per_s\": %.3f},\n", st.t_read,
             mb_per_s(st.bytes, st.t_read));
@@ -539,6 +563,7 @@ static fw_status clusters_body(const fw_scan *s, FILE *f, double t) { (void)t; r
 static fw_status docs_body(const fw_scan *s, FILE *f, double t) { (void)t; return write_docs(s, f); }
 static fw_status passages_body(const fw_scan *s, FILE *f, double t) { (void)t; return write_passages(s, f); }
 static fw_status reuse_body(const fw_scan *s, FILE *f, double t) { (void)t; return write_reuse(s, f); }
+static fw_status spans_body(const fw_scan *s, FILE *f, double t) { (void)t; return write_spans(s, f); }
 static fw_status boilerplate_body(const fw_scan *s, FILE *f, double t) { (void)t; return write_boilerplate(s, f); }
 
 fw_status fw_report_write(fw_scan *scan, const char *dir, double *report_seconds)
@@ -559,11 +584,12 @@ fw_status fw_report_write(fw_scan *scan, const char *dir, double *report_seconds
     if (fw_scan_get_options(scan)->passages) {
         if (st == FW_OK) st = write_atomically(scan, dir, "passages.csv", 0, passages_body);
         if (st == FW_OK) st = write_atomically(scan, dir, "reuse.csv", 0, reuse_body);
+        if (st == FW_OK) st = write_atomically(scan, dir, "spans.csv", 0, spans_body);
         if (st == FW_OK)
             st = write_atomically(scan, dir, "boilerplate.csv", 0, boilerplate_body);
     } else { /* not a previous run's passage reports beside this run's */
-        const char *stale[] = {"passages.csv", "reuse.csv", "boilerplate.csv"};
-        for (int i = 0; i < 3; i++) {
+        const char *stale[] = {"passages.csv", "reuse.csv", "spans.csv", "boilerplate.csv"};
+        for (int i = 0; i < 4; i++) {
             char path[4096];
             snprintf(path, sizeof path, "%s/%s", dir, stale[i]);
             if (unlink(path) != 0 && errno != ENOENT)

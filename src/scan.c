@@ -120,23 +120,21 @@ static fw_status check_options(const fw_scan_options *o, unsigned *bands,
     return FW_OK;
 }
 
-/* The passage level's LSH: B×R chosen for its threshold from at most 64
- * permutations (passages are short; 19×3 at 0.6), and a minhasher with
- * just B·R of them, on the documents' code path. */
-#define PASSAGE_PERMS FW_PASSAGE_MAX_BANDS
+/* The passage level's LSH (FW_PASSAGE_BANDS × FW_PASSAGE_ROWS over the
+ * passages' 3-grams, passage_cut.h), and a minhasher with just B·R
+ * permutations, on the documents' code path. Candidates are then verified
+ * by alignment against the passage threshold (passage_match.c). */
 static fw_status passage_setup(fw_scan *s)
 {
-    unsigned bands, rows;
-    fw_status st = fw_lsh_choose(s->opt.passage_threshold, PASSAGE_PERMS, &bands, &rows);
-    if (st == FW_OK) st = fw_minhasher_new(bands * rows, s->opt.seed, &s->passage_minhasher);
+    const unsigned bands = FW_PASSAGE_BANDS, rows = FW_PASSAGE_ROWS;
+    fw_status st = fw_minhasher_new(bands * rows, s->opt.seed, &s->passage_minhasher);
     if (st == FW_OK) st = fw_minhasher_set_simd(s->passage_minhasher, s->stats.simd);
     if (st != FW_OK) return st;
     s->passage_cfg = (fw_passage_config){s->opt.min_passage, s->opt.max_passage,
-                                         s->opt.ngram, bands, rows, s->passage_minhasher,
-                                         NULL};
+                                         s->opt.seed, bands, rows, s->passage_minhasher, NULL};
     s->stats.passage_bands = bands;
     s->stats.passage_rows = rows;
-    s->stats.passage_probability = fw_lsh_probability(s->opt.passage_threshold, bands, rows);
+    s->stats.passage_probability = fw_lsh_probability(FW_PASSAGE_CANDIDATE, bands, rows);
     return FW_OK;
 }
 
@@ -159,6 +157,7 @@ static fw_status bounded_setup(fw_scan *s, char *why, size_t why_size)
     if (st == FW_OK) st = fw_spill_open(&s->sets_file, dir, why, why_size);
     if (st == FW_OK && s->passage_minhasher) {
         st = fw_spill_open(&s->passages_file, dir, why, why_size);
+        if (st == FW_OK) st = fw_spill_open(&s->aligned_file, dir, why, why_size);
         s->passage_cfg.spill = &s->passages_file;
     }
     if (st == FW_OK) st = fw_band_runs_new(s->stats.bands, (size_t)(limit / 4), dir, &s->runs);
@@ -179,6 +178,7 @@ static void sketch_setup(fw_scan *s)
         .rows = s->stats.rows,
         .hashes_file = s->bounded ? &s->hashes_file : NULL,
         .sigs_file = s->bounded ? &s->sigs_file : NULL,
+        .aligned_file = s->bounded && s->passage_minhasher ? &s->aligned_file : NULL,
     };
 }
 
@@ -201,6 +201,7 @@ fw_status fw_scan_new(const fw_scan_options *options, fw_scan **out, char *why,
     s->threads = options->threads > 0 ? options->threads : omp_get_max_threads();
     if (!s->opt.max_doc_bytes) s->opt.max_doc_bytes = FW_DEFAULT_MAX_DOC_BYTES;
     s->hashes_file.fd = s->sigs_file.fd = s->sets_file.fd = s->passages_file.fd = -1;
+    s->aligned_file.fd = -1;
     s->stats.bands = bands;
     s->stats.rows = rows;
     s->stats.threads = s->threads;
@@ -287,6 +288,7 @@ void fw_scan_free(fw_scan *s)
     fw_spill_close(&s->sigs_file);
     fw_spill_close(&s->sets_file);
     fw_spill_close(&s->passages_file);
+    fw_spill_close(&s->aligned_file);
     free(s->docs);
     free(s->by_rank);
     free(s->pairs);

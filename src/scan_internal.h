@@ -55,6 +55,7 @@ struct fw_scan {
     int bounded;
     fw_spill hashes_file, sigs_file, sets_file;
     fw_spill passages_file;  /* passages' band keys and excerpts */
+    fw_spill aligned_file;   /* the documents' aligned texts (passages) */
     fw_band_runs *runs;
     enum { FW_SCAN_ADDING, FW_SCAN_RUN, FW_SCAN_FAILED } phase; /* the call
                               * order of fanwen.h */

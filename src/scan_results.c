@@ -64,9 +64,11 @@ fw_status fw_scan_doc(const fw_scan *s, size_t i, fw_doc_info *info)
     info->message = d->message ? d->message : "";
     info->passages = d->npassages;
     info->reused_share = info->boilerplate_share = 0;
-    if (s->passage.reused_chars && d->chars) {
-        info->reused_share = (double)s->passage.reused_chars[d->rank] / (double)d->chars;
-        info->boilerplate_share = (double)s->passage.boilerplate_chars[d->rank] / (double)d->chars;
+    if (s->passage.spans.reused_chars && d->naligned) { /* shares of the aligned text */
+        info->reused_share =
+            (double)s->passage.spans.reused_chars[d->rank] / (double)d->naligned;
+        info->boilerplate_share =
+            (double)s->passage.boilerplate_chars[d->rank] / (double)d->naligned;
     }
     return FW_OK;
 }
@@ -179,15 +181,28 @@ fw_status fw_scan_boilerplate(const fw_scan *s, size_t i, fw_group_info *info)
 
 size_t fw_scan_reuse_count(const fw_scan *s)
 {
-    return s->phase == FW_SCAN_RUN ? s->passage.nreuse : 0;
+    return s->phase == FW_SCAN_RUN ? s->passage.spans.nreuse : 0;
 }
 
 fw_status fw_scan_reuse(const fw_scan *s, const fw_reuse_pair **pairs, size_t *count)
 {
     fw_status st = check_results(s, "fw_scan_reuse");
-    *pairs = st == FW_OK && s->passage.nreuse ? s->passage.reuse : NULL;
-    *count = st == FW_OK ? s->passage.nreuse : 0;
+    *pairs = st == FW_OK && s->passage.spans.nreuse ? s->passage.spans.reuse : NULL;
+    *count = st == FW_OK ? s->passage.spans.nreuse : 0;
     return st;
 }
 
 void fw_scan_get_stats(const fw_scan *s, fw_scan_stats *stats) { *stats = s->stats; }
+
+size_t fw_scan_span_count(const fw_scan *s)
+{
+    return s->phase == FW_SCAN_RUN ? s->passage.spans.nspans : 0;
+}
+
+fw_status fw_scan_spans(const fw_scan *s, const fw_reused_span **spans, size_t *count)
+{
+    fw_status st = check_results(s, "fw_scan_spans");
+    *spans = st == FW_OK && s->passage.spans.nspans ? s->passage.spans.spans : NULL;
+    *count = st == FW_OK ? s->passage.spans.nspans : 0;
+    return st;
+}

@@ -11,7 +11,10 @@
  *
  * What is kept per document is its id, counters, its K-value signature
  * and, unless --no-verify, its shingle hashes (made a sorted set later,
- * only if the document becomes a candidate, match.c). The hashes go
+ * only if the document becomes a candidate, match.c); with the passage
+ * level also its aligned text (the code points that were shingled, with
+ * their byte offsets), which passage matching aligns character by
+ * character. The hashes go
  * straight to where they are kept, the thread's arena (arena.h), and
  * MinHash reads them from there: no copy. With a memory limit they are made
  * in scratch instead and written to spill files (spill.c), the signature
@@ -53,6 +56,7 @@ void fw_sketch_worker_free(fw_sketch_worker *w)
     free(w->tcps);
     free(w->offs);
     free(w->toffs);
+    free(w->aligned);
     fw_passage_scratch_free(&w->passage);
     fw_jsonl_scratch_free(&w->json);
     fw_arena_free(&w->arena);
@@ -122,7 +126,7 @@ static fw_status spill_sketch(const fw_sketch_context *cx, fw_sketch_doc *doc,
     fw_doc_record *d = &doc->rec;
     const unsigned k = cx->opt->perms;
     fw_status st = FW_OK;
-    if (cx->opt->verify || cx->passages)
+    if (cx->opt->verify)
         st = fw_spill_append(cx->hashes_file, hashes, n * sizeof *hashes, &d->hashes_at);
     if (st == FW_OK)
         st = fw_spill_write_at(cx->sigs_file, sig, k * sizeof *sig,
@@ -131,6 +135,28 @@ static fw_status spill_sketch(const fw_sketch_context *cx, fw_sketch_doc *doc,
         doc->keys[b] = fw_lsh_band_key64(sig, b, cx->rows);
     doc->keyed = 1;
     return st;
+}
+
+/* The aligned text (code points and offsets) kept in the arena, or with a
+ * memory limit appended to its file, code points then offsets. */
+static fw_status keep_aligned(const fw_sketch_context *cx, fw_sketch_worker *w,
+                              fw_doc_record *d, const uint32_t *cps, const uint32_t *offs,
+                              size_t n)
+{
+    d->naligned = (uint32_t)n;
+    /* one block, so that other threads' appends cannot come in between */
+    uint32_t *mem = cx->aligned_file
+                        ? (w->aligned = fw_grow_scratch(w->aligned, &w->aligned_cap,
+                                                        2 * n * sizeof *mem))
+                        : fw_arena_alloc(&w->arena, 2 * n * sizeof *mem);
+    if (!mem) return FW_ERR_NOMEM;
+    memcpy(mem, cps, n * sizeof *mem);
+    memcpy(mem + n, offs, n * sizeof *mem);
+    if (cx->aligned_file)
+        return fw_spill_append(cx->aligned_file, mem, 2 * n * sizeof *mem, &d->aligned_at);
+    d->aligned = mem;
+    d->aligned_offsets = mem + n;
+    return FW_OK;
 }
 
 /* Normalizes, shingles and sketches one document's text (and, with the
@@ -173,7 +199,7 @@ static fw_status sketch_text(const fw_sketch_context *cx, fw_sketch_worker *w,
     unsigned k = cx->opt->perms;
     /* With a memory limit, hashes and signature are made in scratch and
      * written to their files. */
-    size_t keep = (cx->opt->verify || passages) && !bounded ? n : 0;
+    size_t keep = cx->opt->verify && !bounded ? n : 0;
     size_t keep_sig = bounded ? 0 : k;
     unsigned char *mem = NULL;
     if (keep + keep_sig &&
@@ -205,7 +231,8 @@ static fw_status sketch_text(const fw_sketch_context *cx, fw_sketch_worker *w,
         if (st != FW_OK) return st;
     }
     if (!passages) return FW_OK;
-    fw_passage_doc pd = {text, len, w->cps, w->offs, d->chars, offs, chars, hashes, n};
+    if ((st = keep_aligned(cx, w, d, cps, offs, chars)) != FW_OK) return st;
+    fw_passage_doc pd = {text, len, w->cps, w->offs, d->chars, cps, offs, chars};
     st = fw_passages_cut(cx->passages, &w->passage, &pd, arena_alloc, &w->arena, &d->passages,
                          &d->npassages);
     w->t_passage_cut += fw_now() - t3;

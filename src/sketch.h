@@ -31,6 +31,12 @@ typedef struct fw_doc_record {
     uint64_t set_at;         /* the exact set are in their files */
     fw_passage *passages;    /* the passage level's cut (NULL when off) */
     uint32_t npassages;
+    uint32_t naligned;       /* the passage level's aligned text: the code
+                              * points that were shingled (template form
+                              * with --template) and the byte offset of the
+                              * character each came from; */
+    uint32_t *aligned, *aligned_offsets; /* NULL with a memory limit: */
+    uint64_t aligned_at;     /* then both are in aligned_file, here */
     int64_t cluster;         /* representative's document number */
     uint64_t cluster_size;
 } fw_doc_record;
@@ -54,6 +60,7 @@ typedef struct fw_sketch_context {
      * hashes_file and the signature written to sigs_file at number·K
      * values, instead of being kept. */
     struct fw_spill *hashes_file, *sigs_file;
+    struct fw_spill *aligned_file;   /* the aligned texts (passage level) */
 } fw_sketch_context;
 
 /* One thread's memory for sketching: scratch buffers reused from one
@@ -73,6 +80,8 @@ typedef struct fw_sketch_worker {
     size_t tcps_cap;
     uint32_t *offs, *toffs;  /* byte offsets of cps and tcps (passages) */
     size_t offs_cap, toffs_cap;
+    uint32_t *aligned;       /* an aligned text on its way to its file */
+    size_t aligned_cap;      /* in bytes */
     fw_passage_scratch passage;
     fw_jsonl_scratch json;
     fw_arena arena;          /* lives as long as the records */

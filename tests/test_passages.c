@@ -5,13 +5,16 @@
  * of paragraphs copied from one to three "source" documents (some with a
  * few characters substituted) and fresh paragraphs of their own. Text is
  * random ideographs, so nothing matches by chance. The reference cuts every
- * document with the public fw_segment(), shingles every passage, compares
- * every pair of passages exactly (a match: Jaccard ≥ 0.6, or 90% of one
- * inside the other) and joins matches by union-find. The scan
- * must cut the same passages, group the matching ones (pair recall ≥ 0.98,
- * and no group the reference would split), find every planted copy at its
- * byte range, and give each derived document's share of a source (a_in_b)
- * within 0.05 of the planted share. Then: a footer in 30 of 40 documents is
+ * document with the public fw_segment() and aligns every pair of passages
+ * (the LCS of align.c, itself checked against the plain dynamic programme
+ * in test_align; a match: aligned characters ≥ 0.6 of the longer passage,
+ * or 90% of the shorter in runs of 4 or more) and joins matches by
+ * union-find. The scan must cut the same passages, group the matching ones
+ * (pair recall ≥ 0.98, and no group the reference would split), find every
+ * planted copy at its byte range, report a span covering it in both
+ * documents and no span outside the copies, and give each derived
+ * document's share of a source (a_in_b) within 0.05 of the planted share.
+ * Then: a footer in 30 of 40 documents is
  * boilerplate and makes no one a copy; template mode finds a paragraph
  * whose years, figures and words were changed; the two teasers of seed 000
  * (when ../shared is there) are one group.
@@ -22,6 +25,7 @@
 #include <cmocka.h>
 
 #include "fanwen.h"
+#include "align.h"
 #include "rng.h"
 #include "text_buf.h"
 
@@ -34,7 +38,6 @@
 #define MIN_PASSAGE 50
 #define MAX_PASSAGE 400
 #define THRESHOLD 0.6
-#define NGRAM 5
 
 /* ------------------------------------------------------------- corpus */
 
@@ -165,8 +168,8 @@ static void free_corpus(corpus *c)
 typedef struct ref_passage {
     int doc;
     fw_span span;
-    uint64_t *set;
-    size_t nset;
+    uint32_t *cps;           /* its normalized characters */
+    size_t len;
 } ref_passage;
 
 typedef struct reference {
@@ -192,8 +195,20 @@ static void unite(uint32_t *parent, uint32_t a, uint32_t b)
     else if (b < a) parent[a] = b;
 }
 
-/* Cuts every document the public way, shingles each passage, and compares
- * every pair of passages exactly. */
+/* The passage test of passage_match.c, applied to every pair. */
+static int passages_match(fw_aligner *al, const ref_passage *a, const ref_passage *b,
+                          double threshold)
+{
+    size_t lcs, nruns, in_runs = 0;
+    assert_int_equal(fw_align(al, a->cps, a->len, b->cps, b->len, &lcs, &nruns), FW_OK);
+    size_t longer = a->len > b->len ? a->len : b->len, shorter = a->len + b->len - longer;
+    if ((double)lcs >= threshold * (double)longer) return 1;
+    for (size_t k = 0; k < nruns; k++)
+        if (al->runs[k].len >= 4) in_runs += al->runs[k].len;
+    return (double)in_runs >= 0.9 * (double)shorter;
+}
+
+/* Cuts every document the public way and aligns every pair of passages. */
 static void make_reference(text_buf *text, int ndocs, reference *r, double threshold)
 {
     memset(r, 0, sizeof *r);
@@ -218,30 +233,23 @@ static void make_reference(text_buf *text, int ndocs, reference *r, double thres
             ref_passage *p = &r->p[r->n++];
             p->doc = d;
             p->span = spans[i];
-            size_t len = spans[i].cp_end - spans[i].cp_start;
-            p->set = malloc((len + 1) * sizeof *p->set);
-            uint64_t *scratch = malloc((len + 1) * sizeof *scratch);
-            p->nset = len >= NGRAM ? fw_shingle_hash(cps + spans[i].cp_start, len, NGRAM, 0,
-                                                     p->set, scratch)
-                                   : 0;
-            free(scratch);
+            p->len = spans[i].cp_end - spans[i].cp_start;
+            p->cps = malloc((p->len + 1) * sizeof *p->cps);
+            memcpy(p->cps, cps + spans[i].cp_start, p->len * sizeof *p->cps);
         }
     }
     r->first[ndocs] = r->n;
     r->root = malloc((r->n ? r->n : 1) * sizeof *r->root);
     for (size_t i = 0; i < r->n; i++) r->root[i] = (uint32_t)i;
+    fw_aligner al = {0};
     for (size_t i = 0; i < r->n; i++)
         for (size_t j = i + 1; j < r->n; j++) {
             const ref_passage *a = &r->p[i], *b = &r->p[j];
-            if (!a->nset || !b->nset) continue;
-            size_t inter = fw_verify_intersection(a->set, a->nset, b->set, b->nset);
-            double jac = fw_verify_jaccard(inter, a->nset, b->nset);
-            double contained = (double)inter / (double)(a->nset < b->nset ? a->nset : b->nset);
-            if (jac >= threshold || contained >= fmax(threshold, 0.9)) {
-                unite(r->root, (uint32_t)i, (uint32_t)j);
-                r->matches++;
-            }
+            if (!a->len || !b->len || !passages_match(&al, a, b, threshold)) continue;
+            unite(r->root, (uint32_t)i, (uint32_t)j);
+            r->matches++;
         }
+    fw_aligner_free(&al);
     for (size_t i = 0; i < r->n; i++) find(r->root, (uint32_t)i);
     free(cps);
     free(offs);
@@ -251,7 +259,7 @@ static void make_reference(text_buf *text, int ndocs, reference *r, double thres
 
 static void free_reference(reference *r)
 {
-    for (size_t i = 0; i < r->n; i++) free(r->p[i].set);
+    for (size_t i = 0; i < r->n; i++) free(r->p[i].cps);
     free(r->p);
     free(r->root);
 }
@@ -367,6 +375,48 @@ static void test_planted_copies_against_brute_force(void **state)
         }
     }
     assert_true(copies >= 100);
+
+    /* spans: every unedited copy lies inside a span of the derived
+     * document and its source, on both sides; every span of a derived
+     * document and a source starts and ends inside copies from it */
+    const fw_reused_span *sp;
+    size_t nsp;
+    assert_int_equal(fw_scan_spans(s, &sp, &nsp), FW_OK);
+    size_t covered = 0;
+    for (int d = 0; d < DERIVED; d++) {
+        size_t doc = (size_t)(SOURCES + d);
+        for (int k = 0; k < c->ncopies[d]; k++) {
+            const planted *pl = &c->copy[d][k];
+            if (pl->edited) continue;
+            int in_span = 0;
+            for (size_t i = 0; i < nsp && !in_span; i++)
+                in_span = sp[i].a == doc && sp[i].b == (size_t)pl->source &&
+                          sp[i].a_start <= pl->dst_start && sp[i].a_end >= pl->dst_end &&
+                          sp[i].b_start <= pl->src_start && sp[i].b_end >= pl->src_end;
+            if (!in_span)
+                fail_msg("%s [%zu, %zu) copied from %s [%zu, %zu): in no span", c->id[doc],
+                         pl->dst_start, pl->dst_end, c->id[pl->source], pl->src_start,
+                         pl->src_end);
+            covered++;
+        }
+    }
+    for (size_t i = 0; i < nsp; i++) {
+        if (sp[i].a < SOURCES || sp[i].b >= SOURCES) continue; /* derived, then source */
+        int d = (int)sp[i].a - SOURCES, starts = 0, ends = 0;
+        for (int k = 0; k < c->ncopies[d]; k++) {
+            const planted *pl = &c->copy[d][k];
+            if (pl->source != (int)sp[i].b) continue;
+            starts |= sp[i].a_start >= pl->dst_start && sp[i].a_start < pl->dst_end;
+            ends |= sp[i].a_end > pl->dst_start && sp[i].a_end <= pl->dst_end;
+        }
+        if (!starts || !ends)
+            fail_msg("span %s [%llu, %llu) ~ %s reaches outside the copies", c->id[sp[i].a],
+                     (unsigned long long)sp[i].a_start, (unsigned long long)sp[i].a_end,
+                     c->id[sp[i].b]);
+        assert_true(sp[i].matched <= sp[i].a_chars && sp[i].matched <= sp[i].b_chars);
+    }
+    print_message("unedited copies inside a span: %zu; spans: %zu\n", covered, nsp);
+    assert_true(covered >= 60);
 
     /* a_in_b of each derived document in each source: the planted share */
     size_t checked = 0;
@@ -492,7 +542,9 @@ static void test_footer_is_boilerplate_not_reuse(void **state)
 }
 
 /* A paragraph copied with its years and figures changed and words swapped
- * the way doc-sharing sites swap them: a group in template mode only. */
+ * the way doc-sharing sites swap them: the alignment finds it as it is
+ * (a fifth of its characters differ), and template mode, which folds the
+ * figures and maps the swaps back, makes the two sides equal. */
 static void tune_template(fw_scan_options *o) { o->template_mode = 1; }
 
 static void test_template_mode_finds_edited_paragraph(void **state)
@@ -528,9 +580,19 @@ static void test_template_mode_finds_edited_paragraph(void **state)
     }
     fw_scan *plain = scan_texts(text, id, 2, NULL);
     fw_scan *tmpl = scan_texts(text, id, 2, tune_template);
-    assert_int_equal(fw_scan_group_count(plain), 0);
+    assert_int_equal(fw_scan_group_count(plain), 1);
     assert_int_equal(fw_scan_group_count(tmpl), 1);
     assert_int_equal(fw_scan_reuse_count(tmpl), 1);
+    const fw_reused_span *sp, *st;
+    size_t n_plain, n_tmpl;
+    assert_int_equal(fw_scan_spans(plain, &sp, &n_plain), FW_OK);
+    assert_int_equal(fw_scan_spans(tmpl, &st, &n_tmpl), FW_OK);
+    assert_int_equal(n_plain, 1);
+    assert_int_equal(n_tmpl, 1);
+    print_message("edited paragraph: similarity %.3f as it is, %.3f in template mode\n",
+                  sp->similarity, st->similarity);
+    assert_true(sp->similarity >= 0.6 && sp->similarity < 0.9);
+    assert_true(st->similarity == 1.0);
     fw_scan_free(plain);
     fw_scan_free(tmpl);
     free(text[0].s);

@@ -59,15 +59,19 @@ static const char *usage_scan =
     "removed), cut into character n-grams, sketched with MinHash, paired by\n"
     "LSH and every candidate verified by exact Jaccard similarity.\n"
     "\n"
-    "Each document is also cut into passages of a few sentences, and passages\n"
-    "are matched the same way: passages.csv lists the groups of matching\n"
-    "passages, boilerplate.csv the groups found in many documents (site\n"
-    "furniture, left out of reuse), reuse.csv the documents that share\n"
-    "passages with the share of each one's text found in the other.\n"
+    "Each document is also cut into passages of a few sentences; passages\n"
+    "that share character 3-grams are aligned character by character, so\n"
+    "copies reworded by swapped words and dropped characters still match:\n"
+    "passages.csv lists the groups of matching passages, boilerplate.csv the\n"
+    "groups found in many documents (site furniture, left out of reuse),\n"
+    "spans.csv each stretch of text two documents share, with its byte range\n"
+    "in both and how many characters survived, reuse.csv the documents that\n"
+    "share text with the share of each one's characters found in the other.\n"
     "\n"
     "options:\n"
     "  -o, --out DIR         write pairs.csv, clusters.csv, docs.csv, passages.csv,\n"
-    "                        reuse.csv, boilerplate.csv and summary.json into DIR\n"
+    "                        reuse.csv, spans.csv, boilerplate.csv and\n"
+    "                        summary.json into DIR\n"
     "                        (default: fanwen-report); '-' prints pairs.csv to\n"
     "                        standard output only (and skips passages)\n"
     "  -t, --threshold J     report pairs with Jaccard similarity >= J, in (0,1]\n"
@@ -85,9 +89,10 @@ static const char *usage_scan =
     "                        the text allows (default 50)\n"
     "      --max-passage N   pieces longer than N are cut (default 400; 0: never)\n"
     "      --passage-threshold J\n"
-    "                        passages match when their Jaccard similarity is >= J\n"
-    "                        (default 0.6), or when the smaller lies 90% or more\n"
-    "                        in the larger (a teaser cut off at \"...\")\n"
+    "                        passages match when their aligned characters are >= J\n"
+    "                        of the longer one's (default 0.6), or when 90% of the\n"
+    "                        smaller is aligned in runs of 4 or more (a teaser cut\n"
+    "                        off at \"...\")\n"
     "      --boilerplate-docs N\n"
     "      --boilerplate-share F\n"
     "                        a passage group found in at least N documents and\n"
@@ -270,12 +275,12 @@ static void print_summary(const fw_scan *scan, const char *out, double seconds)
             strcmp(out, "-") ? out : "standard output (pairs.csv only)");
     if (!o->passages) return;
     fprintf(stderr, "fanwen: %llu passages, %llu in %llu groups of matching passages "
-                    "(%llu boilerplate, found in >= %llu documents); %llu pairs of documents "
-                    "sharing >= %g of one's text.\n",
+                    "(%llu boilerplate, found in >= %llu documents); %llu reused spans; "
+                    "%llu pairs of documents sharing >= %g of one's text.\n",
             (unsigned long long)st.passages, (unsigned long long)st.grouped_passages,
             (unsigned long long)st.passage_groups, (unsigned long long)st.boilerplate_groups,
-            (unsigned long long)st.boilerplate_docs_needed, (unsigned long long)st.reuse_pairs,
-            o->reuse_min);
+            (unsigned long long)st.boilerplate_docs_needed, (unsigned long long)st.spans,
+            (unsigned long long)st.reuse_pairs, o->reuse_min);
 }
 
 /* ------------------------------------------------------------- signals */

@@ -39,8 +39,9 @@
 
 #define BANDS 16          /* the documents' K values in 16 bands of 4 */
 #define ROWS 4
-#define PASSAGE_BANDS 19  /* the passage level's 19 × 3 (threshold 0.6) */
-#define PASSAGE_ROWS 3
+#define PASSAGE_BANDS FW_PASSAGE_BANDS /* the passage level's banding */
+#define PASSAGE_ROWS FW_PASSAGE_ROWS
+#define PASSAGE_K (PASSAGE_BANDS * PASSAGE_ROWS)
 #define NUMBER 2          /* the document's input number: its signature's
                            * place in the signatures' file */
 #define ID "x.jsonl:1"    /* its id until a JSON line names it */
@@ -127,12 +128,15 @@ static void check_record(const fw_sketch_context *cx, const sketched *s)
     for (uint32_t i = 0; i < d->npassages; i++) {
         const fw_passage *p = &d->passages[i];
         CHECK(byte <= p->byte_start && p->byte_start < p->byte_end && p->byte_end <= d->bytes);
-        CHECK(p->chars >= 1 && (uint64_t)p->hstart + p->hlen <= d->nshingles);
+        CHECK(p->chars >= 1 && (uint64_t)p->cstart + p->clen <= d->naligned);
+        CHECK(i == 0 || p->cstart == d->passages[i - 1].cstart + d->passages[i - 1].clen);
         CHECK(p->group == 0);
         chars += p->chars;
         byte = p->byte_end;
     }
     CHECK(chars == d->chars);
+    const fw_passage *last = &d->passages[d->npassages - 1];
+    CHECK(d->passages[0].cstart == 0 && last->cstart + last->clen == d->naligned);
 }
 
 /* In memory: hashes, signature, passage keys and excerpts are in the
@@ -141,10 +145,14 @@ static void check_in_memory(const fw_sketch_context *cx, const sketched *s)
 {
     const fw_doc_record *d = &s->doc.rec;
     if (!has_text(d)) return;
-    CHECK(d->sig && !d->shingles == !(cx->opt->verify || cx->passages));
+    CHECK(d->sig && !d->shingles == !cx->opt->verify);
+    CHECK(!cx->passages || (d->aligned && d->aligned_offsets));
+    for (uint32_t k = 1; cx->passages && k < d->naligned; k++) /* offsets in order */
+        CHECK(d->aligned_offsets[k - 1] <= d->aligned_offsets[k] &&
+              d->aligned_offsets[k] < d->bytes);
     for (uint32_t i = 0; i < d->npassages; i++) {
         const fw_passage *p = &d->passages[i];
-        CHECK((p->keys != NULL) == (p->hlen > 0));
+        CHECK((p->sig != NULL) == (p->clen > 0));
         CHECK(p->text && strlen(p->text) == p->text_len);
         check_excerpt(p->text, p->text_len);
     }
@@ -176,15 +184,25 @@ static void check_spilled(const fw_sketch_context *cx, const sketched *mem,
         CHECK(memcmp(hashes, a->shingles, b->nshingles * sizeof *hashes) == 0);
         free(hashes);
     }
+    CHECK(a->naligned == b->naligned && !b->aligned);
+    if (cx->aligned_file && b->naligned) { /* code points, then offsets */
+        uint32_t *back = malloc(2 * (size_t)b->naligned * sizeof *back);
+        CHECK(back != NULL);
+        CHECK(fw_spill_read(cx->aligned_file, b->aligned_at, back,
+                            2 * (size_t)b->naligned * sizeof *back) == FW_OK);
+        CHECK(memcmp(back, a->aligned, b->naligned * sizeof *back) == 0);
+        CHECK(memcmp(back + b->naligned, a->aligned_offsets, b->naligned * sizeof *back) == 0);
+        free(back);
+    }
     for (uint32_t i = 0; i < b->npassages; i++) {
         const fw_passage *p = &a->passages[i], *q = &b->passages[i];
         CHECK(p->byte_start == q->byte_start && p->byte_end == q->byte_end);
-        CHECK(p->chars == q->chars && p->hstart == q->hstart && p->hlen == q->hlen);
-        CHECK(!q->keys && !q->text && p->text_len == q->text_len);
-        uint32_t keys[PASSAGE_BANDS], none[PASSAGE_BANDS] = {0};
+        CHECK(p->chars == q->chars && p->cstart == q->cstart && p->clen == q->clen);
+        CHECK(!q->sig && !q->text && p->text_len == q->text_len);
+        uint32_t psig[PASSAGE_K], none[PASSAGE_K] = {0};
         char text[FW_EXCERPT_SIZE];
-        CHECK(fw_spill_read(cx->passages->spill, q->keys_at, keys, sizeof keys) == FW_OK);
-        CHECK(memcmp(keys, p->keys ? p->keys : none, sizeof keys) == 0);
+        CHECK(fw_spill_read(cx->passages->spill, q->sig_at, psig, sizeof psig) == FW_OK);
+        CHECK(memcmp(psig, p->sig ? p->sig : none, sizeof psig) == 0);
         CHECK(fw_spill_read(cx->passages->spill, q->text_at, text, q->text_len) == FW_OK);
         CHECK(memcmp(text, p->text, q->text_len) == 0);
     }
@@ -221,7 +239,7 @@ static void check_jsonl(const fw_sketch_context *cx, const sketched *line, const
         for (uint32_t i = 0; i < d->npassages; i++) {
             const fw_passage *p = &d->passages[i], *q = &e->passages[i];
             CHECK(p->byte_start == q->byte_start && p->byte_end == q->byte_end);
-            CHECK(p->hstart == q->hstart && p->hlen == q->hlen);
+            CHECK(p->cstart == q->cstart && p->clen == q->clen);
             CHECK(strcmp(p->text, q->text) == 0);
         }
     }
@@ -247,7 +265,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     opt.text_field = "text";
     opt.id_field = "id";
     fw_passage_config passages = {lengths[(flags >> 2) & 3][0], lengths[(flags >> 2) & 3][1],
-                                  opt.ngram, PASSAGE_BANDS, PASSAGE_ROWS, passage_mh, NULL};
+                                  opt.seed, PASSAGE_BANDS, PASSAGE_ROWS, passage_mh, NULL};
     fw_sketch_context mem = {
         .opt = &opt,
         .normalizer = nz,
@@ -259,17 +277,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .rows = ROWS,
     };
     /* --memory-limit: new files for every input, so they do not grow */
-    fw_spill hashes_file, sigs_file, passages_file;
+    fw_spill hashes_file, sigs_file, passages_file, aligned_file;
     char why[256];
     CHECK(fw_spill_open(&hashes_file, NULL, why, sizeof why) == FW_OK);
     CHECK(fw_spill_open(&sigs_file, NULL, why, sizeof why) == FW_OK);
     CHECK(fw_spill_open(&passages_file, NULL, why, sizeof why) == FW_OK);
+    CHECK(fw_spill_open(&aligned_file, NULL, why, sizeof why) == FW_OK);
     fw_passage_config spilled_passages = passages;
     spilled_passages.spill = &passages_file;
     fw_sketch_context spilling = mem;
     spilling.passages = mem.passages ? &spilled_passages : NULL;
     spilling.hashes_file = &hashes_file;
     spilling.sigs_file = &sigs_file;
+    spilling.aligned_file = mem.passages ? &aligned_file : NULL;
 
     for (int jsonl = 0; jsonl <= 1; jsonl++) {
         sketched in_memory, spilled;
@@ -286,5 +306,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fw_spill_close(&hashes_file);
     fw_spill_close(&sigs_file);
     fw_spill_close(&passages_file);
+    fw_spill_close(&aligned_file);
     return 0;
 }

@@ -1,0 +1,51 @@
+/* align.h — character alignment of two texts (internal): the longest common
+ * subsequence of their code points by bit-parallel dynamic programming,
+ * and the runs of characters it aligns (see align.c). */
+#ifndef FW_ALIGN_H
+#define FW_ALIGN_H
+
+#include "fanwen.h"
+
+/* a[a, a + len) == b[b, b + len): one run of aligned characters. */
+typedef struct fw_align_run {
+    uint32_t a, b, len;
+} fw_align_run;
+
+/* Scratch of one thread, reused from pair to pair; zero it to start. */
+typedef struct fw_aligner {
+    uint32_t *keys;          /* open-addressed table: code point → */
+    uint32_t *slots;         /* its match mask's number; an entry is */
+    uint32_t *stamps;        /* live when its stamp is this pair's, so */
+    uint32_t stamp;          /* the table is never cleared between pairs */
+    size_t table_cap;
+    uint64_t *masks;         /* match masks, `words` each */
+    size_t masks_cap;
+    uint64_t *columns;       /* the DP state after each character of b */
+    size_t columns_cap;
+    size_t pattern_len;      /* a, as fw_align_pattern() prepared it */
+    fw_align_run *runs;      /* what fw_align() found */
+    size_t runs_cap;
+} fw_aligner;
+
+void fw_aligner_free(fw_aligner *al);
+
+/* The length of the longest common subsequence of a and b (either may be
+ * empty). Costs about nb · ceil(na / 64) word operations. */
+fw_status fw_align_lcs(fw_aligner *al, const uint32_t *a, size_t na, const uint32_t *b,
+                       size_t nb, size_t *lcs);
+
+/* The same in two steps, for one text against many: fw_align_pattern()
+ * prepares a (na ≥ 1; a need not stay valid), then each fw_align_against()
+ * gives the LCS of a and b, or stops early, with *lcs below `need`, once
+ * the characters left in b cannot bring it to `need` (0: never stop). */
+fw_status fw_align_pattern(fw_aligner *al, const uint32_t *a, size_t na);
+fw_status fw_align_against(fw_aligner *al, const uint32_t *b, size_t nb, size_t need,
+                           size_t *lcs);
+
+/* fw_align_lcs() and one longest common subsequence as maximal runs of
+ * aligned characters, in order: al->runs[0, *nruns) (valid until the next
+ * call). The same inputs always give the same runs. na, nb < 2^32. */
+fw_status fw_align(fw_aligner *al, const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
+                   size_t *lcs, size_t *nruns);
+
+#endif

@@ -1,0 +1,40 @@
+/* aligned_text.h — the documents' aligned texts, read back after reading
+ * (internal): the code points each document was shingled as (the template
+ * form with --template) and the byte offset each came from, kept by
+ * sketch.c in memory or, with a memory limit, in a spill file. Passage
+ * matching and spans align them. */
+#ifndef FW_ALIGNED_TEXT_H
+#define FW_ALIGNED_TEXT_H
+
+#include "fanwen.h"
+
+struct fw_spill;
+
+/* Per document (in id order): its aligned code points and offsets in
+ * memory, or where they are in `file` (code points, then offsets). */
+typedef struct fw_aligned_texts {
+    size_t ndocs;
+    const uint32_t *const *cps;     /* NULL with a file */
+    const uint32_t *const *offsets; /* NULL with a file */
+    const uint32_t *len;            /* code points per document */
+    const uint64_t *at;             /* with a file */
+    const struct fw_spill *file;    /* NULL: in memory */
+} fw_aligned_texts;
+
+/* A thread's buffers for reading texts back from the file. */
+typedef struct fw_aligned_reader {
+    uint32_t *buf;
+    size_t cap;                     /* in bytes */
+} fw_aligned_reader;
+
+void fw_aligned_reader_free(fw_aligned_reader *r);
+
+/* Code points [start, start + n) of document `doc` (n ≤ its length minus
+ * start); with `offsets` also their byte offsets. In memory they are the
+ * text itself; from a file they are read into the reader's buffer, valid
+ * until its next read. FW_ERR_IO when the file cannot be read. */
+fw_status fw_aligned_read(const fw_aligned_texts *t, fw_aligned_reader *r, size_t doc,
+                          uint32_t start, uint32_t n, const uint32_t **cps,
+                          const uint32_t **offsets);
+
+#endif

@@ -1,0 +1,474 @@
+/*
+ * spans.c — reused spans: the stretches of text two documents share, with
+ * their exact extent, from the passages that matched.
+ *
+ * A copied report matches its source passage by passage; what a reader
+ * wants is the whole copied stretch, where it starts and ends in each
+ * document and how much of it survived the rewording. So the matched
+ * passage pairs of two documents (boilerplate left out) are chained
+ * (seed and extend): passage i of A with j of B, then i + 1 with j + 1, and
+ * so on, one unmatched passage on either side bridged (a paragraph
+ * rewritten beyond recognition, an inserted sentence), never a boilerplate
+ * one. Each chain's text is aligned character by character (align.c), in
+ * windows of at most FW_SPAN_WINDOW characters a side that follow each
+ * other, and the span is cut to its first and last run of at least
+ * FW_SPAN_ANCHOR aligned characters: a passage boundary falls where the
+ * sentence does, not where the copying does, and a lone equal character
+ * at the edge is chance.
+ *
+ * The spans give document reuse: the share of A's characters aligned with
+ * B (a_in_b), counted once however many spans cover them, and each
+ * document's reused share, its characters aligned with any other place.
+ * So an edited copy counts the characters it kept, not the passages whose
+ * n-gram sets happened to pass a threshold.
+ *
+ * Document pairs are independent and done in parallel; everything is
+ * sorted before it is used, so the result does not depend on threads.
+ */
+#include "spans.h"
+#include "align.h"
+#include "grow.h"
+
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Characters a side that one alignment takes at most: a whole copied
+ * report is aligned in windows of this size, which bounds the DP columns
+ * to 4000 · 63 words (2 MB) a thread. */
+#define FW_SPAN_WINDOW 4000
+#define BRIDGE 1 /* unmatched passages a chain may step over, per side */
+
+/* A matched pair of passages as two documents see it. */
+typedef struct match {
+    uint32_t da, db;      /* documents (ranks), da <= db */
+    uint32_t i, j;        /* passage positions in da and db */
+} match;
+
+static int by_documents_then_passages(const void *x, const void *y)
+{
+    const match *a = x, *b = y;
+    if (a->da != b->da) return a->da < b->da ? -1 : 1;
+    if (a->db != b->db) return a->db < b->db ? -1 : 1;
+    if (a->i != b->i) return a->i < b->i ? -1 : 1;
+    return (a->j > b->j) - (a->j < b->j);
+}
+
+/* Characters [start, end) of a document's aligned text. */
+typedef struct interval {
+    uint32_t doc;
+    uint32_t start, end;
+} interval;
+
+static int by_doc_then_start(const void *x, const void *y)
+{
+    const interval *a = x, *b = y;
+    if (a->doc != b->doc) return a->doc < b->doc ? -1 : 1;
+    if (a->start != b->start) return a->start < b->start ? -1 : 1;
+    return (a->end > b->end) - (a->end < b->end);
+}
+
+/* What one thread builds. */
+typedef struct thread_out {
+    fw_reused_span *spans;
+    size_t nspans, spans_cap;
+    fw_reuse_pair *reuse;
+    size_t nreuse, reuse_cap;
+    interval *cover;      /* aligned characters, for reused_chars */
+    size_t ncover, cover_cap;
+    fw_aligner aligner;
+    fw_aligned_reader ra, rb;
+    fw_align_run *runs;   /* a chain's runs, positions in the documents */
+    size_t nruns, runs_cap;
+    uint32_t *chain_of;   /* a pair's points: their chain */
+    uint32_t *chain_last; /* each chain's last point */
+    size_t chain_cap, last_cap;
+} thread_out;
+
+static void thread_out_free(thread_out *t)
+{
+    free(t->spans);
+    free(t->reuse);
+    free(t->cover);
+    fw_aligner_free(&t->aligner);
+    fw_aligned_reader_free(&t->ra);
+    fw_aligned_reader_free(&t->rb);
+    free(t->runs);
+    free(t->chain_of);
+    free(t->chain_last);
+}
+
+static const fw_passage *passage_of(const fw_spans_input *in, uint32_t doc, uint32_t k)
+{
+    return in->passage[in->first[doc] + k];
+}
+
+static uint32_t cend(const fw_passage *p) { return p->cstart + p->clen; }
+
+/* Can a chain whose last point is `last` take `next`? Both move forward by
+ * at most BRIDGE + 1 passages, over passages that are neither boilerplate
+ * nor matched elsewhere in this pair (`used_a`, `used_b`: a paragraph
+ * moved elsewhere is its own span, not a gap to bridge). */
+static int extends(const fw_spans_input *in, const match *last, const match *next,
+                   const uint8_t *used_a, const uint8_t *used_b)
+{
+    if (next->i <= last->i || next->j <= last->j) return 0;
+    if (next->i - last->i > BRIDGE + 1 || next->j - last->j > BRIDGE + 1) return 0;
+    for (uint32_t k = last->i + 1; k < next->i; k++)
+        if (in->boilerplate[in->first[last->da] + k] || used_a[k]) return 0;
+    for (uint32_t k = last->j + 1; k < next->j; k++)
+        if (in->boilerplate[in->first[last->db] + k] || used_b[k]) return 0;
+    return 1;
+}
+
+/* Assigns each point of one document pair (sorted by i, then j) to a
+ * chain: the open chain it extends whose last point is latest, or a new
+ * one. Returns the number of chains. */
+static size_t build_chains(const fw_spans_input *in, const match *m, size_t n, thread_out *t,
+                           const uint8_t *used_a, const uint8_t *used_b)
+{
+    size_t nchains = 0;
+    for (size_t k = 0; k < n; k++) {
+        size_t best = SIZE_MAX;
+        for (size_t c = 0; c < nchains; c++) {
+            const match *last = &m[t->chain_last[c]];
+            if (!extends(in, last, &m[k], used_a, used_b)) continue;
+            if (best == SIZE_MAX || last->i > m[t->chain_last[best]].i ||
+                (last->i == m[t->chain_last[best]].i && last->j > m[t->chain_last[best]].j))
+                best = c;
+        }
+        if (best == SIZE_MAX) best = nchains++;
+        t->chain_of[k] = (uint32_t)best;
+        t->chain_last[best] = (uint32_t)k;
+    }
+    return nchains;
+}
+
+/* Appends runs of one window, shifted to document positions, joining a run
+ * that continues the previous one. */
+static int append_runs(thread_out *t, const fw_align_run *r, size_t n, uint32_t a0, uint32_t b0)
+{
+    for (size_t k = 0; k < n; k++) {
+        fw_align_run x = {r[k].a + a0, r[k].b + b0, r[k].len};
+        if (t->nruns) {
+            fw_align_run *p = &t->runs[t->nruns - 1];
+            if (p->a + p->len == x.a && p->b + p->len == x.b) {
+                p->len += x.len;
+                continue;
+            }
+        }
+        if (!fw_grow(&t->runs, &t->runs_cap, t->nruns + 1, sizeof *t->runs, 256)) return 0;
+        t->runs[t->nruns++] = x;
+    }
+    return 1;
+}
+
+/* Aligns the text of one chain (its points pts[0..n), in order): windows
+ * of whole points, each starting where the last one ended. */
+static fw_status align_chain(const fw_spans_input *in, thread_out *t, const match *m,
+                             const uint32_t *pts, size_t n)
+{
+    const uint32_t da = m[pts[0]].da, db = m[pts[0]].db;
+    uint32_t a_from = passage_of(in, da, m[pts[0]].i)->cstart;
+    uint32_t b_from = passage_of(in, db, m[pts[0]].j)->cstart;
+    t->nruns = 0;
+    for (size_t k = 0; k < n;) {
+        size_t e = k + 1; /* the window: points k .. e - 1 */
+        while (e < n && cend(passage_of(in, da, m[pts[e]].i)) - a_from <= FW_SPAN_WINDOW &&
+               cend(passage_of(in, db, m[pts[e]].j)) - b_from <= FW_SPAN_WINDOW)
+            e++;
+        uint32_t a_to = cend(passage_of(in, da, m[pts[e - 1]].i));
+        uint32_t b_to = cend(passage_of(in, db, m[pts[e - 1]].j));
+        if (a_to > a_from && b_to > b_from) {
+            const uint32_t *ta, *tb;
+            size_t lcs, nr;
+            fw_status st = fw_aligned_read(in->texts, &t->ra, da, a_from, a_to - a_from, &ta,
+                                           NULL);
+            if (st == FW_OK)
+                st = fw_aligned_read(in->texts, &t->rb, db, b_from, b_to - b_from, &tb, NULL);
+            if (st == FW_OK)
+                st = fw_align(&t->aligner, ta, a_to - a_from, tb, b_to - b_from, &lcs, &nr);
+            if (st != FW_OK) return st;
+            if (!append_runs(t, t->aligner.runs, nr, a_from, b_from)) return FW_ERR_NOMEM;
+        }
+        a_from = a_to > a_from ? a_to : a_from;
+        b_from = b_to > b_from ? b_to : b_from;
+        k = e;
+    }
+    return FW_OK;
+}
+
+/* The byte where the character at `pos` of a document's aligned text ends
+ * its part of the span: the end of its passage when it is the passage's
+ * last, else where the next character starts (punctuation between them
+ * belongs to the copied text). */
+static fw_status byte_end(const fw_spans_input *in, fw_aligned_reader *r, uint32_t doc,
+                          uint32_t pos, uint64_t *out)
+{
+    uint64_t lo = in->first[doc], hi = in->first[doc + 1];
+    while (hi - lo > 1) { /* the passage holding pos */
+        uint64_t mid = (lo + hi) / 2;
+        if (in->passage[mid]->cstart <= pos) lo = mid; else hi = mid;
+    }
+    const fw_passage *p = in->passage[lo];
+    if (pos + 1 >= cend(p)) {
+        *out = p->byte_end;
+        return FW_OK;
+    }
+    const uint32_t *cps, *offs;
+    fw_status st = fw_aligned_read(in->texts, r, doc, pos + 1, 1, &cps, &offs);
+    if (st == FW_OK) *out = offs[0];
+    return st;
+}
+
+static fw_status byte_start(const fw_spans_input *in, fw_aligned_reader *r, uint32_t doc,
+                            uint32_t pos, uint64_t *out)
+{
+    const uint32_t *cps, *offs;
+    fw_status st = fw_aligned_read(in->texts, r, doc, pos, 1, &cps, &offs);
+    if (st == FW_OK) *out = offs[0];
+    return st;
+}
+
+static int push_cover(thread_out *t, uint32_t doc, uint32_t start, uint32_t end)
+{
+    if (!fw_grow(&t->cover, &t->cover_cap, t->ncover + 1, sizeof *t->cover, 1024)) return 0;
+    t->cover[t->ncover++] = (interval){doc, start, end};
+    return 1;
+}
+
+/* The span of the chain just aligned (t->runs), cut to its anchors, or
+ * nothing when no run is long enough. Its runs go to the pair's list
+ * (first..last kept in t->runs) and to the coverage. */
+static fw_status emit_span(const fw_spans_input *in, thread_out *t, uint32_t da, uint32_t db,
+                           size_t *first, size_t *last)
+{
+    size_t f = 0, l = t->nruns;
+    while (f < t->nruns && t->runs[f].len < FW_SPAN_ANCHOR) f++;
+    while (l > f && t->runs[l - 1].len < FW_SPAN_ANCHOR) l--;
+    *first = f;
+    *last = l;
+    if (f == l) return FW_OK;
+    const fw_align_run *x = &t->runs[f], *y = &t->runs[l - 1];
+    fw_reused_span sp = {da, db, 0, 0, 0, 0, y->a + y->len - x->a, y->b + y->len - x->b, 0, 0};
+    for (size_t k = f; k < l; k++) {
+        sp.matched += t->runs[k].len;
+        if (!push_cover(t, da, t->runs[k].a, t->runs[k].a + t->runs[k].len) ||
+            !push_cover(t, db, t->runs[k].b, t->runs[k].b + t->runs[k].len))
+            return FW_ERR_NOMEM;
+    }
+    sp.similarity = (double)sp.matched /
+                    (double)(sp.a_chars > sp.b_chars ? sp.a_chars : sp.b_chars);
+    fw_status st = byte_start(in, &t->ra, da, x->a, &sp.a_start);
+    if (st == FW_OK) st = byte_end(in, &t->ra, da, y->a + y->len - 1, &sp.a_end);
+    if (st == FW_OK) st = byte_start(in, &t->rb, db, x->b, &sp.b_start);
+    if (st == FW_OK) st = byte_end(in, &t->rb, db, y->b + y->len - 1, &sp.b_end);
+    if (st != FW_OK) return st;
+    if (!fw_grow(&t->spans, &t->spans_cap, t->nspans + 1, sizeof *t->spans, 256))
+        return FW_ERR_NOMEM;
+    t->spans[t->nspans++] = sp;
+    return FW_OK;
+}
+
+/* Characters covered by a list of intervals (sorted here). */
+static uint64_t union_length(interval *v, size_t n)
+{
+    if (!n) return 0;
+    qsort(v, n, sizeof *v, by_doc_then_start);
+    uint64_t total = 0;
+    uint32_t s = v[0].start, e = v[0].end;
+    for (size_t k = 1; k < n; k++) {
+        if (v[k].start > e) {
+            total += e - s;
+            s = v[k].start;
+            e = v[k].end;
+        } else if (v[k].end > e) {
+            e = v[k].end;
+        }
+    }
+    return total + (e - s);
+}
+
+/* One pair of documents: its points m[0..n) become chains, spans, and (two
+ * different documents) a reuse row. */
+static fw_status one_pair(const fw_spans_input *in, thread_out *t, const match *m, size_t n)
+{
+    const uint32_t da = m[0].da, db = m[0].db;
+    if (!fw_grow(&t->chain_of, &t->chain_cap, n, sizeof *t->chain_of, 64) ||
+        !fw_grow(&t->chain_last, &t->last_cap, n, sizeof *t->chain_last, 64))
+        return FW_ERR_NOMEM;
+    size_t pa = in->first[da + 1] - in->first[da], pb = in->first[db + 1] - in->first[db];
+    uint8_t *used_a = calloc(pa + pb, 1), *used_b = used_a + pa;
+    if (!used_a) return FW_ERR_NOMEM;
+    for (size_t k = 0; k < n; k++) used_a[m[k].i] = used_b[m[k].j] = 1;
+    size_t nchains = build_chains(in, m, n, t, used_a, used_b);
+    free(used_a);
+    uint32_t *pts = malloc(n * sizeof *pts);
+    interval *sa = NULL, *sb = NULL; /* the pair's runs, each side */
+    size_t nside = 0, side_cap = 0;
+    fw_status st = pts ? FW_OK : FW_ERR_NOMEM;
+    for (size_t c = 0; c < nchains && st == FW_OK; c++) {
+        size_t np = 0;
+        for (size_t k = 0; k < n; k++)
+            if (t->chain_of[k] == c) pts[np++] = (uint32_t)k;
+        size_t f, l;
+        st = align_chain(in, t, m, pts, np);
+        if (st == FW_OK) st = emit_span(in, t, da, db, &f, &l);
+        if (st != FW_OK || da == db) continue;
+        if (!fw_grow(&sa, &side_cap, nside + (l - f), sizeof *sa, 64) ||
+            !(sb = realloc(sb, side_cap * sizeof *sb))) {
+            st = FW_ERR_NOMEM;
+            break;
+        }
+        for (size_t k = f; k < l; k++, nside++) {
+            sa[nside] = (interval){da, t->runs[k].a, t->runs[k].a + t->runs[k].len};
+            sb[nside] = (interval){db, t->runs[k].b, t->runs[k].b + t->runs[k].len};
+        }
+    }
+    if (st == FW_OK && da != db && nside) {
+        uint64_t ca = union_length(sa, nside), cb = union_length(sb, nside);
+        uint32_t la = in->texts->len[da], lb = in->texts->len[db];
+        fw_reuse_pair rp = {da, db, n, ca < cb ? ca : cb, la ? (double)ca / la : 0,
+                            lb ? (double)cb / lb : 0};
+        if (rp.a_in_b >= in->reuse_min || rp.b_in_a >= in->reuse_min) {
+            if (!fw_grow(&t->reuse, &t->reuse_cap, t->nreuse + 1, sizeof *t->reuse, 256))
+                st = FW_ERR_NOMEM;
+            else
+                t->reuse[t->nreuse++] = rp;
+        }
+    }
+    free(pts);
+    free(sa);
+    free(sb);
+    return st;
+}
+
+static int span_order(const void *x, const void *y)
+{
+    const fw_reused_span *a = x, *b = y;
+    if (a->a != b->a) return a->a < b->a ? -1 : 1;
+    if (a->a_start != b->a_start) return a->a_start < b->a_start ? -1 : 1;
+    if (a->b != b->b) return a->b < b->b ? -1 : 1;
+    if (a->b_start != b->b_start) return a->b_start < b->b_start ? -1 : 1;
+    if (a->a_end != b->a_end) return a->a_end < b->a_end ? -1 : 1;
+    return (a->b_end > b->b_end) - (a->b_end < b->b_end);
+}
+
+static int reuse_order(const void *x, const void *y)
+{
+    const fw_reuse_pair *a = x, *b = y;
+    if (a->a != b->a) return a->a < b->a ? -1 : 1;
+    return (a->b > b->b) - (a->b < b->b);
+}
+
+/* The matched pairs of passages outside boilerplate, by documents then
+ * positions. */
+static match *gather(const fw_spans_input *in, const uint32_t *doc_of, size_t *n)
+{
+    match *m = malloc((in->nmatched ? in->nmatched : 1) * sizeof *m);
+    if (!m) return NULL;
+    size_t k = 0;
+    for (size_t x = 0; x < in->nmatched; x++) {
+        uint32_t a = in->matched[x].a, b = in->matched[x].b;
+        if (in->boilerplate[a] || in->boilerplate[b]) continue;
+        uint32_t da = doc_of[a], db = doc_of[b];
+        m[k++] = (match){da, db, (uint32_t)(a - in->first[da]), (uint32_t)(b - in->first[db])};
+    }
+    qsort(m, k, sizeof *m, by_documents_then_passages);
+    *n = k;
+    return m;
+}
+
+/* Joins the threads' lists into the result, sorted. */
+static fw_status collect(const fw_spans_input *in, thread_out *t, int threads,
+                         fw_spans_result *out)
+{
+    size_t ns = 0, nr = 0, nc = 0;
+    for (int x = 0; x < threads; x++) {
+        ns += t[x].nspans;
+        nr += t[x].nreuse;
+        nc += t[x].ncover;
+    }
+    out->spans = malloc((ns ? ns : 1) * sizeof *out->spans);
+    out->reuse = malloc((nr ? nr : 1) * sizeof *out->reuse);
+    out->reused_chars = calloc(in->ndocs ? in->ndocs : 1, sizeof *out->reused_chars);
+    interval *cover = malloc((nc ? nc : 1) * sizeof *cover);
+    if (!out->spans || !out->reuse || !out->reused_chars || !cover) {
+        free(cover);
+        return FW_ERR_NOMEM;
+    }
+    ns = nr = nc = 0;
+    for (int x = 0; x < threads; x++) {
+        if (t[x].nspans) memcpy(out->spans + ns, t[x].spans, t[x].nspans * sizeof *t[x].spans);
+        if (t[x].nreuse) memcpy(out->reuse + nr, t[x].reuse, t[x].nreuse * sizeof *t[x].reuse);
+        if (t[x].ncover) memcpy(cover + nc, t[x].cover, t[x].ncover * sizeof *cover);
+        ns += t[x].nspans;
+        nr += t[x].nreuse;
+        nc += t[x].ncover;
+    }
+    if (ns) qsort(out->spans, ns, sizeof *out->spans, span_order);
+    if (nr) qsort(out->reuse, nr, sizeof *out->reuse, reuse_order);
+    out->nspans = ns;
+    out->nreuse = nr;
+    if (nc) qsort(cover, nc, sizeof *cover, by_doc_then_start);
+    for (size_t s = 0; s < nc;) { /* one document at a time */
+        size_t e = s;
+        while (e < nc && cover[e].doc == cover[s].doc) e++;
+        out->reused_chars[cover[s].doc] = union_length(cover + s, e - s);
+        s = e;
+    }
+    free(cover);
+    return FW_OK;
+}
+
+fw_status fw_spans_build(const fw_spans_input *in, fw_spans_result *out)
+{
+    memset(out, 0, sizeof *out);
+    const int threads = in->threads > 0 ? in->threads : 1;
+    size_t np = in->first[in->ndocs];
+    uint32_t *doc_of = malloc((np ? np : 1) * sizeof *doc_of);
+    thread_out *t = calloc((size_t)threads, sizeof *t);
+    if (!doc_of || !t) {
+        free(doc_of);
+        free(t);
+        return FW_ERR_NOMEM;
+    }
+    for (size_t d = 0; d < in->ndocs; d++)
+        for (uint64_t p = in->first[d]; p < in->first[d + 1]; p++) doc_of[p] = (uint32_t)d;
+    size_t n = 0, npairs = 0;
+    match *m = gather(in, doc_of, &n);
+    size_t *starts = m ? malloc((n + 1) * sizeof *starts) : NULL;
+    fw_status st = starts ? FW_OK : FW_ERR_NOMEM;
+    for (size_t k = 0; st == FW_OK && k < n; k++) /* where each document pair begins */
+        if (!k || m[k].da != m[k - 1].da || m[k].db != m[k - 1].db) starts[npairs++] = k;
+    if (starts) starts[npairs] = n;
+    int failed = st;
+    #pragma omp parallel for num_threads(threads) schedule(dynamic, 16)
+    for (size_t x = 0; x < npairs; x++) {
+        int stop;
+        #pragma omp atomic read
+        stop = failed;
+        if (stop) continue;
+        fw_status s = one_pair(in, &t[omp_get_thread_num()], m + starts[x],
+                               starts[x + 1] - starts[x]);
+        if (s != FW_OK) {
+            #pragma omp atomic write
+            failed = s;
+        }
+    }
+    st = failed ? (fw_status)failed : collect(in, t, threads, out);
+    for (int x = 0; x < threads; x++) thread_out_free(&t[x]);
+    free(t);
+    free(m);
+    free(starts);
+    free(doc_of);
+    return st;
+}
+
+void fw_spans_result_free(fw_spans_result *r)
+{
+    free(r->spans);
+    free(r->reuse);
+    free(r->reused_chars);
+    memset(r, 0, sizeof *r);
+}

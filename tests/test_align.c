@@ -1,0 +1,179 @@
+/*
+ * test_align.c — the bit-parallel LCS (align.c) against the plain dynamic
+ * programme: random texts over small and large alphabets at every length
+ * around the 64-bit word boundaries, planted copies with known edits, and
+ * the runs of the alignment (in order, equal characters, adding up to the
+ * LCS).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "align.h"
+#include "rng.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The textbook O(na·nb) programme, one row at a time. */
+static size_t lcs_reference(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
+{
+    size_t *prev = calloc(nb + 1, sizeof *prev), *cur = calloc(nb + 1, sizeof *cur);
+    assert_non_null(prev);
+    assert_non_null(cur);
+    for (size_t i = 1; i <= na; i++) {
+        for (size_t j = 1; j <= nb; j++) {
+            if (a[i - 1] == b[j - 1]) cur[j] = prev[j - 1] + 1;
+            else cur[j] = prev[j] > cur[j - 1] ? prev[j] : cur[j - 1];
+        }
+        size_t *t = prev; prev = cur; cur = t;
+    }
+    size_t r = prev[nb];
+    free(prev);
+    free(cur);
+    return r;
+}
+
+/* Runs in order, within bounds, on equal characters, maximal (two runs
+ * never touch on the same diagonal), adding up to the LCS. */
+static void check_runs(const fw_aligner *al, size_t nruns, const uint32_t *a, size_t na,
+                       const uint32_t *b, size_t nb, size_t lcs)
+{
+    size_t total = 0;
+    for (size_t r = 0; r < nruns; r++) {
+        const fw_align_run *x = &al->runs[r];
+        assert_true(x->len > 0);
+        assert_true(x->a + x->len <= na);
+        assert_true(x->b + x->len <= nb);
+        assert_memory_equal(a + x->a, b + x->b, x->len * sizeof *a);
+        if (r) {
+            const fw_align_run *p = &al->runs[r - 1];
+            assert_true(p->a + p->len <= x->a);
+            assert_true(p->b + p->len <= x->b);
+            assert_false(p->a + p->len == x->a && p->b + p->len == x->b);
+        }
+        total += x->len;
+    }
+    assert_int_equal(total, lcs);
+}
+
+static void random_text(uint32_t *t, size_t n, uint32_t alphabet, uint32_t base)
+{
+    for (size_t i = 0; i < n; i++) t[i] = base + (uint32_t)(rng() % alphabet);
+}
+
+static void compare(fw_aligner *al, const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
+{
+    size_t want = lcs_reference(a, na, b, nb), got, got2, nruns;
+    assert_int_equal(fw_align_lcs(al, a, na, b, nb, &got), FW_OK);
+    if (got != want) fail_msg("lcs %zu, reference %zu (na %zu, nb %zu)", got, want, na, nb);
+    assert_int_equal(fw_align(al, a, na, b, nb, &got2, &nruns), FW_OK);
+    assert_int_equal(got2, want);
+    check_runs(al, nruns, a, na, b, nb, want);
+}
+
+/* Every length from 0 to 200 (words of 64 bits: 1 to 4, each boundary
+ * crossed) against random partners, over 2, 4 and 3,000 letters. */
+static void test_random_against_reference(void **state)
+{
+    (void)state;
+    fw_aligner al = {0};
+    uint32_t a[300], b[300];
+    const uint32_t alphabets[] = {2, 4, 3000};
+    for (int k = 0; k < 3; k++) {
+        for (size_t na = 0; na <= 200; na++) {
+            size_t nb = (size_t)(rng() % 260);
+            random_text(a, na, alphabets[k], 0x4E00);
+            random_text(b, nb, alphabets[k], 0x4E00);
+            compare(&al, a, na, b, nb);
+        }
+    }
+    fw_aligner_free(&al);
+}
+
+/* Long texts (1,000 characters: 16 words) with carries through many words:
+ * a binary alphabet makes long carry chains. */
+static void test_long_texts(void **state)
+{
+    (void)state;
+    fw_aligner al = {0};
+    static uint32_t a[1000], b[1100];
+    for (int t = 0; t < 20; t++) {
+        random_text(a, 1000, t % 2 ? 2 : 50, 'a');
+        random_text(b, 1100, t % 2 ? 2 : 50, 'a');
+        compare(&al, a, 1000, b, 1100);
+    }
+    fw_aligner_free(&al);
+}
+
+/* A copy with every tenth character replaced by one that is nowhere in
+ * the source, and one with every tenth dropped: the LCS is exactly the
+ * characters kept, and the runs are the nine-character pieces between
+ * the edits. */
+static void test_planted_edits(void **state)
+{
+    (void)state;
+    fw_aligner al = {0};
+    uint32_t src[400], swapped[400], dropped[400];
+    for (size_t i = 0; i < 400; i++) src[i] = 0x4E00 + (uint32_t)i; /* all distinct */
+    size_t nd = 0;
+    for (size_t i = 0; i < 400; i++) {
+        swapped[i] = i % 10 == 9 ? 0x9000 + (uint32_t)i : src[i];
+        if (i % 10 != 9) dropped[nd++] = src[i];
+    }
+    size_t lcs, nruns;
+    assert_int_equal(fw_align(&al, src, 400, swapped, 400, &lcs, &nruns), FW_OK);
+    assert_int_equal(lcs, 360);
+    assert_int_equal(nruns, 40);
+    for (size_t r = 0; r < nruns; r++) {
+        assert_int_equal(al.runs[r].a, 10 * r);
+        assert_int_equal(al.runs[r].b, 10 * r);
+        assert_int_equal(al.runs[r].len, 9);
+    }
+    assert_int_equal(fw_align(&al, src, 400, dropped, nd, &lcs, &nruns), FW_OK);
+    assert_int_equal(lcs, 360);
+    assert_int_equal(nruns, 40);
+    for (size_t r = 0; r < nruns; r++) {
+        assert_int_equal(al.runs[r].a, 10 * r);
+        assert_int_equal(al.runs[r].b, 9 * r);
+    }
+    /* an insertion of 20 foreign characters in the middle */
+    uint32_t inserted[420];
+    memcpy(inserted, src, 200 * sizeof *src);
+    for (int i = 0; i < 20; i++) inserted[200 + i] = 0xA000 + (uint32_t)i;
+    memcpy(inserted + 220, src + 200, 200 * sizeof *src);
+    assert_int_equal(fw_align(&al, src, 400, inserted, 420, &lcs, &nruns), FW_OK);
+    assert_int_equal(lcs, 400);
+    assert_int_equal(nruns, 2);
+    assert_int_equal(al.runs[1].a, 200);
+    assert_int_equal(al.runs[1].b, 220);
+    fw_aligner_free(&al);
+}
+
+static void test_empty_and_identical(void **state)
+{
+    (void)state;
+    fw_aligner al = {0};
+    uint32_t a[70];
+    random_text(a, 70, 5, 'a');
+    size_t lcs, nruns;
+    assert_int_equal(fw_align(&al, a, 0, a, 70, &lcs, &nruns), FW_OK);
+    assert_int_equal(lcs, 0);
+    assert_int_equal(nruns, 0);
+    assert_int_equal(fw_align(&al, a, 70, a, 70, &lcs, &nruns), FW_OK);
+    assert_int_equal(lcs, 70);
+    assert_int_equal(nruns, 1);
+    fw_aligner_free(&al);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_random_against_reference),
+        cmocka_unit_test(test_long_texts),
+        cmocka_unit_test(test_planted_edits),
+        cmocka_unit_test(test_empty_and_identical),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
