@@ -13,6 +13,8 @@
  * {NULL, NULL}-terminated array of {original, replacement} pairs.
  * FIGURES and YEAR_CLAUSES hold exactly one %d each; BOILERPLATE_HEADERS
  * hold exactly one %s each; no other string contains a percent sign.
+ * In BOILERPLATE_HEADER_LINES and BOILERPLATE_FOOTER_LINES a '#' stands for
+ * a digit that varies from page to page.
  * This header defines data only, no functions.
  */
 #ifndef FW_CORPUS_BANKS_H
@@ -359,6 +361,17 @@ static const char *const STOCK_COMMON[] = {
     "深入学习领会重要讲话精神",
     "积极回应社会关切",
     "及时总结工作经验",
+    /* so that every swap of SYNONYM_SWAPS has words to swap */
+    "切实保障偏远地区群众基本需求",
+    "第二批试点工作同步启动",
+    "及时消除各类风险隐患",
+    "相关工作已于年初开始实施",
+    "充实基层工作力量",
+    "招生录取工作平稳有序",
+    "组织开展岗位技能比赛",
+    "公开招聘急需紧缺人才",
+    "面向社会广泛征求意见",
+    "义务教育巩固率保持在较高水平",
     NULL
 };
 
@@ -595,7 +608,11 @@ static const char *const YEAR_CLAUSES[] = {
  * Pseudo-original rewrites: {original, what a rewriting tool writes
  * instead}. The first group was observed on doc-sharing sites; the
  * second group adds swaps of the same kind for words the banks use often.
+ * The first SYNONYM_SWAPS_SEEN pairs are the ones fanwen's built-in
+ * template table maps back (src/template.c); the others it does not know.
  */
+#define SYNONYM_SWAPS_SEEN 35
+
 static const char *const SYNONYM_SWAPS[][2] = {
     {"发展", "进展"},
     {"基础", "根底"},
@@ -632,7 +649,7 @@ static const char *const SYNONYM_SWAPS[][2] = {
     {"素质", "素养"},
     {"巩固率", "保存率"},
     {"项目", "工程"},
-    /* added for this project */
+    /* added for this project: fanwen's built-in table does not have these */
     {"加强", "增强"},
     {"提高", "提升"},
     {"重要", "主要"},
@@ -680,6 +697,32 @@ static const char *const BOILERPLATE_FOOTERS[] = {
     "版权所有 © 公文汇 保留所有权利 本站部分内容来自网络 如有侵权请告知删除",
     "声明：材料宝所有文档均由用户上传，本站仅提供存储空间服务，不对内容真实性负责。",
     "温馨提示：文档预览到此结束，喜欢本篇请点赞收藏，获取完整版请点击下方下载按钮。",
+    NULL
+};
+
+/* Short lines a site puts on every page, one per site above its header
+ * line (a breadcrumb, a read count) and one under its footer (a download
+ * button, a share bar): each under 30 characters after normalization,
+ * shorter than a passage. A '#' is a digit that varies from page to page;
+ * fanwen folds runs of digits when it counts lines, so the pages of a site
+ * all show one line. No commas or quotes: truth/boilerplate.csv holds them. */
+static const char *const BOILERPLATE_HEADER_LINES[] = {
+    "首页 > 范文大全 > 工作总结",
+    "阅读：####次 / 上传时间：202#-0#-1#",
+    "当前位置：首页 > 文档分类 > 党政公文",
+    "浏览：###次　收藏：##次",
+    "首页 > 材料宝 > 精选材料 > 正文",
+    "字数：####字　页数：#页　格式：DOC",
+    NULL
+};
+
+static const char *const BOILERPLATE_FOOTER_LINES[] = {
+    "下载本文档",
+    "分享到：微信　微博　QQ空间",
+    "本文档共#页，当前为预览页，下载后查看全部",
+    "【打印本文】【关闭窗口】【返回顶部】",
+    "文档价格：#积分　立即下载",
+    "举报　纠错　反馈意见　联系客服",
     NULL
 };
 

@@ -140,10 +140,12 @@ static size_t step_place(gen_state *g, void *ctx, const char *p, size_t i, size_
     return 0;
 }
 
+typedef struct synonym_ctx { double p; uint32_t doc; } synonym_ctx;
+
 static size_t step_synonym(gen_state *g, void *ctx, const char *p, size_t i, size_t n, gen_str *out,
                            uint32_t *edits)
 {
-    double prob = *(double *)ctx;
+    const synonym_ctx *c = ctx;
     size_t best = NSWAPS, best_len = 0;
     for (size_t k = 0; k < NSWAPS; k++) {
         size_t fl = strlen(SWAPS[k][0]);
@@ -152,7 +154,12 @@ static size_t step_synonym(gen_state *g, void *ctx, const char *p, size_t i, siz
             best_len = fl;
         }
     }
-    if (best == NSWAPS || !gen_chance(&g->rng, prob)) return 0;
+    if (best == NSWAPS || !gen_chance(&g->rng, c->p)) return 0;
+    g->swaps[best]++;
+    if (g->swap_stamp[best] != c->doc + 1) {
+        g->swap_stamp[best] = c->doc + 1;
+        g->swap_docs[best]++;
+    }
     *edits += diff_chars(p + i, best_len, SWAPS[best][1], strlen(SWAPS[best][1]));
     str_puts(out, SWAPS[best][1]);
     return best_len;
@@ -305,21 +312,59 @@ static size_t doc_chars(const gen_doc *d, int kind)
 
 int derive_site_count(void) { return (int)B_SITES.n; }
 
+const char *derive_boilerplate_place(uint32_t origin, int *site)
+{
+    uint32_t sites = (uint32_t)B_SITES.n;
+    *site = -1;
+    if (origin < 2 * sites) {
+        *site = (int)(origin / 2);
+        return origin % 2 ? "footer" : "header";
+    }
+    if (origin >= LINE_ORIGINS && origin < LINE_ORIGINS + 2 * sites) {
+        *site = (int)((origin - LINE_ORIGINS) / 2);
+        return (origin - LINE_ORIGINS) % 2 ? "footer_line" : "header_line";
+    }
+    if (origin < BOILER_ORIGINS && origin >= BOILER_ORIGINS - B_TEASER_HEADINGS.n) return "teaser_heading";
+    return NULL;
+}
+
+/* A short site line: each '#' of the bank's line a random digit, the first
+ * of a run not 0. */
+static span site_line(gen_state *g, const char *pattern, uint32_t origin)
+{
+    span s = {.kind = SPAN_BOILERPLATE, .origin = origin, .src_doc = NO_DOC};
+    for (const char *p = pattern; *p; p++) {
+        char c = *p;
+        if (c == '#') {
+            int first = p == pattern || p[-1] != '#';
+            c = (char)('0' + (first ? 1 + gen_below(&g->rng, 9) : gen_below(&g->rng, 10)));
+        }
+        str_put(&s.text, &c, 1);
+    }
+    return s;
+}
+
 void derive_wrap_site(gen_state *g, gen_doc *d, int site)
 {
     uint64_t *r = &g->rng;
+    uint32_t s = (uint32_t)site;
     const char *title = d->nspans && d->spans[0].kind == SPAN_TITLE ? d->spans[0].text.data : "";
-    span header = {.kind = SPAN_BOILERPLATE, .origin = 2u * (uint32_t)site, .src_doc = NO_DOC};
-    str_printf(&header.text, B_HEADERS.item[site % B_HEADERS.n], title);
-    str_printf(&header.text, "　发布时间：20%02d-%02d-%02d %02d:%02d 阅读 %d", 15 + (int)gen_below(r, 11),
+    span top[2] = {site_line(g, B_HEADER_LINES.item[s], LINE_ORIGINS + 2 * s),
+                   {.kind = SPAN_BOILERPLATE, .origin = 2 * s, .src_doc = NO_DOC}};
+    str_printf(&top[1].text, B_HEADERS.item[site % B_HEADERS.n], title);
+    str_printf(&top[1].text, "　发布时间：20%02d-%02d-%02d %02d:%02d 阅读 %d", 15 + (int)gen_below(r, 11),
                1 + (int)gen_below(r, 12), 1 + (int)gen_below(r, 28), (int)gen_below(r, 24),
                (int)gen_below(r, 60), 100 + (int)gen_below(r, 9900));
     doc_add_span(d, SPAN_BOILERPLATE, 0); /* make room */
-    memmove(d->spans + 1, d->spans, (d->nspans - 1) * sizeof *d->spans);
-    d->spans[0] = header;
-    span *footer = doc_add_span(d, SPAN_BOILERPLATE, 2u * (uint32_t)site + 1);
+    doc_add_span(d, SPAN_BOILERPLATE, 0);
+    memmove(d->spans + 2, d->spans, (d->nspans - 2) * sizeof *d->spans);
+    d->spans[0] = top[0];
+    d->spans[1] = top[1];
+    span *footer = doc_add_span(d, SPAN_BOILERPLATE, 2 * s + 1);
     str_printf(&footer->text, "%s　%s", B_FOOTERS.item[site % B_FOOTERS.n],
                B_FOOTERS.item[(site + 1) % B_FOOTERS.n]);
+    span bottom = site_line(g, B_FOOTER_LINES.item[s], LINE_ORIGINS + 2 * s + 1);
+    *doc_add_span(d, SPAN_BOILERPLATE, 0) = bottom;
     d->site = site;
 }
 
@@ -378,7 +423,11 @@ static void apply_one(gen_state *g, gen_doc *d, int t, double p, gen_doc *const 
         break;
     }
     case T_FIGURES: rewrite_all(g, d, t, step_figures, &p); break;
-    case T_SYNONYM: rewrite_all(g, d, t, step_synonym, &p); break;
+    case T_SYNONYM: {
+        synonym_ctx c = {p, d->number};
+        rewrite_all(g, d, t, step_synonym, &c);
+        break;
+    }
     case T_CENSOR: rewrite_all(g, d, t, step_censor, &p); break;
     case T_CHARDROP: rewrite_all(g, d, t, step_chardrop, &p); break;
     case T_MARKERS: markers(g, d, p); break;

@@ -119,6 +119,7 @@ void doc_free(gen_doc *d)
     for (size_t i = 0; i < d->nspans; i++) str_free(&d->spans[i].text);
     free(d->spans);
     str_free(&d->text);
+    free(d->norm);
     free(d->set);
     free(d->origins);
     free(d);

@@ -61,9 +61,11 @@ typedef struct bank {
 } bank;
 extern const bank B_GENRES, B_PLACES, B_ORGS, B_HEADINGS[3], B_STOCK[3], B_STOCK_COMMON,
     B_SUBJECTS, B_ACTIONS, B_OBJECTS, B_RESULTS, B_FIGURES, B_YEAR_CLAUSES, B_CENSORED,
-    B_SITES, B_HEADERS, B_FOOTERS, B_TEASER_HEADINGS;
+    B_SITES, B_HEADERS, B_FOOTERS, B_HEADER_LINES, B_FOOTER_LINES, B_TEASER_HEADINGS;
 extern const char *const (*SWAPS)[2]; /* {original, swapped} */
 extern const size_t NSWAPS;
+extern const size_t NSWAPS_SEEN;      /* the first ones: in fanwen's template table */
+#define MAX_SWAPS 64u
 
 static inline const char *bank_pick(const bank *b, uint64_t *rng) { return b->item[gen_below(rng, b->n)]; }
 
@@ -95,6 +97,7 @@ typedef struct span {
     /* filled when the document is finished: */
     size_t byte_start, byte_end;
     uint32_t norm_chars;    /* characters after normalization */
+    uint32_t norm_start;    /* where they start in the document's `norm` */
 } span;
 
 typedef struct gen_doc {
@@ -113,6 +116,7 @@ typedef struct gen_doc {
     /* filled when the document is finished: */
     gen_str text;
     uint32_t norm_chars;
+    uint32_t *norm;         /* the spans' normalized code points, in order */
     uint64_t *set;          /* sorted distinct shingle hashes */
     size_t nset;
     uint32_t *origins;      /* sorted distinct content origins */
@@ -128,9 +132,18 @@ void doc_free(gen_doc *d);
 typedef struct gen_state {
     uint64_t rng;
     uint32_t next_origin;   /* origins 0..BOILER_ORIGINS-1 are site boilerplate */
+    /* the synonym swaps made, per entry of SWAPS: for truth/synonyms.csv */
+    uint64_t swaps[MAX_SWAPS];
+    uint32_t swap_docs[MAX_SWAPS];  /* documents it was made in */
+    uint32_t swap_stamp[MAX_SWAPS]; /* the last of them, + 1 */
 } gen_state;
 
+/* Site boilerplate: site s's header is origin 2s, its footer 2s + 1, the
+ * short line above the header LINE_ORIGINS + 2s, the one under the footer
+ * LINE_ORIGINS + 2s + 1; teaser-list headings count down from
+ * BOILER_ORIGINS - 1. Content origins start at BOILER_ORIGINS. */
 #define BOILER_ORIGINS 64u
+#define LINE_ORIGINS 32u
 
 /* A new report of `genre` from the banks, every span a fresh origin. */
 gen_doc *compose_original(gen_state *g, uint32_t number, int genre);
@@ -153,10 +166,14 @@ void derive_apply(gen_state *g, gen_doc *d, int t, double intensity,
                   gen_doc *const *others, size_t nothers);
 /* A mix of paragraphs from 2–4 sources. */
 gen_doc *derive_mix(gen_state *g, uint32_t number, gen_doc *const *src, int nsrc);
-/* Wraps `d` in site `site`'s header and footer. */
+/* Wraps `d` in site `site`'s header and footer, each with its short line. */
 void derive_wrap_site(gen_state *g, gen_doc *d, int site);
 /* The number of sites in the banks. */
 int derive_site_count(void);
+/* What site boilerplate `origin` is (header, footer, header_line,
+ * footer_line, teaser_heading) and the site's number (-1: any site), or
+ * NULL for an origin no boilerplate has. */
+const char *derive_boilerplate_place(uint32_t origin, int *site);
 
 /* ---- truth.c: exact similarity ---------------------------------------- */
 
@@ -173,6 +190,11 @@ size_t truth_intersection(const gen_doc *a, const gen_doc *b);
 /* Characters of `a` whose origin `b` also holds, each origin counted at
  * most as long as its shorter span (a teaser holds only a prefix). */
 size_t truth_copied_chars(const gen_doc *a, const gen_doc *b);
+/* Characters aligned between `a` and `b`: for each origin both hold, the
+ * longest common subsequence of the two spans' normalized text (the
+ * largest, when a document holds the origin twice). The same for a, b and
+ * b, a. */
+size_t truth_aligned_chars(const gen_doc *a, const gen_doc *b);
 
 /* Every pair of sets with Jaccard ≥ floor, exactly (prefix filtering with
  * rare-first token order; Bayardo, Ma & Srikant, WWW 2007). `sets[i]` is

@@ -37,6 +37,7 @@ typedef struct pair_row {
     uint32_t a, b;                 /* a < b */
     uint32_t inter, na, nb;        /* shingles */
     uint32_t copied_a, copied_b;   /* normalized characters copied */
+    uint32_t aligned;              /* of them, aligned between the two */
     uint32_t chars_a, chars_b;
     const char *relation;
     unsigned transforms;
@@ -87,6 +88,7 @@ static pair_row *add_pair(run *r, const gen_doc *x, const gen_doc *y, const char
         .a = a->number, .b = b->number, .inter = (uint32_t)truth_intersection(a, b),
         .na = (uint32_t)a->nset, .nb = (uint32_t)b->nset,
         .copied_a = (uint32_t)truth_copied_chars(a, b), .copied_b = (uint32_t)truth_copied_chars(b, a),
+        .aligned = (uint32_t)truth_aligned_chars(a, b),
         .chars_a = a->norm_chars, .chars_b = b->norm_chars, .relation = relation,
         .transforms = transforms, .intensity = intensity});
     return &r->pairs[r->npairs - 1];
@@ -241,7 +243,8 @@ static void write_pairs(run *r)
         perror("fanwen-corpus: truth/pairs.csv");
         exit(1);
     }
-    fputs("id_a,id_b,jaccard,a_in_b,b_in_a,copied_a,copied_b,relation,transform,intensity\r\n", f);
+    fputs("id_a,id_b,jaccard,a_in_b,b_in_a,copied_a,copied_b,aligned_a,aligned_b,relation,transform,"
+          "intensity\r\n", f);
     for (size_t i = 0; i < r->npairs; i++) {
         pair_row *p = &r->pairs[i];
         if (i + 1 < r->npairs && p->a == p[1].a && p->b == p[1].b) { /* keep the provenance row */
@@ -255,8 +258,10 @@ static void write_pairs(run *r)
         double uni = (double)p->na + p->nb - p->inter;
         fprintf(f, "%s,%s,%.6f,%.6f,%.6f,", ida, idb, uni > 0 ? p->inter / uni : 0.0,
                 p->na ? (double)p->inter / p->na : 0.0, p->nb ? (double)p->inter / p->nb : 0.0);
-        if (p->chars_a) fprintf(f, "%.6f,%.6f,", (double)p->copied_a / p->chars_a, (double)p->copied_b / p->chars_b);
-        else fputs("0.000000,0.000000,", f);
+        if (p->chars_a && p->chars_b)
+            fprintf(f, "%.6f,%.6f,%.6f,%.6f,", (double)p->copied_a / p->chars_a, (double)p->copied_b / p->chars_b,
+                    (double)p->aligned / p->chars_a, (double)p->aligned / p->chars_b);
+        else fputs("0.000000,0.000000,0.000000,0.000000,", f);
         fprintf(f, "%s,", p->relation);
         int first = 1;
         for (int t = 0; t < T_COUNT; t++)
@@ -279,7 +284,8 @@ static void usage(FILE *f)
           "\n"
           "Writes a corpus of Chinese work reports with planted template reuse\n"
           "(DIR/docs/) and its exact ground truth (DIR/truth/: documents.csv,\n"
-          "pairs.csv, spans.csv, passages.csv, about.txt). Same seed, same bytes.\n"
+          "pairs.csv, spans.csv, passages.csv, boilerplate.csv, synonyms.csv,\n"
+          "about.txt). Same seed, same bytes.\n"
           "\n"
           "  --docs N          documents to write (default 100)\n"
           "  --seed S          seed (default 1)\n"
@@ -381,6 +387,7 @@ int main(int argc, char **argv)
         joined = c.found;
     }
     write_pairs(r);
+    writer_synonyms(&r->out, &r->g);
     writer_close(&r->out);
     char about[4300];
     snprintf(about, sizeof about, "%s/truth/about.txt", out);

@@ -74,6 +74,9 @@ void truth_finish_doc(truth_ctx *t, gen_doc *d)
 {
     str_free(&d->text);
     d->norm_chars = 0;
+    size_t nnorm = 0, norm_cap = 0;
+    free(d->norm);
+    d->norm = NULL;
     for (size_t i = 0; i < d->nspans; i++) {
         span *s = &d->spans[i];
         if (i) str_puts(&d->text, "\n\n");
@@ -81,6 +84,13 @@ void truth_finish_doc(truth_ctx *t, gen_doc *d)
         str_put(&d->text, s->text.data, s->text.len);
         s->byte_end = d->text.len;
         s->norm_chars = (uint32_t)normalize(t, s->text.data, s->text.len);
+        s->norm_start = (uint32_t)nnorm;
+        if (nnorm + s->norm_chars > norm_cap) {
+            norm_cap = 2 * (nnorm + s->norm_chars);
+            d->norm = gen_grow(d->norm, norm_cap, sizeof *d->norm);
+        }
+        memcpy(d->norm + nnorm, t->cps, s->norm_chars * sizeof *d->norm);
+        nnorm += s->norm_chars;
     }
     str_puts(&d->text, "\n");
     size_t len = normalize(t, d->text.data, d->text.len);
@@ -142,6 +152,71 @@ size_t truth_copied_chars(const gen_doc *a, const gen_doc *b)
         else {
             uint32_t ca = origin_chars(a, a->origins[i]), cb = origin_chars(b, a->origins[i]);
             total += ca < cb ? ca : cb;
+            i++, j++;
+        }
+    }
+    return total;
+}
+
+/* The longest common subsequence of x and y, bit-parallel (Hyyrö, "Bit-
+ * parallel LCS-length computation revisited", AWOCA 2004): one bit per
+ * position of x, each character of y a few word operations per 64 of x. */
+static size_t lcs(const uint32_t *x, size_t nx, const uint32_t *y, size_t ny)
+{
+    if (nx == 0 || ny == 0) return 0;
+    if (nx == ny && memcmp(x, y, nx * sizeof *x) == 0) return nx;
+    size_t words = (nx + 63) / 64;
+    uint32_t *alpha = gen_alloc(nx, sizeof *alpha); /* x's distinct characters, sorted */
+    memcpy(alpha, x, nx * sizeof *x);
+    qsort(alpha, nx, sizeof *alpha, cmp_u32);
+    size_t na = 0;
+    for (size_t i = 0; i < nx; i++)
+        if (na == 0 || alpha[i] != alpha[na - 1]) alpha[na++] = alpha[i];
+    uint64_t *match = gen_zalloc(na * words, sizeof *match), *v = gen_alloc(words, sizeof *v);
+    for (size_t i = 0; i < nx; i++) {
+        uint32_t *at = bsearch(&x[i], alpha, na, sizeof *alpha, cmp_u32);
+        match[(size_t)(at - alpha) * words + i / 64] |= 1ULL << (i % 64);
+    }
+    for (size_t w = 0; w < words; w++) v[w] = ~0ULL;
+    for (size_t j = 0; j < ny; j++) {
+        uint32_t *at = bsearch(&y[j], alpha, na, sizeof *alpha, cmp_u32);
+        if (!at) continue;
+        const uint64_t *m = match + (size_t)(at - alpha) * words;
+        uint64_t carry = 0;
+        for (size_t w = 0; w < words; w++) { /* V' = (V + (V & M)) | (V & ~M) */
+            uint64_t u = v[w] & m[w], t = v[w] + u, sum = t + carry;
+            carry = (t < v[w]) | (sum < t);
+            v[w] = sum | (v[w] & ~m[w]);
+        }
+    }
+    size_t zeros = 0;
+    for (size_t i = 0; i < nx; i++) zeros += !(v[i / 64] >> (i % 64) & 1);
+    free(alpha);
+    free(match);
+    free(v);
+    return zeros;
+}
+
+size_t truth_aligned_chars(const gen_doc *a, const gen_doc *b)
+{
+    size_t total = 0, i = 0, j = 0;
+    while (i < a->norigins && j < b->norigins) {
+        if (a->origins[i] < b->origins[j]) i++;
+        else if (a->origins[i] > b->origins[j]) j++;
+        else {
+            size_t best = 0;
+            for (size_t p = 0; p < a->nspans; p++) {
+                const span *x = &a->spans[p];
+                if (x->origin != a->origins[i] || x->kind == SPAN_BOILERPLATE) continue;
+                for (size_t q = 0; q < b->nspans; q++) {
+                    const span *y = &b->spans[q];
+                    if (y->origin != a->origins[i] || y->kind == SPAN_BOILERPLATE) continue;
+                    size_t l = lcs(a->norm + x->norm_start, x->norm_chars, b->norm + y->norm_start,
+                                   y->norm_chars);
+                    if (l > best) best = l;
+                }
+            }
+            total += best;
             i++, j++;
         }
     }

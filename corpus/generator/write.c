@@ -4,8 +4,9 @@
  * Documents go to DIR/docs/ as one .txt file each or as JSONL shards; the
  * truth goes to DIR/truth/ as RFC 4180 CSV (CRLF, like fanwen's reports),
  * with the ids fanwen will give the documents, so that reports and truth
- * join on them. Nothing here needs quoting: ids, numbers and transform
- * names hold no comma, quote or line break.
+ * join on them. Ids, numbers and transform names hold no comma, quote or
+ * line break; the texts of boilerplate.csv are quoted when they need it
+ * (a header holds the page's title, which recycled text can give).
  */
 #include "generator.h"
 #include "write.h"
@@ -123,6 +124,10 @@ void writer_doc(writer *w, const gen_doc *d, gen_doc *(*lookup)(void *ctx, uint3
             d->text.len, d->norm_chars, d->nset);
     for (size_t i = 0; i < d->nspans; i++) {
         const span *s = &d->spans[i];
+        if (s->kind == SPAN_BOILERPLATE && s->origin < BOILER_ORIGINS && !w->boiler_docs[s->origin]++) {
+            str_put(&w->boiler_text[s->origin], s->text.data, s->text.len);
+            w->boiler_chars[s->origin] = s->norm_chars;
+        }
         if (s->src_doc != NO_DOC) writer_id(w, s->src_doc, src_id, sizeof src_id);
         else src_id[0] = '\0';
         fprintf(w->spans, "%s,%zu,%s,%zu,%zu,%u,%u,%s,", id, i, KINDS[s->kind], s->byte_start,
@@ -144,8 +149,54 @@ void writer_doc(writer *w, const gen_doc *d, gen_doc *(*lookup)(void *ctx, uint3
     }
 }
 
+/* A CSV field, quoted when it holds a comma, quote or line break. */
+static void csv_field(FILE *f, const char *s, size_t n)
+{
+    if (strcspn(s, ",\"\r\n") >= n) {
+        fwrite(s, 1, n, f);
+        return;
+    }
+    fputc('"', f);
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"') fputc('"', f);
+        fputc(s[i], f);
+    }
+    fputc('"', f);
+}
+
+void writer_synonyms(const writer *w, const gen_state *g)
+{
+    char sub[4200];
+    snprintf(sub, sizeof sub, "%s/truth", w->dir);
+    FILE *f = open_out(sub, "synonyms.csv", "canonical,variant,in_template_table,swaps,docs");
+    for (size_t k = 0; k < NSWAPS; k++)
+        fprintf(f, "%s,%s,%d,%llu,%u\r\n", SWAPS[k][0], SWAPS[k][1], k < NSWAPS_SEEN,
+                (unsigned long long)g->swaps[k], g->swap_docs[k]);
+    if (fclose(f) != 0) die("cannot write", sub);
+}
+
+/* truth/boilerplate.csv: every piece of site boilerplate the documents hold. */
+static void write_boilerplate(writer *w)
+{
+    char sub[4200];
+    snprintf(sub, sizeof sub, "%s/truth", w->dir);
+    FILE *f = open_out(sub, "boilerplate.csv", "origin,place,site,docs,chars,text");
+    for (uint32_t o = 0; o < BOILER_ORIGINS; o++) {
+        int site;
+        const char *place = derive_boilerplate_place(o, &site);
+        if (!w->boiler_docs[o] || !place) continue;
+        fprintf(f, "%u,%s,%s,%u,%u,", o, place, site >= 0 ? B_SITES.item[site] : "", w->boiler_docs[o],
+                w->boiler_chars[o]);
+        csv_field(f, w->boiler_text[o].data, w->boiler_text[o].len);
+        fputs("\r\n", f);
+        str_free(&w->boiler_text[o]);
+    }
+    if (fclose(f) != 0) die("cannot write", sub);
+}
+
 void writer_close(writer *w)
 {
+    write_boilerplate(w);
     FILE *files[] = {w->documents, w->spans, w->passages, w->shard};
     for (size_t i = 0; i < sizeof files / sizeof *files; i++)
         if (files[i] && fclose(files[i]) != 0) die("cannot write", w->dir);
