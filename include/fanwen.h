@@ -514,11 +514,16 @@ typedef struct fw_passage_info {
 } fw_passage_info;
 
 typedef struct fw_group_info {
-    uint64_t group;       /* its number, from 1 */
-    uint64_t passages, docs;
+    uint64_t group;       /* its number, from 1 (lines have their own) */
+    uint64_t passages, docs; /* a line: the documents it is in, twice */
     int boilerplate;      /* found in too many documents to be a copy */
-    uint64_t chars;       /* of its first passage */
-    char text[FW_EXCERPT_SIZE]; /* of its first passage */
+    int line;             /* 1: a boilerplate line (fw_scan_boilerplate()
+                           * only): a short line (under min_passage
+                           * characters) in that many documents, counted by
+                           * its normalized text with digit runs folded,
+                           * and left out of every passage */
+    uint64_t chars;       /* of its first passage (or its line) */
+    char text[FW_EXCERPT_SIZE]; /* of its first passage (or its line) */
 } fw_group_info;
 
 /* Two documents sharing text (boilerplate left out), from their reused
@@ -567,7 +572,8 @@ FW_API fw_status fw_scan_grouped_passage(const fw_scan *scan, size_t i,
 /* Groups of matching passages; position `i` is group number i + 1. */
 FW_API size_t fw_scan_group_count(const fw_scan *scan);
 FW_API fw_status fw_scan_group(const fw_scan *scan, size_t i, fw_group_info *info);
-/* Boilerplate groups, most documents first (then by group number). */
+/* Boilerplate: short lines and passage groups, most documents first (then
+ * lines before groups, then by number). */
 FW_API size_t fw_scan_boilerplate_count(const fw_scan *scan);
 FW_API fw_status fw_scan_boilerplate(const fw_scan *scan, size_t i, fw_group_info *info);
 /* Pairs at or above reuse_min on either side, sorted by id: `*pairs`
@@ -604,6 +610,7 @@ typedef struct fw_scan_stats {
     uint64_t passage_screened;           /* candidates not aligned: their
                                           * MinHash estimate was too low */
     uint64_t grouped_passages, boilerplate_groups, reuse_pairs, spans;
+    uint64_t boilerplate_lines;          /* short lines in that many documents */
     uint64_t boilerplate_docs_needed;    /* the boilerplate bar, in documents */
     /* seconds: wall time for read, lsh, verify, cluster; for the per-document
      * stages (JSON parse, normalize, shingle, minhash) the thread time summed

@@ -1,14 +1,18 @@
 /*
- * passage_cut.c — recycled passages, per document: each document cut into
- * passages and each passage sketched, while reading.
+ * passage_cut.c — recycled passages, per document: a document's text cut
+ * into passages and each passage sketched, once reading is done.
  *
  * Whole-document Jaccard misses a report that copies half of its text from
  * three others (J may be 0.2 with each). So each document is also cut into
  * passages of a few sentences (segment.c), and passages go through the same
- * machinery as documents, on a smaller scale. While reading, each passage
- * is sketched by a short MinHash (bands·rows permutations) of its character
- * 3-grams, kept with a one-line excerpt for the reports. After reading, the passages of all documents are matched
- * (passage_match.c), and verified by aligning their characters.
+ * machinery as documents, on a smaller scale. Each passage is sketched by a
+ * short MinHash (bands·rows permutations) of its character 3-grams, kept
+ * with a one-line excerpt for the reports; then the passages of all
+ * documents are matched (passage_match.c) and verified by aligning their
+ * characters. Cutting waits for the end of reading because the short lines
+ * found in many documents (lines.c) are taken out first
+ * (fw_passages_cut_text), so that a site's breadcrumb does not weld onto
+ * the paragraph under it.
  *
  * Why 3-grams, when documents use 5: a reworded copy edits a character in
  * ten, and each edit breaks n n-grams. At 20% of characters edited a
@@ -17,12 +21,13 @@
  * drowning in chance pairs; verification is by alignment, not by the sets,
  * so the candidates may be lenient (bench/README.md has the measurements).
  *
- * This half reads the document's bytes (the excerpts) and needs no OpenMP:
- * it is per-document code, built and fuzzed with the rest of the sketch
- * stage (tests/fuzz/fuzz_sketch.c).
+ * This file reads the document's bytes (the cut, the excerpts) and needs no
+ * OpenMP: it is per-document code, built and fuzzed with the sketch stage
+ * (tests/fuzz/fuzz_sketch.c).
  */
 #include "passage_cut.h"
 #include "grow.h"
+#include "segment.h"
 #include "spill.h"
 
 #include <stdlib.h>
@@ -38,14 +43,8 @@ void fw_passage_scratch_free(fw_passage_scratch *sc)
     memset(sc, 0, sizeof *sc);
 }
 
-/* The first FW_PASSAGE_TEXT_CHARS characters of text[start, end), runs of
- * white space made one space, invalid bytes U+FFFD, controls dropped: a
- * one-line excerpt for the reports. */
-static fw_status excerpt(const char *text, fw_passage *p, fw_passage_scratch *sc, int spill,
-                         fw_alloc_fn alloc, void *ctx)
+size_t fw_excerpt(const char *text, uint64_t start, uint64_t end, char *buf)
 {
-    const uint64_t start = p->byte_start, end = p->byte_end;
-    char buf[FW_PASSAGE_TEXT_CHARS * 4 + 1];
     size_t n = 0;
     int chars = 0, space = 0;
     const unsigned char *u = (const unsigned char *)text;
@@ -67,6 +66,17 @@ static fw_status excerpt(const char *text, fw_passage *p, fw_passage_scratch *sc
         n += fw_utf8_encode(buf + n, cp);
         chars++;
     }
+    buf[n] = '\0';
+    return n;
+}
+
+/* A passage's excerpt: in the caller's arena, or with a spill file
+ * gathered in the scratch to be written with the document's others. */
+static fw_status excerpt(const char *text, fw_passage *p, fw_passage_scratch *sc, int spill,
+                         fw_alloc_fn alloc, void *ctx)
+{
+    char buf[FW_EXCERPT_SIZE];
+    size_t n = fw_excerpt(text, p->byte_start, p->byte_end, buf);
     p->text_len = (uint32_t)n;
     if (spill) { /* gathered, written with the document's other excerpts */
         if (!fw_grow(&sc->texts, &sc->texts_cap, sc->texts_len + n, 1, 4096))
@@ -89,8 +99,9 @@ fw_status fw_passages_cut(const fw_passage_config *cfg, fw_passage_scratch *sc,
     *out = NULL;
     *count = 0;
     size_t n;
-    fw_status st = fw_segment(doc->text, doc->len, doc->cps, doc->offsets, doc->ncps,
-                              cfg->min_chars, cfg->max_chars, &sc->spans, &sc->spans_cap, &n);
+    fw_status st = fw_segment_skipping(doc->text, doc->len, doc->cps, doc->offsets, doc->ncps,
+                                       cfg->min_chars, cfg->max_chars, doc->skip, doc->nskip,
+                                       &sc->spans, &sc->spans_cap, &n);
     if (st != FW_OK || n == 0) return st;
     unsigned k = cfg->bands * cfg->rows;
     fw_passage *ps = alloc(ctx, n * sizeof *ps);
@@ -108,10 +119,11 @@ fw_status fw_passages_cut(const fw_passage_config *cfg, fw_passage_scratch *sc,
         p->byte_end = sp->byte_end;
         p->chars = sp->cp_end - sp->cp_start;
         /* its code points in the aligned (maybe template) form: those that
-         * came from bytes before the next passage's first character */
+         * came from its bytes (skipped lines between passages belong to
+         * none) */
+        while (t < doc->naligned && doc->aligned_offsets[t] < p->byte_start) t++;
         size_t ts = t;
-        uint64_t next = i + 1 < n ? doc->offsets[sc->spans[i + 1].cp_start] : UINT64_MAX;
-        while (t < doc->naligned && doc->aligned_offsets[t] < next) t++;
+        while (t < doc->naligned && doc->aligned_offsets[t] < p->byte_end) t++;
         p->cstart = (uint32_t)ts;
         p->clen = (uint32_t)(t - ts);
         if ((st = excerpt(doc->text, p, sc, cfg->spill != NULL, alloc, ctx)) != FW_OK)
@@ -146,4 +158,61 @@ fw_status fw_passages_cut(const fw_passage_config *cfg, fw_passage_scratch *sc,
     *out = ps;
     *count = (uint32_t)n;
     return FW_OK;
+}
+
+void fw_cut_scratch_free(fw_cut_scratch *sc)
+{
+    free(sc->cps);
+    free(sc->offs);
+    free(sc->tcps);
+    free(sc->toffs);
+    free(sc->lines);
+    fw_passage_scratch_free(&sc->passage);
+    memset(sc, 0, sizeof *sc);
+}
+
+static int is_boilerplate(const fw_cut_context *cx, uint64_t hash)
+{
+    size_t lo = 0, hi = cx->nboilerplate;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (cx->boilerplate[mid] < hash) lo = mid + 1; else hi = mid;
+    }
+    return lo < cx->nboilerplate && cx->boilerplate[lo] == hash;
+}
+
+fw_status fw_passages_cut_text(const fw_passage_config *cfg, const fw_cut_context *cx,
+                               fw_cut_scratch *sc, const char *text, size_t len,
+                               fw_alloc_fn alloc, void *ctx, fw_cut_result *out)
+{
+    memset(out, 0, sizeof *out);
+    if (len > UINT32_MAX) return FW_OK; /* offsets are 32-bit: no passages */
+    size_t ncps, naligned, nlines;
+    fw_status st = fw_normalize_mapped(cx->normalizer, text, len, &sc->cps, &sc->cps_cap, &ncps,
+                                       NULL, &sc->offs, &sc->offs_cap);
+    if (st != FW_OK || !ncps) return st;
+    const uint32_t *aligned = sc->cps, *aligned_offs = sc->offs;
+    naligned = ncps;
+    if (cx->tmpl) {
+        st = fw_template_apply_mapped(cx->tmpl, sc->cps, sc->offs, ncps, &sc->tcps, &sc->tcps_cap,
+                                      &naligned, &sc->toffs, &sc->toffs_cap);
+        if (st != FW_OK) return st;
+        aligned = sc->tcps;
+        aligned_offs = sc->toffs;
+    }
+    st = fw_lines_find(text, len, sc->cps, sc->offs, ncps, cfg->min_chars, cx->seed, &sc->lines,
+                       &sc->lines_cap, &nlines);
+    if (st != FW_OK) return st;
+    size_t nskip = 0; /* the boilerplate ones, in place */
+    for (size_t i = 0; i < nlines; i++)
+        if (is_boilerplate(cx, sc->lines[i].hash)) sc->lines[nskip++] = sc->lines[i];
+    fw_passage_doc pd = {text, len, sc->cps, sc->offs, ncps, aligned, aligned_offs, naligned,
+                         sc->lines, nskip};
+    st = fw_passages_cut(cfg, &sc->passage, &pd, alloc, ctx, &out->passages, &out->npassages);
+    out->aligned = aligned;
+    out->aligned_offsets = aligned_offs;
+    out->naligned = naligned;
+    out->skipped = sc->lines;
+    out->nskipped = nskip;
+    return st;
 }

@@ -5,6 +5,7 @@
 #define FW_PASSAGE_CUT_H
 
 #include "fanwen.h"
+#include "lines.h"
 
 /* characters of a passage kept for reports: what fits FW_EXCERPT_SIZE */
 #define FW_PASSAGE_TEXT_CHARS ((FW_EXCERPT_SIZE - 1) / 4)
@@ -73,6 +74,8 @@ typedef struct fw_passage_doc {
     size_t ncps;
     const uint32_t *aligned, *aligned_offsets;
     size_t naligned;
+    const fw_line *skip;           /* boilerplate lines, left out of the */
+    size_t nskip;                  /* passages (in order) */
 } fw_passage_doc;
 
 /* Cuts a document into passages and sketches each one: `*out` (from
@@ -80,5 +83,50 @@ typedef struct fw_passage_doc {
 fw_status fw_passages_cut(const fw_passage_config *cfg, fw_passage_scratch *sc,
                           const fw_passage_doc *doc, fw_alloc_fn alloc, void *alloc_ctx,
                           fw_passage **out, uint32_t *count);
+
+/* The first 80 characters of text[start, end), runs of white space made
+ * one space, invalid bytes U+FFFD, controls dropped: a one-line excerpt,
+ * NUL-terminated in buf (FW_EXCERPT_SIZE bytes). Returns its length. */
+size_t fw_excerpt(const char *text, uint64_t start, uint64_t end, char *buf);
+
+/* What cutting a document after reading needs besides fw_passage_config:
+ * how to normalize it, and which short lines are boilerplate. */
+typedef struct fw_cut_context {
+    const fw_normalizer *normalizer;
+    const fw_template *tmpl;       /* NULL: the aligned text is the
+                                    * normalized one */
+    const uint64_t *boilerplate;   /* hashes of boilerplate lines, sorted */
+    size_t nboilerplate;
+    uint64_t seed;                 /* of the line hashes */
+} fw_cut_context;
+
+/* One thread's buffers for fw_passages_cut_text(); zero it to start. */
+typedef struct fw_cut_scratch {
+    uint32_t *cps, *offs, *tcps, *toffs;
+    size_t cps_cap, offs_cap, tcps_cap, toffs_cap;
+    fw_line *lines;
+    size_t lines_cap;
+    fw_passage_scratch passage;
+} fw_cut_scratch;
+void fw_cut_scratch_free(fw_cut_scratch *sc);
+
+/* What fw_passages_cut_text() made of a text: its passages (from the
+ * caller's `alloc`), and in the scratch (valid until its next use) the
+ * aligned text and the boilerplate lines that were left out. */
+typedef struct fw_cut_result {
+    fw_passage *passages;
+    uint32_t npassages;
+    const uint32_t *aligned, *aligned_offsets;
+    size_t naligned;
+    const fw_line *skipped;
+    size_t nskipped;
+} fw_cut_result;
+
+/* A document's text, after reading: normalized (and put in template form),
+ * its boilerplate lines found and left out, cut into passages and each
+ * sketched. The same text always gives the same passages. */
+fw_status fw_passages_cut_text(const fw_passage_config *cfg, const fw_cut_context *cx,
+                               fw_cut_scratch *sc, const char *text, size_t len,
+                               fw_alloc_fn alloc, void *alloc_ctx, fw_cut_result *out);
 
 #endif

@@ -229,12 +229,12 @@ static fw_status write_spans(const fw_scan *scan, FILE *f)
 /* boilerplate.csv: one row per boilerplate group, most documents first. */
 static fw_status write_boilerplate(const fw_scan *scan, FILE *f)
 {
-    fputs("group,docs,chars,text\r\n", f);
+    fputs("kind,group,docs,chars,text\r\n", f);
     for (size_t i = 0, n = fw_scan_boilerplate_count(scan); i < n; i++) {
         fw_group_info g;
         fw_status st = fw_scan_boilerplate(scan, i, &g);
         if (st != FW_OK) return st;
-        fprintf(f, "%llu,%llu,%llu,", (unsigned long long)g.group,
+        fprintf(f, "%s,%llu,%llu,%llu,", g.line ? "line" : "passage", (unsigned long long)g.group,
                 (unsigned long long)g.docs, (unsigned long long)g.chars);
         csv_field(f, g.text);
         fputs("\r\n", f);

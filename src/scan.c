@@ -158,6 +158,7 @@ static fw_status bounded_setup(fw_scan *s, char *why, size_t why_size)
     if (st == FW_OK && s->passage_minhasher) {
         st = fw_spill_open(&s->passages_file, dir, why, why_size);
         if (st == FW_OK) st = fw_spill_open(&s->aligned_file, dir, why, why_size);
+        if (st == FW_OK) st = fw_spill_open(&s->text_file, dir, why, why_size);
         s->passage_cfg.spill = &s->passages_file;
     }
     if (st == FW_OK) st = fw_band_runs_new(s->stats.bands, (size_t)(limit / 4), dir, &s->runs);
@@ -178,7 +179,7 @@ static void sketch_setup(fw_scan *s)
         .rows = s->stats.rows,
         .hashes_file = s->bounded ? &s->hashes_file : NULL,
         .sigs_file = s->bounded ? &s->sigs_file : NULL,
-        .aligned_file = s->bounded && s->passage_minhasher ? &s->aligned_file : NULL,
+        .text_file = s->bounded && s->passage_minhasher ? &s->text_file : NULL,
     };
 }
 
@@ -201,7 +202,7 @@ fw_status fw_scan_new(const fw_scan_options *options, fw_scan **out, char *why,
     s->threads = options->threads > 0 ? options->threads : omp_get_max_threads();
     if (!s->opt.max_doc_bytes) s->opt.max_doc_bytes = FW_DEFAULT_MAX_DOC_BYTES;
     s->hashes_file.fd = s->sigs_file.fd = s->sets_file.fd = s->passages_file.fd = -1;
-    s->aligned_file.fd = -1;
+    s->aligned_file.fd = s->text_file.fd = -1;
     s->stats.bands = bands;
     s->stats.rows = rows;
     s->stats.threads = s->threads;
@@ -277,6 +278,8 @@ void fw_scan_free(fw_scan *s)
         for (int t = 0; t < s->threads; t++) {
             fw_worker *w = &s->workers[t];
             fw_sketch_worker_free(&w->sketch);
+            fw_cut_scratch_free(&w->cut);
+            free(w->text);
             free(w->tmp);
             free(w->set_a);
             free(w->set_b);
@@ -289,6 +292,11 @@ void fw_scan_free(fw_scan *s)
     fw_spill_close(&s->sets_file);
     fw_spill_close(&s->passages_file);
     fw_spill_close(&s->aligned_file);
+    fw_spill_close(&s->text_file);
+    free(s->lines);
+    free(s->line_hashes);
+    free(s->line_chars);
+    free(s->boilerplate);
     free(s->docs);
     free(s->by_rank);
     free(s->pairs);
@@ -372,6 +380,11 @@ fw_status fw_scan_run(fw_scan *s)
     s->error[0] = '\0';
     fw_status st = fw_pipeline_finish(s);
     if (st == FW_OK) st = fw_match_rank_documents(s);
+    for (size_t i = 0; i < s->ndocs; i++) s->stats.docs[s->docs[i].status]++;
+    if (st == FW_OK && s->passage_minhasher) { /* cut once the boilerplate lines are known */
+        progress(s, "passages");
+        st = fw_passages_prepare(s);
+    }
     if (st != FW_OK) goto out;
     for (int t = 0; t < s->threads; t++) {
         s->stats.t_parse += s->workers[t].sketch.t_parse;
@@ -381,7 +394,6 @@ fw_status fw_scan_run(fw_scan *s)
         s->stats.t_passage_cut += s->workers[t].sketch.t_passage_cut;
     }
     for (size_t i = 0; i < s->ndocs; i++) {
-        s->stats.docs[s->docs[i].status]++;
         s->stats.bytes += s->docs[i].bytes;
         s->stats.shingles += s->docs[i].nshingles;
         s->stats.passages += s->docs[i].npassages;
@@ -389,8 +401,8 @@ fw_status fw_scan_run(fw_scan *s)
 
     s->stats.rss_sketch = fw_peak_rss_mb();
     if (s->passage_minhasher) { /* before verification sorts the hashes */
-        progress(s, "passages");
         if ((st = fw_match_passages(s)) != FW_OK) goto out;
+        if ((st = fw_passages_list_boilerplate(s)) != FW_OK) goto out;
     }
     progress(s, "lsh");
     double t0 = fw_now();

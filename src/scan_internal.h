@@ -10,6 +10,7 @@
 #include "scan.h"
 #include "band_runs.h"
 #include "passage_match.h"
+#include "passage_prep.h"
 #include "pipeline.h"
 #include "sketch.h"
 #include "spill.h"
@@ -25,6 +26,9 @@ typedef struct fw_worker {
     uint64_t *set_a, *set_b; /* sets read back, with a memory limit */
     size_t tmp_cap, set_a_cap, set_b_cap; /* in bytes */
     size_t set_a_doc;        /* whose set is in set_a (document + 1; 0: none) */
+    fw_cut_scratch cut;      /* cutting passages after reading */
+    char *text;              /* a text read back, with a memory limit */
+    size_t text_cap;
     char pad[64];            /* no false sharing with the next worker */
 } fw_worker;
 
@@ -56,6 +60,16 @@ struct fw_scan {
     fw_spill hashes_file, sigs_file, sets_file;
     fw_spill passages_file;  /* passages' band keys and excerpts */
     fw_spill aligned_file;   /* the documents' aligned texts (passages) */
+    fw_spill text_file;      /* the documents' texts (passages) */
+    /* the boilerplate lines (passage_prep.c) */
+    fw_boilerplate_line *lines;  /* by hash */
+    uint64_t *line_hashes;   /* the same hashes, for lookups */
+    size_t nlines;
+    uint64_t *line_chars;    /* per document (rank): characters in them */
+    fw_boilerplate_entry *boilerplate; /* lines and passage groups, most
+                              * documents first (what fw_scan_boilerplate
+                              * hands out) */
+    size_t nboilerplate;
     fw_band_runs *runs;
     enum { FW_SCAN_ADDING, FW_SCAN_RUN, FW_SCAN_FAILED } phase; /* the call
                               * order of fanwen.h */

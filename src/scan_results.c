@@ -157,6 +157,7 @@ static fw_status group_info(const fw_scan *s, uint64_t group, fw_group_info *inf
     info->passages = g->passages;
     info->docs = g->docs;
     info->boilerplate = g->boilerplate;
+    info->line = 0;
     info->chars = p->chars;
     return copy_excerpt(s, p, info->text);
 }
@@ -169,14 +170,23 @@ fw_status fw_scan_group(const fw_scan *s, size_t i, fw_group_info *info)
 
 size_t fw_scan_boilerplate_count(const fw_scan *s)
 {
-    return s->phase == FW_SCAN_RUN ? s->passage.nboilerplate : 0;
+    return s->phase == FW_SCAN_RUN ? s->nboilerplate : 0;
 }
 
 fw_status fw_scan_boilerplate(const fw_scan *s, size_t i, fw_group_info *info)
 {
-    fw_status st = check_index(s, "fw_scan_boilerplate", "boilerplate group", i,
-                               s->passage.nboilerplate);
-    return st == FW_OK ? group_info(s, s->passage.boilerplate[i], info) : st;
+    fw_status st = check_index(s, "fw_scan_boilerplate", "boilerplate row", i, s->nboilerplate);
+    if (st != FW_OK) return st;
+    const fw_boilerplate_entry *e = &s->boilerplate[i];
+    if (!e->line) return group_info(s, e->index, info);
+    const fw_boilerplate_line *l = &s->lines[e->index - 1]; /* lines are by number */
+    memset(info, 0, sizeof *info);
+    info->group = l->number;
+    info->passages = info->docs = l->docs;
+    info->boilerplate = info->line = 1;
+    info->chars = l->chars;
+    memcpy(info->text, l->text, sizeof info->text);
+    return FW_OK;
 }
 
 size_t fw_scan_reuse_count(const fw_scan *s)

@@ -24,12 +24,14 @@
  *
  * Lengths are counted in normalized code points (what shingles are made
  * of: no spaces or punctuation), and passages tile them: every code point
- * of the document is in exactly one passage. Byte ranges come from the
+ * of the document is in exactly one passage, but for the lines a caller
+ * asks to skip (boilerplate lines, lines.c), which are taken out before
+ * the passages are made and so glue onto nothing. Byte ranges come from the
  * offsets that fw_normalize_mapped() gives: a passage starts at the first
  * byte of its first character and ends after its last unit's text, its
  * closing punctuation included and trailing white space left out.
  */
-#include "fanwen.h"
+#include "segment.h"
 #include "grow.h"
 #include "mix.h"
 
@@ -232,9 +234,33 @@ static void extend_last(span_list *l, uint32_t b, uint64_t byte_end)
     last->byte_end = byte_end;
 }
 
+/* Drops the units inside skipped lines (sorted, whole lines: units never
+ * cross a line break, so a unit is inside one or outside all). */
+static void drop_skipped(unit_list *units, const fw_line *skip, size_t nskip)
+{
+    size_t k = 0, s = 0;
+    for (size_t i = 0; i < units->n; i++) {
+        const unit *u = &units->v[i];
+        while (s < nskip && skip[s].cp_end <= u->cp_start) s++;
+        if (s < nskip && skip[s].cp_start <= u->cp_start && u->cp_end <= skip[s].cp_end)
+            continue;
+        units->v[k++] = *u;
+    }
+    units->n = k;
+}
+
 fw_status fw_segment(const char *text, size_t len, const uint32_t *cps,
                      const uint32_t *offsets, size_t ncps, unsigned min_chars,
                      unsigned max_chars, fw_span **spans, size_t *cap, size_t *count)
+{
+    return fw_segment_skipping(text, len, cps, offsets, ncps, min_chars, max_chars, NULL, 0,
+                               spans, cap, count);
+}
+
+fw_status fw_segment_skipping(const char *text, size_t len, const uint32_t *cps,
+                              const uint32_t *offsets, size_t ncps, unsigned min_chars,
+                              unsigned max_chars, const fw_line *skip, size_t nskip,
+                              fw_span **spans, size_t *cap, size_t *count)
 {
     *count = 0;
     if (ncps > UINT32_MAX) return FW_ERR_ARG;
@@ -245,6 +271,7 @@ fw_status fw_segment(const char *text, size_t len, const uint32_t *cps,
         free(units.v);
         return FW_ERR_NOMEM;
     }
+    if (nskip) drop_skipped(&units, skip, nskip);
     span_list out = {spans, cap, 0};
     int carrying = 0, emitted_in_paragraph = 0, ok = 1;
     uint32_t carry_start = 0;

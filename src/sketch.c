@@ -12,9 +12,9 @@
  * What is kept per document is its id, counters, its K-value signature
  * and, unless --no-verify, its shingle hashes (made a sorted set later,
  * only if the document becomes a candidate, match.c); with the passage
- * level also its aligned text (the code points that were shingled, with
- * their byte offsets), which passage matching aligns character by
- * character. The hashes go
+ * level also its text, from which its passages are cut after reading
+ * (passage_prep.c, once the boilerplate lines are known), and the hashes
+ * of its short lines (lines.c), which are counted across documents. The hashes go
  * straight to where they are kept, the thread's arena (arena.h), and
  * MinHash reads them from there: no copy. With a memory limit they are made
  * in scratch instead and written to spill files (spill.c), the signature
@@ -29,6 +29,7 @@
 #include "grow.h"
 #include "lsh.h"
 #include "measure.h"
+#include "sort.h"
 #include "spill.h"
 
 #include <stdarg.h>
@@ -57,14 +58,23 @@ void fw_sketch_worker_free(fw_sketch_worker *w)
     free(w->offs);
     free(w->toffs);
     free(w->aligned);
+    free(w->lines);
     fw_passage_scratch_free(&w->passage);
     fw_jsonl_scratch_free(&w->json);
     fw_arena_free(&w->arena);
     memset(w, 0, sizeof *w);
 }
 
-/* fw_arena_alloc() as passage_cut.h's fw_alloc_fn. */
-static void *arena_alloc(void *arena, size_t size) { return fw_arena_alloc(arena, size); }
+/* Sorts a handful of hashes (a document's short lines). */
+static void sort_few(uint64_t *v, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        uint64_t x = v[i];
+        size_t j = i;
+        for (; j && v[j - 1] > x; j--) v[j] = v[j - 1];
+        v[j] = x;
+    }
+}
 
 /* Decides what a decoded text is: binary if it has NUL bytes, or if more
  * than a tenth of its characters (and at least 8) are invalid UTF-8 or
@@ -137,25 +147,27 @@ static fw_status spill_sketch(const fw_sketch_context *cx, fw_sketch_doc *doc,
     return st;
 }
 
-/* The aligned text (code points and offsets) kept in the arena, or with a
- * memory limit appended to its file, code points then offsets. */
-static fw_status keep_aligned(const fw_sketch_context *cx, fw_sketch_worker *w,
-                              fw_doc_record *d, const uint32_t *cps, const uint32_t *offs,
-                              size_t n)
+/* The passage level's share of reading: the text kept (in the arena, or
+ * with a memory limit appended to its file) and the sorted, distinct
+ * hashes of its short lines. */
+static fw_status keep_for_passages(const fw_sketch_context *cx, fw_sketch_worker *w,
+                                   fw_doc_record *d, const char *text, size_t len)
 {
-    d->naligned = (uint32_t)n;
-    /* one block, so that other threads' appends cannot come in between */
-    uint32_t *mem = cx->aligned_file
-                        ? (w->aligned = fw_grow_scratch(w->aligned, &w->aligned_cap,
-                                                        2 * n * sizeof *mem))
-                        : fw_arena_alloc(&w->arena, 2 * n * sizeof *mem);
-    if (!mem) return FW_ERR_NOMEM;
-    memcpy(mem, cps, n * sizeof *mem);
-    memcpy(mem + n, offs, n * sizeof *mem);
-    if (cx->aligned_file)
-        return fw_spill_append(cx->aligned_file, mem, 2 * n * sizeof *mem, &d->aligned_at);
-    d->aligned = mem;
-    d->aligned_offsets = mem + n;
+    size_t n;
+    fw_status st = fw_lines_find(text, len, w->cps, w->offs, d->chars, cx->passages->min_chars,
+                                 cx->opt->seed, &w->lines, &w->lines_cap, &n);
+    if (st != FW_OK) return st;
+    if (n) {
+        uint64_t *h = fw_arena_alloc(&w->arena, n * sizeof *h);
+        if (!h) return FW_ERR_NOMEM;
+        for (size_t i = 0; i < n; i++) h[i] = w->lines[i].hash;
+        sort_few(h, n);
+        d->nlines = (uint32_t)fw_unique_u64(h, n);
+        d->line_hashes = h;
+    }
+    if (cx->text_file) return fw_spill_append(cx->text_file, text, len, &d->text_at);
+    if (!(d->text = fw_arena_alloc(&w->arena, len ? len : 1))) return FW_ERR_NOMEM;
+    memcpy(d->text, text, len);
     return FW_OK;
 }
 
@@ -170,7 +182,8 @@ static fw_status sketch_text(const fw_sketch_context *cx, fw_sketch_worker *w,
     const int bounded = cx->sigs_file != NULL;
     size_t chars;
     fw_norm_info info;
-    /* the passage level needs to know where each character came from */
+    /* the passage level's short lines need to know where each character
+     * came from */
     const int passages = cx->passages && len <= UINT32_MAX;
     fw_status st = passages ? fw_normalize_mapped(cx->normalizer, text, len, &w->cps,
                                                   &w->cps_cap, &chars, &info, &w->offs,
@@ -183,15 +196,11 @@ static fw_status sketch_text(const fw_sketch_context *cx, fw_sketch_worker *w,
     d->status = classify(d, &info, chars, repaired);
     if (d->status != FW_DOC_OK && d->status != FW_DOC_REPAIRED) return FW_OK;
     d->chars = chars;
-    const uint32_t *cps = w->cps, *offs = w->offs;
+    const uint32_t *cps = w->cps;
     if (cx->tmpl) { /* --template: shingle the template form */
-        st = passages ? fw_template_apply_mapped(cx->tmpl, w->cps, w->offs, d->chars, &w->tcps,
-                                                 &w->tcps_cap, &chars, &w->toffs, &w->toffs_cap)
-                      : fw_template_apply(cx->tmpl, w->cps, d->chars, &w->tcps, &w->tcps_cap,
-                                          &chars);
+        st = fw_template_apply(cx->tmpl, w->cps, d->chars, &w->tcps, &w->tcps_cap, &chars);
         if (st != FW_OK) return st;
         cps = w->tcps;
-        offs = w->toffs;
     }
     /* The hashes go straight to where they are kept (the arena, for
      * verification), then MinHash reads them from there: no copy. */
@@ -231,10 +240,7 @@ static fw_status sketch_text(const fw_sketch_context *cx, fw_sketch_worker *w,
         if (st != FW_OK) return st;
     }
     if (!passages) return FW_OK;
-    if ((st = keep_aligned(cx, w, d, cps, offs, chars)) != FW_OK) return st;
-    fw_passage_doc pd = {text, len, w->cps, w->offs, d->chars, cps, offs, chars};
-    st = fw_passages_cut(cx->passages, &w->passage, &pd, arena_alloc, &w->arena, &d->passages,
-                         &d->npassages);
+    st = keep_for_passages(cx, w, d, text, len);
     w->t_passage_cut += fw_now() - t3;
     return st;
 }

@@ -8,6 +8,7 @@
 #include "fanwen.h"
 #include "arena.h"
 #include "jsonl.h"
+#include "lines.h"
 #include "passage_cut.h"
 
 struct fw_spill;
@@ -29,12 +30,18 @@ typedef struct fw_doc_record {
                               * memory limit: then they are in a file) */
     uint64_t hashes_at;      /* with a memory limit: where the hashes and */
     uint64_t set_at;         /* the exact set are in their files */
-    fw_passage *passages;    /* the passage level's cut (NULL when off) */
+    /* The passage level: kept while reading, */
+    char *text;              /* the text (NULL with a memory limit: then */
+    uint64_t text_at;        /* it is in text_file, here), */
+    uint64_t *line_hashes;   /* its short lines' hashes, sorted, distinct */
+    uint32_t nlines;
+    /* and made after reading (passage_prep.c): */
+    fw_passage *passages;    /* its passages (NULL when off) */
     uint32_t npassages;
-    uint32_t naligned;       /* the passage level's aligned text: the code
-                              * points that were shingled (template form
-                              * with --template) and the byte offset of the
-                              * character each came from; */
+    uint32_t naligned;       /* its aligned text: the code points that were
+                              * shingled (template form with --template)
+                              * and the byte offset of the character each
+                              * came from; */
     uint32_t *aligned, *aligned_offsets; /* NULL with a memory limit: */
     uint64_t aligned_at;     /* then both are in aligned_file, here */
     int64_t cluster;         /* representative's document number */
@@ -54,13 +61,14 @@ typedef struct fw_sketch_context {
     const fw_minhasher *minhasher;
     const fw_oph *oph;               /* NULL: K-permutation MinHash */
     const fw_template *tmpl;         /* NULL: no template form */
-    const fw_passage_config *passages; /* NULL: no passage level */
+    const fw_passage_config *passages; /* NULL: no passage level; else the
+                                      * text and its short lines are kept */
     unsigned bands, rows;            /* the documents' LSH banding */
     /* With a memory limit (both set; else NULL): the hashes are appended to
      * hashes_file and the signature written to sigs_file at number·K
      * values, instead of being kept. */
     struct fw_spill *hashes_file, *sigs_file;
-    struct fw_spill *aligned_file;   /* the aligned texts (passage level) */
+    struct fw_spill *text_file;      /* the texts (passage level) */
 } fw_sketch_context;
 
 /* One thread's memory for sketching: scratch buffers reused from one
@@ -82,6 +90,8 @@ typedef struct fw_sketch_worker {
     size_t offs_cap, toffs_cap;
     uint32_t *aligned;       /* an aligned text on its way to its file */
     size_t aligned_cap;      /* in bytes */
+    fw_line *lines;          /* a text's short lines */
+    size_t lines_cap;
     fw_passage_scratch passage;
     fw_jsonl_scratch json;
     fw_arena arena;          /* lives as long as the records */
@@ -107,10 +117,11 @@ typedef struct fw_sketch_doc {
 } fw_sketch_doc;
 
 /* Parses (a JSON line), normalizes, classifies, shingles and sketches one
- * document, and with the passage level cuts it into passages. The record
- * gets its status and message (a binary, empty or broken document is a
- * row, not a failure), counts, and hashes, signature and passages in the
- * worker's arena, or with a memory limit their places in the files.
+ * document, and with the passage level keeps its text and the hashes of
+ * its short lines. The record gets its status and message (a binary, empty
+ * or broken document is a row, not a failure), counts, and hashes,
+ * signature and text in the worker's arena, or with a memory limit their
+ * places in the files.
  * Returns FW_ERR_NOMEM, FW_ERR_IO (a spill file) or FW_OK. */
 fw_status fw_sketch_document(const fw_sketch_context *cx, fw_sketch_worker *w,
                              fw_sketch_doc *doc);

@@ -14,7 +14,15 @@
  * other, and the span is cut to its first and last run of at least
  * FW_SPAN_ANCHOR aligned characters: a passage boundary falls where the
  * sentence does, not where the copying does, and a lone equal character
- * at the edge is chance.
+ * at the edge is chance. Then the span is extended (seed and extend, as
+ * the PAN text-alignment systems do): the text on after it, and before it,
+ * is aligned in small windows and taken for as long as aligned runs keep
+ * following each other closely. That recovers what passage matching
+ * cannot see: a copy with a fifth of its characters dropped is cut into
+ * passages differently from its source (lengths decide where short pieces
+ * merge), so its passages may pair up with none of the source's, though
+ * every sentence is there. Extension stops at boilerplate and at text in
+ * no passage (a boilerplate line).
  *
  * The spans give document reuse: the share of A's characters aligned with
  * B (a_in_b), counted once however many spans cover them, and each
@@ -38,6 +46,12 @@
  * to 4000 · 63 words (2 MB) a thread. */
 #define FW_SPAN_WINDOW 4000
 #define BRIDGE 1 /* unmatched passages a chain may step over, per side */
+/* Extension beyond a chain's passages: windows of this many characters,
+ * taken while runs of at least EXTEND_RUN aligned characters follow each
+ * other with at most EXTEND_GAP characters between them on either side. */
+#define EXTEND_WINDOW 256
+#define EXTEND_RUN 2
+#define EXTEND_GAP 6
 
 /* A matched pair of passages as two documents see it. */
 typedef struct match {
@@ -112,6 +126,8 @@ static uint32_t cend(const fw_passage *p) { return p->cstart + p->clen; }
 static int extends(const fw_spans_input *in, const match *last, const match *next,
                    const uint8_t *used_a, const uint8_t *used_b)
 {
+    /* forward on both sides: a passage that matches twice is a repeated
+     * paragraph, two spans (cut differences are for extension to bridge) */
     if (next->i <= last->i || next->j <= last->j) return 0;
     if (next->i - last->i > BRIDGE + 1 || next->j - last->j > BRIDGE + 1) return 0;
     for (uint32_t k = last->i + 1; k < next->i; k++)
@@ -237,24 +253,135 @@ static int push_cover(thread_out *t, uint32_t doc, uint32_t start, uint32_t end)
     return 1;
 }
 
-/* The span of the chain just aligned (t->runs), cut to its anchors, or
- * nothing when no run is long enough. Its runs go to the pair's list
- * (first..last kept in t->runs) and to the coverage. */
-static fw_status emit_span(const fw_spans_input *in, thread_out *t, uint32_t da, uint32_t db,
-                           size_t *first, size_t *last)
+/* Is position `pos` of a document's aligned text in a passage that is not
+ * boilerplate (not in a boilerplate line either, which is in none)? */
+static int extendable(const fw_spans_input *in, uint32_t doc, uint32_t pos)
+{
+    uint64_t lo = in->first[doc], hi = in->first[doc + 1];
+    if (lo == hi || in->passage[lo]->cstart > pos) return 0;
+    while (hi - lo > 1) {
+        uint64_t mid = (lo + hi) / 2;
+        if (in->passage[mid]->cstart <= pos) lo = mid; else hi = mid;
+    }
+    return pos < cend(in->passage[lo]) && !in->boilerplate[lo];
+}
+
+static int run_extendable(const fw_spans_input *in, uint32_t da, uint32_t db,
+                          const fw_align_run *r)
+{
+    return extendable(in, da, r->a) && extendable(in, da, r->a + r->len - 1) &&
+           extendable(in, db, r->b) && extendable(in, db, r->b + r->len - 1);
+}
+
+/* Drops the runs before the first and after the last anchor (in place);
+ * returns 0 when there is no anchor. */
+static int trim_to_anchors(thread_out *t)
 {
     size_t f = 0, l = t->nruns;
     while (f < t->nruns && t->runs[f].len < FW_SPAN_ANCHOR) f++;
     while (l > f && t->runs[l - 1].len < FW_SPAN_ANCHOR) l--;
-    *first = f;
-    *last = l;
-    if (f == l) return FW_OK;
-    const fw_align_run *x = &t->runs[f], *y = &t->runs[l - 1];
+    if (f) memmove(t->runs, t->runs + f, (l - f) * sizeof *t->runs);
+    t->nruns = l - f;
+    return t->nruns > 0;
+}
+
+/* Extends the span forward: windows after its end on both sides, runs
+ * taken while they follow closely. */
+static fw_status extend_forward(const fw_spans_input *in, thread_out *t, uint32_t da,
+                                uint32_t db)
+{
+    const uint32_t la = in->texts->len[da], lb = in->texts->len[db];
+    for (;;) {
+        const fw_align_run *last = &t->runs[t->nruns - 1];
+        uint32_t a0 = last->a + last->len, b0 = last->b + last->len;
+        uint32_t na = la - a0 < EXTEND_WINDOW ? la - a0 : EXTEND_WINDOW;
+        uint32_t nb = lb - b0 < EXTEND_WINDOW ? lb - b0 : EXTEND_WINDOW;
+        if (!na || !nb) return FW_OK;
+        const uint32_t *ta, *tb;
+        size_t lcs, nr;
+        fw_status st = fw_aligned_read(in->texts, &t->ra, da, a0, na, &ta, NULL);
+        if (st == FW_OK) st = fw_aligned_read(in->texts, &t->rb, db, b0, nb, &tb, NULL);
+        if (st == FW_OK) st = fw_align(&t->aligner, ta, na, tb, nb, &lcs, &nr);
+        if (st != FW_OK) return st;
+        uint32_t pa = 0, pb = 0;
+        size_t taken = 0;
+        for (size_t k = 0; k < nr; k++) {
+            fw_align_run r = t->aligner.runs[k];
+            if (r.len < EXTEND_RUN) continue;
+            if (r.a - pa > EXTEND_GAP || r.b - pb > EXTEND_GAP) break;
+            fw_align_run x = {r.a + a0, r.b + b0, r.len};
+            if (!run_extendable(in, da, db, &x)) break;
+            if (!append_runs(t, &x, 1, 0, 0)) return FW_ERR_NOMEM;
+            pa = r.a + r.len;
+            pb = r.b + r.len;
+            taken++;
+        }
+        /* on only when this window was taken to its end */
+        if (!taken || (na - pa > EXTEND_GAP && nb - pb > EXTEND_GAP)) return FW_OK;
+    }
+}
+
+/* Extends the span backward, the same way from its start. */
+static fw_status extend_backward(const fw_spans_input *in, thread_out *t, uint32_t da,
+                                 uint32_t db)
+{
+    for (;;) {
+        uint32_t a1 = t->runs[0].a, b1 = t->runs[0].b; /* ends of the windows */
+        uint32_t na = a1 < EXTEND_WINDOW ? a1 : EXTEND_WINDOW;
+        uint32_t nb = b1 < EXTEND_WINDOW ? b1 : EXTEND_WINDOW;
+        if (!na || !nb) return FW_OK;
+        uint32_t a0 = a1 - na, b0 = b1 - nb;
+        const uint32_t *ta, *tb;
+        size_t lcs, nr;
+        fw_status st = fw_aligned_read(in->texts, &t->ra, da, a0, na, &ta, NULL);
+        if (st == FW_OK) st = fw_aligned_read(in->texts, &t->rb, db, b0, nb, &tb, NULL);
+        if (st == FW_OK) st = fw_align(&t->aligner, ta, na, tb, nb, &lcs, &nr);
+        if (st != FW_OK) return st;
+        uint32_t pa = na, pb = nb; /* walking left: where the taken text begins */
+        size_t first = nr;
+        for (size_t k = nr; k-- > 0;) {
+            fw_align_run r = t->aligner.runs[k];
+            if (r.len < EXTEND_RUN) continue;
+            if (pa - (r.a + r.len) > EXTEND_GAP || pb - (r.b + r.len) > EXTEND_GAP) break;
+            fw_align_run x = {r.a + a0, r.b + b0, r.len};
+            if (!run_extendable(in, da, db, &x)) break;
+            pa = r.a;
+            pb = r.b;
+            first = k;
+        }
+        if (first == nr) return FW_OK;
+        size_t add = 0; /* the runs taken, those of length >= EXTEND_RUN */
+        for (size_t k = first; k < nr; k++) add += t->aligner.runs[k].len >= EXTEND_RUN;
+        if (!fw_grow(&t->runs, &t->runs_cap, t->nruns + add, sizeof *t->runs, 256))
+            return FW_ERR_NOMEM;
+        memmove(t->runs + add, t->runs, t->nruns * sizeof *t->runs);
+        size_t w = 0;
+        for (size_t k = first; k < nr; k++) {
+            fw_align_run r = t->aligner.runs[k];
+            if (r.len >= EXTEND_RUN) t->runs[w++] = (fw_align_run){r.a + a0, r.b + b0, r.len};
+        }
+        t->nruns += add;
+        if (pa > EXTEND_GAP && pb > EXTEND_GAP) return FW_OK;
+    }
+}
+
+/* One span of a pair on its way out: its runs, [first, first + n) of the
+ * pair's run list. */
+typedef struct pending_span {
+    size_t first, n;
+} pending_span;
+
+/* The span of runs r[0, n) (in order, anchors at both ends) as a row, its
+ * runs into the coverage. */
+static fw_status emit_span(const fw_spans_input *in, thread_out *t, uint32_t da, uint32_t db,
+                           const fw_align_run *r, size_t n)
+{
+    const fw_align_run *x = &r[0], *y = &r[n - 1];
     fw_reused_span sp = {da, db, 0, 0, 0, 0, y->a + y->len - x->a, y->b + y->len - x->b, 0, 0};
-    for (size_t k = f; k < l; k++) {
-        sp.matched += t->runs[k].len;
-        if (!push_cover(t, da, t->runs[k].a, t->runs[k].a + t->runs[k].len) ||
-            !push_cover(t, db, t->runs[k].b, t->runs[k].b + t->runs[k].len))
+    for (size_t k = 0; k < n; k++) {
+        sp.matched += r[k].len;
+        if (!push_cover(t, da, r[k].a, r[k].a + r[k].len) ||
+            !push_cover(t, db, r[k].b, r[k].b + r[k].len))
             return FW_ERR_NOMEM;
     }
     sp.similarity = (double)sp.matched /
@@ -291,6 +418,74 @@ static uint64_t union_length(interval *v, size_t n)
 
 /* One pair of documents: its points m[0..n) become chains, spans, and (two
  * different documents) a reuse row. */
+/* Where a pending span ends, on side a or b. */
+static uint32_t end_a(const fw_align_run *r, const pending_span *p)
+{
+    return r[p->first + p->n - 1].a + r[p->first + p->n - 1].len;
+}
+
+static uint32_t end_b(const fw_align_run *r, const pending_span *p)
+{
+    return r[p->first + p->n - 1].b + r[p->first + p->n - 1].len;
+}
+
+/* Sorts a pair's pending spans by where they start in a (then b). */
+static void sort_pending(pending_span *p, size_t n, const fw_align_run *r)
+{
+    for (size_t i = 1; i < n; i++) {
+        pending_span x = p[i];
+        size_t j = i;
+        for (; j && (r[p[j - 1].first].a > r[x.first].a ||
+                     (r[p[j - 1].first].a == r[x.first].a &&
+                      r[p[j - 1].first].b > r[x.first].b));
+             j--)
+            p[j] = p[j - 1];
+        p[j] = x;
+    }
+}
+
+/* Joins spans that overlap on both sides (extension runs one chain's span
+ * into the next one's): the first one's runs up to where the second's
+ * begin on both sides, then the second's. In place; returns how many. */
+static size_t merge_overlapping(pending_span *p, size_t n, fw_align_run **runs, size_t *nr,
+                                size_t *runs_cap, int *nomem)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        fw_align_run *r = *runs;
+        if (k) {
+            pending_span *x = &p[k - 1], *y = &p[i];
+            const fw_align_run *y0 = &r[y->first];
+            if (y0->a < end_a(r, x) && y0->b < end_b(r, x) && end_b(r, y) > r[x->first].b &&
+                y0->b >= r[x->first].b) {
+                /* x's runs that end before y's first, then y's: appended */
+                size_t keep = 0;
+                while (keep < x->n && r[x->first + keep].a + r[x->first + keep].len <= y0->a &&
+                       r[x->first + keep].b + r[x->first + keep].len <= y0->b)
+                    keep++;
+                size_t need = *nr + keep + y->n;
+                if (!fw_grow(runs, runs_cap, need, sizeof *r, 256)) {
+                    *nomem = 1;
+                    return k;
+                }
+                r = *runs;
+                size_t at = *nr;
+                memmove(r + at, r + x->first, keep * sizeof *r);
+                memmove(r + at + keep, r + y->first, y->n * sizeof *r);
+                *nr = need;
+                x->first = at;
+                x->n = keep + y->n;
+                continue;
+            }
+        }
+        p[k++] = p[i];
+    }
+    return k;
+}
+
+/* One pair of documents: its points m[0..n) become chains, each chain a
+ * span (aligned, cut to anchors, extended), overlapping spans are joined,
+ * and (two different documents) a reuse row is made. */
 static fw_status one_pair(const fw_spans_input *in, thread_out *t, const match *m, size_t n)
 {
     const uint32_t da = m[0].da, db = m[0].db;
@@ -304,25 +499,46 @@ static fw_status one_pair(const fw_spans_input *in, thread_out *t, const match *
     size_t nchains = build_chains(in, m, n, t, used_a, used_b);
     free(used_a);
     uint32_t *pts = malloc(n * sizeof *pts);
-    interval *sa = NULL, *sb = NULL; /* the pair's runs, each side */
-    size_t nside = 0, side_cap = 0;
-    fw_status st = pts ? FW_OK : FW_ERR_NOMEM;
+    pending_span *pend = malloc((nchains ? nchains : 1) * sizeof *pend);
+    fw_align_run *runs = NULL; /* every span's runs, end to end */
+    size_t nruns = 0, runs_cap = 0, npend = 0;
+    fw_status st = pts && pend ? FW_OK : FW_ERR_NOMEM;
     for (size_t c = 0; c < nchains && st == FW_OK; c++) {
         size_t np = 0;
         for (size_t k = 0; k < n; k++)
             if (t->chain_of[k] == c) pts[np++] = (uint32_t)k;
-        size_t f, l;
         st = align_chain(in, t, m, pts, np);
-        if (st == FW_OK) st = emit_span(in, t, da, db, &f, &l);
-        if (st != FW_OK || da == db) continue;
-        if (!fw_grow(&sa, &side_cap, nside + (l - f), sizeof *sa, 64) ||
-            !(sb = realloc(sb, side_cap * sizeof *sb))) {
+        if (st != FW_OK || !trim_to_anchors(t)) continue;
+        st = extend_forward(in, t, da, db);
+        if (st == FW_OK) st = extend_backward(in, t, da, db);
+        if (st != FW_OK) break;
+        if (!fw_grow(&runs, &runs_cap, nruns + t->nruns, sizeof *runs, 256)) {
             st = FW_ERR_NOMEM;
             break;
         }
-        for (size_t k = f; k < l; k++, nside++) {
-            sa[nside] = (interval){da, t->runs[k].a, t->runs[k].a + t->runs[k].len};
-            sb[nside] = (interval){db, t->runs[k].b, t->runs[k].b + t->runs[k].len};
+        memcpy(runs + nruns, t->runs, t->nruns * sizeof *runs);
+        pend[npend++] = (pending_span){nruns, t->nruns};
+        nruns += t->nruns;
+    }
+    int nomem = 0;
+    if (st == FW_OK && npend > 1) {
+        sort_pending(pend, npend, runs);
+        npend = merge_overlapping(pend, npend, &runs, &nruns, &runs_cap, &nomem);
+        if (nomem) st = FW_ERR_NOMEM;
+    }
+    interval *sa = NULL, *sb = NULL; /* the pair's runs, each side */
+    size_t nside = 0;
+    if (st == FW_OK && da != db && nruns) {
+        sa = malloc(nruns * sizeof *sa);
+        sb = malloc(nruns * sizeof *sb);
+        if (!sa || !sb) st = FW_ERR_NOMEM;
+    }
+    for (size_t k = 0; k < npend && st == FW_OK; k++) {
+        const fw_align_run *r = runs + pend[k].first;
+        st = emit_span(in, t, da, db, r, pend[k].n);
+        for (size_t x = 0; st == FW_OK && da != db && x < pend[k].n; x++, nside++) {
+            sa[nside] = (interval){da, r[x].a, r[x].a + r[x].len};
+            sb[nside] = (interval){db, r[x].b, r[x].b + r[x].len};
         }
     }
     if (st == FW_OK && da != db && nside) {
@@ -338,6 +554,8 @@ static fw_status one_pair(const fw_spans_input *in, thread_out *t, const match *
         }
     }
     free(pts);
+    free(pend);
+    free(runs);
     free(sa);
     free(sb);
     return st;

@@ -188,6 +188,22 @@ static void assert_same_results(const fw_scan *x, const fw_scan *y)
         assert_int_equal(a.group, b.group);
         assert_string_equal(a.text, b.text);
     }
+    const fw_reused_span *spx, *spy;
+    size_t nsx, nsy;
+    assert_int_equal(fw_scan_spans(x, &spx, &nsx), FW_OK);
+    assert_int_equal(fw_scan_spans(y, &spy, &nsy), FW_OK);
+    assert_int_equal(nsx, nsy);
+    assert_true(nsx > 0);
+    for (size_t i = 0; i < nsx; i++) { /* field by field: doubles compared exactly */
+        assert_int_equal(spx[i].a, spy[i].a);
+        assert_int_equal(spx[i].b, spy[i].b);
+        assert_int_equal(spx[i].a_start, spy[i].a_start);
+        assert_int_equal(spx[i].a_end, spy[i].a_end);
+        assert_int_equal(spx[i].b_start, spy[i].b_start);
+        assert_int_equal(spx[i].b_end, spy[i].b_end);
+        assert_int_equal(spx[i].matched, spy[i].matched);
+        assert_true(spx[i].similarity == spy[i].similarity);
+    }
     size_t nr = fw_scan_reuse_count(x);
     assert_int_equal(nr, fw_scan_reuse_count(y));
     const fw_reuse_pair *ra = reuse_of(x), *rb = reuse_of(y);

@@ -393,10 +393,18 @@ static void test_planted_copies_against_brute_force(void **state)
                 in_span = sp[i].a == doc && sp[i].b == (size_t)pl->source &&
                           sp[i].a_start <= pl->dst_start && sp[i].a_end >= pl->dst_end &&
                           sp[i].b_start <= pl->src_start && sp[i].b_end >= pl->src_end;
-            if (!in_span)
+            if (!in_span) {
+                for (size_t i = 0; i < nsp; i++)
+                    if (sp[i].a == doc && sp[i].b == (size_t)pl->source)
+                        print_message("  span [%llu, %llu) ~ [%llu, %llu)\n",
+                                      (unsigned long long)sp[i].a_start,
+                                      (unsigned long long)sp[i].a_end,
+                                      (unsigned long long)sp[i].b_start,
+                                      (unsigned long long)sp[i].b_end);
                 fail_msg("%s [%zu, %zu) copied from %s [%zu, %zu): in no span", c->id[doc],
                          pl->dst_start, pl->dst_end, c->id[pl->source], pl->src_start,
                          pl->src_end);
+            }
             covered++;
         }
     }
@@ -541,6 +549,84 @@ static void test_footer_is_boilerplate_not_reuse(void **state)
     for (int d = 0; d < N; d++) free(text[d].s);
 }
 
+/* Short site lines: a breadcrumb and a counter (its number differing from
+ * page to page) on 30 of 40 pages, each on its own line right above a
+ * paragraph. They are two `line` rows of boilerplate (30 documents each,
+ * their exact text), in no passage; so the paragraph under them on page 0,
+ * copied onto page 35 without them, is one exact span whose bytes start
+ * where the paragraph does, and the lines count as boilerplate in
+ * docs.csv's share. */
+static void test_short_site_lines_are_left_out(void **state)
+{
+    (void)state;
+    enum { N = 40 };
+    text_buf text[N] = {0};
+    char id[N][16];
+    rng_state = 1234;
+    const char *crumb = "首页 > 范文大全 > 工作总结"; /* 12 normalized characters (> is kept) */
+    paragraph copied;
+    random_paragraph(&copied);
+    size_t a, e, copy_start = 0, copy_end = 0, line_start[2] = {0};
+    for (int d = 0; d < N; d++) {
+        snprintf(id[d], sizeof id[d], "site%02d", d);
+        paragraph p;
+        random_paragraph(&p);
+        put_paragraph(&text[d], &p, &a, &e);
+        if (d < 30) {
+            char counter[64];
+            if (d == 0) line_start[0] = text[d].len;
+            put(&text[d], crumb, strlen(crumb));
+            put(&text[d], "\n", 1);
+            if (d == 0) line_start[1] = text[d].len;
+            snprintf(counter, sizeof counter, "阅读：%d次", 100 + 37 * d);
+            put(&text[d], counter, strlen(counter));
+            put(&text[d], "\n", 1);
+        }
+        if (d == 0 || d == 35) {
+            put_paragraph(&text[d], &copied, &a, &e);
+            if (d == 0) { copy_start = a; copy_end = e; }
+        } else {
+            random_paragraph(&p);
+            put_paragraph(&text[d], &p, &a, &e);
+        }
+    }
+    fw_scan *s = scan_texts(text, id, N, NULL);
+    assert_int_equal(fw_scan_boilerplate_count(s), 2);
+    fw_group_info g[2];
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(fw_scan_boilerplate(s, (size_t)i, &g[i]), FW_OK);
+        assert_true(g[i].line && g[i].boilerplate);
+        assert_int_equal(g[i].docs, 30);
+        assert_int_equal(g[i].group, (uint64_t)i + 1); /* numbered in order of appearance */
+    }
+    assert_string_equal(g[0].text, crumb);
+    assert_string_equal(g[1].text, "阅读：100次"); /* as on page 0, its first */
+    assert_int_equal(g[0].chars, 12);
+    assert_int_equal(g[1].chars, 6);
+    /* in no passage of page 0 */
+    for (uint32_t k = 0; k < fw_scan_doc_passage_count(s, 0); k++) {
+        fw_passage_info p;
+        assert_int_equal(fw_scan_doc_passage(s, 0, k, &p), FW_OK);
+        assert_true(p.byte_end <= line_start[0] || p.byte_start >= copy_start);
+    }
+    (void)line_start[1];
+    /* the copy: one exact span, from the paragraph's first byte */
+    const fw_reused_span *sp;
+    size_t nsp;
+    assert_int_equal(fw_scan_spans(s, &sp, &nsp), FW_OK);
+    assert_int_equal(nsp, 1);
+    assert_int_equal(sp->a, 0);
+    assert_int_equal(sp->b, 35);
+    assert_int_equal(sp->a_start, copy_start);
+    assert_int_equal(sp->a_end, copy_end);
+    assert_true(sp->similarity == 1.0);
+    fw_doc_info info;
+    assert_int_equal(fw_scan_doc(s, 0, &info), FW_OK);
+    assert_true(fabs(info.boilerplate_share - 18.0 / (double)info.chars) < 1e-12);
+    fw_scan_free(s);
+    for (int d = 0; d < N; d++) free(text[d].s);
+}
+
 /* A paragraph copied with its years and figures changed and words swapped
  * the way doc-sharing sites swap them: the alignment finds it as it is
  * (a fifth of its characters differ), and template mode, which folds the
@@ -640,6 +726,7 @@ int main(void)
         cmocka_unit_test(test_planted_copies_against_brute_force),
         cmocka_unit_test(test_same_results_at_one_and_two_threads),
         cmocka_unit_test(test_footer_is_boilerplate_not_reuse),
+        cmocka_unit_test(test_short_site_lines_are_left_out),
         cmocka_unit_test(test_template_mode_finds_edited_paragraph),
         cmocka_unit_test(test_seed_000_teasers_are_one_group),
     };

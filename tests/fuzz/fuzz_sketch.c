@@ -1,9 +1,13 @@
 /*
  * fuzz_sketch.c — arbitrary bytes through the whole per-document stage of
  * a scan (src/sketch.c: JSON parsing, normalization, classification,
- * template, shingles, MinHash or OPH, passages and their excerpts), as a
- * plain document and as a JSON line, each in memory and spilling to files
- * as under --memory-limit.
+ * template, shingles, MinHash or OPH, the text and short lines kept for
+ * the passage level; then, as a scan does after reading, src/passage_cut.c:
+ * short lines found and left out, passages cut and sketched, excerpts), as
+ * a plain document and as a JSON line, each in memory and spilling to
+ * files as under --memory-limit. Every short line of the document counts
+ * as boilerplate when its text's length is odd, so that leaving lines out
+ * is fuzzed too.
  *
  * The first byte chooses parameters: bit 0 the template form (--template),
  * bit 1 OPH instead of MinHash, bits 2-3 the passage lengths (50/400,
@@ -62,7 +66,47 @@ typedef struct sketched {
     fw_sketch_worker w;
     fw_sketch_doc doc;
     uint64_t keys[BANDS];
+    fw_cut_scratch cut;
+    char *text;           /* the kept text, read back when spilled */
+    uint64_t skipped;     /* characters in the lines left out */
 } sketched;
+
+static void *arena_alloc(void *arena, size_t size) { return fw_arena_alloc(arena, size); }
+
+/* The passage level after reading: the kept text cut into passages, with
+ * the document's own short lines as boilerplate when `skip_lines`. */
+static void cut_passages(const fw_sketch_context *cx, sketched *out, int skip_lines)
+{
+    fw_doc_record *d = &out->doc.rec;
+    if (!cx->passages || !(d->status == FW_DOC_OK || d->status == FW_DOC_REPAIRED)) return;
+    const char *text = d->text;
+    if (cx->text_file) {
+        CHECK(!d->text && (out->text = malloc(d->bytes ? d->bytes : 1)) != NULL);
+        CHECK(fw_spill_read(cx->text_file, d->text_at, out->text, d->bytes) == FW_OK);
+        text = out->text;
+    }
+    for (uint32_t k = 1; k < d->nlines; k++) CHECK(d->line_hashes[k - 1] < d->line_hashes[k]);
+    fw_cut_context cut = {cx->normalizer, cx->tmpl, skip_lines ? d->line_hashes : NULL,
+                          skip_lines ? d->nlines : 0, cx->opt->seed};
+    fw_cut_result r;
+    CHECK(fw_passages_cut_text(cx->passages, &cut, &out->cut, text, d->bytes, arena_alloc,
+                               &out->w.arena, &r) == FW_OK);
+    CHECK(skip_lines || r.nskipped == 0); /* none without boilerplate */
+    d->passages = r.passages;
+    d->npassages = r.npassages;
+    d->naligned = (uint32_t)r.naligned;
+    for (size_t k = 1; k < r.naligned; k++) /* offsets in order, inside the text */
+        CHECK(r.aligned_offsets[k - 1] <= r.aligned_offsets[k]);
+    CHECK(!r.naligned || r.aligned_offsets[r.naligned - 1] < d->bytes);
+    uint64_t skipped = 0; /* the lines left out: in no passage */
+    for (size_t k = 0; k < r.nskipped; k++) {
+        skipped += r.skipped[k].cp_end - r.skipped[k].cp_start;
+        for (uint32_t i = 0; i < d->npassages; i++)
+            CHECK(d->passages[i].byte_end <= r.skipped[k].byte_start ||
+                  d->passages[i].byte_start >= r.skipped[k].byte_end);
+    }
+    out->skipped = skipped;
+}
 
 static void sketch(const fw_sketch_context *cx, const char *text, size_t len, int jsonl,
                    sketched *out)
@@ -79,6 +123,7 @@ static void sketch(const fw_sketch_context *cx, const char *text, size_t len, in
     out->doc.jsonl = jsonl;
     out->doc.keys = out->keys;
     CHECK(fw_sketch_document(cx, &out->w, &out->doc) == FW_OK);
+    cut_passages(cx, out, d->bytes % 2); /* the text's length: a JSON line's text alike */
 }
 
 static void release(sketched *s)
@@ -86,6 +131,8 @@ static void release(sketched *s)
     free(s->doc.rec.id);
     free(s->doc.rec.message);
     fw_sketch_worker_free(&s->w);
+    fw_cut_scratch_free(&s->cut);
+    free(s->text);
 }
 
 static int has_text(const fw_doc_record *d)
@@ -123,18 +170,21 @@ static void check_record(const fw_sketch_context *cx, const sketched *s)
         CHECK(d->npassages == 0 && !d->passages);
         return;
     }
-    CHECK(d->npassages >= 1 && d->passages);
+    CHECK(s->skipped || (d->npassages >= 1 && d->passages));
     uint64_t chars = 0, byte = 0;
     for (uint32_t i = 0; i < d->npassages; i++) {
         const fw_passage *p = &d->passages[i];
         CHECK(byte <= p->byte_start && p->byte_start < p->byte_end && p->byte_end <= d->bytes);
         CHECK(p->chars >= 1 && (uint64_t)p->cstart + p->clen <= d->naligned);
-        CHECK(i == 0 || p->cstart == d->passages[i - 1].cstart + d->passages[i - 1].clen);
+        CHECK(i == 0 || p->cstart >= d->passages[i - 1].cstart + d->passages[i - 1].clen);
+        CHECK(s->skipped || i == 0 ||
+              p->cstart == d->passages[i - 1].cstart + d->passages[i - 1].clen);
         CHECK(p->group == 0);
         chars += p->chars;
         byte = p->byte_end;
     }
-    CHECK(chars == d->chars);
+    CHECK(chars + s->skipped == d->chars); /* the passages tile what is not left out */
+    if (s->skipped || !d->npassages) return;
     const fw_passage *last = &d->passages[d->npassages - 1];
     CHECK(d->passages[0].cstart == 0 && last->cstart + last->clen == d->naligned);
 }
@@ -146,10 +196,7 @@ static void check_in_memory(const fw_sketch_context *cx, const sketched *s)
     const fw_doc_record *d = &s->doc.rec;
     if (!has_text(d)) return;
     CHECK(d->sig && !d->shingles == !cx->opt->verify);
-    CHECK(!cx->passages || (d->aligned && d->aligned_offsets));
-    for (uint32_t k = 1; cx->passages && k < d->naligned; k++) /* offsets in order */
-        CHECK(d->aligned_offsets[k - 1] <= d->aligned_offsets[k] &&
-              d->aligned_offsets[k] < d->bytes);
+    CHECK(!cx->passages || d->text); /* kept for the passage level */
     for (uint32_t i = 0; i < d->npassages; i++) {
         const fw_passage *p = &d->passages[i];
         CHECK((p->sig != NULL) == (p->clen > 0));
@@ -184,16 +231,10 @@ static void check_spilled(const fw_sketch_context *cx, const sketched *mem,
         CHECK(memcmp(hashes, a->shingles, b->nshingles * sizeof *hashes) == 0);
         free(hashes);
     }
-    CHECK(a->naligned == b->naligned && !b->aligned);
-    if (cx->aligned_file && b->naligned) { /* code points, then offsets */
-        uint32_t *back = malloc(2 * (size_t)b->naligned * sizeof *back);
-        CHECK(back != NULL);
-        CHECK(fw_spill_read(cx->aligned_file, b->aligned_at, back,
-                            2 * (size_t)b->naligned * sizeof *back) == FW_OK);
-        CHECK(memcmp(back, a->aligned, b->naligned * sizeof *back) == 0);
-        CHECK(memcmp(back + b->naligned, a->aligned_offsets, b->naligned * sizeof *back) == 0);
-        free(back);
-    }
+    CHECK(a->naligned == b->naligned && a->nlines == b->nlines);
+    CHECK(!a->nlines || memcmp(a->line_hashes, b->line_hashes, a->nlines * 8) == 0);
+    if (cx->text_file) /* the text read back is the text kept */
+        CHECK(spilled->text && memcmp(spilled->text, a->text, a->bytes) == 0);
     for (uint32_t i = 0; i < b->npassages; i++) {
         const fw_passage *p = &a->passages[i], *q = &b->passages[i];
         CHECK(p->byte_start == q->byte_start && p->byte_end == q->byte_end);
@@ -277,19 +318,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .rows = ROWS,
     };
     /* --memory-limit: new files for every input, so they do not grow */
-    fw_spill hashes_file, sigs_file, passages_file, aligned_file;
+    fw_spill hashes_file, sigs_file, passages_file, text_file;
     char why[256];
     CHECK(fw_spill_open(&hashes_file, NULL, why, sizeof why) == FW_OK);
     CHECK(fw_spill_open(&sigs_file, NULL, why, sizeof why) == FW_OK);
     CHECK(fw_spill_open(&passages_file, NULL, why, sizeof why) == FW_OK);
-    CHECK(fw_spill_open(&aligned_file, NULL, why, sizeof why) == FW_OK);
+    CHECK(fw_spill_open(&text_file, NULL, why, sizeof why) == FW_OK);
     fw_passage_config spilled_passages = passages;
     spilled_passages.spill = &passages_file;
     fw_sketch_context spilling = mem;
     spilling.passages = mem.passages ? &spilled_passages : NULL;
     spilling.hashes_file = &hashes_file;
     spilling.sigs_file = &sigs_file;
-    spilling.aligned_file = mem.passages ? &aligned_file : NULL;
+    spilling.text_file = mem.passages ? &text_file : NULL;
 
     for (int jsonl = 0; jsonl <= 1; jsonl++) {
         sketched in_memory, spilled;
@@ -306,6 +347,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fw_spill_close(&hashes_file);
     fw_spill_close(&sigs_file);
     fw_spill_close(&passages_file);
-    fw_spill_close(&aligned_file);
+    fw_spill_close(&text_file);
     return 0;
 }

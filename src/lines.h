@@ -1,0 +1,25 @@
+/* lines.h — a document's short lines (internal; see lines.c): the site
+ * furniture ("下载本文档", "首页 > 范文大全 > 工作总结", "阅读：1234次")
+ * that recurs across pages whatever its length. */
+#ifndef FW_LINES_H
+#define FW_LINES_H
+
+#include "fanwen.h"
+
+/* One short line: normalized code points [cp_start, cp_end) from bytes
+ * [byte_start, byte_end) of the text, and the hash of its normalized text
+ * with every run of digits folded to one. */
+typedef struct fw_line {
+    uint64_t hash;
+    uint64_t byte_start, byte_end;
+    uint32_t cp_start, cp_end;
+} fw_line;
+
+/* The lines of a text (fw_normalize_mapped()'s cps and offsets) that have
+ * at least one and fewer than `max_chars` normalized characters, in order,
+ * into *lines (grown with realloc; *cap items). */
+fw_status fw_lines_find(const char *text, size_t len, const uint32_t *cps,
+                        const uint32_t *offsets, size_t ncps, unsigned max_chars,
+                        uint64_t seed, fw_line **lines, size_t *cap, size_t *count);
+
+#endif

@@ -1,0 +1,242 @@
+/*
+ * passage_prep.c — the passage level between reading and matching: short
+ * boilerplate lines found by counting, then every document cut into
+ * passages without them.
+ *
+ * Reading kept each document's text and the hashes of its short lines
+ * (sketch.c, lines.c). A line whose hash is in at least as many documents
+ * as the boilerplate bar asks of a passage group (--boilerplate-docs and
+ * --boilerplate-share) is a boilerplate line: a breadcrumb, a download
+ * button, a counter. Only then are documents cut into passages
+ * (passage_cut.c), with those lines taken out first, so they no longer weld
+ * onto the paragraph next to them: the paragraph matches its copy on a
+ * page without the site's furniture, and the line is reported once, in
+ * boilerplate.csv, with kind `line`. Cutting after reading costs a second
+ * normalization of the text (a tenth of a second per 100 MB a thread) and
+ * keeps the text until then (in memory, or in a spill file).
+ */
+#include "passage_prep.h"
+#include "scan_internal.h"
+#include "grow.h"
+#include "measure.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct line_ref {
+    uint64_t hash;
+    uint32_t rank;
+} line_ref;
+
+static int by_hash_then_rank(const void *x, const void *y)
+{
+    const line_ref *a = x, *b = y;
+    if (a->hash != b->hash) return a->hash < b->hash ? -1 : 1;
+    return (a->rank > b->rank) - (a->rank < b->rank);
+}
+
+static int by_first_then_hash(const void *x, const void *y)
+{
+    const fw_boilerplate_line *a = x, *b = y;
+    if (a->first != b->first) return a->first < b->first ? -1 : 1;
+    return (a->hash > b->hash) - (a->hash < b->hash);
+}
+
+static int by_hash(const void *x, const void *y)
+{
+    const fw_boilerplate_line *a = x, *b = y;
+    return (a->hash > b->hash) - (a->hash < b->hash);
+}
+
+/* The boilerplate bar in documents, as for passage groups. */
+static uint64_t docs_needed(const fw_scan *s)
+{
+    uint64_t text_docs = s->stats.docs[FW_DOC_OK] + s->stats.docs[FW_DOC_REPAIRED];
+    uint64_t need = s->opt.boilerplate_docs;
+    uint64_t by_share = (uint64_t)ceil(s->opt.boilerplate_share * (double)text_docs);
+    return by_share > need ? by_share : need;
+}
+
+/* s->lines: the short lines in enough documents (each document's hashes
+ * are distinct), numbered in order of first document, kept by hash. */
+static fw_status count_lines(fw_scan *s)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < s->ndocs; i++) total += s->docs[i].nlines;
+    line_ref *refs = malloc((total ? total : 1) * sizeof *refs);
+    if (!refs) return FW_ERR_NOMEM;
+    size_t n = 0;
+    for (size_t r = 0; r < s->ndocs; r++) {
+        const fw_doc_record *d = &s->docs[s->by_rank[r]];
+        for (uint32_t k = 0; k < d->nlines; k++) refs[n++] = (line_ref){d->line_hashes[k], (uint32_t)r};
+    }
+    qsort(refs, n, sizeof *refs, by_hash_then_rank);
+    const uint64_t need = docs_needed(s);
+    size_t cap = 0;
+    fw_status st = FW_OK;
+    for (size_t a = 0; a < n;) {
+        size_t b = a;
+        while (b < n && refs[b].hash == refs[a].hash) b++;
+        if (b - a >= need) {
+            if (!fw_grow(&s->lines, &cap, s->nlines + 1, sizeof *s->lines, 16)) {
+                st = FW_ERR_NOMEM;
+                break;
+            }
+            fw_boilerplate_line *l = &s->lines[s->nlines++];
+            memset(l, 0, sizeof *l);
+            l->hash = refs[a].hash;
+            l->docs = b - a;
+            l->first = refs[a].rank;
+        }
+        a = b;
+    }
+    free(refs);
+    if (st != FW_OK) return st;
+    if (s->nlines) qsort(s->lines, s->nlines, sizeof *s->lines, by_first_then_hash);
+    for (size_t i = 0; i < s->nlines; i++) s->lines[i].number = (uint32_t)(i + 1);
+    if (s->nlines) qsort(s->lines, s->nlines, sizeof *s->lines, by_hash);
+    s->line_hashes = malloc((s->nlines ? s->nlines : 1) * sizeof *s->line_hashes);
+    s->line_chars = calloc(s->ndocs ? s->ndocs : 1, sizeof *s->line_chars);
+    if (!s->line_hashes || !s->line_chars) return FW_ERR_NOMEM;
+    for (size_t i = 0; i < s->nlines; i++) s->line_hashes[i] = s->lines[i].hash;
+    return FW_OK;
+}
+
+static fw_boilerplate_line *line_of(fw_scan *s, uint64_t hash)
+{
+    size_t lo = 0, hi = s->nlines;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (s->line_hashes[mid] < hash) lo = mid + 1; else hi = mid;
+    }
+    return &s->lines[lo];
+}
+
+/* fw_arena_alloc() as passage_cut.h's fw_alloc_fn. */
+static void *arena_alloc(void *arena, size_t size) { return fw_arena_alloc(arena, size); }
+
+/* The aligned text kept (code points, then offsets): in the thread's arena,
+ * or with a memory limit appended to its file in one block. */
+static fw_status keep_aligned(fw_scan *s, fw_worker *w, fw_doc_record *d,
+                              const fw_cut_result *cut)
+{
+    size_t n = cut->naligned;
+    d->naligned = (uint32_t)n;
+    uint32_t *mem = s->bounded
+                        ? (w->sketch.aligned = fw_grow_scratch(w->sketch.aligned,
+                                                               &w->sketch.aligned_cap,
+                                                               2 * n * sizeof *mem))
+                        : fw_arena_alloc(&w->sketch.arena, 2 * n * sizeof *mem);
+    if (!mem) return FW_ERR_NOMEM;
+    memcpy(mem, cut->aligned, n * sizeof *mem);
+    memcpy(mem + n, cut->aligned_offsets, n * sizeof *mem);
+    if (s->bounded)
+        return fw_spill_append(&s->aligned_file, mem, 2 * n * sizeof *mem, &d->aligned_at);
+    d->aligned = mem;
+    d->aligned_offsets = mem + n;
+    return FW_OK;
+}
+
+/* The boilerplate lines left out of document `rank`: its characters in
+ * them (aligned form), and a line's text when this is its first document. */
+static void note_lines(fw_scan *s, size_t rank, const char *text, const fw_cut_result *cut)
+{
+    size_t t = 0;
+    for (size_t i = 0; i < cut->nskipped; i++) {
+        const fw_line *ln = &cut->skipped[i];
+        while (t < cut->naligned && cut->aligned_offsets[t] < ln->byte_start) t++;
+        size_t from = t;
+        while (t < cut->naligned && cut->aligned_offsets[t] < ln->byte_end) t++;
+        s->line_chars[rank] += t - from;
+        fw_boilerplate_line *bl = line_of(s, ln->hash);
+        if (bl->first == rank && !bl->chars) { /* only this thread sees this line's first */
+            bl->chars = ln->cp_end - ln->cp_start;
+            fw_excerpt(text, ln->byte_start, ln->byte_end, bl->text);
+        }
+    }
+}
+
+/* One document: its text (read back with a memory limit), cut. */
+static fw_status prepare_one(fw_scan *s, fw_worker *w, const fw_cut_context *cx, size_t rank)
+{
+    fw_doc_record *d = &s->docs[s->by_rank[rank]];
+    if (d->status != FW_DOC_OK && d->status != FW_DOC_REPAIRED) return FW_OK;
+    const char *text = d->text;
+    if (s->bounded) {
+        if (!(w->text = fw_grow_scratch(w->text, &w->text_cap, d->bytes ? d->bytes : 1)))
+            return FW_ERR_NOMEM;
+        fw_status st = fw_spill_read(&s->text_file, d->text_at, w->text, d->bytes);
+        if (st != FW_OK) return st;
+        text = w->text;
+    }
+    fw_cut_result cut;
+    fw_status st = fw_passages_cut_text(&s->passage_cfg, cx, &w->cut, text, d->bytes,
+                                        arena_alloc, &w->sketch.arena, &cut);
+    if (st != FW_OK) return st;
+    d->passages = cut.passages;
+    d->npassages = cut.npassages;
+    note_lines(s, rank, text, &cut);
+    return keep_aligned(s, w, d, &cut);
+}
+
+fw_status fw_passages_prepare(fw_scan *s)
+{
+    fw_status st = count_lines(s);
+    if (st != FW_OK) return st;
+    s->stats.boilerplate_lines = s->nlines;
+    fw_cut_context cx = {s->normalizer, s->tmpl, s->line_hashes, s->nlines, s->opt.seed};
+    int failed = FW_OK;
+    double thread_seconds = 0;
+    #pragma omp parallel num_threads(s->threads) reduction(+ : thread_seconds)
+    {
+        fw_worker *w = &s->workers[omp_get_thread_num()];
+        double t0 = fw_now();
+        #pragma omp for schedule(dynamic, 16)
+        for (size_t r = 0; r < s->ndocs; r++) {
+            int stop;
+            #pragma omp atomic read
+            stop = failed;
+            if (stop) continue;
+            fw_status one = prepare_one(s, w, &cx, r);
+            if (one != FW_OK) {
+                #pragma omp atomic write
+                failed = one;
+            }
+        }
+        thread_seconds += fw_now() - t0;
+    }
+    s->stats.t_passage_cut += thread_seconds;
+    return (fw_status)failed;
+}
+
+static int most_docs_first(const void *x, const void *y)
+{
+    const fw_boilerplate_entry *a = x, *b = y;
+    if (a->docs != b->docs) return a->docs < b->docs ? 1 : -1;
+    if (a->line != b->line) return a->line ? -1 : 1;
+    return (a->index > b->index) - (a->index < b->index);
+}
+
+fw_status fw_passages_list_boilerplate(fw_scan *s)
+{
+    const fw_passage_result *r = &s->passage;
+    size_t n = s->nlines + r->nboilerplate;
+    s->boilerplate = malloc((n ? n : 1) * sizeof *s->boilerplate);
+    if (!s->boilerplate) return FW_ERR_NOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < s->nlines; i++) /* index: by number */
+        s->boilerplate[k++] = (fw_boilerplate_entry){1, s->lines[i].number, s->lines[i].docs};
+    for (size_t i = 0; i < r->nboilerplate; i++) {
+        uint32_t g = r->boilerplate[i];
+        s->boilerplate[k++] = (fw_boilerplate_entry){0, g, r->groups[g - 1].docs};
+    }
+    qsort(s->boilerplate, k, sizeof *s->boilerplate, most_docs_first);
+    s->nboilerplate = k;
+    /* lines by number, for the accessor */
+    if (s->nlines) qsort(s->lines, s->nlines, sizeof *s->lines, by_first_then_hash);
+    for (size_t d = 0; d < s->ndocs && s->line_chars; d++)
+        s->passage.boilerplate_chars[d] += s->line_chars[d];
+    return FW_OK;
+}
