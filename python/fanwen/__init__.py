@@ -9,6 +9,7 @@ the GIL released and all cores.
     >>> result = fanwen.scan({"a.txt": "...", "b.txt": "..."})  # id -> text
     >>> result = fanwen.scan_paths(["corpus/docs"], threshold=0.7)
     >>> result.pairs        # id_a, id_b, jaccard, est_jaccard, a_in_b, b_in_a
+    >>> result.spans        # reused stretches: id_a, a_start, a_end, id_b, ...
     >>> result.write("report")                  # the CSVs the CLI writes
 
     >>> sk = fanwen.Sketcher(ngram=5, perms=128)
@@ -42,7 +43,7 @@ from ._fanwen import ArgumentError, Error, FileError, NoMemoryError
 __all__ = [
     "scan", "scan_paths", "Result", "Sketcher", "MinHash", "estimate",
     "Error", "ArgumentError", "FileError", "NoMemoryError", "DEFAULT_OPTIONS",
-    "Pair", "Cluster", "Document", "Reuse", "Passage", "Boilerplate",
+    "Pair", "Cluster", "Document", "Reuse", "Span", "Passage", "Boilerplate",
 ]
 
 #: The version of this package: include/fanwen.h's, as compiled.
@@ -133,31 +134,43 @@ Cluster = namedtuple("Cluster", "cluster id size")
 #: arrays) for a document in no cluster.
 Document = namedtuple("Document", "id status bytes chars shingles passages reused_share "
                                   "boilerplate_share cluster message")
-#: A row of reuse.csv.
+#: A row of reuse.csv: shared_chars counts aligned characters (the smaller
+#: side's), a_in_b the share of a's characters aligned with b.
 Reuse = namedtuple("Reuse", "id_a id_b shared_passages shared_chars a_in_b b_in_a")
+#: A row of spans.csv: a stretch of a's text that b repeats, through edits.
+#: Starts and ends are byte offsets in each text (end exclusive), the chars
+#: normalized characters inside the span, matched_chars those aligned (their
+#: longest common subsequence), similarity matched_chars over the larger
+#: side's chars. id_a == id_b for a text repeated within one document.
+Span = namedtuple("Span", "id_a a_start a_end id_b b_start b_end a_chars b_chars "
+                          "matched_chars similarity")
 #: A row of passages.csv: byte offsets in the document's text, the text's
 #: first 80 characters.
 Passage = namedtuple("Passage", "group id passage byte_start byte_end chars text")
-#: A row of boilerplate.csv.
-Boilerplate = namedtuple("Boilerplate", "group docs chars text")
+#: A row of boilerplate.csv: kind is "line" (a short line in that many
+#: documents, digit runs folded; lines are numbered apart from groups) or
+#: "passage" (a passage group).
+Boilerplate = namedtuple("Boilerplate", "kind group docs chars text")
 
 _PAIR_DTYPES = (object, object, "f8", "f8", "f8", "f8")
 _CLUSTER_DTYPES = (object, object, "u8")
 _DOCUMENT_DTYPES = (object, object, "u8", "u8", "u8", "i8", "f8", "f8", object, object)
 _REUSE_DTYPES = (object, object, "u8", "u8", "f8", "f8")
+_SPAN_DTYPES = (object, "u8", "u8", object, "u8", "u8", "u8", "u8", "u8", "f8")
 _PASSAGE_DTYPES = ("u8", object, "u4", "u8", "u8", "u8", object)
-_BOILERPLATE_DTYPES = ("u8", "u8", "u8", object)
+_BOILERPLATE_DTYPES = (object, "u8", "u8", "u8", object)
+# boilerplate kinds by fw_group_info.line
+_KINDS = ("passage", "line")
 
 
 class Result:
     """What one scan found, read from the library on first use of each
     table: documents, pairs, clusters and, with passages on (the default),
-    passages, reuse and boilerplate. Each is a NumPy structured array with
-    one field per column of the CSV of that name (``result.pairs["jaccard"]``),
-    or without NumPy a list of named tuples (Pair, Cluster, Document, Reuse,
+    passages, reuse, spans and boilerplate. Each is a NumPy structured array
+    with one field per column of the CSV of that name
+    (``result.pairs["jaccard"]``, ``result.spans["a_start"]``), or without
+    NumPy a list of named tuples (Pair, Cluster, Document, Reuse, Span,
     Passage, Boilerplate) in the CSV's order.
-
-    There is no ``spans`` table yet: it comes with the library's spans.csv.
 
     The scan's memory is held until close() (or the end of a ``with``
     block, or garbage collection); tables already read stay usable.
@@ -264,8 +277,9 @@ class Result:
 
     @property
     def reuse(self):
-        """reuse.csv: documents sharing passages (boilerplate left out) where
-        either has at least reuse_min of its text in the other."""
+        """reuse.csv: documents sharing text (boilerplate left out), from
+        their reused spans, where either has at least reuse_min of its
+        characters aligned with the other."""
         return self._get("reuse", self._build_reuse)
 
     def _build_reuse(self):
@@ -277,6 +291,26 @@ class Result:
                       [_pick(ids, _numbers(r["a"])), _pick(ids, _numbers(r["b"])),
                        _numbers(r["shared_passages"]), _numbers(r["shared_chars"]),
                        _numbers(r["a_in_b"]), _numbers(r["b_in_a"])])
+
+    @property
+    def spans(self):
+        """spans.csv: reused spans, the stretches of a's text that b repeats
+        through edits (boilerplate left out), by id_a, a_start, id_b,
+        b_start; offsets are bytes of each document's text, as in
+        passages. See Span."""
+        return self._get("spans", self._build_spans)
+
+    def _build_spans(self):
+        if not self.options["passages"]:
+            return _empty(Span, _SPAN_DTYPES)
+        r = self._core.spans()
+        ids = self._ids()
+        return _table(Span, _SPAN_DTYPES,
+                      [_pick(ids, _numbers(r["a"])), _numbers(r["a_start"]),
+                       _numbers(r["a_end"]), _pick(ids, _numbers(r["b"])),
+                       _numbers(r["b_start"]), _numbers(r["b_end"]), _numbers(r["a_chars"]),
+                       _numbers(r["b_chars"]), _numbers(r["matched"]),
+                       _numbers(r["similarity"])])
 
     @property
     def passages(self):
@@ -295,8 +329,9 @@ class Result:
 
     @property
     def boilerplate(self):
-        """boilerplate.csv: passage groups found in too many documents to be
-        copies, most documents first."""
+        """boilerplate.csv: short lines (kind "line") and passage groups
+        (kind "passage") found in too many documents to be copies, most
+        documents first, then lines before groups."""
         return self._get("boilerplate", self._build_boilerplate)
 
     def _build_boilerplate(self):
@@ -304,15 +339,16 @@ class Result:
             return _empty(Boilerplate, _BOILERPLATE_DTYPES)
         g = self._core.boilerplate()
         return _table(Boilerplate, _BOILERPLATE_DTYPES,
-                      [_numbers(g["group"]), _numbers(g["docs"]), _numbers(g["chars"]),
-                       g["text"]])
+                      [_pick(_objects(list(_KINDS)), _numbers(g["line"])), _numbers(g["group"]),
+                       _numbers(g["docs"]), _numbers(g["chars"]), g["text"]])
 
     def write(self, directory):
         """Writes the reports into `directory` (created if missing) with
         fw_report_write(): pairs.csv, clusters.csv, docs.csv, with passages
-        passages.csv, reuse.csv and boilerplate.csv, and summary.json, the
-        same bytes as ``fanwen scan --out directory``. Returns the seconds
-        it took. Raises FileError with the library's message."""
+        passages.csv, reuse.csv, spans.csv and boilerplate.csv, and
+        summary.json, the same bytes as ``fanwen scan --out directory``.
+        Returns the seconds it took. Raises FileError with the library's
+        message."""
         return self._core.write(directory)
 
     def close(self):

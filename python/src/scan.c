@@ -620,6 +620,13 @@ static const field REUSE_FIELDS[] = {
     FIELD(fw_reuse_pair, shared_passages, 'Q'), FIELD(fw_reuse_pair, shared_chars, 'Q'),
     FIELD(fw_reuse_pair, a_in_b, 'd'),          FIELD(fw_reuse_pair, b_in_a, 'd'),
 };
+static const field SPAN_FIELDS[] = {
+    FIELD(fw_reused_span, a, 'I'),          FIELD(fw_reused_span, b, 'I'),
+    FIELD(fw_reused_span, a_start, 'Q'),    FIELD(fw_reused_span, a_end, 'Q'),
+    FIELD(fw_reused_span, b_start, 'Q'),    FIELD(fw_reused_span, b_end, 'Q'),
+    FIELD(fw_reused_span, a_chars, 'Q'),    FIELD(fw_reused_span, b_chars, 'Q'),
+    FIELD(fw_reused_span, matched, 'Q'),    FIELD(fw_reused_span, similarity, 'd'),
+};
 static const field PASSAGE_FIELDS[] = {
     FIELD(fw_passage_info, group, 'Q'),      FIELD(fw_passage_info, doc, 'I'),
     FIELD(fw_passage_info, index, 'I'),      FIELD(fw_passage_info, byte_start, 'Q'),
@@ -629,7 +636,8 @@ static const field PASSAGE_FIELDS[] = {
 static const field GROUP_FIELDS[] = {
     FIELD(fw_group_info, group, 'Q'),       FIELD(fw_group_info, passages, 'Q'),
     FIELD(fw_group_info, docs, 'Q'),        FIELD(fw_group_info, boilerplate, 'i'),
-    FIELD(fw_group_info, chars, 'Q'),       FIELD(fw_group_info, text, 'a'),
+    FIELD(fw_group_info, line, 'i'),        FIELD(fw_group_info, chars, 'Q'),
+    FIELD(fw_group_info, text, 'a'),
 };
 
 static fw_status doc_row(const void *scan, size_t i, void *row)
@@ -652,6 +660,11 @@ static fw_status pair_row(const void *pairs, size_t i, void *row)
 static fw_status reuse_row(const void *pairs, size_t i, void *row)
 {
     *(fw_reuse_pair *)row = ((const fw_reuse_pair *)pairs)[i];
+    return FW_OK;
+}
+static fw_status span_row(const void *spans, size_t i, void *row)
+{
+    *(fw_reused_span *)row = ((const fw_reused_span *)spans)[i];
     return FW_OK;
 }
 
@@ -689,6 +702,19 @@ static PyObject *scan_reuse(PyObject *obj, PyObject *args)
     fw_status st = fw_scan_reuse(self->scan, &pairs, &n);
     if (st != FW_OK) return scan_raise(self, st);
     return columns(self, REUSE_FIELDS, COUNT(REUSE_FIELDS), n, reuse_row, pairs, &row);
+}
+
+static PyObject *scan_spans(PyObject *obj, PyObject *args)
+{
+    (void)args;
+    ScanObject *self = (ScanObject *)obj;
+    const fw_reused_span *spans;
+    size_t n;
+    fw_reused_span row;
+    if (!usable(self, 1)) return NULL;
+    fw_status st = fw_scan_spans(self->scan, &spans, &n);
+    if (st != FW_OK) return scan_raise(self, st);
+    return columns(self, SPAN_FIELDS, COUNT(SPAN_FIELDS), n, span_row, spans, &row);
 }
 
 static PyObject *scan_passages(PyObject *obj, PyObject *args)
@@ -742,10 +768,13 @@ static const field STATS_FIELDS[] = {
     FIELD(fw_scan_stats, passage_probability, 'd'),
     FIELD(fw_scan_stats, passage_candidates, 'Q'),
     FIELD(fw_scan_stats, passage_matches, 'Q'),
+    FIELD(fw_scan_stats, passage_screened, 'Q'),
     FIELD(fw_scan_stats, passage_groups, 'Q'),
     FIELD(fw_scan_stats, grouped_passages, 'Q'),
     FIELD(fw_scan_stats, boilerplate_groups, 'Q'),
+    FIELD(fw_scan_stats, boilerplate_lines, 'Q'),
     FIELD(fw_scan_stats, reuse_pairs, 'Q'),
+    FIELD(fw_scan_stats, spans, 'Q'),
     FIELD(fw_scan_stats, boilerplate_docs_needed, 'Q'),
     FIELD(fw_scan_stats, t_read, 'd'),
     FIELD(fw_scan_stats, t_parse, 'd'),
@@ -834,6 +863,7 @@ static PyMethodDef scan_methods[] = {
     {"documents", scan_documents, METH_NOARGS, "fw_doc_info of every document, as columns."},
     {"pairs", scan_pairs, METH_NOARGS, "fw_scan_pairs(), as columns."},
     {"reuse", scan_reuse, METH_NOARGS, "fw_scan_reuse(), as columns."},
+    {"spans", scan_spans, METH_NOARGS, "fw_scan_spans(), as columns."},
     {"passages", scan_passages, METH_NOARGS, "fw_scan_grouped_passage(), as columns."},
     {"boilerplate", scan_boilerplate, METH_NOARGS, "fw_scan_boilerplate(), as columns."},
     {"options", scan_options, METH_NOARGS, "fw_scan_get_options() as a dict."},

@@ -1,7 +1,7 @@
 """The module gives what the CLI gives.
 
 `fanwen scan --out DIR CORPUS` and `fanwen.scan_paths([CORPUS]).write(DIR2)`
-write the same six CSVs byte for byte, and summary.json the same apart
+write the same seven CSVs byte for byte, and summary.json the same apart
 from its timings; and the tables the module returns (as NumPy arrays and as
 tuples) hold the CSVs' rows: ids, counts, and every ratio to the CSV's six
 decimals. Two corpora, the demo one (plain files and a JSONL shard) and the
@@ -23,7 +23,7 @@ import fanwen
 REPO = Path(__file__).resolve().parents[2]
 
 CSVS = ["pairs.csv", "clusters.csv", "docs.csv", "passages.csv", "reuse.csv",
-        "boilerplate.csv"]
+        "spans.csv", "boilerplate.csv"]
 # corpus, CLI options, the same as keywords
 RUNS = [
     ("corpus/docs", [], {}),
@@ -100,7 +100,8 @@ def table_rows(table):
 
 
 TABLES = {"pairs.csv": "pairs", "clusters.csv": "clusters", "docs.csv": "documents",
-          "passages.csv": "passages", "reuse.csv": "reuse", "boilerplate.csv": "boilerplate"}
+          "passages.csv": "passages", "reuse.csv": "reuse", "spans.csv": "spans",
+          "boilerplate.csv": "boilerplate"}
 
 
 @pytest.mark.parametrize("name", CSVS)
@@ -124,6 +125,29 @@ def test_not_an_empty_comparison(reports):
     assert len(result.pairs) >= 4
     assert len(result.clusters) >= 8
     if result.options["passages"]:
-        assert len(result.passages) > 0 and len(result.reuse) > 0
-    if result.options["boilerplate_docs"] == 3:
-        assert len(result.boilerplate) > 0
+        assert len(result.passages) > 0 and len(result.reuse) > 0 and len(result.spans) > 0
+    kinds = [row[0] for row in result.boilerplate.tolist()] if fanwen._np is not None \
+        else [row.kind for row in result.boilerplate]
+    assert set(kinds) <= {"line", "passage"}
+    if result.options["boilerplate_docs"] == 3:  # the sites' short lines, and passages
+        assert set(kinds) == {"line", "passage"}
+
+
+def test_spans_equal_csv_rows(reports, mode):
+    """spans.csv field by field: ids, byte offsets and counts exactly (as
+    ints), similarity to the CSV's six decimals."""
+    cli_dir, _, result = reports
+    if not (cli_dir / "spans.csv").exists():
+        assert len(result.spans) == 0
+        return
+    header, rows = csv_rows(cli_dir / "spans.csv")
+    assert header == list(fanwen.Span._fields)
+    spans = result.spans.tolist() if mode == "numpy" else result.spans
+    assert len(spans) == len(rows)
+    for span, row in zip(spans, rows):
+        assert [span[0], span[3]] == [row[0], row[3]]
+        ints = [span[i] for i in (1, 2, 4, 5, 6, 7, 8)]
+        assert all(type(v) is int for v in ints)
+        assert ints == [int(row[i]) for i in (1, 2, 4, 5, 6, 7, 8)]
+        assert "%.6f" % span[9] == row[9]
+        assert span[1] < span[2] and span[4] < span[5] and span[8] <= min(span[6], span[7])

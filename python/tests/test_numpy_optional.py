@@ -57,7 +57,7 @@ def test_both_forms_hold_the_same_values(monkeypatch):
     rng = cjk.rng(8)
     base = [cjk.text(rng, 400) for _ in range(5)]
     docs = {"%d" % i: t for i, t in enumerate(base + [cjk.substitute(rng, t, 2) for t in base])}
-    tables = ["documents", "pairs", "clusters", "passages", "reuse", "boilerplate"]
+    tables = ["documents", "pairs", "clusters", "passages", "reuse", "spans", "boilerplate"]
     for options in [{}, {"verify": False, "passages": False}]:
         monkeypatch.setattr(fanwen, "_np", numpy)
         result = fanwen.scan(docs, **options)

@@ -8,6 +8,10 @@ see cjk.py) says which pairs reach the threshold; the scan must report
 exactly those, with the same Jaccard and containment, and an estimate that
 is the one of the Sketcher's signatures (so the Sketcher makes the scan's
 signatures, under each sketch option).
+
+A paragraph copied into another text with a few characters dropped is one
+reused span, at the paragraph's bytes, its matched characters the longest
+common subsequence of the two paragraphs (plain DP here).
 """
 import itertools
 
@@ -157,3 +161,48 @@ def test_template_folds_digits():
     assert jf and jf[0][2] == 1.0
     sig = fanwen.Sketcher(template=True).minhash([a, b])
     assert fanwen.estimate(sig[0], sig[1]) == 1.0
+
+
+def lcs(a, b):
+    """Length of the longest common subsequence, the plain O(len a * len b)
+    DP, one row at a time."""
+    prev = [0] * (len(b) + 1)
+    for ca in a:
+        row = [0]
+        for j, cb in enumerate(b):
+            row.append(prev[j] + 1 if ca == cb else max(prev[j + 1], row[j]))
+        prev = row
+    return prev[-1]
+
+
+def test_lcs_itself():
+    assert lcs("ABCBDAB", "BDCABA") == 4
+    assert lcs("", "abc") == 0 and lcs("abc", "abc") == 3
+
+
+def test_copied_paragraph_is_one_span(mode):
+    rng = cjk.rng(11)
+    par = cjk.text(rng, 200)
+    # drops away from the edges: the span ends at runs of 3 aligned characters
+    drop = set(rng.sample(range(5, len(par) - 5), 4))
+    copy = "".join(c for i, c in enumerate(par) if i not in drop)
+    before = [cjk.text(rng, n) for n in (150, 240, 120)]
+    after = [cjk.text(rng, n) for n in (260, 130)]
+    a = "\n".join(before + [par] + after)
+    head, tail = cjk.text(rng, 180), cjk.text(rng, 250)
+    b = "\n".join([head, copy, tail])
+    result = fanwen.scan({"a": a, "b": b, "c": cjk.text(rng, 500)})
+    spans = result.spans.tolist() if mode == "numpy" else result.spans
+    assert len(spans) == 1
+    span = spans[0]
+    # byte offsets from the UTF-8 encoding (3 bytes an ideograph, 1 a newline)
+    a_start = len(("\n".join(before) + "\n").encode("utf-8"))
+    b_start = len((head + "\n").encode("utf-8"))
+    assert (span[0], span[1], span[2]) == ("a", a_start, a_start + len(par.encode("utf-8")))
+    assert (span[3], span[4], span[5]) == ("b", b_start, b_start + len(copy.encode("utf-8")))
+    assert a.encode("utf-8")[span[1]:span[2]].decode("utf-8") == par
+    matched = lcs(par, copy)
+    assert (span[6], span[7], span[8]) == (len(par), len(copy), matched)
+    assert span[9] == pytest.approx(matched / len(par), rel=1e-12)
+    if mode == "fallback":
+        assert isinstance(span, fanwen.Span) and span.matched_chars == matched
