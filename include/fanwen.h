@@ -560,6 +560,21 @@ FW_API fw_status fw_scan_spans(const fw_scan *scan, const fw_reused_span **spans
                                size_t *count);
 FW_API size_t fw_scan_span_count(const fw_scan *scan);
 
+/* A substitution the spans show again and again: copies wrote `variant`
+ * where their sources had `canonical` (the form more documents of the
+ * corpus use; swaps.c says how the side is chosen). `count` is how often
+ * the spans show it, `docs` the documents holding the variant opposite the
+ * canonical. The rows of substitutions.csv, a canon table for
+ * fw_template_load_canon() and --canon. */
+typedef struct fw_substitution {
+    const char *variant, *canonical; /* UTF-8, valid until fw_scan_free() */
+    uint64_t count, docs;
+} fw_substitution;
+
+/* Substitutions, most frequent first (then variant, then canonical). */
+FW_API size_t fw_scan_substitution_count(const fw_scan *scan);
+FW_API fw_status fw_scan_substitution(const fw_scan *scan, size_t i, fw_substitution *row);
+
 /* Passages of document `doc`; passage `i` (0-based) of it. An excerpt read
  * back from a spill file that fails gives FW_ERR_IO. */
 FW_API uint32_t fw_scan_doc_passage_count(const fw_scan *scan, size_t doc);

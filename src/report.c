@@ -226,6 +226,22 @@ static fw_status write_spans(const fw_scan *scan, FILE *f)
     return ferror(f) ? FW_ERR_IO : FW_OK;
 }
 
+/* substitutions.csv: the swaps learned from the spans, a --canon table. */
+static fw_status write_substitutions(const fw_scan *scan, FILE *f)
+{
+    fputs("variant,canonical,count,docs\r\n", f);
+    for (size_t i = 0, n = fw_scan_substitution_count(scan); i < n; i++) {
+        fw_substitution r;
+        fw_status st = fw_scan_substitution(scan, i, &r);
+        if (st != FW_OK) return st;
+        csv_field(f, r.variant);
+        fputc(',', f);
+        csv_field(f, r.canonical);
+        fprintf(f, ",%llu,%llu\r\n", (unsigned long long)r.count, (unsigned long long)r.docs);
+    }
+    return ferror(f) ? FW_ERR_IO : FW_OK;
+}
+
 /* boilerplate.csv: one row per boilerplate group, most documents first. */
 static fw_status write_boilerplate(const fw_scan *scan, FILE *f)
 {
@@ -564,6 +580,7 @@ static fw_status docs_body(const fw_scan *s, FILE *f, double t) { (void)t; retur
 static fw_status passages_body(const fw_scan *s, FILE *f, double t) { (void)t; return write_passages(s, f); }
 static fw_status reuse_body(const fw_scan *s, FILE *f, double t) { (void)t; return write_reuse(s, f); }
 static fw_status spans_body(const fw_scan *s, FILE *f, double t) { (void)t; return write_spans(s, f); }
+static fw_status substitutions_body(const fw_scan *s, FILE *f, double t) { (void)t; return write_substitutions(s, f); }
 static fw_status boilerplate_body(const fw_scan *s, FILE *f, double t) { (void)t; return write_boilerplate(s, f); }
 
 fw_status fw_report_write(fw_scan *scan, const char *dir, double *report_seconds)
@@ -586,10 +603,13 @@ fw_status fw_report_write(fw_scan *scan, const char *dir, double *report_seconds
         if (st == FW_OK) st = write_atomically(scan, dir, "reuse.csv", 0, reuse_body);
         if (st == FW_OK) st = write_atomically(scan, dir, "spans.csv", 0, spans_body);
         if (st == FW_OK)
+            st = write_atomically(scan, dir, "substitutions.csv", 0, substitutions_body);
+        if (st == FW_OK)
             st = write_atomically(scan, dir, "boilerplate.csv", 0, boilerplate_body);
     } else { /* not a previous run's passage reports beside this run's */
-        const char *stale[] = {"passages.csv", "reuse.csv", "spans.csv", "boilerplate.csv"};
-        for (int i = 0; i < 4; i++) {
+        const char *stale[] = {"passages.csv", "reuse.csv", "spans.csv", "substitutions.csv",
+                               "boilerplate.csv"};
+        for (int i = 0; i < 5; i++) {
             char path[4096];
             snprintf(path, sizeof path, "%s/%s", dir, stale[i]);
             if (unlink(path) != 0 && errno != ENOENT)

@@ -216,3 +216,18 @@ fw_status fw_scan_spans(const fw_scan *s, const fw_reused_span **spans, size_t *
     *count = st == FW_OK ? s->passage.spans.nspans : 0;
     return st;
 }
+
+size_t fw_scan_substitution_count(const fw_scan *s)
+{
+    return s->phase == FW_SCAN_RUN ? s->passage.spans.nsubstitutions : 0;
+}
+
+fw_status fw_scan_substitution(const fw_scan *s, size_t i, fw_substitution *row)
+{
+    fw_status st = check_index(s, "fw_scan_substitution", "substitution", i,
+                               s->passage.spans.nsubstitutions);
+    if (st != FW_OK) return st;
+    const fw_swap_row *r = &s->passage.spans.substitutions[i];
+    *row = (fw_substitution){r->variant, r->canonical, r->count, r->docs};
+    return FW_OK;
+}

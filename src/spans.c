@@ -24,6 +24,10 @@
  * every sentence is there. Extension stops at boilerplate and at text in
  * no passage (a boilerplate line).
  *
+ * Each span's alignment also shows which words the copy changed: the
+ * short differing regions between aligned runs go to the substitution
+ * miner (swaps.c), which learns the corpus's own swap table.
+ *
  * The spans give document reuse: the share of A's characters aligned with
  * B (a_in_b), counted once however many spans cover them, and each
  * document's reused share, its characters aligned with any other place.
@@ -92,6 +96,9 @@ typedef struct thread_out {
     size_t ncover, cover_cap;
     fw_aligner aligner;
     fw_aligned_reader ra, rb;
+    fw_swaps *swaps;      /* this thread's substitution miner */
+    fw_align_run *shifted; /* a span's runs, from its region's start */
+    size_t shifted_cap;
     fw_align_run *runs;   /* a chain's runs, positions in the documents */
     size_t nruns, runs_cap;
     uint32_t *chain_of;   /* a pair's points: their chain */
@@ -107,6 +114,8 @@ static void thread_out_free(thread_out *t)
     fw_aligner_free(&t->aligner);
     fw_aligned_reader_free(&t->ra);
     fw_aligned_reader_free(&t->rb);
+    fw_swaps_free(t->swaps);
+    free(t->shifted);
     free(t->runs);
     free(t->chain_of);
     free(t->chain_last);
@@ -397,6 +406,24 @@ static fw_status emit_span(const fw_spans_input *in, thread_out *t, uint32_t da,
     return FW_OK;
 }
 
+/* The substitutions of one span (runs r[0, n)): its two regions, the runs
+ * counted from their starts, to this thread's miner. */
+static fw_status mine_swaps(const fw_spans_input *in, thread_out *t, uint32_t da, uint32_t db,
+                            const fw_align_run *r, size_t n)
+{
+    if (n < 2) return FW_OK; /* a substitution lies between two runs */
+    uint32_t a0 = r[0].a, b0 = r[0].b;
+    uint32_t na = r[n - 1].a + r[n - 1].len - a0, nb = r[n - 1].b + r[n - 1].len - b0;
+    if (!fw_grow(&t->shifted, &t->shifted_cap, n, sizeof *t->shifted, 256)) return FW_ERR_NOMEM;
+    for (size_t k = 0; k < n; k++)
+        t->shifted[k] = (fw_align_run){r[k].a - a0, r[k].b - b0, r[k].len};
+    const uint32_t *ta, *tb;
+    fw_status st = fw_aligned_read(in->texts, &t->ra, da, a0, na, &ta, NULL);
+    if (st == FW_OK) st = fw_aligned_read(in->texts, &t->rb, db, b0, nb, &tb, NULL);
+    if (st == FW_OK) st = fw_swaps_add(t->swaps, da, ta, na, db, tb, nb, t->shifted, n);
+    return st;
+}
+
 /* Characters covered by a list of intervals (sorted here). */
 static uint64_t union_length(interval *v, size_t n)
 {
@@ -536,6 +563,7 @@ static fw_status one_pair(const fw_spans_input *in, thread_out *t, const match *
     for (size_t k = 0; k < npend && st == FW_OK; k++) {
         const fw_align_run *r = runs + pend[k].first;
         st = emit_span(in, t, da, db, r, pend[k].n);
+        if (st == FW_OK) st = mine_swaps(in, t, da, db, r, pend[k].n);
         for (size_t x = 0; st == FW_OK && da != db && x < pend[k].n; x++, nside++) {
             sa[nside] = (interval){da, r[x].a, r[x].a + r[x].len};
             sb[nside] = (interval){db, r[x].b, r[x].b + r[x].len};
@@ -639,6 +667,45 @@ static fw_status collect(const fw_spans_input *in, thread_out *t, int threads,
     return FW_OK;
 }
 
+/* The rows of substitutions.csv: the threads' miners in one, frozen, the
+ * documents' frequencies of its strings tallied over every aligned text
+ * (they decide which side is canonical), then the rows. */
+static fw_status learn_swaps(const fw_spans_input *in, thread_out *t, int threads,
+                             fw_spans_result *out)
+{
+    fw_status st = FW_OK;
+    for (int x = 1; x < threads && st == FW_OK; x++) st = fw_swaps_merge(t[0].swaps, t[x].swaps);
+    if (st == FW_OK) st = fw_swaps_prepare(t[0].swaps, NULL);
+    if (st != FW_OK) return st;
+    out->swaps = t[0].swaps;
+    t[0].swaps = NULL;
+    fw_swaps_tally **tally = calloc((size_t)threads, sizeof *tally);
+    if (!tally) return FW_ERR_NOMEM;
+    for (int x = 0; x < threads && st == FW_OK; x++) st = fw_swaps_tally_new(out->swaps, &tally[x]);
+    int failed = st;
+    #pragma omp parallel for num_threads(threads) schedule(dynamic, 16)
+    for (size_t d = 0; d < in->ndocs; d++) {
+        int stop;
+        #pragma omp atomic read
+        stop = failed;
+        if (stop || !in->texts->len[d]) continue;
+        thread_out *me = &t[omp_get_thread_num()];
+        const uint32_t *cps;
+        fw_status s = fw_aligned_read(in->texts, &me->ra, d, 0, in->texts->len[d], &cps, NULL);
+        if (s == FW_OK) fw_swaps_tally_doc(tally[omp_get_thread_num()], cps, in->texts->len[d]);
+        else {
+            #pragma omp atomic write
+            failed = s;
+        }
+    }
+    st = (fw_status)failed;
+    for (int x = 0; x < threads && st == FW_OK; x++) st = fw_swaps_tally_add(out->swaps, tally[x]);
+    for (int x = 0; x < threads; x++) fw_swaps_tally_free(tally[x]);
+    free(tally);
+    if (st == FW_OK) st = fw_swaps_finish(out->swaps, &out->substitutions, &out->nsubstitutions);
+    return st;
+}
+
 fw_status fw_spans_build(const fw_spans_input *in, fw_spans_result *out)
 {
     memset(out, 0, sizeof *out);
@@ -653,10 +720,12 @@ fw_status fw_spans_build(const fw_spans_input *in, fw_spans_result *out)
     }
     for (size_t d = 0; d < in->ndocs; d++)
         for (uint64_t p = in->first[d]; p < in->first[d + 1]; p++) doc_of[p] = (uint32_t)d;
+    int made = 1;
+    for (int x = 0; x < threads; x++) made &= fw_swaps_new(&t[x].swaps) == FW_OK;
     size_t n = 0, npairs = 0;
     match *m = gather(in, doc_of, &n);
     size_t *starts = m ? malloc((n + 1) * sizeof *starts) : NULL;
-    fw_status st = starts ? FW_OK : FW_ERR_NOMEM;
+    fw_status st = starts && made ? FW_OK : FW_ERR_NOMEM;
     for (size_t k = 0; st == FW_OK && k < n; k++) /* where each document pair begins */
         if (!k || m[k].da != m[k - 1].da || m[k].db != m[k - 1].db) starts[npairs++] = k;
     if (starts) starts[npairs] = n;
@@ -675,6 +744,7 @@ fw_status fw_spans_build(const fw_spans_input *in, fw_spans_result *out)
         }
     }
     st = failed ? (fw_status)failed : collect(in, t, threads, out);
+    if (st == FW_OK) st = learn_swaps(in, t, threads, out);
     for (int x = 0; x < threads; x++) thread_out_free(&t[x]);
     free(t);
     free(m);
@@ -685,6 +755,7 @@ fw_status fw_spans_build(const fw_spans_input *in, fw_spans_result *out)
 
 void fw_spans_result_free(fw_spans_result *r)
 {
+    fw_swaps_free(r->swaps);
     free(r->spans);
     free(r->reuse);
     free(r->reused_chars);

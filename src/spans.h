@@ -6,6 +6,7 @@
 #include "fanwen.h"
 #include "aligned_text.h"
 #include "passage_cut.h"
+#include "swaps.h"
 
 /* Spans shorter than this many aligned characters in a run do not start
  * or end a span: a lone equal character is chance, not copying. */
@@ -31,6 +32,9 @@ typedef struct fw_spans_result {
     size_t nreuse;
     uint64_t *reused_chars;         /* per document: characters aligned with
                                      * any other place, boilerplate left out */
+    fw_swaps *swaps;                /* the substitutions the spans show */
+    const fw_swap_row *substitutions; /* (swaps.c), owned by `swaps` */
+    size_t nsubstitutions;
 } fw_spans_result;
 
 fw_status fw_spans_build(const fw_spans_input *in, fw_spans_result *out);

@@ -162,6 +162,139 @@ fw_status fw_template_add_default_canon(fw_template *t)
     return FW_OK;
 }
 
+/* Prefixes the message of a failed entry with where it was read. */
+static void at_line(fw_template *t, const char *path, size_t line_no)
+{
+    char why[sizeof t->error];
+    memcpy(why, t->error, sizeof why);
+    snprintf(t->error, sizeof t->error, "%.120s:%zu: %.120s", path, line_no, why);
+}
+
+/* One line of a TSV table, without its line end. */
+static fw_status tsv_line(fw_template *t, char *line, const char *path, size_t line_no)
+{
+    if (line[0] == '\0' || line[0] == '#') return FW_OK; /* blank lines and comments */
+    char *tab = strchr(line, '\t');
+    if (!tab || strchr(tab + 1, '\t')) {
+        snprintf(t->error, sizeof t->error,
+                 "%s:%zu: expected two tab-separated fields: variant, canonical", path, line_no);
+        return FW_ERR_FORMAT;
+    }
+    *tab = '\0';
+    fw_status st = fw_template_add_canon(t, line, tab + 1);
+    if (st == FW_ERR_FORMAT) at_line(t, path, line_no);
+    return st;
+}
+
+/* A CSV field being read (only the first two of a row are kept). */
+typedef struct csv_field {
+    char *s;
+    size_t len, cap;
+} csv_field;
+
+static int csv_put(csv_field *f, int c)
+{
+    if (!fw_grow(&f->s, &f->cap, f->len + 2, 1, 64)) return 0;
+    f->s[f->len++] = (char)c;
+    f->s[f->len] = '\0';
+    return 1;
+}
+
+/* Reads one RFC 4180 record: quoted fields may hold commas, line breaks
+ * and "" for a quote; records end with CRLF or LF. Fields 0 and 1 go to
+ * f[0], f[1]; *nfields counts them all; *line_no advances past the record.
+ * Returns 1 with a record, 0 at the end of the file, or an error. */
+static int csv_record(fw_template *t, FILE *in, const char *path, size_t *line_no,
+                      csv_field f[2], size_t *nfields)
+{
+    size_t start = *line_no, flen = 0; /* characters in the current field */
+    int quoted = 0, closed = 0, any = 0;
+    f[0].len = f[1].len = 0;
+    *nfields = 1;
+    for (;;) {
+        int c = getc(in);
+        if (c == EOF) {
+            if (!quoted) return any;
+            snprintf(t->error, sizeof t->error, "%s:%zu: quoted field not closed", path, start);
+            return FW_ERR_FORMAT;
+        }
+        any = 1;
+        if (c == '\n') ++*line_no;
+        if (quoted) {
+            if (c == '"') {
+                int next = getc(in);
+                if (next != '"') { /* the closing quote; "" is a quote */
+                    if (next != EOF) ungetc(next, in);
+                    quoted = 0;
+                    closed = 1;
+                    continue;
+                }
+            }
+        } else if (c == ',') {
+            ++*nfields;
+            flen = 0;
+            closed = 0;
+            continue;
+        } else if (c == '\n') {
+            return 1;
+        } else if (c == '\r') {
+            int next = getc(in);
+            if (next == '\n') ++*line_no;
+            else if (next != EOF) ungetc(next, in);
+            return 1;
+        } else if (c == '"' && flen == 0 && !closed) {
+            quoted = 1;
+            continue;
+        } else if (closed || c == '"') {
+            snprintf(t->error, sizeof t->error, "%s:%zu: %s", path, *line_no,
+                     closed ? "text after a closing quote" : "quote inside an unquoted field");
+            return FW_ERR_FORMAT;
+        }
+        flen++;
+        if (*nfields <= 2 && !csv_put(&f[*nfields - 1], c)) return FW_ERR_NOMEM;
+    }
+}
+
+/* The rows of a CSV table after its header: the first two fields of each
+ * (variant, canonical); more fields (substitutions.csv's count, docs) are
+ * read past, blank lines skipped. */
+static fw_status csv_rows(fw_template *t, FILE *in, const char *path)
+{
+    csv_field f[2] = {{0}};
+    size_t line_no = 2, nfields;
+    fw_status st = FW_OK;
+    for (;;) {
+        size_t start = line_no;
+        int got = csv_record(t, in, path, &line_no, f, &nfields);
+        if (got <= 0) {
+            st = got;
+            break;
+        }
+        if (nfields == 1 && f[0].len == 0) continue; /* a blank line */
+        if (nfields < 2) {
+            snprintf(t->error, sizeof t->error,
+                     "%s:%zu: expected comma-separated fields: variant, canonical", path, start);
+            st = FW_ERR_FORMAT;
+            break;
+        }
+        st = fw_template_add_canon(t, f[0].len ? f[0].s : "", f[1].len ? f[1].s : "");
+        if (st == FW_ERR_FORMAT) at_line(t, path, start);
+        if (st != FW_OK) break;
+    }
+    free(f[0].s);
+    free(f[1].s);
+    return st;
+}
+
+/* Whether a first line (without its end) is the header of a CSV table:
+ * it starts with "variant,canonical", after a UTF-8 byte order mark. */
+static int csv_header(const char *line)
+{
+    if (strncmp(line, "\xEF\xBB\xBF", 3) == 0) line += 3;
+    return strncmp(line, "variant,canonical", 17) == 0 &&
+           (line[17] == '\0' || line[17] == ',');
+}
+
 fw_status fw_template_load_canon(fw_template *t, const char *path)
 {
     FILE *f = fopen(path, "r");
@@ -176,22 +309,15 @@ fw_status fw_template_load_canon(fw_template *t, const char *path)
     while (st == FW_OK && (got = getline(&line, &cap, f)) != -1) {
         line_no++;
         while (got > 0 && (line[got - 1] == '\n' || line[got - 1] == '\r')) line[--got] = '\0';
-        if (got == 0 || line[0] == '#') continue; /* blank lines and comments */
-        char *tab = strchr(line, '\t');
-        if (!tab || strchr(tab + 1, '\t')) {
-            snprintf(t->error, sizeof t->error,
-                     "%s:%zu: expected two tab-separated fields: variant, canonical", path,
-                     line_no);
-            st = FW_ERR_FORMAT;
+        if (line_no == 1 && csv_header(line)) {
+            st = csv_rows(t, f, path);
             break;
         }
-        *tab = '\0';
-        st = fw_template_add_canon(t, line, tab + 1);
-        if (st == FW_ERR_FORMAT) {
-            char why[sizeof t->error];
-            memcpy(why, t->error, sizeof why);
-            snprintf(t->error, sizeof t->error, "%.120s:%zu: %.120s", path, line_no, why);
-        }
+        st = tsv_line(t, line, path, line_no);
+    }
+    if (st == FW_OK && ferror(f)) {
+        snprintf(t->error, sizeof t->error, "%s: %s", path, strerror(errno));
+        st = FW_ERR_IO;
     }
     free(line);
     fclose(f);

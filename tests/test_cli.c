@@ -166,8 +166,8 @@ static void test_same_bytes_at_one_and_two_threads(void **state)
     assert_int_equal(run("scan -q -j 1 --out out1 in"), 2);
     assert_int_equal(run("scan -q -j 2 --out out2 in"), 2);
     const char *files[] = {"pairs.csv", "clusters.csv", "docs.csv", "passages.csv",
-                           "reuse.csv", "spans.csv", "boilerplate.csv"};
-    for (int i = 0; i < 7; i++) {
+                           "reuse.csv", "spans.csv", "substitutions.csv", "boilerplate.csv"};
+    for (int i = 0; i < 8; i++) {
         char p1[512], p2[512];
         snprintf(p1, sizeof p1, "%s/out1/%s", root, files[i]);
         snprintf(p2, sizeof p2, "%s/out2/%s", root, files[i]);
