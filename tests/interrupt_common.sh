@@ -16,7 +16,7 @@ RANDOM=$SEED
 echo "seed $SEED (FANWEN_TEST_SEED=$SEED replays these delays)"
 
 REPORTS="pairs.csv clusters.csv docs.csv passages.csv reuse.csv spans.csv substitutions.csv boilerplate.csv summary.json"
-TEMP_NAME='^\.(pairs\.csv|clusters\.csv|docs\.csv|passages\.csv|reuse\.csv|boilerplate\.csv|summary\.json)\.tmp\.([0-9]+)$'
+TEMP_NAME='^\.(pairs\.csv|clusters\.csv|docs\.csv|passages\.csv|reuse\.csv|spans\.csv|substitutions\.csv|boilerplate\.csv|summary\.json)\.tmp\.([0-9]+)$'
 
 W=$(mktemp -d /tmp/fanwen-test-interrupt-XXXXXX)
 cleanup() {

@@ -58,7 +58,7 @@ while ((i < iterations || ((mid_report < 3 || removed < 1) && i < 2 * iterations
     temps=$(check_dir "$out" 1 "${keep[@]}") || exit 1
     temps=${temps//$'\n'/ }
     replaced=$(replaced_count "$before" "$(inodes "$out")")
-    ((status == 137 && replaced > 0 && replaced < 7)) && mid_report=$((mid_report + 1))
+    ((status == 137 && replaced > 0 && replaced < $(wc -w <<< "$REPORTS"))) && mid_report=$((mid_report + 1))
     new=0
     for name in $temps; do
         [[ $name =~ $TEMP_NAME ]]

@@ -67,7 +67,7 @@ while ((i < iterations || (in_reports < 2 && i < 3 * iterations))); do
         continue
     fi
     replaced=$(replaced_count "$before" "$(inodes "$out")")
-    if ((replaced > 0 && replaced < 7)); then in_reports=$((in_reports + 1)); fi
+    if ((replaced > 0 && replaced < $(wc -w <<< "$REPORTS"))); then in_reports=$((in_reports + 1)); fi
     [ -n "$stage" ] || stage="~$(stage_at "$AT")"
     printf 'SIG%-4s after %s s (%s; reports %s): status %d, gone %d ms later, %d reports replaced\n' \
         "$sig" "$AT" "$stage" $way $STATUS $((GONE_US / 1000)) "$replaced"
