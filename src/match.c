@@ -188,6 +188,32 @@ static fw_status spill_set(fw_scan *s, fw_worker *w, fw_doc_record *d)
                              w->tmp, &d->nset, &d->set_at);
 }
 
+/* A candidate's hashes made again from its kept text, as sketch.c made
+ * them (the passage level keeps the text, not the hashes), into the
+ * thread's arena. */
+static fw_status reshingle(fw_scan *s, fw_worker *w, fw_doc_record *d)
+{
+    fw_sketch_worker *sk = &w->sketch;
+    size_t chars, n;
+    fw_status st = fw_normalize(s->normalizer, d->text, d->bytes, &sk->cps, &sk->cps_cap,
+                                &chars, NULL);
+    const uint32_t *cps = sk->cps;
+    if (st == FW_OK && s->tmpl) {
+        st = fw_template_apply(s->tmpl, sk->cps, chars, &sk->tcps, &sk->tcps_cap, &chars);
+        cps = sk->tcps;
+    }
+    if (st != FW_OK) return st;
+    n = fw_shingle_count(chars, s->opt.ngram);
+    uint64_t *hashes = fw_arena_alloc(&sk->arena, (n ? n : 1) * sizeof *hashes);
+    if (!hashes || !(sk->packed = fw_grow_scratch(sk->packed, &sk->packed_cap,
+                                                  fw_shingle_packed_size(chars))))
+        return FW_ERR_NOMEM;
+    d->nshingles = fw_shingle_hash_all(cps, chars, s->opt.ngram, s->opt.seed, hashes,
+                                       sk->packed);
+    d->shingles = hashes;
+    return FW_OK;
+}
+
 /* Turns the shingle hashes of every document in a candidate pair into a
  * sorted set, in place (parallel over documents). Documents that are in no
  * pair never pay for sorting. */
@@ -201,9 +227,14 @@ fw_status fw_match_make_sets(fw_scan *s, const fw_pair *cand, size_t nc)
     #pragma omp parallel for num_threads(s->threads) schedule(dynamic, 64)
     for (size_t r = 0; r < n; r++) {
         fw_doc_record *d = &s->docs[s->by_rank[r]];
-        if (!wanted[r] || d->nset || (!d->shingles && !s->bounded)) continue;
+        if (!wanted[r] || d->nset || (!d->shingles && !d->text && !s->bounded)) continue;
         fw_worker *w = &s->workers[omp_get_thread_num()];
         fw_status st = FW_ERR_NOMEM;
+        if (!d->shingles && d->text && !s->bounded && (st = reshingle(s, w, d)) != FW_OK) {
+            #pragma omp atomic write
+            failed = st;
+            continue;
+        }
         if ((w->tmp = fw_grow_scratch(w->tmp, &w->tmp_cap, d->nshingles * sizeof *w->tmp)))
             st = s->bounded ? spill_set(s, w, d) : FW_OK;
         if (st == FW_OK && !s->bounded)

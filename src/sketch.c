@@ -208,7 +208,10 @@ static fw_status sketch_text(const fw_sketch_context *cx, fw_sketch_worker *w,
     unsigned k = cx->opt->perms;
     /* With a memory limit, hashes and signature are made in scratch and
      * written to their files. */
-    size_t keep = cx->opt->verify && !bounded ? n : 0;
+    /* With the passage level the text is kept anyway: the few documents
+     * that become candidates are shingled again from it (match.c) instead
+     * of every document keeping 8 bytes per character of hashes. */
+    size_t keep = cx->opt->verify && !bounded && !passages ? n : 0;
     size_t keep_sig = bounded ? 0 : k;
     unsigned char *mem = NULL;
     if (keep + keep_sig &&
