@@ -188,6 +188,20 @@ static int append_runs(thread_out *t, const fw_align_run *r, size_t n, uint32_t 
     return 1;
 }
 
+/* Aligns characters [a0, a0 + na) of document da with [b0, b0 + nb) of
+ * db: the runs in t->aligner.runs[0, *nr), counted from a0 and b0. */
+static fw_status align_windows(const fw_spans_input *in, thread_out *t, uint32_t da,
+                               uint32_t a0, uint32_t na, uint32_t db, uint32_t b0, uint32_t nb,
+                               size_t *nr)
+{
+    const uint32_t *ta, *tb;
+    size_t lcs;
+    fw_status st = fw_aligned_read(in->texts, &t->ra, da, a0, na, &ta, NULL);
+    if (st == FW_OK) st = fw_aligned_read(in->texts, &t->rb, db, b0, nb, &tb, NULL);
+    if (st == FW_OK) st = fw_align(&t->aligner, ta, na, tb, nb, &lcs, nr);
+    return st;
+}
+
 /* Aligns the text of one chain (its points pts[0..n), in order): windows
  * of whole points, each starting where the last one ended. */
 static fw_status align_chain(const fw_spans_input *in, thread_out *t, const match *m,
@@ -205,14 +219,9 @@ static fw_status align_chain(const fw_spans_input *in, thread_out *t, const matc
         uint32_t a_to = cend(passage_of(in, da, m[pts[e - 1]].i));
         uint32_t b_to = cend(passage_of(in, db, m[pts[e - 1]].j));
         if (a_to > a_from && b_to > b_from) {
-            const uint32_t *ta, *tb;
-            size_t lcs, nr;
-            fw_status st = fw_aligned_read(in->texts, &t->ra, da, a_from, a_to - a_from, &ta,
-                                           NULL);
-            if (st == FW_OK)
-                st = fw_aligned_read(in->texts, &t->rb, db, b_from, b_to - b_from, &tb, NULL);
-            if (st == FW_OK)
-                st = fw_align(&t->aligner, ta, a_to - a_from, tb, b_to - b_from, &lcs, &nr);
+            size_t nr;
+            fw_status st = align_windows(in, t, da, a_from, a_to - a_from, db, b_from,
+                                         b_to - b_from, &nr);
             if (st != FW_OK) return st;
             if (!append_runs(t, t->aligner.runs, nr, a_from, b_from)) return FW_ERR_NOMEM;
         }
@@ -306,11 +315,8 @@ static fw_status extend_forward(const fw_spans_input *in, thread_out *t, uint32_
         uint32_t na = la - a0 < EXTEND_WINDOW ? la - a0 : EXTEND_WINDOW;
         uint32_t nb = lb - b0 < EXTEND_WINDOW ? lb - b0 : EXTEND_WINDOW;
         if (!na || !nb) return FW_OK;
-        const uint32_t *ta, *tb;
-        size_t lcs, nr;
-        fw_status st = fw_aligned_read(in->texts, &t->ra, da, a0, na, &ta, NULL);
-        if (st == FW_OK) st = fw_aligned_read(in->texts, &t->rb, db, b0, nb, &tb, NULL);
-        if (st == FW_OK) st = fw_align(&t->aligner, ta, na, tb, nb, &lcs, &nr);
+        size_t nr;
+        fw_status st = align_windows(in, t, da, a0, na, db, b0, nb, &nr);
         if (st != FW_OK) return st;
         uint32_t pa = 0, pb = 0;
         size_t taken = 0;
@@ -340,11 +346,8 @@ static fw_status extend_backward(const fw_spans_input *in, thread_out *t, uint32
         uint32_t nb = b1 < EXTEND_WINDOW ? b1 : EXTEND_WINDOW;
         if (!na || !nb) return FW_OK;
         uint32_t a0 = a1 - na, b0 = b1 - nb;
-        const uint32_t *ta, *tb;
-        size_t lcs, nr;
-        fw_status st = fw_aligned_read(in->texts, &t->ra, da, a0, na, &ta, NULL);
-        if (st == FW_OK) st = fw_aligned_read(in->texts, &t->rb, db, b0, nb, &tb, NULL);
-        if (st == FW_OK) st = fw_align(&t->aligner, ta, na, tb, nb, &lcs, &nr);
+        size_t nr;
+        fw_status st = align_windows(in, t, da, a0, na, db, b0, nb, &nr);
         if (st != FW_OK) return st;
         uint32_t pa = na, pb = nb; /* walking left: where the taken text begins */
         size_t first = nr;
