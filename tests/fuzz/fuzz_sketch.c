@@ -19,7 +19,7 @@
  * a record has a known status, a message unless it is `ok`, and shingles,
  * a signature and passages (when on) exactly when it has text (`ok` or
  * `repaired`); as many shingles as fw_shingle_count() says (without the
- * template), kept when verification or passages need them;
+ * template), kept when verification needs them and the text is not kept;
  * passages that tile its characters, with byte ranges in order inside the
  * text, shingle slices inside its hashes and one-line excerpts (valid
  * UTF-8, no control codes, no leading or double spaces). Spilling gives
@@ -195,7 +195,9 @@ static void check_in_memory(const fw_sketch_context *cx, const sketched *s)
 {
     const fw_doc_record *d = &s->doc.rec;
     if (!has_text(d)) return;
-    CHECK(d->sig && !d->shingles == !cx->opt->verify);
+    /* the hashes are kept for verification, unless the text is (passages:
+     * candidates are shingled again from it) */
+    CHECK(d->sig && !d->shingles == !(cx->opt->verify && !cx->passages));
     CHECK(!cx->passages || d->text); /* kept for the passage level */
     for (uint32_t i = 0; i < d->npassages; i++) {
         const fw_passage *p = &d->passages[i];
