@@ -132,7 +132,7 @@ fw_status fw_passages_cut(const fw_passage_config *cfg, fw_passage_scratch *sc,
             if (cfg->spill) memset(sc->sigs + i * k, 0, k * sizeof *sc->sigs);
             continue;
         }
-        uint32_t *sig = cfg->spill ? sc->sigs + i * k : alloc(ctx, k * sizeof *p->sig);
+        fw_passage_value *sig = cfg->spill ? sc->sigs + i * k : alloc(ctx, k * sizeof *p->sig);
         if (!sig) return FW_ERR_NOMEM;
         if (!cfg->spill) p->sig = sig;
         size_t ng = fw_shingle_count(p->clen, FW_PASSAGE_NGRAM);
@@ -142,7 +142,8 @@ fw_status fw_passages_cut(const fw_passage_config *cfg, fw_passage_scratch *sc,
             return FW_ERR_NOMEM;
         ng = fw_shingle_hash_all(doc->aligned + p->cstart, p->clen, FW_PASSAGE_NGRAM, cfg->seed,
                                  sc->hashes, sc->packed);
-        fw_minhash_compute(cfg->minhasher, sc->hashes, ng, sig);
+        fw_minhash_compute(cfg->minhasher, sc->hashes, ng, sc->full);
+        for (unsigned v = 0; v < k; v++) sig[v] = (fw_passage_value)sc->full[v];
     }
     if (cfg->spill) {
         uint64_t at, text_at;

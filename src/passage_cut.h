@@ -6,6 +6,7 @@
 
 #include "fanwen.h"
 #include "lines.h"
+#include "mix.h"
 
 /* characters of a passage kept for reports: what fits FW_EXCERPT_SIZE */
 #define FW_PASSAGE_TEXT_CHARS ((FW_EXCERPT_SIZE - 1) / 4)
@@ -19,6 +20,35 @@
  * more permutations than a passage's sketch can afford (bench/README.md). */
 #define FW_PASSAGE_BANDS 32
 #define FW_PASSAGE_ROWS 2
+#define FW_PASSAGE_PERMS (FW_PASSAGE_BANDS * FW_PASSAGE_ROWS)
+
+/* A passage's MinHash value kept in 16 bits (b-bit MinHash, Li and König
+ * 2010): two different minima agree in their low 16 bits once in 65,536,
+ * which moves a Jaccard estimate by 0.00002 and adds as few LSH
+ * collisions, for half the memory and half the cache lines the screen
+ * reads at random (passage_match.c). */
+typedef uint16_t fw_passage_value;
+
+/* The LSH key of each band of a passage signature (`rows` values). */
+static inline void fw_passage_band_keys(const fw_passage_value *sig, unsigned bands,
+                                        unsigned rows, uint32_t *keys)
+{
+    for (unsigned b = 0; b < bands; b++) {
+        uint64_t x = (uint64_t)b << 48;
+        for (unsigned r = 0; r < rows; r++) x = fw_mix64(x ^ sig[b * rows + r]);
+        keys[b] = (uint32_t)x;
+    }
+}
+
+/* Share of equal values of two signatures of k values: the Jaccard
+ * estimate. */
+static inline double fw_passage_estimate(const fw_passage_value *a, const fw_passage_value *b,
+                                         unsigned k)
+{
+    unsigned same = 0;
+    for (unsigned i = 0; i < k; i++) same += a[i] == b[i];
+    return (double)same / (double)k;
+}
 #define FW_PASSAGE_CANDIDATE 0.3 /* reported as the candidate probability */
 
 /* One passage: made by fw_passages_cut(), numbered into a group by
@@ -29,7 +59,7 @@ typedef struct fw_passage {
     uint32_t cstart, clen;         /* its code points in the document's
                                     * aligned text (the shingled form:
                                     * template form with --template) */
-    uint32_t *sig;                 /* its MinHash (bands·rows values), for
+    fw_passage_value *sig;         /* its MinHash (bands·rows values), for
                                     * LSH and the estimate that screens
                                     * candidates; NULL when clen is 0 */
     char *text;                    /* first characters, white space collapsed */
@@ -54,7 +84,8 @@ typedef struct fw_passage_scratch {
     uint64_t *hashes;              /* one passage's 3-gram hashes */
     unsigned char *packed;         /* and its code points packed for them */
     size_t hashes_cap, packed_cap; /* in bytes */
-    uint32_t *sigs;                /* with a spill file: a document's sigs */
+    fw_passage_value *sigs;        /* with a spill file: a document's sigs */
+    uint32_t full[FW_PASSAGE_MAX_BANDS * 4]; /* one signature, 32 bits */
     size_t sigs_cap;
     char *texts;                   /* and its excerpts, end to end */
     size_t texts_len, texts_cap;

@@ -64,7 +64,7 @@ static fw_status candidates_in_runs(const fw_passage_corpus *c, unsigned bands, 
     fw_status st = fw_band_runs_new(bands, c->lsh_budget, c->tmp_dir, &runs);
     if (st != FW_OK) return st;
     const size_t k = (size_t)bands * rows;
-    uint32_t *sigs = NULL; /* one document's, read back at once */
+    fw_passage_value *sigs = NULL; /* one document's, read back at once */
     size_t sigs_cap = 0;
     uint32_t keys[FW_PASSAGE_MAX_BANDS];
     uint64_t wide[FW_PASSAGE_MAX_BANDS];
@@ -79,7 +79,7 @@ static fw_status candidates_in_runs(const fw_passage_corpus *c, unsigned bands, 
         st = fw_spill_read(c->sigs_file, ps[0].sig_at, sigs, n * k * sizeof *sigs);
         for (uint32_t p = 0; p < n && st == FW_OK; p++) {
             if (!ps[p].clen) continue;
-            fw_lsh_band_keys(sigs + p * k, bands, rows, keys);
+            fw_passage_band_keys(sigs + p * k, bands, rows, keys);
             for (unsigned b = 0; b < bands; b++) wide[b] = keys[b];
             st = fw_band_runs_add(runs, (uint32_t)(i + p), wide);
         }
@@ -101,7 +101,7 @@ static fw_status band_keys(fw_passage *const *byp, size_t np, unsigned bands, un
     #pragma omp parallel for num_threads(threads) schedule(static)
     for (size_t i = 0; i < np; i++) {
         keys[i] = byp[i]->sig ? *block + i * bands : NULL;
-        if (byp[i]->sig) fw_lsh_band_keys(byp[i]->sig, bands, rows, *block + i * bands);
+        if (byp[i]->sig) fw_passage_band_keys(byp[i]->sig, bands, rows, *block + i * bands);
     }
     return FW_OK;
 }
@@ -109,10 +109,10 @@ static fw_status band_keys(fw_passage *const *byp, size_t np, unsigned bands, un
 /* Is a candidate worth aligning? Its MinHash estimate of the 3-gram
  * Jaccard, or of how much of the smaller passage's 3-grams are in the
  * larger: |A∩B| = J(|A| + |B|) / (1 + J). */
-static int worth_aligning(const uint32_t *sa, const uint32_t *sb, unsigned k, uint32_t la,
-                          uint32_t lb)
+static int worth_aligning(const fw_passage_value *sa, const fw_passage_value *sb, unsigned k,
+                          uint32_t la, uint32_t lb)
 {
-    double j = fw_minhash_estimate(sa, sb, k);
+    double j = fw_passage_estimate(sa, sb, k);
     if (j >= FW_PASSAGE_SCREEN_JACCARD) return 1;
     double na = la > 2 ? la - 2 : 1, nb = lb > 2 ? lb - 2 : 1;
     double inter = j * (na + nb) / (1 + j);
@@ -157,7 +157,8 @@ static fw_status verify(const fw_passage_corpus *c, const passage_ref *refs, fw_
         fw_aligned_reader ra = {0}, rb = {0};
         uint32_t in_a = UINT32_MAX;
         const uint32_t *ta = NULL, *tb;
-        uint32_t *sig_a = c->sigs_file ? malloc(2 * k * sizeof *sig_a) : NULL, *sig_b = sig_a + k;
+        fw_passage_value *sig_a = c->sigs_file ? malloc(2 * k * sizeof *sig_a) : NULL;
+        fw_passage_value *sig_b = sig_a ? sig_a + k : NULL;
         if (c->sigs_file && !sig_a) {
             #pragma omp atomic write
             failed = FW_ERR_NOMEM;
@@ -171,7 +172,7 @@ static fw_status verify(const fw_passage_corpus *c, const passage_ref *refs, fw_
             if (stop) continue;
             const passage_ref *a = &refs[cand[i].a], *b = &refs[cand[i].b];
             fw_status st = FW_OK;
-            const uint32_t *sa = a->p->sig, *sb = b->p->sig;
+            const fw_passage_value *sa = a->p->sig, *sb = b->p->sig;
             if (c->sigs_file) {
                 st = fw_spill_read(c->sigs_file, a->p->sig_at, sig_a, k * sizeof *sig_a);
                 if (st == FW_OK)

@@ -242,7 +242,7 @@ static void check_spilled(const fw_sketch_context *cx, const sketched *mem,
         CHECK(p->byte_start == q->byte_start && p->byte_end == q->byte_end);
         CHECK(p->chars == q->chars && p->cstart == q->cstart && p->clen == q->clen);
         CHECK(!q->sig && !q->text && p->text_len == q->text_len);
-        uint32_t psig[PASSAGE_K], none[PASSAGE_K] = {0};
+        fw_passage_value psig[PASSAGE_K], none[PASSAGE_K] = {0};
         char text[FW_EXCERPT_SIZE];
         CHECK(fw_spill_read(cx->passages->spill, q->sig_at, psig, sizeof psig) == FW_OK);
         CHECK(memcmp(psig, p->sig ? p->sig : none, sizeof psig) == 0);
