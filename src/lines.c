@@ -21,15 +21,6 @@
 #define XXH_STATIC_LINKING_ONLY /* XXH3_state_t, for streaming a line */
 #include <xxhash.h>
 
-/* Length of a line break at s (0 if none). */
-static size_t line_break(const unsigned char *s, size_t n)
-{
-    if (s[0] == '\n') return 1;
-    if (s[0] == '\r') return n > 1 && s[1] == '\n' ? 2 : 1;
-    if (n >= 3 && s[0] == 0xE2 && s[1] == 0x80 && (s[2] == 0xA8 || s[2] == 0xA9)) return 3;
-    return 0;
-}
-
 /* The hash of code points [a, b) with digit runs folded to one '0'. */
 static uint64_t line_hash(const uint32_t *cps, uint32_t a, uint32_t b, uint64_t seed)
 {
@@ -60,7 +51,7 @@ fw_status fw_lines_find(const char *text, size_t len, const uint32_t *cps,
     *count = 0;
     if (ncps > UINT32_MAX) return FW_ERR_ARG;
     for (size_t i = 0; i <= len;) {
-        size_t k = i < len ? line_break(s + i, len - i) : 1;
+        size_t k = i < len ? fw_line_break(s + i, len - i) : 1;
         if (!k) {
             i++;
             continue;

@@ -6,6 +6,16 @@
 
 #include "fanwen.h"
 
+/* Length of a line break at s (n ≥ 1 bytes): \n, \r\n, \r, U+2028 or
+ * U+2029; 0 if none. Lines (here) and passages (segment.c) break alike. */
+static inline size_t fw_line_break(const unsigned char *s, size_t n)
+{
+    if (s[0] == '\n') return 1;
+    if (s[0] == '\r') return n > 1 && s[1] == '\n' ? 2 : 1;
+    if (n >= 3 && s[0] == 0xE2 && s[1] == 0x80 && (s[2] == 0xA8 || s[2] == 0xA9)) return 3;
+    return 0;
+}
+
 /* One short line: normalized code points [cp_start, cp_end) from bytes
  * [byte_start, byte_end) of the text, and the hash of its normalized text
  * with every run of digits folded to one. */

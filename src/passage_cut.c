@@ -28,6 +28,7 @@
 #include "passage_cut.h"
 #include "grow.h"
 #include "segment.h"
+#include "sort.h"
 #include "spill.h"
 
 #include <stdlib.h>
@@ -174,12 +175,8 @@ void fw_cut_scratch_free(fw_cut_scratch *sc)
 
 static int is_boilerplate(const fw_cut_context *cx, uint64_t hash)
 {
-    size_t lo = 0, hi = cx->nboilerplate;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (cx->boilerplate[mid] < hash) lo = mid + 1; else hi = mid;
-    }
-    return lo < cx->nboilerplate && cx->boilerplate[lo] == hash;
+    size_t i = fw_search_u64(cx->boilerplate, cx->nboilerplate, hash);
+    return i < cx->nboilerplate && cx->boilerplate[i] == hash;
 }
 
 fw_status fw_passages_cut_text(const fw_passage_config *cfg, const fw_cut_context *cx,

@@ -85,7 +85,7 @@ typedef struct fw_passage_scratch {
     unsigned char *packed;         /* and its code points packed for them */
     size_t hashes_cap, packed_cap; /* in bytes */
     fw_passage_value *sigs;        /* with a spill file: a document's sigs */
-    uint32_t full[FW_PASSAGE_MAX_BANDS * 4]; /* one signature, 32 bits */
+    uint32_t full[FW_PASSAGE_PERMS]; /* one signature, 32 bits */
     size_t sigs_cap;
     char *texts;                   /* and its excerpts, end to end */
     size_t texts_len, texts_cap;

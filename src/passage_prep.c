@@ -19,6 +19,7 @@
 #include "scan_internal.h"
 #include "grow.h"
 #include "measure.h"
+#include "sort.h"
 
 #include <math.h>
 #include <omp.h>
@@ -106,12 +107,7 @@ static fw_status count_lines(fw_scan *s)
 
 static fw_boilerplate_line *line_of(fw_scan *s, uint64_t hash)
 {
-    size_t lo = 0, hi = s->nlines;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (s->line_hashes[mid] < hash) lo = mid + 1; else hi = mid;
-    }
-    return &s->lines[lo];
+    return &s->lines[fw_search_u64(s->line_hashes, s->nlines, hash)];
 }
 
 /* fw_arena_alloc() as passage_cut.h's fw_alloc_fn. */

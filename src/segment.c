@@ -78,16 +78,6 @@ static size_t closer(const unsigned char *s, size_t n)
     return 0;
 }
 
-/* Length of a line break at s (0 if none). */
-static size_t line_break(const unsigned char *s, size_t n)
-{
-    if (s[0] == '\n') return 1;
-    if (s[0] == '\r') return n > 1 && s[1] == '\n' ? 2 : 1;
-    if (n >= 3 && s[0] == 0xE2 && s[1] == 0x80 && (s[2] == 0xA8 || s[2] == 0xA9))
-        return 3; /* line and paragraph separators */
-    return 0;
-}
-
 /* Start of the text at `start`, leading white space left out (ASCII white
  * space and U+3000, the ideographic space). */
 static uint64_t trim_start(const unsigned char *s, uint64_t start, uint64_t end)
@@ -178,7 +168,7 @@ static int find_units(const unsigned char *s, size_t len, const uint32_t *cps,
     while (i < len) {
         size_t brk, k;
         int sentence = 0, paragraph = 0;
-        if ((k = line_break(s + i, len - i)) != 0) {
+        if ((k = fw_line_break(s + i, len - i)) != 0) {
             paragraph = 1;
         } else if ((k = sentence_end(s + i, len - i)) != 0) {
             sentence = 1;

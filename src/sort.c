@@ -63,3 +63,13 @@ size_t fw_unique_u64(uint64_t *v, size_t n)
         if (v[i] != v[w - 1]) v[w++] = v[i];
     return w;
 }
+
+size_t fw_search_u64(const uint64_t *v, size_t n, uint64_t x)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < x) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+}

@@ -11,6 +11,10 @@ void fw_sort_u64(uint64_t *v, uint64_t *tmp, size_t n);
 /* Removes adjacent duplicates of a sorted array; returns the new length. */
 size_t fw_unique_u64(uint64_t *v, size_t n);
 
+/* The first position of sorted v[0..n) whose value is not below x (n when
+ * none is). */
+size_t fw_search_u64(const uint64_t *v, size_t n, uint64_t x);
+
 /* A record keyed by a 64-bit hash, carrying a 32-bit value. */
 typedef struct fw_keyed {
     uint64_t key;

@@ -232,6 +232,20 @@ static fw_status align_chain(const fw_spans_input *in, thread_out *t, const matc
     return FW_OK;
 }
 
+/* The number of the last passage of `doc` starting at or before aligned
+ * position `pos` (the one holding it, if any holds it), or first[doc + 1]
+ * when none does. */
+static uint64_t passage_holding(const fw_spans_input *in, uint32_t doc, uint32_t pos)
+{
+    uint64_t lo = in->first[doc], hi = in->first[doc + 1];
+    if (lo == hi || in->passage[lo]->cstart > pos) return in->first[doc + 1];
+    while (hi - lo > 1) {
+        uint64_t mid = (lo + hi) / 2;
+        if (in->passage[mid]->cstart <= pos) lo = mid; else hi = mid;
+    }
+    return lo;
+}
+
 /* The byte where the character at `pos` of a document's aligned text ends
  * its part of the span: the end of its passage when it is the passage's
  * last, else where the next character starts (punctuation between them
@@ -239,12 +253,7 @@ static fw_status align_chain(const fw_spans_input *in, thread_out *t, const matc
 static fw_status byte_end(const fw_spans_input *in, fw_aligned_reader *r, uint32_t doc,
                           uint32_t pos, uint64_t *out)
 {
-    uint64_t lo = in->first[doc], hi = in->first[doc + 1];
-    while (hi - lo > 1) { /* the passage holding pos */
-        uint64_t mid = (lo + hi) / 2;
-        if (in->passage[mid]->cstart <= pos) lo = mid; else hi = mid;
-    }
-    const fw_passage *p = in->passage[lo];
+    const fw_passage *p = in->passage[passage_holding(in, doc, pos)];
     if (pos + 1 >= cend(p)) {
         *out = p->byte_end;
         return FW_OK;
@@ -275,13 +284,8 @@ static int push_cover(thread_out *t, uint32_t doc, uint32_t start, uint32_t end)
  * boilerplate (not in a boilerplate line either, which is in none)? */
 static int extendable(const fw_spans_input *in, uint32_t doc, uint32_t pos)
 {
-    uint64_t lo = in->first[doc], hi = in->first[doc + 1];
-    if (lo == hi || in->passage[lo]->cstart > pos) return 0;
-    while (hi - lo > 1) {
-        uint64_t mid = (lo + hi) / 2;
-        if (in->passage[mid]->cstart <= pos) lo = mid; else hi = mid;
-    }
-    return pos < cend(in->passage[lo]) && !in->boilerplate[lo];
+    uint64_t p = passage_holding(in, doc, pos);
+    return p < in->first[doc + 1] && pos < cend(in->passage[p]) && !in->boilerplate[p];
 }
 
 static int run_extendable(const fw_spans_input *in, uint32_t da, uint32_t db,
