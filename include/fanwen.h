@@ -634,6 +634,10 @@ typedef struct fw_scan_stats {
     double t_lsh, t_verify, t_cluster;
     double t_passage_cut;                /* thread time: cut and sketch */
     double t_passages;                   /* wall: match, group, reuse */
+    /* wall, parts of t_passages: LSH candidates, their verification by
+     * alignment, the reused spans, the substitutions learnt from them */
+    double t_passage_candidates, t_passage_verify, t_spans, t_swaps;
+    uint64_t passage_stop_grams;         /* 3-grams too common to sketch */
     /* the process's peak resident memory (MB) at the end of reading and
      * sketching, the passage level, LSH, verification and clustering */
     double rss_sketch, rss_passages, rss_lsh, rss_verify, rss_cluster;

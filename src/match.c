@@ -137,6 +137,10 @@ fw_status fw_match_passages(fw_scan *s)
     s->stats.boilerplate_groups = res->nboilerplate;
     s->stats.reuse_pairs = res->spans.nreuse;
     s->stats.spans = res->spans.nspans;
+    s->stats.t_passage_candidates = res->t_candidates;
+    s->stats.t_passage_verify = res->t_verify;
+    s->stats.t_spans = res->spans.t_spans;
+    s->stats.t_swaps = res->spans.t_swaps;
     s->stats.boilerplate_docs_needed = res->boilerplate_docs_needed;
     fw_spans_result *sp = &s->passage.spans;
     for (size_t i = 0; i < sp->nreuse; i++) { /* ranks to document numbers */

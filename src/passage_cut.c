@@ -27,6 +27,7 @@
  */
 #include "passage_cut.h"
 #include "grow.h"
+#include "passage_stop.h"
 #include "segment.h"
 #include "sort.h"
 #include "spill.h"
@@ -143,6 +144,12 @@ fw_status fw_passages_cut(const fw_passage_config *cfg, fw_passage_scratch *sc,
             return FW_ERR_NOMEM;
         ng = fw_shingle_hash_all(doc->aligned + p->cstart, p->clen, FW_PASSAGE_NGRAM, cfg->seed,
                                  sc->hashes, sc->packed);
+        if (cfg->stop) { /* the common ones left out, unless all are */
+            size_t kept = 0;
+            for (size_t g = 0; g < ng; g++)
+                if (!fw_stop_gram(cfg->stop, sc->hashes[g])) sc->hashes[kept++] = sc->hashes[g];
+            if (kept) ng = kept;
+        }
         fw_minhash_compute(cfg->minhasher, sc->hashes, ng, sc->full);
         for (unsigned v = 0; v < k; v++) sig[v] = (fw_passage_value)sc->full[v];
     }
@@ -179,6 +186,26 @@ static int is_boilerplate(const fw_cut_context *cx, uint64_t hash)
     return i < cx->nboilerplate && cx->boilerplate[i] == hash;
 }
 
+fw_status fw_passage_text_aligned(const fw_cut_context *cx, fw_cut_scratch *sc,
+                                  const char *text, size_t len, const uint32_t **aligned,
+                                  const uint32_t **aligned_offs, size_t *naligned, size_t *ncps)
+{
+    *naligned = *ncps = 0;
+    fw_status st = fw_normalize_mapped(cx->normalizer, text, len, &sc->cps, &sc->cps_cap, ncps,
+                                       NULL, &sc->offs, &sc->offs_cap);
+    if (st != FW_OK || !*ncps) return st;
+    *aligned = sc->cps;
+    *aligned_offs = sc->offs;
+    *naligned = *ncps;
+    if (cx->tmpl) {
+        st = fw_template_apply_mapped(cx->tmpl, sc->cps, sc->offs, *ncps, &sc->tcps,
+                                      &sc->tcps_cap, naligned, &sc->toffs, &sc->toffs_cap);
+        *aligned = sc->tcps;
+        *aligned_offs = sc->toffs;
+    }
+    return st;
+}
+
 fw_status fw_passages_cut_text(const fw_passage_config *cfg, const fw_cut_context *cx,
                                fw_cut_scratch *sc, const char *text, size_t len,
                                fw_alloc_fn alloc, void *ctx, fw_cut_result *out)
@@ -186,18 +213,10 @@ fw_status fw_passages_cut_text(const fw_passage_config *cfg, const fw_cut_contex
     memset(out, 0, sizeof *out);
     if (len > UINT32_MAX) return FW_OK; /* offsets are 32-bit: no passages */
     size_t ncps, naligned, nlines;
-    fw_status st = fw_normalize_mapped(cx->normalizer, text, len, &sc->cps, &sc->cps_cap, &ncps,
-                                       NULL, &sc->offs, &sc->offs_cap);
+    const uint32_t *aligned = NULL, *aligned_offs = NULL;
+    fw_status st = fw_passage_text_aligned(cx, sc, text, len, &aligned, &aligned_offs,
+                                           &naligned, &ncps);
     if (st != FW_OK || !ncps) return st;
-    const uint32_t *aligned = sc->cps, *aligned_offs = sc->offs;
-    naligned = ncps;
-    if (cx->tmpl) {
-        st = fw_template_apply_mapped(cx->tmpl, sc->cps, sc->offs, ncps, &sc->tcps, &sc->tcps_cap,
-                                      &naligned, &sc->toffs, &sc->toffs_cap);
-        if (st != FW_OK) return st;
-        aligned = sc->tcps;
-        aligned_offs = sc->toffs;
-    }
     st = fw_lines_find(text, len, sc->cps, sc->offs, ncps, cfg->min_chars, cx->seed, &sc->lines,
                        &sc->lines_cap, &nlines);
     if (st != FW_OK) return st;

@@ -75,6 +75,8 @@ typedef struct fw_passage_config {
     unsigned bands, rows;
     const fw_minhasher *minhasher; /* bands·rows permutations */
     struct fw_spill *spill;        /* memory limit: sigs and texts go here */
+    const struct fw_stop_grams *stop; /* 3-grams left out of the sketches
+                                    * (passage_stop.c); NULL: none */
 } fw_passage_config;
 
 /* Per-thread scratch buffers of fw_passages_cut. */
@@ -130,6 +132,14 @@ typedef struct fw_cut_context {
     size_t nboilerplate;
     uint64_t seed;                 /* of the line hashes */
 } fw_cut_context;
+
+/* A text's aligned form (normalized, then templated with cx->tmpl), in
+ * sc's buffers, with each code point's byte offset; *ncps: normalized code
+ * points before the template. */
+struct fw_cut_scratch;
+fw_status fw_passage_text_aligned(const fw_cut_context *cx, struct fw_cut_scratch *sc,
+                                  const char *text, size_t len, const uint32_t **aligned,
+                                  const uint32_t **aligned_offs, size_t *naligned, size_t *ncps);
 
 /* One thread's buffers for fw_passages_cut_text(); zero it to start. */
 typedef struct fw_cut_scratch {

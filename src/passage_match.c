@@ -33,6 +33,7 @@
 #include "band_runs.h"
 #include "cluster.h"
 #include "grow.h"
+#include "measure.h"
 #include "sort.h"
 #include "spill.h"
 
@@ -50,9 +51,11 @@ size_t fw_passage_doc_of(const fw_passage_result *r, size_t ndocs, uint64_t p)
     return lo;
 }
 
+/* A passage as verification reads it: what it needs at hand, so that a
+ * candidate costs one random read here and one of the signature. */
 typedef struct passage_ref {
     const fw_passage *p;
-    size_t doc;
+    uint32_t doc, cstart, clen;
 } passage_ref;
 
 /* With a memory limit: the same candidates as fw_lsh_candidates_keyed, the
@@ -141,10 +144,31 @@ static fw_status passes(fw_aligner *al, fw_aligner *full, const uint32_t *ta, si
     return FW_OK;
 }
 
+/* In memory, the signatures side by side (passage i's at i·k) for the
+ * screen, which reads one at random per candidate: one cache miss, which
+ * the loop asks for ahead, instead of three dependent ones through the
+ * passage. NULL with a memory limit (they are read back from the file). */
+static fw_passage_value *flat_signatures(fw_passage *const *byp, size_t np, unsigned k,
+                                         int threads)
+{
+    fw_passage_value *flat = malloc((np ? np : 1) * k * sizeof *flat);
+    if (!flat) return NULL;
+    #pragma omp parallel for num_threads(threads) schedule(static)
+    for (size_t i = 0; i < np; i++) {
+        if (byp[i]->sig) memcpy(flat + i * k, byp[i]->sig, k * sizeof *flat);
+        else memset(flat + i * k, 0, k * sizeof *flat);
+    }
+    return flat;
+}
+
+/* How far ahead the screen asks for a signature. */
+#define PREFETCH_AHEAD 8
+
 /* Keeps the candidates whose characters align (in place); *m receives how
  * many. Candidates come sorted by a, so a's text is read once per run. */
-static fw_status verify(const fw_passage_corpus *c, const passage_ref *refs, fw_pair *cand,
-                        size_t nc, double threshold, unsigned k, int threads, size_t *m,
+static fw_status verify(const fw_passage_corpus *c, const passage_ref *refs,
+                        const fw_passage_value *flat, fw_pair *cand, size_t nc,
+                        double threshold, unsigned k, int threads, size_t *m,
                         uint64_t *screened)
 {
     uint64_t aligned = 0;
@@ -172,27 +196,36 @@ static fw_status verify(const fw_passage_corpus *c, const passage_ref *refs, fw_
             if (stop) continue;
             const passage_ref *a = &refs[cand[i].a], *b = &refs[cand[i].b];
             fw_status st = FW_OK;
-            const fw_passage_value *sa = a->p->sig, *sb = b->p->sig;
-            if (c->sigs_file) {
+            const fw_passage_value *sa, *sb;
+            if (flat) {
+                if (i + PREFETCH_AHEAD < nc) {
+                    const char *ahead = (const char *)(flat + (size_t)cand[i + PREFETCH_AHEAD].b * k);
+                    __builtin_prefetch(ahead);
+                    __builtin_prefetch(ahead + k * sizeof *flat - 1);
+                    __builtin_prefetch(&refs[cand[i + PREFETCH_AHEAD].b]);
+                }
+                sa = flat + (size_t)cand[i].a * k;
+                sb = flat + (size_t)cand[i].b * k;
+            } else {
                 st = fw_spill_read(c->sigs_file, a->p->sig_at, sig_a, k * sizeof *sig_a);
                 if (st == FW_OK)
                     st = fw_spill_read(c->sigs_file, b->p->sig_at, sig_b, k * sizeof *sig_b);
                 sa = sig_a;
                 sb = sig_b;
             }
-            if (st == FW_OK && !worth_aligning(sa, sb, k, a->p->clen, b->p->clen)) continue;
+            if (st == FW_OK && !worth_aligning(sa, sb, k, a->clen, b->clen)) continue;
             aligned++;
             if (st == FW_OK && in_a != cand[i].a) {
                 in_a = UINT32_MAX;
-                st = fw_aligned_read(c->texts, &ra, a->doc, a->p->cstart, a->p->clen, &ta, NULL);
-                if (st == FW_OK) st = fw_align_pattern(&al, ta, a->p->clen);
+                st = fw_aligned_read(c->texts, &ra, a->doc, a->cstart, a->clen, &ta, NULL);
+                if (st == FW_OK) st = fw_align_pattern(&al, ta, a->clen);
                 if (st == FW_OK) in_a = cand[i].a;
             }
             int match = 0;
             if (st == FW_OK)
-                st = fw_aligned_read(c->texts, &rb, b->doc, b->p->cstart, b->p->clen, &tb, NULL);
+                st = fw_aligned_read(c->texts, &rb, b->doc, b->cstart, b->clen, &tb, NULL);
             if (st == FW_OK)
-                st = passes(&al, &full, ta, a->p->clen, tb, b->p->clen, threshold, &match);
+                st = passes(&al, &full, ta, a->clen, tb, b->clen, threshold, &match);
             keep[i] = (uint8_t)match;
             if (st != FW_OK) {
                 #pragma omp atomic write
@@ -366,8 +399,9 @@ fw_status fw_passages_match(const fw_passage_corpus *c, const fw_passage_setting
     for (size_t d = 0, i = 0; d < c->ndocs; d++)
         for (uint32_t k = 0; k < c->npassages[d]; k++, i++) {
             byp[i] = &c->passages[d][k];
-            refs[i] = (passage_ref){byp[i], d};
+            refs[i] = (passage_ref){byp[i], (uint32_t)d, byp[i]->cstart, byp[i]->clen};
         }
+    double t0 = fw_now();
     if (c->sigs_file) {
         st = candidates_in_runs(c, set->bands, set->rows, threads, &cand, &nc, &r->band_runs);
     } else {
@@ -379,10 +413,19 @@ fw_status fw_passages_match(const fw_passage_corpus *c, const fw_passage_setting
     }
     if (st != FW_OK) goto out;
     r->candidates = nc;
+    r->t_candidates = fw_now() - t0;
+    t0 = fw_now();
     size_t m;
-    if ((st = verify(c, refs, cand, nc, set->threshold, set->bands * set->rows, threads, &m,
-                     &r->screened)) != FW_OK)
+    const unsigned k = set->bands * set->rows;
+    fw_passage_value *flat = NULL;
+    if (!c->sigs_file && !(flat = flat_signatures(byp, np, k, threads))) {
+        st = FW_ERR_NOMEM;
         goto out;
+    }
+    st = verify(c, refs, flat, cand, nc, set->threshold, k, threads, &m, &r->screened);
+    free(flat);
+    if (st != FW_OK) goto out;
+    r->t_verify = fw_now() - t0;
     r->matched = m;
     fw_cluster_build(root, np, cand, m);
     if ((st = number_groups(byp, refs, np, root, r)) != FW_OK ||

@@ -72,6 +72,7 @@ typedef struct fw_passage_result {
     uint64_t screened;         /* candidates not aligned: their MinHash
                                 * estimate was too low */
     uint64_t boilerplate_docs_needed;
+    double t_candidates, t_verify; /* seconds */
 } fw_passage_result;
 
 /* Candidates by LSH over the band keys, each verified by aligning the two

@@ -292,13 +292,14 @@ static fw_status write_summary(const fw_scan *scan, FILE *f, double t_report)
     if (o->passages)
         fprintf(f, "  \"passage_parameters\": {\"min_passage\": %u, \"max_passage\": %u, "
                    "\"threshold\": %g, \"bands\": %u, \"rows\": %u, "
-                   "\"shingle\": 3, \"candidate_probability_at_jaccard_0.3\": %.6f, "
+                   "\"shingle\": 3, \"stop_grams\": %llu, "
+                   "\"candidate_probability_at_jaccard_0.3\": %.6f, "
                    "\"boilerplate_docs\": %llu, "
                    "\"boilerplate_share\": %g, \"boilerplate_docs_needed\": %llu, "
                    "\"reuse_min\": %g},\n",
                 o->min_passage, o->max_passage, o->passage_threshold, st.passage_bands,
-                st.passage_rows, st.passage_probability,
-                (unsigned long long)o->boilerplate_docs, o->boilerplate_share,
+                st.passage_rows, (unsigned long long)st.passage_stop_grams,
+                st.passage_probability, (unsigned long long)o->boilerplate_docs, o->boilerplate_share,
                 (unsigned long long)st.boilerplate_docs_needed, o->reuse_min);
     /* --memory-limit (null: none) and what it did */
     fprintf(f, "  \"memory\": {\"limit_bytes\": ");
@@ -339,8 +340,11 @@ static fw_status write_summary(const fw_scan *scan, FILE *f, double t_report)
     if (o->passages)
         fprintf(f, "    \"passage_cut\": {\"thread_seconds\": %.6f, "
                    "\"mb_per_s_per_thread\": %.3f},\n"
-                   "    \"passages\": {\"seconds\": %.6f, \"peak_rss_mb\": %.1f},\n",
+                   "    \"passages\": {\"seconds\": %.6f, \"candidates_seconds\": %.6f, "
+                   "\"verify_seconds\": %.6f, \"spans_seconds\": %.6f, "
+                   "\"swaps_seconds\": %.6f, \"peak_rss_mb\": %.1f},\n",
                 st.t_passage_cut, mb_per_s(st.bytes, st.t_passage_cut), st.t_passages,
+                st.t_passage_candidates, st.t_passage_verify, st.t_spans, st.t_swaps,
                 st.rss_passages);
     fprintf(f, "    \"lsh\": {\"seconds\": %.6f, \"peak_rss_mb\": %.1f},\n"
                "    \"verify\": {\"seconds\": %.6f, \"peak_rss_mb\": %.1f},\n"

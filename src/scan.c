@@ -131,7 +131,8 @@ static fw_status passage_setup(fw_scan *s)
     if (st == FW_OK) st = fw_minhasher_set_simd(s->passage_minhasher, s->stats.simd);
     if (st != FW_OK) return st;
     s->passage_cfg = (fw_passage_config){s->opt.min_passage, s->opt.max_passage,
-                                         s->opt.seed, bands, rows, s->passage_minhasher, NULL};
+                                         s->opt.seed, bands, rows, s->passage_minhasher, NULL,
+                                         NULL};
     s->stats.passage_bands = bands;
     s->stats.passage_rows = rows;
     s->stats.passage_probability = fw_lsh_probability(FW_PASSAGE_CANDIDATE, bands, rows);
@@ -295,6 +296,7 @@ void fw_scan_free(fw_scan *s)
     fw_spill_close(&s->text_file);
     free(s->lines);
     free(s->line_hashes);
+    free(s->stop);
     free(s->line_chars);
     free(s->boilerplate);
     free(s->docs);

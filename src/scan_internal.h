@@ -42,6 +42,7 @@ struct fw_scan {
     fw_template *tmpl;       /* --template; NULL when off */
     fw_minhasher *passage_minhasher; /* NULL when passages are off */
     fw_passage_config passage_cfg;
+    struct fw_stop_grams *stop;    /* passage_stop.c, set by passage_prep.c */
     fw_passage_result passage;
     fw_sketch_context sketch; /* all of the above that sketching reads */
     char *canon_path;

@@ -35,6 +35,8 @@ typedef struct fw_spans_result {
     fw_swaps *swaps;                /* the substitutions the spans show */
     const fw_swap_row *substitutions; /* (swaps.c), owned by `swaps` */
     size_t nsubstitutions;
+    double t_spans, t_swaps;        /* seconds: aligning the chains, learning
+                                     * the swaps */
 } fw_spans_result;
 
 fw_status fw_spans_build(const fw_spans_input *in, fw_spans_result *out);

@@ -138,6 +138,18 @@
 #define WORD_DF 1.5
 #define COMPOUND_PART 0.25
 
+/* The tally's prefix filters: bits, and the hash of a string extended by
+ * one code point (bits of it, the top ones, index the filters). */
+#define PREFIX_BITS (1u << 20)
+static inline uint64_t prefix_hash(uint64_t h, uint32_t c)
+{
+    return (h ^ c) * 0x9E3779B97F4A7C15ull + 0x632BE59BD9B4E019ull;
+}
+
+static inline size_t prefix_bit(uint64_t h) { return (size_t)(h >> (64 - 20)); }
+
+static inline int bit_set(const uint8_t *bits, size_t i) { return (bits[i >> 3] >> (i & 7)) & 1; }
+
 /* A string of 1 to FW_SWAPS_SIDE_MAX code points, unused ones zero (code
  * point 0 never survives normalization, so zero padding orders a prefix
  * first, as byte order of UTF-8 does). */
@@ -185,6 +197,9 @@ struct fw_swaps {
     uint32_t *str_slots;     /* open addressing: string + 1 */
     size_t nstr_slots;
     uint8_t first[0x10000 / 8]; /* BMP code points that start a string */
+    /* Filters for the tally's walk (fw_swaps_tally_doc), by prefix_hash:
+     * the prefixes of the strings, and the strings themselves. */
+    uint8_t prefix[PREFIX_BITS / 8], whole[PREFIX_BITS / 8];
     int tallied;
 
     fw_swap_row *rows;
@@ -690,6 +705,12 @@ static uint32_t add_str(fw_swaps *s, const swap_str *x)
     s->strs[s->nstrs] = *x;
     s->str_slots[h] = (uint32_t)++s->nstrs;
     if (x->cp[0] < 0x10000) s->first[x->cp[0] >> 3] |= (uint8_t)(1u << (x->cp[0] & 7));
+    uint64_t ph = 0;
+    for (uint32_t i = 0; i < x->n; i++) {
+        size_t b = prefix_bit(ph = prefix_hash(ph, x->cp[i]));
+        s->prefix[b >> 3] |= (uint8_t)(1u << (b & 7));
+        if (i + 1 == x->n) s->whole[b >> 3] |= (uint8_t)(1u << (b & 7));
+    }
     return (uint32_t)s->nstrs;
 }
 
@@ -805,7 +826,11 @@ void fw_swaps_tally_doc(fw_swaps_tally *t, const uint32_t *cps, size_t n)
         uint32_t c = cps[i];
         if (c < 0x10000 && !((s->first[c >> 3] >> (c & 7)) & 1)) continue;
         size_t max = n - i < FW_SWAPS_SIDE_MAX ? n - i : FW_SWAPS_SIDE_MAX;
+        uint64_t h = 0;
         for (size_t len = 1; len <= max; len++) {
+            size_t b = prefix_bit(h = prefix_hash(h, cps[i + len - 1]));
+            if (!bit_set(s->prefix, b)) break; /* no string goes on this way */
+            if (!bit_set(s->whole, b)) continue;
             swap_str x = make_str(cps + i, len);
             uint32_t id = find_str(s, &x);
             if (id && t->stamp[id - 1] != t->now) {
