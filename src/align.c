@@ -33,9 +33,7 @@
 
 void fw_aligner_free(fw_aligner *al)
 {
-    free(al->keys);
-    free(al->slots);
-    free(al->stamps);
+    free(al->table);
     free(al->masks);
     free(al->columns);
     free(al->runs);
@@ -53,36 +51,31 @@ static fw_status build_masks(fw_aligner *al, const uint32_t *a, size_t na, size_
     size_t cap = 16;
     while (cap < 2 * na) cap *= 2;
     if (cap > al->table_cap) {
-        free(al->keys);
-        free(al->slots);
-        free(al->stamps);
-        al->keys = malloc(cap * sizeof *al->keys);
-        al->slots = malloc(cap * sizeof *al->slots);
-        al->stamps = calloc(cap, sizeof *al->stamps);
-        al->table_cap = al->keys && al->slots && al->stamps ? cap : 0;
-        if (!al->table_cap) return FW_ERR_NOMEM;
+        free(al->table);
+        al->table = calloc(cap, sizeof *al->table);
+        al->table_cap = al->table ? cap : 0;
+        if (!al->table) return FW_ERR_NOMEM;
         al->stamp = 0;
     }
     cap = al->table_cap; /* a larger table from an earlier pair serves too */
     if (++al->stamp == 0) { /* entries of earlier pairs are stale by their stamp */
-        memset(al->stamps, 0, cap * sizeof *al->stamps);
+        memset(al->table, 0, cap * sizeof *al->table);
         al->stamp = 1;
     }
+    /* room for a mask per character: at most na distinct */
+    if (!fw_grow(&al->masks, &al->masks_cap, (na ? na : 1) * words, sizeof *al->masks, 256))
+        return FW_ERR_NOMEM;
+    fw_align_entry *t = al->table;
+    const uint32_t stamp = al->stamp;
     size_t distinct = 0;
     for (size_t i = 0; i < na; i++) {
         uint32_t h = table_slot(a[i], cap);
-        while (al->stamps[h] == al->stamp && al->keys[h] != a[i])
-            h = (h + 1) & (uint32_t)(cap - 1);
-        if (al->stamps[h] != al->stamp) {
-            if (!fw_grow(&al->masks, &al->masks_cap, (distinct + 1) * words, sizeof *al->masks,
-                         256))
-                return FW_ERR_NOMEM;
+        while (t[h].stamp == stamp && t[h].key != a[i]) h = (h + 1) & (uint32_t)(cap - 1);
+        if (t[h].stamp != stamp) {
             memset(al->masks + distinct * words, 0, words * sizeof *al->masks);
-            al->keys[h] = a[i];
-            al->stamps[h] = al->stamp;
-            al->slots[h] = (uint32_t)distinct++;
+            t[h] = (fw_align_entry){a[i], stamp, (uint32_t)distinct++, 0};
         }
-        al->masks[al->slots[h] * words + i / 64] |= (uint64_t)1 << (i % 64);
+        al->masks[t[h].slot * words + i / 64] |= (uint64_t)1 << (i % 64);
     }
     return FW_OK;
 }
@@ -92,8 +85,9 @@ static inline const uint64_t *mask_of(const fw_aligner *al, uint32_t cp, size_t 
                                       size_t words)
 {
     uint32_t h = table_slot(cp, cap);
-    while (al->stamps[h] == al->stamp) {
-        if (al->keys[h] == cp) return al->masks + (size_t)al->slots[h] * words;
+    const fw_align_entry *t = al->table;
+    while (t[h].stamp == al->stamp) {
+        if (t[h].key == cp) return al->masks + (size_t)t[h].slot * words;
         h = (h + 1) & (uint32_t)(cap - 1);
     }
     return NULL;

@@ -11,12 +11,17 @@ typedef struct fw_align_run {
     uint32_t a, b, len;
 } fw_align_run;
 
+/* An entry of the aligner's table: a code point and its match mask's
+ * number, live when its stamp is the current pattern's. One cache line
+ * holds four, so a lookup costs one miss at most. */
+typedef struct fw_align_entry {
+    uint32_t key, stamp, slot, unused;
+} fw_align_entry;
+
 /* Scratch of one thread, reused from pair to pair; zero it to start. */
 typedef struct fw_aligner {
-    uint32_t *keys;          /* open-addressed table: code point → */
-    uint32_t *slots;         /* its match mask's number; an entry is */
-    uint32_t *stamps;        /* live when its stamp is this pair's, so */
-    uint32_t stamp;          /* the table is never cleared between pairs */
+    fw_align_entry *table;   /* open-addressed: code point → mask number; */
+    uint32_t stamp;          /* stamped, never cleared between patterns */
     size_t table_cap;
     uint64_t *masks;         /* match masks, `words` each */
     size_t masks_cap;

@@ -18,28 +18,62 @@
 #include "lines.h"
 #include "grow.h"
 
+#include <string.h>
+
 #define XXH_STATIC_LINKING_ONLY /* XXH3_state_t, for streaming a line */
 #include <xxhash.h>
 
-/* The hash of code points [a, b) with digit runs folded to one '0'. */
+/* The hash of code points [a, b) with digit runs folded to one '0'. Short
+ * lines (the usual case) are folded into a buffer and hashed at once;
+ * longer ones streamed, to the same hash. */
+#define LINE_BUF 256
 static uint64_t line_hash(const uint32_t *cps, uint32_t a, uint32_t b, uint64_t seed)
 {
-    XXH3_state_t st;
-    XXH3_64bits_reset_withSeed(&st, seed);
-    uint32_t buf[64];
+    uint32_t buf[LINE_BUF];
     size_t n = 0;
+    XXH3_state_t st;
+    int streaming = b - a > LINE_BUF;
+    if (streaming) XXH3_64bits_reset_withSeed(&st, seed);
     for (uint32_t i = a; i < b; i++) {
         uint32_t c = cps[i];
         int digit = c >= '0' && c <= '9';
         if (digit && i > a && cps[i - 1] >= '0' && cps[i - 1] <= '9') continue;
         buf[n++] = digit ? '0' : c;
-        if (n == 64) {
+        if (n == LINE_BUF && streaming) {
             XXH3_64bits_update(&st, buf, sizeof buf);
             n = 0;
         }
     }
+    if (!streaming) return XXH3_64bits_withSeed(buf, n * sizeof *buf, seed);
     XXH3_64bits_update(&st, buf, n * sizeof *buf);
     return XXH3_64bits_digest(&st);
+}
+
+/* Bytes of x equal to b (their top bits), eight at a time. */
+static inline uint64_t bytes_equal(uint64_t x, unsigned char b)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    x ^= ones * b;
+    return (x - ones) & ~x & highs;
+}
+
+/* Where the next line break at or after i starts (len: none), its length
+ * in *k. Only \n, \r and 0xE2 (U+2028, U+2029) can start one: eight bytes
+ * at a time are passed over while they hold none. */
+static size_t next_break(const unsigned char *s, size_t i, size_t len, size_t *k)
+{
+    for (; i + 8 <= len; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        if (bytes_equal(x, '\n') | bytes_equal(x, '\r') | bytes_equal(x, 0xE2)) break;
+    }
+    for (; i < len; i++) {
+        unsigned char c = s[i];
+        if (c > '\r' && c != 0xE2) continue;
+        if ((*k = fw_line_break(s + i, len - i)) != 0) return i;
+    }
+    *k = 1;
+    return len;
 }
 
 fw_status fw_lines_find(const char *text, size_t len, const uint32_t *cps,
@@ -51,12 +85,19 @@ fw_status fw_lines_find(const char *text, size_t len, const uint32_t *cps,
     *count = 0;
     if (ncps > UINT32_MAX) return FW_ERR_ARG;
     for (size_t i = 0; i <= len;) {
-        size_t k = i < len ? fw_line_break(s + i, len - i) : 1;
-        if (!k) {
-            i++;
-            continue;
+        size_t k;
+        i = next_break(s, i, len, &k);
+        /* the line's code points: those from its bytes; a long line's end
+         * is searched for, a short one's walked to */
+        size_t end_cp = cp;
+        if (cp + max_chars < ncps && offsets[cp + max_chars] < i) {
+            size_t lo = cp + max_chars, hi = ncps; /* offsets[lo] < i */
+            while (hi - lo > 1) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (offsets[mid] < i) lo = mid; else hi = mid;
+            }
+            end_cp = hi;
         }
-        size_t end_cp = cp; /* the line's code points: those from its bytes */
         while (end_cp < ncps && offsets[end_cp] < i) end_cp++;
         size_t n = end_cp - cp;
         if (n >= 1 && n < max_chars) {

@@ -206,24 +206,45 @@ fw_status fw_passage_text_aligned(const fw_cut_context *cx, fw_cut_scratch *sc,
     return st;
 }
 
+/* Has the document a boilerplate line? Unknown counts as yes. */
+static int any_boilerplate_line(const fw_cut_context *cx, const fw_cut_input *in)
+{
+    if (!in->lines_known) return 1;
+    for (size_t i = 0; i < in->nline_hashes; i++)
+        if (is_boilerplate(cx, in->line_hashes[i])) return 1;
+    return 0;
+}
+
 fw_status fw_passages_cut_text(const fw_passage_config *cfg, const fw_cut_context *cx,
-                               fw_cut_scratch *sc, const char *text, size_t len,
+                               fw_cut_scratch *sc, const fw_cut_input *in,
                                fw_alloc_fn alloc, void *ctx, fw_cut_result *out)
 {
     memset(out, 0, sizeof *out);
+    const char *text = in->text;
+    const size_t len = in->len;
     if (len > UINT32_MAX) return FW_OK; /* offsets are 32-bit: no passages */
-    size_t ncps, naligned, nlines;
-    const uint32_t *aligned = NULL, *aligned_offs = NULL;
-    fw_status st = fw_passage_text_aligned(cx, sc, text, len, &aligned, &aligned_offs,
-                                           &naligned, &ncps);
+    size_t ncps, naligned, nlines = 0;
+    const uint32_t *aligned = NULL, *aligned_offs = NULL, *cps, *offs;
+    fw_status st = FW_OK;
+    if (in->cps && !cx->tmpl) { /* normalized while reading */
+        cps = aligned = in->cps;
+        offs = aligned_offs = in->offsets;
+        ncps = naligned = in->ncps;
+    } else {
+        st = fw_passage_text_aligned(cx, sc, text, len, &aligned, &aligned_offs, &naligned,
+                                     &ncps);
+        cps = sc->cps;
+        offs = sc->offs;
+    }
     if (st != FW_OK || !ncps) return st;
-    st = fw_lines_find(text, len, sc->cps, sc->offs, ncps, cfg->min_chars, cx->seed, &sc->lines,
-                       &sc->lines_cap, &nlines);
+    if (any_boilerplate_line(cx, in))
+        st = fw_lines_find(text, len, cps, offs, ncps, cfg->min_chars, cx->seed, &sc->lines,
+                           &sc->lines_cap, &nlines);
     if (st != FW_OK) return st;
     size_t nskip = 0; /* the boilerplate ones, in place */
     for (size_t i = 0; i < nlines; i++)
         if (is_boilerplate(cx, sc->lines[i].hash)) sc->lines[nskip++] = sc->lines[i];
-    fw_passage_doc pd = {text, len, sc->cps, sc->offs, ncps, aligned, aligned_offs, naligned,
+    fw_passage_doc pd = {text, len, cps, offs, ncps, aligned, aligned_offs, naligned,
                          sc->lines, nskip};
     st = fw_passages_cut(cfg, &sc->passage, &pd, alloc, ctx, &out->passages, &out->npassages);
     out->aligned = aligned;

@@ -163,11 +163,28 @@ typedef struct fw_cut_result {
     size_t nskipped;
 } fw_cut_result;
 
+/* A document as fw_passages_cut_text() takes it: its text, and what
+ * reading may have kept of it already. */
+typedef struct fw_cut_input {
+    const char *text;
+    size_t len;
+    /* its normalized code points and their byte offsets (without
+     * --template), or NULL: normalized again */
+    const uint32_t *cps, *offsets;
+    size_t ncps;
+    /* its short lines' hashes, sorted (lines_known): when none is a
+     * boilerplate line, its lines are not looked for again */
+    int lines_known;
+    const uint64_t *line_hashes;
+    size_t nline_hashes;
+} fw_cut_input;
+
 /* A document's text, after reading: normalized (and put in template form),
  * its boilerplate lines found and left out, cut into passages and each
- * sketched. The same text always gives the same passages. */
+ * sketched. The same text always gives the same passages, whatever of it
+ * `in` brings already made. */
 fw_status fw_passages_cut_text(const fw_passage_config *cfg, const fw_cut_context *cx,
-                               fw_cut_scratch *sc, const char *text, size_t len,
+                               fw_cut_scratch *sc, const fw_cut_input *in,
                                fw_alloc_fn alloc, void *alloc_ctx, fw_cut_result *out);
 
 #endif

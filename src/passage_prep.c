@@ -169,24 +169,27 @@ static fw_status prepare_one(fw_scan *s, fw_worker *w, const fw_cut_context *cx,
         if (st != FW_OK) return st;
         text = w->text;
     }
+    fw_cut_input in = {text, d->bytes, d->aligned, d->aligned_offsets, d->naligned,
+                       1, d->line_hashes, d->nlines};
     fw_cut_result cut;
-    fw_status st = fw_passages_cut_text(&s->passage_cfg, cx, &w->cut, text, d->bytes,
-                                        arena_alloc, &w->sketch.arena, &cut);
+    fw_status st = fw_passages_cut_text(&s->passage_cfg, cx, &w->cut, &in, arena_alloc,
+                                        &w->sketch.arena, &cut);
     if (st != FW_OK) return st;
     d->passages = cut.passages;
     d->npassages = cut.npassages;
     note_lines(s, rank, text, &cut);
-    return keep_aligned(s, w, d, &cut);
+    return d->aligned ? FW_OK : keep_aligned(s, w, d, &cut); /* kept while reading */
 }
 
 /* Text bytes of the documents sampled for the common 3-grams, the window
  * (characters) they are counted in, and the share of windows that makes
  * one common. Measured on laws.jsonl and the 5,000-document corpus of
- * corpus/ (bench/README.md): at 0.005, 2,609 and 4,272 3-grams, 2.2 and
+ * corpus/ (bench/README.md): at 0.005, 2,612 and 4,283 3-grams, 2.1 and
  * 4.6 times fewer candidate pairs, the same spans found within 0.5% but at
  * 20-30% edited (0.80 instead of 0.85); at 0.002 more are lost, at 0.01
- * fewer candidates are saved. */
-#define STOP_SAMPLE_BYTES (12u << 20)
+ * fewer candidates are saved. A 4 MB sample finds what 12 MB did (2,609
+ * and 4,272) for a third of the sorting. */
+#define STOP_SAMPLE_BYTES (4u << 20)
 #define STOP_WINDOW 128
 #define STOP_SHARE 0.005
 
@@ -216,9 +219,10 @@ static fw_status learn_stop_grams(fw_scan *s, const fw_cut_context *cx)
             if ((st = fw_spill_read(&s->text_file, d->text_at, w->text, d->bytes)) != FW_OK) break;
             text = w->text;
         }
-        const uint32_t *aligned, *offs;
-        size_t n, ncps;
-        st = fw_passage_text_aligned(cx, &w->cut, text, d->bytes, &aligned, &offs, &n, &ncps);
+        const uint32_t *aligned = d->aligned, *offs;
+        size_t n = d->naligned, ncps;
+        if (!aligned)
+            st = fw_passage_text_aligned(cx, &w->cut, text, d->bytes, &aligned, &offs, &n, &ncps);
         if (st != FW_OK || n < FW_PASSAGE_NGRAM) continue;
         if (!(hashes = fw_grow_scratch(hashes, &hashes_cap, n * sizeof *hashes)) ||
             !(packed = fw_grow_scratch(packed, &packed_cap, fw_shingle_packed_size(n)))) {

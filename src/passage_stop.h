@@ -27,7 +27,7 @@ static inline int fw_stop_gram(const fw_stop_grams *s, uint64_t hash)
 /* A 3-gram seen fewer times than this in the sample is never common: in a
  * small corpus, a paragraph copied a few times is what is looked for, not
  * noise to leave out. */
-#define FW_STOP_MIN_COUNT 100
+#define FW_STOP_MIN_COUNT 50
 
 /* Counts 3-gram hashes (of a sample of texts). */
 fw_status fw_stop_counter_new(fw_stop_counter **out);

@@ -148,8 +148,10 @@ static fw_status spill_sketch(const fw_sketch_context *cx, fw_sketch_doc *doc,
 }
 
 /* The passage level's share of reading: the text kept (in the arena, or
- * with a memory limit appended to its file) and the sorted, distinct
- * hashes of its short lines. */
+ * with a memory limit appended to its file), the sorted, distinct hashes
+ * of its short lines, and in memory without --template its normalized
+ * code points and their offsets, which passages are cut from and aligned
+ * on (passage_prep.c, which otherwise makes them again). */
 static fw_status keep_for_passages(const fw_sketch_context *cx, fw_sketch_worker *w,
                                    fw_doc_record *d, const char *text, size_t len)
 {
@@ -168,6 +170,14 @@ static fw_status keep_for_passages(const fw_sketch_context *cx, fw_sketch_worker
     if (cx->text_file) return fw_spill_append(cx->text_file, text, len, &d->text_at);
     if (!(d->text = fw_arena_alloc(&w->arena, len ? len : 1))) return FW_ERR_NOMEM;
     memcpy(d->text, text, len);
+    if (cx->tmpl || !d->chars) return FW_OK;
+    uint32_t *mem = fw_arena_alloc(&w->arena, 2 * d->chars * sizeof *mem);
+    if (!mem) return FW_ERR_NOMEM;
+    memcpy(mem, w->cps, d->chars * sizeof *mem);
+    memcpy(mem + d->chars, w->offs, d->chars * sizeof *mem);
+    d->aligned = mem;
+    d->aligned_offsets = mem + d->chars;
+    d->naligned = (uint32_t)d->chars;
     return FW_OK;
 }
 

@@ -89,7 +89,16 @@ static void cut_passages(const fw_sketch_context *cx, sketched *out, int skip_li
     fw_cut_context cut = {cx->normalizer, cx->tmpl, skip_lines ? d->line_hashes : NULL,
                           skip_lines ? d->nlines : 0, cx->opt->seed};
     fw_cut_result r;
-    CHECK(fw_passages_cut_text(cx->passages, &cut, &out->cut, text, d->bytes, arena_alloc,
+    fw_cut_input in = {text, d->bytes, NULL, NULL, 0, 0, NULL, 0};
+    if (d->aligned) { /* kept while reading: the same passages either way */
+        in.cps = d->aligned;
+        in.offsets = d->aligned_offsets;
+        in.ncps = d->naligned;
+    }
+    in.lines_known = 1;
+    in.line_hashes = d->line_hashes;
+    in.nline_hashes = d->nlines;
+    CHECK(fw_passages_cut_text(cx->passages, &cut, &out->cut, &in, arena_alloc,
                                &out->w.arena, &r) == FW_OK);
     CHECK(skip_lines || r.nskipped == 0); /* none without boilerplate */
     d->passages = r.passages;
