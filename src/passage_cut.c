@@ -41,7 +41,6 @@ void fw_passage_scratch_free(fw_passage_scratch *sc)
     free(sc->hashes);
     free(sc->packed);
     free(sc->sigs);
-    free(sc->texts);
     memset(sc, 0, sizeof *sc);
 }
 
@@ -72,28 +71,6 @@ size_t fw_excerpt(const char *text, uint64_t start, uint64_t end, char *buf)
     return n;
 }
 
-/* A passage's excerpt: in the caller's arena, or with a spill file
- * gathered in the scratch to be written with the document's others. */
-static fw_status excerpt(const char *text, fw_passage *p, fw_passage_scratch *sc, int spill,
-                         fw_alloc_fn alloc, void *ctx)
-{
-    char buf[FW_EXCERPT_SIZE];
-    size_t n = fw_excerpt(text, p->byte_start, p->byte_end, buf);
-    p->text_len = (uint32_t)n;
-    if (spill) { /* gathered, written with the document's other excerpts */
-        if (!fw_grow(&sc->texts, &sc->texts_cap, sc->texts_len + n, 1, 4096))
-            return FW_ERR_NOMEM;
-        memcpy(sc->texts + sc->texts_len, buf, n);
-        p->text_at = sc->texts_len;
-        sc->texts_len += n;
-        return FW_OK;
-    }
-    if (!(p->text = alloc(ctx, n + 1))) return FW_ERR_NOMEM;
-    memcpy(p->text, buf, n);
-    p->text[n] = '\0';
-    return FW_OK;
-}
-
 fw_status fw_passages_cut(const fw_passage_config *cfg, fw_passage_scratch *sc,
                           const fw_passage_doc *doc, fw_alloc_fn alloc, void *ctx,
                           fw_passage **out, uint32_t *count)
@@ -111,14 +88,13 @@ fw_status fw_passages_cut(const fw_passage_config *cfg, fw_passage_scratch *sc,
     /* with a spill file, the sigs of all passages are written at once */
     if (cfg->spill && !fw_grow(&sc->sigs, &sc->sigs_cap, n * k, sizeof *sc->sigs, 256))
         return FW_ERR_NOMEM;
-    sc->texts_len = 0;
     size_t t = 0; /* walks the aligned code points alongside */
     for (size_t i = 0; i < n; i++) {
         const fw_span *sp = &sc->spans[i];
         fw_passage *p = &ps[i];
         memset(p, 0, sizeof *p);
-        p->byte_start = sp->byte_start;
-        p->byte_end = sp->byte_end;
+        p->byte_start = (uint32_t)sp->byte_start; /* the text is under 4 GB */
+        p->byte_end = (uint32_t)sp->byte_end;
         p->chars = sp->cp_end - sp->cp_start;
         /* its code points in the aligned (maybe template) form: those that
          * came from its bytes (skipped lines between passages belong to
@@ -128,8 +104,6 @@ fw_status fw_passages_cut(const fw_passage_config *cfg, fw_passage_scratch *sc,
         while (t < doc->naligned && doc->aligned_offsets[t] < p->byte_end) t++;
         p->cstart = (uint32_t)ts;
         p->clen = (uint32_t)(t - ts);
-        if ((st = excerpt(doc->text, p, sc, cfg->spill != NULL, alloc, ctx)) != FW_OK)
-            return st;
         if (!p->clen) {
             if (cfg->spill) memset(sc->sigs + i * k, 0, k * sizeof *sc->sigs);
             continue;
@@ -154,15 +128,10 @@ fw_status fw_passages_cut(const fw_passage_config *cfg, fw_passage_scratch *sc,
         for (unsigned v = 0; v < k; v++) sig[v] = (fw_passage_value)sc->full[v];
     }
     if (cfg->spill) {
-        uint64_t at, text_at;
+        uint64_t at;
         size_t block = (size_t)k * sizeof *sc->sigs;
-        if ((st = fw_spill_append(cfg->spill, sc->sigs, n * block, &at)) != FW_OK ||
-            (st = fw_spill_append(cfg->spill, sc->texts, sc->texts_len, &text_at)) != FW_OK)
-            return st;
-        for (size_t i = 0; i < n; i++) {
-            ps[i].sig_at = at + i * block;
-            ps[i].text_at += text_at;
-        }
+        if ((st = fw_spill_append(cfg->spill, sc->sigs, n * block, &at)) != FW_OK) return st;
+        for (size_t i = 0; i < n; i++) ps[i].sig_at = at + i * block;
     }
     *out = ps;
     *count = (uint32_t)n;

@@ -54,18 +54,18 @@ static inline double fw_passage_estimate(const fw_passage_value *a, const fw_pas
 /* One passage: made by fw_passages_cut(), numbered into a group by
  * fw_passages_match(). */
 typedef struct fw_passage {
-    uint64_t byte_start, byte_end; /* in the document's text */
+    uint32_t byte_start, byte_end; /* in the document's text (documents with
+                                    * passages are under 4 GB); its excerpt
+                                    * is made from there when asked for */
     uint32_t chars;                /* normalized code points */
     uint32_t cstart, clen;         /* its code points in the document's
                                     * aligned text (the shingled form:
                                     * template form with --template) */
+    uint32_t group;                /* 0: in no group; else its group number */
     fw_passage_value *sig;         /* its MinHash (bands·rows values), for
                                     * LSH and the estimate that screens
-                                    * candidates; NULL when clen is 0 */
-    char *text;                    /* first characters, white space collapsed */
-    uint32_t group;                /* 0: in no group; else its group number */
-    uint32_t text_len;             /* with a memory limit, sig and text are */
-    uint64_t sig_at, text_at;      /* NULL and in the spill file, here */
+                                    * candidates; NULL when clen is 0, and */
+    uint64_t sig_at;               /* with a memory limit: in the spill file */
 } fw_passage;
 
 /* What cutting and sketching need, shared by all threads. */
@@ -74,7 +74,7 @@ typedef struct fw_passage_config {
     uint64_t seed;                 /* of the passages' 3-gram hashes */
     unsigned bands, rows;
     const fw_minhasher *minhasher; /* bands·rows permutations */
-    struct fw_spill *spill;        /* memory limit: sigs and texts go here */
+    struct fw_spill *spill;        /* memory limit: the sigs go here */
     const struct fw_stop_grams *stop; /* 3-grams left out of the sketches
                                     * (passage_stop.c); NULL: none */
 } fw_passage_config;
@@ -89,8 +89,6 @@ typedef struct fw_passage_scratch {
     fw_passage_value *sigs;        /* with a spill file: a document's sigs */
     uint32_t full[FW_PASSAGE_PERMS]; /* one signature, 32 bits */
     size_t sigs_cap;
-    char *texts;                   /* and its excerpts, end to end */
-    size_t texts_len, texts_cap;
 } fw_passage_scratch;
 void fw_passage_scratch_free(fw_passage_scratch *sc);
 
