@@ -210,6 +210,13 @@ fw_status fw_align(fw_aligner *al, const uint32_t *a, size_t na, const uint32_t 
     *lcs = *nruns = 0;
     if (!na || !nb) return FW_OK;
     if (na >= UINT32_MAX || nb >= UINT32_MAX) return FW_ERR_ARG;
+    if (na == nb && memcmp(a, b, na * sizeof *a) == 0) { /* a copy: what traceback finds */
+        if (!fw_grow(&al->runs, &al->runs_cap, 1, sizeof *al->runs, 64)) return FW_ERR_NOMEM;
+        al->runs[0] = (fw_align_run){0, 0, (uint32_t)na};
+        *lcs = na;
+        *nruns = 1;
+        return FW_OK;
+    }
     fw_status st = run_columns(al, a, na, b, nb, 1, lcs);
     if (st != FW_OK) return st;
     const size_t words = (na + 63) / 64;

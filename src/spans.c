@@ -41,6 +41,7 @@
 #include "align.h"
 #include "grow.h"
 #include "measure.h"
+#include "sort.h"
 
 #include <omp.h>
 #include <stdlib.h>
@@ -82,14 +83,6 @@ typedef struct interval {
     uint32_t doc;
     uint32_t start, end;
 } interval;
-
-static int by_doc_then_start(const void *x, const void *y)
-{
-    const interval *a = x, *b = y;
-    if (a->doc != b->doc) return a->doc < b->doc ? -1 : 1;
-    if (a->start != b->start) return a->start < b->start ? -1 : 1;
-    return (a->end > b->end) - (a->end < b->end);
-}
 
 /* What one thread builds. */
 typedef struct thread_out {
@@ -436,11 +429,26 @@ static fw_status mine_swaps(const fw_spans_input *in, thread_out *t, uint32_t da
     return st;
 }
 
-/* Characters covered by a list of intervals (sorted here). */
-static uint64_t union_length(interval *v, size_t n)
+/* Sorts intervals by document, then start (radix: a corpus of copies
+ * gives millions of them), through `keyed` scratch of 2n records. The
+ * order among equal starts does not matter to union_length(). */
+static int sort_intervals(interval *v, size_t n)
+{
+    fw_keyed *rec = malloc((n ? 2 * n : 1) * sizeof *rec);
+    if (!rec) return 0;
+    for (size_t i = 0; i < n; i++)
+        rec[i] = (fw_keyed){(uint64_t)v[i].doc << 32 | v[i].start, v[i].end};
+    fw_sort_keyed(rec, rec + n, n);
+    for (size_t i = 0; i < n; i++)
+        v[i] = (interval){(uint32_t)(rec[i].key >> 32), (uint32_t)rec[i].key, rec[i].value};
+    free(rec);
+    return 1;
+}
+
+/* Characters covered by a list of intervals of one document, sorted. */
+static uint64_t union_length(const interval *v, size_t n)
 {
     if (!n) return 0;
-    qsort(v, n, sizeof *v, by_doc_then_start);
     uint64_t total = 0;
     uint32_t s = v[0].start, e = v[0].end;
     for (size_t k = 1; k < n; k++) {
@@ -582,6 +590,14 @@ static fw_status one_pair(const fw_spans_input *in, thread_out *t, const match *
         }
     }
     if (st == FW_OK && da != db && nside) {
+        if (!sort_intervals(sa, nside) || !sort_intervals(sb, nside)) {
+            free(pts);
+            free(pend);
+            free(runs);
+            free(sa);
+            free(sb);
+            return FW_ERR_NOMEM;
+        }
         uint64_t ca = union_length(sa, nside), cb = union_length(sb, nside);
         uint32_t la = in->texts->len[da], lb = in->texts->len[db];
         fw_reuse_pair rp = {da, db, n, ca < cb ? ca : cb, la ? (double)ca / la : 0,
@@ -668,7 +684,10 @@ static fw_status collect(const fw_spans_input *in, thread_out *t, int threads,
     if (nr) qsort(out->reuse, nr, sizeof *out->reuse, reuse_order);
     out->nspans = ns;
     out->nreuse = nr;
-    if (nc) qsort(cover, nc, sizeof *cover, by_doc_then_start);
+    if (!sort_intervals(cover, nc)) {
+        free(cover);
+        return FW_ERR_NOMEM;
+    }
     for (size_t s = 0; s < nc;) { /* one document at a time */
         size_t e = s;
         while (e < nc && cover[e].doc == cover[s].doc) e++;
