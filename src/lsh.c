@@ -96,6 +96,64 @@ int fw_pair_list_bucket(fw_pair_list *l, const fw_keyed *rec, size_t m)
 }
 
 /* Pairs from one band's sorted records. */
+/* fw_pair_list_bucket() for records key << 32 | item. */
+static int bucket_pairs_packed(const uint64_t *rec, size_t m, fw_pair_list *l)
+{
+    if (m <= FW_LSH_FULL_BUCKET) {
+        for (size_t i = 0; i < m; i++)
+            for (size_t j = i + 1; j < m; j++)
+                if (!fw_pair_list_push(l, (uint32_t)rec[i], (uint32_t)rec[j])) return 0;
+    } else {
+        for (size_t j = 1; j < m; j++)
+            if (!fw_pair_list_push(l, (uint32_t)rec[0], (uint32_t)rec[j])) return 0;
+    }
+    return 1;
+}
+
+fw_status fw_lsh_candidates_banded(const uint32_t *keys, const uint8_t *has, size_t n,
+                                   unsigned bands, int threads, fw_pair **pairs,
+                                   size_t *npairs)
+{
+    *pairs = NULL;
+    *npairs = 0;
+    if (bands < 1 || n > UINT32_MAX) return FW_ERR_ARG;
+    fw_pair_list *per_band = calloc(bands, sizeof *per_band);
+    if (!per_band) return FW_ERR_NOMEM;
+    int failed = 0;
+    #pragma omp parallel num_threads(threads > 0 ? threads : 1)
+    {
+        uint64_t *rec = malloc((n ? 2 * n : 1) * sizeof *rec);
+        if (!rec) {
+            #pragma omp atomic write
+            failed = 1;
+        }
+        #pragma omp for schedule(dynamic, 1)
+        for (unsigned b = 0; b < bands; b++) {
+            if (!rec) continue;
+            const uint32_t *k = keys + (size_t)b * n;
+            size_t m = 0;
+            for (size_t i = 0; i < n; i++)
+                if (has[i]) rec[m++] = (uint64_t)k[i] << 32 | i;
+            fw_sort_by_high32(rec, rec + n, m);
+            for (size_t s = 0; s < m;) {
+                size_t e = s + 1;
+                while (e < m && rec[e] >> 32 == rec[s] >> 32) e++;
+                if (!bucket_pairs_packed(rec + s, e - s, &per_band[b])) {
+                    #pragma omp atomic write
+                    failed = 1;
+                    break;
+                }
+                s = e;
+            }
+        }
+        free(rec);
+    }
+    fw_status st = failed ? FW_ERR_NOMEM : fw_pair_list_finish(per_band, bands, pairs, npairs);
+    for (unsigned b = 0; b < bands; b++) free(per_band[b].v);
+    free(per_band);
+    return st;
+}
+
 static int bucket_pairs(const fw_keyed *rec, size_t n, fw_pair_list *out)
 {
     for (size_t s = 0; s < n;) {

@@ -19,6 +19,13 @@ int fw_pair_list_push(fw_pair_list *l, uint32_t a, uint32_t b);
  * around the first. Returns 0 when out of memory. */
 int fw_pair_list_bucket(fw_pair_list *l, const fw_keyed *rec, size_t m);
 
+/* fw_lsh_candidates_keyed() with the keys band by band, `n` to a band:
+ * item i's key of band b at keys[b * n + i], for the items with has[i].
+ * Each band's keys are read in order, as they are sorted. */
+fw_status fw_lsh_candidates_banded(const uint32_t *keys, const uint8_t *has, size_t n,
+                                   unsigned bands, int threads, fw_pair **pairs,
+                                   size_t *npairs);
+
 /* Sorts the pairs of all lists, drops repeats, and frees the lists. */
 fw_status fw_pair_list_finish(fw_pair_list *lists, size_t nlists, fw_pair **pairs,
                               size_t *npairs);

@@ -31,6 +31,7 @@
 #include "passage_match.h"
 #include "align.h"
 #include "band_runs.h"
+#include "lsh.h"
 #include "cluster.h"
 #include "grow.h"
 #include "measure.h"
@@ -94,17 +95,34 @@ static fw_status candidates_in_runs(const fw_passage_corpus *c, unsigned bands, 
     return st;
 }
 
-/* In memory: every passage's band keys (keys[i] for passage i, NULL for
- * one without text), made from the signatures; free(*block). */
+/* Passages whose band keys are made together, then written out band by
+ * band: a few KB a band, where one at a time would write 4 bytes to every
+ * band's array in turn. */
+#define KEY_BLOCK 128
+
+/* In memory: every passage's band keys, band by band (passage i's key of
+ * band b at (*keys)[b * np + i]), and (*has)[i] when it has them (text);
+ * made from the signatures. free() both. */
 static fw_status band_keys(fw_passage *const *byp, size_t np, unsigned bands, unsigned rows,
-                           int threads, const uint32_t **keys, uint32_t **block)
+                           int threads, uint32_t **keys, uint8_t **has)
 {
-    *block = malloc((np ? np : 1) * bands * sizeof **block);
-    if (!*block) return FW_ERR_NOMEM;
+    *keys = malloc((np ? np : 1) * bands * sizeof **keys);
+    *has = malloc(np ? np : 1);
+    if (!*keys || !*has) return FW_ERR_NOMEM;
+    uint32_t *out = *keys;
+    uint8_t *with = *has;
     #pragma omp parallel for num_threads(threads) schedule(static)
-    for (size_t i = 0; i < np; i++) {
-        keys[i] = byp[i]->sig ? *block + i * bands : NULL;
-        if (byp[i]->sig) fw_passage_band_keys(byp[i]->sig, bands, rows, *block + i * bands);
+    for (size_t from = 0; from < np; from += KEY_BLOCK) {
+        uint32_t block[KEY_BLOCK][FW_PASSAGE_MAX_BANDS];
+        size_t n = np - from < KEY_BLOCK ? np - from : KEY_BLOCK;
+        for (size_t i = 0; i < n; i++) {
+            const fw_passage *p = byp[from + i];
+            with[from + i] = p->sig != NULL;
+            if (p->sig) fw_passage_band_keys(p->sig, bands, rows, block[i]);
+            else memset(block[i], 0, sizeof block[i]);
+        }
+        for (unsigned b = 0; b < bands; b++)
+            for (size_t i = 0; i < n; i++) out[(size_t)b * np + from + i] = block[i][b];
     }
     return FW_OK;
 }
@@ -386,16 +404,12 @@ fw_status fw_passages_match(const fw_passage_corpus *c, const fw_passage_setting
     r->npassages = np;
     passage_ref *refs = malloc((np ? np : 1) * sizeof *refs);
     fw_passage **byp = malloc((np ? np : 1) * sizeof *byp);
-    /* band keys in memory; with a memory limit they are made from the
-     * signatures read back by candidates_in_runs instead */
-    const uint32_t **keys = c->sigs_file ? NULL : malloc((np ? np : 1) * sizeof *keys);
-    uint32_t *key_block = NULL;
     uint32_t *root = malloc((np ? np : 1) * sizeof *root);
     uint8_t *in_boilerplate = NULL;
     fw_pair *cand = NULL;
     size_t nc = 0;
     fw_status st = FW_ERR_NOMEM;
-    if (!refs || !byp || (!keys && !c->sigs_file) || !root) goto out;
+    if (!refs || !byp || !root) goto out;
     for (size_t d = 0, i = 0; d < c->ndocs; d++)
         for (uint32_t k = 0; k < c->npassages[d]; k++, i++) {
             byp[i] = &c->passages[d][k];
@@ -404,12 +418,14 @@ fw_status fw_passages_match(const fw_passage_corpus *c, const fw_passage_setting
     double t0 = fw_now();
     if (c->sigs_file) {
         st = candidates_in_runs(c, set->bands, set->rows, threads, &cand, &nc, &r->band_runs);
-    } else {
-        st = band_keys(byp, np, set->bands, set->rows, threads, keys, &key_block);
+    } else { /* with a memory limit, keys are made from the signatures read back */
+        uint32_t *keys = NULL;
+        uint8_t *has = NULL;
+        st = band_keys(byp, np, set->bands, set->rows, threads, &keys, &has);
         if (st == FW_OK)
-            st = fw_lsh_candidates_keyed(keys, np, set->bands, threads, &cand, &nc);
-        free(key_block);
-        key_block = NULL;
+            st = fw_lsh_candidates_banded(keys, has, np, set->bands, threads, &cand, &nc);
+        free(keys);
+        free(has);
     }
     if (st != FW_OK) goto out;
     r->candidates = nc;
@@ -439,8 +455,6 @@ fw_status fw_passages_match(const fw_passage_corpus *c, const fw_passage_setting
 out:
     free(refs);
     free(byp);
-    free(keys);
-    free(key_block);
     free(root);
     free(in_boilerplate);
     free(cand);

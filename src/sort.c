@@ -50,10 +50,12 @@
     }
 
 #define KEY_SELF(x) (x)
+#define KEY_HIGH32(x) ((x) >> 32)
 #define KEY_FIELD(x) ((x).key)
 
 DEFINE_RADIX_SORT(fw_sort_u64, uint64_t, KEY_SELF)
 DEFINE_RADIX_SORT(fw_sort_keyed, fw_keyed, KEY_FIELD)
+DEFINE_RADIX_SORT(fw_sort_by_high32, uint64_t, KEY_HIGH32)
 
 size_t fw_unique_u64(uint64_t *v, size_t n)
 {

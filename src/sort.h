@@ -8,6 +8,10 @@
 /* Sorts v[0..n) ascending, using tmp[0..n) as scratch. */
 void fw_sort_u64(uint64_t *v, uint64_t *tmp, size_t n);
 
+/* Stable sort of v[0..n) by the high 32 bits alone (records key << 32 |
+ * item: items with equal keys keep their order), tmp[0..n) as scratch. */
+void fw_sort_by_high32(uint64_t *v, uint64_t *tmp, size_t n);
+
 /* Removes adjacent duplicates of a sorted array; returns the new length. */
 size_t fw_unique_u64(uint64_t *v, size_t n);
 
