@@ -28,18 +28,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct line_ref {
-    uint64_t hash;
-    uint32_t rank;
-} line_ref;
-
-static int by_hash_then_rank(const void *x, const void *y)
-{
-    const line_ref *a = x, *b = y;
-    if (a->hash != b->hash) return a->hash < b->hash ? -1 : 1;
-    return (a->rank > b->rank) - (a->rank < b->rank);
-}
-
 static int by_first_then_hash(const void *x, const void *y)
 {
     const fw_boilerplate_line *a = x, *b = y;
@@ -68,20 +56,22 @@ static fw_status count_lines(fw_scan *s)
 {
     size_t total = 0;
     for (size_t i = 0; i < s->ndocs; i++) total += s->docs[i].nlines;
-    line_ref *refs = malloc((total ? total : 1) * sizeof *refs);
+    /* (hash, rank) made in rank order and sorted stably by hash (radix: a
+     * corpus of poems has a short line in every document) */
+    fw_keyed *refs = malloc((total ? 2 * total : 1) * sizeof *refs);
     if (!refs) return FW_ERR_NOMEM;
     size_t n = 0;
     for (size_t r = 0; r < s->ndocs; r++) {
         const fw_doc_record *d = &s->docs[s->by_rank[r]];
-        for (uint32_t k = 0; k < d->nlines; k++) refs[n++] = (line_ref){d->line_hashes[k], (uint32_t)r};
+        for (uint32_t k = 0; k < d->nlines; k++) refs[n++] = (fw_keyed){d->line_hashes[k], (uint32_t)r};
     }
-    qsort(refs, n, sizeof *refs, by_hash_then_rank);
+    fw_sort_keyed(refs, refs + n, n);
     const uint64_t need = docs_needed(s);
     size_t cap = 0;
     fw_status st = FW_OK;
     for (size_t a = 0; a < n;) {
         size_t b = a;
-        while (b < n && refs[b].hash == refs[a].hash) b++;
+        while (b < n && refs[b].key == refs[a].key) b++;
         if (b - a >= need) {
             if (!fw_grow(&s->lines, &cap, s->nlines + 1, sizeof *s->lines, 16)) {
                 st = FW_ERR_NOMEM;
@@ -89,9 +79,9 @@ static fw_status count_lines(fw_scan *s)
             }
             fw_boilerplate_line *l = &s->lines[s->nlines++];
             memset(l, 0, sizeof *l);
-            l->hash = refs[a].hash;
+            l->hash = refs[a].key;
             l->docs = b - a;
-            l->first = refs[a].rank;
+            l->first = refs[a].value;
         }
         a = b;
     }
