@@ -26,6 +26,7 @@
  */
 #define _GNU_SOURCE /* O_TMPFILE, AT_EMPTY_PATH */
 #include "fanwen.h"
+#include "csv_write.h"
 #include "measure.h"
 #include "scan.h"
 
@@ -37,67 +38,15 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <math.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-static void csv_field(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
-/* Rows of numbers by the hundred thousand: fprintf's parsing of its
- * format cost a third of writing docs.csv for 400,000 poems. */
-static void put_u64(FILE *f, uint64_t v)
-{
-    char buf[20];
-    int n = 0;
-    do buf[n++] = (char)('0' + v % 10); while ((v /= 10) != 0);
-    while (n) putc(buf[--n], f);
-}
-
-/* v as "%.6f" prints it, for 0 <= v < 2^53 / 10^6. v · 10^6 is off by
- * less than a millionth of a unit, so its rounding is exact unless it
- * falls that close to a half, which printf decides. */
-static void put_fixed6(FILE *f, double v)
-{
-    double x = v * 1e6, whole = floor(x), frac = x - whole;
-    if (!(v >= 0 && x < 9e15) || fabs(frac - 0.5) < 1e-6) {
-        fprintf(f, "%.6f", v);
-        return;
-    }
-    uint64_t q = (uint64_t)whole + (frac > 0.5);
-    put_u64(f, q / 1000000);
-    char digits[8] = {'.'};
-    uint64_t r = q % 1000000;
-    for (int i = 6; i >= 1; i--, r /= 10) digits[i] = (char)('0' + r % 10);
-    fwrite(digits, 1, 7, f);
-}
-
-/* Numbers each after a comma. */
-static void put_fields(FILE *f, const uint64_t *v, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        putc(',', f);
-        put_u64(f, v[i]);
-    }
-}
-
 /* A number in [0, 1], or an empty field for "not computed" (negative). */
 static void csv_ratio(FILE *f, double v)
 {
-    if (v >= 0) put_fixed6(f, v);
+    if (v >= 0) fw_csv_fixed6(f, v);
 }
 
 /* The id of a document number that came from the scan's own results. */
@@ -117,9 +66,9 @@ fw_status fw_report_write_pairs(const fw_scan *scan, void *file)
         return fw_scan_fail(scan, st, "fw_report_write_pairs: no results before fw_scan_run()");
     fputs("id_a,id_b,jaccard,est_jaccard,a_in_b,b_in_a\r\n", f);
     for (size_t i = 0; i < n; i++) {
-        csv_field(f, doc_id(scan, p[i].a));
+        fw_csv_field(f, doc_id(scan, p[i].a));
         fputc(',', f);
-        csv_field(f, doc_id(scan, p[i].b));
+        fw_csv_field(f, doc_id(scan, p[i].b));
         fputc(',', f);
         csv_ratio(f, p[i].jaccard);
         fputc(',', f);
@@ -170,11 +119,11 @@ static fw_status write_clusters(const fw_scan *scan, FILE *f)
     size_t m = n ? cursor[n - 1] : 0;
     for (size_t i = 0; i < m; i++) {
         doc_by_rank(scan, order[i], &d);
-        csv_field(f, doc_id(scan, (size_t)d.cluster));
+        fw_csv_field(f, doc_id(scan, (size_t)d.cluster));
         fputc(',', f);
-        csv_field(f, d.id);
+        fw_csv_field(f, d.id);
         putc(',', f);
-        put_u64(f, d.cluster_size);
+        fw_csv_u64(f, d.cluster_size);
         fputs("\r\n", f);
     }
     free(cursor);
@@ -190,29 +139,29 @@ static fw_status write_docs(const fw_scan *scan, FILE *f)
     for (size_t i = 0, n = fw_scan_doc_count(scan); i < n; i++) {
         fw_doc_info d;
         fw_scan_doc(scan, i, &d);
-        csv_field(f, d.id);
+        fw_csv_field(f, d.id);
         putc(',', f);
         fputs(fw_doc_status_name(d.status), f);
         putc(',', f);
-        put_u64(f, d.bytes);
+        fw_csv_u64(f, d.bytes);
         putc(',', f);
-        put_u64(f, d.chars);
+        fw_csv_u64(f, d.chars);
         putc(',', f);
-        put_u64(f, d.shingles);
+        fw_csv_u64(f, d.shingles);
         putc(',', f);
         if (passages) { /* empty fields: the passage level was off */
-            put_u64(f, d.passages);
+            fw_csv_u64(f, d.passages);
             putc(',', f);
-            put_fixed6(f, d.reused_share);
+            fw_csv_fixed6(f, d.reused_share);
             putc(',', f);
-            put_fixed6(f, d.boilerplate_share);
+            fw_csv_fixed6(f, d.boilerplate_share);
         } else {
             fputs(",,", f);
         }
         fputc(',', f);
-        if (d.cluster >= 0) csv_field(f, doc_id(scan, (size_t)d.cluster));
+        if (d.cluster >= 0) fw_csv_field(f, doc_id(scan, (size_t)d.cluster));
         fputc(',', f);
-        csv_field(f, d.message);
+        fw_csv_field(f, d.message);
         fputs("\r\n", f);
     }
     return ferror(f) ? FW_ERR_IO : FW_OK;
@@ -227,10 +176,10 @@ static fw_status write_passages(const fw_scan *scan, FILE *f)
         fw_status st = fw_scan_grouped_passage(scan, i, &p);
         if (st != FW_OK) return st; /* an excerpt not read back */
         fprintf(f, "%llu,", (unsigned long long)p.group);
-        csv_field(f, doc_id(scan, p.doc));
+        fw_csv_field(f, doc_id(scan, p.doc));
         fprintf(f, ",%u,%llu,%llu,%llu,", p.index, (unsigned long long)p.byte_start,
                 (unsigned long long)p.byte_end, (unsigned long long)p.chars);
-        csv_field(f, p.text);
+        fw_csv_field(f, p.text);
         fputs("\r\n", f);
     }
     return ferror(f) ? FW_ERR_IO : FW_OK;
@@ -245,14 +194,14 @@ static fw_status write_reuse(const fw_scan *scan, FILE *f)
     fw_status st = fw_scan_reuse(scan, &r, &n);
     if (st != FW_OK) return st;
     for (size_t i = 0; i < n; i++) {
-        csv_field(f, doc_id(scan, r[i].a));
+        fw_csv_field(f, doc_id(scan, r[i].a));
         fputc(',', f);
-        csv_field(f, doc_id(scan, r[i].b));
-        put_fields(f, (uint64_t[]){r[i].shared_passages, r[i].shared_chars}, 2);
+        fw_csv_field(f, doc_id(scan, r[i].b));
+        fw_csv_fields(f, (uint64_t[]){r[i].shared_passages, r[i].shared_chars}, 2);
         putc(',', f);
-        put_fixed6(f, r[i].a_in_b);
+        fw_csv_fixed6(f, r[i].a_in_b);
         putc(',', f);
-        put_fixed6(f, r[i].b_in_a);
+        fw_csv_fixed6(f, r[i].b_in_a);
         fputs("\r\n", f);
     }
     return ferror(f) ? FW_ERR_IO : FW_OK;
@@ -268,14 +217,14 @@ static fw_status write_spans(const fw_scan *scan, FILE *f)
     fw_status st = fw_scan_spans(scan, &r, &n);
     if (st != FW_OK) return st;
     for (size_t i = 0; i < n; i++) {
-        csv_field(f, doc_id(scan, r[i].a));
-        put_fields(f, (uint64_t[]){r[i].a_start, r[i].a_end}, 2);
+        fw_csv_field(f, doc_id(scan, r[i].a));
+        fw_csv_fields(f, (uint64_t[]){r[i].a_start, r[i].a_end}, 2);
         putc(',', f);
-        csv_field(f, doc_id(scan, r[i].b));
-        put_fields(f, (uint64_t[]){r[i].b_start, r[i].b_end, r[i].a_chars, r[i].b_chars,
+        fw_csv_field(f, doc_id(scan, r[i].b));
+        fw_csv_fields(f, (uint64_t[]){r[i].b_start, r[i].b_end, r[i].a_chars, r[i].b_chars,
                                    r[i].matched}, 5);
         putc(',', f);
-        put_fixed6(f, r[i].similarity);
+        fw_csv_fixed6(f, r[i].similarity);
         fputs("\r\n", f);
     }
     return ferror(f) ? FW_ERR_IO : FW_OK;
@@ -289,9 +238,9 @@ static fw_status write_substitutions(const fw_scan *scan, FILE *f)
         fw_substitution r;
         fw_status st = fw_scan_substitution(scan, i, &r);
         if (st != FW_OK) return st;
-        csv_field(f, r.variant);
+        fw_csv_field(f, r.variant);
         fputc(',', f);
-        csv_field(f, r.canonical);
+        fw_csv_field(f, r.canonical);
         fprintf(f, ",%llu,%llu\r\n", (unsigned long long)r.count, (unsigned long long)r.docs);
     }
     return ferror(f) ? FW_ERR_IO : FW_OK;
@@ -307,7 +256,7 @@ static fw_status write_boilerplate(const fw_scan *scan, FILE *f)
         if (st != FW_OK) return st;
         fprintf(f, "%s,%llu,%llu,%llu,", g.line ? "line" : "passage", (unsigned long long)g.group,
                 (unsigned long long)g.docs, (unsigned long long)g.chars);
-        csv_field(f, g.text);
+        fw_csv_field(f, g.text);
         fputs("\r\n", f);
     }
     return ferror(f) ? FW_ERR_IO : FW_OK;
