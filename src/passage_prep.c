@@ -174,11 +174,11 @@ static fw_status prepare_one(fw_scan *s, fw_worker *w, const fw_cut_context *cx,
 /* Text bytes of the documents sampled for the common 3-grams, the window
  * (characters) they are counted in, and the share of windows that makes
  * one common. Measured on laws.jsonl and the 5,000-document corpus of
- * corpus/ (bench/README.md): at 0.005, 2,612 and 4,283 3-grams, 2.1 and
- * 4.6 times fewer candidate pairs, the same spans found within 0.5% but at
- * 20-30% edited (0.80 instead of 0.85); at 0.002 more are lost, at 0.01
- * fewer candidates are saved. A 4 MB sample finds what 12 MB did (2,609
- * and 4,272) for a third of the sorting. */
+ * corpus/ (bench/README.md): at 0.005, 2,657 and 4,294 filter bits set,
+ * 2.1 and 4.6 times fewer candidate pairs, the same spans found within
+ * 0.5% but at 20-30% edited (0.80 instead of 0.85); at 0.002 more are
+ * lost, at 0.01 fewer candidates are saved. A 4 MB sample finds what 12 MB
+ * did. */
 #define STOP_SAMPLE_BYTES (4u << 20)
 #define STOP_WINDOW 128
 #define STOP_SHARE 0.005

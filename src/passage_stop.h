@@ -14,7 +14,7 @@ typedef struct fw_stop_counter fw_stop_counter;
  * ones too). */
 typedef struct fw_stop_grams {
     uint8_t bits[(1u << FW_STOP_BITS) / 8];
-    size_t ngrams;         /* 3-grams found common */
+    size_t ngrams;         /* filter bits set: about the 3-grams found common */
     uint64_t windows;      /* windows counted */
 } fw_stop_grams;
 
