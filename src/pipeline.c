@@ -141,6 +141,12 @@ fw_status fw_pipeline_finish(fw_scan *s)
 {
     fw_status st = submit_batch(s);
     fw_status done = finish_batch(s);
+    /* the two batches' text pools (40 MB each): what is made after reading
+     * reuses their memory instead of new pages */
+    fw_pipeline *pl = &s->pipe;
+    free(pl->batch_pool.data);
+    free(pl->inflight_pool.data);
+    pl->batch_pool = pl->inflight_pool = (fw_text_pool){0};
     return st == FW_OK ? done : st;
 }
 
