@@ -381,10 +381,11 @@ fw_status fw_scan_run(fw_scan *s)
     s->phase = FW_SCAN_FAILED; /* until it succeeds */
     s->error[0] = '\0';
     fw_status st = fw_pipeline_finish(s);
+    progress(s, "reading"); /* all of it */
     if (st == FW_OK) st = fw_match_rank_documents(s);
     for (size_t i = 0; i < s->ndocs; i++) s->stats.docs[s->docs[i].status]++;
     if (st == FW_OK && s->passage_minhasher) { /* cut once the boilerplate lines are known */
-        progress(s, "passages");
+        progress(s, "cutting passages");
         st = fw_passages_prepare(s);
     }
     if (st != FW_OK) goto out;
@@ -403,6 +404,7 @@ fw_status fw_scan_run(fw_scan *s)
 
     s->stats.rss_sketch = fw_peak_rss_mb();
     if (s->passage_minhasher) { /* before verification sorts the hashes */
+        progress(s, "matching passages");
         if ((st = fw_match_passages(s)) != FW_OK) goto out;
         if ((st = fw_passages_list_boilerplate(s)) != FW_OK) goto out;
     }

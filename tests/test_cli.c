@@ -222,6 +222,38 @@ static void test_bad_options_write_nothing(void **state)
     assert_int_equal(run("scan --help"), 0);
 }
 
+/* --progress writes the progress line to a log (stderr is a file here):
+ * reading at 100% of the input's bytes with its document count, then each
+ * stage in order; without it, on no terminal, nothing but the summary. */
+static void test_progress_for_logs(void **state)
+{
+    (void)state;
+    char path[512];
+    size_t len;
+    assert_int_equal(run("scan --progress -q --out out-progress in/good.txt in/copy.txt"), 0);
+    snprintf(path, sizeof path, "%s/stderr.txt", root);
+    char *err = csv_slurp(path, &len);
+    const char *stages[] = {"fanwen: reading 100%, 2 documents, 0.0 MB, ",
+                            "\nfanwen: cutting passages (2 documents, ",
+                            "\nfanwen: matching passages (2 documents, ",
+                            "\nfanwen: lsh (2 documents, ",
+                            "\nfanwen: verify (2 documents, ",
+                            "\nfanwen: cluster (2 documents, 0:00 so far)\n"};
+    const char *at = err;
+    for (size_t i = 0; i < sizeof stages / sizeof *stages; i++) {
+        const char *found = strstr(at, stages[i]);
+        if (!found) fail_msg("no \"%s\" after \"%s\" in:\n%s", stages[i], at, err);
+        at = found + 1;
+    }
+    assert_null(strstr(err, "\r")); /* no terminal: whole lines */
+    free(err);
+    assert_int_equal(run("scan --out out-quiet in/good.txt in/copy.txt"), 0);
+    err = csv_slurp(path, &len);
+    assert_null(strstr(err, "reading"));
+    assert_non_null(strstr(err, "fanwen: 2 documents")); /* the summary */
+    free(err);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -229,6 +261,7 @@ int main(void)
         cmocka_unit_test(test_same_bytes_at_one_and_two_threads),
         cmocka_unit_test(test_clean_input_exits_zero_and_pipes),
         cmocka_unit_test(test_bad_options_write_nothing),
+        cmocka_unit_test(test_progress_for_logs),
     };
     return cmocka_run_group_tests(tests, setup, workdir_remove);
 }

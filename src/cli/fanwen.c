@@ -18,6 +18,7 @@
  * script running fanwen in a loop stops on Ctrl-C too.
  */
 #include "fanwen.h"
+#include "progress.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -131,6 +132,9 @@ static const char *usage_scan =
     "      --id-field F      JSONL field holding the id (default id; a line\n"
     "                        without one is named FILE:LINE)\n"
     "  -q, --quiet           no progress line and no summary on stderr\n"
+    "      --progress        the progress line even when stderr is no terminal\n"
+    "                        (a line a second, for logs): the share of the input\n"
+    "                        read and the time left, then each stage\n"
     "  -h, --help            this text\n"
     "\n"
     "exit status: 0 all inputs read; 2 some inputs could not be read (reports\n"
@@ -206,33 +210,6 @@ static int count_option(const char *name, const char *arg, unsigned max, unsigne
     }
     *out = (unsigned)v;
     return 1;
-}
-
-/* ------------------------------------------------------------ progress */
-
-typedef struct progress_state {
-    int show;
-    double start, last;
-} progress_state;
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static int show_progress(void *ctx, const char *stage, uint64_t docs, uint64_t bytes)
-{
-    progress_state *p = ctx;
-    double t = now();
-    if (!p->show || t - p->last < 0.2) return 0;
-    p->last = t;
-    double mb = bytes / 1e6, el = t - p->start;
-    fprintf(stderr, "\r\033[Kfanwen: %s: %llu documents, %.1f MB, %.1f MB/s", stage,
-            (unsigned long long)docs, mb, el > 0 ? mb / el : 0.0);
-    fflush(stderr);
-    return 0;
 }
 
 /* ------------------------------------------------------------- summary */
@@ -344,8 +321,8 @@ static int cmd_scan(int argc, char **argv)
     fw_scan_options_default(&opt);
     const char *out = "fanwen-report";
     const char *files_from = NULL;
-    int quiet = 0;
-    enum { OPT_NO_VERIFY = 256, OPT_TEXT_FIELD, OPT_ID_FIELD, OPT_SKETCH, OPT_SIMD,
+    int quiet = 0, force_progress = 0;
+    enum { OPT_NO_VERIFY = 256, OPT_PROGRESS, OPT_TEXT_FIELD, OPT_ID_FIELD, OPT_SKETCH, OPT_SIMD,
            OPT_TEMPLATE, OPT_CANON, OPT_NO_PASSAGES, OPT_MIN_PASSAGE, OPT_MAX_PASSAGE,
            OPT_PASSAGE_THRESHOLD, OPT_BOILERPLATE_DOCS, OPT_BOILERPLATE_SHARE,
            OPT_REUSE_MIN, OPT_FILES_FROM, OPT_MAX_DOC_BYTES, OPT_MEMORY_LIMIT, OPT_TMP_DIR };
@@ -377,6 +354,7 @@ static int cmd_scan(int argc, char **argv)
         {"memory-limit", required_argument, 0, OPT_MEMORY_LIMIT},
         {"tmp-dir", required_argument, 0, OPT_TMP_DIR},
         {"quiet", no_argument, 0, 'q'},
+        {"progress", no_argument, 0, OPT_PROGRESS},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     opterr = 0;
@@ -474,6 +452,7 @@ static int cmd_scan(int argc, char **argv)
             break;
         case OPT_TMP_DIR: opt.tmp_dir = optarg; break;
         case 'q': quiet = 1; break;
+        case OPT_PROGRESS: force_progress = 1; break;
         case 'h': fputs(usage_scan, stdout); return EXIT_SUCCESS;
         case ':': return usage_error("option '%s' needs a value", argv[optind - 1]);
         default: return usage_error("unknown option '%s'", argv[optind - 1]);
@@ -488,8 +467,12 @@ static int cmd_scan(int argc, char **argv)
     }
 
     catch_signals();
-    progress_state prog = {!quiet && isatty(STDERR_FILENO), now(), 0};
-    opt.progress = show_progress;
+    cli_progress prog;
+    const int terminal = isatty(STDERR_FILENO);
+    cli_progress_init(&prog, force_progress || (!quiet && terminal), terminal);
+    for (int i = optind; i < argc; i++) cli_progress_count(&prog, argv[i]);
+    if (files_from) prog.total = UINT64_MAX; /* listed later: unknown */
+    opt.progress = cli_progress_update;
     opt.progress_ctx = &prog;
     char why[256];
     fw_scan *scan;
@@ -499,13 +482,14 @@ static int cmd_scan(int argc, char **argv)
                 st == FW_ERR_ARG ? "Try 'fanwen scan --help'.\n" : "");
         return EXIT_FAILURE;
     }
+    prog.scan = scan;
     for (int i = optind; i < argc && st == FW_OK; i++) st = fw_scan_add_path(scan, argv[i]);
     if (st == FW_OK && files_from && add_listed_paths(scan, files_from) != 0) {
         fw_scan_free(scan);
         return EXIT_FAILURE;
     }
     if (st == FW_OK) st = fw_scan_run(scan);
-    if (prog.show) fputs("\r\033[K", stderr);
+    cli_progress_end(&prog);
     if (st != FW_OK) {
         fprintf(stderr, "fanwen scan: %s\n", fw_scan_error(scan));
         fw_scan_free(scan);
@@ -530,7 +514,7 @@ static int cmd_scan(int argc, char **argv)
     fw_scan_get_stats(scan, &stats);
     if (!quiet) {
         print_errors(scan, 10);
-        print_summary(scan, out, now() - prog.start);
+        print_summary(scan, out, cli_now() - prog.start);
     }
     int code = stats.docs[FW_DOC_ERROR] ? EXIT_PARTIAL : EXIT_SUCCESS;
     fw_scan_free(scan);
