@@ -254,6 +254,53 @@ static void test_progress_for_logs(void **state)
     free(err);
 }
 
+/* Whether `name` is the same file in two report directories of ROOT. */
+static int same_report(const char *a, const char *b, const char *name)
+{
+    char pa[1024], pb[1024];
+    snprintf(pa, sizeof pa, "%s/%s/%s", root, a, name);
+    snprintf(pb, sizeof pb, "%s/%s/%s", root, b, name);
+    size_t la = 0, lb = 0;
+    char *x = csv_slurp(pa, &la), *y = csv_slurp(pb, &lb);
+    int same = x && y && la == lb && memcmp(x, y, la) == 0;
+    free(x);
+    free(y);
+    return same;
+}
+
+/* With less memory available than the scan is expected to need (made
+ * small here through FANWEN_MEMORY_AVAILABLE), the scan keeps under a
+ * limit by itself, says so, and writes the same reports. */
+static void test_scan_spills_when_memory_is_short(void **state)
+{
+    (void)state;
+    char args[1024], path[512];
+    size_t len;
+    snprintf(args, sizeof args, "scan --out out-plain %s/docs", FANWEN_CORPUS);
+    assert_int_equal(run(args), 0);
+    snprintf(path, sizeof path, "%s/stderr.txt", root);
+    char *err = csv_slurp(path, &len);
+    assert_null(strstr(err, "--memory-limit")); /* this machine has room */
+    free(err);
+    setenv("FANWEN_MEMORY_AVAILABLE", "1M", 1);
+    snprintf(args, sizeof args, "scan --out out-auto %s/docs", FANWEN_CORPUS);
+    int code = run(args);
+    unsetenv("FANWEN_MEMORY_AVAILABLE");
+    assert_int_equal(code, 0);
+    err = csv_slurp(path, &len);
+    assert_non_null(strstr(err, "1 MB are available: keeping under --memory-limit 64M"));
+    free(err);
+    snprintf(path, sizeof path, "%s/out-auto/summary.json", root);
+    char *summary = csv_slurp(path, &len);
+    assert_non_null(strstr(summary, "\"limit_bytes\": 67108864"));
+    free(summary);
+    const char *reports[] = {"pairs.csv", "clusters.csv", "docs.csv", "passages.csv",
+                             "reuse.csv", "boilerplate.csv", "spans.csv", "substitutions.csv"};
+    for (size_t i = 0; i < sizeof reports / sizeof *reports; i++)
+        if (!same_report("out-plain", "out-auto", reports[i]))
+            fail_msg("%s differs with the memory limit", reports[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -262,6 +309,7 @@ int main(void)
         cmocka_unit_test(test_clean_input_exits_zero_and_pipes),
         cmocka_unit_test(test_bad_options_write_nothing),
         cmocka_unit_test(test_progress_for_logs),
+        cmocka_unit_test(test_scan_spills_when_memory_is_short),
     };
     return cmocka_run_group_tests(tests, setup, workdir_remove);
 }

@@ -18,6 +18,8 @@
  * script running fanwen in a loop stops on Ctrl-C too.
  */
 #include "fanwen.h"
+#include "input_size.h"
+#include "memory_budget.h"
 #include "progress.h"
 
 #include <errno.h>
@@ -126,7 +128,9 @@ static const char *usage_scan =
     "                        shingles and LSH band records go to temporary files,\n"
     "                        sorted in runs and merged (same reports as without);\n"
     "                        --max-doc-bytes is lowered to N/(64 x threads)\n"
-    "      --tmp-dir DIR     where those files go (default $TMPDIR or /tmp);\n"
+    "                        Default: none, unless the inputs look larger than\n"
+    "                        the memory available (or left in the cgroup):\n"
+    "                        then 60% of it, said on stderr\n"    "      --tmp-dir DIR     where those files go (default $TMPDIR or /tmp);\n"
     "                        they are deleted as soon as they are made\n"
     "      --text-field F    JSONL field holding the text (default text)\n"
     "      --id-field F      JSONL field holding the id (default id; a line\n"
@@ -470,8 +474,20 @@ static int cmd_scan(int argc, char **argv)
     cli_progress prog;
     const int terminal = isatty(STDERR_FILENO);
     cli_progress_init(&prog, force_progress || (!quiet && terminal), terminal);
-    for (int i = optind; i < argc; i++) cli_progress_count(&prog, argv[i]);
-    if (files_from) prog.total = UINT64_MAX; /* listed later: unknown */
+    cli_input_size size = {0};
+    for (int i = optind; i < argc; i++) cli_input_size_add(&size, argv[i]);
+    /* listed inputs are read as they are listed: their size is not known */
+    prog.total = files_from || size.unknown ? 0 : size.disk;
+    if (!opt.memory_limit && !files_from && !size.unknown) {
+        uint64_t avail = cli_memory_available();
+        uint64_t need = cli_memory_needed(size.text, 1.0, opt.passages);
+        if ((opt.memory_limit = cli_memory_budget(need, avail)) != 0 && !quiet)
+            fprintf(stderr, "fanwen: the scan may need about %llu MB, %llu MB are "
+                    "available: keeping under --memory-limit %lluM (temporary files in "
+                    "--tmp-dir; the same reports)\n", (unsigned long long)(need >> 20),
+                    (unsigned long long)(avail >> 20),
+                    (unsigned long long)(opt.memory_limit >> 20));
+    }
     opt.progress = cli_progress_update;
     opt.progress_ctx = &prog;
     char why[256];

@@ -4,9 +4,7 @@
  * the stage the scan is in and how long it has run.
  *
  * The share is of input bytes on disk (compressed bytes for .zst and .gz),
- * the only size known before reading: the files given are walked as the
- * reader walks them (directories recursed, symlinks followed, a directory
- * inside itself counted once) and their sizes summed. Reading is most of a
+ * the only size known before reading (input_size.c). Reading is most of a
  * scan's time on a large corpus, so its end is the estimate that matters;
  * the stages after it (passages, LSH, verification) show their names and
  * the time so far. On a terminal the line is rewritten in place five times
@@ -15,10 +13,8 @@
  */
 #include "progress.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 double cli_now(void)
@@ -35,51 +31,6 @@ void cli_progress_init(cli_progress *p, int show, int terminal)
     p->terminal = terminal;
     p->start = cli_now();
     p->last = -1e9;
-}
-
-/* Directories being walked, innermost first: a symlink back to one of them
- * is not walked again (the reader reports it as an error). */
-typedef struct walked {
-    dev_t dev;
-    ino_t ino;
-    const struct walked *up;
-} walked;
-
-/* Bytes of the regular files at path; -1 when something cannot be read
- * (the total is then unknown rather than wrong). */
-static long long bytes_at(const char *path, const walked *up)
-{
-    struct stat st;
-    if (stat(path, &st) != 0) return -1;
-    if (S_ISREG(st.st_mode)) return (long long)st.st_size;
-    if (!S_ISDIR(st.st_mode)) return 0;
-    for (const walked *w = up; w; w = w->up)
-        if (w->dev == st.st_dev && w->ino == st.st_ino) return 0;
-    walked self = {st.st_dev, st.st_ino, up};
-    DIR *dir = opendir(path);
-    if (!dir) return -1;
-    long long total = 0;
-    struct dirent *e;
-    char child[4096];
-    while (total >= 0 && (e = readdir(dir)) != NULL) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        if (snprintf(child, sizeof child, "%s/%s", path, e->d_name) >= (int)sizeof child) {
-            total = -1;
-            break;
-        }
-        long long b = bytes_at(child, &self);
-        total = b < 0 ? -1 : total + b;
-    }
-    closedir(dir);
-    return total;
-}
-
-void cli_progress_count(cli_progress *p, const char *path)
-{
-    if (!p->show) return;
-    long long b = bytes_at(path, NULL);
-    if (b < 0 || p->total == UINT64_MAX) p->total = UINT64_MAX; /* unknown */
-    else p->total += (uint64_t)b;
 }
 
 /* h:mm:ss or m:ss */

@@ -10,7 +10,8 @@ typedef struct cli_progress {
     int terminal;          /* one line rewritten in place; else a line per
                             * update, for logs */
     double start, last;    /* monotonic seconds */
-    uint64_t total;        /* input bytes on disk, 0 when unknown */
+    uint64_t total;        /* input bytes on disk, 0 when unknown
+                            * (input_size.c) */
     const fw_scan *scan;   /* for the input bytes read so far */
     char stage[40];        /* the stage shown last */
 } cli_progress;
@@ -20,10 +21,6 @@ double cli_now(void);
 
 /* Starts the clock; `show` and `terminal` as above. */
 void cli_progress_init(cli_progress *p, int show, int terminal);
-
-/* Adds the bytes of the regular files at `path` (a file, or a directory
- * walked as the reader walks it) to the total: 0 when it cannot be known. */
-void cli_progress_count(cli_progress *p, const char *path);
 
 /* fw_scan_options.progress: the line for a stage; while reading, with the
  * share of the input read and the time left when the total is known. */

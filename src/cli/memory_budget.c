@@ -1,0 +1,106 @@
+/*
+ * memory_budget.c — a default --memory-limit: a scan that would not fit in
+ * this machine's (or its cgroup's) memory spills to --tmp-dir by itself
+ * instead of being killed by the kernel, with the same reports.
+ *
+ * The decision is made before reading, from the inputs' sizes on disk, as
+ * the scan's memory cannot be bounded after it has started keeping things:
+ * the text is estimated from the bytes on disk (× 5 for .zst and .gz,
+ * whose ratio on Chinese text is 3 to 7), and the memory from the text, by
+ * what scans measured (bench/README.md): peak RSS 5.4 times the text with
+ * passages on laws.jsonl, 10 times on poetry's 400,000 short poems, 3.7
+ * and 5.8 documents only; so 10 and 6 times, plus 200 MB. A scan is bounded
+ * when that is more than 80% of what is available, and then to 60% of it
+ * (what the bounded scan keeps outside its budget, about 270 bytes a
+ * document, needs the rest). Spilling costs about twice the time, being
+ * killed the whole run: the estimate errs towards spilling.
+ */
+#include "memory_budget.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BASE_BYTES (200ull << 20)
+#define MIN_LIMIT (64ull << 20) /* the smallest --memory-limit accepted */
+
+/* A size such as 512M or 2G (K, M, G, T: powers of 1024); 0 if malformed. */
+static uint64_t parse_size(const char *s)
+{
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    uint64_t unit = 1;
+    switch (*end) {
+    case 'K': case 'k': unit = 1ull << 10; end++; break;
+    case 'M': case 'm': unit = 1ull << 20; end++; break;
+    case 'G': case 'g': unit = 1ull << 30; end++; break;
+    case 'T': case 't': unit = 1ull << 40; end++; break;
+    default: break;
+    }
+    return end == s || *end ? 0 : (uint64_t)v * unit;
+}
+
+/* The first number in a file, or 0 (also for "max": no limit). */
+static uint64_t read_number(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return 0;
+    unsigned long long v = 0;
+    int ok = fscanf(f, "%llu", &v) == 1;
+    fclose(f);
+    return ok ? (uint64_t)v : 0;
+}
+
+/* MemAvailable of /proc/meminfo, in bytes. */
+static uint64_t meminfo_available(void)
+{
+    FILE *f = fopen("/proc/meminfo", "r");
+    if (!f) return 0;
+    char line[256];
+    unsigned long long kb = 0;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1) break;
+    fclose(f);
+    return (uint64_t)kb << 10;
+}
+
+/* What the cgroup this process is in has left (v2, then v1); 0: no limit
+ * found. Limits past the machine's memory ("max", or v1's 2^63) are none. */
+static uint64_t cgroup_left(void)
+{
+    static const char *const pairs[][2] = {
+        {"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"},
+        {"/sys/fs/cgroup/memory/memory.limit_in_bytes",
+         "/sys/fs/cgroup/memory/memory.usage_in_bytes"},
+    };
+    for (size_t i = 0; i < sizeof pairs / sizeof *pairs; i++) {
+        uint64_t limit = read_number(pairs[i][0]);
+        if (!limit || limit >= (1ull << 60)) continue;
+        uint64_t used = read_number(pairs[i][1]);
+        return limit > used ? limit - used : 1;
+    }
+    return 0;
+}
+
+uint64_t cli_memory_available(void)
+{
+    const char *env = getenv("FANWEN_MEMORY_AVAILABLE");
+    if (env && *env) return parse_size(env);
+    uint64_t avail = meminfo_available(), left = cgroup_left();
+    if (left && (!avail || left < avail)) avail = left;
+    return avail;
+}
+
+uint64_t cli_memory_needed(uint64_t input_bytes, double text_per_input_byte, int passages)
+{
+    double text = (double)input_bytes * text_per_input_byte;
+    return BASE_BYTES + (uint64_t)(text * (passages ? 10.0 : 6.0));
+}
+
+uint64_t cli_memory_budget(uint64_t needed, uint64_t available)
+{
+    if (!available || needed <= available / 5 * 4) return 0;
+    uint64_t limit = available / 5 * 3;
+    return limit < MIN_LIMIT ? MIN_LIMIT : limit;
+}
