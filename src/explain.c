@@ -342,8 +342,8 @@ static uint64_t marked_chars(const fw_align_run *runs, size_t n, size_t len, int
 static fw_status finish(fw_explanation *e, doc_text *a, doc_text *b, run_list *runs,
                         diff_list *diffs)
 {
-    qsort(runs->v, runs->n, sizeof *runs->v, by_a_then_b);
-    qsort(diffs->v, diffs->n, sizeof *diffs->v, diff_by_a);
+    if (runs->n > 1) qsort(runs->v, runs->n, sizeof *runs->v, by_a_then_b);
+    if (diffs->n > 1) qsort(diffs->v, diffs->n, sizeof *diffs->v, diff_by_a);
     e->a_chars = a->n;
     e->b_chars = b->n;
     e->a_marked = marked_chars(runs->v, runs->n, a->n, 0);

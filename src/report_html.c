@@ -894,7 +894,7 @@ static fw_status select_clusters(html_report *r, selection *s)
         s->clusters[n++] = (cluster){i, d.rank, d.cluster_size, NULL, 0, 0};
     }
     s->nclusters = n;
-    qsort(s->clusters, n, sizeof *s->clusters, by_size_then_rank);
+    if (n > 1) qsort(s->clusters, n, sizeof *s->clusters, by_size_then_rank);
     s->ntop_clusters = n < r->top ? n : r->top;
     /* the members of the top clusters, by id */
     int32_t *slot = malloc((r->ndocs ? r->ndocs : 1) * sizeof *slot);
@@ -989,7 +989,8 @@ static fw_status select_pages(html_report *r, selection *s)
     }
     if (!ok && st == FW_OK) st = FW_ERR_NOMEM;
     if (st == FW_OK) { /* sorted and distinct */
-        qsort(r->pair_pages, r->npair_pages, sizeof *r->pair_pages, by_u64);
+        if (r->npair_pages > 1)
+            qsort(r->pair_pages, r->npair_pages, sizeof *r->pair_pages, by_u64);
         size_t u = 0;
         for (size_t i = 0; i < r->npair_pages; i++)
             if (!u || r->pair_pages[u - 1] != r->pair_pages[i]) r->pair_pages[u++] = r->pair_pages[i];
@@ -1223,7 +1224,7 @@ static int is_html_report(const char *dir)
     return index && !other;
 }
 
-static fw_status make_dirs(const html_report *r, const char *final)
+static fw_status make_dirs(const html_report *r)
 {
     static const char *const sub[] = {"pair", "doc", "cluster", "group"};
     remove_tree(r->dir); /* a directory of this process's earlier failure */
@@ -1239,7 +1240,6 @@ static fw_status make_dirs(const html_report *r, const char *final)
             return st;
         }
     }
-    (void)final;
     return FW_OK;
 }
 
@@ -1377,7 +1377,7 @@ fw_status fw_report_write_html(const fw_scan *scan, const char *dir, unsigned to
         st = select_pages(&r, &s);
         if (st == FW_ERR_NOMEM) fw_scan_fail(scan, st, "html report: out of memory");
     }
-    if (st == FW_OK) st = make_dirs(&r, final);
+    if (st == FW_OK) st = make_dirs(&r);
     if (st == FW_OK) {
         st = write_pages(&r, &s, min_run);
         if (st == FW_OK) st = publish(&r, final);
