@@ -553,13 +553,16 @@ static int cmd_scan(int argc, char **argv)
         return EXIT_FAILURE;
     }
     const char *io_error = NULL;
+    double html_seconds = 0;
     if (strcmp(out, "-") == 0) {
         st = fw_report_write_pairs(scan, stdout);
         if (fflush(stdout) != 0 || ferror(stdout)) st = FW_ERR_IO;
         if (st == FW_ERR_IO) io_error = strerror(errno);
     } else {
         st = fw_report_write(scan, out, NULL);
+        double t0 = now();
         if (st == FW_OK && html) st = fw_report_write_html(scan, html, top, min_run);
+        html_seconds = now() - t0;
     }
     if (st != FW_OK) {
         fprintf(stderr, "fanwen scan: cannot write reports to %s: %s\n",
@@ -573,6 +576,9 @@ static int cmd_scan(int argc, char **argv)
     if (!quiet) {
         print_errors(scan, 10);
         print_summary(scan, out, now() - prog.start);
+        if (html)
+            fprintf(stderr, "fanwen: HTML report in %s/index.html (written in %.2f s).\n", html,
+                    html_seconds);
     }
     int code = stats.docs[FW_DOC_ERROR] ? EXIT_PARTIAL : EXIT_SUCCESS;
     fw_scan_free(scan);
