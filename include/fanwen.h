@@ -560,6 +560,70 @@ FW_API fw_status fw_scan_spans(const fw_scan *scan, const fw_reused_span **spans
                                size_t *count);
 FW_API size_t fw_scan_span_count(const fw_scan *scan);
 
+/* The text of document `doc` as it was read (a file's bytes after
+ * decompression, a JSON string's UTF-8 bytes, a WARC record made text):
+ * what the byte offsets of passages and spans point into. The scan keeps
+ * texts for the passage level only: without it FW_ERR_ARG. A document
+ * without text (empty, binary, error) gives `*len` 0. `*text` is malloc'ed
+ * and NUL-terminated (the text itself may hold NUL bytes or invalid UTF-8);
+ * free() it. With a memory limit it is read back from disk (FW_ERR_IO). */
+FW_API fw_status fw_scan_doc_text(const fw_scan *scan, size_t doc, char **text, size_t *len);
+
+/* ------------------------------------------------------------- explain */
+
+/* The evidence that two documents share text, as a 查重 (plagiarism
+ * check) report shows it: the runs of characters both have, and between
+ * them the differences template mode would call equal. */
+
+/* A run of at least `min_run` normalized characters that are the same, in
+ * the same order, in both texts: bytes [a_start, a_end) of a's text and
+ * [b_start, b_end) of b's. */
+typedef struct fw_matched_run {
+    uint64_t a_start, a_end, b_start, b_end;
+    uint64_t chars;       /* normalized characters in it */
+} fw_matched_run;
+
+typedef enum fw_difference_kind {
+    FW_DIFF_FIGURE = 0,   /* digits against digits: 2015 / 2024, 631 / 606 */
+    FW_DIFF_WORD          /* a word the canon table maps to the other's:
+                           * 进展 / 发展 */
+} fw_difference_kind;
+
+/* A place inside a span where a has bytes [a_start, a_end) and b has
+ * [b_start, b_end), equal in template mode (--template). */
+typedef struct fw_difference {
+    uint64_t a_start, a_end, b_start, b_end;
+    fw_difference_kind kind;
+} fw_difference;
+
+typedef struct fw_explanation {
+    size_t a, b;                  /* the document numbers asked about */
+    const char *a_text, *b_text;  /* their texts (fw_scan_doc_text()) */
+    size_t a_len, b_len;
+    uint64_t a_chars, b_chars;    /* normalized characters of each text */
+    uint64_t a_marked, b_marked;  /* of these, those in a run (once each):
+                                   * a_marked / a_chars is a's copy ratio */
+    size_t spans;                 /* the pair's reused spans (fw_scan_spans) */
+    int from_spans;               /* 1: runs aligned inside those spans;
+                                   * 0: the pair has none, runs of shared
+                                   * n-grams of min_run characters */
+    fw_matched_run *runs;         /* by a_start, then b_start */
+    size_t nruns;
+    fw_difference *diffs;         /* by a_start */
+    size_t ndiffs;
+} fw_explanation;
+
+/* Explains documents `a` and `b` (a == b: text repeated within one). Each
+ * span of the pair is aligned character by character (the longest common
+ * subsequence, as the scan aligned it) and its runs of at least `min_run`
+ * characters (≥ 1; 查重 services use 13) are kept; a pair without spans
+ * gets the runs of n-grams of min_run characters the two share. After
+ * fw_scan_run() with the passage level (it needs the texts); `*out` is
+ * freed with fw_explanation_free(). */
+FW_API fw_status fw_scan_explain(const fw_scan *scan, size_t a, size_t b, unsigned min_run,
+                                 fw_explanation **out);
+FW_API void fw_explanation_free(fw_explanation *explanation);
+
 /* A substitution the spans show again and again: copies wrote `variant`
  * where their sources had `canonical` (the form more documents of the
  * corpus use; swaps.c says how the side is chosen). `count` is how often
@@ -670,6 +734,27 @@ FW_API fw_status fw_report_write(fw_scan *scan, const char *dir,
  * on any thread at any time. Writing carries on if the process does not
  * end. */
 FW_API void fw_report_unlink_temp(void);
+
+/* Writes a report to read in a browser into the directory `dir`:
+ * index.html (documents by status, pairs, clusters, passage groups,
+ * boilerplate, the distributions as inline SVG, and the top `top` of each
+ * list) and one page per pair (the two texts side by side, the runs of at
+ * least `min_run` characters they share marked: fw_scan_explain()),
+ * document (its sources by share, its text coloured by source), cluster
+ * (members, the verified pairs that joined them, a similarity matrix) and
+ * passage group the lists link to. No script, no network: the pages work
+ * from file://. Every text and id is escaped. The directory is written
+ * beside `dir` and renamed into place when complete; an existing `dir`
+ * that is not such a report is not replaced (FW_ERR_IO). The same scan
+ * gives the same bytes. After fw_scan_run() with the passage level
+ * (FW_ERR_ARG without it); failures are named in fw_scan_error(). */
+FW_API fw_status fw_report_write_html(const fw_scan *scan, const char *dir, unsigned top,
+                                      unsigned min_run);
+
+/* The page of one pair of documents alone, as the file `path` (written
+ * beside it and renamed into place). */
+FW_API fw_status fw_report_write_pair_html(const fw_scan *scan, size_t a, size_t b,
+                                           unsigned min_run, const char *path);
 
 /* Writes pairs.csv to an open stream (e.g. stdout); after fw_scan_run(). */
 FW_API fw_status fw_report_write_pairs(const fw_scan *scan, void *file /* FILE* */);

@@ -262,6 +262,55 @@ static fw_status write_boilerplate(const fw_scan *scan, FILE *f)
     return ferror(f) ? FW_ERR_IO : FW_OK;
 }
 
+/* A JSON string: quotes, backslashes and control characters escaped,
+ * invalid UTF-8 (a file name can hold any bytes) as U+FFFD. */
+static void json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (size_t i = 0, n = strlen(s); i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80) {
+            uint32_t cp;
+            int invalid;
+            size_t k = fw_utf8_decode((const unsigned char *)s + i, n - i, &cp, &invalid);
+            if (invalid) fputs("\\ufffd", f);
+            else fwrite(s + i, 1, k, f);
+            i += k;
+            continue;
+        }
+        if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
+        else if (c < 0x20) fprintf(f, "\\u%04x", c);
+        else fputc(c, f);
+        i++;
+    }
+    fputc('"', f);
+}
+
+/* "input": what was read, so that `fanwen explain --report` and `fanwen
+ * report` can read the same texts again. */
+static void write_inputs(const fw_scan *scan, FILE *f)
+{
+    fw_scan_inputs in;
+    fw_scan_get_inputs(scan, &in);
+    const fw_scan_options *o = fw_scan_get_options(scan);
+    fputs("  \"input\": {\"cwd\": ", f);
+    if (in.cwd) json_string(f, in.cwd);
+    else fputs("null", f);
+    fputs(", \"paths\": [", f);
+    for (size_t i = 0; i < in.npaths; i++) {
+        if (i) fputs(", ", f);
+        json_string(f, in.paths[i]);
+    }
+    fprintf(f, "], \"texts_added\": %llu, \"text_field\": ", (unsigned long long)in.texts);
+    json_string(f, o->text_field);
+    fputs(", \"id_field\": ", f);
+    json_string(f, o->id_field);
+    fputs(", \"canon\": ", f);
+    if (o->canon_path) json_string(f, o->canon_path);
+    else fputs("null", f);
+    fputs("},\n", f);
+}
+
 static double mb_per_s(uint64_t bytes, double seconds)
 {
     return seconds > 0 ? bytes / 1e6 / seconds : 0;
@@ -276,6 +325,7 @@ static fw_status write_summary(const fw_scan *scan, FILE *f, double t_report)
     for (int i = 0; i < FW_DOC_STATUS_COUNT; i++) total += st.docs[i];
     fprintf(f, "{\n  \"version\": \"%s\",\n", FW_VERSION_STRING);
     fprintf(f, "  \"skipped_records\": %llu,\n", (unsigned long long)st.skipped_records);
+    write_inputs(scan, f);
     fprintf(f, "  \"inputs\": %llu,\n  \"input_bytes\": %llu,\n  \"text_bytes\": %llu,\n",
             (unsigned long long)st.inputs, (unsigned long long)st.input_bytes,
             (unsigned long long)st.bytes);

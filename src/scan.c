@@ -21,6 +21,7 @@
 #include "scan.h"
 #include "scan_internal.h"
 #include "cluster.h"
+#include "grow.h"
 #include "match.h"
 #include "measure.h"
 #include "pipeline.h"
@@ -32,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define ERROR_SIZE 512
 
@@ -210,6 +212,7 @@ fw_status fw_scan_new(const fw_scan_options *options, fw_scan **out, char *why,
     s->stats.candidate_probability = fw_lsh_probability(options->threshold, bands, rows);
     s->workers = aligned_alloc(64, sizeof(fw_worker) * (size_t)s->threads);
     s->error = calloc(1, ERROR_SIZE);
+    s->cwd = getcwd(NULL, 0); /* NULL when it cannot be had: then not recorded */
     st = fw_pipeline_init(&s->pipe);
     if (!s->text_field || !s->id_field || !s->workers || !s->error || st != FW_OK)
         goto nomem;
@@ -287,6 +290,9 @@ void fw_scan_free(fw_scan *s)
         }
     }
     free(s->workers);
+    for (size_t i = 0; i < s->npaths; i++) free(s->paths[i]);
+    free(s->paths);
+    free(s->cwd);
     fw_band_runs_free(s->runs);
     fw_spill_close(&s->hashes_file);
     fw_spill_close(&s->sigs_file);
@@ -325,6 +331,12 @@ fw_status fw_scan_add_path(fw_scan *s, const char *path)
         return fw_scan_fail(s, FW_ERR_ARG, "fw_scan_add_path: no adding after fw_scan_run()");
     if (!path) return fw_scan_fail(s, FW_ERR_ARG, "fw_scan_add_path: path is NULL");
     s->error[0] = '\0';
+    char *copy = strdup(path);
+    if (!copy || !fw_grow(&s->paths, &s->paths_cap, s->npaths + 1, sizeof *s->paths, 16)) {
+        free(copy);
+        return fw_scan_fail(s, FW_ERR_NOMEM, "%s: %s", path, fw_status_str(FW_ERR_NOMEM));
+    }
+    s->paths[s->npaths++] = copy;
     double t0 = fw_now(), wait0 = s->pipe.t_wait;
     fw_read_options ro = {&s->stats.input_bytes, s->opt.max_doc_bytes,
                           &s->stats.skipped_records};
@@ -342,6 +354,7 @@ fw_status fw_scan_add_text(fw_scan *s, const char *id, const char *text, size_t 
     if (!id || (!text && len))
         return fw_scan_fail(s, FW_ERR_ARG, "fw_scan_add_text: %s is NULL", id ? "text" : "id");
     if (!text) text = "";
+    s->texts_added++;
     fw_input_doc doc;
     const int too_big = len > s->opt.max_doc_bytes; /* an error row, as from a file */
     if (fw_input_doc_copy(&doc, id, text, too_big ? 0 : len) != FW_OK)
@@ -448,4 +461,12 @@ out:
     else if (!s->error[0])
         fw_scan_fail(s, st, "scan failed: %s", fw_status_str(st));
     return st;
+}
+
+void fw_scan_get_inputs(const fw_scan *s, fw_scan_inputs *in)
+{
+    in->cwd = s->cwd;
+    in->paths = (const char *const *)s->paths;
+    in->npaths = s->npaths;
+    in->texts = s->texts_added;
 }

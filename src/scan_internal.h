@@ -74,6 +74,11 @@ struct fw_scan {
     fw_band_runs *runs;
     enum { FW_SCAN_ADDING, FW_SCAN_RUN, FW_SCAN_FAILED } phase; /* the call
                               * order of fanwen.h */
+    /* what was added, for summary.json: a scan that can be run again */
+    char *cwd;               /* the working directory paths are relative to */
+    char **paths;            /* fw_scan_add_path()'s paths, as given */
+    size_t npaths, paths_cap;
+    uint64_t texts_added;    /* fw_scan_add_text() calls (not recorded) */
     char *error;             /* the message of the last failed call: apart
                               * from the struct so that const accessors can
                               * set it too */

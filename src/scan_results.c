@@ -238,3 +238,33 @@ fw_status fw_scan_substitution(const fw_scan *s, size_t i, fw_substitution *row)
     *row = (fw_substitution){r->variant, r->canonical, r->count, r->docs};
     return FW_OK;
 }
+
+fw_status fw_scan_doc_text(const fw_scan *s, size_t doc, char **text, size_t *len)
+{
+    *text = NULL;
+    *len = 0;
+    fw_status st = check_index(s, "fw_scan_doc_text", "document", doc, s->ndocs);
+    if (st != FW_OK) return st;
+    if (!s->passage_minhasher)
+        return fw_scan_fail(s, FW_ERR_ARG, "fw_scan_doc_text: texts are kept only with the "
+                            "passage level (options.passages)");
+    const fw_doc_record *d = &s->docs[doc];
+    /* sketch.c keeps the text of every document it sketched, but for one
+     * over 4 GB (whose passages are not cut) */
+    const int kept = (d->status == FW_DOC_OK || d->status == FW_DOC_REPAIRED) &&
+                     d->bytes <= UINT32_MAX && (d->text || s->bounded);
+    size_t n = kept ? d->bytes : 0;
+    char *out = malloc(n + 1);
+    if (!out) return fw_scan_fail(s, FW_ERR_NOMEM, "fw_scan_doc_text: out of memory");
+    if (n && d->text) {
+        memcpy(out, d->text, n);
+    } else if (n && (st = fw_spill_read(&s->text_file, d->text_at, out, n)) != FW_OK) {
+        free(out);
+        return fw_scan_fail(s, st, "cannot read the text of %s back from the temporary "
+                            "directory %s", d->id, s->tmp_dir ? s->tmp_dir : "($TMPDIR or /tmp)");
+    }
+    out[n] = '\0';
+    *text = out;
+    *len = n;
+    return FW_OK;
+}

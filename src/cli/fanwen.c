@@ -17,7 +17,7 @@
  * signal, so the shell reports 128 + its number (130, 143, 129) and a
  * script running fanwen in a loop stops on Ctrl-C too.
  */
-#include "fanwen.h"
+#include "cli.h"
 #include "input_size.h"
 #include "memory_budget.h"
 #include "progress.h"
@@ -33,8 +33,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define EXIT_PARTIAL 2
-
 static const char *usage_main =
     "usage: fanwen COMMAND [options]\n"
     "\n"
@@ -42,11 +40,16 @@ static const char *usage_main =
     "\n"
     "commands:\n"
     "  scan INPUT...   find near-duplicate documents and recycled passages,\n"
-    "                  write CSV reports\n"
+    "                  write CSV reports (and with --html a report to read in\n"
+    "                  a browser)\n"
+    "  explain A B     why two documents are called copies: copy ratios, the\n"
+    "                  shared runs with their offsets, years, figures and\n"
+    "                  words template mode would call equal\n"
+    "  report DIR      the HTML report of an earlier scan's report directory\n"
     "\n"
-    "  fanwen --help       this text\n"
-    "  fanwen --version    the version\n"
-    "  fanwen scan --help  the options of scan\n";
+    "  fanwen --help          this text\n"
+    "  fanwen --version       the version\n"
+    "  fanwen COMMAND --help  the options of a command\n";
 
 static const char *usage_scan =
     "usage: fanwen scan [options] INPUT...\n"
@@ -135,6 +138,15 @@ static const char *usage_scan =
     "      --text-field F    JSONL field holding the text (default text)\n"
     "      --id-field F      JSONL field holding the id (default id; a line\n"
     "                        without one is named FILE:LINE)\n"
+    "      --html DIR        also write a report to read in a browser into the\n"
+    "                        directory DIR: an overview with the distributions and\n"
+    "                        the top --top of each list, and a page per pair (the\n"
+    "                        texts side by side, shared runs marked), document,\n"
+    "                        cluster and passage group listed; no script, no\n"
+    "                        network. DIR is replaced only if it is such a report\n"
+    "      --top N           the lists and pages of --html: the top N (default 100)\n"
+    "      --min-run N       --html marks shared runs of at least N characters\n"
+    "                        (default 13, as CNKI and 维普 count them)\n"
     "  -q, --quiet           no progress line and no summary on stderr\n"
     "      --progress        the progress line even when stderr is no terminal\n"
     "                        (a line a second, for logs): the share of the input\n"
@@ -201,6 +213,19 @@ static int usage_error(const char *fmt, const char *arg)
     fprintf(stderr, fmt, arg);
     fprintf(stderr, "\nTry 'fanwen scan --help'.\n");
     return EXIT_FAILURE;
+}
+
+int cli_unsigned(const char *cmd, const char *name, const char *arg, unsigned min,
+                 unsigned max, unsigned *out)
+{
+    unsigned long long v;
+    if (!parse_uint(arg, max, &v) || v < min) {
+        fprintf(stderr, "fanwen %s: %s must be an integer from %u to %u, got '%s'\n"
+                        "Try 'fanwen %s --help'.\n", cmd, name, min, max, arg, cmd);
+        return 0;
+    }
+    *out = (unsigned)v;
+    return 1;
 }
 
 /* A count option: an integer from 1 to max. Says what is wrong if not. */
@@ -324,12 +349,14 @@ static int cmd_scan(int argc, char **argv)
     fw_scan_options opt;
     fw_scan_options_default(&opt);
     const char *out = "fanwen-report";
-    const char *files_from = NULL;
+    const char *files_from = NULL, *html = NULL;
+    unsigned top = CLI_DEFAULT_TOP, min_run = CLI_DEFAULT_MIN_RUN;
     int quiet = 0, force_progress = 0;
     enum { OPT_NO_VERIFY = 256, OPT_PROGRESS, OPT_TEXT_FIELD, OPT_ID_FIELD, OPT_SKETCH, OPT_SIMD,
            OPT_TEMPLATE, OPT_CANON, OPT_NO_PASSAGES, OPT_MIN_PASSAGE, OPT_MAX_PASSAGE,
            OPT_PASSAGE_THRESHOLD, OPT_BOILERPLATE_DOCS, OPT_BOILERPLATE_SHARE,
-           OPT_REUSE_MIN, OPT_FILES_FROM, OPT_MAX_DOC_BYTES, OPT_MEMORY_LIMIT, OPT_TMP_DIR };
+           OPT_REUSE_MIN, OPT_FILES_FROM, OPT_MAX_DOC_BYTES, OPT_MEMORY_LIMIT, OPT_TMP_DIR,
+           OPT_HTML, OPT_TOP, OPT_MIN_RUN };
     static const struct option longopts[] = {
         {"out", required_argument, 0, 'o'},
         {"threshold", required_argument, 0, 't'},
@@ -357,6 +384,9 @@ static int cmd_scan(int argc, char **argv)
         {"max-doc-bytes", required_argument, 0, OPT_MAX_DOC_BYTES},
         {"memory-limit", required_argument, 0, OPT_MEMORY_LIMIT},
         {"tmp-dir", required_argument, 0, OPT_TMP_DIR},
+        {"html", required_argument, 0, OPT_HTML},
+        {"top", required_argument, 0, OPT_TOP},
+        {"min-run", required_argument, 0, OPT_MIN_RUN},
         {"quiet", no_argument, 0, 'q'},
         {"progress", no_argument, 0, OPT_PROGRESS},
         {"help", no_argument, 0, 'h'},
@@ -455,6 +485,14 @@ static int cmd_scan(int argc, char **argv)
                                    "as 4G), got '%s'", optarg);
             break;
         case OPT_TMP_DIR: opt.tmp_dir = optarg; break;
+        case OPT_HTML: html = optarg; break;
+        case OPT_TOP:
+            if (!cli_unsigned("scan", "--top", optarg, 1, 1000000, &top)) return EXIT_FAILURE;
+            break;
+        case OPT_MIN_RUN:
+            if (!cli_unsigned("scan", "--min-run", optarg, 1, 100000, &min_run))
+                return EXIT_FAILURE;
+            break;
         case 'q': quiet = 1; break;
         case OPT_PROGRESS: force_progress = 1; break;
         case 'h': fputs(usage_scan, stdout); return EXIT_SUCCESS;
@@ -463,6 +501,9 @@ static int cmd_scan(int argc, char **argv)
         }
     }
     if (optind >= argc && !files_from) return usage_error("%s", "no INPUT given");
+    if (html && (!opt.passages || strcmp(out, "-") == 0))
+        return usage_error("%s", "--html shows texts, which only the passage level keeps: "
+                                 "not with --no-passages or --out -");
     if (strcmp(out, "-") == 0) opt.passages = 0; /* only pairs.csv is written */
     struct stat sb;
     if (strcmp(out, "-") != 0 && stat(out, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
@@ -512,12 +553,16 @@ static int cmd_scan(int argc, char **argv)
         return EXIT_FAILURE;
     }
     const char *io_error = NULL;
+    double html_seconds = 0;
     if (strcmp(out, "-") == 0) {
         st = fw_report_write_pairs(scan, stdout);
         if (fflush(stdout) != 0 || ferror(stdout)) st = FW_ERR_IO;
         if (st == FW_ERR_IO) io_error = strerror(errno);
     } else {
         st = fw_report_write(scan, out, NULL);
+        double t0 = cli_now();
+        if (st == FW_OK && html) st = fw_report_write_html(scan, html, top, min_run);
+        html_seconds = cli_now() - t0;
     }
     if (st != FW_OK) {
         fprintf(stderr, "fanwen scan: cannot write reports to %s: %s\n",
@@ -531,6 +576,9 @@ static int cmd_scan(int argc, char **argv)
     if (!quiet) {
         print_errors(scan, 10);
         print_summary(scan, out, cli_now() - prog.start);
+        if (html)
+            fprintf(stderr, "fanwen: HTML report in %s/index.html (written in %.2f s).\n", html,
+                    html_seconds);
     }
     int code = stats.docs[FW_DOC_ERROR] ? EXIT_PARTIAL : EXIT_SUCCESS;
     fw_scan_free(scan);
@@ -560,6 +608,8 @@ int main(int argc, char **argv)
         return EXIT_SUCCESS;
     }
     if (!strcmp(cmd, "scan")) return cmd_scan(argc - 1, argv + 1);
+    if (!strcmp(cmd, "explain")) return cmd_explain(argc - 1, argv + 1);
+    if (!strcmp(cmd, "report")) return cmd_report(argc - 1, argv + 1);
     fprintf(stderr, "fanwen: unknown command '%s'\n%s", cmd, usage_main);
     return EXIT_FAILURE;
 }

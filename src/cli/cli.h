@@ -1,0 +1,33 @@
+/* cli.h — what the commands of the fanwen tool share (fanwen.c holds
+ * `scan` and the dispatch; explain.c, report.c and rescan.c the rest). */
+#ifndef FW_CLI_H
+#define FW_CLI_H
+
+#include "fanwen.h"
+
+#define EXIT_PARTIAL 2
+
+/* The report's defaults: the top 100 of each list, runs of 13 characters
+ * (what CNKI and 维普 mark). */
+#define CLI_DEFAULT_TOP 100
+#define CLI_DEFAULT_MIN_RUN 13
+
+/* An integer option from `min` to `max`; says what is wrong on stderr
+ * ("fanwen CMD: NAME must be ...") and returns 0 if it is not one. */
+int cli_unsigned(const char *cmd, const char *name, const char *arg, unsigned min,
+                 unsigned max, unsigned *out);
+
+/* `path` made absolute against the working directory (malloc'ed; NULL when
+ * out of memory), for a path that must survive cli_rescan()'s chdir. */
+char *cli_absolute(const char *path);
+
+/* Runs again the scan whose reports are in `dir`: the options, inputs and
+ * working directory its summary.json recorded (the process changes to that
+ * directory). `threads` 0: all cores. On failure says why on stderr
+ * (prefixed "fanwen CMD: ") and returns NULL. */
+fw_scan *cli_rescan(const char *cmd, const char *dir, int threads);
+
+int cmd_explain(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+
+#endif

@@ -1,0 +1,203 @@
+/*
+ * rescan.c — a scan run again from its report directory.
+ *
+ * A report directory holds what was found, not the documents: their texts
+ * stay where they were read. To show the evidence later (`fanwen explain
+ * --report`, `fanwen report`), the texts are read again: summary.json
+ * records the working directory, the paths as given, the JSONL fields and
+ * every option that changes a result, and the scan is run again with them.
+ * Document ids come from paths as given, so the process changes to the
+ * directory the scan ran in rather than making the paths absolute. A scan
+ * is deterministic, so the results are the report's, as long as the inputs
+ * have not changed (a changed corpus is read as it is now). Texts added
+ * through the API (fw_scan_add_text) are not recorded: such a report
+ * cannot be scanned again, and the message says so.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <yajl/yajl_tree.h>
+
+char *cli_absolute(const char *path)
+{
+    if (path[0] == '/') return strdup(path);
+    char *cwd = getcwd(NULL, 0);
+    if (!cwd) return NULL;
+    size_t n = strlen(cwd) + strlen(path) + 2;
+    char *out = malloc(n);
+    if (out) snprintf(out, n, "%s/%s", cwd, path);
+    free(cwd);
+    return out;
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    char *buf = NULL;
+    size_t len = 0, cap = 0, n;
+    char chunk[65536];
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (len + n + 1 > cap) {
+            cap = (len + n + 1) * 2;
+            char *grown = realloc(buf, cap);
+            if (!grown) break;
+            buf = grown;
+        }
+        memcpy(buf + len, chunk, n);
+        len += n;
+    }
+    int bad = ferror(f) || !buf;
+    fclose(f);
+    if (bad) {
+        free(buf);
+        return NULL;
+    }
+    buf[len] = '\0';
+    return buf;
+}
+
+/* A value of summary.json: an object member by path, e.g. {"parameters",
+ * "ngram"}. */
+static yajl_val member(yajl_val root, const char *a, const char *b)
+{
+    const char *path[] = {a, b, NULL};
+    return yajl_tree_get(root, path, yajl_t_any);
+}
+
+/* A string member, or NULL. */
+static const char *string(yajl_val root, const char *a, const char *b)
+{
+    yajl_val v = member(root, a, b);
+    return v && YAJL_IS_STRING(v) ? YAJL_GET_STRING(v) : NULL;
+}
+
+/* Numbers are read from their text: a seed can be above LLONG_MAX. */
+static int number(yajl_val root, const char *a, const char *b, double *out)
+{
+    yajl_val v = member(root, a, b);
+    if (!v || !YAJL_IS_NUMBER(v)) return 0;
+    *out = strtod(v->u.number.r, NULL);
+    return 1;
+}
+
+static int whole(yajl_val root, const char *a, const char *b, unsigned long long *out)
+{
+    yajl_val v = member(root, a, b);
+    if (!v || !YAJL_IS_NUMBER(v)) return 0;
+    errno = 0;
+    *out = strtoull(v->u.number.r, NULL, 10);
+    return errno == 0;
+}
+
+/* The options summary.json records, into `o` (its strings point into the
+ * tree). Returns NULL, or what is missing. */
+static const char *read_options(yajl_val root, fw_scan_options *o)
+{
+    double d;
+    unsigned long long u;
+    yajl_val v;
+#define NEED(ok, what) do { if (!(ok)) return what; } while (0)
+    NEED(whole(root, "parameters", "ngram", &u), "parameters.ngram");
+    o->ngram = (unsigned)u;
+    NEED(whole(root, "parameters", "perms", &u), "parameters.perms");
+    o->perms = (unsigned)u;
+    NEED(whole(root, "parameters", "bands", &u), "parameters.bands");
+    o->bands = (unsigned)u;
+    NEED(whole(root, "parameters", "rows", &u), "parameters.rows");
+    o->rows = (unsigned)u;
+    NEED(number(root, "parameters", "threshold", &o->threshold), "parameters.threshold");
+    NEED(whole(root, "parameters", "seed", &u), "parameters.seed");
+    o->seed = u;
+    v = member(root, "parameters", "verify");
+    NEED(v && (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v)), "parameters.verify");
+    o->verify = YAJL_IS_TRUE(v);
+    v = member(root, "parameters", "template");
+    NEED(v && (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v)), "parameters.template");
+    o->template_mode = YAJL_IS_TRUE(v);
+    const char *sketch = string(root, "parameters", "sketch");
+    NEED(sketch, "parameters.sketch");
+    o->sketch = strcmp(sketch, "oph") ? FW_SKETCH_MINHASH : FW_SKETCH_OPH;
+    NEED((o->text_field = string(root, "input", "text_field")), "input.text_field");
+    NEED((o->id_field = string(root, "input", "id_field")), "input.id_field");
+    o->canon_path = string(root, "input", "canon");
+    NEED(whole(root, "memory", "max_doc_bytes", &u), "memory.max_doc_bytes");
+    o->max_doc_bytes = u;
+    NEED(member(root, "passage_parameters", NULL) != NULL,
+         "passage_parameters (the scan ran with --no-passages: it has no spans to show)");
+    NEED(whole(root, "passage_parameters", "min_passage", &u), "passage_parameters.min_passage");
+    o->min_passage = (unsigned)u;
+    NEED(whole(root, "passage_parameters", "max_passage", &u), "passage_parameters.max_passage");
+    o->max_passage = (unsigned)u;
+    NEED(number(root, "passage_parameters", "threshold", &o->passage_threshold),
+         "passage_parameters.threshold");
+    NEED(whole(root, "passage_parameters", "boilerplate_docs", &u),
+         "passage_parameters.boilerplate_docs");
+    o->boilerplate_docs = u;
+    NEED(number(root, "passage_parameters", "boilerplate_share", &d),
+         "passage_parameters.boilerplate_share");
+    o->boilerplate_share = d;
+    NEED(number(root, "passage_parameters", "reuse_min", &o->reuse_min),
+         "passage_parameters.reuse_min");
+#undef NEED
+    return NULL;
+}
+
+fw_scan *cli_rescan(const char *cmd, const char *dir, int threads)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    char *json = slurp(path);
+    if (!json) {
+        fprintf(stderr, "fanwen %s: %s: %s (is %s the --out of a scan?)\n", cmd, path,
+                strerror(errno ? errno : EIO), dir);
+        return NULL;
+    }
+    char err[256];
+    yajl_val root = yajl_tree_parse(json, err, sizeof err);
+    free(json);
+    if (!root) {
+        fprintf(stderr, "fanwen %s: %s: not JSON: %s\n", cmd, path, err);
+        return NULL;
+    }
+    fw_scan_options opt;
+    fw_scan_options_default(&opt);
+    opt.threads = threads;
+    const char *missing = read_options(root, &opt);
+    const char *cwd = string(root, "input", "cwd");
+    yajl_val paths = member(root, "input", "paths");
+    unsigned long long texts = 0;
+    whole(root, "input", "texts_added", &texts);
+    fw_scan *scan = NULL;
+    if (missing || !cwd || !paths || !YAJL_IS_ARRAY(paths)) {
+        fprintf(stderr, "fanwen %s: %s does not say %s; it was written by an older fanwen: "
+                        "scan again with this one\n", cmd, path, missing ? missing : "input");
+    } else if (texts) {
+        fprintf(stderr, "fanwen %s: %s: %llu documents were added as texts through the "
+                        "library, which the report does not record\n", cmd, path, texts);
+    } else if (chdir(cwd) != 0) {
+        fprintf(stderr, "fanwen %s: %s: the scan ran in %s: %s\n", cmd, path, cwd,
+                strerror(errno));
+    } else {
+        char why[256];
+        fw_status st = fw_scan_new(&opt, &scan, why, sizeof why);
+        if (st != FW_OK) fprintf(stderr, "fanwen %s: %s: %s\n", cmd, path, why);
+        for (size_t i = 0; st == FW_OK && i < paths->u.array.len; i++) {
+            yajl_val p = paths->u.array.values[i];
+            const char *given = YAJL_IS_STRING(p) ? YAJL_GET_STRING(p) : NULL;
+            if (given) st = fw_scan_add_path(scan, given);
+        }
+        if (st == FW_OK) st = fw_scan_run(scan);
+        if (scan && st != FW_OK) {
+            fprintf(stderr, "fanwen %s: %s\n", cmd, fw_scan_error(scan));
+            fw_scan_free(scan);
+            scan = NULL;
+        }
+    }
+    yajl_tree_free(root);
+    return scan;
+}

@@ -1,0 +1,419 @@
+/*
+ * test_html.c — the evidence: fw_scan_explain(), `fanwen explain`, and the
+ * HTML report's files (what a browser shows of them is test_browser.py's).
+ *
+ * Copies are planted between fillers drawn from different alphabets, so
+ * that a run can only be the copy: the runs must be the copies' exact
+ * bytes. A year and a swapped word planted in a copy must be the
+ * differences template mode forgives, at their bytes. Hostile text and ids
+ * must come out escaped; the same input must give the same bytes at one
+ * and two threads, from `scan --html` and from `report`; a directory that
+ * is not a report must not be replaced.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "csv.h"
+#include "rng.h"
+#include "text_buf.h"
+#include "workdir.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* About `chars` characters drawn from `count` code points from `first`, in
+ * sentences of 18 to 30 characters ending in 。 and paragraphs of about
+ * 100 (each its own passage), ending in 。. */
+static void prose(text_buf *b, uint32_t first, uint32_t count, size_t chars)
+{
+    size_t n = 0;
+    while (n < chars) {
+        if (n) put(b, "\n", 1);
+        for (size_t m = 0; m < 100 && n < chars;) {
+            size_t k = 18 + rng() % 13;
+            if (k > chars - n) k = chars - n;
+            for (size_t i = 0; i < k; i++) put_cp(b, first + (uint32_t)(rng() % count));
+            put(b, "。", strlen("。"));
+            m += k;
+            n += k;
+        }
+    }
+}
+
+/* Where a copy lies in a text: its first byte and the byte after its last
+ * letter (a run ends on a letter, not on the 。 after it). */
+static void locate(const text_buf *doc, const text_buf *copy, uint64_t *start, uint64_t *end)
+{
+    const char *at = strstr(doc->s, copy->s);
+    assert_non_null(at);
+    *start = (uint64_t)(at - doc->s);
+    *end = *start + copy->len - strlen("。");
+}
+
+static fw_scan *scan_texts(const char *const *ids, text_buf *texts, size_t n, int threads)
+{
+    fw_scan_options o;
+    fw_scan_options_default(&o);
+    o.threads = threads;
+    fw_scan *scan;
+    assert_int_equal(fw_scan_new(&o, &scan, NULL, 0), FW_OK);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(fw_scan_add_text(scan, ids[i], texts[i].s, texts[i].len), FW_OK);
+    assert_int_equal(fw_scan_run(scan), FW_OK);
+    return scan;
+}
+
+static size_t letters(const text_buf *t)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < t->len;) {
+        uint32_t cp;
+        int bad;
+        i += fw_utf8_decode((const unsigned char *)t->s + i, t->len - i, &cp, &bad);
+        n += cp != 0x3002 && cp != '\n';
+    }
+    return n;
+}
+
+/* A 300-character copy between fillers of other alphabets is one run, at
+ * the copy's bytes on both sides; its characters are each side's marked
+ * characters; a longer --min-run than the copy marks nothing. */
+static void test_planted_copy_is_one_run_at_its_bytes(void **state)
+{
+    (void)state;
+    rng_state = 15;
+    text_buf copy = {0}, t[3] = {{0}};
+    prose(&copy, 0x7000, 256, 300);
+    prose(&t[0], 0x4E00, 128, 200);
+    put(&t[0], "\n", 1);
+    put(&t[0], copy.s, copy.len);
+    put(&t[0], "\n", 1);
+    prose(&t[0], 0x4E00, 128, 200);
+    prose(&t[1], 0x4E80, 128, 500);
+    put(&t[1], "\n", 1);
+    put(&t[1], copy.s, copy.len);
+    prose(&t[2], 0x5000, 200, 400);
+    const char *ids[] = {"a", "b", "other"};
+    fw_scan *scan = scan_texts(ids, t, 3, 2);
+    fw_explanation *e;
+    assert_int_equal(fw_scan_explain(scan, 0, 1, 13, &e), FW_OK);
+    uint64_t as, ae, bs, be;
+    locate(&t[0], &copy, &as, &ae);
+    locate(&t[1], &copy, &bs, &be);
+    assert_int_equal(e->from_spans, 1);
+    assert_int_equal(e->nruns, 1);
+    assert_int_equal(e->runs[0].a_start, as);
+    assert_int_equal(e->runs[0].a_end, ae);
+    assert_int_equal(e->runs[0].b_start, bs);
+    assert_int_equal(e->runs[0].b_end, be);
+    assert_int_equal(e->runs[0].chars, letters(&copy));
+    assert_int_equal(e->a_marked, letters(&copy));
+    assert_int_equal(e->b_marked, letters(&copy));
+    assert_int_equal(e->a_chars, letters(&t[0]));
+    assert_int_equal(e->ndiffs, 0);
+    assert_memory_equal(e->a_text, t[0].s, t[0].len);
+    fw_explanation_free(e);
+    /* the other way round: sides swapped, same bytes */
+    assert_int_equal(fw_scan_explain(scan, 1, 0, 13, &e), FW_OK);
+    assert_int_equal(e->nruns, 1);
+    assert_int_equal(e->runs[0].a_start, bs);
+    assert_int_equal(e->runs[0].b_end, ae);
+    fw_explanation_free(e);
+    /* runs shorter than min_run are not marked */
+    assert_int_equal(fw_scan_explain(scan, 0, 1, 301, &e), FW_OK);
+    assert_int_equal(e->nruns, 0);
+    assert_int_equal(e->a_marked, 0);
+    fw_explanation_free(e);
+    /* a document with nothing in common: no span, no run */
+    assert_int_equal(fw_scan_explain(scan, 0, 2, 13, &e), FW_OK);
+    assert_int_equal(e->spans, 0);
+    assert_int_equal(e->nruns, 0);
+    fw_explanation_free(e);
+    assert_int_equal(fw_scan_explain(scan, 0, 3, 13, &e), FW_ERR_ARG);
+    assert_null(e);
+    fw_scan_free(scan);
+    free(copy.s);
+    for (int i = 0; i < 3; i++) free(t[i].s);
+}
+
+static const char report_2015[] =
+    "2015年，市教育局在市委、市政府的正确领导下，以办人民满意的教育为目标，深入实施"
+    "教育强市战略，统筹推进学前教育、义务教育、高中教育和职业教育协调发展，各项工作"
+    "取得了新的成绩。全年共投入教育建设资金3.6亿元，新建、改扩建中小学和幼儿园14所。";
+
+/* The copy says 2024 for 2015 and 进展 for 发展: two differences template
+ * mode would call equal, a figure and a word, at their bytes. */
+static void test_year_and_swapped_word_are_differences(void **state)
+{
+    (void)state;
+    text_buf t[2] = {{0}};
+    put(&t[0], report_2015, strlen(report_2015));
+    put(&t[1], report_2015, strlen(report_2015));
+    memcpy(t[1].s, "2024", 4);
+    char *word = strstr(t[1].s, "协调发展");
+    assert_non_null(word);
+    memcpy(word + strlen("协调"), "进", strlen("进")); /* 发 and 进 are 3 bytes each */
+    const char *ids[] = {"2015.txt", "2024.txt"};
+    fw_scan *scan = scan_texts(ids, t, 2, 1);
+    fw_explanation *e;
+    assert_int_equal(fw_scan_explain(scan, 0, 1, 13, &e), FW_OK);
+    assert_int_equal(e->from_spans, 1);
+    assert_int_equal(e->ndiffs, 2);
+    assert_int_equal(e->diffs[0].kind, FW_DIFF_FIGURE);
+    assert_int_equal(e->diffs[0].a_start, 0);
+    assert_int_equal(e->diffs[0].a_end, 4);
+    assert_int_equal(e->diffs[0].b_start, 0);
+    assert_int_equal(e->diffs[0].b_end, 4);
+    const uint64_t at = (uint64_t)(word - t[1].s) + strlen("协调");
+    assert_int_equal(e->diffs[1].kind, FW_DIFF_WORD);
+    assert_int_equal(e->diffs[1].a_start, at);
+    assert_int_equal(e->diffs[1].a_end, at + 3);
+    assert_int_equal(e->diffs[1].b_start, at);
+    assert_int_equal(e->diffs[1].b_end, at + 3);
+    /* the runs: everything but the year and the swapped character */
+    assert_int_equal(e->a_marked, e->a_chars - 4 - 1);
+    fw_explanation_free(e);
+    fw_scan_free(scan);
+    free(t[0].s);
+    free(t[1].s);
+}
+
+/* Two documents that share 20 characters and nothing else have no span:
+ * their runs are the shared n-grams, here one run at its bytes. */
+static void test_shared_ngrams_without_spans(void **state)
+{
+    (void)state;
+    rng_state = 7;
+    static const char shared[] = "关于进一步加强和改进新时代人才工作的意见"; /* 20 characters */
+    text_buf t[2] = {{0}};
+    prose(&t[0], 0x4E00, 128, 150);
+    put(&t[0], shared, strlen(shared));
+    prose(&t[0], 0x4E00, 128, 150);
+    prose(&t[1], 0x4E80, 128, 300);
+    put(&t[1], shared, strlen(shared));
+    prose(&t[1], 0x4E80, 128, 100);
+    const char *ids[] = {"a", "b"}; /* unrelated fillers around the 20 characters */
+    fw_scan *scan = scan_texts(ids, t, 2, 2);
+    fw_explanation *e;
+    assert_int_equal(fw_scan_explain(scan, 0, 1, 13, &e), FW_OK);
+    assert_int_equal(e->spans, 0);
+    assert_int_equal(e->from_spans, 0);
+    assert_int_equal(e->nruns, 1);
+    const uint64_t as = (uint64_t)(strstr(t[0].s, shared) - t[0].s);
+    const uint64_t bs = (uint64_t)(strstr(t[1].s, shared) - t[1].s);
+    assert_int_equal(e->runs[0].a_start, as);
+    assert_int_equal(e->runs[0].a_end, as + strlen(shared));
+    assert_int_equal(e->runs[0].b_start, bs);
+    assert_int_equal(e->runs[0].b_end, bs + strlen(shared));
+    assert_int_equal(e->a_marked, 20);
+    fw_explanation_free(e);
+    fw_scan_free(scan);
+    free(t[0].s);
+    free(t[1].s);
+}
+
+/* Every file of a directory tree, concatenated in name order. */
+static void slurp_tree(const char *dir, text_buf *out)
+{
+    struct dirent **names;
+    int n = scandir(dir, &names, NULL, alphasort);
+    assert_true(n >= 0);
+    for (int i = 0; i < n; i++) {
+        char path[2048];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]->d_name);
+        if (names[i]->d_name[0] != '.') {
+            if (names[i]->d_type == DT_DIR) {
+                slurp_tree(path, out);
+            } else {
+                size_t len = 0;
+                char *data = csv_slurp(path, &len);
+                assert_non_null(data);
+                put(out, data, len);
+                free(data);
+            }
+        }
+        free(names[i]);
+    }
+    free(names);
+}
+
+/* Text and ids with markup come out as text: no tag of theirs survives,
+ * the escaped forms are there. */
+static void test_html_escapes_text_and_ids(void **state)
+{
+    (void)state;
+    assert_int_equal(workdir_make("test-html-escape"), 0);
+    static const char evil[] =
+        "<script>alert(1)</script></textarea><img src=x onerror=alert(2)>"
+        "<a href=\"javascript:alert(3)\">'x'</a>\n";
+    text_buf t[2] = {{0}};
+    for (int i = 0; i < 2; i++) {
+        put(&t[i], evil, strlen(evil));
+        put(&t[i], report_2015, strlen(report_2015));
+    }
+    const char *ids[] = {"<xmp>\"one\",\n'x'</xmp>", "<script>two</script>"};
+    fw_scan *scan = scan_texts(ids, t, 2, 2);
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/html", root);
+    assert_int_equal(fw_report_write_html(scan, dir, 10, 13), FW_OK);
+    text_buf all = {0};
+    slurp_tree(dir, &all);
+    assert_true(all.len > 1000);
+    for (char *p = all.s; *p; p++) *p = (char)((*p >= 'A' && *p <= 'Z') ? *p + 32 : *p);
+    assert_null(strstr(all.s, "<script"));
+    assert_null(strstr(all.s, "<img"));
+    assert_null(strstr(all.s, "<textarea"));
+    assert_null(strstr(all.s, "</textarea"));
+    assert_null(strstr(all.s, "<xmp"));
+    assert_null(strstr(all.s, "href=\"javascript"));
+    assert_non_null(strstr(all.s, "&lt;script&gt;alert(1)&lt;/script&gt;&lt;/textarea&gt;"));
+    assert_non_null(strstr(all.s, "&lt;xmp&gt;&quot;one&quot;,\n&#39;x&#39;&lt;/xmp&gt;"));
+    assert_non_null(strstr(all.s, "content-security-policy"));
+    free(all.s);
+    fw_scan_free(scan);
+    free(t[0].s);
+    free(t[1].s);
+    workdir_remove(NULL);
+}
+
+/* diff -r of two directories: 0 when every file is the same. */
+static int same_tree(const char *a, const char *b)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "diff -r '%s/%s' '%s/%s' >/dev/null", root, a, root, b);
+    return system(cmd) == 0;
+}
+
+/* The demo and generated corpora at one and two threads, and `fanwen
+ * report` of the same scan: the same bytes. */
+static void test_html_same_bytes_at_any_thread_count(void **state)
+{
+    (void)state;
+    assert_int_equal(workdir_make("test-html-threads"), 0);
+    char args[2048];
+    for (int j = 1; j <= 2; j++) {
+        snprintf(args, sizeof args, "scan -q -j %d --out out%d --html html%d '%s/docs' "
+                 "'%s/generated/docs'", j, j, j, FANWEN_CORPUS, FANWEN_CORPUS);
+        assert_int_equal(run(args), 0);
+    }
+    assert_true(same_tree("html1", "html2"));
+    assert_int_equal(run("report -q -j 1 out2 --html html3"), 0);
+    assert_true(same_tree("html1", "html3"));
+    /* clusters, groups and documents all have pages */
+    static const char *const pages[] = {"html1/index.html", "html1/cluster", "html1/group",
+                                        "html1/doc", "html1/pair"};
+    for (int i = 0; i < 5; i++) {
+        struct stat sb;
+        assert_int_equal(stat(path_in_root(pages[i]), &sb), 0);
+    }
+    /* --top bounds the pages */
+    assert_int_equal(run("report -q out2 --top 2 --html small"), 0);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "test $(ls '%s/small/cluster' | wc -l) -eq 2", root);
+    assert_int_equal(system(cmd), 0);
+    workdir_remove(NULL);
+}
+
+/* A directory that is not a report is not replaced; a report is, whole,
+ * and nothing is left beside it. */
+static void test_html_replaces_only_a_report(void **state)
+{
+    (void)state;
+    assert_int_equal(workdir_make("test-html-replace"), 0);
+    char args[2048];
+    snprintf(args, sizeof args, "scan -q --out out --html in '%s/docs'", FANWEN_CORPUS);
+    write_text("precious.txt", "不能删除的文件。");
+    assert_int_equal(run(args), 1);
+    size_t len;
+    char *err = csv_slurp(path_in_root("stderr.txt"), &len);
+    assert_non_null(strstr(err, "exists and is not an HTML report of fanwen"));
+    free(err);
+    struct stat sb;
+    assert_int_equal(stat(path_in_root("in/precious.txt"), &sb), 0);
+    snprintf(args, sizeof args, "scan -q --out out --html html '%s/docs'", FANWEN_CORPUS);
+    assert_int_equal(run(args), 0);
+    FILE *f = fopen(path_in_root("html/pair/stale.html"), "w");
+    assert_non_null(f);
+    fclose(f);
+    assert_int_equal(run(args), 0);
+    assert_int_equal(stat(path_in_root("html/pair/stale.html"), &sb), -1);
+    assert_int_equal(stat(path_in_root("html/index.html"), &sb), 0);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "test -z \"$(ls -a '%s' | grep -E 'html\\.(tmp|old)')\"", root);
+    assert_int_equal(system(cmd), 0);
+    workdir_remove(NULL);
+}
+
+/* `fanwen explain` on two files and on a report directory: the runs at the
+ * bytes the library gives, in text and JSON; bad calls exit 1. */
+static void test_explain_command(void **state)
+{
+    (void)state;
+    assert_int_equal(workdir_make("test-html-explain"), 0);
+    text_buf t[2] = {{0}};
+    put(&t[0], report_2015, strlen(report_2015));
+    put(&t[1], report_2015, strlen(report_2015));
+    memcpy(t[1].s, "2024", 4);
+    write_file("2015.txt", t[0].s, t[0].len);
+    write_file("2024.txt", t[1].s, t[1].len);
+    assert_int_equal(run("explain in/2015.txt in/2024.txt"), 0);
+    size_t len;
+    char *out = csv_slurp(path_in_root("stdout.txt"), &len);
+    const size_t end = strlen(report_2015) - strlen("。");
+    char want[256];
+    snprintf(want, sizeof want, "  A[4,%zu) = B[4,%zu)  ", end, end);
+    if (!strstr(out, want)) fail_msg("no '%s' in:\n%s", want, out);
+    assert_non_null(strstr(out, "  figure A[0,4) 2015  B[0,4) 2024\n"));
+    free(out);
+    assert_int_equal(run("explain --json --html pair.html in/2015.txt in/2024.txt"), 0);
+    out = csv_slurp(path_in_root("stdout.txt"), &len);
+    snprintf(want, sizeof want, "{\"a_start\": 4, \"a_end\": %zu, \"b_start\": 4, \"b_end\": %zu,",
+             end, end);
+    if (!strstr(out, want)) fail_msg("no '%s' in:\n%s", want, out);
+    assert_non_null(strstr(out, "{\"kind\": \"figure\", \"a_start\": 0, \"a_end\": 4, "
+                                "\"b_start\": 0, \"b_end\": 4, \"a_text\": \"2015\", "
+                                "\"b_text\": \"2024\"}"));
+    free(out);
+    char *page = csv_slurp(path_in_root("pair.html"), &len);
+    assert_non_null(page);
+    assert_non_null(strstr(page, "<a class=\"r\" href=\"#b0\" id=\"a0\" data-run=\"0\" data-s=\"4\""));
+    free(page);
+    /* from a report directory, run from elsewhere: the same runs */
+    assert_int_equal(run("scan -q --out out in"), 0);
+    assert_int_equal(run("explain --report out 2015.txt 2024.txt >/dev/null && (cd / && '"
+                         FANWEN_CLI "' explain --report \"$OLDPWD/out\" 2015.txt 2024.txt)"), 0);
+    out = csv_slurp(path_in_root("stdout.txt"), &len);
+    snprintf(want, sizeof want, "  A[4,%zu) = B[4,%zu)  ", end, end);
+    if (!strstr(out, want)) fail_msg("no '%s' in:\n%s", want, out);
+    free(out);
+    assert_int_equal(run("explain --report out 2015.txt nothing.txt"), 1);
+    assert_int_equal(run("explain in/2015.txt"), 1);
+    assert_int_equal(run("explain --min-run 0 in/2015.txt in/2024.txt"), 1);
+    assert_int_equal(run("report"), 1);
+    assert_int_equal(run("report nowhere"), 1);
+    assert_int_equal(run("scan --no-passages --html h in"), 1);
+    assert_int_equal(run("scan --out - --html h in"), 1);
+    struct stat sb;
+    assert_int_equal(stat(path_in_root("h"), &sb), -1);
+    free(t[0].s);
+    free(t[1].s);
+    workdir_remove(NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_planted_copy_is_one_run_at_its_bytes),
+        cmocka_unit_test(test_year_and_swapped_word_are_differences),
+        cmocka_unit_test(test_shared_ngrams_without_spans),
+        cmocka_unit_test(test_html_escapes_text_and_ids),
+        cmocka_unit_test(test_html_same_bytes_at_any_thread_count),
+        cmocka_unit_test(test_html_replaces_only_a_report),
+        cmocka_unit_test(test_explain_command),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
