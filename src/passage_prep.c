@@ -56,22 +56,21 @@ static fw_status count_lines(fw_scan *s)
 {
     size_t total = 0;
     for (size_t i = 0; i < s->ndocs; i++) total += s->docs[i].nlines;
-    /* (hash, rank) made in rank order and sorted stably by hash (radix: a
-     * corpus of poems has a short line in every document) */
-    fw_keyed *refs = malloc((total ? 2 * total : 1) * sizeof *refs);
-    if (!refs) return FW_ERR_NOMEM;
+    /* every document's hashes (distinct within it) sorted: a hash's run is
+     * the documents holding it. 16 bytes a line; a corpus of poems has
+     * several in every document */
+    uint64_t *all = malloc((total ? 2 * total : 1) * sizeof *all);
+    if (!all) return FW_ERR_NOMEM;
     size_t n = 0;
-    for (size_t r = 0; r < s->ndocs; r++) {
-        const fw_doc_record *d = &s->docs[s->by_rank[r]];
-        for (uint32_t k = 0; k < d->nlines; k++) refs[n++] = (fw_keyed){d->line_hashes[k], (uint32_t)r};
-    }
-    fw_sort_keyed(refs, refs + n, n);
+    for (size_t i = 0; i < s->ndocs; i++)
+        for (uint32_t k = 0; k < s->docs[i].nlines; k++) all[n++] = s->docs[i].line_hashes[k];
+    fw_sort_u64(all, all + n, n);
     const uint64_t need = docs_needed(s);
     size_t cap = 0;
     fw_status st = FW_OK;
     for (size_t a = 0; a < n;) {
         size_t b = a;
-        while (b < n && refs[b].key == refs[a].key) b++;
+        while (b < n && all[b] == all[a]) b++;
         if (b - a >= need) {
             if (!fw_grow(&s->lines, &cap, s->nlines + 1, sizeof *s->lines, 16)) {
                 st = FW_ERR_NOMEM;
@@ -79,14 +78,31 @@ static fw_status count_lines(fw_scan *s)
             }
             fw_boilerplate_line *l = &s->lines[s->nlines++];
             memset(l, 0, sizeof *l);
-            l->hash = refs[a].key;
+            l->hash = all[a];
             l->docs = b - a;
-            l->first = refs[a].value;
+            l->first = UINT32_MAX;
         }
         a = b;
     }
-    free(refs);
+    free(all);
     if (st != FW_OK) return st;
+    /* each boilerplate line's first document, in id order */
+    if (s->nlines) qsort(s->lines, s->nlines, sizeof *s->lines, by_hash);
+    uint64_t *hashes = malloc((s->nlines ? s->nlines : 1) * sizeof *hashes);
+    if (!hashes) return FW_ERR_NOMEM;
+    for (size_t i = 0; i < s->nlines; i++) hashes[i] = s->lines[i].hash;
+    for (size_t r = 0, left = s->nlines; r < s->ndocs && left; r++) {
+        const fw_doc_record *d = &s->docs[s->by_rank[r]];
+        for (uint32_t k = 0; k < d->nlines; k++) {
+            size_t at = fw_search_u64(hashes, s->nlines, d->line_hashes[k]);
+            if (at == s->nlines || hashes[at] != d->line_hashes[k]) continue;
+            if (s->lines[at].first == UINT32_MAX) {
+                s->lines[at].first = (uint32_t)r;
+                left--;
+            }
+        }
+    }
+    free(hashes);
     if (s->nlines) qsort(s->lines, s->nlines, sizeof *s->lines, by_first_then_hash);
     for (size_t i = 0; i < s->nlines; i++) s->lines[i].number = (uint32_t)(i + 1);
     if (s->nlines) qsort(s->lines, s->nlines, sizeof *s->lines, by_hash);
