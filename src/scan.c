@@ -39,9 +39,13 @@
 
 fw_status fw_scan_fail(const fw_scan *s, fw_status status, const char *fmt, ...)
 {
+    /* reports are written by several threads at once (report.c) */
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
     va_list ap;
     va_start(ap, fmt);
+    pthread_mutex_lock(&lock);
     vsnprintf(s->error, ERROR_SIZE, fmt, ap);
+    pthread_mutex_unlock(&lock);
     va_end(ap);
     return status;
 }
