@@ -29,11 +29,12 @@ mkdir "$out"
 dead=$(($(cat /proc/sys/kernel/pid_max) + 1)) # no process has this id
 keep=(notes.txt ".pairs.csv.tmp.$$" ".summary.json.tmp.${dead}x" ".other.csv.tmp.$dead")
 for f in "${keep[@]}"; do echo "not fanwen's to remove" >"$out/$f"; done
-touch "$out/.pairs.csv.tmp.$dead" "$out/.passages.csv.tmp.$dead" # a killed run's
+touch "$out/.pairs.csv.tmp.$dead" "$out/.passages.csv.tmp.$dead" "$out/.spans.csv.tmp.$dead" # a killed run's
 
 declare -A stale # temporary name → the id of the process that left it
 stale[.pairs.csv.tmp.$dead]=$dead
 stale[.passages.csv.tmp.$dead]=$dead
+stale[.spans.csv.tmp.$dead]=$dead
 iterations=${FANWEN_TEST_ITERATIONS:-20}
 i=0 mid_report=0 left=0 removed=0 completed=0
 while ((i < iterations || ((mid_report < 3 || removed < 1) && i < 2 * iterations))); do
@@ -91,4 +92,4 @@ check_dir "$out" 0 "${keep[@]}" >/dev/null
 for f in $REPORTS; do [ -f "$out/$f" ] || fail "the last run did not write $f"; done
 for f in "${keep[@]}"; do [ -f "$out/$f" ] || fail "a run removed $f"; done
 echo "ok: $i kills ($completed too late), $mid_report between two reports' renames;" \
-     "$left temporary names left by killed runs, $removed removed by later runs (and 2 planted)"
+     "$left temporary names left by killed runs, $removed removed by later runs (and 3 planted)"
