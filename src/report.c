@@ -296,12 +296,18 @@ static void write_inputs(const fw_scan *scan, FILE *f)
     fputs("  \"input\": {\"cwd\": ", f);
     if (in.cwd) json_string(f, in.cwd);
     else fputs("null", f);
-    fputs(", \"paths\": [", f);
-    for (size_t i = 0; i < in.npaths; i++) {
-        if (i) fputs(", ", f);
-        json_string(f, in.paths[i]);
+    if (in.unrecorded) { /* too many: none */
+        fprintf(f, ", \"paths\": null, \"paths_not_recorded\": %llu",
+                (unsigned long long)in.unrecorded);
+    } else {
+        fputs(", \"paths\": [", f);
+        for (size_t i = 0; i < in.npaths; i++) {
+            if (i) fputs(", ", f);
+            json_string(f, in.paths[i]);
+        }
+        fputc(']', f);
     }
-    fprintf(f, "], \"texts_added\": %llu, \"text_field\": ", (unsigned long long)in.texts);
+    fprintf(f, ", \"texts_added\": %llu, \"text_field\": ", (unsigned long long)in.texts);
     json_string(f, o->text_field);
     fputs(", \"id_field\": ", f);
     json_string(f, o->id_field);

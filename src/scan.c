@@ -335,12 +335,18 @@ fw_status fw_scan_add_path(fw_scan *s, const char *path)
         return fw_scan_fail(s, FW_ERR_ARG, "fw_scan_add_path: no adding after fw_scan_run()");
     if (!path) return fw_scan_fail(s, FW_ERR_ARG, "fw_scan_add_path: path is NULL");
     s->error[0] = '\0';
-    char *copy = strdup(path);
-    if (!copy || !fw_grow(&s->paths, &s->paths_cap, s->npaths + 1, sizeof *s->paths, 16)) {
-        free(copy);
-        return fw_scan_fail(s, FW_ERR_NOMEM, "%s: %s", path, fw_status_str(FW_ERR_NOMEM));
+    if (s->npaths + s->unrecorded >= FW_RECORDED_PATHS) { /* too many to record */
+        s->unrecorded += s->npaths + 1;
+        for (size_t i = 0; i < s->npaths; i++) free(s->paths[i]);
+        s->npaths = 0;
+    } else {
+        char *copy = strdup(path);
+        if (!copy || !fw_grow(&s->paths, &s->paths_cap, s->npaths + 1, sizeof *s->paths, 16)) {
+            free(copy);
+            return fw_scan_fail(s, FW_ERR_NOMEM, "%s: %s", path, fw_status_str(FW_ERR_NOMEM));
+        }
+        s->paths[s->npaths++] = copy;
     }
-    s->paths[s->npaths++] = copy;
     double t0 = fw_now(), wait0 = s->pipe.t_wait;
     fw_read_options ro = {&s->stats.input_bytes, s->opt.max_doc_bytes,
                           &s->stats.skipped_records};
@@ -472,5 +478,6 @@ void fw_scan_get_inputs(const fw_scan *s, fw_scan_inputs *in)
     in->cwd = s->cwd;
     in->paths = (const char *const *)s->paths;
     in->npaths = s->npaths;
+    in->unrecorded = s->unrecorded;
     in->texts = s->texts_added;
 }

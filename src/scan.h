@@ -15,11 +15,15 @@ fw_status fw_scan_fail(const fw_scan *scan, fw_status status, const char *fmt, .
 /* What was added to a scan, for summary.json, so that the scan can be run
  * again from its report: the working directory the paths are relative to
  * (NULL when unknown), fw_scan_add_path()'s paths as given, and how many
- * documents came from fw_scan_add_text() instead (not recorded). */
+ * documents came from fw_scan_add_text() instead (not recorded). A scan of
+ * more than FW_RECORDED_PATHS paths (a --files-from of a million files)
+ * records none: paths is NULL and `unrecorded` counts them. */
+#define FW_RECORDED_PATHS 100000
 typedef struct fw_scan_inputs {
     const char *cwd;
     const char *const *paths;
     size_t npaths;
+    uint64_t unrecorded;
     uint64_t texts;
 } fw_scan_inputs;
 void fw_scan_get_inputs(const fw_scan *scan, fw_scan_inputs *inputs);

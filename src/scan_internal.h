@@ -78,6 +78,7 @@ struct fw_scan {
     char *cwd;               /* the working directory paths are relative to */
     char **paths;            /* fw_scan_add_path()'s paths, as given */
     size_t npaths, paths_cap;
+    uint64_t unrecorded;     /* paths past FW_RECORDED_PATHS: none kept */
     uint64_t texts_added;    /* fw_scan_add_text() calls (not recorded) */
     char *error;             /* the message of the last failed call: apart
                               * from the struct so that const accessors can

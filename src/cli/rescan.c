@@ -173,7 +173,12 @@ fw_scan *cli_rescan(const char *cmd, const char *dir, int threads)
     unsigned long long texts = 0;
     whole(root, "input", "texts_added", &texts);
     fw_scan *scan = NULL;
-    if (missing || !cwd || !paths || !YAJL_IS_ARRAY(paths)) {
+    unsigned long long unrecorded = 0;
+    whole(root, "input", "paths_not_recorded", &unrecorded);
+    if (unrecorded) {
+        fprintf(stderr, "fanwen %s: %s: the scan read %llu paths, too many to record: scan them "
+                        "again with --html\n", cmd, path, unrecorded);
+    } else if (missing || !cwd || !paths || !YAJL_IS_ARRAY(paths)) {
         fprintf(stderr, "fanwen %s: %s does not say %s; it was written by an older fanwen: "
                         "scan again with this one\n", cmd, path, missing ? missing : "input");
     } else if (texts) {
