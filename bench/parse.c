@@ -164,7 +164,7 @@ int main(int argc, char **argv)
         int np = 1;
         const fw_simd paths[] = {FW_SIMD_AVX512, FW_SIMD_AVX2, FW_SIMD_BASELINE};
         for (int i = 0; i < 3; i++)
-            if (fw_scan_path(paths[i]) == paths[i])
+            if (fw_scanner_simd(paths[i]) == paths[i])
                 ps[np++] = (parser){fw_simd_name(paths[i]), 0, paths[i], NULL, 0, 0};
         fw_jsonl_scratch sc = {0};
         for (int i = 0; i < np; i++)

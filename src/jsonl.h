@@ -35,7 +35,7 @@ fw_status fw_jsonl_parse(const char *line, size_t len, const char *text_field,
                          const char *id_field, fw_jsonl_scratch *scratch,
                          fw_jsonl_doc *doc);
 /* The same with the fast scanner on code path `path` (FW_SIMD_AUTO: the
- * best; see fw_scan_path()), for the tests and bench: every path gives the
+ * best; see fw_scanner_simd()), for the tests and bench: every path gives the
  * same documents. */
 fw_status fw_jsonl_parse_simd(const char *line, size_t len, const char *text_field,
                               const char *id_field, fw_jsonl_scratch *scratch, fw_simd path,

@@ -414,7 +414,7 @@ static const uint8_t *scalar(const walk *w, const uint8_t *p, fw_json_value *tar
 int fw_jsonl_scan(const char *line, size_t len, const char *text_field, const char *id_field,
                   fw_simd path, char *text_out, fw_json_value *text, fw_json_value *id)
 {
-    path = fw_scan_path(path);
+    path = fw_scanner_simd(path);
     *text = *id = (fw_json_value){FW_JSON_ABSENT, 0, NULL, 0};
     if (!fw_utf8_check(line, len, path)) return 0;
     walk w = {(const uint8_t *)line + len, string_path_for(path), text_field, id_field,

@@ -34,7 +34,7 @@ typedef struct fw_json_value {
  * which yajl then parses, with `text` and `id` left meaningless. The text,
  * when a string, is decoded into `text_out` (room for `len` bytes) as it is
  * read; its bytes there mean something only if it holds escapes. `path` as
- * in fw_scan_path(); every path gives the same result. */
+ * in fw_scanner_simd(); every path gives the same result. */
 int fw_jsonl_scan(const char *line, size_t len, const char *text_field, const char *id_field,
                   fw_simd path, char *text_out, fw_json_value *text, fw_json_value *id);
 

@@ -26,7 +26,7 @@ static fw_simd detect(void)
     return FW_SIMD_BASELINE;
 }
 
-fw_simd fw_scan_path(fw_simd wanted)
+fw_simd fw_scanner_simd(fw_simd wanted)
 {
     static atomic_int best = -1; /* not asked yet */
     int b = atomic_load_explicit(&best, memory_order_relaxed);

@@ -22,6 +22,6 @@
 /* The path the scanners run for `wanted`: FW_SIMD_AUTO gives the best this
  * CPU runs, a path it cannot run gives FW_SIMD_BASELINE. Cheap enough to
  * call per line (the CPU is asked once). */
-fw_simd fw_scan_path(fw_simd wanted);
+fw_simd fw_scanner_simd(fw_simd wanted);
 
 #endif

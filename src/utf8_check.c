@@ -255,7 +255,7 @@ static int check_portable(const uint8_t *s, size_t n)
 int fw_utf8_check(const char *s, size_t n, fw_simd path)
 {
     if (n == 0) return 1; /* s may be NULL */
-    switch (fw_scan_path(path)) {
+    switch (fw_scanner_simd(path)) {
 #if FW_SCAN_X86
     case FW_SIMD_AVX512: return check_avx512((const uint8_t *)s, n);
     case FW_SIMD_AVX2: return check_avx2((const uint8_t *)s, n);

@@ -60,7 +60,7 @@ static int same_as_yajl(const char *line, size_t len, const char *text_field, co
     assert_int_equal(fw_jsonl_parse_yajl(line, len, text_field, id_field, NULL, &want), FW_OK);
     int scanned = -1;
     for (size_t p = 0; p < NPATHS; p++) {
-        if (fw_scan_path(PATHS[p]) != PATHS[p]) continue;
+        if (fw_scanner_simd(PATHS[p]) != PATHS[p]) continue;
         char *out = malloc(len + 1);
         fw_json_value t, i;
         int s = fw_jsonl_scan(line, len, text_field, id_field, PATHS[p], out, &t, &i);
@@ -469,8 +469,9 @@ static void test_scan_long_strings(void **state)
             put(&b, body.s, len);
             put(&b, "\"}", 2);
             int scanned = same_as_yajl(b.s, b.len, "text", "id");
-            /* a cut that leaves a lone \ud83d or a dangling escape is yajl's */
-            (void)scanned;
+            /* uncut, the scanner reads it; a cut may leave a lone \ud83d or
+             * half an escape, which are yajl's */
+            if (cut == 0) assert_true(scanned);
             size_t at = b.len - 2 - shift % 40;
             char keep = b.s[at];
             b.s[at] = (char)0xFF;

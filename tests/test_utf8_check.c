@@ -26,7 +26,7 @@ static void agrees(const unsigned char *s, size_t n)
 {
     int want = fw_utf8_valid_prefix((const char *)s, n) == n;
     for (size_t p = 0; p < NPATHS; p++) {
-        if (fw_scan_path(PATHS[p]) != PATHS[p]) continue;
+        if (fw_scanner_simd(PATHS[p]) != PATHS[p]) continue;
         int got = fw_utf8_check((const char *)s, n, PATHS[p]);
         if (got != want) {
             fprintf(stderr, "%s says %d, want %d, for %zu bytes:", fw_simd_name(PATHS[p]), got,

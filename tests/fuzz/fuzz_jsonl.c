@@ -74,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_same(&yajl_scratch, &want);
     fw_jsonl_done(&yajl_scratch);
     for (size_t p = 0; p < sizeof paths / sizeof *paths; p++) {
-        if (fw_scan_path(paths[p]) != paths[p]) continue;
+        if (fw_scanner_simd(paths[p]) != paths[p]) continue;
         for (int with_scratch = 0; with_scratch < 2; with_scratch++) {
             fw_jsonl_doc d;
             CHECK(fw_jsonl_parse_simd(line, size, "text", "id", with_scratch ? &scratch : NULL,
