@@ -4,9 +4,10 @@
 
 #include "fanwen.h"
 
-/* Memory for the parser, one per thread: what yajl allocates while parsing
- * one line comes from here and is dropped at the next line, so parsing does
- * not call malloc per line. Zero-initialize; fw_jsonl_scratch_free(). */
+/* Memory for the parser, one per thread: the unescaped text and what yajl
+ * allocates while parsing one line come from here and are dropped at the
+ * next line, so parsing does not call malloc per line. Zero-initialize;
+ * fw_jsonl_scratch_free(). */
 typedef struct fw_jsonl_scratch {
     unsigned char *buf;
     size_t cap, used;
@@ -33,6 +34,17 @@ typedef struct fw_jsonl_doc {
 fw_status fw_jsonl_parse(const char *line, size_t len, const char *text_field,
                          const char *id_field, fw_jsonl_scratch *scratch,
                          fw_jsonl_doc *doc);
+/* The same with the fast scanner on code path `path` (FW_SIMD_AUTO: the
+ * best; see fw_scanner_simd()), for the tests and bench: every path gives the
+ * same documents. */
+fw_status fw_jsonl_parse_simd(const char *line, size_t len, const char *text_field,
+                              const char *id_field, fw_jsonl_scratch *scratch, fw_simd path,
+                              fw_jsonl_doc *doc);
+/* The same with yajl alone: the reference the fast scanner must agree
+ * with, byte for byte. */
+fw_status fw_jsonl_parse_yajl(const char *line, size_t len, const char *text_field,
+                              const char *id_field, fw_jsonl_scratch *scratch,
+                              fw_jsonl_doc *doc);
 void fw_jsonl_done(fw_jsonl_doc *doc);
 
 #endif
