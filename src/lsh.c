@@ -202,25 +202,6 @@ fw_status fw_pair_list_finish(fw_pair_list *lists, size_t nlists, fw_pair **pair
 /* Fills `rec` with the (key, item) records of one band; returns how many. */
 typedef size_t (*band_fill)(const void *ctx, unsigned band, fw_keyed *rec);
 
-typedef struct sig_source {
-    const uint32_t *const *sigs;
-    size_t n;
-    unsigned rows;
-} sig_source;
-
-static size_t fill_from_sigs(const void *ctx, unsigned b, fw_keyed *rec)
-{
-    const sig_source *src = ctx;
-    size_t m = 0;
-    for (size_t d = 0; d < src->n; d++) {
-        if (!src->sigs[d]) continue;
-        rec[m].key = fw_lsh_band_key64(src->sigs[d], b, src->rows);
-        rec[m].value = (uint32_t)d;
-        m++;
-    }
-    return m;
-}
-
 typedef struct key_source {
     const uint32_t *const *keys;
     size_t n;
@@ -274,6 +255,47 @@ static fw_status candidates(band_fill fill, const void *ctx, size_t n, unsigned 
     return st;
 }
 
+/* Insertion sort of a few keyed records by key, then value. */
+static void sort_run(fw_keyed *r, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        fw_keyed x = r[i];
+        size_t j = i;
+        for (; j && (r[j - 1].key > x.key || (r[j - 1].key == x.key && r[j - 1].value > x.value));
+             j--)
+            r[j] = r[j - 1];
+        r[j] = x;
+    }
+}
+
+/* One band of fw_lsh_candidates: 8-byte records (the key's high 32 bits,
+ * the item) sorted by their high half, 4 passes where 16-byte records by
+ * the whole key took 8; a run of equal high halves, most often a single
+ * item, is then ordered by the whole key, so the buckets are exactly those
+ * of the 64-bit keys. `rec` has room for 2n records, `run` for n. */
+static int band_candidates(const uint64_t *key, const uint32_t *const *sigs, size_t n,
+                           uint64_t *rec, fw_keyed *run, fw_pair_list *out)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (sigs[i]) rec[m++] = (key[i] >> 32) << 32 | i;
+    fw_sort_by_high32(rec, rec + n, m);
+    for (size_t s = 0; s < m;) {
+        size_t e = s + 1;
+        while (e < m && rec[e] >> 32 == rec[s] >> 32) e++;
+        if (e - s > 1) {
+            for (size_t i = s; i < e; i++) {
+                uint32_t item = (uint32_t)rec[i];
+                run[i - s] = (fw_keyed){key[item], item};
+            }
+            sort_run(run, e - s);
+            if (!bucket_pairs(run, e - s, out)) return 0;
+        }
+        s = e;
+    }
+    return 1;
+}
+
 fw_status fw_lsh_candidates(const uint32_t *const *sigs, size_t n, unsigned k,
                             unsigned bands, unsigned rows, int threads,
                             fw_pair **pairs, size_t *npairs)
@@ -282,8 +304,44 @@ fw_status fw_lsh_candidates(const uint32_t *const *sigs, size_t n, unsigned k,
     *npairs = 0;
     if (bands < 1 || rows < 1 || (size_t)bands * rows > k || n > UINT32_MAX)
         return FW_ERR_ARG;
-    sig_source src = {sigs, n, rows};
-    return candidates(fill_from_sigs, &src, n, bands, threads, pairs, npairs);
+    /* every item's band keys first, band by band (0 for an item without a
+     * signature, which no band takes) */
+    uint64_t *keys = malloc((n ? n : 1) * bands * sizeof *keys);
+    fw_pair_list *per_band = calloc(bands, sizeof *per_band);
+    if (!keys || !per_band) {
+        free(keys);
+        free(per_band);
+        return FW_ERR_NOMEM;
+    }
+    int failed = 0;
+    #pragma omp parallel num_threads(threads > 0 ? threads : 1)
+    {
+        #pragma omp for schedule(static)
+        for (size_t i = 0; i < n; i++)
+            for (unsigned b = 0; b < bands; b++)
+                keys[(size_t)b * n + i] = sigs[i] ? fw_lsh_band_key64(sigs[i], b, rows) : 0;
+        uint64_t *rec = malloc((n ? 2 * n : 1) * sizeof *rec);
+        fw_keyed *run = malloc((n ? n : 1) * sizeof *run);
+        if (!rec || !run) {
+            #pragma omp atomic write
+            failed = 1;
+        }
+        #pragma omp for schedule(dynamic, 1)
+        for (unsigned b = 0; b < bands; b++) {
+            if (!rec || !run) continue;
+            if (!band_candidates(keys + (size_t)b * n, sigs, n, rec, run, &per_band[b])) {
+                #pragma omp atomic write
+                failed = 1;
+            }
+        }
+        free(rec);
+        free(run);
+    }
+    free(keys);
+    fw_status st = failed ? FW_ERR_NOMEM : fw_pair_list_finish(per_band, bands, pairs, npairs);
+    for (unsigned b = 0; b < bands; b++) free(per_band[b].v);
+    free(per_band);
+    return st;
 }
 
 fw_status fw_lsh_candidates_keyed(const uint32_t *const *keys, size_t n, unsigned bands,
