@@ -6,6 +6,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* The stream must be held by the calling thread (flockfile()): characters
+ * are written with putc_unlocked. */
+
 /* A text field, quoted as RFC 4180 asks when it holds , " CR or LF. */
 void fw_csv_field(FILE *f, const char *s);
 

@@ -65,20 +65,22 @@ fw_status fw_report_write_pairs(const fw_scan *scan, void *file)
     if (st != FW_OK)
         return fw_scan_fail(scan, st, "fw_report_write_pairs: no results before fw_scan_run()");
     fputs("id_a,id_b,jaccard,est_jaccard,a_in_b,b_in_a\r\n", f);
+    flockfile(f); /* csv_write.c writes unlocked; the caller's stream may be shared */
     for (size_t i = 0; i < n; i++) {
         fw_csv_field(f, doc_id(scan, p[i].a));
-        fputc(',', f);
+        putc_unlocked(',', f);
         fw_csv_field(f, doc_id(scan, p[i].b));
-        fputc(',', f);
+        putc_unlocked(',', f);
         csv_ratio(f, p[i].jaccard);
-        fputc(',', f);
+        putc_unlocked(',', f);
         csv_ratio(f, p[i].estimate);
-        fputc(',', f);
+        putc_unlocked(',', f);
         csv_ratio(f, p[i].a_in_b);
-        fputc(',', f);
+        putc_unlocked(',', f);
         csv_ratio(f, p[i].b_in_a);
         fputs("\r\n", f);
     }
+    funlockfile(f);
     return ferror(f) ? FW_ERR_IO : FW_OK;
 }
 
@@ -120,9 +122,9 @@ static fw_status write_clusters(const fw_scan *scan, FILE *f)
     for (size_t i = 0; i < m; i++) {
         doc_by_rank(scan, order[i], &d);
         fw_csv_field(f, doc_id(scan, (size_t)d.cluster));
-        fputc(',', f);
+        putc_unlocked(',', f);
         fw_csv_field(f, d.id);
-        putc(',', f);
+        putc_unlocked(',', f);
         fw_csv_u64(f, d.cluster_size);
         fputs("\r\n", f);
     }
@@ -140,27 +142,27 @@ static fw_status write_docs(const fw_scan *scan, FILE *f)
         fw_doc_info d;
         fw_scan_doc(scan, i, &d);
         fw_csv_field(f, d.id);
-        putc(',', f);
+        putc_unlocked(',', f);
         fputs(fw_doc_status_name(d.status), f);
-        putc(',', f);
+        putc_unlocked(',', f);
         fw_csv_u64(f, d.bytes);
-        putc(',', f);
+        putc_unlocked(',', f);
         fw_csv_u64(f, d.chars);
-        putc(',', f);
+        putc_unlocked(',', f);
         fw_csv_u64(f, d.shingles);
-        putc(',', f);
+        putc_unlocked(',', f);
         if (passages) { /* empty fields: the passage level was off */
             fw_csv_u64(f, d.passages);
-            putc(',', f);
+            putc_unlocked(',', f);
             fw_csv_fixed6(f, d.reused_share);
-            putc(',', f);
+            putc_unlocked(',', f);
             fw_csv_fixed6(f, d.boilerplate_share);
         } else {
             fputs(",,", f);
         }
-        fputc(',', f);
+        putc_unlocked(',', f);
         if (d.cluster >= 0) fw_csv_field(f, doc_id(scan, (size_t)d.cluster));
-        fputc(',', f);
+        putc_unlocked(',', f);
         fw_csv_field(f, d.message);
         fputs("\r\n", f);
     }
@@ -195,12 +197,12 @@ static fw_status write_reuse(const fw_scan *scan, FILE *f)
     if (st != FW_OK) return st;
     for (size_t i = 0; i < n; i++) {
         fw_csv_field(f, doc_id(scan, r[i].a));
-        fputc(',', f);
+        putc_unlocked(',', f);
         fw_csv_field(f, doc_id(scan, r[i].b));
         fw_csv_fields(f, (uint64_t[]){r[i].shared_passages, r[i].shared_chars}, 2);
-        putc(',', f);
+        putc_unlocked(',', f);
         fw_csv_fixed6(f, r[i].a_in_b);
-        putc(',', f);
+        putc_unlocked(',', f);
         fw_csv_fixed6(f, r[i].b_in_a);
         fputs("\r\n", f);
     }
@@ -219,11 +221,11 @@ static fw_status write_spans(const fw_scan *scan, FILE *f)
     for (size_t i = 0; i < n; i++) {
         fw_csv_field(f, doc_id(scan, r[i].a));
         fw_csv_fields(f, (uint64_t[]){r[i].a_start, r[i].a_end}, 2);
-        putc(',', f);
+        putc_unlocked(',', f);
         fw_csv_field(f, doc_id(scan, r[i].b));
         fw_csv_fields(f, (uint64_t[]){r[i].b_start, r[i].b_end, r[i].a_chars, r[i].b_chars,
                                    r[i].matched}, 5);
-        putc(',', f);
+        putc_unlocked(',', f);
         fw_csv_fixed6(f, r[i].similarity);
         fputs("\r\n", f);
     }
@@ -239,7 +241,7 @@ static fw_status write_substitutions(const fw_scan *scan, FILE *f)
         fw_status st = fw_scan_substitution(scan, i, &r);
         if (st != FW_OK) return st;
         fw_csv_field(f, r.variant);
-        fputc(',', f);
+        putc_unlocked(',', f);
         fw_csv_field(f, r.canonical);
         fprintf(f, ",%llu,%llu\r\n", (unsigned long long)r.count, (unsigned long long)r.docs);
     }
@@ -536,7 +538,9 @@ static fw_status write_body(report_job *job, FILE *f)
 {
     setvbuf(f, NULL, _IOFBF, 1 << 16);
     errno = 0;
+    flockfile(f); /* for csv_write.c's putc_unlocked: one thread writes a file */
     fw_status st = job->body_status = job->body(job->scan, f, job->t_report);
+    funlockfile(f);
     if (fflush(f) != 0 || fsync(fileno(f)) != 0) st = FW_ERR_IO;
     return st;
 }
