@@ -95,7 +95,6 @@ int fw_pair_list_bucket(fw_pair_list *l, const fw_keyed *rec, size_t m)
     return 1;
 }
 
-/* Pairs from one band's sorted records. */
 /* fw_pair_list_bucket() for records key << 32 | item. */
 static int bucket_pairs_packed(const uint64_t *rec, size_t m, fw_pair_list *l)
 {
@@ -108,50 +107,6 @@ static int bucket_pairs_packed(const uint64_t *rec, size_t m, fw_pair_list *l)
             if (!fw_pair_list_push(l, (uint32_t)rec[0], (uint32_t)rec[j])) return 0;
     }
     return 1;
-}
-
-fw_status fw_lsh_candidates_banded(const uint32_t *keys, const uint8_t *has, size_t n,
-                                   unsigned bands, int threads, fw_pair **pairs,
-                                   size_t *npairs)
-{
-    *pairs = NULL;
-    *npairs = 0;
-    if (bands < 1 || n > UINT32_MAX) return FW_ERR_ARG;
-    fw_pair_list *per_band = calloc(bands, sizeof *per_band);
-    if (!per_band) return FW_ERR_NOMEM;
-    int failed = 0;
-    #pragma omp parallel num_threads(threads > 0 ? threads : 1)
-    {
-        uint64_t *rec = malloc((n ? 2 * n : 1) * sizeof *rec);
-        if (!rec) {
-            #pragma omp atomic write
-            failed = 1;
-        }
-        #pragma omp for schedule(dynamic, 1)
-        for (unsigned b = 0; b < bands; b++) {
-            if (!rec) continue;
-            const uint32_t *k = keys + (size_t)b * n;
-            size_t m = 0;
-            for (size_t i = 0; i < n; i++)
-                if (has[i]) rec[m++] = (uint64_t)k[i] << 32 | i;
-            fw_sort_by_high32(rec, rec + n, m);
-            for (size_t s = 0; s < m;) {
-                size_t e = s + 1;
-                while (e < m && rec[e] >> 32 == rec[s] >> 32) e++;
-                if (!bucket_pairs_packed(rec + s, e - s, &per_band[b])) {
-                    #pragma omp atomic write
-                    failed = 1;
-                    break;
-                }
-                s = e;
-            }
-        }
-        free(rec);
-    }
-    fw_status st = failed ? FW_ERR_NOMEM : fw_pair_list_finish(per_band, bands, pairs, npairs);
-    for (unsigned b = 0; b < bands; b++) free(per_band[b].v);
-    free(per_band);
-    return st;
 }
 
 static int bucket_pairs(const fw_keyed *rec, size_t n, fw_pair_list *out)
@@ -199,60 +154,100 @@ fw_status fw_pair_list_finish(fw_pair_list *lists, size_t nlists, fw_pair **pair
     return FW_OK;
 }
 
-/* Fills `rec` with the (key, item) records of one band; returns how many. */
-typedef size_t (*band_fill)(const void *ctx, unsigned band, fw_keyed *rec);
+/* One band's candidates into `out`, with this thread's scratch; returns 0
+ * when out of memory. */
+typedef int (*band_pairs_fn)(const void *ctx, unsigned band, void *scratch,
+                             fw_pair_list *out);
 
-typedef struct key_source {
-    const uint32_t *const *keys;
-    size_t n;
-} key_source;
-
-static size_t fill_from_keys(const void *ctx, unsigned b, fw_keyed *rec)
-{
-    const key_source *src = ctx;
-    size_t m = 0;
-    for (size_t d = 0; d < src->n; d++) {
-        if (!src->keys[d]) continue;
-        rec[m].key = src->keys[d][b];
-        rec[m].value = (uint32_t)d;
-        m++;
-    }
-    return m;
-}
-
-/* Sorts each band's records (in parallel over bands), pairs the items in
- * each bucket, and merges the pairs of all bands. */
-static fw_status candidates(band_fill fill, const void *ctx, size_t n, unsigned bands,
-                            int threads, fw_pair **pairs, size_t *npairs)
+/* Every band's candidates, bands in parallel (each thread with
+ * `scratch_bytes` of its own), then merged, sorted and without repeats. */
+static fw_status each_band(band_pairs_fn band_pairs, const void *ctx, size_t scratch_bytes,
+                           unsigned bands, int threads, fw_pair **pairs, size_t *npairs)
 {
     fw_pair_list *per_band = calloc(bands, sizeof *per_band);
     if (!per_band) return FW_ERR_NOMEM;
     int failed = 0;
     #pragma omp parallel num_threads(threads > 0 ? threads : 1)
     {
-        fw_keyed *rec = malloc((n ? n : 1) * sizeof *rec);
-        fw_keyed *tmp = malloc((n ? n : 1) * sizeof *tmp);
-        if (!rec || !tmp) {
+        void *scratch = malloc(scratch_bytes ? scratch_bytes : 1);
+        if (!scratch) {
             #pragma omp atomic write
             failed = 1;
         }
         #pragma omp for schedule(dynamic, 1)
         for (unsigned b = 0; b < bands; b++) {
-            if (!rec || !tmp) continue;
-            size_t m = fill(ctx, b, rec);
-            fw_sort_keyed(rec, tmp, m);
-            if (!bucket_pairs(rec, m, &per_band[b])) {
+            if (scratch && !band_pairs(ctx, b, scratch, &per_band[b])) {
                 #pragma omp atomic write
                 failed = 1;
             }
         }
-        free(rec);
-        free(tmp);
+        free(scratch);
     }
     fw_status st = failed ? FW_ERR_NOMEM : fw_pair_list_finish(per_band, bands, pairs, npairs);
     for (unsigned b = 0; b < bands; b++) free(per_band[b].v);
     free(per_band);
     return st;
+}
+
+/* The buckets of m records key << 32 | item (32-bit keys), filled in item
+ * order: sorted by key, stably (4 passes on 8 bytes), `rec + n` the sort's
+ * scratch. */
+static int packed_band(uint64_t *rec, size_t m, size_t n, fw_pair_list *out)
+{
+    fw_sort_by_high32(rec, rec + n, m);
+    for (size_t s = 0; s < m;) {
+        size_t e = s + 1;
+        while (e < m && rec[e] >> 32 == rec[s] >> 32) e++;
+        if (!bucket_pairs_packed(rec + s, e - s, out)) return 0;
+        s = e;
+    }
+    return 1;
+}
+
+/* 32-bit keys, item by item (fw_lsh_candidates_keyed). */
+typedef struct item_keys {
+    const uint32_t *const *keys;
+    size_t n;
+} item_keys;
+
+static int item_keys_band(const void *ctx, unsigned b, void *scratch, fw_pair_list *out)
+{
+    const item_keys *src = ctx;
+    uint64_t *rec = scratch;
+    size_t m = 0;
+    for (size_t i = 0; i < src->n; i++)
+        if (src->keys[i]) rec[m++] = (uint64_t)src->keys[i][b] << 32 | i;
+    return packed_band(rec, m, src->n, out);
+}
+
+/* 32-bit keys, band by band (fw_lsh_candidates_banded). */
+typedef struct banded_keys {
+    const uint32_t *keys;
+    const uint8_t *has;
+    size_t n;
+} banded_keys;
+
+static int banded_keys_band(const void *ctx, unsigned b, void *scratch, fw_pair_list *out)
+{
+    const banded_keys *src = ctx;
+    const uint32_t *k = src->keys + (size_t)b * src->n;
+    uint64_t *rec = scratch;
+    size_t m = 0;
+    for (size_t i = 0; i < src->n; i++)
+        if (src->has[i]) rec[m++] = (uint64_t)k[i] << 32 | i;
+    return packed_band(rec, m, src->n, out);
+}
+
+fw_status fw_lsh_candidates_banded(const uint32_t *keys, const uint8_t *has, size_t n,
+                                   unsigned bands, int threads, fw_pair **pairs,
+                                   size_t *npairs)
+{
+    *pairs = NULL;
+    *npairs = 0;
+    if (bands < 1 || n > UINT32_MAX) return FW_ERR_ARG;
+    banded_keys src = {keys, has, n};
+    return each_band(banded_keys_band, &src, 2 * n * sizeof(uint64_t), bands, threads, pairs,
+                     npairs);
 }
 
 /* Insertion sort of a few keyed records by key, then value. */
@@ -268,17 +263,27 @@ static void sort_run(fw_keyed *r, size_t n)
     }
 }
 
-/* One band of fw_lsh_candidates: 8-byte records (the key's high 32 bits,
- * the item) sorted by their high half, 4 passes where 16-byte records by
- * the whole key took 8; a run of equal high halves, most often a single
- * item, is then ordered by the whole key, so the buckets are exactly those
- * of the 64-bit keys. `rec` has room for 2n records, `run` for n. */
-static int band_candidates(const uint64_t *key, const uint32_t *const *sigs, size_t n,
-                           uint64_t *rec, fw_keyed *run, fw_pair_list *out)
+/* 64-bit keys band by band, from signatures (fw_lsh_candidates): sorted by
+ * their high half as 8-byte records, 4 passes where 16-byte records by the
+ * whole key took 8; a run of equal high halves, most often one item, is
+ * then ordered by the whole key, so the buckets are exactly those of the
+ * 64-bit keys. Scratch: 2n records, then n keyed ones. */
+typedef struct sig_keys {
+    const uint64_t *keys;
+    const uint32_t *const *sigs;
+    size_t n;
+} sig_keys;
+
+static int sig_keys_band(const void *ctx, unsigned b, void *scratch, fw_pair_list *out)
 {
+    const sig_keys *src = ctx;
+    const size_t n = src->n;
+    const uint64_t *key = src->keys + (size_t)b * n;
+    uint64_t *rec = scratch;
+    fw_keyed *run = (fw_keyed *)(rec + 2 * n);
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
-        if (sigs[i]) rec[m++] = (key[i] >> 32) << 32 | i;
+        if (src->sigs[i]) rec[m++] = (key[i] >> 32) << 32 | i;
     fw_sort_by_high32(rec, rec + n, m);
     for (size_t s = 0; s < m;) {
         size_t e = s + 1;
@@ -307,40 +312,15 @@ fw_status fw_lsh_candidates(const uint32_t *const *sigs, size_t n, unsigned k,
     /* every item's band keys first, band by band (0 for an item without a
      * signature, which no band takes) */
     uint64_t *keys = malloc((n ? n : 1) * bands * sizeof *keys);
-    fw_pair_list *per_band = calloc(bands, sizeof *per_band);
-    if (!keys || !per_band) {
-        free(keys);
-        free(per_band);
-        return FW_ERR_NOMEM;
-    }
-    int failed = 0;
-    #pragma omp parallel num_threads(threads > 0 ? threads : 1)
-    {
-        #pragma omp for schedule(static)
-        for (size_t i = 0; i < n; i++)
-            for (unsigned b = 0; b < bands; b++)
-                keys[(size_t)b * n + i] = sigs[i] ? fw_lsh_band_key64(sigs[i], b, rows) : 0;
-        uint64_t *rec = malloc((n ? 2 * n : 1) * sizeof *rec);
-        fw_keyed *run = malloc((n ? n : 1) * sizeof *run);
-        if (!rec || !run) {
-            #pragma omp atomic write
-            failed = 1;
-        }
-        #pragma omp for schedule(dynamic, 1)
-        for (unsigned b = 0; b < bands; b++) {
-            if (!rec || !run) continue;
-            if (!band_candidates(keys + (size_t)b * n, sigs, n, rec, run, &per_band[b])) {
-                #pragma omp atomic write
-                failed = 1;
-            }
-        }
-        free(rec);
-        free(run);
-    }
+    if (!keys) return FW_ERR_NOMEM;
+    #pragma omp parallel for num_threads(threads > 0 ? threads : 1) schedule(static)
+    for (size_t i = 0; i < n; i++)
+        for (unsigned b = 0; b < bands; b++)
+            keys[(size_t)b * n + i] = sigs[i] ? fw_lsh_band_key64(sigs[i], b, rows) : 0;
+    sig_keys src = {keys, sigs, n};
+    fw_status st = each_band(sig_keys_band, &src, 2 * n * sizeof(uint64_t) + n * sizeof(fw_keyed),
+                             bands, threads, pairs, npairs);
     free(keys);
-    fw_status st = failed ? FW_ERR_NOMEM : fw_pair_list_finish(per_band, bands, pairs, npairs);
-    for (unsigned b = 0; b < bands; b++) free(per_band[b].v);
-    free(per_band);
     return st;
 }
 
@@ -350,6 +330,7 @@ fw_status fw_lsh_candidates_keyed(const uint32_t *const *keys, size_t n, unsigne
     *pairs = NULL;
     *npairs = 0;
     if (bands < 1 || n > UINT32_MAX) return FW_ERR_ARG;
-    key_source src = {keys, n};
-    return candidates(fill_from_keys, &src, n, bands, threads, pairs, npairs);
+    item_keys src = {keys, n};
+    return each_band(item_keys_band, &src, 2 * n * sizeof(uint64_t), bands, threads, pairs,
+                     npairs);
 }
