@@ -319,7 +319,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     opt.text_field = "text";
     opt.id_field = "id";
     fw_passage_config passages = {lengths[(flags >> 2) & 3][0], lengths[(flags >> 2) & 3][1],
-                                  opt.seed, PASSAGE_BANDS, PASSAGE_ROWS, passage_mh, NULL};
+                                  opt.seed, PASSAGE_BANDS, PASSAGE_ROWS, passage_mh, NULL,
+                                  NULL};
     fw_sketch_context mem = {
         .opt = &opt,
         .normalizer = nz,
