@@ -12,6 +12,14 @@
 #define CLI_DEFAULT_TOP 100
 #define CLI_DEFAULT_MIN_RUN 13
 
+/* Says on stderr what is wrong with the command line of `cmd` ("fanwen
+ * CMD: " and fmt with arg, then where the help is); returns EXIT_FAILURE. */
+int cli_usage_error(const char *cmd, const char *fmt, const char *arg);
+
+/* A size such as 4G, 512M or 64MiB (K, M, G, T: powers of 1024; B and
+ * iB allowed after them) into *out; 0 if malformed or too large. */
+int cli_parse_size(const char *s, uint64_t *out);
+
 /* An integer option from `min` to `max`; says what is wrong on stderr
  * ("fanwen CMD: NAME must be ...") and returns 0 if it is not one. */
 int cli_unsigned(const char *cmd, const char *name, const char *arg, unsigned min,

@@ -51,10 +51,7 @@ static const char *usage_explain =
 
 static int explain_usage(const char *fmt, const char *arg)
 {
-    fprintf(stderr, "fanwen explain: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\nTry 'fanwen explain --help'.\n");
-    return EXIT_FAILURE;
+    return cli_usage_error("explain", fmt, arg);
 }
 
 /* ------------------------------------------------------------- output */

@@ -186,7 +186,7 @@ static int parse_uint(const char *s, unsigned long long max,
 
 /* A size in bytes: digits with an optional K, M, G or T (powers of 1024),
  * optionally followed by B or iB: 4G, 512MiB, 1048576. */
-static int parse_size(const char *s, uint64_t *out)
+int cli_parse_size(const char *s, uint64_t *out)
 {
     char *end;
     errno = 0;
@@ -207,12 +207,17 @@ static int parse_size(const char *s, uint64_t *out)
     return 1;
 }
 
+int cli_usage_error(const char *cmd, const char *fmt, const char *arg)
+{
+    fprintf(stderr, "fanwen %s: ", cmd);
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nTry 'fanwen %s --help'.\n", cmd);
+    return EXIT_FAILURE;
+}
+
 static int usage_error(const char *fmt, const char *arg)
 {
-    fprintf(stderr, "fanwen scan: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\nTry 'fanwen scan --help'.\n");
-    return EXIT_FAILURE;
+    return cli_usage_error("scan", fmt, arg);
 }
 
 int cli_unsigned(const char *cmd, const char *name, const char *arg, unsigned min,
@@ -231,14 +236,7 @@ int cli_unsigned(const char *cmd, const char *name, const char *arg, unsigned mi
 /* A count option: an integer from 1 to max. Says what is wrong if not. */
 static int count_option(const char *name, const char *arg, unsigned max, unsigned *out)
 {
-    unsigned long long v;
-    if (!parse_uint(arg, max, &v) || v < 1) {
-        fprintf(stderr, "fanwen scan: %s must be an integer from 1 to %u, got '%s'\n"
-                        "Try 'fanwen scan --help'.\n", name, max, arg);
-        return 0;
-    }
-    *out = (unsigned)v;
-    return 1;
+    return cli_unsigned("scan", name, arg, 1, max, out);
 }
 
 /* ------------------------------------------------------------- summary */
@@ -475,12 +473,12 @@ static int cmd_scan(int argc, char **argv)
         case OPT_ID_FIELD: opt.id_field = optarg; break;
         case OPT_FILES_FROM: files_from = optarg; break;
         case OPT_MAX_DOC_BYTES:
-            if (!parse_size(optarg, &opt.max_doc_bytes) || opt.max_doc_bytes == 0)
+            if (!cli_parse_size(optarg, &opt.max_doc_bytes) || opt.max_doc_bytes == 0)
                 return usage_error("--max-doc-bytes must be a size such as 64M or 2G, got "
                                    "'%s'", optarg);
             break;
         case OPT_MEMORY_LIMIT:
-            if (!parse_size(optarg, &opt.memory_limit) || opt.memory_limit < (64u << 20))
+            if (!cli_parse_size(optarg, &opt.memory_limit) || opt.memory_limit < (64u << 20))
                 return usage_error("--memory-limit must be a size of at least 64M (such "
                                    "as 4G), got '%s'", optarg);
             break;

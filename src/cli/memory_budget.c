@@ -16,30 +16,14 @@
  * killed the whole run: the estimate errs towards spilling.
  */
 #include "memory_budget.h"
+#include "cli.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define BASE_BYTES (200ull << 20)
 #define MIN_LIMIT (64ull << 20) /* the smallest --memory-limit accepted */
-
-/* A size such as 512M or 2G (K, M, G, T: powers of 1024); 0 if malformed. */
-static uint64_t parse_size(const char *s)
-{
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    uint64_t unit = 1;
-    switch (*end) {
-    case 'K': case 'k': unit = 1ull << 10; end++; break;
-    case 'M': case 'm': unit = 1ull << 20; end++; break;
-    case 'G': case 'g': unit = 1ull << 30; end++; break;
-    case 'T': case 't': unit = 1ull << 40; end++; break;
-    default: break;
-    }
-    return end == s || *end ? 0 : (uint64_t)v * unit;
-}
 
 /* The first number in a file, or 0 (also for "max": no limit). */
 static uint64_t read_number(const char *path)
@@ -86,7 +70,8 @@ static uint64_t cgroup_left(void)
 uint64_t cli_memory_available(void)
 {
     const char *env = getenv("FANWEN_MEMORY_AVAILABLE");
-    if (env && *env) return parse_size(env);
+    uint64_t given;
+    if (env && *env) return cli_parse_size(env, &given) ? given : 0;
     uint64_t avail = meminfo_available(), left = cgroup_left();
     if (left && (!avail || left < avail)) avail = left;
     return avail;

@@ -41,10 +41,7 @@ static const char *usage_report =
 
 static int report_usage(const char *fmt, const char *arg)
 {
-    fprintf(stderr, "fanwen report: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\nTry 'fanwen report --help'.\n");
-    return EXIT_FAILURE;
+    return cli_usage_error("report", fmt, arg);
 }
 
 int cmd_report(int argc, char **argv)
