@@ -162,23 +162,30 @@ static void note_lines(fw_scan *s, size_t rank, const char *text, const fw_cut_r
     }
 }
 
+/* A document's kept text: in memory, or with a memory limit read back into
+ * the worker's buffer. */
+static fw_status doc_text(fw_scan *s, fw_worker *w, const fw_doc_record *d, const char **text)
+{
+    *text = d->text;
+    if (!s->bounded) return FW_OK;
+    if (!(w->text = fw_grow_scratch(w->text, &w->text_cap, d->bytes ? d->bytes : 1)))
+        return FW_ERR_NOMEM;
+    *text = w->text;
+    return fw_spill_read(&s->text_file, d->text_at, w->text, d->bytes);
+}
+
 /* One document: its text (read back with a memory limit), cut. */
 static fw_status prepare_one(fw_scan *s, fw_worker *w, const fw_cut_context *cx, size_t rank)
 {
     fw_doc_record *d = &s->docs[s->by_rank[rank]];
     if (d->status != FW_DOC_OK && d->status != FW_DOC_REPAIRED) return FW_OK;
-    const char *text = d->text;
-    if (s->bounded) {
-        if (!(w->text = fw_grow_scratch(w->text, &w->text_cap, d->bytes ? d->bytes : 1)))
-            return FW_ERR_NOMEM;
-        fw_status st = fw_spill_read(&s->text_file, d->text_at, w->text, d->bytes);
-        if (st != FW_OK) return st;
-        text = w->text;
-    }
+    const char *text;
+    fw_status st = doc_text(s, w, d, &text);
+    if (st != FW_OK) return st;
     fw_cut_input in = {text, d->bytes, d->aligned, d->aligned_offsets, d->naligned,
                        1, d->line_hashes, d->nlines};
     fw_cut_result cut;
-    fw_status st = fw_passages_cut_text(&s->passage_cfg, cx, &w->cut, &in, arena_alloc,
+    st = fw_passages_cut_text(&s->passage_cfg, cx, &w->cut, &in, arena_alloc,
                                         &w->sketch.arena, &cut);
     if (st != FW_OK) return st;
     d->passages = cut.passages;
@@ -216,15 +223,8 @@ static fw_status learn_stop_grams(fw_scan *s, const fw_cut_context *cx)
         fw_doc_record *d = &s->docs[s->by_rank[r]];
         if (d->status != FW_DOC_OK && d->status != FW_DOC_REPAIRED) continue;
         if (d->bytes > UINT32_MAX) continue;
-        const char *text = d->text;
-        if (s->bounded) {
-            if (!(w->text = fw_grow_scratch(w->text, &w->text_cap, d->bytes ? d->bytes : 1))) {
-                st = FW_ERR_NOMEM;
-                break;
-            }
-            if ((st = fw_spill_read(&s->text_file, d->text_at, w->text, d->bytes)) != FW_OK) break;
-            text = w->text;
-        }
+        const char *text;
+        if ((st = doc_text(s, w, d, &text)) != FW_OK) break;
         const uint32_t *aligned = d->aligned, *offs;
         size_t n = d->naligned, ncps;
         if (!aligned)

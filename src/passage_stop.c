@@ -38,7 +38,7 @@ void fw_stop_counter_free(fw_stop_counter *c) { free(c); }
 
 fw_status fw_stop_counter_add(fw_stop_counter *c, const uint64_t *hashes, size_t n)
 {
-    for (size_t i = 0; i < n; i++) c->count[hashes[i] >> (64 - FW_STOP_BITS)]++;
+    for (size_t i = 0; i < n; i++) c->count[fw_stop_bit(hashes[i])]++;
     c->total += n;
     return FW_OK;
 }

@@ -18,9 +18,12 @@ typedef struct fw_stop_grams {
     uint64_t windows;      /* windows counted */
 } fw_stop_grams;
 
+/* The filter bit of a 3-gram hash: its top FW_STOP_BITS bits. */
+static inline size_t fw_stop_bit(uint64_t hash) { return (size_t)(hash >> (64 - FW_STOP_BITS)); }
+
 static inline int fw_stop_gram(const fw_stop_grams *s, uint64_t hash)
 {
-    size_t b = (size_t)(hash >> (64 - FW_STOP_BITS));
+    size_t b = fw_stop_bit(hash);
     return (s->bits[b >> 3] >> (b & 7)) & 1;
 }
 

@@ -589,15 +589,10 @@ static fw_status one_pair(const fw_spans_input *in, thread_out *t, const match *
             sb[nside] = (interval){db, r[x].b, r[x].b + r[x].len};
         }
     }
+    if (st == FW_OK && da != db && nside && (!sort_intervals(sa, nside) ||
+                                               !sort_intervals(sb, nside)))
+        st = FW_ERR_NOMEM;
     if (st == FW_OK && da != db && nside) {
-        if (!sort_intervals(sa, nside) || !sort_intervals(sb, nside)) {
-            free(pts);
-            free(pend);
-            free(runs);
-            free(sa);
-            free(sb);
-            return FW_ERR_NOMEM;
-        }
         uint64_t ca = union_length(sa, nside), cb = union_length(sb, nside);
         uint32_t la = in->texts->len[da], lb = in->texts->len[db];
         fw_reuse_pair rp = {da, db, n, ca < cb ? ca : cb, la ? (double)ca / la : 0,
