@@ -1,0 +1,662 @@
+/*
+ * band_file.c — LSH band records in an immutable, checksummed, sorted file
+ * (the layout is in band_file.h).
+ *
+ * The shape is an SSTable's: data in fixed blocks, a small fence table of
+ * each block's first key, block checksums, a footer that says where the
+ * tables are. Fixed 4 KB blocks, each holding one band's records, make a
+ * block's place arithmetic (header + j · 4 KB) and keep a band's records
+ * contiguous, so a bucket is one pointer into the mapping however many
+ * blocks it spans. Blocks are checked lazily, once each (a bitmap of
+ * checked blocks), because a lookup touches one or two of millions: opening
+ * an index must not read it all.
+ *
+ * Written with plain write(2) into "path.tmp.PID", fsync'ed, renamed: a
+ * reader, or a task restarted after a kill, sees the old file or the new
+ * one, never part of one.
+ */
+#define _GNU_SOURCE
+#include "band_file.h"
+#include "grow.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#define BLOCK_BYTES (FW_BAND_BLOCK_RECORDS * sizeof(fw_band_record))
+#define FORMAT_VERSION 1u
+#define WHY_SIZE 320
+
+static const char header_magic[8] = "FWBANDS";
+static const char footer_magic[8] = "FWBANDF";
+
+typedef struct file_header {
+    char magic[8];
+    uint32_t version;
+    uint32_t bands;
+    uint32_t block_records;
+    uint32_t unused;
+    uint64_t tag;
+    char pad[32];
+} file_header;
+
+typedef struct file_footer {
+    char magic[8];
+    uint32_t version;
+    uint32_t bands;
+    uint64_t nblocks;
+    uint64_t records;
+    uint64_t tables_at;  /* fences, then sums, then the band table */
+    uint64_t tag;
+    uint64_t file_size;
+    uint64_t sum;        /* XXH3 of header, tables and the footer before it */
+} file_footer;
+
+typedef struct band_entry {
+    uint64_t first_block;
+    uint64_t count;
+} band_entry;
+
+_Static_assert(sizeof(file_header) == 64, "header is 64 bytes");
+_Static_assert(sizeof(file_footer) == 64, "footer is 64 bytes");
+_Static_assert(sizeof(fw_band_record) == 16, "records are 16 bytes");
+
+/* ------------------------------------------------------------------ sort */
+
+static void insertion_sort(fw_band_record *v, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        fw_band_record x = v[i];
+        size_t j = i;
+        while (j > 0 && (v[j - 1].key > x.key ||
+                         (v[j - 1].key == x.key && v[j - 1].item > x.item))) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = x;
+    }
+}
+
+/* LSD radix by bytes, item's first then key's, skipping the bytes on which
+ * every record agrees (passage keys are 32-bit, items small). */
+void fw_band_records_sort(fw_band_record *v, fw_band_record *tmp, size_t n)
+{
+    if (n < 2) return;
+    if (n <= 32) {
+        insertion_sort(v, n);
+        return;
+    }
+    size_t count[16][256];
+    memset(count, 0, sizeof count);
+    for (size_t i = 0; i < n; i++)
+        for (int d = 0; d < 8; d++) {
+            count[d][(v[i].item >> (8 * d)) & 255]++;
+            count[8 + d][(v[i].key >> (8 * d)) & 255]++;
+        }
+    fw_band_record *src = v, *dst = tmp;
+    for (int d = 0; d < 16; d++) {
+        size_t *c = count[d];
+        int shift = 8 * (d & 7);
+        uint64_t first = d < 8 ? v[0].item : v[0].key;
+        if (c[(first >> shift) & 255] == n) continue; /* one value: order kept */
+        size_t at = 0;
+        for (int k = 0; k < 256; k++) {
+            size_t x = c[k];
+            c[k] = at;
+            at += x;
+        }
+        for (size_t i = 0; i < n; i++) {
+            uint64_t x = d < 8 ? src[i].item : src[i].key;
+            dst[c[(x >> shift) & 255]++] = src[i];
+        }
+        fw_band_record *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != v) memcpy(v, src, n * sizeof *v);
+}
+
+/* ------------------------------------------------------------------ write */
+
+struct fw_band_writer {
+    int fd;
+    char *path, *tmp_path;
+    unsigned bands;
+    uint64_t tag;
+    unsigned band;             /* the band being written */
+    fw_band_record last;       /* its last record, for the order check */
+    int has_last;
+    fw_band_record block[FW_BAND_BLOCK_RECORDS];
+    size_t in_block;
+    uint64_t *fences, *sums;
+    size_t nblocks, fences_cap, sums_cap;
+    band_entry *table;         /* bands entries */
+    uint64_t records;
+    int finished;
+    char why[WHY_SIZE];
+};
+
+static fw_status writer_fail(fw_band_writer *w, fw_status st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(w->why, sizeof w->why, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+static fw_status write_all(fw_band_writer *w, const void *data, size_t n)
+{
+    const char *p = data;
+    while (n) {
+        ssize_t k = write(w->fd, p, n);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0)
+            return writer_fail(w, FW_ERR_IO, "cannot write %s: %s", w->tmp_path,
+                               k < 0 ? strerror(errno) : "short write");
+        p += k;
+        n -= (size_t)k;
+    }
+    return FW_OK;
+}
+
+fw_status fw_band_writer_new(const char *path, unsigned bands, uint64_t tag,
+                             fw_band_writer **out, char *why, size_t why_size)
+{
+    *out = NULL;
+    fw_band_writer *w = calloc(1, sizeof *w);
+    size_t tmp_len = strlen(path) + 32;
+    if (w) {
+        w->fd = -1;
+        w->path = strdup(path);
+        w->tmp_path = malloc(tmp_len);
+        w->table = calloc(bands ? bands : 1, sizeof *w->table);
+    }
+    if (!w || !w->path || !w->tmp_path || !w->table) {
+        fw_band_writer_free(w);
+        snprintf(why, why_size, "out of memory");
+        return FW_ERR_NOMEM;
+    }
+    if (bands == 0) {
+        fw_band_writer_free(w);
+        snprintf(why, why_size, "%s: a band file needs at least one band", path);
+        return FW_ERR_ARG;
+    }
+    w->bands = bands;
+    w->tag = tag;
+    snprintf(w->tmp_path, tmp_len, "%s.tmp.%ld", path, (long)getpid());
+    w->fd = open(w->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (w->fd < 0) {
+        snprintf(why, why_size, "cannot create %s: %s", w->tmp_path, strerror(errno));
+        fw_band_writer_free(w);
+        return FW_ERR_IO;
+    }
+    file_header h = {.version = FORMAT_VERSION, .bands = bands,
+                     .block_records = FW_BAND_BLOCK_RECORDS, .tag = tag};
+    memcpy(h.magic, header_magic, sizeof h.magic);
+    fw_status st = write_all(w, &h, sizeof h);
+    if (st != FW_OK) {
+        snprintf(why, why_size, "%s", w->why);
+        fw_band_writer_free(w);
+        return st;
+    }
+    *out = w;
+    return FW_OK;
+}
+
+/* Writes the block being filled, zero-padded to 4 KB, with its fence and
+ * checksum. */
+static fw_status flush_block(fw_band_writer *w)
+{
+    if (!w->in_block) return FW_OK;
+    if (!fw_grow(&w->fences, &w->fences_cap, w->nblocks + 1, sizeof *w->fences, 64) ||
+        !fw_grow(&w->sums, &w->sums_cap, w->nblocks + 1, sizeof *w->sums, 64))
+        return writer_fail(w, FW_ERR_NOMEM, "out of memory");
+    memset(w->block + w->in_block, 0,
+           (FW_BAND_BLOCK_RECORDS - w->in_block) * sizeof *w->block);
+    w->fences[w->nblocks] = w->block[0].key;
+    w->sums[w->nblocks] = XXH3_64bits(w->block, BLOCK_BYTES);
+    w->nblocks++;
+    w->in_block = 0;
+    return write_all(w, w->block, BLOCK_BYTES);
+}
+
+fw_status fw_band_writer_add(fw_band_writer *w, unsigned band,
+                             const fw_band_record *rec, size_t n)
+{
+    if (band >= w->bands || band < w->band)
+        return writer_fail(w, FW_ERR_ARG, "%s: band %u added after band %u (of %u)",
+                           w->path, band, w->band, w->bands);
+    if (band != w->band) { /* a new band starts a new block */
+        fw_status st = flush_block(w);
+        if (st != FW_OK) return st;
+        w->band = band;
+        w->has_last = 0;
+    }
+    band_entry *e = &w->table[band];
+    if (e->count == 0) e->first_block = w->nblocks;
+    for (size_t i = 0; i < n; i++) {
+        if (w->has_last && (rec[i].key < w->last.key ||
+                            (rec[i].key == w->last.key && rec[i].item < w->last.item)))
+            return writer_fail(w, FW_ERR_ARG, "%s: band %u's records are not sorted",
+                               w->path, band);
+        w->last = rec[i];
+        w->has_last = 1;
+        w->block[w->in_block++] = rec[i];
+        if (w->in_block == FW_BAND_BLOCK_RECORDS) {
+            fw_status st = flush_block(w);
+            if (st != FW_OK) return st;
+        }
+    }
+    e->count += n;
+    w->records += n;
+    return FW_OK;
+}
+
+fw_status fw_band_writer_finish(fw_band_writer *w)
+{
+    fw_status st = flush_block(w);
+    if (st != FW_OK) return st;
+    /* empty bands point where the next band starts, for a tidy table */
+    for (unsigned b = 0; b < w->bands; b++)
+        if (w->table[b].count == 0) {
+            uint64_t next = w->nblocks;
+            for (unsigned c = b + 1; c < w->bands; c++)
+                if (w->table[c].count) { next = w->table[c].first_block; break; }
+            w->table[b].first_block = next;
+        }
+    file_header h = {.version = FORMAT_VERSION, .bands = w->bands,
+                     .block_records = FW_BAND_BLOCK_RECORDS, .tag = w->tag};
+    memcpy(h.magic, header_magic, sizeof h.magic);
+    size_t fences_bytes = w->nblocks * sizeof(uint64_t);
+    size_t table_bytes = w->bands * sizeof(band_entry);
+    file_footer f = {.version = FORMAT_VERSION, .bands = w->bands, .nblocks = w->nblocks,
+                     .records = w->records,
+                     .tables_at = sizeof h + w->nblocks * BLOCK_BYTES, .tag = w->tag};
+    memcpy(f.magic, footer_magic, sizeof f.magic);
+    f.file_size = f.tables_at + 2 * fences_bytes + table_bytes + sizeof f;
+    XXH3_state_t *x = XXH3_createState();
+    if (!x) return writer_fail(w, FW_ERR_NOMEM, "out of memory");
+    XXH3_64bits_reset(x);
+    XXH3_64bits_update(x, &h, sizeof h);
+    XXH3_64bits_update(x, w->fences, fences_bytes);
+    XXH3_64bits_update(x, w->sums, fences_bytes);
+    XXH3_64bits_update(x, w->table, table_bytes);
+    XXH3_64bits_update(x, &f, offsetof(file_footer, sum));
+    f.sum = XXH3_64bits_digest(x);
+    XXH3_freeState(x);
+    if ((st = write_all(w, w->fences, fences_bytes)) != FW_OK ||
+        (st = write_all(w, w->sums, fences_bytes)) != FW_OK ||
+        (st = write_all(w, w->table, table_bytes)) != FW_OK ||
+        (st = write_all(w, &f, sizeof f)) != FW_OK)
+        return st;
+    if (fsync(w->fd) != 0)
+        return writer_fail(w, FW_ERR_IO, "cannot flush %s: %s", w->tmp_path, strerror(errno));
+    if (close(w->fd) != 0) {
+        w->fd = -1;
+        return writer_fail(w, FW_ERR_IO, "cannot close %s: %s", w->tmp_path, strerror(errno));
+    }
+    w->fd = -1;
+    if (rename(w->tmp_path, w->path) != 0)
+        return writer_fail(w, FW_ERR_IO, "cannot rename %s to %s: %s", w->tmp_path,
+                           w->path, strerror(errno));
+    w->finished = 1;
+    return FW_OK;
+}
+
+void fw_band_writer_free(fw_band_writer *w)
+{
+    if (!w) return;
+    if (w->fd >= 0) close(w->fd);
+    if (!w->finished && w->tmp_path && w->tmp_path[0]) unlink(w->tmp_path);
+    free(w->path);
+    free(w->tmp_path);
+    free(w->fences);
+    free(w->sums);
+    free(w->table);
+    free(w);
+}
+
+const char *fw_band_writer_error(const fw_band_writer *w) { return w->why; }
+
+/* ------------------------------------------------------------------- read */
+
+struct fw_band_file {
+    const unsigned char *map;
+    size_t size;
+    char *path;
+    file_footer foot;
+    const uint64_t *fences, *sums;
+    const band_entry *table;
+    _Atomic uint64_t *checked;   /* a bit per block, set once it passed */
+    pthread_mutex_t why_lock;
+    char why[WHY_SIZE];
+};
+
+static fw_status file_fail(fw_band_file *f, fw_status st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    pthread_mutex_lock(&f->why_lock);
+    int k = snprintf(f->why, sizeof f->why, "%s: ", f->path);
+    if (k > 0 && (size_t)k < sizeof f->why) vsnprintf(f->why + k, sizeof f->why - (size_t)k, fmt, ap);
+    pthread_mutex_unlock(&f->why_lock);
+    va_end(ap);
+    return st;
+}
+
+/* Checks what the footer says against the file's size, then the tables'
+ * checksum. Sizes are checked before they are multiplied. */
+static fw_status check_tables(fw_band_file *f)
+{
+    if (f->size < sizeof(file_header) + sizeof(file_footer))
+        return file_fail(f, FW_ERR_FORMAT, "too short to be a band file (%zu bytes)", f->size);
+    const file_header *h = (const file_header *)f->map;
+    if (memcmp(h->magic, header_magic, sizeof h->magic) != 0)
+        return file_fail(f, FW_ERR_FORMAT, "not a band file");
+    memcpy(&f->foot, f->map + f->size - sizeof f->foot, sizeof f->foot);
+    const file_footer *o = &f->foot;
+    if (memcmp(o->magic, footer_magic, sizeof o->magic) != 0 || o->file_size != f->size)
+        return file_fail(f, FW_ERR_FORMAT, "incomplete: no footer at its end (truncated?)");
+    if (h->version != FORMAT_VERSION || o->version != FORMAT_VERSION)
+        return file_fail(f, FW_ERR_FORMAT, "format version %u, this fanwen reads %u",
+                         o->version, FORMAT_VERSION);
+    if (o->bands == 0 || o->bands != h->bands || h->block_records != FW_BAND_BLOCK_RECORDS ||
+        o->nblocks > f->size / BLOCK_BYTES ||
+        o->tables_at != sizeof *h + o->nblocks * BLOCK_BYTES ||
+        (uint64_t)o->bands > f->size / sizeof(band_entry) ||
+        o->tables_at + 2 * o->nblocks * sizeof(uint64_t) + o->bands * sizeof(band_entry) +
+                sizeof *o != f->size)
+        return file_fail(f, FW_ERR_FORMAT, "its footer does not describe its size");
+    size_t fences_bytes = o->nblocks * sizeof(uint64_t);
+    const unsigned char *t = f->map + o->tables_at;
+    XXH3_state_t *x = XXH3_createState();
+    if (!x) return file_fail(f, FW_ERR_NOMEM, "out of memory");
+    XXH3_64bits_reset(x);
+    XXH3_64bits_update(x, h, sizeof *h);
+    XXH3_64bits_update(x, t, 2 * fences_bytes + o->bands * sizeof(band_entry));
+    XXH3_64bits_update(x, o, offsetof(file_footer, sum));
+    uint64_t sum = XXH3_64bits_digest(x);
+    XXH3_freeState(x);
+    if (sum != o->sum) return file_fail(f, FW_ERR_FORMAT, "its tables fail their checksum");
+    f->fences = (const uint64_t *)t;
+    f->sums = (const uint64_t *)(t + fences_bytes);
+    f->table = (const band_entry *)(t + 2 * fences_bytes);
+    uint64_t next = 0, total = 0;
+    for (unsigned b = 0; b < o->bands; b++) {
+        const band_entry *e = &f->table[b];
+        uint64_t blocks = (e->count + FW_BAND_BLOCK_RECORDS - 1) / FW_BAND_BLOCK_RECORDS;
+        if (e->count > o->records || (e->count && e->first_block != next))
+            return file_fail(f, FW_ERR_FORMAT, "band %u's entry is inconsistent", b);
+        next += blocks;
+        total += e->count;
+    }
+    if (next != o->nblocks || total != o->records)
+        return file_fail(f, FW_ERR_FORMAT, "its band table does not add up");
+    return FW_OK;
+}
+
+fw_status fw_band_file_open(const char *path, fw_band_file **out, char *why, size_t why_size)
+{
+    *out = NULL;
+    fw_band_file *f = calloc(1, sizeof *f);
+    if (!f || !(f->path = strdup(path))) {
+        free(f);
+        snprintf(why, why_size, "out of memory");
+        return FW_ERR_NOMEM;
+    }
+    pthread_mutex_init(&f->why_lock, NULL);
+    fw_status st = FW_OK;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) != 0) {
+        st = file_fail(f, FW_ERR_IO, "cannot open: %s", strerror(errno));
+    } else {
+        f->size = (size_t)sb.st_size;
+        if (f->size > 0) {
+            void *m = mmap(NULL, f->size, PROT_READ, MAP_SHARED, fd, 0);
+            if (m == MAP_FAILED) st = file_fail(f, FW_ERR_IO, "cannot map: %s", strerror(errno));
+            else f->map = m;
+        }
+        if (st == FW_OK) st = check_tables(f);
+    }
+    if (fd >= 0) close(fd);
+    if (st == FW_OK) {
+        f->checked = calloc(f->foot.nblocks / 64 + 1, sizeof *f->checked);
+        if (!f->checked) st = file_fail(f, FW_ERR_NOMEM, "out of memory");
+    }
+    if (st != FW_OK) {
+        snprintf(why, why_size, "%s", f->why);
+        fw_band_file_close(f);
+        return st;
+    }
+    *out = f;
+    return FW_OK;
+}
+
+void fw_band_file_close(fw_band_file *f)
+{
+    if (!f) return;
+    if (f->map) munmap((void *)f->map, f->size);
+    pthread_mutex_destroy(&f->why_lock);
+    free((void *)f->checked);
+    free(f->path);
+    free(f);
+}
+
+unsigned fw_band_file_bands(const fw_band_file *f) { return f->foot.bands; }
+uint64_t fw_band_file_tag(const fw_band_file *f) { return f->foot.tag; }
+const char *fw_band_file_error(const fw_band_file *f) { return f->why; }
+
+uint64_t fw_band_file_count(const fw_band_file *f, unsigned band)
+{
+    return band < f->foot.bands ? f->table[band].count : 0;
+}
+
+static fw_status check_block(fw_band_file *f, uint64_t j)
+{
+    uint64_t bit = UINT64_C(1) << (j & 63);
+    if (atomic_load_explicit(&f->checked[j / 64], memory_order_acquire) & bit) return FW_OK;
+    const unsigned char *p = f->map + sizeof(file_header) + j * BLOCK_BYTES;
+    if (XXH3_64bits(p, BLOCK_BYTES) != f->sums[j])
+        return file_fail(f, FW_ERR_FORMAT, "block %llu fails its checksum",
+                         (unsigned long long)j);
+    atomic_fetch_or_explicit(&f->checked[j / 64], bit, memory_order_release);
+    return FW_OK;
+}
+
+static const fw_band_record *band_records(const fw_band_file *f, unsigned band)
+{
+    return (const fw_band_record *)(f->map + sizeof(file_header) +
+                                    f->table[band].first_block * BLOCK_BYTES);
+}
+
+/* Checks the blocks of `band` that records [from, to) lie in. */
+static fw_status check_range(fw_band_file *f, unsigned band, uint64_t from, uint64_t to)
+{
+    if (from >= to) return FW_OK;
+    uint64_t first = f->table[band].first_block;
+    for (uint64_t j = from / FW_BAND_BLOCK_RECORDS; j <= (to - 1) / FW_BAND_BLOCK_RECORDS; j++) {
+        fw_status st = check_block(f, first + j);
+        if (st != FW_OK) return st;
+    }
+    return FW_OK;
+}
+
+fw_status fw_band_file_find(fw_band_file *f, unsigned band, uint64_t key,
+                            const fw_band_record **first, size_t *n)
+{
+    *first = NULL;
+    *n = 0;
+    if (band >= f->foot.bands || f->table[band].count == 0) return FW_OK;
+    uint64_t count = f->table[band].count;
+    uint64_t nb = (count + FW_BAND_BLOCK_RECORDS - 1) / FW_BAND_BLOCK_RECORDS;
+    const uint64_t *fence = f->fences + f->table[band].first_block;
+    /* the first block whose first key is not below `key`; the key's records
+     * may start at the end of the block before it */
+    uint64_t lo = 0, hi = nb;
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (fence[mid] < key) lo = mid + 1;
+        else hi = mid;
+    }
+    uint64_t blk = lo ? lo - 1 : 0;
+    const fw_band_record *r = band_records(f, band);
+    uint64_t begin = blk * FW_BAND_BLOCK_RECORDS;
+    uint64_t end = begin + FW_BAND_BLOCK_RECORDS < count ? begin + FW_BAND_BLOCK_RECORDS : count;
+    fw_status st = check_range(f, band, begin, end);
+    if (st != FW_OK) return st;
+    while (begin < end) {
+        uint64_t mid = begin + (end - begin) / 2;
+        if (r[mid].key < key) begin = mid + 1;
+        else end = mid;
+    }
+    /* begin: the first record not below key (possibly the next block's first) */
+    uint64_t stop = begin;
+    for (;;) {
+        if (stop < count && stop % FW_BAND_BLOCK_RECORDS == 0 &&
+            (st = check_range(f, band, stop, stop + 1)) != FW_OK)
+            return st;
+        if (stop >= count || r[stop].key != key) break;
+        stop++;
+    }
+    if (stop > begin) {
+        *first = r + begin;
+        *n = (size_t)(stop - begin);
+    }
+    return FW_OK;
+}
+
+fw_status fw_band_file_check(fw_band_file *f)
+{
+    for (uint64_t j = 0; j < f->foot.nblocks; j++) {
+        fw_status st = check_block(f, j);
+        if (st != FW_OK) return st;
+    }
+    return FW_OK;
+}
+
+/* ------------------------------------------------------------------ merge */
+
+/* A file's band being read; the block of rec[at] is always checked, so the
+ * heap never orders by bytes that failed their checksum. */
+typedef struct cursor {
+    fw_band_file *file;
+    const fw_band_record *rec;
+    uint64_t at, count;
+    uint32_t index;       /* the file's place in the list given */
+} cursor;
+
+/* Moves a cursor to record `at`, checking the block it enters. */
+static fw_status cursor_move(cursor *c, unsigned band, uint64_t at)
+{
+    int new_block = at / FW_BAND_BLOCK_RECORDS != c->at / FW_BAND_BLOCK_RECORDS || at == 0;
+    c->at = at;
+    if (at < c->count && new_block) return check_range(c->file, band, at, at + 1);
+    return FW_OK;
+}
+
+struct fw_band_merge {
+    cursor *heap;         /* by (current key, index): a min-heap */
+    size_t nheap;
+    unsigned band;
+    fw_band_record *out;
+    uint32_t *from;
+    size_t out_cap, from_cap;
+};
+
+static int cursor_before(const cursor *a, const cursor *b)
+{
+    uint64_t x = a->rec[a->at].key, y = b->rec[b->at].key;
+    return x < y || (x == y && a->index < b->index);
+}
+
+static void sift_down(cursor *h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, m = i;
+        if (l < n && cursor_before(&h[l], &h[m])) m = l;
+        if (l + 1 < n && cursor_before(&h[l + 1], &h[m])) m = l + 1;
+        if (m == i) return;
+        cursor t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+fw_status fw_band_merge_new(fw_band_file *const *files, size_t nfiles, unsigned band,
+                            fw_band_merge **out)
+{
+    *out = NULL;
+    fw_band_merge *m = calloc(1, sizeof *m);
+    if (!m || !(m->heap = calloc(nfiles ? nfiles : 1, sizeof *m->heap))) {
+        free(m);
+        return FW_ERR_NOMEM;
+    }
+    m->band = band;
+    for (size_t i = 0; i < nfiles; i++) {
+        uint64_t c = fw_band_file_count(files[i], band);
+        if (!c) continue;
+        cursor *u = &m->heap[m->nheap++];
+        *u = (cursor){files[i], band_records(files[i], band), 0, c, (uint32_t)i};
+        fw_status st = cursor_move(u, band, 0);
+        if (st != FW_OK) {
+            fw_band_merge_free(m);
+            return st;
+        }
+    }
+    for (size_t i = m->nheap; i-- > 0;) sift_down(m->heap, m->nheap, i);
+    *out = m;
+    return FW_OK;
+}
+
+void fw_band_merge_free(fw_band_merge *m)
+{
+    if (!m) return;
+    free(m->heap);
+    free(m->out);
+    free(m->from);
+    free(m);
+}
+
+fw_status fw_band_merge_next(fw_band_merge *m, uint64_t *key, const fw_band_record **records,
+                             const uint32_t **from, size_t *n)
+{
+    *n = 0;
+    *records = NULL;
+    if (from) *from = NULL;
+    if (m->nheap == 0) return FW_OK;
+    cursor *top = &m->heap[0];
+    uint64_t k = top->rec[top->at].key;
+    size_t len = 0;
+    /* pops come in file order: the heap orders equal keys by file */
+    while (m->nheap && m->heap[0].rec[m->heap[0].at].key == k) {
+        cursor *c = &m->heap[0];
+        while (c->at < c->count && c->rec[c->at].key == k) {
+            if (!fw_grow(&m->out, &m->out_cap, len + 1, sizeof *m->out, 256) ||
+                !fw_grow(&m->from, &m->from_cap, len + 1, sizeof *m->from, 256))
+                return FW_ERR_NOMEM;
+            m->out[len] = c->rec[c->at];
+            m->from[len++] = c->index;
+            fw_status st = cursor_move(c, m->band, c->at + 1);
+            if (st != FW_OK) return st;
+        }
+        if (c->at == c->count) m->heap[0] = m->heap[--m->nheap];
+        sift_down(m->heap, m->nheap, 0);
+    }
+    *key = k;
+    *records = m->out;
+    if (from) *from = m->from;
+    *n = len;
+    return FW_OK;
+}

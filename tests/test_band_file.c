@@ -1,0 +1,344 @@
+/*
+ * test_band_file.c — band files (src/band_file.c) against plain arrays.
+ *
+ * Random records of several bands, with keys drawn from a small range so
+ * that buckets span blocks, are written and read back: every lookup must
+ * give exactly the records a linear scan of the sorted array gives, and a
+ * merge of several files exactly each key's records file by file. A byte
+ * flipped in a block, in a table or in the footer, a truncated file and an
+ * unfinished writer must be errors (or absences), never data.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "band_file.h"
+#include "rng.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define BANDS 5
+
+static char dir[64];
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof dir, "/tmp/fanwen-band-file-XXXXXX");
+    return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd);
+}
+
+/* DIR/name, in one of a few static buffers (used in turn). */
+static const char *path_of(const char *name)
+{
+    static char p[4][128];
+    static int turn;
+    turn = (turn + 1) % 4;
+    snprintf(p[turn], sizeof p[turn], "%s/%s", dir, name);
+    return p[turn];
+}
+
+/* Per band, n random records with keys below key_range, sorted. */
+typedef struct bands_data {
+    fw_band_record *rec[BANDS];
+    size_t n[BANDS];
+} bands_data;
+
+static int by_key_item(const void *a, const void *b)
+{
+    const fw_band_record *x = a, *y = b;
+    if (x->key != y->key) return x->key < y->key ? -1 : 1;
+    return (x->item > y->item) - (x->item < y->item);
+}
+
+static void make_data(bands_data *d, const size_t *n, uint64_t key_range, int high_keys)
+{
+    for (int b = 0; b < BANDS; b++) {
+        d->n[b] = n[b];
+        d->rec[b] = malloc((n[b] + 1) * sizeof *d->rec[b]);
+        fw_band_record *tmp = malloc((n[b] + 1) * sizeof *tmp);
+        for (size_t i = 0; i < n[b]; i++) {
+            uint64_t k = rng() % key_range;
+            if (high_keys) k = k << 40 | 0xabcdef; /* keys that differ in high bytes */
+            d->rec[b][i] = (fw_band_record){k, rng() % 100000};
+        }
+        fw_band_record *copy = malloc((n[b] + 1) * sizeof *copy);
+        memcpy(copy, d->rec[b], n[b] * sizeof *copy);
+        qsort(copy, n[b], sizeof *copy, by_key_item);
+        fw_band_records_sort(d->rec[b], tmp, n[b]);
+        assert_memory_equal(copy, d->rec[b], n[b] * sizeof *copy);
+        free(copy);
+        free(tmp);
+    }
+}
+
+static void free_data(bands_data *d)
+{
+    for (int b = 0; b < BANDS; b++) free(d->rec[b]);
+}
+
+/* Writes d, each band in pieces of `piece` records (calls continue a band). */
+static void write_data(const char *path, const bands_data *d, uint64_t tag, size_t piece)
+{
+    char why[512];
+    fw_band_writer *w;
+    assert_int_equal(fw_band_writer_new(path, BANDS, tag, &w, why, sizeof why), FW_OK);
+    for (unsigned b = 0; b < BANDS; b++)
+        for (size_t at = 0; at < d->n[b]; at += piece) {
+            size_t k = d->n[b] - at < piece ? d->n[b] - at : piece;
+            assert_int_equal(fw_band_writer_add(w, b, d->rec[b] + at, k), FW_OK);
+        }
+    assert_int_equal(fw_band_writer_finish(w), FW_OK);
+    fw_band_writer_free(w);
+}
+
+/* The records of band b with key k, by a linear scan. */
+static size_t brute_find(const bands_data *d, unsigned b, uint64_t k, size_t *first)
+{
+    size_t n = 0;
+    *first = 0;
+    for (size_t i = 0; i < d->n[b]; i++)
+        if (d->rec[b][i].key == k) {
+            if (!n) *first = i;
+            n++;
+        }
+    return n;
+}
+
+static void check_lookups(fw_band_file *f, const bands_data *d, uint64_t key_range,
+                          int high_keys)
+{
+    for (unsigned b = 0; b < BANDS + 1; b++) {
+        assert_int_equal(fw_band_file_count(f, b), b < BANDS ? d->n[b] : 0);
+        for (uint64_t k0 = 0; k0 <= key_range; k0++) {
+            uint64_t k = high_keys ? k0 << 40 | 0xabcdef : k0;
+            const fw_band_record *got;
+            size_t n, first;
+            assert_int_equal(fw_band_file_find(f, b, k, &got, &n), FW_OK);
+            size_t want = b < BANDS ? brute_find(d, b, k, &first) : 0;
+            assert_int_equal(n, want);
+            if (want) assert_memory_equal(got, d->rec[b] + first, want * sizeof *got);
+        }
+    }
+}
+
+static void round_trip(void **state)
+{
+    (void)state;
+    rng_state = 7;
+    /* bands of 0, 1, exactly a block, a block and one, many blocks */
+    size_t n[BANDS] = {0, 1, FW_BAND_BLOCK_RECORDS, FW_BAND_BLOCK_RECORDS + 1, 5000};
+    for (int high = 0; high < 2; high++) {
+        bands_data d;
+        uint64_t range = 40; /* ~125 records a key in band 4: buckets span blocks */
+        make_data(&d, n, range, high);
+        write_data(path_of("a.bands"), &d, 0x1234 + high, 97);
+        char why[512];
+        fw_band_file *f;
+        assert_int_equal(fw_band_file_open(path_of("a.bands"), &f, why, sizeof why), FW_OK);
+        assert_int_equal(fw_band_file_bands(f), BANDS);
+        assert_int_equal(fw_band_file_tag(f), 0x1234 + high);
+        check_lookups(f, &d, range, high);
+        assert_int_equal(fw_band_file_check(f), FW_OK);
+        fw_band_file_close(f);
+        free_data(&d);
+    }
+    /* no temporary file is left next to it */
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "test $(ls '%s' | wc -l) -eq 1", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void merge_equals_concatenation(void **state)
+{
+    (void)state;
+    rng_state = 11;
+    enum { FILES = 4 };
+    bands_data d[FILES];
+    fw_band_file *f[FILES];
+    for (int i = 0; i < FILES; i++) {
+        size_t n[BANDS];
+        for (int b = 0; b < BANDS; b++) n[b] = (size_t)(rng() % 900) * (i != 2);
+        make_data(&d[i], n, 300, 0);
+        char name[32], why[512];
+        snprintf(name, sizeof name, "m%d.bands", i);
+        write_data(path_of(name), &d[i], 9, 1000);
+        assert_int_equal(fw_band_file_open(path_of(name), &f[i], why, sizeof why), FW_OK);
+    }
+    for (unsigned b = 0; b < BANDS; b++) {
+        fw_band_merge *m;
+        assert_int_equal(fw_band_merge_new(f, FILES, b, &m), FW_OK);
+        uint64_t prev = 0, key;
+        int first = 1;
+        size_t total = 0, want_total = 0;
+        for (int i = 0; i < FILES; i++) want_total += d[i].n[b];
+        for (;;) {
+            const fw_band_record *rec;
+            const uint32_t *from;
+            size_t n;
+            assert_int_equal(fw_band_merge_next(m, &key, &rec, &from, &n), FW_OK);
+            if (!n) break;
+            assert_true(first || key > prev); /* each key once, in order */
+            first = 0;
+            prev = key;
+            /* exactly each file's records of the key, file by file */
+            size_t at = 0;
+            for (uint32_t i = 0; i < FILES; i++) {
+                size_t start, k = brute_find(&d[i], b, key, &start);
+                for (size_t j = 0; j < k; j++, at++) {
+                    assert_true(at < n);
+                    assert_int_equal(from[at], i);
+                    assert_memory_equal(&rec[at], &d[i].rec[b][start + j], sizeof *rec);
+                }
+            }
+            assert_int_equal(at, n);
+            total += n;
+        }
+        assert_int_equal(total, want_total);
+        fw_band_merge_free(m);
+    }
+    for (int i = 0; i < FILES; i++) {
+        fw_band_file_close(f[i]);
+        free_data(&d[i]);
+    }
+}
+
+static void copy_file(const char *from, const char *to)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", from, to);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void flip_byte(const char *path, long at)
+{
+    int fd = open(path, O_RDWR);
+    assert_true(fd >= 0);
+    unsigned char c;
+    assert_int_equal(pread(fd, &c, 1, at), 1);
+    c ^= 0x40;
+    assert_int_equal(pwrite(fd, &c, 1, at), 1);
+    close(fd);
+}
+
+/* Flips one byte at `at` of a copy of `good`: opening, or reading every
+ * block, must fail with FW_ERR_FORMAT. */
+static void assert_flip_caught(const char *good, long at)
+{
+    char bad[128];
+    snprintf(bad, sizeof bad, "%s", path_of("bad.bands"));
+    copy_file(good, bad);
+    flip_byte(bad, at);
+    char why[512] = "";
+    fw_band_file *f;
+    fw_status st = fw_band_file_open(bad, &f, why, sizeof why);
+    if (st == FW_OK) {
+        st = fw_band_file_check(f);
+        assert_non_null(strstr(fw_band_file_error(f), "checksum"));
+        fw_band_file_close(f);
+    } else {
+        assert_non_null(strstr(why, "bad.bands"));
+    }
+    assert_int_equal(st, FW_ERR_FORMAT);
+}
+
+static void damage_is_caught(void **state)
+{
+    (void)state;
+    rng_state = 3;
+    size_t n[BANDS] = {600, 0, 3, 300, 1};
+    bands_data d;
+    make_data(&d, n, 50, 0);
+    char good[128], bad[128];
+    snprintf(good, sizeof good, "%s", path_of("good.bands"));
+    snprintf(bad, sizeof bad, "%s", path_of("bad.bands"));
+    write_data(good, &d, 5, 600);
+    struct stat sb;
+    assert_int_equal(stat(good, &sb), 0);
+    long size = (long)sb.st_size;
+    /* every part: header, first and a later block (and its padding), the
+     * fences, the sums, the band table, the footer */
+    long places[] = {0, 12, 64 + 5, 64 + 4096 + 100, 64 + 3 * 4096 - 1,
+                     size - 64 - 5 * 16 - 1, size - 64 - 5 * 16 - 30, size - 64 - 8,
+                     size - 64 + 3, size - 1, size - 30};
+    for (size_t i = 0; i < sizeof places / sizeof *places; i++) assert_flip_caught(good, places[i]);
+
+    /* a lookup that reaches a damaged block fails instead of answering */
+    copy_file(good, bad);
+    flip_byte(bad, 64 + 4096 + 8); /* block 1 of band 0 */
+    char why[512];
+    fw_band_file *f;
+    assert_int_equal(fw_band_file_open(bad, &f, why, sizeof why), FW_OK);
+    int failed = 0;
+    for (uint64_t k = 0; k < 50; k++) {
+        const fw_band_record *r;
+        size_t m;
+        failed |= fw_band_file_find(f, 0, k, &r, &m) == FW_ERR_FORMAT;
+    }
+    assert_true(failed);
+    fw_band_file_close(f);
+
+    /* truncated anywhere: not a complete band file */
+    for (long cut = 0; cut < size; cut += size / 7 + 1) {
+        copy_file(good, bad);
+        assert_int_equal(truncate(bad, cut), 0);
+        assert_int_equal(fw_band_file_open(bad, &f, why, sizeof why), FW_ERR_FORMAT);
+    }
+    assert_int_equal(fw_band_file_open(path_of("missing"), &f, why, sizeof why), FW_ERR_IO);
+    free_data(&d);
+}
+
+static void writer_refuses_disorder_and_leaves_nothing(void **state)
+{
+    (void)state;
+    char why[512];
+    fw_band_writer *w;
+    const char *p = path_of("w.bands");
+    fw_band_record r[3] = {{5, 1}, {5, 0}, {9, 9}};
+    assert_int_equal(fw_band_writer_new(p, 3, 0, &w, why, sizeof why), FW_OK);
+    assert_int_equal(fw_band_writer_add(w, 1, r, 1), FW_OK);
+    assert_int_equal(fw_band_writer_add(w, 1, r + 1, 1), FW_ERR_ARG); /* item below */
+    assert_int_equal(fw_band_writer_add(w, 0, r + 2, 1), FW_ERR_ARG); /* band below */
+    assert_int_equal(fw_band_writer_add(w, 3, r + 2, 1), FW_ERR_ARG); /* no such band */
+    assert_non_null(strstr(fw_band_writer_error(w), "w.bands"));
+    fw_band_writer_free(w); /* abandoned */
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "test -z \"$(ls '%s' | grep '^w.bands')\"", dir);
+    assert_int_equal(system(cmd), 0);
+    /* an empty file is a valid one */
+    assert_int_equal(fw_band_writer_new(p, 3, 0, &w, why, sizeof why), FW_OK);
+    assert_int_equal(fw_band_writer_finish(w), FW_OK);
+    fw_band_writer_free(w);
+    fw_band_file *f;
+    assert_int_equal(fw_band_file_open(p, &f, why, sizeof why), FW_OK);
+    const fw_band_record *got;
+    size_t n;
+    assert_int_equal(fw_band_file_find(f, 2, 5, &got, &n), FW_OK);
+    assert_int_equal(n, 0);
+    fw_band_file_close(f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(round_trip),
+        cmocka_unit_test(merge_equals_concatenation),
+        cmocka_unit_test(damage_is_caught),
+        cmocka_unit_test(writer_refuses_disorder_and_leaves_nothing),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
