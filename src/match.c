@@ -221,17 +221,14 @@ static fw_status reshingle(fw_scan *s, fw_worker *w, fw_doc_record *d)
 /* Turns the shingle hashes of every document in a candidate pair into a
  * sorted set, in place (parallel over documents). Documents that are in no
  * pair never pay for sorting. */
-fw_status fw_match_make_sets(fw_scan *s, const fw_pair *cand, size_t nc)
+static fw_status make_sets(fw_scan *s, const uint8_t *wanted)
 {
     size_t n = s->ndocs;
-    uint8_t *wanted = calloc(n ? n : 1, 1);
-    if (!wanted) return FW_ERR_NOMEM;
-    for (size_t i = 0; i < nc; i++) wanted[cand[i].a] = wanted[cand[i].b] = 1;
     int failed = FW_OK;
     #pragma omp parallel for num_threads(s->threads) schedule(dynamic, 64)
-    for (size_t r = 0; r < n; r++) {
-        fw_doc_record *d = &s->docs[s->by_rank[r]];
-        if (!wanted[r] || d->nset || (!d->shingles && !d->text && !s->bounded)) continue;
+    for (size_t i = 0; i < n; i++) {
+        fw_doc_record *d = &s->docs[i];
+        if (!wanted[i] || d->nset || (!d->shingles && !d->text && !s->bounded)) continue;
         fw_worker *w = &s->workers[omp_get_thread_num()];
         fw_status st = FW_ERR_NOMEM;
         if (!d->shingles && d->text && !s->bounded && (st = reshingle(s, w, d)) != FW_OK) {
@@ -248,8 +245,28 @@ fw_status fw_match_make_sets(fw_scan *s, const fw_pair *cand, size_t nc)
             failed = st;
         }
     }
-    free(wanted);
     return failed;
+}
+
+fw_status fw_match_make_sets(fw_scan *s, const fw_pair *cand, size_t nc)
+{
+    uint8_t *wanted = calloc(s->ndocs ? s->ndocs : 1, 1);
+    if (!wanted) return FW_ERR_NOMEM;
+    for (size_t i = 0; i < nc; i++)
+        wanted[s->by_rank[cand[i].a]] = wanted[s->by_rank[cand[i].b]] = 1;
+    fw_status st = make_sets(s, wanted);
+    free(wanted);
+    return st;
+}
+
+fw_status fw_match_make_every_set(fw_scan *s)
+{
+    uint8_t *wanted = malloc(s->ndocs ? s->ndocs : 1);
+    if (!wanted) return FW_ERR_NOMEM;
+    for (size_t i = 0; i < s->ndocs; i++) wanted[i] = s->docs[i].sig != NULL;
+    fw_status st = make_sets(s, wanted);
+    free(wanted);
+    return st;
 }
 
 /* What verifying a pair reads: signatures and sets, in memory or, with a
@@ -290,6 +307,21 @@ static fw_status read_pair(fw_scan *s, fw_worker *w, size_t a, size_t b, pair_da
     return st;
 }
 
+int fw_match_pair(const fw_match_sides *x, unsigned k, int verify, double threshold,
+                  fw_result_pair *r)
+{
+    r->estimate = fw_minhash_estimate(x->sig_a, x->sig_b, k);
+    if (!verify) {
+        r->jaccard = r->a_in_b = r->b_in_a = -1;
+        return r->estimate >= threshold;
+    }
+    size_t inter = fw_verify_intersection(x->set_a, x->nset_a, x->set_b, x->nset_b);
+    r->jaccard = fw_verify_jaccard(inter, x->nset_a, x->nset_b);
+    r->a_in_b = (double)inter / (double)x->nset_a;
+    r->b_in_a = (double)inter / (double)x->nset_b;
+    return r->jaccard >= threshold;
+}
+
 /* Exact (or, with --no-verify, estimated) similarity of every candidate;
  * keeps those at or above the threshold, in candidate (id) order. */
 fw_status fw_match_verify(fw_scan *s, const fw_pair *cand, size_t nc, fw_pair **kept_out,
@@ -322,17 +354,8 @@ fw_status fw_match_verify(fw_scan *s, const fw_pair *cand, size_t nc, fw_pair **
                 continue;
             }
         }
-        r->estimate = fw_minhash_estimate(x.sig_a, x.sig_b, k);
-        if (s->opt.verify) {
-            size_t inter = fw_verify_intersection(x.set_a, a->nset, x.set_b, b->nset);
-            r->jaccard = fw_verify_jaccard(inter, a->nset, b->nset);
-            r->a_in_b = (double)inter / (double)a->nset;
-            r->b_in_a = (double)inter / (double)b->nset;
-            keep[i] = r->jaccard >= t;
-        } else {
-            r->jaccard = r->a_in_b = r->b_in_a = -1;
-            keep[i] = r->estimate >= t;
-        }
+        fw_match_sides sides = {x.sig_a, x.sig_b, x.set_a, x.set_b, a->nset, b->nset};
+        keep[i] = (uint8_t)fw_match_pair(&sides, k, s->opt.verify, t, r);
     }
     if (failed != FW_OK) {
         free(res); free(keep); free(kept);

@@ -20,6 +20,24 @@ fw_status fw_match_find_candidates(fw_scan *s, fw_pair **cand, size_t *nc);
 /* The exact shingle sets of the documents in candidate pairs. */
 fw_status fw_match_make_sets(fw_scan *s, const fw_pair *cand, size_t nc);
 
+/* fw_match_make_sets() for every document with a signature: what a staged
+ * scan's sketch task stores, not knowing yet which will be candidates. */
+fw_status fw_match_make_every_set(fw_scan *s);
+
+/* What verifying one pair reads: both signatures and both exact sets. */
+typedef struct fw_match_sides {
+    const uint32_t *sig_a, *sig_b;
+    const uint64_t *set_a, *set_b;
+    size_t nset_a, nset_b;
+} fw_match_sides;
+
+/* One candidate's estimate and, with `verify`, its exact Jaccard and
+ * containments into r (a and b untouched); returns 1 when it is kept (at or
+ * above the threshold). The one place a pair is judged: the scan and a
+ * staged scan's verify tasks both call it. */
+int fw_match_pair(const fw_match_sides *x, unsigned k, int verify, double threshold,
+                  fw_result_pair *r);
+
 /* Every candidate's exact (or, with --no-verify, estimated) similarity:
  * the pairs at or above the threshold become the scan's result pairs, and
  * *kept (free it) the same pairs as ranks. */

@@ -395,7 +395,44 @@ static void progress(fw_scan *s, const char *stage)
         s->opt.progress(s->opt.progress_ctx, stage, s->ndocs, s->read_bytes);
 }
 
-fw_status fw_scan_run(fw_scan *s)
+/* The document pairs a staged scan's verify tasks found (staged.h) taken as
+ * this scan's: what LSH and verification would have given, rank pairs in
+ * candidate order made document pairs as fw_match_verify() makes them. */
+static fw_status take_staged(fw_scan *s, const fw_staged_pairs *staged, fw_pair **kept_out,
+                             size_t *nkept)
+{
+    size_t m = staged->npairs;
+    fw_result_pair *res = malloc((m ? m : 1) * sizeof *res);
+    fw_pair *kept = malloc((m ? m : 1) * sizeof *kept);
+    if (!res || !kept) {
+        free(res);
+        free(kept);
+        return FW_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < m; i++) {
+        const fw_result_pair *p = &staged->pairs[i];
+        if (p->a >= s->ndocs || p->b >= s->ndocs) {
+            free(res);
+            free(kept);
+            return fw_scan_fail(s, FW_ERR_FORMAT, "a verified pair names rank %u of %zu",
+                                p->a > p->b ? p->a : p->b, s->ndocs);
+        }
+        kept[i] = (fw_pair){p->a, p->b};
+        res[i] = *p;
+        res[i].a = s->by_rank[p->a];
+        res[i].b = s->by_rank[p->b];
+    }
+    s->pairs = res;
+    s->npairs = m;
+    s->stats.candidates = staged->candidates;
+    *kept_out = kept;
+    *nkept = m;
+    return FW_OK;
+}
+
+/* fw_scan_run(), or with `staged` the run of a staged scan's finish task:
+ * the records were loaded, not read, and the document pairs are given. */
+static fw_status run(fw_scan *s, const fw_staged_pairs *staged)
 {
     if (s->phase != FW_SCAN_ADDING)
         return fw_scan_fail(s, FW_ERR_ARG, "fw_scan_run: %s", s->phase == FW_SCAN_RUN
@@ -432,23 +469,27 @@ fw_status fw_scan_run(fw_scan *s)
         if ((st = fw_passages_list_boilerplate(s)) != FW_OK) goto out;
     }
     progress(s, "lsh");
-    double t0 = fw_now();
+    double t0 = fw_now(), t1 = t0;
     size_t n = s->ndocs;
-    fw_pair *cand = NULL;
-    size_t nc = 0;
-    if ((st = fw_match_find_candidates(s, &cand, &nc)) != FW_OK) goto out;
-    s->stats.candidates = nc;
-    double t1 = fw_now();
-    s->stats.t_lsh = t1 - t0;
-    s->stats.rss_lsh = fw_peak_rss_mb();
-
-    progress(s, "verify");
     fw_pair *kept = NULL;
     size_t nkept = 0;
-    st = s->opt.verify ? fw_match_make_sets(s, cand, nc) : FW_OK;
-    if (st == FW_OK) st = fw_match_verify(s, cand, nc, &kept, &nkept);
-    free(cand);
-    if (st != FW_OK) goto out;
+    if (staged) {
+        if ((st = take_staged(s, staged, &kept, &nkept)) != FW_OK) goto out;
+    } else {
+        fw_pair *cand = NULL;
+        size_t nc = 0;
+        if ((st = fw_match_find_candidates(s, &cand, &nc)) != FW_OK) goto out;
+        s->stats.candidates = nc;
+        t1 = fw_now();
+        s->stats.t_lsh = t1 - t0;
+        s->stats.rss_lsh = fw_peak_rss_mb();
+
+        progress(s, "verify");
+        st = s->opt.verify ? fw_match_make_sets(s, cand, nc) : FW_OK;
+        if (st == FW_OK) st = fw_match_verify(s, cand, nc, &kept, &nkept);
+        free(cand);
+        if (st != FW_OK) goto out;
+    }
     s->stats.verified = s->opt.verify ? nkept : 0;
     double t2 = fw_now();
     s->stats.t_verify = t2 - t1;
@@ -471,6 +512,13 @@ out:
     else if (!s->error[0])
         fw_scan_fail(s, st, "scan failed: %s", fw_status_str(st));
     return st;
+}
+
+fw_status fw_scan_run(fw_scan *s) { return run(s, NULL); }
+
+fw_status fw_scan_run_staged(fw_scan *s, const fw_staged_pairs *staged)
+{
+    return run(s, staged);
 }
 
 void fw_scan_get_inputs(const fw_scan *s, fw_scan_inputs *in)

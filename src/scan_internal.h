@@ -85,4 +85,18 @@ struct fw_scan {
                               * set it too */
 };
 
+/* The document pairs of a staged scan (staged.h): the distinct candidates
+ * its verify tasks counted, and the pairs they kept, by rank (a, b are
+ * ranks here), in rank order: what fw_match_verify() would have kept. */
+typedef struct fw_staged_pairs {
+    uint64_t candidates;
+    const fw_result_pair *pairs;
+    size_t npairs;
+} fw_staged_pairs;
+
+/* fw_scan_run() for a scan whose records were loaded (a staged scan's
+ * finish task) rather than read: every stage after reading, with the
+ * document pairs given instead of found. */
+fw_status fw_scan_run_staged(fw_scan *s, const fw_staged_pairs *staged);
+
 #endif
