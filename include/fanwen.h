@@ -759,6 +759,89 @@ FW_API fw_status fw_report_write_pair_html(const fw_scan *scan, size_t a, size_t
 /* Writes pairs.csv to an open stream (e.g. stdout); after fw_scan_run(). */
 FW_API fw_status fw_report_write_pairs(const fw_scan *scan, void *file /* FILE* */);
 
+/* ---------------------------------------------------------------- staged */
+
+/* A scan cut into tasks that a scheduler (Slurm job arrays, Kubernetes
+ * indexed jobs, or fw_plan_run_task() in a loop) runs anywhere that sees
+ * the same work directory, with results byte-identical to fw_scan_run()
+ * and fw_report_write() over the same inputs. Stages, in order:
+ *
+ *   sketch  per shard (a run of consecutive inputs): read, normalize,
+ *           shingle, sketch; the shard's documents, and its LSH band
+ *           records in band files, one per partition of the key space
+ *   rank    one task: every document's rank in id order
+ *   bands   per partition: partition p of every shard's band files merged,
+ *           the candidate pairs of its buckets
+ *   verify  per partition (a range of ranks): the candidates whose first
+ *           document falls in it, verified on the shards' exact sets
+ *   finish  one task: the passage level, clusters and the reports
+ *
+ * Tasks hand files to each other in the work directory; each task writes
+ * its files under temporary names, renames them into place and then
+ * writes its done marker. A finished task run again does nothing; a task
+ * killed or failed is redone from scratch; a task whose inputs are not all
+ * there fails with a message naming what is missing and writes nothing
+ * (staged.c says more). */
+typedef enum fw_stage {
+    FW_STAGE_SKETCH = 0,
+    FW_STAGE_RANK,
+    FW_STAGE_BANDS,
+    FW_STAGE_VERIFY,
+    FW_STAGE_FINISH
+} fw_stage;
+#define FW_STAGE_COUNT 5
+
+/* "sketch", "rank", "bands", "verify", "finish"; the stage named `name`
+ * into *stage (returns 0 for no such name). */
+FW_API const char *fw_stage_name(fw_stage stage);
+FW_API int fw_stage_from_name(const char *name, fw_stage *stage);
+
+typedef struct fw_plan fw_plan;
+
+/* What a plan is made of besides the scan's options. */
+typedef struct fw_plan_layout {
+    unsigned shards;      /* input shards: runs of consecutive paths, at most
+                           * one per path (0: one per path) */
+    unsigned partitions;  /* of the band key space and of the ranks (>= 1) */
+    const char *out;      /* the report directory the finish task writes
+                           * (relative to the working directory) */
+} fw_plan_layout;
+
+/* Writes the plan of a scan of `paths` with `options` into the directory
+ * `work` (made if missing): the options that change results, this
+ * library's version, a hash of both, the working directory (paths and
+ * ids are relative to it, as fw_scan_add_path() takes them) and the paths
+ * in shards. An existing plan with the same hash is kept (and the work
+ * already done with it); one with other options or another version is
+ * refused (FW_ERR_ARG), `why` saying which. A memory limit is refused:
+ * shards bound a task's memory instead. */
+FW_API fw_status fw_plan_create(const char *work, const fw_scan_options *options,
+                                const char *const *paths, size_t npaths,
+                                const fw_plan_layout *layout, char *why, size_t why_size);
+
+/* Opens the plan in `work`: FW_ERR_IO when there is none, FW_ERR_FORMAT
+ * when it is damaged, FW_ERR_ARG when another version of fanwen made it;
+ * `why` says which. */
+FW_API fw_status fw_plan_open(const char *work, fw_plan **out, char *why, size_t why_size);
+FW_API void fw_plan_free(fw_plan *plan);
+
+/* Tasks in a stage (shards, partitions, or 1). */
+FW_API unsigned fw_plan_tasks(const fw_plan *plan, fw_stage stage);
+/* 1 when task `index` of `stage` has its done marker. */
+FW_API int fw_plan_task_done(const fw_plan *plan, fw_stage stage, unsigned index);
+/* The working directory the plan was made in, and its plan's hash (16 hex
+ * digits). */
+FW_API const char *fw_plan_cwd(const fw_plan *plan);
+FW_API const char *fw_plan_hash(const fw_plan *plan);
+
+/* Runs task `index` of `stage` with `threads` threads (0: all cores). The
+ * process changes to the plan's working directory. FW_ERR_ARG when the
+ * index is out of range or an input of the task is missing (nothing is
+ * written then); FW_OK at once when the task is already done. Messages in
+ * fw_plan_error(). */
+FW_API fw_status fw_plan_run_task(fw_plan *plan, fw_stage stage, unsigned index, int threads);
+FW_API const char *fw_plan_error(const fw_plan *plan);
+
 #ifdef __cplusplus
 }
 #endif
