@@ -35,7 +35,30 @@ char *cli_absolute(const char *path);
  * (prefixed "fanwen CMD: ") and returns NULL. */
 fw_scan *cli_rescan(const char *cmd, const char *dir, int threads);
 
+/* The options of `fanwen scan`, which `fanwen plan` takes too (with
+ * --work, --shards and --partitions, its own). */
+typedef struct cli_scan_args {
+    fw_scan_options opt;
+    const char *out, *files_from, *html;
+    unsigned top, min_run;
+    int quiet, force_progress;
+    const char *work;               /* plan only */
+    unsigned shards, partitions;    /* plan only */
+    int first_input;                /* argv[first_input..argc) are the INPUTs */
+} cli_scan_args;
+
+/* Parses the options of `cmd` ("scan" or "plan"): -1 to go on, or the
+ * exit status (help printed, or a usage error said on stderr). */
+int cli_parse_scan_args(const char *cmd, int argc, char **argv, cli_scan_args *args);
+
+extern const char *const cli_usage_plan;
+
 int cmd_explain(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+/* staged.c: plan, task, run, slurm */
+int cmd_plan(int argc, char **argv);
+int cmd_task(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_slurm(int argc, char **argv);
 
 #endif

@@ -47,6 +47,14 @@ static const char *usage_main =
     "                  words template mode would call equal\n"
     "  report DIR      the HTML report of an earlier scan's report directory\n"
     "\n"
+    "  plan --work W [scan options] INPUT...\n"
+    "                  the same scan as staged tasks (sketch, rank, bands,\n"
+    "                  verify, finish) in the work directory W, for a cluster\n"
+    "  task W STAGE [I]  run one task (I from SLURM_ARRAY_TASK_ID or\n"
+    "                  JOB_COMPLETION_INDEX when not given)\n"
+    "  run W           run every task of W on this machine (--jobs N at once)\n"
+    "  slurm W         write (and with --submit submit) Slurm job arrays\n"
+    "\n"
     "  fanwen --help          this text\n"
     "  fanwen --version       the version\n"
     "  fanwen COMMAND --help  the options of a command\n";
@@ -215,9 +223,13 @@ int cli_usage_error(const char *cmd, const char *fmt, const char *arg)
     return EXIT_FAILURE;
 }
 
+/* The command whose options are being parsed: scan, or plan (which takes
+ * the scan's options). */
+static const char *command = "scan";
+
 static int usage_error(const char *fmt, const char *arg)
 {
-    return cli_usage_error("scan", fmt, arg);
+    return cli_usage_error(command, fmt, arg);
 }
 
 int cli_unsigned(const char *cmd, const char *name, const char *arg, unsigned min,
@@ -236,7 +248,7 @@ int cli_unsigned(const char *cmd, const char *name, const char *arg, unsigned mi
 /* A count option: an integer from 1 to max. Says what is wrong if not. */
 static int count_option(const char *name, const char *arg, unsigned max, unsigned *out)
 {
-    return cli_unsigned("scan", name, arg, 1, max, out);
+    return cli_unsigned(command, name, arg, 1, max, out);
 }
 
 /* ------------------------------------------------------------- summary */
@@ -342,19 +354,20 @@ static int add_listed_paths(fw_scan *scan, const char *list)
     return failed || st != FW_OK ? -1 : 0;
 }
 
-static int cmd_scan(int argc, char **argv)
+int cli_parse_scan_args(const char *cmd, int argc, char **argv, cli_scan_args *a)
 {
-    fw_scan_options opt;
-    fw_scan_options_default(&opt);
-    const char *out = "fanwen-report";
-    const char *files_from = NULL, *html = NULL;
-    unsigned top = CLI_DEFAULT_TOP, min_run = CLI_DEFAULT_MIN_RUN;
-    int quiet = 0, force_progress = 0;
+    command = cmd;
+    const int plan = !strcmp(cmd, "plan");
+    memset(a, 0, sizeof *a);
+    fw_scan_options_default(&a->opt);
+    a->out = "fanwen-report";
+    a->top = CLI_DEFAULT_TOP;
+    a->min_run = CLI_DEFAULT_MIN_RUN;
     enum { OPT_NO_VERIFY = 256, OPT_PROGRESS, OPT_TEXT_FIELD, OPT_ID_FIELD, OPT_SKETCH, OPT_SIMD,
            OPT_TEMPLATE, OPT_CANON, OPT_NO_PASSAGES, OPT_MIN_PASSAGE, OPT_MAX_PASSAGE,
            OPT_PASSAGE_THRESHOLD, OPT_BOILERPLATE_DOCS, OPT_BOILERPLATE_SHARE,
            OPT_REUSE_MIN, OPT_FILES_FROM, OPT_MAX_DOC_BYTES, OPT_MEMORY_LIMIT, OPT_TMP_DIR,
-           OPT_HTML, OPT_TOP, OPT_MIN_RUN };
+           OPT_HTML, OPT_TOP, OPT_MIN_RUN, OPT_WORK, OPT_SHARDS, OPT_PARTITIONS };
     static const struct option longopts[] = {
         {"out", required_argument, 0, 'o'},
         {"threshold", required_argument, 0, 't'},
@@ -387,6 +400,9 @@ static int cmd_scan(int argc, char **argv)
         {"min-run", required_argument, 0, OPT_MIN_RUN},
         {"quiet", no_argument, 0, 'q'},
         {"progress", no_argument, 0, OPT_PROGRESS},
+        {"work", required_argument, 0, OPT_WORK},
+        {"shards", required_argument, 0, OPT_SHARDS},
+        {"partitions", required_argument, 0, OPT_PARTITIONS},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     opterr = 0;
@@ -395,42 +411,42 @@ static int cmd_scan(int argc, char **argv)
     unsigned long long u;
     while ((c = getopt_long(argc, argv, ":o:t:n:k:b:r:s:j:qh", longopts, NULL)) != -1) {
         switch (c) {
-        case 'o': out = optarg; break;
+        case 'o': a->out = optarg; break;
         case 't':
-            if (!parse_double(optarg, &opt.threshold) ||
-                !(opt.threshold > 0 && opt.threshold <= 1))
+            if (!parse_double(optarg, &a->opt.threshold) ||
+                !(a->opt.threshold > 0 && a->opt.threshold <= 1))
                 return usage_error("--threshold must be a number in (0, 1], got '%s'", optarg);
             break;
-        case 'n': if (!count_option("--ngram", optarg, 64, &opt.ngram)) return EXIT_FAILURE; break;
-        case 'k': if (!count_option("--perms", optarg, 1024, &opt.perms)) return EXIT_FAILURE; break;
-        case 'b': if (!count_option("--bands", optarg, 1024, &opt.bands)) return EXIT_FAILURE; break;
-        case 'r': if (!count_option("--rows", optarg, 1024, &opt.rows)) return EXIT_FAILURE; break;
+        case 'n': if (!count_option("--ngram", optarg, 64, &a->opt.ngram)) return EXIT_FAILURE; break;
+        case 'k': if (!count_option("--perms", optarg, 1024, &a->opt.perms)) return EXIT_FAILURE; break;
+        case 'b': if (!count_option("--bands", optarg, 1024, &a->opt.bands)) return EXIT_FAILURE; break;
+        case 'r': if (!count_option("--rows", optarg, 1024, &a->opt.rows)) return EXIT_FAILURE; break;
         case 'j': {
             unsigned threads;
             if (!count_option("--threads", optarg, 1024, &threads)) return EXIT_FAILURE;
-            opt.threads = (int)threads;
+            a->opt.threads = (int)threads;
             break;
         }
         case 's':
             if (!parse_uint(optarg, UINT64_MAX, &u))
                 return usage_error("--seed must be a non-negative integer, got '%s'", optarg);
-            opt.seed = u;
+            a->opt.seed = u;
             break;
-        case OPT_NO_VERIFY: opt.verify = 0; break;
-        case OPT_NO_PASSAGES: opt.passages = 0; break;
+        case OPT_NO_VERIFY: a->opt.verify = 0; break;
+        case OPT_NO_PASSAGES: a->opt.passages = 0; break;
         case OPT_MIN_PASSAGE:
-            if (!count_option("--min-passage", optarg, 100000, &opt.min_passage))
+            if (!count_option("--min-passage", optarg, 100000, &a->opt.min_passage))
                 return EXIT_FAILURE;
             break;
         case OPT_MAX_PASSAGE:
             if (!parse_uint(optarg, 1000000, &u))
                 return usage_error("--max-passage must be an integer from 0 to 1000000, "
                                    "got '%s'", optarg);
-            opt.max_passage = (unsigned)u;
+            a->opt.max_passage = (unsigned)u;
             break;
         case OPT_PASSAGE_THRESHOLD:
-            if (!parse_double(optarg, &opt.passage_threshold) ||
-                !(opt.passage_threshold > 0 && opt.passage_threshold <= 1))
+            if (!parse_double(optarg, &a->opt.passage_threshold) ||
+                !(a->opt.passage_threshold > 0 && a->opt.passage_threshold <= 1))
                 return usage_error("--passage-threshold must be a number in (0, 1], got '%s'",
                                    optarg);
             break;
@@ -438,24 +454,24 @@ static int cmd_scan(int argc, char **argv)
             if (!parse_uint(optarg, UINT64_MAX, &u) || u < 2)
                 return usage_error("--boilerplate-docs must be an integer >= 2, got '%s'",
                                    optarg);
-            opt.boilerplate_docs = u;
+            a->opt.boilerplate_docs = u;
             break;
         case OPT_BOILERPLATE_SHARE:
-            if (!parse_double(optarg, &opt.boilerplate_share) ||
-                !(opt.boilerplate_share >= 0 && opt.boilerplate_share <= 1))
+            if (!parse_double(optarg, &a->opt.boilerplate_share) ||
+                !(a->opt.boilerplate_share >= 0 && a->opt.boilerplate_share <= 1))
                 return usage_error("--boilerplate-share must be a number in [0, 1], got '%s'",
                                    optarg);
             break;
         case OPT_REUSE_MIN:
-            if (!parse_double(optarg, &opt.reuse_min) ||
-                !(opt.reuse_min >= 0 && opt.reuse_min <= 1))
+            if (!parse_double(optarg, &a->opt.reuse_min) ||
+                !(a->opt.reuse_min >= 0 && a->opt.reuse_min <= 1))
                 return usage_error("--reuse-min must be a number in [0, 1], got '%s'", optarg);
             break;
-        case OPT_TEMPLATE: opt.template_mode = 1; break;
-        case OPT_CANON: opt.canon_path = optarg; break;
+        case OPT_TEMPLATE: a->opt.template_mode = 1; break;
+        case OPT_CANON: a->opt.canon_path = optarg; break;
         case OPT_SKETCH:
-            if (!strcmp(optarg, "minhash")) opt.sketch = FW_SKETCH_MINHASH;
-            else if (!strcmp(optarg, "oph")) opt.sketch = FW_SKETCH_OPH;
+            if (!strcmp(optarg, "minhash")) a->opt.sketch = FW_SKETCH_MINHASH;
+            else if (!strcmp(optarg, "oph")) a->opt.sketch = FW_SKETCH_OPH;
             else return usage_error("--sketch must be minhash or oph, got '%s'", optarg);
             break;
         case OPT_SIMD: {
@@ -463,42 +479,63 @@ static int cmd_scan(int argc, char **argv)
                                           FW_SIMD_BASELINE};
             int found = 0;
             for (int i = 0; i < 4; i++)
-                if (!strcmp(optarg, fw_simd_name(all[i]))) { opt.simd = all[i]; found = 1; }
+                if (!strcmp(optarg, fw_simd_name(all[i]))) { a->opt.simd = all[i]; found = 1; }
             if (!found)
                 return usage_error("--simd must be auto, avx512, avx2 or baseline, got '%s'",
                                    optarg);
             break;
         }
-        case OPT_TEXT_FIELD: opt.text_field = optarg; break;
-        case OPT_ID_FIELD: opt.id_field = optarg; break;
-        case OPT_FILES_FROM: files_from = optarg; break;
+        case OPT_TEXT_FIELD: a->opt.text_field = optarg; break;
+        case OPT_ID_FIELD: a->opt.id_field = optarg; break;
+        case OPT_FILES_FROM: a->files_from = optarg; break;
         case OPT_MAX_DOC_BYTES:
-            if (!cli_parse_size(optarg, &opt.max_doc_bytes) || opt.max_doc_bytes == 0)
+            if (!cli_parse_size(optarg, &a->opt.max_doc_bytes) || a->opt.max_doc_bytes == 0)
                 return usage_error("--max-doc-bytes must be a size such as 64M or 2G, got "
                                    "'%s'", optarg);
             break;
         case OPT_MEMORY_LIMIT:
-            if (!cli_parse_size(optarg, &opt.memory_limit) || opt.memory_limit < (64u << 20))
+            if (!cli_parse_size(optarg, &a->opt.memory_limit) || a->opt.memory_limit < (64u << 20))
                 return usage_error("--memory-limit must be a size of at least 64M (such "
                                    "as 4G), got '%s'", optarg);
             break;
-        case OPT_TMP_DIR: opt.tmp_dir = optarg; break;
-        case OPT_HTML: html = optarg; break;
+        case OPT_TMP_DIR: a->opt.tmp_dir = optarg; break;
+        case OPT_HTML: a->html = optarg; break;
         case OPT_TOP:
-            if (!cli_unsigned("scan", "--top", optarg, 1, 1000000, &top)) return EXIT_FAILURE;
+            if (!cli_unsigned("scan", "--top", optarg, 1, 1000000, &a->top)) return EXIT_FAILURE;
             break;
         case OPT_MIN_RUN:
-            if (!cli_unsigned("scan", "--min-run", optarg, 1, 100000, &min_run))
+            if (!cli_unsigned("scan", "--min-run", optarg, 1, 100000, &a->min_run))
                 return EXIT_FAILURE;
             break;
-        case 'q': quiet = 1; break;
-        case OPT_PROGRESS: force_progress = 1; break;
-        case 'h': fputs(usage_scan, stdout); return EXIT_SUCCESS;
+        case 'q': a->quiet = 1; break;
+        case OPT_PROGRESS: a->force_progress = 1; break;
+        case OPT_WORK: case OPT_SHARDS: case OPT_PARTITIONS:
+            if (!plan) return usage_error("'%s' is an option of fanwen plan", argv[optind - 1]);
+            if (c == OPT_WORK) a->work = optarg;
+            else if (!count_option(c == OPT_SHARDS ? "--shards" : "--partitions", optarg,
+                                   65536, c == OPT_SHARDS ? &a->shards : &a->partitions))
+                return EXIT_FAILURE;
+            break;
+        case 'h': fputs(plan ? cli_usage_plan : usage_scan, stdout); return EXIT_SUCCESS;
         case ':': return usage_error("option '%s' needs a value", argv[optind - 1]);
         default: return usage_error("unknown option '%s'", argv[optind - 1]);
         }
     }
-    if (optind >= argc && !files_from) return usage_error("%s", "no INPUT given");
+    if (optind >= argc && !a->files_from) return usage_error("%s", "no INPUT given");
+    a->first_input = optind;
+    return -1;
+}
+
+static int cmd_scan(int argc, char **argv)
+{
+    cli_scan_args args;
+    int code = cli_parse_scan_args("scan", argc, argv, &args);
+    if (code >= 0) return code;
+    fw_scan_options opt = args.opt;
+    const char *out = args.out, *files_from = args.files_from, *html = args.html;
+    unsigned top = args.top, min_run = args.min_run;
+    int quiet = args.quiet, force_progress = args.force_progress;
+    optind = args.first_input;
     if (html && (!opt.passages || strcmp(out, "-") == 0))
         return usage_error("%s", "--html shows texts, which only the passage level keeps: "
                                  "not with --no-passages or --out -");
@@ -578,7 +615,7 @@ static int cmd_scan(int argc, char **argv)
             fprintf(stderr, "fanwen: HTML report in %s/index.html (written in %.2f s).\n", html,
                     html_seconds);
     }
-    int code = stats.docs[FW_DOC_ERROR] ? EXIT_PARTIAL : EXIT_SUCCESS;
+    code = stats.docs[FW_DOC_ERROR] ? EXIT_PARTIAL : EXIT_SUCCESS;
     fw_scan_free(scan);
     return code;
 }
@@ -608,6 +645,10 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "scan")) return cmd_scan(argc - 1, argv + 1);
     if (!strcmp(cmd, "explain")) return cmd_explain(argc - 1, argv + 1);
     if (!strcmp(cmd, "report")) return cmd_report(argc - 1, argv + 1);
+    if (!strcmp(cmd, "plan")) return cmd_plan(argc - 1, argv + 1);
+    if (!strcmp(cmd, "task")) return cmd_task(argc - 1, argv + 1);
+    if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "slurm")) return cmd_slurm(argc - 1, argv + 1);
     fprintf(stderr, "fanwen: unknown command '%s'\n%s", cmd, usage_main);
     return EXIT_FAILURE;
 }

@@ -1,0 +1,423 @@
+/*
+ * staged.c — the staged scan's commands: plan, task, run and slurm.
+ *
+ * `plan` takes the scan's options and writes the plan into a work
+ * directory (fw_plan_create); every other command starts from that
+ * directory. `task` runs one task, the unit a scheduler runs: its index
+ * from the command line or from the scheduler's environment (Slurm job
+ * arrays set SLURM_ARRAY_TASK_ID, Kubernetes indexed jobs
+ * JOB_COMPLETION_INDEX). `run` runs every stage here, up to --jobs tasks
+ * at once, each a `fanwen task` process, as a scheduler would. `slurm`
+ * writes one job array per stage, each depending on the one before
+ * (afterok), and with --submit submits them.
+ */
+#include "cli.h"
+#include "progress.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+const char *const cli_usage_plan =
+    "usage: fanwen plan --work W [--shards N] [--partitions P] [scan options] INPUT...\n"
+    "\n"
+    "Plans the scan `fanwen scan [scan options] INPUT...` as tasks a scheduler\n"
+    "runs, in the work directory W (made if missing; W must be on storage every\n"
+    "node sees): the options, this fanwen's version and a hash of both, the\n"
+    "working directory and the INPUTs in shards. Then\n"
+    "\n"
+    "  fanwen run W --jobs N           every task on this machine, N at once\n"
+    "  fanwen slurm W --submit         one Slurm job array per stage\n"
+    "  fanwen task W STAGE I           one task (what the job arrays run)\n"
+    "\n"
+    "write the scan's reports into --out (relative to this directory), the\n"
+    "same bytes as `fanwen scan` writes (summary.json apart from its timings).\n"
+    "Stages: sketch (one task per shard), rank (one), bands (one per\n"
+    "partition), verify (one per partition), finish (one: the passage level,\n"
+    "clusters and the reports).\n"
+    "\n"
+    "      --work W          the work directory (required)\n"
+    "      --shards N        input shards: runs of consecutive INPUTs, at most\n"
+    "                        one per INPUT (default: one per INPUT)\n"
+    "      --partitions P    partitions of the LSH key space and of the\n"
+    "                        documents' ranks (default 1)\n"
+    "\n"
+    "Planning W again with the same options and INPUTs keeps the work done;\n"
+    "with others it is refused, saying which. --memory-limit and --html are\n"
+    "not taken (more shards make each task smaller; run `fanwen report` on\n"
+    "the reports for the HTML).\n";
+
+static const char *const usage_task =
+    "usage: fanwen task W STAGE [I] [-j N]\n"
+    "\n"
+    "Runs task I of STAGE (sketch, rank, bands, verify or finish) of the plan\n"
+    "in W; I defaults to $SLURM_ARRAY_TASK_ID or $JOB_COMPLETION_INDEX. A task\n"
+    "already done does nothing; one whose inputs are missing fails and writes\n"
+    "nothing; otherwise it starts from scratch. -j: threads (default all\n"
+    "cores).\n";
+
+static const char *const usage_run =
+    "usage: fanwen run W [--jobs N] [-j T]\n"
+    "\n"
+    "Runs every task of the plan in W on this machine, stage after stage, N\n"
+    "tasks at once (default 1), each with T threads (default: the cores / N).\n"
+    "Tasks already done are skipped, so a run stopped anywhere resumes.\n";
+
+static const char *const usage_slurm =
+    "usage: fanwen slurm W [--submit] [--cpus N] [--partition NAME] [--time T]\n"
+    "\n"
+    "Writes W/slurm/STAGE.sbatch, one job array per stage (its size from the\n"
+    "plan), and W/slurm/submit.sh, which submits them in order, each with\n"
+    "--dependency=afterok on the one before, and prints the finish job's id.\n"
+    "--submit runs it. --cpus: CPUs per task (default 2); --partition and\n"
+    "--time are passed to sbatch.\n";
+
+/* --------------------------------------------------------------- plan */
+
+/* --files-from: its paths appended to *paths. */
+static int read_list(const char *list, char ***paths, size_t *n, size_t *cap)
+{
+    FILE *f = strcmp(list, "-") ? fopen(list, "r") : stdin;
+    if (!f) {
+        fprintf(stderr, "fanwen plan: --files-from %s: %s\n", list, strerror(errno));
+        return -1;
+    }
+    char *line = NULL;
+    size_t lcap = 0;
+    ssize_t len;
+    int failed = 0;
+    while (!failed && (len = getline(&line, &lcap, f)) >= 0) {
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
+        if (!len) continue;
+        if (*n == *cap) {
+            size_t c = *cap ? 2 * *cap : 1024;
+            char **grown = realloc(*paths, c * sizeof *grown);
+            if (!grown) { failed = 1; break; }
+            *paths = grown;
+            *cap = c;
+        }
+        if (!((*paths)[*n] = strdup(line))) failed = 1;
+        else (*n)++;
+    }
+    free(line);
+    if (f != stdin) fclose(f);
+    if (failed) fprintf(stderr, "fanwen plan: --files-from %s: out of memory\n", list);
+    return failed ? -1 : 0;
+}
+
+int cmd_plan(int argc, char **argv)
+{
+    cli_scan_args a;
+    int code = cli_parse_scan_args("plan", argc, argv, &a);
+    if (code >= 0) return code;
+    if (!a.work) return cli_usage_error("plan", "%s", "--work W is required");
+    if (a.html)
+        return cli_usage_error("plan", "%s", "--html is not planned: run `fanwen report` on "
+                                             "the reports the plan writes");
+    if (!strcmp(a.out, "-"))
+        return cli_usage_error("plan", "%s", "--out - is not planned: the finish task writes "
+                                             "a report directory");
+    char **paths = NULL;
+    size_t n = 0, cap = 0;
+    for (int i = a.first_input; i < argc; i++) {
+        if (n == cap) {
+            cap = cap ? 2 * cap : 64;
+            char **grown = realloc(paths, cap * sizeof *grown);
+            if (!grown) { free(paths); return EXIT_FAILURE; }
+            paths = grown;
+        }
+        paths[n++] = strdup(argv[i]);
+    }
+    int failed = a.files_from && read_list(a.files_from, &paths, &n, &cap) != 0;
+    fw_plan_layout layout = {a.shards, a.partitions ? a.partitions : 1, a.out};
+    char why[1024];
+    fw_status st = FW_OK;
+    if (!failed)
+        st = fw_plan_create(a.work, &a.opt, (const char *const *)paths, n, &layout, why,
+                            sizeof why);
+    for (size_t i = 0; i < n; i++) free(paths[i]);
+    free(paths);
+    if (failed) return EXIT_FAILURE;
+    if (st != FW_OK) {
+        fprintf(stderr, "fanwen plan: %s\n", why);
+        return EXIT_FAILURE;
+    }
+    fw_plan *plan;
+    if ((st = fw_plan_open(a.work, &plan, why, sizeof why)) != FW_OK) {
+        fprintf(stderr, "fanwen plan: %s\n", why);
+        return EXIT_FAILURE;
+    }
+    if (!a.quiet)
+        fprintf(stderr, "fanwen plan: %s: %u shards, %u partitions (plan %s). Run it with "
+                        "`fanwen run %s --jobs N` or `fanwen slurm %s --submit`.\n",
+                a.work, fw_plan_tasks(plan, FW_STAGE_SKETCH), fw_plan_tasks(plan, FW_STAGE_BANDS),
+                fw_plan_hash(plan), a.work, a.work);
+    fw_plan_free(plan);
+    return EXIT_SUCCESS;
+}
+
+/* --------------------------------------------------------------- task */
+
+static fw_plan *open_plan(const char *cmd, const char *work)
+{
+    fw_plan *plan;
+    char why[1024];
+    if (fw_plan_open(work, &plan, why, sizeof why) != FW_OK) {
+        fprintf(stderr, "fanwen %s: %s\n", cmd, why);
+        return NULL;
+    }
+    return plan;
+}
+
+int cmd_task(int argc, char **argv)
+{
+    int threads = 0, c;
+    unsigned u;
+    opterr = 0;
+    optind = 1;
+    static const struct option longopts[] = {{"threads", required_argument, 0, 'j'},
+                                             {"help", no_argument, 0, 'h'},
+                                             {0, 0, 0, 0}};
+    while ((c = getopt_long(argc, argv, ":j:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'j':
+            if (!cli_unsigned("task", "--threads", optarg, 1, 1024, &u)) return EXIT_FAILURE;
+            threads = (int)u;
+            break;
+        case 'h': fputs(usage_task, stdout); return EXIT_SUCCESS;
+        default: return cli_usage_error("task", "bad option '%s'", argv[optind - 1]);
+        }
+    }
+    if (argc - optind < 2 || argc - optind > 3)
+        return cli_usage_error("task", "%s", "W and STAGE, and I unless the scheduler sets it");
+    const char *work = argv[optind], *name = argv[optind + 1];
+    fw_stage stage;
+    if (!fw_stage_from_name(name, &stage))
+        return cli_usage_error("task", "no stage '%s' (sketch, rank, bands, verify, finish)", name);
+    const char *index = argc - optind == 3 ? argv[optind + 2] : getenv("SLURM_ARRAY_TASK_ID");
+    if (!index) index = getenv("JOB_COMPLETION_INDEX");
+    if (!index) index = "0"; /* a stage of one task */
+    fw_plan *plan = open_plan("task", work);
+    if (!plan) return EXIT_FAILURE;
+    if (argc - optind < 3 && !getenv("SLURM_ARRAY_TASK_ID") && !getenv("JOB_COMPLETION_INDEX") &&
+        fw_plan_tasks(plan, stage) > 1) {
+        fw_plan_free(plan);
+        return cli_usage_error("task", "%s has several tasks: give I (or run under a job "
+                                       "array)", name);
+    }
+    if (!cli_unsigned("task", "I", index, 0, UINT_MAX - 1, &u)) {
+        fw_plan_free(plan);
+        return EXIT_FAILURE;
+    }
+    double t0 = cli_now();
+    int was_done = fw_plan_task_done(plan, stage, u);
+    fw_status st = fw_plan_run_task(plan, stage, u, threads);
+    if (st != FW_OK) fprintf(stderr, "fanwen task: %s\n", fw_plan_error(plan));
+    else if (was_done) fprintf(stderr, "fanwen task: %s %u was done already\n", name, u);
+    else fprintf(stderr, "fanwen task: %s %u done in %.2f s\n", name, u, cli_now() - t0);
+    fw_plan_free(plan);
+    return st == FW_OK ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/* ---------------------------------------------------------------- run */
+
+/* This program, to run tasks with (absolute: the tasks change directory). */
+static char *self_path(void)
+{
+    return realpath("/proc/self/exe", NULL);
+}
+
+static pid_t start_task(const char *self, const char *work, fw_stage stage, unsigned i,
+                        int threads)
+{
+    pid_t pid = fork();
+    if (pid != 0) return pid;
+    char index[16], th[16];
+    snprintf(index, sizeof index, "%u", i);
+    snprintf(th, sizeof th, "%d", threads);
+    execl(self, self, "task", work, fw_stage_name(stage), index, "-j", th, (char *)NULL);
+    fprintf(stderr, "fanwen run: %s: %s\n", self, strerror(errno));
+    _exit(127);
+}
+
+int cmd_run(int argc, char **argv)
+{
+    unsigned jobs = 1, threads = 0;
+    int c;
+    opterr = 0;
+    optind = 1;
+    static const struct option longopts[] = {{"jobs", required_argument, 0, 'J'},
+                                             {"threads", required_argument, 0, 'j'},
+                                             {"help", no_argument, 0, 'h'},
+                                             {0, 0, 0, 0}};
+    while ((c = getopt_long(argc, argv, ":J:j:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'J': if (!cli_unsigned("run", "--jobs", optarg, 1, 4096, &jobs)) return EXIT_FAILURE; break;
+        case 'j': if (!cli_unsigned("run", "--threads", optarg, 1, 1024, &threads)) return EXIT_FAILURE; break;
+        case 'h': fputs(usage_run, stdout); return EXIT_SUCCESS;
+        default: return cli_usage_error("run", "bad option '%s'", argv[optind - 1]);
+        }
+    }
+    if (argc - optind != 1) return cli_usage_error("run", "%s", "one work directory W");
+    const char *work = argv[optind];
+    fw_plan *plan = open_plan("run", work);
+    char *self = self_path();
+    if (!plan || !self) {
+        fw_plan_free(plan);
+        free(self);
+        return EXIT_FAILURE;
+    }
+    if (!threads) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = cores > (long)jobs ? (unsigned)(cores / (long)jobs) : 1;
+    }
+    int failed = 0;
+    double start = cli_now();
+    for (int s = 0; s < FW_STAGE_COUNT && !failed; s++) {
+        const fw_stage stage = (fw_stage)s;
+        const unsigned n = fw_plan_tasks(plan, stage);
+        unsigned next = 0, running = 0;
+        double t0 = cli_now();
+        while (next < n || running) {
+            if (!failed && next < n && running < jobs) {
+                if (start_task(self, work, stage, next, (int)threads) < 0) {
+                    fprintf(stderr, "fanwen run: fork: %s\n", strerror(errno));
+                    failed = 1;
+                } else {
+                    running++;
+                }
+                next++;
+                continue;
+            }
+            if (failed && !running) break;
+            int status;
+            if (wait(&status) < 0) break;
+            running--;
+            if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) failed = 1;
+        }
+        fprintf(stderr, "fanwen run: %s: %u task%s in %.2f s%s\n", fw_stage_name(stage), n,
+                n == 1 ? "" : "s", cli_now() - t0, failed ? ", failed" : "");
+    }
+    if (!failed) fprintf(stderr, "fanwen run: done in %.2f s\n", cli_now() - start);
+    fw_plan_free(plan);
+    free(self);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+/* -------------------------------------------------------------- slurm */
+
+/* W/slurm/STAGE.sbatch: the stage's job array. */
+static int write_sbatch(const char *dir, const char *self, const char *work, const fw_plan *plan,
+                        fw_stage stage, unsigned cpus, const char *partition, const char *time)
+{
+    char path[4400];
+    const char *name = fw_stage_name(stage);
+    snprintf(path, sizeof path, "%s/%s.sbatch", dir, name);
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "fanwen slurm: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    unsigned n = fw_plan_tasks(plan, stage);
+    fprintf(f, "#!/bin/sh\n#SBATCH --job-name=fanwen-%s\n#SBATCH --array=0-%u\n", name, n - 1);
+    fprintf(f, "#SBATCH --cpus-per-task=%u\n#SBATCH --chdir=%s\n", cpus, fw_plan_cwd(plan));
+    fprintf(f, "#SBATCH --output=%s/%s-%%a.log\n", dir, name);
+    if (partition) fprintf(f, "#SBATCH --partition=%s\n", partition);
+    if (time) fprintf(f, "#SBATCH --time=%s\n", time);
+    fprintf(f, "# plan %s: task $SLURM_ARRAY_TASK_ID of %u\n", fw_plan_hash(plan), n);
+    fprintf(f, "exec '%s' task '%s' %s -j \"${SLURM_CPUS_PER_TASK:-%u}\"\n", self, work, name,
+            cpus);
+    int bad = ferror(f);
+    bad |= fclose(f) != 0;
+    if (bad) fprintf(stderr, "fanwen slurm: %s: %s\n", path, strerror(errno));
+    return bad ? -1 : 0;
+}
+
+int cmd_slurm(int argc, char **argv)
+{
+    unsigned cpus = 2;
+    int submit = 0, c;
+    const char *partition = NULL, *time = NULL;
+    opterr = 0;
+    optind = 1;
+    static const struct option longopts[] = {{"submit", no_argument, 0, 'S'},
+                                             {"cpus", required_argument, 0, 'c'},
+                                             {"partition", required_argument, 0, 'p'},
+                                             {"time", required_argument, 0, 't'},
+                                             {"help", no_argument, 0, 'h'},
+                                             {0, 0, 0, 0}};
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'S': submit = 1; break;
+        case 'c': if (!cli_unsigned("slurm", "--cpus", optarg, 1, 1024, &cpus)) return EXIT_FAILURE; break;
+        case 'p': partition = optarg; break;
+        case 't': time = optarg; break;
+        case 'h': fputs(usage_slurm, stdout); return EXIT_SUCCESS;
+        default: return cli_usage_error("slurm", "bad option '%s'", argv[optind - 1]);
+        }
+    }
+    if (argc - optind != 1) return cli_usage_error("slurm", "%s", "one work directory W");
+    const char *names[] = {partition, time};
+    for (int i = 0; i < 2; i++)
+        if (names[i] && strpbrk(names[i], "'\n \\\"$`"))
+            return cli_usage_error("slurm", "'%s' does not go into a script", names[i]);
+    fw_plan *plan = open_plan("slurm", argv[optind]);
+    char *self = self_path(), *work = realpath(argv[optind], NULL);
+    int failed = !plan || !self || !work;
+    char dir[4200];
+    if (!failed && (strchr(work, '\'') || strchr(self, '\''))) {
+        fprintf(stderr, "fanwen slurm: a path with a quote does not go into a script\n");
+        failed = 1;
+    }
+    if (!failed) {
+        snprintf(dir, sizeof dir, "%s/slurm", work);
+        if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+            fprintf(stderr, "fanwen slurm: %s: %s\n", dir, strerror(errno));
+            failed = 1;
+        }
+    }
+    for (int s = 0; s < FW_STAGE_COUNT && !failed; s++)
+        failed = write_sbatch(dir, self, work, plan, (fw_stage)s, cpus, partition, time) != 0;
+    char script[4400];
+    if (!failed) {
+        snprintf(script, sizeof script, "%s/submit.sh", dir);
+        FILE *f = fopen(script, "w");
+        failed = !f;
+        if (f) {
+            fputs("#!/bin/sh\n# Submits the plan's stages as job arrays, each after the one "
+                  "before succeeded;\n# prints the last job's id.\nset -e\ndep=\n", f);
+            for (int s = 0; s < FW_STAGE_COUNT; s++)
+                fprintf(f, "job=$(sbatch --parsable ${dep:+--dependency=afterok:$dep} '%s/%s.sbatch')\n"
+                           "job=${job%%%%;*}\necho \"%s $job\" >&2\ndep=$job\n",
+                        dir, fw_stage_name((fw_stage)s), fw_stage_name((fw_stage)s));
+            fputs("echo \"$job\"\n", f);
+            failed = ferror(f) != 0;
+            failed |= fclose(f) != 0;
+        }
+        if (failed) fprintf(stderr, "fanwen slurm: %s: %s\n", script, strerror(errno));
+    }
+    if (!failed && !submit)
+        fprintf(stderr, "fanwen slurm: job arrays in %s; submit them with `sh %s`\n", dir, script);
+    if (!failed && submit) {
+        fflush(stdout);
+        pid_t pid = fork();
+        if (pid == 0) {
+            execl("/bin/sh", "sh", script, (char *)NULL);
+            _exit(127);
+        }
+        int status;
+        failed = pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+                 WEXITSTATUS(status) != 0;
+        if (failed) fprintf(stderr, "fanwen slurm: %s failed (is sbatch there?)\n", script);
+    }
+    fw_plan_free(plan);
+    free(self);
+    free(work);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
