@@ -1,0 +1,198 @@
+#!/bin/bash
+# test_staged.sh — the staged scan (fanwen plan / run / task) gives the
+# bytes `fanwen scan` gives, whatever the shards and partitions, and its
+# tasks are idempotent, redone from scratch after a SIGKILL, and refuse to
+# run without their inputs.
+#
+#   test_staged.sh FANWEN GEN_CORPUS
+#
+# The corpus: bench's generated one three times over under other ids, cut
+# into 9 JSONL files with 18 copies of one document spread over them (a
+# bucket paired as a star), one file given twice (the same ids in two
+# shards: the scan renames them id#2), the demo corpus's files, an empty file and a path that
+# does not exist (an error row). For 1, 2, 3 and 7 shards and 1 and 4
+# partitions, every CSV is compared with `cmp` against the scan's, and
+# summary.json up to its "stages" (threads masked); the same with
+# --no-passages -t 0.5 --template. Then: a finished plan run again does
+# nothing and keeps the bytes; planning it with other options is refused
+# naming the option; a damaged plan is refused; a task run before its inputs fails, names them and
+# writes nothing; and on a larger corpus, every task killed with SIGKILL at
+# random moments, then run again, gives the same bytes as an undisturbed
+# run, file by file, and the reports the scan's.
+# FANWEN_TEST_SEED replays the random delays.
+
+set -u
+[ $# -eq 2 ] || { echo "usage: $0 FANWEN GEN_CORPUS" >&2; exit 2; }
+FANWEN=$(realpath "$1")
+GEN_CORPUS=$(realpath "$2")
+SEED=${FANWEN_TEST_SEED:-$(( $(date +%s) % 100000 ))}
+RANDOM=$SEED
+echo "seed $SEED (FANWEN_TEST_SEED=$SEED replays these delays)"
+
+W=$(mktemp -d /tmp/fanwen-test-staged-XXXXXX)
+trap 'kill -KILL $(jobs -p) 2>/dev/null; rm -rf "$W"' EXIT
+fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
+
+CSVS="pairs.csv clusters.csv docs.csv passages.csv reuse.csv spans.csv substitutions.csv boilerplate.csv"
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+
+cd "$W" || exit 1
+"$GEN_CORPUS" gen.jsonl 1 2>/dev/null || fail "gen_corpus"
+mkdir in
+for c in 1 2 3; do sed "s/^{\"id\":\"/{\"id\":\"c$c-/" gen.jsonl; done >copies.jsonl
+split -n l/9 -d --additional-suffix=.jsonl copies.jsonl in/part- || fail split
+# 18 more copies of one document across the files: a bucket of more than
+# FW_LSH_FULL_BUCKET documents, paired as a star
+for k in 0 1 2 3 4 5 6 7 8; do
+    head -1 gen.jsonl | sed "s/^{\"id\":\"[^\"]*\"/{\"id\":\"star-$k-a\"/;p;s/-a\"/-b\"/" \
+        >>in/part-0$k.jsonl
+done
+rm gen.jsonl copies.jsonl
+cp "$ROOT"/corpus/docs/reports/*.txt in/
+: >in/empty.txt
+INPUTS=(in/part-0*.jsonl in/part-03.jsonl in/*.txt in/missing.txt)
+echo "${#INPUTS[@]} inputs"
+
+# summary.json without its timings and thread count
+summary() {
+    sed -e '/"stages"/,$d' -e 's/"threads": [0-9]*/"threads": T/' "$1"
+}
+
+same_as() { # REF OUT: every report of OUT is REF's
+    local f
+    for f in $CSVS; do
+        [ -f "$1/$f" ] || continue
+        cmp "$1/$f" "$2/$f" || fail "$2/$f differs from $1/$f"
+    done
+    cmp <(summary "$1/summary.json") <(summary "$2/summary.json") ||
+        fail "$2/summary.json differs from $1/summary.json"
+}
+
+check_options() { # NAME OPTIONS...: scan once, then every layout
+    local name=$1 shards parts
+    shift
+    "$FANWEN" scan -q -j 2 -o "ref-$name" "$@" "${INPUTS[@]}"
+    [ $? -le 2 ] || fail "scan $name"
+    for shards in 1 2 3 7; do
+        for parts in 1 4; do
+            local work=work-$name-$shards-$parts
+            "$FANWEN" plan -q --work $work --shards $shards --partitions $parts \
+                -o out-$name-$shards-$parts "$@" "${INPUTS[@]}" || fail "plan $work"
+            "$FANWEN" run $work --jobs 2 -j 1 2>$work.log || { cat $work.log; fail "run $work"; }
+            same_as "ref-$name" "out-$name-$shards-$parts"
+            echo "ok: $name, $shards shards, $parts partitions"
+        done
+    done
+}
+
+check_options default
+[ "$(wc -l <ref-default/pairs.csv)" -gt 20 ] || fail "too few pairs to test with"
+grep -q '#2,' ref-default/docs.csv || fail "no renamed id in the corpus"
+[ "$(grep -c ',star-' ref-default/clusters.csv)" -ge 17 ] || fail "no large bucket in the corpus"
+check_options other --no-passages -t 0.5 --template
+
+# -------------------------------------------------- idempotence, refusals
+before=$(find work-default-3-4 out-default-3-4 -type f -printf '%p %T@\n' | sort)
+"$FANWEN" run work-default-3-4 --jobs 2 2>again.log || fail "second run"
+[ "$(grep -c 'was done already' again.log)" -eq 13 ] || { cat again.log; fail "tasks redone"; }
+after=$(find work-default-3-4 out-default-3-4 -type f -printf '%p %T@\n' | sort)
+[ "$before" = "$after" ] || fail "a finished run touched files"
+"$FANWEN" plan -q --work work-default-3-4 --shards 3 --partitions 4 -o out-default-3-4 \
+    "${INPUTS[@]}" || fail "planning again with the same options"
+if "$FANWEN" plan -q --work work-default-3-4 --shards 3 --partitions 4 -o out-default-3-4 \
+    -t 0.7 "${INPUTS[@]}" 2>replan.log; then fail "replanned with other options"; fi
+grep -q "option threshold 0.80000000000000004', not 'option threshold 0.69999999999999996" \
+    replan.log || { cat replan.log; fail "the refusal does not say which option"; }
+cp -r work-default-3-4 damaged
+sed -i 's/^version .*/version 0.0.1/' damaged/plan
+if "$FANWEN" task damaged rank 2>damaged.log; then fail "ran a damaged plan"; fi
+grep -q "damaged" damaged.log || { cat damaged.log; fail "a damaged plan not said so"; }
+
+# ---------------------------------------------------------- missing inputs
+"$FANWEN" plan -q --work fresh --shards 3 --partitions 4 -o out-fresh "${INPUTS[@]}" || fail plan
+for task in "rank 0" "bands 2" "verify 1" "finish 0"; do
+    if "$FANWEN" task fresh $task 2>missing.log; then fail "task $task ran without inputs"; fi
+    grep -q "needs sketch task 0, which has not finished" missing.log ||
+        { cat missing.log; fail "task $task: no clear message"; }
+done
+"$FANWEN" task fresh sketch 0 2>/dev/null && "$FANWEN" task fresh sketch 1 2>/dev/null &&
+    "$FANWEN" task fresh sketch 2 2>/dev/null || fail "sketch tasks"
+if "$FANWEN" task fresh verify 1 2>missing.log; then fail "verify ran without ranks"; fi
+grep -q "needs rank task 0, which has not finished" missing.log || { cat missing.log; fail "verify"; }
+left=$(find fresh/rank fresh/bands fresh/verify fresh/finish -type f)
+[ -z "$left" ] || fail "a task without its inputs left files: $left"
+[ ! -e out-fresh ] || fail "finish without inputs wrote reports"
+if "$FANWEN" task fresh bands 2>/dev/null; then fail "bands without an index ran"; fi
+if "$FANWEN" task fresh bands 4 2>/dev/null; then fail "bands 4 of 4 ran"; fi
+SLURM_ARRAY_TASK_ID=1 "$FANWEN" task fresh sketch 2>env.log || fail "index from Slurm"
+grep -q "sketch 1 was done already" env.log || { cat env.log; fail "SLURM_ARRAY_TASK_ID"; }
+
+# ------------------------------------------------------------------ kills
+# A larger corpus in 3 shards and 4 partitions, run undisturbed once (each
+# task's time noted); then the same plan text in another work directory
+# (so the same hash in every file), every task killed twice at a random
+# moment within its time and run again: its files must be the undisturbed
+# ones byte for byte, with no temporary file left.
+"$GEN_CORPUS" big.jsonl 24 2>/dev/null || fail "gen_corpus 24"
+for c in 1 2; do sed "s/^{\"id\":\"/{\"id\":\"c$c-/" big.jsonl; done >big2.jsonl
+split -n l/3 -d --additional-suffix=.jsonl big2.jsonl big- || fail split
+rm big.jsonl big2.jsonl
+"$FANWEN" scan -q -j 1 -o ref-big big-*.jsonl || fail "scan big"
+for w in undisturbed killed; do
+    "$FANWEN" plan -q --work $w --shards 3 --partitions 4 -o out-big big-*.jsonl || fail plan
+done
+"$FANWEN" run undisturbed -j 1 2>undisturbed.log || fail "run undisturbed"
+kills=0 landed=0 partial=0
+for stage in sketch rank bands verify finish; do
+    case $stage in sketch) n=3 ;; bands|verify) n=4 ;; *) n=1 ;; esac
+    for i in $(seq 0 $((n - 1))); do
+        t=$(sed -n "s/^fanwen task: $stage $i done in \([0-9.]*\) s/\1/p" undisturbed.log)
+        for round in 1 2; do
+            "$FANWEN" task killed $stage $i -j 1 2>/dev/null &
+            pid=$!
+            sleep "$(awk -v r=$RANDOM -v t="$t" 'BEGIN { printf "%.3f", t * r / 32767 }')"
+            kill -KILL $pid 2>/dev/null
+            wait $pid 2>/dev/null
+            status=$?
+            ((status == 137 || status == 0)) || fail "$stage $i: status $status"
+            if ((status == 137)); then
+                landed=$((landed + 1))
+                # files of the task there but no done marker: killed mid-work
+                [ -e killed/$stage/$i.done ] || [ -z "$(ls killed/$stage/ | grep "^$i\.")" ] ||
+                    partial=$((partial + 1))
+            fi
+            kills=$((kills + 1))
+        done
+        "$FANWEN" task killed $stage $i -j 1 2>/dev/null || fail "$stage $i after kills"
+        for f in undisturbed/$stage/$i.*; do
+            cmp "$f" "killed/$stage/$(basename "$f")" || fail "$stage $i: $(basename "$f") differs"
+        done
+        [ -z "$(find killed -name '*.tmp.*')" ] || fail "left: $(find killed -name '*.tmp.*')"
+    done
+done
+# more kills late in a sketch task until three have cut one short
+t=$(sed -n "s/^fanwen task: sketch 0 done in \([0-9.]*\) s/\1/p" undisturbed.log)
+extra=0
+while ((partial < 3 && extra < 20)); do
+    extra=$((extra + 1))
+    rm killed/sketch/0.done
+    "$FANWEN" task killed sketch 0 -j 1 2>/dev/null &
+    pid=$!
+    sleep "$(awk -v r=$RANDOM -v t="$t" 'BEGIN { printf "%.3f", t * (0.5 + 0.5 * r / 32767) }')"
+    kill -KILL $pid 2>/dev/null
+    wait $pid 2>/dev/null
+    [ $? -eq 137 ] && [ ! -e killed/sketch/0.done ] && [ -n "$(ls killed/sketch | grep '^0\.')" ] &&
+        partial=$((partial + 1))
+    "$FANWEN" task killed sketch 0 -j 1 2>/dev/null || fail "sketch 0 after kills"
+    for f in undisturbed/sketch/0.*; do
+        cmp "$f" "killed/sketch/$(basename "$f")" || fail "sketch 0: $(basename "$f") differs"
+    done
+done
+same_as ref-big out-big
+
+echo "ok: $kills kills, $landed before the task ended, $partial leaving part of its files; every task's files the same"
+((landed >= 5 && partial >= 3)) || fail "too few kills landed while a task ran"
+echo PASS
