@@ -66,7 +66,8 @@ static const char *const usage_run =
     "usage: fanwen run W [--jobs N] [-j T]\n"
     "\n"
     "Runs every task of the plan in W on this machine, stage after stage, N\n"
-    "tasks at once (default 1), each with T threads (default: the cores / N).\n"
+    "tasks at once (default 1), each with T threads (default: the cores shared\n"
+    "by the tasks running at once).\n"
     "Tasks already done are skipped, so a run stopped anywhere resumes.\n";
 
 static const char *const usage_slurm =
@@ -273,20 +274,21 @@ int cmd_run(int argc, char **argv)
         free(self);
         return EXIT_FAILURE;
     }
-    if (!threads) {
-        long cores = sysconf(_SC_NPROCESSORS_ONLN);
-        threads = cores > (long)jobs ? (unsigned)(cores / (long)jobs) : 1;
-    }
+    const long cores = sysconf(_SC_NPROCESSORS_ONLN);
     int failed = 0;
     double start = cli_now();
     for (int s = 0; s < FW_STAGE_COUNT && !failed; s++) {
         const fw_stage stage = (fw_stage)s;
         const unsigned n = fw_plan_tasks(plan, stage);
         unsigned next = 0, running = 0;
+        /* the cores shared by the tasks that run at once */
+        const unsigned together = n < jobs ? n : jobs;
+        const unsigned th = threads ? threads
+                                    : cores > (long)together ? (unsigned)(cores / (long)together) : 1;
         double t0 = cli_now();
         while (next < n || running) {
             if (!failed && next < n && running < jobs) {
-                if (start_task(self, work, stage, next, (int)threads) < 0) {
+                if (start_task(self, work, stage, next, (int)th) < 0) {
                     fprintf(stderr, "fanwen run: fork: %s\n", strerror(errno));
                     failed = 1;
                 } else {
