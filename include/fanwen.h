@@ -808,8 +808,9 @@ typedef struct fw_plan_layout {
 } fw_plan_layout;
 
 /* Writes the plan of a scan of `paths` with `options` into the directory
- * `work` (made if missing): the options that change results, this
- * library's version, a hash of both, the working directory (paths and
+ * `work` (made if missing): the options that change results (and a hash
+ * of the canon table's bytes, which the tasks reading it check again),
+ * this library's version, a hash of all that, the working directory (paths and
  * ids are relative to it, as fw_scan_add_path() takes them) and the paths
  * in shards. An existing plan with the same hash is kept (and the work
  * already done with it); one with other options or another version is

@@ -93,12 +93,27 @@ fw_status fw_atomic_open(fw_atomic_file *a, const char *path)
     return a->f ? FW_OK : FW_ERR_IO;
 }
 
+/* Flushes the directory holding `path` to disk: the renames into it are
+ * then durable, in the order they were made (outputs, then the marker). */
+static int sync_dir(const char *path)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash) *slash = '\0';
+    int fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    int r = fsync(fd);
+    close(fd);
+    return r;
+}
+
 fw_status fw_atomic_commit(fw_atomic_file *a)
 {
     int bad = fflush(a->f) != 0 || ferror(a->f) || fsync(fileno(a->f)) != 0;
     bad |= fclose(a->f) != 0;
     a->f = NULL;
-    if (!bad && rename(a->tmp, a->path) == 0) return FW_OK;
+    if (!bad && rename(a->tmp, a->path) == 0 && sync_dir(a->path) == 0) return FW_OK;
     int e = errno;
     unlink(a->tmp);
     errno = e;
@@ -230,9 +245,9 @@ static int read_option(fw_scan_options *o, const opt_row *row, char *value)
 /* ------------------------------------------------------------- plans */
 
 /* The plan's text after its hash line. */
-static char *plan_body(const fw_scan_options *o, const char *cwd, const char *const *paths,
-                       size_t npaths, unsigned shards, unsigned partitions, const char *out,
-                       size_t *len)
+static char *plan_body(const fw_scan_options *o, const char *canon_hash, const char *cwd,
+                       const char *const *paths, size_t npaths, unsigned shards,
+                       unsigned partitions, const char *out, size_t *len)
 {
     char *buf = NULL;
     FILE *f = open_memstream(&buf, len);
@@ -240,6 +255,7 @@ static char *plan_body(const fw_scan_options *o, const char *cwd, const char *co
     fprintf(f, "version %s\ncwd %s\nout %s\nshards %u\npartitions %u\n", FW_VERSION_STRING, cwd,
             out, shards, partitions);
     for (size_t i = 0; i < NOPTIONS; i++) write_option(f, o, &OPTIONS[i]);
+    if (canon_hash) fprintf(f, "canon_xxh3 %s\n", canon_hash);
     /* shard s: paths [s·n/S, (s+1)·n/S) */
     for (unsigned s = 0; s < shards; s++)
         for (size_t i = (size_t)s * npaths / shards; i < (size_t)(s + 1) * npaths / shards; i++)
@@ -254,6 +270,18 @@ static char *plan_body(const fw_scan_options *o, const char *cwd, const char *co
 static void hash_hex(const char *body, size_t len, char hex[17])
 {
     snprintf(hex, 17, "%016llx", (unsigned long long)XXH3_64bits(body, len));
+}
+
+/* The XXH3 of a canon table's bytes: the plan records it, and the tasks
+ * that read the table (sketch, finish) refuse one that has changed. */
+static fw_status canon_hash(const char *path, char hex[17])
+{
+    char *data;
+    size_t len;
+    if (fw_read_whole(path, &data, &len) != FW_OK) return FW_ERR_IO;
+    hash_hex(data, len, hex);
+    free(data);
+    return FW_OK;
 }
 
 /* The first line where two plans' bodies differ, for the message. */
@@ -322,9 +350,15 @@ fw_status fw_plan_create(const char *work, const fw_scan_options *o, const char 
         snprintf(why, why_size, "cannot tell the working directory: %s", strerror(errno));
         return FW_ERR_IO;
     }
+    char canon[17];
+    if (o->canon_path && canon_hash(o->canon_path, canon) != FW_OK) {
+        snprintf(why, why_size, "%s: %s", o->canon_path, strerror(errno));
+        free(cwd);
+        return FW_ERR_IO;
+    }
     size_t len;
-    char *body = plan_body(o, cwd, paths, npaths, shards, layout->partitions,
-                           layout->out ? layout->out : "fanwen-report", &len);
+    char *body = plan_body(o, o->canon_path ? canon : NULL, cwd, paths, npaths, shards,
+                           layout->partitions, layout->out ? layout->out : "fanwen-report", &len);
     free(cwd);
     if (!body) return FW_ERR_NOMEM;
     char hex[17], path[4096];
@@ -387,6 +421,7 @@ static fw_status parse_plan(fw_plan *p, char *body, const char *path)
         else if (!strcmp(key, "out")) p->out = value;
         else if (!strcmp(key, "shards")) ok = sscanf(value, "%u", &p->shards) == 1;
         else if (!strcmp(key, "partitions")) ok = sscanf(value, "%u", &p->partitions) == 1;
+        else if (!strcmp(key, "canon_xxh3")) p->canon_hash = value;
         else if (!strcmp(key, "option")) {
             char *v = strchr(value, ' ');
             ok = 0;
@@ -591,6 +626,11 @@ fw_status fw_plan_run_task(fw_plan *p, fw_stage stage, unsigned index, int threa
     fw_status st = FW_OK;
     for (int i = 0; i < 3 && st == FW_OK; i++)
         if (needs[stage][i] != FW_STAGE_COUNT) st = need_stage(p, stage, index, needs[stage][i]);
+    char canon[17];
+    if (st == FW_OK && p->opt.canon_path && (stage == FW_STAGE_SKETCH || stage == FW_STAGE_FINISH) &&
+        (canon_hash(p->opt.canon_path, canon) != FW_OK || strcmp(canon, p->canon_hash ? p->canon_hash : "")))
+        st = fw_plan_fail(p, FW_ERR_ARG, "the canon table %s has changed (or gone) since the plan "
+                          "was made: plan again in a new work directory", p->opt.canon_path);
     if (st == FW_OK) st = clear_task(p, stage, index);
     if (st != FW_OK) return st;
     switch (stage) {

@@ -22,6 +22,7 @@ struct fw_plan {
     size_t npaths;
     size_t *shard_first;     /* shard s reads paths [shard_first[s], shard_first[s + 1]) */
     unsigned bands, rows;    /* the documents' LSH banding, as the scan chooses it */
+    const char *canon_hash;  /* XXH3 of the canon table's bytes (NULL: none) */
     char *text;              /* the plan file, parsed in place */
     char error[1024];
 };
