@@ -772,8 +772,10 @@ FW_API fw_status fw_report_write_pairs(const fw_scan *scan, void *file /* FILE* 
  *   rank    one task: every document's rank in id order
  *   bands   per partition: partition p of every shard's band files merged,
  *           the candidate pairs of its buckets
+ *   gather  per shard: the shard read again, the exact shingle sets of its
+ *           documents that are in a candidate pair
  *   verify  per partition (a range of ranks): the candidates whose first
- *           document falls in it, verified on the shards' exact sets
+ *           document falls in it, verified on the gathered sets
  *   finish  one task: the passage level, clusters and the reports
  *
  * Tasks hand files to each other in the work directory; each task writes
@@ -786,12 +788,13 @@ typedef enum fw_stage {
     FW_STAGE_SKETCH = 0,
     FW_STAGE_RANK,
     FW_STAGE_BANDS,
+    FW_STAGE_GATHER,
     FW_STAGE_VERIFY,
     FW_STAGE_FINISH
 } fw_stage;
-#define FW_STAGE_COUNT 5
+#define FW_STAGE_COUNT 6
 
-/* "sketch", "rank", "bands", "verify", "finish"; the stage named `name`
+/* "sketch", "rank", "bands", "gather", "verify", "finish"; the stage named `name`
  * into *stage (returns 0 for no such name). */
 FW_API const char *fw_stage_name(fw_stage stage);
 FW_API int fw_stage_from_name(const char *name, fw_stage *stage);

@@ -259,14 +259,9 @@ fw_status fw_match_make_sets(fw_scan *s, const fw_pair *cand, size_t nc)
     return st;
 }
 
-fw_status fw_match_make_every_set(fw_scan *s)
+fw_status fw_match_make_sets_of(fw_scan *s, const uint8_t *wanted)
 {
-    uint8_t *wanted = malloc(s->ndocs ? s->ndocs : 1);
-    if (!wanted) return FW_ERR_NOMEM;
-    for (size_t i = 0; i < s->ndocs; i++) wanted[i] = s->docs[i].sig != NULL;
-    fw_status st = make_sets(s, wanted);
-    free(wanted);
-    return st;
+    return make_sets(s, wanted);
 }
 
 /* What verifying a pair reads: signatures and sets, in memory or, with a

@@ -20,9 +20,10 @@ fw_status fw_match_find_candidates(fw_scan *s, fw_pair **cand, size_t *nc);
 /* The exact shingle sets of the documents in candidate pairs. */
 fw_status fw_match_make_sets(fw_scan *s, const fw_pair *cand, size_t nc);
 
-/* fw_match_make_sets() for every document with a signature: what a staged
- * scan's sketch task stores, not knowing yet which will be candidates. */
-fw_status fw_match_make_every_set(fw_scan *s);
+/* fw_match_make_sets() for the documents i with wanted[i] (by document
+ * number, not rank): a staged scan's gather task, which knows the
+ * candidates of its shard but not yet the ranks' pairs. */
+fw_status fw_match_make_sets_of(fw_scan *s, const uint8_t *wanted);
 
 /* What verifying one pair reads: both signatures and both exact sets. */
 typedef struct fw_match_sides {

@@ -2,8 +2,9 @@
  * shard_file.c — a sketched shard's documents on disk, for the tasks after
  * the sketch stage.
  *
- * The rank task reads every document's id, the verify tasks the signature
- * and exact set of the documents in their candidate pairs, the finish task
+ * The rank task reads every document's id, the verify tasks the signatures
+ * of the documents in their candidate pairs, the gather tasks their ids and
+ * counts (to check they read the same documents again), the finish task
  * everything a scan's record holds after reading (id, message, status,
  * counts, and for the passage level the text and its short lines). One
  * file per shard, read through mmap, so a verify task touches only the
@@ -14,9 +15,9 @@
  *
  *   header  64 bytes: "FWSHARD\0", format, K, the plan's hash, documents,
  *           where the table starts, and the shard's reading counts
- *   data    per document: signature (K × u32, padded to 8), exact set
- *           (u64 each), short lines' hashes (u64 each), id, message and
- *           text, each NUL-terminated, padded to 8
+ *   data    per document: signature (K × u32, padded to 8), short lines'
+ *           hashes (u64 each), id, message and text, each NUL-terminated,
+ *           padded to 8
  *   table   per document a 64-byte record: where its data is, its counts
  *
  * The file is written under a temporary name, flushed and renamed into
@@ -49,7 +50,7 @@ typedef struct header {
 } header;
 
 typedef struct disk_doc {
-    uint64_t data_at, bytes, chars, nshingles, nset;
+    uint64_t data_at, bytes, chars, nshingles, reserved;
     uint32_t status, flags, nlines, id_len, message_len, pad;
 } disk_doc;
 
@@ -103,13 +104,12 @@ fw_status fw_shard_file_write(const char *path, uint64_t tag, unsigned k,
         const fw_doc_record *d = &docs[i];
         disk_doc *t = &table[i];
         size_t id_len = strlen(d->id), message_len = d->message ? strlen(d->message) : 0;
-        *t = (disk_doc){at, d->bytes, d->chars, d->nshingles, d->nset, (uint32_t)d->status,
+        *t = (disk_doc){at, d->bytes, d->chars, d->nshingles, 0, (uint32_t)d->status,
                         0, d->nlines, (uint32_t)id_len, (uint32_t)message_len, 0};
         if (d->sig) t->flags |= FLAG_SIG;
         if (d->message) t->flags |= FLAG_MESSAGE;
         if (d->text) t->flags |= FLAG_TEXT;
         if (d->sig) ok = put(a.f, d->sig, (size_t)k * sizeof *d->sig, &at);
-        if (ok && d->nset) ok = put(a.f, d->shingles, d->nset * sizeof *d->shingles, &at);
         if (ok && d->nlines) ok = put(a.f, d->line_hashes, d->nlines * sizeof *d->line_hashes, &at);
         if (ok) ok = put_string(a.f, d->id, id_len, &at);
         if (ok && d->message) ok = put_string(a.f, d->message, message_len, &at);
@@ -194,8 +194,8 @@ fw_status fw_shard_file_doc(const fw_shard_file *f, size_t i, fw_shard_doc *doc)
     const uint64_t left = at <= end ? end - at : 0;
     uint64_t need = 0;
     if (t->flags & FLAG_SIG) need += padded((uint64_t)k * 4);
-    if (t->nset > left / 8 || t->nlines > left / 8) return FW_ERR_FORMAT;
-    need += t->nset * 8 + (uint64_t)t->nlines * 8 + padded((uint64_t)t->id_len + 1);
+    if (t->nlines > left / 8) return FW_ERR_FORMAT;
+    need += (uint64_t)t->nlines * 8 + padded((uint64_t)t->id_len + 1);
     if (t->flags & FLAG_MESSAGE) need += padded((uint64_t)t->message_len + 1);
     if (t->flags & FLAG_TEXT) {
         if (t->bytes > left) return FW_ERR_FORMAT;
@@ -208,14 +208,11 @@ fw_status fw_shard_file_doc(const fw_shard_file *f, size_t i, fw_shard_doc *doc)
     doc->bytes = t->bytes;
     doc->chars = t->chars;
     doc->nshingles = t->nshingles;
-    doc->nset = t->nset;
     doc->nlines = t->nlines;
     if (t->flags & FLAG_SIG) {
         doc->sig = (const uint32_t *)p;
         p += padded((uint64_t)k * 4);
     }
-    doc->set = (const uint64_t *)p;
-    p += t->nset * 8;
     doc->line_hashes = (const uint64_t *)p;
     p += (uint64_t)t->nlines * 8;
     doc->id = (const char *)p;

@@ -12,10 +12,11 @@
  * a key falls in one partition, so each bucket comes whole, its items
  * become ranks and give the pairs lsh.c would give. Its pairs go to the
  * verify task of the range of ranks their first document falls in, one
- * file per verify task; a verify task joins its files, drops the pairs
- * found in several bands (as lsh.c does), and verifies each on the
- * shards' signatures and exact sets with the scan's own judgement
- * (fw_match_pair). Concatenated in partition order, the verify tasks'
+ * file per verify task. The gather tasks (stage_gather.c) make the exact
+ * sets of the documents in those pairs; a verify task joins its files,
+ * drops the pairs found in several bands (as lsh.c does), and verifies
+ * each on the shards' signatures and the gathered sets with the scan's own
+ * judgement (fw_match_pair). Concatenated in partition order, the verify tasks'
  * kept pairs are in rank order: the scan's pairs, ready for the finish
  * task.
  */
@@ -319,6 +320,26 @@ fw_status fw_stage_bands(fw_plan *p, unsigned partition, int threads)
 
 /* ------------------------------------------------------------- verify */
 
+fw_status fw_stage_read_pairs(fw_plan *p, unsigned part, unsigned q, char **data,
+                              const fw_pair **pairs, size_t *n)
+{
+    char path[4096];
+    size_t len;
+    fw_plan_path(p, path, sizeof path, FW_STAGE_BANDS, "%u.v%u.pairs", part, q);
+    if (fw_read_whole(path, data, &len) != FW_OK)
+        return fw_plan_fail(p, FW_ERR_IO, "cannot read %s", path);
+    const file_header *h = (const file_header *)*data;
+    if (len < sizeof *h || memcmp(h->magic, PAIRS_MAGIC, 8) != 0 || h->tag != p->tag ||
+        len != sizeof *h + h->count * sizeof(fw_pair)) {
+        free(*data);
+        *data = NULL;
+        return fw_plan_fail(p, FW_ERR_FORMAT, "%s: not candidates of this plan", path);
+    }
+    *pairs = (const fw_pair *)(*data + sizeof *h);
+    *n = (size_t)h->count;
+    return FW_OK;
+}
+
 /* Verify task `q`'s candidates: every bands task's file for it, joined,
  * sorted, without repeats. */
 static fw_status read_candidates(fw_plan *p, unsigned q, uint64_t **out, size_t *nout)
@@ -327,30 +348,18 @@ static fw_status read_candidates(fw_plan *p, unsigned q, uint64_t **out, size_t 
     size_t n = 0;
     fw_status st = FW_OK;
     for (unsigned part = 0; part < p->partitions && st == FW_OK; part++) {
-        char path[4096], *data;
-        size_t len;
-        fw_plan_path(p, path, sizeof path, FW_STAGE_BANDS, "%u.v%u.pairs", part, q);
-        if (fw_read_whole(path, &data, &len) != FW_OK) {
-            st = fw_plan_fail(p, FW_ERR_IO, "cannot read %s", path);
-            break;
-        }
-        const file_header *h = (const file_header *)data;
-        if (len < sizeof *h || memcmp(h->magic, PAIRS_MAGIC, 8) != 0 || h->tag != p->tag ||
-            len != sizeof *h + h->count * sizeof(fw_pair)) {
-            free(data);
-            st = fw_plan_fail(p, FW_ERR_FORMAT, "%s: not candidates of this plan", path);
-            break;
-        }
-        uint64_t *grown = realloc(all, (n + h->count + 1) * sizeof *all);
+        char *data;
+        const fw_pair *pairs;
+        size_t count;
+        if ((st = fw_stage_read_pairs(p, part, q, &data, &pairs, &count)) != FW_OK) break;
+        uint64_t *grown = realloc(all, (n + count + 1) * sizeof *all);
         if (!grown) {
             free(data);
             st = FW_ERR_NOMEM;
             break;
         }
         all = grown;
-        const fw_pair *pairs = (const fw_pair *)(data + sizeof *h);
-        for (uint64_t i = 0; i < h->count; i++)
-            all[n++] = (uint64_t)pairs[i].a << 32 | pairs[i].b;
+        for (size_t i = 0; i < count; i++) all[n++] = (uint64_t)pairs[i].a << 32 | pairs[i].b;
         free(data);
     }
     uint64_t *tmp = st == FW_OK ? malloc((n ? n : 1) * sizeof *tmp) : NULL;
@@ -366,9 +375,9 @@ static fw_status read_candidates(fw_plan *p, unsigned q, uint64_t **out, size_t 
     return FW_OK;
 }
 
-/* The shard record of the document of rank `rank`. */
-static fw_status doc_of_rank(fw_shard_file **files, const fw_ranks *r, uint32_t rank,
-                             fw_shard_doc *d)
+/* The shard record of the document of rank `rank`, and its gathered set. */
+static fw_status doc_of_rank(fw_shard_file **files, fw_sets_file **sets, const fw_ranks *r,
+                             uint32_t rank, fw_shard_doc *d)
 {
     if (rank >= r->ndocs) return FW_ERR_FORMAT;
     uint64_t doc = r->doc_of[rank];
@@ -378,7 +387,9 @@ static fw_status doc_of_rank(fw_shard_file **files, const fw_ranks *r, uint32_t 
         if (r->first[mid] <= doc) lo = mid;
         else hi = mid;
     }
-    return fw_shard_file_doc(files[lo], (size_t)(doc - r->first[lo]), d);
+    fw_status st = fw_shard_file_doc(files[lo], (size_t)(doc - r->first[lo]), d);
+    if (st == FW_OK) st = fw_sets_file_get(sets[lo], doc - r->first[lo], &d->set, &d->nset);
+    return st;
 }
 
 fw_status fw_stage_verify(fw_plan *p, unsigned q, int threads)
@@ -388,9 +399,11 @@ fw_status fw_stage_verify(fw_plan *p, unsigned q, int threads)
     fw_status st = fw_ranks_load(p, &r);
     if (st != FW_OK) return st;
     fw_shard_file **files = NULL;
+    fw_sets_file **sets = calloc(p->shards, sizeof *sets);
     uint64_t *cand = NULL;
     size_t nc = 0;
-    st = fw_stage_open_shards(p, &files);
+    st = sets ? fw_stage_open_shards(p, &files) : FW_ERR_NOMEM;
+    for (unsigned k = 0; k < p->shards && st == FW_OK; k++) st = fw_sets_file_open(p, k, &sets[k]);
     if (st == FW_OK) st = read_candidates(p, q, &cand, &nc);
     fw_result_pair *res = st == FW_OK ? malloc((nc ? nc : 1) * sizeof *res) : NULL;
     uint8_t *keep = st == FW_OK ? malloc(nc ? nc : 1) : NULL;
@@ -403,7 +416,8 @@ fw_status fw_stage_verify(fw_plan *p, unsigned q, int threads)
             fw_shard_doc a, b;
             uint32_t ra = (uint32_t)(cand[i] >> 32), rb = (uint32_t)cand[i];
             keep[i] = 0;
-            if (doc_of_rank(files, &r, ra, &a) != FW_OK || doc_of_rank(files, &r, rb, &b) != FW_OK ||
+            if (doc_of_rank(files, sets, &r, ra, &a) != FW_OK ||
+                doc_of_rank(files, sets, &r, rb, &b) != FW_OK ||
                 !a.sig || !b.sig || (p->opt.verify && (!a.nset || !b.nset))) {
                 #pragma omp atomic write
                 failed = FW_ERR_FORMAT;
@@ -417,7 +431,7 @@ fw_status fw_stage_verify(fw_plan *p, unsigned q, int threads)
         st = (fw_status)failed;
         if (st != FW_OK)
             fw_plan_fail(p, st, "verify %u: a candidate names a document without a signature "
-                         "or set in the shard files", q);
+                         "in the shard files or a set in the gathered ones", q);
     }
     size_t m = 0;
     for (size_t i = 0; st == FW_OK && i < nc; i++)
@@ -440,6 +454,8 @@ fw_status fw_stage_verify(fw_plan *p, unsigned q, int threads)
     free(res);
     free(keep);
     free(cand);
+    for (unsigned k = 0; sets && k < p->shards; k++) fw_sets_file_close(sets[k]);
+    free(sets);
     fw_stage_close_shards(p, files);
     fw_ranks_free(&r);
     return st;

@@ -5,11 +5,11 @@
  * The task makes a scan with the plan's options, adds the shard's paths
  * and lets the scan's own pipeline read and sketch them (pipeline.c,
  * sketch.c): the same records, signatures and kept texts as a whole scan
- * would make for these documents. Then, not knowing which documents will
- * be candidates, it makes every exact set (match.c, as verification
- * would), and writes:
+ * would make for these documents, and writes:
  *
- *   sketch/S.docs       the records (shard_file.c)
+ *   sketch/S.docs       the records (shard_file.c): no exact sets, which
+ *                       would weigh 8 bytes per distinct shingle; the
+ *                       gather task makes those of the candidates
  *   sketch/S.p<P>.bands one band file per partition P of the key space
  *                       (band_file.h): the band keys that fall in it, each
  *                       with item = S << 32 | the document's number in the
@@ -19,7 +19,6 @@
 #include "staged.h"
 #include "band_file.h"
 #include "lsh.h"
-#include "match.h"
 #include "pipeline.h"
 #include "scan_internal.h"
 #include "shard_file.h"
@@ -88,7 +87,6 @@ fw_status fw_stage_sketch(fw_plan *p, unsigned shard, int threads)
     for (size_t i = p->shard_first[shard]; i < p->shard_first[shard + 1] && st == FW_OK; i++)
         st = fw_scan_add_path(s, p->paths[i]);
     if (st == FW_OK) st = fw_pipeline_finish(s);
-    if (st == FW_OK && o.verify) st = fw_match_make_every_set(s);
     if (st != FW_OK) {
         fw_plan_fail(p, st, "sketch %u: %s", shard,
                      fw_scan_error(s)[0] ? fw_scan_error(s) : fw_status_str(st));

@@ -41,8 +41,8 @@
 
 #define PLAN_MAGIC "fanwen-plan 1"
 
-static const char *const STAGE_NAMES[FW_STAGE_COUNT] = {"sketch", "rank", "bands", "verify",
-                                                        "finish"};
+static const char *const STAGE_NAMES[FW_STAGE_COUNT] = {"sketch", "rank",   "bands",
+                                                        "gather", "verify", "finish"};
 
 const char *fw_stage_name(fw_stage stage)
 {
@@ -540,7 +540,8 @@ void fw_plan_free(fw_plan *p)
 unsigned fw_plan_tasks(const fw_plan *p, fw_stage stage)
 {
     switch (stage) {
-    case FW_STAGE_SKETCH: return p->shards;
+    case FW_STAGE_SKETCH:
+    case FW_STAGE_GATHER: return p->shards;
     case FW_STAGE_BANDS:
     case FW_STAGE_VERIFY: return p->partitions;
     case FW_STAGE_RANK:
@@ -616,18 +617,21 @@ fw_status fw_plan_run_task(fw_plan *p, fw_stage stage, unsigned index, int threa
     if (chdir(p->cwd) != 0)
         return fw_plan_fail(p, FW_ERR_IO, "the plan was made in %s: %s", p->cwd, strerror(errno));
     if (marker(p, stage, index) == 1) return FW_OK;
-    static const fw_stage needs[FW_STAGE_COUNT][3] = {
-        [FW_STAGE_SKETCH] = {FW_STAGE_COUNT, FW_STAGE_COUNT, FW_STAGE_COUNT},
-        [FW_STAGE_RANK] = {FW_STAGE_SKETCH, FW_STAGE_COUNT, FW_STAGE_COUNT},
-        [FW_STAGE_BANDS] = {FW_STAGE_SKETCH, FW_STAGE_RANK, FW_STAGE_COUNT},
-        [FW_STAGE_VERIFY] = {FW_STAGE_SKETCH, FW_STAGE_RANK, FW_STAGE_BANDS},
-        [FW_STAGE_FINISH] = {FW_STAGE_SKETCH, FW_STAGE_RANK, FW_STAGE_VERIFY},
+    /* what each stage reads (FW_STAGE_COUNT: nothing more) */
+    static const fw_stage needs[FW_STAGE_COUNT][4] = {
+        [FW_STAGE_SKETCH] = {FW_STAGE_COUNT, FW_STAGE_COUNT, FW_STAGE_COUNT, FW_STAGE_COUNT},
+        [FW_STAGE_RANK] = {FW_STAGE_SKETCH, FW_STAGE_COUNT, FW_STAGE_COUNT, FW_STAGE_COUNT},
+        [FW_STAGE_BANDS] = {FW_STAGE_SKETCH, FW_STAGE_RANK, FW_STAGE_COUNT, FW_STAGE_COUNT},
+        [FW_STAGE_GATHER] = {FW_STAGE_SKETCH, FW_STAGE_RANK, FW_STAGE_BANDS, FW_STAGE_COUNT},
+        [FW_STAGE_VERIFY] = {FW_STAGE_SKETCH, FW_STAGE_RANK, FW_STAGE_BANDS, FW_STAGE_GATHER},
+        [FW_STAGE_FINISH] = {FW_STAGE_SKETCH, FW_STAGE_RANK, FW_STAGE_VERIFY, FW_STAGE_COUNT},
     };
     fw_status st = FW_OK;
-    for (int i = 0; i < 3 && st == FW_OK; i++)
+    for (int i = 0; i < 4 && st == FW_OK; i++)
         if (needs[stage][i] != FW_STAGE_COUNT) st = need_stage(p, stage, index, needs[stage][i]);
     char canon[17];
-    if (st == FW_OK && p->opt.canon_path && (stage == FW_STAGE_SKETCH || stage == FW_STAGE_FINISH) &&
+    if (st == FW_OK && p->opt.canon_path && stage != FW_STAGE_RANK && stage != FW_STAGE_BANDS &&
+        stage != FW_STAGE_VERIFY &&
         (canon_hash(p->opt.canon_path, canon) != FW_OK || strcmp(canon, p->canon_hash ? p->canon_hash : "")))
         st = fw_plan_fail(p, FW_ERR_ARG, "the canon table %s has changed (or gone) since the plan "
                           "was made: plan again in a new work directory", p->opt.canon_path);
@@ -637,6 +641,7 @@ fw_status fw_plan_run_task(fw_plan *p, fw_stage stage, unsigned index, int threa
     case FW_STAGE_SKETCH: st = fw_stage_sketch(p, index, threads); break;
     case FW_STAGE_RANK: st = fw_stage_rank(p, threads); break;
     case FW_STAGE_BANDS: st = fw_stage_bands(p, index, threads); break;
+    case FW_STAGE_GATHER: st = fw_stage_gather(p, index, threads); break;
     case FW_STAGE_VERIFY: st = fw_stage_verify(p, index, threads); break;
     case FW_STAGE_FINISH: st = fw_stage_finish(p, threads); break;
     }

@@ -54,6 +54,7 @@ fw_status fw_read_whole(const char *path, char **data, size_t *len);
 fw_status fw_stage_sketch(fw_plan *p, unsigned shard, int threads);
 fw_status fw_stage_rank(fw_plan *p, int threads);
 fw_status fw_stage_bands(fw_plan *p, unsigned partition, int threads);
+fw_status fw_stage_gather(fw_plan *p, unsigned shard, int threads);
 fw_status fw_stage_verify(fw_plan *p, unsigned partition, int threads);
 fw_status fw_stage_finish(fw_plan *p, int threads);
 
@@ -84,6 +85,21 @@ void fw_stage_close_shards(const fw_plan *p, struct fw_shard_file **files);
  * point into the files: keep them open while the scan lives. */
 fw_status fw_stage_load_records(fw_plan *p, fw_scan *s, struct fw_shard_file **files,
                                 int with_text);
+
+/* The candidate pairs (ranks) bands task `part` made for verify task `q`:
+ * *pairs points into *data (free it). */
+fw_status fw_stage_read_pairs(fw_plan *p, unsigned part, unsigned q, char **data,
+                              const fw_pair **pairs, size_t *n);
+
+/* gather/S.sets: the exact shingle sets of shard S's documents that are in
+ * a candidate pair (stage_gather.c). */
+typedef struct fw_sets_file fw_sets_file;
+fw_status fw_sets_file_open(fw_plan *p, unsigned shard, fw_sets_file **out);
+void fw_sets_file_close(fw_sets_file *f);
+/* Document `local` of the shard: *n values at *set (0: not gathered);
+ * FW_ERR_FORMAT when there is no such document. */
+fw_status fw_sets_file_get(const fw_sets_file *f, uint64_t local, const uint64_t **set,
+                           uint64_t *n);
 
 /* Verify task q's kept pairs appended to *pairs (*n of them; ranks) and
  * its candidates added to *candidates. */

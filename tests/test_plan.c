@@ -213,7 +213,9 @@ static void test_tasks_without_inputs_fail(void **state)
     fw_stage st;
     assert_true(fw_stage_from_name("verify", &st));
     assert_int_equal(st, FW_STAGE_VERIFY);
-    assert_false(fw_stage_from_name("gather", &st));
+    assert_true(fw_stage_from_name("gather", &st));
+    assert_int_equal(st, FW_STAGE_GATHER);
+    assert_false(fw_stage_from_name("lsh", &st));
 }
 
 int main(void)

@@ -97,7 +97,7 @@ check_options other --no-passages -t 0.5 --template
 # -------------------------------------------------- idempotence, refusals
 before=$(find work-default-3-4 out-default-3-4 -type f -printf '%p %T@\n' | sort)
 "$FANWEN" run work-default-3-4 --jobs 2 2>again.log || fail "second run"
-[ "$(grep -c 'was done already' again.log)" -eq 13 ] || { cat again.log; fail "tasks redone"; }
+[ "$(grep -c 'was done already' again.log)" -eq 16 ] || { cat again.log; fail "tasks redone"; }
 after=$(find work-default-3-4 out-default-3-4 -type f -printf '%p %T@\n' | sort)
 [ "$before" = "$after" ] || fail "a finished run touched files"
 "$FANWEN" plan -q --work work-default-3-4 --shards 3 --partitions 4 -o out-default-3-4 \
@@ -146,8 +146,8 @@ for w in undisturbed killed; do
 done
 "$FANWEN" run undisturbed -j 1 2>undisturbed.log || fail "run undisturbed"
 kills=0 landed=0 partial=0
-for stage in sketch rank bands verify finish; do
-    case $stage in sketch) n=3 ;; bands|verify) n=4 ;; *) n=1 ;; esac
+for stage in sketch rank bands gather verify finish; do
+    case $stage in sketch|gather) n=3 ;; bands|verify) n=4 ;; *) n=1 ;; esac
     for i in $(seq 0 $((n - 1))); do
         t=$(sed -n "s/^fanwen task: $stage $i done in \([0-9.]*\) s/\1/p" undisturbed.log)
         for round in 1 2; do

@@ -1,0 +1,220 @@
+/*
+ * stage_gather.c — a staged scan's gather task: the exact shingle sets of
+ * one shard's documents that are in a candidate pair.
+ *
+ * Verification needs the exact sets of the candidates only, and a set
+ * weighs 8 bytes per distinct shingle, nearly twice the text; storing
+ * every document's set at sketching would write that much again for a
+ * crawl. So once the bands tasks have found the candidates, the gather
+ * task of shard S reads the shard again, through the scan's own reader
+ * and sketcher (the same documents, in the same order), checks that each
+ * candidate is the document the sketch task saw (id and shingle count),
+ * and makes the candidates' sets as verification does (match.c), into
+ *
+ *   gather/S.sets   header, per document of the shard where its set starts
+ *                   (u64, in values; n + 1 of them), then the sets
+ *
+ * With --no-verify nothing is read again: the file has no sets.
+ */
+#include "staged.h"
+#include "match.h"
+#include "pipeline.h"
+#include "scan_internal.h"
+#include "shard_file.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define SETS_MAGIC "FWSETS"
+
+typedef struct sets_header {
+    char magic[8];
+    uint64_t tag, ndocs, values;
+} sets_header;
+
+struct fw_sets_file {
+    unsigned char *map;
+    size_t size;
+    uint64_t ndocs;
+    const uint64_t *at;      /* ndocs + 1 */
+    const uint64_t *values;
+};
+
+/* Which of the shard's documents are in a candidate pair. */
+static fw_status wanted_docs(fw_plan *p, const fw_ranks *r, unsigned shard, uint8_t *wanted)
+{
+    const uint64_t lo = r->first[shard], hi = r->first[shard + 1];
+    for (unsigned part = 0; part < p->partitions; part++)
+        for (unsigned q = 0; q < p->partitions; q++) {
+            char *data;
+            const fw_pair *pairs;
+            size_t n;
+            fw_status st = fw_stage_read_pairs(p, part, q, &data, &pairs, &n);
+            if (st != FW_OK) return st;
+            for (size_t i = 0; i < n; i++) {
+                const uint32_t ends[2] = {pairs[i].a, pairs[i].b};
+                for (int e = 0; e < 2; e++) {
+                    if (ends[e] >= r->ndocs) {
+                        free(data);
+                        return fw_plan_fail(p, FW_ERR_FORMAT, "bands %u: rank %u of %llu", part,
+                                            ends[e], (unsigned long long)r->ndocs);
+                    }
+                    uint64_t doc = r->doc_of[ends[e]];
+                    if (doc >= lo && doc < hi) wanted[doc - lo] = 1;
+                }
+            }
+            free(data);
+        }
+    return FW_OK;
+}
+
+/* The shard read again, its candidates' sets made; each candidate checked
+ * against the sketch task's record. */
+static fw_status make_sets(fw_plan *p, unsigned shard, int threads, const uint8_t *wanted,
+                           size_t n, fw_scan **out)
+{
+    fw_scan_options o = p->opt;
+    o.threads = threads;
+    fw_scan *s;
+    char why[600];
+    fw_status st = fw_scan_new(&o, &s, why, sizeof why);
+    if (st != FW_OK) return fw_plan_fail(p, st, "%s", why);
+    *out = s;
+    for (size_t i = p->shard_first[shard]; i < p->shard_first[shard + 1] && st == FW_OK; i++)
+        st = fw_scan_add_path(s, p->paths[i]);
+    if (st == FW_OK) st = fw_pipeline_finish(s);
+    if (st != FW_OK)
+        return fw_plan_fail(p, st, "gather %u: %s", shard,
+                            fw_scan_error(s)[0] ? fw_scan_error(s) : fw_status_str(st));
+    char path[4096];
+    fw_plan_path(p, path, sizeof path, FW_STAGE_SKETCH, "%u.docs", shard);
+    fw_shard_file *f;
+    if ((st = fw_shard_file_open(path, p->tag, p->opt.perms, &f, why, sizeof why)) != FW_OK)
+        return fw_plan_fail(p, st, "%s", why);
+    if (s->ndocs != n || fw_shard_file_docs(f) != n)
+        st = fw_plan_fail(p, FW_ERR_FORMAT, "gather %u: the shard now holds %zu documents, "
+                          "the sketch task read %zu: its inputs changed", shard, s->ndocs,
+                          fw_shard_file_docs(f));
+    for (size_t i = 0; i < n && st == FW_OK; i++) {
+        fw_shard_doc d;
+        if (!wanted[i]) continue;
+        if (fw_shard_file_doc(f, i, &d) != FW_OK || strcmp(d.id, s->docs[i].id) != 0 ||
+            d.nshingles != s->docs[i].nshingles || !s->docs[i].sig)
+            st = fw_plan_fail(p, FW_ERR_FORMAT, "gather %u: document %zu (%s) is not the one "
+                              "the sketch task read: the inputs changed", shard, i,
+                              s->docs[i].id);
+    }
+    fw_shard_file_close(f);
+    if (st == FW_OK) st = fw_match_make_sets_of(s, wanted);
+    return st;
+}
+
+static fw_status write_sets(fw_plan *p, unsigned shard, const fw_scan *s, const uint8_t *wanted,
+                            size_t n)
+{
+    uint64_t *at = malloc((n + 1) * sizeof *at);
+    if (!at) return FW_ERR_NOMEM;
+    at[0] = 0;
+    for (size_t i = 0; i < n; i++) at[i + 1] = at[i] + (s && wanted[i] ? s->docs[i].nset : 0);
+    char path[4096];
+    fw_plan_path(p, path, sizeof path, FW_STAGE_GATHER, "%u.sets", shard);
+    fw_atomic_file a;
+    fw_status st = fw_atomic_open(&a, path);
+    if (st == FW_OK) {
+        sets_header h = {SETS_MAGIC, p->tag, n, at[n]};
+        int ok = fwrite(&h, sizeof h, 1, a.f) == 1 && fwrite(at, sizeof *at, n + 1, a.f) == n + 1;
+        for (size_t i = 0; ok && i < n; i++)
+            if (s && wanted[i] && s->docs[i].nset)
+                ok = fwrite(s->docs[i].shingles, sizeof(uint64_t), s->docs[i].nset, a.f) ==
+                     s->docs[i].nset;
+        if (ok) st = fw_atomic_commit(&a);
+        else {
+            fw_atomic_abandon(&a);
+            st = FW_ERR_IO;
+        }
+    }
+    free(at);
+    if (st != FW_OK) fw_plan_fail(p, st, "cannot write %s", path);
+    return st;
+}
+
+fw_status fw_stage_gather(fw_plan *p, unsigned shard, int threads)
+{
+    fw_ranks r;
+    fw_status st = fw_ranks_load(p, &r);
+    if (st != FW_OK) return st;
+    const size_t n = (size_t)(r.first[shard + 1] - r.first[shard]);
+    uint8_t *wanted = calloc(n ? n : 1, 1);
+    fw_scan *s = NULL;
+    if (!wanted) st = FW_ERR_NOMEM;
+    if (st == FW_OK && p->opt.verify) st = wanted_docs(p, &r, shard, wanted);
+    int any = 0;
+    for (size_t i = 0; i < n; i++) any |= wanted[i];
+    if (st == FW_OK && any) st = make_sets(p, shard, threads, wanted, n, &s);
+    if (st == FW_OK) st = write_sets(p, shard, s, wanted, n);
+    fw_scan_free(s);
+    free(wanted);
+    fw_ranks_free(&r);
+    return st;
+}
+
+/* ----------------------------------------------------------- reading */
+
+fw_status fw_sets_file_open(fw_plan *p, unsigned shard, fw_sets_file **out)
+{
+    *out = NULL;
+    char path[4096];
+    fw_plan_path(p, path, sizeof path, FW_STAGE_GATHER, "%u.sets", shard);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) != 0) {
+        if (fd >= 0) close(fd);
+        return fw_plan_fail(p, FW_ERR_IO, "cannot read %s", path);
+    }
+    fw_sets_file *f = calloc(1, sizeof *f);
+    if (!f) {
+        close(fd);
+        return FW_ERR_NOMEM;
+    }
+    f->size = (size_t)sb.st_size;
+    if (f->size >= sizeof(sets_header)) {
+        f->map = mmap(NULL, f->size, PROT_READ, MAP_SHARED, fd, 0);
+        if (f->map == MAP_FAILED) f->map = NULL;
+    }
+    close(fd);
+    const sets_header *h = (const sets_header *)f->map;
+    if (!h || memcmp(h->magic, SETS_MAGIC, 7) != 0 || h->tag != p->tag ||
+        h->ndocs > (f->size - sizeof *h) / 8 - 1 ||
+        h->values != (f->size - sizeof *h) / 8 - (h->ndocs + 1) ||
+        (f->size - sizeof *h) % 8) {
+        fw_sets_file_close(f);
+        return fw_plan_fail(p, FW_ERR_FORMAT, "%s: not the gathered sets of this plan", path);
+    }
+    f->ndocs = h->ndocs;
+    f->at = (const uint64_t *)(f->map + sizeof *h);
+    f->values = f->at + f->ndocs + 1;
+    *out = f;
+    return FW_OK;
+}
+
+void fw_sets_file_close(fw_sets_file *f)
+{
+    if (!f) return;
+    if (f->map) munmap(f->map, f->size);
+    free(f);
+}
+
+fw_status fw_sets_file_get(const fw_sets_file *f, uint64_t local, const uint64_t **set,
+                           uint64_t *n)
+{
+    const sets_header *h = (const sets_header *)f->map;
+    if (local >= f->ndocs || f->at[local] > f->at[local + 1] || f->at[local + 1] > h->values)
+        return FW_ERR_FORMAT;
+    *set = f->values + f->at[local];
+    *n = f->at[local + 1] - f->at[local];
+    return FW_OK;
+}
