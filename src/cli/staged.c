@@ -39,8 +39,9 @@ const char *const cli_usage_plan =
     "write the scan's reports into --out (relative to this directory), the\n"
     "same bytes as `fanwen scan` writes (summary.json apart from its timings).\n"
     "Stages: sketch (one task per shard), rank (one), bands (one per\n"
-    "partition), verify (one per partition), finish (one: the passage level,\n"
-    "clusters and the reports).\n"
+    "partition), gather (one per shard: the candidates' exact sets), verify\n"
+    "(one per partition), finish (one: the passage level, clusters and the\n"
+    "reports).\n"
     "\n"
     "      --work W          the work directory (required)\n"
     "      --shards N        input shards: runs of consecutive INPUTs, at most\n"
@@ -56,7 +57,8 @@ const char *const cli_usage_plan =
 static const char *const usage_task =
     "usage: fanwen task W STAGE [I] [-j N]\n"
     "\n"
-    "Runs task I of STAGE (sketch, rank, bands, verify or finish) of the plan\n"
+    "Runs task I of STAGE (sketch, rank, bands, gather, verify or finish) of\n"
+    "the plan\n"
     "in W; I defaults to $SLURM_ARRAY_TASK_ID or $JOB_COMPLETION_INDEX. A task\n"
     "already done does nothing; one whose inputs are missing fails and writes\n"
     "nothing; otherwise it starts from scratch. -j: threads (default all\n"
@@ -200,7 +202,8 @@ int cmd_task(int argc, char **argv)
     const char *work = argv[optind], *name = argv[optind + 1];
     fw_stage stage;
     if (!fw_stage_from_name(name, &stage))
-        return cli_usage_error("task", "no stage '%s' (sketch, rank, bands, verify, finish)", name);
+        return cli_usage_error("task", "no stage '%s' (sketch, rank, bands, gather, verify, "
+                                       "finish)", name);
     const char *index = argc - optind == 3 ? argv[optind + 2] : getenv("SLURM_ARRAY_TASK_ID");
     if (!index) index = getenv("JOB_COMPLETION_INDEX");
     if (!index) index = "0"; /* a stage of one task */
