@@ -1,12 +1,13 @@
 /*
  * staged.c — a scan cut into tasks that a scheduler runs: the plan, and
  * every task's life cycle (the stages' work is in stage_sketch.c,
- * stage_pairs.c and stage_finish.c).
+ * stage_pairs.c, stage_gather.c and stage_finish.c).
  *
  * The plan is a text file, `W/plan`: every option that changes a result,
  * one per line, the version of fanwen, the working directory, the report
  * directory, the number of shards and partitions and the input paths with
- * their shard; its first lines carry an XXH3 of the rest. Planning again
+ * their shard, and with --canon an XXH3 of the table's bytes; its first
+ * lines carry an XXH3 of the rest. Planning again
  * with the same text keeps the plan and the work done under it; planning
  * with other options, or running a task with another version of fanwen,
  * is refused with the line that differs. Every file a task writes carries

@@ -1,6 +1,6 @@
 /* staged.h — a scan as staged tasks (internal; see staged.c for the plan
- * and the tasks' life cycle, stage_sketch.c, stage_pairs.c and
- * stage_finish.c for what each stage does). */
+ * and the tasks' life cycle, stage_sketch.c, stage_pairs.c,
+ * stage_gather.c and stage_finish.c for what each stage does). */
 #ifndef FW_STAGED_H
 #define FW_STAGED_H
 

@@ -29,7 +29,7 @@ const char *const cli_usage_plan =
     "\n"
     "Plans the scan `fanwen scan [scan options] INPUT...` as tasks a scheduler\n"
     "runs, in the work directory W (made if missing; W must be on storage every\n"
-    "node sees): the options, this fanwen's version and a hash of both, the\n"
+    "node sees): the options, this fanwen's version and a hash of them, the\n"
     "working directory and the INPUTs in shards. Then\n"
     "\n"
     "  fanwen run W --jobs N           every task on this machine, N at once\n"
