@@ -301,9 +301,12 @@ fw_status fw_stage_bands(fw_plan *p, unsigned partition, int threads)
             }
         }
         st = (fw_status)failed;
+        const char *why = "";
+        for (unsigned k = 0; st == FW_ERR_FORMAT && k < p->shards && !why[0]; k++)
+            why = fw_band_file_error(files[k]);
         if (st == FW_ERR_FORMAT)
-            fw_plan_fail(p, st, "bands %u: a band file failed its check or names no document",
-                         partition);
+            fw_plan_fail(p, st, "bands %u: a band file failed its check or names no document%s%s",
+                         partition, why[0] ? ": " : "", why);
     }
     fw_pair *pairs = NULL;
     size_t n = 0;

@@ -15,7 +15,8 @@
 # summary.json up to its "stages" (threads masked); the same with
 # --no-passages -t 0.5 --template. Then: a finished plan run again does
 # nothing and keeps the bytes; planning it with other options is refused
-# naming the option; a damaged plan is refused; a task run before its inputs fails, names them and
+# naming the option; a damaged plan is refused; a damaged band file fails
+# its bands task, which leaves nothing; `fanwen status` says what is done; a task run before its inputs fails, names them and
 # writes nothing; and on a larger corpus, every task killed with SIGKILL at
 # random moments, then run again, gives the same bytes as an undisturbed
 # run, file by file, and the reports the scan's.
@@ -110,6 +111,21 @@ cp -r work-default-3-4 damaged
 sed -i 's/^version .*/version 0.0.1/' damaged/plan
 if "$FANWEN" task damaged rank 2>damaged.log; then fail "ran a damaged plan"; fi
 grep -q "damaged" damaged.log || { cat damaged.log; fail "a damaged plan not said so"; }
+
+"$FANWEN" status work-default-3-4 >status.log || { cat status.log; fail "status: not all done"; }
+grep -q "^gather  3/3 done$" status.log || { cat status.log; fail "status"; }
+
+# a band file with a flipped byte: the bands task fails, saying so, and
+# leaves nothing; `fanwen run` stops there
+cp -r work-default-3-4 flipped
+rm flipped/bands/0.done flipped/bands/0.v*.pairs
+f=flipped/sketch/1.p0.bands
+printf 'X' | dd of=$f bs=1 seek=100 conv=notrunc status=none
+if "$FANWEN" run flipped 2>flipped.log; then fail "run with a damaged band file"; fi
+grep -q "bands 0: a band file failed its check" flipped.log || { cat flipped.log; fail "no reason"; }
+[ -z "$(ls flipped/bands | grep '^0\.')" ] || fail "the failed bands task left files"
+"$FANWEN" status flipped >status.log && fail "status: all done with a failed task"
+grep -q "^bands   3/4 done (first to do: 0)$" status.log || { cat status.log; fail "status"; }
 
 # ---------------------------------------------------------- missing inputs
 "$FANWEN" plan -q --work fresh --shards 3 --partitions 4 -o out-fresh "${INPUTS[@]}" || fail plan

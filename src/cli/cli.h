@@ -55,8 +55,9 @@ extern const char *const cli_usage_plan;
 
 int cmd_explain(int argc, char **argv);
 int cmd_report(int argc, char **argv);
-/* staged.c: plan, task, run, slurm */
+/* staged.c: plan, task, run, slurm, status */
 int cmd_plan(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 int cmd_task(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_slurm(int argc, char **argv);

@@ -55,6 +55,7 @@ static const char *usage_main =
     "                  JOB_COMPLETION_INDEX when not given)\n"
     "  run W           run every task of W on this machine (--jobs N at once)\n"
     "  slurm W         write (and with --submit submit) Slurm job arrays\n"
+    "  status W        the tasks of W done, stage by stage\n"
     "\n"
     "  fanwen --help          this text\n"
     "  fanwen --version       the version\n"
@@ -650,6 +651,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "task")) return cmd_task(argc - 1, argv + 1);
     if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
     if (!strcmp(cmd, "slurm")) return cmd_slurm(argc - 1, argv + 1);
+    if (!strcmp(cmd, "status")) return cmd_status(argc - 1, argv + 1);
     fprintf(stderr, "fanwen: unknown command '%s'\n%s", cmd, usage_main);
     return EXIT_FAILURE;
 }

@@ -9,7 +9,7 @@
  * JOB_COMPLETION_INDEX). `run` runs every stage here, up to --jobs tasks
  * at once, each a `fanwen task` process, as a scheduler would. `slurm`
  * writes one job array per stage, each depending on the one before
- * (afterok), and with --submit submits them.
+ * (afterok), and with --submit submits them. `status` says what is done.
  */
 #include "cli.h"
 #include "progress.h"
@@ -35,6 +35,7 @@ const char *const cli_usage_plan =
     "  fanwen run W --jobs N           every task on this machine, N at once\n"
     "  fanwen slurm W --submit         one Slurm job array per stage\n"
     "  fanwen task W STAGE I           one task (what the job arrays run)\n"
+    "  fanwen status W                 the tasks done, stage by stage\n"
     "\n"
     "write the scan's reports into --out (relative to this directory), the\n"
     "same bytes as `fanwen scan` writes (summary.json apart from its timings).\n"
@@ -227,6 +228,36 @@ int cmd_task(int argc, char **argv)
     else fprintf(stderr, "fanwen task: %s %u done in %.2f s\n", name, u, cli_now() - t0);
     fw_plan_free(plan);
     return st == FW_OK ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/* ------------------------------------------------------------- status */
+
+int cmd_status(int argc, char **argv)
+{
+    if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        fputs("usage: fanwen status W\n\nThe tasks of each stage of the plan in W that are "
+              "done, and the first that is not.\nExit status 0 when every task is done.\n",
+              stdout);
+        return EXIT_SUCCESS;
+    }
+    if (argc != 2) return cli_usage_error("status", "%s", "one work directory W");
+    fw_plan *plan = open_plan("status", argv[1]);
+    if (!plan) return EXIT_FAILURE;
+    int all = 1;
+    printf("plan %s\n", fw_plan_hash(plan));
+    for (int s = 0; s < FW_STAGE_COUNT; s++) {
+        unsigned n = fw_plan_tasks(plan, (fw_stage)s), done = 0, first = n;
+        for (unsigned i = 0; i < n; i++) {
+            if (fw_plan_task_done(plan, (fw_stage)s, i)) done++;
+            else if (first == n) first = i;
+        }
+        printf("%-7s %u/%u done", fw_stage_name((fw_stage)s), done, n);
+        if (first < n) printf(" (first to do: %u)", first);
+        putchar('\n');
+        all &= done == n;
+    }
+    fw_plan_free(plan);
+    return all ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
 /* ---------------------------------------------------------------- run */
