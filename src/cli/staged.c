@@ -74,13 +74,15 @@ static const char *const usage_run =
     "Tasks already done are skipped, so a run stopped anywhere resumes.\n";
 
 static const char *const usage_slurm =
-    "usage: fanwen slurm W [--submit] [--cpus N] [--partition NAME] [--time T]\n"
+    "usage: fanwen slurm W [--submit] [--cpus N] [--serial-cpus N] [--partition NAME]\n"
+    "                      [--time T]\n"
     "\n"
     "Writes W/slurm/STAGE.sbatch, one job array per stage (its size from the\n"
     "plan), and W/slurm/submit.sh, which submits them in order, each with\n"
     "--dependency=afterok on the one before, and prints the finish job's id.\n"
-    "--submit runs it. --cpus: CPUs per task (default 2); --partition and\n"
-    "--time are passed to sbatch.\n";
+    "--submit runs it. --cpus: CPUs per task (default 2); --serial-cpus: for\n"
+    "the stages of one task (rank, finish: the finish task runs the passage\n"
+    "level; default --cpus); --partition and --time are passed to sbatch.\n";
 
 /* --------------------------------------------------------------- plan */
 
@@ -377,13 +379,14 @@ static int write_sbatch(const char *dir, const char *self, const char *work, con
 
 int cmd_slurm(int argc, char **argv)
 {
-    unsigned cpus = 2;
+    unsigned cpus = 2, serial_cpus = 0;
     int submit = 0, c;
     const char *partition = NULL, *time = NULL;
     opterr = 0;
     optind = 1;
     static const struct option longopts[] = {{"submit", no_argument, 0, 'S'},
                                              {"cpus", required_argument, 0, 'c'},
+                                             {"serial-cpus", required_argument, 0, 's'},
                                              {"partition", required_argument, 0, 'p'},
                                              {"time", required_argument, 0, 't'},
                                              {"help", no_argument, 0, 'h'},
@@ -392,6 +395,10 @@ int cmd_slurm(int argc, char **argv)
         switch (c) {
         case 'S': submit = 1; break;
         case 'c': if (!cli_unsigned("slurm", "--cpus", optarg, 1, 1024, &cpus)) return EXIT_FAILURE; break;
+        case 's':
+            if (!cli_unsigned("slurm", "--serial-cpus", optarg, 1, 1024, &serial_cpus))
+                return EXIT_FAILURE;
+            break;
         case 'p': partition = optarg; break;
         case 't': time = optarg; break;
         case 'h': fputs(usage_slurm, stdout); return EXIT_SUCCESS;
@@ -418,8 +425,11 @@ int cmd_slurm(int argc, char **argv)
             failed = 1;
         }
     }
-    for (int s = 0; s < FW_STAGE_COUNT && !failed; s++)
-        failed = write_sbatch(dir, self, work, plan, (fw_stage)s, cpus, partition, time) != 0;
+    for (int s = 0; s < FW_STAGE_COUNT && !failed; s++) {
+        const int serial = fw_plan_tasks(plan, (fw_stage)s) == 1 && serial_cpus;
+        failed = write_sbatch(dir, self, work, plan, (fw_stage)s, serial ? serial_cpus : cpus,
+                              partition, time) != 0;
+    }
     char script[4400];
     if (!failed) {
         snprintf(script, sizeof script, "%s/submit.sh", dir);
