@@ -90,22 +90,20 @@ fw_status fw_match_passages(fw_scan *s)
     size_t n = s->ndocs, m = n ? n : 1;
     fw_passage **passages = malloc(m * sizeof *passages);
     uint32_t *count = malloc(m * sizeof *count);
-    const uint32_t **cps = malloc(m * sizeof *cps);
-    const uint32_t **offsets = malloc(m * sizeof *offsets);
+    const unsigned char **packed = malloc(m * sizeof *packed);
     uint32_t *len = malloc(m * sizeof *len);
     uint64_t *at = malloc(m * sizeof *at);
     fw_status st = FW_ERR_NOMEM;
-    if (passages && count && cps && offsets && len && at) {
+    if (passages && count && packed && len && at) {
         for (size_t r = 0; r < n; r++) {
             const fw_doc_record *d = &s->docs[s->by_rank[r]];
             passages[r] = d->passages;
             count[r] = d->npassages;
-            cps[r] = d->aligned;
-            offsets[r] = d->aligned_offsets;
+            packed[r] = d->aligned;
             len[r] = d->naligned;
             at[r] = d->aligned_at;
         }
-        fw_aligned_texts texts = {n, cps, offsets, len, at,
+        fw_aligned_texts texts = {n, packed, len, at,
                                   s->bounded ? &s->aligned_file : NULL};
         fw_passage_corpus corpus = {n, passages, count, &texts,
                                     s->stats.docs[FW_DOC_OK] + s->stats.docs[FW_DOC_REPAIRED],
@@ -122,8 +120,7 @@ fw_status fw_match_passages(fw_scan *s)
     }
     free(passages);
     free(count);
-    free(cps);
-    free(offsets);
+    free(packed);
     free(len);
     free(at);
     if (st != FW_OK) return st;

@@ -26,6 +26,7 @@
  * end to end, in memory and spilling.
  */
 #include "sketch.h"
+#include "aligned_pack.h"
 #include "grow.h"
 #include "lsh.h"
 #include "measure.h"
@@ -171,12 +172,11 @@ static fw_status keep_for_passages(const fw_sketch_context *cx, fw_sketch_worker
     if (!(d->text = fw_arena_alloc(&w->arena, len ? len : 1))) return FW_ERR_NOMEM;
     memcpy(d->text, text, len);
     if (cx->tmpl || !d->chars) return FW_OK;
-    uint32_t *mem = fw_arena_alloc(&w->arena, 2 * d->chars * sizeof *mem);
+    unsigned char *mem =
+        fw_arena_alloc(&w->arena, fw_aligned_packed_size(w->cps, w->offs, d->chars));
     if (!mem) return FW_ERR_NOMEM;
-    memcpy(mem, w->cps, d->chars * sizeof *mem);
-    memcpy(mem + d->chars, w->offs, d->chars * sizeof *mem);
+    fw_aligned_pack(w->cps, w->offs, d->chars, mem);
     d->aligned = mem;
-    d->aligned_offsets = mem + d->chars;
     d->naligned = (uint32_t)d->chars;
     return FW_OK;
 }

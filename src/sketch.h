@@ -42,7 +42,8 @@ typedef struct fw_doc_record {
                               * shingled (template form with --template)
                               * and the byte offset of the character each
                               * came from; */
-    uint32_t *aligned, *aligned_offsets; /* NULL with a memory limit: */
+    unsigned char *aligned;  /* both packed (aligned_pack.h); NULL with a
+                              * memory limit: */
     uint64_t aligned_at;     /* then both are in aligned_file, here */
     int64_t cluster;         /* representative's document number */
     uint64_t cluster_size;
