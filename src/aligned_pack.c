@@ -18,8 +18,8 @@
  *                start, so any range is reached by reading at most 255
  *                steps. Offsets that ever go back are kept whole.
  *
- * Layout: u32 flags | checkpoints (u32 offset, u32 step position) | code
- * points | steps. A range is unpacked into the reader's buffer
+ * Layout: u32 flags | checkpoints (u32 offset, u32 step position; one more
+ * at the end, where the steps end) | code points | steps. A range is unpacked into the reader's buffer
  * (aligned_text.c), which callers already treat as valid until the next
  * read, as for texts read back from a file under a memory limit.
  */
@@ -41,40 +41,30 @@ static size_t round16(size_t x) { return (x + 15) & ~(size_t)15; }
 
 static layout layout_of(uint32_t flags, size_t n)
 {
-    layout l = {flags, (n + EVERY - 1) / EVERY, 0, 0};
+    layout l = {flags, (n + EVERY - 1) / EVERY + 1, 0, 0}; /* + where steps end */
     l.cps_at = round16(4 + 8 * l.checkpoints);
     l.steps_at = l.cps_at + n * (flags & WIDE ? 4 : 2);
     return l;
 }
 
-static uint32_t flags_of(const uint32_t *cps, const uint32_t *offsets, size_t n)
+size_t fw_aligned_packed_size(const uint32_t *cps, const uint32_t *offsets, size_t n,
+                              uint32_t *flags)
 {
-    uint32_t max = 0, flags = 0;
+    uint32_t max = 0, back = 0;
+    size_t long_steps = 0;
     for (size_t i = 0; i < n; i++) max |= cps[i];
-    if (max > 0xFFFF) flags |= WIDE;
-    for (size_t i = 1; i < n; i++)
-        if (offsets[i] < offsets[i - 1]) return flags | RAW_OFFSETS;
-    return flags;
+    for (size_t i = 1; i < n; i++) {
+        back |= offsets[i] < offsets[i - 1];
+        long_steps += offsets[i] - offsets[i - 1] >= LONG_STEP && i % EVERY;
+    }
+    *flags = (max > 0xFFFF ? WIDE : 0) | (back ? RAW_OFFSETS : 0);
+    size_t steps = back ? 4 * n : n - (n + EVERY - 1) / EVERY + 4 * long_steps;
+    return layout_of(*flags, n).steps_at + steps;
 }
 
-static size_t steps_size(const uint32_t *offsets, size_t n, uint32_t flags)
+void fw_aligned_pack(const uint32_t *cps, const uint32_t *offsets, size_t n, uint32_t flags,
+                     unsigned char *out)
 {
-    if (flags & RAW_OFFSETS) return 4 * n;
-    size_t bytes = 0;
-    for (size_t i = 0; i < n; i++)
-        if (i % EVERY) bytes += offsets[i] - offsets[i - 1] < LONG_STEP ? 1 : 5;
-    return bytes;
-}
-
-size_t fw_aligned_packed_size(const uint32_t *cps, const uint32_t *offsets, size_t n)
-{
-    uint32_t flags = flags_of(cps, offsets, n);
-    return layout_of(flags, n).steps_at + steps_size(offsets, n, flags);
-}
-
-void fw_aligned_pack(const uint32_t *cps, const uint32_t *offsets, size_t n, unsigned char *out)
-{
-    uint32_t flags = flags_of(cps, offsets, n);
     layout l = layout_of(flags, n);
     memcpy(out, &flags, 4);
     if (flags & WIDE) {
@@ -104,6 +94,8 @@ void fw_aligned_pack(const uint32_t *cps, const uint32_t *offsets, size_t n, uns
             pos += 5;
         }
     }
+    uint32_t end[2] = {0, pos};
+    memcpy(out + 4 + 8 * (l.checkpoints - 1), end, 8);
 }
 
 void fw_aligned_unpack(const unsigned char *packed, size_t n, size_t start, size_t count,
@@ -124,21 +116,40 @@ void fw_aligned_unpack(const unsigned char *packed, size_t n, size_t start, size
         memcpy(offsets, steps + 4 * start, 4 * count);
         return;
     }
-    uint32_t off = 0, pos = 0;
-    for (size_t i = start - start % EVERY, k = 0; k < count; i++) {
-        if (i % EVERY == 0) {
-            uint32_t cp[2];
-            memcpy(cp, packed + 4 + 8 * (i / EVERY), 8);
-            off = cp[0];
-            pos = cp[1];
-        } else if (steps[pos] < LONG_STEP) {
-            off += steps[pos++];
-        } else {
-            uint32_t step;
-            memcpy(&step, steps + pos + 1, 4);
-            off += step;
-            pos += 5;
+    /* block by block from the checkpoint before start; a block whose steps
+     * take one byte a character (the next checkpoint says so) has no long
+     * step: a plain prefix sum */
+    const size_t end = start + count;
+    for (size_t block = start / EVERY; block * EVERY < end; block++) {
+        const size_t first = block * EVERY;
+        const size_t last = first + EVERY < n ? first + EVERY : n; /* exclusive */
+        uint32_t cp[2], next_pos;
+        memcpy(cp, packed + 4 + 8 * block, 8);
+        memcpy(&next_pos, packed + 4 + 8 * (block + 1) + 4, 4);
+        uint32_t off = cp[0];
+        const unsigned char *s = steps + cp[1];
+        const size_t from = start > first ? start : first, to = end < last ? end : last;
+        if (next_pos - cp[1] == last - first - 1) {
+            for (size_t i = first + 1; i <= from; i++) off += s[i - first - 1];
+            offsets[from - start] = off;
+            for (size_t i = from + 1; i < to; i++) {
+                off += s[i - first - 1];
+                offsets[i - start] = off;
+            }
+            continue;
         }
-        if (i >= start) offsets[k++] = off;
+        for (size_t i = first; i < to; i++) {
+            if (i > first) {
+                if (*s < LONG_STEP) {
+                    off += *s++;
+                } else {
+                    uint32_t step;
+                    memcpy(&step, s + 1, 4);
+                    off += step;
+                    s += 5;
+                }
+            }
+            if (i >= from) offsets[i - start] = off;
+        }
     }
 }

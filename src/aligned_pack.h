@@ -7,12 +7,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The exact size of the packed form of n code points and offsets. */
-size_t fw_aligned_packed_size(const uint32_t *cps, const uint32_t *offsets, size_t n);
+/* The exact size of the packed form of n code points and offsets, and
+ * the *flags that fw_aligned_pack() takes. */
+size_t fw_aligned_packed_size(const uint32_t *cps, const uint32_t *offsets, size_t n,
+                              uint32_t *flags);
 
 /* Packs n code points and their offsets into `out` (16-byte aligned,
- * fw_aligned_packed_size() bytes). */
-void fw_aligned_pack(const uint32_t *cps, const uint32_t *offsets, size_t n, unsigned char *out);
+ * fw_aligned_packed_size() bytes, with the flags it gave). */
+void fw_aligned_pack(const uint32_t *cps, const uint32_t *offsets, size_t n, uint32_t flags,
+                     unsigned char *out);
 
 /* Code points [start, start + count) of a packed text of n, into cps, and
  * when offsets is not NULL their offsets. start + count <= n. */

@@ -131,10 +131,12 @@ static fw_status keep_aligned(fw_scan *s, fw_worker *w, fw_doc_record *d,
     size_t n = cut->naligned;
     d->naligned = (uint32_t)n;
     if (!s->bounded) {
+        uint32_t flags;
         unsigned char *mem = fw_arena_alloc(
-            &w->sketch.arena, fw_aligned_packed_size(cut->aligned, cut->aligned_offsets, n));
+            &w->sketch.arena,
+            fw_aligned_packed_size(cut->aligned, cut->aligned_offsets, n, &flags));
         if (!mem) return FW_ERR_NOMEM;
-        fw_aligned_pack(cut->aligned, cut->aligned_offsets, n, mem);
+        fw_aligned_pack(cut->aligned, cut->aligned_offsets, n, flags, mem);
         d->aligned = mem;
         return FW_OK;
     }

@@ -26,6 +26,10 @@ typedef struct fw_doc_record {
     size_t nset;             /* distinct shingles, once made a set */
     uint64_t *shingles;      /* the hashes, made a sorted set if the document
                               * is a candidate; NULL with --no-verify */
+    uint64_t *band_keys;     /* its LSH band keys, kept instead of the
+                              * signature when the text is kept (passages,
+                              * verified): the signature is made again for
+                              * candidates (match.c); else NULL */
     uint32_t *sig;           /* K values; NULL without text (and with a
                               * memory limit: then they are in a file) */
     uint64_t hashes_at;      /* with a memory limit: where the hashes and */
