@@ -2,9 +2,9 @@
  * shard_file.c — a sketched shard's documents on disk, for the tasks after
  * the sketch stage.
  *
- * The rank task reads every document's id, the verify tasks the signatures
- * of the documents in their candidate pairs, the gather tasks their ids and
- * counts (to check they read the same documents again), the finish task
+ * The rank task reads every document's id, the gather tasks the ids and
+ * counts of the candidates (to check they read the same documents again),
+ * the finish task
  * everything a scan's record holds after reading (id, message, status,
  * counts, and for the passage level the text and its short lines). One
  * file per shard, read through mmap, so a verify task touches only the
@@ -15,9 +15,9 @@
  *
  *   header  64 bytes: "FWSHARD\0", format, K, the plan's hash, documents,
  *           where the table starts, and the shard's reading counts
- *   data    per document: signature (K × u32, padded to 8), short lines'
- *           hashes (u64 each), id, message and text, each NUL-terminated,
- *           padded to 8
+ *   data    per document: short lines' hashes (u64 each), id, message
+ *           and text, each NUL-terminated, padded to 8 (format 2: the
+ *           signatures and exact sets are the gather task's)
  *   table   per document a 64-byte record: where its data is, its counts
  *
  * The file is written under a temporary name, flushed and renamed into
@@ -37,8 +37,7 @@
 #include <unistd.h>
 
 #define MAGIC "FWSHARD"
-#define FORMAT 1
-#define FLAG_SIG 1u
+#define FORMAT 2
 #define FLAG_TEXT 2u
 #define FLAG_MESSAGE 4u
 
@@ -106,11 +105,9 @@ fw_status fw_shard_file_write(const char *path, uint64_t tag, unsigned k,
         size_t id_len = strlen(d->id), message_len = d->message ? strlen(d->message) : 0;
         *t = (disk_doc){at, d->bytes, d->chars, d->nshingles, 0, (uint32_t)d->status,
                         0, d->nlines, (uint32_t)id_len, (uint32_t)message_len, 0};
-        if (d->sig) t->flags |= FLAG_SIG;
         if (d->message) t->flags |= FLAG_MESSAGE;
         if (d->text) t->flags |= FLAG_TEXT;
-        if (d->sig) ok = put(a.f, d->sig, (size_t)k * sizeof *d->sig, &at);
-        if (ok && d->nlines) ok = put(a.f, d->line_hashes, d->nlines * sizeof *d->line_hashes, &at);
+        if (d->nlines) ok = put(a.f, d->line_hashes, d->nlines * sizeof *d->line_hashes, &at);
         if (ok) ok = put_string(a.f, d->id, id_len, &at);
         if (ok && d->message) ok = put_string(a.f, d->message, message_len, &at);
         if (ok && d->text) ok = put_string(a.f, d->text, d->bytes, &at);
@@ -188,12 +185,10 @@ fw_status fw_shard_file_doc(const fw_shard_file *f, size_t i, fw_shard_doc *doc)
 {
     if (i >= f->h->ndocs) return FW_ERR_ARG;
     const disk_doc *t = &f->table[i];
-    const unsigned k = f->h->k;
     uint64_t at = t->data_at, end = f->h->table_at;
     /* every size is checked against what is left before adding it */
     const uint64_t left = at <= end ? end - at : 0;
     uint64_t need = 0;
-    if (t->flags & FLAG_SIG) need += padded((uint64_t)k * 4);
     if (t->nlines > left / 8) return FW_ERR_FORMAT;
     need += (uint64_t)t->nlines * 8 + padded((uint64_t)t->id_len + 1);
     if (t->flags & FLAG_MESSAGE) need += padded((uint64_t)t->message_len + 1);
@@ -209,10 +204,6 @@ fw_status fw_shard_file_doc(const fw_shard_file *f, size_t i, fw_shard_doc *doc)
     doc->chars = t->chars;
     doc->nshingles = t->nshingles;
     doc->nlines = t->nlines;
-    if (t->flags & FLAG_SIG) {
-        doc->sig = (const uint32_t *)p;
-        p += padded((uint64_t)k * 4);
-    }
     doc->line_hashes = (const uint64_t *)p;
     p += (uint64_t)t->nlines * 8;
     doc->id = (const char *)p;

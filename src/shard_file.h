@@ -14,9 +14,9 @@ typedef struct fw_shard_counts {
 
 /* Writes the records `docs[0..n)` of a sketched shard to `path` (under a
  * temporary name, renamed into place when complete): per document its id,
- * message, status and counts, its signature of `k` values, its short
- * lines' hashes and its text (the passage level's). `tag` is the plan's
- * hash. FW_ERR_IO. */
+ * message, status and counts, its short lines' hashes and its text (the
+ * passage level's). `tag` is the plan's hash, `k` the signatures' size
+ * (checked on open). FW_ERR_IO. */
 fw_status fw_shard_file_write(const char *path, uint64_t tag, unsigned k,
                               const fw_doc_record *docs, size_t n,
                               const fw_shard_counts *counts);
@@ -27,9 +27,9 @@ typedef struct fw_shard_doc {
     const char *id, *message;  /* message NULL when none */
     fw_doc_status status;
     uint64_t bytes, chars, nshingles;
-    const uint32_t *sig;       /* NULL without one */
-    const uint64_t *set;       /* not in the file: the gathered set */
-    uint64_t nset;             /* (stage_pairs.c fills these two in) */
+    const uint32_t *sig;       /* not in the file: the gathered signature, */
+    const uint64_t *set;       /* set */
+    uint64_t nset;             /* and its size (stage_pairs.c fills them in) */
     const uint64_t *line_hashes;
     uint32_t nlines;
     const char *text;          /* NULL when not kept; NUL-terminated */

@@ -1,20 +1,24 @@
 /*
- * stage_gather.c — a staged scan's gather task: the exact shingle sets of
- * one shard's documents that are in a candidate pair.
+ * stage_gather.c — a staged scan's gather task: the signatures and exact
+ * shingle sets of one shard's documents that are in a candidate pair.
  *
- * Verification needs the exact sets of the candidates only, and a set
- * weighs 8 bytes per distinct shingle, nearly twice the text; storing
- * every document's set at sketching would write that much again for a
- * crawl. So once the bands tasks have found the candidates, the gather
- * task of shard S reads the shard again, through the scan's own reader
- * and sketcher (the same documents, in the same order), checks that each
- * candidate is the document the sketch task saw (id and shingle count),
- * and makes the candidates' sets as verification does (match.c), into
+ * Verification needs them for the candidates only, and a set weighs 8
+ * bytes per distinct shingle, nearly twice the text; storing every
+ * document's at sketching would write that much again for a crawl (and a
+ * scan keeping texts keeps only band keys, remaking the candidates'
+ * signatures: match.c). So once the bands tasks have found the
+ * candidates, the gather task of shard S reads the shard again, through
+ * the scan's own reader and sketcher (the same documents, in the same
+ * order), checks that each candidate is the document the sketch task saw
+ * (id and shingle count), and makes the candidates' sets as verification
+ * does (match.c), into
  *
- *   gather/S.sets   header, per document of the shard where its set starts
- *                   (u64, in values; n + 1 of them), then the sets
+ *   gather/S.sets   header; per document of the shard where its set starts
+ *                   (u64, in values; n + 1 of them) and which signature is
+ *                   its (u64, UINT64_MAX: none); the sets; the signatures
+ *                   (K u32 each)
  *
- * With --no-verify nothing is read again: the file has no sets.
+ * With --no-verify only the signatures are gathered.
  */
 #include "staged.h"
 #include "match.h"
@@ -33,15 +37,20 @@
 
 typedef struct sets_header {
     char magic[8];
-    uint64_t tag, ndocs, values;
+    uint64_t tag, ndocs, values, sigs, k;
 } sets_header;
+
+#define NO_SIG UINT64_MAX
 
 struct fw_sets_file {
     unsigned char *map;
     size_t size;
-    uint64_t ndocs;
+    uint64_t ndocs, nsigs;
+    unsigned k;
     const uint64_t *at;      /* ndocs + 1 */
+    const uint64_t *sig_of;  /* ndocs */
     const uint64_t *values;
+    const uint32_t *sigs;
 };
 
 /* Which of the shard's documents are in a candidate pair. */
@@ -103,34 +112,46 @@ static fw_status make_sets(fw_plan *p, unsigned shard, int threads, const uint8_
         fw_shard_doc d;
         if (!wanted[i]) continue;
         if (fw_shard_file_doc(f, i, &d) != FW_OK || strcmp(d.id, s->docs[i].id) != 0 ||
-            d.nshingles != s->docs[i].nshingles || !s->docs[i].sig)
+            d.nshingles != s->docs[i].nshingles || (!s->docs[i].sig && !s->docs[i].band_keys))
             st = fw_plan_fail(p, FW_ERR_FORMAT, "gather %u: document %zu (%s) is not the one "
                               "the sketch task read: the inputs changed", shard, i,
                               s->docs[i].id);
     }
     fw_shard_file_close(f);
-    if (st == FW_OK) st = fw_match_make_sets_of(s, wanted);
+    if (st == FW_OK && p->opt.verify) st = fw_match_make_sets_of(s, wanted);
+    for (size_t i = 0; i < n && st == FW_OK; i++) /* every candidate has its signature now */
+        if (wanted[i] && !s->docs[i].sig)
+            st = fw_plan_fail(p, FW_ERR_FORMAT, "gather %u: document %zu (%s) has no signature",
+                              shard, i, s->docs[i].id);
     return st;
 }
 
 static fw_status write_sets(fw_plan *p, unsigned shard, const fw_scan *s, const uint8_t *wanted,
                             size_t n)
 {
-    uint64_t *at = malloc((n + 1) * sizeof *at);
+    const unsigned k = p->opt.perms;
+    uint64_t *at = malloc((2 * n + 1) * sizeof *at), *sig_of = at + n + 1, nsigs = 0;
     if (!at) return FW_ERR_NOMEM;
     at[0] = 0;
-    for (size_t i = 0; i < n; i++) at[i + 1] = at[i] + (s && wanted[i] ? s->docs[i].nset : 0);
+    for (size_t i = 0; i < n; i++) {
+        const int has = s && wanted[i];
+        at[i + 1] = at[i] + (has ? s->docs[i].nset : 0);
+        sig_of[i] = has ? nsigs++ : NO_SIG;
+    }
     char path[4096];
     fw_plan_path(p, path, sizeof path, FW_STAGE_GATHER, "%u.sets", shard);
     fw_atomic_file a;
     fw_status st = fw_atomic_open(&a, path);
     if (st == FW_OK) {
-        sets_header h = {SETS_MAGIC, p->tag, n, at[n]};
-        int ok = fwrite(&h, sizeof h, 1, a.f) == 1 && fwrite(at, sizeof *at, n + 1, a.f) == n + 1;
+        sets_header h = {SETS_MAGIC, p->tag, n, at[n], nsigs, k};
+        int ok = fwrite(&h, sizeof h, 1, a.f) == 1 &&
+                 fwrite(at, sizeof *at, 2 * n + 1, a.f) == 2 * n + 1;
         for (size_t i = 0; ok && i < n; i++)
             if (s && wanted[i] && s->docs[i].nset)
                 ok = fwrite(s->docs[i].shingles, sizeof(uint64_t), s->docs[i].nset, a.f) ==
                      s->docs[i].nset;
+        for (size_t i = 0; ok && i < n; i++)
+            if (s && wanted[i]) ok = fwrite(s->docs[i].sig, sizeof(uint32_t), k, a.f) == k;
         if (ok) st = fw_atomic_commit(&a);
         else {
             fw_atomic_abandon(&a);
@@ -151,7 +172,7 @@ fw_status fw_stage_gather(fw_plan *p, unsigned shard, int threads)
     uint8_t *wanted = calloc(n ? n : 1, 1);
     fw_scan *s = NULL;
     if (!wanted) st = FW_ERR_NOMEM;
-    if (st == FW_OK && p->opt.verify) st = wanted_docs(p, &r, shard, wanted);
+    if (st == FW_OK) st = wanted_docs(p, &r, shard, wanted);
     int any = 0;
     for (size_t i = 0; i < n; i++) any |= wanted[i];
     if (st == FW_OK && any) st = make_sets(p, shard, threads, wanted, n, &s);
@@ -187,16 +208,22 @@ fw_status fw_sets_file_open(fw_plan *p, unsigned shard, fw_sets_file **out)
     }
     close(fd);
     const sets_header *h = (const sets_header *)f->map;
+    /* the sizes checked one by one against what the file holds */
+    const uint64_t words = h ? (f->size - sizeof *h) / 8 : 0;
     if (!h || memcmp(h->magic, SETS_MAGIC, 7) != 0 || h->tag != p->tag ||
-        h->ndocs > (f->size - sizeof *h) / 8 - 1 ||
-        h->values != (f->size - sizeof *h) / 8 - (h->ndocs + 1) ||
-        (f->size - sizeof *h) % 8) {
+        h->k != p->opt.perms || h->ndocs > words / 2 || h->values > words - 2 * h->ndocs - 1 ||
+        h->sigs > h->ndocs ||
+        f->size != sizeof *h + (2 * h->ndocs + 1 + h->values) * 8 + h->sigs * h->k * 4) {
         fw_sets_file_close(f);
         return fw_plan_fail(p, FW_ERR_FORMAT, "%s: not the gathered sets of this plan", path);
     }
     f->ndocs = h->ndocs;
+    f->nsigs = h->sigs;
+    f->k = (unsigned)h->k;
     f->at = (const uint64_t *)(f->map + sizeof *h);
-    f->values = f->at + f->ndocs + 1;
+    f->sig_of = f->at + f->ndocs + 1;
+    f->values = f->sig_of + f->ndocs;
+    f->sigs = (const uint32_t *)(f->values + h->values);
     *out = f;
     return FW_OK;
 }
@@ -208,13 +235,15 @@ void fw_sets_file_close(fw_sets_file *f)
     free(f);
 }
 
-fw_status fw_sets_file_get(const fw_sets_file *f, uint64_t local, const uint64_t **set,
-                           uint64_t *n)
+fw_status fw_sets_file_get(const fw_sets_file *f, uint64_t local, const uint32_t **sig,
+                           const uint64_t **set, uint64_t *n)
 {
     const sets_header *h = (const sets_header *)f->map;
-    if (local >= f->ndocs || f->at[local] > f->at[local + 1] || f->at[local + 1] > h->values)
+    if (local >= f->ndocs || f->at[local] > f->at[local + 1] || f->at[local + 1] > h->values ||
+        (f->sig_of[local] != NO_SIG && f->sig_of[local] >= f->nsigs))
         return FW_ERR_FORMAT;
     *set = f->values + f->at[local];
     *n = f->at[local + 1] - f->at[local];
+    *sig = f->sig_of[local] == NO_SIG ? NULL : f->sigs + f->sig_of[local] * f->k;
     return FW_OK;
 }

@@ -15,8 +15,8 @@
  * file per verify task. The gather tasks (stage_gather.c) make the exact
  * sets of the documents in those pairs; a verify task joins its files,
  * drops the pairs found in several bands (as lsh.c does), and verifies
- * each on the shards' signatures and the gathered sets with the scan's own
- * judgement (fw_match_pair). Concatenated in partition order, the verify tasks'
+ * each on the gathered signatures and sets with the scan's own judgement
+ * (fw_match_pair). Concatenated in partition order, the verify tasks'
  * kept pairs are in rank order: the scan's pairs, ready for the finish
  * task.
  */
@@ -378,7 +378,8 @@ static fw_status read_candidates(fw_plan *p, unsigned q, uint64_t **out, size_t 
     return FW_OK;
 }
 
-/* The shard record of the document of rank `rank`, and its gathered set. */
+/* The shard record of the document of rank `rank`, with its gathered
+ * signature and set. */
 static fw_status doc_of_rank(fw_shard_file **files, fw_sets_file **sets, const fw_ranks *r,
                              uint32_t rank, fw_shard_doc *d)
 {
@@ -391,7 +392,8 @@ static fw_status doc_of_rank(fw_shard_file **files, fw_sets_file **sets, const f
         else hi = mid;
     }
     fw_status st = fw_shard_file_doc(files[lo], (size_t)(doc - r->first[lo]), d);
-    if (st == FW_OK) st = fw_sets_file_get(sets[lo], doc - r->first[lo], &d->set, &d->nset);
+    if (st == FW_OK)
+        st = fw_sets_file_get(sets[lo], doc - r->first[lo], &d->sig, &d->set, &d->nset);
     return st;
 }
 
@@ -433,8 +435,8 @@ fw_status fw_stage_verify(fw_plan *p, unsigned q, int threads)
         }
         st = (fw_status)failed;
         if (st != FW_OK)
-            fw_plan_fail(p, st, "verify %u: a candidate names a document without a signature "
-                         "in the shard files or a set in the gathered ones", q);
+            fw_plan_fail(p, st, "verify %u: a candidate names a document without a gathered "
+                         "signature or set", q);
     }
     size_t m = 0;
     for (size_t i = 0; st == FW_OK && i < nc; i++)

@@ -4,12 +4,13 @@
  *
  * The task makes a scan with the plan's options, adds the shard's paths
  * and lets the scan's own pipeline read and sketch them (pipeline.c,
- * sketch.c): the same records, signatures and kept texts as a whole scan
+ * sketch.c): the same records, band keys and kept texts as a whole scan
  * would make for these documents, and writes:
  *
  *   sketch/S.docs       the records (shard_file.c): no exact sets, which
- *                       would weigh 8 bytes per distinct shingle; the
- *                       gather task makes those of the candidates
+ *                       would weigh 8 bytes per distinct shingle, and no
+ *                       signatures (512 bytes): the gather task makes
+ *                       those of the candidates
  *   sketch/S.p<P>.bands one band file per partition P of the key space
  *                       (band_file.h): the band keys that fall in it, each
  *                       with item = S << 32 | the document's number in the
@@ -49,9 +50,9 @@ static fw_status write_bands(fw_plan *p, unsigned shard, const fw_scan *s)
     for (unsigned b = 0; b < bands && st == FW_OK; b++) {
         memset(len, 0, parts * sizeof *len);
         for (size_t i = 0; i < n; i++) {
-            const uint32_t *sig = s->docs[i].sig;
-            if (!sig) continue;
-            uint64_t key = fw_lsh_band_key64(sig, b, p->rows);
+            const fw_doc_record *d = &s->docs[i];
+            if (!d->band_keys && !d->sig) continue; /* no text */
+            uint64_t key = d->band_keys ? d->band_keys[b] : fw_lsh_band_key64(d->sig, b, p->rows);
             unsigned q = fw_key_partition(key, parts);
             rec[q][len[q]++] = (fw_band_record){key, (uint64_t)shard << 32 | i};
         }

@@ -91,15 +91,16 @@ fw_status fw_stage_load_records(fw_plan *p, fw_scan *s, struct fw_shard_file **f
 fw_status fw_stage_read_pairs(fw_plan *p, unsigned part, unsigned q, char **data,
                               const fw_pair **pairs, size_t *n);
 
-/* gather/S.sets: the exact shingle sets of shard S's documents that are in
- * a candidate pair (stage_gather.c). */
+/* gather/S.sets: the signatures and exact shingle sets of shard S's
+ * documents that are in a candidate pair (stage_gather.c). */
 typedef struct fw_sets_file fw_sets_file;
 fw_status fw_sets_file_open(fw_plan *p, unsigned shard, fw_sets_file **out);
 void fw_sets_file_close(fw_sets_file *f);
-/* Document `local` of the shard: *n values at *set (0: not gathered);
- * FW_ERR_FORMAT when there is no such document. */
-fw_status fw_sets_file_get(const fw_sets_file *f, uint64_t local, const uint64_t **set,
-                           uint64_t *n);
+/* Document `local` of the shard: its signature (*sig, NULL when not
+ * gathered) and *n values of its set at *set (0 when not gathered, or with
+ * --no-verify); FW_ERR_FORMAT when there is no such document. */
+fw_status fw_sets_file_get(const fw_sets_file *f, uint64_t local, const uint32_t **sig,
+                           const uint64_t **set, uint64_t *n);
 
 /* Verify task q's kept pairs appended to *pairs (*n of them; ranks) and
  * its candidates added to *candidates. */
