@@ -53,31 +53,26 @@ struct fw_sets_file {
     const uint32_t *sigs;
 };
 
-/* Which of the shard's documents are in a candidate pair. */
-static fw_status wanted_docs(fw_plan *p, const fw_ranks *r, unsigned shard, uint8_t *wanted)
+/* Which of the shard's documents are in a candidate pair: what every
+ * bands task says of this shard. */
+static fw_status wanted_docs(fw_plan *p, unsigned shard, uint8_t *wanted, size_t n)
 {
-    const uint64_t lo = r->first[shard], hi = r->first[shard + 1];
-    for (unsigned part = 0; part < p->partitions; part++)
-        for (unsigned q = 0; q < p->partitions; q++) {
-            char *data;
-            const fw_pair *pairs;
-            size_t n;
-            fw_status st = fw_stage_read_pairs(p, part, q, &data, &pairs, &n);
-            if (st != FW_OK) return st;
-            for (size_t i = 0; i < n; i++) {
-                const uint32_t ends[2] = {pairs[i].a, pairs[i].b};
-                for (int e = 0; e < 2; e++) {
-                    if (ends[e] >= r->ndocs) {
-                        free(data);
-                        return fw_plan_fail(p, FW_ERR_FORMAT, "bands %u: rank %u of %llu", part,
-                                            ends[e], (unsigned long long)r->ndocs);
-                    }
-                    uint64_t doc = r->doc_of[ends[e]];
-                    if (doc >= lo && doc < hi) wanted[doc - lo] = 1;
-                }
+    for (unsigned part = 0; part < p->partitions; part++) {
+        char *data;
+        const uint32_t *docs;
+        size_t count;
+        fw_status st = fw_stage_read_wanted(p, part, shard, &data, &docs, &count);
+        if (st != FW_OK) return st;
+        for (size_t i = 0; i < count; i++) {
+            if (docs[i] >= n) {
+                free(data);
+                return fw_plan_fail(p, FW_ERR_FORMAT, "bands %u: shard %u has no document %u",
+                                    part, shard, docs[i]);
             }
-            free(data);
+            wanted[docs[i]] = 1;
         }
+        free(data);
+    }
     return FW_OK;
 }
 
@@ -172,7 +167,7 @@ fw_status fw_stage_gather(fw_plan *p, unsigned shard, int threads)
     uint8_t *wanted = calloc(n ? n : 1, 1);
     fw_scan *s = NULL;
     if (!wanted) st = FW_ERR_NOMEM;
-    if (st == FW_OK) st = wanted_docs(p, &r, shard, wanted);
+    if (st == FW_OK) st = wanted_docs(p, shard, wanted, n);
     int any = 0;
     for (size_t i = 0; i < n; i++) any |= wanted[i];
     if (st == FW_OK && any) st = make_sets(p, shard, threads, wanted, n, &s);

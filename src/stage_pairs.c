@@ -12,7 +12,8 @@
  * a key falls in one partition, so each bucket comes whole, its items
  * become ranks and give the pairs lsh.c would give. Its pairs go to the
  * verify task of the range of ranks their first document falls in, one
- * file per verify task. The gather tasks (stage_gather.c) make the exact
+ * file per verify task, and the documents in them to their shard's gather
+ * task, one file per shard. The gather tasks (stage_gather.c) make the exact
  * sets of the documents in those pairs; a verify task joins its files,
  * drops the pairs found in several bands (as lsh.c does), and verifies
  * each on the gathered signatures and sets with the scan's own judgement
@@ -35,6 +36,7 @@
 #define RANKS_MAGIC "FWRANKS"
 #define PAIRS_MAGIC "FWPAIRS"
 #define VERIFIED_MAGIC "FWVERIF"
+#define WANTED_MAGIC "FWWANTS"
 
 typedef struct file_header {
     char magic[8];
@@ -269,6 +271,83 @@ static fw_status write_pairs(fw_plan *p, unsigned partition, const fw_pair *pair
     return st;
 }
 
+/* The shard holding document `doc` (input order). */
+static unsigned shard_of(const fw_ranks *r, uint64_t doc)
+{
+    unsigned lo = 0, hi = r->nshards;
+    while (hi - lo > 1) {
+        unsigned mid = lo + (hi - lo) / 2;
+        if (r->first[mid] <= doc) lo = mid;
+        else hi = mid;
+    }
+    return lo;
+}
+
+/* For each shard, the documents of it in the partition's pairs (numbers
+ * within the shard, sorted, once each): what its gather task reads, one
+ * file per bands task, instead of every pair file. */
+static fw_status write_wanted(fw_plan *p, unsigned partition, const fw_pair *pairs, size_t n,
+                              const fw_ranks *r)
+{
+    uint64_t *docs = malloc((2 * n + 1) * sizeof *docs), *tmp = malloc((2 * n + 1) * sizeof *tmp);
+    uint32_t *local = malloc((2 * n + 1) * sizeof *local);
+    fw_status st = docs && tmp && local ? FW_OK : FW_ERR_NOMEM;
+    size_t m = 0;
+    for (size_t i = 0; st == FW_OK && i < n; i++) {
+        docs[m++] = r->doc_of[pairs[i].a];
+        docs[m++] = r->doc_of[pairs[i].b];
+    }
+    if (st == FW_OK) {
+        fw_sort_u64(docs, tmp, m);
+        m = fw_unique_u64(docs, m);
+    }
+    size_t i = 0;
+    for (unsigned k = 0; k < p->shards && st == FW_OK; k++) {
+        size_t count = 0;
+        for (; i < m && shard_of(r, docs[i]) == k; i++)
+            local[count++] = (uint32_t)(docs[i] - r->first[k]);
+        char path[4096];
+        fw_plan_path(p, path, sizeof path, FW_STAGE_BANDS, "%u.w%u.docs", partition, k);
+        fw_atomic_file a;
+        if ((st = fw_atomic_open(&a, path)) != FW_OK) {
+            fw_plan_fail(p, st, "cannot write %s", path);
+            break;
+        }
+        file_header h = {WANTED_MAGIC, p->tag, count, k};
+        if (fwrite(&h, sizeof h, 1, a.f) == 1 && fwrite(local, sizeof *local, count, a.f) == count) {
+            st = fw_atomic_commit(&a);
+        } else {
+            fw_atomic_abandon(&a);
+            st = FW_ERR_IO;
+        }
+        if (st != FW_OK) fw_plan_fail(p, st, "cannot write %s", path);
+    }
+    free(docs);
+    free(tmp);
+    free(local);
+    return st;
+}
+
+fw_status fw_stage_read_wanted(fw_plan *p, unsigned part, unsigned shard, char **data,
+                               const uint32_t **docs, size_t *n)
+{
+    char path[4096];
+    size_t len;
+    fw_plan_path(p, path, sizeof path, FW_STAGE_BANDS, "%u.w%u.docs", part, shard);
+    if (fw_read_whole(path, data, &len) != FW_OK)
+        return fw_plan_fail(p, FW_ERR_IO, "cannot read %s", path);
+    const file_header *h = (const file_header *)*data;
+    if (len < sizeof *h || memcmp(h->magic, WANTED_MAGIC, 8) != 0 || h->tag != p->tag ||
+        h->extra != shard || len != sizeof *h + h->count * sizeof(uint32_t)) {
+        free(*data);
+        *data = NULL;
+        return fw_plan_fail(p, FW_ERR_FORMAT, "%s: not candidates of this plan", path);
+    }
+    *docs = (const uint32_t *)(*data + sizeof *h);
+    *n = (size_t)h->count;
+    return FW_OK;
+}
+
 fw_status fw_stage_bands(fw_plan *p, unsigned partition, int threads)
 {
     if (threads < 1) threads = omp_get_max_threads();
@@ -312,6 +391,7 @@ fw_status fw_stage_bands(fw_plan *p, unsigned partition, int threads)
     size_t n = 0;
     if (st == FW_OK) st = fw_pair_list_finish(lists, (size_t)threads, &pairs, &n);
     if (st == FW_OK) st = write_pairs(p, partition, pairs, n, r.ndocs);
+    if (st == FW_OK) st = write_wanted(p, partition, pairs, n, &r);
     free(pairs);
     for (int t = 0; lists && t < threads; t++) free(lists[t].v);
     free(lists);
@@ -385,12 +465,7 @@ static fw_status doc_of_rank(fw_shard_file **files, fw_sets_file **sets, const f
 {
     if (rank >= r->ndocs) return FW_ERR_FORMAT;
     uint64_t doc = r->doc_of[rank];
-    unsigned lo = 0, hi = r->nshards; /* the shard whose range holds doc */
-    while (hi - lo > 1) {
-        unsigned mid = lo + (hi - lo) / 2;
-        if (r->first[mid] <= doc) lo = mid;
-        else hi = mid;
-    }
+    unsigned lo = shard_of(r, doc);
     fw_status st = fw_shard_file_doc(files[lo], (size_t)(doc - r->first[lo]), d);
     if (st == FW_OK)
         st = fw_sets_file_get(sets[lo], doc - r->first[lo], &d->sig, &d->set, &d->nset);

@@ -91,6 +91,11 @@ fw_status fw_stage_load_records(fw_plan *p, fw_scan *s, struct fw_shard_file **f
 fw_status fw_stage_read_pairs(fw_plan *p, unsigned part, unsigned q, char **data,
                               const fw_pair **pairs, size_t *n);
 
+/* The documents of shard `shard` (numbers within it) in bands task
+ * `part`'s pairs: *docs points into *data (free it). */
+fw_status fw_stage_read_wanted(fw_plan *p, unsigned part, unsigned shard, char **data,
+                               const uint32_t **docs, size_t *n);
+
 /* gather/S.sets: the signatures and exact shingle sets of shard S's
  * documents that are in a candidate pair (stage_gather.c). */
 typedef struct fw_sets_file fw_sets_file;
