@@ -473,6 +473,15 @@ out:
     return st;
 }
 
+fw_status fw_scan_keep_texts(fw_scan *s)
+{
+    if (s->phase != FW_SCAN_ADDING || s->ndocs || s->bounded)
+        return fw_scan_fail(s, FW_ERR_ARG, "fw_scan_keep_texts: before adding, without a "
+                            "memory limit");
+    s->sketch.keep_text = 1;
+    return FW_OK;
+}
+
 void fw_scan_get_inputs(const fw_scan *s, fw_scan_inputs *in)
 {
     in->cwd = s->cwd;

@@ -28,4 +28,9 @@ typedef struct fw_scan_inputs {
 } fw_scan_inputs;
 void fw_scan_get_inputs(const fw_scan *scan, fw_scan_inputs *inputs);
 
+/* Keeps every document's text (fw_doc_record.text) even without the
+ * passage level, for a persistent index to store (index_add.c). Before
+ * anything is added; not with a memory limit (FW_ERR_ARG). */
+fw_status fw_scan_keep_texts(fw_scan *scan);
+
 #endif

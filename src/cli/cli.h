@@ -37,5 +37,7 @@ fw_scan *cli_rescan(const char *cmd, const char *dir, int threads);
 
 int cmd_explain(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_index(int argc, char **argv);
+int cmd_query(int argc, char **argv);
 
 #endif

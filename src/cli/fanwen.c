@@ -46,6 +46,9 @@ static const char *usage_main =
     "                  shared runs with their offsets, years, figures and\n"
     "                  words template mode would call equal\n"
     "  report DIR      the HTML report of an earlier scan's report directory\n"
+    "  index CMD DIR   a persistent index: build, add, info, compact, remove\n"
+    "  query --index DIR INPUT...\n"
+    "                  new documents checked against an index\n"
     "\n"
     "  fanwen --help          this text\n"
     "  fanwen --version       the version\n"
@@ -608,6 +611,8 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "scan")) return cmd_scan(argc - 1, argv + 1);
     if (!strcmp(cmd, "explain")) return cmd_explain(argc - 1, argv + 1);
     if (!strcmp(cmd, "report")) return cmd_report(argc - 1, argv + 1);
+    if (!strcmp(cmd, "index")) return cmd_index(argc - 1, argv + 1);
+    if (!strcmp(cmd, "query")) return cmd_query(argc - 1, argv + 1);
     fprintf(stderr, "fanwen: unknown command '%s'\n%s", cmd, usage_main);
     return EXIT_FAILURE;
 }

@@ -1,0 +1,788 @@
+/*
+ * index.c — a persistent index as a whole: opening a generation, the
+ * writer's lock, and the changes a writer makes (add, remove, compact).
+ *
+ * The shape is an LSM tree's without levels: documents arrive in batches,
+ * each batch becomes an immutable segment (index_segment.c, and a band
+ * file of its keys), removals are tombstones, and compaction merges every
+ * segment into one. Nothing is changed in place. A change writes its new
+ * files, flushes them, then replaces the MANIFEST (index_manifest.c) that
+ * names the generation's files; files it no longer names are removed after.
+ * So a writer killed at any moment leaves the previous generation whole,
+ * and at worst files no manifest names, which the next writer removes.
+ *
+ * One writer at a time: flock() on DIR/LOCK, which the kernel releases
+ * when the process dies, however it dies. Readers take no lock: they read
+ * the manifest and map the files it names; a file removed in between (a
+ * compaction finishing) makes them read the manifest again.
+ *
+ * Documents are numbered from 0 as they are added, a batch in id order,
+ * and keep their number for life (compaction leaves gaps where removed
+ * documents were), so band files, pairs and tombstones never need
+ * rewriting when other segments change.
+ */
+#include "index.h"
+#include "scan.h"
+#include "scan_internal.h"
+#include "grow.h"
+#include "lsh.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#define TOMB_MAGIC "FWTOMBS"
+#define OPEN_TRIES 5
+
+fw_status fw_index_fail(fw_index *ix, fw_status st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ix->error, sizeof ix->error, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+const char *fw_index_error(const fw_index *ix) { return ix->error; }
+
+void fw_index_path(const fw_index *ix, char *out, size_t size, const char *name, const char *ext)
+{
+    snprintf(out, size, "%s/%s%s%s", ix->dir, name, ext ? "." : "", ext ? ext : "");
+}
+
+/* ------------------------------------------------------------ lookups */
+
+int fw_index_is_removed(const fw_index *ix, uint64_t x)
+{
+    size_t lo = 0, hi = ix->nremoved;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ix->removed[mid] < x) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < ix->nremoved && ix->removed[lo] == x;
+}
+
+const fw_seg *fw_index_find_number(const fw_index *ix, uint64_t x, size_t *pos)
+{
+    size_t lo = 0, hi = ix->man.nsegs;
+    while (lo < hi) { /* the first segment whose last is >= x */
+        size_t mid = lo + (hi - lo) / 2;
+        if (ix->segs[mid].last < x) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo == ix->man.nsegs) return NULL;
+    int64_t p = fw_segment_find_number(&ix->segs[lo], x);
+    if (p < 0) return NULL;
+    *pos = (size_t)p;
+    return &ix->segs[lo];
+}
+
+int64_t fw_index_find_id(const fw_index *ix, const char *id)
+{
+    for (size_t g = 0; g < ix->man.nsegs; g++) {
+        int64_t p = fw_segment_find_id(&ix->segs[g], id);
+        if (p >= 0 && !fw_index_is_removed(ix, ix->segs[g].docs[p].number))
+            return (int64_t)ix->segs[g].docs[p].number;
+    }
+    return -1;
+}
+
+uint64_t fw_index_live(const fw_index *ix)
+{
+    uint64_t n = 0;
+    for (size_t g = 0; g < ix->man.nsegs; g++) n += ix->segs[g].ndocs;
+    return n - ix->nremoved;
+}
+
+/* ------------------------------------------------------------ tombstones */
+
+static fw_status read_tombstones(fw_index *ix, char *why, size_t n)
+{
+    ix->removed = NULL;
+    ix->nremoved = 0;
+    if (!ix->man.tombstones[0]) return FW_OK;
+    char path[4096];
+    fw_index_path(ix, path, sizeof path, ix->man.tombstones, NULL);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(why, n, "%s: %s", path, strerror(errno));
+        return FW_ERR_IO;
+    }
+    char magic[8];
+    uint64_t count = 0, sum = 0;
+    fw_status st = FW_ERR_FORMAT;
+    if (fread(magic, 1, 8, f) == 8 && !memcmp(magic, TOMB_MAGIC, 8) &&
+        fread(&count, 8, 1, f) == 1 && count < (1ull << 32) &&
+        (ix->removed = malloc((count ? count : 1) * sizeof *ix->removed)) &&
+        fread(ix->removed, 8, count, f) == count && fread(&sum, 8, 1, f) == 1 &&
+        fgetc(f) == EOF) {
+        XXH3_state_t *h = XXH3_createState();
+        if (h) {
+            XXH3_64bits_reset(h);
+            XXH3_64bits_update(h, magic, 8);
+            XXH3_64bits_update(h, &count, 8);
+            XXH3_64bits_update(h, ix->removed, count * 8);
+            if (XXH3_64bits_digest(h) == sum) st = FW_OK;
+            XXH3_freeState(h);
+        }
+        for (size_t i = 1; st == FW_OK && i < count; i++)
+            if (ix->removed[i] <= ix->removed[i - 1]) st = FW_ERR_FORMAT;
+    }
+    fclose(f);
+    if (st != FW_OK) {
+        snprintf(why, n, "%s: damaged or not a tombstone file", path);
+        return st;
+    }
+    ix->nremoved = (size_t)count;
+    return FW_OK;
+}
+
+static fw_status write_tombstones(fw_index *ix, const char *name, const uint64_t *v, size_t count)
+{
+    char path[4096], tmp[4200];
+    fw_index_path(ix, path, sizeof path, name, NULL);
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "wbx");
+    if (!f) return fw_index_fail(ix, FW_ERR_IO, "%s: %s", tmp, strerror(errno));
+    uint64_t c = count;
+    XXH3_state_t *h = XXH3_createState();
+    if (!h) {
+        fclose(f);
+        unlink(tmp);
+        return FW_ERR_NOMEM;
+    }
+    XXH3_64bits_reset(h);
+    XXH3_64bits_update(h, TOMB_MAGIC, 8);
+    XXH3_64bits_update(h, &c, 8);
+    XXH3_64bits_update(h, v, count * 8);
+    uint64_t sum = XXH3_64bits_digest(h);
+    XXH3_freeState(h);
+    fwrite(TOMB_MAGIC, 1, 8, f);
+    fwrite(&c, 8, 1, f);
+    fwrite(v, 8, count, f);
+    fwrite(&sum, 8, 1, f);
+    int ok = fflush(f) == 0 && !ferror(f) && fsync(fileno(f)) == 0;
+    if (fclose(f) != 0) ok = 0;
+    if (!ok || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return fw_index_fail(ix, FW_ERR_IO, "%s: %s", path, strerror(errno));
+    }
+    return FW_OK;
+}
+
+/* ------------------------------------------------------------ open, close */
+
+static void close_generation(fw_index *ix)
+{
+    for (size_t g = 0; ix->segs && g < ix->man.nsegs; g++) fw_segment_close(&ix->segs[g]);
+    free(ix->segs);
+    ix->segs = NULL;
+    free(ix->removed);
+    ix->removed = NULL;
+    ix->nremoved = 0;
+    fw_manifest_free(&ix->man);
+}
+
+/* Maps the generation the manifest names. A file missing under a reader
+ * (a writer replaced the generation meanwhile) sends it back to the
+ * manifest. */
+static fw_status open_generation(fw_index *ix, char *why, size_t n)
+{
+    fw_status st = FW_OK;
+    for (int tries = 0; tries < OPEN_TRIES; tries++) {
+        close_generation(ix);
+        if ((st = fw_manifest_read(ix->dir, &ix->man, why, n)) != FW_OK) return st;
+        char norm[64];
+        fw_index_normalization(norm, sizeof norm);
+        fw_index_params here = ix->man.params;
+        snprintf(here.normalization, sizeof here.normalization, "%s", norm);
+        if (fw_index_params_compare(&ix->man.params, &here, why, n) != FW_OK)
+            return FW_ERR_FORMAT;
+        for (size_t g = 1; g < ix->man.nsegs; g++)
+            if (ix->man.segs[g].first <= ix->man.segs[g - 1].last) {
+                snprintf(why, n, "%s/MANIFEST: segments overlap", ix->dir);
+                return FW_ERR_FORMAT;
+            }
+        ix->segs = calloc(ix->man.nsegs ? ix->man.nsegs : 1, sizeof *ix->segs);
+        if (!ix->segs) return FW_ERR_NOMEM;
+        uint64_t tag = fw_index_params_tag(&ix->man.params);
+        errno = 0;
+        for (size_t g = 0; g < ix->man.nsegs && st == FW_OK; g++)
+            st = fw_segment_open(ix->dir, &ix->man.segs[g], tag, &ix->segs[g], why, n);
+        if (st == FW_OK) st = read_tombstones(ix, why, n);
+        if (st != FW_ERR_IO || errno != ENOENT) return st;
+    }
+    return st;
+}
+
+/* What killed writers left: files of segments and tombstones the manifest
+ * does not name, and temporary files. Under the lock. */
+static void remove_leftovers(fw_index *ix)
+{
+    DIR *d = opendir(ix->dir);
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *name = e->d_name;
+        int ours = !strncmp(name, "seg-", 4) || !strncmp(name, "tomb-", 5) ||
+                   !strncmp(name, "MANIFEST.tmp.", 13);
+        if (!ours) continue;
+        int named = 0;
+        if (!strstr(name, ".tmp.")) {
+            size_t stem = strcspn(name, ".");
+            for (size_t g = 0; g < ix->man.nsegs && !named; g++)
+                named = strlen(ix->man.segs[g].name) == stem &&
+                        !strncmp(ix->man.segs[g].name, name, stem);
+            named = named || !strcmp(name, ix->man.tombstones);
+        }
+        if (named) continue;
+        char path[4096];
+        fw_index_path(ix, path, sizeof path, name, NULL);
+        unlink(path);
+    }
+    closedir(d);
+}
+
+static fw_status open_index(const char *dir, int flags, fw_index **out, char *why, size_t n)
+{
+    fw_index *ix = calloc(1, sizeof *ix);
+    if (!ix || !(ix->dir = strdup(dir))) {
+        free(ix);
+        return FW_ERR_NOMEM;
+    }
+    ix->lock_fd = -1;
+    fw_status st = FW_OK;
+    if (flags & FW_INDEX_WRITE) {
+        char path[4096];
+        fw_index_path(ix, path, sizeof path, "LOCK", NULL);
+        ix->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (ix->lock_fd < 0 || flock(ix->lock_fd, LOCK_EX) != 0) {
+            snprintf(why, n, "%s: %s", path, strerror(errno));
+            st = FW_ERR_IO;
+        }
+    }
+    if (st == FW_OK) st = open_generation(ix, why, n);
+    if (st == FW_OK && ix->lock_fd >= 0) remove_leftovers(ix);
+    if (st != FW_OK) {
+        fw_index_close(ix);
+        return st;
+    }
+    *out = ix;
+    return FW_OK;
+}
+
+fw_status fw_index_open(const char *dir, int flags, fw_index **out, char *why, size_t n)
+{
+    char ignored[8];
+    if (!why) { why = ignored; n = sizeof ignored; }
+    *out = NULL;
+    return open_index(dir, flags, out, why, n);
+}
+
+void fw_index_close(fw_index *ix)
+{
+    if (!ix) return;
+    close_generation(ix);
+    if (ix->lock_fd >= 0) close(ix->lock_fd); /* releases the lock */
+    free(ix->dir);
+    free(ix);
+}
+
+/* The generation after a change: the manifest written, then read again. */
+static fw_status commit(fw_index *ix, fw_manifest *next)
+{
+    char why[FW_INDEX_ERROR_SIZE];
+    fw_status st = fw_manifest_write(ix->dir, next, why, sizeof why);
+    if (st != FW_OK) return fw_index_fail(ix, st, "%s", why);
+    if ((st = open_generation(ix, why, sizeof why)) != FW_OK) return fw_index_fail(ix, st, "%s", why);
+    return FW_OK;
+}
+
+/* ------------------------------------------------------------ parameters */
+
+/* The parameters a scan with `o` would use (bands and rows as it chooses
+ * them); FW_ERR_ARG with why. */
+static fw_status params_of(const fw_scan_options *o, fw_index_params *p, char *why, size_t n)
+{
+    fw_scan_options q = *o;
+    q.passages = 0;
+    q.memory_limit = 0;
+    q.canon_path = NULL; /* read below, once */
+    fw_scan *s;
+    fw_status st = fw_scan_new(&q, &s, why, n);
+    if (st != FW_OK) return st;
+    fw_scan_stats stats;
+    fw_scan_get_stats(s, &stats);
+    fw_scan_free(s);
+    memset(p, 0, sizeof *p);
+    *p = (fw_index_params){o->ngram, o->perms, stats.bands, stats.rows, o->threshold, o->seed,
+                           o->sketch, o->template_mode || o->canon_path, 0, ""};
+    fw_index_normalization(p->normalization, sizeof p->normalization);
+    if (o->canon_path) {
+        FILE *f = fopen(o->canon_path, "rb");
+        if (!f) {
+            snprintf(why, n, "%s: %s", o->canon_path, strerror(errno));
+            return FW_ERR_IO;
+        }
+        XXH3_state_t *h = XXH3_createState();
+        char buf[65536];
+        size_t got;
+        XXH3_64bits_reset(h);
+        while ((got = fread(buf, 1, sizeof buf, f))) XXH3_64bits_update(h, buf, got);
+        p->canon_hash = XXH3_64bits_digest(h) | 1; /* never 0, which means built-in */
+        XXH3_freeState(h);
+        fclose(f);
+    }
+    return FW_OK;
+}
+
+void fw_index_scan_options(const fw_index *ix, fw_scan_options *o)
+{
+    const fw_index_params *p = &ix->man.params;
+    fw_scan_options_default(o);
+    o->ngram = p->ngram;
+    o->perms = p->perms;
+    o->bands = p->bands;
+    o->rows = p->rows;
+    o->threshold = p->threshold;
+    o->seed = p->seed;
+    o->sketch = p->sketch;
+    o->template_mode = p->template_mode;
+    o->passages = 0;
+    o->canon_path = NULL;
+    if (p->canon_hash) {
+        static _Thread_local char path[4096];
+        snprintf(path, sizeof path, "%s/canon.tsv", ix->dir);
+        o->canon_path = path;
+    }
+}
+
+fw_status fw_index_check_options(fw_index *ix, const fw_scan_options *o)
+{
+    fw_index_params p;
+    char why[FW_INDEX_ERROR_SIZE];
+    fw_status st = params_of(o, &p, why, sizeof why);
+    if (st == FW_OK) st = fw_index_params_compare(&ix->man.params, &p, why, sizeof why);
+    return st == FW_OK ? FW_OK : fw_index_fail(ix, st, "%s", why);
+}
+
+fw_status fw_index_batch_new(fw_index *ix, const fw_scan_options *options, fw_scan **batch)
+{
+    *batch = NULL;
+    fw_scan_options o = *options;
+    o.passages = 0;
+    o.verify = 1;
+    o.memory_limit = 0;
+    fw_status st = fw_index_check_options(ix, &o);
+    if (st != FW_OK) return st;
+    char why[FW_INDEX_ERROR_SIZE];
+    if ((st = fw_scan_new(&o, batch, why, sizeof why)) != FW_OK)
+        return fw_index_fail(ix, st, "%s", why);
+    if ((st = fw_scan_keep_texts(*batch)) != FW_OK) {
+        fw_scan_free(*batch);
+        *batch = NULL;
+        return fw_index_fail(ix, st, "cannot keep the batch's texts");
+    }
+    return FW_OK;
+}
+
+static fw_status copy_file(const char *from, const char *to, char *why, size_t n)
+{
+    FILE *in = fopen(from, "rb"), *out = in ? fopen(to, "wb") : NULL;
+    char buf[65536];
+    size_t got;
+    int ok = in && out;
+    while (ok && (got = fread(buf, 1, sizeof buf, in))) ok = fwrite(buf, 1, got, out) == got;
+    if (ok && (ferror(in) || fflush(out) != 0 || fsync(fileno(out)) != 0)) ok = 0;
+    if (out && fclose(out) != 0) ok = 0;
+    if (in) fclose(in);
+    if (!ok) snprintf(why, n, "cannot copy %s to %s: %s", from, to, strerror(errno));
+    return ok ? FW_OK : FW_ERR_IO;
+}
+
+fw_status fw_index_create(const char *dir, const fw_scan_options *options, fw_index **out,
+                          char *why, size_t n)
+{
+    char ignored[8];
+    if (!why) { why = ignored; n = sizeof ignored; }
+    *out = NULL;
+    fw_manifest m = {0};
+    fw_status st = params_of(options, &m.params, why, n);
+    if (st != FW_OK) return st;
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+        snprintf(why, n, "%s: %s", dir, strerror(errno));
+        return FW_ERR_IO;
+    }
+    DIR *d = opendir(dir);
+    if (!d) {
+        snprintf(why, n, "%s: %s", dir, strerror(errno));
+        return FW_ERR_IO;
+    }
+    struct dirent *e;
+    int empty = 1;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) empty = 0;
+    closedir(d);
+    if (!empty) {
+        snprintf(why, n, "%s: not empty (an index is made in a new or empty directory)", dir);
+        return FW_ERR_ARG;
+    }
+    if (options->canon_path) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/canon.tsv", dir);
+        if ((st = copy_file(options->canon_path, path, why, n)) != FW_OK) return st;
+    }
+    if ((st = fw_manifest_write(dir, &m, why, n)) != FW_OK) return st;
+    return open_index(dir, FW_INDEX_WRITE, out, why, n);
+}
+
+/* ---------------------------------------------------------------- add */
+
+/* The band file of a new segment: every band's (key, number) records. */
+static fw_status write_bands(fw_index *ix, const char *name, const fw_index_result *r)
+{
+    const fw_index_params *p = &ix->man.params;
+    char path[4096], why[FW_INDEX_ERROR_SIZE];
+    fw_index_path(ix, path, sizeof path, name, "bands");
+    fw_band_writer *w;
+    fw_status st = fw_band_writer_new(path, p->bands, fw_index_params_tag(p), &w, why, sizeof why);
+    if (st != FW_OK) return fw_index_fail(ix, st, "%s", why);
+    size_t m = r->n ? r->n : 1;
+    fw_band_record *rec = malloc(m * sizeof *rec), *tmp = malloc(m * sizeof *tmp);
+    if (!rec || !tmp) st = FW_ERR_NOMEM;
+    for (unsigned b = 0; b < p->bands && st == FW_OK; b++) {
+        size_t nr = 0;
+        for (size_t k = 0; k < r->n; k++) {
+            const fw_doc_record *d = &r->batch->docs[r->order[k]];
+            if (d->sig) rec[nr++] = (fw_band_record){fw_lsh_band_key64(d->sig, b, p->rows),
+                                                     r->base + k};
+        }
+        fw_band_records_sort(rec, tmp, nr);
+        st = fw_band_writer_add(w, b, rec, nr);
+    }
+    if (st == FW_OK) st = fw_band_writer_finish(w);
+    if (st != FW_OK && !ix->error[0]) fw_index_fail(ix, st, "%s", fw_band_writer_error(w));
+    fw_band_writer_free(w);
+    free(rec);
+    free(tmp);
+    return st;
+}
+
+static fw_status append_segment(fw_manifest *next, const fw_manifest *cur,
+                                const fw_manifest_segment *seg)
+{
+    *next = *cur;
+    next->segs = malloc((cur->nsegs + 1) * sizeof *next->segs);
+    if (!next->segs) return FW_ERR_NOMEM;
+    if (cur->nsegs) memcpy(next->segs, cur->segs, cur->nsegs * sizeof *cur->segs);
+    next->nsegs = cur->nsegs;
+    if (seg) next->segs[next->nsegs++] = *seg;
+    next->generation = cur->generation + 1;
+    return FW_OK;
+}
+
+fw_status fw_index_add(fw_index *ix, const fw_index_result *r)
+{
+    ix->error[0] = '\0';
+    if (ix->lock_fd < 0) return fw_index_fail(ix, FW_ERR_ARG, "fw_index_add: opened to read");
+    if (r->generation != ix->man.generation || r->index != ix)
+        return fw_index_fail(ix, FW_ERR_ARG, "fw_index_add: the index changed since the query");
+    if (!r->n) return FW_OK;
+    fw_manifest_segment seg = {{0}, r->base, r->base + r->n - 1, r->n};
+    snprintf(seg.name, sizeof seg.name, "seg-%06" PRIu64, ix->man.generation + 1);
+    size_t m = r->n;
+    fw_seg_doc_in *docs = calloc(m, sizeof *docs);
+    char **msgs = calloc(m, sizeof *msgs);
+    fw_seg_pair *pairs = malloc((r->npairs ? r->npairs : 1) * sizeof *pairs);
+    fw_status st = docs && msgs && pairs ? FW_OK : FW_ERR_NOMEM;
+    for (size_t k = 0; k < r->n && st == FW_OK; k++) {
+        size_t i = r->order[k];
+        const fw_doc_record *d = &r->batch->docs[i];
+        const char *msg = d->message;
+        if (r->renamed[i]) {
+            size_t len = (msg ? strlen(msg) : 0) + 32;
+            if (!(msgs[k] = malloc(len))) { st = FW_ERR_NOMEM; break; }
+            snprintf(msgs[k], len, "%s%sduplicate id, renamed", msg ? msg : "", msg ? "; " : "");
+            msg = msgs[k];
+        }
+        int text = d->status == FW_DOC_OK || d->status == FW_DOC_REPAIRED;
+        docs[k] = (fw_seg_doc_in){r->base + k, r->ids[i], msg, d->status, d->bytes, d->chars,
+                                  d->nshingles, text ? (d->text ? d->text : "") : NULL,
+                                  NULL, 0, 0};
+    }
+    for (size_t i = 0; i < r->npairs; i++) pairs[i] = (fw_seg_pair){r->pairs[i].a, r->pairs[i].b};
+    char why[FW_INDEX_ERROR_SIZE];
+    if (st == FW_OK &&
+        (st = fw_segment_write(ix->dir, seg.name, docs, m, pairs, r->npairs, why, sizeof why)) !=
+            FW_OK)
+        fw_index_fail(ix, st, "%s", why);
+    if (st == FW_OK) st = write_bands(ix, seg.name, r);
+    fw_manifest next;
+    if (st == FW_OK && (st = append_segment(&next, &ix->man, &seg)) == FW_OK) {
+        next.next_doc = r->base + r->n;
+        st = commit(ix, &next);
+        free(next.segs);
+    }
+    for (size_t k = 0; msgs && k < m; k++) free(msgs[k]);
+    free(msgs);
+    free(docs);
+    free(pairs);
+    return st;
+}
+
+/* ------------------------------------------------------------- remove */
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static void remove_file(fw_index *ix, const char *name, const char *ext)
+{
+    char path[4096];
+    fw_index_path(ix, path, sizeof path, name, ext);
+    unlink(path);
+}
+
+fw_status fw_index_remove(fw_index *ix, const char *const *ids, size_t n, size_t *removed)
+{
+    ix->error[0] = '\0';
+    *removed = 0;
+    if (ix->lock_fd < 0) return fw_index_fail(ix, FW_ERR_ARG, "fw_index_remove: opened to read");
+    uint64_t *v = malloc((ix->nremoved + n + 1) * sizeof *v);
+    if (!v) return FW_ERR_NOMEM;
+    if (ix->nremoved) memcpy(v, ix->removed, ix->nremoved * sizeof *v);
+    size_t m = ix->nremoved;
+    for (size_t i = 0; i < n; i++) {
+        int64_t x = fw_index_find_id(ix, ids[i]);
+        if (x >= 0) v[m++] = (uint64_t)x;
+    }
+    qsort(v, m, sizeof *v, cmp_u64);
+    size_t u = 0;
+    for (size_t i = 0; i < m; i++)
+        if (!u || v[u - 1] != v[i]) v[u++] = v[i];
+    *removed = u - ix->nremoved;
+    fw_status st = FW_OK;
+    if (*removed) {
+        char old[FW_INDEX_NAME_SIZE];
+        snprintf(old, sizeof old, "%s", ix->man.tombstones);
+        fw_manifest next;
+        if ((st = append_segment(&next, &ix->man, NULL)) == FW_OK) {
+            snprintf(next.tombstones, sizeof next.tombstones, "tomb-%06" PRIu64, next.generation);
+            st = write_tombstones(ix, next.tombstones, v, u);
+            if (st == FW_OK) st = commit(ix, &next);
+            free(next.segs);
+        }
+        if (st == FW_OK && old[0]) remove_file(ix, old, NULL);
+    }
+    free(v);
+    return st;
+}
+
+/* ------------------------------------------------------------- compact */
+
+static int cmp_seg_pair(const void *a, const void *b)
+{
+    const fw_seg_pair *x = a, *y = b;
+    if (x->a != y->a) return x->a < y->a ? -1 : 1;
+    return (x->b > y->b) - (x->b < y->b);
+}
+
+/* One band of every segment merged, removed documents left out. */
+static fw_status merge_band(fw_index *ix, fw_band_writer *w, fw_band_file **files, unsigned band)
+{
+    fw_band_merge *mg;
+    fw_status st = fw_band_merge_new(files, ix->man.nsegs, band, &mg);
+    if (st != FW_OK) return st;
+    fw_band_record *keep = NULL;
+    size_t cap = 0;
+    for (;;) {
+        uint64_t key;
+        const fw_band_record *rec;
+        const uint32_t *from;
+        size_t n;
+        if ((st = fw_band_merge_next(mg, &key, &rec, &from, &n)) != FW_OK || !n) break;
+        if (!fw_grow(&keep, &cap, n, sizeof *keep, 64)) { st = FW_ERR_NOMEM; break; }
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!fw_index_is_removed(ix, rec[i].item)) keep[m++] = rec[i];
+        /* segments are in number order, each sorted: so is the bucket */
+        if (m && (st = fw_band_writer_add(w, band, keep, m)) != FW_OK) break;
+    }
+    if (st == FW_ERR_FORMAT)
+        for (size_t g = 0; g < ix->man.nsegs; g++)
+            if (fw_band_file_error(files[g])[0])
+                fw_index_fail(ix, st, "%s", fw_band_file_error(files[g]));
+    free(keep);
+    fw_band_merge_free(mg);
+    return st;
+}
+
+static fw_status compact_bands(fw_index *ix, const char *name)
+{
+    const fw_index_params *p = &ix->man.params;
+    char path[4096], why[FW_INDEX_ERROR_SIZE];
+    fw_index_path(ix, path, sizeof path, name, "bands");
+    fw_band_writer *w;
+    fw_status st = fw_band_writer_new(path, p->bands, fw_index_params_tag(p), &w, why, sizeof why);
+    if (st != FW_OK) return fw_index_fail(ix, st, "%s", why);
+    fw_band_file **files = malloc((ix->man.nsegs ? ix->man.nsegs : 1) * sizeof *files);
+    if (!files) st = FW_ERR_NOMEM;
+    for (size_t g = 0; files && g < ix->man.nsegs; g++) files[g] = ix->segs[g].bands;
+    for (unsigned b = 0; b < p->bands && st == FW_OK; b++) st = merge_band(ix, w, files, b);
+    if (st == FW_OK) st = fw_band_writer_finish(w);
+    if (st != FW_OK && !ix->error[0]) fw_index_fail(ix, st, "%s", fw_band_writer_error(w));
+    fw_band_writer_free(w);
+    free(files);
+    return st;
+}
+
+fw_status fw_index_compact(fw_index *ix)
+{
+    ix->error[0] = '\0';
+    if (ix->lock_fd < 0) return fw_index_fail(ix, FW_ERR_ARG, "fw_index_compact: opened to read");
+    if (ix->man.nsegs <= 1 && !ix->nremoved) return FW_OK; /* nothing to merge */
+    uint64_t live = fw_index_live(ix), npairs = 0;
+    for (size_t g = 0; g < ix->man.nsegs; g++) npairs += ix->segs[g].npairs;
+    fw_seg_doc_in *docs = calloc(live ? live : 1, sizeof *docs);
+    fw_seg_pair *pairs = malloc((npairs ? npairs : 1) * sizeof *pairs);
+    if (!docs || !pairs) {
+        free(docs);
+        free(pairs);
+        return FW_ERR_NOMEM;
+    }
+    size_t nd = 0, np = 0;
+    fw_status st = FW_OK;
+    for (size_t g = 0; g < ix->man.nsegs && st == FW_OK; g++) {
+        const fw_seg *seg = &ix->segs[g];
+        for (size_t i = 0; i < seg->ndocs; i++) {
+            const fw_seg_doc *d = &seg->docs[i];
+            if (fw_index_is_removed(ix, d->number)) continue;
+            const unsigned char *frame = seg->text + d->text_at;
+            if (d->text_zlen && (d->text_at > seg->text_size ||
+                                 d->text_zlen > seg->text_size - d->text_at ||
+                                 XXH3_64bits(frame, d->text_zlen) != d->text_sum)) {
+                st = fw_index_fail(ix, FW_ERR_FORMAT, "%s.text: the text of %s is damaged "
+                                   "(checksum)", seg->name, fw_segment_id(seg, i));
+                break;
+            }
+            docs[nd++] = (fw_seg_doc_in){d->number, fw_segment_id(seg, i),
+                                         fw_segment_message(seg, i), (fw_doc_status)d->status,
+                                         d->bytes, d->chars, d->shingles, NULL,
+                                         d->text_zlen ? frame : NULL, d->text_zlen, d->text_sum};
+        }
+        for (size_t i = 0; i < seg->npairs; i++)
+            if (!fw_index_is_removed(ix, seg->pairs[i].a) &&
+                !fw_index_is_removed(ix, seg->pairs[i].b))
+                pairs[np++] = seg->pairs[i];
+    }
+    if (np) qsort(pairs, np, sizeof *pairs, cmp_seg_pair);
+    fw_manifest_segment seg = {{0}, nd ? docs[0].number : 0, nd ? docs[nd - 1].number : 0, nd};
+    snprintf(seg.name, sizeof seg.name, "seg-%06" PRIu64, ix->man.generation + 1);
+    char why[FW_INDEX_ERROR_SIZE];
+    if (st == FW_OK && nd &&
+        (st = fw_segment_write(ix->dir, seg.name, docs, nd, pairs, np, why, sizeof why)) != FW_OK)
+        fw_index_fail(ix, st, "%s", why);
+    if (st == FW_OK && nd) st = compact_bands(ix, seg.name);
+    free(docs);
+    free(pairs);
+    if (st != FW_OK) return st;
+    /* the old generation's names, to remove once the new one is in place */
+    size_t nold = ix->man.nsegs;
+    char (*old)[FW_INDEX_NAME_SIZE] = malloc((nold + 1) * sizeof *old);
+    if (!old) return FW_ERR_NOMEM;
+    for (size_t g = 0; g < nold; g++) memcpy(old[g], ix->man.segs[g].name, sizeof old[g]);
+    memcpy(old[nold], ix->man.tombstones, sizeof old[nold]);
+    fw_manifest next = ix->man;
+    next.segs = &seg;
+    next.nsegs = nd ? 1 : 0;
+    next.generation = ix->man.generation + 1;
+    next.tombstones[0] = '\0';
+    fw_manifest copy = next;
+    copy.segs = malloc(sizeof seg);
+    if (!copy.segs) st = FW_ERR_NOMEM;
+    else {
+        copy.segs[0] = seg;
+        st = commit(ix, &copy);
+        free(copy.segs);
+    }
+    if (st == FW_OK) {
+        static const char *const ext[] = {"docs", "text", "bands"};
+        for (size_t g = 0; g < nold; g++)
+            for (size_t e = 0; e < 3; e++) remove_file(ix, old[g], ext[e]);
+        if (old[nold][0]) remove_file(ix, old[nold], NULL);
+    }
+    free(old);
+    return st;
+}
+
+/* ---------------------------------------------------------------- info */
+
+static uint64_t file_size(const fw_index *ix, const char *name, const char *ext)
+{
+    char path[4096];
+    struct stat sb;
+    fw_index_path(ix, path, sizeof path, name, ext);
+    return stat(path, &sb) == 0 ? (uint64_t)sb.st_size : 0;
+}
+
+void fw_index_get_info(const fw_index *ix, fw_index_info *info)
+{
+    memset(info, 0, sizeof *info);
+    info->generation = ix->man.generation;
+    info->documents = fw_index_live(ix);
+    info->removed = ix->nremoved;
+    info->segments = ix->man.nsegs;
+    for (size_t g = 0; g < ix->man.nsegs; g++) {
+        const fw_seg *seg = &ix->segs[g];
+        info->pairs += seg->npairs;
+        info->docs_bytes += seg->docs_size;
+        info->text_bytes += seg->text_size;
+        info->band_bytes += file_size(ix, seg->name, "bands");
+        for (size_t i = 0; i < seg->ndocs; i++)
+            if (seg->docs[i].text_zlen) info->text_raw_bytes += seg->docs[i].bytes;
+    }
+}
+
+fw_status fw_index_segment(const fw_index *ix, size_t i, const char **name, uint64_t *documents,
+                           uint64_t *first, uint64_t *last)
+{
+    if (i >= ix->man.nsegs) return FW_ERR_ARG;
+    *name = ix->segs[i].name;
+    *documents = ix->segs[i].ndocs;
+    *first = ix->segs[i].first;
+    *last = ix->segs[i].last;
+    return FW_OK;
+}
+
+fw_status fw_index_check(fw_index *ix)
+{
+    ix->error[0] = '\0';
+    char *buf = NULL;
+    size_t cap = 0, len;
+    char why[FW_INDEX_ERROR_SIZE];
+    fw_status st = FW_OK;
+    for (size_t g = 0; g < ix->man.nsegs && st == FW_OK; g++) {
+        fw_seg *seg = &ix->segs[g];
+        if ((st = fw_band_file_check(seg->bands)) != FW_OK) {
+            fw_index_fail(ix, st, "%s", fw_band_file_error(seg->bands));
+            break;
+        }
+        for (size_t i = 0; i < seg->ndocs && st == FW_OK; i++)
+            if ((st = fw_segment_text(seg, i, &buf, &cap, &len, why, sizeof why)) != FW_OK)
+                fw_index_fail(ix, st, "%s", why);
+    }
+    free(buf);
+    return st;
+}

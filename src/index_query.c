@@ -1,0 +1,588 @@
+/*
+ * index_query.c — new documents checked against an index and among
+ * themselves: the rows a scan of both together has for the new ones.
+ *
+ * The batch is a scan of its own (read, normalized, sketched as any scan
+ * does, its texts kept). Then, band by band, each new document's key is
+ * looked up in every segment's band file: the bucket a scan of index and
+ * batch together would have formed is the indexed documents with that key
+ * (removed ones left out) and the new ones with it. The bucket rule is
+ * lsh.c's, applied to the whole bucket: up to FW_LSH_FULL_BUCKET members
+ * every pair (here: every pair with a new document), above it a star
+ * around the member with the smallest id (a scan numbers documents in id
+ * order). So the candidates with a new document are exactly the scan's,
+ * and each is verified exactly as match.c does: the indexed document's
+ * text is read back from its segment, normalized, shingled and sketched
+ * again, and its counts must come out as they were stored (otherwise the
+ * normalization has changed under the index, and that is an error).
+ *
+ * Clusters are the connected components of the pairs the index stored
+ * (found when each document was added) and the new ones, each named by its
+ * smallest id.
+ */
+#include "index.h"
+#include "scan_internal.h"
+#include "grow.h"
+#include "lsh.h"
+#include "match.h"
+#include "sort.h"
+
+#include <omp.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- ids */
+
+const char *fw_index_result_id(const fw_index_result *r, uint64_t x)
+{
+    if (x >= r->base) return r->ids[r->order[x - r->base]];
+    size_t pos;
+    const fw_seg *seg = fw_index_find_number(r->index, x, &pos);
+    return seg ? fw_segment_id(seg, pos) : "";
+}
+
+typedef struct id_pos {
+    const char *id;
+    size_t i;
+} id_pos;
+
+static int cmp_id_pos(const void *a, const void *b)
+{
+    const id_pos *x = a, *y = b;
+    int c = strcmp(x->id, y->id);
+    return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+/* Is `id` one of the batch's (sorted) ids? */
+static int batch_has(const id_pos *sorted, size_t n, const char *id)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(sorted[mid].id, id);
+        if (!c) return 1;
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return 0;
+}
+
+/* The batch's ids, renamed "id#2", "id#3"... where the index holds them
+ * (as a scan renames a repeated id after the first), and their order. */
+static fw_status name_batch(fw_index *ix, fw_index_result *r)
+{
+    const fw_scan *s = r->batch;
+    size_t n = r->n, m = n ? n : 1;
+    id_pos *v = malloc(m * sizeof *v);
+    r->ids = calloc(m, sizeof *r->ids);
+    r->renamed = calloc(m, sizeof *r->renamed);
+    r->order = malloc(m * sizeof *r->order);
+    if (!v || !r->ids || !r->renamed || !r->order) {
+        free(v);
+        return FW_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) v[i] = (id_pos){s->docs[i].id, i};
+    qsort(v, n, sizeof *v, cmp_id_pos);
+    for (size_t i = 0; i < n; i++) {
+        const char *id = s->docs[i].id;
+        char *name = NULL;
+        if (fw_index_find_id(ix, id) >= 0) {
+            size_t len = strlen(id) + 24;
+            if (!(name = malloc(len))) break;
+            for (size_t k = 2;; k++) {
+                snprintf(name, len, "%s#%zu", id, k);
+                if (fw_index_find_id(ix, name) < 0 && !batch_has(v, n, name)) break;
+            }
+            r->renamed[i] = 1;
+        } else if (!(name = strdup(id))) {
+            break;
+        }
+        r->ids[i] = name;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!r->ids[i]) {
+            free(v);
+            return FW_ERR_NOMEM;
+        }
+        v[i] = (id_pos){r->ids[i], i};
+    }
+    qsort(v, n, sizeof *v, cmp_id_pos);
+    for (size_t k = 0; k < n; k++) r->order[k] = v[k].i;
+    free(v);
+    return FW_OK;
+}
+
+/* ---------------------------------------------------------- candidates */
+
+typedef struct pair_vec {
+    fw_seg_pair *v;
+    size_t len, cap;
+} pair_vec;
+
+static int push_pair(pair_vec *p, uint64_t x, uint64_t y)
+{
+    if (!fw_grow(&p->v, &p->cap, p->len + 1, sizeof *p->v, 256)) return 0;
+    p->v[p->len++] = x < y ? (fw_seg_pair){x, y} : (fw_seg_pair){y, x};
+    return 1;
+}
+
+static int cmp_pair(const void *a, const void *b)
+{
+    const fw_seg_pair *x = a, *y = b;
+    if (x->a != y->a) return x->a < y->a ? -1 : 1;
+    return (x->b > y->b) - (x->b < y->b);
+}
+
+/* One bucket: `na` indexed members and `nb` new ones (numbers). */
+static int bucket_pairs(const fw_index_result *r, const uint64_t *a, size_t na,
+                        const fw_band_record *b, size_t nb, pair_vec *out)
+{
+    if (na + nb <= FW_LSH_FULL_BUCKET) {
+        for (size_t j = 0; j < nb; j++) {
+            for (size_t i = 0; i < na; i++)
+                if (!push_pair(out, a[i], b[j].item)) return 0;
+            for (size_t k = j + 1; k < nb; k++)
+                if (!push_pair(out, b[j].item, b[k].item)) return 0;
+        }
+        return 1;
+    }
+    /* a star around the smallest id: among the new ones the first (they
+     * are numbered in id order), among the indexed ones by comparing */
+    uint64_t center = b[0].item;
+    const char *cid = fw_index_result_id(r, center);
+    for (size_t i = 0; i < na; i++) {
+        const char *id = fw_index_result_id(r, a[i]);
+        if (strcmp(id, cid) < 0) {
+            center = a[i];
+            cid = id;
+        }
+    }
+    if (center < r->base) {
+        for (size_t j = 0; j < nb; j++)
+            if (!push_pair(out, center, b[j].item)) return 0;
+        return 1;
+    }
+    for (size_t i = 0; i < na; i++)
+        if (!push_pair(out, center, a[i])) return 0;
+    for (size_t j = 1; j < nb; j++)
+        if (!push_pair(out, center, b[j].item)) return 0;
+    return 1;
+}
+
+/* Every candidate pair with a new document, sorted, without repeats. */
+static fw_status find_candidates(fw_index *ix, fw_index_result *r, pair_vec *out)
+{
+    const fw_scan *s = r->batch;
+    const unsigned bands = ix->man.params.bands, rows = ix->man.params.rows;
+    size_t n = r->n, m = n ? n : 1;
+    fw_band_record *rec = malloc(m * sizeof *rec), *tmp = malloc(m * sizeof *tmp);
+    uint64_t *members = NULL;
+    size_t members_cap = 0;
+    fw_status st = rec && tmp ? FW_OK : FW_ERR_NOMEM;
+    for (unsigned band = 0; band < bands && st == FW_OK; band++) {
+        size_t nr = 0;
+        for (size_t k = 0; k < n; k++) {
+            const fw_doc_record *d = &s->docs[r->order[k]];
+            if (d->sig) rec[nr++] = (fw_band_record){fw_lsh_band_key64(d->sig, band, rows),
+                                                     r->base + k};
+        }
+        fw_band_records_sort(rec, tmp, nr);
+        for (size_t i = 0; i < nr && st == FW_OK;) {
+            size_t e = i + 1;
+            while (e < nr && rec[e].key == rec[i].key) e++;
+            size_t na = 0;
+            for (size_t g = 0; g < ix->man.nsegs && st == FW_OK; g++) {
+                const fw_band_record *found;
+                size_t nf;
+                st = fw_band_file_find(ix->segs[g].bands, band, rec[i].key, &found, &nf);
+                if (st != FW_OK) {
+                    fw_index_fail(ix, st, "%s", fw_band_file_error(ix->segs[g].bands));
+                    break;
+                }
+                if (!fw_grow(&members, &members_cap, na + nf + 1, sizeof *members, 64)) {
+                    st = FW_ERR_NOMEM;
+                    break;
+                }
+                for (size_t j = 0; j < nf; j++)
+                    if (!fw_index_is_removed(ix, found[j].item)) members[na++] = found[j].item;
+            }
+            if (st == FW_OK && !bucket_pairs(r, members, na, rec + i, e - i, out))
+                st = FW_ERR_NOMEM;
+            i = e;
+        }
+    }
+    free(rec);
+    free(tmp);
+    free(members);
+    if (st != FW_OK) return st;
+    if (out->len) qsort(out->v, out->len, sizeof *out->v, cmp_pair);
+    size_t u = 0;
+    for (size_t i = 0; i < out->len; i++)
+        if (!u || cmp_pair(&out->v[u - 1], &out->v[i])) out->v[u++] = out->v[i];
+    out->len = u;
+    return FW_OK;
+}
+
+/* ------------------------------------------------------------- verify */
+
+/* An indexed document made again from its stored text: its shingle set
+ * and signature. */
+typedef struct indexed_sketch {
+    uint64_t number;
+    uint64_t *set;
+    size_t nset;
+    uint32_t *sig;
+} indexed_sketch;
+
+typedef struct remake_scratch {
+    char *text;
+    size_t text_cap;
+    uint32_t *cps, *tcps;
+    size_t cps_cap, tcps_cap;
+    unsigned char *packed;
+    size_t packed_cap;
+    uint64_t *tmp;
+    size_t tmp_cap;
+} remake_scratch;
+
+static fw_status remake(fw_index *ix, const fw_scan *s, remake_scratch *w, indexed_sketch *out,
+                        char *why, size_t why_size)
+{
+    size_t pos;
+    const fw_seg *seg = fw_index_find_number(ix, out->number, &pos);
+    if (!seg) {
+        snprintf(why, why_size, "document %llu is in a band file but not in its table",
+                 (unsigned long long)out->number);
+        return FW_ERR_FORMAT;
+    }
+    const fw_seg_doc *d = &seg->docs[pos];
+    size_t len, chars;
+    fw_status st = fw_segment_text(seg, pos, &w->text, &w->text_cap, &len, why, why_size);
+    if (st == FW_OK)
+        st = fw_normalize(s->normalizer, w->text ? w->text : "", len, &w->cps, &w->cps_cap,
+                          &chars, NULL);
+    if (st != FW_OK) return st;
+    const uint32_t *cps = w->cps;
+    size_t raw_chars = chars;
+    if (s->tmpl) {
+        if ((st = fw_template_apply(s->tmpl, w->cps, raw_chars, &w->tcps, &w->tcps_cap,
+                                    &chars)) != FW_OK)
+            return st;
+        cps = w->tcps;
+    }
+    size_t n = fw_shingle_count(chars, s->opt.ngram);
+    out->set = malloc((n ? n : 1) * sizeof *out->set);
+    out->sig = malloc(s->opt.perms * sizeof *out->sig);
+    if (!out->set || !out->sig ||
+        !(w->packed = fw_grow_scratch(w->packed, &w->packed_cap, fw_shingle_packed_size(chars))) ||
+        !(w->tmp = fw_grow_scratch(w->tmp, &w->tmp_cap, (n ? n : 1) * sizeof *w->tmp)))
+        return FW_ERR_NOMEM;
+    n = fw_shingle_hash_all(cps, chars, s->opt.ngram, s->opt.seed, out->set, w->packed);
+    if (raw_chars != d->chars || n != d->shingles) {
+        snprintf(why, why_size, "%s: its text gives %zu characters and %zu shingles now, %llu and "
+                 "%llu when it was indexed: the normalization has changed",
+                 fw_segment_id(seg, pos), raw_chars, n, (unsigned long long)d->chars,
+                 (unsigned long long)d->shingles);
+        return FW_ERR_FORMAT;
+    }
+    if (s->oph) fw_oph_compute(s->oph, out->set, n, out->sig);
+    else fw_minhash_compute(s->minhasher, out->set, n, out->sig);
+    out->nset = fw_shingle_set(out->set, n, w->tmp);
+    return FW_OK;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static const indexed_sketch *find_sketch(const indexed_sketch *v, size_t n, uint64_t x)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid].number < x) lo = mid + 1;
+        else hi = mid;
+    }
+    return &v[lo];
+}
+
+/* What verifying reads of one side of a pair. */
+typedef struct side {
+    const uint64_t *set;
+    size_t nset;
+    const uint32_t *sig;
+} side;
+
+static side side_of(const fw_index_result *r, const indexed_sketch *v, size_t nv, uint64_t x)
+{
+    if (x >= r->base) {
+        const fw_doc_record *d = &r->batch->docs[r->order[x - r->base]];
+        return (side){d->shingles, d->nset, d->sig};
+    }
+    const indexed_sketch *k = find_sketch(v, nv, x);
+    return (side){k->set, k->nset, k->sig};
+}
+
+/* Verifies every candidate; keeps those at or above the threshold. */
+static fw_status verify(fw_index *ix, fw_index_result *r, const pair_vec *cand)
+{
+    fw_scan *s = r->batch;
+    size_t nc = cand->len;
+    /* the new documents' sets (match.c makes those a candidate pair names) */
+    fw_pair *want = calloc((nc ? nc : 1) * 2, sizeof *want);
+    uint64_t *indexed = malloc((nc ? nc : 1) * sizeof *indexed);
+    if (!want || !indexed) {
+        free(want);
+        free(indexed);
+        return FW_ERR_NOMEM;
+    }
+    size_t nw = 0, ni = 0;
+    for (size_t i = 0; i < nc; i++) {
+        uint64_t e[2] = {cand->v[i].a, cand->v[i].b};
+        for (int j = 0; j < 2; j++) {
+            if (e[j] >= r->base) {
+                uint32_t rank = s->docs[r->order[e[j] - r->base]].rank;
+                want[nw++] = (fw_pair){rank, rank};
+            } else {
+                indexed[ni++] = e[j];
+            }
+        }
+    }
+    fw_status st = fw_match_make_sets(s, want, nw);
+    free(want);
+    if (ni) qsort(indexed, ni, sizeof *indexed, cmp_u64);
+    size_t u = 0;
+    for (size_t i = 0; i < ni; i++)
+        if (!u || indexed[u - 1] != indexed[i]) indexed[u++] = indexed[i];
+    ni = u;
+    indexed_sketch *sk = calloc(ni ? ni : 1, sizeof *sk);
+    if (!sk) st = FW_ERR_NOMEM;
+    for (size_t i = 0; sk && i < ni; i++) sk[i].number = indexed[i];
+    free(indexed);
+    char why[FW_INDEX_ERROR_SIZE] = "";
+    if (st == FW_OK) {
+        int failed = FW_OK;
+        #pragma omp parallel num_threads(s->threads)
+        {
+            remake_scratch w = {0};
+            char mine[FW_INDEX_ERROR_SIZE] = "";
+            #pragma omp for schedule(dynamic, 8)
+            for (size_t i = 0; i < ni; i++) {
+                if (failed != FW_OK) continue;
+                fw_status e = remake(ix, s, &w, &sk[i], mine, sizeof mine);
+                if (e != FW_OK) {
+                    #pragma omp critical
+                    {
+                        if (failed == FW_OK) {
+                            failed = e;
+                            memcpy(why, mine, sizeof why);
+                        }
+                    }
+                }
+            }
+            free(w.text); free(w.cps); free(w.tcps); free(w.packed); free(w.tmp);
+        }
+        st = failed;
+    }
+    if (st == FW_OK) {
+        r->pairs = malloc((nc ? nc : 1) * sizeof *r->pairs);
+        if (!r->pairs) st = FW_ERR_NOMEM;
+    }
+    const unsigned k = s->opt.perms;
+    for (size_t i = 0; st == FW_OK && i < nc; i++) {
+        uint64_t x = cand->v[i].a, y = cand->v[i].b;
+        if (strcmp(fw_index_result_id(r, x), fw_index_result_id(r, y)) > 0) {
+            uint64_t t = x; x = y; y = t;
+        }
+        side a = side_of(r, sk, ni, x), b = side_of(r, sk, ni, y);
+        size_t inter = fw_verify_intersection(a.set, a.nset, b.set, b.nset);
+        fw_index_pair p = {x, y, fw_verify_jaccard(inter, a.nset, b.nset),
+                           fw_minhash_estimate(a.sig, b.sig, k), (double)inter / (double)a.nset,
+                           (double)inter / (double)b.nset};
+        if (p.jaccard >= s->opt.threshold) r->pairs[r->npairs++] = p;
+    }
+    for (size_t i = 0; sk && i < ni; i++) {
+        free(sk[i].set);
+        free(sk[i].sig);
+    }
+    free(sk);
+    if (st != FW_OK && why[0]) return fw_index_fail(ix, st, "%s", why);
+    return st;
+}
+
+/* An index without documents: the batch's own pairs are the answer (its
+ * buckets are the whole buckets). */
+static fw_status own_pairs(fw_index_result *r)
+{
+    const fw_scan *s = r->batch;
+    size_t *number = malloc((r->n ? r->n : 1) * sizeof *number);
+    r->pairs = malloc((s->npairs ? s->npairs : 1) * sizeof *r->pairs);
+    if (!number || !r->pairs) {
+        free(number);
+        return FW_ERR_NOMEM;
+    }
+    for (size_t k = 0; k < r->n; k++) number[r->order[k]] = r->base + k;
+    for (size_t i = 0; i < s->npairs; i++) {
+        const fw_result_pair *p = &s->pairs[i];
+        r->pairs[r->npairs++] = (fw_index_pair){number[p->a], number[p->b], p->jaccard,
+                                                p->estimate, p->a_in_b, p->b_in_a};
+    }
+    free(number);
+    return FW_OK;
+}
+
+static const fw_index_result *sort_ctx;
+
+static int cmp_result_pair(const void *a, const void *b)
+{
+    const fw_index_pair *x = a, *y = b;
+    int c = strcmp(fw_index_result_id(sort_ctx, x->a), fw_index_result_id(sort_ctx, y->a));
+    return c ? c : strcmp(fw_index_result_id(sort_ctx, x->b), fw_index_result_id(sort_ctx, y->b));
+}
+
+/* ------------------------------------------------------------ clusters */
+
+static uint32_t find(uint32_t *parent, uint32_t x)
+{
+    while (parent[x] != x) {
+        parent[x] = parent[parent[x]];
+        x = parent[x];
+    }
+    return x;
+}
+
+static void unite(uint32_t *parent, uint64_t a, uint64_t b)
+{
+    uint32_t ra = find(parent, (uint32_t)a), rb = find(parent, (uint32_t)b);
+    if (ra < rb) parent[rb] = ra;
+    else if (rb < ra) parent[ra] = rb;
+}
+
+/* Each new document's cluster: its component in the graph of the stored
+ * pairs and the new ones, named by its smallest id. */
+static fw_status clusters(fw_index *ix, fw_index_result *r)
+{
+    uint64_t total = r->base + r->n;
+    if (total > UINT32_MAX) return fw_index_fail(ix, FW_ERR_ARG, "too many documents");
+    size_t m = total ? (size_t)total : 1;
+    uint32_t *parent = malloc(m * sizeof *parent), *slot = calloc(m, sizeof *slot);
+    r->cluster = calloc(r->n ? r->n : 1, sizeof *r->cluster);
+    r->cluster_size = calloc(r->n ? r->n : 1, sizeof *r->cluster_size);
+    const char **best = calloc(r->n + 1, sizeof *best);
+    uint64_t *size = calloc(r->n + 1, sizeof *size);
+    fw_status st = FW_ERR_NOMEM;
+    if (!parent || !slot || !r->cluster || !r->cluster_size || !best || !size) goto out;
+    for (size_t i = 0; i < total; i++) parent[i] = (uint32_t)i;
+    for (size_t g = 0; g < ix->man.nsegs; g++) {
+        const fw_seg *seg = &ix->segs[g];
+        for (size_t i = 0; i < seg->npairs; i++) {
+            const fw_seg_pair *p = &seg->pairs[i];
+            if (p->a >= total || p->b >= total) continue; /* not this index's */
+            if (!fw_index_is_removed(ix, p->a) && !fw_index_is_removed(ix, p->b))
+                unite(parent, p->a, p->b);
+        }
+    }
+    for (size_t i = 0; i < r->npairs; i++) unite(parent, r->pairs[i].a, r->pairs[i].b);
+    uint32_t nslots = 0;
+    for (size_t k = 0; k < r->n; k++) {
+        uint32_t root = find(parent, (uint32_t)(r->base + k));
+        if (!slot[root]) slot[root] = ++nslots;
+    }
+    /* the members of those components, counted and their smallest id */
+    for (uint64_t x = 0; x < total; x++) {
+        uint32_t root = find(parent, (uint32_t)x), sl = slot[root];
+        if (!sl) continue;
+        if (x < r->base) { /* a gap of a compacted index, or removed: not a member */
+            size_t pos;
+            if (!fw_index_find_number(ix, x, &pos) || fw_index_is_removed(ix, x)) continue;
+        }
+        const char *id = fw_index_result_id(r, x);
+        size[sl]++;
+        if (!best[sl] || strcmp(id, best[sl]) < 0) best[sl] = id;
+    }
+    for (size_t k = 0; k < r->n; k++) {
+        uint32_t sl = slot[find(parent, (uint32_t)(r->base + k))];
+        size_t i = r->order[k];
+        if (size[sl] >= 2) {
+            r->cluster[i] = best[sl];
+            r->cluster_size[i] = size[sl];
+        }
+    }
+    st = FW_OK;
+out:
+    free(parent);
+    free(slot);
+    free(best);
+    free(size);
+    return st;
+}
+
+/* ---------------------------------------------------------------- query */
+
+void fw_index_result_free(fw_index_result *r)
+{
+    if (!r) return;
+    for (size_t i = 0; r->ids && i < r->n; i++) free(r->ids[i]);
+    free(r->ids);
+    free(r->renamed);
+    free(r->order);
+    free(r->pairs);
+    free(r->cluster);
+    free(r->cluster_size);
+    free(r);
+}
+
+fw_status fw_index_query(fw_index *ix, fw_scan *s, fw_index_result **out)
+{
+    *out = NULL;
+    ix->error[0] = '\0';
+    fw_status st = fw_scan_run(s);
+    if (st != FW_OK) return fw_index_fail(ix, st, "%s", fw_scan_error(s));
+    fw_index_result *r = calloc(1, sizeof *r);
+    if (!r) return FW_ERR_NOMEM;
+    r->batch = s;
+    r->index = ix;
+    r->generation = ix->man.generation;
+    r->base = ix->man.next_doc;
+    r->n = s->ndocs;
+    pair_vec cand = {0};
+    st = name_batch(ix, r);
+    if (st == FW_OK && fw_index_live(ix) == 0) {
+        st = own_pairs(r);
+    } else if (st == FW_OK) {
+        st = find_candidates(ix, r, &cand);
+        if (st == FW_OK) st = verify(ix, r, &cand);
+    }
+    free(cand.v);
+    if (st == FW_OK && r->npairs) {
+        static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+        pthread_mutex_lock(&lock); /* qsort has no context argument */
+        sort_ctx = r;
+        qsort(r->pairs, r->npairs, sizeof *r->pairs, cmp_result_pair);
+        pthread_mutex_unlock(&lock);
+    }
+    if (st == FW_OK) st = clusters(ix, r);
+    if (st != FW_OK) {
+        fw_index_result_free(r);
+        if (!ix->error[0]) fw_index_fail(ix, st, "query failed: %s", fw_status_str(st));
+        return st;
+    }
+    *out = r;
+    return FW_OK;
+}
+
+size_t fw_index_result_pair_count(const fw_index_result *r) { return r->npairs; }
+
+fw_status fw_index_result_pair(const fw_index_result *r, size_t i, fw_index_match *m)
+{
+    if (i >= r->npairs) return FW_ERR_ARG;
+    const fw_index_pair *p = &r->pairs[i];
+    *m = (fw_index_match){fw_index_result_id(r, p->a), fw_index_result_id(r, p->b),
+                          p->a < r->base, p->b < r->base, p->jaccard, p->estimate, p->a_in_b,
+                          p->b_in_a};
+    return FW_OK;
+}
