@@ -87,6 +87,13 @@ const fw_seg *fw_index_find_number(const fw_index *ix, uint64_t x, size_t *pos)
     return &ix->segs[lo];
 }
 
+const char *fw_index_id(const fw_index *ix, uint64_t x)
+{
+    size_t pos;
+    const fw_seg *seg = fw_index_find_number(ix, x, &pos);
+    return seg ? fw_segment_id(seg, pos) : "";
+}
+
 int64_t fw_index_find_id(const fw_index *ix, const char *id)
 {
     for (size_t g = 0; g < ix->man.nsegs; g++) {
@@ -106,10 +113,19 @@ uint64_t fw_index_live(const fw_index *ix)
 
 /* ------------------------------------------------------------ tombstones */
 
+/* DIR/tomb-GEN: "FWTOMBS\0", the count and the removed numbers (sorted),
+ * the count and the pairs found when they were removed, an XXH3 of all
+ * that. Read whole: it is small. */
+
+static int read_u64s(FILE *f, XXH3_state_t *h, void *v, size_t n)
+{
+    if (fread(v, 8, n, f) != n) return 0;
+    XXH3_64bits_update(h, v, n * 8);
+    return 1;
+}
+
 static fw_status read_tombstones(fw_index *ix, char *why, size_t n)
 {
-    ix->removed = NULL;
-    ix->nremoved = 0;
     if (!ix->man.tombstones[0]) return FW_OK;
     char path[4096];
     fw_index_path(ix, path, sizeof path, ix->man.tombstones, NULL);
@@ -118,58 +134,61 @@ static fw_status read_tombstones(fw_index *ix, char *why, size_t n)
         snprintf(why, n, "%s: %s", path, strerror(errno));
         return FW_ERR_IO;
     }
-    char magic[8];
-    uint64_t count = 0, sum = 0;
-    fw_status st = FW_ERR_FORMAT;
-    if (fread(magic, 1, 8, f) == 8 && !memcmp(magic, TOMB_MAGIC, 8) &&
-        fread(&count, 8, 1, f) == 1 && count < (1ull << 32) &&
-        (ix->removed = malloc((count ? count : 1) * sizeof *ix->removed)) &&
-        fread(ix->removed, 8, count, f) == count && fread(&sum, 8, 1, f) == 1 &&
-        fgetc(f) == EOF) {
-        XXH3_state_t *h = XXH3_createState();
-        if (h) {
-            XXH3_64bits_reset(h);
-            XXH3_64bits_update(h, magic, 8);
-            XXH3_64bits_update(h, &count, 8);
-            XXH3_64bits_update(h, ix->removed, count * 8);
-            if (XXH3_64bits_digest(h) == sum) st = FW_OK;
-            XXH3_freeState(h);
-        }
-        for (size_t i = 1; st == FW_OK && i < count; i++)
-            if (ix->removed[i] <= ix->removed[i - 1]) st = FW_ERR_FORMAT;
+    XXH3_state_t *h = XXH3_createState();
+    if (!h) {
+        fclose(f);
+        return FW_ERR_NOMEM;
     }
+    XXH3_64bits_reset(h);
+    char magic[8];
+    uint64_t count = 0, npairs = 0, sum = 0;
+    int ok = read_u64s(f, h, magic, 1) && !memcmp(magic, TOMB_MAGIC, 8) &&
+             read_u64s(f, h, &count, 1) && count < (1ull << 32) &&
+             (ix->removed = malloc((count ? count : 1) * sizeof *ix->removed)) &&
+             read_u64s(f, h, ix->removed, count) && read_u64s(f, h, &npairs, 1) &&
+             npairs < (1ull << 32) &&
+             (ix->extra = malloc((npairs ? npairs : 1) * sizeof *ix->extra)) &&
+             read_u64s(f, h, ix->extra, 2 * npairs) && fread(&sum, 8, 1, f) == 1 &&
+             fgetc(f) == EOF && XXH3_64bits_digest(h) == sum;
+    for (size_t i = 1; ok && i < count; i++) ok = ix->removed[i] > ix->removed[i - 1];
+    XXH3_freeState(h);
     fclose(f);
-    if (st != FW_OK) {
+    if (!ok) {
         snprintf(why, n, "%s: damaged or not a tombstone file", path);
-        return st;
+        return FW_ERR_FORMAT;
     }
     ix->nremoved = (size_t)count;
+    ix->nextra = (size_t)npairs;
     return FW_OK;
 }
 
-static fw_status write_tombstones(fw_index *ix, const char *name, const uint64_t *v, size_t count)
+static void put_u64s(FILE *f, XXH3_state_t *h, const void *v, size_t n)
+{
+    fwrite(v, 8, n, f);
+    XXH3_64bits_update(h, v, n * 8);
+}
+
+static fw_status write_tombstones(fw_index *ix, const char *name, const uint64_t *v, size_t count,
+                                  const fw_seg_pair *pairs, size_t npairs)
 {
     char path[4096], tmp[4200];
     fw_index_path(ix, path, sizeof path, name, NULL);
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wbx");
-    if (!f) return fw_index_fail(ix, FW_ERR_IO, "%s: %s", tmp, strerror(errno));
-    uint64_t c = count;
     XXH3_state_t *h = XXH3_createState();
-    if (!h) {
-        fclose(f);
-        unlink(tmp);
-        return FW_ERR_NOMEM;
+    FILE *f = h ? fopen(tmp, "wbx") : NULL;
+    if (!f) {
+        XXH3_freeState(h);
+        return h ? fw_index_fail(ix, FW_ERR_IO, "%s: %s", tmp, strerror(errno)) : FW_ERR_NOMEM;
     }
     XXH3_64bits_reset(h);
-    XXH3_64bits_update(h, TOMB_MAGIC, 8);
-    XXH3_64bits_update(h, &c, 8);
-    XXH3_64bits_update(h, v, count * 8);
+    uint64_t c = count, np = npairs;
+    put_u64s(f, h, TOMB_MAGIC, 1);
+    put_u64s(f, h, &c, 1);
+    put_u64s(f, h, v, count);
+    put_u64s(f, h, &np, 1);
+    put_u64s(f, h, pairs, 2 * npairs);
     uint64_t sum = XXH3_64bits_digest(h);
     XXH3_freeState(h);
-    fwrite(TOMB_MAGIC, 1, 8, f);
-    fwrite(&c, 8, 1, f);
-    fwrite(v, 8, count, f);
     fwrite(&sum, 8, 1, f);
     int ok = fflush(f) == 0 && !ferror(f) && fsync(fileno(f)) == 0;
     if (fclose(f) != 0) ok = 0;
@@ -190,6 +209,9 @@ static void close_generation(fw_index *ix)
     free(ix->removed);
     ix->removed = NULL;
     ix->nremoved = 0;
+    free(ix->extra);
+    ix->extra = NULL;
+    ix->nextra = 0;
     fw_manifest_free(&ix->man);
 }
 
@@ -555,42 +577,28 @@ static void remove_file(fw_index *ix, const char *name, const char *ext)
     unlink(path);
 }
 
-fw_status fw_index_remove(fw_index *ix, const char *const *ids, size_t n, size_t *removed)
+static int in_sorted(const uint64_t *v, size_t n, uint64_t x)
 {
-    ix->error[0] = '\0';
-    *removed = 0;
-    if (ix->lock_fd < 0) return fw_index_fail(ix, FW_ERR_ARG, "fw_index_remove: opened to read");
-    uint64_t *v = malloc((ix->nremoved + n + 1) * sizeof *v);
-    if (!v) return FW_ERR_NOMEM;
-    if (ix->nremoved) memcpy(v, ix->removed, ix->nremoved * sizeof *v);
-    size_t m = ix->nremoved;
-    for (size_t i = 0; i < n; i++) {
-        int64_t x = fw_index_find_id(ix, ids[i]);
-        if (x >= 0) v[m++] = (uint64_t)x;
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < x) lo = mid + 1;
+        else hi = mid;
     }
-    qsort(v, m, sizeof *v, cmp_u64);
-    size_t u = 0;
-    for (size_t i = 0; i < m; i++)
-        if (!u || v[u - 1] != v[i]) v[u++] = v[i];
-    *removed = u - ix->nremoved;
-    fw_status st = FW_OK;
-    if (*removed) {
-        char old[FW_INDEX_NAME_SIZE];
-        snprintf(old, sizeof old, "%s", ix->man.tombstones);
-        fw_manifest next;
-        if ((st = append_segment(&next, &ix->man, NULL)) == FW_OK) {
-            snprintf(next.tombstones, sizeof next.tombstones, "tomb-%06" PRIu64, next.generation);
-            st = write_tombstones(ix, next.tombstones, v, u);
-            if (st == FW_OK) st = commit(ix, &next);
-            free(next.segs);
-        }
-        if (st == FW_OK && old[0]) remove_file(ix, old, NULL);
-    }
-    free(v);
-    return st;
+    return lo < n && v[lo] == x;
 }
 
-/* ------------------------------------------------------------- compact */
+typedef struct pair_list {
+    fw_seg_pair *v;
+    size_t len, cap;
+} pair_list;
+
+static int push(pair_list *l, uint64_t x, uint64_t y)
+{
+    if (!fw_grow(&l->v, &l->cap, l->len + 1, sizeof *l->v, 64)) return 0;
+    l->v[l->len++] = x < y ? (fw_seg_pair){x, y} : (fw_seg_pair){y, x};
+    return 1;
+}
 
 static int cmp_seg_pair(const void *a, const void *b)
 {
@@ -598,6 +606,188 @@ static int cmp_seg_pair(const void *a, const void *b)
     if (x->a != y->a) return x->a < y->a ? -1 : 1;
     return (x->b > y->b) - (x->b < y->b);
 }
+
+static void sort_unique(pair_list *l)
+{
+    if (l->len) qsort(l->v, l->len, sizeof *l->v, cmp_seg_pair);
+    size_t u = 0;
+    for (size_t i = 0; i < l->len; i++)
+        if (!u || cmp_seg_pair(&l->v[u - 1], &l->v[i])) l->v[u++] = l->v[i];
+    l->len = u;
+}
+
+/* The bucket `key` of `band` after a removal: the candidates a scan of the
+ * documents left would have that it did not have before. A bucket of up to
+ * FW_LSH_FULL_BUCKET members gave all its pairs, and losing members takes
+ * only pairs with them away; a larger one gave a star around its smallest
+ * id, so when that centre goes, or the bucket becomes small enough for all
+ * pairs, new pairs appear. (Pairs between documents left are never lost.) */
+static fw_status bucket_after_removal(fw_index *ix, unsigned band, uint64_t key,
+                                      const uint64_t *after, size_t nafter, pair_list *out)
+{
+    uint64_t *live = NULL;
+    size_t nlive = 0, cap = 0, nold = 0;
+    uint64_t centre = UINT64_MAX; /* of the bucket before */
+    fw_status st = FW_OK;
+    for (size_t g = 0; g < ix->man.nsegs && st == FW_OK; g++) {
+        const fw_band_record *rec;
+        size_t n;
+        if ((st = fw_band_file_find(ix->segs[g].bands, band, key, &rec, &n)) != FW_OK) {
+            fw_index_fail(ix, st, "%s", fw_band_file_error(ix->segs[g].bands));
+            break;
+        }
+        for (size_t i = 0; i < n; i++) {
+            uint64_t x = rec[i].item;
+            int was = !fw_index_is_removed(ix, x), now = !in_sorted(after, nafter, x);
+            if (!was) continue;
+            nold++;
+            if (centre == UINT64_MAX || strcmp(fw_index_id(ix, x), fw_index_id(ix, centre)) < 0)
+                centre = x;
+            if (!now) continue;
+            if (!fw_grow(&live, &cap, nlive + 1, sizeof *live, 64)) { st = FW_ERR_NOMEM; break; }
+            live[nlive++] = x;
+        }
+    }
+    int changed = nold > FW_LSH_FULL_BUCKET && nlive >= 2 &&
+                  (nlive <= FW_LSH_FULL_BUCKET || in_sorted(after, nafter, centre));
+    if (st == FW_OK && changed) {
+        if (nlive <= FW_LSH_FULL_BUCKET) {
+            for (size_t i = 0; i < nlive; i++)
+                for (size_t j = i + 1; j < nlive; j++)
+                    if (!push(out, live[i], live[j])) st = FW_ERR_NOMEM;
+        } else {
+            uint64_t c = live[0];
+            for (size_t i = 1; i < nlive; i++)
+                if (strcmp(fw_index_id(ix, live[i]), fw_index_id(ix, c)) < 0) c = live[i];
+            for (size_t i = 0; i < nlive; i++)
+                if (live[i] != c && !push(out, c, live[i])) st = FW_ERR_NOMEM;
+        }
+    }
+    free(live);
+    return st;
+}
+
+/* The pairs a removal of `gone` makes appear (bucket_after_removal()),
+ * verified as a query verifies: those at or above the threshold. */
+static fw_status pairs_after_removal(fw_index *ix, const uint64_t *gone, size_t ngone,
+                                     const uint64_t *after, size_t nafter, pair_list *found)
+{
+    const fw_index_params *p = &ix->man.params;
+    fw_scan_options o;
+    fw_index_scan_options(ix, &o);
+    fw_scan *s;
+    fw_status st = fw_index_batch_new(ix, &o, &s);
+    if (st != FW_OK) return st;
+    fw_index_sketch *v = calloc(ngone ? ngone : 1, sizeof *v), *w = NULL;
+    pair_list cand = {0};
+    size_t nw = 0;
+    if (!v) st = FW_ERR_NOMEM;
+    for (size_t i = 0; v && i < ngone; i++) v[i].number = gone[i];
+    if (st == FW_OK) st = fw_index_sketch_docs(ix, s, v, ngone);
+    for (unsigned b = 0; b < p->bands && st == FW_OK; b++)
+        for (size_t i = 0; i < ngone && st == FW_OK; i++) {
+            size_t pos;
+            const fw_seg *seg = fw_index_find_number(ix, gone[i], &pos);
+            if (!seg || !seg->docs[pos].text_zlen) continue; /* no band records */
+            uint64_t key = fw_lsh_band_key64(v[i].sig, b, p->rows);
+            st = bucket_after_removal(ix, b, key, after, nafter, &cand);
+        }
+    sort_unique(&cand);
+    /* the pairs already known need no verifying again */
+    pair_list known = {0};
+    for (size_t g = 0; g < ix->man.nsegs && st == FW_OK; g++)
+        for (size_t j = 0; j < ix->segs[g].npairs && st == FW_OK; j++)
+            if (!push(&known, ix->segs[g].pairs[j].a, ix->segs[g].pairs[j].b)) st = FW_ERR_NOMEM;
+    sort_unique(&known);
+    size_t u = 0;
+    for (size_t i = 0; i < cand.len; i++)
+        if (!known.len || !bsearch(&cand.v[i], known.v, known.len, sizeof *known.v, cmp_seg_pair))
+            cand.v[u++] = cand.v[i];
+    cand.len = u;
+    free(known.v);
+    uint64_t *nums = malloc((2 * cand.len + 1) * sizeof *nums);
+    if (!nums) st = FW_ERR_NOMEM;
+    for (size_t i = 0; nums && i < cand.len; i++) {
+        nums[nw++] = cand.v[i].a;
+        nums[nw++] = cand.v[i].b;
+    }
+    if (nums && nw) qsort(nums, nw, sizeof *nums, cmp_u64);
+    size_t m = 0;
+    for (size_t i = 0; nums && i < nw; i++)
+        if (!m || nums[m - 1] != nums[i]) nums[m++] = nums[i];
+    if (st == FW_OK && !(w = calloc(m ? m : 1, sizeof *w))) st = FW_ERR_NOMEM;
+    for (size_t i = 0; w && i < m; i++) w[i].number = nums[i];
+    free(nums);
+    if (st == FW_OK) st = fw_index_sketch_docs(ix, s, w, m);
+    for (size_t i = 0; st == FW_OK && i < cand.len; i++) {
+        const fw_index_sketch *x = fw_index_sketch_find(w, m, cand.v[i].a),
+                              *y = fw_index_sketch_find(w, m, cand.v[i].b);
+        size_t inter = fw_verify_intersection(x->set, x->nset, y->set, y->nset);
+        if (fw_verify_jaccard(inter, x->nset, y->nset) >= p->threshold &&
+            !push(found, cand.v[i].a, cand.v[i].b))
+            st = FW_ERR_NOMEM;
+    }
+    fw_index_sketches_free(v, ngone);
+    fw_index_sketches_free(w, m);
+    free(cand.v);
+    fw_scan_free(s);
+    return st;
+}
+
+fw_status fw_index_remove(fw_index *ix, const char *const *ids, size_t n, size_t *removed)
+{
+    ix->error[0] = '\0';
+    *removed = 0;
+    if (ix->lock_fd < 0) return fw_index_fail(ix, FW_ERR_ARG, "fw_index_remove: opened to read");
+    uint64_t *v = malloc((ix->nremoved + n + 1) * sizeof *v), *gone = malloc((n + 1) * sizeof *gone);
+    if (!v || !gone) {
+        free(v);
+        free(gone);
+        return FW_ERR_NOMEM;
+    }
+    if (ix->nremoved) memcpy(v, ix->removed, ix->nremoved * sizeof *v);
+    size_t m = ix->nremoved, ngone = 0;
+    for (size_t i = 0; i < n; i++) {
+        int64_t x = fw_index_find_id(ix, ids[i]);
+        if (x >= 0) v[m++] = gone[ngone++] = (uint64_t)x;
+    }
+    qsort(v, m, sizeof *v, cmp_u64);
+    size_t u = 0;
+    for (size_t i = 0; i < m; i++)
+        if (!u || v[u - 1] != v[i]) v[u++] = v[i];
+    if (ngone) qsort(gone, ngone, sizeof *gone, cmp_u64);
+    size_t g = 0;
+    for (size_t i = 0; i < ngone; i++)
+        if (!g || gone[g - 1] != gone[i]) gone[g++] = gone[i];
+    ngone = g;
+    *removed = ngone;
+    fw_status st = FW_OK;
+    pair_list extra = {0};
+    for (size_t i = 0; i < ix->nextra; i++) /* the earlier ones still between documents left */
+        if (!in_sorted(v, u, ix->extra[i].a) && !in_sorted(v, u, ix->extra[i].b) &&
+            !push(&extra, ix->extra[i].a, ix->extra[i].b))
+            st = FW_ERR_NOMEM;
+    if (ngone && st == FW_OK) st = pairs_after_removal(ix, gone, ngone, v, u, &extra);
+    sort_unique(&extra);
+    if (ngone && st == FW_OK) {
+        char old[FW_INDEX_NAME_SIZE];
+        snprintf(old, sizeof old, "%s", ix->man.tombstones);
+        fw_manifest next;
+        if ((st = append_segment(&next, &ix->man, NULL)) == FW_OK) {
+            snprintf(next.tombstones, sizeof next.tombstones, "tomb-%06" PRIu64, next.generation);
+            st = write_tombstones(ix, next.tombstones, v, u, extra.v, extra.len);
+            if (st == FW_OK) st = commit(ix, &next);
+            free(next.segs);
+        }
+        if (st == FW_OK && old[0]) remove_file(ix, old, NULL);
+    }
+    free(extra.v);
+    free(v);
+    free(gone);
+    return st;
+}
+
+/* ------------------------------------------------------------- compact */
 
 /* One band of every segment merged, removed documents left out. */
 static fw_status merge_band(fw_index *ix, fw_band_writer *w, fw_band_file **files, unsigned band)
@@ -653,7 +843,7 @@ fw_status fw_index_compact(fw_index *ix)
     ix->error[0] = '\0';
     if (ix->lock_fd < 0) return fw_index_fail(ix, FW_ERR_ARG, "fw_index_compact: opened to read");
     if (ix->man.nsegs <= 1 && !ix->nremoved) return FW_OK; /* nothing to merge */
-    uint64_t live = fw_index_live(ix), npairs = 0;
+    uint64_t live = fw_index_live(ix), npairs = ix->nextra;
     for (size_t g = 0; g < ix->man.nsegs; g++) npairs += ix->segs[g].npairs;
     fw_seg_doc_in *docs = calloc(live ? live : 1, sizeof *docs);
     fw_seg_pair *pairs = malloc((npairs ? npairs : 1) * sizeof *pairs);
@@ -687,6 +877,9 @@ fw_status fw_index_compact(fw_index *ix)
                 !fw_index_is_removed(ix, seg->pairs[i].b))
                 pairs[np++] = seg->pairs[i];
     }
+    for (size_t i = 0; i < ix->nextra; i++)
+        if (!fw_index_is_removed(ix, ix->extra[i].a) && !fw_index_is_removed(ix, ix->extra[i].b))
+            pairs[np++] = ix->extra[i];
     if (np) qsort(pairs, np, sizeof *pairs, cmp_seg_pair);
     fw_manifest_segment seg = {{0}, nd ? docs[0].number : 0, nd ? docs[nd - 1].number : 0, nd};
     snprintf(seg.name, sizeof seg.name, "seg-%06" PRIu64, ix->man.generation + 1);

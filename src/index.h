@@ -142,6 +142,9 @@ struct fw_index {
     fw_seg *segs;          /* as man.segs */
     uint64_t *removed;         /* tombstones: document numbers, sorted */
     size_t nremoved;
+    fw_seg_pair *extra;        /* pairs found when documents were removed
+                                * (kept with the tombstones) */
+    size_t nextra;
     char error[FW_INDEX_ERROR_SIZE];
 };
 
@@ -151,6 +154,8 @@ fw_status fw_index_fail(fw_index *ix, fw_status st, const char *fmt, ...)
 int fw_index_is_removed(const fw_index *ix, uint64_t number);
 /* The segment holding document `number` and its position there; NULL. */
 const fw_seg *fw_index_find_number(const fw_index *ix, uint64_t number, size_t *pos);
+/* The id of document `number` ("" if none). */
+const char *fw_index_id(const fw_index *ix, uint64_t number);
 /* A live document with this id: its number, or -1. */
 int64_t fw_index_find_id(const fw_index *ix, const char *id);
 /* Live documents. */
@@ -182,6 +187,21 @@ struct fw_index_result {
     uint64_t *cluster_size;
     fw_index *index;           /* for ids of indexed documents */
 };
+
+/* An indexed document made again from its stored text: its shingle set
+ * and signature (index_query.c). */
+typedef struct fw_index_sketch {
+    uint64_t number;
+    uint64_t *set;
+    size_t nset;
+    uint32_t *sig;
+} fw_index_sketch;
+
+/* Makes v[i] for each v[i].number (sorted), with the batch scan `s`'s
+ * normalizer, template and sketch, in parallel. */
+fw_status fw_index_sketch_docs(fw_index *ix, const fw_scan *s, fw_index_sketch *v, size_t n);
+const fw_index_sketch *fw_index_sketch_find(const fw_index_sketch *v, size_t n, uint64_t x);
+void fw_index_sketches_free(fw_index_sketch *v, size_t n);
 
 /* The id of number x in a result (the batch's or the index's). */
 const char *fw_index_result_id(const fw_index_result *r, uint64_t x);

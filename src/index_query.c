@@ -38,9 +38,7 @@
 const char *fw_index_result_id(const fw_index_result *r, uint64_t x)
 {
     if (x >= r->base) return r->ids[r->order[x - r->base]];
-    size_t pos;
-    const fw_seg *seg = fw_index_find_number(r->index, x, &pos);
-    return seg ? fw_segment_id(seg, pos) : "";
+    return fw_index_id(r->index, x);
 }
 
 typedef struct id_pos {
@@ -229,12 +227,6 @@ static fw_status find_candidates(fw_index *ix, fw_index_result *r, pair_vec *out
 
 /* An indexed document made again from its stored text: its shingle set
  * and signature. */
-typedef struct indexed_sketch {
-    uint64_t number;
-    uint64_t *set;
-    size_t nset;
-    uint32_t *sig;
-} indexed_sketch;
 
 typedef struct remake_scratch {
     char *text;
@@ -247,7 +239,7 @@ typedef struct remake_scratch {
     size_t tmp_cap;
 } remake_scratch;
 
-static fw_status remake(fw_index *ix, const fw_scan *s, remake_scratch *w, indexed_sketch *out,
+static fw_status remake(fw_index *ix, const fw_scan *s, remake_scratch *w, fw_index_sketch *out,
                         char *why, size_t why_size)
 {
     size_t pos;
@@ -299,7 +291,7 @@ static int cmp_u64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static const indexed_sketch *find_sketch(const indexed_sketch *v, size_t n, uint64_t x)
+const fw_index_sketch *fw_index_sketch_find(const fw_index_sketch *v, size_t n, uint64_t x)
 {
     size_t lo = 0, hi = n;
     while (lo < hi) {
@@ -307,7 +299,44 @@ static const indexed_sketch *find_sketch(const indexed_sketch *v, size_t n, uint
         if (v[mid].number < x) lo = mid + 1;
         else hi = mid;
     }
-    return &v[lo];
+    return lo < n && v[lo].number == x ? &v[lo] : NULL;
+}
+
+fw_status fw_index_sketch_docs(fw_index *ix, const fw_scan *s, fw_index_sketch *v, size_t n)
+{
+    char why[FW_INDEX_ERROR_SIZE] = "";
+    int failed = FW_OK;
+    #pragma omp parallel num_threads(s->threads)
+    {
+        remake_scratch w = {0};
+        char mine[FW_INDEX_ERROR_SIZE] = "";
+        #pragma omp for schedule(dynamic, 8)
+        for (size_t i = 0; i < n; i++) {
+            if (failed != FW_OK) continue;
+            fw_status e = remake(ix, s, &w, &v[i], mine, sizeof mine);
+            if (e != FW_OK) {
+                #pragma omp critical
+                {
+                    if (failed == FW_OK) {
+                        failed = e;
+                        memcpy(why, mine, sizeof why);
+                    }
+                }
+            }
+        }
+        free(w.text); free(w.cps); free(w.tcps); free(w.packed); free(w.tmp);
+    }
+    if (failed != FW_OK && why[0]) return fw_index_fail(ix, failed, "%s", why);
+    return failed;
+}
+
+void fw_index_sketches_free(fw_index_sketch *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++) {
+        free(v[i].set);
+        free(v[i].sig);
+    }
+    free(v);
 }
 
 /* What verifying reads of one side of a pair. */
@@ -317,13 +346,13 @@ typedef struct side {
     const uint32_t *sig;
 } side;
 
-static side side_of(const fw_index_result *r, const indexed_sketch *v, size_t nv, uint64_t x)
+static side side_of(const fw_index_result *r, const fw_index_sketch *v, size_t nv, uint64_t x)
 {
     if (x >= r->base) {
         const fw_doc_record *d = &r->batch->docs[r->order[x - r->base]];
         return (side){d->shingles, d->nset, d->sig};
     }
-    const indexed_sketch *k = find_sketch(v, nv, x);
+    const fw_index_sketch *k = fw_index_sketch_find(v, nv, x);
     return (side){k->set, k->nset, k->sig};
 }
 
@@ -359,35 +388,11 @@ static fw_status verify(fw_index *ix, fw_index_result *r, const pair_vec *cand)
     for (size_t i = 0; i < ni; i++)
         if (!u || indexed[u - 1] != indexed[i]) indexed[u++] = indexed[i];
     ni = u;
-    indexed_sketch *sk = calloc(ni ? ni : 1, sizeof *sk);
+    fw_index_sketch *sk = calloc(ni ? ni : 1, sizeof *sk);
     if (!sk) st = FW_ERR_NOMEM;
     for (size_t i = 0; sk && i < ni; i++) sk[i].number = indexed[i];
     free(indexed);
-    char why[FW_INDEX_ERROR_SIZE] = "";
-    if (st == FW_OK) {
-        int failed = FW_OK;
-        #pragma omp parallel num_threads(s->threads)
-        {
-            remake_scratch w = {0};
-            char mine[FW_INDEX_ERROR_SIZE] = "";
-            #pragma omp for schedule(dynamic, 8)
-            for (size_t i = 0; i < ni; i++) {
-                if (failed != FW_OK) continue;
-                fw_status e = remake(ix, s, &w, &sk[i], mine, sizeof mine);
-                if (e != FW_OK) {
-                    #pragma omp critical
-                    {
-                        if (failed == FW_OK) {
-                            failed = e;
-                            memcpy(why, mine, sizeof why);
-                        }
-                    }
-                }
-            }
-            free(w.text); free(w.cps); free(w.tcps); free(w.packed); free(w.tmp);
-        }
-        st = failed;
-    }
+    if (st == FW_OK) st = fw_index_sketch_docs(ix, s, sk, ni);
     if (st == FW_OK) {
         r->pairs = malloc((nc ? nc : 1) * sizeof *r->pairs);
         if (!r->pairs) st = FW_ERR_NOMEM;
@@ -405,12 +410,7 @@ static fw_status verify(fw_index *ix, fw_index_result *r, const pair_vec *cand)
                            (double)inter / (double)b.nset};
         if (p.jaccard >= s->opt.threshold) r->pairs[r->npairs++] = p;
     }
-    for (size_t i = 0; sk && i < ni; i++) {
-        free(sk[i].set);
-        free(sk[i].sig);
-    }
-    free(sk);
-    if (st != FW_OK && why[0]) return fw_index_fail(ix, st, "%s", why);
+    fw_index_sketches_free(sk, ni);
     return st;
 }
 
@@ -485,6 +485,12 @@ static fw_status clusters(fw_index *ix, fw_index_result *r)
             if (!fw_index_is_removed(ix, p->a) && !fw_index_is_removed(ix, p->b))
                 unite(parent, p->a, p->b);
         }
+    }
+    for (size_t i = 0; i < ix->nextra; i++) {
+        const fw_seg_pair *p = &ix->extra[i];
+        if (p->a < total && p->b < total && !fw_index_is_removed(ix, p->a) &&
+            !fw_index_is_removed(ix, p->b))
+            unite(parent, p->a, p->b);
     }
     for (size_t i = 0; i < r->npairs; i++) unite(parent, r->pairs[i].a, r->pairs[i].b);
     uint32_t nslots = 0;

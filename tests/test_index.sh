@@ -1,0 +1,195 @@
+#!/bin/bash
+# test_index.sh — the persistent index answers as a scan would.
+#
+#   test_index.sh FANWEN GEN_CORPUS
+#
+# A generated corpus (bench's generator: work reports, one in ten a
+# near-copy) cut into A, B and C, with 30 copies of one text spread over
+# them (a bucket above FW_LSH_FULL_BUCKET, so the star rule is tested with
+# its centre in the batch and in the index) and ids of C repeating ids of A
+# (renamed as a scan renames them). For the default parameters, template
+# mode and threshold 0.5, each checked with cmp against `fanwen scan
+# --no-passages` of the same documents, restricted to the rows of the new
+# documents (tests/index/restrict.py: pairs.csv rows with a new id on
+# either side, clusters.csv and docs.csv rows of new ids):
+#   1. index build A, query B          = scan A B        restricted to B
+#   2. query --add B, query C          = scan A B C      restricted to C
+#   3. index compact, query C          = the same bytes as 2
+#   4. index remove R (ids of A and B), query C
+#                                      = scan (A B without R) C, restricted to C
+#   5. index compact, query C          = the same bytes as 4
+#   6. a fresh index built from A then `index add B` (two segments) gives 2
+# Then: a parameter that differs is an error naming it; --fail-on-match
+# exits 3 only when there is a pair; two writers at once both land; a
+# flipped byte in each file type (MANIFEST, .docs, .text, .bands,
+# tombstones) is an error naming the file, never an answer.
+set -u
+FANWEN=$1
+GEN=$2
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+HERE=$(dirname "$0")
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+"$GEN" "$W/g.jsonl" 2 3 >/dev/null 2>&1 || fail "gen_corpus"
+python3 - "$W" <<'EOF' || fail "corpus"
+import json, sys
+w = sys.argv[1]
+lines = open(w + '/g.jsonl', encoding='utf-8').read().splitlines()
+n = len(lines)
+parts = {'A': lines[:n // 2], 'B': lines[n // 2:3 * n // 4], 'C': lines[3 * n // 4:]}
+text = "这是一份完全相同的范文文本，用来测试大桶的星形规则，二〇二四年。" * 8
+for i in range(30):  # one bucket of 30: ids interleaved over A, B, C
+    part = 'ABC'[i % 3]
+    parts[part].append(json.dumps({"id": "same-%02d" % i, "text": text}, ensure_ascii=False))
+# C repeats two ids of A: one a copy of A's text, one new
+a0 = json.loads(parts['A'][0])
+parts['C'].append(json.dumps({"id": a0["id"], "text": a0["text"] + "。补充"}, ensure_ascii=False))
+a1 = json.loads(parts['A'][1])
+parts['C'].append(json.dumps({"id": a1["id"], "text": "完全不同的一段话。" * 5}, ensure_ascii=False))
+for k, v in parts.items():
+    open('%s/%s.jsonl' % (w, k), 'w', encoding='utf-8').write('\n'.join(v) + '\n')
+# removed: documents of A and B in pairs (the generator's copies), and two
+# of the 30 copies (one the centre of the star)
+removed = [json.loads(parts['A'][i])["id"] for i in range(2, 60, 3)]
+removed += [json.loads(parts['B'][i])["id"] for i in range(0, 40, 4)]
+removed += ["same-00", "same-04"]
+open(w + '/removed.txt', 'w').write('\n'.join(removed) + '\n')
+rm = set(removed)
+for k in 'AB':
+    keep = [l for l in parts[k] if json.loads(l)["id"] not in rm]
+    open('%s/%s-kept.jsonl' % (w, k), 'w', encoding='utf-8').write('\n'.join(keep) + '\n')
+EOF
+
+# same SCAN_DIR QUERY_DIR WHAT: the query's three reports are the scan's rows
+same() {
+    python3 "$HERE/index/restrict.py" "$1" "$2" "$W/restricted" || fail "restrict"
+    for f in pairs.csv clusters.csv docs.csv; do
+        cmp -s "$W/restricted/$f" "$2/$f" || {
+            diff "$W/restricted/$f" "$2/$f" | head -5 >&2
+            fail "$3: $f differs from the scan's rows"
+        }
+    done
+    [ "$(wc -l <"$2/pairs.csv")" -gt 1 ] || fail "$3: no pairs at all (the test tests nothing)"
+}
+
+run_case() {
+    local name=$1
+    shift
+    local P=("$@") ix=$W/$name.ix
+    echo "case $name: ${P[*]}"
+    "$FANWEN" scan -q --no-passages "${P[@]}" -o "$W/s1" "$W/A.jsonl" "$W/B.jsonl" || fail "scan"
+    "$FANWEN" index build -q "$ix" "${P[@]}" "$W/A.jsonl" || fail "$name: build"
+    "$FANWEN" query -q --index "$ix" -o "$W/q1" "$W/B.jsonl" || fail "$name: query B"
+    same "$W/s1" "$W/q1" "$name 1 (build A, query B)"
+
+    "$FANWEN" query -q --index "$ix" --add -o "$W/q2b" "$W/B.jsonl" || fail "$name: query --add B"
+    cmp -s "$W/q1/pairs.csv" "$W/q2b/pairs.csv" || fail "$name: query --add answers otherwise"
+    "$FANWEN" scan -q --no-passages "${P[@]}" -o "$W/s2" "$W/A.jsonl" "$W/B.jsonl" "$W/C.jsonl"
+    "$FANWEN" query -q --index "$ix" -o "$W/q2" "$W/C.jsonl" || fail "$name: query C"
+    same "$W/s2" "$W/q2" "$name 2 (add B, query C)"
+    grep -q '#2,' "$W/q2/docs.csv" || fail "$name: no id renamed against the index"
+
+    "$FANWEN" index compact -q "$ix" || fail "$name: compact"
+    "$FANWEN" query -q --index "$ix" -o "$W/q3" "$W/C.jsonl" || fail "$name: query C after compact"
+    for f in pairs.csv clusters.csv docs.csv; do
+        cmp -s "$W/q2/$f" "$W/q3/$f" || fail "$name 3: compact changed $f"
+    done
+
+    "$FANWEN" index remove -q "$ix" --ids "$W/removed.txt" || fail "$name: remove"
+    "$FANWEN" scan -q --no-passages "${P[@]}" -o "$W/s4" "$W/A-kept.jsonl" "$W/B-kept.jsonl" \
+        "$W/C.jsonl"
+    "$FANWEN" query -q --index "$ix" -o "$W/q4" "$W/C.jsonl" || fail "$name: query C after remove"
+    same "$W/s4" "$W/q4" "$name 4 (remove, query C)"
+    cmp -s "$W/q2/pairs.csv" "$W/q4/pairs.csv" && fail "$name 4: removing changed no pair"
+
+    "$FANWEN" index compact -q "$ix" || fail "$name: compact after remove"
+    "$FANWEN" query -q --index "$ix" -o "$W/q5" "$W/C.jsonl" || fail "$name: query C"
+    for f in pairs.csv clusters.csv docs.csv; do
+        cmp -s "$W/q4/$f" "$W/q5/$f" || fail "$name 5: compact after remove changed $f"
+    done
+    [ "$(ls "$ix" | grep -c '^seg-.*\.docs$')" = 1 ] || fail "$name: compact left segments"
+    ls "$ix" | grep -q '^tomb-' && fail "$name: compact left tombstones"
+
+    local ix2=$W/$name.ix2
+    "$FANWEN" index build -q "$ix2" "${P[@]}" "$W/A.jsonl" || fail "$name: build 2"
+    "$FANWEN" index add -q "$ix2" "$W/B.jsonl" || fail "$name: add"
+    "$FANWEN" query -q --index "$ix2" -o "$W/q6" "$W/C.jsonl" || fail "$name: query C (2)"
+    for f in pairs.csv clusters.csv docs.csv; do
+        cmp -s "$W/q2/$f" "$W/q6/$f" || fail "$name 6: index add differs from query --add ($f)"
+    done
+    rm -rf "$ix2"
+}
+
+run_case default
+run_case template --template
+run_case t05 -t 0.5
+
+ix=$W/default.ix
+# a parameter that differs is named
+out=$("$FANWEN" query -q --index "$ix" -n 4 -o "$W/qx" "$W/C.jsonl" 2>&1)
+[ $? = 1 ] && [[ $out == *"ngram 5, not 4"* ]] || fail "ngram mismatch: $out"
+out=$("$FANWEN" index add -q "$ix" --template "$W/C.jsonl" 2>&1)
+[ $? = 1 ] && [[ $out == *"template mode"* ]] || fail "template mismatch: $out"
+"$FANWEN" query -q --index "$ix" -n 5 -t 0.8 -o "$W/qx" "$W/C.jsonl" || fail "same values refused"
+
+# --fail-on-match: 3 with a pair, 0 without
+"$FANWEN" query -q --index "$ix" --fail-on-match -o "$W/qx" "$W/C.jsonl"
+[ $? = 3 ] || fail "--fail-on-match with pairs did not exit 3"
+printf '{"id":"alone","text":"一段谁也没有写过的全新文字，和索引里的任何文档都不一样。"}\n' >"$W/alone.jsonl"
+"$FANWEN" query -q --index "$ix" --fail-on-match -o "$W/qx" "$W/alone.jsonl" ||
+    fail "--fail-on-match without pairs did not exit 0"
+
+# two writers at once: the lock serializes them, both batches land
+lk=$W/lock.ix
+"$FANWEN" index build -q "$lk" "$W/A.jsonl" || fail "build lk"
+"$FANWEN" index add -q "$lk" "$W/B.jsonl" & p1=$!
+"$FANWEN" index add -q "$lk" "$W/alone.jsonl" & p2=$!
+wait $p1 || fail "writer 1"
+wait $p2 || fail "writer 2"
+want=$(( $(wc -l <"$W/A.jsonl") + $(wc -l <"$W/B.jsonl") + 1 ))
+"$FANWEN" index info "$lk" | grep -q "generation 3, $want documents" ||
+    fail "two writers: $("$FANWEN" index info "$lk" | head -1), want $want documents"
+
+# a flipped byte in each file type is caught and named
+flip() { # FILE OFFSET: xor one byte
+    python3 -c "import sys
+p, o = sys.argv[1], int(sys.argv[2]); b = bytearray(open(p, 'rb').read())
+o = o if o >= 0 else len(b) + o; b[o] ^= 0x20; open(p, 'wb').write(b)" "$1" "$2"
+}
+expect_caught() { # WHAT FILE-PATTERN: query and info --check fail naming the file
+    local out
+    out=$("$FANWEN" index info --check "$fx" 2>&1)
+    [ $? = 1 ] && [[ $out == *"$2"* ]] || fail "$1: info --check: $out"
+}
+fresh() {
+    rm -rf "$W/fx"
+    cp -r "$lk" "$W/fx"
+    fx=$W/fx
+    seg=$(ls "$fx" | grep '\.docs$' | head -1)
+    seg=${seg%.docs}
+}
+fresh
+"$FANWEN" index remove -q "$fx" --ids "$W/removed.txt" || fail "remove fx"
+cp -r "$fx" "$W/fx-tomb"
+fresh; flip "$fx/MANIFEST" 40; expect_caught MANIFEST MANIFEST
+fresh; flip "$fx/$seg.docs" 200; expect_caught docs "$seg.docs"
+fresh; flip "$fx/$seg.docs" -20; expect_caught "docs footer" "$seg.docs"
+fresh; flip "$fx/$seg.text" 300; expect_caught text "$seg.text"
+fresh; flip "$fx/$seg.bands" 5000; expect_caught bands "$seg.bands"
+fresh; truncate -s -100 "$fx/$seg.bands"; expect_caught "bands cut short" "$seg.bands"
+rm -rf "$W/fx"; mv "$W/fx-tomb" "$W/fx"; fx=$W/fx
+tomb=$(ls "$fx" | grep '^tomb-')
+flip "$fx/$tomb" 20; expect_caught tombstones "$tomb"
+# a text damaged where a query reads it: an error naming it, not a pair
+fresh
+"$FANWEN" query -q --index "$fx" -o "$W/qy" "$W/B.jsonl" || fail "query before damage"
+python3 - "$fx/$seg.text" <<'EOF'
+import sys
+p = sys.argv[1]; b = bytearray(open(p, 'rb').read())
+for o in range(64, len(b), 97): b[o] ^= 0x20  # every frame
+open(p, 'wb').write(b)
+EOF
+out=$("$FANWEN" query -q --index "$fx" -o "$W/qy2" "$W/B.jsonl" 2>&1)
+[ $? = 1 ] && [[ $out == *"$seg.text"*damaged* ]] || fail "damaged text in a query: $out"
+echo "test_index: all invariants hold"
