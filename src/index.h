@@ -64,14 +64,17 @@ fw_status fw_index_sync_dir(const char *dir);
 
 /* ------------------------------------------------------------- segments */
 
-/* One document of a segment's table (64 bytes on disk, little-endian). */
+/* One document of a segment's table (72 bytes on disk, little-endian).
+ * Texts are compressed a few consecutive documents to a zstd frame. */
 typedef struct fw_seg_doc {
     uint64_t number, bytes, chars, shingles;
-    uint64_t text_at;          /* its zstd frame in NAME.text */
+    uint64_t text_at;          /* the zstd frame holding its text, in NAME.text */
     uint64_t text_sum;         /* XXH3-64 of that frame */
     uint64_t str_at;           /* id NUL message NUL in the strings */
     uint32_t text_zlen;        /* the frame's bytes (0: no text) */
     uint32_t status;           /* fw_doc_status */
+    uint32_t in_frame;         /* where its text starts in the frame's bytes */
+    uint32_t reserved;
 } fw_seg_doc;
 
 /* A pair of document numbers, verified when one of them was added. */
@@ -121,8 +124,11 @@ typedef struct fw_seg_doc_in {
     fw_doc_status status;
     uint64_t bytes, chars, shingles;
     const char *text;              /* `bytes` of it; NULL: none kept */
-    const unsigned char *frame;    /* or an already compressed frame */
-    uint32_t frame_len;
+    const unsigned char *frame;    /* or an already compressed frame holding
+                                    * it at in_frame (checked by the caller;
+                                    * consecutive documents of one frame
+                                    * pass the same pointer) */
+    uint32_t frame_len, in_frame;
     uint64_t frame_sum;
 } fw_seg_doc_in;
 

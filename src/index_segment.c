@@ -48,8 +48,10 @@
 #define HEADER_SIZE 64
 #define FOOTER_SIZE 16
 #define ZSTD_LEVEL 3
+#define FRAME_BYTES (64u << 10) /* of texts to a frame: a lookup decompresses
+                                  * at most this much more than its text */
 
-_Static_assert(sizeof(fw_seg_doc) == 64, "the table's records are 64 bytes on disk");
+_Static_assert(sizeof(fw_seg_doc) == 72, "the table's records are 72 bytes on disk");
 _Static_assert(sizeof(fw_seg_pair) == 16, "pairs are 16 bytes on disk");
 
 typedef struct docs_header {
@@ -118,46 +120,119 @@ static fw_status out_close(out_file *o, fw_status st, char *why, size_t n)
     return st;
 }
 
-/* NAME.text; each document's frame, length and checksum into the arrays. */
-static fw_status write_texts(const char *dir, const char *name, const fw_seg_doc_in *docs,
-                             size_t ndocs, uint64_t *at, uint32_t *zlen, uint64_t *sum,
-                             char *why, size_t n)
+/* Where each document's text went: its frame, the frame's length and
+ * checksum, and where the text starts in the frame's bytes. */
+typedef struct text_place {
+    uint64_t at, sum;
+    uint32_t zlen, in_frame;
+} text_place;
+
+/* A frame to write: documents [first, end) of new texts compressed
+ * together, or one frame copied as it is. */
+typedef struct frame_job {
+    size_t first, end;
+    const unsigned char *copy; /* NULL: compress */
+    unsigned char *out;
+    size_t len;
+    uint64_t sum;
+} frame_job;
+
+/* The frames: consecutive new texts until FRAME_BYTES, each frame already
+ * compressed (compaction) once. */
+static size_t plan_frames(const fw_seg_doc_in *docs, size_t ndocs, frame_job *jobs)
 {
-    out_file o;
-    fw_status st = out_open(&o, dir, name, "text", 0, why, n);
-    if (st != FW_OK) return st;
-    char header[HEADER_SIZE] = TEXT_MAGIC;
-    header[8] = FORMAT_VERSION;
-    out_put(&o, header, sizeof header);
-    uint64_t pos = HEADER_SIZE;
-    ZSTD_CCtx *cctx = ZSTD_createCCtx();
-    void *buf = NULL;
-    size_t cap = 0;
-    if (!cctx) st = FW_ERR_NOMEM;
-    for (size_t i = 0; i < ndocs && st == FW_OK; i++) {
+    size_t n = 0;
+    for (size_t i = 0; i < ndocs;) {
         const fw_seg_doc_in *d = &docs[i];
-        const void *frame = d->frame;
-        size_t len = d->frame_len;
-        at[i] = pos;
-        if (!frame && d->text) {
-            size_t bound = ZSTD_compressBound(d->bytes);
-            if (!(buf = fw_grow_scratch(buf, &cap, bound))) { st = FW_ERR_NOMEM; break; }
-            len = ZSTD_compressCCtx(cctx, buf, cap, d->text, d->bytes, ZSTD_LEVEL);
-            if (ZSTD_isError(len) || len > UINT32_MAX) {
-                snprintf(why, n, "%s: cannot compress the text of %s", o.path, d->id);
-                st = FW_ERR_ARG;
-                break;
-            }
-            frame = buf;
+        if (!d->text && !d->frame) { i++; continue; }
+        frame_job j = {i, i + 1, d->frame, NULL, d->frame_len, d->frame_sum};
+        if (d->frame) {
+            while (j.end < ndocs && docs[j.end].frame == d->frame) j.end++;
+        } else {
+            uint64_t raw = d->bytes;
+            while (j.end < ndocs && docs[j.end].text && !docs[j.end].frame &&
+                   raw + docs[j.end].bytes <= FRAME_BYTES)
+                raw += docs[j.end++].bytes;
         }
-        zlen[i] = (uint32_t)len;
-        sum[i] = frame ? XXH3_64bits(frame, len) : 0;
-        if (frame) out_put(&o, frame, len);
-        pos += len;
+        jobs[n++] = j;
+        i = j.end;
     }
-    ZSTD_freeCCtx(cctx);
-    free(buf);
-    return out_close(&o, st, why, n);
+    return n;
+}
+
+/* Compresses one frame of new texts (into job->out, malloc'ed). */
+static fw_status compress_frame(ZSTD_CCtx *cctx, const fw_seg_doc_in *docs, frame_job *job,
+                                char **raw, size_t *raw_cap)
+{
+    size_t len = 0;
+    for (size_t i = job->first; i < job->end; i++) len += docs[i].bytes;
+    if (!(*raw = fw_grow_scratch(*raw, raw_cap, len ? len : 1))) return FW_ERR_NOMEM;
+    len = 0;
+    for (size_t i = job->first; i < job->end; i++) {
+        memcpy(*raw + len, docs[i].text, docs[i].bytes);
+        len += docs[i].bytes;
+    }
+    size_t bound = ZSTD_compressBound(len);
+    if (!(job->out = malloc(bound))) return FW_ERR_NOMEM;
+    job->len = ZSTD_compressCCtx(cctx, job->out, bound, *raw, len, ZSTD_LEVEL);
+    if (ZSTD_isError(job->len) || job->len > UINT32_MAX) return FW_ERR_ARG;
+    job->sum = XXH3_64bits(job->out, job->len);
+    return FW_OK;
+}
+
+/* NAME.text, and where each document's text is. */
+static fw_status write_texts(const char *dir, const char *name, const fw_seg_doc_in *docs,
+                             size_t ndocs, text_place *place, char *why, size_t n)
+{
+    frame_job *jobs = calloc(ndocs ? ndocs : 1, sizeof *jobs);
+    if (!jobs) return FW_ERR_NOMEM;
+    size_t njobs = plan_frames(docs, ndocs, jobs);
+    int failed = FW_OK;
+    #pragma omp parallel
+    {
+        ZSTD_CCtx *cctx = ZSTD_createCCtx();
+        char *raw = NULL;
+        size_t raw_cap = 0;
+        #pragma omp for schedule(dynamic, 4)
+        for (size_t j = 0; j < njobs; j++) {
+            if (jobs[j].copy || failed != FW_OK) continue;
+            fw_status st = cctx ? compress_frame(cctx, docs, &jobs[j], &raw, &raw_cap)
+                                : FW_ERR_NOMEM;
+            if (st != FW_OK) {
+                #pragma omp atomic write
+                failed = st;
+            }
+        }
+        ZSTD_freeCCtx(cctx);
+        free(raw);
+    }
+    out_file o;
+    fw_status st = failed;
+    if (st == FW_OK) st = out_open(&o, dir, name, "text", 0, why, n);
+    if (st == FW_OK) {
+        char header[HEADER_SIZE] = TEXT_MAGIC;
+        header[8] = FORMAT_VERSION;
+        out_put(&o, header, sizeof header);
+        uint64_t pos = HEADER_SIZE;
+        memset(place, 0, ndocs * sizeof *place);
+        for (size_t j = 0; j < njobs; j++) {
+            const frame_job *job = &jobs[j];
+            out_put(&o, job->copy ? job->copy : job->out, job->len);
+            uint32_t in_frame = 0;
+            for (size_t i = job->first; i < job->end; i++) {
+                place[i] = (text_place){pos, job->sum, (uint32_t)job->len,
+                                        job->copy ? docs[i].in_frame : in_frame};
+                in_frame += (uint32_t)docs[i].bytes;
+            }
+            pos += job->len;
+        }
+        st = out_close(&o, FW_OK, why, n);
+    } else if (st == FW_ERR_ARG) {
+        snprintf(why, n, "%s/%s.text: a frame of texts does not compress", dir, name);
+    }
+    for (size_t j = 0; j < njobs; j++) free(jobs[j].out);
+    free(jobs);
+    return st;
 }
 
 static int cmp_str_ptr(const void *a, const void *b, void *ids)
@@ -188,13 +263,12 @@ fw_status fw_segment_write(const char *dir, const char *name, const fw_seg_doc_i
 {
     if (ndocs > UINT32_MAX) return FW_ERR_ARG;
     size_t m = ndocs ? ndocs : 1;
-    uint64_t *at = malloc(m * sizeof *at), *sum = malloc(m * sizeof *sum);
-    uint32_t *zlen = malloc(m * sizeof *zlen), *by_id = malloc(m * sizeof *by_id),
-             *tmp = malloc(m * sizeof *tmp);
+    text_place *place = malloc(m * sizeof *place);
+    uint32_t *by_id = malloc(m * sizeof *by_id), *tmp = malloc(m * sizeof *tmp);
     const char **ids = malloc(m * sizeof *ids);
     fw_status st = FW_ERR_NOMEM;
-    if (!at || !sum || !zlen || !by_id || !tmp || !ids) goto out;
-    if ((st = write_texts(dir, name, docs, ndocs, at, zlen, sum, why, n)) != FW_OK) goto out;
+    if (!place || !by_id || !tmp || !ids) goto out;
+    if ((st = write_texts(dir, name, docs, ndocs, place, why, n)) != FW_OK) goto out;
     for (size_t i = 0; i < ndocs; i++) {
         ids[i] = docs[i].id;
         by_id[i] = (uint32_t)i;
@@ -212,8 +286,8 @@ fw_status fw_segment_write(const char *dir, const char *name, const fw_seg_doc_i
     uint64_t str_at = 0;
     for (size_t i = 0; i < ndocs; i++) {
         const fw_seg_doc_in *d = &docs[i];
-        fw_seg_doc r = {d->number, d->bytes, d->chars, d->shingles, at[i], sum[i], str_at,
-                        zlen[i], (uint32_t)d->status};
+        fw_seg_doc r = {d->number, d->bytes, d->chars, d->shingles, place[i].at, place[i].sum,
+                        str_at, place[i].zlen, (uint32_t)d->status, place[i].in_frame, 0};
         out_put(&o, &r, sizeof r);
         str_at += strlen(d->id) + 1 + (d->message ? strlen(d->message) : 0) + 1;
     }
@@ -231,7 +305,7 @@ fw_status fw_segment_write(const char *dir, const char *name, const fw_seg_doc_i
     fwrite(footer, 1, sizeof footer, o.f);
     st = out_close(&o, FW_OK, why, n);
 out:
-    free(at); free(sum); free(zlen); free(by_id); free(tmp); free(ids);
+    free(place); free(by_id); free(tmp); free(ids);
     return st;
 }
 
@@ -392,21 +466,30 @@ fw_status fw_segment_text(const fw_seg *seg, size_t i, char **buf, size_t *cap,
     const fw_seg_doc *d = &seg->docs[i];
     *len = 0;
     if (!d->text_zlen) return FW_OK;
+    const unsigned char *frame = seg->text + d->text_at;
     if (d->text_at < HEADER_SIZE || d->text_at > seg->text_size ||
         d->text_zlen > seg->text_size - d->text_at ||
-        XXH3_64bits(seg->text + d->text_at, d->text_zlen) != d->text_sum) {
+        XXH3_64bits(frame, d->text_zlen) != d->text_sum) {
         snprintf(why, n, "%s.text: the text of %s is damaged (checksum)", seg->name,
                  fw_segment_id(seg, i));
         return FW_ERR_FORMAT;
     }
-    if (!(*buf = fw_grow_scratch(*buf, cap, d->bytes + 1))) return FW_ERR_NOMEM;
-    size_t got = ZSTD_decompress(*buf, *cap, seg->text + d->text_at, d->text_zlen);
-    if (ZSTD_isError(got) || got != d->bytes) {
+    unsigned long long raw = ZSTD_getFrameContentSize(frame, d->text_zlen);
+    if (raw == ZSTD_CONTENTSIZE_UNKNOWN || raw == ZSTD_CONTENTSIZE_ERROR ||
+        raw < (unsigned long long)d->in_frame + d->bytes || raw > SIZE_MAX - 1) {
+        snprintf(why, n, "%s.text: the frame of %s does not hold its text", seg->name,
+                 fw_segment_id(seg, i));
+        return FW_ERR_FORMAT;
+    }
+    if (!(*buf = fw_grow_scratch(*buf, cap, (size_t)raw + 1))) return FW_ERR_NOMEM;
+    size_t got = ZSTD_decompress(*buf, *cap, frame, d->text_zlen);
+    if (ZSTD_isError(got) || got != raw) {
         snprintf(why, n, "%s.text: the text of %s does not decompress", seg->name,
                  fw_segment_id(seg, i));
         return FW_ERR_FORMAT;
     }
-    (*buf)[got] = '\0';
-    *len = got;
+    if (d->in_frame) memmove(*buf, *buf + d->in_frame, d->bytes);
+    (*buf)[d->bytes] = '\0';
+    *len = d->bytes;
     return FW_OK;
 }
