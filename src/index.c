@@ -212,6 +212,7 @@ static void close_generation(fw_index *ix)
     free(ix->extra);
     ix->extra = NULL;
     ix->nextra = 0;
+    fw_index_forget_components(ix);
     fw_manifest_free(&ix->man);
 }
 
@@ -315,6 +316,7 @@ void fw_index_close(fw_index *ix)
 {
     if (!ix) return;
     close_generation(ix);
+    fw_normalizer_free(ix->normalizer);
     if (ix->lock_fd >= 0) close(ix->lock_fd); /* releases the lock */
     free(ix->dir);
     free(ix);
@@ -336,18 +338,18 @@ static fw_status commit(fw_index *ix, fw_manifest *next)
  * them); FW_ERR_ARG with why. */
 static fw_status params_of(const fw_scan_options *o, fw_index_params *p, char *why, size_t n)
 {
-    fw_scan_options q = *o;
-    q.passages = 0;
-    q.memory_limit = 0;
-    q.canon_path = NULL; /* read below, once */
-    fw_scan *s;
-    fw_status st = fw_scan_new(&q, &s, why, n);
-    if (st != FW_OK) return st;
-    fw_scan_stats stats;
-    fw_scan_get_stats(s, &stats);
-    fw_scan_free(s);
+    /* bands and rows as fw_scan_new() chooses them (it checks the rest) */
+    unsigned bands = o->bands, rows = o->rows;
+    if (!(o->threshold > 0 && o->threshold <= 1) || o->perms < 1 || o->perms > 1024 ||
+        bands > o->perms || rows > o->perms) {
+        snprintf(why, n, "threshold, perms, bands or rows out of range");
+        return FW_ERR_ARG;
+    }
+    if (!bands && !rows) fw_lsh_choose(o->threshold, o->perms, &bands, &rows);
+    else if (!rows) rows = o->perms / bands;
+    else if (!bands) bands = o->perms / rows;
     memset(p, 0, sizeof *p);
-    *p = (fw_index_params){o->ngram, o->perms, stats.bands, stats.rows, o->threshold, o->seed,
+    *p = (fw_index_params){o->ngram, o->perms, bands, rows, o->threshold, o->seed,
                            o->sketch, o->template_mode || o->canon_path, 0, ""};
     fw_index_normalization(p->normalization, sizeof p->normalization);
     if (o->canon_path) {
@@ -408,7 +410,9 @@ fw_status fw_index_batch_new(fw_index *ix, const fw_scan_options *options, fw_sc
     fw_status st = fw_index_check_options(ix, &o);
     if (st != FW_OK) return st;
     char why[FW_INDEX_ERROR_SIZE];
-    if ((st = fw_scan_new(&o, batch, why, sizeof why)) != FW_OK)
+    if (!ix->normalizer && (st = fw_normalizer_new(&ix->normalizer)) != FW_OK)
+        return fw_index_fail(ix, st, "cannot make the normalizer: %s", fw_status_str(st));
+    if ((st = fw_scan_new_sharing(&o, ix->normalizer, batch, why, sizeof why)) != FW_OK)
         return fw_index_fail(ix, st, "%s", why);
     if ((st = fw_scan_keep_texts(*batch)) != FW_OK) {
         fw_scan_free(*batch);

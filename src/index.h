@@ -151,8 +151,18 @@ struct fw_index {
     fw_seg_pair *extra;        /* pairs found when documents were removed
                                 * (kept with the tombstones) */
     size_t nextra;
+    fw_normalizer *normalizer; /* made once, lent to every batch */
+    /* the components of the stored pairs (index_query.c), made at the
+     * first query of a generation: per document number its root, and per
+     * root the live documents in it and its smallest id's number */
+    uint32_t *root, *comp_size;
+    uint64_t *comp_min;
+    uint64_t comp_n;           /* numbers covered (next_doc) */
     char error[FW_INDEX_ERROR_SIZE];
 };
+
+/* Forgets the components (a new generation). */
+void fw_index_forget_components(fw_index *ix);
 
 fw_status fw_index_fail(fw_index *ix, fw_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -462,27 +462,37 @@ static void unite(uint32_t *parent, uint64_t a, uint64_t b)
     else if (rb < ra) parent[ra] = rb;
 }
 
-/* Each new document's cluster: its component in the graph of the stored
- * pairs and the new ones, named by its smallest id. */
-static fw_status clusters(fw_index *ix, fw_index_result *r)
+void fw_index_forget_components(fw_index *ix)
 {
-    uint64_t total = r->base + r->n;
+    free(ix->root);
+    free(ix->comp_size);
+    free(ix->comp_min);
+    ix->root = ix->comp_size = NULL;
+    ix->comp_min = NULL;
+    ix->comp_n = 0;
+}
+
+/* The components of the stored pairs between live documents, once per
+ * generation: O(documents + pairs), then each query costs only its own
+ * pairs. */
+static fw_status make_components(fw_index *ix)
+{
+    uint64_t total = ix->man.next_doc;
     if (total > UINT32_MAX) return fw_index_fail(ix, FW_ERR_ARG, "too many documents");
     size_t m = total ? (size_t)total : 1;
-    uint32_t *parent = malloc(m * sizeof *parent), *slot = calloc(m, sizeof *slot);
-    r->cluster = calloc(r->n ? r->n : 1, sizeof *r->cluster);
-    r->cluster_size = calloc(r->n ? r->n : 1, sizeof *r->cluster_size);
-    const char **best = calloc(r->n + 1, sizeof *best);
-    uint64_t *size = calloc(r->n + 1, sizeof *size);
-    fw_status st = FW_ERR_NOMEM;
-    if (!parent || !slot || !r->cluster || !r->cluster_size || !best || !size) goto out;
+    uint32_t *parent = malloc(m * sizeof *parent), *size = calloc(m, sizeof *size);
+    uint64_t *best = malloc(m * sizeof *best);
+    if (!parent || !size || !best) {
+        free(parent); free(size); free(best);
+        return FW_ERR_NOMEM;
+    }
     for (size_t i = 0; i < total; i++) parent[i] = (uint32_t)i;
     for (size_t g = 0; g < ix->man.nsegs; g++) {
         const fw_seg *seg = &ix->segs[g];
         for (size_t i = 0; i < seg->npairs; i++) {
             const fw_seg_pair *p = &seg->pairs[i];
-            if (p->a >= total || p->b >= total) continue; /* not this index's */
-            if (!fw_index_is_removed(ix, p->a) && !fw_index_is_removed(ix, p->b))
+            if (p->a < total && p->b < total && !fw_index_is_removed(ix, p->a) &&
+                !fw_index_is_removed(ix, p->b))
                 unite(parent, p->a, p->b);
         }
     }
@@ -492,38 +502,96 @@ static fw_status clusters(fw_index *ix, fw_index_result *r)
             !fw_index_is_removed(ix, p->b))
             unite(parent, p->a, p->b);
     }
-    for (size_t i = 0; i < r->npairs; i++) unite(parent, r->pairs[i].a, r->pairs[i].b);
-    uint32_t nslots = 0;
-    for (size_t k = 0; k < r->n; k++) {
-        uint32_t root = find(parent, (uint32_t)(r->base + k));
-        if (!slot[root]) slot[root] = ++nslots;
-    }
-    /* the members of those components, counted and their smallest id */
-    for (uint64_t x = 0; x < total; x++) {
-        uint32_t root = find(parent, (uint32_t)x), sl = slot[root];
-        if (!sl) continue;
-        if (x < r->base) { /* a gap of a compacted index, or removed: not a member */
-            size_t pos;
-            if (!fw_index_find_number(ix, x, &pos) || fw_index_is_removed(ix, x)) continue;
+    for (size_t g = 0; g < ix->man.nsegs; g++) {
+        const fw_seg *seg = &ix->segs[g];
+        for (size_t i = 0; i < seg->ndocs; i++) {
+            uint64_t x = seg->docs[i].number;
+            if (x >= total || fw_index_is_removed(ix, x)) continue;
+            uint32_t root = find(parent, (uint32_t)x);
+            if (!size[root]++ || strcmp(fw_segment_id(seg, i), fw_index_id(ix, best[root])) < 0)
+                best[root] = x;
         }
-        const char *id = fw_index_result_id(r, x);
-        size[sl]++;
-        if (!best[sl] || strcmp(id, best[sl]) < 0) best[sl] = id;
     }
-    for (size_t k = 0; k < r->n; k++) {
-        uint32_t sl = slot[find(parent, (uint32_t)(r->base + k))];
+    for (size_t i = 0; i < total; i++) parent[i] = find(parent, (uint32_t)i);
+    ix->root = parent;
+    ix->comp_size = size;
+    ix->comp_min = best;
+    ix->comp_n = total;
+    return FW_OK;
+}
+
+/* Each new document's cluster: its component in the graph of the stored
+ * pairs and the new ones, named by its smallest id. The new pairs join
+ * stored components (each taken whole, by its root) and new documents. */
+static fw_status clusters(fw_index *ix, fw_index_result *r)
+{
+    fw_status st = FW_OK;
+    if (!ix->root && (st = make_components(ix)) != FW_OK) return st;
+    /* the nodes: the new documents (0..n-1), then each stored root a new
+     * pair touches */
+    size_t n = r->n, cap = n + 2 * r->npairs + 1;
+    uint32_t *parent = malloc(cap * sizeof *parent);
+    uint64_t *node_root = malloc(cap * sizeof *node_root); /* by node - n */
+    uint64_t *size = calloc(cap, sizeof *size);
+    const char **best = calloc(cap, sizeof *best);
+    r->cluster = calloc(n ? n : 1, sizeof *r->cluster);
+    r->cluster_size = calloc(n ? n : 1, sizeof *r->cluster_size);
+    if (!parent || !node_root || !size || !best || !r->cluster || !r->cluster_size) {
+        st = FW_ERR_NOMEM;
+        goto out;
+    }
+    /* the stored roots the pairs touch, sorted: node n + their position */
+    size_t nroots = 0;
+    for (size_t i = 0; i < r->npairs; i++) {
+        if (r->pairs[i].a < r->base) node_root[nroots++] = ix->root[r->pairs[i].a];
+        if (r->pairs[i].b < r->base) node_root[nroots++] = ix->root[r->pairs[i].b];
+    }
+    if (nroots) qsort(node_root, nroots, sizeof *node_root, cmp_u64);
+    size_t u = 0;
+    for (size_t i = 0; i < nroots; i++)
+        if (!u || node_root[u - 1] != node_root[i]) node_root[u++] = node_root[i];
+    nroots = u;
+    size_t nodes = n + nroots;
+    for (size_t i = 0; i < nodes; i++) parent[i] = (uint32_t)i;
+    for (size_t i = 0; i < r->npairs; i++) {
+        uint64_t e[2] = {r->pairs[i].a, r->pairs[i].b};
+        uint32_t v[2];
+        for (int j = 0; j < 2; j++) {
+            if (e[j] >= r->base) {
+                v[j] = (uint32_t)(e[j] - r->base);
+            } else {
+                uint64_t root = ix->root[e[j]];
+                const uint64_t *at = bsearch(&root, node_root, nroots, sizeof root, cmp_u64);
+                v[j] = (uint32_t)(n + (size_t)(at - node_root));
+            }
+        }
+        unite(parent, v[0], v[1]);
+    }
+    for (size_t k = 0; k < nodes; k++) {
+        uint32_t c = find(parent, (uint32_t)k);
+        const char *id;
+        if (k < n) {
+            id = r->ids[r->order[k]];
+            size[c]++;
+        } else {
+            id = fw_index_id(ix, ix->comp_min[node_root[k - n]]);
+            size[c] += ix->comp_size[node_root[k - n]];
+        }
+        if (!best[c] || strcmp(id, best[c]) < 0) best[c] = id;
+    }
+    for (size_t k = 0; k < n; k++) {
+        uint32_t c = find(parent, (uint32_t)k);
         size_t i = r->order[k];
-        if (size[sl] >= 2) {
-            r->cluster[i] = best[sl];
-            r->cluster_size[i] = size[sl];
+        if (size[c] >= 2) {
+            r->cluster[i] = best[c];
+            r->cluster_size[i] = size[c];
         }
     }
-    st = FW_OK;
 out:
     free(parent);
-    free(slot);
-    free(best);
+    free(node_root);
     free(size);
+    free(best);
     return st;
 }
 
