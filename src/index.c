@@ -969,8 +969,9 @@ fw_status fw_index_segment(const fw_index *ix, size_t i, const char **name, uint
 fw_status fw_index_check(fw_index *ix)
 {
     ix->error[0] = '\0';
-    char *buf = NULL;
-    size_t cap = 0, len;
+    fw_text_cache cache = {0};
+    const char *text;
+    size_t len;
     char why[FW_INDEX_ERROR_SIZE];
     fw_status st = FW_OK;
     for (size_t g = 0; g < ix->man.nsegs && st == FW_OK; g++) {
@@ -980,9 +981,9 @@ fw_status fw_index_check(fw_index *ix)
             break;
         }
         for (size_t i = 0; i < seg->ndocs && st == FW_OK; i++)
-            if ((st = fw_segment_text(seg, i, &buf, &cap, &len, why, sizeof why)) != FW_OK)
+            if ((st = fw_segment_text(seg, i, &cache, &text, &len, why, sizeof why)) != FW_OK)
                 fw_index_fail(ix, st, "%s", why);
     }
-    free(buf);
+    fw_text_cache_free(&cache);
     return st;
 }

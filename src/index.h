@@ -112,9 +112,20 @@ const char *fw_segment_message(const fw_seg *seg, size_t i);
 int64_t fw_segment_find_number(const fw_seg *seg, uint64_t number);
 /* The position of the document with this id, or -1. */
 int64_t fw_segment_find_id(const fw_seg *seg, const char *id);
-/* Document i's text, decompressed into *buf (grown; *cap bytes), its frame
- * checked first. FW_ERR_FORMAT when it fails. */
-fw_status fw_segment_text(const fw_seg *seg, size_t i, char **buf, size_t *cap,
+/* The last frame of texts decompressed, kept for the next document of
+ * the same frame (documents are read in number order: neighbours share
+ * frames). Zero-initialize; fw_text_cache_free(). */
+typedef struct fw_text_cache {
+    const unsigned char *frame;  /* which (NULL: none) */
+    char *buf;
+    size_t cap, len;
+} fw_text_cache;
+void fw_text_cache_free(fw_text_cache *c);
+
+/* Document i's text: *text points into the cache (valid until its next
+ * use), *len bytes. Its frame is checked (XXH3) before it is decompressed;
+ * FW_ERR_FORMAT when it fails. */
+fw_status fw_segment_text(const fw_seg *seg, size_t i, fw_text_cache *cache, const char **text,
                           size_t *len, char *why, size_t why_size);
 
 /* A segment being written: documents in number order. */

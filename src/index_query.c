@@ -114,23 +114,18 @@ static fw_status name_batch(fw_index *ix, fw_index_result *r)
 
 /* ---------------------------------------------------------- candidates */
 
+/* Candidate pairs as they are found: min << 32 | max of the two numbers
+ * (all below 2^32, clusters() checks), repeats allowed; sorted by radix. */
 typedef struct pair_vec {
-    fw_seg_pair *v;
+    uint64_t *v;
     size_t len, cap;
 } pair_vec;
 
 static int push_pair(pair_vec *p, uint64_t x, uint64_t y)
 {
     if (!fw_grow(&p->v, &p->cap, p->len + 1, sizeof *p->v, 256)) return 0;
-    p->v[p->len++] = x < y ? (fw_seg_pair){x, y} : (fw_seg_pair){y, x};
+    p->v[p->len++] = x < y ? x << 32 | y : y << 32 | x;
     return 1;
-}
-
-static int cmp_pair(const void *a, const void *b)
-{
-    const fw_seg_pair *x = a, *y = b;
-    if (x->a != y->a) return x->a < y->a ? -1 : 1;
-    return (x->b > y->b) - (x->b < y->b);
 }
 
 /* One bucket: `na` indexed members and `nb` new ones (numbers). */
@@ -215,11 +210,11 @@ static fw_status find_candidates(fw_index *ix, fw_index_result *r, pair_vec *out
     free(tmp);
     free(members);
     if (st != FW_OK) return st;
-    if (out->len) qsort(out->v, out->len, sizeof *out->v, cmp_pair);
-    size_t u = 0;
-    for (size_t i = 0; i < out->len; i++)
-        if (!u || cmp_pair(&out->v[u - 1], &out->v[i])) out->v[u++] = out->v[i];
-    out->len = u;
+    uint64_t *scratch = malloc((out->len ? out->len : 1) * sizeof *scratch);
+    if (!scratch) return FW_ERR_NOMEM;
+    fw_sort_u64(out->v, scratch, out->len);
+    free(scratch);
+    out->len = fw_unique_u64(out->v, out->len);
     return FW_OK;
 }
 
@@ -229,8 +224,7 @@ static fw_status find_candidates(fw_index *ix, fw_index_result *r, pair_vec *out
  * and signature. */
 
 typedef struct remake_scratch {
-    char *text;
-    size_t text_cap;
+    fw_text_cache text;
     uint32_t *cps, *tcps;
     size_t cps_cap, tcps_cap;
     unsigned char *packed;
@@ -251,10 +245,10 @@ static fw_status remake(fw_index *ix, const fw_scan *s, remake_scratch *w, fw_in
     }
     const fw_seg_doc *d = &seg->docs[pos];
     size_t len, chars;
-    fw_status st = fw_segment_text(seg, pos, &w->text, &w->text_cap, &len, why, why_size);
+    const char *text;
+    fw_status st = fw_segment_text(seg, pos, &w->text, &text, &len, why, why_size);
     if (st == FW_OK)
-        st = fw_normalize(s->normalizer, w->text ? w->text : "", len, &w->cps, &w->cps_cap,
-                          &chars, NULL);
+        st = fw_normalize(s->normalizer, text, len, &w->cps, &w->cps_cap, &chars, NULL);
     if (st != FW_OK) return st;
     const uint32_t *cps = w->cps;
     size_t raw_chars = chars;
@@ -310,7 +304,7 @@ fw_status fw_index_sketch_docs(fw_index *ix, const fw_scan *s, fw_index_sketch *
     {
         remake_scratch w = {0};
         char mine[FW_INDEX_ERROR_SIZE] = "";
-        #pragma omp for schedule(dynamic, 8)
+        #pragma omp for schedule(dynamic, 64) /* runs of numbers: frames shared */
         for (size_t i = 0; i < n; i++) {
             if (failed != FW_OK) continue;
             fw_status e = remake(ix, s, &w, &v[i], mine, sizeof mine);
@@ -324,7 +318,8 @@ fw_status fw_index_sketch_docs(fw_index *ix, const fw_scan *s, fw_index_sketch *
                 }
             }
         }
-        free(w.text); free(w.cps); free(w.tcps); free(w.packed); free(w.tmp);
+        fw_text_cache_free(&w.text);
+        free(w.cps); free(w.tcps); free(w.packed); free(w.tmp);
     }
     if (failed != FW_OK && why[0]) return fw_index_fail(ix, failed, "%s", why);
     return failed;
@@ -371,7 +366,7 @@ static fw_status verify(fw_index *ix, fw_index_result *r, const pair_vec *cand)
     }
     size_t nw = 0, ni = 0;
     for (size_t i = 0; i < nc; i++) {
-        uint64_t e[2] = {cand->v[i].a, cand->v[i].b};
+        uint64_t e[2] = {cand->v[i] >> 32, cand->v[i] & UINT32_MAX};
         for (int j = 0; j < 2; j++) {
             if (e[j] >= r->base) {
                 uint32_t rank = s->docs[r->order[e[j] - r->base]].rank;
@@ -399,7 +394,7 @@ static fw_status verify(fw_index *ix, fw_index_result *r, const pair_vec *cand)
     }
     const unsigned k = s->opt.perms;
     for (size_t i = 0; st == FW_OK && i < nc; i++) {
-        uint64_t x = cand->v[i].a, y = cand->v[i].b;
+        uint64_t x = cand->v[i] >> 32, y = cand->v[i] & UINT32_MAX;
         if (strcmp(fw_index_result_id(r, x), fw_index_result_id(r, y)) > 0) {
             uint64_t t = x; x = y; y = t;
         }
@@ -624,7 +619,9 @@ fw_status fw_index_query(fw_index *ix, fw_scan *s, fw_index_result **out)
     r->base = ix->man.next_doc;
     r->n = s->ndocs;
     pair_vec cand = {0};
-    st = name_batch(ix, r);
+    st = r->base + r->n > UINT32_MAX
+             ? fw_index_fail(ix, FW_ERR_ARG, "an index holds at most 2^32 documents")
+             : name_batch(ix, r);
     if (st == FW_OK && fw_index_live(ix) == 0) {
         st = own_pairs(r);
     } else if (st == FW_OK) {

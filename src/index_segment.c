@@ -460,36 +460,52 @@ int64_t fw_segment_find_id(const fw_seg *seg, const char *id)
     return -1;
 }
 
-fw_status fw_segment_text(const fw_seg *seg, size_t i, char **buf, size_t *cap,
+void fw_text_cache_free(fw_text_cache *c)
+{
+    free(c->buf);
+    *c = (fw_text_cache){0};
+}
+
+fw_status fw_segment_text(const fw_seg *seg, size_t i, fw_text_cache *c, const char **text,
                           size_t *len, char *why, size_t n)
 {
     const fw_seg_doc *d = &seg->docs[i];
+    *text = "";
     *len = 0;
     if (!d->text_zlen) return FW_OK;
     const unsigned char *frame = seg->text + d->text_at;
-    if (d->text_at < HEADER_SIZE || d->text_at > seg->text_size ||
-        d->text_zlen > seg->text_size - d->text_at ||
-        XXH3_64bits(frame, d->text_zlen) != d->text_sum) {
-        snprintf(why, n, "%s.text: the text of %s is damaged (checksum)", seg->name,
-                 fw_segment_id(seg, i));
-        return FW_ERR_FORMAT;
+    if (c->frame != frame) {
+        c->frame = NULL;
+        if (d->text_at < HEADER_SIZE || d->text_at > seg->text_size ||
+            d->text_zlen > seg->text_size - d->text_at ||
+            XXH3_64bits(frame, d->text_zlen) != d->text_sum) {
+            snprintf(why, n, "%s.text: the text of %s is damaged (checksum)", seg->name,
+                     fw_segment_id(seg, i));
+            return FW_ERR_FORMAT;
+        }
+        unsigned long long raw = ZSTD_getFrameContentSize(frame, d->text_zlen);
+        if (raw == ZSTD_CONTENTSIZE_UNKNOWN || raw == ZSTD_CONTENTSIZE_ERROR ||
+            raw > SIZE_MAX - 1) {
+            snprintf(why, n, "%s.text: the frame of %s is not a zstd frame", seg->name,
+                     fw_segment_id(seg, i));
+            return FW_ERR_FORMAT;
+        }
+        if (!(c->buf = fw_grow_scratch(c->buf, &c->cap, (size_t)raw + 1))) return FW_ERR_NOMEM;
+        size_t got = ZSTD_decompress(c->buf, c->cap, frame, d->text_zlen);
+        if (ZSTD_isError(got) || got != raw) {
+            snprintf(why, n, "%s.text: the text of %s does not decompress", seg->name,
+                     fw_segment_id(seg, i));
+            return FW_ERR_FORMAT;
+        }
+        c->len = got;
+        c->frame = frame;
     }
-    unsigned long long raw = ZSTD_getFrameContentSize(frame, d->text_zlen);
-    if (raw == ZSTD_CONTENTSIZE_UNKNOWN || raw == ZSTD_CONTENTSIZE_ERROR ||
-        raw < (unsigned long long)d->in_frame + d->bytes || raw > SIZE_MAX - 1) {
+    if ((uint64_t)d->in_frame + d->bytes > c->len) {
         snprintf(why, n, "%s.text: the frame of %s does not hold its text", seg->name,
                  fw_segment_id(seg, i));
         return FW_ERR_FORMAT;
     }
-    if (!(*buf = fw_grow_scratch(*buf, cap, (size_t)raw + 1))) return FW_ERR_NOMEM;
-    size_t got = ZSTD_decompress(*buf, *cap, frame, d->text_zlen);
-    if (ZSTD_isError(got) || got != raw) {
-        snprintf(why, n, "%s.text: the text of %s does not decompress", seg->name,
-                 fw_segment_id(seg, i));
-        return FW_ERR_FORMAT;
-    }
-    if (d->in_frame) memmove(*buf, *buf + d->in_frame, d->bytes);
-    (*buf)[d->bytes] = '\0';
+    *text = c->buf + d->in_frame;
     *len = d->bytes;
     return FW_OK;
 }
