@@ -475,6 +475,22 @@ fw_status fw_index_create(const char *dir, const fw_scan_options *options, fw_in
 /* ---------------------------------------------------------------- add */
 
 /* The band file of a new segment: every band's (key, number) records. */
+/* One band's records of a batch, sorted: `rec` (n, with tmp as scratch). */
+static size_t band_records(const fw_index_result *r, unsigned band, unsigned rows,
+                           fw_band_record *rec, fw_band_record *tmp)
+{
+    size_t nr = 0;
+    for (size_t k = 0; k < r->n; k++) {
+        const fw_doc_record *d = &r->batch->docs[r->order[k]];
+        if (d->sig) rec[nr++] = (fw_band_record){fw_lsh_band_key64(d->sig, band, rows),
+                                                 r->base + k};
+    }
+    fw_band_records_sort(rec, tmp, nr);
+    return nr;
+}
+
+/* The band file of a new segment: every band's (key, number) records,
+ * made and sorted a few bands at a time in parallel, written in order. */
 static fw_status write_bands(fw_index *ix, const char *name, const fw_index_result *r)
 {
     const fw_index_params *p = &ix->man.params;
@@ -483,24 +499,25 @@ static fw_status write_bands(fw_index *ix, const char *name, const fw_index_resu
     fw_band_writer *w;
     fw_status st = fw_band_writer_new(path, p->bands, fw_index_params_tag(p), &w, why, sizeof why);
     if (st != FW_OK) return fw_index_fail(ix, st, "%s", why);
+    const unsigned group = (unsigned)(r->batch->threads > 0 ? r->batch->threads : 1);
     size_t m = r->n ? r->n : 1;
-    fw_band_record *rec = malloc(m * sizeof *rec), *tmp = malloc(m * sizeof *tmp);
-    if (!rec || !tmp) st = FW_ERR_NOMEM;
-    for (unsigned b = 0; b < p->bands && st == FW_OK; b++) {
-        size_t nr = 0;
-        for (size_t k = 0; k < r->n; k++) {
-            const fw_doc_record *d = &r->batch->docs[r->order[k]];
-            if (d->sig) rec[nr++] = (fw_band_record){fw_lsh_band_key64(d->sig, b, p->rows),
-                                                     r->base + k};
-        }
-        fw_band_records_sort(rec, tmp, nr);
-        st = fw_band_writer_add(w, b, rec, nr);
+    fw_band_record *rec = malloc(group * m * sizeof *rec), *tmp = malloc(group * m * sizeof *tmp);
+    size_t *nr = calloc(group, sizeof *nr);
+    if (!rec || !tmp || !nr) st = FW_ERR_NOMEM;
+    for (unsigned b0 = 0; b0 < p->bands && st == FW_OK; b0 += group) {
+        unsigned nb = p->bands - b0 < group ? p->bands - b0 : group;
+        #pragma omp parallel for num_threads(group) schedule(static, 1)
+        for (unsigned j = 0; j < nb; j++)
+            nr[j] = band_records(r, b0 + j, p->rows, rec + j * m, tmp + j * m);
+        for (unsigned j = 0; j < nb && st == FW_OK; j++)
+            st = fw_band_writer_add(w, b0 + j, rec + j * m, nr[j]);
     }
     if (st == FW_OK) st = fw_band_writer_finish(w);
     if (st != FW_OK && !ix->error[0]) fw_index_fail(ix, st, "%s", fw_band_writer_error(w));
     fw_band_writer_free(w);
     free(rec);
     free(tmp);
+    free(nr);
     return st;
 }
 
@@ -549,8 +566,8 @@ fw_status fw_index_add(fw_index *ix, const fw_index_result *r)
     for (size_t i = 0; i < r->npairs; i++) pairs[i] = (fw_seg_pair){r->pairs[i].a, r->pairs[i].b};
     char why[FW_INDEX_ERROR_SIZE];
     if (st == FW_OK &&
-        (st = fw_segment_write(ix->dir, seg.name, docs, m, pairs, r->npairs, why, sizeof why)) !=
-            FW_OK)
+        (st = fw_segment_write(ix->dir, seg.name, docs, m, pairs, r->npairs, r->batch->threads,
+                               why, sizeof why)) != FW_OK)
         fw_index_fail(ix, st, "%s", why);
     if (st == FW_OK) st = write_bands(ix, seg.name, r);
     fw_manifest next;
@@ -892,7 +909,8 @@ fw_status fw_index_compact(fw_index *ix)
     snprintf(seg.name, sizeof seg.name, "seg-%06" PRIu64, ix->man.generation + 1);
     char why[FW_INDEX_ERROR_SIZE];
     if (st == FW_OK && nd &&
-        (st = fw_segment_write(ix->dir, seg.name, docs, nd, pairs, np, why, sizeof why)) != FW_OK)
+        (st = fw_segment_write(ix->dir, seg.name, docs, nd, pairs, np, 1, why, sizeof why)) !=
+            FW_OK)
         fw_index_fail(ix, st, "%s", why);
     if (st == FW_OK && nd) st = compact_bands(ix, seg.name);
     free(docs);

@@ -144,11 +144,11 @@ typedef struct fw_seg_doc_in {
 } fw_seg_doc_in;
 
 /* Writes NAME.docs and NAME.text (the band file is the caller's: it writes
- * NAME.bands with fw_band_writer). Both under temporary names, flushed,
- * then renamed into place. */
+ * NAME.bands with fw_band_writer), the texts compressed on `threads`
+ * threads. Both under temporary names, flushed, then renamed into place. */
 fw_status fw_segment_write(const char *dir, const char *name, const fw_seg_doc_in *docs,
-                           size_t ndocs, const fw_seg_pair *pairs, size_t npairs, char *why,
-                           size_t why_size);
+                           size_t ndocs, const fw_seg_pair *pairs, size_t npairs, int threads,
+                           char *why, size_t why_size);
 
 /* ----------------------------------------------------------- the index */
 

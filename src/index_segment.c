@@ -182,13 +182,13 @@ static fw_status compress_frame(ZSTD_CCtx *cctx, const fw_seg_doc_in *docs, fram
 
 /* NAME.text, and where each document's text is. */
 static fw_status write_texts(const char *dir, const char *name, const fw_seg_doc_in *docs,
-                             size_t ndocs, text_place *place, char *why, size_t n)
+                             size_t ndocs, text_place *place, int threads, char *why, size_t n)
 {
     frame_job *jobs = calloc(ndocs ? ndocs : 1, sizeof *jobs);
     if (!jobs) return FW_ERR_NOMEM;
     size_t njobs = plan_frames(docs, ndocs, jobs);
     int failed = FW_OK;
-    #pragma omp parallel
+    #pragma omp parallel num_threads(threads > 0 ? threads : 1)
     {
         ZSTD_CCtx *cctx = ZSTD_createCCtx();
         char *raw = NULL;
@@ -258,8 +258,8 @@ static void sort_by_id(uint32_t *v, uint32_t *tmp, size_t n, const char *const *
 }
 
 fw_status fw_segment_write(const char *dir, const char *name, const fw_seg_doc_in *docs,
-                           size_t ndocs, const fw_seg_pair *pairs, size_t npairs, char *why,
-                           size_t n)
+                           size_t ndocs, const fw_seg_pair *pairs, size_t npairs, int threads,
+                           char *why, size_t n)
 {
     if (ndocs > UINT32_MAX) return FW_ERR_ARG;
     size_t m = ndocs ? ndocs : 1;
@@ -268,7 +268,7 @@ fw_status fw_segment_write(const char *dir, const char *name, const fw_seg_doc_i
     const char **ids = malloc(m * sizeof *ids);
     fw_status st = FW_ERR_NOMEM;
     if (!place || !by_id || !tmp || !ids) goto out;
-    if ((st = write_texts(dir, name, docs, ndocs, place, why, n)) != FW_OK) goto out;
+    if ((st = write_texts(dir, name, docs, ndocs, place, threads, why, n)) != FW_OK) goto out;
     for (size_t i = 0; i < ndocs; i++) {
         ids[i] = docs[i].id;
         by_id[i] = (uint32_t)i;
