@@ -113,9 +113,13 @@ uint64_t fw_index_live(const fw_index *ix)
 
 /* ------------------------------------------------------------ tombstones */
 
-/* DIR/tomb-GEN: "FWTOMBS\0", the count and the removed numbers (sorted),
- * the count and the pairs found when they were removed, an XXH3 of all
- * that. Read whole: it is small. */
+/* DIR/tomb-GEN, what changed since the segments were written: "FWTOMBS\0",
+ * the count and the removed numbers (sorted); the count and the pairs
+ * found since between documents already indexed (a removal can make them
+ * candidates); the count and the pairs of the segments that are no longer
+ * candidates (documents added later can take them out of a star); an XXH3
+ * of all that. Read whole: it is small. The live pairs are the segments'
+ * less the withdrawn, with the found, between documents not removed. */
 
 static int read_u64s(FILE *f, XXH3_state_t *h, void *v, size_t n)
 {
@@ -141,14 +145,17 @@ static fw_status read_tombstones(fw_index *ix, char *why, size_t n)
     }
     XXH3_64bits_reset(h);
     char magic[8];
-    uint64_t count = 0, npairs = 0, sum = 0;
+    uint64_t count = 0, npairs = 0, nwithdrawn = 0, sum = 0;
     int ok = read_u64s(f, h, magic, 1) && !memcmp(magic, TOMB_MAGIC, 8) &&
              read_u64s(f, h, &count, 1) && count < (1ull << 32) &&
              (ix->removed = malloc((count ? count : 1) * sizeof *ix->removed)) &&
              read_u64s(f, h, ix->removed, count) && read_u64s(f, h, &npairs, 1) &&
              npairs < (1ull << 32) &&
              (ix->extra = malloc((npairs ? npairs : 1) * sizeof *ix->extra)) &&
-             read_u64s(f, h, ix->extra, 2 * npairs) && fread(&sum, 8, 1, f) == 1 &&
+             read_u64s(f, h, ix->extra, 2 * npairs) && read_u64s(f, h, &nwithdrawn, 1) &&
+             nwithdrawn < (1ull << 32) &&
+             (ix->withdrawn = malloc((nwithdrawn ? nwithdrawn : 1) * sizeof *ix->withdrawn)) &&
+             read_u64s(f, h, ix->withdrawn, 2 * nwithdrawn) && fread(&sum, 8, 1, f) == 1 &&
              fgetc(f) == EOF && XXH3_64bits_digest(h) == sum;
     for (size_t i = 1; ok && i < count; i++) ok = ix->removed[i] > ix->removed[i - 1];
     XXH3_freeState(h);
@@ -159,6 +166,7 @@ static fw_status read_tombstones(fw_index *ix, char *why, size_t n)
     }
     ix->nremoved = (size_t)count;
     ix->nextra = (size_t)npairs;
+    ix->nwithdrawn = (size_t)nwithdrawn;
     return FW_OK;
 }
 
@@ -169,7 +177,8 @@ static void put_u64s(FILE *f, XXH3_state_t *h, const void *v, size_t n)
 }
 
 static fw_status write_tombstones(fw_index *ix, const char *name, const uint64_t *v, size_t count,
-                                  const fw_seg_pair *pairs, size_t npairs)
+                                  const fw_seg_pair *pairs, size_t npairs,
+                                  const fw_seg_pair *withdrawn, size_t nwithdrawn)
 {
     char path[4096], tmp[4200];
     fw_index_path(ix, path, sizeof path, name, NULL);
@@ -181,12 +190,14 @@ static fw_status write_tombstones(fw_index *ix, const char *name, const uint64_t
         return h ? fw_index_fail(ix, FW_ERR_IO, "%s: %s", tmp, strerror(errno)) : FW_ERR_NOMEM;
     }
     XXH3_64bits_reset(h);
-    uint64_t c = count, np = npairs;
+    uint64_t c = count, np = npairs, nw = nwithdrawn;
     put_u64s(f, h, TOMB_MAGIC, 1);
     put_u64s(f, h, &c, 1);
     put_u64s(f, h, v, count);
     put_u64s(f, h, &np, 1);
     put_u64s(f, h, pairs, 2 * npairs);
+    put_u64s(f, h, &nw, 1);
+    put_u64s(f, h, withdrawn, 2 * nwithdrawn);
     uint64_t sum = XXH3_64bits_digest(h);
     XXH3_freeState(h);
     fwrite(&sum, 8, 1, f);
@@ -212,6 +223,9 @@ static void close_generation(fw_index *ix)
     free(ix->extra);
     ix->extra = NULL;
     ix->nextra = 0;
+    free(ix->withdrawn);
+    ix->withdrawn = NULL;
+    ix->nwithdrawn = 0;
     fw_index_forget_components(ix);
     fw_manifest_free(&ix->man);
 }
@@ -714,18 +728,12 @@ static fw_status pairs_after_removal(fw_index *ix, const uint64_t *gone, size_t 
             st = bucket_after_removal(ix, b, key, after, nafter, &cand);
         }
     sort_unique(&cand);
-    /* the pairs already known need no verifying again */
-    pair_list known = {0};
-    for (size_t g = 0; g < ix->man.nsegs && st == FW_OK; g++)
-        for (size_t j = 0; j < ix->segs[g].npairs && st == FW_OK; j++)
-            if (!push(&known, ix->segs[g].pairs[j].a, ix->segs[g].pairs[j].b)) st = FW_ERR_NOMEM;
-    sort_unique(&known);
+    /* the live pairs need no verifying again */
+    if (st == FW_OK) st = fw_index_components(ix);
     size_t u = 0;
     for (size_t i = 0; i < cand.len; i++)
-        if (!known.len || !bsearch(&cand.v[i], known.v, known.len, sizeof *known.v, cmp_seg_pair))
-            cand.v[u++] = cand.v[i];
+        if (!fw_index_live_pair(ix, cand.v[i].a << 32 | cand.v[i].b)) cand.v[u++] = cand.v[i];
     cand.len = u;
-    free(known.v);
     uint64_t *nums = malloc((2 * cand.len + 1) * sizeof *nums);
     if (!nums) st = FW_ERR_NOMEM;
     for (size_t i = 0; nums && i < cand.len; i++) {
@@ -752,6 +760,59 @@ static fw_status pairs_after_removal(fw_index *ix, const uint64_t *gone, size_t 
     fw_index_sketches_free(w, m);
     free(cand.v);
     fw_scan_free(s);
+    return st;
+}
+
+static int has_pair(const pair_list *l, const fw_seg_pair *p)
+{
+    return l->len && bsearch(p, l->v, l->len, sizeof *l->v, cmp_seg_pair);
+}
+
+static int in_pairs(const fw_seg_pair *v, size_t n, const fw_seg_pair *p)
+{
+    return n && bsearch(p, v, n, sizeof *v, cmp_seg_pair);
+}
+
+/* The tombstones of the generation after `next` - 1: `removed` (sorted),
+ * the pairs `found` live since (a removal made them candidates) and those
+ * `lost` (no longer candidates), on top of the current ones. Writes
+ * tomb-GEN and names it in `next` (none when there is nothing to say). */
+static fw_status next_tombstones(fw_index *ix, fw_manifest *next, const uint64_t *removed,
+                                 size_t nremoved, pair_list *found, pair_list *lost)
+{
+    sort_unique(found);
+    sort_unique(lost);
+    pair_list extra = {0}, withdrawn = {0};
+    int ok = 1;
+    for (size_t i = 0; i < ix->nextra; i++) {
+        const fw_seg_pair *e = &ix->extra[i];
+        if (!in_sorted(removed, nremoved, e->a) && !in_sorted(removed, nremoved, e->b) &&
+            !has_pair(lost, e))
+            ok &= push(&extra, e->a, e->b);
+    }
+    for (size_t i = 0; i < ix->nwithdrawn; i++) {
+        const fw_seg_pair *w = &ix->withdrawn[i];
+        if (!in_sorted(removed, nremoved, w->a) && !in_sorted(removed, nremoved, w->b) &&
+            !has_pair(found, w))
+            ok &= push(&withdrawn, w->a, w->b);
+    }
+    for (size_t i = 0; i < found->len; i++) /* a segment's pair again, or a new one */
+        if (!in_pairs(ix->withdrawn, ix->nwithdrawn, &found->v[i]))
+            ok &= push(&extra, found->v[i].a, found->v[i].b);
+    for (size_t i = 0; i < lost->len; i++) /* a found one lost again, or a segment's */
+        if (!in_pairs(ix->extra, ix->nextra, &lost->v[i]))
+            ok &= push(&withdrawn, lost->v[i].a, lost->v[i].b);
+    sort_unique(&extra);
+    sort_unique(&withdrawn);
+    fw_status st = ok ? FW_OK : FW_ERR_NOMEM;
+    next->tombstones[0] = '\0';
+    if (st == FW_OK && (nremoved || extra.len || withdrawn.len)) {
+        snprintf(next->tombstones, sizeof next->tombstones, "tomb-%06" PRIu64, next->generation);
+        st = write_tombstones(ix, next->tombstones, removed, nremoved, extra.v, extra.len,
+                              withdrawn.v, withdrawn.len);
+    }
+    free(extra.v);
+    free(withdrawn.v);
     return st;
 }
 
@@ -783,26 +844,20 @@ fw_status fw_index_remove(fw_index *ix, const char *const *ids, size_t n, size_t
     ngone = g;
     *removed = ngone;
     fw_status st = FW_OK;
-    pair_list extra = {0};
-    for (size_t i = 0; i < ix->nextra; i++) /* the earlier ones still between documents left */
-        if (!in_sorted(v, u, ix->extra[i].a) && !in_sorted(v, u, ix->extra[i].b) &&
-            !push(&extra, ix->extra[i].a, ix->extra[i].b))
-            st = FW_ERR_NOMEM;
-    if (ngone && st == FW_OK) st = pairs_after_removal(ix, gone, ngone, v, u, &extra);
-    sort_unique(&extra);
+    pair_list found = {0}, lost = {0};
+    if (ngone) st = pairs_after_removal(ix, gone, ngone, v, u, &found);
     if (ngone && st == FW_OK) {
         char old[FW_INDEX_NAME_SIZE];
         snprintf(old, sizeof old, "%s", ix->man.tombstones);
         fw_manifest next;
         if ((st = append_segment(&next, &ix->man, NULL)) == FW_OK) {
-            snprintf(next.tombstones, sizeof next.tombstones, "tomb-%06" PRIu64, next.generation);
-            st = write_tombstones(ix, next.tombstones, v, u, extra.v, extra.len);
+            st = next_tombstones(ix, &next, v, u, &found, &lost);
             if (st == FW_OK) st = commit(ix, &next);
             free(next.segs);
         }
         if (st == FW_OK && old[0]) remove_file(ix, old, NULL);
     }
-    free(extra.v);
+    free(found.v);
     free(v);
     free(gone);
     return st;
@@ -863,9 +918,10 @@ fw_status fw_index_compact(fw_index *ix)
 {
     ix->error[0] = '\0';
     if (ix->lock_fd < 0) return fw_index_fail(ix, FW_ERR_ARG, "fw_index_compact: opened to read");
-    if (ix->man.nsegs <= 1 && !ix->nremoved) return FW_OK; /* nothing to merge */
-    uint64_t live = fw_index_live(ix), npairs = ix->nextra;
-    for (size_t g = 0; g < ix->man.nsegs; g++) npairs += ix->segs[g].npairs;
+    if (ix->man.nsegs <= 1 && !ix->man.tombstones[0]) return FW_OK; /* nothing to merge */
+    fw_status st = fw_index_components(ix);
+    if (st != FW_OK) return st;
+    uint64_t live = fw_index_live(ix), npairs = ix->nlive_pairs;
     fw_seg_doc_in *docs = calloc(live ? live : 1, sizeof *docs);
     fw_seg_pair *pairs = malloc((npairs ? npairs : 1) * sizeof *pairs);
     if (!docs || !pairs) {
@@ -874,7 +930,6 @@ fw_status fw_index_compact(fw_index *ix)
         return FW_ERR_NOMEM;
     }
     size_t nd = 0, np = 0;
-    fw_status st = FW_OK;
     const unsigned char *checked = NULL;
     for (size_t g = 0; g < ix->man.nsegs && st == FW_OK; g++) {
         const fw_seg *seg = &ix->segs[g];
@@ -896,15 +951,9 @@ fw_status fw_index_compact(fw_index *ix)
                                          d->text_zlen ? frame : NULL, d->text_zlen, d->in_frame,
                                          d->text_sum};
         }
-        for (size_t i = 0; i < seg->npairs; i++)
-            if (!fw_index_is_removed(ix, seg->pairs[i].a) &&
-                !fw_index_is_removed(ix, seg->pairs[i].b))
-                pairs[np++] = seg->pairs[i];
     }
-    for (size_t i = 0; i < ix->nextra; i++)
-        if (!fw_index_is_removed(ix, ix->extra[i].a) && !fw_index_is_removed(ix, ix->extra[i].b))
-            pairs[np++] = ix->extra[i];
-    if (np) qsort(pairs, np, sizeof *pairs, cmp_seg_pair);
+    for (size_t i = 0; i < ix->nlive_pairs; i++) /* the live ones, and only them */
+        pairs[np++] = (fw_seg_pair){ix->live_pairs[i] >> 32, ix->live_pairs[i] & UINT32_MAX};
     fw_manifest_segment seg = {{0}, nd ? docs[0].number : 0, nd ? docs[nd - 1].number : 0, nd};
     snprintf(seg.name, sizeof seg.name, "seg-%06" PRIu64, ix->man.generation + 1);
     char why[FW_INDEX_ERROR_SIZE];

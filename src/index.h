@@ -162,6 +162,8 @@ struct fw_index {
     fw_seg_pair *extra;        /* pairs found when documents were removed
                                 * (kept with the tombstones) */
     size_t nextra;
+    fw_seg_pair *withdrawn;    /* segments' pairs no longer candidates */
+    size_t nwithdrawn;
     fw_normalizer *normalizer; /* made once, lent to every batch */
     /* the components of the stored pairs (index_query.c), made at the
      * first query of a generation: per document number its root, and per
@@ -169,11 +171,17 @@ struct fw_index {
     uint32_t *root, *comp_size;
     uint64_t *comp_min;
     uint64_t comp_n;           /* numbers covered (next_doc) */
+    uint64_t *live_pairs;      /* the live pairs, a << 32 | b with a < b, sorted */
+    size_t nlive_pairs;
     char error[FW_INDEX_ERROR_SIZE];
 };
 
 /* Forgets the components (a new generation). */
 void fw_index_forget_components(fw_index *ix);
+/* Makes ix->live_pairs and the components if not made yet. */
+fw_status fw_index_components(fw_index *ix);
+/* Is x << 32 | y (x < y) a live pair? After fw_index_components(). */
+int fw_index_live_pair(const fw_index *ix, uint64_t packed);
 
 fw_status fw_index_fail(fw_index *ix, fw_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

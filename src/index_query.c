@@ -462,18 +462,71 @@ void fw_index_forget_components(fw_index *ix)
     free(ix->root);
     free(ix->comp_size);
     free(ix->comp_min);
+    free(ix->live_pairs);
     ix->root = ix->comp_size = NULL;
-    ix->comp_min = NULL;
+    ix->comp_min = ix->live_pairs = NULL;
     ix->comp_n = 0;
+    ix->nlive_pairs = 0;
 }
 
-/* The components of the stored pairs between live documents, once per
- * generation: O(documents + pairs), then each query costs only its own
- * pairs. */
-static fw_status make_components(fw_index *ix)
+int fw_index_live_pair(const fw_index *ix, uint64_t packed)
 {
+    return ix->nlive_pairs &&
+           bsearch(&packed, ix->live_pairs, ix->nlive_pairs, sizeof packed, cmp_u64);
+}
+
+static int pair_in(const fw_seg_pair *v, size_t n, uint64_t a, uint64_t b)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid].a < a || (v[mid].a == a && v[mid].b < b)) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < n && v[lo].a == a && v[lo].b == b;
+}
+
+/* The live pairs: the segments' less the withdrawn, with the found, between
+ * documents not removed; packed and sorted. */
+static fw_status live_pairs(fw_index *ix)
+{
+    size_t n = ix->nextra;
+    for (size_t g = 0; g < ix->man.nsegs; g++) n += ix->segs[g].npairs;
+    uint64_t *v = malloc((n ? n : 1) * sizeof *v), *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    if (!v || !tmp) {
+        free(v);
+        free(tmp);
+        return FW_ERR_NOMEM;
+    }
+    size_t m = 0;
+    for (size_t g = 0; g <= ix->man.nsegs; g++) {
+        const fw_seg_pair *p = g < ix->man.nsegs ? ix->segs[g].pairs : ix->extra;
+        size_t np = g < ix->man.nsegs ? ix->segs[g].npairs : ix->nextra;
+        for (size_t i = 0; i < np; i++) {
+            uint64_t a = p[i].a < p[i].b ? p[i].a : p[i].b, b = p[i].a ^ p[i].b ^ a;
+            if (b >= ix->man.next_doc || fw_index_is_removed(ix, a) ||
+                fw_index_is_removed(ix, b) ||
+                (g < ix->man.nsegs && pair_in(ix->withdrawn, ix->nwithdrawn, a, b)))
+                continue;
+            v[m++] = a << 32 | b;
+        }
+    }
+    fw_sort_u64(v, tmp, m);
+    free(tmp);
+    ix->nlive_pairs = fw_unique_u64(v, m);
+    ix->live_pairs = v;
+    return FW_OK;
+}
+
+/* The components of the live pairs, once per generation: O(documents +
+ * pairs), then each query costs only its own pairs. */
+fw_status fw_index_components(fw_index *ix)
+{
+    if (ix->root) return FW_OK;
     uint64_t total = ix->man.next_doc;
     if (total > UINT32_MAX) return fw_index_fail(ix, FW_ERR_ARG, "too many documents");
+    fw_status st = live_pairs(ix);
+    if (st != FW_OK) return st;
     size_t m = total ? (size_t)total : 1;
     uint32_t *parent = malloc(m * sizeof *parent), *size = calloc(m, sizeof *size);
     uint64_t *best = malloc(m * sizeof *best);
@@ -482,21 +535,8 @@ static fw_status make_components(fw_index *ix)
         return FW_ERR_NOMEM;
     }
     for (size_t i = 0; i < total; i++) parent[i] = (uint32_t)i;
-    for (size_t g = 0; g < ix->man.nsegs; g++) {
-        const fw_seg *seg = &ix->segs[g];
-        for (size_t i = 0; i < seg->npairs; i++) {
-            const fw_seg_pair *p = &seg->pairs[i];
-            if (p->a < total && p->b < total && !fw_index_is_removed(ix, p->a) &&
-                !fw_index_is_removed(ix, p->b))
-                unite(parent, p->a, p->b);
-        }
-    }
-    for (size_t i = 0; i < ix->nextra; i++) {
-        const fw_seg_pair *p = &ix->extra[i];
-        if (p->a < total && p->b < total && !fw_index_is_removed(ix, p->a) &&
-            !fw_index_is_removed(ix, p->b))
-            unite(parent, p->a, p->b);
-    }
+    for (size_t i = 0; i < ix->nlive_pairs; i++)
+        unite(parent, ix->live_pairs[i] >> 32, ix->live_pairs[i] & UINT32_MAX);
     for (size_t g = 0; g < ix->man.nsegs; g++) {
         const fw_seg *seg = &ix->segs[g];
         for (size_t i = 0; i < seg->ndocs; i++) {
@@ -521,7 +561,7 @@ static fw_status make_components(fw_index *ix)
 static fw_status clusters(fw_index *ix, fw_index_result *r)
 {
     fw_status st = FW_OK;
-    if (!ix->root && (st = make_components(ix)) != FW_OK) return st;
+    if ((st = fw_index_components(ix)) != FW_OK) return st;
     /* the nodes: the new documents (0..n-1), then each stored root a new
      * pair touches */
     size_t n = r->n, cap = n + 2 * r->npairs + 1;
