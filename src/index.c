@@ -548,6 +548,9 @@ static fw_status append_segment(fw_manifest *next, const fw_manifest *cur,
     return FW_OK;
 }
 
+static fw_status withdraw(fw_index *ix, fw_manifest *next, const fw_index_result *r);
+static void remove_file(fw_index *ix, const char *name, const char *ext);
+
 fw_status fw_index_add(fw_index *ix, const fw_index_result *r)
 {
     ix->error[0] = '\0';
@@ -585,10 +588,14 @@ fw_status fw_index_add(fw_index *ix, const fw_index_result *r)
         fw_index_fail(ix, st, "%s", why);
     if (st == FW_OK) st = write_bands(ix, seg.name, r);
     fw_manifest next;
+    char old[FW_INDEX_NAME_SIZE];
+    snprintf(old, sizeof old, "%s", ix->man.tombstones);
     if (st == FW_OK && (st = append_segment(&next, &ix->man, &seg)) == FW_OK) {
         next.next_doc = r->base + r->n;
-        st = commit(ix, &next);
+        if (r->nwithdrawn) st = withdraw(ix, &next, r);
+        if (st == FW_OK) st = commit(ix, &next);
         free(next.segs);
+        if (st == FW_OK && r->nwithdrawn && old[0]) remove_file(ix, old, NULL);
     }
     for (size_t k = 0; msgs && k < m; k++) free(msgs[k]);
     free(msgs);
@@ -813,6 +820,20 @@ static fw_status next_tombstones(fw_index *ix, fw_manifest *next, const uint64_t
     }
     free(extra.v);
     free(withdrawn.v);
+    return st;
+}
+
+/* The tombstones after adding a batch whose query withdrew pairs. */
+static fw_status withdraw(fw_index *ix, fw_manifest *next, const fw_index_result *r)
+{
+    pair_list found = {0}, lost = {0};
+    for (size_t i = 0; i < r->nwithdrawn; i++)
+        if (!push(&lost, r->withdrawn[i].a, r->withdrawn[i].b)) {
+            free(lost.v);
+            return FW_ERR_NOMEM;
+        }
+    fw_status st = next_tombstones(ix, next, ix->removed, ix->nremoved, &found, &lost);
+    free(lost.v);
     return st;
 }
 

@@ -217,6 +217,10 @@ struct fw_index_result {
     size_t *order;             /* input positions in id order (number - base) */
     fw_index_pair *pairs;      /* sorted by id of a, then of b */
     size_t npairs;
+    fw_seg_pair *withdrawn;    /* live pairs between indexed documents that
+                                * index and batch together no longer give
+                                * (a < b, sorted) */
+    size_t nwithdrawn;
     const char **cluster;      /* by input order: the cluster's id or NULL */
     char **cluster_owned;      /* ids copied from the index */
     uint64_t *cluster_size;

@@ -164,44 +164,90 @@ static int bucket_pairs(const fw_index_result *r, const uint64_t *a, size_t na,
     return 1;
 }
 
-/* Every candidate pair with a new document, sorted, without repeats. */
-static fw_status find_candidates(fw_index *ix, fw_index_result *r, pair_vec *out)
+/* The batch's records of one band, sorted by key then number. */
+static size_t batch_band(const fw_index_result *r, unsigned band, unsigned rows,
+                         fw_band_record *rec, fw_band_record *tmp)
 {
-    const fw_scan *s = r->batch;
+    size_t nr = 0;
+    for (size_t k = 0; k < r->n; k++) {
+        const fw_doc_record *d = &r->batch->docs[r->order[k]];
+        if (d->sig) rec[nr++] = (fw_band_record){fw_lsh_band_key64(d->sig, band, rows),
+                                                 r->base + k};
+    }
+    fw_band_records_sort(rec, tmp, nr);
+    return nr;
+}
+
+/* The live indexed documents with `key` in `band`, into *members. */
+static fw_status indexed_bucket(fw_index *ix, unsigned band, uint64_t key, uint64_t **members,
+                                size_t *cap, size_t *na)
+{
+    *na = 0;
+    for (size_t g = 0; g < ix->man.nsegs; g++) {
+        const fw_band_record *found;
+        size_t nf;
+        fw_status st = fw_band_file_find(ix->segs[g].bands, band, key, &found, &nf);
+        if (st != FW_OK) return fw_index_fail(ix, st, "%s", fw_band_file_error(ix->segs[g].bands));
+        if (!fw_grow(members, cap, *na + nf + 1, sizeof **members, 64)) return FW_ERR_NOMEM;
+        for (size_t j = 0; j < nf; j++)
+            if (!fw_index_is_removed(ix, found[j].item)) (*members)[(*na)++] = found[j].item;
+    }
+    return FW_OK;
+}
+
+/* The pairs between indexed members that the bucket gave before the new
+ * documents joined it and gives no more: past FW_LSH_FULL_BUCKET members
+ * its pairs become a star, and a new document with the smallest id takes
+ * the star's centre. (Whether another band still gives them is
+ * withdrawn_pairs()'s question.) */
+static int bucket_lost(const fw_index_result *r, const uint64_t *a, size_t na,
+                       const fw_band_record *b, size_t nb, pair_vec *out)
+{
+    if (na < 2 || na + nb <= FW_LSH_FULL_BUCKET) return 1;
+    size_t ca = 0;
+    for (size_t i = 1; i < na; i++)
+        if (strcmp(fw_index_result_id(r, a[i]), fw_index_result_id(r, a[ca])) < 0) ca = i;
+    int centre_new = strcmp(fw_index_result_id(r, b[0].item), fw_index_result_id(r, a[ca])) < 0;
+    if (na <= FW_LSH_FULL_BUCKET) {
+        for (size_t i = 0; i < na; i++)
+            for (size_t j = i + 1; j < na; j++)
+                if ((centre_new || (i != ca && j != ca)) && !push_pair(out, a[i], a[j])) return 0;
+    } else if (centre_new) {
+        for (size_t i = 0; i < na; i++)
+            if (i != ca && !push_pair(out, a[ca], a[i])) return 0;
+    }
+    return 1;
+}
+
+static fw_status sort_pairs(pair_vec *v)
+{
+    uint64_t *scratch = malloc((v->len ? v->len : 1) * sizeof *scratch);
+    if (!scratch) return FW_ERR_NOMEM;
+    fw_sort_u64(v->v, scratch, v->len);
+    free(scratch);
+    v->len = fw_unique_u64(v->v, v->len);
+    return FW_OK;
+}
+
+/* Every candidate pair with a new document, sorted, without repeats; and
+ * into `lost` the pairs between indexed documents that buckets no longer
+ * give. */
+static fw_status find_candidates(fw_index *ix, fw_index_result *r, pair_vec *out, pair_vec *lost)
+{
     const unsigned bands = ix->man.params.bands, rows = ix->man.params.rows;
-    size_t n = r->n, m = n ? n : 1;
+    size_t m = r->n ? r->n : 1;
     fw_band_record *rec = malloc(m * sizeof *rec), *tmp = malloc(m * sizeof *tmp);
     uint64_t *members = NULL;
     size_t members_cap = 0;
     fw_status st = rec && tmp ? FW_OK : FW_ERR_NOMEM;
     for (unsigned band = 0; band < bands && st == FW_OK; band++) {
-        size_t nr = 0;
-        for (size_t k = 0; k < n; k++) {
-            const fw_doc_record *d = &s->docs[r->order[k]];
-            if (d->sig) rec[nr++] = (fw_band_record){fw_lsh_band_key64(d->sig, band, rows),
-                                                     r->base + k};
-        }
-        fw_band_records_sort(rec, tmp, nr);
+        size_t nr = batch_band(r, band, rows, rec, tmp);
         for (size_t i = 0; i < nr && st == FW_OK;) {
-            size_t e = i + 1;
+            size_t e = i + 1, na;
             while (e < nr && rec[e].key == rec[i].key) e++;
-            size_t na = 0;
-            for (size_t g = 0; g < ix->man.nsegs && st == FW_OK; g++) {
-                const fw_band_record *found;
-                size_t nf;
-                st = fw_band_file_find(ix->segs[g].bands, band, rec[i].key, &found, &nf);
-                if (st != FW_OK) {
-                    fw_index_fail(ix, st, "%s", fw_band_file_error(ix->segs[g].bands));
-                    break;
-                }
-                if (!fw_grow(&members, &members_cap, na + nf + 1, sizeof *members, 64)) {
-                    st = FW_ERR_NOMEM;
-                    break;
-                }
-                for (size_t j = 0; j < nf; j++)
-                    if (!fw_index_is_removed(ix, found[j].item)) members[na++] = found[j].item;
-            }
-            if (st == FW_OK && !bucket_pairs(r, members, na, rec + i, e - i, out))
+            st = indexed_bucket(ix, band, rec[i].key, &members, &members_cap, &na);
+            if (st == FW_OK && (!bucket_pairs(r, members, na, rec + i, e - i, out) ||
+                                !bucket_lost(r, members, na, rec + i, e - i, lost)))
                 st = FW_ERR_NOMEM;
             i = e;
         }
@@ -209,13 +255,9 @@ static fw_status find_candidates(fw_index *ix, fw_index_result *r, pair_vec *out
     free(rec);
     free(tmp);
     free(members);
-    if (st != FW_OK) return st;
-    uint64_t *scratch = malloc((out->len ? out->len : 1) * sizeof *scratch);
-    if (!scratch) return FW_ERR_NOMEM;
-    fw_sort_u64(out->v, scratch, out->len);
-    free(scratch);
-    out->len = fw_unique_u64(out->v, out->len);
-    return FW_OK;
+    if (st == FW_OK) st = sort_pairs(out);
+    if (st == FW_OK) st = sort_pairs(lost);
+    return st;
 }
 
 /* ------------------------------------------------------------- verify */
@@ -409,6 +451,103 @@ static fw_status verify(fw_index *ix, fw_index_result *r, const pair_vec *cand)
     return st;
 }
 
+/* Does band `band` of index and batch together give the pair x, y (both
+ * indexed, keys equal there)? `rec` holds the batch's records of the band. */
+static fw_status band_gives(fw_index *ix, const fw_index_result *r, unsigned band, uint64_t key,
+                            uint64_t x, uint64_t y, const fw_band_record *rec, size_t nr,
+                            uint64_t **members, size_t *cap, int *gives)
+{
+    size_t na;
+    fw_status st = indexed_bucket(ix, band, key, members, cap, &na);
+    if (st != FW_OK) return st;
+    size_t lo = 0, hi = nr;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (rec[mid].key < key) lo = mid + 1;
+        else hi = mid;
+    }
+    size_t nb = 0;
+    while (lo + nb < nr && rec[lo + nb].key == key) nb++;
+    if (na + nb <= FW_LSH_FULL_BUCKET) {
+        *gives = 1;
+        return FW_OK;
+    }
+    const char *centre = nb ? fw_index_result_id(r, rec[lo].item) : NULL;
+    uint64_t c = nb ? rec[lo].item : UINT64_MAX;
+    for (size_t i = 0; i < na; i++) {
+        const char *id = fw_index_result_id(r, (*members)[i]);
+        if (!centre || strcmp(id, centre) < 0) {
+            centre = id;
+            c = (*members)[i];
+        }
+    }
+    *gives = c == x || c == y;
+    return FW_OK;
+}
+
+/* The live pairs between indexed documents that a scan of index and batch
+ * together would not have: pairs a bucket gave and no longer gives
+ * (`lost`), that no band gives any more. Into r->withdrawn. Rare: it takes
+ * a bucket past FW_LSH_FULL_BUCKET members, or a new smallest id in one. */
+static fw_status withdrawn_pairs(fw_index *ix, fw_index_result *r, pair_vec *lost)
+{
+    fw_status st = fw_index_components(ix);
+    if (st != FW_OK) return st;
+    size_t u = 0;
+    for (size_t i = 0; i < lost->len; i++)
+        if (fw_index_live_pair(ix, lost->v[i])) lost->v[u++] = lost->v[i];
+    lost->len = u;
+    if (!u) return FW_OK;
+    /* their documents' band keys, made again from their texts */
+    uint64_t *nums = malloc(2 * u * sizeof *nums), *tmpn = malloc(2 * u * sizeof *tmpn);
+    uint8_t *given = calloc(u, 1);
+    fw_index_sketch *sk = NULL;
+    size_t nk = 0;
+    if (!nums || !tmpn || !given) st = FW_ERR_NOMEM;
+    for (size_t i = 0; st == FW_OK && i < u; i++) {
+        nums[nk++] = lost->v[i] >> 32;
+        nums[nk++] = lost->v[i] & UINT32_MAX;
+    }
+    if (st == FW_OK) {
+        fw_sort_u64(nums, tmpn, nk);
+        nk = fw_unique_u64(nums, nk);
+        if (!(sk = calloc(nk, sizeof *sk))) st = FW_ERR_NOMEM;
+    }
+    for (size_t i = 0; sk && i < nk; i++) sk[i].number = nums[i];
+    if (st == FW_OK) st = fw_index_sketch_docs(ix, r->batch, sk, nk);
+    const unsigned bands = ix->man.params.bands, rows = ix->man.params.rows;
+    size_t m = r->n ? r->n : 1, cap = 0;
+    fw_band_record *rec = malloc(m * sizeof *rec), *tmp = malloc(m * sizeof *tmp);
+    uint64_t *members = NULL;
+    if (!rec || !tmp) st = FW_ERR_NOMEM;
+    for (unsigned band = 0; band < bands && st == FW_OK; band++) {
+        size_t nr = batch_band(r, band, rows, rec, tmp);
+        for (size_t i = 0; i < u && st == FW_OK; i++) {
+            if (given[i]) continue;
+            uint64_t x = lost->v[i] >> 32, y = lost->v[i] & UINT32_MAX;
+            uint64_t kx = fw_lsh_band_key64(fw_index_sketch_find(sk, nk, x)->sig, band, rows),
+                     ky = fw_lsh_band_key64(fw_index_sketch_find(sk, nk, y)->sig, band, rows);
+            int gives = 0;
+            if (kx == ky)
+                st = band_gives(ix, r, band, kx, x, y, rec, nr, &members, &cap, &gives);
+            given[i] = (uint8_t)gives;
+        }
+    }
+    if (st == FW_OK && !(r->withdrawn = malloc(u * sizeof *r->withdrawn))) st = FW_ERR_NOMEM;
+    for (size_t i = 0; st == FW_OK && i < u; i++)
+        if (!given[i])
+            r->withdrawn[r->nwithdrawn++] = (fw_seg_pair){lost->v[i] >> 32,
+                                                          lost->v[i] & UINT32_MAX};
+    free(nums);
+    free(tmpn);
+    free(given);
+    free(rec);
+    free(tmp);
+    free(members);
+    fw_index_sketches_free(sk, nk);
+    return st;
+}
+
 /* An index without documents: the batch's own pairs are the answer (its
  * buckets are the whole buckets). */
 static fw_status own_pairs(fw_index_result *r)
@@ -555,51 +694,160 @@ fw_status fw_index_components(fw_index *ix)
     return FW_OK;
 }
 
-/* Each new document's cluster: its component in the graph of the stored
- * pairs and the new ones, named by its smallest id. The new pairs join
- * stored components (each taken whole, by its root) and new documents. */
+/* The components the withdrawn pairs split: their members again, joined by
+ * the live pairs less the withdrawn. A node of an indexed document is its
+ * stored root, or (high bit set) its new root here. */
+typedef struct split {
+    uint64_t *roots;           /* the stored roots split, sorted */
+    size_t nroots;
+    uint64_t *members;         /* their live documents, sorted */
+    size_t nmembers;
+    uint32_t *parent;          /* by position in members */
+    uint64_t *size, *best;     /* by new root: documents, smallest id's number */
+} split;
+
+#define SPLIT_NODE (1ull << 63)
+
+static void split_free(split *sp)
+{
+    free(sp->roots);
+    free(sp->members);
+    free(sp->parent);
+    free(sp->size);
+    free(sp->best);
+}
+
+static size_t position(const uint64_t *v, size_t n, uint64_t x)
+{
+    const uint64_t *at = bsearch(&x, v, n, sizeof x, cmp_u64);
+    return at ? (size_t)(at - v) : SIZE_MAX;
+}
+
+static fw_status split_components(fw_index *ix, const fw_index_result *r, split *sp)
+{
+    size_t nw = r->nwithdrawn;
+    uint64_t *w = malloc((nw ? nw : 1) * sizeof *w);
+    sp->roots = malloc((nw ? nw : 1) * sizeof *sp->roots);
+    if (!w || !sp->roots) {
+        free(w);
+        return FW_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < nw; i++) {
+        w[i] = r->withdrawn[i].a << 32 | r->withdrawn[i].b;
+        sp->roots[i] = ix->root[r->withdrawn[i].a];
+    }
+    qsort(w, nw, sizeof *w, cmp_u64);
+    qsort(sp->roots, nw, sizeof *sp->roots, cmp_u64);
+    size_t u = 0;
+    for (size_t i = 0; i < nw; i++)
+        if (!u || sp->roots[u - 1] != sp->roots[i]) sp->roots[u++] = sp->roots[i];
+    sp->nroots = u;
+    size_t cap = 0;
+    fw_status st = FW_OK;
+    for (size_t g = 0; g < ix->man.nsegs && st == FW_OK; g++)
+        for (size_t i = 0; i < ix->segs[g].ndocs; i++) {
+            uint64_t x = ix->segs[g].docs[i].number;
+            if (fw_index_is_removed(ix, x) ||
+                position(sp->roots, sp->nroots, ix->root[x]) == SIZE_MAX)
+                continue;
+            if (!fw_grow(&sp->members, &cap, sp->nmembers + 1, sizeof *sp->members, 64)) {
+                st = FW_ERR_NOMEM;
+                break;
+            }
+            sp->members[sp->nmembers++] = x;
+        }
+    size_t m = sp->nmembers ? sp->nmembers : 1;
+    sp->parent = malloc(m * sizeof *sp->parent);
+    sp->size = calloc(m, sizeof *sp->size);
+    sp->best = malloc(m * sizeof *sp->best);
+    if (st == FW_OK && (!sp->parent || !sp->size || !sp->best)) st = FW_ERR_NOMEM;
+    if (st == FW_OK) {
+        for (size_t i = 0; i < sp->nmembers; i++) sp->parent[i] = (uint32_t)i;
+        for (size_t i = 0; i < ix->nlive_pairs; i++) {
+            uint64_t p = ix->live_pairs[i], a = p >> 32, b = p & UINT32_MAX;
+            if (position(sp->roots, sp->nroots, ix->root[a]) == SIZE_MAX ||
+                position(w, nw, p) != SIZE_MAX)
+                continue;
+            unite(sp->parent, position(sp->members, sp->nmembers, a),
+                  position(sp->members, sp->nmembers, b));
+        }
+        for (size_t i = 0; i < sp->nmembers; i++) {
+            uint32_t c = find(sp->parent, (uint32_t)i);
+            if (!sp->size[c]++ || strcmp(fw_index_id(ix, sp->members[i]),
+                                         fw_index_id(ix, sp->best[c])) < 0)
+                sp->best[c] = sp->members[i];
+        }
+    }
+    free(w);
+    return st;
+}
+
+/* An indexed document's node, and the documents and smallest id's number
+ * of the component it stands for. */
+static uint64_t node_of(const fw_index *ix, split *sp, uint64_t x)
+{
+    if (sp->nroots && position(sp->roots, sp->nroots, ix->root[x]) != SIZE_MAX)
+        return SPLIT_NODE | find(sp->parent, (uint32_t)position(sp->members, sp->nmembers, x));
+    return ix->root[x];
+}
+
+static void node_component(const fw_index *ix, const split *sp, uint64_t node, uint64_t *size,
+                           uint64_t *best)
+{
+    if (node & SPLIT_NODE) {
+        *size = sp->size[node & ~SPLIT_NODE];
+        *best = sp->best[node & ~SPLIT_NODE];
+    } else {
+        *size = ix->comp_size[node];
+        *best = ix->comp_min[node];
+    }
+}
+
+/* Each new document's cluster: its component in the graph of the live
+ * pairs (less those withdrawn) and the new ones, named by its smallest id.
+ * The new pairs join stored components (each taken whole, by its node) and
+ * new documents. */
 static fw_status clusters(fw_index *ix, fw_index_result *r)
 {
     fw_status st = FW_OK;
     if ((st = fw_index_components(ix)) != FW_OK) return st;
-    /* the nodes: the new documents (0..n-1), then each stored root a new
+    split sp = {0};
+    if (r->nwithdrawn && (st = split_components(ix, r, &sp)) != FW_OK) {
+        split_free(&sp);
+        return st;
+    }
+    /* the nodes: the new documents (0..n-1), then each indexed node a new
      * pair touches */
     size_t n = r->n, cap = n + 2 * r->npairs + 1;
     uint32_t *parent = malloc(cap * sizeof *parent);
-    uint64_t *node_root = malloc(cap * sizeof *node_root); /* by node - n */
+    uint64_t *node_key = malloc(cap * sizeof *node_key); /* by node - n */
     uint64_t *size = calloc(cap, sizeof *size);
     const char **best = calloc(cap, sizeof *best);
     r->cluster = calloc(n ? n : 1, sizeof *r->cluster);
     r->cluster_size = calloc(n ? n : 1, sizeof *r->cluster_size);
-    if (!parent || !node_root || !size || !best || !r->cluster || !r->cluster_size) {
+    if (!parent || !node_key || !size || !best || !r->cluster || !r->cluster_size) {
         st = FW_ERR_NOMEM;
         goto out;
     }
-    /* the stored roots the pairs touch, sorted: node n + their position */
-    size_t nroots = 0;
+    size_t nkeys = 0;
     for (size_t i = 0; i < r->npairs; i++) {
-        if (r->pairs[i].a < r->base) node_root[nroots++] = ix->root[r->pairs[i].a];
-        if (r->pairs[i].b < r->base) node_root[nroots++] = ix->root[r->pairs[i].b];
+        if (r->pairs[i].a < r->base) node_key[nkeys++] = node_of(ix, &sp, r->pairs[i].a);
+        if (r->pairs[i].b < r->base) node_key[nkeys++] = node_of(ix, &sp, r->pairs[i].b);
     }
-    if (nroots) qsort(node_root, nroots, sizeof *node_root, cmp_u64);
+    if (nkeys) qsort(node_key, nkeys, sizeof *node_key, cmp_u64);
     size_t u = 0;
-    for (size_t i = 0; i < nroots; i++)
-        if (!u || node_root[u - 1] != node_root[i]) node_root[u++] = node_root[i];
-    nroots = u;
-    size_t nodes = n + nroots;
+    for (size_t i = 0; i < nkeys; i++)
+        if (!u || node_key[u - 1] != node_key[i]) node_key[u++] = node_key[i];
+    nkeys = u;
+    size_t nodes = n + nkeys;
     for (size_t i = 0; i < nodes; i++) parent[i] = (uint32_t)i;
     for (size_t i = 0; i < r->npairs; i++) {
         uint64_t e[2] = {r->pairs[i].a, r->pairs[i].b};
         uint32_t v[2];
-        for (int j = 0; j < 2; j++) {
-            if (e[j] >= r->base) {
-                v[j] = (uint32_t)(e[j] - r->base);
-            } else {
-                uint64_t root = ix->root[e[j]];
-                const uint64_t *at = bsearch(&root, node_root, nroots, sizeof root, cmp_u64);
-                v[j] = (uint32_t)(n + (size_t)(at - node_root));
-            }
-        }
+        for (int j = 0; j < 2; j++)
+            v[j] = e[j] >= r->base
+                       ? (uint32_t)(e[j] - r->base)
+                       : (uint32_t)(n + position(node_key, nkeys, node_of(ix, &sp, e[j])));
         unite(parent, v[0], v[1]);
     }
     for (size_t k = 0; k < nodes; k++) {
@@ -609,8 +857,10 @@ static fw_status clusters(fw_index *ix, fw_index_result *r)
             id = r->ids[r->order[k]];
             size[c]++;
         } else {
-            id = fw_index_id(ix, ix->comp_min[node_root[k - n]]);
-            size[c] += ix->comp_size[node_root[k - n]];
+            uint64_t csize, cbest;
+            node_component(ix, &sp, node_key[k - n], &csize, &cbest);
+            id = fw_index_id(ix, cbest);
+            size[c] += csize;
         }
         if (!best[c] || strcmp(id, best[c]) < 0) best[c] = id;
     }
@@ -624,9 +874,10 @@ static fw_status clusters(fw_index *ix, fw_index_result *r)
     }
 out:
     free(parent);
-    free(node_root);
+    free(node_key);
     free(size);
     free(best);
+    split_free(&sp);
     return st;
 }
 
@@ -642,6 +893,7 @@ void fw_index_result_free(fw_index_result *r)
     free(r->pairs);
     free(r->cluster);
     free(r->cluster_size);
+    free(r->withdrawn);
     free(r);
 }
 
@@ -658,17 +910,19 @@ fw_status fw_index_query(fw_index *ix, fw_scan *s, fw_index_result **out)
     r->generation = ix->man.generation;
     r->base = ix->man.next_doc;
     r->n = s->ndocs;
-    pair_vec cand = {0};
+    pair_vec cand = {0}, lost = {0};
     st = r->base + r->n > UINT32_MAX
              ? fw_index_fail(ix, FW_ERR_ARG, "an index holds at most 2^32 documents")
              : name_batch(ix, r);
     if (st == FW_OK && fw_index_live(ix) == 0) {
         st = own_pairs(r);
     } else if (st == FW_OK) {
-        st = find_candidates(ix, r, &cand);
+        st = find_candidates(ix, r, &cand, &lost);
         if (st == FW_OK) st = verify(ix, r, &cand);
+        if (st == FW_OK) st = withdrawn_pairs(ix, r, &lost);
     }
     free(cand.v);
+    free(lost.v);
     if (st == FW_OK && r->npairs) {
         static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
         pthread_mutex_lock(&lock); /* qsort has no context argument */
