@@ -123,6 +123,7 @@ uint64_t fw_index_live(const fw_index *ix)
 
 static int read_u64s(FILE *f, XXH3_state_t *h, void *v, size_t n)
 {
+    if (!n) return 1;
     if (fread(v, 8, n, f) != n) return 0;
     XXH3_64bits_update(h, v, n * 8);
     return 1;
@@ -172,6 +173,7 @@ static fw_status read_tombstones(fw_index *ix, char *why, size_t n)
 
 static void put_u64s(FILE *f, XXH3_state_t *h, const void *v, size_t n)
 {
+    if (!n) return;
     fwrite(v, 8, n, f);
     XXH3_64bits_update(h, v, n * 8);
 }

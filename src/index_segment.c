@@ -92,6 +92,7 @@ static fw_status out_open(out_file *o, const char *dir, const char *name, const 
 
 static void out_put(out_file *o, const void *p, size_t len)
 {
+    if (!len) return;
     fwrite(p, 1, len, o->f);
     if (o->hash) XXH3_64bits_update(o->hash, p, len);
 }

@@ -79,7 +79,7 @@ int main(int argc, char **argv)
 {
     if (argc != 2) return 1;
     if (fw_normalizer_new(&norm) != FW_OK || fw_minhasher_new(1, 0, &mh) != FW_OK) return 1;
-    static char c[1024], x[4096], y[4096], t1[4096], t2[4096], a0[4096], a1[4096], tmp[4096];
+    static char c[1024], x[4096], y[4096], t1[4096], t2[4096], a0[4096], a1[4096], tmp[8192];
     c[0] = '\0';
     random_text(c, 40);
     uint32_t k = key(c);
@@ -100,7 +100,7 @@ int main(int argc, char **argv)
     snprintf(path, sizeof path, "%s/A.jsonl", argv[1]);
     if (!(f = fopen(path, "w"))) return 1;
     for (int i = 1; i <= 14; i++) {
-        char id[8];
+        char id[16];
         snprintf(id, sizeof id, "f%02d", i);
         extend(tmp, c, 100, k);
         line(f, id, tmp);
