@@ -797,7 +797,9 @@ FW_API void fw_index_close(fw_index *index);
 /* The message of the last failed call on the index, or "". */
 FW_API const char *fw_index_error(const fw_index *index);
 
-/* Fills `options` with the defaults and the index's parameters. */
+/* Fills `options` with the defaults and the index's parameters (its
+ * canon_path, for an index in template mode with its own table, points
+ * into the index: valid until fw_index_close()). */
 FW_API void fw_index_scan_options(const fw_index *index, fw_scan_options *options);
 
 /* FW_ERR_ARG when `options` differ from the index in a parameter that

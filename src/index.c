@@ -295,10 +295,13 @@ static void remove_leftovers(fw_index *ix)
 static fw_status open_index(const char *dir, int flags, fw_index **out, char *why, size_t n)
 {
     fw_index *ix = calloc(1, sizeof *ix);
-    if (!ix || !(ix->dir = strdup(dir))) {
+    size_t len = strlen(dir) + sizeof "/canon.tsv";
+    if (!ix || !(ix->dir = strdup(dir)) || !(ix->canon_path = malloc(len))) {
+        if (ix) free(ix->dir);
         free(ix);
         return FW_ERR_NOMEM;
     }
+    snprintf(ix->canon_path, len, "%s/canon.tsv", dir);
     ix->lock_fd = -1;
     fw_status st = FW_OK;
     if (flags & FW_INDEX_WRITE) {
@@ -335,6 +338,7 @@ void fw_index_close(fw_index *ix)
     fw_normalizer_free(ix->normalizer);
     if (ix->lock_fd >= 0) close(ix->lock_fd); /* releases the lock */
     free(ix->dir);
+    free(ix->canon_path);
     free(ix);
 }
 
@@ -400,11 +404,7 @@ void fw_index_scan_options(const fw_index *ix, fw_scan_options *o)
     o->template_mode = p->template_mode;
     o->passages = 0;
     o->canon_path = NULL;
-    if (p->canon_hash) {
-        static _Thread_local char path[4096];
-        snprintf(path, sizeof path, "%s/canon.tsv", ix->dir);
-        o->canon_path = path;
-    }
+    if (p->canon_hash) o->canon_path = ix->canon_path;
 }
 
 fw_status fw_index_check_options(fw_index *ix, const fw_scan_options *o)

@@ -154,6 +154,7 @@ fw_status fw_segment_write(const char *dir, const char *name, const fw_seg_doc_i
 
 struct fw_index {
     char *dir;
+    char *canon_path;          /* DIR/canon.tsv, the template table's copy */
     int lock_fd;               /* -1 for a reader */
     fw_manifest man;
     fw_seg *segs;          /* as man.segs */

@@ -8,7 +8,8 @@
 # them (a bucket above FW_LSH_FULL_BUCKET, so the star rule is tested with
 # its centre in the batch and in the index) and ids of C repeating ids of A
 # (renamed as a scan renames them). For the default parameters, template
-# mode and threshold 0.5, each checked with cmp against `fanwen scan
+# mode, threshold 0.5 and a canon table of our own (copied into the index),
+# each checked with cmp against `fanwen scan
 # --no-passages` of the same documents, restricted to the rows of the new
 # documents (tests/index/restrict.py: pairs.csv rows with a new id on
 # either side, clusters.csv and docs.csv rows of new ids):
@@ -19,7 +20,8 @@
 #                                      = scan (A B without R) C, restricted to C
 #   5. index compact, query C          = the same bytes as 4
 #   6. a fresh index built from A then `index add B` (two segments) gives 2
-# Then: a parameter that differs is an error naming it; --fail-on-match
+# Then: a parameter that differs is an error naming it (another canon
+# table too); --fail-on-match
 # exits 3 only when there is a pair; two writers at once both land; a
 # flipped byte in each file type (MANIFEST, .docs, .text, .bands,
 # tombstones) is an error naming the file, never an answer.
@@ -124,6 +126,10 @@ run_case() {
 run_case default
 run_case template --template
 run_case t05 -t 0.5
+printf '# variant\tcanonical\n进展\t发展\n根底\t基础\n效劳\t服务\n' >"$W/canon.tsv"
+run_case canon --canon "$W/canon.tsv"
+out=$("$FANWEN" query -q --index "$W/canon.ix" --canon "$W/A.jsonl" -o "$W/qx" "$W/C.jsonl" 2>&1)
+[ $? = 1 ] && [[ $out == *"canon table"* ]] || fail "another canon table: $out"
 
 ix=$W/default.ix
 # a parameter that differs is named
