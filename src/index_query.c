@@ -53,22 +53,39 @@ static int cmp_id_pos(const void *a, const void *b)
     return c ? c : (x->i > y->i) - (x->i < y->i);
 }
 
-/* Is `id` one of the batch's (sorted) ids? */
-static int batch_has(const id_pos *sorted, size_t n, const char *id)
+#define RENAMED "duplicate id, renamed" /* match.c's words */
+
+static int says_renamed(const char *message)
 {
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(sorted[mid].id, id);
-        if (!c) return 1;
-        if (c < 0) lo = mid + 1;
-        else hi = mid;
-    }
-    return 0;
+    size_t n = message ? strlen(message) : 0, k = strlen(RENAMED);
+    return n >= k && !strcmp(message + n - k, RENAMED);
 }
 
-/* The batch's ids, renamed "id#2", "id#3"... where the index holds them
- * (as a scan renames a repeated id after the first), and their order. */
+/* How many live indexed documents were given the id `id` (the first keeps
+ * it, the others became "id#2", "id#3"... as a scan renames them). */
+static size_t indexed_with_id(const fw_index *ix, const char *id)
+{
+    if (fw_index_find_id(ix, id) < 0) return 0;
+    size_t len = strlen(id) + 24, count = 1;
+    char *name = malloc(len);
+    while (name) {
+        snprintf(name, len, "%s#%zu", id, count + 1);
+        int64_t x = fw_index_find_id(ix, name);
+        size_t pos;
+        const fw_seg *seg = x >= 0 ? fw_index_find_number(ix, (uint64_t)x, &pos) : NULL;
+        if (!seg || !says_renamed(fw_segment_message(seg, pos))) break;
+        count++;
+    }
+    free(name);
+    return count;
+}
+
+/* The batch's ids as a scan of index and batch together gives them: a
+ * scan numbers the documents that were given one id in input order, the
+ * first keeps it and the others become "id#2", "id#3"...; the index's
+ * come first. The batch's own scan has numbered its repeats already
+ * ("id#k", its message saying so); those of an id the index holds move
+ * up by what the index has. And their order. */
 static fw_status name_batch(fw_index *ix, fw_index_result *r)
 {
     const fw_scan *s = r->batch;
@@ -81,22 +98,27 @@ static fw_status name_batch(fw_index *ix, fw_index_result *r)
         free(v);
         return FW_ERR_NOMEM;
     }
-    for (size_t i = 0; i < n; i++) v[i] = (id_pos){s->docs[i].id, i};
-    qsort(v, n, sizeof *v, cmp_id_pos);
     for (size_t i = 0; i < n; i++) {
-        const char *id = s->docs[i].id;
-        char *name = NULL;
-        if (fw_index_find_id(ix, id) >= 0) {
-            size_t len = strlen(id) + 24;
-            if (!(name = malloc(len))) break;
-            for (size_t k = 2;; k++) {
-                snprintf(name, len, "%s#%zu", id, k);
-                if (fw_index_find_id(ix, name) < 0 && !batch_has(v, n, name)) break;
-            }
-            r->renamed[i] = 1;
-        } else if (!(name = strdup(id))) {
+        const fw_doc_record *d = &s->docs[i];
+        size_t len = strlen(d->id) + 24, t = 0; /* its place among the batch's repeats */
+        char *given = strdup(d->id), *name = malloc(len), *hash = given ? strrchr(given, '#') : NULL;
+        if (!given || !name) {
+            free(given);
+            free(name);
             break;
         }
+        if (hash && says_renamed(d->message)) {
+            t = strtoull(hash + 1, NULL, 10) - 1;
+            *hash = '\0';
+        }
+        size_t before = indexed_with_id(ix, given);
+        if (before) {
+            snprintf(name, len, "%s#%zu", given, before + t + 1);
+            r->renamed[i] = t == 0; /* else the batch's scan said so already */
+        } else {
+            snprintf(name, len, "%s", d->id);
+        }
+        free(given);
         r->ids[i] = name;
     }
     for (size_t i = 0; i < n; i++) {

@@ -6,8 +6,8 @@
 # A generated corpus (bench's generator: work reports, one in ten a
 # near-copy) cut into A, B and C, with 30 copies of one text spread over
 # them (a bucket above FW_LSH_FULL_BUCKET, so the star rule is tested with
-# its centre in the batch and in the index) and ids of C repeating ids of A
-# (renamed as a scan renames them). For the default parameters, template
+# its centre in the batch and in the index) and ids of C repeating ids of A,
+# one of them twice (renamed as a scan renames them). For the default parameters, template
 # mode, threshold 0.5 and a canon table of our own (copied into the index),
 # each checked with cmp against `fanwen scan
 # --no-passages` of the same documents, restricted to the rows of the new
@@ -49,6 +49,8 @@ a0 = json.loads(parts['A'][0])
 parts['C'].append(json.dumps({"id": a0["id"], "text": a0["text"] + "。补充"}, ensure_ascii=False))
 a1 = json.loads(parts['A'][1])
 parts['C'].append(json.dumps({"id": a1["id"], "text": "完全不同的一段话。" * 5}, ensure_ascii=False))
+# and the first one's id a second time in C: #2 and #3, in input order
+parts['C'].append(json.dumps({"id": a0["id"], "text": a0["text"] + "。再补充一句"}, ensure_ascii=False))
 for k, v in parts.items():
     open('%s/%s.jsonl' % (w, k), 'w', encoding='utf-8').write('\n'.join(v) + '\n')
 # removed: documents of A and B in pairs (the generator's copies), and two
@@ -90,7 +92,7 @@ run_case() {
     "$FANWEN" scan -q --no-passages "${P[@]}" -o "$W/s2" "$W/A.jsonl" "$W/B.jsonl" "$W/C.jsonl"
     "$FANWEN" query -q --index "$ix" -o "$W/q2" "$W/C.jsonl" || fail "$name: query C"
     same "$W/s2" "$W/q2" "$name 2 (add B, query C)"
-    grep -q '#2,' "$W/q2/docs.csv" || fail "$name: no id renamed against the index"
+    grep -q '#3,' "$W/q2/docs.csv" || fail "$name: no id renamed twice against the index"
 
     "$FANWEN" index compact -q "$ix" || fail "$name: compact"
     "$FANWEN" query -q --index "$ix" -o "$W/q3" "$W/C.jsonl" || fail "$name: query C after compact"
