@@ -15,7 +15,8 @@
 # or after's for add (and after at least one kill each, both seen over the
 # run), the one answer for compact (it changes none). Then the next writer
 # must remove what the killed one left (temporary files, segments no
-# manifest names) and complete the change.
+# manifest names) and complete the change. Last, readers query while a
+# writer adds and compacts in a loop: every read succeeds with the answer.
 set -u
 FANWEN=$1
 GEN=$2
@@ -112,5 +113,28 @@ for ((i = 0; i < iterations; i++)); do
     same_as "$W/q" "$W/cref" || fail "compact kill $i: compact after the kill changed the answer"
 done
 echo "compact: $compacted of $iterations kills after the new generation"
+
+# readers while a writer adds and compacts: no lock, never a failure, and
+# always the one answer (the documents added pair with nothing in C)
+rm -rf "$W/ix"
+cp -a "$W/cbase" "$W/ix"
+(
+    for ((k = 0; k < 12; k++)); do
+        printf '{"id":"lone-%d","text":"第%d段谁也没有写过的全新文字，和这里的任何文档都不一样，编号%d。"}\n' \
+            $k $k $k >"$W/lone.jsonl"
+        "$FANWEN" index add -q "$W/ix" "$W/lone.jsonl" || exit 1
+        "$FANWEN" index compact -q "$W/ix" || exit 1
+    done
+) &
+writer=$!
+reads=0
+while kill -0 $writer 2>/dev/null; do
+    "$FANWEN" query -q --index "$W/ix" -o "$W/qr" "$W/C.jsonl" || fail "a reader failed during a change"
+    same_as "$W/qr" "$W/cref" || fail "a reader saw another answer during a change"
+    reads=$((reads + 1))
+done
+wait $writer || fail "the writer failed"
+((reads >= 3)) || fail "only $reads reads during the changes"
+echo "$reads reads during 24 changes, all the same answer"
 echo "$left kills left files no manifest names (all removed by the next writer)"
 echo "test_index_crash: every kill left a whole generation"
