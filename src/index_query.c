@@ -513,6 +513,7 @@ static fw_status band_gives(fw_index *ix, const fw_index_result *r, unsigned ban
  * a bucket past FW_LSH_FULL_BUCKET members, or a new smallest id in one. */
 static fw_status withdrawn_pairs(fw_index *ix, fw_index_result *r, pair_vec *lost)
 {
+    if (!lost->len) return FW_OK;
     fw_status st = fw_index_components(ix);
     if (st != FW_OK) return st;
     size_t u = 0;
@@ -832,7 +833,10 @@ static void node_component(const fw_index *ix, const split *sp, uint64_t node, u
 static fw_status clusters(fw_index *ix, fw_index_result *r)
 {
     fw_status st = FW_OK;
-    if ((st = fw_index_components(ix)) != FW_OK) return st;
+    int indexed = 0; /* only then the stored components are needed */
+    for (size_t i = 0; i < r->npairs && !indexed; i++)
+        indexed = r->pairs[i].a < r->base || r->pairs[i].b < r->base;
+    if (indexed && (st = fw_index_components(ix)) != FW_OK) return st;
     split sp = {0};
     if (r->nwithdrawn && (st = split_components(ix, r, &sp)) != FW_OK) {
         split_free(&sp);
