@@ -10,12 +10,12 @@
 
 struct fw_spill;
 
-/* Per document (in id order): its aligned code points and offsets in
- * memory, or where they are in `file` (code points, then offsets). */
+/* Per document (in id order): its aligned code points and offsets packed
+ * in memory (aligned_pack.h), or where they are in `file` (code points,
+ * then offsets). */
 typedef struct fw_aligned_texts {
     size_t ndocs;
-    const uint32_t *const *cps;     /* NULL with a file */
-    const uint32_t *const *offsets; /* NULL with a file */
+    const unsigned char *const *packed; /* NULL with a file */
     const uint32_t *len;            /* code points per document */
     const uint64_t *at;             /* with a file */
     const struct fw_spill *file;    /* NULL: in memory */
@@ -30,9 +30,9 @@ typedef struct fw_aligned_reader {
 void fw_aligned_reader_free(fw_aligned_reader *r);
 
 /* Code points [start, start + n) of document `doc` (n ≤ its length minus
- * start); with `offsets` also their byte offsets. In memory they are the
- * text itself; from a file they are read into the reader's buffer, valid
- * until its next read. FW_ERR_IO when the file cannot be read. */
+ * start); with `offsets` also their byte offsets. They are unpacked, or
+ * read from the file, into the reader's buffer, valid until its next read.
+ * FW_ERR_IO when the file cannot be read. */
 fw_status fw_aligned_read(const fw_aligned_texts *t, fw_aligned_reader *r, size_t doc,
                           uint32_t start, uint32_t n, const uint32_t **cps,
                           const uint32_t **offsets);

@@ -270,7 +270,7 @@ static void sort_run(fw_keyed *r, size_t n)
  * 64-bit keys. Scratch: 2n records, then n keyed ones. */
 typedef struct sig_keys {
     const uint64_t *keys;
-    const uint32_t *const *sigs;
+    const uint8_t *has;
     size_t n;
 } sig_keys;
 
@@ -283,7 +283,7 @@ static int sig_keys_band(const void *ctx, unsigned b, void *scratch, fw_pair_lis
     fw_keyed *run = (fw_keyed *)(rec + 2 * n);
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
-        if (src->sigs[i]) rec[m++] = (key[i] >> 32) << 32 | i;
+        if (src->has[i]) rec[m++] = (key[i] >> 32) << 32 | i;
     fw_sort_by_high32(rec, rec + n, m);
     for (size_t s = 0; s < m;) {
         size_t e = s + 1;
@@ -312,16 +312,32 @@ fw_status fw_lsh_candidates(const uint32_t *const *sigs, size_t n, unsigned k,
     /* every item's band keys first, band by band (0 for an item without a
      * signature, which no band takes) */
     uint64_t *keys = malloc((n ? n : 1) * bands * sizeof *keys);
-    if (!keys) return FW_ERR_NOMEM;
-    #pragma omp parallel for num_threads(threads > 0 ? threads : 1) schedule(static)
-    for (size_t i = 0; i < n; i++)
-        for (unsigned b = 0; b < bands; b++)
-            keys[(size_t)b * n + i] = sigs[i] ? fw_lsh_band_key64(sigs[i], b, rows) : 0;
-    sig_keys src = {keys, sigs, n};
-    fw_status st = each_band(sig_keys_band, &src, 2 * n * sizeof(uint64_t) + n * sizeof(fw_keyed),
-                             bands, threads, pairs, npairs);
+    uint8_t *has = malloc(n ? n : 1);
+    fw_status st = FW_ERR_NOMEM;
+    if (keys && has) {
+        #pragma omp parallel for num_threads(threads > 0 ? threads : 1) schedule(static)
+        for (size_t i = 0; i < n; i++) {
+            has[i] = sigs[i] != NULL;
+            for (unsigned b = 0; b < bands; b++)
+                keys[(size_t)b * n + i] = sigs[i] ? fw_lsh_band_key64(sigs[i], b, rows) : 0;
+        }
+        st = fw_lsh_candidates_keys64(keys, has, n, bands, threads, pairs, npairs);
+    }
     free(keys);
+    free(has);
     return st;
+}
+
+fw_status fw_lsh_candidates_keys64(const uint64_t *keys, const uint8_t *has, size_t n,
+                                   unsigned bands, int threads, fw_pair **pairs,
+                                   size_t *npairs)
+{
+    *pairs = NULL;
+    *npairs = 0;
+    if (bands < 1 || n > UINT32_MAX) return FW_ERR_ARG;
+    sig_keys src = {keys, has, n};
+    return each_band(sig_keys_band, &src, 2 * n * sizeof(uint64_t) + n * sizeof(fw_keyed),
+                     bands, threads, pairs, npairs);
 }
 
 fw_status fw_lsh_candidates_keyed(const uint32_t *const *keys, size_t n, unsigned bands,

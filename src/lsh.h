@@ -30,6 +30,14 @@ fw_status fw_lsh_candidates_banded(const uint32_t *keys, const uint8_t *has, siz
 fw_status fw_pair_list_finish(fw_pair_list *lists, size_t nlists, fw_pair **pairs,
                               size_t *npairs);
 
+/* fw_lsh_candidates() from the 64-bit band keys, band by band, `n` to a
+ * band (item i's key of band b at keys[b * n + i], fw_lsh_band_key64), for
+ * the items with has[i]: what a scan keeps of a document instead of its
+ * signature when it can make the signature again. */
+fw_status fw_lsh_candidates_keys64(const uint64_t *keys, const uint8_t *has, size_t n,
+                                   unsigned bands, int threads, fw_pair **pairs,
+                                   size_t *npairs);
+
 /* The 64-bit key of one band of a signature (band_keys.c: made per
  * document, while sketching). */
 uint64_t fw_lsh_band_key64(const uint32_t *sig, unsigned band, unsigned rows);

@@ -15,6 +15,7 @@
 #include "match.h"
 #include "scan_internal.h"
 #include "grow.h"
+#include "lsh.h"
 #include "measure.h"
 
 #include <omp.h>
@@ -90,22 +91,20 @@ fw_status fw_match_passages(fw_scan *s)
     size_t n = s->ndocs, m = n ? n : 1;
     fw_passage **passages = malloc(m * sizeof *passages);
     uint32_t *count = malloc(m * sizeof *count);
-    const uint32_t **cps = malloc(m * sizeof *cps);
-    const uint32_t **offsets = malloc(m * sizeof *offsets);
+    const unsigned char **packed = malloc(m * sizeof *packed);
     uint32_t *len = malloc(m * sizeof *len);
     uint64_t *at = malloc(m * sizeof *at);
     fw_status st = FW_ERR_NOMEM;
-    if (passages && count && cps && offsets && len && at) {
+    if (passages && count && packed && len && at) {
         for (size_t r = 0; r < n; r++) {
             const fw_doc_record *d = &s->docs[s->by_rank[r]];
             passages[r] = d->passages;
             count[r] = d->npassages;
-            cps[r] = d->aligned;
-            offsets[r] = d->aligned_offsets;
+            packed[r] = d->aligned;
             len[r] = d->naligned;
             at[r] = d->aligned_at;
         }
-        fw_aligned_texts texts = {n, cps, offsets, len, at,
+        fw_aligned_texts texts = {n, packed, len, at,
                                   s->bounded ? &s->aligned_file : NULL};
         fw_passage_corpus corpus = {n, passages, count, &texts,
                                     s->stats.docs[FW_DOC_OK] + s->stats.docs[FW_DOC_REPAIRED],
@@ -122,8 +121,7 @@ fw_status fw_match_passages(fw_scan *s)
     }
     free(passages);
     free(count);
-    free(cps);
-    free(offsets);
+    free(packed);
     free(len);
     free(at);
     if (st != FW_OK) return st;
@@ -156,7 +154,7 @@ fw_status fw_match_passages(fw_scan *s)
     return FW_OK;
 }
 
-/* LSH: in memory over the signatures, or, with a memory limit, from the
+/* LSH: in memory over the band keys, or, with a memory limit, from the
  * band runs written while reading (band_runs.c); the same pairs either way. */
 fw_status fw_match_find_candidates(fw_scan *s, fw_pair **cand, size_t *nc)
 {
@@ -171,12 +169,25 @@ fw_status fw_match_find_candidates(fw_scan *s, fw_pair **cand, size_t *nc)
         free(rank);
         return st;
     }
-    const uint32_t **sigs = malloc((n ? n : 1) * sizeof *sigs);
-    if (!sigs) return FW_ERR_NOMEM;
-    for (size_t r = 0; r < n; r++) sigs[r] = s->docs[s->by_rank[r]].sig;
-    st = fw_lsh_candidates(sigs, n, s->opt.perms, s->stats.bands, s->stats.rows, s->threads,
-                           cand, nc);
-    free(sigs);
+    /* every document's band keys, band by band: kept, or from its signature */
+    const unsigned bands = s->stats.bands, rows = s->stats.rows;
+    uint64_t *keys = malloc((n ? n : 1) * bands * sizeof *keys);
+    uint8_t *has = malloc(n ? n : 1);
+    st = FW_ERR_NOMEM;
+    if (keys && has) {
+        #pragma omp parallel for num_threads(s->threads) schedule(static)
+        for (size_t r = 0; r < n; r++) {
+            const fw_doc_record *d = &s->docs[s->by_rank[r]];
+            has[r] = d->band_keys || d->sig;
+            for (unsigned b = 0; b < bands; b++)
+                keys[(size_t)b * n + r] = d->band_keys ? d->band_keys[b]
+                                          : d->sig     ? fw_lsh_band_key64(d->sig, b, rows)
+                                                       : 0;
+        }
+        st = fw_lsh_candidates_keys64(keys, has, n, bands, s->threads, cand, nc);
+    }
+    free(keys);
+    free(has);
     return st;
 }
 
@@ -194,7 +205,7 @@ static fw_status spill_set(fw_scan *s, fw_worker *w, fw_doc_record *d)
 
 /* A candidate's hashes made again from its kept text, as sketch.c made
  * them (the passage level keeps the text, not the hashes), into the
- * thread's arena. */
+ * thread's arena, and its signature when only its band keys were kept. */
 static fw_status reshingle(fw_scan *s, fw_worker *w, fw_doc_record *d)
 {
     fw_sketch_worker *sk = &w->sketch;
@@ -215,6 +226,13 @@ static fw_status reshingle(fw_scan *s, fw_worker *w, fw_doc_record *d)
     d->nshingles = fw_shingle_hash_all(cps, chars, s->opt.ngram, s->opt.seed, hashes,
                                        sk->packed);
     d->shingles = hashes;
+    if (d->sig) return FW_OK;
+    /* only its band keys were kept: the signature, for the estimate */
+    uint32_t *sig = fw_arena_alloc(&sk->arena, s->opt.perms * sizeof *sig);
+    if (!sig) return FW_ERR_NOMEM;
+    if (s->oph) fw_oph_compute(s->oph, hashes, d->nshingles, sig);
+    else fw_minhash_compute(s->minhasher, hashes, d->nshingles, sig);
+    d->sig = sig;
     return FW_OK;
 }
 

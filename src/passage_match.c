@@ -179,6 +179,35 @@ static fw_passage_value *flat_signatures(fw_passage *const *byp, size_t np, unsi
     return flat;
 }
 
+/* With a memory limit, the signatures side by side too when they take at
+ * most the LSH's share of the limit (it is free by now): one read a
+ * document instead of two a candidate. NULL when they do not fit (or a
+ * read fails: then the screen reads them one by one and meets the error). */
+static fw_passage_value *flat_signatures_read(const fw_passage_corpus *c, const uint64_t *first,
+                                              size_t np, unsigned k, int threads)
+{
+    if ((uint64_t)np * k * sizeof(fw_passage_value) > c->lsh_budget) return NULL;
+    fw_passage_value *flat = malloc((np ? np : 1) * k * sizeof *flat);
+    if (!flat) return NULL;
+    int failed = 0;
+    #pragma omp parallel for num_threads(threads) schedule(dynamic, 64)
+    for (size_t d = 0; d < c->ndocs; d++) {
+        uint32_t n = c->npassages[d];
+        if (!n) continue;
+        /* a document's signatures were written in one block (passage_cut.c) */
+        if (fw_spill_read(c->sigs_file, c->passages[d][0].sig_at, flat + first[d] * k,
+                          (size_t)n * k * sizeof *flat) != FW_OK) {
+            #pragma omp atomic write
+            failed = 1;
+        }
+    }
+    if (failed) {
+        free(flat);
+        return NULL;
+    }
+    return flat;
+}
+
 /* How far ahead the screen asks for a signature. */
 #define PREFETCH_AHEAD 8
 
@@ -434,7 +463,9 @@ fw_status fw_passages_match(const fw_passage_corpus *c, const fw_passage_setting
     size_t m;
     const unsigned k = set->bands * set->rows;
     fw_passage_value *flat = NULL;
-    if (!c->sigs_file && !(flat = flat_signatures(byp, np, k, threads))) {
+    if (c->sigs_file) {
+        flat = flat_signatures_read(c, r->first, np, k, threads);
+    } else if (!(flat = flat_signatures(byp, np, k, threads))) {
         st = FW_ERR_NOMEM;
         goto out;
     }

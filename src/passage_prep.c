@@ -16,6 +16,7 @@
  * keeps the text until then (in memory, or in a spill file).
  */
 #include "passage_prep.h"
+#include "aligned_pack.h"
 #include "scan_internal.h"
 #include "grow.h"
 #include "measure.h"
@@ -121,25 +122,44 @@ static fw_boilerplate_line *line_of(fw_scan *s, uint64_t hash)
 /* fw_arena_alloc() as passage_cut.h's fw_alloc_fn. */
 static void *arena_alloc(void *arena, size_t size) { return fw_arena_alloc(arena, size); }
 
-/* The aligned text kept (code points, then offsets): in the thread's arena,
- * or with a memory limit appended to its file in one block. */
+/* The aligned text kept (code points and offsets): packed in the thread's
+ * arena, or with a memory limit appended to its file in one block, code
+ * points then offsets. */
 static fw_status keep_aligned(fw_scan *s, fw_worker *w, fw_doc_record *d,
                               const fw_cut_result *cut)
 {
     size_t n = cut->naligned;
     d->naligned = (uint32_t)n;
-    uint32_t *mem = s->bounded
-                        ? (w->sketch.aligned = fw_grow_scratch(w->sketch.aligned,
-                                                               &w->sketch.aligned_cap,
-                                                               2 * n * sizeof *mem))
-                        : fw_arena_alloc(&w->sketch.arena, 2 * n * sizeof *mem);
+    if (!s->bounded) {
+        uint32_t flags;
+        unsigned char *mem = fw_arena_alloc(
+            &w->sketch.arena,
+            fw_aligned_packed_size(cut->aligned, cut->aligned_offsets, n, &flags));
+        if (!mem) return FW_ERR_NOMEM;
+        fw_aligned_pack(cut->aligned, cut->aligned_offsets, n, flags, mem);
+        d->aligned = mem;
+        return FW_OK;
+    }
+    uint32_t *mem = w->sketch.aligned =
+        fw_grow_scratch(w->sketch.aligned, &w->sketch.aligned_cap, 2 * n * sizeof *mem);
     if (!mem) return FW_ERR_NOMEM;
     memcpy(mem, cut->aligned, n * sizeof *mem);
     memcpy(mem + n, cut->aligned_offsets, n * sizeof *mem);
-    if (s->bounded)
-        return fw_spill_append(&s->aligned_file, mem, 2 * n * sizeof *mem, &d->aligned_at);
-    d->aligned = mem;
-    d->aligned_offsets = mem + n;
+    return fw_spill_append(&s->aligned_file, mem, 2 * n * sizeof *mem, &d->aligned_at);
+}
+
+/* The aligned text kept while reading, unpacked whole into the worker's
+ * buffer (its code points, then its offsets). */
+static fw_status unpack_kept(fw_worker *w, const fw_doc_record *d, const uint32_t **cps,
+                             const uint32_t **offsets)
+{
+    size_t n = d->naligned;
+    uint32_t *mem = w->sketch.aligned =
+        fw_grow_scratch(w->sketch.aligned, &w->sketch.aligned_cap, (2 * n + 1) * sizeof *mem);
+    if (!mem) return FW_ERR_NOMEM;
+    fw_aligned_unpack(d->aligned, n, 0, n, mem, mem + n);
+    *cps = mem;
+    *offsets = mem + n;
     return FW_OK;
 }
 
@@ -182,7 +202,9 @@ static fw_status prepare_one(fw_scan *s, fw_worker *w, const fw_cut_context *cx,
     const char *text;
     fw_status st = doc_text(s, w, d, &text);
     if (st != FW_OK) return st;
-    fw_cut_input in = {text, d->bytes, d->aligned, d->aligned_offsets, d->naligned,
+    const uint32_t *kept = NULL, *kept_offsets = NULL;
+    if (d->aligned && (st = unpack_kept(w, d, &kept, &kept_offsets)) != FW_OK) return st;
+    fw_cut_input in = {text, d->bytes, kept, kept_offsets, d->naligned,
                        1, d->line_hashes, d->nlines};
     fw_cut_result cut;
     st = fw_passages_cut_text(&s->passage_cfg, cx, &w->cut, &in, arena_alloc,
@@ -225,10 +247,11 @@ static fw_status learn_stop_grams(fw_scan *s, const fw_cut_context *cx)
         if (d->bytes > UINT32_MAX) continue;
         const char *text;
         if ((st = doc_text(s, w, d, &text)) != FW_OK) break;
-        const uint32_t *aligned = d->aligned, *offs;
+        const uint32_t *aligned, *offs;
         size_t n = d->naligned, ncps;
-        if (!aligned)
-            st = fw_passage_text_aligned(cx, &w->cut, text, d->bytes, &aligned, &offs, &n, &ncps);
+        st = d->aligned ? unpack_kept(w, d, &aligned, &offs)
+                        : fw_passage_text_aligned(cx, &w->cut, text, d->bytes, &aligned, &offs,
+                                                  &n, &ncps);
         if (st != FW_OK || n < FW_PASSAGE_NGRAM) continue;
         if (!(hashes = fw_grow_scratch(hashes, &hashes_cap, n * sizeof *hashes)) ||
             !(packed = fw_grow_scratch(packed, &packed_cap, fw_shingle_packed_size(n)))) {

@@ -26,6 +26,7 @@
  * end to end, in memory and spilling.
  */
 #include "sketch.h"
+#include "aligned_pack.h"
 #include "grow.h"
 #include "lsh.h"
 #include "measure.h"
@@ -171,12 +172,12 @@ static fw_status keep_for_passages(const fw_sketch_context *cx, fw_sketch_worker
     if (!(d->text = fw_arena_alloc(&w->arena, len ? len : 1))) return FW_ERR_NOMEM;
     memcpy(d->text, text, len);
     if (cx->tmpl || !d->chars) return FW_OK;
-    uint32_t *mem = fw_arena_alloc(&w->arena, 2 * d->chars * sizeof *mem);
+    uint32_t flags;
+    unsigned char *mem =
+        fw_arena_alloc(&w->arena, fw_aligned_packed_size(w->cps, w->offs, d->chars, &flags));
     if (!mem) return FW_ERR_NOMEM;
-    memcpy(mem, w->cps, d->chars * sizeof *mem);
-    memcpy(mem + d->chars, w->offs, d->chars * sizeof *mem);
+    fw_aligned_pack(w->cps, w->offs, d->chars, flags, mem);
     d->aligned = mem;
-    d->aligned_offsets = mem + d->chars;
     d->naligned = (uint32_t)d->chars;
     return FW_OK;
 }
@@ -222,7 +223,13 @@ static fw_status sketch_text(const fw_sketch_context *cx, fw_sketch_worker *w,
      * that become candidates are shingled again from it (match.c) instead
      * of every document keeping 8 bytes per character of hashes. */
     size_t keep = cx->opt->verify && !bounded && !passages ? n : 0;
-    size_t keep_sig = bounded ? 0 : k;
+    /* With the text kept and pairs verified, the signature is made again
+     * for the few candidates: only its band keys are kept. */
+    const int keys_only = !bounded && passages && cx->opt->verify;
+    size_t keep_sig = bounded || keys_only ? 0 : k;
+    uint64_t *band_keys = NULL;
+    if (keys_only && !(band_keys = fw_arena_alloc(&w->arena, cx->bands * sizeof *band_keys)))
+        return FW_ERR_NOMEM;
     unsigned char *mem = NULL;
     if (keep + keep_sig &&
         !(mem = fw_arena_alloc(&w->arena,
@@ -248,6 +255,11 @@ static fw_status sketch_text(const fw_sketch_context *cx, fw_sketch_worker *w,
         fw_minhash_compute(cx->minhasher, hashes, n, sig);
     double t3 = fw_now();
     w->t_minhash += t3 - t2;
+    if (keys_only) {
+        for (unsigned b = 0; b < cx->bands; b++)
+            band_keys[b] = fw_lsh_band_key64(sig, b, cx->rows);
+        d->band_keys = band_keys;
+    }
     if (bounded) {
         st = spill_sketch(cx, doc, hashes, n, sig);
         if (st != FW_OK) return st;

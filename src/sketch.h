@@ -26,6 +26,10 @@ typedef struct fw_doc_record {
     size_t nset;             /* distinct shingles, once made a set */
     uint64_t *shingles;      /* the hashes, made a sorted set if the document
                               * is a candidate; NULL with --no-verify */
+    uint64_t *band_keys;     /* its LSH band keys, kept instead of the
+                              * signature when the text is kept (passages,
+                              * verified): the signature is made again for
+                              * candidates (match.c); else NULL */
     uint32_t *sig;           /* K values; NULL without text (and with a
                               * memory limit: then they are in a file) */
     uint64_t hashes_at;      /* with a memory limit: where the hashes and */
@@ -42,7 +46,8 @@ typedef struct fw_doc_record {
                               * shingled (template form with --template)
                               * and the byte offset of the character each
                               * came from; */
-    uint32_t *aligned, *aligned_offsets; /* NULL with a memory limit: */
+    unsigned char *aligned;  /* both packed (aligned_pack.h); NULL with a
+                              * memory limit: */
     uint64_t aligned_at;     /* then both are in aligned_file, here */
     int64_t cluster;         /* representative's document number */
     uint64_t cluster_size;

@@ -71,6 +71,19 @@ static void compare(fw_aligner *al, const uint32_t *a, size_t na, const uint32_t
     assert_int_equal(fw_align(al, a, na, b, nb, &got2, &nruns), FW_OK);
     assert_int_equal(got2, want);
     check_runs(al, nruns, a, na, b, nb, want);
+    /* one pattern against a partner: the exact LCS when it can reach the
+     * bar, and below the bar when it cannot (it may stop early) */
+    fw_aligner one = {0};
+    if (na) {
+        assert_int_equal(fw_align_pattern(&one, a, na), FW_OK);
+        size_t bars[] = {0, want, want + 1, want / 2 + 1};
+        for (size_t k = 0; k < sizeof bars / sizeof *bars; k++) {
+            assert_int_equal(fw_align_against(&one, b, nb, bars[k], &got), FW_OK);
+            if (bars[k] <= want) assert_int_equal(got, want);
+            else assert_true(got < bars[k]);
+        }
+    }
+    fw_aligner_free(&one);
 }
 
 /* Every length from 0 to 200 (words of 64 bits: 1 to 4, each boundary
@@ -89,6 +102,18 @@ static void test_random_against_reference(void **state)
             compare(&al, a, na, b, nb);
         }
     }
+    /* the word counts of long passages, 4 to 10, at their boundaries */
+    static uint32_t la[700], lb[700];
+    const size_t lengths[] = {255, 256, 257, 319, 320, 321, 383, 384, 385, 447, 448,
+                              449, 511, 512, 513, 575, 576, 577, 640};
+    for (int k = 0; k < 3; k++)
+        for (size_t i = 0; i < sizeof lengths / sizeof *lengths; i++) {
+            size_t na = lengths[i], nb = 100 + (size_t)(rng() % 600);
+            random_text(la, na, alphabets[k], 0x4E00);
+            random_text(lb, nb, alphabets[k], 0x4E00);
+            if (k == 2) memcpy(lb + nb / 3, la + na / 4, (nb - nb / 3 < na / 2 ? nb - nb / 3 : na / 2) * 4);
+            compare(&al, la, na, lb, nb);
+        }
     fw_aligner_free(&al);
 }
 

@@ -251,6 +251,11 @@ static void test_limit_gives_the_same_results(void **state)
         assert_same_results(free_run, bounded);
         fw_scan_free(bounded);
     }
+    /* a limit under which the passages' signatures are read back all at once
+     * for the screen (at 1 MB they are read two a candidate) */
+    fw_scan *roomier = scan(doc, id, 16u << 20, tmp, 2);
+    assert_same_results(free_run, roomier);
+    fw_scan_free(roomier);
     fw_scan_free(free_run);
     rmdir(tmp);
     for (int d = 0; d < NDOCS; d++) free(doc[d].s);
