@@ -319,14 +319,11 @@ static void catch_signals(void)
 
 /* ---------------------------------------------------------------- scan */
 
-/* --files-from: every non-empty line of `list` ('-': standard input) is an
- * INPUT, read as it comes (a list of millions of paths is never held).
- * Returns 0, or -1 after saying why. */
-static int add_listed_paths(fw_scan *scan, const char *list)
+int cli_add_listed_paths(const char *cmd, fw_scan *scan, const char *list)
 {
     FILE *f = strcmp(list, "-") ? fopen(list, "r") : stdin;
     if (!f) {
-        fprintf(stderr, "fanwen scan: --files-from %s: %s\n", list, strerror(errno));
+        fprintf(stderr, "fanwen %s: --files-from %s: %s\n", cmd, list, strerror(errno));
         return -1;
     }
     char *line = NULL;
@@ -338,8 +335,8 @@ static int add_listed_paths(fw_scan *scan, const char *list)
         if (n > 0) st = fw_scan_add_path(scan, line);
     }
     int failed = st == FW_OK && ferror(f);
-    if (failed) fprintf(stderr, "fanwen scan: --files-from %s: read error\n", list);
-    else if (st != FW_OK) fprintf(stderr, "fanwen scan: %s\n", fw_scan_error(scan));
+    if (failed) fprintf(stderr, "fanwen %s: --files-from %s: read error\n", cmd, list);
+    else if (st != FW_OK) fprintf(stderr, "fanwen %s: %s\n", cmd, fw_scan_error(scan));
     free(line);
     if (f != stdin) fclose(f);
     return failed || st != FW_OK ? -1 : 0;
@@ -542,7 +539,7 @@ static int cmd_scan(int argc, char **argv)
     }
     prog.scan = scan;
     for (int i = optind; i < argc && st == FW_OK; i++) st = fw_scan_add_path(scan, argv[i]);
-    if (st == FW_OK && files_from && add_listed_paths(scan, files_from) != 0) {
+    if (st == FW_OK && files_from && cli_add_listed_paths("scan", scan, files_from) != 0) {
         fw_scan_free(scan);
         return EXIT_FAILURE;
     }

@@ -37,6 +37,7 @@ static const char *usage_index =
     "  --canon FILE        (copied into the index)\n"
     "other options:\n"
     "  -j, --threads N     --text-field F  --id-field F    --max-doc-bytes N\n"
+    "  --files-from FILE   more INPUTs, one path a line ('-': standard input)\n"
     "  -q, --quiet         no summary on stderr\n";
 
 static const char *usage_query =
@@ -51,6 +52,7 @@ static const char *usage_query =
     "      --add           then add them to the index (a new segment)\n"
     "      --fail-on-match exit 3 when any new document has a pair\n"
     "  -j, --threads N     --text-field F  --id-field F    --max-doc-bytes N\n"
+    "  --files-from FILE   more INPUTs, one path a line ('-': standard input)\n"
     "  -q, --quiet         no summary on stderr\n"
     "  -t -n -k -b -r -s --sketch --template --canon: as the index was built,\n"
     "                      or an error naming the one that differs\n"
@@ -69,14 +71,14 @@ static double now(void)
 typedef struct index_args {
     fw_scan_options opt;
     int given_params;        /* an answer-changing parameter was given */
-    const char *out, *index, *ids;
+    const char *out, *index, *ids, *files_from;
     int add, fail_on_match, quiet, check;
     char **inputs;
     int ninputs;
 } index_args;
 
 enum { OPT_SKETCH = 256, OPT_TEMPLATE, OPT_CANON, OPT_TEXT_FIELD, OPT_ID_FIELD, OPT_MAX_DOC,
-       OPT_INDEX, OPT_ADD, OPT_FAIL, OPT_IDS, OPT_CHECK };
+       OPT_INDEX, OPT_ADD, OPT_FAIL, OPT_IDS, OPT_CHECK, OPT_FILES_FROM };
 
 static int parse_args(const char *cmd, int argc, char **argv, index_args *a)
 {
@@ -100,6 +102,7 @@ static int parse_args(const char *cmd, int argc, char **argv, index_args *a)
         {"fail-on-match", no_argument, 0, OPT_FAIL},
         {"ids", required_argument, 0, OPT_IDS},
         {"check", no_argument, 0, OPT_CHECK},
+        {"files-from", required_argument, 0, OPT_FILES_FROM},
         {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
@@ -155,6 +158,7 @@ static int parse_args(const char *cmd, int argc, char **argv, index_args *a)
         case OPT_FAIL: a->fail_on_match = 1; break;
         case OPT_IDS: a->ids = optarg; break;
         case OPT_CHECK: a->check = 1; break;
+        case OPT_FILES_FROM: a->files_from = optarg; break;
         case 'q': a->quiet = 1; break;
         case 'h': return -1;
         case ':': return cli_usage_error(cmd, "option %s needs a value", argv[optind - 1]);
@@ -195,6 +199,7 @@ static fw_index_result *run_query(const char *cmd, fw_index *ix, const index_arg
             fprintf(stderr, "fanwen %s: %s\n", cmd, fw_scan_error(*batch));
             return NULL;
         }
+    if (a->files_from && cli_add_listed_paths(cmd, *batch, a->files_from) != 0) return NULL;
     fw_index_result *r;
     if (fw_index_query(ix, *batch, &r) != FW_OK) {
         fprintf(stderr, "fanwen %s: %s\n", cmd, fw_index_error(ix));
@@ -219,7 +224,8 @@ static int build_or_add(int build, int argc, char **argv)
     int rc = parse_args(cmd, argc, argv, &a);
     if (rc < 0) { fputs(usage_index, stdout); return EXIT_SUCCESS; }
     if (rc) return rc;
-    if (a.ninputs < 2) return cli_usage_error(cmd, "needs DIR and at least one INPUT%s", "");
+    if (a.ninputs < 1 || (a.ninputs < 2 && !a.files_from))
+        return cli_usage_error(cmd, "needs DIR and at least one INPUT (or --files-from)%s", "");
     const char *dir = a.inputs[0];
     a.inputs++;
     a.ninputs--;
@@ -409,7 +415,8 @@ int cmd_query(int argc, char **argv)
     if (rc < 0) { fputs(usage_query, stdout); return EXIT_SUCCESS; }
     if (rc) return rc;
     if (!a.index) return cli_usage_error("query", "needs --index DIR%s", "");
-    if (a.ninputs < 1) return cli_usage_error("query", "needs at least one INPUT%s", "");
+    if (a.ninputs < 1 && !a.files_from)
+        return cli_usage_error("query", "needs at least one INPUT (or --files-from)%s", "");
     char why[1024];
     fw_index *ix;
     double t0 = now();
