@@ -585,6 +585,13 @@ static int cmd_scan(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* OpenMP threads waiting for work spin by default, taking the cores
+     * from the pipeline's reader and sketching threads (bench/README.md:
+     * CPU time with OMP_WAIT_POLICY passive and active). libgomp reads the
+     * policy once, when it is loaded, before main: so fanwen sets it and
+     * starts itself again, once. A user's own setting is kept. */
+    if (!getenv("OMP_WAIT_POLICY") && setenv("OMP_WAIT_POLICY", "PASSIVE", 1) == 0)
+        execv("/proc/self/exe", argv); /* if that fails, go on as we are */
     /* Batches of text are allocated and freed over and over; on virtual
      * machines the page faults of memory handed back to the kernel and
      * taken again cost more than the work (bench/README.md). Keep freed
