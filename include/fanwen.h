@@ -820,7 +820,11 @@ typedef struct fw_index_result fw_index_result;
 /* Runs the batch (fw_scan_run()) and checks its documents against the
  * index and among themselves. An id the index already holds is renamed as
  * a scan renames repeated ids ("id#2", ...). The result refers to the
- * batch: free it first. */
+ * batch: free it first. Every id the result gives (pairs, clusters) is its
+ * own copy, valid until fw_index_result_free() whatever the index does
+ * meanwhile: a result written after fw_index_add(), _remove() or
+ * _compact() (which unmap the generation it was made against) still names
+ * the documents as the query found them. */
 FW_API fw_status fw_index_query(fw_index *index, fw_scan *batch, fw_index_result **out);
 FW_API void fw_index_result_free(fw_index_result *result);
 

@@ -222,10 +222,16 @@ struct fw_index_result {
                                 * index and batch together no longer give
                                 * (a < b, sorted) */
     size_t nwithdrawn;
-    const char **cluster;      /* by input order: the cluster's id or NULL */
-    char **cluster_owned;      /* ids copied from the index */
+    const char **cluster;      /* by input order: the cluster's id or NULL
+                                * (points into cluster_owned) */
+    char **cluster_owned;      /* by input order: the cluster ids, copied so
+                                * they outlive the mapping of the generation
+                                * the query ran against */
     uint64_t *cluster_size;
-    fw_index *index;           /* for ids of indexed documents */
+    uint64_t *ix_numbers;      /* the indexed documents the pairs name, sorted */
+    char **ix_ids;             /* their ids, copied (by ix_numbers) */
+    size_t nix;
+    fw_index *index;
 };
 
 /* An indexed document made again from its stored text: its shingle set

@@ -38,6 +38,15 @@
 const char *fw_index_result_id(const fw_index_result *r, uint64_t x)
 {
     if (x >= r->base) return r->ids[r->order[x - r->base]];
+    if (r->ix_ids) { /* copied at the end of the query */
+        size_t lo = 0, hi = r->nix;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (r->ix_numbers[mid] < x) lo = mid + 1;
+            else hi = mid;
+        }
+        if (lo < r->nix && r->ix_numbers[lo] == x) return r->ix_ids[lo];
+    }
     return fw_index_id(r->index, x);
 }
 
@@ -850,8 +859,10 @@ static fw_status clusters(fw_index *ix, fw_index_result *r)
     uint64_t *size = calloc(cap, sizeof *size);
     const char **best = calloc(cap, sizeof *best);
     r->cluster = calloc(n ? n : 1, sizeof *r->cluster);
+    r->cluster_owned = calloc(n ? n : 1, sizeof *r->cluster_owned);
     r->cluster_size = calloc(n ? n : 1, sizeof *r->cluster_size);
-    if (!parent || !node_key || !size || !best || !r->cluster || !r->cluster_size) {
+    if (!parent || !node_key || !size || !best || !r->cluster || !r->cluster_owned ||
+        !r->cluster_size) {
         st = FW_ERR_NOMEM;
         goto out;
     }
@@ -894,7 +905,13 @@ static fw_status clusters(fw_index *ix, fw_index_result *r)
         uint32_t c = find(parent, (uint32_t)k);
         size_t i = r->order[k];
         if (size[c] >= 2) {
-            r->cluster[i] = best[c];
+            /* best[c] may point into the mapped segment, which a later
+             * add, remove or compact unmaps: the result keeps a copy */
+            if (!(r->cluster_owned[i] = strdup(best[c]))) {
+                st = FW_ERR_NOMEM;
+                goto out;
+            }
+            r->cluster[i] = r->cluster_owned[i];
             r->cluster_size[i] = size[c];
         }
     }
@@ -917,10 +934,49 @@ void fw_index_result_free(fw_index_result *r)
     free(r->renamed);
     free(r->order);
     free(r->pairs);
+    for (size_t i = 0; r->cluster_owned && i < r->n; i++) free(r->cluster_owned[i]);
+    free(r->cluster_owned);
     free(r->cluster);
     free(r->cluster_size);
+    for (size_t i = 0; r->ix_ids && i < r->nix; i++) free(r->ix_ids[i]);
+    free(r->ix_ids);
+    free(r->ix_numbers);
     free(r->withdrawn);
     free(r);
+}
+
+/* Copies the ids of the indexed documents the pairs name, so the result
+ * does not depend on the mapping of the generation it was made against
+ * (a later add, remove or compact unmaps it). */
+static fw_status copy_indexed_ids(fw_index_result *r)
+{
+    size_t m = 0;
+    uint64_t *v = malloc((2 * r->npairs + 1) * sizeof *v);
+    if (!v) return FW_ERR_NOMEM;
+    for (size_t i = 0; i < r->npairs; i++) {
+        if (r->pairs[i].a < r->base) v[m++] = r->pairs[i].a;
+        if (r->pairs[i].b < r->base) v[m++] = r->pairs[i].b;
+    }
+    if (m) qsort(v, m, sizeof *v, cmp_u64);
+    size_t u = 0;
+    for (size_t i = 0; i < m; i++)
+        if (!u || v[u - 1] != v[i]) v[u++] = v[i];
+    char **ids = calloc(u ? u : 1, sizeof *ids);
+    if (!ids) {
+        free(v);
+        return FW_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < u; i++)
+        if (!(ids[i] = strdup(fw_index_id(r->index, v[i])))) {
+            for (size_t j = 0; j < i; j++) free(ids[j]);
+            free(ids);
+            free(v);
+            return FW_ERR_NOMEM;
+        }
+    r->ix_numbers = v;
+    r->nix = u;
+    r->ix_ids = ids;
+    return FW_OK;
 }
 
 fw_status fw_index_query(fw_index *ix, fw_scan *s, fw_index_result **out)
@@ -957,6 +1013,7 @@ fw_status fw_index_query(fw_index *ix, fw_scan *s, fw_index_result **out)
         pthread_mutex_unlock(&lock);
     }
     if (st == FW_OK) st = clusters(ix, r);
+    if (st == FW_OK) st = copy_indexed_ids(r);
     if (st != FW_OK) {
         fw_index_result_free(r);
         if (!ix->error[0]) fw_index_fail(ix, st, "query failed: %s", fw_status_str(st));

@@ -238,10 +238,79 @@ static void test_index_answers_as_a_scan(void **state)
     assert_non_null(strstr(why, "MANIFEST"));
 }
 
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    char *buf = calloc(1 << 20, 1);
+    size_t n = fread(buf, 1, (1 << 20) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return buf;
+}
+
+/* A result written after its batch was added and the index compacted
+ * (both unmap the generation the query ran against) names the same
+ * documents and clusters as written before: its ids are its own. */
+static void test_result_outlives_generation(void **state)
+{
+    (void)state;
+    char path[512], out1[512], out2[512], why[512];
+    snprintf(path, sizeof path, "%s/ix-lifetime", dir);
+    snprintf(out1, sizeof out1, "%s/out-before", dir);
+    snprintf(out2, sizeof out2, "%s/out-after", dir);
+    fw_scan_options o;
+    fw_scan_options_default(&o);
+    fw_index *ix;
+    assert_int_equal(fw_index_create(path, &o, &ix, why, sizeof why), FW_OK);
+    fw_index_result *r;
+    fw_scan *batch;
+    free(query(ix, 0, 30, 0, &r, &batch));
+    assert_int_equal(fw_index_add(ix, r), FW_OK);
+    fw_index_result_free(r);
+    fw_scan_free(batch);
+
+    free(query(ix, 30, NDOCS, 30, &r, &batch));
+    assert_int_equal(fw_index_result_write(ix, r, out1), FW_OK);
+    assert_int_equal(fw_index_add(ix, r), FW_OK);
+    assert_int_equal(fw_index_compact(ix), FW_OK);
+    assert_int_equal(fw_index_result_write(ix, r, out2), FW_OK);
+    const char *files[] = {"pairs.csv", "clusters.csv", "docs.csv"};
+    for (int k = 0; k < 3; k++) {
+        char a[600], b[600];
+        snprintf(a, sizeof a, "%s/%s", out1, files[k]);
+        snprintf(b, sizeof b, "%s/%s", out2, files[k]);
+        char *x = slurp(a), *y = slurp(b);
+        assert_string_equal(x, y);
+        free(x);
+        free(y);
+    }
+    /* the clusters name the indexed centre of the star, doc-10 */
+    char cl[600];
+    snprintf(cl, sizeof cl, "%s/clusters.csv", out2);
+    char *c = slurp(cl);
+    assert_non_null(strstr(c, "\r\ndoc-10,doc-59,"));
+    free(c);
+    /* and the pairs' ids are still those of the query */
+    fw_index_match m;
+    int seen_indexed = 0;
+    for (size_t i = 0; i < fw_index_result_pair_count(r); i++) {
+        assert_int_equal(fw_index_result_pair(r, i, &m), FW_OK);
+        assert_int_equal(strncmp(m.id_a, "doc-", 4), 0);
+        assert_int_equal(strncmp(m.id_b, "doc-", 4), 0);
+        seen_indexed |= m.a_indexed;
+    }
+    assert_true(seen_indexed);
+    fw_index_result_free(r);
+    fw_scan_free(batch);
+    fw_index_close(ix);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_index_answers_as_a_scan),
+        cmocka_unit_test(test_result_outlives_generation),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
