@@ -139,6 +139,30 @@ static fw_status read_tombstones(fw_index *ix, char *why, size_t n)
         snprintf(why, n, "%s: %s", path, strerror(errno));
         return FW_ERR_IO;
     }
+    /* The layout: magic, count, count numbers, npairs, 2 npairs numbers,
+     * nwithdrawn, 2 nwithdrawn numbers, checksum. The file's size must be
+     * the one its three counts imply before any count sizes an allocation
+     * (each count is checked against the bytes left, so nothing overflows). */
+    struct stat sb;
+    uint64_t size = 0, at = 16, counts[3] = {0, 0, 0};
+    int fits = fstat(fileno(f), &sb) == 0 && sb.st_size >= 40;
+    if (fits) size = (uint64_t)sb.st_size;
+    for (int k = 0; k < 3 && fits; k++) {
+        uint64_t c;
+        fits = fseeko(f, (off_t)(at - 8), SEEK_SET) == 0 && fread(&c, 8, 1, f) == 1 &&
+               c < (1ull << 32);
+        uint64_t words = k ? 2 * c : c, left = size - at, tail = k < 2 ? 16 : 8;
+        /* after the numbers: the next count (not after the last) and the sum */
+        fits = fits && left >= tail && words <= (left - tail) / 8;
+        if (fits) at += 8 * words + 8;
+        counts[k] = c;
+    }
+    if (!fits || at != size || fseeko(f, 0, SEEK_SET) != 0) {
+        fclose(f);
+        snprintf(why, n, "%s: damaged (%" PRIu64 " bytes, not the size its counts imply)", path,
+                 size);
+        return FW_ERR_FORMAT;
+    }
     XXH3_state_t *h = XXH3_createState();
     if (!h) {
         fclose(f);
@@ -158,6 +182,7 @@ static fw_status read_tombstones(fw_index *ix, char *why, size_t n)
              (ix->withdrawn = malloc((nwithdrawn ? nwithdrawn : 1) * sizeof *ix->withdrawn)) &&
              read_u64s(f, h, ix->withdrawn, 2 * nwithdrawn) && fread(&sum, 8, 1, f) == 1 &&
              fgetc(f) == EOF && XXH3_64bits_digest(h) == sum;
+    ok = ok && count == counts[0] && npairs == counts[1] && nwithdrawn == counts[2];
     for (size_t i = 1; ok && i < count; i++) ok = ix->removed[i] > ix->removed[i - 1];
     XXH3_freeState(h);
     fclose(f);

@@ -24,7 +24,8 @@
 # table too); --fail-on-match
 # exits 3 only when there is a pair; two writers at once both land; a
 # flipped byte in each file type (MANIFEST, .docs, .text, .bands,
-# tombstones) is an error naming the file, never an answer.
+# tombstones; a tombstone count that disagrees with the file's size, a
+# tombstone file cut short) is an error naming the file, never an answer.
 set -u
 FANWEN=$1
 GEN=$2
@@ -188,7 +189,18 @@ fresh; flip "$fx/$seg.bands" 5000; expect_caught bands "$seg.bands"
 fresh; truncate -s -100 "$fx/$seg.bands"; expect_caught "bands cut short" "$seg.bands"
 rm -rf "$W/fx"; mv "$W/fx-tomb" "$W/fx"; fx=$W/fx
 tomb=$(ls "$fx" | grep '^tomb-')
+cp "$fx/$tomb" "$W/tomb.good"
 flip "$fx/$tomb" 20; expect_caught tombstones "$tomb"
+# a count made huge: refused by the file's size, before it sizes anything
+cp "$W/tomb.good" "$fx/$tomb"
+python3 -c "import sys, struct
+p = sys.argv[1]; b = bytearray(open(p, 'rb').read())
+b[8:16] = struct.pack('<Q', 0x7fffffff); open(p, 'wb').write(b)" "$fx/$tomb"
+expect_caught "tombstone count" "$tomb: damaged ("
+cp "$W/tomb.good" "$fx/$tomb"
+truncate -s -8 "$fx/$tomb"; expect_caught "tombstones cut short" "$tomb: damaged ("
+cp "$W/tomb.good" "$fx/$tomb"
+"$FANWEN" index info --check "$fx" >/dev/null || fail "tombstones restored"
 # a text damaged where a query reads it: an error naming it, not a pair
 fresh
 "$FANWEN" query -q --index "$fx" -o "$W/qy" "$W/B.jsonl" || fail "query before damage"
