@@ -257,6 +257,8 @@ static void close_generation(fw_index *ix)
     fw_manifest_free(&ix->man);
 }
 
+static fw_status check_canon(fw_index *ix, char *why, size_t n);
+
 /* Maps the generation the manifest names. A file missing under a reader
  * (a writer replaced the generation meanwhile) sends it back to the
  * manifest. */
@@ -272,6 +274,7 @@ static fw_status open_generation(fw_index *ix, char *why, size_t n)
         snprintf(here.normalization, sizeof here.normalization, "%s", norm);
         if (fw_index_params_compare(&ix->man.params, &here, why, n) != FW_OK)
             return FW_ERR_FORMAT;
+        if ((st = check_canon(ix, why, n)) != FW_OK) return st;
         for (size_t g = 1; g < ix->man.nsegs; g++)
             if (ix->man.segs[g].first <= ix->man.segs[g - 1].last) {
                 snprintf(why, n, "%s/MANIFEST: segments overlap", ix->dir);
@@ -381,6 +384,57 @@ static fw_status commit(fw_index *ix, fw_manifest *next)
 
 /* The parameters a scan with `o` would use (bands and rows as it chooses
  * them); FW_ERR_ARG with why. */
+/* The XXH3 of a canon table's bytes as the manifest records it (never 0,
+ * which means the built-in table). */
+static fw_status canon_hash_of(const char *path, uint64_t *out, char *why, size_t n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(why, n, "%s: %s", path, strerror(errno));
+        return FW_ERR_IO;
+    }
+    XXH3_state_t *h = XXH3_createState();
+    if (!h) {
+        fclose(f);
+        return FW_ERR_NOMEM;
+    }
+    char buf[65536];
+    size_t got;
+    XXH3_64bits_reset(h);
+    while ((got = fread(buf, 1, sizeof buf, f))) XXH3_64bits_update(h, buf, got);
+    int bad = ferror(f);
+    *out = XXH3_64bits_digest(h) | 1;
+    XXH3_freeState(h);
+    fclose(f);
+    if (bad) {
+        snprintf(why, n, "%s: read error", path);
+        return FW_ERR_IO;
+    }
+    return FW_OK;
+}
+
+/* An index's own canon table (DIR/canon.tsv) is the one the manifest
+ * names by its XXH3: a table changed or damaged since would change
+ * answers silently. */
+static fw_status check_canon(fw_index *ix, char *why, size_t n)
+{
+    if (!ix->man.params.canon_hash) return FW_OK;
+    uint64_t h;
+    fw_status st = canon_hash_of(ix->canon_path, &h, why, n);
+    if (st == FW_ERR_IO) {
+        snprintf(why, n, "%s: missing or unreadable (the MANIFEST names a canon table of its own)",
+                 ix->canon_path);
+        return FW_ERR_FORMAT;
+    }
+    if (st == FW_OK && h != ix->man.params.canon_hash) {
+        snprintf(why, n, "%s: damaged (its XXH3 %016" PRIx64 " is not the MANIFEST's %016" PRIx64
+                         ")",
+                 ix->canon_path, h, ix->man.params.canon_hash);
+        return FW_ERR_FORMAT;
+    }
+    return st;
+}
+
 static fw_status params_of(const fw_scan_options *o, fw_index_params *p, char *why, size_t n)
 {
     /* bands and rows as fw_scan_new() chooses them (it checks the rest) */
@@ -397,21 +451,7 @@ static fw_status params_of(const fw_scan_options *o, fw_index_params *p, char *w
     *p = (fw_index_params){o->ngram, o->perms, bands, rows, o->threshold, o->seed,
                            o->sketch, o->template_mode || o->canon_path, 0, ""};
     fw_index_normalization(p->normalization, sizeof p->normalization);
-    if (o->canon_path) {
-        FILE *f = fopen(o->canon_path, "rb");
-        if (!f) {
-            snprintf(why, n, "%s: %s", o->canon_path, strerror(errno));
-            return FW_ERR_IO;
-        }
-        XXH3_state_t *h = XXH3_createState();
-        char buf[65536];
-        size_t got;
-        XXH3_64bits_reset(h);
-        while ((got = fread(buf, 1, sizeof buf, f))) XXH3_64bits_update(h, buf, got);
-        p->canon_hash = XXH3_64bits_digest(h) | 1; /* never 0, which means built-in */
-        XXH3_freeState(h);
-        fclose(f);
-    }
+    if (o->canon_path) return canon_hash_of(o->canon_path, &p->canon_hash, why, n);
     return FW_OK;
 }
 
@@ -1088,7 +1128,8 @@ fw_status fw_index_check(fw_index *ix)
     const char *text;
     size_t len;
     char why[FW_INDEX_ERROR_SIZE];
-    fw_status st = FW_OK;
+    fw_status st = check_canon(ix, why, sizeof why);
+    if (st != FW_OK) fw_index_fail(ix, st, "%s", why);
     for (size_t g = 0; g < ix->man.nsegs && st == FW_OK; g++) {
         fw_seg *seg = &ix->segs[g];
         if ((st = fw_band_file_check(seg->bands)) != FW_OK) {

@@ -24,7 +24,7 @@
 # table too); --fail-on-match
 # exits 3 only when there is a pair; two writers at once both land; a
 # flipped byte in each file type (MANIFEST, .docs, .text, .bands,
-# tombstones; a tombstone count that disagrees with the file's size, a
+# tombstones, the index's canon.tsv; a tombstone count that disagrees with the file's size, a
 # tombstone file cut short) is an error naming the file, never an answer.
 set -u
 FANWEN=$1
@@ -65,6 +65,12 @@ for k in 'AB':
     keep = [l for l in parts[k] if json.loads(l)["id"] not in rm]
     open('%s/%s-kept.jsonl' % (w, k), 'w', encoding='utf-8').write('\n'.join(keep) + '\n')
 EOF
+
+flip() { # FILE OFFSET: xor one byte
+    python3 -c "import sys
+p, o = sys.argv[1], int(sys.argv[2]); b = bytearray(open(p, 'rb').read())
+o = o if o >= 0 else len(b) + o; b[o] ^= 0x20; open(p, 'wb').write(b)" "$1" "$2"
+}
 
 # same SCAN_DIR QUERY_DIR WHAT: the query's three reports are the scan's rows
 same() {
@@ -133,6 +139,15 @@ printf '# variant\tcanonical\n进展\t发展\n根底\t基础\n效劳\t服务\n' 
 run_case canon --canon "$W/canon.tsv"
 out=$("$FANWEN" query -q --index "$W/canon.ix" --canon "$W/A.jsonl" -o "$W/qx" "$W/C.jsonl" 2>&1)
 [ $? = 1 ] && [[ $out == *"canon table"* ]] || fail "another canon table: $out"
+# the index's own canon table damaged: named as damaged, not as another table
+cp "$W/canon.ix/canon.tsv" "$W/canon.good"
+flip "$W/canon.ix/canon.tsv" 20
+out=$("$FANWEN" index info --check "$W/canon.ix" 2>&1)
+[ $? = 1 ] && [[ $out == *"canon.tsv: damaged"* ]] || fail "damaged canon.tsv, info --check: $out"
+out=$("$FANWEN" query -q --index "$W/canon.ix" -o "$W/qx" "$W/C.jsonl" 2>&1)
+[ $? = 1 ] && [[ $out == *"canon.tsv: damaged"* ]] || fail "damaged canon.tsv, query: $out"
+cp "$W/canon.good" "$W/canon.ix/canon.tsv"
+"$FANWEN" query -q --index "$W/canon.ix" -o "$W/qx" "$W/C.jsonl" || fail "canon.tsv restored"
 
 ix=$W/default.ix
 # a parameter that differs is named
@@ -161,11 +176,6 @@ want=$(( $(wc -l <"$W/A.jsonl") + $(wc -l <"$W/B.jsonl") + 1 ))
     fail "two writers: $("$FANWEN" index info "$lk" | head -1), want $want documents"
 
 # a flipped byte in each file type is caught and named
-flip() { # FILE OFFSET: xor one byte
-    python3 -c "import sys
-p, o = sys.argv[1], int(sys.argv[2]); b = bytearray(open(p, 'rb').read())
-o = o if o >= 0 else len(b) + o; b[o] ^= 0x20; open(p, 'wb').write(b)" "$1" "$2"
-}
 expect_caught() { # WHAT FILE-PATTERN: query and info --check fail naming the file
     local out
     out=$("$FANWEN" index info --check "$fx" 2>&1)
