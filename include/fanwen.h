@@ -794,7 +794,10 @@ FW_API fw_status fw_index_create(const char *dir, const fw_scan_options *options
 FW_API fw_status fw_index_open(const char *dir, int flags, fw_index **out, char *why,
                                size_t why_size);
 FW_API void fw_index_close(fw_index *index);
-/* The message of the last failed call on the index, or "". */
+/* The message of the last failed call on the index, or "". After an add,
+ * remove or compact that succeeded: "" or a warning (the change was
+ * committed, but flushing the directory to disk failed, so it may not
+ * survive a power loss). */
 FW_API const char *fw_index_error(const fw_index *index);
 
 /* Fills `options` with the defaults and the index's parameters (its

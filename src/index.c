@@ -373,17 +373,26 @@ void fw_index_close(fw_index *ix)
 /* The generation after a change: the manifest written, then read again. */
 static fw_status commit(fw_index *ix, fw_manifest *next)
 {
-    char why[FW_INDEX_ERROR_SIZE];
-    fw_status st = fw_manifest_write(ix->dir, next, why, sizeof why);
+    char why[FW_INDEX_ERROR_SIZE], warn[FW_INDEX_ERROR_SIZE];
+    /* the renames of the new segment and tombstone files on disk before a
+     * manifest names them */
+    if (fw_index_sync_dir(ix->dir) != FW_OK)
+        return fw_index_fail(ix, FW_ERR_IO, "%s: cannot flush the directory to disk: %s",
+                             ix->dir, strerror(errno));
+    int durable;
+    fw_status st = fw_manifest_write(ix->dir, next, &durable, why, sizeof why);
     if (st != FW_OK) return fw_index_fail(ix, st, "%s", why);
+    if (!durable) snprintf(warn, sizeof warn, "%s", why);
+    /* the new generation is live from the rename on, durable or not */
     if ((st = open_generation(ix, why, sizeof why)) != FW_OK) return fw_index_fail(ix, st, "%s", why);
+    if (!durable)
+        fw_index_fail(ix, FW_OK, "committed (generation %" PRIu64 "), but maybe not durable: %.700s",
+                      ix->man.generation, warn);
     return FW_OK;
 }
 
 /* ------------------------------------------------------------ parameters */
 
-/* The parameters a scan with `o` would use (bands and rows as it chooses
- * them); FW_ERR_ARG with why. */
 /* The XXH3 of a canon table's bytes as the manifest records it (never 0,
  * which means the built-in table). */
 static fw_status canon_hash_of(const char *path, uint64_t *out, char *why, size_t n)
@@ -435,6 +444,8 @@ static fw_status check_canon(fw_index *ix, char *why, size_t n)
     return st;
 }
 
+/* The parameters a scan with `o` would use (bands and rows as it chooses
+ * them); FW_ERR_ARG with why. */
 static fw_status params_of(const fw_scan_options *o, fw_index_params *p, char *why, size_t n)
 {
     /* bands and rows as fw_scan_new() chooses them (it checks the rest) */
@@ -549,7 +560,13 @@ fw_status fw_index_create(const char *dir, const fw_scan_options *options, fw_in
         snprintf(path, sizeof path, "%s/canon.tsv", dir);
         if ((st = copy_file(options->canon_path, path, why, n)) != FW_OK) return st;
     }
-    if ((st = fw_manifest_write(dir, &m, why, n)) != FW_OK) return st;
+    int durable;
+    if (fw_index_sync_dir(dir) != FW_OK) {
+        snprintf(why, n, "%s: cannot flush the directory to disk: %s", dir, strerror(errno));
+        return FW_ERR_IO;
+    }
+    if ((st = fw_manifest_write(dir, &m, &durable, why, n)) != FW_OK) return st;
+    (void)durable; /* a new index: nothing older to fall back to either way */
     return open_index(dir, FW_INDEX_WRITE, out, why, n);
 }
 

@@ -49,8 +49,11 @@ typedef struct fw_manifest {
  * fails its checksum or does not parse). */
 fw_status fw_manifest_read(const char *dir, fw_manifest *m, char *why, size_t why_size);
 /* Writes it to a temporary name, flushes, renames it over DIR/MANIFEST and
- * flushes the directory. */
-fw_status fw_manifest_write(const char *dir, const fw_manifest *m, char *why, size_t why_size);
+ * flushes the directory. FW_OK once renamed (the new generation is live);
+ * *durable 0 then when the directory's flush failed (`why` says so): the
+ * change is made but may not survive a power loss. */
+fw_status fw_manifest_write(const char *dir, const fw_manifest *m, int *durable, char *why,
+                            size_t why_size);
 void fw_manifest_free(fw_manifest *m);
 
 /* FW_ERR_ARG with `why` naming the first parameter that differs. */

@@ -225,8 +225,10 @@ fw_status fw_manifest_read(const char *dir, fw_manifest *m, char *why, size_t n)
     return FW_OK;
 }
 
-fw_status fw_manifest_write(const char *dir, const fw_manifest *m, char *why, size_t n)
+fw_status fw_manifest_write(const char *dir, const fw_manifest *m, int *durable, char *why,
+                            size_t n)
 {
+    *durable = 0;
     const fw_index_params *p = &m->params;
     char *text = NULL;
     size_t size = 0;
@@ -257,10 +259,15 @@ fw_status fw_manifest_write(const char *dir, const fw_manifest *m, char *why, si
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     int ok = fd >= 0 && write(fd, text, size) == (ssize_t)size && fsync(fd) == 0;
     if (fd >= 0 && close(fd) != 0) ok = 0;
-    if (!ok || rename(tmp, path) != 0 || fw_index_sync_dir(dir) != FW_OK) {
+    if (!ok || rename(tmp, path) != 0) {
         snprintf(why, n, "%s: %s", path, strerror(errno));
         unlink(tmp);
         st = FW_ERR_IO;
+    } else if (fw_index_sync_dir(dir) != FW_OK) {
+        /* renamed: the new generation is live, only not surely on disk */
+        snprintf(why, n, "%s: written, but flushing %s failed: %s", path, dir, strerror(errno));
+    } else {
+        *durable = 1;
     }
     free(text);
     return st;

@@ -1,7 +1,7 @@
 #!/bin/bash
 # test_index.sh — the persistent index answers as a scan would.
 #
-#   test_index.sh FANWEN GEN_CORPUS
+#   test_index.sh FANWEN GEN_CORPUS FAIL_DIR_FSYNC
 #
 # A generated corpus (bench's generator: work reports, one in ten a
 # near-copy) cut into A, B and C, with 30 copies of one text spread over
@@ -23,12 +23,15 @@
 # Then: a parameter that differs is an error naming it (another canon
 # table too); --fail-on-match
 # exits 3 only when there is a pair; two writers at once both land; a
+# failed directory flush before the manifest fails the add, after its
+# rename the add is committed with a warning; a
 # flipped byte in each file type (MANIFEST, .docs, .text, .bands,
 # tombstones, the index's canon.tsv; a tombstone count that disagrees with the file's size, a
 # tombstone file cut short) is an error naming the file, never an answer.
 set -u
 FANWEN=$1
 GEN=$2
+FAIL_DIR_FSYNC=$3 # tests/fail_dir_fsync.c, an LD_PRELOAD shim
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 HERE=$(dirname "$0")
@@ -174,6 +177,21 @@ wait $p2 || fail "writer 2"
 want=$(( $(wc -l <"$W/A.jsonl") + $(wc -l <"$W/B.jsonl") + 1 ))
 "$FANWEN" index info "$lk" | grep -q "generation 3, $want documents" ||
     fail "two writers: $("$FANWEN" index info "$lk" | head -1), want $want documents"
+
+# a directory flush that fails: before the manifest is written (the new
+# files' renames not surely on disk) the add fails and the index keeps its
+# generation; after the manifest's rename the add is committed, said with a
+# warning, not a failure
+cp -r "$lk" "$W/dur"
+out=$(LD_PRELOAD=$FAIL_DIR_FSYNC FAIL_DIR_FSYNC_AT=1 "$FANWEN" index add -q "$W/dur" "$W/alone.jsonl" 2>&1)
+[ $? = 1 ] && [[ $out == *"cannot flush the directory"* ]] || fail "dir fsync before manifest: $out"
+"$FANWEN" index info "$W/dur" | grep -q "generation 3," || fail "failed add changed the generation"
+out=$(LD_PRELOAD=$FAIL_DIR_FSYNC FAIL_DIR_FSYNC_AT=2 "$FANWEN" index add -q "$W/dur" "$W/alone.jsonl" 2>&1)
+[ $? = 0 ] && [[ $out == *"warning: committed (generation 4), but maybe not durable"* ]] ||
+    fail "dir fsync after manifest: $out"
+"$FANWEN" index info "$W/dur" | grep -q "generation 4, $((want + 1)) documents" ||
+    fail "committed add not there: $("$FANWEN" index info "$W/dur" | head -1)"
+rm -rf "$W/dur"
 
 # a flipped byte in each file type is caught and named
 expect_caught() { # WHAT FILE-PATTERN: query and info --check fail naming the file

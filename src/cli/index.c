@@ -208,6 +208,13 @@ static fw_index_result *run_query(const char *cmd, fw_index *ix, const index_arg
     return r;
 }
 
+/* After a change that succeeded: its warning, if any (committed, but
+ * maybe not durable), even under -q. */
+static void warn_committed(const char *cmd, const fw_index *ix)
+{
+    if (fw_index_error(ix)[0]) fprintf(stderr, "fanwen %s: warning: %s\n", cmd, fw_index_error(ix));
+}
+
 static int unreadable(const fw_scan *batch)
 {
     fw_scan_stats st;
@@ -244,6 +251,7 @@ static int build_or_add(int build, int argc, char **argv)
     if (r && fw_index_add(ix, r) != FW_OK) {
         fprintf(stderr, "fanwen %s: %s\n", cmd, fw_index_error(ix));
     } else if (r) {
+        warn_committed(cmd, ix);
         rc = unreadable(batch);
         if (!a.quiet) {
             fw_index_info info;
@@ -329,7 +337,7 @@ static int compact(int argc, char **argv)
     if (fw_index_compact(ix) != FW_OK) {
         fprintf(stderr, "fanwen index compact: %s\n", fw_index_error(ix));
         rc = EXIT_FAILURE;
-    } else if (!a.quiet) {
+    } else if (warn_committed("index compact", ix), !a.quiet) {
         fw_index_info in;
         fw_index_get_info(ix, &in);
         fprintf(stderr, "fanwen: %s compacted: %llu documents in %llu segment(s), in %.2f s.\n",
@@ -379,6 +387,7 @@ static int remove_ids(int argc, char **argv)
             fprintf(stderr, "fanwen index remove: %s\n", fw_index_error(ix));
         } else {
             rc = EXIT_SUCCESS;
+            warn_committed("index remove", ix);
             if (!a.quiet)
                 fprintf(stderr, "fanwen: %zu of %zu ids removed (the others are not in the "
                         "index).\n", removed, n);
@@ -433,6 +442,7 @@ int cmd_query(int argc, char **argv)
         if (st != FW_OK) {
             fprintf(stderr, "fanwen query: %s\n", fw_index_error(ix));
         } else {
+            if (a.add) warn_committed("query", ix);
             size_t pairs = fw_index_result_pair_count(r), indexed = 0;
             for (size_t i = 0; i < pairs; i++) {
                 fw_index_match m;
