@@ -794,6 +794,14 @@ FW_API fw_status fw_index_create(const char *dir, const fw_scan_options *options
 FW_API fw_status fw_index_open(const char *dir, int flags, fw_index **out, char *why,
                                size_t why_size);
 FW_API void fw_index_close(fw_index *index);
+
+/* A writer (fw_index_open() with FW_INDEX_WRITE, fw_index_create(), which
+ * takes the lock before it looks at the directory) that finds the lock
+ * held calls `fn` (once, with the directory) before it waits for it: a
+ * CLI can say what it waits for. Process-wide; NULL (the default) says
+ * nothing. */
+typedef void (*fw_index_wait_fn)(const char *dir, void *arg);
+FW_API void fw_index_on_wait(fw_index_wait_fn fn, void *arg);
 /* The message of the last failed call on the index, or "". After an add,
  * remove or compact that succeeded: "" or a warning (the change was
  * committed, but flushing the directory to disk failed, so it may not

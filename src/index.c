@@ -292,21 +292,80 @@ static fw_status open_generation(fw_index *ix, char *why, size_t n)
     return st;
 }
 
+/* Whether `name` is a file this index's writers make, and of which kind:
+ * "seg-N.docs|text|bands" or "tomb-N" (N six or more digits), each
+ * possibly with ".tmp.PID", or "MANIFEST.tmp.PID". *stem_len: the length
+ * of "seg-N" / "tomb-N"; *tmp: 1 for a temporary name; *magic the first
+ * bytes a whole file of that kind starts with. */
+static int writer_name(const char *name, size_t *stem_len, int *tmp, const char **magic)
+{
+    static const char *const ext[] = {"docs", "text", "bands"};
+    static const char *const ext_magic[] = {"FWIDOCS", "FWITEXT", "FWBANDS"};
+    const char *p;
+    *magic = NULL;
+    if (!strncmp(name, "MANIFEST.tmp.", 13)) {
+        p = name + 13;
+        *stem_len = 0;
+        *magic = "fanwen-index 1\n";
+    } else {
+        int seg = !strncmp(name, "seg-", 4), tomb = !strncmp(name, "tomb-", 5);
+        if (!seg && !tomb) return 0;
+        p = name + (seg ? 4 : 5);
+        size_t digits = strspn(p, "0123456789");
+        if (digits < 6) return 0;
+        p += digits;
+        *stem_len = (size_t)(p - name);
+        if (seg) {
+            if (*p++ != '.') return 0;
+            size_t e = 0;
+            while (e < 3 && strncmp(p, ext[e], strlen(ext[e]))) e++;
+            if (e == 3) return 0;
+            p += strlen(ext[e]);
+            *magic = ext_magic[e];
+        } else {
+            *magic = TOMB_MAGIC;
+        }
+        if (!*p) {
+            *tmp = 0;
+            return 1;
+        }
+        if (strncmp(p, ".tmp.", 5)) return 0;
+        p += 5;
+    }
+    *tmp = 1;
+    return *p && strspn(p, "0123456789") == strlen(p);
+}
+
+/* Whether the file starts as a file of its kind does: `magic` (with its
+ * NUL for the binary ones), or, for a temporary name, is still empty (a
+ * writer killed before its first write). */
+static int starts_with(const char *path, const char *magic, int tmp)
+{
+    size_t len = strlen(magic) + (magic[strlen(magic) - 1] != '\n');
+    char buf[32] = {0};
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    size_t got = fread(buf, 1, len, f);
+    fclose(f);
+    return (got == len && !memcmp(buf, magic, len)) || (tmp && got == 0);
+}
+
 /* What killed writers left: files of segments and tombstones the manifest
- * does not name, and temporary files. Under the lock. */
+ * does not name, and temporary files. Under the lock. Only files that are
+ * provably a writer's: a name our writers make (writer_name) and contents
+ * that begin as that kind of file does; anything else in DIR is left. */
 static void remove_leftovers(fw_index *ix)
 {
     DIR *d = opendir(ix->dir);
     if (!d) return;
     struct dirent *e;
     while ((e = readdir(d))) {
-        const char *name = e->d_name;
-        int ours = !strncmp(name, "seg-", 4) || !strncmp(name, "tomb-", 5) ||
-                   !strncmp(name, "MANIFEST.tmp.", 13);
-        if (!ours) continue;
+        const char *name = e->d_name, *magic;
+        size_t stem;
+        int tmp;
+        if (!writer_name(name, &stem, &tmp, &magic)) continue;
         int named = 0;
-        if (!strstr(name, ".tmp.")) {
-            size_t stem = strcspn(name, ".");
+        if (!tmp) {
             for (size_t g = 0; g < ix->man.nsegs && !named; g++)
                 named = strlen(ix->man.segs[g].name) == stem &&
                         !strncmp(ix->man.segs[g].name, name, stem);
@@ -315,32 +374,63 @@ static void remove_leftovers(fw_index *ix)
         if (named) continue;
         char path[4096];
         fw_index_path(ix, path, sizeof path, name, NULL);
-        unlink(path);
+        if (starts_with(path, magic, tmp)) unlink(path);
     }
     closedir(d);
 }
 
-static fw_status open_index(const char *dir, int flags, fw_index **out, char *why, size_t n)
+static fw_index_wait_fn wait_notice;
+static void *wait_arg;
+
+void fw_index_on_wait(fw_index_wait_fn fn, void *arg)
+{
+    wait_notice = fn;
+    wait_arg = arg;
+}
+
+/* The writer's lock: flock() on DIR/LOCK (created if missing; *created
+ * says whether this call made it). Tried without waiting first, so that a
+ * writer that has to wait can say so (fw_index_on_wait()), then waited
+ * for. */
+static fw_status take_lock(const char *dir, int *fd, int *created, char *why, size_t n)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/LOCK", dir);
+    *fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (created) *created = *fd >= 0;
+    if (*fd < 0 && errno == EEXIST) *fd = open(path, O_RDWR | O_CLOEXEC);
+    int rc = *fd < 0 ? -1 : flock(*fd, LOCK_EX | LOCK_NB);
+    if (rc != 0 && *fd >= 0 && errno == EWOULDBLOCK) {
+        if (wait_notice) wait_notice(dir, wait_arg);
+        while ((rc = flock(*fd, LOCK_EX)) != 0 && errno == EINTR) {}
+    }
+    if (rc != 0) {
+        snprintf(why, n, "%s: %s", path, strerror(errno));
+        if (*fd >= 0) close(*fd);
+        *fd = -1;
+        return FW_ERR_IO;
+    }
+    return FW_OK;
+}
+
+/* Opens DIR; a writer with `lock_fd` already holding the lock (create),
+ * else taking it. */
+static fw_status open_index(const char *dir, int flags, int lock_fd, fw_index **out, char *why,
+                            size_t n)
 {
     fw_index *ix = calloc(1, sizeof *ix);
     size_t len = strlen(dir) + sizeof "/canon.tsv";
     if (!ix || !(ix->dir = strdup(dir)) || !(ix->canon_path = malloc(len))) {
         if (ix) free(ix->dir);
         free(ix);
+        if (lock_fd >= 0) close(lock_fd);
         return FW_ERR_NOMEM;
     }
     snprintf(ix->canon_path, len, "%s/canon.tsv", dir);
-    ix->lock_fd = -1;
+    ix->lock_fd = lock_fd;
     fw_status st = FW_OK;
-    if (flags & FW_INDEX_WRITE) {
-        char path[4096];
-        fw_index_path(ix, path, sizeof path, "LOCK", NULL);
-        ix->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-        if (ix->lock_fd < 0 || flock(ix->lock_fd, LOCK_EX) != 0) {
-            snprintf(why, n, "%s: %s", path, strerror(errno));
-            st = FW_ERR_IO;
-        }
-    }
+    if ((flags & FW_INDEX_WRITE) && lock_fd < 0)
+        st = take_lock(dir, &ix->lock_fd, NULL, why, n);
     if (st == FW_OK) st = open_generation(ix, why, n);
     if (st == FW_OK && ix->lock_fd >= 0) remove_leftovers(ix);
     if (st != FW_OK) {
@@ -356,7 +446,7 @@ fw_status fw_index_open(const char *dir, int flags, fw_index **out, char *why, s
     char ignored[8];
     if (!why) { why = ignored; n = sizeof ignored; }
     *out = NULL;
-    return open_index(dir, flags, out, why, n);
+    return open_index(dir, flags, -1, out, why, n);
 }
 
 void fw_index_close(fw_index *ix)
@@ -541,33 +631,49 @@ fw_status fw_index_create(const char *dir, const fw_scan_options *options, fw_in
         snprintf(why, n, "%s: %s", dir, strerror(errno));
         return FW_ERR_IO;
     }
+    /* the lock first: of two builds of one directory at once, one makes
+     * the index and the other finds it not empty */
+    int lock_fd, made_lock;
+    if ((st = take_lock(dir, &lock_fd, &made_lock, why, n)) != FW_OK) return st;
     DIR *d = opendir(dir);
     if (!d) {
         snprintf(why, n, "%s: %s", dir, strerror(errno));
+        close(lock_fd);
         return FW_ERR_IO;
     }
     struct dirent *e;
     int empty = 1;
     while ((e = readdir(d)))
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) empty = 0;
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && strcmp(e->d_name, "LOCK"))
+            empty = 0;
     closedir(d);
+    char path[4096];
     if (!empty) {
         snprintf(why, n, "%s: not empty (an index is made in a new or empty directory)", dir);
+        if (made_lock) { /* leave a directory that is not ours as it was */
+            snprintf(path, sizeof path, "%s/LOCK", dir);
+            struct stat sb;
+            if (stat(path, &sb) == 0 && sb.st_size == 0) unlink(path);
+        }
+        close(lock_fd);
         return FW_ERR_ARG;
     }
     if (options->canon_path) {
-        char path[4096];
         snprintf(path, sizeof path, "%s/canon.tsv", dir);
-        if ((st = copy_file(options->canon_path, path, why, n)) != FW_OK) return st;
+        st = copy_file(options->canon_path, path, why, n);
     }
     int durable;
-    if (fw_index_sync_dir(dir) != FW_OK) {
+    if (st == FW_OK && fw_index_sync_dir(dir) != FW_OK) {
         snprintf(why, n, "%s: cannot flush the directory to disk: %s", dir, strerror(errno));
-        return FW_ERR_IO;
+        st = FW_ERR_IO;
     }
-    if ((st = fw_manifest_write(dir, &m, &durable, why, n)) != FW_OK) return st;
+    if (st == FW_OK) st = fw_manifest_write(dir, &m, &durable, why, n);
     (void)durable; /* a new index: nothing older to fall back to either way */
-    return open_index(dir, FW_INDEX_WRITE, out, why, n);
+    if (st != FW_OK) {
+        close(lock_fd);
+        return st;
+    }
+    return open_index(dir, FW_INDEX_WRITE, lock_fd, out, why, n);
 }
 
 /* ---------------------------------------------------------------- add */

@@ -23,6 +23,9 @@
 # Then: a parameter that differs is an error naming it (another canon
 # table too); --fail-on-match
 # exits 3 only when there is a pair; two writers at once both land; a
+# writer (build or add) that finds the lock held says it waits; of two
+# builds of one directory at once one fails with "not empty"; a writer
+# removes killed writers' files but not others named like them; a
 # failed directory flush before the manifest fails the add, after its
 # rename the add is committed with a warning; a
 # flipped byte in each file type (MANIFEST, .docs, .text, .bands,
@@ -177,6 +180,45 @@ wait $p2 || fail "writer 2"
 want=$(( $(wc -l <"$W/A.jsonl") + $(wc -l <"$W/B.jsonl") + 1 ))
 "$FANWEN" index info "$lk" | grep -q "generation 3, $want documents" ||
     fail "two writers: $("$FANWEN" index info "$lk" | head -1), want $want documents"
+
+# the writer's lock: a writer that finds it held says so, then waits (build
+# too: it takes the lock before it looks at the directory)
+mkdir "$W/wait.ix"
+flock "$W/wait.ix/LOCK" -c "touch '$W/held'; sleep 2" & holder=$!
+for _ in $(seq 100); do [ -e "$W/held" ] && break; sleep 0.05; done
+[ -e "$W/held" ] || fail "the lock holder did not start"
+out=$("$FANWEN" index build -q "$W/wait.ix" "$W/alone.jsonl" 2>&1) || fail "build after waiting: $out"
+[[ $out == *"waiting for another writer of $W/wait.ix"* ]] || fail "build did not say it waits: $out"
+wait $holder
+rm -f "$W/held"
+flock "$W/wait.ix/LOCK" -c "touch '$W/held'; sleep 2" & holder=$!
+for _ in $(seq 100); do [ -e "$W/held" ] && break; sleep 0.05; done
+out=$("$FANWEN" index add -q "$W/wait.ix" "$W/alone.jsonl" 2>&1) || fail "add after waiting: $out"
+[[ $out == *"waiting for another writer of $W/wait.ix"* ]] || fail "add did not say it waits: $out"
+wait $holder
+# two builds of one directory at once: one makes the index, the other
+# finds it not empty
+"$FANWEN" index build -q "$W/race.ix" "$W/A.jsonl" 2>"$W/race1" & p1=$!
+"$FANWEN" index build -q "$W/race.ix" "$W/B.jsonl" 2>"$W/race2" & p2=$!
+wait $p1; r1=$?
+wait $p2; r2=$?
+[ $((r1 + r2)) = 1 ] || fail "two builds at once: exits $r1 and $r2: $(cat "$W/race1" "$W/race2")"
+grep -q "not empty" "$W/race1" "$W/race2" || fail "the losing build: $(cat "$W/race1" "$W/race2")"
+"$FANWEN" index info --check "$W/race.ix" | grep -q "generation 1," || fail "raced index"
+# a writer removes what killed writers left, and nothing else: files named
+# like the index's but not its writers' stay
+printf 'my notes\n' >"$W/race.ix/seg-notes.txt"
+printf 'not a segment\n' >"$W/race.ix/seg-000099.docs"
+printf 'not tombstones\n' >"$W/race.ix/tomb-000099"
+: >"$W/race.ix/seg-000099.text.tmp.12345"           # a killed writer's, empty
+printf 'FWIDOCS\0rest' >"$W/race.ix/seg-000098.docs" # a killed writer's
+"$FANWEN" index add -q "$W/race.ix" "$W/alone.jsonl" || fail "add beside foreign files"
+for f in seg-notes.txt seg-000099.docs tomb-000099; do
+    [ -e "$W/race.ix/$f" ] || fail "a writer removed $f, which is not the index's"
+done
+for f in seg-000099.text.tmp.12345 seg-000098.docs; do
+    [ -e "$W/race.ix/$f" ] && fail "a writer left $f"
+done
 
 # a directory flush that fails: before the manifest is written (the new
 # files' renames not surely on disk) the add fails and the index keeps its

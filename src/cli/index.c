@@ -208,6 +208,12 @@ static fw_index_result *run_query(const char *cmd, fw_index *ix, const index_arg
     return r;
 }
 
+static void say_waiting(const char *dir, void *arg)
+{
+    (void)arg;
+    fprintf(stderr, "fanwen: waiting for another writer of %s\n", dir);
+}
+
 /* After a change that succeeded: its warning, if any (committed, but
  * maybe not durable), even under -q. */
 static void warn_committed(const char *cmd, const fw_index *ix)
@@ -401,6 +407,7 @@ static int remove_ids(int argc, char **argv)
 
 int cmd_index(int argc, char **argv)
 {
+    fw_index_on_wait(say_waiting, NULL);
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         fputs(usage_index, argc < 2 ? stderr : stdout);
         return argc < 2 ? EXIT_FAILURE : EXIT_SUCCESS;
@@ -417,6 +424,7 @@ int cmd_index(int argc, char **argv)
 
 int cmd_query(int argc, char **argv)
 {
+    fw_index_on_wait(say_waiting, NULL);
     index_args a = {0};
     fw_scan_options_default(&a.opt);
     a.out = "fanwen-report";
