@@ -31,6 +31,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -461,6 +462,17 @@ void fw_index_close(fw_index *ix)
 }
 
 /* The generation after a change: the manifest written, then read again. */
+/* For the crash test only: FANWEN_INDEX_KILL_POINT=`where` kills the
+ * writer there, so that test_index_crash.sh reaches each window for sure
+ * ("before-manifest": the new files renamed in and flushed, the MANIFEST
+ * not yet written; "after-manifest": the MANIFEST renamed, the files it no
+ * longer names not yet removed). */
+static void kill_point(const char *where)
+{
+    const char *k = getenv("FANWEN_INDEX_KILL_POINT");
+    if (k && !strcmp(k, where)) raise(SIGKILL);
+}
+
 static fw_status commit(fw_index *ix, fw_manifest *next)
 {
     char why[FW_INDEX_ERROR_SIZE], warn[FW_INDEX_ERROR_SIZE];
@@ -469,9 +481,11 @@ static fw_status commit(fw_index *ix, fw_manifest *next)
     if (fw_index_sync_dir(ix->dir) != FW_OK)
         return fw_index_fail(ix, FW_ERR_IO, "%s: cannot flush the directory to disk: %s",
                              ix->dir, strerror(errno));
+    kill_point("before-manifest");
     int durable;
     fw_status st = fw_manifest_write(ix->dir, next, &durable, why, sizeof why);
     if (st != FW_OK) return fw_index_fail(ix, st, "%s", why);
+    kill_point("after-manifest");
     if (!durable) snprintf(warn, sizeof warn, "%s", why);
     /* the new generation is live from the rename on, durable or not */
     if ((st = open_generation(ix, why, sizeof why)) != FW_OK) return fw_index_fail(ix, st, "%s", why);

@@ -15,7 +15,13 @@
 # or after's for add (and after at least one kill each, both seen over the
 # run), the one answer for compact (it changes none). Then the next writer
 # must remove what the killed one left (temporary files, segments no
-# manifest names) and complete the change. Last, readers query while a
+# manifest names) and complete the change. Besides the random kills, each
+# window for sure: FANWEN_INDEX_KILL_POINT (a test-only hook in commit())
+# kills add and compact right after their new files are renamed in and
+# flushed, before the MANIFEST (the answer before; the new segment left
+# unnamed, removed by the next writer), and right after the MANIFEST's
+# rename (the answer after; for compact the old segments left, removed by
+# the next writer). Last, readers query while a
 # writer adds and compacts in a loop: every read succeeds with the answer.
 set -u
 FANWEN=$1
@@ -48,6 +54,36 @@ t_add=$(awk -v d=$(( $(date +%s%N) - t0 )) 'BEGIN { printf "%.3f", d / 1e9 }')
 "$FANWEN" query -q --index "$W/done" -o "$W/after" "$W/C.jsonl" || fail "query after"
 same_as "$W/before" "$W/after" && fail "adding B changed no answer (the test tests nothing)"
 echo "add takes $t_add s"
+
+# each window for sure: FANWEN_INDEX_KILL_POINT kills the writer right
+# after its new files are renamed in (before the MANIFEST) and right after
+# the MANIFEST's rename (before the files it no longer names are removed)
+point() { # POINT BASE EXPECT_REF LEFT WHAT CMD...: killed there, then checked
+    # (LEFT 1: segment files the manifest does not name must be there)
+    local pt=$1 base=$2 ref=$3 left_=$4 what=$5
+    shift 5
+    rm -rf "$W/ix"
+    cp -a "$base" "$W/ix"
+    FANWEN_INDEX_KILL_POINT=$pt "$FANWEN" "$@" 2>/dev/null
+    [ $? = 137 ] || fail "$what at $pt: not killed there"
+    "$FANWEN" index info --check "$W/ix" >/dev/null || fail "$what at $pt: the index does not check"
+    "$FANWEN" query -q --index "$W/ix" -o "$W/q" "$W/C.jsonl" || fail "$what at $pt: query"
+    same_as "$W/q" "$ref" || fail "$what at $pt: not the answer of the generation it should be"
+    local files named
+    files=$(ls "$W/ix" | grep -c '^seg-.*\.docs$')
+    named=$(grep -c '^segment ' "$W/ix/MANIFEST")
+    if [ "$left_" = 1 ]; then
+        [ "$files" -gt "$named" ] || fail "$what at $pt: no file left that no manifest names"
+    else
+        [ "$files" = "$named" ] || fail "$what at $pt: $files segments, the manifest names $named"
+    fi
+    "$FANWEN" index remove -q "$W/ix" --ids /dev/null || fail "$what at $pt: the next writer"
+    files=$(ls "$W/ix" | grep -c '^seg-')
+    [ "$files" = $((3 * named)) ] || fail "$what at $pt: the next writer left $(ls "$W/ix")"
+    [ "$(leftovers "$W/ix")" = 0 ] || fail "$what at $pt: temporary files left"
+}
+point before-manifest "$W/base" "$W/before" 1 add index add -q "$W/ix" "$W/B.jsonl"
+point after-manifest "$W/base" "$W/after" 0 add index add -q "$W/ix" "$W/B.jsonl"
 
 seen_before=0 seen_after=0 left=0
 for ((i = 0; i < iterations; i++)); do
@@ -91,6 +127,11 @@ t0=$(date +%s%N)
 "$FANWEN" index compact -q "$W/ctime" || fail "compact"
 t_compact=$(awk -v d=$(( $(date +%s%N) - t0 )) 'BEGIN { printf "%.3f", d / 1e9 }')
 echo "compact takes $t_compact s"
+point before-manifest "$W/cbase" "$W/cref" 1 compact index compact -q "$W/ix"
+grep -c '^segment ' "$W/ix/MANIFEST" | grep -qx 3 || fail "compact before the manifest: not 3 segments"
+point after-manifest "$W/cbase" "$W/cref" 1 compact index compact -q "$W/ix"
+grep -c '^segment ' "$W/ix/MANIFEST" | grep -qx 1 || fail "compact after the manifest: not compacted"
+echo "kill points: add and compact killed before and after the MANIFEST, each as it should be"
 compacted=0
 for ((i = 0; i < iterations; i++)); do
     rm -rf "$W/ix"
