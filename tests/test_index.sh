@@ -11,8 +11,11 @@
 # mode, threshold 0.5 and a canon table of our own (copied into the index),
 # each checked with cmp against `fanwen scan
 # --no-passages` of the same documents, restricted to the rows of the new
-# documents (tests/index/restrict.py: pairs.csv rows with a new id on
-# either side, clusters.csv and docs.csv rows of new ids):
+# documents (tests/index/restrict.py: the new documents are the scan's
+# last docs.csv rows, as many as the batch input has, each checked to name
+# the input's id or its renaming, never taken from the query's own output;
+# pairs.csv rows with a new id on either side, clusters.csv and docs.csv
+# rows of new ids, docs.csv one row a new document):
 #   1. index build A, query B          = scan A B        restricted to B
 #   2. query --add B, query C          = scan A B C      restricted to C
 #   3. index compact, query C          = the same bytes as 2
@@ -78,9 +81,9 @@ p, o = sys.argv[1], int(sys.argv[2]); b = bytearray(open(p, 'rb').read())
 o = o if o >= 0 else len(b) + o; b[o] ^= 0x20; open(p, 'wb').write(b)" "$1" "$2"
 }
 
-# same SCAN_DIR QUERY_DIR WHAT: the query's three reports are the scan's rows
+# same SCAN_DIR QUERY_DIR WHAT BATCH: the query's three reports are the scan's rows
 same() {
-    python3 "$HERE/index/restrict.py" "$1" "$2" "$W/restricted" || fail "restrict"
+    python3 "$HERE/index/restrict.py" "$1" "$W/restricted" "$4" || fail "restrict"
     for f in pairs.csv clusters.csv docs.csv; do
         cmp -s "$W/restricted/$f" "$2/$f" || {
             diff "$W/restricted/$f" "$2/$f" | head -5 >&2
@@ -98,13 +101,13 @@ run_case() {
     "$FANWEN" scan -q --no-passages "${P[@]}" -o "$W/s1" "$W/A.jsonl" "$W/B.jsonl" || fail "scan"
     "$FANWEN" index build -q "$ix" "${P[@]}" "$W/A.jsonl" || fail "$name: build"
     "$FANWEN" query -q --index "$ix" -o "$W/q1" "$W/B.jsonl" || fail "$name: query B"
-    same "$W/s1" "$W/q1" "$name 1 (build A, query B)"
+    same "$W/s1" "$W/q1" "$name 1 (build A, query B)" "$W/B.jsonl"
 
     "$FANWEN" query -q --index "$ix" --add -o "$W/q2b" "$W/B.jsonl" || fail "$name: query --add B"
     cmp -s "$W/q1/pairs.csv" "$W/q2b/pairs.csv" || fail "$name: query --add answers otherwise"
     "$FANWEN" scan -q --no-passages "${P[@]}" -o "$W/s2" "$W/A.jsonl" "$W/B.jsonl" "$W/C.jsonl"
     "$FANWEN" query -q --index "$ix" -o "$W/q2" "$W/C.jsonl" || fail "$name: query C"
-    same "$W/s2" "$W/q2" "$name 2 (add B, query C)"
+    same "$W/s2" "$W/q2" "$name 2 (add B, query C)" "$W/C.jsonl"
     grep -q '#3,' "$W/q2/docs.csv" || fail "$name: no id renamed twice against the index"
 
     "$FANWEN" index compact -q "$ix" || fail "$name: compact"
@@ -117,7 +120,7 @@ run_case() {
     "$FANWEN" scan -q --no-passages "${P[@]}" -o "$W/s4" "$W/A-kept.jsonl" "$W/B-kept.jsonl" \
         "$W/C.jsonl"
     "$FANWEN" query -q --index "$ix" -o "$W/q4" "$W/C.jsonl" || fail "$name: query C after remove"
-    same "$W/s4" "$W/q4" "$name 4 (remove, query C)"
+    same "$W/s4" "$W/q4" "$name 4 (remove, query C)" "$W/C.jsonl"
     cmp -s "$W/q2/pairs.csv" "$W/q4/pairs.csv" && fail "$name 4: removing changed no pair"
 
     "$FANWEN" index compact -q "$ix" || fail "$name: compact after remove"

@@ -30,8 +30,8 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 P=(-k 1 -b 1 -r 1 -t 0.5)
 
 "$STAR" "$W" || fail "star_corpus"
-same() { # SCAN_DIR QUERY_DIR WHAT
-    python3 "$HERE/index/restrict.py" "$1" "$2" "$W/restricted" || fail "restrict"
+same() { # SCAN_DIR QUERY_DIR WHAT BATCH
+    python3 "$HERE/index/restrict.py" "$1" "$W/restricted" "$4" || fail "restrict"
     for f in pairs.csv clusters.csv docs.csv; do
         cmp -s "$W/restricted/$f" "$2/$f" || {
             diff "$W/restricted/$f" "$2/$f" >&2
@@ -46,25 +46,25 @@ scan "$W/s1" "$W/A.jsonl" "$W/B.jsonl"
 grep -q '^a0,x,2' "$W/s1/clusters.csv" || fail "the corpus does not make the corner: $(cat "$W/s1/clusters.csv")"
 "$FANWEN" index build -q "$W/ix" "${P[@]}" "$W/A.jsonl" || fail "build"
 query "$W/q1" "$W/B.jsonl"
-same "$W/s1" "$W/q1" "1 (a0 joins the bucket)"
+same "$W/s1" "$W/q1" "1 (a0 joins the bucket)" "$W/B.jsonl"
 
 query "$W/q2b" --add "$W/B.jsonl"
 scan "$W/s2" "$W/A.jsonl" "$W/B.jsonl" "$W/C1.jsonl"
 query "$W/q2" "$W/C1.jsonl"
-same "$W/s2" "$W/q2" "2 (after adding B)"
+same "$W/s2" "$W/q2" "2 (after adding B)" "$W/C1.jsonl"
 grep -q ',3,' <(tr -d '\r' <"$W/q2/clusters.csv" | sed 's/$/,/') || fail "2: cluster not of 3"
 
 "$FANWEN" index compact -q "$W/ix" || fail "compact"
 query "$W/q3" "$W/C1.jsonl"
-same "$W/s2" "$W/q3" "3 (compacted)"
+same "$W/s2" "$W/q3" "3 (compacted)" "$W/C1.jsonl"
 
 scan "$W/s4" "$W/A.jsonl" "$W/B.jsonl" "$W/C2.jsonl"
 query "$W/q4" "$W/C2.jsonl"
-same "$W/s4" "$W/q4" "4 (a new centre)"
+same "$W/s4" "$W/q4" "4 (a new centre)" "$W/C2.jsonl"
 
 echo a0 >"$W/gone"
 "$FANWEN" index remove -q "$W/ix" --ids "$W/gone" || fail "remove"
 scan "$W/s5" "$W/A.jsonl" "$W/C1.jsonl"
 query "$W/q5" "$W/C1.jsonl"
-same "$W/s5" "$W/q5" "5 (a0 removed)"
+same "$W/s5" "$W/q5" "5 (a0 removed)" "$W/C1.jsonl"
 echo "test_index_star: the clusters are the scan's"
