@@ -862,7 +862,10 @@ FW_API fw_status fw_index_result_write(fw_index *index, const fw_index_result *r
 FW_API fw_status fw_index_add(fw_index *index, const fw_index_result *result);
 
 /* Marks the documents with these ids removed (tombstones): no query finds
- * them after. *removed receives how many were found and removed. */
+ * them after. *removed receives how many were found and removed. Of the
+ * documents given one id (named x, x#2, x#3... as a scan names them), one
+ * goes only with those after it (the last ones may go alone): else
+ * FW_ERR_ARG, nothing removed, and fw_index_error() says which stays. */
 FW_API fw_status fw_index_remove(fw_index *index, const char *const *ids, size_t n,
                                  size_t *removed);
 

@@ -1067,8 +1067,41 @@ fw_status fw_index_remove(fw_index *ix, const char *const *ids, size_t n, size_t
     for (size_t i = 0; i < ngone; i++)
         if (!g || gone[g - 1] != gone[i]) gone[g++] = gone[i];
     ngone = g;
-    *removed = ngone;
+    /* A scan names the documents given one id x in input order: x, x#2,
+     * x#3... A query names the index's that way only while they are x..x#j
+     * without a gap: removing one of them is refused unless those after it
+     * go with it (the last ones may go alone), else a query would name them
+     * otherwise than a scan of the documents that remain. */
     fw_status st = FW_OK;
+    for (size_t i = 0; i < n && st == FW_OK; i++) {
+        if (fw_index_find_id(ix, ids[i]) < 0) continue;
+        char *base;
+        size_t place, count;
+        if ((st = fw_index_id_set(ix, ids[i], &base, &place, &count)) != FW_OK) break;
+        size_t len = strlen(base) + 24;
+        char *name = malloc(len);
+        if (!name) st = FW_ERR_NOMEM;
+        for (size_t j = place + 1; st == FW_OK && j <= count; j++) {
+            snprintf(name, len, "%s#%zu", base, j);
+            int64_t x = fw_index_find_id(ix, name);
+            if (x >= 0 && !in_sorted(gone, ngone, (uint64_t)x))
+                st = fw_index_fail(ix, FW_ERR_ARG,
+                                   "cannot remove %.200s without %.200s: %zu documents were given "
+                                   "the id %.200s and named %.200s, %.200s#2... as a scan names "
+                                   "them; remove the later ones with it (or only the last ones), "
+                                   "else queries would name them otherwise than a scan of what "
+                                   "remains",
+                                   ids[i], name, count, base, base, base);
+        }
+        free(name);
+        free(base);
+    }
+    if (st != FW_OK) {
+        free(v);
+        free(gone);
+        return st;
+    }
+    *removed = ngone;
     pair_list found = {0}, lost = {0};
     if (ngone) st = pairs_after_removal(ix, gone, ngone, v, u, &found);
     if (ngone && st == FW_OK) {

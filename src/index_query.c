@@ -89,6 +89,28 @@ static size_t indexed_with_id(const fw_index *ix, const char *id)
     return count;
 }
 
+/* The set of live indexed documents that were given one id, as `id`
+ * belongs to it: *place 1 for the first (the id itself), k for "base#k"
+ * (a renaming), and *count the set's size (indexed_with_id of the base);
+ * base receives the id they were given (malloc'ed). */
+fw_status fw_index_id_set(const fw_index *ix, const char *id, char **base, size_t *place,
+                          size_t *count)
+{
+    *base = strdup(id);
+    if (!*base) return FW_ERR_NOMEM;
+    *place = 1;
+    int64_t x = fw_index_find_id(ix, id);
+    size_t pos;
+    const fw_seg *seg = x >= 0 ? fw_index_find_number(ix, (uint64_t)x, &pos) : NULL;
+    char *hash = strrchr(*base, '#');
+    if (seg && hash && says_renamed(fw_segment_message(seg, pos))) {
+        *place = strtoull(hash + 1, NULL, 10);
+        *hash = '\0';
+    }
+    *count = indexed_with_id(ix, *base);
+    return FW_OK;
+}
+
 /* The batch's ids as a scan of index and batch together gives them: a
  * scan numbers the documents that were given one id in input order, the
  * first keeps it and the others become "id#2", "id#3"...; the index's

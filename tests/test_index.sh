@@ -28,7 +28,10 @@
 # exits 3 only when there is a pair; two writers at once both land; a
 # writer (build or add) that finds the lock held says it waits; of two
 # builds of one directory at once one fails with "not empty"; a writer
-# removes killed writers' files but not others named like them; a
+# removes killed writers' files but not others named like them; removing
+# one of x, x#2, x#3 (one id, renamed) is refused unless the later ones go
+# with it, and queries after the removals that are allowed name ids as a
+# scan of what remains; a
 # failed directory flush before the manifest fails the add, after its
 # rename the add is committed with a warning; a
 # flipped byte in each file type (MANIFEST, .docs, .text, .bands,
@@ -222,6 +225,44 @@ done
 for f in seg-000099.text.tmp.12345 seg-000098.docs; do
     [ -e "$W/race.ix/$f" ] && fail "a writer left $f"
 done
+
+# one id given to three indexed documents (x, x#2, x#3 as a scan names
+# them): removing x or x#2 alone is refused (a query would then name them
+# otherwise than a scan of what remains); x#3 alone, then x with x#2, go,
+# and a query names a new x as a scan of what remains does
+python3 - "$W" <<'PYEOF'
+import json, sys
+w = sys.argv[1]
+t = ["第%d篇：这是一份关于重复编号的测试文本，内容各不相同，用来检查删除以后的命名方式，编号%d。" % (i, i) * 4
+     for i in range(4)]
+docs = [("x", t[0]), ("x", t[1]), ("x", t[2]), ("y", t[3])]
+def write(name, rows):
+    with open(w + "/" + name, "w", encoding="utf-8") as f:
+        for i, x in rows:
+            f.write(json.dumps({"id": i, "text": x}, ensure_ascii=False) + "\n")
+write("dup.jsonl", docs)
+write("dup-kept1.jsonl", docs[:2] + docs[3:])          # x#3 removed
+write("dup-kept2.jsonl", docs[3:])                     # all x removed
+write("dup-new.jsonl", [("x", t[1] + "补充一句。"), ("x", t[3] + "再补一句。")])
+PYEOF
+"$FANWEN" index build -q "$W/dup.ix" "$W/dup.jsonl" || fail "build dup"
+for id in x 'x#2'; do
+    echo "$id" >"$W/dup-gone"
+    out=$("$FANWEN" index remove -q "$W/dup.ix" --ids "$W/dup-gone" 2>&1)
+    [ $? = 1 ] && [[ $out == *"cannot remove $id without x#"* ]] || fail "remove $id of x, x#2, x#3: $out"
+done
+"$FANWEN" index info "$W/dup.ix" | grep -q "4 documents (0 removed)" || fail "a refused remove removed"
+echo 'x#3' >"$W/dup-gone"
+"$FANWEN" index remove -q "$W/dup.ix" --ids "$W/dup-gone" || fail "remove x#3"
+"$FANWEN" scan -q --no-passages -o "$W/ds1" "$W/dup-kept1.jsonl" "$W/dup-new.jsonl" || fail "scan dup"
+"$FANWEN" query -q --index "$W/dup.ix" -o "$W/dq1" "$W/dup-new.jsonl" || fail "query dup 1"
+same "$W/ds1" "$W/dq1" "x#3 removed" "$W/dup-new.jsonl"
+grep -q '^x#3,' "$W/dq1/docs.csv" || fail "x#3 removed: the new x is not x#3"
+printf 'x\nx#2\n' >"$W/dup-gone"
+"$FANWEN" index remove -q "$W/dup.ix" --ids "$W/dup-gone" || fail "remove x with x#2"
+"$FANWEN" scan -q --no-passages -o "$W/ds2" "$W/dup-kept2.jsonl" "$W/dup-new.jsonl" || fail "scan dup 2"
+"$FANWEN" query -q --index "$W/dup.ix" -o "$W/dq2" "$W/dup-new.jsonl" || fail "query dup 2"
+same "$W/ds2" "$W/dq2" "x, x#2 removed" "$W/dup-new.jsonl"
 
 # a directory flush that fails: before the manifest is written (the new
 # files' renames not surely on disk) the add fails and the index keeps its
