@@ -1187,13 +1187,56 @@ fw_status fw_index_compact(fw_index *ix)
         free(pairs);
         return FW_ERR_NOMEM;
     }
+    /* A frame that holds the text of a removed document is not copied: its
+     * live texts are decompressed and compressed again without it, so that
+     * compaction leaves no removed text on disk. `own` keeps those texts. */
+    char **own = calloc(live ? live : 1, sizeof *own);
+    if (!own) {
+        free(docs);
+        free(pairs);
+        return FW_ERR_NOMEM;
+    }
+    fw_text_cache cache = {0};
+    char why[FW_INDEX_ERROR_SIZE];
     size_t nd = 0, np = 0;
     const unsigned char *checked = NULL;
     for (size_t g = 0; g < ix->man.nsegs && st == FW_OK; g++) {
         const fw_seg *seg = &ix->segs[g];
-        for (size_t i = 0; i < seg->ndocs; i++) {
+        size_t run_end = 0; /* documents [.., run_end) share the frame of the last */
+        int dirty = 0;      /* that frame holds a removed text */
+        for (size_t i = 0; i < seg->ndocs && st == FW_OK; i++) {
             const fw_seg_doc *d = &seg->docs[i];
+            if (i >= run_end) { /* the documents of d's frame: consecutive */
+                run_end = i + 1;
+                dirty = d->text_zlen && fw_index_is_removed(ix, d->number);
+                while (d->text_zlen && run_end < seg->ndocs &&
+                       seg->docs[run_end].text_zlen &&
+                       seg->docs[run_end].text_at == d->text_at) {
+                    dirty |= fw_index_is_removed(ix, seg->docs[run_end].number);
+                    run_end++;
+                }
+            }
             if (fw_index_is_removed(ix, d->number)) continue;
+            if (dirty) {
+                const char *text;
+                size_t len;
+                if ((st = fw_segment_text(seg, i, &cache, &text, &len, why, sizeof why)) !=
+                    FW_OK) {
+                    fw_index_fail(ix, st, "%s", why);
+                    break;
+                }
+                if (!(own[nd] = malloc(len ? len : 1))) {
+                    st = FW_ERR_NOMEM;
+                    break;
+                }
+                memcpy(own[nd], text, len);
+                docs[nd] = (fw_seg_doc_in){d->number, fw_segment_id(seg, i),
+                                           fw_segment_message(seg, i), (fw_doc_status)d->status,
+                                           d->bytes, d->chars, d->shingles, own[nd], NULL, 0, 0,
+                                           0};
+                nd++;
+                continue;
+            }
             const unsigned char *frame = seg->text + d->text_at;
             if (d->text_zlen && frame != checked && /* each frame once */
                 (d->text_at > seg->text_size || d->text_zlen > seg->text_size - d->text_at ||
@@ -1214,12 +1257,14 @@ fw_status fw_index_compact(fw_index *ix)
         pairs[np++] = (fw_seg_pair){ix->live_pairs[i] >> 32, ix->live_pairs[i] & UINT32_MAX};
     fw_manifest_segment seg = {{0}, nd ? docs[0].number : 0, nd ? docs[nd - 1].number : 0, nd};
     snprintf(seg.name, sizeof seg.name, "seg-%06" PRIu64, ix->man.generation + 1);
-    char why[FW_INDEX_ERROR_SIZE];
     if (st == FW_OK && nd &&
         (st = fw_segment_write(ix->dir, seg.name, docs, nd, pairs, np, 1, why, sizeof why)) !=
             FW_OK)
         fw_index_fail(ix, st, "%s", why);
     if (st == FW_OK && nd) st = compact_bands(ix, seg.name);
+    for (size_t i = 0; i < nd; i++) free(own[i]);
+    free(own);
+    fw_text_cache_free(&cache);
     free(docs);
     free(pairs);
     if (st != FW_OK) return st;

@@ -18,10 +18,12 @@
 #include "fanwen.h"
 #include "rng.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zstd.h>
 
 #define NDOCS 60
 
@@ -306,11 +308,92 @@ static void test_result_outlives_generation(void **state)
     fw_index_close(ix);
 }
 
+/* Every text an index's segment files hold: each NAME.text (after its
+ * 64-byte header, a run of zstd frames) decompressed, concatenated. */
+static char *all_texts(const char *ix_dir)
+{
+    size_t cap = 1 << 22, len = 0;
+    char *out = calloc(cap, 1);
+    DIR *d = opendir(ix_dir);
+    assert_non_null(d);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t nl = strlen(e->d_name);
+        if (nl < 5 || strcmp(e->d_name + nl - 5, ".text")) continue;
+        char path[600];
+        snprintf(path, sizeof path, "%s/%s", ix_dir, e->d_name);
+        FILE *f = fopen(path, "rb");
+        assert_non_null(f);
+        static unsigned char buf[1 << 22];
+        size_t n = fread(buf, 1, sizeof buf, f);
+        fclose(f);
+        for (size_t at = 64; at < n;) {
+            size_t z = ZSTD_findFrameCompressedSize(buf + at, n - at);
+            assert_false(ZSTD_isError(z));
+            size_t got = ZSTD_decompress(out + len, cap - 1 - len, buf + at, z);
+            assert_false(ZSTD_isError(got));
+            len += got;
+            at += z;
+        }
+    }
+    closedir(d);
+    out[len] = '\0';
+    return out;
+}
+
+/* compact leaves no removed text on disk, though texts share frames */
+static void test_compact_drops_removed_texts(void **state)
+{
+    (void)state;
+    char path[512], why[512];
+    snprintf(path, sizeof path, "%s/ix-frames", dir);
+    fw_scan_options o;
+    fw_scan_options_default(&o);
+    fw_index *ix;
+    assert_int_equal(fw_index_create(path, &o, &ix, why, sizeof why), FW_OK);
+    fw_index_result *r;
+    fw_scan *batch;
+    free(query(ix, 0, 30, 0, &r, &batch));
+    assert_int_equal(fw_index_add(ix, r), FW_OK);
+    fw_index_result_free(r);
+    fw_scan_free(batch);
+    /* texts 2 and 3 are random (4 is a copy of 3, none of 2): 90 bytes
+     * from the middle of each identify it */
+    char gone[91], kept[91];
+    memcpy(gone, texts[2] + 300, 90);
+    memcpy(kept, texts[3] + 300, 90);
+    gone[90] = kept[90] = '\0';
+    char *all = all_texts(path);
+    assert_non_null(strstr(all, gone)); /* the test finds texts */
+    assert_non_null(strstr(all, kept));
+    free(all);
+    const char *ids_gone[] = {ids[2]};
+    size_t removed;
+    assert_int_equal(fw_index_remove(ix, ids_gone, 1, &removed), FW_OK);
+    assert_int_equal(removed, 1);
+    assert_int_equal(fw_index_compact(ix), FW_OK);
+    all = all_texts(path);
+    assert_null(strstr(all, gone));
+    assert_non_null(strstr(all, kept));
+    free(all);
+    assert_int_equal(fw_index_check(ix), FW_OK);
+    /* and the index answers as a scan without text 2 */
+    size_t skip[] = {2};
+    char *scan = scan_pairs(NDOCS, skip, 1), *want = restrict_to(scan, 30, NDOCS);
+    char *got = query(ix, 30, NDOCS, 30, NULL, NULL);
+    assert_string_equal(got, want);
+    free(got);
+    free(want);
+    free(scan);
+    fw_index_close(ix);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_index_answers_as_a_scan),
         cmocka_unit_test(test_result_outlives_generation),
+        cmocka_unit_test(test_compact_drops_removed_texts),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
