@@ -9,6 +9,7 @@
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -369,24 +370,35 @@ static int remove_ids(int argc, char **argv)
     char **ids = NULL, *line = NULL;
     size_t n = 0, cap = 0, lcap = 0;
     ssize_t len;
-    while ((len = getline(&line, &lcap, f)) >= 0) {
+    int ok = 1;
+    errno = 0;
+    while (ok && (len = getline(&line, &lcap, f)) >= 0) {
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
         if (!len) continue;
         if (n == cap) {
-            cap = cap ? 2 * cap : 64;
-            char **grown = realloc(ids, cap * sizeof *ids);
-            if (!grown) { perror("fanwen index remove"); return EXIT_FAILURE; }
+            size_t grown_cap = cap ? 2 * cap : 64;
+            char **grown = realloc(ids, grown_cap * sizeof *ids);
+            if (!grown) {
+                ok = 0;
+                break;
+            }
             ids = grown;
+            cap = grown_cap;
         }
-        ids[n++] = strdup(line);
+        if (!(ids[n] = strdup(line))) ok = 0;
+        else n++;
     }
+    if (ok && ferror(f)) ok = 0; /* getline's error, not the end */
+    int err = errno;
     free(line);
     if (f != stdin) fclose(f);
     char why[1024];
     fw_index *ix;
     rc = EXIT_FAILURE;
     size_t removed = 0;
-    if (fw_index_open(a.inputs[0], FW_INDEX_WRITE, &ix, why, sizeof why) != FW_OK) {
+    if (!ok) {
+        fprintf(stderr, "fanwen index remove: %s: %s\n", a.ids, strerror(err ? err : ENOMEM));
+    } else if (fw_index_open(a.inputs[0], FW_INDEX_WRITE, &ix, why, sizeof why) != FW_OK) {
         fprintf(stderr, "fanwen index remove: %s\n", why);
     } else {
         if (fw_index_remove(ix, (const char *const *)ids, n, &removed) != FW_OK) {
