@@ -401,14 +401,18 @@ fw_status fw_index_sketch_docs(fw_index *ix, const fw_scan *s, fw_index_sketch *
         char mine[FW_INDEX_ERROR_SIZE] = "";
         #pragma omp for schedule(dynamic, 64) /* runs of numbers: frames shared */
         for (size_t i = 0; i < n; i++) {
-            if (failed != FW_OK) continue;
+            int seen;
+            #pragma omp atomic read
+            seen = failed;
+            if (seen != FW_OK) continue;
             fw_status e = remake(ix, s, &w, &v[i], mine, sizeof mine);
             if (e != FW_OK) {
                 #pragma omp critical
                 {
                     if (failed == FW_OK) {
-                        failed = e;
                         memcpy(why, mine, sizeof why);
+                        #pragma omp atomic write
+                        failed = e;
                     }
                 }
             }
