@@ -229,12 +229,9 @@ static fw_status write_tombstones(fw_index *ix, const char *name, const uint64_t
     uint64_t sum = XXH3_64bits_digest(h);
     XXH3_freeState(h);
     fwrite(&sum, 8, 1, f);
-    int ok = fflush(f) == 0 && !ferror(f) && fsync(fileno(f)) == 0;
-    if (fclose(f) != 0) ok = 0;
-    if (!ok || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return fw_index_fail(ix, FW_ERR_IO, "%s: %s", path, strerror(errno));
-    }
+    char why[FW_INDEX_ERROR_SIZE];
+    if (fw_index_file_finish(f, 1, tmp, path, why, sizeof why) != FW_OK)
+        return fw_index_fail(ix, FW_ERR_IO, "%s", why);
     return FW_OK;
 }
 
@@ -692,7 +689,6 @@ fw_status fw_index_create(const char *dir, const fw_scan_options *options, fw_in
 
 /* ---------------------------------------------------------------- add */
 
-/* The band file of a new segment: every band's (key, number) records. */
 /* One band's records of a batch, sorted: `rec` (n, with tmp as scratch). */
 static size_t band_records(const fw_index_result *r, unsigned band, unsigned rows,
                            fw_band_record *rec, fw_band_record *tmp)

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define FW_INDEX_ERROR_SIZE 768
 #define FW_INDEX_NAME_SIZE 48
@@ -64,6 +65,14 @@ void fw_index_normalization(char *out, size_t size);
 
 /* Flushes directory `dir` (after a rename into it). */
 fw_status fw_index_sync_dir(const char *dir);
+
+/* The end of every file the index writes under a temporary name: `f`
+ * (written to `tmp`; `ok` 0 when a write already failed) flushed, checked,
+ * fsync'ed, closed and renamed to `path`; on any failure `tmp` is removed
+ * and FW_ERR_IO returned (`why` set unless `ok` was 0). The directory is
+ * the caller's to flush. */
+fw_status fw_index_file_finish(FILE *f, int ok, const char *tmp, const char *path, char *why,
+                               size_t why_size);
 
 /* ------------------------------------------------------------- segments */
 

@@ -91,6 +91,20 @@ fw_status fw_index_sync_dir(const char *dir)
     return rc ? FW_ERR_IO : FW_OK;
 }
 
+fw_status fw_index_file_finish(FILE *f, int ok, const char *tmp, const char *path, char *why,
+                               size_t n)
+{
+    int err = 0;
+    errno = 0;
+    if (ok && (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0)) err = errno ? errno : EIO;
+    if (fclose(f) != 0 && !err) err = errno ? errno : EIO;
+    if (ok && !err && rename(tmp, path) != 0) err = errno;
+    if (ok && !err) return FW_OK;
+    unlink(tmp);
+    if (ok) snprintf(why, n, "%s: %s", path, strerror(err));
+    return FW_ERR_IO;
+}
+
 void fw_manifest_free(fw_manifest *m)
 {
     free(m->segs);
@@ -255,14 +269,13 @@ fw_status fw_manifest_write(const char *dir, const fw_manifest *m, int *durable,
     char path[4096], tmp[4200];
     snprintf(path, sizeof path, "%s/MANIFEST", dir);
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    fw_status st = FW_OK;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    int ok = fd >= 0 && write(fd, text, size) == (ssize_t)size && fsync(fd) == 0;
-    if (fd >= 0 && close(fd) != 0) ok = 0;
-    if (!ok || rename(tmp, path) != 0) {
-        snprintf(why, n, "%s: %s", path, strerror(errno));
-        unlink(tmp);
-        st = FW_ERR_IO;
+    fw_status st = FW_ERR_IO;
+    FILE *f = fopen(tmp, "wbe");
+    int wrote = f && fwrite(text, 1, size, f) == size, e = errno;
+    if (!f) snprintf(why, n, "%s: %s", tmp, strerror(errno));
+    else st = fw_index_file_finish(f, wrote, tmp, path, why, n);
+    if (st != FW_OK) {
+        if (f && !wrote) snprintf(why, n, "%s: %s", path, strerror(e ? e : EIO));
     } else if (fw_index_sync_dir(dir) != FW_OK) {
         /* renamed: the new generation is live, only not surely on disk */
         snprintf(why, n, "%s: written, but flushing %s failed: %s", path, dir, strerror(errno));

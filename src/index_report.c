@@ -124,13 +124,9 @@ static fw_status write_one(fw_index *ix, const fw_index_result *r, const char *d
     else if (which == DOCS) write_docs(r, f);
     else write_clusters(r, f, members);
     funlockfile(f);
-    int ok = fflush(f) == 0 && !ferror(f) && fsync(fileno(f)) == 0;
-    if (fclose(f) != 0) ok = 0;
-    if (!ok || rename(tmp, path) != 0) {
-        int e = errno;
-        unlink(tmp);
-        return fw_index_fail(ix, FW_ERR_IO, "%s: %s", path, strerror(e));
-    }
+    char why[FW_INDEX_ERROR_SIZE];
+    if (fw_index_file_finish(f, 1, tmp, path, why, sizeof why) != FW_OK)
+        return fw_index_fail(ix, FW_ERR_IO, "%s", why);
     return FW_OK;
 }
 

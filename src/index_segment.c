@@ -4,24 +4,27 @@
  * a band file (NAME.bands, band_file.c), written by index.c.
  *
  * NAME.docs is read through mmap and believed only once its XXH3 over the
- * whole file matches: a table is small (64 bytes a document, and its id),
+ * whole file matches: a table is small (72 bytes a document, and its id),
  * so checking it all at open costs little and lets every later read trust
  * it. Little-endian:
  *
  *   header   64 bytes: "FWIDOCS\0", version, documents, pairs, string
  *            bytes, first and last document number
- *   docs     64 bytes each, by number (fw_seg_doc)
+ *   docs     72 bytes each, by number (fw_seg_doc)
  *   by_id    u32 each: positions in docs in byte order of ids (padded to 8)
  *   pairs    16 bytes each (fw_seg_pair): verified pairs found when the
  *            segment was added (at least one of the two is in it)
  *   strings  per document "id\0message\0" (padded to 8)
  *   footer   XXH3-64 of everything before, "FWIDEND\0"
  *
- * NAME.text is a 64-byte header ("FWITEXT\0") then one zstd frame per
- * document with text. The texts are large and read one at a time, so each
- * frame has its own XXH3 in the table, checked before it is decompressed:
- * a flipped byte in a text is an error naming the document, never a wrong
- * answer.
+ * NAME.text is a 64-byte header ("FWITEXT\0") then zstd frames, each the
+ * texts of consecutive documents up to 64 KB (FRAME_BYTES) compressed
+ * together; a document's record names its frame (offset, length, XXH3)
+ * and where its text starts in the frame's bytes. Texts are read a few at
+ * a time, so each frame's XXH3 is checked before it is decompressed: a
+ * flipped byte in a text is an error naming the document, never a wrong
+ * answer. Compaction copies a frame whole unless it holds a removed
+ * document's text; then its live texts are compressed again without it.
  *
  * Both files are written under a temporary name, flushed and renamed into
  * place; only the manifest makes them part of the index.
@@ -106,19 +109,9 @@ static void out_pad(out_file *o, size_t len)
 /* Flushes to disk and renames into place (or, on failure, removes). */
 static fw_status out_close(out_file *o, fw_status st, char *why, size_t n)
 {
-    int err = 0;
-    if (st == FW_OK && (fflush(o->f) != 0 || ferror(o->f) || fsync(fileno(o->f)) != 0))
-        err = errno ? errno : EIO;
-    if (fclose(o->f) != 0 && !err) err = errno;
-    if (st == FW_OK && !err && rename(o->tmp, o->path) != 0) err = errno;
+    fw_status done = fw_index_file_finish(o->f, st == FW_OK, o->tmp, o->path, why, n);
     if (o->hash) XXH3_freeState(o->hash);
-    if (st == FW_OK && !err) return FW_OK;
-    unlink(o->tmp);
-    if (st == FW_OK) {
-        snprintf(why, n, "%s: %s", o->path, strerror(err));
-        st = FW_ERR_IO;
-    }
-    return st;
+    return st != FW_OK ? st : done;
 }
 
 /* Where each document's text went: its frame, the frame's length and
@@ -196,7 +189,10 @@ static fw_status write_texts(const char *dir, const char *name, const fw_seg_doc
         size_t raw_cap = 0;
         #pragma omp for schedule(dynamic, 4)
         for (size_t j = 0; j < njobs; j++) {
-            if (jobs[j].copy || failed != FW_OK) continue;
+            int seen;
+            #pragma omp atomic read
+            seen = failed;
+            if (jobs[j].copy || seen != FW_OK) continue;
             fw_status st = cctx ? compress_frame(cctx, docs, &jobs[j], &raw, &raw_cap)
                                 : FW_ERR_NOMEM;
             if (st != FW_OK) {

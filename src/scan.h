@@ -35,7 +35,7 @@ fw_status fw_scan_new_sharing(const fw_scan_options *options, const fw_normalize
                               fw_scan **out, char *why, size_t why_size);
 
 /* Keeps every document's text (fw_doc_record.text) even without the
- * passage level, for a persistent index to store (index_add.c). Before
+ * passage level, for a persistent index to store (fw_index_add(), index.c). Before
  * anything is added; not with a memory limit (FW_ERR_ARG). */
 fw_status fw_scan_keep_texts(fw_scan *scan);
 
