@@ -64,7 +64,7 @@ point() { # POINT BASE EXPECT_REF LEFT WHAT CMD...: killed there, then checked
     shift 5
     rm -rf "$W/ix"
     cp -a "$base" "$W/ix"
-    FANWEN_INDEX_KILL_POINT=$pt "$FANWEN" "$@" 2>/dev/null
+    { FANWEN_INDEX_KILL_POINT=$pt "$FANWEN" "$@"; } 2>/dev/null # (and bash's "Killed")
     [ $? = 137 ] || fail "$what at $pt: not killed there"
     "$FANWEN" index info --check "$W/ix" >/dev/null || fail "$what at $pt: the index does not check"
     "$FANWEN" query -q --index "$W/ix" -o "$W/q" "$W/C.jsonl" || fail "$what at $pt: query"
