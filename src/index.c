@@ -458,7 +458,6 @@ void fw_index_close(fw_index *ix)
     free(ix);
 }
 
-/* The generation after a change: the manifest written, then read again. */
 /* For the crash test only: FANWEN_INDEX_KILL_POINT=`where` kills the
  * writer there, so that test_index_crash.sh reaches each window for sure
  * ("before-manifest": the new files renamed in and flushed, the MANIFEST
@@ -470,6 +469,8 @@ static void kill_point(const char *where)
     if (k && !strcmp(k, where)) raise(SIGKILL);
 }
 
+/* The generation after a change: the directory flushed (the new files'
+ * renames), the manifest written, then read again. */
 static fw_status commit(fw_index *ix, fw_manifest *next)
 {
     char why[FW_INDEX_ERROR_SIZE], warn[FW_INDEX_ERROR_SIZE];
