@@ -783,13 +783,17 @@ typedef struct fw_index fw_index;
 /* Creates the index directory `dir` (absent or empty) with the parameters
  * of `options` (bands and rows chosen as a scan would; passages, memory
  * limit and reading options are not the index's) and opens it for
- * writing. On failure *out is NULL and `why` says why. */
+ * writing. It takes the writer's lock (DIR/LOCK) before it looks at the
+ * directory, so of two creations of one directory at once one fails with
+ * FW_ERR_ARG ("not empty"). On failure *out is NULL and `why` says why. */
 FW_API fw_status fw_index_create(const char *dir, const fw_scan_options *options,
                                  fw_index **out, char *why, size_t why_size);
 
 /* Opens an index: to read (flags 0), or to write (FW_INDEX_WRITE: waits
- * for the lock, then removes what killed writers left). FW_ERR_FORMAT for
- * a manifest or segment that fails its checks, with `why` naming the file. */
+ * for the lock, then removes what killed writers left: files with a name
+ * and first bytes of its writers' that the MANIFEST does not name, nothing
+ * else). FW_ERR_FORMAT for a manifest, segment or canon.tsv that fails its
+ * checks, with `why` naming the file. */
 #define FW_INDEX_WRITE 1
 FW_API fw_status fw_index_open(const char *dir, int flags, fw_index **out, char *why,
                                size_t why_size);
@@ -802,6 +806,7 @@ FW_API void fw_index_close(fw_index *index);
  * nothing. */
 typedef void (*fw_index_wait_fn)(const char *dir, void *arg);
 FW_API void fw_index_on_wait(fw_index_wait_fn fn, void *arg);
+
 /* The message of the last failed call on the index, or "". After an add,
  * remove or compact that succeeded: "" or a warning (the change was
  * committed, but flushing the directory to disk failed, so it may not
