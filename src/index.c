@@ -639,9 +639,24 @@ fw_status fw_index_create(const char *dir, const fw_scan_options *options, fw_in
     fw_manifest m = {0};
     fw_status st = params_of(options, &m.params, why, n);
     if (st != FW_OK) return st;
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+    int made_dir = mkdir(dir, 0755) == 0;
+    if (!made_dir && errno != EEXIST) {
         snprintf(why, n, "%s: %s", dir, strerror(errno));
         return FW_ERR_IO;
+    }
+    if (made_dir) { /* the new directory's entry on disk too */
+        char parent[4096];
+        snprintf(parent, sizeof parent, "%s", dir);
+        size_t len = strlen(parent);
+        while (len > 1 && parent[len - 1] == '/') parent[--len] = '\0';
+        char *slash = strrchr(parent, '/');
+        if (!slash) snprintf(parent, sizeof parent, ".");
+        else if (slash == parent) parent[1] = '\0';
+        else *slash = '\0';
+        if (fw_index_sync_dir(parent) != FW_OK) {
+            snprintf(why, n, "%s: cannot flush the directory to disk: %s", parent, strerror(errno));
+            return FW_ERR_IO;
+        }
     }
     /* the lock first: of two builds of one directory at once, one makes
      * the index and the other finds it not empty */
