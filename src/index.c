@@ -705,20 +705,6 @@ fw_status fw_index_create(const char *dir, const fw_scan_options *options, fw_in
 
 /* ---------------------------------------------------------------- add */
 
-/* One band's records of a batch, sorted: `rec` (n, with tmp as scratch). */
-static size_t band_records(const fw_index_result *r, unsigned band, unsigned rows,
-                           fw_band_record *rec, fw_band_record *tmp)
-{
-    size_t nr = 0;
-    for (size_t k = 0; k < r->n; k++) {
-        const fw_doc_record *d = &r->batch->docs[r->order[k]];
-        if (d->sig) rec[nr++] = (fw_band_record){fw_lsh_band_key64(d->sig, band, rows),
-                                                 r->base + k};
-    }
-    fw_band_records_sort(rec, tmp, nr);
-    return nr;
-}
-
 /* The band file of a new segment: every band's (key, number) records,
  * made and sorted a few bands at a time in parallel, written in order. */
 static fw_status write_bands(fw_index *ix, const char *name, const fw_index_result *r)
@@ -738,7 +724,7 @@ static fw_status write_bands(fw_index *ix, const char *name, const fw_index_resu
         unsigned nb = p->bands - b0 < group ? p->bands - b0 : group;
         #pragma omp parallel for num_threads(group) schedule(static, 1)
         for (unsigned j = 0; j < nb; j++)
-            nr[j] = band_records(r, b0 + j, p->rows, rec + j * m, tmp + j * m);
+            nr[j] = fw_index_batch_band(r, b0 + j, p->rows, rec + j * m, tmp + j * m);
         for (unsigned j = 0; j < nb && st == FW_OK; j++)
             st = fw_band_writer_add(w, b0 + j, rec + j * m, nr[j]);
     }

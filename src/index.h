@@ -270,4 +270,10 @@ fw_status fw_index_id_set(const fw_index *ix, const char *id, char **base, size_
 /* The id of number x in a result (the batch's or the index's). */
 const char *fw_index_result_id(const fw_index_result *r, uint64_t x);
 
+/* The batch's records of one band (documents with a signature: key, number),
+ * sorted by key then number, into rec (r->n of them at most; tmp: as many
+ * of scratch); returns how many (index_query.c; index.c writes them). */
+size_t fw_index_batch_band(const fw_index_result *r, unsigned band, unsigned rows,
+                           fw_band_record *rec, fw_band_record *tmp);
+
 #endif

@@ -217,9 +217,8 @@ static int bucket_pairs(const fw_index_result *r, const uint64_t *a, size_t na,
     return 1;
 }
 
-/* The batch's records of one band, sorted by key then number. */
-static size_t batch_band(const fw_index_result *r, unsigned band, unsigned rows,
-                         fw_band_record *rec, fw_band_record *tmp)
+size_t fw_index_batch_band(const fw_index_result *r, unsigned band, unsigned rows,
+                           fw_band_record *rec, fw_band_record *tmp)
 {
     size_t nr = 0;
     for (size_t k = 0; k < r->n; k++) {
@@ -294,7 +293,7 @@ static fw_status find_candidates(fw_index *ix, fw_index_result *r, pair_vec *out
     size_t members_cap = 0;
     fw_status st = rec && tmp ? FW_OK : FW_ERR_NOMEM;
     for (unsigned band = 0; band < bands && st == FW_OK; band++) {
-        size_t nr = batch_band(r, band, rows, rec, tmp);
+        size_t nr = fw_index_batch_band(r, band, rows, rec, tmp);
         for (size_t i = 0; i < nr && st == FW_OK;) {
             size_t e = i + 1, na;
             while (e < nr && rec[e].key == rec[i].key) e++;
@@ -579,7 +578,7 @@ static fw_status withdrawn_pairs(fw_index *ix, fw_index_result *r, pair_vec *los
     uint64_t *members = NULL;
     if (!rec || !tmp) st = FW_ERR_NOMEM;
     for (unsigned band = 0; band < bands && st == FW_OK; band++) {
-        size_t nr = batch_band(r, band, rows, rec, tmp);
+        size_t nr = fw_index_batch_band(r, band, rows, rec, tmp);
         for (size_t i = 0; i < u && st == FW_OK; i++) {
             if (given[i]) continue;
             uint64_t x = lost->v[i] >> 32, y = lost->v[i] & UINT32_MAX;
