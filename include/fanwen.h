@@ -759,6 +759,142 @@ FW_API fw_status fw_report_write_pair_html(const fw_scan *scan, size_t a, size_t
 /* Writes pairs.csv to an open stream (e.g. stdout); after fw_scan_run(). */
 FW_API fw_status fw_report_write_pairs(const fw_scan *scan, void *file /* FILE* */);
 
+/* ----------------------------------------------------------------- index */
+
+/* A persistent index: documents scanned once, then new ones checked
+ * against them without scanning the old ones again (src/index*.c). It is
+ * a directory of immutable segments (each a band file of the documents'
+ * LSH band keys, a table of ids, counts and the pairs found when it was
+ * added, and the documents' texts, zstd-compressed) and a MANIFEST naming
+ * them with every parameter that changes answers (ngram, perms, bands,
+ * rows, threshold, seed, sketch, template mode and canon table, the
+ * normalization). Every file is checksummed and checked before it is
+ * believed. One writer at a time (flock on DIR/LOCK, released when the
+ * writer dies); a writer never changes a file in place: it writes new
+ * ones and then replaces the MANIFEST atomically, so a reader, or a
+ * writer killed at any moment, sees one whole generation.
+ *
+ * What a query promises: its pairs are exactly the rows of a scan of the
+ * indexed documents and the new ones together that involve a new one
+ * (same candidates, bucket for bucket, same exact verification). The
+ * passage level is not indexed (yet). */
+typedef struct fw_index fw_index;
+
+/* Creates the index directory `dir` (absent or empty) with the parameters
+ * of `options` (bands and rows chosen as a scan would; passages, memory
+ * limit and reading options are not the index's) and opens it for
+ * writing. It takes the writer's lock (DIR/LOCK) before it looks at the
+ * directory, so of two creations of one directory at once one fails with
+ * FW_ERR_ARG ("not empty"). On failure *out is NULL and `why` says why. */
+FW_API fw_status fw_index_create(const char *dir, const fw_scan_options *options,
+                                 fw_index **out, char *why, size_t why_size);
+
+/* Opens an index: to read (flags 0), or to write (FW_INDEX_WRITE: waits
+ * for the lock, then removes what killed writers left: files with a name
+ * and first bytes of its writers' that the MANIFEST does not name, nothing
+ * else). FW_ERR_FORMAT for a manifest, segment or canon.tsv that fails its
+ * checks, with `why` naming the file. */
+#define FW_INDEX_WRITE 1
+FW_API fw_status fw_index_open(const char *dir, int flags, fw_index **out, char *why,
+                               size_t why_size);
+FW_API void fw_index_close(fw_index *index);
+
+/* A writer (fw_index_open() with FW_INDEX_WRITE, fw_index_create(), which
+ * takes the lock before it looks at the directory) that finds the lock
+ * held calls `fn` (once, with the directory) before it waits for it: a
+ * CLI can say what it waits for. Process-wide; NULL (the default) says
+ * nothing. */
+typedef void (*fw_index_wait_fn)(const char *dir, void *arg);
+FW_API void fw_index_on_wait(fw_index_wait_fn fn, void *arg);
+
+/* The message of the last failed call on the index, or "". After an add,
+ * remove or compact that succeeded: "" or a warning (the change was
+ * committed, but flushing the directory to disk failed, so it may not
+ * survive a power loss). */
+FW_API const char *fw_index_error(const fw_index *index);
+
+/* Fills `options` with the defaults and the index's parameters (its
+ * canon_path, for an index in template mode with its own table, points
+ * into the index: valid until fw_index_close()). */
+FW_API void fw_index_scan_options(const fw_index *index, fw_scan_options *options);
+
+/* FW_ERR_ARG when `options` differ from the index in a parameter that
+ * changes answers; fw_index_error() names the first one and both values. */
+FW_API fw_status fw_index_check_options(fw_index *index, const fw_scan_options *options);
+
+/* A batch of new documents for fw_index_query(): a scan with the index's
+ * parameters (`options` gives the rest: threads, JSONL fields, progress,
+ * max_doc_bytes; its answer-changing parameters must be the index's) that
+ * keeps their texts. Add inputs to it as to any scan, then query; free it
+ * with fw_scan_free() after the result. */
+FW_API fw_status fw_index_batch_new(fw_index *index, const fw_scan_options *options,
+                                    fw_scan **batch);
+
+/* What a query found. */
+typedef struct fw_index_result fw_index_result;
+
+/* Runs the batch (fw_scan_run()) and checks its documents against the
+ * index and among themselves. An id the index already holds is renamed as
+ * a scan renames repeated ids ("id#2", ...). The result refers to the
+ * batch: free it first. Every id the result gives (pairs, clusters) is its
+ * own copy, valid until fw_index_result_free() whatever the index does
+ * meanwhile: a result written after fw_index_add(), _remove() or
+ * _compact() (which unmap the generation it was made against) still names
+ * the documents as the query found them. */
+FW_API fw_status fw_index_query(fw_index *index, fw_scan *batch, fw_index_result **out);
+FW_API void fw_index_result_free(fw_index_result *result);
+
+/* A pair with a new document, as pairs.csv has it: id(a) < id(b). */
+typedef struct fw_index_match {
+    const char *id_a, *id_b;  /* valid until fw_index_result_free() */
+    int a_indexed, b_indexed; /* 1: that one is in the index */
+    double jaccard, estimate, a_in_b, b_in_a;
+} fw_index_match;
+FW_API size_t fw_index_result_pair_count(const fw_index_result *result);
+FW_API fw_status fw_index_result_pair(const fw_index_result *result, size_t i,
+                                      fw_index_match *match);
+
+/* Writes pairs.csv, clusters.csv and docs.csv into `dir` (created if
+ * missing): the rows a scan of index and batch together has for the
+ * batch's documents (docs.csv: the batch's documents in input order;
+ * clusters.csv: the rows of the batch's documents). Each file is flushed
+ * to disk and renamed into place. */
+FW_API fw_status fw_index_result_write(fw_index *index, const fw_index_result *result,
+                                       const char *dir);
+
+/* Adds the batch of `result` to the index as a new segment (a writer's
+ * index, the result of a query on it since its last change). */
+FW_API fw_status fw_index_add(fw_index *index, const fw_index_result *result);
+
+/* Marks the documents with these ids removed (tombstones): no query finds
+ * them after. *removed receives how many were found and removed. Of the
+ * documents given one id (named x, x#2, x#3... as a scan names them), one
+ * goes only with those after it (the last ones may go alone): else
+ * FW_ERR_ARG, nothing removed, and fw_index_error() says which stays. */
+FW_API fw_status fw_index_remove(fw_index *index, const char *const *ids, size_t n,
+                                 size_t *removed);
+
+/* Merges every segment into one, leaving removed documents out. Changes
+ * no answer. */
+FW_API fw_status fw_index_compact(fw_index *index);
+
+typedef struct fw_index_info {
+    uint64_t generation;      /* manifest replacements since creation */
+    uint64_t documents;       /* live documents */
+    uint64_t removed;         /* tombstones */
+    uint64_t segments;
+    uint64_t pairs;           /* verified pairs stored */
+    uint64_t docs_bytes, band_bytes, text_bytes; /* the files, summed */
+    uint64_t text_raw_bytes;  /* the texts before compression */
+} fw_index_info;
+FW_API void fw_index_get_info(const fw_index *index, fw_index_info *info);
+/* Segment `i`: its name, documents and first and last document numbers. */
+FW_API fw_status fw_index_segment(const fw_index *index, size_t i, const char **name,
+                                  uint64_t *documents, uint64_t *first, uint64_t *last);
+/* Checks every block and text of every segment (slow; what `index info
+ * --check` does). */
+FW_API fw_status fw_index_check(fw_index *index);
+
 /* ---------------------------------------------------------------- staged */
 
 /* A scan cut into tasks that a scheduler (Slurm job arrays, Kubernetes

@@ -25,6 +25,7 @@
 #include "sort.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -159,16 +160,55 @@ fw_status fw_pair_list_finish(fw_pair_list *lists, size_t nlists, fw_pair **pair
 typedef int (*band_pairs_fn)(const void *ctx, unsigned band, void *scratch,
                              fw_pair_list *out);
 
+/* A band's pairs sorted and without repeats (tmp: scratch, grown as
+ * needed); 0 when out of memory. */
+static int band_set(fw_pair_list *l, uint64_t **tmp, size_t *tmp_cap)
+{
+    if (!fw_grow(tmp, tmp_cap, l->len ? l->len : 1, sizeof **tmp, 1024)) return 0;
+    fw_sort_u64(l->v, *tmp, l->len);
+    l->len = fw_unique_u64(l->v, l->len);
+    return 1;
+}
+
+/* *set ∪= add, both sorted without repeats, through `out` (swapped with
+ * *set); 0 when out of memory. */
+static int set_union(fw_pair_list *set, const fw_pair_list *add, fw_pair_list *out)
+{
+    if (!fw_grow(&out->v, &out->cap, set->len + add->len + 1, sizeof *out->v, 1024)) return 0;
+    size_t i = 0, j = 0, n = 0;
+    while (i < set->len && j < add->len) {
+        uint64_t x = set->v[i], y = add->v[j];
+        out->v[n++] = x < y ? x : y;
+        i += x <= y;
+        j += y <= x;
+    }
+    while (i < set->len) out->v[n++] = set->v[i++];
+    while (j < add->len) out->v[n++] = add->v[j++];
+    out->len = n;
+    fw_pair_list t = *set;
+    *set = *out;
+    *out = t;
+    return 1;
+}
+
 /* Every band's candidates, bands in parallel (each thread with
- * `scratch_bytes` of its own), then merged, sorted and without repeats. */
+ * `scratch_bytes` of its own), sorted and without repeats. Each thread
+ * folds its bands into a set of its own as it goes, so a pair found by
+ * many bands is held once a thread, not once a band: the lists of all
+ * bands at once were most of the passage level's peak memory. */
 static fw_status each_band(band_pairs_fn band_pairs, const void *ctx, size_t scratch_bytes,
                            unsigned bands, int threads, fw_pair **pairs, size_t *npairs)
 {
-    fw_pair_list *per_band = calloc(bands, sizeof *per_band);
-    if (!per_band) return FW_ERR_NOMEM;
+    const int nt = threads > 0 ? threads : 1;
+    fw_pair_list *per_thread = calloc((size_t)nt, sizeof *per_thread);
+    if (!per_thread) return FW_ERR_NOMEM;
     int failed = 0;
-    #pragma omp parallel num_threads(threads > 0 ? threads : 1)
+    #pragma omp parallel num_threads(nt)
     {
+        fw_pair_list *mine = &per_thread[omp_get_thread_num()];
+        fw_pair_list one = {0}, spare = {0};
+        uint64_t *tmp = NULL;
+        size_t tmp_cap = 0;
         void *scratch = malloc(scratch_bytes ? scratch_bytes : 1);
         if (!scratch) {
             #pragma omp atomic write
@@ -176,16 +216,22 @@ static fw_status each_band(band_pairs_fn band_pairs, const void *ctx, size_t scr
         }
         #pragma omp for schedule(dynamic, 1)
         for (unsigned b = 0; b < bands; b++) {
-            if (scratch && !band_pairs(ctx, b, scratch, &per_band[b])) {
+            one.len = 0;
+            if (scratch && (!band_pairs(ctx, b, scratch, &one) || !band_set(&one, &tmp, &tmp_cap) ||
+                            !set_union(mine, &one, &spare))) {
                 #pragma omp atomic write
                 failed = 1;
             }
         }
         free(scratch);
+        free(tmp);
+        free(one.v);
+        free(spare.v);
     }
-    fw_status st = failed ? FW_ERR_NOMEM : fw_pair_list_finish(per_band, bands, pairs, npairs);
-    for (unsigned b = 0; b < bands; b++) free(per_band[b].v);
-    free(per_band);
+    fw_status st = failed ? FW_ERR_NOMEM
+                          : fw_pair_list_finish(per_thread, (size_t)nt, pairs, npairs);
+    for (int t = 0; t < nt; t++) free(per_thread[t].v);
+    free(per_thread);
     return st;
 }
 

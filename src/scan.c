@@ -193,6 +193,12 @@ static void sketch_setup(fw_scan *s)
 fw_status fw_scan_new(const fw_scan_options *options, fw_scan **out, char *why,
                       size_t why_size)
 {
+    return fw_scan_new_sharing(options, NULL, out, why, why_size);
+}
+
+fw_status fw_scan_new_sharing(const fw_scan_options *options, const fw_normalizer *normalizer,
+                              fw_scan **out, char *why, size_t why_size)
+{
     char ignored[8];
     if (!why) { why = ignored; why_size = sizeof ignored; }
     *out = NULL;
@@ -221,7 +227,12 @@ fw_status fw_scan_new(const fw_scan_options *options, fw_scan **out, char *why,
     if (!s->text_field || !s->id_field || !s->workers || !s->error || st != FW_OK)
         goto nomem;
     memset(s->workers, 0, sizeof(fw_worker) * (size_t)s->threads);
-    if ((st = fw_normalizer_new(&s->normalizer)) != FW_OK) goto fail;
+    if (normalizer) {
+        s->normalizer = (fw_normalizer *)normalizer;
+        s->normalizer_borrowed = 1;
+    } else if ((st = fw_normalizer_new(&s->normalizer)) != FW_OK) {
+        goto fail;
+    }
     if ((st = fw_minhasher_new(options->perms, options->seed, &s->minhasher)) != FW_OK)
         goto fail;
     if (options->sketch == FW_SKETCH_OPH &&
@@ -312,7 +323,7 @@ void fw_scan_free(fw_scan *s)
     free(s->docs);
     free(s->by_rank);
     free(s->pairs);
-    fw_normalizer_free(s->normalizer);
+    if (!s->normalizer_borrowed) fw_normalizer_free(s->normalizer);
     fw_minhasher_free(s->minhasher);
     fw_oph_free(s->oph);
     fw_template_free(s->tmpl);
@@ -519,6 +530,15 @@ fw_status fw_scan_run(fw_scan *s) { return run(s, NULL); }
 fw_status fw_scan_run_staged(fw_scan *s, const fw_staged_pairs *staged)
 {
     return run(s, staged);
+}
+
+fw_status fw_scan_keep_texts(fw_scan *s)
+{
+    if (s->phase != FW_SCAN_ADDING || s->ndocs || s->bounded)
+        return fw_scan_fail(s, FW_ERR_ARG, "fw_scan_keep_texts: before adding, without a "
+                            "memory limit");
+    s->sketch.keep_text = 1;
+    return FW_OK;
 }
 
 void fw_scan_get_inputs(const fw_scan *s, fw_scan_inputs *in)

@@ -28,4 +28,15 @@ typedef struct fw_scan_inputs {
 } fw_scan_inputs;
 void fw_scan_get_inputs(const fw_scan *scan, fw_scan_inputs *inputs);
 
+/* fw_scan_new() with a normalizer made earlier (read-only, shared; it
+ * must outlive the scan) instead of one of its own, which takes
+ * milliseconds to make: for a persistent index's batches of one document. */
+fw_status fw_scan_new_sharing(const fw_scan_options *options, const fw_normalizer *normalizer,
+                              fw_scan **out, char *why, size_t why_size);
+
+/* Keeps every document's text (fw_doc_record.text) even without the
+ * passage level, for a persistent index to store (fw_index_add(), index.c). Before
+ * anything is added; not with a memory limit (FW_ERR_ARG). */
+fw_status fw_scan_keep_texts(fw_scan *scan);
+
 #endif

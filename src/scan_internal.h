@@ -37,6 +37,7 @@ struct fw_scan {
     char *text_field, *id_field;
     int threads;
     fw_normalizer *normalizer;
+    int normalizer_borrowed; /* fw_scan_new_sharing()'s: not ours to free */
     fw_minhasher *minhasher;
     fw_oph *oph;             /* --sketch oph; NULL for classic MinHash */
     fw_template *tmpl;       /* --template; NULL when off */

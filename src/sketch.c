@@ -264,7 +264,12 @@ static fw_status sketch_text(const fw_sketch_context *cx, fw_sketch_worker *w,
         st = spill_sketch(cx, doc, hashes, n, sig);
         if (st != FW_OK) return st;
     }
-    if (!passages) return FW_OK;
+    if (!passages) {
+        if (!cx->keep_text || bounded) return FW_OK;
+        if (!(d->text = fw_arena_alloc(&w->arena, len ? len : 1))) return FW_ERR_NOMEM;
+        memcpy(d->text, text, len);
+        return FW_OK;
+    }
     st = keep_for_passages(cx, w, d, text, len);
     w->t_passage_cut += fw_now() - t3;
     return st;

@@ -74,6 +74,9 @@ typedef struct fw_sketch_context {
      * values, instead of being kept. */
     struct fw_spill *hashes_file, *sigs_file;
     struct fw_spill *text_file;      /* the texts (passage level) */
+    int keep_text;                   /* 1: keep every text in the arena
+                                      * even without the passage level (a
+                                      * persistent index stores them) */
 } fw_sketch_context;
 
 /* One thread's memory for sketching: scratch buffers reused from one

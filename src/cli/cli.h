@@ -35,6 +35,16 @@ char *cli_absolute(const char *path);
  * (prefixed "fanwen CMD: ") and returns NULL. */
 fw_scan *cli_rescan(const char *cmd, const char *dir, int threads);
 
+/* --files-from: every non-empty line of `list` ('-': standard input) is an
+ * INPUT added to `scan`, read as it comes (a list of millions of paths is
+ * never held). Returns 0, or -1 after saying why ("fanwen CMD: ..."). */
+int cli_add_listed_paths(const char *cmd, fw_scan *scan, const char *list);
+
+int cmd_explain(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_index(int argc, char **argv);
+int cmd_query(int argc, char **argv);
+
 /* The options of `fanwen scan`, which `fanwen plan` takes too (with
  * --work, --shards and --partitions, its own). */
 typedef struct cli_scan_args {
@@ -53,8 +63,6 @@ int cli_parse_scan_args(const char *cmd, int argc, char **argv, cli_scan_args *a
 
 extern const char *const cli_usage_plan;
 
-int cmd_explain(int argc, char **argv);
-int cmd_report(int argc, char **argv);
 /* staged.c: plan, task, run, slurm, status */
 int cmd_plan(int argc, char **argv);
 int cmd_status(int argc, char **argv);

@@ -46,6 +46,9 @@ static const char *usage_main =
     "                  shared runs with their offsets, years, figures and\n"
     "                  words template mode would call equal\n"
     "  report DIR      the HTML report of an earlier scan's report directory\n"
+    "  index CMD DIR   a persistent index: build, add, info, compact, remove\n"
+    "  query --index DIR INPUT...\n"
+    "                  new documents checked against an index\n"
     "\n"
     "  plan --work W [scan options] INPUT...\n"
     "                  the same scan as staged tasks (sketch, rank, bands,\n"
@@ -330,14 +333,11 @@ static void catch_signals(void)
 
 /* ---------------------------------------------------------------- scan */
 
-/* --files-from: every non-empty line of `list` ('-': standard input) is an
- * INPUT, read as it comes (a list of millions of paths is never held).
- * Returns 0, or -1 after saying why. */
-static int add_listed_paths(fw_scan *scan, const char *list)
+int cli_add_listed_paths(const char *cmd, fw_scan *scan, const char *list)
 {
     FILE *f = strcmp(list, "-") ? fopen(list, "r") : stdin;
     if (!f) {
-        fprintf(stderr, "fanwen scan: --files-from %s: %s\n", list, strerror(errno));
+        fprintf(stderr, "fanwen %s: --files-from %s: %s\n", cmd, list, strerror(errno));
         return -1;
     }
     char *line = NULL;
@@ -349,8 +349,8 @@ static int add_listed_paths(fw_scan *scan, const char *list)
         if (n > 0) st = fw_scan_add_path(scan, line);
     }
     int failed = st == FW_OK && ferror(f);
-    if (failed) fprintf(stderr, "fanwen scan: --files-from %s: read error\n", list);
-    else if (st != FW_OK) fprintf(stderr, "fanwen scan: %s\n", fw_scan_error(scan));
+    if (failed) fprintf(stderr, "fanwen %s: --files-from %s: read error\n", cmd, list);
+    else if (st != FW_OK) fprintf(stderr, "fanwen %s: %s\n", cmd, fw_scan_error(scan));
     free(line);
     if (f != stdin) fclose(f);
     return failed || st != FW_OK ? -1 : 0;
@@ -578,7 +578,7 @@ static int cmd_scan(int argc, char **argv)
     }
     prog.scan = scan;
     for (int i = optind; i < argc && st == FW_OK; i++) st = fw_scan_add_path(scan, argv[i]);
-    if (st == FW_OK && files_from && add_listed_paths(scan, files_from) != 0) {
+    if (st == FW_OK && files_from && cli_add_listed_paths("scan", scan, files_from) != 0) {
         fw_scan_free(scan);
         return EXIT_FAILURE;
     }
@@ -624,6 +624,13 @@ static int cmd_scan(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* OpenMP threads waiting for work spin by default, taking the cores
+     * from the pipeline's reader and sketching threads (bench/README.md:
+     * CPU time with OMP_WAIT_POLICY passive and active). libgomp reads the
+     * policy once, when it is loaded, before main: so fanwen sets it and
+     * starts itself again, once. A user's own setting is kept. */
+    if (!getenv("OMP_WAIT_POLICY") && setenv("OMP_WAIT_POLICY", "PASSIVE", 1) == 0)
+        execv("/proc/self/exe", argv); /* if that fails, go on as we are */
     /* Batches of text are allocated and freed over and over; on virtual
      * machines the page faults of memory handed back to the kernel and
      * taken again cost more than the work (bench/README.md). Keep freed
@@ -647,6 +654,8 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "scan")) return cmd_scan(argc - 1, argv + 1);
     if (!strcmp(cmd, "explain")) return cmd_explain(argc - 1, argv + 1);
     if (!strcmp(cmd, "report")) return cmd_report(argc - 1, argv + 1);
+    if (!strcmp(cmd, "index")) return cmd_index(argc - 1, argv + 1);
+    if (!strcmp(cmd, "query")) return cmd_query(argc - 1, argv + 1);
     if (!strcmp(cmd, "plan")) return cmd_plan(argc - 1, argv + 1);
     if (!strcmp(cmd, "task")) return cmd_task(argc - 1, argv + 1);
     if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);

@@ -30,6 +30,7 @@
  * field's id, or an error row saying why it has no text. A broken check
  * aborts (a crash); everything is released (leaks fail).
  */
+#include "aligned_pack.h"
 #include "jsonl.h"
 #include "lsh.h"
 #include "sketch.h"
@@ -68,6 +69,7 @@ typedef struct sketched {
     uint64_t keys[BANDS];
     fw_cut_scratch cut;
     char *text;           /* the kept text, read back when spilled */
+    uint32_t *unpacked;   /* the aligned text kept packed, unpacked */
     uint64_t skipped;     /* characters in the lines left out */
 } sketched;
 
@@ -91,8 +93,11 @@ static void cut_passages(const fw_sketch_context *cx, sketched *out, int skip_li
     fw_cut_result r;
     fw_cut_input in = {text, d->bytes, NULL, NULL, 0, 0, NULL, 0};
     if (d->aligned) { /* kept while reading: the same passages either way */
-        in.cps = d->aligned;
-        in.offsets = d->aligned_offsets;
+        CHECK((out->unpacked = malloc((2 * (size_t)d->naligned + 1) * sizeof *out->unpacked)));
+        fw_aligned_unpack(d->aligned, d->naligned, 0, d->naligned, out->unpacked,
+                          out->unpacked + d->naligned);
+        in.cps = out->unpacked;
+        in.offsets = out->unpacked + d->naligned;
         in.ncps = d->naligned;
     }
     in.lines_known = 1;
@@ -142,6 +147,7 @@ static void release(sketched *s)
     fw_sketch_worker_free(&s->w);
     fw_cut_scratch_free(&s->cut);
     free(s->text);
+    free(s->unpacked);
 }
 
 static int has_text(const fw_doc_record *d)
@@ -205,8 +211,11 @@ static void check_in_memory(const fw_sketch_context *cx, const sketched *s)
     const fw_doc_record *d = &s->doc.rec;
     if (!has_text(d)) return;
     /* the hashes are kept for verification, unless the text is (passages:
-     * candidates are shingled again from it) */
-    CHECK(d->sig && !d->shingles == !(cx->opt->verify && !cx->passages));
+     * candidates are shingled again from it); then only the band keys are
+     * kept, not the signature, which is made again too */
+    const int keys_only = cx->passages && cx->opt->verify;
+    CHECK(keys_only ? !d->sig && d->band_keys : d->sig && !d->band_keys);
+    CHECK(!d->shingles == !(cx->opt->verify && !cx->passages));
     CHECK(!cx->passages || d->text); /* kept for the passage level */
     for (uint32_t i = 0; i < d->npassages; i++) {
         const fw_passage *p = &d->passages[i];
@@ -228,13 +237,15 @@ static void check_spilled(const fw_sketch_context *cx, const sketched *mem,
     CHECK(!a->message == !b->message && (!a->message || strcmp(a->message, b->message) == 0));
     CHECK(a->nshingles == b->nshingles && a->npassages == b->npassages);
     if (!has_text(b)) return;
-    CHECK(!b->shingles && !b->sig);
+    CHECK(!b->shingles && !b->sig && !b->band_keys);
     uint32_t sig[K];
     CHECK(fw_spill_read(cx->sigs_file, (uint64_t)NUMBER * K * sizeof *sig, sig,
                         sizeof sig) == FW_OK);
-    CHECK(memcmp(sig, a->sig, sizeof sig) == 0);
-    for (unsigned band = 0; band < BANDS; band++)
+    CHECK(!a->sig || memcmp(sig, a->sig, sizeof sig) == 0);
+    for (unsigned band = 0; band < BANDS; band++) { /* in memory: kept, or the signature's */
         CHECK(spilled->keys[band] == fw_lsh_band_key64(sig, band, ROWS));
+        CHECK(!a->band_keys || a->band_keys[band] == spilled->keys[band]);
+    }
     if (a->shingles) { /* kept: then they are in the hashes' file */
         uint64_t *hashes = malloc((b->nshingles ? b->nshingles : 1) * sizeof *hashes);
         CHECK(hashes != NULL);
@@ -285,7 +296,9 @@ static void check_jsonl(const fw_sketch_context *cx, const sketched *line, const
     if (has_text(d)) {
         CHECK(!d->shingles ||
               memcmp(d->shingles, e->shingles, d->nshingles * sizeof *d->shingles) == 0);
-        CHECK(memcmp(d->sig, e->sig, K * sizeof *d->sig) == 0);
+        CHECK(!d->sig == !e->sig && (!d->sig || memcmp(d->sig, e->sig, K * sizeof *d->sig) == 0));
+        CHECK(!d->band_keys == !e->band_keys &&
+              (!d->band_keys || memcmp(d->band_keys, e->band_keys, BANDS * 8) == 0));
         for (uint32_t i = 0; i < d->npassages; i++) {
             const fw_passage *p = &d->passages[i], *q = &e->passages[i];
             CHECK(p->byte_start == q->byte_start && p->byte_end == q->byte_end);

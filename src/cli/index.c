@@ -1,0 +1,483 @@
+/*
+ * index.c — `fanwen index build|add|info|compact|remove` and `fanwen
+ * query`: a persistent index (fw_index_* in fanwen.h), scanned once and
+ * then asked about new documents.
+ *
+ * Exit codes as scan's (0 read everything, 2 some inputs unreadable, 1 a
+ * usage or fatal error), and 3 for `query --fail-on-match` when a new
+ * document has a pair, for a CI job that must fail on a copy.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define EXIT_MATCH 3
+
+static const char *usage_index =
+    "usage: fanwen index build DIR [options] INPUT...  a new index of INPUT\n"
+    "       fanwen index add DIR [options] INPUT...    INPUT as a new segment\n"
+    "       fanwen index info DIR [--check]            what it holds (--check: read\n"
+    "                                                  every block and text)\n"
+    "       fanwen index compact DIR                   merge its segments into one\n"
+    "       fanwen index remove DIR --ids FILE         remove the documents whose\n"
+    "                                                  ids FILE lists, one a line\n"
+    "\n"
+    "An index keeps what a scan needs of each document (its LSH band keys, id,\n"
+    "counts and its text, compressed) so that new documents are checked against\n"
+    "it without scanning it again: `fanwen query --index DIR INPUT...`.\n"
+    "\n"
+    "build options (the parameters are the index's; add and query may repeat\n"
+    "them, and a different one is an error naming it):\n"
+    "  -t, --threshold J   -n, --ngram N   -k, --perms K   -b, --bands B\n"
+    "  -r, --rows R        -s, --seed S    --sketch KIND   --template\n"
+    "  --canon FILE        (copied into the index)\n"
+    "other options:\n"
+    "  -j, --threads N     --text-field F  --id-field F    --max-doc-bytes N\n"
+    "  --files-from FILE   more INPUTs, one path a line ('-': standard input)\n"
+    "  -q, --quiet         no summary on stderr\n";
+
+static const char *usage_query =
+    "usage: fanwen query --index DIR [options] INPUT...\n"
+    "\n"
+    "Checks the documents of INPUT against the index DIR and among themselves,\n"
+    "and writes the rows a scan of the index and INPUT together (with\n"
+    "--no-passages) has for them: pairs.csv, clusters.csv and docs.csv.\n"
+    "\n"
+    "options:\n"
+    "  -o, --out DIR       where the reports go (default: fanwen-report)\n"
+    "      --add           then add them to the index (a new segment)\n"
+    "      --fail-on-match exit 3 when any new document has a pair\n"
+    "  -j, --threads N     --text-field F  --id-field F    --max-doc-bytes N\n"
+    "  --files-from FILE   more INPUTs, one path a line ('-': standard input)\n"
+    "  -q, --quiet         no summary on stderr\n"
+    "  -t -n -k -b -r -s --sketch --template --canon: as the index was built,\n"
+    "                      or an error naming the one that differs\n"
+    "\n"
+    "exit status: 0 done; 2 some inputs could not be read; 3 --fail-on-match and\n"
+    "a new document has a pair; 1 usage or fatal error\n";
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* The options of all index commands, parsed once. */
+typedef struct index_args {
+    fw_scan_options opt;
+    int given_params;        /* an answer-changing parameter was given */
+    const char *out, *index, *ids, *files_from;
+    int add, fail_on_match, quiet, check;
+    char **inputs;
+    int ninputs;
+} index_args;
+
+enum { OPT_SKETCH = 256, OPT_TEMPLATE, OPT_CANON, OPT_TEXT_FIELD, OPT_ID_FIELD, OPT_MAX_DOC,
+       OPT_INDEX, OPT_ADD, OPT_FAIL, OPT_IDS, OPT_CHECK, OPT_FILES_FROM };
+
+static int parse_args(const char *cmd, int argc, char **argv, index_args *a)
+{
+    static const struct option longopts[] = {
+        {"out", required_argument, 0, 'o'},
+        {"threshold", required_argument, 0, 't'},
+        {"ngram", required_argument, 0, 'n'},
+        {"perms", required_argument, 0, 'k'},
+        {"bands", required_argument, 0, 'b'},
+        {"rows", required_argument, 0, 'r'},
+        {"seed", required_argument, 0, 's'},
+        {"sketch", required_argument, 0, OPT_SKETCH},
+        {"template", no_argument, 0, OPT_TEMPLATE},
+        {"canon", required_argument, 0, OPT_CANON},
+        {"threads", required_argument, 0, 'j'},
+        {"text-field", required_argument, 0, OPT_TEXT_FIELD},
+        {"id-field", required_argument, 0, OPT_ID_FIELD},
+        {"max-doc-bytes", required_argument, 0, OPT_MAX_DOC},
+        {"index", required_argument, 0, OPT_INDEX},
+        {"add", no_argument, 0, OPT_ADD},
+        {"fail-on-match", no_argument, 0, OPT_FAIL},
+        {"ids", required_argument, 0, OPT_IDS},
+        {"check", no_argument, 0, OPT_CHECK},
+        {"files-from", required_argument, 0, OPT_FILES_FROM},
+        {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    opterr = 0;
+    optind = 1;
+    int c;
+    unsigned v;
+    while ((c = getopt_long(argc, argv, ":o:t:n:k:b:r:s:j:qh", longopts, NULL)) != -1) {
+        char *end;
+        switch (c) {
+        case 'o': a->out = optarg; break;
+        case 't':
+            a->opt.threshold = strtod(optarg, &end);
+            if (*end || !(a->opt.threshold > 0 && a->opt.threshold <= 1))
+                return cli_usage_error(cmd, "--threshold must be a number in (0, 1], got '%s'",
+                                       optarg);
+            a->given_params = 1;
+            break;
+        case 'n': if (!cli_unsigned(cmd, "--ngram", optarg, 1, 64, &a->opt.ngram)) return 1;
+            a->given_params = 1; break;
+        case 'k': if (!cli_unsigned(cmd, "--perms", optarg, 1, 1024, &a->opt.perms)) return 1;
+            a->given_params = 1; break;
+        case 'b': if (!cli_unsigned(cmd, "--bands", optarg, 1, 1024, &a->opt.bands)) return 1;
+            a->given_params = 1; break;
+        case 'r': if (!cli_unsigned(cmd, "--rows", optarg, 1, 1024, &a->opt.rows)) return 1;
+            a->given_params = 1; break;
+        case 's':
+            a->opt.seed = strtoull(optarg, &end, 10);
+            if (*end || !*optarg || *optarg == '-')
+                return cli_usage_error(cmd, "--seed must be a non-negative integer, got '%s'",
+                                       optarg);
+            a->given_params = 1;
+            break;
+        case 'j': if (!cli_unsigned(cmd, "--threads", optarg, 1, 1024, &v)) return 1;
+            a->opt.threads = (int)v; break;
+        case OPT_SKETCH:
+            if (!strcmp(optarg, "oph")) a->opt.sketch = FW_SKETCH_OPH;
+            else if (!strcmp(optarg, "minhash")) a->opt.sketch = FW_SKETCH_MINHASH;
+            else return cli_usage_error(cmd, "--sketch must be minhash or oph, got '%s'", optarg);
+            a->given_params = 1;
+            break;
+        case OPT_TEMPLATE: a->opt.template_mode = 1; a->given_params = 1; break;
+        case OPT_CANON: a->opt.canon_path = optarg; a->given_params = 1; break;
+        case OPT_TEXT_FIELD: a->opt.text_field = optarg; break;
+        case OPT_ID_FIELD: a->opt.id_field = optarg; break;
+        case OPT_MAX_DOC:
+            if (!cli_parse_size(optarg, &a->opt.max_doc_bytes))
+                return cli_usage_error(cmd, "--max-doc-bytes must be a size such as 64M, got '%s'",
+                                       optarg);
+            break;
+        case OPT_INDEX: a->index = optarg; break;
+        case OPT_ADD: a->add = 1; break;
+        case OPT_FAIL: a->fail_on_match = 1; break;
+        case OPT_IDS: a->ids = optarg; break;
+        case OPT_CHECK: a->check = 1; break;
+        case OPT_FILES_FROM: a->files_from = optarg; break;
+        case 'q': a->quiet = 1; break;
+        case 'h': return -1;
+        case ':': return cli_usage_error(cmd, "option %s needs a value", argv[optind - 1]);
+        default: return cli_usage_error(cmd, "unknown option %s", argv[optind - 1]);
+        }
+    }
+    a->inputs = argv + optind;
+    a->ninputs = argc - optind;
+    return 0;
+}
+
+/* The index's parameters, with those given on the command line over them
+ * (so that fw_index_batch_new() names a difference). */
+static void batch_options(fw_index *ix, const index_args *a, int argc, char **argv,
+                          fw_scan_options *o)
+{
+    fw_index_scan_options(ix, o);
+    index_args again = {0};
+    again.opt = *o;
+    parse_args("index", argc, argv, &again); /* the same line, over the index's values */
+    *o = again.opt;
+    o->threads = a->opt.threads;
+}
+
+/* Reads the inputs into the batch and queries: the result, or NULL after
+ * saying why on stderr. */
+static fw_index_result *run_query(const char *cmd, fw_index *ix, const index_args *a, int argc,
+                                  char **argv, fw_scan **batch)
+{
+    fw_scan_options o;
+    batch_options(ix, a, argc, argv, &o);
+    if (fw_index_batch_new(ix, &o, batch) != FW_OK) {
+        fprintf(stderr, "fanwen %s: %s\n", cmd, fw_index_error(ix));
+        return NULL;
+    }
+    for (int i = 0; i < a->ninputs; i++)
+        if (fw_scan_add_path(*batch, a->inputs[i]) != FW_OK) {
+            fprintf(stderr, "fanwen %s: %s\n", cmd, fw_scan_error(*batch));
+            return NULL;
+        }
+    if (a->files_from && cli_add_listed_paths(cmd, *batch, a->files_from) != 0) return NULL;
+    fw_index_result *r;
+    if (fw_index_query(ix, *batch, &r) != FW_OK) {
+        fprintf(stderr, "fanwen %s: %s\n", cmd, fw_index_error(ix));
+        return NULL;
+    }
+    return r;
+}
+
+static void say_waiting(const char *dir, void *arg)
+{
+    (void)arg;
+    fprintf(stderr, "fanwen: waiting for another writer of %s\n", dir);
+}
+
+/* After a change that succeeded: its warning, if any (committed, but
+ * maybe not durable), even under -q. */
+static void warn_committed(const char *cmd, const fw_index *ix)
+{
+    if (fw_index_error(ix)[0]) fprintf(stderr, "fanwen %s: warning: %s\n", cmd, fw_index_error(ix));
+}
+
+static int unreadable(const fw_scan *batch)
+{
+    fw_scan_stats st;
+    fw_scan_get_stats(batch, &st);
+    return st.docs[FW_DOC_ERROR] ? EXIT_PARTIAL : EXIT_SUCCESS;
+}
+
+/* index build DIR / index add DIR: the inputs become a segment. */
+static int build_or_add(int build, int argc, char **argv)
+{
+    const char *cmd = build ? "index build" : "index add";
+    index_args a = {0};
+    fw_scan_options_default(&a.opt);
+    int rc = parse_args(cmd, argc, argv, &a);
+    if (rc < 0) { fputs(usage_index, stdout); return EXIT_SUCCESS; }
+    if (rc) return rc;
+    if (a.ninputs < 1 || (a.ninputs < 2 && !a.files_from))
+        return cli_usage_error(cmd, "needs DIR and at least one INPUT (or --files-from)%s", "");
+    const char *dir = a.inputs[0];
+    a.inputs++;
+    a.ninputs--;
+    char why[1024];
+    fw_index *ix;
+    double t0 = now();
+    fw_status st = build ? fw_index_create(dir, &a.opt, &ix, why, sizeof why)
+                         : fw_index_open(dir, FW_INDEX_WRITE, &ix, why, sizeof why);
+    if (st != FW_OK) {
+        fprintf(stderr, "fanwen %s: %s\n", cmd, why);
+        return EXIT_FAILURE;
+    }
+    fw_scan *batch = NULL;
+    fw_index_result *r = run_query(cmd, ix, &a, argc, argv, &batch);
+    rc = EXIT_FAILURE;
+    if (r && fw_index_add(ix, r) != FW_OK) {
+        fprintf(stderr, "fanwen %s: %s\n", cmd, fw_index_error(ix));
+    } else if (r) {
+        warn_committed(cmd, ix);
+        rc = unreadable(batch);
+        if (!a.quiet) {
+            fw_index_info info;
+            fw_index_get_info(ix, &info);
+            fprintf(stderr, "fanwen: %zu documents added to %s (%zu pairs with them), %llu in "
+                    "%llu segments, in %.2f s.\n", fw_scan_doc_count(batch), dir,
+                    fw_index_result_pair_count(r), (unsigned long long)info.documents,
+                    (unsigned long long)info.segments, now() - t0);
+        }
+    }
+    fw_index_result_free(r);
+    fw_scan_free(batch);
+    fw_index_close(ix);
+    return rc;
+}
+
+static int info(int argc, char **argv)
+{
+    index_args a = {0};
+    int rc = parse_args("index info", argc, argv, &a);
+    if (rc < 0) { fputs(usage_index, stdout); return EXIT_SUCCESS; }
+    if (rc) return rc;
+    if (a.ninputs != 1) return cli_usage_error("index info", "needs DIR%s", "");
+    char why[1024];
+    fw_index *ix;
+    if (fw_index_open(a.inputs[0], 0, &ix, why, sizeof why) != FW_OK) {
+        fprintf(stderr, "fanwen index info: %s\n", why);
+        return EXIT_FAILURE;
+    }
+    fw_index_info in;
+    fw_index_get_info(ix, &in);
+    fw_scan_options o;
+    fw_index_scan_options(ix, &o);
+    printf("index %s: generation %llu, %llu documents (%llu removed), %llu segments, %llu "
+           "pairs\n", a.inputs[0], (unsigned long long)in.generation,
+           (unsigned long long)in.documents, (unsigned long long)in.removed,
+           (unsigned long long)in.segments, (unsigned long long)in.pairs);
+    printf("parameters: ngram %u, perms %u, bands %u x rows %u, threshold %g, seed %llu, "
+           "sketch %s%s\n", o.ngram, o.perms, o.bands, o.rows, o.threshold,
+           (unsigned long long)o.seed, fw_sketch_name(o.sketch),
+           o.template_mode ? (o.canon_path ? ", template (canon.tsv)" : ", template") : "");
+    double docs = in.documents + in.removed ? (double)(in.documents + in.removed) : 1;
+    printf("bytes: tables %llu, band files %llu, texts %llu (of %llu raw); per document "
+           "%.0f, %.0f, %.0f\n", (unsigned long long)in.docs_bytes,
+           (unsigned long long)in.band_bytes, (unsigned long long)in.text_bytes,
+           (unsigned long long)in.text_raw_bytes, in.docs_bytes / docs, in.band_bytes / docs,
+           in.text_bytes / docs);
+    for (size_t i = 0; i < in.segments; i++) {
+        const char *name;
+        uint64_t n, first, last;
+        fw_index_segment(ix, i, &name, &n, &first, &last);
+        printf("segment %s: %llu documents, numbers %llu-%llu\n", name, (unsigned long long)n,
+               (unsigned long long)first, (unsigned long long)last);
+    }
+    rc = EXIT_SUCCESS;
+    if (a.check) {
+        if (fw_index_check(ix) != FW_OK) {
+            fprintf(stderr, "fanwen index info: %s\n", fw_index_error(ix));
+            rc = EXIT_FAILURE;
+        } else {
+            printf("check: every block and text is sound\n");
+        }
+    }
+    fw_index_close(ix);
+    return rc;
+}
+
+static int compact(int argc, char **argv)
+{
+    index_args a = {0};
+    int rc = parse_args("index compact", argc, argv, &a);
+    if (rc < 0) { fputs(usage_index, stdout); return EXIT_SUCCESS; }
+    if (rc) return rc;
+    if (a.ninputs != 1) return cli_usage_error("index compact", "needs DIR%s", "");
+    char why[1024];
+    fw_index *ix;
+    if (fw_index_open(a.inputs[0], FW_INDEX_WRITE, &ix, why, sizeof why) != FW_OK) {
+        fprintf(stderr, "fanwen index compact: %s\n", why);
+        return EXIT_FAILURE;
+    }
+    double t0 = now();
+    rc = EXIT_SUCCESS;
+    if (fw_index_compact(ix) != FW_OK) {
+        fprintf(stderr, "fanwen index compact: %s\n", fw_index_error(ix));
+        rc = EXIT_FAILURE;
+    } else if (warn_committed("index compact", ix), !a.quiet) {
+        fw_index_info in;
+        fw_index_get_info(ix, &in);
+        fprintf(stderr, "fanwen: %s compacted: %llu documents in %llu segment(s), in %.2f s.\n",
+                a.inputs[0], (unsigned long long)in.documents, (unsigned long long)in.segments,
+                now() - t0);
+    }
+    fw_index_close(ix);
+    return rc;
+}
+
+static int remove_ids(int argc, char **argv)
+{
+    index_args a = {0};
+    int rc = parse_args("index remove", argc, argv, &a);
+    if (rc < 0) { fputs(usage_index, stdout); return EXIT_SUCCESS; }
+    if (rc) return rc;
+    if (a.ninputs != 1 || !a.ids) return cli_usage_error("index remove", "needs DIR and --ids FILE%s", "");
+    FILE *f = strcmp(a.ids, "-") ? fopen(a.ids, "r") : stdin;
+    if (!f) {
+        perror(a.ids);
+        return EXIT_FAILURE;
+    }
+    char **ids = NULL, *line = NULL;
+    size_t n = 0, cap = 0, lcap = 0;
+    ssize_t len;
+    int ok = 1;
+    errno = 0;
+    while (ok && (len = getline(&line, &lcap, f)) >= 0) {
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
+        if (!len) continue;
+        if (n == cap) {
+            size_t grown_cap = cap ? 2 * cap : 64;
+            char **grown = realloc(ids, grown_cap * sizeof *ids);
+            if (!grown) {
+                ok = 0;
+                break;
+            }
+            ids = grown;
+            cap = grown_cap;
+        }
+        if (!(ids[n] = strdup(line))) ok = 0;
+        else n++;
+    }
+    if (ok && ferror(f)) ok = 0; /* getline's error, not the end */
+    int err = errno;
+    free(line);
+    if (f != stdin) fclose(f);
+    char why[1024];
+    fw_index *ix;
+    rc = EXIT_FAILURE;
+    size_t removed = 0;
+    if (!ok) {
+        fprintf(stderr, "fanwen index remove: %s: %s\n", a.ids, strerror(err ? err : ENOMEM));
+    } else if (fw_index_open(a.inputs[0], FW_INDEX_WRITE, &ix, why, sizeof why) != FW_OK) {
+        fprintf(stderr, "fanwen index remove: %s\n", why);
+    } else {
+        if (fw_index_remove(ix, (const char *const *)ids, n, &removed) != FW_OK) {
+            fprintf(stderr, "fanwen index remove: %s\n", fw_index_error(ix));
+        } else {
+            rc = EXIT_SUCCESS;
+            warn_committed("index remove", ix);
+            if (!a.quiet)
+                fprintf(stderr, "fanwen: %zu of %zu ids removed (the others are not in the "
+                        "index).\n", removed, n);
+        }
+        fw_index_close(ix);
+    }
+    for (size_t i = 0; i < n; i++) free(ids[i]);
+    free(ids);
+    return rc;
+}
+
+int cmd_index(int argc, char **argv)
+{
+    fw_index_on_wait(say_waiting, NULL);
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        fputs(usage_index, argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_FAILURE : EXIT_SUCCESS;
+    }
+    const char *sub = argv[1];
+    if (!strcmp(sub, "build")) return build_or_add(1, argc - 1, argv + 1);
+    if (!strcmp(sub, "add")) return build_or_add(0, argc - 1, argv + 1);
+    if (!strcmp(sub, "info")) return info(argc - 1, argv + 1);
+    if (!strcmp(sub, "compact")) return compact(argc - 1, argv + 1);
+    if (!strcmp(sub, "remove")) return remove_ids(argc - 1, argv + 1);
+    fprintf(stderr, "fanwen index: unknown command '%s'\n%s", sub, usage_index);
+    return EXIT_FAILURE;
+}
+
+int cmd_query(int argc, char **argv)
+{
+    fw_index_on_wait(say_waiting, NULL);
+    index_args a = {0};
+    fw_scan_options_default(&a.opt);
+    a.out = "fanwen-report";
+    int rc = parse_args("query", argc, argv, &a);
+    if (rc < 0) { fputs(usage_query, stdout); return EXIT_SUCCESS; }
+    if (rc) return rc;
+    if (!a.index) return cli_usage_error("query", "needs --index DIR%s", "");
+    if (a.ninputs < 1 && !a.files_from)
+        return cli_usage_error("query", "needs at least one INPUT (or --files-from)%s", "");
+    char why[1024];
+    fw_index *ix;
+    double t0 = now();
+    if (fw_index_open(a.index, a.add ? FW_INDEX_WRITE : 0, &ix, why, sizeof why) != FW_OK) {
+        fprintf(stderr, "fanwen query: %s\n", why);
+        return EXIT_FAILURE;
+    }
+    fw_scan *batch = NULL;
+    fw_index_result *r = run_query("query", ix, &a, argc, argv, &batch);
+    rc = EXIT_FAILURE;
+    if (r) {
+        fw_status st = fw_index_result_write(ix, r, a.out);
+        if (st == FW_OK && a.add) st = fw_index_add(ix, r);
+        if (st != FW_OK) {
+            fprintf(stderr, "fanwen query: %s\n", fw_index_error(ix));
+        } else {
+            if (a.add) warn_committed("query", ix);
+            size_t pairs = fw_index_result_pair_count(r), indexed = 0;
+            for (size_t i = 0; i < pairs; i++) {
+                fw_index_match m;
+                fw_index_result_pair(r, i, &m);
+                indexed += m.a_indexed || m.b_indexed;
+            }
+            rc = a.fail_on_match && pairs ? EXIT_MATCH : unreadable(batch);
+            if (!a.quiet)
+                fprintf(stderr, "fanwen: %zu new documents, %zu pairs (%zu with indexed "
+                        "documents)%s, in %.3f s.\n", fw_scan_doc_count(batch), pairs, indexed,
+                        a.add ? ", added to the index" : "", now() - t0);
+        }
+    }
+    fw_index_result_free(r);
+    fw_scan_free(batch);
+    fw_index_close(ix);
+    return rc;
+}

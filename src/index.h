@@ -1,0 +1,279 @@
+/* index.h — the persistent index's pieces (internal): the manifest
+ * (index_manifest.c), segments on disk (index_segment.c), the index as a
+ * whole (index.c: open, lock, add, remove, compact) and queries
+ * (index_query.c, index_report.c). See fanwen.h for what it promises. */
+#ifndef FW_INDEX_H
+#define FW_INDEX_H
+
+#include "fanwen.h"
+#include "band_file.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define FW_INDEX_ERROR_SIZE 768
+#define FW_INDEX_NAME_SIZE 48
+
+/* Every parameter that changes answers, as the manifest records it. */
+typedef struct fw_index_params {
+    unsigned ngram, perms, bands, rows;
+    double threshold;
+    uint64_t seed;
+    fw_sketch sketch;
+    int template_mode;
+    uint64_t canon_hash;      /* XXH3 of DIR/canon.tsv; 0: the built-in table
+                               * (or none without template mode) */
+    char normalization[64];   /* "fanwen-nfkc-casefold-1 utf8proc X.Y.Z" */
+} fw_index_params;
+
+/* The band files' tag: a hash of every parameter that changes keys. */
+uint64_t fw_index_params_tag(const fw_index_params *p);
+
+/* ------------------------------------------------------------ the manifest */
+
+typedef struct fw_manifest_segment {
+    char name[FW_INDEX_NAME_SIZE]; /* files NAME.docs, NAME.bands, NAME.text */
+    uint64_t first, last, count;   /* document numbers, documents */
+} fw_manifest_segment;
+
+typedef struct fw_manifest {
+    fw_index_params params;
+    uint64_t generation;
+    uint64_t next_doc;             /* the number the next document gets */
+    fw_manifest_segment *segs;     /* by first document number */
+    size_t nsegs;
+    char tombstones[FW_INDEX_NAME_SIZE]; /* "" when none */
+} fw_manifest;
+
+/* Reads DIR/MANIFEST (FW_ERR_IO: absent or unreadable; FW_ERR_FORMAT: it
+ * fails its checksum or does not parse). */
+fw_status fw_manifest_read(const char *dir, fw_manifest *m, char *why, size_t why_size);
+/* Writes it to a temporary name, flushes, renames it over DIR/MANIFEST and
+ * flushes the directory. FW_OK once renamed (the new generation is live);
+ * *durable 0 then when the directory's flush failed (`why` says so): the
+ * change is made but may not survive a power loss. */
+fw_status fw_manifest_write(const char *dir, const fw_manifest *m, int *durable, char *why,
+                            size_t why_size);
+void fw_manifest_free(fw_manifest *m);
+
+/* FW_ERR_ARG with `why` naming the first parameter that differs. */
+fw_status fw_index_params_compare(const fw_index_params *index, const fw_index_params *asked,
+                                  char *why, size_t why_size);
+/* The normalization this library does (fw_index_params.normalization). */
+void fw_index_normalization(char *out, size_t size);
+
+/* Flushes directory `dir` (after a rename into it). */
+fw_status fw_index_sync_dir(const char *dir);
+
+/* The end of every file the index writes under a temporary name: `f`
+ * (written to `tmp`; `ok` 0 when a write already failed) flushed, checked,
+ * fsync'ed, closed and renamed to `path`; on any failure `tmp` is removed
+ * and FW_ERR_IO returned (`why` set unless `ok` was 0). The directory is
+ * the caller's to flush. */
+fw_status fw_index_file_finish(FILE *f, int ok, const char *tmp, const char *path, char *why,
+                               size_t why_size);
+
+/* ------------------------------------------------------------- segments */
+
+/* One document of a segment's table (72 bytes on disk, little-endian).
+ * Texts are compressed a few consecutive documents to a zstd frame. */
+typedef struct fw_seg_doc {
+    uint64_t number, bytes, chars, shingles;
+    uint64_t text_at;          /* the zstd frame holding its text, in NAME.text */
+    uint64_t text_sum;         /* XXH3-64 of that frame */
+    uint64_t str_at;           /* id NUL message NUL in the strings */
+    uint32_t text_zlen;        /* the frame's bytes (0: no text) */
+    uint32_t status;           /* fw_doc_status */
+    uint32_t in_frame;         /* where its text starts in the frame's bytes */
+    uint32_t reserved;
+} fw_seg_doc;
+
+/* A pair of document numbers, verified when one of them was added. */
+typedef struct fw_seg_pair {
+    uint64_t a, b;
+} fw_seg_pair;
+
+typedef struct fw_seg {
+    char name[FW_INDEX_NAME_SIZE];
+    uint64_t first, last;
+    const fw_seg_doc *docs;    /* by number, in the mapped NAME.docs */
+    size_t ndocs;
+    const uint32_t *by_id;     /* positions in docs, in id order */
+    const fw_seg_pair *pairs;
+    size_t npairs;
+    const char *strings;
+    uint64_t strings_size;
+    void *docs_map;
+    size_t docs_size;
+    fw_band_file *bands;
+    const unsigned char *text; /* the mapped NAME.text */
+    size_t text_size;
+    uint64_t band_size;
+} fw_seg;
+
+/* Opens and checks a segment's three files (the band file's blocks are
+ * checked as they are read, the texts' frames as they are decompressed). */
+fw_status fw_segment_open(const char *dir, const fw_manifest_segment *ms, uint64_t tag,
+                          fw_seg *seg, char *why, size_t why_size);
+void fw_segment_close(fw_seg *seg);
+
+const char *fw_segment_id(const fw_seg *seg, size_t i);
+const char *fw_segment_message(const fw_seg *seg, size_t i);
+/* The position of document `number`, or -1. */
+int64_t fw_segment_find_number(const fw_seg *seg, uint64_t number);
+/* The position of the document with this id, or -1. */
+int64_t fw_segment_find_id(const fw_seg *seg, const char *id);
+/* The last frame of texts decompressed, kept for the next document of
+ * the same frame (documents are read in number order: neighbours share
+ * frames). Zero-initialize; fw_text_cache_free(). */
+typedef struct fw_text_cache {
+    const unsigned char *frame;  /* which (NULL: none) */
+    char *buf;
+    size_t cap, len;
+} fw_text_cache;
+void fw_text_cache_free(fw_text_cache *c);
+
+/* Document i's text: *text points into the cache (valid until its next
+ * use), *len bytes. Its frame is checked (XXH3) before it is decompressed;
+ * FW_ERR_FORMAT when it fails. */
+fw_status fw_segment_text(const fw_seg *seg, size_t i, fw_text_cache *cache, const char **text,
+                          size_t *len, char *why, size_t why_size);
+
+/* A segment being written: documents in number order. */
+typedef struct fw_seg_doc_in {
+    uint64_t number;
+    const char *id, *message;      /* message may be NULL */
+    fw_doc_status status;
+    uint64_t bytes, chars, shingles;
+    const char *text;              /* `bytes` of it; NULL: none kept */
+    const unsigned char *frame;    /* or an already compressed frame holding
+                                    * it at in_frame (checked by the caller;
+                                    * consecutive documents of one frame
+                                    * pass the same pointer) */
+    uint32_t frame_len, in_frame;
+    uint64_t frame_sum;
+} fw_seg_doc_in;
+
+/* Writes NAME.docs and NAME.text (the band file is the caller's: it writes
+ * NAME.bands with fw_band_writer), the texts compressed on `threads`
+ * threads. Both under temporary names, flushed, then renamed into place. */
+fw_status fw_segment_write(const char *dir, const char *name, const fw_seg_doc_in *docs,
+                           size_t ndocs, const fw_seg_pair *pairs, size_t npairs, int threads,
+                           char *why, size_t why_size);
+
+/* ----------------------------------------------------------- the index */
+
+struct fw_index {
+    char *dir;
+    char *canon_path;          /* DIR/canon.tsv, the template table's copy */
+    int lock_fd;               /* -1 for a reader */
+    fw_manifest man;
+    fw_seg *segs;          /* as man.segs */
+    uint64_t *removed;         /* tombstones: document numbers, sorted */
+    size_t nremoved;
+    fw_seg_pair *extra;        /* pairs found when documents were removed
+                                * (kept with the tombstones) */
+    size_t nextra;
+    fw_seg_pair *withdrawn;    /* segments' pairs no longer candidates */
+    size_t nwithdrawn;
+    fw_normalizer *normalizer; /* made once, lent to every batch */
+    /* the components of the stored pairs (index_query.c), made at the
+     * first query of a generation: per document number its root, and per
+     * root the live documents in it and its smallest id's number */
+    uint32_t *root, *comp_size;
+    uint64_t *comp_min;
+    uint64_t comp_n;           /* numbers covered (next_doc) */
+    uint64_t *live_pairs;      /* the live pairs, a << 32 | b with a < b, sorted */
+    size_t nlive_pairs;
+    char error[FW_INDEX_ERROR_SIZE];
+};
+
+/* Forgets the components (a new generation). */
+void fw_index_forget_components(fw_index *ix);
+/* Makes ix->live_pairs and the components if not made yet. */
+fw_status fw_index_components(fw_index *ix);
+/* Is x << 32 | y (x < y) a live pair? After fw_index_components(). */
+int fw_index_live_pair(const fw_index *ix, uint64_t packed);
+
+fw_status fw_index_fail(fw_index *ix, fw_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+int fw_index_is_removed(const fw_index *ix, uint64_t number);
+/* The segment holding document `number` and its position there; NULL. */
+const fw_seg *fw_index_find_number(const fw_index *ix, uint64_t number, size_t *pos);
+/* The id of document `number` ("" if none). */
+const char *fw_index_id(const fw_index *ix, uint64_t number);
+/* A live document with this id: its number, or -1. */
+int64_t fw_index_find_id(const fw_index *ix, const char *id);
+/* Live documents. */
+uint64_t fw_index_live(const fw_index *ix);
+/* "DIR/NAME.EXT" into out. */
+void fw_index_path(const fw_index *ix, char *out, size_t size, const char *name,
+                   const char *ext);
+
+/* What a query found (index_query.c), read by index_report.c and index.c. */
+typedef struct fw_index_pair {
+    uint64_t a, b;             /* numbers, id(a) < id(b); the batch's
+                                * documents are numbered from next_doc in
+                                * id order */
+    double jaccard, estimate, a_in_b, b_in_a;
+} fw_index_pair;
+
+struct fw_index_result {
+    fw_scan *batch;
+    uint64_t generation;       /* of the index it was made against */
+    uint64_t base;             /* next_doc then: the batch's first number */
+    size_t n;                  /* the batch's documents */
+    char **ids;                /* by input order: the id as reported */
+    int *renamed;              /* 1: renamed against the index */
+    size_t *order;             /* input positions in id order (number - base) */
+    fw_index_pair *pairs;      /* sorted by id of a, then of b */
+    size_t npairs;
+    fw_seg_pair *withdrawn;    /* live pairs between indexed documents that
+                                * index and batch together no longer give
+                                * (a < b, sorted) */
+    size_t nwithdrawn;
+    const char **cluster;      /* by input order: the cluster's id or NULL
+                                * (points into cluster_owned) */
+    char **cluster_owned;      /* by input order: the cluster ids, copied so
+                                * they outlive the mapping of the generation
+                                * the query ran against */
+    uint64_t *cluster_size;
+    uint64_t *ix_numbers;      /* the indexed documents the pairs name, sorted */
+    char **ix_ids;             /* their ids, copied (by ix_numbers) */
+    size_t nix;
+    fw_index *index;
+};
+
+/* An indexed document made again from its stored text: its shingle set
+ * and signature (index_query.c). */
+typedef struct fw_index_sketch {
+    uint64_t number;
+    uint64_t *set;
+    size_t nset;
+    uint32_t *sig;
+} fw_index_sketch;
+
+/* Makes v[i] for each v[i].number (sorted), with the batch scan `s`'s
+ * normalizer, template and sketch, in parallel. */
+fw_status fw_index_sketch_docs(fw_index *ix, const fw_scan *s, fw_index_sketch *v, size_t n);
+const fw_index_sketch *fw_index_sketch_find(const fw_index_sketch *v, size_t n, uint64_t x);
+void fw_index_sketches_free(fw_index_sketch *v, size_t n);
+
+/* The set of live indexed documents given one id, as `id` belongs to it:
+ * *base the id they were given (malloc'ed), *place 1 for the first, k for
+ * "base#k", *count the documents (index_query.c). */
+fw_status fw_index_id_set(const fw_index *ix, const char *id, char **base, size_t *place,
+                          size_t *count);
+
+/* The id of number x in a result (the batch's or the index's). */
+const char *fw_index_result_id(const fw_index_result *r, uint64_t x);
+
+/* The batch's records of one band (documents with a signature: key, number),
+ * sorted by key then number, into rec (r->n of them at most; tmp: as many
+ * of scratch); returns how many (index_query.c; index.c writes them). */
+size_t fw_index_batch_band(const fw_index_result *r, unsigned band, unsigned rows,
+                           fw_band_record *rec, fw_band_record *tmp);
+
+#endif

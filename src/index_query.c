@@ -1,0 +1,1061 @@
+/*
+ * index_query.c — new documents checked against an index and among
+ * themselves: the rows a scan of both together has for the new ones.
+ *
+ * The batch is a scan of its own (read, normalized, sketched as any scan
+ * does, its texts kept). Then, band by band, each new document's key is
+ * looked up in every segment's band file: the bucket a scan of index and
+ * batch together would have formed is the indexed documents with that key
+ * (removed ones left out) and the new ones with it. The bucket rule is
+ * lsh.c's, applied to the whole bucket: up to FW_LSH_FULL_BUCKET members
+ * every pair (here: every pair with a new document), above it a star
+ * around the member with the smallest id (a scan numbers documents in id
+ * order). So the candidates with a new document are exactly the scan's,
+ * and each is verified exactly as match.c does: the indexed document's
+ * text is read back from its segment, normalized, shingled and sketched
+ * again, and its counts must come out as they were stored (otherwise the
+ * normalization has changed under the index, and that is an error).
+ *
+ * Clusters are the connected components of the pairs the index stored
+ * (found when each document was added) and the new ones, each named by its
+ * smallest id.
+ */
+#include "index.h"
+#include "scan_internal.h"
+#include "grow.h"
+#include "lsh.h"
+#include "match.h"
+#include "sort.h"
+
+#include <omp.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- ids */
+
+const char *fw_index_result_id(const fw_index_result *r, uint64_t x)
+{
+    if (x >= r->base) return r->ids[r->order[x - r->base]];
+    if (r->ix_ids) { /* copied at the end of the query */
+        size_t lo = 0, hi = r->nix;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (r->ix_numbers[mid] < x) lo = mid + 1;
+            else hi = mid;
+        }
+        if (lo < r->nix && r->ix_numbers[lo] == x) return r->ix_ids[lo];
+    }
+    return fw_index_id(r->index, x);
+}
+
+typedef struct id_pos {
+    const char *id;
+    size_t i;
+} id_pos;
+
+static int cmp_id_pos(const void *a, const void *b)
+{
+    const id_pos *x = a, *y = b;
+    int c = strcmp(x->id, y->id);
+    return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+#define RENAMED "duplicate id, renamed" /* match.c's words */
+
+static int says_renamed(const char *message)
+{
+    size_t n = message ? strlen(message) : 0, k = strlen(RENAMED);
+    return n >= k && !strcmp(message + n - k, RENAMED);
+}
+
+/* How many live indexed documents were given the id `id` (the first keeps
+ * it, the others became "id#2", "id#3"... as a scan renames them). */
+static size_t indexed_with_id(const fw_index *ix, const char *id)
+{
+    if (fw_index_find_id(ix, id) < 0) return 0;
+    size_t len = strlen(id) + 24, count = 1;
+    char *name = malloc(len);
+    while (name) {
+        snprintf(name, len, "%s#%zu", id, count + 1);
+        int64_t x = fw_index_find_id(ix, name);
+        size_t pos;
+        const fw_seg *seg = x >= 0 ? fw_index_find_number(ix, (uint64_t)x, &pos) : NULL;
+        if (!seg || !says_renamed(fw_segment_message(seg, pos))) break;
+        count++;
+    }
+    free(name);
+    return count;
+}
+
+/* The set of live indexed documents that were given one id, as `id`
+ * belongs to it: *place 1 for the first (the id itself), k for "base#k"
+ * (a renaming), and *count the set's size (indexed_with_id of the base);
+ * base receives the id they were given (malloc'ed). */
+fw_status fw_index_id_set(const fw_index *ix, const char *id, char **base, size_t *place,
+                          size_t *count)
+{
+    *base = strdup(id);
+    if (!*base) return FW_ERR_NOMEM;
+    *place = 1;
+    int64_t x = fw_index_find_id(ix, id);
+    size_t pos;
+    const fw_seg *seg = x >= 0 ? fw_index_find_number(ix, (uint64_t)x, &pos) : NULL;
+    char *hash = strrchr(*base, '#');
+    if (seg && hash && says_renamed(fw_segment_message(seg, pos))) {
+        *place = strtoull(hash + 1, NULL, 10);
+        *hash = '\0';
+    }
+    *count = indexed_with_id(ix, *base);
+    return FW_OK;
+}
+
+/* The batch's ids as a scan of index and batch together gives them: a
+ * scan numbers the documents that were given one id in input order, the
+ * first keeps it and the others become "id#2", "id#3"...; the index's
+ * come first. The batch's own scan has numbered its repeats already
+ * ("id#k", its message saying so); those of an id the index holds move
+ * up by what the index has. And their order. */
+static fw_status name_batch(fw_index *ix, fw_index_result *r)
+{
+    const fw_scan *s = r->batch;
+    size_t n = r->n, m = n ? n : 1;
+    id_pos *v = malloc(m * sizeof *v);
+    r->ids = calloc(m, sizeof *r->ids);
+    r->renamed = calloc(m, sizeof *r->renamed);
+    r->order = malloc(m * sizeof *r->order);
+    if (!v || !r->ids || !r->renamed || !r->order) {
+        free(v);
+        return FW_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const fw_doc_record *d = &s->docs[i];
+        size_t len = strlen(d->id) + 24, t = 0; /* its place among the batch's repeats */
+        char *given = strdup(d->id), *name = malloc(len), *hash = given ? strrchr(given, '#') : NULL;
+        if (!given || !name) {
+            free(given);
+            free(name);
+            break;
+        }
+        if (hash && says_renamed(d->message)) {
+            t = strtoull(hash + 1, NULL, 10) - 1;
+            *hash = '\0';
+        }
+        size_t before = indexed_with_id(ix, given);
+        if (before) {
+            snprintf(name, len, "%s#%zu", given, before + t + 1);
+            r->renamed[i] = t == 0; /* else the batch's scan said so already */
+        } else {
+            snprintf(name, len, "%s", d->id);
+        }
+        free(given);
+        r->ids[i] = name;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!r->ids[i]) {
+            free(v);
+            return FW_ERR_NOMEM;
+        }
+        v[i] = (id_pos){r->ids[i], i};
+    }
+    qsort(v, n, sizeof *v, cmp_id_pos);
+    for (size_t k = 0; k < n; k++) r->order[k] = v[k].i;
+    free(v);
+    return FW_OK;
+}
+
+/* ---------------------------------------------------------- candidates */
+
+/* Candidate pairs as they are found: min << 32 | max of the two numbers
+ * (all below 2^32, clusters() checks), repeats allowed; sorted by radix. */
+typedef struct pair_vec {
+    uint64_t *v;
+    size_t len, cap;
+} pair_vec;
+
+static int push_pair(pair_vec *p, uint64_t x, uint64_t y)
+{
+    if (!fw_grow(&p->v, &p->cap, p->len + 1, sizeof *p->v, 256)) return 0;
+    p->v[p->len++] = x < y ? x << 32 | y : y << 32 | x;
+    return 1;
+}
+
+/* One bucket: `na` indexed members and `nb` new ones (numbers). */
+static int bucket_pairs(const fw_index_result *r, const uint64_t *a, size_t na,
+                        const fw_band_record *b, size_t nb, pair_vec *out)
+{
+    if (na + nb <= FW_LSH_FULL_BUCKET) {
+        for (size_t j = 0; j < nb; j++) {
+            for (size_t i = 0; i < na; i++)
+                if (!push_pair(out, a[i], b[j].item)) return 0;
+            for (size_t k = j + 1; k < nb; k++)
+                if (!push_pair(out, b[j].item, b[k].item)) return 0;
+        }
+        return 1;
+    }
+    /* a star around the smallest id: among the new ones the first (they
+     * are numbered in id order), among the indexed ones by comparing */
+    uint64_t center = b[0].item;
+    const char *cid = fw_index_result_id(r, center);
+    for (size_t i = 0; i < na; i++) {
+        const char *id = fw_index_result_id(r, a[i]);
+        if (strcmp(id, cid) < 0) {
+            center = a[i];
+            cid = id;
+        }
+    }
+    if (center < r->base) {
+        for (size_t j = 0; j < nb; j++)
+            if (!push_pair(out, center, b[j].item)) return 0;
+        return 1;
+    }
+    for (size_t i = 0; i < na; i++)
+        if (!push_pair(out, center, a[i])) return 0;
+    for (size_t j = 1; j < nb; j++)
+        if (!push_pair(out, center, b[j].item)) return 0;
+    return 1;
+}
+
+size_t fw_index_batch_band(const fw_index_result *r, unsigned band, unsigned rows,
+                           fw_band_record *rec, fw_band_record *tmp)
+{
+    size_t nr = 0;
+    for (size_t k = 0; k < r->n; k++) {
+        const fw_doc_record *d = &r->batch->docs[r->order[k]];
+        if (d->sig) rec[nr++] = (fw_band_record){fw_lsh_band_key64(d->sig, band, rows),
+                                                 r->base + k};
+    }
+    fw_band_records_sort(rec, tmp, nr);
+    return nr;
+}
+
+/* The live indexed documents with `key` in `band`, into *members. */
+static fw_status indexed_bucket(fw_index *ix, unsigned band, uint64_t key, uint64_t **members,
+                                size_t *cap, size_t *na)
+{
+    *na = 0;
+    for (size_t g = 0; g < ix->man.nsegs; g++) {
+        const fw_band_record *found;
+        size_t nf;
+        fw_status st = fw_band_file_find(ix->segs[g].bands, band, key, &found, &nf);
+        if (st != FW_OK) return fw_index_fail(ix, st, "%s", fw_band_file_error(ix->segs[g].bands));
+        if (!fw_grow(members, cap, *na + nf + 1, sizeof **members, 64)) return FW_ERR_NOMEM;
+        for (size_t j = 0; j < nf; j++)
+            if (!fw_index_is_removed(ix, found[j].item)) (*members)[(*na)++] = found[j].item;
+    }
+    return FW_OK;
+}
+
+/* The pairs between indexed members that the bucket gave before the new
+ * documents joined it and gives no more: past FW_LSH_FULL_BUCKET members
+ * its pairs become a star, and a new document with the smallest id takes
+ * the star's centre. (Whether another band still gives them is
+ * withdrawn_pairs()'s question.) */
+static int bucket_lost(const fw_index_result *r, const uint64_t *a, size_t na,
+                       const fw_band_record *b, size_t nb, pair_vec *out)
+{
+    if (na < 2 || na + nb <= FW_LSH_FULL_BUCKET) return 1;
+    size_t ca = 0;
+    for (size_t i = 1; i < na; i++)
+        if (strcmp(fw_index_result_id(r, a[i]), fw_index_result_id(r, a[ca])) < 0) ca = i;
+    int centre_new = strcmp(fw_index_result_id(r, b[0].item), fw_index_result_id(r, a[ca])) < 0;
+    if (na <= FW_LSH_FULL_BUCKET) {
+        for (size_t i = 0; i < na; i++)
+            for (size_t j = i + 1; j < na; j++)
+                if ((centre_new || (i != ca && j != ca)) && !push_pair(out, a[i], a[j])) return 0;
+    } else if (centre_new) {
+        for (size_t i = 0; i < na; i++)
+            if (i != ca && !push_pair(out, a[ca], a[i])) return 0;
+    }
+    return 1;
+}
+
+static fw_status sort_pairs(pair_vec *v)
+{
+    uint64_t *scratch = malloc((v->len ? v->len : 1) * sizeof *scratch);
+    if (!scratch) return FW_ERR_NOMEM;
+    fw_sort_u64(v->v, scratch, v->len);
+    free(scratch);
+    v->len = fw_unique_u64(v->v, v->len);
+    return FW_OK;
+}
+
+/* Every candidate pair with a new document, sorted, without repeats; and
+ * into `lost` the pairs between indexed documents that buckets no longer
+ * give. */
+static fw_status find_candidates(fw_index *ix, fw_index_result *r, pair_vec *out, pair_vec *lost)
+{
+    const unsigned bands = ix->man.params.bands, rows = ix->man.params.rows;
+    size_t m = r->n ? r->n : 1;
+    fw_band_record *rec = malloc(m * sizeof *rec), *tmp = malloc(m * sizeof *tmp);
+    uint64_t *members = NULL;
+    size_t members_cap = 0;
+    fw_status st = rec && tmp ? FW_OK : FW_ERR_NOMEM;
+    for (unsigned band = 0; band < bands && st == FW_OK; band++) {
+        size_t nr = fw_index_batch_band(r, band, rows, rec, tmp);
+        for (size_t i = 0; i < nr && st == FW_OK;) {
+            size_t e = i + 1, na;
+            while (e < nr && rec[e].key == rec[i].key) e++;
+            st = indexed_bucket(ix, band, rec[i].key, &members, &members_cap, &na);
+            if (st == FW_OK && (!bucket_pairs(r, members, na, rec + i, e - i, out) ||
+                                !bucket_lost(r, members, na, rec + i, e - i, lost)))
+                st = FW_ERR_NOMEM;
+            i = e;
+        }
+    }
+    free(rec);
+    free(tmp);
+    free(members);
+    if (st == FW_OK) st = sort_pairs(out);
+    if (st == FW_OK) st = sort_pairs(lost);
+    return st;
+}
+
+/* ------------------------------------------------------------- verify */
+
+/* An indexed document made again from its stored text: its shingle set
+ * and signature. */
+
+typedef struct remake_scratch {
+    fw_text_cache text;
+    uint32_t *cps, *tcps;
+    size_t cps_cap, tcps_cap;
+    unsigned char *packed;
+    size_t packed_cap;
+    uint64_t *tmp;
+    size_t tmp_cap;
+} remake_scratch;
+
+static fw_status remake(fw_index *ix, const fw_scan *s, remake_scratch *w, fw_index_sketch *out,
+                        char *why, size_t why_size)
+{
+    size_t pos;
+    const fw_seg *seg = fw_index_find_number(ix, out->number, &pos);
+    if (!seg) {
+        snprintf(why, why_size, "document %llu is in a band file but not in its table",
+                 (unsigned long long)out->number);
+        return FW_ERR_FORMAT;
+    }
+    const fw_seg_doc *d = &seg->docs[pos];
+    size_t len, chars;
+    const char *text;
+    fw_status st = fw_segment_text(seg, pos, &w->text, &text, &len, why, why_size);
+    if (st == FW_OK)
+        st = fw_normalize(s->normalizer, text, len, &w->cps, &w->cps_cap, &chars, NULL);
+    if (st != FW_OK) return st;
+    const uint32_t *cps = w->cps;
+    size_t raw_chars = chars;
+    if (s->tmpl) {
+        if ((st = fw_template_apply(s->tmpl, w->cps, raw_chars, &w->tcps, &w->tcps_cap,
+                                    &chars)) != FW_OK)
+            return st;
+        cps = w->tcps;
+    }
+    size_t n = fw_shingle_count(chars, s->opt.ngram);
+    out->set = malloc((n ? n : 1) * sizeof *out->set);
+    out->sig = malloc(s->opt.perms * sizeof *out->sig);
+    if (!out->set || !out->sig ||
+        !(w->packed = fw_grow_scratch(w->packed, &w->packed_cap, fw_shingle_packed_size(chars))) ||
+        !(w->tmp = fw_grow_scratch(w->tmp, &w->tmp_cap, (n ? n : 1) * sizeof *w->tmp)))
+        return FW_ERR_NOMEM;
+    n = fw_shingle_hash_all(cps, chars, s->opt.ngram, s->opt.seed, out->set, w->packed);
+    if (raw_chars != d->chars || n != d->shingles) {
+        snprintf(why, why_size, "%s: its text gives %zu characters and %zu shingles now, %llu and "
+                 "%llu when it was indexed: the normalization has changed",
+                 fw_segment_id(seg, pos), raw_chars, n, (unsigned long long)d->chars,
+                 (unsigned long long)d->shingles);
+        return FW_ERR_FORMAT;
+    }
+    if (s->oph) fw_oph_compute(s->oph, out->set, n, out->sig);
+    else fw_minhash_compute(s->minhasher, out->set, n, out->sig);
+    out->nset = fw_shingle_set(out->set, n, w->tmp);
+    return FW_OK;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+const fw_index_sketch *fw_index_sketch_find(const fw_index_sketch *v, size_t n, uint64_t x)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid].number < x) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < n && v[lo].number == x ? &v[lo] : NULL;
+}
+
+fw_status fw_index_sketch_docs(fw_index *ix, const fw_scan *s, fw_index_sketch *v, size_t n)
+{
+    char why[FW_INDEX_ERROR_SIZE] = "";
+    int failed = FW_OK;
+    #pragma omp parallel num_threads(s->threads)
+    {
+        remake_scratch w = {0};
+        char mine[FW_INDEX_ERROR_SIZE] = "";
+        #pragma omp for schedule(dynamic, 64) /* runs of numbers: frames shared */
+        for (size_t i = 0; i < n; i++) {
+            int seen;
+            #pragma omp atomic read
+            seen = failed;
+            if (seen != FW_OK) continue;
+            fw_status e = remake(ix, s, &w, &v[i], mine, sizeof mine);
+            if (e != FW_OK) {
+                #pragma omp critical
+                {
+                    if (failed == FW_OK) {
+                        memcpy(why, mine, sizeof why);
+                        #pragma omp atomic write
+                        failed = e;
+                    }
+                }
+            }
+        }
+        fw_text_cache_free(&w.text);
+        free(w.cps); free(w.tcps); free(w.packed); free(w.tmp);
+    }
+    if (failed != FW_OK && why[0]) return fw_index_fail(ix, failed, "%s", why);
+    return failed;
+}
+
+void fw_index_sketches_free(fw_index_sketch *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++) {
+        free(v[i].set);
+        free(v[i].sig);
+    }
+    free(v);
+}
+
+/* What verifying reads of one side of a pair. */
+typedef struct side {
+    const uint64_t *set;
+    size_t nset;
+    const uint32_t *sig;
+} side;
+
+static side side_of(const fw_index_result *r, const fw_index_sketch *v, size_t nv, uint64_t x)
+{
+    if (x >= r->base) {
+        const fw_doc_record *d = &r->batch->docs[r->order[x - r->base]];
+        return (side){d->shingles, d->nset, d->sig};
+    }
+    const fw_index_sketch *k = fw_index_sketch_find(v, nv, x);
+    return (side){k->set, k->nset, k->sig};
+}
+
+/* Verifies every candidate; keeps those at or above the threshold. */
+static fw_status verify(fw_index *ix, fw_index_result *r, const pair_vec *cand)
+{
+    fw_scan *s = r->batch;
+    size_t nc = cand->len;
+    /* the new documents' sets (match.c makes those a candidate pair names) */
+    fw_pair *want = calloc((nc ? nc : 1) * 2, sizeof *want);
+    uint64_t *indexed = malloc((nc ? nc : 1) * sizeof *indexed);
+    if (!want || !indexed) {
+        free(want);
+        free(indexed);
+        return FW_ERR_NOMEM;
+    }
+    size_t nw = 0, ni = 0;
+    for (size_t i = 0; i < nc; i++) {
+        uint64_t e[2] = {cand->v[i] >> 32, cand->v[i] & UINT32_MAX};
+        for (int j = 0; j < 2; j++) {
+            if (e[j] >= r->base) {
+                uint32_t rank = s->docs[r->order[e[j] - r->base]].rank;
+                want[nw++] = (fw_pair){rank, rank};
+            } else {
+                indexed[ni++] = e[j];
+            }
+        }
+    }
+    fw_status st = fw_match_make_sets(s, want, nw);
+    free(want);
+    if (ni) qsort(indexed, ni, sizeof *indexed, cmp_u64);
+    size_t u = 0;
+    for (size_t i = 0; i < ni; i++)
+        if (!u || indexed[u - 1] != indexed[i]) indexed[u++] = indexed[i];
+    ni = u;
+    fw_index_sketch *sk = calloc(ni ? ni : 1, sizeof *sk);
+    if (!sk) st = FW_ERR_NOMEM;
+    for (size_t i = 0; sk && i < ni; i++) sk[i].number = indexed[i];
+    free(indexed);
+    if (st == FW_OK) st = fw_index_sketch_docs(ix, s, sk, ni);
+    if (st == FW_OK) {
+        r->pairs = malloc((nc ? nc : 1) * sizeof *r->pairs);
+        if (!r->pairs) st = FW_ERR_NOMEM;
+    }
+    const unsigned k = s->opt.perms;
+    for (size_t i = 0; st == FW_OK && i < nc; i++) {
+        uint64_t x = cand->v[i] >> 32, y = cand->v[i] & UINT32_MAX;
+        if (strcmp(fw_index_result_id(r, x), fw_index_result_id(r, y)) > 0) {
+            uint64_t t = x; x = y; y = t;
+        }
+        side a = side_of(r, sk, ni, x), b = side_of(r, sk, ni, y);
+        size_t inter = fw_verify_intersection(a.set, a.nset, b.set, b.nset);
+        fw_index_pair p = {x, y, fw_verify_jaccard(inter, a.nset, b.nset),
+                           fw_minhash_estimate(a.sig, b.sig, k), (double)inter / (double)a.nset,
+                           (double)inter / (double)b.nset};
+        if (p.jaccard >= s->opt.threshold) r->pairs[r->npairs++] = p;
+    }
+    fw_index_sketches_free(sk, ni);
+    return st;
+}
+
+/* Does band `band` of index and batch together give the pair x, y (both
+ * indexed, keys equal there)? `rec` holds the batch's records of the band. */
+static fw_status band_gives(fw_index *ix, const fw_index_result *r, unsigned band, uint64_t key,
+                            uint64_t x, uint64_t y, const fw_band_record *rec, size_t nr,
+                            uint64_t **members, size_t *cap, int *gives)
+{
+    size_t na;
+    fw_status st = indexed_bucket(ix, band, key, members, cap, &na);
+    if (st != FW_OK) return st;
+    size_t lo = 0, hi = nr;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (rec[mid].key < key) lo = mid + 1;
+        else hi = mid;
+    }
+    size_t nb = 0;
+    while (lo + nb < nr && rec[lo + nb].key == key) nb++;
+    if (na + nb <= FW_LSH_FULL_BUCKET) {
+        *gives = 1;
+        return FW_OK;
+    }
+    const char *centre = nb ? fw_index_result_id(r, rec[lo].item) : NULL;
+    uint64_t c = nb ? rec[lo].item : UINT64_MAX;
+    for (size_t i = 0; i < na; i++) {
+        const char *id = fw_index_result_id(r, (*members)[i]);
+        if (!centre || strcmp(id, centre) < 0) {
+            centre = id;
+            c = (*members)[i];
+        }
+    }
+    *gives = c == x || c == y;
+    return FW_OK;
+}
+
+/* The live pairs between indexed documents that a scan of index and batch
+ * together would not have: pairs a bucket gave and no longer gives
+ * (`lost`), that no band gives any more. Into r->withdrawn. Rare: it takes
+ * a bucket past FW_LSH_FULL_BUCKET members, or a new smallest id in one. */
+static fw_status withdrawn_pairs(fw_index *ix, fw_index_result *r, pair_vec *lost)
+{
+    if (!lost->len) return FW_OK;
+    fw_status st = fw_index_components(ix);
+    if (st != FW_OK) return st;
+    size_t u = 0;
+    for (size_t i = 0; i < lost->len; i++)
+        if (fw_index_live_pair(ix, lost->v[i])) lost->v[u++] = lost->v[i];
+    lost->len = u;
+    if (!u) return FW_OK;
+    /* their documents' band keys, made again from their texts */
+    uint64_t *nums = malloc(2 * u * sizeof *nums), *tmpn = malloc(2 * u * sizeof *tmpn);
+    uint8_t *given = calloc(u, 1);
+    fw_index_sketch *sk = NULL;
+    size_t nk = 0;
+    if (!nums || !tmpn || !given) st = FW_ERR_NOMEM;
+    for (size_t i = 0; st == FW_OK && i < u; i++) {
+        nums[nk++] = lost->v[i] >> 32;
+        nums[nk++] = lost->v[i] & UINT32_MAX;
+    }
+    if (st == FW_OK) {
+        fw_sort_u64(nums, tmpn, nk);
+        nk = fw_unique_u64(nums, nk);
+        if (!(sk = calloc(nk, sizeof *sk))) st = FW_ERR_NOMEM;
+    }
+    for (size_t i = 0; sk && i < nk; i++) sk[i].number = nums[i];
+    if (st == FW_OK) st = fw_index_sketch_docs(ix, r->batch, sk, nk);
+    const unsigned bands = ix->man.params.bands, rows = ix->man.params.rows;
+    size_t m = r->n ? r->n : 1, cap = 0;
+    fw_band_record *rec = malloc(m * sizeof *rec), *tmp = malloc(m * sizeof *tmp);
+    uint64_t *members = NULL;
+    if (!rec || !tmp) st = FW_ERR_NOMEM;
+    for (unsigned band = 0; band < bands && st == FW_OK; band++) {
+        size_t nr = fw_index_batch_band(r, band, rows, rec, tmp);
+        for (size_t i = 0; i < u && st == FW_OK; i++) {
+            if (given[i]) continue;
+            uint64_t x = lost->v[i] >> 32, y = lost->v[i] & UINT32_MAX;
+            uint64_t kx = fw_lsh_band_key64(fw_index_sketch_find(sk, nk, x)->sig, band, rows),
+                     ky = fw_lsh_band_key64(fw_index_sketch_find(sk, nk, y)->sig, band, rows);
+            int gives = 0;
+            if (kx == ky)
+                st = band_gives(ix, r, band, kx, x, y, rec, nr, &members, &cap, &gives);
+            given[i] = (uint8_t)gives;
+        }
+    }
+    if (st == FW_OK && !(r->withdrawn = malloc(u * sizeof *r->withdrawn))) st = FW_ERR_NOMEM;
+    for (size_t i = 0; st == FW_OK && i < u; i++)
+        if (!given[i])
+            r->withdrawn[r->nwithdrawn++] = (fw_seg_pair){lost->v[i] >> 32,
+                                                          lost->v[i] & UINT32_MAX};
+    free(nums);
+    free(tmpn);
+    free(given);
+    free(rec);
+    free(tmp);
+    free(members);
+    fw_index_sketches_free(sk, nk);
+    return st;
+}
+
+/* An index without documents: the batch's own pairs are the answer (its
+ * buckets are the whole buckets). */
+static fw_status own_pairs(fw_index_result *r)
+{
+    const fw_scan *s = r->batch;
+    size_t *number = malloc((r->n ? r->n : 1) * sizeof *number);
+    r->pairs = malloc((s->npairs ? s->npairs : 1) * sizeof *r->pairs);
+    if (!number || !r->pairs) {
+        free(number);
+        return FW_ERR_NOMEM;
+    }
+    for (size_t k = 0; k < r->n; k++) number[r->order[k]] = r->base + k;
+    for (size_t i = 0; i < s->npairs; i++) {
+        const fw_result_pair *p = &s->pairs[i];
+        r->pairs[r->npairs++] = (fw_index_pair){number[p->a], number[p->b], p->jaccard,
+                                                p->estimate, p->a_in_b, p->b_in_a};
+    }
+    free(number);
+    return FW_OK;
+}
+
+static const fw_index_result *sort_ctx;
+
+static int cmp_result_pair(const void *a, const void *b)
+{
+    const fw_index_pair *x = a, *y = b;
+    int c = strcmp(fw_index_result_id(sort_ctx, x->a), fw_index_result_id(sort_ctx, y->a));
+    return c ? c : strcmp(fw_index_result_id(sort_ctx, x->b), fw_index_result_id(sort_ctx, y->b));
+}
+
+/* ------------------------------------------------------------ clusters */
+
+static uint32_t find(uint32_t *parent, uint32_t x)
+{
+    while (parent[x] != x) {
+        parent[x] = parent[parent[x]];
+        x = parent[x];
+    }
+    return x;
+}
+
+static void unite(uint32_t *parent, uint64_t a, uint64_t b)
+{
+    uint32_t ra = find(parent, (uint32_t)a), rb = find(parent, (uint32_t)b);
+    if (ra < rb) parent[rb] = ra;
+    else if (rb < ra) parent[ra] = rb;
+}
+
+void fw_index_forget_components(fw_index *ix)
+{
+    free(ix->root);
+    free(ix->comp_size);
+    free(ix->comp_min);
+    free(ix->live_pairs);
+    ix->root = ix->comp_size = NULL;
+    ix->comp_min = ix->live_pairs = NULL;
+    ix->comp_n = 0;
+    ix->nlive_pairs = 0;
+}
+
+int fw_index_live_pair(const fw_index *ix, uint64_t packed)
+{
+    return ix->nlive_pairs &&
+           bsearch(&packed, ix->live_pairs, ix->nlive_pairs, sizeof packed, cmp_u64);
+}
+
+static int pair_in(const fw_seg_pair *v, size_t n, uint64_t a, uint64_t b)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid].a < a || (v[mid].a == a && v[mid].b < b)) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < n && v[lo].a == a && v[lo].b == b;
+}
+
+/* The live pairs: the segments' less the withdrawn, with the found, between
+ * documents not removed; packed and sorted. */
+static fw_status live_pairs(fw_index *ix)
+{
+    size_t n = ix->nextra;
+    for (size_t g = 0; g < ix->man.nsegs; g++) n += ix->segs[g].npairs;
+    uint64_t *v = malloc((n ? n : 1) * sizeof *v), *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    if (!v || !tmp) {
+        free(v);
+        free(tmp);
+        return FW_ERR_NOMEM;
+    }
+    size_t m = 0;
+    for (size_t g = 0; g <= ix->man.nsegs; g++) {
+        const fw_seg_pair *p = g < ix->man.nsegs ? ix->segs[g].pairs : ix->extra;
+        size_t np = g < ix->man.nsegs ? ix->segs[g].npairs : ix->nextra;
+        for (size_t i = 0; i < np; i++) {
+            uint64_t a = p[i].a < p[i].b ? p[i].a : p[i].b, b = p[i].a ^ p[i].b ^ a;
+            if (b >= ix->man.next_doc || fw_index_is_removed(ix, a) ||
+                fw_index_is_removed(ix, b) ||
+                (g < ix->man.nsegs && pair_in(ix->withdrawn, ix->nwithdrawn, a, b)))
+                continue;
+            v[m++] = a << 32 | b;
+        }
+    }
+    fw_sort_u64(v, tmp, m);
+    free(tmp);
+    ix->nlive_pairs = fw_unique_u64(v, m);
+    ix->live_pairs = v;
+    return FW_OK;
+}
+
+/* The components of the live pairs, once per generation: O(documents +
+ * pairs), then each query costs only its own pairs. */
+fw_status fw_index_components(fw_index *ix)
+{
+    if (ix->root) return FW_OK;
+    uint64_t total = ix->man.next_doc;
+    if (total > UINT32_MAX) return fw_index_fail(ix, FW_ERR_ARG, "too many documents");
+    fw_status st = live_pairs(ix);
+    if (st != FW_OK) return st;
+    size_t m = total ? (size_t)total : 1;
+    uint32_t *parent = malloc(m * sizeof *parent), *size = calloc(m, sizeof *size);
+    uint64_t *best = malloc(m * sizeof *best);
+    if (!parent || !size || !best) {
+        free(parent); free(size); free(best);
+        return FW_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < total; i++) parent[i] = (uint32_t)i;
+    for (size_t i = 0; i < ix->nlive_pairs; i++)
+        unite(parent, ix->live_pairs[i] >> 32, ix->live_pairs[i] & UINT32_MAX);
+    for (size_t g = 0; g < ix->man.nsegs; g++) {
+        const fw_seg *seg = &ix->segs[g];
+        for (size_t i = 0; i < seg->ndocs; i++) {
+            uint64_t x = seg->docs[i].number;
+            if (x >= total || fw_index_is_removed(ix, x)) continue;
+            uint32_t root = find(parent, (uint32_t)x);
+            if (!size[root]++ || strcmp(fw_segment_id(seg, i), fw_index_id(ix, best[root])) < 0)
+                best[root] = x;
+        }
+    }
+    for (size_t i = 0; i < total; i++) parent[i] = find(parent, (uint32_t)i);
+    ix->root = parent;
+    ix->comp_size = size;
+    ix->comp_min = best;
+    ix->comp_n = total;
+    return FW_OK;
+}
+
+/* The components the withdrawn pairs split: their members again, joined by
+ * the live pairs less the withdrawn. A node of an indexed document is its
+ * stored root, or (high bit set) its new root here. */
+typedef struct split {
+    uint64_t *roots;           /* the stored roots split, sorted */
+    size_t nroots;
+    uint64_t *members;         /* their live documents, sorted */
+    size_t nmembers;
+    uint32_t *parent;          /* by position in members */
+    uint64_t *size, *best;     /* by new root: documents, smallest id's number */
+} split;
+
+#define SPLIT_NODE (1ull << 63)
+
+static void split_free(split *sp)
+{
+    free(sp->roots);
+    free(sp->members);
+    free(sp->parent);
+    free(sp->size);
+    free(sp->best);
+}
+
+static size_t position(const uint64_t *v, size_t n, uint64_t x)
+{
+    const uint64_t *at = bsearch(&x, v, n, sizeof x, cmp_u64);
+    return at ? (size_t)(at - v) : SIZE_MAX;
+}
+
+static fw_status split_components(fw_index *ix, const fw_index_result *r, split *sp)
+{
+    size_t nw = r->nwithdrawn;
+    uint64_t *w = malloc((nw ? nw : 1) * sizeof *w);
+    sp->roots = malloc((nw ? nw : 1) * sizeof *sp->roots);
+    if (!w || !sp->roots) {
+        free(w);
+        return FW_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < nw; i++) {
+        w[i] = r->withdrawn[i].a << 32 | r->withdrawn[i].b;
+        sp->roots[i] = ix->root[r->withdrawn[i].a];
+    }
+    qsort(w, nw, sizeof *w, cmp_u64);
+    qsort(sp->roots, nw, sizeof *sp->roots, cmp_u64);
+    size_t u = 0;
+    for (size_t i = 0; i < nw; i++)
+        if (!u || sp->roots[u - 1] != sp->roots[i]) sp->roots[u++] = sp->roots[i];
+    sp->nroots = u;
+    size_t cap = 0;
+    fw_status st = FW_OK;
+    for (size_t g = 0; g < ix->man.nsegs && st == FW_OK; g++)
+        for (size_t i = 0; i < ix->segs[g].ndocs; i++) {
+            uint64_t x = ix->segs[g].docs[i].number;
+            if (fw_index_is_removed(ix, x) ||
+                position(sp->roots, sp->nroots, ix->root[x]) == SIZE_MAX)
+                continue;
+            if (!fw_grow(&sp->members, &cap, sp->nmembers + 1, sizeof *sp->members, 64)) {
+                st = FW_ERR_NOMEM;
+                break;
+            }
+            sp->members[sp->nmembers++] = x;
+        }
+    size_t m = sp->nmembers ? sp->nmembers : 1;
+    sp->parent = malloc(m * sizeof *sp->parent);
+    sp->size = calloc(m, sizeof *sp->size);
+    sp->best = malloc(m * sizeof *sp->best);
+    if (st == FW_OK && (!sp->parent || !sp->size || !sp->best)) st = FW_ERR_NOMEM;
+    if (st == FW_OK) {
+        for (size_t i = 0; i < sp->nmembers; i++) sp->parent[i] = (uint32_t)i;
+        for (size_t i = 0; i < ix->nlive_pairs; i++) {
+            uint64_t p = ix->live_pairs[i], a = p >> 32, b = p & UINT32_MAX;
+            if (position(sp->roots, sp->nroots, ix->root[a]) == SIZE_MAX ||
+                position(w, nw, p) != SIZE_MAX)
+                continue;
+            unite(sp->parent, position(sp->members, sp->nmembers, a),
+                  position(sp->members, sp->nmembers, b));
+        }
+        for (size_t i = 0; i < sp->nmembers; i++) {
+            uint32_t c = find(sp->parent, (uint32_t)i);
+            if (!sp->size[c]++ || strcmp(fw_index_id(ix, sp->members[i]),
+                                         fw_index_id(ix, sp->best[c])) < 0)
+                sp->best[c] = sp->members[i];
+        }
+    }
+    free(w);
+    return st;
+}
+
+/* An indexed document's node, and the documents and smallest id's number
+ * of the component it stands for. */
+static uint64_t node_of(const fw_index *ix, split *sp, uint64_t x)
+{
+    if (sp->nroots && position(sp->roots, sp->nroots, ix->root[x]) != SIZE_MAX)
+        return SPLIT_NODE | find(sp->parent, (uint32_t)position(sp->members, sp->nmembers, x));
+    return ix->root[x];
+}
+
+static void node_component(const fw_index *ix, const split *sp, uint64_t node, uint64_t *size,
+                           uint64_t *best)
+{
+    if (node & SPLIT_NODE) {
+        *size = sp->size[node & ~SPLIT_NODE];
+        *best = sp->best[node & ~SPLIT_NODE];
+    } else {
+        *size = ix->comp_size[node];
+        *best = ix->comp_min[node];
+    }
+}
+
+/* Each new document's cluster: its component in the graph of the live
+ * pairs (less those withdrawn) and the new ones, named by its smallest id.
+ * The new pairs join stored components (each taken whole, by its node) and
+ * new documents. */
+static fw_status clusters(fw_index *ix, fw_index_result *r)
+{
+    fw_status st = FW_OK;
+    int indexed = 0; /* only then the stored components are needed */
+    for (size_t i = 0; i < r->npairs && !indexed; i++)
+        indexed = r->pairs[i].a < r->base || r->pairs[i].b < r->base;
+    if (indexed && (st = fw_index_components(ix)) != FW_OK) return st;
+    split sp = {0};
+    if (r->nwithdrawn && (st = split_components(ix, r, &sp)) != FW_OK) {
+        split_free(&sp);
+        return st;
+    }
+    /* the nodes: the new documents (0..n-1), then each indexed node a new
+     * pair touches */
+    size_t n = r->n, cap = n + 2 * r->npairs + 1;
+    uint32_t *parent = malloc(cap * sizeof *parent);
+    uint64_t *node_key = malloc(cap * sizeof *node_key); /* by node - n */
+    uint64_t *size = calloc(cap, sizeof *size);
+    const char **best = calloc(cap, sizeof *best);
+    r->cluster = calloc(n ? n : 1, sizeof *r->cluster);
+    r->cluster_owned = calloc(n ? n : 1, sizeof *r->cluster_owned);
+    r->cluster_size = calloc(n ? n : 1, sizeof *r->cluster_size);
+    if (!parent || !node_key || !size || !best || !r->cluster || !r->cluster_owned ||
+        !r->cluster_size) {
+        st = FW_ERR_NOMEM;
+        goto out;
+    }
+    size_t nkeys = 0;
+    for (size_t i = 0; i < r->npairs; i++) {
+        if (r->pairs[i].a < r->base) node_key[nkeys++] = node_of(ix, &sp, r->pairs[i].a);
+        if (r->pairs[i].b < r->base) node_key[nkeys++] = node_of(ix, &sp, r->pairs[i].b);
+    }
+    if (nkeys) qsort(node_key, nkeys, sizeof *node_key, cmp_u64);
+    size_t u = 0;
+    for (size_t i = 0; i < nkeys; i++)
+        if (!u || node_key[u - 1] != node_key[i]) node_key[u++] = node_key[i];
+    nkeys = u;
+    size_t nodes = n + nkeys;
+    for (size_t i = 0; i < nodes; i++) parent[i] = (uint32_t)i;
+    for (size_t i = 0; i < r->npairs; i++) {
+        uint64_t e[2] = {r->pairs[i].a, r->pairs[i].b};
+        uint32_t v[2];
+        for (int j = 0; j < 2; j++)
+            v[j] = e[j] >= r->base
+                       ? (uint32_t)(e[j] - r->base)
+                       : (uint32_t)(n + position(node_key, nkeys, node_of(ix, &sp, e[j])));
+        unite(parent, v[0], v[1]);
+    }
+    for (size_t k = 0; k < nodes; k++) {
+        uint32_t c = find(parent, (uint32_t)k);
+        const char *id;
+        if (k < n) {
+            id = r->ids[r->order[k]];
+            size[c]++;
+        } else {
+            uint64_t csize, cbest;
+            node_component(ix, &sp, node_key[k - n], &csize, &cbest);
+            id = fw_index_id(ix, cbest);
+            size[c] += csize;
+        }
+        if (!best[c] || strcmp(id, best[c]) < 0) best[c] = id;
+    }
+    for (size_t k = 0; k < n; k++) {
+        uint32_t c = find(parent, (uint32_t)k);
+        size_t i = r->order[k];
+        if (size[c] >= 2) {
+            /* best[c] may point into the mapped segment, which a later
+             * add, remove or compact unmaps: the result keeps a copy */
+            if (!(r->cluster_owned[i] = strdup(best[c]))) {
+                st = FW_ERR_NOMEM;
+                goto out;
+            }
+            r->cluster[i] = r->cluster_owned[i];
+            r->cluster_size[i] = size[c];
+        }
+    }
+out:
+    free(parent);
+    free(node_key);
+    free(size);
+    free(best);
+    split_free(&sp);
+    return st;
+}
+
+/* ---------------------------------------------------------------- query */
+
+void fw_index_result_free(fw_index_result *r)
+{
+    if (!r) return;
+    for (size_t i = 0; r->ids && i < r->n; i++) free(r->ids[i]);
+    free(r->ids);
+    free(r->renamed);
+    free(r->order);
+    free(r->pairs);
+    for (size_t i = 0; r->cluster_owned && i < r->n; i++) free(r->cluster_owned[i]);
+    free(r->cluster_owned);
+    free(r->cluster);
+    free(r->cluster_size);
+    for (size_t i = 0; r->ix_ids && i < r->nix; i++) free(r->ix_ids[i]);
+    free(r->ix_ids);
+    free(r->ix_numbers);
+    free(r->withdrawn);
+    free(r);
+}
+
+/* Copies the ids of the indexed documents the pairs name, so the result
+ * does not depend on the mapping of the generation it was made against
+ * (a later add, remove or compact unmaps it). */
+static fw_status copy_indexed_ids(fw_index_result *r)
+{
+    size_t m = 0;
+    uint64_t *v = malloc((2 * r->npairs + 1) * sizeof *v);
+    if (!v) return FW_ERR_NOMEM;
+    for (size_t i = 0; i < r->npairs; i++) {
+        if (r->pairs[i].a < r->base) v[m++] = r->pairs[i].a;
+        if (r->pairs[i].b < r->base) v[m++] = r->pairs[i].b;
+    }
+    if (m) qsort(v, m, sizeof *v, cmp_u64);
+    size_t u = 0;
+    for (size_t i = 0; i < m; i++)
+        if (!u || v[u - 1] != v[i]) v[u++] = v[i];
+    char **ids = calloc(u ? u : 1, sizeof *ids);
+    if (!ids) {
+        free(v);
+        return FW_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < u; i++)
+        if (!(ids[i] = strdup(fw_index_id(r->index, v[i])))) {
+            for (size_t j = 0; j < i; j++) free(ids[j]);
+            free(ids);
+            free(v);
+            return FW_ERR_NOMEM;
+        }
+    r->ix_numbers = v;
+    r->nix = u;
+    r->ix_ids = ids;
+    return FW_OK;
+}
+
+fw_status fw_index_query(fw_index *ix, fw_scan *s, fw_index_result **out)
+{
+    *out = NULL;
+    ix->error[0] = '\0';
+    fw_status st = fw_scan_run(s);
+    if (st != FW_OK) return fw_index_fail(ix, st, "%s", fw_scan_error(s));
+    fw_index_result *r = calloc(1, sizeof *r);
+    if (!r) return FW_ERR_NOMEM;
+    r->batch = s;
+    r->index = ix;
+    r->generation = ix->man.generation;
+    r->base = ix->man.next_doc;
+    r->n = s->ndocs;
+    pair_vec cand = {0}, lost = {0};
+    st = r->base + r->n > UINT32_MAX
+             ? fw_index_fail(ix, FW_ERR_ARG, "an index holds at most 2^32 documents")
+             : name_batch(ix, r);
+    if (st == FW_OK && fw_index_live(ix) == 0) {
+        st = own_pairs(r);
+    } else if (st == FW_OK) {
+        st = find_candidates(ix, r, &cand, &lost);
+        if (st == FW_OK) st = verify(ix, r, &cand);
+        if (st == FW_OK) st = withdrawn_pairs(ix, r, &lost);
+    }
+    free(cand.v);
+    free(lost.v);
+    if (st == FW_OK && r->npairs) {
+        static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+        pthread_mutex_lock(&lock); /* qsort has no context argument */
+        sort_ctx = r;
+        qsort(r->pairs, r->npairs, sizeof *r->pairs, cmp_result_pair);
+        pthread_mutex_unlock(&lock);
+    }
+    if (st == FW_OK) st = clusters(ix, r);
+    if (st == FW_OK) st = copy_indexed_ids(r);
+    if (st != FW_OK) {
+        fw_index_result_free(r);
+        if (!ix->error[0]) fw_index_fail(ix, st, "query failed: %s", fw_status_str(st));
+        return st;
+    }
+    *out = r;
+    return FW_OK;
+}
+
+size_t fw_index_result_pair_count(const fw_index_result *r) { return r->npairs; }
+
+fw_status fw_index_result_pair(const fw_index_result *r, size_t i, fw_index_match *m)
+{
+    if (i >= r->npairs) return FW_ERR_ARG;
+    const fw_index_pair *p = &r->pairs[i];
+    *m = (fw_index_match){fw_index_result_id(r, p->a), fw_index_result_id(r, p->b),
+                          p->a < r->base, p->b < r->base, p->jaccard, p->estimate, p->a_in_b,
+                          p->b_in_a};
+    return FW_OK;
+}

@@ -1,0 +1,147 @@
+/*
+ * index_report.c — a query's reports: pairs.csv, clusters.csv and docs.csv
+ * with the rows a scan of the index and the batch together has for the
+ * batch's documents, byte for byte as report.c writes them (the columns of
+ * the passage level empty, as a scan with --no-passages leaves them).
+ *
+ * Each file is written under a temporary name, flushed to disk and renamed
+ * over the old one, so a reader sees a whole report, old or new.
+ */
+#include "index.h"
+#include "csv_write.h"
+#include "scan_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void ratio(FILE *f, double v)
+{
+    if (v >= 0) fw_csv_fixed6(f, v);
+}
+
+static void write_pairs(const fw_index_result *r, FILE *f)
+{
+    fputs("id_a,id_b,jaccard,est_jaccard,a_in_b,b_in_a\r\n", f);
+    for (size_t i = 0; i < r->npairs; i++) {
+        const fw_index_pair *p = &r->pairs[i];
+        fw_csv_field(f, fw_index_result_id(r, p->a));
+        putc_unlocked(',', f);
+        fw_csv_field(f, fw_index_result_id(r, p->b));
+        putc_unlocked(',', f);
+        ratio(f, p->jaccard);
+        putc_unlocked(',', f);
+        ratio(f, p->estimate);
+        putc_unlocked(',', f);
+        ratio(f, p->a_in_b);
+        putc_unlocked(',', f);
+        ratio(f, p->b_in_a);
+        fputs("\r\n", f);
+    }
+}
+
+/* The message docs.csv shows: the scan's, and the renaming against the
+ * index as a scan of both would have said it. */
+static void message(FILE *f, const fw_index_result *r, size_t i)
+{
+    const char *msg = r->batch->docs[i].message;
+    if (!r->renamed[i]) {
+        fw_csv_field(f, msg ? msg : "");
+        return;
+    }
+    char buf[256];
+    if (msg) snprintf(buf, sizeof buf, "%.180s; duplicate id, renamed", msg);
+    else snprintf(buf, sizeof buf, "duplicate id, renamed");
+    fw_csv_field(f, buf);
+}
+
+static void write_docs(const fw_index_result *r, FILE *f)
+{
+    fputs("id,status,bytes,chars,shingles,passages,reused_share,boilerplate_share,"
+          "cluster,message\r\n", f);
+    for (size_t i = 0; i < r->n; i++) {
+        const fw_doc_record *d = &r->batch->docs[i];
+        fw_csv_field(f, r->ids[i]);
+        putc_unlocked(',', f);
+        fputs(fw_doc_status_name(d->status), f);
+        putc_unlocked(',', f);
+        fw_csv_u64(f, d->bytes);
+        putc_unlocked(',', f);
+        fw_csv_u64(f, d->chars);
+        putc_unlocked(',', f);
+        fw_csv_u64(f, d->nshingles);
+        fputs(",,,,", f);
+        if (r->cluster[i]) fw_csv_field(f, r->cluster[i]);
+        putc_unlocked(',', f);
+        message(f, r, i);
+        fputs("\r\n", f);
+    }
+}
+
+static const fw_index_result *sort_ctx;
+
+static int cmp_member(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    int c = strcmp(sort_ctx->cluster[x], sort_ctx->cluster[y]);
+    return c ? c : strcmp(sort_ctx->ids[x], sort_ctx->ids[y]);
+}
+
+static void write_clusters(const fw_index_result *r, FILE *f, size_t *members)
+{
+    fputs("cluster,id,size\r\n", f);
+    size_t m = 0;
+    for (size_t i = 0; i < r->n; i++)
+        if (r->cluster[i]) members[m++] = i;
+    sort_ctx = r; /* under the caller's lock */
+    qsort(members, m, sizeof *members, cmp_member);
+    for (size_t k = 0; k < m; k++) {
+        size_t i = members[k];
+        fw_csv_field(f, r->cluster[i]);
+        putc_unlocked(',', f);
+        fw_csv_field(f, r->ids[i]);
+        putc_unlocked(',', f);
+        fw_csv_u64(f, r->cluster_size[i]);
+        fputs("\r\n", f);
+    }
+}
+
+enum { PAIRS, CLUSTERS, DOCS };
+
+static fw_status write_one(fw_index *ix, const fw_index_result *r, const char *dir,
+                           const char *name, int which, size_t *members)
+{
+    char path[4096], tmp[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    snprintf(tmp, sizeof tmp, "%s/.%s.tmp.%ld", dir, name, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    if (!f) return fw_index_fail(ix, FW_ERR_IO, "%s: %s", tmp, strerror(errno));
+    flockfile(f);
+    if (which == PAIRS) write_pairs(r, f);
+    else if (which == DOCS) write_docs(r, f);
+    else write_clusters(r, f, members);
+    funlockfile(f);
+    char why[FW_INDEX_ERROR_SIZE];
+    if (fw_index_file_finish(f, 1, tmp, path, why, sizeof why) != FW_OK)
+        return fw_index_fail(ix, FW_ERR_IO, "%s", why);
+    return FW_OK;
+}
+
+fw_status fw_index_result_write(fw_index *ix, const fw_index_result *r, const char *dir)
+{
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+        return fw_index_fail(ix, FW_ERR_IO, "%s: %s", dir, strerror(errno));
+    size_t *members = malloc((r->n ? r->n : 1) * sizeof *members);
+    if (!members) return FW_ERR_NOMEM;
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&lock); /* sort_ctx */
+    fw_status st = write_one(ix, r, dir, "pairs.csv", PAIRS, members);
+    if (st == FW_OK) st = write_one(ix, r, dir, "clusters.csv", CLUSTERS, members);
+    if (st == FW_OK) st = write_one(ix, r, dir, "docs.csv", DOCS, members);
+    pthread_mutex_unlock(&lock);
+    free(members);
+    return st;
+}

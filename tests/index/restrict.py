@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""restrict.py SCAN_DIR OUT_DIR BATCH... — the rows of a scan's pairs.csv,
+clusters.csv and docs.csv that involve the batch's documents, written as
+they were (bytes untouched) into OUT_DIR, for cmp with a query's own files.
+
+The scan must have read the index's inputs first and the batch's (the
+BATCH files, JSONL, one document a line) last: the batch's documents are
+then the last rows of its docs.csv (docs.csv is in input order), and their
+ids there are the scan's names for them (a repeated id renamed "id#2"...).
+So which documents are new comes from the batch input and the scan, never
+from the query under test. Checked: each of those rows names the input's id
+(or a renaming of it), and OUT_DIR's docs.csv has one row a batch
+document."""
+import json
+import os
+import sys
+
+scan, out, batches = sys.argv[1], sys.argv[2], sys.argv[3:]
+
+
+def fail(msg):
+    sys.exit('restrict.py: ' + msg)
+
+
+def rows(path):
+    """(first two fields, raw line) per data row; ids here hold no quotes."""
+    with open(path, 'rb') as f:
+        lines = f.read().split(b'\r\n')
+    header, body = lines[0], [l for l in lines[1:] if l]
+    return header, [(l.split(b',')[:2], l) for l in body]
+
+
+batch_ids = []
+for path in batches:
+    with open(path, encoding='utf-8') as f:
+        for line in f:
+            if line.strip():
+                batch_ids.append(json.loads(line)['id'].encode('utf-8'))
+if not batch_ids:
+    fail('no documents in the batch')
+
+_, sdocs = rows(os.path.join(scan, 'docs.csv'))
+if len(sdocs) < len(batch_ids):
+    fail('the scan has %d documents, fewer than the batch\'s %d' % (len(sdocs), len(batch_ids)))
+tail = sdocs[len(sdocs) - len(batch_ids):]
+for (fields, _), want in zip(tail, batch_ids):
+    got = fields[0]
+    if got != want and not (got.startswith(want + b'#') and got[len(want) + 1:].isdigit()):
+        fail('the scan\'s row %r is not the batch\'s document %r (inputs in another order?)'
+             % (got, want))
+new = {fields[0] for fields, _ in tail}
+if len(new) != len(batch_ids):
+    fail('the scan names two batch documents alike')
+
+os.makedirs(out, exist_ok=True)
+counts = {}
+for name, keep in (('pairs.csv', lambda f: f[0] in new or f[1] in new),
+                   ('clusters.csv', lambda f: f[1] in new),
+                   ('docs.csv', lambda f: f[0] in new)):
+    header, body = rows(os.path.join(scan, name))
+    kept = [line for fields, line in body if keep(fields)]
+    counts[name] = len(kept)
+    with open(os.path.join(out, name), 'wb') as f:
+        f.write(header + b'\r\n')
+        for line in kept:
+            f.write(line + b'\r\n')
+if counts['docs.csv'] != len(batch_ids):
+    fail('docs.csv: %d rows for %d batch documents' % (counts['docs.csv'], len(batch_ids)))
+if counts['clusters.csv'] > len(batch_ids):
+    fail('clusters.csv: %d rows for %d batch documents' % (counts['clusters.csv'],
+                                                           len(batch_ids)))

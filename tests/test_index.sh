@@ -1,0 +1,329 @@
+#!/bin/bash
+# test_index.sh — the persistent index answers as a scan would.
+#
+#   test_index.sh FANWEN GEN_CORPUS FAIL_DIR_FSYNC
+#
+# A generated corpus (bench's generator: work reports, one in ten a
+# near-copy) cut into A, B and C, with 30 copies of one text spread over
+# them (a bucket above FW_LSH_FULL_BUCKET, so the star rule is tested with
+# its centre in the batch and in the index) and ids of C repeating ids of A,
+# one of them twice (renamed as a scan renames them). For the default parameters, template
+# mode, threshold 0.5 and a canon table of our own (copied into the index),
+# each checked with cmp against `fanwen scan
+# --no-passages` of the same documents, restricted to the rows of the new
+# documents (tests/index/restrict.py: the new documents are the scan's
+# last docs.csv rows, as many as the batch input has, each checked to name
+# the input's id or its renaming, never taken from the query's own output;
+# pairs.csv rows with a new id on either side, clusters.csv and docs.csv
+# rows of new ids, docs.csv one row a new document):
+#   1. index build A, query B          = scan A B        restricted to B
+#   2. query --add B, query C          = scan A B C      restricted to C
+#   3. index compact, query C          = the same bytes as 2
+#   4. index remove R (ids of A and B), query C
+#                                      = scan (A B without R) C, restricted to C
+#   5. index compact, query C          = the same bytes as 4
+#   6. a fresh index built from A then `index add B` (two segments) gives 2
+# Then: a parameter that differs is an error naming it (another canon
+# table too); --fail-on-match
+# exits 3 only when there is a pair; two writers at once both land; a
+# writer (build or add) that finds the lock held says it waits; of two
+# builds of one directory at once one fails with "not empty"; a writer
+# removes killed writers' files but not others named like them; removing
+# one of x, x#2, x#3 (one id, renamed) is refused unless the later ones go
+# with it, and queries after the removals that are allowed name ids as a
+# scan of what remains; a
+# failed directory flush before the manifest fails the add, after its
+# rename the add is committed with a warning; a
+# flipped byte in each file type (MANIFEST, .docs, .text, .bands,
+# tombstones, the index's canon.tsv; a tombstone count that disagrees with the file's size, a
+# tombstone file cut short) is an error naming the file, never an answer.
+set -u
+FANWEN=$1
+GEN=$2
+FAIL_DIR_FSYNC=$3 # tests/fail_dir_fsync.c, an LD_PRELOAD shim
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+HERE=$(dirname "$0")
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+"$GEN" "$W/g.jsonl" 2 3 >/dev/null 2>&1 || fail "gen_corpus"
+python3 - "$W" <<'EOF' || fail "corpus"
+import json, sys
+w = sys.argv[1]
+lines = open(w + '/g.jsonl', encoding='utf-8').read().splitlines()
+n = len(lines)
+parts = {'A': lines[:n // 2], 'B': lines[n // 2:3 * n // 4], 'C': lines[3 * n // 4:]}
+text = "这是一份完全相同的范文文本，用来测试大桶的星形规则，二〇二四年。" * 8
+for i in range(30):  # one bucket of 30: ids interleaved over A, B, C
+    part = 'ABC'[i % 3]
+    parts[part].append(json.dumps({"id": "same-%02d" % i, "text": text}, ensure_ascii=False))
+# C repeats two ids of A: one a copy of A's text, one new
+a0 = json.loads(parts['A'][0])
+parts['C'].append(json.dumps({"id": a0["id"], "text": a0["text"] + "。补充"}, ensure_ascii=False))
+a1 = json.loads(parts['A'][1])
+parts['C'].append(json.dumps({"id": a1["id"], "text": "完全不同的一段话。" * 5}, ensure_ascii=False))
+# and the first one's id a second time in C: #2 and #3, in input order
+parts['C'].append(json.dumps({"id": a0["id"], "text": a0["text"] + "。再补充一句"}, ensure_ascii=False))
+for k, v in parts.items():
+    open('%s/%s.jsonl' % (w, k), 'w', encoding='utf-8').write('\n'.join(v) + '\n')
+# removed: documents of A and B in pairs (the generator's copies), and two
+# of the 30 copies (one the centre of the star)
+removed = [json.loads(parts['A'][i])["id"] for i in range(2, 60, 3)]
+removed += [json.loads(parts['B'][i])["id"] for i in range(0, 40, 4)]
+removed += ["same-00", "same-04"]
+open(w + '/removed.txt', 'w').write('\n'.join(removed) + '\n')
+rm = set(removed)
+for k in 'AB':
+    keep = [l for l in parts[k] if json.loads(l)["id"] not in rm]
+    open('%s/%s-kept.jsonl' % (w, k), 'w', encoding='utf-8').write('\n'.join(keep) + '\n')
+EOF
+
+flip() { # FILE OFFSET: xor one byte
+    python3 -c "import sys
+p, o = sys.argv[1], int(sys.argv[2]); b = bytearray(open(p, 'rb').read())
+o = o if o >= 0 else len(b) + o; b[o] ^= 0x20; open(p, 'wb').write(b)" "$1" "$2"
+}
+
+# same SCAN_DIR QUERY_DIR WHAT BATCH: the query's three reports are the scan's rows
+same() {
+    python3 "$HERE/index/restrict.py" "$1" "$W/restricted" "$4" || fail "restrict"
+    for f in pairs.csv clusters.csv docs.csv; do
+        cmp -s "$W/restricted/$f" "$2/$f" || {
+            diff "$W/restricted/$f" "$2/$f" | head -5 >&2
+            fail "$3: $f differs from the scan's rows"
+        }
+    done
+    [ "$(wc -l <"$2/pairs.csv")" -gt 1 ] || fail "$3: no pairs at all (the test tests nothing)"
+}
+
+run_case() {
+    local name=$1
+    shift
+    local P=("$@") ix=$W/$name.ix
+    echo "case $name: ${P[*]}"
+    "$FANWEN" scan -q --no-passages "${P[@]}" -o "$W/s1" "$W/A.jsonl" "$W/B.jsonl" || fail "scan"
+    "$FANWEN" index build -q "$ix" "${P[@]}" "$W/A.jsonl" || fail "$name: build"
+    "$FANWEN" query -q --index "$ix" -o "$W/q1" "$W/B.jsonl" || fail "$name: query B"
+    same "$W/s1" "$W/q1" "$name 1 (build A, query B)" "$W/B.jsonl"
+
+    "$FANWEN" query -q --index "$ix" --add -o "$W/q2b" "$W/B.jsonl" || fail "$name: query --add B"
+    cmp -s "$W/q1/pairs.csv" "$W/q2b/pairs.csv" || fail "$name: query --add answers otherwise"
+    "$FANWEN" scan -q --no-passages "${P[@]}" -o "$W/s2" "$W/A.jsonl" "$W/B.jsonl" "$W/C.jsonl"
+    "$FANWEN" query -q --index "$ix" -o "$W/q2" "$W/C.jsonl" || fail "$name: query C"
+    same "$W/s2" "$W/q2" "$name 2 (add B, query C)" "$W/C.jsonl"
+    grep -q '#3,' "$W/q2/docs.csv" || fail "$name: no id renamed twice against the index"
+
+    "$FANWEN" index compact -q "$ix" || fail "$name: compact"
+    "$FANWEN" query -q --index "$ix" -o "$W/q3" "$W/C.jsonl" || fail "$name: query C after compact"
+    for f in pairs.csv clusters.csv docs.csv; do
+        cmp -s "$W/q2/$f" "$W/q3/$f" || fail "$name 3: compact changed $f"
+    done
+
+    "$FANWEN" index remove -q "$ix" --ids "$W/removed.txt" || fail "$name: remove"
+    "$FANWEN" scan -q --no-passages "${P[@]}" -o "$W/s4" "$W/A-kept.jsonl" "$W/B-kept.jsonl" \
+        "$W/C.jsonl"
+    "$FANWEN" query -q --index "$ix" -o "$W/q4" "$W/C.jsonl" || fail "$name: query C after remove"
+    same "$W/s4" "$W/q4" "$name 4 (remove, query C)" "$W/C.jsonl"
+    cmp -s "$W/q2/pairs.csv" "$W/q4/pairs.csv" && fail "$name 4: removing changed no pair"
+
+    "$FANWEN" index compact -q "$ix" || fail "$name: compact after remove"
+    "$FANWEN" query -q --index "$ix" -o "$W/q5" "$W/C.jsonl" || fail "$name: query C"
+    for f in pairs.csv clusters.csv docs.csv; do
+        cmp -s "$W/q4/$f" "$W/q5/$f" || fail "$name 5: compact after remove changed $f"
+    done
+    [ "$(ls "$ix" | grep -c '^seg-.*\.docs$')" = 1 ] || fail "$name: compact left segments"
+    ls "$ix" | grep -q '^tomb-' && fail "$name: compact left tombstones"
+
+    local ix2=$W/$name.ix2
+    "$FANWEN" index build -q "$ix2" "${P[@]}" "$W/A.jsonl" || fail "$name: build 2"
+    "$FANWEN" index add -q "$ix2" "$W/B.jsonl" || fail "$name: add"
+    "$FANWEN" query -q --index "$ix2" -o "$W/q6" "$W/C.jsonl" || fail "$name: query C (2)"
+    for f in pairs.csv clusters.csv docs.csv; do
+        cmp -s "$W/q2/$f" "$W/q6/$f" || fail "$name 6: index add differs from query --add ($f)"
+    done
+    rm -rf "$ix2"
+}
+
+run_case default
+run_case template --template
+run_case t05 -t 0.5
+printf '# variant\tcanonical\n进展\t发展\n根底\t基础\n效劳\t服务\n' >"$W/canon.tsv"
+run_case canon --canon "$W/canon.tsv"
+out=$("$FANWEN" query -q --index "$W/canon.ix" --canon "$W/A.jsonl" -o "$W/qx" "$W/C.jsonl" 2>&1)
+[ $? = 1 ] && [[ $out == *"canon table"* ]] || fail "another canon table: $out"
+# the index's own canon table damaged: named as damaged, not as another table
+cp "$W/canon.ix/canon.tsv" "$W/canon.good"
+flip "$W/canon.ix/canon.tsv" 20
+out=$("$FANWEN" index info --check "$W/canon.ix" 2>&1)
+[ $? = 1 ] && [[ $out == *"canon.tsv: damaged"* ]] || fail "damaged canon.tsv, info --check: $out"
+out=$("$FANWEN" query -q --index "$W/canon.ix" -o "$W/qx" "$W/C.jsonl" 2>&1)
+[ $? = 1 ] && [[ $out == *"canon.tsv: damaged"* ]] || fail "damaged canon.tsv, query: $out"
+cp "$W/canon.good" "$W/canon.ix/canon.tsv"
+"$FANWEN" query -q --index "$W/canon.ix" -o "$W/qx" "$W/C.jsonl" || fail "canon.tsv restored"
+
+ix=$W/default.ix
+# a parameter that differs is named
+out=$("$FANWEN" query -q --index "$ix" -n 4 -o "$W/qx" "$W/C.jsonl" 2>&1)
+[ $? = 1 ] && [[ $out == *"ngram 5, not 4"* ]] || fail "ngram mismatch: $out"
+out=$("$FANWEN" index add -q "$ix" --template "$W/C.jsonl" 2>&1)
+[ $? = 1 ] && [[ $out == *"template mode"* ]] || fail "template mismatch: $out"
+"$FANWEN" query -q --index "$ix" -n 5 -t 0.8 -o "$W/qx" "$W/C.jsonl" || fail "same values refused"
+
+# --fail-on-match: 3 with a pair, 0 without
+"$FANWEN" query -q --index "$ix" --fail-on-match -o "$W/qx" "$W/C.jsonl"
+[ $? = 3 ] || fail "--fail-on-match with pairs did not exit 3"
+printf '{"id":"alone","text":"一段谁也没有写过的全新文字，和索引里的任何文档都不一样。"}\n' >"$W/alone.jsonl"
+"$FANWEN" query -q --index "$ix" --fail-on-match -o "$W/qx" "$W/alone.jsonl" ||
+    fail "--fail-on-match without pairs did not exit 0"
+
+# two writers at once: the lock serializes them, both batches land
+lk=$W/lock.ix
+"$FANWEN" index build -q "$lk" "$W/A.jsonl" || fail "build lk"
+"$FANWEN" index add -q "$lk" "$W/B.jsonl" & p1=$!
+"$FANWEN" index add -q "$lk" "$W/alone.jsonl" & p2=$!
+wait $p1 || fail "writer 1"
+wait $p2 || fail "writer 2"
+want=$(( $(wc -l <"$W/A.jsonl") + $(wc -l <"$W/B.jsonl") + 1 ))
+"$FANWEN" index info "$lk" | grep -q "generation 3, $want documents" ||
+    fail "two writers: $("$FANWEN" index info "$lk" | head -1), want $want documents"
+
+# the writer's lock: a writer that finds it held says so, then waits (build
+# too: it takes the lock before it looks at the directory)
+mkdir "$W/wait.ix"
+flock "$W/wait.ix/LOCK" -c "touch '$W/held'; sleep 2" & holder=$!
+for _ in $(seq 100); do [ -e "$W/held" ] && break; sleep 0.05; done
+[ -e "$W/held" ] || fail "the lock holder did not start"
+out=$("$FANWEN" index build -q "$W/wait.ix" "$W/alone.jsonl" 2>&1) || fail "build after waiting: $out"
+[[ $out == *"waiting for another writer of $W/wait.ix"* ]] || fail "build did not say it waits: $out"
+wait $holder
+rm -f "$W/held"
+flock "$W/wait.ix/LOCK" -c "touch '$W/held'; sleep 2" & holder=$!
+for _ in $(seq 100); do [ -e "$W/held" ] && break; sleep 0.05; done
+out=$("$FANWEN" index add -q "$W/wait.ix" "$W/alone.jsonl" 2>&1) || fail "add after waiting: $out"
+[[ $out == *"waiting for another writer of $W/wait.ix"* ]] || fail "add did not say it waits: $out"
+wait $holder
+# two builds of one directory at once: one makes the index, the other
+# finds it not empty
+"$FANWEN" index build -q "$W/race.ix" "$W/A.jsonl" 2>"$W/race1" & p1=$!
+"$FANWEN" index build -q "$W/race.ix" "$W/B.jsonl" 2>"$W/race2" & p2=$!
+wait $p1; r1=$?
+wait $p2; r2=$?
+[ $((r1 + r2)) = 1 ] || fail "two builds at once: exits $r1 and $r2: $(cat "$W/race1" "$W/race2")"
+grep -q "not empty" "$W/race1" "$W/race2" || fail "the losing build: $(cat "$W/race1" "$W/race2")"
+"$FANWEN" index info --check "$W/race.ix" | grep -q "generation 1," || fail "raced index"
+# a writer removes what killed writers left, and nothing else: files named
+# like the index's but not its writers' stay
+printf 'my notes\n' >"$W/race.ix/seg-notes.txt"
+printf 'not a segment\n' >"$W/race.ix/seg-000099.docs"
+printf 'not tombstones\n' >"$W/race.ix/tomb-000099"
+: >"$W/race.ix/seg-000099.text.tmp.12345"           # a killed writer's, empty
+printf 'FWIDOCS\0rest' >"$W/race.ix/seg-000098.docs" # a killed writer's
+"$FANWEN" index add -q "$W/race.ix" "$W/alone.jsonl" || fail "add beside foreign files"
+for f in seg-notes.txt seg-000099.docs tomb-000099; do
+    [ -e "$W/race.ix/$f" ] || fail "a writer removed $f, which is not the index's"
+done
+for f in seg-000099.text.tmp.12345 seg-000098.docs; do
+    [ -e "$W/race.ix/$f" ] && fail "a writer left $f"
+done
+
+# one id given to three indexed documents (x, x#2, x#3 as a scan names
+# them): removing x or x#2 alone is refused (a query would then name them
+# otherwise than a scan of what remains); x#3 alone, then x with x#2, go,
+# and a query names a new x as a scan of what remains does
+python3 - "$W" <<'PYEOF'
+import json, sys
+w = sys.argv[1]
+t = ["第%d篇：这是一份关于重复编号的测试文本，内容各不相同，用来检查删除以后的命名方式，编号%d。" % (i, i) * 4
+     for i in range(4)]
+docs = [("x", t[0]), ("x", t[1]), ("x", t[2]), ("y", t[3])]
+def write(name, rows):
+    with open(w + "/" + name, "w", encoding="utf-8") as f:
+        for i, x in rows:
+            f.write(json.dumps({"id": i, "text": x}, ensure_ascii=False) + "\n")
+write("dup.jsonl", docs)
+write("dup-kept1.jsonl", docs[:2] + docs[3:])          # x#3 removed
+write("dup-kept2.jsonl", docs[3:])                     # all x removed
+write("dup-new.jsonl", [("x", t[1] + "补充一句。"), ("x", t[3] + "再补一句。")])
+PYEOF
+"$FANWEN" index build -q "$W/dup.ix" "$W/dup.jsonl" || fail "build dup"
+for id in x 'x#2'; do
+    echo "$id" >"$W/dup-gone"
+    out=$("$FANWEN" index remove -q "$W/dup.ix" --ids "$W/dup-gone" 2>&1)
+    [ $? = 1 ] && [[ $out == *"cannot remove $id without x#"* ]] || fail "remove $id of x, x#2, x#3: $out"
+done
+"$FANWEN" index info "$W/dup.ix" | grep -q "4 documents (0 removed)" || fail "a refused remove removed"
+echo 'x#3' >"$W/dup-gone"
+"$FANWEN" index remove -q "$W/dup.ix" --ids "$W/dup-gone" || fail "remove x#3"
+"$FANWEN" scan -q --no-passages -o "$W/ds1" "$W/dup-kept1.jsonl" "$W/dup-new.jsonl" || fail "scan dup"
+"$FANWEN" query -q --index "$W/dup.ix" -o "$W/dq1" "$W/dup-new.jsonl" || fail "query dup 1"
+same "$W/ds1" "$W/dq1" "x#3 removed" "$W/dup-new.jsonl"
+grep -q '^x#3,' "$W/dq1/docs.csv" || fail "x#3 removed: the new x is not x#3"
+printf 'x\nx#2\n' >"$W/dup-gone"
+"$FANWEN" index remove -q "$W/dup.ix" --ids "$W/dup-gone" || fail "remove x with x#2"
+"$FANWEN" scan -q --no-passages -o "$W/ds2" "$W/dup-kept2.jsonl" "$W/dup-new.jsonl" || fail "scan dup 2"
+"$FANWEN" query -q --index "$W/dup.ix" -o "$W/dq2" "$W/dup-new.jsonl" || fail "query dup 2"
+same "$W/ds2" "$W/dq2" "x, x#2 removed" "$W/dup-new.jsonl"
+
+# a directory flush that fails: before the manifest is written (the new
+# files' renames not surely on disk) the add fails and the index keeps its
+# generation; after the manifest's rename the add is committed, said with a
+# warning, not a failure
+cp -r "$lk" "$W/dur"
+out=$(LD_PRELOAD=$FAIL_DIR_FSYNC FAIL_DIR_FSYNC_AT=1 "$FANWEN" index add -q "$W/dur" "$W/alone.jsonl" 2>&1)
+[ $? = 1 ] && [[ $out == *"cannot flush the directory"* ]] || fail "dir fsync before manifest: $out"
+"$FANWEN" index info "$W/dur" | grep -q "generation 3," || fail "failed add changed the generation"
+out=$(LD_PRELOAD=$FAIL_DIR_FSYNC FAIL_DIR_FSYNC_AT=2 "$FANWEN" index add -q "$W/dur" "$W/alone.jsonl" 2>&1)
+[ $? = 0 ] && [[ $out == *"warning: committed (generation 4), but maybe not durable"* ]] ||
+    fail "dir fsync after manifest: $out"
+"$FANWEN" index info "$W/dur" | grep -q "generation 4, $((want + 1)) documents" ||
+    fail "committed add not there: $("$FANWEN" index info "$W/dur" | head -1)"
+rm -rf "$W/dur"
+
+# a flipped byte in each file type is caught and named
+expect_caught() { # WHAT FILE-PATTERN: query and info --check fail naming the file
+    local out
+    out=$("$FANWEN" index info --check "$fx" 2>&1)
+    [ $? = 1 ] && [[ $out == *"$2"* ]] || fail "$1: info --check: $out"
+}
+fresh() {
+    rm -rf "$W/fx"
+    cp -r "$lk" "$W/fx"
+    fx=$W/fx
+    seg=$(ls "$fx" | grep '\.docs$' | head -1)
+    seg=${seg%.docs}
+}
+fresh
+"$FANWEN" index remove -q "$fx" --ids "$W/removed.txt" || fail "remove fx"
+cp -r "$fx" "$W/fx-tomb"
+fresh; flip "$fx/MANIFEST" 40; expect_caught MANIFEST MANIFEST
+fresh; flip "$fx/$seg.docs" 200; expect_caught docs "$seg.docs"
+fresh; flip "$fx/$seg.docs" -20; expect_caught "docs footer" "$seg.docs"
+fresh; flip "$fx/$seg.text" 300; expect_caught text "$seg.text"
+fresh; flip "$fx/$seg.bands" 5000; expect_caught bands "$seg.bands"
+fresh; truncate -s -100 "$fx/$seg.bands"; expect_caught "bands cut short" "$seg.bands"
+rm -rf "$W/fx"; mv "$W/fx-tomb" "$W/fx"; fx=$W/fx
+tomb=$(ls "$fx" | grep '^tomb-')
+cp "$fx/$tomb" "$W/tomb.good"
+flip "$fx/$tomb" 20; expect_caught tombstones "$tomb"
+# a count made huge: refused by the file's size, before it sizes anything
+cp "$W/tomb.good" "$fx/$tomb"
+python3 -c "import sys, struct
+p = sys.argv[1]; b = bytearray(open(p, 'rb').read())
+b[8:16] = struct.pack('<Q', 0x7fffffff); open(p, 'wb').write(b)" "$fx/$tomb"
+expect_caught "tombstone count" "$tomb: damaged ("
+cp "$W/tomb.good" "$fx/$tomb"
+truncate -s -8 "$fx/$tomb"; expect_caught "tombstones cut short" "$tomb: damaged ("
+cp "$W/tomb.good" "$fx/$tomb"
+"$FANWEN" index info --check "$fx" >/dev/null || fail "tombstones restored"
+# a text damaged where a query reads it: an error naming it, not a pair
+fresh
+"$FANWEN" query -q --index "$fx" -o "$W/qy" "$W/B.jsonl" || fail "query before damage"
+python3 - "$fx/$seg.text" <<'EOF'
+import sys
+p = sys.argv[1]; b = bytearray(open(p, 'rb').read())
+for o in range(64, len(b), 97): b[o] ^= 0x20  # every frame
+open(p, 'wb').write(b)
+EOF
+out=$("$FANWEN" query -q --index "$fx" -o "$W/qy2" "$W/B.jsonl" 2>&1)
+[ $? = 1 ] && [[ $out == *"$seg.text"*damaged* ]] || fail "damaged text in a query: $out"
+echo "test_index: all invariants hold"
