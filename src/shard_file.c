@@ -19,6 +19,7 @@
  *           and text, each NUL-terminated, padded to 8 (format 2: the
  *           signatures and exact sets are the gather task's)
  *   table   per document a 64-byte record: where its data is, its counts
+ *           and the XXH3-64 of its text (format 3)
  *
  * The file is written under a temporary name, flushed and renamed into
  * place; the task's done marker comes after, so a reader never sees a
@@ -37,7 +38,7 @@
 #include <unistd.h>
 
 #define MAGIC "FWSHARD"
-#define FORMAT 2
+#define FORMAT 3 /* 3: the text hash in the table */
 #define FLAG_TEXT 2u
 #define FLAG_MESSAGE 4u
 
@@ -49,7 +50,7 @@ typedef struct header {
 } header;
 
 typedef struct disk_doc {
-    uint64_t data_at, bytes, chars, nshingles, reserved;
+    uint64_t data_at, bytes, chars, nshingles, text_hash;
     uint32_t status, flags, nlines, id_len, message_len, pad;
 } disk_doc;
 
@@ -103,7 +104,7 @@ fw_status fw_shard_file_write(const char *path, uint64_t tag, unsigned k,
         const fw_doc_record *d = &docs[i];
         disk_doc *t = &table[i];
         size_t id_len = strlen(d->id), message_len = d->message ? strlen(d->message) : 0;
-        *t = (disk_doc){at, d->bytes, d->chars, d->nshingles, 0, (uint32_t)d->status,
+        *t = (disk_doc){at, d->bytes, d->chars, d->nshingles, d->text_hash, (uint32_t)d->status,
                         0, d->nlines, (uint32_t)id_len, (uint32_t)message_len, 0};
         if (d->message) t->flags |= FLAG_MESSAGE;
         if (d->text) t->flags |= FLAG_TEXT;
@@ -203,6 +204,7 @@ fw_status fw_shard_file_doc(const fw_shard_file *f, size_t i, fw_shard_doc *doc)
     doc->bytes = t->bytes;
     doc->chars = t->chars;
     doc->nshingles = t->nshingles;
+    doc->text_hash = t->text_hash;
     doc->nlines = t->nlines;
     doc->line_hashes = (const uint64_t *)p;
     p += (uint64_t)t->nlines * 8;

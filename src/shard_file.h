@@ -27,6 +27,7 @@ typedef struct fw_shard_doc {
     const char *id, *message;  /* message NULL when none */
     fw_doc_status status;
     uint64_t bytes, chars, nshingles;
+    uint64_t text_hash;        /* XXH3-64 of the text sketched (0: none) */
     const uint32_t *sig;       /* not in the file: the gathered signature, */
     const uint64_t *set;       /* set */
     uint64_t nset;             /* and its size (stage_pairs.c fills them in) */

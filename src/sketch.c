@@ -28,6 +28,8 @@
 #include "sketch.h"
 #include "aligned_pack.h"
 #include "grow.h"
+
+#include <xxhash.h>
 #include "lsh.h"
 #include "measure.h"
 #include "sort.h"
@@ -190,6 +192,7 @@ static fw_status sketch_text(const fw_sketch_context *cx, fw_sketch_worker *w,
                              double t0)
 {
     fw_doc_record *d = &doc->rec;
+    d->text_hash = XXH3_64bits(text, len);
     const int bounded = cx->sigs_file != NULL;
     size_t chars;
     fw_norm_info info;

@@ -23,6 +23,8 @@ typedef struct fw_doc_record {
     uint32_t rank;
     uint64_t bytes, chars;
     size_t nshingles;        /* n-grams: shingle hashes, repeats included */
+    uint64_t text_hash;      /* XXH3-64 of the text sketched (0: none): a
+                              * staged scan checks re-read inputs with it */
     size_t nset;             /* distinct shingles, once made a set */
     uint64_t *shingles;      /* the hashes, made a sorted set if the document
                               * is a candidate; NULL with --no-verify */

@@ -9,8 +9,8 @@
  * signatures: match.c). So once the bands tasks have found the
  * candidates, the gather task of shard S reads the shard again, through
  * the scan's own reader and sketcher (the same documents, in the same
- * order), checks that each candidate is the document the sketch task saw
- * (id and shingle count), and makes the candidates' sets as verification
+ * order), checks that each document is the one the sketch task saw
+ * (id, status, shingle count and the XXH3-64 of its text), and makes the candidates' sets as verification
  * does (match.c), into
  *
  *   gather/S.sets   header; per document of the shard where its set starts
@@ -88,31 +88,45 @@ static fw_status make_sets(fw_plan *p, unsigned shard, int threads, const uint8_
     fw_status st = fw_scan_new(&o, &s, why, sizeof why);
     if (st != FW_OK) return fw_plan_fail(p, st, "%s", why);
     *out = s;
-    for (size_t i = p->shard_first[shard]; i < p->shard_first[shard + 1] && st == FW_OK; i++)
-        st = fw_scan_add_path(s, p->paths[i]);
+    /* where each input's documents end, to name the input that changed */
+    const size_t first = p->shard_first[shard], npaths = p->shard_first[shard + 1] - first;
+    size_t *ends = calloc(npaths ? npaths : 1, sizeof *ends);
+    if (!ends) return FW_ERR_NOMEM;
+    for (size_t i = 0; i < npaths && st == FW_OK; i++) {
+        st = fw_scan_add_path(s, p->paths[first + i]); /* reads it through */
+        ends[i] = s->ndocs;
+    }
     if (st == FW_OK) st = fw_pipeline_finish(s);
-    if (st != FW_OK)
+    if (st != FW_OK) {
+        free(ends);
         return fw_plan_fail(p, st, "gather %u: %s", shard,
                             fw_scan_error(s)[0] ? fw_scan_error(s) : fw_status_str(st));
+    }
     char path[4096];
     fw_plan_path(p, path, sizeof path, FW_STAGE_SKETCH, "%u.docs", shard);
     fw_shard_file *f;
-    if ((st = fw_shard_file_open(path, p->tag, p->opt.perms, &f, why, sizeof why)) != FW_OK)
+    if ((st = fw_shard_file_open(path, p->tag, p->opt.perms, &f, why, sizeof why)) != FW_OK) {
+        free(ends);
         return fw_plan_fail(p, st, "%s", why);
+    }
     if (s->ndocs != n || fw_shard_file_docs(f) != n)
         st = fw_plan_fail(p, FW_ERR_FORMAT, "gather %u: the shard now holds %zu documents, "
                           "the sketch task read %zu: its inputs changed", shard, s->ndocs,
                           fw_shard_file_docs(f));
-    for (size_t i = 0; i < n && st == FW_OK; i++) {
+    /* every document, candidate or not: the finish task reports the texts
+     * the sketch task kept, which must be the inputs' */
+    for (size_t i = 0, in = 0; i < n && st == FW_OK; i++) {
         fw_shard_doc d;
-        if (!wanted[i]) continue;
+        while (in + 1 < npaths && ends[in] <= i) in++;
         if (fw_shard_file_doc(f, i, &d) != FW_OK || strcmp(d.id, s->docs[i].id) != 0 ||
-            d.nshingles != s->docs[i].nshingles || (!s->docs[i].sig && !s->docs[i].band_keys))
-            st = fw_plan_fail(p, FW_ERR_FORMAT, "gather %u: document %zu (%s) is not the one "
-                              "the sketch task read: the inputs changed", shard, i,
-                              s->docs[i].id);
+            d.nshingles != s->docs[i].nshingles || d.text_hash != s->docs[i].text_hash ||
+            d.status != s->docs[i].status ||
+            (wanted[i] && !s->docs[i].sig && !s->docs[i].band_keys))
+            st = fw_plan_fail(p, FW_ERR_FORMAT, "%s changed since its sketch task (document %s)",
+                              p->paths[first + in], s->docs[i].id);
     }
     fw_shard_file_close(f);
+    free(ends);
     if (st == FW_OK && p->opt.verify) st = fw_match_make_sets_of(s, wanted);
     for (size_t i = 0; i < n && st == FW_OK; i++) /* every candidate has its signature now */
         if (wanted[i] && !s->docs[i].sig)
@@ -168,9 +182,8 @@ fw_status fw_stage_gather(fw_plan *p, unsigned shard, int threads)
     fw_scan *s = NULL;
     if (!wanted) st = FW_ERR_NOMEM;
     if (st == FW_OK) st = wanted_docs(p, shard, wanted, n);
-    int any = 0;
-    for (size_t i = 0; i < n; i++) any |= wanted[i];
-    if (st == FW_OK && any) st = make_sets(p, shard, threads, wanted, n, &s);
+    /* read again even without candidates: that checks the inputs */
+    if (st == FW_OK) st = make_sets(p, shard, threads, wanted, n, &s);
     if (st == FW_OK) st = write_sets(p, shard, s, wanted, n);
     fw_scan_free(s);
     free(wanted);

@@ -17,7 +17,8 @@
 # nothing and keeps the bytes; planning it with other options is refused
 # naming the option; a damaged plan is refused; a damaged band file fails
 # its bands task, which leaves nothing; `fanwen status` says what is done; a task run before its inputs fails, names them and
-# writes nothing; and on a larger corpus, every task killed with SIGKILL at
+# writes nothing; an input changed in place after its sketch task (same
+# lengths) fails the gather task, naming it, and no reports are written; and on a larger corpus, every task killed with SIGKILL at
 # random moments, then run again, gives the same bytes as an undisturbed
 # run, file by file, and the reports the scan's.
 # FANWEN_TEST_SEED replays the random delays.
@@ -145,6 +146,26 @@ if "$FANWEN" task fresh bands 2>/dev/null; then fail "bands without an index ran
 if "$FANWEN" task fresh bands 4 2>/dev/null; then fail "bands 4 of 4 ran"; fi
 SLURM_ARRAY_TASK_ID=1 "$FANWEN" task fresh sketch 2>env.log || fail "index from Slurm"
 grep -q "sketch 1 was done already" env.log || { cat env.log; fail "SLURM_ARRAY_TASK_ID"; }
+
+# ------------------------------------------------------ a changed input
+# sketched, then the first document's text reversed in place (the same id,
+# bytes and characters): the run fails at gather naming the input and the
+# document, and writes no reports
+mkdir chg
+cp in/part-01.jsonl chg/
+"$FANWEN" plan -q --work changed --shards 1 --partitions 1 -o out-changed chg/part-01.jsonl ||
+    fail "plan changed"
+"$FANWEN" task changed sketch 0 2>/dev/null || fail "sketch changed"
+first_id=$(head -1 chg/part-01.jsonl | sed 's/^{"id":"\([^"]*\)".*/\1/')
+size=$(stat -c %s chg/part-01.jsonl)
+perl -CSD -i -pe 's/("text":")([^"\\]*)/$1.reverse($2)/e if $. == 1' chg/part-01.jsonl
+[ "$(stat -c %s chg/part-01.jsonl)" = "$size" ] || fail "the change altered the length"
+if "$FANWEN" run changed -j 1 2>changed.log; then fail "ran with a changed input"; fi
+grep -qF "chg/part-01.jsonl changed since its sketch task (document $first_id)" changed.log ||
+    { cat changed.log; fail "a changed input not said so"; }
+[ ! -e out-changed ] || fail "a run with a changed input wrote reports"
+[ -z "$(find changed/gather changed/verify changed/finish -type f 2>/dev/null)" ] ||
+    fail "a gather task of a changed input left files"
 
 # ------------------------------------------------------------------ kills
 # A larger corpus in 3 shards and 4 partitions, run undisturbed once (each
