@@ -17,7 +17,8 @@
 # nothing and keeps the bytes; planning it with other options is refused
 # naming the option; a damaged plan is refused; a damaged band file fails
 # its bands task, which leaves nothing; `fanwen status` says what is done; a task run before its inputs fails, names them and
-# writes nothing; an input changed in place after its sketch task (same
+# writes nothing; `fanwen slurm --max-array 3` writes the job arrays in
+# chunks, chained on every chunk of the stage before (a fake sbatch); an input changed in place after its sketch task (same
 # lengths) fails the gather task, naming it, and no reports are written; and on a larger corpus, every task killed with SIGKILL at
 # random moments, then run again, gives the same bytes as an undisturbed
 # run, file by file, and the reports the scan's.
@@ -146,6 +147,43 @@ if "$FANWEN" task fresh bands 2>/dev/null; then fail "bands without an index ran
 if "$FANWEN" task fresh bands 4 2>/dev/null; then fail "bands 4 of 4 ran"; fi
 SLURM_ARRAY_TASK_ID=1 "$FANWEN" task fresh sketch 2>env.log || fail "index from Slurm"
 grep -q "sketch 1 was done already" env.log || { cat env.log; fail "SLURM_ARRAY_TASK_ID"; }
+
+# ------------------------------------------------------ the Slurm scripts
+# (no Slurm needed) 3 shards and 4 partitions in arrays of at most 3: each
+# stage's chunks' ranges, the task each index runs, and submit.sh run with
+# a fake sbatch that notes its arguments and answers job ids 101, 102...:
+# every job after the first stage depends (afterok) on every chunk of the
+# stage before, with --kill-on-invalid-dep=yes
+"$FANWEN" slurm fresh --max-array 3 2>/dev/null || fail "fanwen slurm"
+arrays=$(cd fresh/slurm && grep -H '^#SBATCH --array=' *.sbatch | sed 's/:#SBATCH --array=/ /' |
+    sort | tr '\n' ' ')
+[ "$arrays" = "bands.1.sbatch 0-0 bands.sbatch 0-2 finish.sbatch 0-0 gather.sbatch 0-2 rank.sbatch 0-0 sketch.sbatch 0-2 verify.1.sbatch 0-0 verify.sbatch 0-2 " ] ||
+    fail "slurm arrays: $arrays"
+grep -qF 'bands "$((3 + SLURM_ARRAY_TASK_ID))"' fresh/slurm/bands.1.sbatch ||
+    { cat fresh/slurm/bands.1.sbatch; fail "bands.1.sbatch does not run from task 3"; }
+grep -qF 'bands "$((0 + SLURM_ARRAY_TASK_ID))"' fresh/slurm/bands.sbatch ||
+    { cat fresh/slurm/bands.sbatch; fail "bands.sbatch does not run from task 0"; }
+grep -q '^#SBATCH --output=.*/bands-3+%a\.log$' fresh/slurm/bands.1.sbatch || fail "chunk log name"
+mkdir fakebin
+printf '%s\n' '#!/bin/sh' \
+    'n=$(( $(cat "$SBATCH_NOTES" 2>/dev/null | wc -l) + 101 ))' \
+    'echo "$n $*" >>"$SBATCH_NOTES"' 'echo "$n;cluster"' >fakebin/sbatch
+chmod +x fakebin/sbatch
+ids=$(PATH=$PWD/fakebin:$PATH SBATCH_NOTES=$PWD/sbatch.notes sh fresh/slurm/submit.sh 2>/dev/null) ||
+    fail "submit.sh with a fake sbatch"
+[ "$ids" = "101 102 103 104 105 106 107 108" ] || fail "submit.sh printed '$ids'"
+sed "s|$PWD/fresh/slurm/||" sbatch.notes >sbatch.got
+printf '%s\n' \
+    '101 --parsable sketch.sbatch' \
+    '102 --parsable --dependency=afterok:101 --kill-on-invalid-dep=yes rank.sbatch' \
+    '103 --parsable --dependency=afterok:102 --kill-on-invalid-dep=yes bands.sbatch' \
+    '104 --parsable --dependency=afterok:102 --kill-on-invalid-dep=yes bands.1.sbatch' \
+    '105 --parsable --dependency=afterok:103:104 --kill-on-invalid-dep=yes gather.sbatch' \
+    '106 --parsable --dependency=afterok:105 --kill-on-invalid-dep=yes verify.sbatch' \
+    '107 --parsable --dependency=afterok:105 --kill-on-invalid-dep=yes verify.1.sbatch' \
+    '108 --parsable --dependency=afterok:106:107 --kill-on-invalid-dep=yes finish.sbatch' \
+    >sbatch.want
+diff sbatch.want sbatch.got || fail "submit.sh's sbatch calls"
 
 # ------------------------------------------------------ a changed input
 # sketched, then the first document's text reversed in place (the same id,

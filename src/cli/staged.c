@@ -75,12 +75,15 @@ static const char *const usage_run =
 
 static const char *const usage_slurm =
     "usage: fanwen slurm W [--submit] [--cpus N] [--serial-cpus N] [--partition NAME]\n"
-    "                      [--time T]\n"
+    "                      [--time T] [--max-array N]\n"
     "\n"
     "Writes W/slurm/STAGE.sbatch, one job array per stage (its size from the\n"
-    "plan), and W/slurm/submit.sh, which submits them in order, each with\n"
-    "--dependency=afterok on the one before, and prints the finish job's id.\n"
-    "--submit runs it. --cpus: CPUs per task (default 2); --serial-cpus: for\n"
+    "plan; a stage of more than --max-array tasks, default 1000, in several:\n"
+    "STAGE.sbatch, STAGE.1.sbatch, ..., as Slurm refuses array indices from\n"
+    "MaxArraySize, 1001 by default), and W/slurm/submit.sh, which submits them\n"
+    "in order, each stage's with --dependency=afterok on every job of the stage\n"
+    "before and --kill-on-invalid-dep=yes, and prints the jobs' ids, the finish\n"
+    "job's last. --submit runs it. --cpus: CPUs per task (default 2); --serial-cpus: for\n"
     "the stages of one task (rank, finish: the finish task runs the passage\n"
     "level; default --cpus); --partition and --time are passed to sbatch.\n";
 
@@ -350,27 +353,46 @@ int cmd_run(int argc, char **argv)
 
 /* -------------------------------------------------------------- slurm */
 
-/* W/slurm/STAGE.sbatch: the stage's job array. */
-static int write_sbatch(const char *dir, const char *self, const char *work, const fw_plan *plan,
-                        fw_stage stage, unsigned cpus, const char *partition, const char *time)
+/* The number of job arrays of a stage of n tasks, at most `max` each:
+ * Slurm refuses array indices of MaxArraySize (default 1001) and more. */
+static unsigned sbatch_chunks(unsigned n, unsigned max) { return (n + max - 1) / max; }
+
+/* The name of chunk c of a stage's job arrays: STAGE for the first,
+ * STAGE.C for the others. */
+static void chunk_name(char *buf, size_t size, fw_stage stage, unsigned c)
 {
-    char path[4400];
+    if (c == 0) snprintf(buf, size, "%s", fw_stage_name(stage));
+    else snprintf(buf, size, "%s.%u", fw_stage_name(stage), c);
+}
+
+/* W/slurm/STAGE[.C].sbatch: chunk c of the stage's tasks as a job array,
+ * its indices from 0 (task c * max + the index). */
+static int write_sbatch(const char *dir, const char *self, const char *work, const fw_plan *plan,
+                        fw_stage stage, unsigned c, unsigned max, unsigned cpus,
+                        const char *partition, const char *time)
+{
+    char path[4400], chunk[64];
     const char *name = fw_stage_name(stage);
-    snprintf(path, sizeof path, "%s/%s.sbatch", dir, name);
+    chunk_name(chunk, sizeof chunk, stage, c);
+    snprintf(path, sizeof path, "%s/%s.sbatch", dir, chunk);
     FILE *f = fopen(path, "w");
     if (!f) {
         fprintf(stderr, "fanwen slurm: %s: %s\n", path, strerror(errno));
         return -1;
     }
-    unsigned n = fw_plan_tasks(plan, stage);
-    fprintf(f, "#!/bin/sh\n#SBATCH --job-name=fanwen-%s\n#SBATCH --array=0-%u\n", name, n - 1);
+    const unsigned n = fw_plan_tasks(plan, stage), first = c * max,
+                   size = n - first < max ? n - first : max;
+    fprintf(f, "#!/bin/sh\n#SBATCH --job-name=fanwen-%s\n#SBATCH --array=0-%u\n", name,
+            size - 1);
     fprintf(f, "#SBATCH --cpus-per-task=%u\n#SBATCH --chdir=%s\n", cpus, fw_plan_cwd(plan));
-    fprintf(f, "#SBATCH --output=%s/%s-%%a.log\n", dir, name);
+    if (first == 0) fprintf(f, "#SBATCH --output=%s/%s-%%a.log\n", dir, name);
+    else fprintf(f, "#SBATCH --output=%s/%s-%u+%%a.log\n", dir, name, first);
     if (partition) fprintf(f, "#SBATCH --partition=%s\n", partition);
     if (time) fprintf(f, "#SBATCH --time=%s\n", time);
-    fprintf(f, "# plan %s: task $SLURM_ARRAY_TASK_ID of %u\n", fw_plan_hash(plan), n);
-    fprintf(f, "exec '%s' task '%s' %s -j \"${SLURM_CPUS_PER_TASK:-%u}\"\n", self, work, name,
-            cpus);
+    fprintf(f, "# plan %s: task %u + $SLURM_ARRAY_TASK_ID of %u\n", fw_plan_hash(plan), first,
+            n);
+    fprintf(f, "exec '%s' task '%s' %s \"$((%u + SLURM_ARRAY_TASK_ID))\" "
+               "-j \"${SLURM_CPUS_PER_TASK:-%u}\"\n", self, work, name, first, cpus);
     int bad = ferror(f);
     bad |= fclose(f) != 0;
     if (bad) fprintf(stderr, "fanwen slurm: %s: %s\n", path, strerror(errno));
@@ -379,7 +401,7 @@ static int write_sbatch(const char *dir, const char *self, const char *work, con
 
 int cmd_slurm(int argc, char **argv)
 {
-    unsigned cpus = 2, serial_cpus = 0;
+    unsigned cpus = 2, serial_cpus = 0, max_array = 1000;
     int submit = 0, c;
     const char *partition = NULL, *time = NULL;
     opterr = 0;
@@ -389,6 +411,7 @@ int cmd_slurm(int argc, char **argv)
                                              {"serial-cpus", required_argument, 0, 's'},
                                              {"partition", required_argument, 0, 'p'},
                                              {"time", required_argument, 0, 't'},
+                                             {"max-array", required_argument, 0, 'm'},
                                              {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
@@ -397,6 +420,10 @@ int cmd_slurm(int argc, char **argv)
         case 'c': if (!cli_unsigned("slurm", "--cpus", optarg, 1, 1024, &cpus)) return EXIT_FAILURE; break;
         case 's':
             if (!cli_unsigned("slurm", "--serial-cpus", optarg, 1, 1024, &serial_cpus))
+                return EXIT_FAILURE;
+            break;
+        case 'm':
+            if (!cli_unsigned("slurm", "--max-array", optarg, 1, 1u << 30, &max_array))
                 return EXIT_FAILURE;
             break;
         case 'p': partition = optarg; break;
@@ -426,9 +453,11 @@ int cmd_slurm(int argc, char **argv)
         }
     }
     for (int s = 0; s < FW_STAGE_COUNT && !failed; s++) {
-        const int serial = fw_plan_tasks(plan, (fw_stage)s) == 1 && serial_cpus;
-        failed = write_sbatch(dir, self, work, plan, (fw_stage)s, serial ? serial_cpus : cpus,
-                              partition, time) != 0;
+        const unsigned n = fw_plan_tasks(plan, (fw_stage)s);
+        const int serial = n == 1 && serial_cpus;
+        for (unsigned k = 0; k < sbatch_chunks(n, max_array) && !failed; k++)
+            failed = write_sbatch(dir, self, work, plan, (fw_stage)s, k, max_array,
+                                  serial ? serial_cpus : cpus, partition, time) != 0;
     }
     char script[4400];
     if (!failed) {
@@ -436,13 +465,25 @@ int cmd_slurm(int argc, char **argv)
         FILE *f = fopen(script, "w");
         failed = !f;
         if (f) {
-            fputs("#!/bin/sh\n# Submits the plan's stages as job arrays, each after the one "
-                  "before succeeded;\n# prints the last job's id.\nset -e\ndep=\n", f);
-            for (int s = 0; s < FW_STAGE_COUNT; s++)
-                fprintf(f, "job=$(sbatch --parsable ${dep:+--dependency=afterok:$dep} '%s/%s.sbatch')\n"
-                           "job=${job%%%%;*}\necho \"%s $job\" >&2\ndep=$job\n",
-                        dir, fw_stage_name((fw_stage)s), fw_stage_name((fw_stage)s));
-            fputs("echo \"$job\"\n", f);
+            fputs("#!/bin/sh\n# Submits the plan's stages as job arrays (a stage of more than "
+                  "--max-array tasks\n# in several), each stage's after all of the stage "
+                  "before succeeded, and\n# cancelled by Slurm if one of those failed; prints "
+                  "every job's id, the\n# finish job's last.\nset -e\ndep=\nall=\n", f);
+            for (int s = 0; s < FW_STAGE_COUNT; s++) {
+                const unsigned n = fw_plan_tasks(plan, (fw_stage)s);
+                fputs("ids=\n", f);
+                for (unsigned k = 0; k < sbatch_chunks(n, max_array); k++) {
+                    char chunk[64];
+                    chunk_name(chunk, sizeof chunk, (fw_stage)s, k);
+                    fprintf(f, "job=$(sbatch --parsable ${dep:+--dependency=afterok$dep "
+                               "--kill-on-invalid-dep=yes} '%s/%s.sbatch')\n"
+                               "job=${job%%%%;*}\necho \"%s $job\" >&2\nids=$ids:$job\n"
+                               "all=\"$all${all:+ }$job\"\n",
+                            dir, chunk, chunk);
+                }
+                fputs("dep=$ids\n", f);
+            }
+            fputs("echo \"$all\"\n", f);
             failed = ferror(f) != 0;
             failed |= fclose(f) != 0;
         }
