@@ -4,7 +4,8 @@
  * rest of a scan run as fw_scan_run() runs it (scan.c): ranking, the
  * passage level (boilerplate lines, cutting, passage candidates, their
  * alignment, groups, reuse, spans, substitutions), clusters; then the
- * reports, by report.c, into the plan's report directory.
+ * reports, by report.c, into W/finish/0.reports, then put in place in the
+ * plan's report directory as a set (publish()).
  *
  * What is serial here: the whole passage level, on one machine, from the
  * texts the sketch tasks kept (the texts are mapped, not read into
@@ -14,8 +15,66 @@
 #include "scan_internal.h"
 #include "shard_file.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Every report a scan writes, summary.json last. */
+static const char *const reports[] = {"pairs.csv", "clusters.csv", "docs.csv", "passages.csv",
+                                      "reuse.csv", "spans.csv", "substitutions.csv",
+                                      "boilerplate.csv", "summary.json"};
+enum { NREPORTS = sizeof reports / sizeof *reports };
+
+/* The reports written complete in `tmp` put in place in the report
+ * directory `out`: the directory renamed when there is none (or it is
+ * empty); else, once every report's name there is checked to be a file or
+ * nothing, the old summary.json removed first (a set without it is not
+ * complete), each report renamed over its old one (the reports this run
+ * does not make removed) and summary.json last. 1 with *st set when done
+ * or failed, 0 when `tmp` and `out` are on different file systems (then
+ * nothing has been touched). */
+static int publish(fw_plan *p, const char *tmp, const char *out, fw_status *st)
+{
+    *st = FW_OK;
+    if (rename(tmp, out) == 0) return 1;
+    if (errno == EXDEV) return 0;
+    if (errno != ENOTEMPTY && errno != EEXIST) {
+        *st = fw_plan_fail(p, FW_ERR_IO, "cannot put the reports in place as %s: %s", out,
+                           strerror(errno));
+        return 1;
+    }
+    char from[4400], to[4400];
+    struct stat sb;
+    for (int i = 0; i < NREPORTS; i++) {
+        snprintf(to, sizeof to, "%s/%s", out, reports[i]);
+        if (lstat(to, &sb) == 0 ? !S_ISREG(sb.st_mode) : errno != ENOENT) {
+            *st = fw_plan_fail(p, FW_ERR_IO, "%s is not a report file: no report replaced", to);
+            return 1;
+        }
+    }
+    for (int i = NREPORTS - 1; i >= 0 && *st == FW_OK; i--) { /* summary.json first */
+        snprintf(from, sizeof from, "%s/%s", tmp, reports[i]);
+        snprintf(to, sizeof to, "%s/%s", out, reports[i]);
+        if (i == NREPORTS - 1) {
+            if (unlink(to) != 0 && errno != ENOENT)
+                *st = fw_plan_fail(p, FW_ERR_IO, "cannot remove %s: %s", to, strerror(errno));
+        } else if (rename(from, to) != 0) {
+            if (errno != ENOENT) *st = fw_plan_fail(p, FW_ERR_IO, "cannot rename %s to %s: %s",
+                                                    from, to, strerror(errno));
+            else if (unlink(to) != 0 && errno != ENOENT) /* not made by this run */
+                *st = fw_plan_fail(p, FW_ERR_IO, "cannot remove %s: %s", to, strerror(errno));
+        }
+    }
+    snprintf(from, sizeof from, "%s/%s", tmp, reports[NREPORTS - 1]);
+    snprintf(to, sizeof to, "%s/%s", out, reports[NREPORTS - 1]);
+    if (*st == FW_OK && rename(from, to) != 0)
+        *st = fw_plan_fail(p, FW_ERR_IO, "cannot rename %s to %s: %s", from, to,
+                           strerror(errno));
+    if (*st == FW_OK) rmdir(tmp);
+    return 1;
+}
 
 /* The paths as the scan records them for summary.json (fw_scan_add_path). */
 static fw_status record_paths(fw_plan *p, fw_scan *s)
@@ -55,10 +114,25 @@ fw_status fw_stage_finish(fw_plan *p, int threads)
         st = fw_scan_run_staged(s, &staged);
         if (st != FW_OK) fw_plan_fail(p, st, "finish: %s", fw_scan_error(s));
     }
+    /* the reports written where no one looks, then put in place as a set:
+     * a finish that fails leaves the report directory as it was */
+    char tmp[4096], out[4096];
+    fw_plan_path(p, tmp, sizeof tmp, FW_STAGE_FINISH, "%s", "0.reports");
+    if (p->out[0] == '/') snprintf(out, sizeof out, "%s", p->out);
+    else snprintf(out, sizeof out, "%s/%s", p->cwd, p->out);
+    if (st == FW_OK && fw_remove_dir(tmp) != FW_OK)
+        st = fw_plan_fail(p, FW_ERR_IO, "cannot remove %s", tmp);
     if (st == FW_OK) {
-        st = fw_report_write(s, p->out, NULL);
+        st = fw_report_write(s, tmp, NULL);
         if (st != FW_OK)
-            fw_plan_fail(p, st, "cannot write reports to %s: %s", p->out, fw_scan_error(s));
+            fw_plan_fail(p, st, "cannot write reports to %s: %s", tmp, fw_scan_error(s));
+    }
+    if (st == FW_OK && !publish(p, tmp, out, &st)) {
+        /* another file system: each report put in place on its own */
+        fw_remove_dir(tmp);
+        st = fw_report_write(s, out, NULL);
+        if (st != FW_OK)
+            fw_plan_fail(p, st, "cannot write reports to %s: %s", out, fw_scan_error(s));
     }
     free(pairs);
     fw_scan_free(s); /* before the files its texts point into */

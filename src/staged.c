@@ -587,8 +587,26 @@ static fw_status need_stage(fw_plan *p, fw_stage self, unsigned index, fw_stage 
     return FW_OK;
 }
 
+fw_status fw_remove_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) return errno == ENOENT ? FW_OK : FW_ERR_IO;
+    struct dirent *e;
+    fw_status st = FW_OK;
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        char path[4400];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (unlink(path) != 0 && errno != ENOENT) st = FW_ERR_IO;
+    }
+    closedir(d);
+    if (rmdir(dir) != 0 && errno != ENOENT) st = FW_ERR_IO;
+    return st;
+}
+
 /* What an earlier attempt of the task left: every file of the stage's
- * directory named "INDEX." something. */
+ * directory named "INDEX." something (a directory with its files: the
+ * finish task's reports before they are put in place). */
 static fw_status clear_task(fw_plan *p, fw_stage stage, unsigned index)
 {
     char dir[4096], prefix[32];
@@ -602,7 +620,8 @@ static fw_status clear_task(fw_plan *p, fw_stage stage, unsigned index)
         if (strncmp(e->d_name, prefix, strlen(prefix)) != 0) continue;
         char path[4400];
         snprintf(path, sizeof path, "%s%s", dir, e->d_name);
-        if (unlink(path) != 0 && errno != ENOENT)
+        if (unlink(path) != 0 && errno != ENOENT &&
+            (errno != EISDIR || fw_remove_dir(path) != FW_OK))
             st = fw_plan_fail(p, FW_ERR_IO, "%s: %s", path, strerror(errno));
     }
     closedir(d);

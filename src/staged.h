@@ -45,6 +45,10 @@ fw_status fw_atomic_open(fw_atomic_file *a, const char *path);
 fw_status fw_atomic_commit(fw_atomic_file *a);
 void fw_atomic_abandon(fw_atomic_file *a);
 
+/* Removes directory `dir` and the files in it (not below): FW_ERR_IO when
+ * something stays; FW_OK when there was no such directory. */
+fw_status fw_remove_dir(const char *dir);
+
 /* The whole file at `path` read into memory (malloc'ed; *len its size):
  * FW_ERR_IO when it cannot be read. */
 fw_status fw_read_whole(const char *path, char **data, size_t *len);

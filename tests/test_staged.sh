@@ -17,7 +17,8 @@
 # nothing and keeps the bytes; planning it with other options is refused
 # naming the option; a damaged plan is refused; a damaged band file fails
 # its bands task, which leaves nothing; `fanwen status` says what is done; a task run before its inputs fails, names them and
-# writes nothing; `fanwen slurm --max-array 3` writes the job arrays in
+# writes nothing; a finish task that cannot put its reports in place
+# replaces none of an earlier run's; `fanwen slurm --max-array 3` writes the job arrays in
 # chunks, chained on every chunk of the stage before (a fake sbatch); an input changed in place after its sketch task (same
 # lengths) fails the gather task, naming it, and no reports are written; and on a larger corpus, every task killed with SIGKILL at
 # random moments, then run again, gives the same bytes as an undisturbed
@@ -116,6 +117,29 @@ grep -q "damaged" damaged.log || { cat damaged.log; fail "a damaged plan not sai
 
 "$FANWEN" status work-default-3-4 >status.log || { cat status.log; fail "status: not all done"; }
 grep -q "^gather  3/3 done$" status.log || { cat status.log; fail "status"; }
+
+# the finish task puts its reports in place as a set: with a report
+# directory holding an earlier run's files and, where docs.csv goes, a
+# directory, it fails before replacing any (every old file as it was, no
+# finish file left in W); with that directory gone it replaces them all
+cp -r work-default-3-4 refin
+rm refin/finish/0.done
+for f in $CSVS summary.json; do echo "an earlier run" >out-default-3-4/$f; done
+rm out-default-3-4/docs.csv
+mkdir out-default-3-4/docs.csv && : >out-default-3-4/docs.csv/x
+if "$FANWEN" task refin finish 2>refin.log; then fail "finish replaced a directory"; fi
+grep -q "out-default-3-4/docs.csv is not a report file: no report replaced" refin.log ||
+    { cat refin.log; fail "finish: no reason"; }
+for f in $CSVS summary.json; do
+    [ "$f" = docs.csv ] || [ "$(cat out-default-3-4/$f)" = "an earlier run" ] ||
+        fail "a failed finish replaced $f"
+done
+[ -z "$(ls refin/finish)" ] || fail "a failed finish left $(ls refin/finish)"
+rm -r out-default-3-4/docs.csv
+"$FANWEN" task refin finish 2>refin.log || { cat refin.log; fail "finish over earlier reports"; }
+same_as ref-default out-default-3-4
+[ -z "$(ls -A out-default-3-4 | grep -v '\.csv$\|^summary\.json$')" ] ||
+    fail "finish left $(ls -A out-default-3-4)"
 
 # a band file with a flipped byte: the bands task fails, saying so, and
 # leaves nothing; `fanwen run` stops there
