@@ -155,11 +155,6 @@ fw_status fw_pair_list_finish(fw_pair_list *lists, size_t nlists, fw_pair **pair
     return FW_OK;
 }
 
-/* One band's candidates into `out`, with this thread's scratch; returns 0
- * when out of memory. */
-typedef int (*band_pairs_fn)(const void *ctx, unsigned band, void *scratch,
-                             fw_pair_list *out);
-
 /* A band's pairs sorted and without repeats (tmp: scratch, grown as
  * needed); 0 when out of memory. */
 static int band_set(fw_pair_list *l, uint64_t **tmp, size_t *tmp_cap)
@@ -191,18 +186,19 @@ static int set_union(fw_pair_list *set, const fw_pair_list *add, fw_pair_list *o
     return 1;
 }
 
-/* Every band's candidates, bands in parallel (each thread with
- * `scratch_bytes` of its own), sorted and without repeats. Each thread
- * folds its bands into a set of its own as it goes, so a pair found by
- * many bands is held once a thread, not once a band: the lists of all
- * bands at once were most of the passage level's peak memory. */
-static fw_status each_band(band_pairs_fn band_pairs, const void *ctx, size_t scratch_bytes,
+/* Each thread folds its bands into a set of its own as it goes, so a
+ * pair found by many bands is held once a thread, not once a band: the
+ * lists of all bands at once were most of the passage level's peak
+ * memory. */
+fw_status fw_lsh_each_band(fw_band_pairs_fn band_pairs, const void *ctx, size_t scratch_bytes,
                            unsigned bands, int threads, fw_pair **pairs, size_t *npairs)
 {
+    *pairs = NULL;
+    *npairs = 0;
     const int nt = threads > 0 ? threads : 1;
     fw_pair_list *per_thread = calloc((size_t)nt, sizeof *per_thread);
     if (!per_thread) return FW_ERR_NOMEM;
-    int failed = 0;
+    int failed = FW_OK; /* the first failure's status */
     #pragma omp parallel num_threads(nt)
     {
         fw_pair_list *mine = &per_thread[omp_get_thread_num()];
@@ -211,16 +207,22 @@ static fw_status each_band(band_pairs_fn band_pairs, const void *ctx, size_t scr
         size_t tmp_cap = 0;
         void *scratch = malloc(scratch_bytes ? scratch_bytes : 1);
         if (!scratch) {
-            #pragma omp atomic write
-            failed = 1;
+            #pragma omp critical(fw_each_band_failed)
+            if (failed == FW_OK) failed = FW_ERR_NOMEM;
         }
         #pragma omp for schedule(dynamic, 1)
         for (unsigned b = 0; b < bands; b++) {
+            int seen;
+            #pragma omp atomic read
+            seen = failed;
+            if (seen != FW_OK || !scratch) continue; /* the rest skipped */
             one.len = 0;
-            if (scratch && (!band_pairs(ctx, b, scratch, &one) || !band_set(&one, &tmp, &tmp_cap) ||
-                            !set_union(mine, &one, &spare))) {
-                #pragma omp atomic write
-                failed = 1;
+            fw_status bst = band_pairs(ctx, b, scratch, &one);
+            if (bst == FW_OK && (!band_set(&one, &tmp, &tmp_cap) || !set_union(mine, &one, &spare)))
+                bst = FW_ERR_NOMEM;
+            if (bst != FW_OK) {
+                #pragma omp critical(fw_each_band_failed)
+                if (failed == FW_OK) failed = bst;
             }
         }
         free(scratch);
@@ -228,8 +230,8 @@ static fw_status each_band(band_pairs_fn band_pairs, const void *ctx, size_t scr
         free(one.v);
         free(spare.v);
     }
-    fw_status st = failed ? FW_ERR_NOMEM
-                          : fw_pair_list_finish(per_thread, (size_t)nt, pairs, npairs);
+    fw_status st = failed != FW_OK ? (fw_status)failed
+                                   : fw_pair_list_finish(per_thread, (size_t)nt, pairs, npairs);
     for (int t = 0; t < nt; t++) free(per_thread[t].v);
     free(per_thread);
     return st;
@@ -256,14 +258,14 @@ typedef struct item_keys {
     size_t n;
 } item_keys;
 
-static int item_keys_band(const void *ctx, unsigned b, void *scratch, fw_pair_list *out)
+static fw_status item_keys_band(const void *ctx, unsigned b, void *scratch, fw_pair_list *out)
 {
     const item_keys *src = ctx;
     uint64_t *rec = scratch;
     size_t m = 0;
     for (size_t i = 0; i < src->n; i++)
         if (src->keys[i]) rec[m++] = (uint64_t)src->keys[i][b] << 32 | i;
-    return packed_band(rec, m, src->n, out);
+    return packed_band(rec, m, src->n, out) ? FW_OK : FW_ERR_NOMEM;
 }
 
 /* 32-bit keys, band by band (fw_lsh_candidates_banded). */
@@ -273,7 +275,8 @@ typedef struct banded_keys {
     size_t n;
 } banded_keys;
 
-static int banded_keys_band(const void *ctx, unsigned b, void *scratch, fw_pair_list *out)
+static fw_status banded_keys_band(const void *ctx, unsigned b, void *scratch,
+                                  fw_pair_list *out)
 {
     const banded_keys *src = ctx;
     const uint32_t *k = src->keys + (size_t)b * src->n;
@@ -281,7 +284,7 @@ static int banded_keys_band(const void *ctx, unsigned b, void *scratch, fw_pair_
     size_t m = 0;
     for (size_t i = 0; i < src->n; i++)
         if (src->has[i]) rec[m++] = (uint64_t)k[i] << 32 | i;
-    return packed_band(rec, m, src->n, out);
+    return packed_band(rec, m, src->n, out) ? FW_OK : FW_ERR_NOMEM;
 }
 
 fw_status fw_lsh_candidates_banded(const uint32_t *keys, const uint8_t *has, size_t n,
@@ -292,7 +295,7 @@ fw_status fw_lsh_candidates_banded(const uint32_t *keys, const uint8_t *has, siz
     *npairs = 0;
     if (bands < 1 || n > UINT32_MAX) return FW_ERR_ARG;
     banded_keys src = {keys, has, n};
-    return each_band(banded_keys_band, &src, 2 * n * sizeof(uint64_t), bands, threads, pairs,
+    return fw_lsh_each_band(banded_keys_band, &src, 2 * n * sizeof(uint64_t), bands, threads, pairs,
                      npairs);
 }
 
@@ -320,7 +323,7 @@ typedef struct sig_keys {
     size_t n;
 } sig_keys;
 
-static int sig_keys_band(const void *ctx, unsigned b, void *scratch, fw_pair_list *out)
+static fw_status sig_keys_band(const void *ctx, unsigned b, void *scratch, fw_pair_list *out)
 {
     const sig_keys *src = ctx;
     const size_t n = src->n;
@@ -340,11 +343,11 @@ static int sig_keys_band(const void *ctx, unsigned b, void *scratch, fw_pair_lis
                 run[i - s] = (fw_keyed){key[item], item};
             }
             sort_run(run, e - s);
-            if (!bucket_pairs(run, e - s, out)) return 0;
+            if (!bucket_pairs(run, e - s, out)) return FW_ERR_NOMEM;
         }
         s = e;
     }
-    return 1;
+    return FW_OK;
 }
 
 fw_status fw_lsh_candidates(const uint32_t *const *sigs, size_t n, unsigned k,
@@ -382,7 +385,7 @@ fw_status fw_lsh_candidates_keys64(const uint64_t *keys, const uint8_t *has, siz
     *npairs = 0;
     if (bands < 1 || n > UINT32_MAX) return FW_ERR_ARG;
     sig_keys src = {keys, has, n};
-    return each_band(sig_keys_band, &src, 2 * n * sizeof(uint64_t) + n * sizeof(fw_keyed),
+    return fw_lsh_each_band(sig_keys_band, &src, 2 * n * sizeof(uint64_t) + n * sizeof(fw_keyed),
                      bands, threads, pairs, npairs);
 }
 
@@ -393,6 +396,6 @@ fw_status fw_lsh_candidates_keyed(const uint32_t *const *keys, size_t n, unsigne
     *npairs = 0;
     if (bands < 1 || n > UINT32_MAX) return FW_ERR_ARG;
     item_keys src = {keys, n};
-    return each_band(item_keys_band, &src, 2 * n * sizeof(uint64_t), bands, threads, pairs,
+    return fw_lsh_each_band(item_keys_band, &src, 2 * n * sizeof(uint64_t), bands, threads, pairs,
                      npairs);
 }

@@ -26,6 +26,20 @@ fw_status fw_lsh_candidates_banded(const uint32_t *keys, const uint8_t *has, siz
                                    unsigned bands, int threads, fw_pair **pairs,
                                    size_t *npairs);
 
+/* One band's candidates appended to `out`, with this thread's `scratch`:
+ * FW_OK, or the status that stops the search (FW_ERR_NOMEM, ...). */
+typedef fw_status (*fw_band_pairs_fn)(const void *ctx, unsigned band, void *scratch,
+                                      fw_pair_list *out);
+
+/* Every band's candidates (band_pairs for bands 0 to bands - 1, in
+ * parallel on `threads` threads, each with `scratch_bytes` of scratch of
+ * its own), into *pairs (*npairs of them: sorted, without repeats; free
+ * it). Each band's pairs are folded into a sorted set per thread as they
+ * come. The first failure's status is returned (the bands not yet begun
+ * are skipped) and nothing is made. */
+fw_status fw_lsh_each_band(fw_band_pairs_fn band_pairs, const void *ctx, size_t scratch_bytes,
+                           unsigned bands, int threads, fw_pair **pairs, size_t *npairs);
+
 /* Sorts the pairs of all lists, drops repeats, and frees the lists. */
 fw_status fw_pair_list_finish(fw_pair_list *lists, size_t nlists, fw_pair **pairs,
                               size_t *npairs);

@@ -348,6 +348,19 @@ fw_status fw_stage_read_wanted(fw_plan *p, unsigned part, unsigned shard, char *
     return FW_OK;
 }
 
+typedef struct bands_ctx {
+    fw_plan *p;
+    fw_band_file **files;
+    const fw_ranks *r;
+} bands_ctx;
+
+static fw_status bands_ctx_band(const void *ctx, unsigned band, void *scratch, fw_pair_list *out)
+{
+    (void)scratch;
+    const bands_ctx *c = ctx;
+    return band_pairs(c->p, c->files, c->r, band, out);
+}
+
 fw_status fw_stage_bands(fw_plan *p, unsigned partition, int threads)
 {
     if (threads < 1) threads = omp_get_max_threads();
@@ -355,8 +368,7 @@ fw_status fw_stage_bands(fw_plan *p, unsigned partition, int threads)
     fw_status st = fw_ranks_load(p, &r);
     if (st != FW_OK) return st;
     fw_band_file **files = calloc(p->shards, sizeof *files);
-    fw_pair_list *lists = calloc((size_t)threads, sizeof *lists);
-    if (!files || !lists) st = FW_ERR_NOMEM;
+    if (!files) st = FW_ERR_NOMEM;
     for (unsigned s = 0; s < p->shards && st == FW_OK; s++) {
         char path[4096], why[600];
         fw_plan_path(p, path, sizeof path, FW_STAGE_SKETCH, "%u.p%u.bands", s, partition);
@@ -365,21 +377,13 @@ fw_status fw_stage_bands(fw_plan *p, unsigned partition, int threads)
         else if (fw_band_file_tag(files[s]) != p->tag || fw_band_file_bands(files[s]) != p->bands)
             st = fw_plan_fail(p, FW_ERR_FORMAT, "%s: made under another plan", path);
     }
-    int failed = st;
+    fw_pair *pairs = NULL;
+    size_t n = 0;
     if (st == FW_OK) {
-        #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
-        for (unsigned b = 0; b < p->bands; b++) {
-            int seen;
-            #pragma omp atomic read
-            seen = failed;
-            if (seen) continue;
-            fw_status bst = band_pairs(p, files, &r, b, &lists[omp_get_thread_num()]);
-            if (bst != FW_OK) {
-                #pragma omp atomic write
-                failed = bst;
-            }
-        }
-        st = (fw_status)failed;
+        /* lsh.c's band loop, each band's pairs folded into a set per
+         * thread as they come */
+        bands_ctx ctx = {p, files, &r};
+        st = fw_lsh_each_band(bands_ctx_band, &ctx, 0, p->bands, threads, &pairs, &n);
         const char *why = "";
         for (unsigned k = 0; st == FW_ERR_FORMAT && k < p->shards && !why[0]; k++)
             why = fw_band_file_error(files[k]);
@@ -387,14 +391,9 @@ fw_status fw_stage_bands(fw_plan *p, unsigned partition, int threads)
             fw_plan_fail(p, st, "bands %u: a band file failed its check or names no document%s%s",
                          partition, why[0] ? ": " : "", why);
     }
-    fw_pair *pairs = NULL;
-    size_t n = 0;
-    if (st == FW_OK) st = fw_pair_list_finish(lists, (size_t)threads, &pairs, &n);
     if (st == FW_OK) st = write_pairs(p, partition, pairs, n, r.ndocs);
     if (st == FW_OK) st = write_wanted(p, partition, pairs, n, &r);
     free(pairs);
-    for (int t = 0; lists && t < threads; t++) free(lists[t].v);
-    free(lists);
     for (unsigned s = 0; files && s < p->shards; s++) fw_band_file_close(files[s]);
     free(files);
     fw_ranks_free(&r);
