@@ -982,6 +982,12 @@ FW_API const char *fw_plan_hash(const fw_plan *plan);
 FW_API fw_status fw_plan_run_task(fw_plan *plan, fw_stage stage, unsigned index, int threads);
 FW_API const char *fw_plan_error(const fw_plan *plan);
 
+/* The documents that could not be read (status FW_DOC_ERROR, as a scan
+ * counts them: `fanwen scan` exits 2 when there are any), as the finish
+ * task counted them into its done marker: FW_ERR_ARG when the finish task
+ * is not done. */
+FW_API fw_status fw_plan_error_docs(const fw_plan *plan, uint64_t *count);
+
 #ifdef __cplusplus
 }
 #endif

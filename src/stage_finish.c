@@ -113,6 +113,8 @@ fw_status fw_stage_finish(fw_plan *p, int threads)
         fw_staged_pairs staged = {candidates, pairs, npairs};
         st = fw_scan_run_staged(s, &staged);
         if (st != FW_OK) fw_plan_fail(p, st, "finish: %s", fw_scan_error(s));
+        p->error_docs = 0; /* into the done marker */
+        for (size_t i = 0; i < s->ndocs; i++) p->error_docs += s->docs[i].status == FW_DOC_ERROR;
     }
     /* the reports written where no one looks, then put in place as a set:
      * a finish that fails leaves the report directory as it was */

@@ -571,6 +571,21 @@ int fw_plan_task_done(const fw_plan *p, fw_stage stage, unsigned index)
     return marker(p, stage, index) == 1;
 }
 
+fw_status fw_plan_error_docs(const fw_plan *p, uint64_t *count)
+{
+    *count = 0;
+    if (marker(p, FW_STAGE_FINISH, 0) != 1) return FW_ERR_ARG;
+    char path[4096], *data;
+    size_t len;
+    fw_plan_path(p, path, sizeof path, FW_STAGE_FINISH, "%s", "0.done");
+    if (fw_read_whole(path, &data, &len) != FW_OK) return FW_ERR_ARG;
+    unsigned long long n = 0; /* "HASH\nerror_docs N\n" (data ends in a NUL) */
+    const int ok = len > 17 && sscanf(data + 17, "error_docs %llu", &n) == 1;
+    free(data);
+    *count = n;
+    return ok ? FW_OK : FW_ERR_FORMAT;
+}
+
 /* Every task of `stage` done; else fails naming the first that is not. */
 static fw_status need_stage(fw_plan *p, fw_stage self, unsigned index, fw_stage stage)
 {
@@ -678,6 +693,8 @@ fw_status fw_plan_run_task(fw_plan *p, fw_stage stage, unsigned index, int threa
     fw_atomic_file a;
     if ((st = fw_atomic_open(&a, path)) == FW_OK) {
         fprintf(a.f, "%s\n", p->hash);
+        if (stage == FW_STAGE_FINISH)
+            fprintf(a.f, "error_docs %llu\n", (unsigned long long)p->error_docs);
         st = fw_atomic_commit(&a);
     }
     if (st != FW_OK) return fw_plan_fail(p, st, "%s: %s", path, strerror(errno));

@@ -24,6 +24,7 @@ struct fw_plan {
     unsigned bands, rows;    /* the documents' LSH banding, as the scan chooses it */
     const char *canon_hash;  /* XXH3 of the canon table's bytes (NULL: none) */
     char *text;              /* the plan file, parsed in place */
+    uint64_t error_docs;     /* the finish task's count of unreadable documents */
     char error[1024];
 };
 

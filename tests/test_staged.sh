@@ -12,7 +12,9 @@
 # shards: the scan renames them id#2), the demo corpus's files, an empty file and a path that
 # does not exist (an error row). For 1, 2, 3 and 7 shards and 1 and 4
 # partitions, every CSV is compared with `cmp` against the scan's, and
-# summary.json up to its "stages" (threads masked); the same with
+# summary.json up to its "stages" (threads masked), and `fanwen run`
+# exits 2 as the scan does (an input could not be read; 0 on the kill
+# test's corpus, as the scan); the same with
 # --no-passages -t 0.5 --template. Then: a finished plan run again does
 # nothing and keeps the bytes; planning it with other options is refused
 # naming the option; a damaged plan is refused; a damaged band file fails
@@ -79,13 +81,15 @@ check_options() { # NAME OPTIONS...: scan once, then every layout
     local name=$1 shards parts
     shift
     "$FANWEN" scan -q -j 2 -o "ref-$name" "$@" "${INPUTS[@]}"
-    [ $? -le 2 ] || fail "scan $name"
+    [ $? -eq 2 ] || fail "scan $name: not 2 with a missing input"
     for shards in 1 2 3 7; do
         for parts in 1 4; do
             local work=work-$name-$shards-$parts
             "$FANWEN" plan -q --work $work --shards $shards --partitions $parts \
                 -o out-$name-$shards-$parts "$@" "${INPUTS[@]}" || fail "plan $work"
-            "$FANWEN" run $work --jobs 2 -j 1 2>$work.log || { cat $work.log; fail "run $work"; }
+            # 2, as the scan: an input could not be read
+            "$FANWEN" run $work --jobs 2 -j 1 2>$work.log
+            [ $? -eq 2 ] || { cat $work.log; fail "run $work: not 2 as the scan"; }
             same_as "ref-$name" "out-$name-$shards-$parts"
             echo "ok: $name, $shards shards, $parts partitions"
         done
@@ -100,7 +104,10 @@ check_options other --no-passages -t 0.5 --template
 
 # -------------------------------------------------- idempotence, refusals
 before=$(find work-default-3-4 out-default-3-4 -type f -printf '%p %T@\n' | sort)
-"$FANWEN" run work-default-3-4 --jobs 2 2>again.log || fail "second run"
+"$FANWEN" run work-default-3-4 --jobs 2 2>again.log
+[ $? -eq 2 ] || fail "second run: not 2 as the first"
+"$FANWEN" task work-default-3-4 finish 2>/dev/null
+[ $? -eq 2 ] || fail "a finish task done already: not 2 as the scan"
 [ "$(grep -c 'was done already' again.log)" -eq 16 ] || { cat again.log; fail "tasks redone"; }
 after=$(find work-default-3-4 out-default-3-4 -type f -printf '%p %T@\n' | sort)
 [ "$before" = "$after" ] || fail "a finished run touched files"
@@ -136,7 +143,8 @@ for f in $CSVS summary.json; do
 done
 [ -z "$(ls refin/finish)" ] || fail "a failed finish left $(ls refin/finish)"
 rm -r out-default-3-4/docs.csv
-"$FANWEN" task refin finish 2>refin.log || { cat refin.log; fail "finish over earlier reports"; }
+"$FANWEN" task refin finish 2>refin.log
+[ $? -eq 2 ] || { cat refin.log; fail "finish over earlier reports"; }
 same_as ref-default out-default-3-4
 [ -z "$(ls -A out-default-3-4 | grep -v '\.csv$\|^summary\.json$')" ] ||
     fail "finish left $(ls -A out-default-3-4)"
@@ -239,11 +247,11 @@ grep -qF "chg/part-01.jsonl changed since its sketch task (document $first_id)" 
 for c in 1 2; do sed "s/^{\"id\":\"/{\"id\":\"c$c-/" big.jsonl; done >big2.jsonl
 split -n l/3 -d --additional-suffix=.jsonl big2.jsonl big- || fail split
 rm big.jsonl big2.jsonl
-"$FANWEN" scan -q -j 1 -o ref-big big-*.jsonl || fail "scan big"
+"$FANWEN" scan -q -j 1 -o ref-big big-*.jsonl || fail "scan big" # 0: every input read
 for w in undisturbed killed; do
     "$FANWEN" plan -q --work $w --shards 3 --partitions 4 -o out-big big-*.jsonl || fail plan
 done
-"$FANWEN" run undisturbed -j 1 2>undisturbed.log || fail "run undisturbed"
+"$FANWEN" run undisturbed -j 1 2>undisturbed.log || fail "run undisturbed: not 0 as the scan"
 kills=0 landed=0 partial=0
 for stage in sketch rank bands gather verify finish; do
     case $stage in sketch|gather) n=3 ;; bands|verify) n=4 ;; *) n=1 ;; esac

@@ -63,7 +63,8 @@ static const char *const usage_task =
     "in W; I defaults to $SLURM_ARRAY_TASK_ID or $JOB_COMPLETION_INDEX. A task\n"
     "already done does nothing; one whose inputs are missing fails and writes\n"
     "nothing; otherwise it starts from scratch. -j: threads (default all\n"
-    "cores).\n";
+    "cores). Exit status 1 when the task failed; the finish task's 2 (as\n"
+    "`fanwen scan`'s) when some inputs could not be read.\n";
 
 static const char *const usage_run =
     "usage: fanwen run W [--jobs N] [-j T]\n"
@@ -71,7 +72,9 @@ static const char *const usage_run =
     "Runs every task of the plan in W on this machine, stage after stage, N\n"
     "tasks at once (default 1), each with T threads (default: the cores shared\n"
     "by the tasks running at once).\n"
-    "Tasks already done are skipped, so a run stopped anywhere resumes.\n";
+    "Tasks already done are skipped, so a run stopped anywhere resumes.\n"
+    "Exit status as `fanwen scan`'s: 0 all inputs read, 2 some could not be\n"
+    "read (their rows in docs.csv), 1 a task failed.\n";
 
 static const char *const usage_slurm =
     "usage: fanwen slurm W [--submit] [--cpus N] [--serial-cpus N] [--partition NAME]\n"
@@ -231,8 +234,17 @@ int cmd_task(int argc, char **argv)
     if (st != FW_OK) fprintf(stderr, "fanwen task: %s\n", fw_plan_error(plan));
     else if (was_done) fprintf(stderr, "fanwen task: %s %u was done already\n", name, u);
     else fprintf(stderr, "fanwen task: %s %u done in %.2f s\n", name, u, cli_now() - t0);
+    /* as `fanwen scan`: 2 when some inputs could not be read */
+    int code = st == FW_OK ? EXIT_SUCCESS : EXIT_FAILURE;
+    uint64_t errors;
+    if (st == FW_OK && stage == FW_STAGE_FINISH && fw_plan_error_docs(plan, &errors) == FW_OK &&
+        errors) {
+        fprintf(stderr, "fanwen task: %llu document%s could not be read (see docs.csv)\n",
+                (unsigned long long)errors, errors == 1 ? "" : "s");
+        code = EXIT_PARTIAL;
+    }
     fw_plan_free(plan);
-    return st == FW_OK ? EXIT_SUCCESS : EXIT_FAILURE;
+    return code;
 }
 
 /* ------------------------------------------------------------- status */
@@ -340,15 +352,21 @@ int cmd_run(int argc, char **argv)
             int status;
             if (wait(&status) < 0) break;
             running--;
-            if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) failed = 1;
+            /* the finish task's 2: some inputs could not be read */
+            if (!WIFEXITED(status) ||
+                (WEXITSTATUS(status) != 0 &&
+                 !(stage == FW_STAGE_FINISH && WEXITSTATUS(status) == EXIT_PARTIAL)))
+                failed = 1;
         }
         fprintf(stderr, "fanwen run: %s: %u task%s in %.2f s%s\n", fw_stage_name(stage), n,
                 n == 1 ? "" : "s", cli_now() - t0, failed ? ", failed" : "");
     }
     if (!failed) fprintf(stderr, "fanwen run: done in %.2f s\n", cli_now() - start);
+    uint64_t errors = 0; /* as `fanwen scan`: 2 when some inputs could not be read */
+    const int partial = !failed && fw_plan_error_docs(plan, &errors) == FW_OK && errors;
     fw_plan_free(plan);
     free(self);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return failed ? EXIT_FAILURE : partial ? EXIT_PARTIAL : EXIT_SUCCESS;
 }
 
 /* -------------------------------------------------------------- slurm */
