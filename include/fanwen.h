@@ -974,8 +974,14 @@ FW_API int fw_plan_task_done(const fw_plan *plan, fw_stage stage, unsigned index
 FW_API const char *fw_plan_cwd(const fw_plan *plan);
 FW_API const char *fw_plan_hash(const fw_plan *plan);
 
-/* Runs task `index` of `stage` with `threads` threads (0: all cores). The
- * process changes to the plan's working directory. FW_ERR_ARG when the
+/* Runs task `index` of `stage` with `threads` threads (0: all cores).
+ * Not thread-safe with the rest of the process: the task chdir()s the
+ * whole process to the plan's working directory (fw_plan_cwd: the inputs'
+ * relative paths, and so the documents' ids, are relative to it) and back
+ * to the directory it was called in when it returns (it stays in the
+ * plan's when that one cannot be opened, O_RDONLY). No other thread of the
+ * process may use relative paths meanwhile; a program that needs that runs
+ * tasks in a child process, as `fanwen run` does. FW_ERR_ARG when the
  * index is out of range or an input of the task is missing (nothing is
  * written then); FW_OK at once when the task is already done. Messages in
  * fw_plan_error(). */

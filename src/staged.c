@@ -643,14 +643,10 @@ static fw_status clear_task(fw_plan *p, fw_stage stage, unsigned index)
     return st;
 }
 
-fw_status fw_plan_run_task(fw_plan *p, fw_stage stage, unsigned index, int threads)
+/* The task, in the plan's working directory: the inputs' paths, which
+ * make the documents' ids, are relative to it, and the scan records it. */
+static fw_status run_task_here(fw_plan *p, fw_stage stage, unsigned index, int threads)
 {
-    p->error[0] = '\0';
-    if ((unsigned)stage >= FW_STAGE_COUNT || index >= fw_plan_tasks(p, stage))
-        return fw_plan_fail(p, FW_ERR_ARG, "stage %s has tasks 0 to %u, not %u",
-                            fw_stage_name(stage), fw_plan_tasks(p, stage) - 1, index);
-    if (chdir(p->cwd) != 0)
-        return fw_plan_fail(p, FW_ERR_IO, "the plan was made in %s: %s", p->cwd, strerror(errno));
     if (marker(p, stage, index) == 1) return FW_OK;
     /* what each stage reads (FW_STAGE_COUNT: nothing more) */
     static const fw_stage needs[FW_STAGE_COUNT][4] = {
@@ -699,4 +695,27 @@ fw_status fw_plan_run_task(fw_plan *p, fw_stage stage, unsigned index, int threa
     }
     if (st != FW_OK) return fw_plan_fail(p, st, "%s: %s", path, strerror(errno));
     return FW_OK;
+}
+
+fw_status fw_plan_run_task(fw_plan *p, fw_stage stage, unsigned index, int threads)
+{
+    p->error[0] = '\0';
+    if ((unsigned)stage >= FW_STAGE_COUNT || index >= fw_plan_tasks(p, stage))
+        return fw_plan_fail(p, FW_ERR_ARG, "stage %s has tasks 0 to %u, not %u",
+                            fw_stage_name(stage), fw_plan_tasks(p, stage) - 1, index);
+    /* the process's directory changed for the task and changed back after
+     * (when the old one can be opened): see fanwen.h */
+    int here = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (chdir(p->cwd) != 0) {
+        if (here >= 0) close(here);
+        return fw_plan_fail(p, FW_ERR_IO, "the plan was made in %s: %s", p->cwd, strerror(errno));
+    }
+    fw_status st = run_task_here(p, stage, index, threads);
+    if (here >= 0) {
+        if (fchdir(here) != 0 && st == FW_OK)
+            st = fw_plan_fail(p, FW_ERR_IO, "cannot go back to the directory the task was "
+                              "started in: %s", strerror(errno));
+        close(here);
+    }
+    return st;
 }

@@ -218,6 +218,37 @@ static void test_tasks_without_inputs_fail(void **state)
     assert_false(fw_stage_from_name("lsh", &st));
 }
 
+/* A task run from another directory (W absolute) reads the plan's inputs
+ * from the plan's directory, and the process is back where it was after:
+ * the chdir() a task makes does not outlive it. */
+static void test_task_returns_to_the_callers_directory(void **state)
+{
+    (void)state;
+    fw_scan_options o;
+    fw_scan_options_default(&o);
+    fw_plan_layout layout = {1, 1, "out5"};
+    char why[1024];
+    fw_plan *plan;
+    assert_int_equal(fw_plan_create("w5", &o, paths, NPATHS, &layout, why, sizeof why), FW_OK);
+    char *home = getcwd(NULL, 0), w5[4200];
+    assert_non_null(home);
+    snprintf(w5, sizeof w5, "%s/w5", home);
+    assert_int_equal(chdir("/"), 0);
+    assert_int_equal(fw_plan_open(w5, &plan, why, sizeof why), FW_OK);
+    assert_int_equal(fw_plan_run_task(plan, FW_STAGE_SKETCH, 0, 1), FW_OK);
+    char *now = getcwd(NULL, 0);
+    assert_string_equal(now, "/");
+    free(now);
+    /* and after a task that fails */
+    assert_int_equal(fw_plan_run_task(plan, FW_STAGE_BANDS, 0, 1), FW_ERR_ARG);
+    now = getcwd(NULL, 0);
+    assert_string_equal(now, "/");
+    free(now);
+    fw_plan_free(plan);
+    assert_int_equal(chdir(home), 0);
+    free(home);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -225,6 +256,7 @@ int main(void)
         cmocka_unit_test(test_other_options_are_refused),
         cmocka_unit_test(test_another_version_or_damage_is_refused),
         cmocka_unit_test(test_tasks_without_inputs_fail),
+        cmocka_unit_test(test_task_returns_to_the_callers_directory),
     };
     return cmocka_run_group_tests(tests, make_dir, remove_dir);
 }
