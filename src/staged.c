@@ -496,7 +496,10 @@ fw_status fw_plan_open(const char *work, fw_plan **out, char *why, size_t why_si
     memcpy(p->hash, hex, sizeof hex);
     p->tag = strtoull(hex, NULL, 16);
     p->work = realpath(work, NULL);
-    st = p->work ? parse_plan(p, body, path) : FW_ERR_NOMEM;
+    if (!p->work)
+        st = errno == ENOMEM ? FW_ERR_NOMEM
+                             : fw_plan_fail(p, FW_ERR_IO, "%s: %s", work, strerror(errno));
+    else st = parse_plan(p, body, path);
     if (st == FW_OK && strcmp(p->version, FW_VERSION_STRING) != 0) {
         fw_plan_fail(p, FW_ERR_ARG, "%s was planned by fanwen %s; this is fanwen %s: plan "
                      "again in a new work directory", work, p->version, FW_VERSION_STRING);

@@ -24,7 +24,9 @@
 # chunks, chained on every chunk of the stage before (a fake sbatch); an input changed in place after its sketch task (same
 # lengths) fails the gather task, naming it, and no reports are written; and on a larger corpus, every task killed with SIGKILL at
 # random moments, then run again, gives the same bytes as an undisturbed
-# run, file by file, and the reports the scan's.
+# run, file by file (and no other file of the task left), and the reports
+# the scan's; the same plan run with 4 threads a task gives the reports of
+# the scan with 1.
 # FANWEN_TEST_SEED replays the random delays.
 
 set -u
@@ -252,6 +254,11 @@ for w in undisturbed killed; do
     "$FANWEN" plan -q --work $w --shards 3 --partitions 4 -o out-big big-*.jsonl || fail plan
 done
 "$FANWEN" run undisturbed -j 1 2>undisturbed.log || fail "run undisturbed: not 0 as the scan"
+# the tasks with 4 threads each (2 at once) against the scan's 1 thread
+"$FANWEN" plan -q --work threads4 --shards 3 --partitions 4 -o out-threads4 big-*.jsonl ||
+    fail "plan threads4"
+"$FANWEN" run threads4 --jobs 2 -j 4 2>threads4.log || { cat threads4.log; fail "run -j 4"; }
+same_as ref-big out-threads4
 kills=0 landed=0 partial=0
 for stage in sketch rank bands gather verify finish; do
     case $stage in sketch|gather) n=3 ;; bands|verify) n=4 ;; *) n=1 ;; esac
@@ -277,6 +284,9 @@ for stage in sketch rank bands gather verify finish; do
         for f in undisturbed/$stage/$i.*; do
             cmp "$f" "killed/$stage/$(basename "$f")" || fail "$stage $i: $(basename "$f") differs"
         done
+        # and no file of the task beyond the undisturbed run's
+        [ "$(ls undisturbed/$stage | grep "^$i\.")" = "$(ls killed/$stage | grep "^$i\.")" ] ||
+            fail "$stage $i: files beyond the undisturbed run's: $(ls killed/$stage)"
         [ -z "$(find killed -name '*.tmp.*')" ] || fail "left: $(find killed -name '*.tmp.*')"
     done
 done
@@ -306,6 +316,8 @@ while ((partial < 3 && extra < 40)); do
     for f in undisturbed/sketch/0.*; do
         cmp "$f" "killed/sketch/$(basename "$f")" || fail "sketch 0: $(basename "$f") differs"
     done
+    [ "$(ls undisturbed/sketch | grep '^0\.')" = "$(ls killed/sketch | grep '^0\.')" ] ||
+        fail "sketch 0: files beyond the undisturbed run's: $(ls killed/sketch)"
 done
 same_as ref-big out-big
 

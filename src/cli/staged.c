@@ -118,8 +118,12 @@ static int read_list(const char *list, char ***paths, size_t *n, size_t *cap)
         else (*n)++;
     }
     free(line);
+    if (!failed && ferror(f)) {
+        fprintf(stderr, "fanwen plan: --files-from %s: %s\n", list, strerror(errno));
+        failed = -1; /* said */
+    }
     if (f != stdin) fclose(f);
-    if (failed) fprintf(stderr, "fanwen plan: --files-from %s: out of memory\n", list);
+    if (failed > 0) fprintf(stderr, "fanwen plan: --files-from %s: out of memory\n", list);
     return failed ? -1 : 0;
 }
 
@@ -137,16 +141,20 @@ int cmd_plan(int argc, char **argv)
                                              "a report directory");
     char **paths = NULL;
     size_t n = 0, cap = 0;
-    for (int i = a.first_input; i < argc; i++) {
+    int failed = 0;
+    for (int i = a.first_input; i < argc && !failed; i++) {
         if (n == cap) {
-            cap = cap ? 2 * cap : 64;
-            char **grown = realloc(paths, cap * sizeof *grown);
-            if (!grown) { free(paths); return EXIT_FAILURE; }
+            size_t c = cap ? 2 * cap : 64;
+            char **grown = realloc(paths, c * sizeof *grown);
+            if (!grown) { failed = 1; break; }
             paths = grown;
+            cap = c;
         }
-        paths[n++] = strdup(argv[i]);
+        if (!(paths[n] = strdup(argv[i]))) failed = 1;
+        else n++;
     }
-    int failed = a.files_from && read_list(a.files_from, &paths, &n, &cap) != 0;
+    if (failed) fprintf(stderr, "fanwen plan: out of memory\n");
+    if (!failed) failed = a.files_from && read_list(a.files_from, &paths, &n, &cap) != 0;
     fw_plan_layout layout = {a.shards, a.partitions ? a.partitions : 1, a.out};
     char why[1024];
     fw_status st = FW_OK;
