@@ -26,6 +26,7 @@
 
 #include <math.h>
 #include <omp.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -198,7 +199,7 @@ fw_status fw_lsh_each_band(fw_band_pairs_fn band_pairs, const void *ctx, size_t 
     const int nt = threads > 0 ? threads : 1;
     fw_pair_list *per_thread = calloc((size_t)nt, sizeof *per_thread);
     if (!per_thread) return FW_ERR_NOMEM;
-    int failed = FW_OK; /* the first failure's status */
+    _Atomic int failed = FW_OK; /* the first failure's status */
     #pragma omp parallel num_threads(nt)
     {
         fw_pair_list *mine = &per_thread[omp_get_thread_num()];
@@ -207,22 +208,19 @@ fw_status fw_lsh_each_band(fw_band_pairs_fn band_pairs, const void *ctx, size_t 
         size_t tmp_cap = 0;
         void *scratch = malloc(scratch_bytes ? scratch_bytes : 1);
         if (!scratch) {
-            #pragma omp critical(fw_each_band_failed)
-            if (failed == FW_OK) failed = FW_ERR_NOMEM;
+            int none = FW_OK;
+            atomic_compare_exchange_strong(&failed, &none, FW_ERR_NOMEM);
         }
         #pragma omp for schedule(dynamic, 1)
         for (unsigned b = 0; b < bands; b++) {
-            int seen;
-            #pragma omp atomic read
-            seen = failed;
-            if (seen != FW_OK || !scratch) continue; /* the rest skipped */
+            if (atomic_load(&failed) != FW_OK || !scratch) continue; /* the rest skipped */
             one.len = 0;
             fw_status bst = band_pairs(ctx, b, scratch, &one);
             if (bst == FW_OK && (!band_set(&one, &tmp, &tmp_cap) || !set_union(mine, &one, &spare)))
                 bst = FW_ERR_NOMEM;
             if (bst != FW_OK) {
-                #pragma omp critical(fw_each_band_failed)
-                if (failed == FW_OK) failed = bst;
+                int none = FW_OK;
+                atomic_compare_exchange_strong(&failed, &none, (int)bst);
             }
         }
         free(scratch);
@@ -230,8 +228,9 @@ fw_status fw_lsh_each_band(fw_band_pairs_fn band_pairs, const void *ctx, size_t 
         free(one.v);
         free(spare.v);
     }
-    fw_status st = failed != FW_OK ? (fw_status)failed
-                                   : fw_pair_list_finish(per_thread, (size_t)nt, pairs, npairs);
+    const int first = atomic_load(&failed);
+    fw_status st = first != FW_OK ? (fw_status)first
+                                  : fw_pair_list_finish(per_thread, (size_t)nt, pairs, npairs);
     for (int t = 0; t < nt; t++) free(per_thread[t].v);
     free(per_thread);
     return st;
