@@ -23,16 +23,20 @@
 # replaces none of an earlier run's; `fanwen slurm --max-array 3` writes the job arrays in
 # chunks, chained on every chunk of the stage before (a fake sbatch); an input changed in place after its sketch task (same
 # lengths) fails the gather task, naming it, and no reports are written; and on a larger corpus, every task killed with SIGKILL at
-# random moments, then run again, gives the same bytes as an undisturbed
+# random moments, and tasks of every stage killed for sure right after
+# their first, second or third file is renamed into place (an LD_PRELOAD
+# shim, tests/kill_at_rename.c: random kills rarely land in that window),
+# then run again, give the same bytes as an undisturbed
 # run, file by file (and no other file of the task left), and the reports
 # the scan's; the same plan run with 4 threads a task gives the reports of
 # the scan with 1.
 # FANWEN_TEST_SEED replays the random delays.
 
 set -u
-[ $# -eq 2 ] || { echo "usage: $0 FANWEN GEN_CORPUS" >&2; exit 2; }
+[ $# -eq 3 ] || { echo "usage: $0 FANWEN GEN_CORPUS KILL_AT_RENAME" >&2; exit 2; }
 FANWEN=$(realpath "$1")
 GEN_CORPUS=$(realpath "$2")
+KILL_AT_RENAME=$(realpath "$3") # tests/kill_at_rename.c, an LD_PRELOAD shim
 SEED=${FANWEN_TEST_SEED:-$(( $(date +%s) % 100000 ))}
 RANDOM=$SEED
 echo "seed $SEED (FANWEN_TEST_SEED=$SEED replays these delays)"
@@ -290,37 +294,36 @@ for stage in sketch rank bands gather verify finish; do
         [ -z "$(find killed -name '*.tmp.*')" ] || fail "left: $(find killed -name '*.tmp.*')"
     done
 done
-# more kills in a sketch task until three have cut one short: the delay
-# grows while kills land before the task writes anything and shrinks while
-# the task ends first (its time varies with the machine's load)
-d=$(sed -n "s/^fanwen task: sketch 0 done in \([0-9.]*\) s/\1/p" undisturbed.log)
-extra=0
-while ((partial < 3 && extra < 40)); do
-    extra=$((extra + 1))
-    rm killed/sketch/0.done
-    "$FANWEN" task killed sketch 0 -j 1 2>/dev/null &
-    pid=$!
-    sleep "$(awk -v r=$RANDOM -v d="$d" 'BEGIN { printf "%.3f", d * (0.8 + 0.4 * r / 32767) }')"
-    kill -KILL $pid 2>/dev/null
-    wait $pid 2>/dev/null
-    status=$?
-    if ((status == 137)) && [ ! -e killed/sketch/0.done ] &&
-        [ -n "$(ls killed/sketch | grep '^0\.')" ]; then
-        partial=$((partial + 1))
-    elif ((status == 137)); then
-        d=$(awk -v d="$d" 'BEGIN { printf "%.3f", d * 1.25 }')
-    else
-        d=$(awk -v d="$d" 'BEGIN { printf "%.3f", d * 0.8 }')
-    fi
-    "$FANWEN" task killed sketch 0 -j 1 2>/dev/null || fail "sketch 0 after kills"
-    for f in undisturbed/sketch/0.*; do
-        cmp "$f" "killed/sketch/$(basename "$f")" || fail "sketch 0: $(basename "$f") differs"
-    done
-    [ "$(ls undisturbed/sketch | grep '^0\.')" = "$(ls killed/sketch | grep '^0\.')" ] ||
-        fail "sketch 0: files beyond the undisturbed run's: $(ls killed/sketch)"
+# and killed for sure half-way through writing: right after its Nth file
+# is renamed into place (the shim; the done marker is a task's last
+# rename), so some of its files are there and no done marker; run again,
+# the same bytes
+for kill_at in "sketch 0 1" "sketch 0 3" "sketch 2 2" "bands 1 1" "bands 1 2" "gather 0 1" \
+    "verify 0 1" "finish 0 1"; do
+    set -- $kill_at
+    at=$3
+    {
+        rm -f killed/$1/$2.done
+        LD_PRELOAD=$KILL_AT_RENAME KILL_AT_RENAME=$at "$FANWEN" task killed $1 $2 -j 1 2>/dev/null &
+        wait $! 2>/dev/null
+        status=$?
+        ((status == 137)) || fail "$1 $2: not killed at rename $at (status $status)"
+        [ ! -e killed/$1/$2.done ] || fail "$1 $2: a done marker after a kill"
+        if [ -n "$(ls killed/$1 | grep "^$2\.")" ] || [ $1 = finish ]; then
+            partial=$((partial + 1))
+        fi
+        kills=$((kills + 1))
+        "$FANWEN" task killed $1 $2 -j 1 2>/dev/null || fail "$1 $2 after a kill at rename $at"
+        for f in undisturbed/$1/$2.*; do
+            cmp "$f" "killed/$1/$(basename "$f")" || fail "$1 $2: $(basename "$f") differs"
+        done
+        [ "$(ls undisturbed/$1 | grep "^$2\.")" = "$(ls killed/$1 | grep "^$2\.")" ] ||
+            fail "$1 $2: files beyond the undisturbed run's: $(ls killed/$1)"
+        [ -z "$(find killed -name '*.tmp.*')" ] || fail "left: $(find killed -name '*.tmp.*')"
+    }
 done
 same_as ref-big out-big
 
 echo "ok: $kills kills, $landed before the task ended, $partial leaving part of its files; every task's files the same"
-((partial >= 3)) || fail "too few kills cut a task short ($partial)"
+((partial >= 8)) || fail "too few kills cut a task short ($partial)"
 echo PASS
