@@ -94,19 +94,16 @@ static fw_status record_paths(fw_plan *p, fw_scan *s)
 
 fw_status fw_stage_finish(fw_plan *p, int threads)
 {
-    fw_scan_options o = p->opt;
-    o.threads = threads;
     fw_scan *s;
-    char why[512];
-    fw_status st = fw_scan_new(&o, &s, why, sizeof why);
-    if (st != FW_OK) return fw_plan_fail(p, st, "%s", why);
+    fw_status st = fw_stage_scan_new(p, threads, &s);
+    if (st != FW_OK) return st;
     fw_shard_file **files = NULL;
     fw_result_pair *pairs = NULL;
     size_t npairs = 0;
     uint64_t candidates = 0;
     st = fw_stage_open_shards(p, &files);
     if (st == FW_OK) st = record_paths(p, s);
-    if (st == FW_OK) st = fw_stage_load_records(p, s, files, o.passages);
+    if (st == FW_OK) st = fw_stage_load_records(p, s, files, p->opt.passages);
     for (unsigned q = 0; q < p->partitions && st == FW_OK; q++)
         st = fw_stage_read_verified(p, q, &pairs, &npairs, &candidates);
     if (st == FW_OK) {

@@ -81,12 +81,9 @@ static fw_status wanted_docs(fw_plan *p, unsigned shard, uint8_t *wanted, size_t
 static fw_status make_sets(fw_plan *p, unsigned shard, int threads, const uint8_t *wanted,
                            size_t n, fw_scan **out)
 {
-    fw_scan_options o = p->opt;
-    o.threads = threads;
     fw_scan *s;
-    char why[600];
-    fw_status st = fw_scan_new(&o, &s, why, sizeof why);
-    if (st != FW_OK) return fw_plan_fail(p, st, "%s", why);
+    fw_status st = fw_stage_scan_new(p, threads, &s);
+    if (st != FW_OK) return st;
     *out = s;
     /* where each input's documents end, to name the input that changed */
     const size_t first = p->shard_first[shard], npaths = p->shard_first[shard + 1] - first;
@@ -102,7 +99,7 @@ static fw_status make_sets(fw_plan *p, unsigned shard, int threads, const uint8_
         return fw_plan_fail(p, st, "gather %u: %s", shard,
                             fw_scan_error(s)[0] ? fw_scan_error(s) : fw_status_str(st));
     }
-    char path[4096];
+    char path[4096], why[600];
     fw_plan_path(p, path, sizeof path, FW_STAGE_SKETCH, "%u.docs", shard);
     fw_shard_file *f;
     if ((st = fw_shard_file_open(path, p->tag, p->opt.perms, &f, why, sizeof why)) != FW_OK) {

@@ -45,6 +45,15 @@ typedef struct file_header {
 
 /* ------------------------------------------------------------- shards */
 
+fw_status fw_stage_scan_new(fw_plan *p, int threads, fw_scan **out)
+{
+    fw_scan_options o = p->opt;
+    o.threads = threads;
+    char why[600];
+    fw_status st = fw_scan_new(&o, out, why, sizeof why);
+    return st == FW_OK ? FW_OK : fw_plan_fail(p, st, "%s", why);
+}
+
 fw_status fw_stage_open_shards(fw_plan *p, fw_shard_file ***out)
 {
     fw_shard_file **files = calloc(p->shards, sizeof *files);
@@ -142,12 +151,9 @@ static fw_status write_ranks(fw_plan *p, const fw_scan *s, fw_shard_file **files
 
 fw_status fw_stage_rank(fw_plan *p, int threads)
 {
-    fw_scan_options o = p->opt;
-    o.threads = threads;
     fw_scan *s;
-    char why[512];
-    fw_status st = fw_scan_new(&o, &s, why, sizeof why);
-    if (st != FW_OK) return fw_plan_fail(p, st, "%s", why);
+    fw_status st = fw_stage_scan_new(p, threads, &s);
+    if (st != FW_OK) return st;
     fw_shard_file **files = NULL;
     st = fw_stage_open_shards(p, &files);
     if (st == FW_OK) st = fw_stage_load_records(p, s, files, 0);

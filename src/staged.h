@@ -78,6 +78,10 @@ static inline unsigned fw_rank_partition(uint32_t a, uint64_t n, unsigned partit
     return n ? (unsigned)((uint64_t)a * partitions / n) : 0;
 }
 
+/* A scan with the plan's options at `threads` threads, for a task to run
+ * the scan's own stages in; a failure is the plan's error. */
+fw_status fw_stage_scan_new(fw_plan *p, int threads, fw_scan **out);
+
 /* Every shard's sketch/S.docs opened (*out: one per shard; close them with
  * fw_stage_close_shards). */
 struct fw_shard_file;
