@@ -11,7 +11,8 @@
  * flushed to disk, and only then linked to a temporary name and renamed
  * over the final one: a process killed at any moment leaves the old file
  * or the new one, and at most (in the microseconds between link and
- * rename) a temporary name. Where the kernel or file system has no unnamed
+ * rename) a temporary name; a signal handled meanwhile waits for the
+ * rename (temp_enter). Where the kernel or file system has no unnamed
  * files, the file is written under the temporary name .NAME.tmp.PID from
  * the start. Either way the temporary names of killed runs are removed by
  * the next run that writes into the directory, and a signal handler can
@@ -34,6 +35,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -453,19 +455,41 @@ static temp_slot *temp_claim(void)
     return NULL;
 }
 
-static void temp_set(temp_slot *slot, const char *path)
+/* A window in which a temporary name comes into being or goes (link,
+ * rename, open): the slot's sequence number is odd throughout, and the
+ * thread holds off SIGINT, SIGTERM and SIGHUP, so that a handler, which
+ * then runs on another thread, waits for the window to close instead of
+ * removing the name before it exists (it would be left behind once the
+ * process ended). */
+static void temp_enter(temp_slot *slot, sigset_t *saved)
 {
+    sigset_t held;
+    sigemptyset(&held);
+    sigaddset(&held, SIGINT);
+    sigaddset(&held, SIGTERM);
+    sigaddset(&held, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &held, saved);
     if (!slot) return;
     atomic_fetch_add_explicit(&slot->seq, 1, memory_order_relaxed);
     atomic_thread_fence(memory_order_release);
-    strcpy(slot->path, path);
-    atomic_fetch_add_explicit(&slot->seq, 1, memory_order_release);
+}
+
+/* Closes the window: `path` is the name that now exists ("" none). */
+static void temp_leave(temp_slot *slot, const char *path, const sigset_t *saved)
+{
+    if (slot) {
+        strcpy(slot->path, path);
+        atomic_fetch_add_explicit(&slot->seq, 1, memory_order_release);
+    }
+    pthread_sigmask(SIG_SETMASK, saved, NULL);
 }
 
 static void temp_release(temp_slot *slot)
 {
     if (!slot) return;
-    temp_set(slot, "");
+    sigset_t saved;
+    temp_enter(slot, &saved);
+    temp_leave(slot, "", &saved);
     atomic_store(&slot->taken, 0);
 }
 
@@ -474,12 +498,14 @@ void fw_report_unlink_temp(void)
     int saved = errno;
     for (int i = 0; i < TEMP_SLOTS; i++) {
         temp_slot *slot = &temp_slots[i];
-        unsigned seq = atomic_load_explicit(&slot->seq, memory_order_acquire);
-        if (seq & 1) continue; /* changing: not linked yet, or already renamed */
         char path[REPORT_PATH_MAX];
-        memcpy(path, slot->path, sizeof path);
-        atomic_thread_fence(memory_order_acquire);
-        if (atomic_load_explicit(&slot->seq, memory_order_relaxed) != seq) continue;
+        for (;;) { /* a window closes within a few system calls */
+            unsigned seq = atomic_load_explicit(&slot->seq, memory_order_acquire);
+            if (seq & 1) continue;
+            memcpy(path, slot->path, sizeof path);
+            atomic_thread_fence(memory_order_acquire);
+            if (atomic_load_explicit(&slot->seq, memory_order_relaxed) == seq) break;
+        }
         path[sizeof path - 1] = '\0';
         if (path[0]) unlink(path);
     }
@@ -592,11 +618,12 @@ static int write_unnamed(report_job *job, fw_status *st)
     }
     *st = write_body(job, f);
     int linked = 0;
-    if (*st == FW_OK) {
-        temp_set(job->slot, job->tmp);
+    if (*st == FW_OK) { /* the name exists only inside the window */
+        sigset_t saved;
+        temp_enter(job->slot, &saved);
         linked = link_unnamed(fileno(f), job->tmp) == 0;
         if (linked) *st = publish(job);
-        temp_set(job->slot, "");
+        temp_leave(job->slot, "", &saved);
     }
     if (fclose(f) != 0) *st = FW_ERR_IO;
     return *st == FW_OK && !linked ? -1 : 0;
@@ -610,16 +637,19 @@ static int write_unnamed(report_job *job, fw_status *st)
 /* The named way: the temporary name exists while the file is written. */
 static fw_status write_named(report_job *job)
 {
-    temp_set(job->slot, job->tmp);
+    sigset_t saved;
+    temp_enter(job->slot, &saved);
     FILE *f = fopen(job->tmp, "wb");
+    temp_leave(job->slot, f ? job->tmp : "", &saved);
     fw_status st = FW_ERR_IO;
     if (f) {
         st = write_body(job, f);
         if (fclose(f) != 0) st = FW_ERR_IO;
+        temp_enter(job->slot, &saved);
         if (st == FW_OK) st = publish(job);
         else unlink_quietly(job->tmp);
+        temp_leave(job->slot, "", &saved);
     }
-    temp_set(job->slot, "");
     return st;
 }
 
