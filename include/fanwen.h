@@ -393,6 +393,19 @@ FW_API void fw_scan_options_default(fw_scan_options *options);
 
 typedef struct fw_scan fw_scan;
 
+/* The passage level learns two things from the whole corpus it reads:
+ * which short lines are a site's furniture (in enough documents) and
+ * which 3-grams are too common to sketch. A small batch cannot learn
+ * them. fw_scan_use_passage_model() (adding phase, before anything is
+ * added) makes the scan use those of a model file instead;
+ * fw_scan_write_passage_model() (results phase) writes the ones this scan
+ * used, the given model's as it was when there was one. A model made with
+ * another seed, --min-passage, template mode, canon table or
+ * normalization is refused (FW_ERR_ARG, the error names the parameter);
+ * a damaged one FW_ERR_FORMAT. Both need the passage level. */
+FW_API fw_status fw_scan_use_passage_model(fw_scan *scan, const char *path);
+FW_API fw_status fw_scan_write_passage_model(const fw_scan *scan, const char *path);
+
 /* A scan goes through three phases, in this order, and each call says
  * whether it may be made in the current one:
  *

@@ -14,12 +14,18 @@
  * boilerplate.csv, with kind `line`. Cutting after reading costs a second
  * normalization of the text (a tenth of a second per 100 MB a thread) and
  * keeps the text until then (in memory, or in a spill file).
+ *
+ * With a passage model (--passage-model, passage_model.c), the boilerplate
+ * lines are the model's found here, and the common 3-grams the model's,
+ * instead of what this corpus alone would show.
  */
 #include "passage_prep.h"
 #include "aligned_pack.h"
 #include "scan_internal.h"
 #include "grow.h"
 #include "measure.h"
+#include "index.h"
+#include "passage_model.h"
 #include "passage_stop.h"
 #include "sort.h"
 #include "shingle.h"
@@ -51,8 +57,15 @@ static uint64_t docs_needed(const fw_scan *s)
     return by_share > need ? by_share : need;
 }
 
+static int in_model(const fw_passage_model *m, uint64_t hash)
+{
+    size_t at = fw_search_u64(m->lines, m->nlines, hash);
+    return at < m->nlines && m->lines[at] == hash;
+}
+
 /* s->lines: the short lines in enough documents (each document's hashes
- * are distinct), numbered in order of first document, kept by hash. */
+ * are distinct), or with a model those of its lines found here, numbered
+ * in order of first document, kept by hash. */
 static fw_status count_lines(fw_scan *s)
 {
     size_t total = 0;
@@ -72,7 +85,8 @@ static fw_status count_lines(fw_scan *s)
     for (size_t a = 0; a < n;) {
         size_t b = a;
         while (b < n && all[b] == all[a]) b++;
-        if (b - a >= need) {
+        const int boilerplate = s->model ? in_model(s->model, all[a]) : b - a >= need;
+        if (boilerplate) {
             if (!fw_grow(&s->lines, &cap, s->nlines + 1, sizeof *s->lines, 16)) {
                 st = FW_ERR_NOMEM;
                 break;
@@ -232,6 +246,13 @@ static fw_status prepare_one(fw_scan *s, fw_worker *w, const fw_cut_context *cx,
  * windows of every n-th document (passage_stop.c says why). */
 static fw_status learn_stop_grams(fw_scan *s, const fw_cut_context *cx)
 {
+    if (s->model) {
+        if (!(s->stop = malloc(sizeof *s->stop))) return FW_ERR_NOMEM;
+        *s->stop = s->model->stop;
+        s->passage_cfg.stop = s->stop;
+        s->stats.passage_stop_grams = s->stop->ngrams;
+        return FW_OK;
+    }
     uint64_t bytes = 0;
     for (size_t i = 0; i < s->ndocs; i++) bytes += s->docs[i].bytes;
     const size_t every = bytes > STOP_SAMPLE_BYTES ? (size_t)(bytes / STOP_SAMPLE_BYTES) + 1 : 1;
@@ -333,4 +354,61 @@ fw_status fw_passages_list_boilerplate(fw_scan *s)
     for (size_t d = 0; d < s->ndocs && s->line_chars; d++)
         s->passage.boilerplate_chars[d] += s->line_chars[d];
     return FW_OK;
+}
+
+/* ------------------------------------------------------- passage models */
+
+/* The parameters a model made by this scan has, or must have to be used. */
+static fw_status model_params(const fw_scan *s, fw_passage_model_params *p, char *why,
+                              size_t why_size)
+{
+    memset(p, 0, sizeof *p);
+    fw_index_normalization(p->normalization, sizeof p->normalization);
+    p->seed = s->opt.seed;
+    p->min_passage = s->opt.min_passage;
+    p->template_mode = s->tmpl != NULL;
+    return s->opt.canon_path ? fw_file_hash(s->opt.canon_path, &p->canon_hash, why, why_size)
+                             : FW_OK;
+}
+
+fw_status fw_scan_use_passage_model(fw_scan *s, const char *path)
+{
+    if (s->phase != FW_SCAN_ADDING || s->ndocs || s->model)
+        return fw_scan_fail(s, FW_ERR_ARG, "fw_scan_use_passage_model: once, before adding");
+    if (!s->passage_minhasher)
+        return fw_scan_fail(s, FW_ERR_ARG, "a passage model is for the passage level, which "
+                            "this scan does not have (--no-passages)");
+    char why[512];
+    fw_passage_model_params want;
+    fw_passage_model *m = calloc(1, sizeof *m);
+    fw_status st = m ? model_params(s, &want, why, sizeof why) : FW_ERR_NOMEM;
+    if (st == FW_OK) st = fw_passage_model_read(path, &want, m, why, sizeof why);
+    if (st == FW_OK && !(s->model_path = strdup(path))) st = FW_ERR_NOMEM;
+    if (st != FW_OK) {
+        if (m) fw_passage_model_free(m);
+        free(m);
+        return st == FW_ERR_NOMEM ? fw_scan_fail(s, st, "out of memory")
+                                  : fw_scan_fail(s, st, "%s", why);
+    }
+    s->model = m;
+    return FW_OK;
+}
+
+fw_status fw_scan_write_passage_model(const fw_scan *s, const char *path)
+{
+    if (s->phase != FW_SCAN_RUN)
+        return fw_scan_fail(s, FW_ERR_ARG, "fw_scan_write_passage_model: after fw_scan_run");
+    if (!s->passage_minhasher || !s->stop)
+        return fw_scan_fail(s, FW_ERR_ARG, "a passage model comes from the passage level, "
+                            "which this scan did not have (--no-passages)");
+    if (s->model) { /* the one given, whole: lines absent here included */
+        char why[512];
+        fw_status st = fw_passage_model_write(s->model, path, why, sizeof why);
+        return st == FW_OK ? FW_OK : fw_scan_fail(s, st, "%s", why);
+    }
+    fw_passage_model m = {.lines = s->line_hashes, .nlines = s->nlines, .stop = *s->stop};
+    char why[512];
+    fw_status st = model_params(s, &m.params, why, sizeof why);
+    if (st == FW_OK) st = fw_passage_model_write(&m, path, why, sizeof why);
+    return st == FW_OK ? FW_OK : fw_scan_fail(s, st, "%s", why);
 }

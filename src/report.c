@@ -318,6 +318,10 @@ static void write_inputs(const fw_scan *scan, FILE *f)
     fputs(", \"canon\": ", f);
     if (o->canon_path) json_string(f, o->canon_path);
     else fputs("null", f);
+    if (in.passage_model) { /* only then: summaries stay as they were without */
+        fputs(", \"passage_model\": ", f);
+        json_string(f, in.passage_model);
+    }
     fputs("},\n", f);
 }
 

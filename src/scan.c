@@ -20,6 +20,7 @@
 #include "fanwen.h"
 #include "scan.h"
 #include "scan_internal.h"
+#include "passage_model.h"
 #include "cluster.h"
 #include "grow.h"
 #include "match.h"
@@ -318,6 +319,9 @@ void fw_scan_free(fw_scan *s)
     free(s->lines);
     free(s->line_hashes);
     free(s->stop);
+    if (s->model) fw_passage_model_free(s->model);
+    free(s->model);
+    free(s->model_path);
     free(s->line_chars);
     free(s->boilerplate);
     free(s->docs);
@@ -548,4 +552,5 @@ void fw_scan_get_inputs(const fw_scan *s, fw_scan_inputs *in)
     in->npaths = s->npaths;
     in->unrecorded = s->unrecorded;
     in->texts = s->texts_added;
+    in->passage_model = s->model_path;
 }

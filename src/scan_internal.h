@@ -68,6 +68,10 @@ struct fw_scan {
     uint64_t *line_hashes;   /* the same hashes, for lookups */
     size_t nlines;
     uint64_t *line_chars;    /* per document (rank): characters in them */
+    struct fw_passage_model *model; /* --passage-model: the boilerplate lines
+                              * and common 3-grams used instead of learned
+                              * (passage_model.c); NULL: learned */
+    char *model_path;        /* as given, for summary.json */
     fw_boilerplate_entry *boilerplate; /* lines and passage groups, most
                               * documents first (what fw_scan_boilerplate
                               * hands out) */

@@ -50,6 +50,7 @@ int cmd_query(int argc, char **argv);
 typedef struct cli_scan_args {
     fw_scan_options opt;
     const char *out, *files_from, *html;
+    const char *passage_model, *save_passage_model; /* scan only */
     unsigned top, min_run;
     int quiet, force_progress;
     const char *work;               /* plan only */

@@ -120,6 +120,14 @@ static const char *usage_scan =
     "                        20 and 0.001)\n"
     "      --reuse-min F     reuse.csv rows where either document has a share\n"
     "                        >= F of its text in the other (default 0.3)\n"
+    "      --save-passage-model FILE\n"
+    "                        write what the passage level learned from the whole\n"
+    "                        corpus (its boilerplate lines, the 3-grams too\n"
+    "                        common to sketch) to FILE\n"
+    "      --passage-model FILE\n"
+    "                        use FILE's instead of learning them: a small batch\n"
+    "                        then loses the furniture lines a large crawl showed\n"
+    "                        (same --seed, --min-passage, --template and --canon)\n"
     "      --template        template mode: every run of digits counts as one\n"
     "                        (2015年 = 2024年) and the words that doc-sharing\n"
     "                        sites swap in are mapped back (进展 -> 发展, 根底 ->\n"
@@ -369,7 +377,8 @@ int cli_parse_scan_args(const char *cmd, int argc, char **argv, cli_scan_args *a
            OPT_TEMPLATE, OPT_CANON, OPT_NO_PASSAGES, OPT_MIN_PASSAGE, OPT_MAX_PASSAGE,
            OPT_PASSAGE_THRESHOLD, OPT_BOILERPLATE_DOCS, OPT_BOILERPLATE_SHARE,
            OPT_REUSE_MIN, OPT_FILES_FROM, OPT_MAX_DOC_BYTES, OPT_MEMORY_LIMIT, OPT_TMP_DIR,
-           OPT_HTML, OPT_TOP, OPT_MIN_RUN, OPT_WORK, OPT_SHARDS, OPT_PARTITIONS };
+           OPT_HTML, OPT_TOP, OPT_MIN_RUN, OPT_WORK, OPT_SHARDS, OPT_PARTITIONS,
+           OPT_PASSAGE_MODEL, OPT_SAVE_PASSAGE_MODEL };
     static const struct option longopts[] = {
         {"out", required_argument, 0, 'o'},
         {"threshold", required_argument, 0, 't'},
@@ -386,6 +395,8 @@ int cli_parse_scan_args(const char *cmd, int argc, char **argv, cli_scan_args *a
         {"boilerplate-docs", required_argument, 0, OPT_BOILERPLATE_DOCS},
         {"boilerplate-share", required_argument, 0, OPT_BOILERPLATE_SHARE},
         {"reuse-min", required_argument, 0, OPT_REUSE_MIN},
+        {"passage-model", required_argument, 0, OPT_PASSAGE_MODEL},
+        {"save-passage-model", required_argument, 0, OPT_SAVE_PASSAGE_MODEL},
         {"sketch", required_argument, 0, OPT_SKETCH},
         {"template", no_argument, 0, OPT_TEMPLATE},
         {"canon", required_argument, 0, OPT_CANON},
@@ -469,6 +480,13 @@ int cli_parse_scan_args(const char *cmd, int argc, char **argv, cli_scan_args *a
                 !(a->opt.reuse_min >= 0 && a->opt.reuse_min <= 1))
                 return usage_error("--reuse-min must be a number in [0, 1], got '%s'", optarg);
             break;
+        case OPT_PASSAGE_MODEL: case OPT_SAVE_PASSAGE_MODEL:
+            if (plan) /* a model file is not part of a plan (yet): its tasks would not see it */
+                return usage_error("%s", "--passage-model and --save-passage-model are not "
+                                         "planned: scan with them instead");
+            if (c == OPT_PASSAGE_MODEL) a->passage_model = optarg;
+            else a->save_passage_model = optarg;
+            break;
         case OPT_TEMPLATE: a->opt.template_mode = 1; break;
         case OPT_CANON: a->opt.canon_path = optarg; break;
         case OPT_SKETCH:
@@ -535,12 +553,16 @@ static int cmd_scan(int argc, char **argv)
     if (code >= 0) return code;
     fw_scan_options opt = args.opt;
     const char *out = args.out, *files_from = args.files_from, *html = args.html;
+    const char *model = args.passage_model, *save_model = args.save_passage_model;
     unsigned top = args.top, min_run = args.min_run;
     int quiet = args.quiet, force_progress = args.force_progress;
     optind = args.first_input;
     if (html && (!opt.passages || strcmp(out, "-") == 0))
         return usage_error("%s", "--html shows texts, which only the passage level keeps: "
                                  "not with --no-passages or --out -");
+    if ((model || save_model) && (!opt.passages || strcmp(out, "-") == 0))
+        return usage_error("%s", "a passage model is the passage level's: not with "
+                                 "--no-passages or --out -");
     if (strcmp(out, "-") == 0) opt.passages = 0; /* only pairs.csv is written */
     struct stat sb;
     if (strcmp(out, "-") != 0 && stat(out, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
@@ -577,6 +599,11 @@ static int cmd_scan(int argc, char **argv)
         return EXIT_FAILURE;
     }
     prog.scan = scan;
+    if (model && (st = fw_scan_use_passage_model(scan, model)) != FW_OK) {
+        fprintf(stderr, "fanwen scan: --passage-model: %s\n", fw_scan_error(scan));
+        fw_scan_free(scan);
+        return EXIT_FAILURE;
+    }
     for (int i = optind; i < argc && st == FW_OK; i++) st = fw_scan_add_path(scan, argv[i]);
     if (st == FW_OK && files_from && cli_add_listed_paths("scan", scan, files_from) != 0) {
         fw_scan_free(scan);
@@ -600,6 +627,7 @@ static int cmd_scan(int argc, char **argv)
         double t0 = cli_now();
         if (st == FW_OK && html) st = fw_report_write_html(scan, html, top, min_run);
         html_seconds = cli_now() - t0;
+        if (st == FW_OK && save_model) st = fw_scan_write_passage_model(scan, save_model);
     }
     if (st != FW_OK) {
         fprintf(stderr, "fanwen scan: cannot write reports to %s: %s\n",

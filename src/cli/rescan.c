@@ -191,6 +191,8 @@ fw_scan *cli_rescan(const char *cmd, const char *dir, int threads)
         char why[256];
         fw_status st = fw_scan_new(&opt, &scan, why, sizeof why);
         if (st != FW_OK) fprintf(stderr, "fanwen %s: %s: %s\n", cmd, path, why);
+        const char *model = string(root, "input", "passage_model");
+        if (st == FW_OK && model) st = fw_scan_use_passage_model(scan, model);
         for (size_t i = 0; st == FW_OK && i < paths->u.array.len; i++) {
             yajl_val p = paths->u.array.values[i];
             const char *given = YAJL_IS_STRING(p) ? YAJL_GET_STRING(p) : NULL;

@@ -1,0 +1,296 @@
+/*
+ * passage_model.c — what the passage level learns from a whole corpus,
+ * kept in a file to use again.
+ *
+ * Two things about passages are not in any one document: which short
+ * lines are the site's furniture (a line in enough documents, lines.c,
+ * passage_prep.c) and which 3-grams are too common to tell passages apart
+ * (passage_stop.c). A scan learns both from what it reads. A small batch
+ * cannot: three pages from a site hold its breadcrumb three times, below
+ * any bar, so the breadcrumb welds onto the text next to it and pages
+ * match through it. With a model learned once from a large crawl (`scan
+ * --save-passage-model`), every later batch is cut and sketched as that
+ * crawl was (`--passage-model`), and an index checks new documents
+ * against what it holds with the model it was built with.
+ *
+ * The file is text, one "name value" per line, readable with cat, and
+ * ends with an XXH3 of everything before it: damaged or cut short, it is
+ * refused, never half-read. The parameters that change what its hashes
+ * mean come first, and a scan with other ones is refused naming the one
+ * that differs.
+ */
+#include "passage_model.h"
+#include "grow.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#define MODEL_MAGIC "fanwen-passage-model 1"
+#define MODEL_MAX (256u << 20)
+
+void fw_passage_model_free(fw_passage_model *m)
+{
+    free(m->lines);
+    m->lines = NULL;
+    m->nlines = 0;
+}
+
+fw_status fw_file_hash(const char *path, uint64_t *out, char *why, size_t why_size)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(why, why_size, "%s: %s", path, strerror(errno));
+        return FW_ERR_IO;
+    }
+    XXH3_state_t *h = XXH3_createState();
+    if (!h) {
+        fclose(f);
+        return FW_ERR_NOMEM;
+    }
+    char buf[65536];
+    size_t got;
+    XXH3_64bits_reset(h);
+    while ((got = fread(buf, 1, sizeof buf, f))) XXH3_64bits_update(h, buf, got);
+    int bad = ferror(f);
+    *out = XXH3_64bits_digest(h) | 1;
+    XXH3_freeState(h);
+    fclose(f);
+    if (bad) {
+        snprintf(why, why_size, "%s: read error", path);
+        return FW_ERR_IO;
+    }
+    return FW_OK;
+}
+
+/* ---------------------------------------------------------------- writing */
+
+typedef struct text {
+    char *v;
+    size_t len, cap;
+    int failed;
+} text;
+
+static void put(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(text *t, const char *fmt, ...)
+{
+    if (t->failed) return;
+    va_list ap;
+    va_start(ap, fmt);
+    char line[512];
+    int n = vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof line || !fw_grow(&t->v, &t->cap, t->len + (size_t)n + 1, 1, 4096)) {
+        t->failed = 1;
+        return;
+    }
+    memcpy(t->v + t->len, line, (size_t)n + 1);
+    t->len += (size_t)n;
+}
+
+fw_status fw_passage_model_format(const fw_passage_model *m, char **out, size_t *len)
+{
+    const fw_passage_model_params *p = &m->params;
+    text t = {0};
+    put(&t, "%s\n", MODEL_MAGIC);
+    put(&t, "normalization %s\n", p->normalization);
+    put(&t, "seed %" PRIu64 "\n", p->seed);
+    put(&t, "min_passage %u\n", p->min_passage);
+    put(&t, "template %d\n", p->template_mode);
+    put(&t, "canon %016" PRIx64 "\n", p->canon_hash);
+    put(&t, "stop_windows %" PRIu64 "\n", m->stop.windows);
+    for (size_t b = 0; b < (1u << FW_STOP_BITS); b++)
+        if ((m->stop.bits[b >> 3] >> (b & 7)) & 1) put(&t, "stop %zu\n", b);
+    for (size_t i = 0; i < m->nlines; i++) put(&t, "line %016" PRIx64 "\n", m->lines[i]);
+    if (!t.failed) put(&t, "sum %016" PRIx64 "\n", XXH3_64bits(t.v, t.len));
+    if (t.failed) {
+        free(t.v);
+        return FW_ERR_NOMEM;
+    }
+    *out = t.v;
+    *len = t.len;
+    return FW_OK;
+}
+
+fw_status fw_passage_model_write(const fw_passage_model *m, const char *path, char *why,
+                                 size_t why_size)
+{
+    char *body;
+    size_t len;
+    fw_status st = fw_passage_model_format(m, &body, &len);
+    if (st != FW_OK) return st;
+    char tmp[4096];
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= sizeof tmp) {
+        free(body);
+        snprintf(why, why_size, "%s: %s", path, strerror(ENAMETOOLONG));
+        return FW_ERR_IO;
+    }
+    /* complete or absent: written, flushed to disk, then renamed */
+    FILE *f = fopen(tmp, "wb");
+    int err = f ? 0 : errno;
+    if (f && (fwrite(body, 1, len, f) != len || fflush(f) != 0 || fsync(fileno(f)) != 0))
+        err = errno ? errno : EIO;
+    if (f && fclose(f) != 0 && !err) err = errno ? errno : EIO;
+    if (!err && rename(tmp, path) != 0) err = errno;
+    free(body);
+    if (!err) return FW_OK;
+    if (f) unlink(tmp);
+    snprintf(why, why_size, "%s: %s", f ? path : tmp, strerror(err));
+    return FW_ERR_IO;
+}
+
+/* ---------------------------------------------------------------- reading */
+
+/* All of `path`, NUL-terminated (malloc'ed). */
+static fw_status read_all(const char *path, char **out, size_t *len, char *why, size_t why_size)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(why, why_size, "%s: %s", path, strerror(errno));
+        return FW_ERR_IO;
+    }
+    char *buf = NULL;
+    size_t cap = 0, n = 0, got;
+    fw_status st = FW_OK;
+    do {
+        if (!fw_grow(&buf, &cap, n + 65537, 1, 65536)) {
+            st = FW_ERR_NOMEM;
+            break;
+        }
+        n += got = fread(buf + n, 1, 65536, f);
+        if (n > MODEL_MAX) st = FW_ERR_FORMAT;
+    } while (got && st == FW_OK);
+    if (st == FW_OK && ferror(f)) st = FW_ERR_IO;
+    fclose(f);
+    if (st != FW_OK) {
+        free(buf);
+        snprintf(why, why_size, "%s: %s", path,
+                 st == FW_ERR_FORMAT ? "too large to be a passage model" : fw_status_str(st));
+        return st;
+    }
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
+    return FW_OK;
+}
+
+static int parse_u64(const char *s, int base, uint64_t *out)
+{
+    if (!*s || *s == '-' || *s == '+' || *s == ' ') return 0;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, base);
+    if (errno || *end) return 0;
+    *out = v;
+    return 1;
+}
+
+/* One "name value" line into `m`; 0 if it does not belong in a model. */
+static int parse_line(fw_passage_model *m, size_t *lines_cap, char *line)
+{
+    char *sp = strchr(line, ' ');
+    if (!sp) return 0;
+    *sp = '\0';
+    const char *k = line, *v = sp + 1;
+    fw_passage_model_params *p = &m->params;
+    uint64_t u;
+    if (!strcmp(k, "normalization")) {
+        if (strlen(v) >= sizeof p->normalization) return 0;
+        strcpy(p->normalization, v);
+        return 1;
+    }
+    if (!strcmp(k, "canon")) return parse_u64(v, 16, &p->canon_hash);
+    if (!strcmp(k, "line")) {
+        if (!parse_u64(v, 16, &u) || (m->nlines && u <= m->lines[m->nlines - 1])) return 0;
+        if (!fw_grow(&m->lines, lines_cap, m->nlines + 1, sizeof *m->lines, 1024)) return 0;
+        m->lines[m->nlines++] = u;
+        return 1;
+    }
+    if (!parse_u64(v, 10, &u)) return 0;
+    if (!strcmp(k, "seed")) p->seed = u;
+    else if (!strcmp(k, "min_passage") && u <= UINT32_MAX) p->min_passage = (unsigned)u;
+    else if (!strcmp(k, "template") && u <= 1) p->template_mode = (int)u;
+    else if (!strcmp(k, "stop_windows")) m->stop.windows = u;
+    else if (!strcmp(k, "stop") && u < (1u << FW_STOP_BITS)) {
+        if ((m->stop.bits[u >> 3] >> (u & 7)) & 1) return 0;
+        m->stop.bits[u >> 3] |= (uint8_t)(1u << (u & 7));
+        m->stop.ngrams++;
+    } else return 0;
+    return 1;
+}
+
+/* The first parameter of `have` that differs from `want`, said in *why. */
+static fw_status compare(const char *path, const fw_passage_model_params *have,
+                         const fw_passage_model_params *want, char *why, size_t why_size)
+{
+    if (strcmp(have->normalization, want->normalization))
+        snprintf(why, why_size, "%s was made with normalization %s, this is %s", path,
+                 have->normalization, want->normalization);
+    else if (have->seed != want->seed)
+        snprintf(why, why_size, "%s was made with seed %" PRIu64 ", not %" PRIu64, path,
+                 have->seed, want->seed);
+    else if (have->min_passage != want->min_passage)
+        snprintf(why, why_size, "%s was made with min_passage %u, not %u", path,
+                 have->min_passage, want->min_passage);
+    else if (have->template_mode != want->template_mode)
+        snprintf(why, why_size, "%s was made %s template mode", path,
+                 have->template_mode ? "in" : "without");
+    else if (have->canon_hash != want->canon_hash)
+        snprintf(why, why_size, "%s was made with %s canon table", path,
+                 have->canon_hash ? "another" : "the built-in");
+    else return FW_OK;
+    return FW_ERR_ARG;
+}
+
+fw_status fw_passage_model_parse(char *buf, size_t len, const char *name,
+                                 const fw_passage_model_params *want, fw_passage_model *m,
+                                 char *why, size_t why_size)
+{
+    memset(m, 0, sizeof *m);
+    /* the last line is "sum X", the XXH3 of everything before it */
+    const char *sum = len >= 21 && buf[len - 1] == '\n' ? buf + len - 21 : NULL;
+    uint64_t want_sum;
+    char digits[17];
+    if (sum && (sum == buf || sum[-1] == '\n') && !strncmp(sum, "sum ", 4)) {
+        memcpy(digits, sum + 4, 16);
+        digits[16] = '\0';
+    } else sum = NULL;
+    if (!sum || !parse_u64(digits, 16, &want_sum) ||
+        XXH3_64bits(buf, (size_t)(sum - buf)) != want_sum ||
+        (size_t)(sum - buf) < sizeof MODEL_MAGIC ||
+        strncmp(buf, MODEL_MAGIC "\n", sizeof MODEL_MAGIC)) {
+        snprintf(why, why_size, "%s: not a passage model, or damaged or cut short (its "
+                 "checksum does not match)", name);
+        return FW_ERR_FORMAT;
+    }
+    size_t lines_cap = 0;
+    char *line = buf + sizeof MODEL_MAGIC;
+    for (size_t number = 2; line < sum; number++) {
+        char *nl = memchr(line, '\n', (size_t)(sum - line));
+        *nl = '\0';
+        if (memchr(line, '\0', (size_t)(nl - line)) || !parse_line(m, &lines_cap, line)) {
+            snprintf(why, why_size, "%s:%zu: not a line of a passage model", name, number);
+            return FW_ERR_FORMAT;
+        }
+        line = nl + 1;
+    }
+    return want ? compare(name, &m->params, want, why, why_size) : FW_OK;
+}
+
+fw_status fw_passage_model_read(const char *path, const fw_passage_model_params *want,
+                                fw_passage_model *m, char *why, size_t why_size)
+{
+    memset(m, 0, sizeof *m);
+    char *buf;
+    size_t len;
+    fw_status st = read_all(path, &buf, &len, why, why_size);
+    if (st != FW_OK) return st;
+    st = fw_passage_model_parse(buf, len, path, want, m, why, why_size);
+    free(buf);
+    return st;
+}

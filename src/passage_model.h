@@ -1,0 +1,56 @@
+/* passage_model.h — what the passage level learns from a whole corpus,
+ * kept in a file to use again (internal; see passage_model.c). */
+#ifndef FW_PASSAGE_MODEL_H
+#define FW_PASSAGE_MODEL_H
+
+#include "fanwen.h"
+#include "passage_stop.h"
+
+#include <stddef.h>
+
+/* Everything that changes what the model means: the short lines' hashes
+ * and the 3-grams are made from normalized text (template form with
+ * --template), with the scan's seed, for lines shorter than min_passage. */
+typedef struct fw_passage_model_params {
+    char normalization[128];
+    uint64_t seed;
+    unsigned min_passage;
+    int template_mode;
+    uint64_t canon_hash;   /* XXH3 of the --canon file; 0: the built-in table */
+} fw_passage_model_params;
+
+typedef struct fw_passage_model {
+    fw_passage_model_params params;
+    uint64_t *lines;       /* the boilerplate short lines' hashes, ascending */
+    size_t nlines;
+    fw_stop_grams stop;    /* the 3-grams left out of passage sketches */
+} fw_passage_model;
+
+/* Writes `m` to `path` (temporary name, flushed, renamed: complete or
+ * absent). On failure *why says which file and why. */
+fw_status fw_passage_model_write(const fw_passage_model *m, const char *path, char *why,
+                                 size_t why_size);
+
+/* Reads a model written by fw_passage_model_write; FW_ERR_FORMAT for a
+ * file that is not one, is damaged or cut short (its checksum), and
+ * FW_ERR_ARG when it was made with other parameters than `want` (*why
+ * names the first that differs). fw_passage_model_free() it either way. */
+fw_status fw_passage_model_read(const char *path, const fw_passage_model_params *want,
+                                fw_passage_model *m, char *why, size_t why_size);
+
+/* fw_passage_model_read() of a file's bytes already in `buf` (len bytes,
+ * buf[len] readable; lines are cut in place), named `name` in messages;
+ * `want` NULL takes any parameters. */
+fw_status fw_passage_model_parse(char *buf, size_t len, const char *name,
+                                 const fw_passage_model_params *want, fw_passage_model *m,
+                                 char *why, size_t why_size);
+
+/* The file's bytes (malloc'ed), as fw_passage_model_write() writes them. */
+fw_status fw_passage_model_format(const fw_passage_model *m, char **out, size_t *len);
+
+void fw_passage_model_free(fw_passage_model *m);
+
+/* The XXH3 of a file's bytes, never 0 (for --canon tables). */
+fw_status fw_file_hash(const char *path, uint64_t *out, char *why, size_t why_size);
+
+#endif

@@ -1,0 +1,147 @@
+#!/bin/bash
+# test_passage_model.sh — a passage model learned from a crawl, used on a batch.
+#
+#   test_passage_model.sh FANWEN
+#
+# A "crawl" of 40 pages from one site, each its own report between the
+# site's two furniture lines (a breadcrumb and a download button, in every
+# page: boilerplate lines by the default bar of 20 documents), and a
+# "batch" of 3 new pages from the same site, two of which share a
+# paragraph. Checked:
+#   1. `scan CRAWL --save-passage-model M` then `scan CRAWL --passage-model M`
+#      gives the same bytes in every CSV, at 1 and 2 threads and under
+#      --memory-limit; M lists exactly the two lines;
+#   2. the batch alone has no boilerplate line (3 pages are below any bar);
+#      with M its boilerplate.csv is exactly the two lines, each in 3
+#      documents, and its docs.csv boilerplate_share is each line's
+#      characters over the page's;
+#   3. a model saved by a scan that used one is the same file;
+#   4. a flipped byte, a file cut short, and another seed, --min-passage,
+#      template mode or canon table are refused, naming what is wrong,
+#      with no report written; not with --no-passages; not planned;
+#   5. `fanwen report` of a scan made with a model runs it again with that
+#      model (and says so when it is gone).
+set -u
+FANWEN=$1
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+python3 - "$W" <<'EOF' || fail "corpus"
+import json, random, sys
+w = sys.argv[1]
+random.seed(7)
+chars = "发展基础工作推进落实加强建设管理服务完善提升优化创新改革保障机制体系能力水平质量效率安全环境教育卫生文化经济社会"
+def para(n):
+    return "".join(random.choice(chars) for _ in range(n)) + "。"
+CRUMB = "首页 > 范文大全 > 工作总结"
+DOWNLOAD = "下载本文档"
+def page(i, body):
+    return {"id": i, "text": CRUMB + "\n" + "\n".join(body) + "\n" + DOWNLOAD}
+with open(w + "/crawl.jsonl", "w") as f:
+    for i in range(40):
+        f.write(json.dumps(page("c%02d" % i, [para(120), para(90), para(150)]),
+                           ensure_ascii=False) + "\n")
+shared = para(140)
+with open(w + "/batch.jsonl", "w") as f:
+    f.write(json.dumps(page("b0", [para(100), shared, para(110)]), ensure_ascii=False) + "\n")
+    f.write(json.dumps(page("b1", [para(130), shared]), ensure_ascii=False) + "\n")
+    f.write(json.dumps(page("b2", [para(160), para(80)]), ensure_ascii=False) + "\n")
+EOF
+
+same_csvs() { # DIR1 DIR2: every CSV the same bytes
+    for f in "$1"/*.csv; do
+        cmp -s "$f" "$2/$(basename "$f")" || fail "$(basename "$f") differs between $1 and $2"
+    done
+}
+
+# 1. learned, saved, used again: the same reports
+"$FANWEN" scan -q -j 2 --out "$W/crawl" --save-passage-model "$W/m" "$W/crawl.jsonl" ||
+    fail "scan --save-passage-model"
+[ "$(grep -c '^line ' "$W/m")" = 2 ] || fail "the model should list the 2 furniture lines: $(grep -c '^line ' "$W/m")"
+head -1 "$W/m" | grep -qx 'fanwen-passage-model 1' || fail "model header"
+[ "$(grep -c '^line,' "$W/crawl/boilerplate.csv")" = 2 ] || fail "crawl: 2 boilerplate lines expected"
+for j in 1 2; do
+    "$FANWEN" scan -q -j $j --out "$W/crawl-m$j" --passage-model "$W/m" "$W/crawl.jsonl" ||
+        fail "scan --passage-model -j $j"
+    same_csvs "$W/crawl" "$W/crawl-m$j"
+done
+"$FANWEN" scan -q -j 2 --memory-limit 64M --out "$W/crawl-mb" --passage-model "$W/m" \
+    "$W/crawl.jsonl" || fail "scan --passage-model --memory-limit"
+same_csvs "$W/crawl" "$W/crawl-mb"
+grep -q '"passage_model": "'"$W"'/m"' "$W/crawl-m1/summary.json" || fail "summary.json names the model"
+grep -q '"passage_model"' "$W/crawl/summary.json" && fail "summary.json without a model names none"
+
+# 2. the batch: alone, no line is boilerplate; with the crawl's model, both
+"$FANWEN" scan -q --out "$W/batch" "$W/batch.jsonl" || fail "scan batch"
+grep -q '^line,' "$W/batch/boilerplate.csv" && fail "3 pages alone cannot show boilerplate lines"
+"$FANWEN" scan -q --out "$W/batch-m" --passage-model "$W/m" "$W/batch.jsonl" || fail "scan batch -m"
+python3 - "$W" <<'EOF' || fail "batch with the model"
+import csv, json, sys
+w = sys.argv[1]
+rows = list(csv.DictReader(open(w + "/batch-m/boilerplate.csv", encoding="utf-8", newline="")))
+lines = sorted((r["text"], r["docs"], r["chars"]) for r in rows if r["kind"] == "line")
+want = sorted([("首页 > 范文大全 > 工作总结", "3", str(len("首页>范文大全>工作总结"))),
+               ("下载本文档", "3", "5")])
+assert lines == want, (lines, want)
+assert len(rows) == 2, rows
+docs = {r["id"]: r for r in csv.DictReader(open(w + "/batch-m/docs.csv", encoding="utf-8", newline=""))}
+chars = sum(int(c) for _, _, c in want)
+for line in open(w + "/batch.jsonl", encoding="utf-8"):
+    d = json.loads(line)
+    r = docs[d["id"]]
+    share = float(r["boilerplate_share"])
+    expect = chars / int(r["chars"])
+    assert abs(share - expect) < 1e-6, (d["id"], share, expect)
+alone = {r["id"]: r for r in csv.DictReader(open(w + "/batch/docs.csv", encoding="utf-8", newline=""))}
+assert all(float(r["boilerplate_share"]) == 0 for r in alone.values()), alone
+EOF
+
+# 3. a scan that used a model saves that model, unchanged
+"$FANWEN" scan -q --out "$W/batch-m2" --passage-model "$W/m" --save-passage-model "$W/m2" \
+    "$W/batch.jsonl" || fail "scan -m --save"
+cmp -s "$W/m" "$W/m2" || fail "the model saved after using one should be that one"
+
+# 4. refused: damaged, cut short, other parameters; nothing written
+refused() { # WHAT EXPECTED-MESSAGE ARGS...: exit 1, the message, no reports
+    local what=$1 msg=$2
+    shift 2
+    rm -rf "$W/r"
+    "$FANWEN" scan -q --out "$W/r" "$@" "$W/batch.jsonl" 2>"$W/err"
+    local code=$?
+    [ $code = 1 ] || fail "$what: exit $code, not 1"
+    grep -qF -- "$msg" "$W/err" || fail "$what: stderr lacks '$msg': $(cat "$W/err")"
+    [ ! -e "$W/r/pairs.csv" ] || fail "$what: reports written"
+}
+python3 - "$W/m" "$W/flipped" <<'EOF'
+import sys
+b = bytearray(open(sys.argv[1], "rb").read())
+b[len(b) // 2] ^= 0x01
+open(sys.argv[2], "wb").write(b)
+EOF
+refused "a flipped byte" "damaged or cut short" --passage-model "$W/flipped"
+head -c -30 "$W/m" >"$W/short"
+refused "a file cut short" "damaged or cut short" --passage-model "$W/short"
+refused "a missing file" "$W/none: No such file" --passage-model "$W/none"
+refused "another seed" "was made with seed 0, not 5" --passage-model "$W/m" --seed 5
+refused "another --min-passage" "was made with min_passage 50, not 60" --passage-model "$W/m" \
+    --min-passage 60
+refused "template mode" "was made without template mode" --passage-model "$W/m" --template
+"$FANWEN" scan -q --template --out "$W/crawl-t" --save-passage-model "$W/mt" "$W/crawl.jsonl" ||
+    fail "scan --template --save-passage-model"
+printf '进展\t发展\n' >"$W/canon.tsv"
+refused "another canon table" "was made with the built-in canon table" --passage-model "$W/mt" \
+    --canon "$W/canon.tsv"
+refused "--no-passages" "not with --no-passages" --passage-model "$W/m" --no-passages
+"$FANWEN" plan --work "$W/plan" --passage-model "$W/m" "$W/batch.jsonl" 2>"$W/err" &&
+    fail "plan --passage-model should be refused"
+grep -q "not planned" "$W/err" || fail "plan: $(cat "$W/err")"
+
+# 5. the HTML report runs the scan again, with its model
+"$FANWEN" report -q --html "$W/html" "$W/batch-m" 2>"$W/err" ||
+    fail "report of a scan with a model: $(cat "$W/err")"
+mv "$W/m" "$W/m.gone"
+"$FANWEN" report -q --html "$W/html2" "$W/batch-m" 2>"$W/err" &&
+    fail "report without its model should fail"
+grep -qF "$W/m: No such file" "$W/err" || fail "report without its model: $(cat "$W/err")"
+echo "passage model: learned, used, refused as expected"
