@@ -351,6 +351,14 @@ class Result:
         message."""
         return self._core.write(directory)
 
+    def write_passage_model(self, path):
+        """Writes what the passage level learned from this corpus (its
+        boilerplate lines and common 3-grams) to `path`, the file
+        ``fanwen scan --save-passage-model`` writes; scan(...,
+        passage_model=path) uses it. Raises FileError, or ArgumentError
+        without the passage level."""
+        self._core.write_passage_model(path)
+
     def close(self):
         """Frees the scan (fw_scan_free). Tables already read stay usable."""
         self._core.close()
@@ -400,7 +408,9 @@ def scan(inputs, *, ids=None, paths=False, **options):
     in DEFAULT_OPTIONS: threshold, ngram, perms, bands, rows, seed, verify,
     sketch ('minhash' or 'oph'), simd, passages, min_passage, max_passage,
     passage_threshold, boilerplate_docs, boilerplate_share, reuse_min,
-    template, canon (a canon table path; implies template), threads (0: all
+    template, canon (a canon table path; implies template), passage_model (a
+    file of Result.write_passage_model() or ``--save-passage-model``: its
+    boilerplate lines and common 3-grams instead of learned), threads (0: all
     cores), text_field, id_field, max_doc_bytes, memory_limit (bytes; 0:
     none), tmp_dir. None keeps a default. An unknown keyword is a TypeError;
     a value the library refuses an ArgumentError (a ValueError) with the
@@ -412,8 +422,11 @@ def scan(inputs, *, ids=None, paths=False, **options):
     """
     if paths and ids is not None:
         raise TypeError("ids= goes with texts; a path's id is its path")
+    model = options.pop("passage_model", None)
     core = _fanwen.Scan(options)
     try:
+        if model is not None:
+            core.use_passage_model(model)
         if paths:
             _add_paths(core, inputs)
         else:

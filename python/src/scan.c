@@ -840,6 +840,36 @@ static PyObject *scan_write(PyObject *obj, PyObject *args)
     return PyFloat_FromDouble(seconds);
 }
 
+/* fw_scan_use_passage_model() / fw_scan_write_passage_model() with a path. */
+static PyObject *scan_passage_model(PyObject *obj, PyObject *args, int write)
+{
+    ScanObject *self = (ScanObject *)obj;
+    PyObject *file;
+    if (!PyArg_ParseTuple(args, write ? "O&:write_passage_model" : "O&:use_passage_model",
+                          PyUnicode_FSConverter, &file))
+        return NULL;
+    if (!usable(self, write)) {
+        Py_DECREF(file);
+        return NULL;
+    }
+    const char *path = PyBytes_AsString(file);
+    fw_status st = write ? fw_scan_write_passage_model(self->scan, path)
+                         : fw_scan_use_passage_model(self->scan, path);
+    Py_DECREF(file);
+    if (st != FW_OK) return scan_raise(self, st);
+    Py_RETURN_NONE;
+}
+
+static PyObject *scan_use_passage_model(PyObject *obj, PyObject *args)
+{
+    return scan_passage_model(obj, args, 0);
+}
+
+static PyObject *scan_write_passage_model(PyObject *obj, PyObject *args)
+{
+    return scan_passage_model(obj, args, 1);
+}
+
 static PyObject *scan_close(PyObject *obj, PyObject *args)
 {
     (void)args;
@@ -870,6 +900,10 @@ static PyMethodDef scan_methods[] = {
     {"stats", scan_stats, METH_NOARGS, "fw_scan_get_stats() as a dict."},
     {"write", scan_write, METH_VARARGS,
      "write(dir) -> seconds: fw_report_write(), the GIL released."},
+    {"use_passage_model", scan_use_passage_model, METH_VARARGS,
+     "use_passage_model(path): fw_scan_use_passage_model(), before adding."},
+    {"write_passage_model", scan_write_passage_model, METH_VARARGS,
+     "write_passage_model(path): fw_scan_write_passage_model(), after run()."},
     {"close", scan_close, METH_NOARGS, "fw_scan_free(); the scan is unusable after."},
     {NULL, NULL, 0, NULL}};
 
