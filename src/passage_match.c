@@ -179,58 +179,59 @@ static fw_passage_value *flat_signatures(fw_passage *const *byp, size_t np, unsi
     return flat;
 }
 
-/* With a memory limit, the signatures side by side too when they take at
- * most the LSH's share of the limit (it is free by now): one read a
- * document instead of two a candidate. NULL when they do not fit (or a
- * read fails: then the screen reads them one by one and meets the error). */
-static fw_passage_value *flat_signatures_read(const fw_passage_corpus *c, const uint64_t *first,
-                                              size_t np, unsigned k, int threads)
+/* With a memory limit: the signatures of documents [d0, d1) side by side
+ * in `flat` (passage first[d0]'s first), one read a document (a
+ * document's signatures were written in one block, passage_cut.c). */
+static fw_status read_signatures(const fw_passage_corpus *c, const uint64_t *first, size_t d0,
+                                 size_t d1, unsigned k, int threads, fw_passage_value *flat)
 {
-    if ((uint64_t)np * k * sizeof(fw_passage_value) > c->lsh_budget) return NULL;
-    fw_passage_value *flat = malloc((np ? np : 1) * k * sizeof *flat);
-    if (!flat) return NULL;
-    int failed = 0;
+    int failed = FW_OK;
     #pragma omp parallel for num_threads(threads) schedule(dynamic, 64)
-    for (size_t d = 0; d < c->ndocs; d++) {
+    for (size_t d = d0; d < d1; d++) {
         uint32_t n = c->npassages[d];
         if (!n) continue;
-        /* a document's signatures were written in one block (passage_cut.c) */
-        if (fw_spill_read(c->sigs_file, c->passages[d][0].sig_at, flat + first[d] * k,
-                          (size_t)n * k * sizeof *flat) != FW_OK) {
+        fw_status st = fw_spill_read(c->sigs_file, c->passages[d][0].sig_at,
+                                     flat + (first[d] - first[d0]) * k,
+                                     (size_t)n * k * sizeof *flat);
+        if (st != FW_OK) {
             #pragma omp atomic write
-            failed = 1;
+            failed = st;
         }
     }
-    if (failed) {
-        free(flat);
-        return NULL;
-    }
-    return flat;
+    return (fw_status)failed;
 }
+
+/* The passages whose signatures the screen has side by side: [lo, hi),
+ * passage p's at flat[(p - lo) * k]. In memory all of them; with a memory
+ * limit as many documents' as the LSH's share of it holds (it is free by
+ * now), the screen then going over the candidates once per window. */
+typedef struct sig_window {
+    const fw_passage_value *flat;
+    uint64_t lo, hi;
+} sig_window;
 
 /* How far ahead the screen asks for a signature. */
 #define PREFETCH_AHEAD 8
 
-/* Keeps the candidates whose characters align (in place); *m receives how
- * many. Candidates come sorted by a, so a's text is read once per run. */
-static fw_status verify(const fw_passage_corpus *c, const passage_ref *refs,
-                        const fw_passage_value *flat, fw_pair *cand, size_t nc,
-                        double threshold, unsigned k, int threads, size_t *m,
-                        uint64_t *screened)
+/* Screens and aligns the candidates whose passage b is in the window,
+ * setting keep[i] for those that match; *aligned counts the ones aligned.
+ * Candidates come sorted by a, so a's text (and, outside the window, its
+ * signature) is read once per run. */
+static fw_status verify_window(const fw_passage_corpus *c, const passage_ref *refs,
+                               const sig_window *win, const fw_pair *cand, size_t nc,
+                               double threshold, unsigned k, int threads, uint8_t *keep,
+                               uint64_t *aligned_out)
 {
     uint64_t aligned = 0;
-    uint8_t *keep = malloc(nc ? nc : 1);
-    if (!keep) return FW_ERR_NOMEM;
     int failed = FW_OK;
     #pragma omp parallel num_threads(threads)
     {
         fw_aligner al = {0}, full = {0};
         fw_aligned_reader ra = {0}, rb = {0};
-        uint32_t in_a = UINT32_MAX;
+        uint32_t in_a = UINT32_MAX, sig_of = UINT32_MAX;
         const uint32_t *ta = NULL, *tb;
-        fw_passage_value *sig_a = c->sigs_file ? malloc(2 * k * sizeof *sig_a) : NULL;
-        fw_passage_value *sig_b = sig_a ? sig_a + k : NULL;
-        if (c->sigs_file && !sig_a) {
+        fw_passage_value *sig_a = malloc(k * sizeof *sig_a);
+        if (!sig_a) {
             #pragma omp atomic write
             failed = FW_ERR_NOMEM;
         }
@@ -239,26 +240,24 @@ static fw_status verify(const fw_passage_corpus *c, const passage_ref *refs,
             int stop;
             #pragma omp atomic read
             stop = failed;
-            keep[i] = 0;
-            if (stop) continue;
+            if (stop || cand[i].b < win->lo || cand[i].b >= win->hi) continue;
             const passage_ref *a = &refs[cand[i].a], *b = &refs[cand[i].b];
             fw_status st = FW_OK;
-            const fw_passage_value *sa, *sb;
-            if (flat) {
-                if (i + PREFETCH_AHEAD < nc) {
-                    const char *ahead = (const char *)(flat + (size_t)cand[i + PREFETCH_AHEAD].b * k);
-                    __builtin_prefetch(ahead);
-                    __builtin_prefetch(ahead + k * sizeof *flat - 1);
-                    __builtin_prefetch(&refs[cand[i + PREFETCH_AHEAD].b]);
-                }
-                sa = flat + (size_t)cand[i].a * k;
-                sb = flat + (size_t)cand[i].b * k;
-            } else {
+            if (i + PREFETCH_AHEAD < nc && cand[i + PREFETCH_AHEAD].b >= win->lo &&
+                cand[i + PREFETCH_AHEAD].b < win->hi) {
+                const char *ahead =
+                    (const char *)(win->flat + (cand[i + PREFETCH_AHEAD].b - win->lo) * k);
+                __builtin_prefetch(ahead);
+                __builtin_prefetch(ahead + k * sizeof *win->flat - 1);
+                __builtin_prefetch(&refs[cand[i + PREFETCH_AHEAD].b]);
+            }
+            const fw_passage_value *sa = sig_a, *sb = win->flat + (cand[i].b - win->lo) * k;
+            if (cand[i].a >= win->lo) { /* a < b < hi */
+                sa = win->flat + (cand[i].a - win->lo) * k;
+            } else if (sig_of != cand[i].a) {
+                sig_of = UINT32_MAX;
                 st = fw_spill_read(c->sigs_file, a->p->sig_at, sig_a, k * sizeof *sig_a);
-                if (st == FW_OK)
-                    st = fw_spill_read(c->sigs_file, b->p->sig_at, sig_b, k * sizeof *sig_b);
-                sa = sig_a;
-                sb = sig_b;
+                if (st == FW_OK) sig_of = cand[i].a;
             }
             if (st == FW_OK && !worth_aligning(sa, sb, k, a->clen, b->clen)) continue;
             aligned++;
@@ -285,13 +284,56 @@ static fw_status verify(const fw_passage_corpus *c, const passage_ref *refs,
         fw_aligned_reader_free(&rb);
         free(sig_a);
     }
+    *aligned_out += aligned;
+    return (fw_status)failed;
+}
+
+/* Keeps the candidates whose characters align (in place); *m receives how
+ * many. `flat` holds every signature in memory; NULL with a memory limit,
+ * where they are read back a window of documents at a time. */
+static fw_status verify(const fw_passage_corpus *c, const passage_ref *refs,
+                        const uint64_t *first, const fw_passage_value *flat, fw_pair *cand,
+                        size_t nc, double threshold, unsigned k, int threads, size_t *m,
+                        uint64_t *screened)
+{
+    uint64_t aligned = 0, np = first[c->ndocs];
+    uint8_t *keep = calloc(nc ? nc : 1, 1);
+    if (!keep) return FW_ERR_NOMEM;
+    fw_status st = FW_OK;
+    if (flat) {
+        sig_window all = {flat, 0, np};
+        st = verify_window(c, refs, &all, cand, nc, threshold, k, threads, keep, &aligned);
+    } else {
+        /* windows of as many documents as the budget holds (one at least) */
+        const size_t per_passage = (size_t)k * sizeof(fw_passage_value);
+        size_t cap = c->lsh_budget / per_passage;
+        fw_passage_value *buf = NULL;
+        for (size_t d0 = 0; d0 < c->ndocs && st == FW_OK;) {
+            size_t d1 = d0 + 1;
+            while (d1 < c->ndocs && first[d1 + 1] - first[d0] <= cap) d1++;
+            size_t n = first[d1] - first[d0];
+            fw_passage_value *grown = realloc(buf, (n ? n : 1) * per_passage);
+            if (!grown) {
+                st = FW_ERR_NOMEM;
+                break;
+            }
+            buf = grown;
+            st = read_signatures(c, first, d0, d1, k, threads, buf);
+            sig_window win = {buf, first[d0], first[d1]};
+            if (st == FW_OK && n)
+                st = verify_window(c, refs, &win, cand, nc, threshold, k, threads, keep,
+                                   &aligned);
+            d0 = d1;
+        }
+        free(buf);
+    }
     size_t kept = 0;
-    for (size_t i = 0; i < nc && !failed; i++)
+    for (size_t i = 0; i < nc && st == FW_OK; i++)
         if (keep[i]) cand[kept++] = cand[i];
     free(keep);
     *m = kept;
     *screened = nc - aligned;
-    return (fw_status)failed;
+    return st;
 }
 
 /* Numbers the components of two or more passages 1, 2, ... in order of
@@ -463,13 +505,12 @@ fw_status fw_passages_match(const fw_passage_corpus *c, const fw_passage_setting
     size_t m;
     const unsigned k = set->bands * set->rows;
     fw_passage_value *flat = NULL;
-    if (c->sigs_file) {
-        flat = flat_signatures_read(c, r->first, np, k, threads);
-    } else if (!(flat = flat_signatures(byp, np, k, threads))) {
+    if (!c->sigs_file && !(flat = flat_signatures(byp, np, k, threads))) {
         st = FW_ERR_NOMEM;
         goto out;
     }
-    st = verify(c, refs, flat, cand, nc, set->threshold, k, threads, &m, &r->screened);
+    st = verify(c, refs, r->first, flat, cand, nc, set->threshold, k, threads, &m,
+                &r->screened);
     free(flat);
     if (st != FW_OK) goto out;
     r->t_verify = fw_now() - t0;
