@@ -21,6 +21,7 @@
  */
 #include "passage_model.h"
 #include "grow.h"
+#include "read_whole.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -28,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -146,37 +148,18 @@ fw_status fw_passage_model_write(const fw_passage_model *m, const char *path, ch
 
 /* ---------------------------------------------------------------- reading */
 
-/* All of `path`, NUL-terminated (malloc'ed). */
+/* All of `path`, NUL-terminated (malloc'ed); a file too large to be a
+ * model is not read. */
 static fw_status read_all(const char *path, char **out, size_t *len, char *why, size_t why_size)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(why, why_size, "%s: %s", path, strerror(errno));
-        return FW_ERR_IO;
+    struct stat sb;
+    if (stat(path, &sb) == 0 && sb.st_size > MODEL_MAX) {
+        snprintf(why, why_size, "%s: too large to be a passage model", path);
+        return FW_ERR_FORMAT;
     }
-    char *buf = NULL;
-    size_t cap = 0, n = 0, got;
-    fw_status st = FW_OK;
-    do {
-        if (!fw_grow(&buf, &cap, n + 65537, 1, 65536)) {
-            st = FW_ERR_NOMEM;
-            break;
-        }
-        n += got = fread(buf + n, 1, 65536, f);
-        if (n > MODEL_MAX) st = FW_ERR_FORMAT;
-    } while (got && st == FW_OK);
-    if (st == FW_OK && ferror(f)) st = FW_ERR_IO;
-    fclose(f);
-    if (st != FW_OK) {
-        free(buf);
-        snprintf(why, why_size, "%s: %s", path,
-                 st == FW_ERR_FORMAT ? "too large to be a passage model" : fw_status_str(st));
-        return st;
-    }
-    buf[n] = '\0';
-    *out = buf;
-    *len = n;
-    return FW_OK;
+    if (fw_read_whole(path, out, len) == FW_OK) return FW_OK;
+    snprintf(why, why_size, "%s: %s", path, strerror(errno ? errno : EIO));
+    return FW_ERR_IO;
 }
 
 static int parse_u64(const char *s, int base, uint64_t *out)

@@ -5,6 +5,7 @@
 #define FW_STAGED_H
 
 #include "fanwen.h"
+#include "read_whole.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -50,9 +51,6 @@ void fw_atomic_abandon(fw_atomic_file *a);
  * something stays; FW_OK when there was no such directory. */
 fw_status fw_remove_dir(const char *dir);
 
-/* The whole file at `path` read into memory (malloc'ed; *len its size):
- * FW_ERR_IO when it cannot be read. */
-fw_status fw_read_whole(const char *path, char **data, size_t *len);
 
 /* The stages' bodies: the inputs are known to be there, the task's old
  * outputs gone; each writes its outputs into place (not the done marker). */
