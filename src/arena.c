@@ -6,6 +6,7 @@
 #include "arena.h"
 
 #include <stdalign.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
@@ -23,8 +24,34 @@
 typedef struct fw_arena_chunk {
     struct fw_arena_chunk *next;
     size_t used, size;
+    size_t bytes;         /* mapped, from the chunk's start */
     alignas(16) unsigned char data[];
 } fw_arena_chunk;
+
+/* Chunks are mapped, not malloc'ed: the CLI raises malloc's mmap threshold
+ * to 256 MB (fewer page faults for transient buffers), under which a freed
+ * chunk would stay in the process's memory, and the passage level, after
+ * the document pairs' sets are freed (match.c), would not find it in its
+ * own malloc arena. munmap() gives it back. Sanitizer and fuzzing builds
+ * keep malloc, which they watch. */
+#if defined(FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION) || defined(__SANITIZE_ADDRESS__)
+static void *chunk_map(size_t bytes) { return aligned_alloc(PAGE, bytes); }
+static void chunk_unmap(void *c, size_t bytes) { (void)bytes; free(c); }
+#else
+/* `bytes` (a multiple of PAGE) at an address aligned to PAGE, as huge
+ * pages need: a mapping PAGE larger, its ends cut off. */
+static void *chunk_map(size_t bytes)
+{
+    unsigned char *m = mmap(NULL, bytes + PAGE, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) return NULL;
+    size_t head = (PAGE - (uintptr_t)m % PAGE) % PAGE;
+    if (head) munmap(m, head);
+    if (PAGE - head) munmap(m + head + bytes, PAGE - head);
+    return m + head;
+}
+static void chunk_unmap(void *c, size_t bytes) { munmap(c, bytes); }
+#endif
 
 void *fw_arena_alloc(fw_arena *arena, size_t size)
 {
@@ -33,12 +60,13 @@ void *fw_arena_alloc(fw_arena *arena, size_t size)
     if (!c || c->size - c->used < size) {
         size_t want = size > CHUNK ? size : CHUNK;
         size_t bytes = (sizeof *c + want + PAGE - 1) & ~(size_t)(PAGE - 1);
-        c = aligned_alloc(PAGE, bytes);
+        c = chunk_map(bytes);
         if (!c) return NULL;
         madvise(c, bytes, MADV_HUGEPAGE);
         c->next = arena->chunks;
         c->used = 0;
         c->size = want;
+        c->bytes = bytes;
         arena->chunks = c;
     }
     void *p = c->data + c->used;
@@ -50,7 +78,7 @@ void fw_arena_free(fw_arena *arena)
 {
     for (fw_arena_chunk *c = arena->chunks, *next; c; c = next) {
         next = c->next;
-        free(c);
+        chunk_unmap(c, c->bytes);
     }
     arena->chunks = NULL;
 }

@@ -19,8 +19,10 @@
  * chunks on normal pages: see arena.c.)
  *
  * Lifetime: nothing is freed on its own. fw_arena_free() releases every
- * chunk at once, when the scan is freed, so a pointer from fw_arena_alloc()
- * stays valid until then. One arena per thread: it takes no lock.
+ * chunk at once, to the system, when the scan is freed (or, for the sets
+ * made to verify document pairs, once they are verified), so a pointer
+ * from fw_arena_alloc() stays valid until then. One arena per thread: it
+ * takes no lock.
  */
 #ifndef FW_ARENA_H
 #define FW_ARENA_H

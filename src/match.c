@@ -205,7 +205,8 @@ static fw_status spill_set(fw_scan *s, fw_worker *w, fw_doc_record *d)
 
 /* A candidate's hashes made again from its kept text, as sketch.c made
  * them (the passage level keeps the text, not the hashes), into the
- * thread's arena, and its signature when only its band keys were kept. */
+ * thread's sets arena, and its signature when only its band keys were
+ * kept; fw_match_drop_sets() frees them after verification. */
 static fw_status reshingle(fw_scan *s, fw_worker *w, fw_doc_record *d)
 {
     fw_sketch_worker *sk = &w->sketch;
@@ -219,7 +220,7 @@ static fw_status reshingle(fw_scan *s, fw_worker *w, fw_doc_record *d)
     }
     if (st != FW_OK) return st;
     n = fw_shingle_count(chars, s->opt.ngram);
-    uint64_t *hashes = fw_arena_alloc(&sk->arena, (n ? n : 1) * sizeof *hashes);
+    uint64_t *hashes = fw_arena_alloc(&w->sets, (n ? n : 1) * sizeof *hashes);
     if (!hashes || !(sk->packed = fw_grow_scratch(sk->packed, &sk->packed_cap,
                                                   fw_shingle_packed_size(chars))))
         return FW_ERR_NOMEM;
@@ -228,7 +229,7 @@ static fw_status reshingle(fw_scan *s, fw_worker *w, fw_doc_record *d)
     d->shingles = hashes;
     if (d->sig) return FW_OK;
     /* only its band keys were kept: the signature, for the estimate */
-    uint32_t *sig = fw_arena_alloc(&sk->arena, s->opt.perms * sizeof *sig);
+    uint32_t *sig = fw_arena_alloc(&w->sets, s->opt.perms * sizeof *sig);
     if (!sig) return FW_ERR_NOMEM;
     if (s->oph) fw_oph_compute(s->oph, hashes, d->nshingles, sig);
     else fw_minhash_compute(s->minhasher, hashes, d->nshingles, sig);
@@ -275,6 +276,18 @@ fw_status fw_match_make_sets(fw_scan *s, const fw_pair *cand, size_t nc)
     fw_status st = make_sets(s, wanted);
     free(wanted);
     return st;
+}
+
+void fw_match_drop_sets(fw_scan *s)
+{
+    for (size_t i = 0; i < s->ndocs; i++) {
+        fw_doc_record *d = &s->docs[i];
+        if (!d->band_keys) continue; /* its hashes and signature are its own */
+        d->shingles = NULL;
+        d->sig = NULL;
+        d->nset = 0;
+    }
+    for (int t = 0; t < s->threads; t++) fw_arena_free(&s->workers[t].sets);
 }
 
 fw_status fw_match_make_sets_of(fw_scan *s, const uint8_t *wanted)

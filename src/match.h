@@ -20,6 +20,11 @@ fw_status fw_match_find_candidates(fw_scan *s, fw_pair **cand, size_t *nc);
 /* The exact shingle sets of the documents in candidate pairs. */
 fw_status fw_match_make_sets(fw_scan *s, const fw_pair *cand, size_t nc);
 
+/* Frees what fw_match_make_sets() made from kept texts (the hashes and
+ * signatures of documents that keep only band keys), once the pairs are
+ * verified: the passage level, after it, has the memory back. */
+void fw_match_drop_sets(fw_scan *s);
+
 /* fw_match_make_sets() for the documents i with wanted[i] (by document
  * number, not rank): a staged scan's gather task, which knows the
  * candidates of its shard but not yet the ranks' pairs. */

@@ -299,6 +299,7 @@ void fw_scan_free(fw_scan *s)
             fw_worker *w = &s->workers[t];
             fw_sketch_worker_free(&w->sketch);
             fw_cut_scratch_free(&w->cut);
+            fw_arena_free(&w->sets);
             free(w->text);
             free(w->tmp);
             free(w->set_a);
@@ -478,11 +479,6 @@ static fw_status run(fw_scan *s, const fw_staged_pairs *staged)
     }
 
     s->stats.rss_sketch = fw_peak_rss_mb();
-    if (s->passage_minhasher) { /* before verification sorts the hashes */
-        progress(s, "matching passages");
-        if ((st = fw_match_passages(s)) != FW_OK) goto out;
-        if ((st = fw_passages_list_boilerplate(s)) != FW_OK) goto out;
-    }
     progress(s, "lsh");
     double t0 = fw_now(), t1 = t0;
     size_t n = s->ndocs;
@@ -503,12 +499,27 @@ static fw_status run(fw_scan *s, const fw_staged_pairs *staged)
         st = s->opt.verify ? fw_match_make_sets(s, cand, nc) : FW_OK;
         if (st == FW_OK) st = fw_match_verify(s, cand, nc, &kept, &nkept);
         free(cand);
+        fw_match_drop_sets(s);
         if (st != FW_OK) goto out;
     }
     s->stats.verified = s->opt.verify ? nkept : 0;
     double t2 = fw_now();
     s->stats.t_verify = t2 - t1;
     s->stats.rss_verify = fw_peak_rss_mb();
+    /* after the document pairs, whose sets are freed by now: the two
+     * levels' working memory is not held at once */
+    if (s->passage_minhasher) {
+        progress(s, "matching passages");
+        if ((st = fw_match_passages(s)) != FW_OK) {
+            free(kept);
+            goto out;
+        }
+        if ((st = fw_passages_list_boilerplate(s)) != FW_OK) {
+            free(kept);
+            goto out;
+        }
+        t2 = fw_now();
+    }
 
     progress(s, "cluster");
     uint32_t *parent = malloc((n ? n : 1) * sizeof *parent);
