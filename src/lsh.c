@@ -239,7 +239,7 @@ fw_status fw_lsh_each_band(fw_band_pairs_fn band_pairs, const void *ctx, size_t 
 /* The buckets of m records key << 32 | item (32-bit keys), filled in item
  * order: sorted by key, stably (4 passes on 8 bytes), `rec + n` the sort's
  * scratch. */
-static int packed_band(uint64_t *rec, size_t m, size_t n, fw_pair_list *out)
+int fw_lsh_band_records(uint64_t *rec, size_t m, size_t n, fw_pair_list *out)
 {
     fw_sort_by_high32(rec, rec + n, m);
     for (size_t s = 0; s < m;) {
@@ -264,38 +264,7 @@ static fw_status item_keys_band(const void *ctx, unsigned b, void *scratch, fw_p
     size_t m = 0;
     for (size_t i = 0; i < src->n; i++)
         if (src->keys[i]) rec[m++] = (uint64_t)src->keys[i][b] << 32 | i;
-    return packed_band(rec, m, src->n, out) ? FW_OK : FW_ERR_NOMEM;
-}
-
-/* 32-bit keys, band by band (fw_lsh_candidates_banded). */
-typedef struct banded_keys {
-    const uint32_t *keys;
-    const uint8_t *has;
-    size_t n;
-} banded_keys;
-
-static fw_status banded_keys_band(const void *ctx, unsigned b, void *scratch,
-                                  fw_pair_list *out)
-{
-    const banded_keys *src = ctx;
-    const uint32_t *k = src->keys + (size_t)b * src->n;
-    uint64_t *rec = scratch;
-    size_t m = 0;
-    for (size_t i = 0; i < src->n; i++)
-        if (src->has[i]) rec[m++] = (uint64_t)k[i] << 32 | i;
-    return packed_band(rec, m, src->n, out) ? FW_OK : FW_ERR_NOMEM;
-}
-
-fw_status fw_lsh_candidates_banded(const uint32_t *keys, const uint8_t *has, size_t n,
-                                   unsigned bands, int threads, fw_pair **pairs,
-                                   size_t *npairs)
-{
-    *pairs = NULL;
-    *npairs = 0;
-    if (bands < 1 || n > UINT32_MAX) return FW_ERR_ARG;
-    banded_keys src = {keys, has, n};
-    return fw_lsh_each_band(banded_keys_band, &src, 2 * n * sizeof(uint64_t), bands, threads, pairs,
-                     npairs);
+    return fw_lsh_band_records(rec, m, src->n, out) ? FW_OK : FW_ERR_NOMEM;
 }
 
 /* Insertion sort of a few keyed records by key, then value. */

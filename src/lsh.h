@@ -19,13 +19,6 @@ int fw_pair_list_push(fw_pair_list *l, uint32_t a, uint32_t b);
  * around the first. Returns 0 when out of memory. */
 int fw_pair_list_bucket(fw_pair_list *l, const fw_keyed *rec, size_t m);
 
-/* fw_lsh_candidates_keyed() with the keys band by band, `n` to a band:
- * item i's key of band b at keys[b * n + i], for the items with has[i].
- * Each band's keys are read in order, as they are sorted. */
-fw_status fw_lsh_candidates_banded(const uint32_t *keys, const uint8_t *has, size_t n,
-                                   unsigned bands, int threads, fw_pair **pairs,
-                                   size_t *npairs);
-
 /* One band's candidates appended to `out`, with this thread's `scratch`:
  * FW_OK, or the status that stops the search (FW_ERR_NOMEM, ...). */
 typedef fw_status (*fw_band_pairs_fn)(const void *ctx, unsigned band, void *scratch,
@@ -39,6 +32,11 @@ typedef fw_status (*fw_band_pairs_fn)(const void *ctx, unsigned band, void *scra
  * are skipped) and nothing is made. */
 fw_status fw_lsh_each_band(fw_band_pairs_fn band_pairs, const void *ctx, size_t scratch_bytes,
                            unsigned bands, int threads, fw_pair **pairs, size_t *npairs);
+
+/* One band's pairs from its m records key << 32 | item (32-bit keys),
+ * filled in item order, into `out`; `rec` holds n records more for the
+ * sort (n ≥ m). 0 when out of memory. */
+int fw_lsh_band_records(uint64_t *rec, size_t m, size_t n, fw_pair_list *out);
 
 /* Sorts the pairs of all lists, drops repeats, and frees the lists. */
 fw_status fw_pair_list_finish(fw_pair_list *lists, size_t nlists, fw_pair **pairs,

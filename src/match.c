@@ -83,6 +83,36 @@ fw_status fw_match_rank_documents(fw_scan *s)
     return FW_OK;
 }
 
+/* In memory: every passage's signature side by side, in rank order (what
+ * the screen reads at random, one cache miss a candidate), moved out of
+ * the threads' signature arenas, which are freed: the passage level
+ * holds them once, not twice. NULL when out of memory. */
+static fw_passage_value *flatten_signatures(fw_scan *s)
+{
+    const size_t n = s->ndocs, k = (size_t)s->stats.passage_bands * s->stats.passage_rows;
+    uint64_t *first = malloc((n + 1) * sizeof *first);
+    if (!first) return NULL;
+    first[0] = 0;
+    for (size_t r = 0; r < n; r++) first[r + 1] = first[r] + s->docs[s->by_rank[r]].npassages;
+    fw_passage_value *flat = malloc((first[n] ? first[n] : 1) * k * sizeof *flat);
+    if (flat) {
+        #pragma omp parallel for num_threads(s->threads) schedule(dynamic, 256)
+        for (size_t r = 0; r < n; r++) {
+            fw_doc_record *d = &s->docs[s->by_rank[r]];
+            fw_passage_value *to = flat + first[r] * k;
+            for (uint32_t i = 0; i < d->npassages; i++, to += k) {
+                fw_passage *p = &d->passages[i];
+                if (p->sig) memcpy(to, p->sig, k * sizeof *to);
+                else memset(to, 0, k * sizeof *to);
+                p->sig = NULL; /* its arena goes next */
+            }
+        }
+        for (int t = 0; t < s->threads; t++) fw_arena_free(&s->workers[t].sigs);
+    }
+    free(first);
+    return flat;
+}
+
 /* The passage level after reading: every document's passages, in id
  * order, matched across the corpus (passage_match.c). */
 fw_status fw_match_passages(fw_scan *s)
@@ -108,16 +138,18 @@ fw_status fw_match_passages(fw_scan *s)
                                   s->bounded ? &s->aligned_file : NULL};
         fw_passage_corpus corpus = {n, passages, count, &texts,
                                     s->stats.docs[FW_DOC_OK] + s->stats.docs[FW_DOC_REPAIRED],
-                                    NULL, 0, NULL};
+                                    NULL, 0, NULL, NULL};
         if (s->bounded) {
             corpus.sigs_file = &s->passages_file;
             corpus.lsh_budget = (size_t)(s->opt.memory_limit / 4);
             corpus.tmp_dir = s->tmp_dir;
+        } else if (!(corpus.flat = flatten_signatures(s))) {
+            st = FW_ERR_NOMEM;
         }
         fw_passage_settings set = {s->opt.passage_threshold, s->stats.passage_bands,
                                    s->stats.passage_rows, s->opt.boilerplate_docs, s->opt.boilerplate_share,
                                    s->opt.reuse_min, s->threads};
-        st = fw_passages_match(&corpus, &set, &s->passage);
+        if (s->bounded || corpus.flat) st = fw_passages_match(&corpus, &set, &s->passage);
     }
     free(passages);
     free(count);
@@ -204,9 +236,9 @@ static fw_status spill_set(fw_scan *s, fw_worker *w, fw_doc_record *d)
 }
 
 /* A candidate's hashes made again from its kept text, as sketch.c made
- * them (the passage level keeps the text, not the hashes), into the
- * thread's sets arena, and its signature when only its band keys were
- * kept; fw_match_drop_sets() frees them after verification. */
+ * them (the passage level keeps the text, not the hashes), and its
+ * signature when only its band keys were kept: malloc'ed, freed by
+ * drop_set() as soon as its last pair is verified. */
 static fw_status reshingle(fw_scan *s, fw_worker *w, fw_doc_record *d)
 {
     fw_sketch_worker *sk = &w->sketch;
@@ -220,7 +252,7 @@ static fw_status reshingle(fw_scan *s, fw_worker *w, fw_doc_record *d)
     }
     if (st != FW_OK) return st;
     n = fw_shingle_count(chars, s->opt.ngram);
-    uint64_t *hashes = fw_arena_alloc(&w->sets, (n ? n : 1) * sizeof *hashes);
+    uint64_t *hashes = malloc((n ? n : 1) * sizeof *hashes);
     if (!hashes || !(sk->packed = fw_grow_scratch(sk->packed, &sk->packed_cap,
                                                   fw_shingle_packed_size(chars))))
         return FW_ERR_NOMEM;
@@ -229,7 +261,7 @@ static fw_status reshingle(fw_scan *s, fw_worker *w, fw_doc_record *d)
     d->shingles = hashes;
     if (d->sig) return FW_OK;
     /* only its band keys were kept: the signature, for the estimate */
-    uint32_t *sig = fw_arena_alloc(&w->sets, s->opt.perms * sizeof *sig);
+    uint32_t *sig = malloc(s->opt.perms * sizeof *sig);
     if (!sig) return FW_ERR_NOMEM;
     if (s->oph) fw_oph_compute(s->oph, hashes, d->nshingles, sig);
     else fw_minhash_compute(s->minhasher, hashes, d->nshingles, sig);
@@ -240,31 +272,48 @@ static fw_status reshingle(fw_scan *s, fw_worker *w, fw_doc_record *d)
 /* Turns the shingle hashes of every document in a candidate pair into a
  * sorted set, in place (parallel over documents). Documents that are in no
  * pair never pay for sorting. */
+/* One document's set (on worker w's thread): made from its kept text
+ * first when it keeps no hashes. */
+static fw_status make_set(fw_scan *s, fw_worker *w, fw_doc_record *d)
+{
+    if (d->nset || (!d->shingles && !d->text && !s->bounded)) return FW_OK;
+    fw_status st = FW_ERR_NOMEM;
+    if (!d->shingles && d->text && !s->bounded && (st = reshingle(s, w, d)) != FW_OK) return st;
+    if ((w->tmp = fw_grow_scratch(w->tmp, &w->tmp_cap, d->nshingles * sizeof *w->tmp)))
+        st = s->bounded ? spill_set(s, w, d) : FW_OK;
+    if (st == FW_OK && !s->bounded) d->nset = fw_shingle_set(d->shingles, d->nshingles, w->tmp);
+    return st;
+}
+
 static fw_status make_sets(fw_scan *s, const uint8_t *wanted)
 {
     size_t n = s->ndocs;
     int failed = FW_OK;
     #pragma omp parallel for num_threads(s->threads) schedule(dynamic, 64)
     for (size_t i = 0; i < n; i++) {
-        fw_doc_record *d = &s->docs[i];
-        if (!wanted[i] || d->nset || (!d->shingles && !d->text && !s->bounded)) continue;
-        fw_worker *w = &s->workers[omp_get_thread_num()];
-        fw_status st = FW_ERR_NOMEM;
-        if (!d->shingles && d->text && !s->bounded && (st = reshingle(s, w, d)) != FW_OK) {
-            #pragma omp atomic write
-            failed = st;
-            continue;
-        }
-        if ((w->tmp = fw_grow_scratch(w->tmp, &w->tmp_cap, d->nshingles * sizeof *w->tmp)))
-            st = s->bounded ? spill_set(s, w, d) : FW_OK;
-        if (st == FW_OK && !s->bounded)
-            d->nset = fw_shingle_set(d->shingles, d->nshingles, w->tmp);
+        if (!wanted[i]) continue;
+        fw_status st = make_set(s, &s->workers[omp_get_thread_num()], &s->docs[i]);
         if (st != FW_OK) {
             #pragma omp atomic write
             failed = st;
         }
     }
     return failed;
+}
+
+/* make_sets() for the documents listed (each once). */
+static fw_status make_sets_listed(fw_scan *s, const uint32_t *docs, size_t nd)
+{
+    int failed = FW_OK;
+    #pragma omp parallel for num_threads(s->threads) schedule(dynamic, 16)
+    for (size_t j = 0; j < nd; j++) {
+        fw_status st = make_set(s, &s->workers[omp_get_thread_num()], &s->docs[docs[j]]);
+        if (st != FW_OK) {
+            #pragma omp atomic write
+            failed = st;
+        }
+    }
+    return (fw_status)failed;
 }
 
 fw_status fw_match_make_sets(fw_scan *s, const fw_pair *cand, size_t nc)
@@ -278,16 +327,21 @@ fw_status fw_match_make_sets(fw_scan *s, const fw_pair *cand, size_t nc)
     return st;
 }
 
+/* Frees what reshingle() made for a document (one that keeps only its
+ * band keys: the others' hashes and signature are in the arenas). */
+static void drop_set(fw_doc_record *d)
+{
+    if (!d->band_keys) return;
+    free(d->shingles);
+    free(d->sig);
+    d->shingles = NULL;
+    d->sig = NULL;
+    d->nset = 0;
+}
+
 void fw_match_drop_sets(fw_scan *s)
 {
-    for (size_t i = 0; i < s->ndocs; i++) {
-        fw_doc_record *d = &s->docs[i];
-        if (!d->band_keys) continue; /* its hashes and signature are its own */
-        d->shingles = NULL;
-        d->sig = NULL;
-        d->nset = 0;
-    }
-    for (int t = 0; t < s->threads; t++) fw_arena_free(&s->workers[t].sets);
+    for (size_t i = 0; i < s->ndocs; i++) drop_set(&s->docs[i]);
 }
 
 fw_status fw_match_make_sets_of(fw_scan *s, const uint8_t *wanted)
@@ -348,23 +402,15 @@ int fw_match_pair(const fw_match_sides *x, unsigned k, int verify, double thresh
     return r->jaccard >= threshold;
 }
 
-/* Exact (or, with --no-verify, estimated) similarity of every candidate;
- * keeps those at or above the threshold, in candidate (id) order. */
-fw_status fw_match_verify(fw_scan *s, const fw_pair *cand, size_t nc, fw_pair **kept_out,
-                          size_t *nkept)
+/* Pairs [i0, i1): their similarity into res[i], keep[i] when kept. */
+static fw_status verify_range(fw_scan *s, const fw_pair *cand, size_t i0, size_t i1,
+                              fw_result_pair *res, uint8_t *keep)
 {
-    fw_result_pair *res = malloc((nc ? nc : 1) * sizeof *res);
-    uint8_t *keep = malloc(nc ? nc : 1);
-    fw_pair *kept = malloc((nc ? nc : 1) * sizeof *kept);
-    if (!res || !keep || !kept) {
-        free(res); free(keep); free(kept);
-        return FW_ERR_NOMEM;
-    }
     const double t = s->opt.threshold;
     const unsigned k = s->opt.perms;
     int failed = FW_OK;
     #pragma omp parallel for num_threads(s->threads) schedule(dynamic, 64)
-    for (size_t i = 0; i < nc; i++) {
+    for (size_t i = i0; i < i1; i++) {
         const fw_doc_record *a = &s->docs[s->by_rank[cand[i].a]];
         const fw_doc_record *b = &s->docs[s->by_rank[cand[i].b]];
         fw_result_pair *r = &res[i];
@@ -382,6 +428,70 @@ fw_status fw_match_verify(fw_scan *s, const fw_pair *cand, size_t nc, fw_pair **
         }
         fw_match_sides sides = {x.sig_a, x.sig_b, x.set_a, x.set_b, a->nset, b->nset};
         keep[i] = (uint8_t)fw_match_pair(&sides, k, s->opt.verify, t, r);
+    }
+    return (fw_status)failed;
+}
+
+/* Pairs verified a block at a time when their sets are made from kept
+ * texts: a document's set is made for the first block that needs it and
+ * freed after the last (candidates come sorted by a, then b), so what is
+ * held at once is the sets of one block and of the later documents its
+ * pairs reach, not every candidate's. */
+#define VERIFY_BLOCK 4096
+
+static fw_status verify_in_blocks(fw_scan *s, const fw_pair *cand, size_t nc,
+                                  fw_result_pair *res, uint8_t *keep)
+{
+    size_t n = s->ndocs;
+    size_t *last = malloc((n ? n : 1) * sizeof *last);     /* by document */
+    uint8_t *wanted = calloc(n ? n : 1, 1);
+    uint32_t *docs = malloc(2 * VERIFY_BLOCK * sizeof *docs); /* a block's */
+    fw_status st = last && wanted && docs ? FW_OK : FW_ERR_NOMEM;
+    for (size_t i = 0; st == FW_OK && i < nc; i++)
+        last[s->by_rank[cand[i].a]] = last[s->by_rank[cand[i].b]] = i;
+    for (size_t i0 = 0; st == FW_OK && i0 < nc; i0 += VERIFY_BLOCK) {
+        size_t i1 = nc - i0 < VERIFY_BLOCK ? nc : i0 + VERIFY_BLOCK, nd = 0;
+        for (size_t i = i0; i < i1; i++) {
+            uint32_t ab[2] = {s->by_rank[cand[i].a], s->by_rank[cand[i].b]};
+            for (int side = 0; side < 2; side++)
+                if (!wanted[ab[side]]) {
+                    wanted[ab[side]] = 1;
+                    docs[nd++] = ab[side];
+                }
+        }
+        st = make_sets_listed(s, docs, nd);
+        if (st == FW_OK) st = verify_range(s, cand, i0, i1, res, keep);
+        for (size_t j = 0; j < nd; j++) {
+            wanted[docs[j]] = 0;
+            if (last[docs[j]] < i1) drop_set(&s->docs[docs[j]]);
+        }
+    }
+    free(last);
+    free(wanted);
+    free(docs);
+    return st;
+}
+
+/* Exact (or, with --no-verify, estimated) similarity of every candidate;
+ * keeps those at or above the threshold, in candidate (id) order. */
+fw_status fw_match_verify(fw_scan *s, const fw_pair *cand, size_t nc, fw_pair **kept_out,
+                          size_t *nkept)
+{
+    fw_result_pair *res = malloc((nc ? nc : 1) * sizeof *res);
+    uint8_t *keep = malloc(nc ? nc : 1);
+    fw_pair *kept = malloc((nc ? nc : 1) * sizeof *kept);
+    if (!res || !keep || !kept) {
+        free(res); free(keep); free(kept);
+        return FW_ERR_NOMEM;
+    }
+    /* sets from kept texts: made and freed block by block */
+    const int from_texts = s->opt.verify && !s->bounded && s->passage_minhasher;
+    fw_status failed = FW_OK;
+    if (from_texts) {
+        failed = verify_in_blocks(s, cand, nc, res, keep);
+    } else {
+        if (s->opt.verify) failed = fw_match_make_sets(s, cand, nc);
+        if (failed == FW_OK) failed = verify_range(s, cand, 0, nc, res, keep);
     }
     if (failed != FW_OK) {
         free(res); free(keep); free(kept);

@@ -73,7 +73,7 @@ size_t fw_excerpt(const char *text, uint64_t start, uint64_t end, char *buf)
 
 fw_status fw_passages_cut(const fw_passage_config *cfg, fw_passage_scratch *sc,
                           const fw_passage_doc *doc, fw_alloc_fn alloc, void *ctx,
-                          fw_passage **out, uint32_t *count)
+                          void *sig_ctx, fw_passage **out, uint32_t *count)
 {
     *out = NULL;
     *count = 0;
@@ -108,7 +108,8 @@ fw_status fw_passages_cut(const fw_passage_config *cfg, fw_passage_scratch *sc,
             if (cfg->spill) memset(sc->sigs + i * k, 0, k * sizeof *sc->sigs);
             continue;
         }
-        fw_passage_value *sig = cfg->spill ? sc->sigs + i * k : alloc(ctx, k * sizeof *p->sig);
+        fw_passage_value *sig = cfg->spill ? sc->sigs + i * k
+                                           : alloc(sig_ctx, k * sizeof *p->sig);
         if (!sig) return FW_ERR_NOMEM;
         if (!cfg->spill) p->sig = sig;
         size_t ng = fw_shingle_count(p->clen, FW_PASSAGE_NGRAM);
@@ -186,7 +187,8 @@ static int any_boilerplate_line(const fw_cut_context *cx, const fw_cut_input *in
 
 fw_status fw_passages_cut_text(const fw_passage_config *cfg, const fw_cut_context *cx,
                                fw_cut_scratch *sc, const fw_cut_input *in,
-                               fw_alloc_fn alloc, void *ctx, fw_cut_result *out)
+                               fw_alloc_fn alloc, void *ctx, void *sig_ctx,
+                               fw_cut_result *out)
 {
     memset(out, 0, sizeof *out);
     const char *text = in->text;
@@ -215,7 +217,8 @@ fw_status fw_passages_cut_text(const fw_passage_config *cfg, const fw_cut_contex
         if (is_boilerplate(cx, sc->lines[i].hash)) sc->lines[nskip++] = sc->lines[i];
     fw_passage_doc pd = {text, len, cps, offs, ncps, aligned, aligned_offs, naligned,
                          sc->lines, nskip};
-    st = fw_passages_cut(cfg, &sc->passage, &pd, alloc, ctx, &out->passages, &out->npassages);
+    st = fw_passages_cut(cfg, &sc->passage, &pd, alloc, ctx, sig_ctx, &out->passages,
+                         &out->npassages);
     out->aligned = aligned;
     out->aligned_offsets = aligned_offs;
     out->naligned = naligned;

@@ -29,21 +29,23 @@
  * reads at random (passage_match.c). */
 typedef uint16_t fw_passage_value;
 
-/* The LSH key of each band of a passage signature (`rows` values). Two
- * 16-bit values are their own key, with no collisions to add: no hash. */
+/* The LSH key of band b of a passage signature (`rows` values a band).
+ * Two 16-bit values are their own key, with no collisions to add: no
+ * hash. */
+static inline uint32_t fw_passage_band_key(const fw_passage_value *sig, unsigned b,
+                                           unsigned rows)
+{
+    if (rows == 2) return (uint32_t)sig[2 * b] << 16 | sig[2 * b + 1];
+    uint64_t x = (uint64_t)b << 48;
+    for (unsigned r = 0; r < rows; r++) x = fw_mix64(x ^ sig[b * rows + r]);
+    return (uint32_t)x;
+}
+
+/* The keys of every band. */
 static inline void fw_passage_band_keys(const fw_passage_value *sig, unsigned bands,
                                         unsigned rows, uint32_t *keys)
 {
-    if (rows == 2) {
-        for (unsigned b = 0; b < bands; b++)
-            keys[b] = (uint32_t)sig[2 * b] << 16 | sig[2 * b + 1];
-        return;
-    }
-    for (unsigned b = 0; b < bands; b++) {
-        uint64_t x = (uint64_t)b << 48;
-        for (unsigned r = 0; r < rows; r++) x = fw_mix64(x ^ sig[b * rows + r]);
-        keys[b] = (uint32_t)x;
-    }
+    for (unsigned b = 0; b < bands; b++) keys[b] = fw_passage_band_key(sig, b, rows);
 }
 
 /* Share of equal values of two signatures of k values: the Jaccard
@@ -116,10 +118,12 @@ typedef struct fw_passage_doc {
 } fw_passage_doc;
 
 /* Cuts a document into passages and sketches each one: `*out` (from
- * `alloc`) receives `*count` passages. */
+ * `alloc` with alloc_ctx) receives `*count` passages, their signatures
+ * (from `alloc` with sig_ctx, which may be alloc_ctx: a scan keeps them
+ * apart, to free them once it has them side by side). */
 fw_status fw_passages_cut(const fw_passage_config *cfg, fw_passage_scratch *sc,
                           const fw_passage_doc *doc, fw_alloc_fn alloc, void *alloc_ctx,
-                          fw_passage **out, uint32_t *count);
+                          void *sig_ctx, fw_passage **out, uint32_t *count);
 
 /* The first 80 characters of text[start, end), runs of white space made
  * one space, invalid bytes U+FFFD, controls dropped: a one-line excerpt,
@@ -189,6 +193,7 @@ typedef struct fw_cut_input {
  * `in` brings already made. */
 fw_status fw_passages_cut_text(const fw_passage_config *cfg, const fw_cut_context *cx,
                                fw_cut_scratch *sc, const fw_cut_input *in,
-                               fw_alloc_fn alloc, void *alloc_ctx, fw_cut_result *out);
+                               fw_alloc_fn alloc, void *alloc_ctx, void *sig_ctx,
+                               fw_cut_result *out);
 
 #endif

@@ -95,36 +95,25 @@ static fw_status candidates_in_runs(const fw_passage_corpus *c, unsigned bands, 
     return st;
 }
 
-/* Passages whose band keys are made together, then written out band by
- * band: a few KB a band, where one at a time would write 4 bytes to every
- * band's array in turn. */
-#define KEY_BLOCK 128
+/* In memory: a band's records (key << 32 | passage) made from the
+ * signatures side by side as the band comes (fw_lsh_each_band), so that
+ * no thread holds more than its band's. */
+typedef struct flat_bands {
+    const fw_passage_value *flat;
+    const passage_ref *refs;
+    size_t np, k;
+    unsigned rows;
+} flat_bands;
 
-/* In memory: every passage's band keys, band by band (passage i's key of
- * band b at (*keys)[b * np + i]), and (*has)[i] when it has them (text);
- * made from the signatures. free() both. */
-static fw_status band_keys(fw_passage *const *byp, size_t np, unsigned bands, unsigned rows,
-                           int threads, uint32_t **keys, uint8_t **has)
+static fw_status flat_band_pairs(const void *ctx, unsigned b, void *scratch, fw_pair_list *out)
 {
-    *keys = malloc((np ? np : 1) * bands * sizeof **keys);
-    *has = malloc(np ? np : 1);
-    if (!*keys || !*has) return FW_ERR_NOMEM;
-    uint32_t *out = *keys;
-    uint8_t *with = *has;
-    #pragma omp parallel for num_threads(threads) schedule(static)
-    for (size_t from = 0; from < np; from += KEY_BLOCK) {
-        uint32_t block[KEY_BLOCK][FW_PASSAGE_MAX_BANDS];
-        size_t n = np - from < KEY_BLOCK ? np - from : KEY_BLOCK;
-        for (size_t i = 0; i < n; i++) {
-            const fw_passage *p = byp[from + i];
-            with[from + i] = p->sig != NULL;
-            if (p->sig) fw_passage_band_keys(p->sig, bands, rows, block[i]);
-            else memset(block[i], 0, sizeof block[i]);
-        }
-        for (unsigned b = 0; b < bands; b++)
-            for (size_t i = 0; i < n; i++) out[(size_t)b * np + from + i] = block[i][b];
-    }
-    return FW_OK;
+    const flat_bands *src = ctx;
+    uint64_t *rec = scratch;
+    size_t m = 0;
+    for (size_t i = 0; i < src->np; i++)
+        if (src->refs[i].clen) /* a passage without text has no signature */
+            rec[m++] = (uint64_t)fw_passage_band_key(src->flat + i * src->k, b, src->rows) << 32 | i;
+    return fw_lsh_band_records(rec, m, src->np, out) ? FW_OK : FW_ERR_NOMEM;
 }
 
 /* Is a candidate worth aligning? Its MinHash estimate of the 3-gram
@@ -160,23 +149,6 @@ static fw_status passes(fw_aligner *al, fw_aligner *full, const uint32_t *ta, si
         if (full->runs[k].len >= FW_PASSAGE_CONTAINED_RUN) in_runs += full->runs[k].len;
     *match = (double)in_runs >= FW_PASSAGE_CONTAINED * (double)shorter;
     return FW_OK;
-}
-
-/* In memory, the signatures side by side (passage i's at i·k) for the
- * screen, which reads one at random per candidate: one cache miss, which
- * the loop asks for ahead, instead of three dependent ones through the
- * passage. NULL with a memory limit (they are read back from the file). */
-static fw_passage_value *flat_signatures(fw_passage *const *byp, size_t np, unsigned k,
-                                         int threads)
-{
-    fw_passage_value *flat = malloc((np ? np : 1) * k * sizeof *flat);
-    if (!flat) return NULL;
-    #pragma omp parallel for num_threads(threads) schedule(static)
-    for (size_t i = 0; i < np; i++) {
-        if (byp[i]->sig) memcpy(flat + i * k, byp[i]->sig, k * sizeof *flat);
-        else memset(flat + i * k, 0, k * sizeof *flat);
-    }
-    return flat;
 }
 
 /* With a memory limit: the signatures of documents [d0, d1) side by side
@@ -466,13 +438,20 @@ fw_status fw_passages_match(const fw_passage_corpus *c, const fw_passage_setting
                             fw_passage_result *r)
 {
     memset(r, 0, sizeof *r);
+    fw_passage_value *flat = c->flat; /* ours to free */
     int threads = set->threads > 0 ? set->threads : 1;
-    if (!(r->first = malloc((c->ndocs + 1) * sizeof *r->first))) return FW_ERR_NOMEM;
+    if (!(r->first = malloc((c->ndocs + 1) * sizeof *r->first))) {
+        free(flat);
+        return FW_ERR_NOMEM;
+    }
     r->first[0] = 0;
     for (size_t d = 0; d < c->ndocs; d++) r->first[d + 1] = r->first[d] + c->npassages[d];
     size_t np = r->first[c->ndocs];
-    if (np > UINT32_MAX) return FW_ERR_ARG;
     r->npassages = np;
+    if (np > UINT32_MAX || (!c->sigs_file && !flat)) {
+        free(flat);
+        return FW_ERR_ARG;
+    }
     passage_ref *refs = malloc((np ? np : 1) * sizeof *refs);
     fw_passage **byp = malloc((np ? np : 1) * sizeof *byp);
     uint32_t *root = malloc((np ? np : 1) * sizeof *root);
@@ -489,14 +468,10 @@ fw_status fw_passages_match(const fw_passage_corpus *c, const fw_passage_setting
     double t0 = fw_now();
     if (c->sigs_file) {
         st = candidates_in_runs(c, set->bands, set->rows, threads, &cand, &nc, &r->band_runs);
-    } else { /* with a memory limit, keys are made from the signatures read back */
-        uint32_t *keys = NULL;
-        uint8_t *has = NULL;
-        st = band_keys(byp, np, set->bands, set->rows, threads, &keys, &has);
-        if (st == FW_OK)
-            st = fw_lsh_candidates_banded(keys, has, np, set->bands, threads, &cand, &nc);
-        free(keys);
-        free(has);
+    } else {
+        flat_bands src = {flat, refs, np, (size_t)set->bands * set->rows, set->rows};
+        st = fw_lsh_each_band(flat_band_pairs, &src, 2 * np * sizeof(uint64_t), set->bands,
+                              threads, &cand, &nc);
     }
     if (st != FW_OK) goto out;
     r->candidates = nc;
@@ -504,14 +479,10 @@ fw_status fw_passages_match(const fw_passage_corpus *c, const fw_passage_setting
     t0 = fw_now();
     size_t m;
     const unsigned k = set->bands * set->rows;
-    fw_passage_value *flat = NULL;
-    if (!c->sigs_file && !(flat = flat_signatures(byp, np, k, threads))) {
-        st = FW_ERR_NOMEM;
-        goto out;
-    }
     st = verify(c, refs, r->first, flat, cand, nc, set->threshold, k, threads, &m,
                 &r->screened);
-    free(flat);
+    free(flat); /* the spans need the memory more */
+    flat = NULL;
     if (st != FW_OK) goto out;
     r->t_verify = fw_now() - t0;
     r->matched = m;
@@ -525,6 +496,7 @@ fw_status fw_passages_match(const fw_passage_corpus *c, const fw_passage_setting
                          set->reuse_min, threads};
     st = fw_spans_build(&si, &r->spans);
 out:
+    free(flat);
     free(refs);
     free(byp);
     free(root);

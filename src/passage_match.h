@@ -35,6 +35,11 @@ typedef struct fw_passage_corpus {
     const struct fw_spill *sigs_file;
     size_t lsh_budget;
     const char *tmp_dir;
+    /* In memory: every passage's signature side by side (passage i's at
+     * i·bands·rows, zeros for one without text), malloc'ed; the passages'
+     * own `sig` are not read. fw_passages_match() frees it once it has
+     * screened the candidates. */
+    fw_passage_value *flat;
 } fw_passage_corpus;
 
 typedef struct fw_passage_settings {

@@ -222,7 +222,7 @@ static fw_status prepare_one(fw_scan *s, fw_worker *w, const fw_cut_context *cx,
                        1, d->line_hashes, d->nlines};
     fw_cut_result cut;
     st = fw_passages_cut_text(&s->passage_cfg, cx, &w->cut, &in, arena_alloc,
-                                        &w->sketch.arena, &cut);
+                              &w->sketch.arena, &w->sigs, &cut);
     if (st != FW_OK) return st;
     d->passages = cut.passages;
     d->npassages = cut.npassages;

@@ -290,6 +290,7 @@ void fw_scan_free(fw_scan *s)
 {
     if (!s) return;
     fw_pipeline_free(s); /* first: a batch may still be in flight */
+    fw_match_drop_sets(s); /* sets made from texts and not yet freed */
     for (size_t i = 0; i < s->ndocs; i++) {
         free(s->docs[i].id);
         free(s->docs[i].message);
@@ -299,7 +300,8 @@ void fw_scan_free(fw_scan *s)
             fw_worker *w = &s->workers[t];
             fw_sketch_worker_free(&w->sketch);
             fw_cut_scratch_free(&w->cut);
-            fw_arena_free(&w->sets);
+            fw_arena_free(&w->sigs);
+
             free(w->text);
             free(w->tmp);
             free(w->set_a);
@@ -496,8 +498,7 @@ static fw_status run(fw_scan *s, const fw_staged_pairs *staged)
         s->stats.rss_lsh = fw_peak_rss_mb();
 
         progress(s, "verify");
-        st = s->opt.verify ? fw_match_make_sets(s, cand, nc) : FW_OK;
-        if (st == FW_OK) st = fw_match_verify(s, cand, nc, &kept, &nkept);
+        st = fw_match_verify(s, cand, nc, &kept, &nkept);
         free(cand);
         fw_match_drop_sets(s);
         if (st != FW_OK) goto out;

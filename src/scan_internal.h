@@ -26,8 +26,8 @@ typedef struct fw_worker {
     uint64_t *set_a, *set_b; /* sets read back, with a memory limit */
     size_t tmp_cap, set_a_cap, set_b_cap; /* in bytes */
     size_t set_a_doc;        /* whose set is in set_a (document + 1; 0: none) */
-    fw_arena sets;           /* candidates shingled again from their text
-                              * (match.c): freed once pairs are verified */
+    fw_arena sigs;           /* the passages' signatures, freed once the
+                              * passage level has them side by side (match.c) */
     fw_cut_scratch cut;      /* cutting passages after reading */
     char *text;              /* a text read back, with a memory limit */
     size_t text_cap;

@@ -104,7 +104,7 @@ static void cut_passages(const fw_sketch_context *cx, sketched *out, int skip_li
     in.line_hashes = d->line_hashes;
     in.nline_hashes = d->nlines;
     CHECK(fw_passages_cut_text(cx->passages, &cut, &out->cut, &in, arena_alloc,
-                               &out->w.arena, &r) == FW_OK);
+                               &out->w.arena, &out->w.arena, &r) == FW_OK);
     CHECK(skip_lines || r.nskipped == 0); /* none without boilerplate */
     d->passages = r.passages;
     d->npassages = r.npassages;
