@@ -742,10 +742,12 @@ FW_API fw_status fw_report_write(fw_scan *scan, const char *dir,
 
 /* Removes the temporary name of every report being written at this moment
  * by fw_report_write() in this process, if it has one yet; reports already
- * in place are kept. For a handler of SIGINT or SIGTERM that then ends the
- * process: it is async-signal-safe (unlink() only, errno kept) and may run
- * on any thread at any time. Writing carries on if the process does not
- * end. */
+ * in place are kept. For a handler of a signal that then ends the process:
+ * it is async-signal-safe (atomics and unlink() only, errno kept) and may
+ * run on any thread at any time (a writer holds off every signal for the
+ * few system calls that make or rename a name, and the handler waits for
+ * them). From then on no report takes a temporary name: those being
+ * written fail with FW_ERR_IO. */
 FW_API void fw_report_unlink_temp(void);
 
 /* Writes a report to read in a browser into the directory `dir`:

@@ -445,8 +445,12 @@ typedef struct temp_slot {
     char path[REPORT_PATH_MAX];
 } temp_slot;
 
-#define TEMP_SLOTS 4
+#define TEMP_SLOTS 16 /* every report of fw_report_write() at once, twice over */
 static temp_slot temp_slots[TEMP_SLOTS];
+/* Set by fw_report_unlink_temp(): the process is ending, no new temporary
+ * name is made (a window opened after the handler passed its slot would
+ * leave one behind). */
+static atomic_int ending;
 _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "a signal handler reads the slots");
 
 static temp_slot *temp_claim(void)
@@ -459,23 +463,21 @@ static temp_slot *temp_claim(void)
     return NULL;
 }
 
-/* A window in which a temporary name comes into being or goes (link,
- * rename, open): the slot's sequence number is odd throughout, and the
- * thread holds off SIGINT, SIGTERM and SIGHUP, so that a handler, which
- * then runs on another thread, waits for the window to close instead of
- * removing the name before it exists (it would be left behind once the
- * process ended). */
-static void temp_enter(temp_slot *slot, sigset_t *saved)
+/* A window in which a temporary name comes into being or goes (open,
+ * link, rename: system calls only, no lock a handler could interrupt):
+ * the slot's sequence number is odd throughout, and the thread holds off
+ * every signal, so that a handler, which then runs on another thread,
+ * waits for the window to close instead of removing the name before it
+ * exists (it would be left behind once the process ended). Returns 0 when
+ * the process is ending: then no name is to be made. */
+static int temp_enter(temp_slot *slot, sigset_t *saved)
 {
-    sigset_t held;
-    sigemptyset(&held);
-    sigaddset(&held, SIGINT);
-    sigaddset(&held, SIGTERM);
-    sigaddset(&held, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &held, saved);
-    if (!slot) return;
-    atomic_fetch_add_explicit(&slot->seq, 1, memory_order_relaxed);
-    atomic_thread_fence(memory_order_release);
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, saved);
+    if (slot) atomic_fetch_add_explicit(&slot->seq, 1, memory_order_relaxed);
+    atomic_thread_fence(memory_order_seq_cst); /* against the handler's `ending` */
+    return !atomic_load(&ending);
 }
 
 /* Closes the window: `path` is the name that now exists ("" none). */
@@ -500,6 +502,8 @@ static void temp_release(temp_slot *slot)
 void fw_report_unlink_temp(void)
 {
     int saved = errno;
+    atomic_store(&ending, 1);
+    atomic_thread_fence(memory_order_seq_cst); /* then every window opened from now sees it */
     for (int i = 0; i < TEMP_SLOTS; i++) {
         temp_slot *slot = &temp_slots[i];
         char path[REPORT_PATH_MAX];
@@ -591,13 +595,12 @@ static fw_status publish(const report_job *job)
     return FW_ERR_IO;
 }
 
-/* Links the unnamed file `fd` to `path`: through /proc, or else by the
- * descriptor (which needs CAP_DAC_READ_SEARCH on older kernels). A name
- * left by an earlier failure of this same process is replaced. */
-static int link_unnamed(int fd, const char *path)
+/* Links the unnamed file `fd` (`proc`: /proc/self/fd/FD) to `path`:
+ * through /proc, or else by the descriptor (which needs
+ * CAP_DAC_READ_SEARCH on older kernels). A name left by an earlier failure
+ * of this same process is replaced. System calls only (a window's). */
+static int link_unnamed(int fd, const char *proc, const char *path)
 {
-    char proc[64];
-    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
     for (int attempt = 0; attempt < 2; attempt++) {
         if (linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0) return 0;
         if (errno != EEXIST && linkat(fd, "", AT_FDCWD, path, AT_EMPTY_PATH) == 0) return 0;
@@ -623,10 +626,17 @@ static int write_unnamed(report_job *job, fw_status *st)
     *st = write_body(job, f);
     int linked = 0;
     if (*st == FW_OK) { /* the name exists only inside the window */
+        char proc[64];
+        snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
         sigset_t saved;
-        temp_enter(job->slot, &saved);
-        linked = link_unnamed(fileno(f), job->tmp) == 0;
-        if (linked) *st = publish(job);
+        if (temp_enter(job->slot, &saved)) {
+            linked = link_unnamed(fd, proc, job->tmp) == 0;
+            if (linked) *st = publish(job);
+        } else {
+            linked = 1; /* not to be written the named way either */
+            *st = FW_ERR_IO;
+            errno = EINTR;
+        }
         temp_leave(job->slot, "", &saved);
     }
     if (fclose(f) != 0) *st = FW_ERR_IO;
@@ -642,16 +652,29 @@ static int write_unnamed(report_job *job, fw_status *st)
 static fw_status write_named(report_job *job)
 {
     sigset_t saved;
-    temp_enter(job->slot, &saved);
-    FILE *f = fopen(job->tmp, "wb");
-    temp_leave(job->slot, f ? job->tmp : "", &saved);
+    int fd = -1;
+    if (temp_enter(job->slot, &saved)) { /* open(), not fopen(): no stdio lock in a window */
+        fd = open(job->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    } else {
+        errno = EINTR;
+    }
+    temp_leave(job->slot, fd >= 0 ? job->tmp : "", &saved);
+    FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+    if (fd >= 0 && !f) {
+        close(fd);
+        unlink_quietly(job->tmp);
+    }
     fw_status st = FW_ERR_IO;
     if (f) {
         st = write_body(job, f);
         if (fclose(f) != 0) st = FW_ERR_IO;
-        temp_enter(job->slot, &saved);
-        if (st == FW_OK) st = publish(job);
-        else unlink_quietly(job->tmp);
+        int go = temp_enter(job->slot, &saved);
+        if (go && st == FW_OK) {
+            st = publish(job);
+        } else {
+            unlink_quietly(job->tmp);
+            if (st == FW_OK) st = FW_ERR_IO;
+        }
         temp_leave(job->slot, "", &saved);
     }
     return st;
