@@ -402,7 +402,8 @@ typedef struct fw_scan fw_scan;
  * used, the given model's as it was when there was one. A model made with
  * another seed, --min-passage, template mode, canon table or
  * normalization is refused (FW_ERR_ARG, the error names the parameter);
- * a damaged one FW_ERR_FORMAT. Both need the passage level. */
+ * a damaged one FW_ERR_FORMAT; a file that cannot be read or written
+ * FW_ERR_IO. Both need the passage level (FW_ERR_ARG without). */
 FW_API fw_status fw_scan_use_passage_model(fw_scan *scan, const char *path);
 FW_API fw_status fw_scan_write_passage_model(const fw_scan *scan, const char *path);
 

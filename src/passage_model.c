@@ -10,8 +10,7 @@
  * any bar, so the breadcrumb welds onto the text next to it and pages
  * match through it. With a model learned once from a large crawl (`scan
  * --save-passage-model`), every later batch is cut and sketched as that
- * crawl was (`--passage-model`), and an index checks new documents
- * against what it holds with the model it was built with.
+ * crawl was (`--passage-model`).
  *
  * The file is text, one "name value" per line, readable with cat, and
  * ends with an XXH3 of everything before it: damaged or cut short, it is
@@ -24,6 +23,7 @@
 #include "read_whole.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -105,6 +105,8 @@ fw_status fw_passage_model_format(const fw_passage_model *m, char **out, size_t 
     put(&t, "min_passage %u\n", p->min_passage);
     put(&t, "template %d\n", p->template_mode);
     put(&t, "canon %016" PRIx64 "\n", p->canon_hash);
+    put(&t, "ngram %u\n", (unsigned)FW_PASSAGE_NGRAM);
+    put(&t, "stop_bits %u\n", (unsigned)FW_STOP_BITS);
     put(&t, "stop_windows %" PRIu64 "\n", m->stop.windows);
     for (size_t b = 0; b < (1u << FW_STOP_BITS); b++)
         if ((m->stop.bits[b >> 3] >> (b & 7)) & 1) put(&t, "stop %zu\n", b);
@@ -116,6 +118,27 @@ fw_status fw_passage_model_format(const fw_passage_model *m, char **out, size_t 
     }
     *out = t.v;
     *len = t.len;
+    return FW_OK;
+}
+
+/* Flushes the directory holding `path`, after a rename into it. */
+static fw_status sync_parent(const char *path, char *why, size_t why_size)
+{
+    char dir[4096] = ".";
+    const char *slash = strrchr(path, '/');
+    if (slash == path) {
+        strcpy(dir, "/");
+    } else if (slash && (size_t)(slash - path) < sizeof dir) {
+        memcpy(dir, path, (size_t)(slash - path));
+        dir[slash - path] = '\0';
+    }
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || fsync(fd) != 0) {
+        snprintf(why, why_size, "%s: %s (flushing its directory)", path, strerror(errno));
+        if (fd >= 0) close(fd);
+        return FW_ERR_IO;
+    }
+    close(fd);
     return FW_OK;
 }
 
@@ -132,7 +155,9 @@ fw_status fw_passage_model_write(const fw_passage_model *m, const char *path, ch
         snprintf(why, why_size, "%s: %s", path, strerror(ENAMETOOLONG));
         return FW_ERR_IO;
     }
-    /* complete or absent: written, flushed to disk, then renamed */
+    /* complete or absent: written, flushed to disk, renamed, the directory
+     * flushed */
+    errno = 0;
     FILE *f = fopen(tmp, "wb");
     int err = f ? 0 : errno;
     if (f && (fwrite(body, 1, len, f) != len || fflush(f) != 0 || fsync(fileno(f)) != 0))
@@ -140,9 +165,9 @@ fw_status fw_passage_model_write(const fw_passage_model *m, const char *path, ch
     if (f && fclose(f) != 0 && !err) err = errno ? errno : EIO;
     if (!err && rename(tmp, path) != 0) err = errno;
     free(body);
-    if (!err) return FW_OK;
+    if (!err) return sync_parent(path, why, why_size);
     if (f) unlink(tmp);
-    snprintf(why, why_size, "%s: %s", f ? path : tmp, strerror(err));
+    snprintf(why, why_size, "%s: %s", path, strerror(err));
     return FW_ERR_IO;
 }
 
@@ -162,19 +187,29 @@ static fw_status read_all(const char *path, char **out, size_t *len, char *why, 
     return FW_ERR_IO;
 }
 
+/* Digits only (no sign, space or 0x): base 10, or exactly 16 hex digits. */
 static int parse_u64(const char *s, int base, uint64_t *out)
 {
-    if (!*s || *s == '-' || *s == '+' || *s == ' ') return 0;
+    size_t n = strspn(s, base == 16 ? "0123456789abcdef" : "0123456789");
+    if (!n || s[n] || (base == 16 && n != 16) || (base == 10 && n > 20)) return 0;
     char *end;
     errno = 0;
     unsigned long long v = strtoull(s, &end, base);
-    if (errno || *end) return 0;
+    if (errno) return 0;
     *out = v;
     return 1;
 }
 
-/* One "name value" line into `m`; 0 if it does not belong in a model. */
-static int parse_line(fw_passage_model *m, size_t *lines_cap, char *line)
+/* The header's lines, each once and in this order, before any stop or
+ * line: what a model's hashes mean. */
+enum { H_NORMALIZATION, H_SEED, H_MIN_PASSAGE, H_TEMPLATE, H_CANON, H_NGRAM, H_STOP_BITS,
+       H_STOP_WINDOWS, H_COUNT };
+static const char *const HEADER[H_COUNT] = {"normalization", "seed", "min_passage", "template",
+                                            "canon", "ngram", "stop_bits", "stop_windows"};
+
+/* One "name value" line into `m`, the header's `*at`-th line while the
+ * header lasts; 0 if it does not belong there. */
+static int parse_line(fw_passage_model *m, size_t *lines_cap, unsigned *at, char *line)
 {
     char *sp = strchr(line, ' ');
     if (!sp) return 0;
@@ -182,32 +217,47 @@ static int parse_line(fw_passage_model *m, size_t *lines_cap, char *line)
     const char *k = line, *v = sp + 1;
     fw_passage_model_params *p = &m->params;
     uint64_t u;
-    if (!strcmp(k, "normalization")) {
-        if (strlen(v) >= sizeof p->normalization) return 0;
-        strcpy(p->normalization, v);
+    if (*at < H_COUNT) {
+        if (strcmp(k, HEADER[*at])) return 0;
+        switch ((*at)++) {
+        case H_NORMALIZATION:
+            if (!*v || strlen(v) >= sizeof p->normalization) return 0;
+            strcpy(p->normalization, v);
+            return 1;
+        case H_CANON: return parse_u64(v, 16, &p->canon_hash);
+        case H_SEED: return parse_u64(v, 10, &p->seed);
+        case H_MIN_PASSAGE:
+            if (!parse_u64(v, 10, &u) || u > UINT32_MAX) return 0;
+            p->min_passage = (unsigned)u;
+            return 1;
+        case H_TEMPLATE:
+            if (!parse_u64(v, 10, &u) || u > 1) return 0;
+            p->template_mode = (int)u;
+            return 1;
+        case H_NGRAM: return parse_u64(v, 10, &u) && u == FW_PASSAGE_NGRAM;
+        case H_STOP_BITS: return parse_u64(v, 10, &u) && u == FW_STOP_BITS;
+        default: return parse_u64(v, 10, &m->stop.windows);
+        }
+    }
+    if (!strcmp(k, "stop") && !m->nlines) { /* stops first, ascending */
+        if (!parse_u64(v, 10, &u) || u >= (1u << FW_STOP_BITS)) return 0;
+        if (m->stop.ngrams && u <= m->last_stop) return 0;
+        m->stop.bits[u >> 3] |= (uint8_t)(1u << (u & 7));
+        m->stop.ngrams++;
+        m->last_stop = u;
         return 1;
     }
-    if (!strcmp(k, "canon")) return parse_u64(v, 16, &p->canon_hash);
     if (!strcmp(k, "line")) {
         if (!parse_u64(v, 16, &u) || (m->nlines && u <= m->lines[m->nlines - 1])) return 0;
         if (!fw_grow(&m->lines, lines_cap, m->nlines + 1, sizeof *m->lines, 1024)) return 0;
         m->lines[m->nlines++] = u;
         return 1;
     }
-    if (!parse_u64(v, 10, &u)) return 0;
-    if (!strcmp(k, "seed")) p->seed = u;
-    else if (!strcmp(k, "min_passage") && u <= UINT32_MAX) p->min_passage = (unsigned)u;
-    else if (!strcmp(k, "template") && u <= 1) p->template_mode = (int)u;
-    else if (!strcmp(k, "stop_windows")) m->stop.windows = u;
-    else if (!strcmp(k, "stop") && u < (1u << FW_STOP_BITS)) {
-        if ((m->stop.bits[u >> 3] >> (u & 7)) & 1) return 0;
-        m->stop.bits[u >> 3] |= (uint8_t)(1u << (u & 7));
-        m->stop.ngrams++;
-    } else return 0;
-    return 1;
+    return 0;
 }
 
-/* The first parameter of `have` that differs from `want`, said in *why. */
+/* The first parameter of `have` that differs from `want`, said in *why
+ * with the option that sets it. */
 static fw_status compare(const char *path, const fw_passage_model_params *have,
                          const fw_passage_model_params *want, char *why, size_t why_size)
 {
@@ -215,16 +265,16 @@ static fw_status compare(const char *path, const fw_passage_model_params *have,
         snprintf(why, why_size, "%s was made with normalization %s, this is %s", path,
                  have->normalization, want->normalization);
     else if (have->seed != want->seed)
-        snprintf(why, why_size, "%s was made with seed %" PRIu64 ", not %" PRIu64, path,
+        snprintf(why, why_size, "%s was made with --seed %" PRIu64 ", not %" PRIu64, path,
                  have->seed, want->seed);
     else if (have->min_passage != want->min_passage)
-        snprintf(why, why_size, "%s was made with min_passage %u, not %u", path,
+        snprintf(why, why_size, "%s was made with --min-passage %u, not %u", path,
                  have->min_passage, want->min_passage);
     else if (have->template_mode != want->template_mode)
-        snprintf(why, why_size, "%s was made %s template mode", path,
+        snprintf(why, why_size, "%s was made %s template mode (--template)", path,
                  have->template_mode ? "in" : "without");
     else if (have->canon_hash != want->canon_hash)
-        snprintf(why, why_size, "%s was made with %s canon table", path,
+        snprintf(why, why_size, "%s was made with %s canon table (--canon)", path,
                  have->canon_hash ? "another" : "the built-in");
     else return FW_OK;
     return FW_ERR_ARG;
@@ -235,6 +285,15 @@ fw_status fw_passage_model_parse(char *buf, size_t len, const char *name,
                                  char *why, size_t why_size)
 {
     memset(m, 0, sizeof *m);
+    size_t magic_len = sizeof MODEL_MAGIC - 2; /* "fanwen-passage-model " */
+    if (len > magic_len && !memcmp(buf, MODEL_MAGIC, magic_len) &&
+        strncmp(buf, MODEL_MAGIC "\n", sizeof MODEL_MAGIC)) {
+        size_t n = strcspn(buf + magic_len, "\n");
+        snprintf(why, why_size, "%s: a passage model of another format (%.*s), not %s: made by "
+                 "another version of fanwen", name, (int)(n > 20 ? 20 : n), buf + magic_len,
+                 MODEL_MAGIC);
+        return FW_ERR_FORMAT;
+    }
     /* the last line is "sum X", the XXH3 of everything before it */
     const char *sum = len >= 21 && buf[len - 1] == '\n' ? buf + len - 21 : NULL;
     uint64_t want_sum;
@@ -251,16 +310,24 @@ fw_status fw_passage_model_parse(char *buf, size_t len, const char *name,
                  "checksum does not match)", name);
         return FW_ERR_FORMAT;
     }
+    m->sum = want_sum;
     size_t lines_cap = 0;
+    unsigned at = 0;
     char *line = buf + sizeof MODEL_MAGIC;
     for (size_t number = 2; line < sum; number++) {
         char *nl = memchr(line, '\n', (size_t)(sum - line));
         *nl = '\0';
-        if (memchr(line, '\0', (size_t)(nl - line)) || !parse_line(m, &lines_cap, line)) {
-            snprintf(why, why_size, "%s:%zu: not a line of a passage model", name, number);
+        if (memchr(line, '\0', (size_t)(nl - line)) || !parse_line(m, &lines_cap, &at, line)) {
+            snprintf(why, why_size, "%s:%zu: not a line of a passage model%s%s", name, number,
+                     at < H_COUNT ? " (expected " : "", at < H_COUNT ? HEADER[at] : "");
+            if (at < H_COUNT) strncat(why, ")", why_size - strlen(why) - 1);
             return FW_ERR_FORMAT;
         }
         line = nl + 1;
+    }
+    if (at < H_COUNT) {
+        snprintf(why, why_size, "%s: a passage model without its %s line", name, HEADER[at]);
+        return FW_ERR_FORMAT;
     }
     return want ? compare(name, &m->params, want, why, why_size) : FW_OK;
 }

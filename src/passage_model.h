@@ -4,13 +4,17 @@
 #define FW_PASSAGE_MODEL_H
 
 #include "fanwen.h"
+#include "passage_cut.h"
 #include "passage_stop.h"
 
 #include <stddef.h>
 
 /* Everything that changes what the model means: the short lines' hashes
- * and the 3-grams are made from normalized text (template form with
- * --template), with the scan's seed, for lines shorter than min_passage. */
+ * are made from the normalized text with the scan's seed, for lines
+ * shorter than min_passage; the 3-grams from the shingled form (the
+ * template form with --template and its canon table). The file also
+ * records FW_PASSAGE_NGRAM and FW_STOP_BITS, and its first line the
+ * format: a change to how either hash is made must change that line. */
 typedef struct fw_passage_model_params {
     char normalization[128];
     uint64_t seed;
@@ -24,6 +28,8 @@ typedef struct fw_passage_model {
     uint64_t *lines;       /* the boilerplate short lines' hashes, ascending */
     size_t nlines;
     fw_stop_grams stop;    /* the 3-grams left out of passage sketches */
+    uint64_t last_stop;    /* parsing: the last stop bit read */
+    uint64_t sum;          /* read: the file's checksum line */
 } fw_passage_model;
 
 /* Writes `m` to `path` (temporary name, flushed, renamed: complete or

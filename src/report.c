@@ -321,6 +321,8 @@ static void write_inputs(const fw_scan *scan, FILE *f)
     if (in.passage_model) { /* only then: summaries stay as they were without */
         fputs(", \"passage_model\": ", f);
         json_string(f, in.passage_model);
+        fprintf(f, ", \"passage_model_sum\": \"%016llx\"",
+                (unsigned long long)in.passage_model_sum);
     }
     fputs("},\n", f);
 }

@@ -565,4 +565,5 @@ void fw_scan_get_inputs(const fw_scan *s, fw_scan_inputs *in)
     in->unrecorded = s->unrecorded;
     in->texts = s->texts_added;
     in->passage_model = s->model_path;
+    in->passage_model_sum = s->model ? s->model->sum : 0;
 }

@@ -26,6 +26,7 @@ typedef struct fw_scan_inputs {
     uint64_t unrecorded;
     uint64_t texts;
     const char *passage_model; /* fw_scan_use_passage_model()'s path, or NULL */
+    uint64_t passage_model_sum; /* and the checksum line of that file */
 } fw_scan_inputs;
 void fw_scan_get_inputs(const fw_scan *scan, fw_scan_inputs *inputs);
 

@@ -123,8 +123,11 @@ refused "a flipped byte" "damaged or cut short" --passage-model "$W/flipped"
 head -c -30 "$W/m" >"$W/short"
 refused "a file cut short" "damaged or cut short" --passage-model "$W/short"
 refused "a missing file" "$W/none: No such file" --passage-model "$W/none"
-refused "another seed" "was made with seed 0, not 5" --passage-model "$W/m" --seed 5
-refused "another --min-passage" "was made with min_passage 50, not 60" --passage-model "$W/m" \
+refused "a directory" "$W: Is a directory" --passage-model "$W"
+sed '1s/ 1$/ 2/' "$W/m" >"$W/v2"
+refused "another format" "a passage model of another format (2)" --passage-model "$W/v2"
+refused "another seed" "was made with --seed 0, not 5" --passage-model "$W/m" --seed 5
+refused "another --min-passage" "was made with --min-passage 50, not 60" --passage-model "$W/m" \
     --min-passage 60
 refused "template mode" "was made without template mode" --passage-model "$W/m" --template
 "$FANWEN" scan -q --template --out "$W/crawl-t" --save-passage-model "$W/mt" "$W/crawl.jsonl" ||
@@ -137,9 +140,26 @@ refused "--no-passages" "not with --no-passages" --passage-model "$W/m" --no-pas
     fail "plan --passage-model should be refused"
 grep -q "not planned" "$W/err" || fail "plan: $(cat "$W/err")"
 
-# 5. the HTML report runs the scan again, with its model
+"$FANWEN" scan -q --out "$W/r" --save-passage-model "$W/no/such/dir/m" "$W/batch.jsonl" \
+    2>"$W/err" && fail "--save-passage-model into a missing directory should fail"
+grep -qF -- "--save-passage-model: $W/no/such/dir/m: No such file or directory (the reports are in $W/r)" \
+    "$W/err" || fail "--save-passage-model failure: $(cat "$W/err")"
+[ -e "$W/r/pairs.csv" ] || fail "the reports should be written before the model"
+
+# 5. the HTML report runs the scan again, with its model, if it is the same file
 "$FANWEN" report -q --html "$W/html" "$W/batch-m" 2>"$W/err" ||
     fail "report of a scan with a model: $(cat "$W/err")"
+grep -q '"passage_model_sum": "'"$(tail -1 "$W/m" | cut -d' ' -f2)"'"' "$W/batch-m/summary.json" ||
+    fail "summary.json records the model's checksum"
+cp "$W/m" "$W/m.kept"
+"$FANWEN" scan -q --out "$W/crawl-s1" --boilerplate-docs 41 \
+    --save-passage-model "$W/m" "$W/crawl.jsonl" || fail "another model"
+cmp -s "$W/m" "$W/m.kept" && fail "a bar of 41 documents should learn no line"
+"$FANWEN" report -q --html "$W/html3" "$W/batch-m" 2>"$W/err" &&
+    fail "report with another model in its place should fail"
+grep -qF "the passage model $W/m has changed since the scan: scan again" "$W/err" ||
+    fail "report, model changed: $(cat "$W/err")"
+cp "$W/m.kept" "$W/m"
 mv "$W/m" "$W/m.gone"
 "$FANWEN" report -q --html "$W/html2" "$W/batch-m" 2>"$W/err" &&
     fail "report without its model should fail"

@@ -70,7 +70,7 @@ def test_model_refused(site, tmp_path):
     crawl, batch = site
     with fanwen.scan(crawl) as r:
         r.write_passage_model(tmp_path / "m")
-    with pytest.raises(fanwen.ArgumentError, match="made with seed 0, not 3"):
+    with pytest.raises(fanwen.ArgumentError, match="made with --seed 0, not 3"):
         fanwen.scan(batch, passage_model=tmp_path / "m", seed=3)
     data = bytearray((tmp_path / "m").read_bytes())
     data[40] ^= 1

@@ -627,7 +627,13 @@ static int cmd_scan(int argc, char **argv)
         double t0 = cli_now();
         if (st == FW_OK && html) st = fw_report_write_html(scan, html, top, min_run);
         html_seconds = cli_now() - t0;
-        if (st == FW_OK && save_model) st = fw_scan_write_passage_model(scan, save_model);
+        if (st == FW_OK && save_model &&
+            fw_scan_write_passage_model(scan, save_model) != FW_OK) {
+            fprintf(stderr, "fanwen scan: --save-passage-model: %s (the reports are in %s)\n",
+                    fw_scan_error(scan), out);
+            fw_scan_free(scan);
+            return EXIT_FAILURE;
+        }
     }
     if (st != FW_OK) {
         fprintf(stderr, "fanwen scan: cannot write reports to %s: %s\n",

@@ -147,6 +147,24 @@ static const char *read_options(yajl_val root, fw_scan_options *o)
     return NULL;
 }
 
+/* The passage model the scan used, if its file is still the one it was:
+ * its last line, "sum X", is its checksum (checked as it is read). */
+static fw_status use_model(const char *cmd, const char *summary, fw_scan *scan,
+                           const char *model, const char *want_sum)
+{
+    fw_status st = fw_scan_use_passage_model(scan, model);
+    if (st != FW_OK) return st;
+    char tail[22] = "";
+    FILE *f = fopen(model, "rb");
+    int same = f && fseek(f, -21, SEEK_END) == 0 && fread(tail, 1, 21, f) == 21 &&
+               want_sum && !strncmp(tail, "sum ", 4) && !strncmp(tail + 4, want_sum, 16);
+    if (f) fclose(f);
+    if (same) return FW_OK;
+    fprintf(stderr, "fanwen %s: %s: the passage model %s has changed since the scan: scan "
+                    "again\n", cmd, summary, model);
+    return FW_ERR_ARG;
+}
+
 fw_scan *cli_rescan(const char *cmd, const char *dir, int threads)
 {
     char path[4096];
@@ -192,7 +210,8 @@ fw_scan *cli_rescan(const char *cmd, const char *dir, int threads)
         fw_status st = fw_scan_new(&opt, &scan, why, sizeof why);
         if (st != FW_OK) fprintf(stderr, "fanwen %s: %s: %s\n", cmd, path, why);
         const char *model = string(root, "input", "passage_model");
-        if (st == FW_OK && model) st = fw_scan_use_passage_model(scan, model);
+        if (st == FW_OK && model) st = use_model(cmd, path, scan, model,
+                                                 string(root, "input", "passage_model_sum"));
         for (size_t i = 0; st == FW_OK && i < paths->u.array.len; i++) {
             yajl_val p = paths->u.array.values[i];
             const char *given = YAJL_IS_STRING(p) ? YAJL_GET_STRING(p) : NULL;
@@ -200,7 +219,8 @@ fw_scan *cli_rescan(const char *cmd, const char *dir, int threads)
         }
         if (st == FW_OK) st = fw_scan_run(scan);
         if (scan && st != FW_OK) {
-            fprintf(stderr, "fanwen %s: %s\n", cmd, fw_scan_error(scan));
+            if (fw_scan_error(scan)[0]) /* else said already */
+                fprintf(stderr, "fanwen %s: %s\n", cmd, fw_scan_error(scan));
             fw_scan_free(scan);
             scan = NULL;
         }
