@@ -37,7 +37,13 @@ from collections import namedtuple
 from collections.abc import Mapping
 from functools import lru_cache
 
-from . import _fanwen
+# OpenMP threads that wait for work spin by default, taking the cores from
+# the scan's reading and sketching threads; libgomp reads the policy once,
+# when it is loaded, which is now (the CLI sets it the same way; a value the
+# user set is kept). bench/README.md, "OpenMP threads that wait: passive".
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+from . import _fanwen  # noqa: E402 (after the policy)
 from ._fanwen import ArgumentError, Error, FileError, NoMemoryError
 
 __all__ = [
