@@ -7,9 +7,10 @@
  * the scan's memory cannot be bounded after it has started keeping things:
  * the text is estimated from the bytes on disk (× 5 for .zst and .gz,
  * whose ratio on Chinese text is 3 to 7), and the memory from the text, by
- * what scans measured (bench/README.md): peak RSS 5.4 times the text with
- * passages on laws.jsonl, 10 times on poetry's 400,000 short poems, 3.7
- * and 5.8 documents only; so 10 and 6 times, plus 200 MB. A scan is bounded
+ * what scans measured (bench/README.md "Memory of a whole scan", "Growth"):
+ * peak RSS above 200 MB at most 3.8 times the text with passages (poetry's
+ * 400,000 short poems; 3.8 on 1.1 GB of generated reports), 4.1 documents
+ * only (poetry; 2.7 on 4 GB generated); so 6 times both, plus 200 MB. A scan is bounded
  * when that is more than 80% of what is available, and then to 60% of it
  * (what the bounded scan keeps outside its budget, about 270 bytes a
  * document, needs the rest). Spilling costs about twice the time, being
@@ -80,7 +81,8 @@ uint64_t cli_memory_available(void)
 uint64_t cli_memory_needed(uint64_t input_bytes, double text_per_input_byte, int passages)
 {
     double text = (double)input_bytes * text_per_input_byte;
-    return BASE_BYTES + (uint64_t)(text * (passages ? 10.0 : 6.0));
+    (void)passages; /* the same bound for both levels now (see above) */
+    return BASE_BYTES + (uint64_t)(text * 6.0);
 }
 
 uint64_t cli_memory_budget(uint64_t needed, uint64_t available)
