@@ -724,7 +724,7 @@ static fw_status write_bands(fw_index *ix, const char *name, const fw_index_resu
         unsigned nb = p->bands - b0 < group ? p->bands - b0 : group;
         #pragma omp parallel for num_threads(group) schedule(static, 1)
         for (unsigned j = 0; j < nb; j++)
-            nr[j] = fw_index_batch_band(r, b0 + j, p->rows, rec + j * m, tmp + j * m);
+            nr[j] = fw_index_batch_band(r, b0 + j, rec + j * m, tmp + j * m);
         for (unsigned j = 0; j < nb && st == FW_OK; j++)
             st = fw_band_writer_add(w, b0 + j, rec + j * m, nr[j]);
     }

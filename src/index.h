@@ -240,6 +240,11 @@ struct fw_index_result {
                                 * they outlive the mapping of the generation
                                 * the query ran against */
     uint64_t *cluster_size;
+    uint64_t *keyed;           /* the numbers of the batch's documents with a
+                                * signature, ascending */
+    size_t nkeyed;
+    uint64_t *band_keys;       /* their band keys, band by band: band b's
+                                * key of keyed[j] at [b * nkeyed + j] */
     uint64_t *ix_numbers;      /* the indexed documents the pairs name, sorted */
     char **ix_ids;             /* their ids, copied (by ix_numbers) */
     size_t nix;
@@ -271,9 +276,9 @@ fw_status fw_index_id_set(const fw_index *ix, const char *id, char **base, size_
 const char *fw_index_result_id(const fw_index_result *r, uint64_t x);
 
 /* The batch's records of one band (documents with a signature: key, number),
- * sorted by key then number, into rec (r->n of them at most; tmp: as many
- * of scratch); returns how many (index_query.c; index.c writes them). */
-size_t fw_index_batch_band(const fw_index_result *r, unsigned band, unsigned rows,
-                           fw_band_record *rec, fw_band_record *tmp);
+ * sorted by key then number, into rec (r->nkeyed of them; tmp: as many of
+ * scratch); returns how many (index_query.c; index.c writes them). */
+size_t fw_index_batch_band(const fw_index_result *r, unsigned band, fw_band_record *rec,
+                           fw_band_record *tmp);
 
 #endif

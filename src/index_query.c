@@ -129,6 +129,7 @@ static fw_status name_batch(fw_index *ix, fw_index_result *r)
         free(v);
         return FW_ERR_NOMEM;
     }
+    int any_renamed = 0;
     for (size_t i = 0; i < n; i++) {
         const fw_doc_record *d = &s->docs[i];
         size_t len = strlen(d->id) + 24, t = 0; /* its place among the batch's repeats */
@@ -146,6 +147,7 @@ static fw_status name_batch(fw_index *ix, fw_index_result *r)
         if (before) {
             snprintf(name, len, "%s#%zu", given, before + t + 1);
             r->renamed[i] = t == 0; /* else the batch's scan said so already */
+            any_renamed = 1;
         } else {
             snprintf(name, len, "%s", d->id);
         }
@@ -159,8 +161,12 @@ static fw_status name_batch(fw_index *ix, fw_index_result *r)
         }
         v[i] = (id_pos){r->ids[i], i};
     }
-    qsort(v, n, sizeof *v, cmp_id_pos);
-    for (size_t k = 0; k < n; k++) r->order[k] = v[k].i;
+    if (any_renamed) {
+        qsort(v, n, sizeof *v, cmp_id_pos);
+        for (size_t k = 0; k < n; k++) r->order[k] = v[k].i;
+    } else { /* the ids the scan ranked, in its order (by id, then input) */
+        for (size_t k = 0; k < n; k++) r->order[k] = s->by_rank[k];
+    }
     free(v);
     return FW_OK;
 }
@@ -217,17 +223,37 @@ static int bucket_pairs(const fw_index_result *r, const uint64_t *a, size_t na,
     return 1;
 }
 
-size_t fw_index_batch_band(const fw_index_result *r, unsigned band, unsigned rows,
-                           fw_band_record *rec, fw_band_record *tmp)
+/* Every band key of the batch's documents, made once (a query looks at
+ * each band twice, an add once more): one pass over the signatures, in
+ * parallel, instead of a pass per band and use. */
+static fw_status batch_keys(fw_index_result *r, unsigned bands, unsigned rows)
 {
-    size_t nr = 0;
-    for (size_t k = 0; k < r->n; k++) {
-        const fw_doc_record *d = &r->batch->docs[r->order[k]];
-        if (d->sig) rec[nr++] = (fw_band_record){fw_lsh_band_key64(d->sig, band, rows),
-                                                 r->base + k};
+    const fw_scan *s = r->batch;
+    size_t m = r->n ? r->n : 1;
+    r->keyed = malloc(m * sizeof *r->keyed);
+    if (!r->keyed) return FW_ERR_NOMEM;
+    for (size_t k = 0; k < r->n; k++)
+        if (s->docs[r->order[k]].sig) r->keyed[r->nkeyed++] = r->base + k;
+    size_t nk = r->nkeyed;
+    if (nk && (size_t)bands > SIZE_MAX / sizeof *r->band_keys / nk) return FW_ERR_NOMEM;
+    r->band_keys = malloc((nk ? nk : 1) * bands * sizeof *r->band_keys);
+    if (!r->band_keys) return FW_ERR_NOMEM;
+    uint64_t *keys = r->band_keys;
+    #pragma omp parallel for num_threads(s->threads) schedule(static)
+    for (size_t j = 0; j < nk; j++) {
+        const uint32_t *sig = s->docs[r->order[r->keyed[j] - r->base]].sig;
+        for (unsigned b = 0; b < bands; b++) keys[b * nk + j] = fw_lsh_band_key64(sig, b, rows);
     }
-    fw_band_records_sort(rec, tmp, nr);
-    return nr;
+    return FW_OK;
+}
+
+size_t fw_index_batch_band(const fw_index_result *r, unsigned band, fw_band_record *rec,
+                           fw_band_record *tmp)
+{
+    const uint64_t *keys = r->band_keys + (size_t)band * r->nkeyed;
+    for (size_t j = 0; j < r->nkeyed; j++) rec[j] = (fw_band_record){keys[j], r->keyed[j]};
+    fw_band_records_sort(rec, tmp, r->nkeyed);
+    return r->nkeyed;
 }
 
 /* The live indexed documents with `key` in `band`, into *members. */
@@ -286,14 +312,14 @@ static fw_status sort_pairs(pair_vec *v)
  * give. */
 static fw_status find_candidates(fw_index *ix, fw_index_result *r, pair_vec *out, pair_vec *lost)
 {
-    const unsigned bands = ix->man.params.bands, rows = ix->man.params.rows;
+    const unsigned bands = ix->man.params.bands;
     size_t m = r->n ? r->n : 1;
     fw_band_record *rec = malloc(m * sizeof *rec), *tmp = malloc(m * sizeof *tmp);
     uint64_t *members = NULL;
     size_t members_cap = 0;
     fw_status st = rec && tmp ? FW_OK : FW_ERR_NOMEM;
     for (unsigned band = 0; band < bands && st == FW_OK; band++) {
-        size_t nr = fw_index_batch_band(r, band, rows, rec, tmp);
+        size_t nr = fw_index_batch_band(r, band, rec, tmp);
         for (size_t i = 0; i < nr && st == FW_OK;) {
             size_t e = i + 1, na;
             while (e < nr && rec[e].key == rec[i].key) e++;
@@ -578,7 +604,7 @@ static fw_status withdrawn_pairs(fw_index *ix, fw_index_result *r, pair_vec *los
     uint64_t *members = NULL;
     if (!rec || !tmp) st = FW_ERR_NOMEM;
     for (unsigned band = 0; band < bands && st == FW_OK; band++) {
-        size_t nr = fw_index_batch_band(r, band, rows, rec, tmp);
+        size_t nr = fw_index_batch_band(r, band, rec, tmp);
         for (size_t i = 0; i < u && st == FW_OK; i++) {
             if (given[i]) continue;
             uint64_t x = lost->v[i] >> 32, y = lost->v[i] & UINT32_MAX;
@@ -966,6 +992,8 @@ void fw_index_result_free(fw_index_result *r)
     for (size_t i = 0; r->ix_ids && i < r->nix; i++) free(r->ix_ids[i]);
     free(r->ix_ids);
     free(r->ix_numbers);
+    free(r->keyed);
+    free(r->band_keys);
     free(r->withdrawn);
     free(r);
 }
@@ -1021,6 +1049,7 @@ fw_status fw_index_query(fw_index *ix, fw_scan *s, fw_index_result **out)
     st = r->base + r->n > UINT32_MAX
              ? fw_index_fail(ix, FW_ERR_ARG, "an index holds at most 2^32 documents")
              : name_batch(ix, r);
+    if (st == FW_OK) st = batch_keys(r, ix->man.params.bands, ix->man.params.rows);
     if (st == FW_OK && fw_index_live(ix) == 0) {
         st = own_pairs(r);
     } else if (st == FW_OK) {
@@ -1034,7 +1063,10 @@ fw_status fw_index_query(fw_index *ix, fw_scan *s, fw_index_result **out)
         static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
         pthread_mutex_lock(&lock); /* qsort has no context argument */
         sort_ctx = r;
-        qsort(r->pairs, r->npairs, sizeof *r->pairs, cmp_result_pair);
+        /* an empty index's are the scan's pairs, in its (id) order already */
+        size_t i = 1;
+        while (i < r->npairs && cmp_result_pair(&r->pairs[i - 1], &r->pairs[i]) <= 0) i++;
+        if (i < r->npairs) qsort(r->pairs, r->npairs, sizeof *r->pairs, cmp_result_pair);
         pthread_mutex_unlock(&lock);
     }
     if (st == FW_OK) st = clusters(ix, r);

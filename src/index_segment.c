@@ -266,11 +266,13 @@ fw_status fw_segment_write(const char *dir, const char *name, const fw_seg_doc_i
     fw_status st = FW_ERR_NOMEM;
     if (!place || !by_id || !tmp || !ids) goto out;
     if ((st = write_texts(dir, name, docs, ndocs, place, threads, why, n)) != FW_OK) goto out;
+    int in_id_order = 1; /* a new batch is numbered in id order */
     for (size_t i = 0; i < ndocs; i++) {
         ids[i] = docs[i].id;
         by_id[i] = (uint32_t)i;
+        if (i && in_id_order && strcmp(ids[i - 1], ids[i]) > 0) in_id_order = 0;
     }
-    sort_by_id(by_id, tmp, ndocs, ids);
+    if (!in_id_order) sort_by_id(by_id, tmp, ndocs, ids);
 
     uint64_t strings = 0;
     for (size_t i = 0; i < ndocs; i++)
