@@ -252,17 +252,25 @@ struct fw_index_result {
 };
 
 /* An indexed document made again from its stored text: its shingle set
- * and signature (index_query.c). */
+ * and signature (index_remake.c). */
 typedef struct fw_index_sketch {
     uint64_t number;
     uint64_t *set;
     size_t nset;
     uint32_t *sig;
+    int shared;                /* set and sig are another's (a document with
+                                * the same text), not freed with this one */
 } fw_index_sketch;
 
 /* Makes v[i] for each v[i].number (sorted), with the batch scan `s`'s
- * normalizer, template and sketch, in parallel. */
+ * normalizer, template and sketch, in parallel; documents with the same
+ * text share one sketch. */
 fw_status fw_index_sketch_docs(fw_index *ix, const fw_scan *s, fw_index_sketch *v, size_t n);
+/* The same, and an indexed text that is also the text of a batch document
+ * whose set is made (made[i] for s->docs[i]) takes that document's set and
+ * signature. */
+fw_status fw_index_sketch_docs_with(fw_index *ix, const fw_scan *s, fw_index_sketch *v, size_t n,
+                                    const uint8_t *made);
 const fw_index_sketch *fw_index_sketch_find(const fw_index_sketch *v, size_t n, uint64_t x);
 void fw_index_sketches_free(fw_index_sketch *v, size_t n);
 

@@ -340,122 +340,10 @@ static fw_status find_candidates(fw_index *ix, fw_index_result *r, pair_vec *out
 
 /* ------------------------------------------------------------- verify */
 
-/* An indexed document made again from its stored text: its shingle set
- * and signature. */
-
-typedef struct remake_scratch {
-    fw_text_cache text;
-    uint32_t *cps, *tcps;
-    size_t cps_cap, tcps_cap;
-    unsigned char *packed;
-    size_t packed_cap;
-    uint64_t *tmp;
-    size_t tmp_cap;
-} remake_scratch;
-
-static fw_status remake(fw_index *ix, const fw_scan *s, remake_scratch *w, fw_index_sketch *out,
-                        char *why, size_t why_size)
-{
-    size_t pos;
-    const fw_seg *seg = fw_index_find_number(ix, out->number, &pos);
-    if (!seg) {
-        snprintf(why, why_size, "document %llu is in a band file but not in its table",
-                 (unsigned long long)out->number);
-        return FW_ERR_FORMAT;
-    }
-    const fw_seg_doc *d = &seg->docs[pos];
-    size_t len, chars;
-    const char *text;
-    fw_status st = fw_segment_text(seg, pos, &w->text, &text, &len, why, why_size);
-    if (st == FW_OK)
-        st = fw_normalize(s->normalizer, text, len, &w->cps, &w->cps_cap, &chars, NULL);
-    if (st != FW_OK) return st;
-    const uint32_t *cps = w->cps;
-    size_t raw_chars = chars;
-    if (s->tmpl) {
-        if ((st = fw_template_apply(s->tmpl, w->cps, raw_chars, &w->tcps, &w->tcps_cap,
-                                    &chars)) != FW_OK)
-            return st;
-        cps = w->tcps;
-    }
-    size_t n = fw_shingle_count(chars, s->opt.ngram);
-    out->set = malloc((n ? n : 1) * sizeof *out->set);
-    out->sig = malloc(s->opt.perms * sizeof *out->sig);
-    if (!out->set || !out->sig ||
-        !(w->packed = fw_grow_scratch(w->packed, &w->packed_cap, fw_shingle_packed_size(chars))) ||
-        !(w->tmp = fw_grow_scratch(w->tmp, &w->tmp_cap, (n ? n : 1) * sizeof *w->tmp)))
-        return FW_ERR_NOMEM;
-    n = fw_shingle_hash_all(cps, chars, s->opt.ngram, s->opt.seed, out->set, w->packed);
-    if (raw_chars != d->chars || n != d->shingles) {
-        snprintf(why, why_size, "%s: its text gives %zu characters and %zu shingles now, %llu and "
-                 "%llu when it was indexed: the normalization has changed",
-                 fw_segment_id(seg, pos), raw_chars, n, (unsigned long long)d->chars,
-                 (unsigned long long)d->shingles);
-        return FW_ERR_FORMAT;
-    }
-    if (s->oph) fw_oph_compute(s->oph, out->set, n, out->sig);
-    else fw_minhash_compute(s->minhasher, out->set, n, out->sig);
-    out->nset = fw_shingle_set(out->set, n, w->tmp);
-    return FW_OK;
-}
-
 static int cmp_u64(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return (x > y) - (x < y);
-}
-
-const fw_index_sketch *fw_index_sketch_find(const fw_index_sketch *v, size_t n, uint64_t x)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (v[mid].number < x) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo < n && v[lo].number == x ? &v[lo] : NULL;
-}
-
-fw_status fw_index_sketch_docs(fw_index *ix, const fw_scan *s, fw_index_sketch *v, size_t n)
-{
-    char why[FW_INDEX_ERROR_SIZE] = "";
-    int failed = FW_OK;
-    #pragma omp parallel num_threads(s->threads)
-    {
-        remake_scratch w = {0};
-        char mine[FW_INDEX_ERROR_SIZE] = "";
-        #pragma omp for schedule(dynamic, 64) /* runs of numbers: frames shared */
-        for (size_t i = 0; i < n; i++) {
-            int seen;
-            #pragma omp atomic read
-            seen = failed;
-            if (seen != FW_OK) continue;
-            fw_status e = remake(ix, s, &w, &v[i], mine, sizeof mine);
-            if (e != FW_OK) {
-                #pragma omp critical
-                {
-                    if (failed == FW_OK) {
-                        memcpy(why, mine, sizeof why);
-                        #pragma omp atomic write
-                        failed = e;
-                    }
-                }
-            }
-        }
-        fw_text_cache_free(&w.text);
-        free(w.cps); free(w.tcps); free(w.packed); free(w.tmp);
-    }
-    if (failed != FW_OK && why[0]) return fw_index_fail(ix, failed, "%s", why);
-    return failed;
-}
-
-void fw_index_sketches_free(fw_index_sketch *v, size_t n)
-{
-    for (size_t i = 0; v && i < n; i++) {
-        free(v[i].set);
-        free(v[i].sig);
-    }
-    free(v);
 }
 
 /* What verifying reads of one side of a pair. */
@@ -501,6 +389,9 @@ static fw_status verify(fw_index *ix, fw_index_result *r, const pair_vec *cand)
         }
     }
     fw_status st = fw_match_make_sets(s, want, nw);
+    uint8_t *made = calloc(s->ndocs ? s->ndocs : 1, 1);
+    if (!made) st = FW_ERR_NOMEM;
+    for (size_t i = 0; made && i < nw; i++) made[s->by_rank[want[i].a]] = 1;
     free(want);
     if (ni) qsort(indexed, ni, sizeof *indexed, cmp_u64);
     size_t u = 0;
@@ -511,7 +402,8 @@ static fw_status verify(fw_index *ix, fw_index_result *r, const pair_vec *cand)
     if (!sk) st = FW_ERR_NOMEM;
     for (size_t i = 0; sk && i < ni; i++) sk[i].number = indexed[i];
     free(indexed);
-    if (st == FW_OK) st = fw_index_sketch_docs(ix, s, sk, ni);
+    if (st == FW_OK) st = fw_index_sketch_docs_with(ix, s, sk, ni, made);
+    free(made);
     if (st == FW_OK) {
         r->pairs = malloc((nc ? nc : 1) * sizeof *r->pairs);
         if (!r->pairs) st = FW_ERR_NOMEM;
