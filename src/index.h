@@ -131,6 +131,8 @@ typedef struct fw_text_cache {
     const unsigned char *frame;  /* which (NULL: none) */
     char *buf;
     size_t cap, len;
+    void *dctx;                  /* a ZSTD_DCtx, made at the first frame and
+                                  * reused (ZSTD_decompress makes one a call) */
 } fw_text_cache;
 void fw_text_cache_free(fw_text_cache *c);
 

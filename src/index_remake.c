@@ -59,24 +59,32 @@ static void scratch_free(remake_scratch *w)
     free(w->tmp);
 }
 
-/* Document `number`'s text, copied into t. */
-static fw_status read_text(fw_index *ix, uint64_t number, remake_scratch *w, text_copy *t,
-                           char *why, size_t why_size)
+/* Where document `number` is (t->seg, t->pos). */
+static fw_status place_of(fw_index *ix, uint64_t number, text_copy *t, char *why, size_t why_size)
 {
-    const fw_seg *seg = fw_index_find_number(ix, number, &t->pos);
-    if (!seg) {
-        snprintf(why, why_size, "document %llu is in a band file but not in its table",
-                 (unsigned long long)number);
-        return FW_ERR_FORMAT;
-    }
-    t->seg = seg;
+    if ((t->seg = fw_index_find_number(ix, number, &t->pos))) return FW_OK;
+    snprintf(why, why_size, "document %llu is in a band file but not in its table",
+             (unsigned long long)number);
+    return FW_ERR_FORMAT;
+}
+
+/* Its text, copied into t. */
+static fw_status read_text(remake_scratch *w, text_copy *t, char *why, size_t why_size)
+{
     const char *text;
-    fw_status st = fw_segment_text(seg, t->pos, &w->text, &text, &t->len, why, why_size);
+    fw_status st = fw_segment_text(t->seg, t->pos, &w->text, &text, &t->len, why, why_size);
     if (st != FW_OK) return st;
     if (!(t->text = malloc(t->len ? t->len : 1))) return FW_ERR_NOMEM;
     memcpy(t->text, text, t->len);
     t->hash = XXH3_64bits(text, t->len);
     return FW_OK;
+}
+
+/* Is t's text in the frame of the one before it? */
+static int same_frame(const text_copy *t)
+{
+    return t[-1].seg == t[0].seg &&
+           t[-1].seg->docs[t[-1].pos].text_at == t[0].seg->docs[t[0].pos].text_at;
 }
 
 /* Its shingle set and signature from its text (one allocation: the set,
@@ -236,20 +244,27 @@ fw_status fw_index_sketch_docs_with(fw_index *ix, const fw_scan *s, fw_index_ske
                                     const uint8_t *made)
 {
     text_copy *t = calloc(n ? n : 1, sizeof *t);
+    size_t *run = malloc((n + 1) * sizeof *run), nruns = 0;
     batch_texts b = {0};
     first_failure f = {FW_OK, ""};
-    if (!t || (made && batch_texts_make(s, made, &b) != FW_OK)) f.st = FW_ERR_NOMEM;
-    /* the texts, in parallel: runs of numbers share frames */
+    if (!t || !run || (made && batch_texts_make(s, made, &b) != FW_OK)) f.st = FW_ERR_NOMEM;
+    /* the documents of one frame (consecutive numbers) are one task, so
+     * that each frame is checked and decompressed once */
+    for (size_t i = 0; f.st == FW_OK && i < n; i++) {
+        if ((f.st = place_of(ix, v[i].number, &t[i], f.why, sizeof f.why)) != FW_OK) break;
+        if (!i || !same_frame(&t[i])) run[nruns++] = i;
+    }
+    if (run) run[nruns] = n;
     #pragma omp parallel num_threads(s->threads) if (f.st == FW_OK)
     {
         remake_scratch w = {0};
         char mine[FW_INDEX_ERROR_SIZE] = "";
-        #pragma omp for schedule(dynamic, 64)
-        for (size_t i = 0; i < n; i++) {
-            if (failed(&f)) continue;
-            fw_status e = read_text(ix, v[i].number, &w, &t[i], mine, sizeof mine);
-            if (e != FW_OK) fail_once(&f, e, mine);
-        }
+        #pragma omp for schedule(dynamic, 1)
+        for (size_t r = 0; r < nruns; r++)
+            for (size_t i = run[r]; i < run[r + 1] && !failed(&f); i++) {
+                fw_status e = read_text(&w, &t[i], mine, sizeof mine);
+                if (e != FW_OK) fail_once(&f, e, mine);
+            }
         scratch_free(&w);
     }
     if (f.st == FW_OK && find_repeats(t, n) != FW_OK) f.st = FW_ERR_NOMEM;
@@ -289,6 +304,7 @@ fw_status fw_index_sketch_docs_with(fw_index *ix, const fw_scan *s, fw_index_ske
     }
     for (size_t i = 0; t && i < n; i++) free(t[i].text);
     free(t);
+    free(run);
     free(b.v);
     if (f.st != FW_OK && f.why[0]) return fw_index_fail(ix, f.st, "%s", f.why);
     return f.st;

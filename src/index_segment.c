@@ -461,6 +461,7 @@ int64_t fw_segment_find_id(const fw_seg *seg, const char *id)
 
 void fw_text_cache_free(fw_text_cache *c)
 {
+    ZSTD_freeDCtx(c->dctx);
     free(c->buf);
     *c = (fw_text_cache){0};
 }
@@ -489,8 +490,10 @@ fw_status fw_segment_text(const fw_seg *seg, size_t i, fw_text_cache *c, const c
                      fw_segment_id(seg, i));
             return FW_ERR_FORMAT;
         }
-        if (!(c->buf = fw_grow_scratch(c->buf, &c->cap, (size_t)raw + 1))) return FW_ERR_NOMEM;
-        size_t got = ZSTD_decompress(c->buf, c->cap, frame, d->text_zlen);
+        if (!(c->buf = fw_grow_scratch(c->buf, &c->cap, (size_t)raw + 1)) ||
+            (!c->dctx && !(c->dctx = ZSTD_createDCtx())))
+            return FW_ERR_NOMEM;
+        size_t got = ZSTD_decompressDCtx(c->dctx, c->buf, c->cap, frame, d->text_zlen);
         if (ZSTD_isError(got) || got != raw) {
             snprintf(why, n, "%s.text: the text of %s does not decompress", seg->name,
                      fw_segment_id(seg, i));
