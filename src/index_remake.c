@@ -30,13 +30,13 @@
 typedef struct text_copy {
     const fw_seg *seg;
     size_t pos;
-    char *text;
+    char *text;                /* a copy, unless `batch` */
     size_t len;
     uint64_t hash;             /* XXH3-64 of the text, as the scan hashes one */
     size_t same_as;            /* the first document with the same bytes
                                 * (itself when none before it) */
     const fw_doc_record *batch; /* a batch document with the same bytes,
-                                 * whose set is made; or NULL */
+                                 * whose set is made (then no copy); or NULL */
     size_t raw_chars, shingles; /* what its text gave when sketched */
 } text_copy;
 
@@ -68,15 +68,22 @@ static fw_status place_of(fw_index *ix, uint64_t number, text_copy *t, char *why
     return FW_ERR_FORMAT;
 }
 
-/* Its text, copied into t. */
-static fw_status read_text(remake_scratch *w, text_copy *t, char *why, size_t why_size)
+typedef struct batch_texts batch_texts;
+static const fw_doc_record *batch_find(const fw_scan *s, const batch_texts *b, uint64_t hash,
+                                       const char *text, size_t len);
+
+/* Its text: a batch document's with the same bytes when there is one
+ * (`b`, NULL: none looked for), else a copy. */
+static fw_status read_text(remake_scratch *w, const fw_scan *s, const batch_texts *b, text_copy *t,
+                           char *why, size_t why_size)
 {
     const char *text;
     fw_status st = fw_segment_text(t->seg, t->pos, &w->text, &text, &t->len, why, why_size);
     if (st != FW_OK) return st;
+    t->hash = XXH3_64bits(text, t->len);
+    if (b && (t->batch = batch_find(s, b, t->hash, text, t->len))) return FW_OK;
     if (!(t->text = malloc(t->len ? t->len : 1))) return FW_ERR_NOMEM;
     memcpy(t->text, text, t->len);
-    t->hash = XXH3_64bits(text, t->len);
     return FW_OK;
 }
 
@@ -146,12 +153,18 @@ static int cmp_hash_at(const void *a, const void *b)
     return (x->i > y->i) - (x->i < y->i);
 }
 
-/* t[i].same_as for every i: the first of the documents with its bytes. */
+/* t[i].same_as for every i: the first of the documents with its bytes (a
+ * batch document's text is found for each that has one already). */
 static fw_status find_repeats(text_copy *t, size_t n)
 {
     hash_at *h = malloc((n ? n : 1) * sizeof *h);
     if (!h) return FW_ERR_NOMEM;
-    for (size_t i = 0; i < n; i++) h[i] = (hash_at){t[i].hash, t[i].len, i};
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        t[i].same_as = i;
+        if (!t[i].batch) h[m++] = (hash_at){t[i].hash, t[i].len, i};
+    }
+    n = m;
     qsort(h, n, sizeof *h, cmp_hash_at);
     for (size_t a = 0; a < n;) {
         size_t e = a + 1;
@@ -170,10 +183,10 @@ static fw_status find_repeats(text_copy *t, size_t n)
 
 /* The batch documents whose sets are made (`made`, by input position),
  * by the hash of their texts, for the indexed texts to be found among. */
-typedef struct batch_texts {
+struct batch_texts {
     hash_at *v;
     size_t n;
-} batch_texts;
+};
 
 static fw_status batch_texts_make(const fw_scan *s, const uint8_t *made, batch_texts *b)
 {
@@ -189,18 +202,19 @@ static fw_status batch_texts_make(const fw_scan *s, const uint8_t *made, batch_t
     return FW_OK;
 }
 
-static const fw_doc_record *batch_find(const fw_scan *s, const batch_texts *b, const text_copy *t)
+static const fw_doc_record *batch_find(const fw_scan *s, const batch_texts *b, uint64_t hash,
+                                       const char *text, size_t len)
 {
     size_t lo = 0, hi = b->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         const hash_at *m = &b->v[mid];
-        if (m->hash < t->hash || (m->hash == t->hash && m->len < t->len)) lo = mid + 1;
+        if (m->hash < hash || (m->hash == hash && m->len < len)) lo = mid + 1;
         else hi = mid;
     }
-    for (; lo < b->n && b->v[lo].hash == t->hash && b->v[lo].len == t->len; lo++) {
+    for (; lo < b->n && b->v[lo].hash == hash && b->v[lo].len == len; lo++) {
         const fw_doc_record *d = &s->docs[b->v[lo].i];
-        if (!memcmp(d->text, t->text, t->len)) return d;
+        if (!memcmp(d->text, text, len)) return d;
     }
     return NULL;
 }
@@ -262,7 +276,7 @@ fw_status fw_index_sketch_docs_with(fw_index *ix, const fw_scan *s, fw_index_ske
         #pragma omp for schedule(dynamic, 1)
         for (size_t r = 0; r < nruns; r++)
             for (size_t i = run[r]; i < run[r + 1] && !failed(&f); i++) {
-                fw_status e = read_text(&w, &t[i], mine, sizeof mine);
+                fw_status e = read_text(&w, s, made ? &b : NULL, &t[i], mine, sizeof mine);
                 if (e != FW_OK) fail_once(&f, e, mine);
             }
         scratch_free(&w);
@@ -276,10 +290,9 @@ fw_status fw_index_sketch_docs_with(fw_index *ix, const fw_scan *s, fw_index_ske
         #pragma omp for schedule(dynamic, 64)
         for (size_t i = 0; i < n; i++) {
             if (failed(&f) || t[i].same_as != i) continue;
-            const fw_doc_record *d = made ? batch_find(s, &b, &t[i]) : NULL;
+            const fw_doc_record *d = t[i].batch;
             fw_status e = FW_OK;
             if (d) {
-                t[i].batch = d;
                 t[i].raw_chars = d->chars;
                 t[i].shingles = d->nshingles;
                 v[i] = (fw_index_sketch){v[i].number, d->shingles, d->nset, d->sig, 1};
