@@ -708,7 +708,8 @@ fw_status fw_index_create(const char *dir, const fw_scan_options *options, fw_in
 
 /* The band file of a new segment: every band's (key, number) records,
  * made and sorted a few bands at a time in parallel, written in order. */
-static fw_status write_bands(fw_index *ix, const char *name, const fw_index_result *r)
+static fw_status write_bands(fw_index *ix, const char *name, const fw_index_result *r,
+                             int threads)
 {
     const fw_index_params *p = &ix->man.params;
     char path[4096], why[FW_INDEX_ERROR_SIZE];
@@ -716,7 +717,7 @@ static fw_status write_bands(fw_index *ix, const char *name, const fw_index_resu
     fw_band_writer *w;
     fw_status st = fw_band_writer_new(path, p->bands, fw_index_params_tag(p), &w, why, sizeof why);
     if (st != FW_OK) return fw_index_fail(ix, st, "%s", why);
-    const unsigned group = (unsigned)(r->batch->threads > 0 ? r->batch->threads : 1);
+    const unsigned group = (unsigned)(threads > 0 ? threads : 1);
     size_t m = r->n ? r->n : 1;
     fw_band_record *rec = malloc(group * m * sizeof *rec), *tmp = malloc(group * m * sizeof *tmp);
     size_t *nr = calloc(group, sizeof *nr);
@@ -772,18 +773,24 @@ static void *segment_thread(void *arg)
     return NULL;
 }
 
-/* The new segment's three files at once: compressing the texts and sorting
- * band records are work for every core, but writing each file and
- * flushing it to disk is one thread's, waiting on the disk; side by side,
- * each fills the other's waits (a build of a million poems on two cores
- * spent about half of this stage's time waiting so, one file after the
- * other). */
+/* The new segment's three files at once, the batch's threads shared
+ * between texts and band file: writing each file and flushing it to disk
+ * is one thread's, waiting on the disk, and side by side each fills the
+ * other's waits (a build of a million poems on two cores spent about half
+ * of this stage's time waiting so, one file after the other). One thread
+ * writes them one after the other. */
 static fw_status write_files(fw_index *ix, segment_job *job, const fw_index_result *r)
 {
+    int threads = job->threads > 0 ? job->threads : 1;
     pthread_t th;
-    int apart = pthread_create(&th, NULL, segment_thread, job) == 0;
+    int apart = threads > 1;
+    if (apart) {
+        job->threads = threads / 2;
+        threads -= job->threads;
+        apart = pthread_create(&th, NULL, segment_thread, job) == 0;
+    }
     if (!apart) segment_thread(job);
-    fw_status st = write_bands(ix, job->name, r);
+    fw_status st = write_bands(ix, job->name, r, threads);
     if (apart) pthread_join(th, NULL);
     if (job->st != FW_OK) st = fw_index_fail(ix, job->st, "%s", job->why);
     if (st != FW_OK) { /* neither stays without the other: no manifest names them */
