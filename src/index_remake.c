@@ -240,7 +240,7 @@ typedef struct first_failure {
 
 static void fail_once(first_failure *f, fw_status st, const char *why)
 {
-    #pragma omp critical(index_remake_fail)
+    #pragma omp critical
     {
         if (f->st == FW_OK) {
             snprintf(f->why, sizeof f->why, "%s", why);
