@@ -33,6 +33,8 @@
 #include <xxhash.h>
 
 #define BLOCK_BYTES (FW_BAND_BLOCK_RECORDS * sizeof(fw_band_record))
+#define OUT_BLOCKS 64 /* finished blocks written 256 KB at a time, not with a
+                       * write(2) each */
 #define FORMAT_VERSION 1u
 #define WHY_SIZE 320
 
@@ -88,9 +90,8 @@ static void insertion_sort(fw_band_record *v, size_t n)
 
 /* LSD radix by bytes, item's first then key's, skipping the bytes on which
  * every record agrees (passage keys are 32-bit, items small). */
-void fw_band_records_sort(fw_band_record *v, fw_band_record *tmp, size_t n)
+static void radix_sort(fw_band_record *v, fw_band_record *tmp, size_t n)
 {
-    if (n < 2) return;
     if (n <= 32) {
         insertion_sort(v, n);
         return;
@@ -125,6 +126,53 @@ void fw_band_records_sort(fw_band_record *v, fw_band_record *tmp, size_t n)
     if (src != v) memcpy(v, src, n * sizeof *v);
 }
 
+/* Keys are hashes, spread evenly: one pass spreads the records over about
+ * n/4 buckets by the key's highest differing bits, then each bucket, a few
+ * records, is sorted where it lands. Three passes over the records instead
+ * of the radix sort's eleven or so (a band of a million documents: 20 bits
+ * of items, 64 of keys); the radix sort stays for the rare large bucket
+ * (keys that agree on their high bits, or many equal keys). */
+#define BUCKET_BITS_MIN 8
+#define BUCKET_BITS_MAX 16
+#define BUCKET_SMALL 32
+
+void fw_band_records_sort(fw_band_record *v, fw_band_record *tmp, size_t n)
+{
+    if (n <= 4 * BUCKET_SMALL) {
+        radix_sort(v, tmp, n);
+        return;
+    }
+    unsigned bits = BUCKET_BITS_MIN;
+    while (bits < BUCKET_BITS_MAX && ((size_t)4 << bits) < n) bits++;
+    uint64_t differ = 0;
+    for (size_t i = 1; i < n; i++) differ |= v[i].key ^ v[0].key;
+    size_t *count = differ ? calloc((size_t)1 << bits, sizeof *count) : NULL;
+    if (!count) { /* every key equal (or no memory): the radix sort */
+        radix_sort(v, tmp, n);
+        return;
+    }
+    int high = 63 - __builtin_clzll(differ);
+    int shift = high + 1 > (int)bits ? high + 1 - (int)bits : 0;
+    const uint64_t mask = ((uint64_t)1 << bits) - 1;
+    for (size_t i = 0; i < n; i++) count[(v[i].key >> shift) & mask]++;
+    size_t at = 0;
+    for (size_t k = 0; k <= mask; k++) {
+        size_t x = count[k];
+        count[k] = at;
+        at += x;
+    }
+    for (size_t i = 0; i < n; i++) tmp[count[(v[i].key >> shift) & mask]++] = v[i];
+    /* count[k] is now where bucket k ends */
+    size_t start = 0;
+    for (size_t k = 0; k <= mask; k++) {
+        size_t end = count[k], len = end - start;
+        memcpy(v + start, tmp + start, len * sizeof *v);
+        radix_sort(v + start, tmp + start, len); /* insertion sort when small */
+        start = end;
+    }
+    free(count);
+}
+
 /* ------------------------------------------------------------------ write */
 
 struct fw_band_writer {
@@ -137,6 +185,8 @@ struct fw_band_writer {
     int has_last;
     fw_band_record block[FW_BAND_BLOCK_RECORDS];
     size_t in_block;
+    unsigned char *out;        /* finished blocks not yet written */
+    size_t out_len;
     uint64_t *fences, *sums;
     size_t nblocks, fences_cap, sums_cap;
     band_entry *table;         /* bands entries */
@@ -180,8 +230,9 @@ fw_status fw_band_writer_new(const char *path, unsigned bands, uint64_t tag,
         w->path = strdup(path);
         w->tmp_path = malloc(tmp_len);
         w->table = calloc(bands ? bands : 1, sizeof *w->table);
+        w->out = malloc(OUT_BLOCKS * BLOCK_BYTES);
     }
-    if (!w || !w->path || !w->tmp_path || !w->table) {
+    if (!w || !w->path || !w->tmp_path || !w->table || !w->out) {
         fw_band_writer_free(w);
         snprintf(why, why_size, "out of memory");
         return FW_ERR_NOMEM;
@@ -213,7 +264,14 @@ fw_status fw_band_writer_new(const char *path, unsigned bands, uint64_t tag,
     return FW_OK;
 }
 
-/* Writes the block being filled, zero-padded to 4 KB, with its fence and
+static fw_status write_out(fw_band_writer *w)
+{
+    fw_status st = write_all(w, w->out, w->out_len);
+    w->out_len = 0;
+    return st;
+}
+
+/* Finishes the block being filled, zero-padded to 4 KB, with its fence and
  * checksum. */
 static fw_status flush_block(fw_band_writer *w)
 {
@@ -227,7 +285,9 @@ static fw_status flush_block(fw_band_writer *w)
     w->sums[w->nblocks] = XXH3_64bits(w->block, BLOCK_BYTES);
     w->nblocks++;
     w->in_block = 0;
-    return write_all(w, w->block, BLOCK_BYTES);
+    memcpy(w->out + w->out_len, w->block, BLOCK_BYTES);
+    w->out_len += BLOCK_BYTES;
+    return w->out_len == OUT_BLOCKS * BLOCK_BYTES ? write_out(w) : FW_OK;
 }
 
 fw_status fw_band_writer_add(fw_band_writer *w, unsigned band,
@@ -245,17 +305,25 @@ fw_status fw_band_writer_add(fw_band_writer *w, unsigned band,
     band_entry *e = &w->table[band];
     if (e->count == 0) e->first_block = w->nblocks;
     for (size_t i = 0; i < n; i++) {
-        if (w->has_last && (rec[i].key < w->last.key ||
-                            (rec[i].key == w->last.key && rec[i].item < w->last.item)))
+        const fw_band_record *p = i ? &rec[i - 1] : w->has_last ? &w->last : NULL;
+        if (p && (rec[i].key < p->key || (rec[i].key == p->key && rec[i].item < p->item)))
             return writer_fail(w, FW_ERR_ARG, "%s: band %u's records are not sorted",
                                w->path, band);
-        w->last = rec[i];
-        w->has_last = 1;
-        w->block[w->in_block++] = rec[i];
+    }
+    for (size_t i = 0; i < n;) { /* a block's worth at a time */
+        size_t take = FW_BAND_BLOCK_RECORDS - w->in_block;
+        if (take > n - i) take = n - i;
+        memcpy(w->block + w->in_block, rec + i, take * sizeof *rec);
+        w->in_block += take;
+        i += take;
         if (w->in_block == FW_BAND_BLOCK_RECORDS) {
             fw_status st = flush_block(w);
             if (st != FW_OK) return st;
         }
+    }
+    if (n) {
+        w->last = rec[n - 1];
+        w->has_last = 1;
     }
     e->count += n;
     w->records += n;
@@ -265,6 +333,7 @@ fw_status fw_band_writer_add(fw_band_writer *w, unsigned band,
 fw_status fw_band_writer_finish(fw_band_writer *w)
 {
     fw_status st = flush_block(w);
+    if (st == FW_OK) st = write_out(w);
     if (st != FW_OK) return st;
     /* empty bands point where the next band starts, for a tidy table */
     for (unsigned b = 0; b < w->bands; b++)
@@ -323,6 +392,7 @@ void fw_band_writer_free(fw_band_writer *w)
     free(w->fences);
     free(w->sums);
     free(w->table);
+    free(w->out);
     free(w);
 }
 

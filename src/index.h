@@ -131,6 +131,8 @@ typedef struct fw_text_cache {
     const unsigned char *frame;  /* which (NULL: none) */
     char *buf;
     size_t cap, len;
+    void *dctx;                  /* a ZSTD_DCtx, made at the first frame and
+                                  * reused (ZSTD_decompress makes one a call) */
 } fw_text_cache;
 void fw_text_cache_free(fw_text_cache *c);
 
@@ -240,6 +242,11 @@ struct fw_index_result {
                                 * they outlive the mapping of the generation
                                 * the query ran against */
     uint64_t *cluster_size;
+    uint64_t *keyed;           /* the numbers of the batch's documents with a
+                                * signature, ascending */
+    size_t nkeyed;
+    uint64_t *band_keys;       /* their band keys, band by band: band b's
+                                * key of keyed[j] at [b * nkeyed + j] */
     uint64_t *ix_numbers;      /* the indexed documents the pairs name, sorted */
     char **ix_ids;             /* their ids, copied (by ix_numbers) */
     size_t nix;
@@ -247,17 +254,25 @@ struct fw_index_result {
 };
 
 /* An indexed document made again from its stored text: its shingle set
- * and signature (index_query.c). */
+ * and signature (index_remake.c). */
 typedef struct fw_index_sketch {
     uint64_t number;
     uint64_t *set;
     size_t nset;
     uint32_t *sig;
+    int shared;                /* set and sig are another's (a document with
+                                * the same text), not freed with this one */
 } fw_index_sketch;
 
 /* Makes v[i] for each v[i].number (sorted), with the batch scan `s`'s
- * normalizer, template and sketch, in parallel. */
+ * normalizer, template and sketch, in parallel; documents with the same
+ * text share one sketch. */
 fw_status fw_index_sketch_docs(fw_index *ix, const fw_scan *s, fw_index_sketch *v, size_t n);
+/* The same, and an indexed text that is also the text of a batch document
+ * whose set is made (made[i] for s->docs[i]) takes that document's set and
+ * signature. */
+fw_status fw_index_sketch_docs_with(fw_index *ix, const fw_scan *s, fw_index_sketch *v, size_t n,
+                                    const uint8_t *made);
 const fw_index_sketch *fw_index_sketch_find(const fw_index_sketch *v, size_t n, uint64_t x);
 void fw_index_sketches_free(fw_index_sketch *v, size_t n);
 
@@ -271,9 +286,9 @@ fw_status fw_index_id_set(const fw_index *ix, const char *id, char **base, size_
 const char *fw_index_result_id(const fw_index_result *r, uint64_t x);
 
 /* The batch's records of one band (documents with a signature: key, number),
- * sorted by key then number, into rec (r->n of them at most; tmp: as many
- * of scratch); returns how many (index_query.c; index.c writes them). */
-size_t fw_index_batch_band(const fw_index_result *r, unsigned band, unsigned rows,
-                           fw_band_record *rec, fw_band_record *tmp);
+ * sorted by key then number, into rec (r->nkeyed of them; tmp: as many of
+ * scratch); returns how many (index_query.c; index.c writes them). */
+size_t fw_index_batch_band(const fw_index_result *r, unsigned band, fw_band_record *rec,
+                           fw_band_record *tmp);
 
 #endif

@@ -129,6 +129,7 @@ static fw_status name_batch(fw_index *ix, fw_index_result *r)
         free(v);
         return FW_ERR_NOMEM;
     }
+    int any_renamed = 0;
     for (size_t i = 0; i < n; i++) {
         const fw_doc_record *d = &s->docs[i];
         size_t len = strlen(d->id) + 24, t = 0; /* its place among the batch's repeats */
@@ -146,6 +147,7 @@ static fw_status name_batch(fw_index *ix, fw_index_result *r)
         if (before) {
             snprintf(name, len, "%s#%zu", given, before + t + 1);
             r->renamed[i] = t == 0; /* else the batch's scan said so already */
+            any_renamed = 1;
         } else {
             snprintf(name, len, "%s", d->id);
         }
@@ -159,8 +161,12 @@ static fw_status name_batch(fw_index *ix, fw_index_result *r)
         }
         v[i] = (id_pos){r->ids[i], i};
     }
-    qsort(v, n, sizeof *v, cmp_id_pos);
-    for (size_t k = 0; k < n; k++) r->order[k] = v[k].i;
+    if (any_renamed) {
+        qsort(v, n, sizeof *v, cmp_id_pos);
+        for (size_t k = 0; k < n; k++) r->order[k] = v[k].i;
+    } else { /* the ids the scan ranked, in its order (by id, then input) */
+        for (size_t k = 0; k < n; k++) r->order[k] = s->by_rank[k];
+    }
     free(v);
     return FW_OK;
 }
@@ -217,17 +223,37 @@ static int bucket_pairs(const fw_index_result *r, const uint64_t *a, size_t na,
     return 1;
 }
 
-size_t fw_index_batch_band(const fw_index_result *r, unsigned band, unsigned rows,
-                           fw_band_record *rec, fw_band_record *tmp)
+/* Every band key of the batch's documents, made once (a query looks at
+ * each band twice, an add once more): one pass over the signatures, in
+ * parallel, instead of a pass per band and use. */
+static fw_status batch_keys(fw_index_result *r, unsigned bands, unsigned rows)
 {
-    size_t nr = 0;
-    for (size_t k = 0; k < r->n; k++) {
-        const fw_doc_record *d = &r->batch->docs[r->order[k]];
-        if (d->sig) rec[nr++] = (fw_band_record){fw_lsh_band_key64(d->sig, band, rows),
-                                                 r->base + k};
+    const fw_scan *s = r->batch;
+    size_t m = r->n ? r->n : 1;
+    r->keyed = malloc(m * sizeof *r->keyed);
+    if (!r->keyed) return FW_ERR_NOMEM;
+    for (size_t k = 0; k < r->n; k++)
+        if (s->docs[r->order[k]].sig) r->keyed[r->nkeyed++] = r->base + k;
+    size_t nk = r->nkeyed;
+    if (nk && (size_t)bands > SIZE_MAX / sizeof *r->band_keys / nk) return FW_ERR_NOMEM;
+    r->band_keys = malloc((nk ? nk : 1) * bands * sizeof *r->band_keys);
+    if (!r->band_keys) return FW_ERR_NOMEM;
+    uint64_t *keys = r->band_keys;
+    #pragma omp parallel for num_threads(s->threads) schedule(static)
+    for (size_t j = 0; j < nk; j++) {
+        const uint32_t *sig = s->docs[r->order[r->keyed[j] - r->base]].sig;
+        for (unsigned b = 0; b < bands; b++) keys[b * nk + j] = fw_lsh_band_key64(sig, b, rows);
     }
-    fw_band_records_sort(rec, tmp, nr);
-    return nr;
+    return FW_OK;
+}
+
+size_t fw_index_batch_band(const fw_index_result *r, unsigned band, fw_band_record *rec,
+                           fw_band_record *tmp)
+{
+    const uint64_t *keys = r->band_keys + (size_t)band * r->nkeyed;
+    for (size_t j = 0; j < r->nkeyed; j++) rec[j] = (fw_band_record){keys[j], r->keyed[j]};
+    fw_band_records_sort(rec, tmp, r->nkeyed);
+    return r->nkeyed;
 }
 
 /* The live indexed documents with `key` in `band`, into *members. */
@@ -286,14 +312,14 @@ static fw_status sort_pairs(pair_vec *v)
  * give. */
 static fw_status find_candidates(fw_index *ix, fw_index_result *r, pair_vec *out, pair_vec *lost)
 {
-    const unsigned bands = ix->man.params.bands, rows = ix->man.params.rows;
+    const unsigned bands = ix->man.params.bands;
     size_t m = r->n ? r->n : 1;
     fw_band_record *rec = malloc(m * sizeof *rec), *tmp = malloc(m * sizeof *tmp);
     uint64_t *members = NULL;
     size_t members_cap = 0;
     fw_status st = rec && tmp ? FW_OK : FW_ERR_NOMEM;
     for (unsigned band = 0; band < bands && st == FW_OK; band++) {
-        size_t nr = fw_index_batch_band(r, band, rows, rec, tmp);
+        size_t nr = fw_index_batch_band(r, band, rec, tmp);
         for (size_t i = 0; i < nr && st == FW_OK;) {
             size_t e = i + 1, na;
             while (e < nr && rec[e].key == rec[i].key) e++;
@@ -314,122 +340,10 @@ static fw_status find_candidates(fw_index *ix, fw_index_result *r, pair_vec *out
 
 /* ------------------------------------------------------------- verify */
 
-/* An indexed document made again from its stored text: its shingle set
- * and signature. */
-
-typedef struct remake_scratch {
-    fw_text_cache text;
-    uint32_t *cps, *tcps;
-    size_t cps_cap, tcps_cap;
-    unsigned char *packed;
-    size_t packed_cap;
-    uint64_t *tmp;
-    size_t tmp_cap;
-} remake_scratch;
-
-static fw_status remake(fw_index *ix, const fw_scan *s, remake_scratch *w, fw_index_sketch *out,
-                        char *why, size_t why_size)
-{
-    size_t pos;
-    const fw_seg *seg = fw_index_find_number(ix, out->number, &pos);
-    if (!seg) {
-        snprintf(why, why_size, "document %llu is in a band file but not in its table",
-                 (unsigned long long)out->number);
-        return FW_ERR_FORMAT;
-    }
-    const fw_seg_doc *d = &seg->docs[pos];
-    size_t len, chars;
-    const char *text;
-    fw_status st = fw_segment_text(seg, pos, &w->text, &text, &len, why, why_size);
-    if (st == FW_OK)
-        st = fw_normalize(s->normalizer, text, len, &w->cps, &w->cps_cap, &chars, NULL);
-    if (st != FW_OK) return st;
-    const uint32_t *cps = w->cps;
-    size_t raw_chars = chars;
-    if (s->tmpl) {
-        if ((st = fw_template_apply(s->tmpl, w->cps, raw_chars, &w->tcps, &w->tcps_cap,
-                                    &chars)) != FW_OK)
-            return st;
-        cps = w->tcps;
-    }
-    size_t n = fw_shingle_count(chars, s->opt.ngram);
-    out->set = malloc((n ? n : 1) * sizeof *out->set);
-    out->sig = malloc(s->opt.perms * sizeof *out->sig);
-    if (!out->set || !out->sig ||
-        !(w->packed = fw_grow_scratch(w->packed, &w->packed_cap, fw_shingle_packed_size(chars))) ||
-        !(w->tmp = fw_grow_scratch(w->tmp, &w->tmp_cap, (n ? n : 1) * sizeof *w->tmp)))
-        return FW_ERR_NOMEM;
-    n = fw_shingle_hash_all(cps, chars, s->opt.ngram, s->opt.seed, out->set, w->packed);
-    if (raw_chars != d->chars || n != d->shingles) {
-        snprintf(why, why_size, "%s: its text gives %zu characters and %zu shingles now, %llu and "
-                 "%llu when it was indexed: the normalization has changed",
-                 fw_segment_id(seg, pos), raw_chars, n, (unsigned long long)d->chars,
-                 (unsigned long long)d->shingles);
-        return FW_ERR_FORMAT;
-    }
-    if (s->oph) fw_oph_compute(s->oph, out->set, n, out->sig);
-    else fw_minhash_compute(s->minhasher, out->set, n, out->sig);
-    out->nset = fw_shingle_set(out->set, n, w->tmp);
-    return FW_OK;
-}
-
 static int cmp_u64(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return (x > y) - (x < y);
-}
-
-const fw_index_sketch *fw_index_sketch_find(const fw_index_sketch *v, size_t n, uint64_t x)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (v[mid].number < x) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo < n && v[lo].number == x ? &v[lo] : NULL;
-}
-
-fw_status fw_index_sketch_docs(fw_index *ix, const fw_scan *s, fw_index_sketch *v, size_t n)
-{
-    char why[FW_INDEX_ERROR_SIZE] = "";
-    int failed = FW_OK;
-    #pragma omp parallel num_threads(s->threads)
-    {
-        remake_scratch w = {0};
-        char mine[FW_INDEX_ERROR_SIZE] = "";
-        #pragma omp for schedule(dynamic, 64) /* runs of numbers: frames shared */
-        for (size_t i = 0; i < n; i++) {
-            int seen;
-            #pragma omp atomic read
-            seen = failed;
-            if (seen != FW_OK) continue;
-            fw_status e = remake(ix, s, &w, &v[i], mine, sizeof mine);
-            if (e != FW_OK) {
-                #pragma omp critical
-                {
-                    if (failed == FW_OK) {
-                        memcpy(why, mine, sizeof why);
-                        #pragma omp atomic write
-                        failed = e;
-                    }
-                }
-            }
-        }
-        fw_text_cache_free(&w.text);
-        free(w.cps); free(w.tcps); free(w.packed); free(w.tmp);
-    }
-    if (failed != FW_OK && why[0]) return fw_index_fail(ix, failed, "%s", why);
-    return failed;
-}
-
-void fw_index_sketches_free(fw_index_sketch *v, size_t n)
-{
-    for (size_t i = 0; v && i < n; i++) {
-        free(v[i].set);
-        free(v[i].sig);
-    }
-    free(v);
 }
 
 /* What verifying reads of one side of a pair. */
@@ -475,6 +389,9 @@ static fw_status verify(fw_index *ix, fw_index_result *r, const pair_vec *cand)
         }
     }
     fw_status st = fw_match_make_sets(s, want, nw);
+    uint8_t *made = calloc(s->ndocs ? s->ndocs : 1, 1);
+    if (!made) st = FW_ERR_NOMEM;
+    for (size_t i = 0; made && i < nw; i++) made[s->by_rank[want[i].a]] = 1;
     free(want);
     if (ni) qsort(indexed, ni, sizeof *indexed, cmp_u64);
     size_t u = 0;
@@ -485,7 +402,8 @@ static fw_status verify(fw_index *ix, fw_index_result *r, const pair_vec *cand)
     if (!sk) st = FW_ERR_NOMEM;
     for (size_t i = 0; sk && i < ni; i++) sk[i].number = indexed[i];
     free(indexed);
-    if (st == FW_OK) st = fw_index_sketch_docs(ix, s, sk, ni);
+    if (st == FW_OK) st = fw_index_sketch_docs_with(ix, s, sk, ni, made);
+    free(made);
     if (st == FW_OK) {
         r->pairs = malloc((nc ? nc : 1) * sizeof *r->pairs);
         if (!r->pairs) st = FW_ERR_NOMEM;
@@ -578,7 +496,7 @@ static fw_status withdrawn_pairs(fw_index *ix, fw_index_result *r, pair_vec *los
     uint64_t *members = NULL;
     if (!rec || !tmp) st = FW_ERR_NOMEM;
     for (unsigned band = 0; band < bands && st == FW_OK; band++) {
-        size_t nr = fw_index_batch_band(r, band, rows, rec, tmp);
+        size_t nr = fw_index_batch_band(r, band, rec, tmp);
         for (size_t i = 0; i < u && st == FW_OK; i++) {
             if (given[i]) continue;
             uint64_t x = lost->v[i] >> 32, y = lost->v[i] & UINT32_MAX;
@@ -966,6 +884,8 @@ void fw_index_result_free(fw_index_result *r)
     for (size_t i = 0; r->ix_ids && i < r->nix; i++) free(r->ix_ids[i]);
     free(r->ix_ids);
     free(r->ix_numbers);
+    free(r->keyed);
+    free(r->band_keys);
     free(r->withdrawn);
     free(r);
 }
@@ -1021,6 +941,7 @@ fw_status fw_index_query(fw_index *ix, fw_scan *s, fw_index_result **out)
     st = r->base + r->n > UINT32_MAX
              ? fw_index_fail(ix, FW_ERR_ARG, "an index holds at most 2^32 documents")
              : name_batch(ix, r);
+    if (st == FW_OK) st = batch_keys(r, ix->man.params.bands, ix->man.params.rows);
     if (st == FW_OK && fw_index_live(ix) == 0) {
         st = own_pairs(r);
     } else if (st == FW_OK) {
@@ -1034,7 +955,10 @@ fw_status fw_index_query(fw_index *ix, fw_scan *s, fw_index_result **out)
         static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
         pthread_mutex_lock(&lock); /* qsort has no context argument */
         sort_ctx = r;
-        qsort(r->pairs, r->npairs, sizeof *r->pairs, cmp_result_pair);
+        /* an empty index's are the scan's pairs, in its (id) order already */
+        size_t i = 1;
+        while (i < r->npairs && cmp_result_pair(&r->pairs[i - 1], &r->pairs[i]) <= 0) i++;
+        if (i < r->npairs) qsort(r->pairs, r->npairs, sizeof *r->pairs, cmp_result_pair);
         pthread_mutex_unlock(&lock);
     }
     if (st == FW_OK) st = clusters(ix, r);

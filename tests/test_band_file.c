@@ -136,6 +136,37 @@ static void check_lookups(fw_band_file *f, const bands_data *d, uint64_t key_ran
     }
 }
 
+/* The sort as qsort sorts, for keys as hashes spread them (one pass over
+ * buckets), keys that agree on their high bits (32-bit passage keys), many
+ * equal keys, and items in and out of order. */
+static void sort_matches_qsort(void **state)
+{
+    (void)state;
+    rng_state = 5;
+    const size_t sizes[] = {0, 1, 33, 129, 1000, 100000};
+    for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++)
+        for (int kind = 0; kind < 5; kind++) {
+            size_t n = sizes[s];
+            fw_band_record *v = malloc((n + 1) * sizeof *v), *copy = malloc((n + 1) * sizeof *v),
+                           *tmp = malloc((n + 1) * sizeof *v);
+            for (size_t i = 0; i < n; i++) {
+                uint64_t k = rng();
+                if (kind == 1) k &= 0xffffffffu;           /* 32-bit keys */
+                if (kind == 2) k %= 7;                     /* few keys */
+                if (kind == 3) k = 0x5555;                 /* one key */
+                if (kind == 4) k = (k % 3) << 62 | (k & 0xff); /* big buckets */
+                v[i] = (fw_band_record){k, kind == 0 ? i : rng() % 1000};
+            }
+            memcpy(copy, v, n * sizeof *v);
+            qsort(copy, n, sizeof *copy, by_key_item);
+            fw_band_records_sort(v, tmp, n);
+            assert_memory_equal(copy, v, n * sizeof *v);
+            free(v);
+            free(copy);
+            free(tmp);
+        }
+}
+
 static void round_trip(void **state)
 {
     (void)state;
@@ -335,6 +366,7 @@ static void writer_refuses_disorder_and_leaves_nothing(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(sort_matches_qsort),
         cmocka_unit_test(round_trip),
         cmocka_unit_test(merge_equals_concatenation),
         cmocka_unit_test(damage_is_caught),

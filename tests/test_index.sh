@@ -23,6 +23,8 @@
 #                                      = scan (A B without R) C, restricted to C
 #   5. index compact, query C          = the same bytes as 4
 #   6. a fresh index built from A then `index add B` (two segments) gives 2
+# and a family case: texts indexed three times over two segments, queried
+# with exact and near copies (index_remake.c shares their sketches).
 # Then: a parameter that differs is an error naming it (another canon
 # table too); --fail-on-match
 # exits 3 only when there is a pair; two writers at once both land; a
@@ -160,6 +162,35 @@ out=$("$FANWEN" query -q --index "$W/canon.ix" -o "$W/qx" "$W/C.jsonl" 2>&1)
 [ $? = 1 ] && [[ $out == *"canon.tsv: damaged"* ]] || fail "damaged canon.tsv, query: $out"
 cp "$W/canon.good" "$W/canon.ix/canon.tsv"
 "$FANWEN" query -q --index "$W/canon.ix" -o "$W/qx" "$W/C.jsonl" || fail "canon.tsv restored"
+
+# Families of texts (index_remake.c): each of 40 texts indexed three times,
+# in two segments (two copies in the first, one in the second, so copies sit
+# in different frames and segments); the batch holds exact copies of half
+# of them (their sketches are the batch's), near copies of the others (one
+# sketch made for the three indexed copies) and a text of its own. The
+# query's rows are the scan's.
+python3 - "$W" <<'EOF2' || fail "families corpus"
+import json, sys
+w = sys.argv[1]
+def text(i):
+    return ("第%d篇：" % i) + "".join(chr(0x4e00 + (i * 97 + k * 31) % 2000) for k in range(120))
+with open(w + '/F1.jsonl', 'w', encoding='utf-8') as f1, \
+     open(w + '/F2.jsonl', 'w', encoding='utf-8') as f2, \
+     open(w + '/Fq.jsonl', 'w', encoding='utf-8') as fq:
+    for i in range(40):
+        for copy, out in (('a', f1), ('b', f1), ('c', f2)):
+            out.write(json.dumps({"id": "f%s-%02d" % (copy, i), "text": text(i)}, ensure_ascii=False) + "\n")
+        t = text(i) if i % 2 else text(i)[:-3] + "变了一点"
+        fq.write(json.dumps({"id": "fq-%02d" % i, "text": t}, ensure_ascii=False) + "\n")
+    fq.write(json.dumps({"id": "fq-own", "text": "只属于这一批的一段文字，索引里没有。" * 4}, ensure_ascii=False) + "\n")
+EOF2
+fx=$W/families.ix
+"$FANWEN" index build -q "$fx" "$W/F1.jsonl" || fail "families: build"
+"$FANWEN" index add -q "$fx" "$W/F2.jsonl" || fail "families: add"
+"$FANWEN" scan -q --no-passages -o "$W/sf" "$W/F1.jsonl" "$W/F2.jsonl" "$W/Fq.jsonl" || fail "scan"
+"$FANWEN" query -q --index "$fx" -o "$W/qf" "$W/Fq.jsonl" || fail "families: query"
+same "$W/sf" "$W/qf" "families (copies in frames and segments)" "$W/Fq.jsonl"
+[ "$(grep -c ',fq-' "$W/qf/pairs.csv")" -ge 120 ] || fail "families: the copies are not all paired"
 
 ix=$W/default.ix
 # a parameter that differs is named
