@@ -34,7 +34,13 @@ typedef struct fw_arena_chunk {
  * the document pairs' sets are freed (match.c), would not find it in its
  * own malloc arena. munmap() gives it back. Sanitizer and fuzzing builds
  * keep malloc, which they watch. */
-#if defined(FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION) || defined(__SANITIZE_ADDRESS__)
+#if defined(__has_feature) /* clang says so this way, gcc by __SANITIZE_ADDRESS__ */
+#if __has_feature(address_sanitizer) || __has_feature(hwaddress_sanitizer)
+#define ARENA_WATCHED 1
+#endif
+#endif
+#if defined(FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION) || defined(__SANITIZE_ADDRESS__) || \
+    defined(__SANITIZE_HWADDRESS__) || defined(ARENA_WATCHED)
 static void *chunk_map(size_t bytes) { return aligned_alloc(PAGE, bytes); }
 static void chunk_unmap(void *c, size_t bytes) { (void)bytes; free(c); }
 #else

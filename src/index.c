@@ -25,6 +25,7 @@
 #include "scan.h"
 #include "scan_internal.h"
 #include "grow.h"
+#include "read_whole.h"
 #include "lsh.h"
 
 #include <dirent.h>
@@ -496,34 +497,6 @@ static fw_status commit(fw_index *ix, fw_manifest *next)
 
 /* ------------------------------------------------------------ parameters */
 
-/* The XXH3 of a canon table's bytes as the manifest records it (never 0,
- * which means the built-in table). */
-static fw_status canon_hash_of(const char *path, uint64_t *out, char *why, size_t n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(why, n, "%s: %s", path, strerror(errno));
-        return FW_ERR_IO;
-    }
-    XXH3_state_t *h = XXH3_createState();
-    if (!h) {
-        fclose(f);
-        return FW_ERR_NOMEM;
-    }
-    char buf[65536];
-    size_t got;
-    XXH3_64bits_reset(h);
-    while ((got = fread(buf, 1, sizeof buf, f))) XXH3_64bits_update(h, buf, got);
-    int bad = ferror(f);
-    *out = XXH3_64bits_digest(h) | 1;
-    XXH3_freeState(h);
-    fclose(f);
-    if (bad) {
-        snprintf(why, n, "%s: read error", path);
-        return FW_ERR_IO;
-    }
-    return FW_OK;
-}
 
 /* An index's own canon table (DIR/canon.tsv) is the one the manifest
  * names by its XXH3: a table changed or damaged since would change
@@ -532,7 +505,7 @@ static fw_status check_canon(fw_index *ix, char *why, size_t n)
 {
     if (!ix->man.params.canon_hash) return FW_OK;
     uint64_t h;
-    fw_status st = canon_hash_of(ix->canon_path, &h, why, n);
+    fw_status st = fw_file_hash(ix->canon_path, &h, why, n);
     if (st == FW_ERR_IO) {
         snprintf(why, n, "%s: missing or unreadable (the MANIFEST names a canon table of its own)",
                  ix->canon_path);
@@ -565,7 +538,7 @@ static fw_status params_of(const fw_scan_options *o, fw_index_params *p, char *w
     *p = (fw_index_params){o->ngram, o->perms, bands, rows, o->threshold, o->seed,
                            o->sketch, o->template_mode || o->canon_path, 0, ""};
     fw_index_normalization(p->normalization, sizeof p->normalization);
-    if (o->canon_path) return canon_hash_of(o->canon_path, &p->canon_hash, why, n);
+    if (o->canon_path) return fw_file_hash(o->canon_path, &p->canon_hash, why, n);
     return FW_OK;
 }
 

@@ -237,8 +237,9 @@ static fw_status spill_set(fw_scan *s, fw_worker *w, fw_doc_record *d)
 
 /* A candidate's hashes made again from its kept text, as sketch.c made
  * them (the passage level keeps the text, not the hashes), and its
- * signature when only its band keys were kept: malloc'ed, freed by
- * drop_set() as soon as its last pair is verified. */
+ * signature when only its band keys were kept: malloc'ed and marked as
+ * the document's own, freed by drop_set() (after its last pair in a scan,
+ * when the scan is freed in a staged gather task). */
 static fw_status reshingle(fw_scan *s, fw_worker *w, fw_doc_record *d)
 {
     fw_sketch_worker *sk = &w->sketch;
@@ -254,11 +255,14 @@ static fw_status reshingle(fw_scan *s, fw_worker *w, fw_doc_record *d)
     n = fw_shingle_count(chars, s->opt.ngram);
     uint64_t *hashes = malloc((n ? n : 1) * sizeof *hashes);
     if (!hashes || !(sk->packed = fw_grow_scratch(sk->packed, &sk->packed_cap,
-                                                  fw_shingle_packed_size(chars))))
+                                                  fw_shingle_packed_size(chars)))) {
+        free(hashes);
         return FW_ERR_NOMEM;
+    }
     d->nshingles = fw_shingle_hash_all(cps, chars, s->opt.ngram, s->opt.seed, hashes,
                                        sk->packed);
     d->shingles = hashes;
+    d->owned |= FW_DOC_OWNS_SHINGLES;
     if (d->sig) return FW_OK;
     /* only its band keys were kept: the signature, for the estimate */
     uint32_t *sig = malloc(s->opt.perms * sizeof *sig);
@@ -266,23 +270,26 @@ static fw_status reshingle(fw_scan *s, fw_worker *w, fw_doc_record *d)
     if (s->oph) fw_oph_compute(s->oph, hashes, d->nshingles, sig);
     else fw_minhash_compute(s->minhasher, hashes, d->nshingles, sig);
     d->sig = sig;
+    d->owned |= FW_DOC_OWNS_SIG;
     return FW_OK;
 }
 
-/* Turns the shingle hashes of every document in a candidate pair into a
- * sorted set, in place (parallel over documents). Documents that are in no
+/* One document's shingle hashes made a sorted set, in place (or with a
+ * memory limit, written to the sets file), on worker w's thread: made from
+ * its kept text first when it keeps no hashes. Documents that are in no
  * pair never pay for sorting. */
-/* One document's set (on worker w's thread): made from its kept text
- * first when it keeps no hashes. */
 static fw_status make_set(fw_scan *s, fw_worker *w, fw_doc_record *d)
 {
     if (d->nset || (!d->shingles && !d->text && !s->bounded)) return FW_OK;
-    fw_status st = FW_ERR_NOMEM;
-    if (!d->shingles && d->text && !s->bounded && (st = reshingle(s, w, d)) != FW_OK) return st;
-    if ((w->tmp = fw_grow_scratch(w->tmp, &w->tmp_cap, d->nshingles * sizeof *w->tmp)))
-        st = s->bounded ? spill_set(s, w, d) : FW_OK;
-    if (st == FW_OK && !s->bounded) d->nset = fw_shingle_set(d->shingles, d->nshingles, w->tmp);
-    return st;
+    if (!d->shingles && d->text && !s->bounded) {
+        fw_status st = reshingle(s, w, d);
+        if (st != FW_OK) return st;
+    }
+    if (!(w->tmp = fw_grow_scratch(w->tmp, &w->tmp_cap, d->nshingles * sizeof *w->tmp)))
+        return FW_ERR_NOMEM;
+    if (s->bounded) return spill_set(s, w, d);
+    d->nset = fw_shingle_set(d->shingles, d->nshingles, w->tmp);
+    return FW_OK;
 }
 
 static fw_status make_sets(fw_scan *s, const uint8_t *wanted)
@@ -327,16 +334,20 @@ fw_status fw_match_make_sets(fw_scan *s, const fw_pair *cand, size_t nc)
     return st;
 }
 
-/* Frees what reshingle() made for a document (one that keeps only its
- * band keys: the others' hashes and signature are in the arenas). */
+/* Frees what reshingle() made for a document (its own; hashes and
+ * signatures kept while reading are in the arenas). */
 static void drop_set(fw_doc_record *d)
 {
-    if (!d->band_keys) return;
-    free(d->shingles);
-    free(d->sig);
-    d->shingles = NULL;
-    d->sig = NULL;
-    d->nset = 0;
+    if (d->owned & FW_DOC_OWNS_SHINGLES) {
+        free(d->shingles);
+        d->shingles = NULL;
+        d->nset = 0;
+    }
+    if (d->owned & FW_DOC_OWNS_SIG) {
+        free(d->sig);
+        d->sig = NULL;
+    }
+    d->owned = 0;
 }
 
 void fw_match_drop_sets(fw_scan *s)

@@ -43,33 +43,6 @@ void fw_passage_model_free(fw_passage_model *m)
     m->nlines = 0;
 }
 
-fw_status fw_file_hash(const char *path, uint64_t *out, char *why, size_t why_size)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(why, why_size, "%s: %s", path, strerror(errno));
-        return FW_ERR_IO;
-    }
-    XXH3_state_t *h = XXH3_createState();
-    if (!h) {
-        fclose(f);
-        return FW_ERR_NOMEM;
-    }
-    char buf[65536];
-    size_t got;
-    XXH3_64bits_reset(h);
-    while ((got = fread(buf, 1, sizeof buf, f))) XXH3_64bits_update(h, buf, got);
-    int bad = ferror(f);
-    *out = XXH3_64bits_digest(h) | 1;
-    XXH3_freeState(h);
-    fclose(f);
-    if (bad) {
-        snprintf(why, why_size, "%s: read error", path);
-        return FW_ERR_IO;
-    }
-    return FW_OK;
-}
-
 /* ---------------------------------------------------------------- writing */
 
 typedef struct text {

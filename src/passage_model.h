@@ -56,7 +56,4 @@ fw_status fw_passage_model_format(const fw_passage_model *m, char **out, size_t 
 
 void fw_passage_model_free(fw_passage_model *m);
 
-/* The XXH3 of a file's bytes, never 0 (for --canon tables). */
-fw_status fw_file_hash(const char *path, uint64_t *out, char *why, size_t why_size);
-
 #endif

@@ -26,6 +26,7 @@
 #include "measure.h"
 #include "index.h"
 #include "passage_model.h"
+#include "read_whole.h"
 #include "passage_stop.h"
 #include "sort.h"
 #include "shingle.h"

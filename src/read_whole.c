@@ -1,11 +1,14 @@
 /*
- * read_whole.c — a small file read into memory at once: plans, task
- * outputs, passage models. Sized by fstat, so a file is read in one go
- * and one allocation.
+ * read_whole.c — small files read into memory at once (plans, task
+ * outputs, passage models: sized by fstat, one read and one allocation),
+ * or hashed (canon tables).
  */
 #include "read_whole.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <xxhash.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -37,4 +40,31 @@ fw_status fw_read_whole(const char *path, char **data, size_t *len)
     if (st != FW_OK) free(buf);
     close(fd);
     return st;
+}
+
+fw_status fw_file_hash(const char *path, uint64_t *out, char *why, size_t why_size)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(why, why_size, "%s: %s", path, strerror(errno));
+        return FW_ERR_IO;
+    }
+    XXH3_state_t *h = XXH3_createState();
+    if (!h) {
+        fclose(f);
+        return FW_ERR_NOMEM;
+    }
+    char buf[65536];
+    size_t got;
+    XXH3_64bits_reset(h);
+    while ((got = fread(buf, 1, sizeof buf, f))) XXH3_64bits_update(h, buf, got);
+    int bad = ferror(f);
+    *out = XXH3_64bits_digest(h) | 1;
+    XXH3_freeState(h);
+    fclose(f);
+    if (bad) {
+        snprintf(why, why_size, "%s: read error", path);
+        return FW_ERR_IO;
+    }
+    return FW_OK;
 }

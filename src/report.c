@@ -664,7 +664,9 @@ static fw_status write_named(report_job *job)
     FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
     if (fd >= 0 && !f) {
         close(fd);
+        temp_enter(job->slot, &saved);
         unlink_quietly(job->tmp);
+        temp_leave(job->slot, "", &saved);
     }
     fw_status st = FW_ERR_IO;
     if (f) {
@@ -675,7 +677,10 @@ static fw_status write_named(report_job *job)
             st = publish(job);
         } else {
             unlink_quietly(job->tmp);
-            if (st == FW_OK) st = FW_ERR_IO;
+            if (st == FW_OK) {
+                st = FW_ERR_IO;
+                errno = EINTR; /* the process is ending */
+            }
         }
         temp_leave(job->slot, "", &saved);
     }

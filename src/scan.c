@@ -222,12 +222,13 @@ fw_status fw_scan_new_sharing(const fw_scan_options *options, const fw_normalize
     s->stats.threads = s->threads;
     s->stats.candidate_probability = fw_lsh_probability(options->threshold, bands, rows);
     s->workers = aligned_alloc(64, sizeof(fw_worker) * (size_t)s->threads);
+    if (s->workers) /* zeroed before any failure: fw_scan_free() frees its fields */
+        memset(s->workers, 0, sizeof(fw_worker) * (size_t)s->threads);
     s->error = calloc(1, ERROR_SIZE);
     s->cwd = getcwd(NULL, 0); /* NULL when it cannot be had: then not recorded */
     st = fw_pipeline_init(&s->pipe);
     if (!s->text_field || !s->id_field || !s->workers || !s->error || st != FW_OK)
         goto nomem;
-    memset(s->workers, 0, sizeof(fw_worker) * (size_t)s->threads);
     if (normalizer) {
         s->normalizer = (fw_normalizer *)normalizer;
         s->normalizer_borrowed = 1;
@@ -301,7 +302,6 @@ void fw_scan_free(fw_scan *s)
             fw_sketch_worker_free(&w->sketch);
             fw_cut_scratch_free(&w->cut);
             fw_arena_free(&w->sigs);
-
             free(w->text);
             free(w->tmp);
             free(w->set_a);

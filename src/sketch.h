@@ -41,6 +41,8 @@ typedef struct fw_doc_record {
     uint64_t text_at;        /* it is in text_file, here), */
     uint64_t *line_hashes;   /* its short lines' hashes, sorted, distinct */
     uint32_t nlines;
+    uint8_t owned;           /* FW_DOC_OWNS_*: shingles or sig malloc'ed after
+                              * reading (match.c), not in an arena */
     /* and made after reading (passage_prep.c): */
     fw_passage *passages;    /* its passages (NULL when off) */
     uint32_t npassages;
@@ -54,6 +56,9 @@ typedef struct fw_doc_record {
     int64_t cluster;         /* representative's document number */
     uint64_t cluster_size;
 } fw_doc_record;
+
+#define FW_DOC_OWNS_SHINGLES 1u
+#define FW_DOC_OWNS_SIG 2u
 
 /* Sets a document's message (replacing any earlier one; left NULL when
  * out of memory). */
