@@ -24,16 +24,18 @@
 typedef struct fw_arena_chunk {
     struct fw_arena_chunk *next;
     size_t used, size;
-    size_t bytes;         /* mapped, from the chunk's start */
+    size_t bytes;         /* allocated, from the chunk's start */
     alignas(16) unsigned char data[];
 } fw_arena_chunk;
 
-/* Chunks are mapped, not malloc'ed: the CLI raises malloc's mmap threshold
- * to 256 MB (fewer page faults for transient buffers), under which a freed
- * chunk would stay in the process's memory, and the passage level, after
- * the document pairs' sets are freed (match.c), would not find it in its
- * own malloc arena. munmap() gives it back. Sanitizer and fuzzing builds
- * keep malloc, which they watch. */
+/* An arena freed before the scan ends (arena.h: `returns`) maps its
+ * chunks and unmaps them: the CLI raises malloc's mmap threshold to 256
+ * MB (fewer page faults for transient buffers), under which freed chunks
+ * would stay in the process, out of reach of other threads' malloc. The
+ * others take theirs from malloc, which hands back memory freed earlier
+ * (reading's buffers) instead of fresh pages the kernel must zero: mapping
+ * all of them cost 5% of a laws scan. Sanitizer and fuzzing builds always
+ * use malloc, which they watch. */
 #if defined(__has_feature) /* clang says so this way, gcc by __SANITIZE_ADDRESS__ */
 #if __has_feature(address_sanitizer) || __has_feature(hwaddress_sanitizer)
 #define ARENA_WATCHED 1
@@ -41,13 +43,17 @@ typedef struct fw_arena_chunk {
 #endif
 #if defined(FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION) || defined(__SANITIZE_ADDRESS__) || \
     defined(__SANITIZE_HWADDRESS__) || defined(ARENA_WATCHED)
-static void *chunk_map(size_t bytes) { return aligned_alloc(PAGE, bytes); }
-static void chunk_unmap(void *c, size_t bytes) { (void)bytes; free(c); }
+#define CAN_MAP 0
 #else
+#define CAN_MAP 1
+#endif
+
 /* `bytes` (a multiple of PAGE) at an address aligned to PAGE, as huge
- * pages need: a mapping PAGE larger, its ends cut off. */
-static void *chunk_map(size_t bytes)
+ * pages need: mapped (a mapping PAGE larger, its ends cut off), or
+ * malloc'ed. */
+static void *chunk_get(int map, size_t bytes)
 {
+    if (!CAN_MAP || !map) return aligned_alloc(PAGE, bytes);
     unsigned char *m = mmap(NULL, bytes + PAGE, PROT_READ | PROT_WRITE,
                             MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (m == MAP_FAILED) return NULL;
@@ -56,8 +62,12 @@ static void *chunk_map(size_t bytes)
     if (PAGE - head) munmap(m + head + bytes, PAGE - head);
     return m + head;
 }
-static void chunk_unmap(void *c, size_t bytes) { munmap(c, bytes); }
-#endif
+
+static void chunk_put(int map, void *c, size_t bytes)
+{
+    if (CAN_MAP && map) munmap(c, bytes);
+    else free(c);
+}
 
 void *fw_arena_alloc(fw_arena *arena, size_t size)
 {
@@ -66,7 +76,7 @@ void *fw_arena_alloc(fw_arena *arena, size_t size)
     if (!c || c->size - c->used < size) {
         size_t want = size > CHUNK ? size : CHUNK;
         size_t bytes = (sizeof *c + want + PAGE - 1) & ~(size_t)(PAGE - 1);
-        c = chunk_map(bytes);
+        c = chunk_get(arena->returns, bytes);
         if (!c) return NULL;
         madvise(c, bytes, MADV_HUGEPAGE);
         c->next = arena->chunks;
@@ -84,7 +94,7 @@ void fw_arena_free(fw_arena *arena)
 {
     for (fw_arena_chunk *c = arena->chunks, *next; c; c = next) {
         next = c->next;
-        chunk_unmap(c, c->bytes);
+        chunk_put(arena->returns, c, c->bytes);
     }
     arena->chunks = NULL;
 }

@@ -19,10 +19,10 @@
  * chunks on normal pages: see arena.c.)
  *
  * Lifetime: nothing is freed on its own. fw_arena_free() releases every
- * chunk at once, to the system, when the scan is freed (or, for the sets
- * made to verify document pairs, once they are verified), so a pointer
- * from fw_arena_alloc() stays valid until then. One arena per thread: it
- * takes no lock.
+ * chunk at once, when the scan is freed (or, for the passages'
+ * signatures, once they are side by side: an arena that `returns`), so a
+ * pointer from fw_arena_alloc() stays valid until then. One arena per
+ * thread: it takes no lock.
  */
 #ifndef FW_ARENA_H
 #define FW_ARENA_H
@@ -32,6 +32,8 @@
 /* Zero-initialized: an empty arena. */
 typedef struct fw_arena {
     struct fw_arena_chunk *chunks; /* newest first; memory comes from it */
+    int returns;                   /* 1: freed long before the scan ends, its
+                                    * chunks go back to the system (arena.c) */
 } fw_arena;
 
 /* `size` bytes, 16-byte aligned; NULL when out of memory (the arena is left

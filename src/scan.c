@@ -222,8 +222,10 @@ fw_status fw_scan_new_sharing(const fw_scan_options *options, const fw_normalize
     s->stats.threads = s->threads;
     s->stats.candidate_probability = fw_lsh_probability(options->threshold, bands, rows);
     s->workers = aligned_alloc(64, sizeof(fw_worker) * (size_t)s->threads);
-    if (s->workers) /* zeroed before any failure: fw_scan_free() frees its fields */
+    if (s->workers) { /* zeroed before any failure: fw_scan_free() frees its fields */
         memset(s->workers, 0, sizeof(fw_worker) * (size_t)s->threads);
+        for (int t = 0; t < s->threads; t++) s->workers[t].sigs.returns = 1;
+    }
     s->error = calloc(1, ERROR_SIZE);
     s->cwd = getcwd(NULL, 0); /* NULL when it cannot be had: then not recorded */
     st = fw_pipeline_init(&s->pipe);
