@@ -681,15 +681,24 @@ fw_status fw_index_create(const char *dir, const fw_scan_options *options, fw_in
 
 /* The band file of a new segment: every band's (key, number) records,
  * made and sorted a few bands at a time in parallel, written in order. */
-static fw_status write_bands(fw_index *ix, const char *name, const fw_index_result *r,
-                             int threads)
+/* The writer of segment `name`'s band file, with the index's bands and
+ * tag (add and compact). */
+static fw_status new_band_writer(fw_index *ix, const char *name, fw_band_writer **w)
 {
     const fw_index_params *p = &ix->man.params;
     char path[4096], why[FW_INDEX_ERROR_SIZE];
     fw_index_path(ix, path, sizeof path, name, "bands");
+    fw_status st = fw_band_writer_new(path, p->bands, fw_index_params_tag(p), w, why, sizeof why);
+    return st == FW_OK ? FW_OK : fw_index_fail(ix, st, "%s", why);
+}
+
+static fw_status write_bands(fw_index *ix, const char *name, const fw_index_result *r,
+                             int threads)
+{
+    const fw_index_params *p = &ix->man.params;
     fw_band_writer *w;
-    fw_status st = fw_band_writer_new(path, p->bands, fw_index_params_tag(p), &w, why, sizeof why);
-    if (st != FW_OK) return fw_index_fail(ix, st, "%s", why);
+    fw_status st = new_band_writer(ix, name, &w);
+    if (st != FW_OK) return st;
     const unsigned group = (unsigned)(threads > 0 ? threads : 1);
     size_t m = r->n ? r->n : 1;
     fw_band_record *rec = malloc(group * m * sizeof *rec), *tmp = malloc(group * m * sizeof *tmp);
@@ -1178,11 +1187,9 @@ static fw_status merge_band(fw_index *ix, fw_band_writer *w, fw_band_file **file
 static fw_status compact_bands(fw_index *ix, const char *name)
 {
     const fw_index_params *p = &ix->man.params;
-    char path[4096], why[FW_INDEX_ERROR_SIZE];
-    fw_index_path(ix, path, sizeof path, name, "bands");
     fw_band_writer *w;
-    fw_status st = fw_band_writer_new(path, p->bands, fw_index_params_tag(p), &w, why, sizeof why);
-    if (st != FW_OK) return fw_index_fail(ix, st, "%s", why);
+    fw_status st = new_band_writer(ix, name, &w);
+    if (st != FW_OK) return st;
     fw_band_file **files = malloc((ix->man.nsegs ? ix->man.nsegs : 1) * sizeof *files);
     if (!files) st = FW_ERR_NOMEM;
     for (size_t g = 0; files && g < ix->man.nsegs; g++) files[g] = ix->segs[g].bands;

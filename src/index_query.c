@@ -173,23 +173,18 @@ static fw_status name_batch(fw_index *ix, fw_index_result *r)
 
 /* ---------------------------------------------------------- candidates */
 
-/* Candidate pairs as they are found: min << 32 | max of the two numbers
- * (all below 2^32, clusters() checks), repeats allowed; sorted by radix. */
-typedef struct pair_vec {
-    uint64_t *v;
-    size_t len, cap;
-} pair_vec;
-
-static int push_pair(pair_vec *p, uint64_t x, uint64_t y)
+/* Candidate pairs as they are found, in lsh.c's list: min << 32 | max of
+ * the two numbers (all below 2^32, clusters() checks), repeats allowed;
+ * sorted by radix. */
+static int push_pair(fw_pair_list *p, uint64_t x, uint64_t y)
 {
-    if (!fw_grow(&p->v, &p->cap, p->len + 1, sizeof *p->v, 256)) return 0;
-    p->v[p->len++] = x < y ? x << 32 | y : y << 32 | x;
-    return 1;
+    return x < y ? fw_pair_list_push(p, (uint32_t)x, (uint32_t)y)
+                 : fw_pair_list_push(p, (uint32_t)y, (uint32_t)x);
 }
 
 /* One bucket: `na` indexed members and `nb` new ones (numbers). */
 static int bucket_pairs(const fw_index_result *r, const uint64_t *a, size_t na,
-                        const fw_band_record *b, size_t nb, pair_vec *out)
+                        const fw_band_record *b, size_t nb, fw_pair_list *out)
 {
     if (na + nb <= FW_LSH_FULL_BUCKET) {
         for (size_t j = 0; j < nb; j++) {
@@ -279,7 +274,7 @@ static fw_status indexed_bucket(fw_index *ix, unsigned band, uint64_t key, uint6
  * the star's centre. (Whether another band still gives them is
  * withdrawn_pairs()'s question.) */
 static int bucket_lost(const fw_index_result *r, const uint64_t *a, size_t na,
-                       const fw_band_record *b, size_t nb, pair_vec *out)
+                       const fw_band_record *b, size_t nb, fw_pair_list *out)
 {
     if (na < 2 || na + nb <= FW_LSH_FULL_BUCKET) return 1;
     size_t ca = 0;
@@ -297,7 +292,7 @@ static int bucket_lost(const fw_index_result *r, const uint64_t *a, size_t na,
     return 1;
 }
 
-static fw_status sort_pairs(pair_vec *v)
+static fw_status sort_pairs(fw_pair_list *v)
 {
     uint64_t *scratch = malloc((v->len ? v->len : 1) * sizeof *scratch);
     if (!scratch) return FW_ERR_NOMEM;
@@ -310,7 +305,7 @@ static fw_status sort_pairs(pair_vec *v)
 /* Every candidate pair with a new document, sorted, without repeats; and
  * into `lost` the pairs between indexed documents that buckets no longer
  * give. */
-static fw_status find_candidates(fw_index *ix, fw_index_result *r, pair_vec *out, pair_vec *lost)
+static fw_status find_candidates(fw_index *ix, fw_index_result *r, fw_pair_list *out, fw_pair_list *lost)
 {
     const unsigned bands = ix->man.params.bands;
     size_t m = r->n ? r->n : 1;
@@ -364,7 +359,7 @@ static side side_of(const fw_index_result *r, const fw_index_sketch *v, size_t n
 }
 
 /* Verifies every candidate; keeps those at or above the threshold. */
-static fw_status verify(fw_index *ix, fw_index_result *r, const pair_vec *cand)
+static fw_status verify(fw_index *ix, fw_index_result *r, const fw_pair_list *cand)
 {
     fw_scan *s = r->batch;
     size_t nc = cand->len;
@@ -463,7 +458,7 @@ static fw_status band_gives(fw_index *ix, const fw_index_result *r, unsigned ban
  * together would not have: pairs a bucket gave and no longer gives
  * (`lost`), that no band gives any more. Into r->withdrawn. Rare: it takes
  * a bucket past FW_LSH_FULL_BUCKET members, or a new smallest id in one. */
-static fw_status withdrawn_pairs(fw_index *ix, fw_index_result *r, pair_vec *lost)
+static fw_status withdrawn_pairs(fw_index *ix, fw_index_result *r, fw_pair_list *lost)
 {
     if (!lost->len) return FW_OK;
     fw_status st = fw_index_components(ix);
@@ -937,7 +932,7 @@ fw_status fw_index_query(fw_index *ix, fw_scan *s, fw_index_result **out)
     r->generation = ix->man.generation;
     r->base = ix->man.next_doc;
     r->n = s->ndocs;
-    pair_vec cand = {0}, lost = {0};
+    fw_pair_list cand = {0}, lost = {0};
     st = r->base + r->n > UINT32_MAX
              ? fw_index_fail(ix, FW_ERR_ARG, "an index holds at most 2^32 documents")
              : name_batch(ix, r);
