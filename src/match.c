@@ -292,23 +292,23 @@ static fw_status make_set(fw_scan *s, fw_worker *w, fw_doc_record *d)
     return FW_OK;
 }
 
+static fw_status make_sets_listed(fw_scan *s, const uint32_t *docs, size_t nd);
+
+/* make_sets_listed() for the documents i with wanted[i]. */
 static fw_status make_sets(fw_scan *s, const uint8_t *wanted)
 {
-    size_t n = s->ndocs;
-    int failed = FW_OK;
-    #pragma omp parallel for num_threads(s->threads) schedule(dynamic, 64)
-    for (size_t i = 0; i < n; i++) {
-        if (!wanted[i]) continue;
-        fw_status st = make_set(s, &s->workers[omp_get_thread_num()], &s->docs[i]);
-        if (st != FW_OK) {
-            #pragma omp atomic write
-            failed = st;
-        }
-    }
-    return failed;
+    size_t nd = 0;
+    for (size_t i = 0; i < s->ndocs; i++) nd += wanted[i];
+    uint32_t *docs = malloc((nd ? nd : 1) * sizeof *docs);
+    if (!docs) return FW_ERR_NOMEM;
+    for (size_t i = 0, j = 0; i < s->ndocs; i++)
+        if (wanted[i]) docs[j++] = (uint32_t)i;
+    fw_status st = make_sets_listed(s, docs, nd);
+    free(docs);
+    return st;
 }
 
-/* make_sets() for the documents listed (each once). */
+/* make_set() for the documents listed (each once), in parallel. */
 static fw_status make_sets_listed(fw_scan *s, const uint32_t *docs, size_t nd)
 {
     int failed = FW_OK;

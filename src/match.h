@@ -20,9 +20,9 @@ fw_status fw_match_find_candidates(fw_scan *s, fw_pair **cand, size_t *nc);
 /* The exact shingle sets of the documents in candidate pairs. */
 fw_status fw_match_make_sets(fw_scan *s, const fw_pair *cand, size_t nc);
 
-/* Frees what fw_match_make_sets() made from kept texts (the hashes and
- * signatures of documents that keep only band keys), once the pairs are
- * verified: the passage level, after it, has the memory back. */
+/* Frees every set and signature still made from a kept text (its
+ * document's own): what fw_match_verify() has not freed after a failure,
+ * or a staged gather task's sets (fw_scan_free() calls it). */
 void fw_match_drop_sets(fw_scan *s);
 
 /* fw_match_make_sets() for the documents i with wanted[i] (by document

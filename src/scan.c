@@ -501,8 +501,7 @@ static fw_status run(fw_scan *s, const fw_staged_pairs *staged)
 
         progress(s, "verify");
         st = fw_match_verify(s, cand, nc, &kept, &nkept);
-        free(cand);
-        fw_match_drop_sets(s);
+        free(cand); /* the sets made from texts are freed by now (match.c) */
         if (st != FW_OK) goto out;
     }
     s->stats.verified = s->opt.verify ? nkept : 0;
