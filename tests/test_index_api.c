@@ -153,6 +153,24 @@ static char *query(fw_index *ix, size_t from, size_t n, size_t indexed_below, fw
     return out;
 }
 
+/* A new index DIR/name holding the first n texts, added through a query. */
+static fw_index *index_first(const char *name, size_t n)
+{
+    char path[512], why[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    fw_scan_options o;
+    fw_scan_options_default(&o);
+    fw_index *ix;
+    assert_int_equal(fw_index_create(path, &o, &ix, why, sizeof why), FW_OK);
+    fw_index_result *r;
+    fw_scan *batch;
+    free(query(ix, 0, n, 0, &r, &batch));
+    assert_int_equal(fw_index_add(ix, r), FW_OK);
+    fw_index_result_free(r);
+    fw_scan_free(batch);
+    return ix;
+}
+
 static void test_index_answers_as_a_scan(void **state)
 {
     (void)state;
@@ -257,21 +275,12 @@ static char *slurp(const char *path)
 static void test_result_outlives_generation(void **state)
 {
     (void)state;
-    char path[512], out1[512], out2[512], why[512];
-    snprintf(path, sizeof path, "%s/ix-lifetime", dir);
+    char out1[512], out2[512];
     snprintf(out1, sizeof out1, "%s/out-before", dir);
     snprintf(out2, sizeof out2, "%s/out-after", dir);
-    fw_scan_options o;
-    fw_scan_options_default(&o);
-    fw_index *ix;
-    assert_int_equal(fw_index_create(path, &o, &ix, why, sizeof why), FW_OK);
+    fw_index *ix = index_first("ix-lifetime", 30);
     fw_index_result *r;
     fw_scan *batch;
-    free(query(ix, 0, 30, 0, &r, &batch));
-    assert_int_equal(fw_index_add(ix, r), FW_OK);
-    fw_index_result_free(r);
-    fw_scan_free(batch);
-
     free(query(ix, 30, NDOCS, 30, &r, &batch));
     assert_int_equal(fw_index_result_write(ix, r, out1), FW_OK);
     assert_int_equal(fw_index_add(ix, r), FW_OK);
@@ -345,18 +354,9 @@ static char *all_texts(const char *ix_dir)
 static void test_compact_drops_removed_texts(void **state)
 {
     (void)state;
-    char path[512], why[512];
+    char path[512];
     snprintf(path, sizeof path, "%s/ix-frames", dir);
-    fw_scan_options o;
-    fw_scan_options_default(&o);
-    fw_index *ix;
-    assert_int_equal(fw_index_create(path, &o, &ix, why, sizeof why), FW_OK);
-    fw_index_result *r;
-    fw_scan *batch;
-    free(query(ix, 0, 30, 0, &r, &batch));
-    assert_int_equal(fw_index_add(ix, r), FW_OK);
-    fw_index_result_free(r);
-    fw_scan_free(batch);
+    fw_index *ix = index_first("ix-frames", 30);
     /* texts 2 and 3 are random (4 is a copy of 3, none of 2): 90 bytes
      * from the middle of each identify it */
     char gone[91], kept[91];
