@@ -85,18 +85,28 @@ point() { # POINT BASE EXPECT_REF LEFT WHAT CMD...: killed there, then checked
 point before-manifest "$W/base" "$W/before" 1 add index add -q "$W/ix" "$W/B.jsonl"
 point after-manifest "$W/base" "$W/after" 0 add index add -q "$W/ix" "$W/B.jsonl"
 
-seen_before=0 seen_after=0 left=0
-for ((i = 0; i < iterations; i++)); do
+# A copy of BASE as $W/ix, fanwen ARGS... run on it and SIGKILLed after a
+# random share of SECONDS; the index must still check, and `left` counts
+# the kills that left a writer's files behind (the next writer removes them).
+killed_copy() {
+    local base=$1 seconds=$2 what=$3
+    shift 3
     rm -rf "$W/ix"
-    cp -a "$W/base" "$W/ix"
-    "$FANWEN" index add -q "$W/ix" "$W/B.jsonl" &
-    pid=$!
-    sleep "$(rand "$t_add")"
+    cp -a "$base" "$W/ix"
+    "$FANWEN" "$@" &
+    local pid=$!
+    sleep "$(rand "$seconds")"
     kill -KILL $pid 2>/dev/null
     wait $pid 2>/dev/null
-    "$FANWEN" index info --check "$W/ix" >/dev/null || fail "add kill $i: the index does not check"
+    "$FANWEN" index info --check "$W/ix" >/dev/null || fail "$what: the index does not check"
     [ "$(ls "$W/ix" | grep -c '^seg-')" -gt "$(( 3 * $(grep -c '^segment ' "$W/ix/MANIFEST") ))" ] &&
         left=$((left + 1))
+    return 0
+}
+
+seen_before=0 seen_after=0 left=0
+for ((i = 0; i < iterations; i++)); do
+    killed_copy "$W/base" "$t_add" "add kill $i" index add -q "$W/ix" "$W/B.jsonl"
     "$FANWEN" query -q --index "$W/ix" -o "$W/q" "$W/C.jsonl" || fail "add kill $i: query"
     if same_as "$W/q" "$W/before"; then
         seen_before=$((seen_before + 1))
@@ -134,16 +144,7 @@ grep -c '^segment ' "$W/ix/MANIFEST" | grep -qx 1 || fail "compact after the man
 echo "kill points: add and compact killed before and after the MANIFEST, each as it should be"
 compacted=0
 for ((i = 0; i < iterations; i++)); do
-    rm -rf "$W/ix"
-    cp -a "$W/cbase" "$W/ix"
-    "$FANWEN" index compact -q "$W/ix" &
-    pid=$!
-    sleep "$(rand "$t_compact")"
-    kill -KILL $pid 2>/dev/null
-    wait $pid 2>/dev/null
-    "$FANWEN" index info --check "$W/ix" >/dev/null || fail "compact kill $i: the index does not check"
-    [ "$(ls "$W/ix" | grep -c '^seg-')" -gt "$(( 3 * $(grep -c '^segment ' "$W/ix/MANIFEST") ))" ] &&
-        left=$((left + 1))
+    killed_copy "$W/cbase" "$t_compact" "compact kill $i" index compact -q "$W/ix"
     "$FANWEN" query -q --index "$W/ix" -o "$W/q" "$W/C.jsonl" || fail "compact kill $i: query"
     same_as "$W/q" "$W/cref" || fail "compact kill $i: the answer changed"
     grep -c '^segment ' "$W/ix/MANIFEST" | grep -qx 1 && compacted=$((compacted + 1))
