@@ -18,9 +18,13 @@
  * one addition with carry across ceil(na / 64) words per character of b:
  * 400 × 400 characters cost 2,800 word steps instead of 160,000 cells.
  *
- * The match masks M are kept for the distinct characters of a only, in a
- * small open-addressed table (Chinese has thousands of characters, a
- * passage a few hundred). For the alignment itself every column is kept,
+ * The match masks M are kept for the distinct characters of a only,
+ * numbered from 1 (0 is the zero mask, a no-op step, for characters a
+ * lacks): a code point of the Basic Multilingual Plane finds its number in
+ * a plain array, one load and no branch (Chinese has thousands of
+ * characters, a passage a few hundred, and whether b's next one is in a
+ * is a coin toss for the branch predictor); the rarer others in a small
+ * open-addressed table. For the alignment itself every column is kept,
  * and the traceback reads the bits: at (i, j), equal characters are a
  * match (always optimal for LCS); otherwise a set bit i - 1 of V_j means
  * L(i - 1, j) = L(i, j) (move up), a clear one that the value came from
@@ -30,9 +34,14 @@
 #include "grow.h"
 
 #include <string.h>
+#if defined(__x86_64__)
+#include <x86intrin.h>
+#endif
 
 void fw_aligner_free(fw_aligner *al)
 {
+    free(al->direct);
+    free(al->direct_set);
     free(al->table);
     free(al->masks);
     free(al->columns);
@@ -45,8 +54,29 @@ static inline uint32_t table_slot(uint32_t cp, size_t cap)
     return (uint32_t)((cp * 0x9E3779B1u) >> 7) & (uint32_t)(cap - 1);
 }
 
-/* Builds the match masks of a's distinct characters. */
-static fw_status build_masks(fw_aligner *al, const uint32_t *a, size_t na, size_t words)
+/* The mask number of `cp` outside the Basic Multilingual Plane, 0 when
+ * a has no such character. */
+static size_t table_number(const fw_aligner *al, uint32_t cp)
+{
+    const size_t cap = al->table_cap;
+    if (!cap) return 0;
+    const fw_align_entry *t = al->table;
+    for (uint32_t h = table_slot(cp, cap); t[h].stamp == al->stamp;
+         h = (h + 1) & (uint32_t)(cap - 1))
+        if (t[h].key == cp) return t[h].slot;
+    return 0;
+}
+
+/* The mask number of `cp`: one load for the characters texts are made of,
+ * with no branch on whether a has it (a coin toss for the predictor). */
+static inline size_t number_of(const fw_aligner *al, uint32_t cp)
+{
+    return cp < FW_ALIGN_DIRECT ? al->direct[cp] : table_number(al, cp);
+}
+
+/* Numbers a's characters outside the Basic Multilingual Plane, from
+ * *distinct on. */
+static fw_status number_astral(fw_aligner *al, const uint32_t *a, size_t na, size_t *distinct)
 {
     size_t cap = 16;
     while (cap < 2 * na) cap *= 2;
@@ -62,50 +92,79 @@ static fw_status build_masks(fw_aligner *al, const uint32_t *a, size_t na, size_
         memset(al->table, 0, cap * sizeof *al->table);
         al->stamp = 1;
     }
-    /* room for a mask per character: at most na distinct */
-    if (!fw_grow(&al->masks, &al->masks_cap, (na ? na : 1) * words, sizeof *al->masks, 256))
-        return FW_ERR_NOMEM;
     fw_align_entry *t = al->table;
-    const uint32_t stamp = al->stamp;
-    size_t distinct = 0;
     for (size_t i = 0; i < na; i++) {
+        if (a[i] < FW_ALIGN_DIRECT) continue;
         uint32_t h = table_slot(a[i], cap);
-        while (t[h].stamp == stamp && t[h].key != a[i]) h = (h + 1) & (uint32_t)(cap - 1);
-        if (t[h].stamp != stamp) {
-            memset(al->masks + distinct * words, 0, words * sizeof *al->masks);
-            t[h] = (fw_align_entry){a[i], stamp, (uint32_t)distinct++, 0};
-        }
-        al->masks[t[h].slot * words + i / 64] |= (uint64_t)1 << (i % 64);
+        while (t[h].stamp == al->stamp && t[h].key != a[i]) h = (h + 1) & (uint32_t)(cap - 1);
+        if (t[h].stamp != al->stamp)
+            t[h] = (fw_align_entry){a[i], al->stamp, (uint32_t)++*distinct, 0};
     }
     return FW_OK;
 }
 
-/* The match mask of `cp`, or NULL when a has no such character. */
-static inline const uint64_t *mask_of(const fw_aligner *al, uint32_t cp, size_t cap,
-                                      size_t words)
+/* Builds the match masks of a's distinct characters (number 1, 2, ...),
+ * after clearing the numbers the last pattern left. */
+static fw_status build_masks(fw_aligner *al, const uint32_t *a, size_t na, size_t words)
 {
-    uint32_t h = table_slot(cp, cap);
-    const fw_align_entry *t = al->table;
-    while (t[h].stamp == al->stamp) {
-        if (t[h].key == cp) return al->masks + (size_t)t[h].slot * words;
-        h = (h + 1) & (uint32_t)(cap - 1);
+    if (!al->direct && !(al->direct = calloc(FW_ALIGN_DIRECT, sizeof *al->direct)))
+        return FW_ERR_NOMEM;
+    for (size_t k = 0; k < al->ndirect_set; k++) al->direct[al->direct_set[k]] = 0;
+    al->ndirect_set = 0;
+    if (!fw_grow(&al->direct_set, &al->direct_set_cap, na ? na : 1, sizeof *al->direct_set, 256) ||
+        !fw_grow(&al->masks, &al->masks_cap, (na + 1) * words, sizeof *al->masks, 256))
+        return FW_ERR_NOMEM;
+    memset(al->masks, 0, (na + 1) * words * sizeof *al->masks); /* one call, not one a character */
+    size_t distinct = 0, astral = 0;
+    for (size_t i = 0; i < na; i++) {
+        uint32_t cp = a[i];
+        if (cp >= FW_ALIGN_DIRECT) {
+            astral = 1;
+            continue;
+        }
+        if (!al->direct[cp]) {
+            al->direct[cp] = (uint32_t)++distinct;
+            al->direct_set[al->ndirect_set++] = cp;
+        }
+        al->masks[al->direct[cp] * words + i / 64] |= (uint64_t)1 << (i % 64);
     }
-    return NULL;
+    if (astral) {
+        fw_status st = number_astral(al, a, na, &distinct);
+        if (st != FW_OK) return st;
+        for (size_t i = 0; i < na; i++)
+            if (a[i] >= FW_ALIGN_DIRECT)
+                al->masks[table_number(al, a[i]) * words + i / 64] |= (uint64_t)1 << (i % 64);
+    } else if (al->table_cap && ++al->stamp == 0) { /* earlier astral entries go stale */
+        memset(al->table, 0, al->table_cap * sizeof *al->table);
+        al->stamp = 1;
+    }
+    return FW_OK;
+}
+
+/* a + b + carry_in, the carry out in *carry. */
+static inline uint64_t add_carry(uint64_t a, uint64_t b, unsigned char *carry)
+{
+#if defined(__x86_64__)
+    unsigned long long s;
+    *carry = _addcarry_u64(*carry, a, b, &s);
+    return s;
+#else
+    uint64_t s = a + b, c = s < a;
+    s += *carry;
+    *carry = (unsigned char)(c | (s < *carry));
+    return s;
+#endif
 }
 
 /* One column: V' = (V + (V & M)) | (V & ~M), the addition carried across
- * words. */
-static inline void step(uint64_t *v, const uint64_t *m, size_t words)
+ * words, from v into out (which may be v). */
+static inline __attribute__((always_inline)) void step_to(uint64_t *out, const uint64_t *v,
+                                                           const uint64_t *m, size_t words)
 {
-    uint64_t carry = 0;
+    unsigned char carry = 0;
     for (size_t k = 0; k < words; k++) {
-        uint64_t x = v[k], u = x & m[k];
-        uint64_t s = x + u;
-        uint64_t c = s < x;
-        s += carry;
-        c |= s < carry;
-        carry = c;
-        v[k] = s | (x & ~m[k]);
+        uint64_t x = v[k], mk = m[k];
+        out[k] = add_carry(x, x & mk, &carry) | (x & ~mk);
     }
 }
 
@@ -133,12 +192,9 @@ static fw_status run_columns(fw_aligner *al, const uint32_t *a, size_t na, const
     uint64_t *v = al->columns;
     memset(v, 0xFF, words * sizeof *v);
     for (size_t j = 0; j < nb; j++) {
-        if (keep) {
-            memcpy(v + words, v, words * sizeof *v);
-            v += words;
-        }
-        const uint64_t *m = mask_of(al, b[j], al->table_cap, words);
-        if (m) step(v, m, words);
+        uint64_t *out = keep ? v + words : v;
+        step_to(out, v, al->masks + number_of(al, b[j]) * words, words);
+        v = out;
     }
     *lcs = zeros(v, na);
     return FW_OK;
@@ -167,23 +223,51 @@ fw_status fw_align_pattern(fw_aligner *al, const uint32_t *a, size_t na)
 /* How often fw_align_against() checks whether it can stop. */
 #define CHECK_EVERY 32
 
+/* The columns of fw_align_against(), in v, with `words` a constant where
+ * it is small so that the column stays in registers. The bound for
+ * stopping: a common subsequence splits where b's first j characters end,
+ * at some i in a, so LCS ≤ max_i L(i, j) + min(na − i, nb − j), whose
+ * largest term is at i = na − (nb − j) (L grows by at most one a row):
+ * tighter than L(na, j) + nb − j, and the same decisions. */
+static inline __attribute__((always_inline)) size_t against(const fw_aligner *al,
+                                                           const uint32_t *b, size_t nb,
+                                                           size_t need, size_t na,
+                                                           const size_t words, uint64_t *v)
+{
+    memset(v, 0xFF, words * sizeof *v);
+    for (size_t j = 0; j < nb; j++) {
+        step_to(v, v, al->masks + number_of(al, b[j]) * words, words);
+        if (need && (j + 1) % CHECK_EVERY == 0) {
+            size_t left = nb - j - 1, i = na > left ? na - left : 0;
+            if (zeros(v, i) + left < need) return zeros(v, na);
+        }
+    }
+    return zeros(v, na);
+}
+
+#define AGAINST_WORDS(k)                                                                   \
+    case k: {                                                                              \
+        uint64_t v[k];                                                                     \
+        *lcs = against(al, b, nb, need, na, k, v);                                         \
+        break;                                                                             \
+    }
+
 fw_status fw_align_against(fw_aligner *al, const uint32_t *b, size_t nb, size_t need,
                            size_t *lcs)
 {
     const size_t na = al->pattern_len, words = (na + 63) / 64;
     *lcs = 0;
     if (!na || !nb) return FW_OK;
-    uint64_t *v = al->columns;
-    memset(v, 0xFF, words * sizeof *v);
-    for (size_t j = 0; j < nb; j++) {
-        const uint64_t *m = mask_of(al, b[j], al->table_cap, words);
-        if (m) step(v, m, words);
-        if (need && (j + 1) % CHECK_EVERY == 0 && zeros(v, na) + (nb - j - 1) < need) {
-            *lcs = zeros(v, na); /* below need: it cannot get there */
-            return FW_OK;
-        }
+    switch (words) { /* passages are a few hundred characters */
+    AGAINST_WORDS(1)
+    AGAINST_WORDS(2)
+    AGAINST_WORDS(3)
+    AGAINST_WORDS(4)
+    AGAINST_WORDS(5)
+    AGAINST_WORDS(6)
+    AGAINST_WORDS(7)
+    default: *lcs = against(al, b, nb, need, na, words, al->columns); break;
     }
-    *lcs = zeros(v, na);
     return FW_OK;
 }
 
@@ -210,17 +294,21 @@ fw_status fw_align(fw_aligner *al, const uint32_t *a, size_t na, const uint32_t 
     *lcs = *nruns = 0;
     if (!na || !nb) return FW_OK;
     if (na >= UINT32_MAX || nb >= UINT32_MAX) return FW_ERR_ARG;
-    if (na == nb && memcmp(a, b, na * sizeof *a) == 0) { /* a copy: what traceback finds */
-        if (!fw_grow(&al->runs, &al->runs_cap, 1, sizeof *al->runs, 64)) return FW_ERR_NOMEM;
-        al->runs[0] = (fw_align_run){0, 0, (uint32_t)na};
-        *lcs = na;
-        *nruns = 1;
-        return FW_OK;
+    /* A common end is where the traceback starts anyway (equal characters
+     * are always matched), so it is left out of the columns and added as
+     * the last run: the same runs for less work. */
+    size_t tail = 0;
+    while (tail < na && tail < nb && a[na - 1 - tail] == b[nb - 1 - tail]) tail++;
+    size_t n = 0;
+    if (tail && !fw_grow(&al->runs, &al->runs_cap, 1, sizeof *al->runs, 64)) return FW_ERR_NOMEM;
+    if (tail) al->runs[n++] = (fw_align_run){(uint32_t)(na - tail), (uint32_t)(nb - tail),
+                                             (uint32_t)tail};
+    size_t i = na - tail, j = nb - tail, head = 0;
+    if (i && j) {
+        fw_status st = run_columns(al, a, i, b, j, 1, &head);
+        if (st != FW_OK) return st;
     }
-    fw_status st = run_columns(al, a, na, b, nb, 1, lcs);
-    if (st != FW_OK) return st;
-    const size_t words = (na + 63) / 64;
-    size_t n = 0, i = na, j = nb;
+    const size_t words = (i + 63) / 64;
     while (i && j) {
         if (a[i - 1] == b[j - 1]) {
             if (!push_match(al, &n, (uint32_t)(i - 1), (uint32_t)(j - 1))) return FW_ERR_NOMEM;
@@ -237,6 +325,7 @@ fw_status fw_align(fw_aligner *al, const uint32_t *a, size_t na, const uint32_t 
         al->runs[x] = al->runs[y - 1];
         al->runs[y - 1] = t;
     }
+    *lcs = head + tail;
     *nruns = n;
     return FW_OK;
 }

@@ -11,19 +11,27 @@ typedef struct fw_align_run {
     uint32_t a, b, len;
 } fw_align_run;
 
-/* An entry of the aligner's table: a code point and its match mask's
- * number, live when its stamp is the current pattern's. One cache line
- * holds four, so a lookup costs one miss at most. */
+/* An entry of the aligner's table of characters outside the Basic
+ * Multilingual Plane: a code point and its match mask's number, live when
+ * its stamp is the current pattern's. */
 typedef struct fw_align_entry {
     uint32_t key, stamp, slot, unused;
 } fw_align_entry;
 
+/* Code points below this have their mask's number in a plain array. */
+#define FW_ALIGN_DIRECT 0x10000
+
 /* Scratch of one thread, reused from pair to pair; zero it to start. */
 typedef struct fw_aligner {
-    fw_align_entry *table;   /* open-addressed: code point → mask number; */
+    uint32_t *direct;        /* code point → mask number, 0: not in a */
+    uint32_t *direct_set;    /* the code points set in `direct`, to clear */
+    size_t direct_set_cap;
+    size_t ndirect_set;
+    fw_align_entry *table;   /* open-addressed, for the others; */
     uint32_t stamp;          /* stamped, never cleared between patterns */
     size_t table_cap;
-    uint64_t *masks;         /* match masks, `words` each */
+    uint64_t *masks;         /* match masks, `words` each; number 0 is all
+                              * zeros, the mask of characters a lacks */
     size_t masks_cap;
     uint64_t *columns;       /* the DP state after each character of b */
     size_t columns_cap;

@@ -3,7 +3,7 @@
  * programme: random texts over small and large alphabets at every length
  * around the 64-bit word boundaries, planted copies with known edits, and
  * the runs of the alignment (in order, equal characters, adding up to the
- * LCS).
+ * LCS, and the very runs a traceback of the full table takes).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -58,6 +58,47 @@ static void check_runs(const fw_aligner *al, size_t nruns, const uint32_t *a, si
     assert_int_equal(total, lcs);
 }
 
+/* The runs a traceback of the full table takes from (na, nb), matching
+ * equal characters and otherwise moving up when L(i - 1, j) = L(i, j),
+ * left when not (align.c's rule), as (a, b, len) triples in order. */
+static size_t traceback_reference(const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
+                                  fw_align_run *out)
+{
+    size_t *L = calloc((na + 1) * (nb + 1), sizeof *L);
+    assert_non_null(L);
+    for (size_t i = 1; i <= na; i++)
+        for (size_t j = 1; j <= nb; j++) {
+            size_t up = L[(i - 1) * (nb + 1) + j], left = L[i * (nb + 1) + j - 1];
+            L[i * (nb + 1) + j] = a[i - 1] == b[j - 1] ? L[(i - 1) * (nb + 1) + j - 1] + 1
+                                                        : (up > left ? up : left);
+        }
+    size_t n = 0, i = na, j = nb;
+    while (i && j) {
+        if (a[i - 1] == b[j - 1]) {
+            if (n && out[n - 1].a == i && out[n - 1].b == j) {
+                out[n - 1].a--;
+                out[n - 1].b--;
+                out[n - 1].len++;
+            } else {
+                out[n++] = (fw_align_run){(uint32_t)(i - 1), (uint32_t)(j - 1), 1};
+            }
+            i--;
+            j--;
+        } else if (L[(i - 1) * (nb + 1) + j] == L[i * (nb + 1) + j]) {
+            i--;
+        } else {
+            j--;
+        }
+    }
+    free(L);
+    for (size_t x = 0, y = n; x + 1 < y; x++, y--) {
+        fw_align_run t = out[x];
+        out[x] = out[y - 1];
+        out[y - 1] = t;
+    }
+    return n;
+}
+
 static void random_text(uint32_t *t, size_t n, uint32_t alphabet, uint32_t base)
 {
     for (size_t i = 0; i < n; i++) t[i] = base + (uint32_t)(rng() % alphabet);
@@ -71,6 +112,12 @@ static void compare(fw_aligner *al, const uint32_t *a, size_t na, const uint32_t
     assert_int_equal(fw_align(al, a, na, b, nb, &got2, &nruns), FW_OK);
     assert_int_equal(got2, want);
     check_runs(al, nruns, a, na, b, nb, want);
+    fw_align_run *expect = malloc((na < nb ? na : nb) * sizeof *expect + 1);
+    assert_non_null(expect);
+    size_t nexpect = traceback_reference(a, na, b, nb, expect);
+    assert_int_equal(nruns, nexpect);
+    if (nruns) assert_memory_equal(al->runs, expect, nruns * sizeof *expect);
+    free(expect);
     /* one pattern against a partner: the exact LCS when it can reach the
      * bar, and below the bar when it cannot (it may stop early) */
     fw_aligner one = {0};
@@ -176,6 +223,45 @@ static void test_planted_edits(void **state)
     fw_aligner_free(&al);
 }
 
+/* Characters outside the Basic Multilingual Plane (emoji, CJK extension
+ * B) take another path to their masks than 一 and a: mixed texts against
+ * the reference, and one pattern after another on one aligner, so that
+ * neither path keeps a character of the pattern before. */
+static void test_planes_and_patterns(void **state)
+{
+    (void)state;
+    const uint32_t letters[] = {'a', 0x4E00, 0x4E01, 0xFFFF, 0x10000, 0x1F600, 0x20000, 0x2A6D6};
+    fw_aligner al = {0}, one = {0};
+    uint32_t a[150], b[150];
+    for (int t = 0; t < 300; t++) {
+        size_t na = 1 + (size_t)(rng() % 149), nb = (size_t)(rng() % 150);
+        uint32_t pick = 2 + (uint32_t)(rng() % 7); /* how many of the letters */
+        for (size_t i = 0; i < na; i++) a[i] = letters[rng() % pick];
+        for (size_t i = 0; i < nb; i++) b[i] = letters[(rng() % pick + (uint32_t)t) % 8];
+        compare(&al, a, na, b, nb);
+        /* the same aligner for each pattern in turn */
+        size_t got;
+        assert_int_equal(fw_align_pattern(&one, a, na), FW_OK);
+        assert_int_equal(fw_align_against(&one, b, nb, 0, &got), FW_OK);
+        assert_int_equal(got, lcs_reference(a, na, b, nb));
+    }
+    /* a pattern of one astral letter, then one without it: b of that
+     * letter alone must match nothing */
+    uint32_t astral = 0x1F600, plain = 0x4E00;
+    size_t got;
+    assert_int_equal(fw_align_pattern(&one, &astral, 1), FW_OK);
+    assert_int_equal(fw_align_against(&one, &astral, 1, 0, &got), FW_OK);
+    assert_int_equal(got, 1);
+    assert_int_equal(fw_align_pattern(&one, &plain, 1), FW_OK);
+    assert_int_equal(fw_align_against(&one, &astral, 1, 0, &got), FW_OK);
+    assert_int_equal(got, 0);
+    assert_int_equal(fw_align_pattern(&one, &astral, 1), FW_OK);
+    assert_int_equal(fw_align_against(&one, &plain, 1, 0, &got), FW_OK);
+    assert_int_equal(got, 0);
+    fw_aligner_free(&al);
+    fw_aligner_free(&one);
+}
+
 static void test_empty_and_identical(void **state)
 {
     (void)state;
@@ -198,6 +284,7 @@ int main(void)
         cmocka_unit_test(test_random_against_reference),
         cmocka_unit_test(test_long_texts),
         cmocka_unit_test(test_planted_edits),
+        cmocka_unit_test(test_planes_and_patterns),
         cmocka_unit_test(test_empty_and_identical),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
