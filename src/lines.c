@@ -69,18 +69,7 @@ fw_status fw_lines_find(const char *text, size_t len, const uint32_t *cps,
     for (size_t i = 0; i <= len;) {
         size_t k;
         i = next_break(s, i, len, &k);
-        /* the line's code points: those from its bytes; a long line's end
-         * is searched for, a short one's walked to */
-        size_t end_cp = cp;
-        if (cp + max_chars < ncps && offsets[cp + max_chars] < i) {
-            size_t lo = cp + max_chars, hi = ncps; /* offsets[lo] < i */
-            while (hi - lo > 1) {
-                size_t mid = lo + (hi - lo) / 2;
-                if (offsets[mid] < i) lo = mid; else hi = mid;
-            }
-            end_cp = hi;
-        }
-        while (end_cp < ncps && offsets[end_cp] < i) end_cp++;
+        size_t end_cp = fw_cp_at_byte(offsets, cp, ncps, i); /* its code points' end */
         size_t n = end_cp - cp;
         if (n >= 1 && n < max_chars) {
             if (!fw_grow(lines, cap, *count + 1, sizeof **lines, 16)) return FW_ERR_NOMEM;

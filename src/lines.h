@@ -16,6 +16,27 @@ static inline size_t fw_line_break(const unsigned char *s, size_t n)
     return 0;
 }
 
+/* The first code point at or after cp whose character starts at or after
+ * byte `at` (ncps if none): where a line or a unit ending before `at` ends.
+ * Offsets never go down (fw_normalize_mapped()), so it is galloped to
+ * from cp, then searched for: lines and units are tens to thousands of
+ * code points, which a walk paid one by one. */
+static inline size_t fw_cp_at_byte(const uint32_t *offsets, size_t cp, size_t ncps, uint64_t at)
+{
+    size_t lo = cp, step = 16; /* those before lo start before `at` */
+    while (lo + step < ncps && offsets[lo + step] < at) {
+        lo += step + 1;
+        step *= 2;
+    }
+    size_t hi = lo + step < ncps ? lo + step : ncps; /* at hi or before */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (offsets[mid] < at) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
 /* One short line: normalized code points [cp_start, cp_end) from bytes
  * [byte_start, byte_end) of the text, and the hash of its normalized text
  * with every run of digits folded to one. */

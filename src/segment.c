@@ -175,8 +175,7 @@ static int find_units(const unsigned char *s, size_t len, const uint32_t *cps,
             continue;
         }
         brk = i + k;
-        size_t end_cp = cp;
-        while (end_cp < ncps && offsets[end_cp] < brk) end_cp++;
+        size_t end_cp = fw_cp_at_byte(offsets, cp, ncps, brk);
         if (end_cp > cp) {
             if (!add_unit(out, s, cps, offsets, (uint32_t)cp, (uint32_t)end_cp,
                           trim_start(s, unit_start, offsets[cp]),
