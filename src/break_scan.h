@@ -15,10 +15,27 @@ typedef enum fw_break_kind {
     FW_BREAK_SENTENCE
 } fw_break_kind;
 
-/* The first position p in [from, len) of the `len` bytes at s where a mark
- * of `kind` starts (a multi-byte one whole before len), or len if none.
- * `path` as in fw_scanner_simd(); every path gives the same answer. */
-size_t fw_break_scan(const unsigned char *s, size_t from, size_t len, fw_break_kind kind,
-                     fw_simd path);
+/* A search through one text. It keeps the marks of the last 64 bytes it
+ * looked at: marks come every fifty bytes or so, and each ask would
+ * otherwise look at the same bytes again. */
+typedef struct fw_break_scanner {
+    const unsigned char *s;
+    size_t len;
+    fw_break_kind kind;
+    fw_simd path;   /* as fw_scanner_simd() answered */
+    size_t block;   /* marks of bytes [block, block + 64), bit k for block + k; */
+    uint64_t marks; /* block is SIZE_MAX while there are none */
+} fw_break_scanner;
+
+/* Starts a search through the `len` bytes at s (which must stay there)
+ * for marks of `kind`; `path` as in fw_scanner_simd(), every path giving
+ * the same answers. */
+void fw_break_scanner_init(fw_break_scanner *b, const unsigned char *s, size_t len,
+                           fw_break_kind kind, fw_simd path);
+
+/* The first position p in [from, len) where a mark starts (a multi-byte
+ * one whole before len), or len if none. Any `from` may be asked, fastest
+ * in increasing order. */
+size_t fw_break_next(fw_break_scanner *b, size_t from);
 
 #endif

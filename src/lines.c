@@ -51,10 +51,10 @@ static uint64_t line_hash(const uint32_t *cps, uint32_t a, uint32_t b, uint64_t 
 
 /* Where the next line break at or after i starts (len: none), its length
  * in *k. */
-static size_t next_break(const unsigned char *s, size_t i, size_t len, size_t *k)
+static size_t next_break(fw_break_scanner *b, size_t i, size_t *k)
 {
-    i = fw_break_scan(s, i, len, FW_BREAK_LINE, FW_SIMD_AUTO);
-    *k = i < len ? fw_line_break(s + i, len - i) : 1;
+    i = fw_break_next(b, i);
+    *k = i < b->len ? fw_line_break(b->s + i, b->len - i) : 1;
     return i;
 }
 
@@ -66,9 +66,11 @@ fw_status fw_lines_find(const char *text, size_t len, const uint32_t *cps,
     size_t cp = 0, start = 0;
     *count = 0;
     if (ncps > UINT32_MAX) return FW_ERR_ARG;
+    fw_break_scanner breaks;
+    fw_break_scanner_init(&breaks, s, len, FW_BREAK_LINE, FW_SIMD_AUTO);
     for (size_t i = 0; i <= len;) {
         size_t k;
-        i = next_break(s, i, len, &k);
+        i = next_break(&breaks, i, &k);
         size_t end_cp = fw_cp_at_byte(offsets, cp, ncps, i); /* its code points' end */
         size_t n = end_cp - cp;
         if (n >= 1 && n < max_chars) {

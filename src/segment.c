@@ -158,7 +158,9 @@ static int find_units(const unsigned char *s, size_t len, const uint32_t *cps,
 {
     size_t cp = 0;     /* first code point not yet in a unit */
     size_t i = 0, unit_start = 0;
-    while ((i = fw_break_scan(s, i, len, FW_BREAK_SENTENCE, FW_SIMD_AUTO)) < len) {
+    fw_break_scanner breaks;
+    fw_break_scanner_init(&breaks, s, len, FW_BREAK_SENTENCE, FW_SIMD_AUTO);
+    while ((i = fw_break_next(&breaks, i)) < len) {
         size_t brk, k;
         int sentence = 0, paragraph = 0;
         if ((k = fw_line_break(s + i, len - i)) != 0) {

@@ -4,7 +4,8 @@
  * code path, from every start: each mark and its near misses (、，“” and
  * the marks with one byte changed) at every offset around the 32- and
  * 64-byte blocks, cut short by the end of the text, \r\n pairs across a
- * block boundary, and random text made of the bytes that matter. Lines
+ * block boundary, and random text made of the bytes that matter; and
+ * asked again after each mark, as the callers ask. Lines
  * (lines.c) and units (segment.c) are cut only where the search stops, so
  * equal answers from every start give equal lines, units and passages.
  */
@@ -59,7 +60,9 @@ static void agrees(const unsigned char *s, size_t n)
                                  is_mark(s + from, n - from, FW_BREAK_LINE));
             for (size_t p = 0; p < NPATHS; p++) {
                 if (fw_scanner_simd(PATHS[p]) != PATHS[p]) continue;
-                size_t got = fw_break_scan(s, from, n, (fw_break_kind)kind, PATHS[p]);
+                fw_break_scanner b;
+                fw_break_scanner_init(&b, s, n, (fw_break_kind)kind, PATHS[p]);
+                size_t got = fw_break_next(&b, from);
                 if (got != want)
                     fprintf(stderr, "%s, kind %d, from %zu of %zu: %zu, want %zu\n",
                             fw_simd_name(PATHS[p]), kind, from, n, got, want);
@@ -67,6 +70,24 @@ static void agrees(const unsigned char *s, size_t n)
             }
         }
     }
+}
+
+/* One search asked again after each mark, as lines.c and segment.c ask
+ * (the block kept answers), on every path: every mark, in order. */
+static void walks(const unsigned char *s, size_t n)
+{
+    for (int kind = FW_BREAK_LINE; kind <= FW_BREAK_SENTENCE; kind++)
+        for (size_t p = 0; p < NPATHS; p++) {
+            if (fw_scanner_simd(PATHS[p]) != PATHS[p]) continue;
+            fw_break_scanner b;
+            fw_break_scanner_init(&b, s, n, (fw_break_kind)kind, PATHS[p]);
+            size_t want = 0;
+            for (size_t from = 0; from <= n; from = want + 1) {
+                for (want = from; want < n && !is_mark(s + want, n - want, (fw_break_kind)kind);
+                     want++) {}
+                assert_int_equal(fw_break_next(&b, from), want);
+            }
+        }
 }
 
 /* Marks and near misses: the marks, 、，“” (same lead bytes), and each
@@ -88,6 +109,7 @@ static void test_every_offset(void **state)
             for (size_t i = 0; i < sizeof buf; i++) buf[i] = "\xE4\xB8\xAD"[i % 3];
             memcpy(buf + at, PIECES[k], len);
             agrees(buf, 140);
+            walks(buf, 140);
             for (size_t cut = 1; cut < len; cut++) agrees(buf, at + cut); /* ends mid-mark */
         }
     }
@@ -107,6 +129,7 @@ static void test_pairs(void **state)
                 memcpy(buf + at, PIECES[a], la);
                 memcpy(buf + at + la, PIECES[b], lb);
                 agrees(buf, 140);
+                walks(buf, 140);
             }
 }
 
@@ -131,6 +154,7 @@ static void test_random_text(void **state)
         else
             for (; n < want; n++) buf[n] = BYTES[rng() % sizeof BYTES];
         agrees(buf, n);
+        walks(buf, n);
     }
 }
 
