@@ -28,13 +28,15 @@ static inline size_t fw_cp_at_byte(const uint32_t *offsets, size_t cp, size_t nc
         lo += step + 1;
         step *= 2;
     }
-    size_t hi = lo + step < ncps ? lo + step : ncps; /* at hi or before */
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (offsets[mid] < at) lo = mid + 1;
-        else hi = mid;
+    /* in [lo, lo + n]: halved without branches, which the loads decide
+     * at random */
+    size_t n = (lo + step < ncps ? lo + step : ncps) - lo;
+    while (n > 1) {
+        size_t half = n / 2;
+        lo = offsets[lo + half - 1] < at ? lo + half : lo;
+        n -= half;
     }
-    return lo;
+    return lo + (n == 1 && offsets[lo] < at);
 }
 
 /* One short line: normalized code points [cp_start, cp_end) from bytes
