@@ -23,7 +23,7 @@ static inline size_t fw_line_break(const unsigned char *s, size_t n)
  * code points, which a walk paid one by one. */
 static inline size_t fw_cp_at_byte(const uint32_t *offsets, size_t cp, size_t ncps, uint64_t at)
 {
-    size_t lo = cp, step = 16; /* those before lo start before `at` */
+    size_t lo = cp, step = 8; /* those before lo start before `at` */
     while (lo + step < ncps && offsets[lo + step] < at) {
         lo += step + 1;
         step *= 2;
