@@ -19,7 +19,6 @@
 #include "break_scan.h"
 #include "grow.h"
 
-
 #define XXH_STATIC_LINKING_ONLY /* XXH3_state_t, for streaming a line */
 #include <xxhash.h>
 
