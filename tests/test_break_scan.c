@@ -133,8 +133,8 @@ static void test_pairs(void **state)
             }
 }
 
-/* Random texts of pieces, of random lengths, and random bytes from the
- * ones the patterns are made of. */
+/* Random texts of pieces, of random lengths, random bytes from the ones
+ * the patterns are made of, and random bytes. */
 static void test_random_text(void **state)
 {
     (void)state;
@@ -144,7 +144,9 @@ static void test_random_text(void **state)
     unsigned char buf[400];
     for (int round = 0; round < 3000; round++) {
         size_t n = 0, want = rng() % 380;
-        if (round % 2)
+        if (round % 3 == 2)
+            for (; n < want; n++) buf[n] = (unsigned char)rng();
+        else if (round % 3)
             while (n < want) {
                 const char *piece = PIECES[rng() % COUNT(PIECES)];
                 size_t len = strlen(piece);
