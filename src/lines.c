@@ -16,9 +16,8 @@
  * the sketch stage.
  */
 #include "lines.h"
+#include "break_scan.h"
 #include "grow.h"
-
-#include <string.h>
 
 #define XXH_STATIC_LINKING_ONLY /* XXH3_state_t, for streaming a line */
 #include <xxhash.h>
@@ -49,31 +48,13 @@ static uint64_t line_hash(const uint32_t *cps, uint32_t a, uint32_t b, uint64_t 
     return XXH3_64bits_digest(&st);
 }
 
-/* Bytes of x equal to b (their top bits), eight at a time. */
-static inline uint64_t bytes_equal(uint64_t x, unsigned char b)
-{
-    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-    x ^= ones * b;
-    return (x - ones) & ~x & highs;
-}
-
 /* Where the next line break at or after i starts (len: none), its length
- * in *k. Only \n, \r and 0xE2 (U+2028, U+2029) can start one: eight bytes
- * at a time are passed over while they hold none. */
-static size_t next_break(const unsigned char *s, size_t i, size_t len, size_t *k)
+ * in *k. */
+static size_t next_break(fw_break_scanner *b, size_t i, size_t *k)
 {
-    for (; i + 8 <= len; i += 8) {
-        uint64_t x;
-        memcpy(&x, s + i, 8);
-        if (bytes_equal(x, '\n') | bytes_equal(x, '\r') | bytes_equal(x, 0xE2)) break;
-    }
-    for (; i < len; i++) {
-        unsigned char c = s[i];
-        if (c > '\r' && c != 0xE2) continue;
-        if ((*k = fw_line_break(s + i, len - i)) != 0) return i;
-    }
-    *k = 1;
-    return len;
+    i = fw_break_next(b, i);
+    *k = i < b->len ? fw_line_break(b->s + i, b->len - i) : 1;
+    return i;
 }
 
 fw_status fw_lines_find(const char *text, size_t len, const uint32_t *cps,
@@ -84,21 +65,12 @@ fw_status fw_lines_find(const char *text, size_t len, const uint32_t *cps,
     size_t cp = 0, start = 0;
     *count = 0;
     if (ncps > UINT32_MAX) return FW_ERR_ARG;
+    fw_break_scanner breaks;
+    fw_break_scanner_init(&breaks, s, len, FW_BREAK_LINE, FW_SIMD_AUTO);
     for (size_t i = 0; i <= len;) {
         size_t k;
-        i = next_break(s, i, len, &k);
-        /* the line's code points: those from its bytes; a long line's end
-         * is searched for, a short one's walked to */
-        size_t end_cp = cp;
-        if (cp + max_chars < ncps && offsets[cp + max_chars] < i) {
-            size_t lo = cp + max_chars, hi = ncps; /* offsets[lo] < i */
-            while (hi - lo > 1) {
-                size_t mid = lo + (hi - lo) / 2;
-                if (offsets[mid] < i) lo = mid; else hi = mid;
-            }
-            end_cp = hi;
-        }
-        while (end_cp < ncps && offsets[end_cp] < i) end_cp++;
+        i = next_break(&breaks, i, &k);
+        size_t end_cp = fw_cp_at_byte(offsets, cp, ncps, i); /* its code points' end */
         size_t n = end_cp - cp;
         if (n >= 1 && n < max_chars) {
             if (!fw_grow(lines, cap, *count + 1, sizeof **lines, 16)) return FW_ERR_NOMEM;

@@ -16,6 +16,29 @@ static inline size_t fw_line_break(const unsigned char *s, size_t n)
     return 0;
 }
 
+/* The first code point at or after cp whose character starts at or after
+ * byte `at` (ncps if none): where a line or a unit ending before `at` ends.
+ * Offsets never go down (fw_normalize_mapped()), so it is galloped to
+ * from cp, then searched for: lines and units are tens to thousands of
+ * code points, which a walk paid one by one. */
+static inline size_t fw_cp_at_byte(const uint32_t *offsets, size_t cp, size_t ncps, uint64_t at)
+{
+    size_t lo = cp, step = 8; /* those before lo start before `at` */
+    while (lo + step < ncps && offsets[lo + step] < at) {
+        lo += step + 1;
+        step *= 2;
+    }
+    /* in [lo, lo + n]: halved without branches, which the loads decide
+     * at random */
+    size_t n = (lo + step < ncps ? lo + step : ncps) - lo;
+    while (n > 1) {
+        size_t half = n / 2;
+        lo = offsets[lo + half - 1] < at ? lo + half : lo;
+        n -= half;
+    }
+    return lo + (n == 1 && offsets[lo] < at);
+}
+
 /* One short line: normalized code points [cp_start, cp_end) from bytes
  * [byte_start, byte_end) of the text, and the hash of its normalized text
  * with every run of digits folded to one. */

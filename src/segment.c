@@ -32,6 +32,7 @@
  * closing punctuation included and trailing white space left out.
  */
 #include "segment.h"
+#include "break_scan.h"
 #include "grow.h"
 #include "mix.h"
 
@@ -150,14 +151,6 @@ static int add_unit(unit_list *l, const unsigned char *s, const uint32_t *cps,
     return push_unit(l, (unit){a, b, byte_start, byte_end, (unsigned)ends_sentence, 0});
 }
 
-/* Can a break (line break or sentence end) start with byte c? \n \r ! ? ;
- * . and the lead bytes of the UTF-8 marks above (E2, E3, EF). */
-static inline int may_break(unsigned char c)
-{
-    return c < 0x40 ? (c == '\n' || c == '\r' || c == '!' || c == '?' || c == ';' || c == '.')
-                    : (c == 0xE2 || c == 0xE3 || c == 0xEF);
-}
-
 /* Step 1: the units of the text. */
 static int find_units(const unsigned char *s, size_t len, const uint32_t *cps,
                       const uint32_t *offsets, size_t ncps, unsigned min_chars,
@@ -165,7 +158,9 @@ static int find_units(const unsigned char *s, size_t len, const uint32_t *cps,
 {
     size_t cp = 0;     /* first code point not yet in a unit */
     size_t i = 0, unit_start = 0;
-    while (i < len) {
+    fw_break_scanner breaks;
+    fw_break_scanner_init(&breaks, s, len, FW_BREAK_SENTENCE, FW_SIMD_AUTO);
+    while ((i = fw_break_next(&breaks, i)) < len) {
         size_t brk, k;
         int sentence = 0, paragraph = 0;
         if ((k = fw_line_break(s + i, len - i)) != 0) {
@@ -177,14 +172,12 @@ static int find_units(const unsigned char *s, size_t len, const uint32_t *cps,
             while (i + k < len && ((more = sentence_end(s + i + k, len - i - k)) ||
                                    (more = closer(s + i + k, len - i - k))))
                 k += more;
-        } else {
-            /* most bytes start no break: skip to one that may */
-            for (i++; i < len && !may_break(s[i]); i++) {}
+        } else { /* a '.' that ends no sentence */
+            i++;
             continue;
         }
         brk = i + k;
-        size_t end_cp = cp;
-        while (end_cp < ncps && offsets[end_cp] < brk) end_cp++;
+        size_t end_cp = fw_cp_at_byte(offsets, cp, ncps, brk);
         if (end_cp > cp) {
             if (!add_unit(out, s, cps, offsets, (uint32_t)cp, (uint32_t)end_cp,
                           trim_start(s, unit_start, offsets[cp]),
