@@ -163,9 +163,9 @@ fw_status fw_pair_list_finish(fw_pair_list *lists, size_t nlists, fw_pair **pair
     return FW_OK;
 }
 
-/* A band's pairs sorted and without repeats (tmp: scratch, grown as
- * needed); 0 when out of memory. */
-static int band_set(fw_pair_list *l, uint64_t **tmp, size_t *tmp_cap)
+/* Pairs sorted and without repeats (tmp: scratch, grown as needed); 0
+ * when out of memory. */
+static int pair_set(fw_pair_list *l, uint64_t **tmp, size_t *tmp_cap)
 {
     if (!fw_grow(tmp, tmp_cap, l->len ? l->len : 1, sizeof **tmp, 1024)) return 0;
     fw_sort_u64(l->v, *tmp, l->len);
@@ -173,24 +173,25 @@ static int band_set(fw_pair_list *l, uint64_t **tmp, size_t *tmp_cap)
     return 1;
 }
 
-/* *set ∪= add, both sorted without repeats, through `out` (swapped with
- * *set); 0 when out of memory. */
-static int set_union(fw_pair_list *set, const fw_pair_list *add, fw_pair_list *out)
+/* *set ∪= add, both sorted without repeats, in place: merged from the
+ * back into room at the end of *set, so that the set is never held twice;
+ * 0 when out of memory. */
+static int set_union(fw_pair_list *set, const fw_pair_list *add)
 {
-    if (!fw_grow(&out->v, &out->cap, set->len + add->len + 1, sizeof *out->v, 1024)) return 0;
-    size_t i = 0, j = 0, n = 0;
-    while (i < set->len && j < add->len) {
-        uint64_t x = set->v[i], y = add->v[j];
-        out->v[n++] = x < y ? x : y;
-        i += x <= y;
-        j += y <= x;
+    const size_t n = set->len + add->len;
+    if (!fw_grow(&set->v, &set->cap, n ? n : 1, sizeof *set->v, 1024)) return 0;
+    uint64_t *v = set->v;
+    const uint64_t *w = add->v;
+    size_t i = set->len, j = add->len, at = n; /* v[at..n): the merged tail */
+    while (i && j) {
+        uint64_t x = v[i - 1], y = w[j - 1];
+        v[--at] = x > y ? x : y; /* at ≥ i + j: nothing unread is overwritten */
+        i -= x >= y;
+        j -= y >= x;
     }
-    while (i < set->len) out->v[n++] = set->v[i++];
-    while (j < add->len) out->v[n++] = add->v[j++];
-    out->len = n;
-    fw_pair_list t = *set;
-    *set = *out;
-    *out = t;
+    while (j) v[--at] = w[--j];
+    if (at > i) memmove(v + i, v + at, (n - at) * sizeof *v); /* pairs in both */
+    set->len = i + (n - at);
     return 1;
 }
 
@@ -199,20 +200,29 @@ static int set_union(fw_pair_list *set, const fw_pair_list *add, fw_pair_list *o
  * on one thread, where there is nothing to merge). The sets are emptied. */
 static fw_status join_sets(fw_pair_list *sets, size_t nsets, fw_pair **pairs, size_t *npairs)
 {
-    fw_pair_list spare = {0};
     for (size_t t = 1; t < nsets; t++) {
-        int ok = set_union(&sets[0], &sets[t], &spare);
+        int ok = set_union(&sets[0], &sets[t]);
         free(sets[t].v);
         sets[t] = (fw_pair_list){0};
-        if (!ok) {
-            free(spare.v);
-            return FW_ERR_NOMEM;
-        }
-        free(spare.v); /* the smaller set, which the next union outgrows */
-        spare = (fw_pair_list){0};
+        if (!ok) return FW_ERR_NOMEM;
     }
     set_to_pairs(&sets[0], pairs, npairs);
     return FW_OK;
+}
+
+/* A thread's bands are gathered until they hold half as many pairs as its
+ * set (at least FOLD_MIN), then sorted and merged into it together: a
+ * merge a band made the merges most of the cost of the candidates (on
+ * laws, 32 merges into a set growing to 1.1M pairs), and a batch under
+ * half the set adds no more memory than the copy of the set such a merge
+ * needed before it was done in place. */
+#define FOLD_MIN ((size_t)1 << 16)
+
+static int fold(fw_pair_list *set, fw_pair_list *batch, uint64_t **tmp, size_t *tmp_cap)
+{
+    int ok = pair_set(batch, tmp, tmp_cap) && set_union(set, batch);
+    batch->len = 0;
+    return ok;
 }
 
 /* Each thread folds its bands into a set of its own as it goes, so a
@@ -231,7 +241,7 @@ fw_status fw_lsh_each_band(fw_band_pairs_fn band_pairs, const void *ctx, size_t 
     #pragma omp parallel num_threads(nt)
     {
         fw_pair_list *mine = &per_thread[omp_get_thread_num()];
-        fw_pair_list one = {0}, spare = {0};
+        fw_pair_list batch = {0};
         uint64_t *tmp = NULL;
         size_t tmp_cap = 0;
         void *scratch = malloc(scratch_bytes ? scratch_bytes : 1);
@@ -242,19 +252,22 @@ fw_status fw_lsh_each_band(fw_band_pairs_fn band_pairs, const void *ctx, size_t 
         #pragma omp for schedule(dynamic, 1)
         for (unsigned b = 0; b < bands; b++) {
             if (atomic_load(&failed) != FW_OK || !scratch) continue; /* the rest skipped */
-            one.len = 0;
-            fw_status bst = band_pairs(ctx, b, scratch, &one);
-            if (bst == FW_OK && (!band_set(&one, &tmp, &tmp_cap) || !set_union(mine, &one, &spare)))
+            fw_status bst = band_pairs(ctx, b, scratch, &batch);
+            if (bst == FW_OK && batch.len >= FOLD_MIN && batch.len >= mine->len / 2 &&
+                !fold(mine, &batch, &tmp, &tmp_cap))
                 bst = FW_ERR_NOMEM;
             if (bst != FW_OK) {
                 int none = FW_OK;
                 atomic_compare_exchange_strong(&failed, &none, (int)bst);
             }
         }
+        if (atomic_load(&failed) == FW_OK && batch.len && !fold(mine, &batch, &tmp, &tmp_cap)) {
+            int none = FW_OK;
+            atomic_compare_exchange_strong(&failed, &none, FW_ERR_NOMEM);
+        }
         free(scratch);
         free(tmp);
-        free(one.v);
-        free(spare.v);
+        free(batch.v);
     }
     fw_status st = (fw_status)atomic_load(&failed);
     if (st == FW_OK) st = join_sets(per_thread, (size_t)nt, pairs, npairs);
