@@ -2,18 +2,18 @@
  * sort.c — LSD radix sorts on 64-bit keys.
  *
  * Shingle sets, LSH band records and candidate pairs are all sorted by
- * 64-bit keys, millions at a time. An LSD radix sort on bytes is linear and
- * stable, and it skips the passes whose byte is the same in every key (small
- * document numbers, short texts). Under 64 elements insertion sort wins.
+ * 64-bit keys, millions at a time. An LSD radix sort is linear and stable,
+ * and it skips the bits that are the same in every key (small document
+ * numbers, short texts): on bytes for a few thousand keys, in 11-bit digits
+ * over the bits that differ for more. Under 64 elements insertion sort wins.
  */
 #include "sort.h"
 
-#include <assert.h>
 #include <string.h>
 
 #define SMALL 64
 
-/* One body for both element types: KEY(x) extracts the key. */
+/* One body for every element type: KEY(x) extracts the key. */
 #define DEFINE_RADIX_SORT(name, type, KEY)                                  \
     void name(type *v, type *tmp, size_t n)                                 \
     {                                                                       \
@@ -52,9 +52,62 @@
 
 #define KEY_SELF(x) (x)
 #define KEY_FIELD(x) ((x).key)
+#define KEY_HIGH32(x) ((x) >> 32)
 
-DEFINE_RADIX_SORT(fw_sort_u64, uint64_t, KEY_SELF)
+static DEFINE_RADIX_SORT(sort_u64_bytes, uint64_t, KEY_SELF)
 DEFINE_RADIX_SORT(fw_sort_keyed, fw_keyed, KEY_FIELD)
+
+/* Many keys are sorted in digits of 11 bits (2,048 counters a pass, which
+ * stay in L1) laid over the bits in which the keys differ: candidate pairs
+ * a << 32 | b of 18-bit passage numbers take 4 passes instead of 6 of a
+ * byte, 32-bit band keys 3 instead of 4. Under WIDE_MIN keys, clearing
+ * and summing the larger counters costs more than the passes saved. */
+#define DIGIT_BITS 11
+#define MAX_DIGITS ((64 + DIGIT_BITS - 1) / DIGIT_BITS)
+#define WIDE_MIN 4096
+
+/* Stable sort of v[0..n) by the bits of `mask` (1 ≤ n ≤ UINT32_MAX). */
+static void sort_by_mask(uint64_t *v, uint64_t *tmp, size_t n, uint64_t mask)
+{
+    enum { RADIX = 1 << DIGIT_BITS, DIGIT = RADIX - 1 };
+    const uint64_t first = v[0] & mask;
+    uint64_t differ = 0;
+    for (size_t i = 0; i < n; i++) differ |= (v[i] & mask) ^ first;
+    unsigned shift[MAX_DIGITS];
+    int digits = 0;
+    for (unsigned bit = 0; bit < 64 && differ >> bit;) {
+        bit += (unsigned)__builtin_ctzll(differ >> bit); /* the next bit that differs */
+        shift[digits++] = bit;
+        bit += DIGIT_BITS;
+    }
+    uint32_t count[MAX_DIGITS][RADIX];
+    memset(count, 0, (size_t)digits * sizeof count[0]);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = v[i] & mask;
+        for (int d = 0; d < digits; d++) count[d][(k >> shift[d]) & DIGIT]++;
+    }
+    uint64_t *src = v, *dst = tmp;
+    for (int d = 0; d < digits; d++) {
+        uint32_t sum = 0;
+        for (int x = 0; x < RADIX; x++) {
+            uint32_t c = count[d][x];
+            count[d][x] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[count[d][((src[i] & mask) >> shift[d]) & DIGIT]++] = src[i];
+        uint64_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != v) memcpy(v, src, n * sizeof *v);
+}
+
+void fw_sort_u64(uint64_t *v, uint64_t *tmp, size_t n)
+{
+    if (n < WIDE_MIN || n > UINT32_MAX) sort_u64_bytes(v, tmp, n);
+    else sort_by_mask(v, tmp, n, UINT64_MAX);
+}
 
 /* Stable insertion sort by the high 32 bits, for a few records. */
 static void sort_small_by_high32(uint64_t *v, size_t n)
@@ -67,41 +120,13 @@ static void sort_small_by_high32(uint64_t *v, size_t n)
     }
 }
 
-/* The LSH band records: 32-bit keys in three passes of 11 bits, not four
- * of 8 (a pass's 2,048 counters still fit in L1), counted in one read. */
-#define HIGH32_DIGIT 11
-#define HIGH32_PASSES 3
+static DEFINE_RADIX_SORT(sort_by_high32_bytes, uint64_t, KEY_HIGH32)
 
 void fw_sort_by_high32(uint64_t *v, uint64_t *tmp, size_t n)
 {
-    if (n < SMALL) {
-        sort_small_by_high32(v, n);
-        return;
-    }
-    enum { RADIX = 1 << HIGH32_DIGIT, MASK = RADIX - 1 };
-    static_assert(HIGH32_DIGIT * HIGH32_PASSES >= 32, "the passes cover the key");
-    size_t count[HIGH32_PASSES][RADIX];
-    memset(count, 0, sizeof count);
-    for (size_t i = 0; i < n; i++) {
-        uint32_t k = (uint32_t)(v[i] >> 32);
-        for (int p = 0; p < HIGH32_PASSES; p++) count[p][(k >> (HIGH32_DIGIT * p)) & MASK]++;
-    }
-    uint64_t *src = v, *dst = tmp;
-    for (int p = 0; p < HIGH32_PASSES; p++) {
-        const int shift = 32 + HIGH32_DIGIT * p;
-        if (count[p][(src[0] >> shift) & MASK] == n) continue; /* one digit for all */
-        size_t sum = 0;
-        for (int d = 0; d < RADIX; d++) {
-            size_t c = count[p][d];
-            count[p][d] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < n; i++) dst[count[p][(src[i] >> shift) & MASK]++] = src[i];
-        uint64_t *t = src;
-        src = dst;
-        dst = t;
-    }
-    if (src != v) memcpy(v, src, n * sizeof *v);
+    if (n < SMALL) sort_small_by_high32(v, n);
+    else if (n > UINT32_MAX) sort_by_high32_bytes(v, tmp, n);
+    else sort_by_mask(v, tmp, n, UINT64_MAX << 32);
 }
 
 size_t fw_unique_u64(uint64_t *v, size_t n)
