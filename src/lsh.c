@@ -244,12 +244,12 @@ fw_status fw_lsh_each_band(fw_band_pairs_fn band_pairs, const void *ctx, size_t 
         fw_pair_list batch = {0};
         uint64_t *tmp = NULL;
         size_t tmp_cap = 0;
-        void *scratch = malloc(scratch_bytes ? scratch_bytes : 1);
+        void *scratch = calloc(1, scratch_bytes ? scratch_bytes : 1);
         if (!scratch) {
             int none = FW_OK;
             atomic_compare_exchange_strong(&failed, &none, FW_ERR_NOMEM);
         }
-        #pragma omp for schedule(dynamic, 1)
+        #pragma omp for schedule(static) /* bands in order, a run a thread */
         for (unsigned b = 0; b < bands; b++) {
             if (atomic_load(&failed) != FW_OK || !scratch) continue; /* the rest skipped */
             fw_status bst = band_pairs(ctx, b, scratch, &batch);

@@ -19,14 +19,15 @@ int fw_pair_list_push(fw_pair_list *l, uint32_t a, uint32_t b);
  * around the first. Returns 0 when out of memory. */
 int fw_pair_list_bucket(fw_pair_list *l, const fw_keyed *rec, size_t m);
 
-/* One band's candidates appended to `out`, with this thread's `scratch`:
+/* One band's candidates appended to `out`, with this thread's `scratch`
+ * (zeroed at first, then as the thread's previous band left it):
  * FW_OK, or the status that stops the search (FW_ERR_NOMEM, ...). */
 typedef fw_status (*fw_band_pairs_fn)(const void *ctx, unsigned band, void *scratch,
                                       fw_pair_list *out);
 
 /* Every band's candidates (band_pairs for bands 0 to bands - 1, in
- * parallel on `threads` threads, each with `scratch_bytes` of scratch of
- * its own), into *pairs (*npairs of them: sorted, without repeats; free
+ * parallel on `threads` threads, each taking a run of bands in increasing
+ * order with `scratch_bytes` of scratch of its own), into *pairs (*npairs of them: sorted, without repeats; free
  * it). Each band's pairs are folded into a sorted set per thread as they
  * come. The first failure's status is returned (the bands not yet begun
  * are skipped) and nothing is made. */
