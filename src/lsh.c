@@ -97,17 +97,17 @@ int fw_pair_list_bucket(fw_pair_list *l, const fw_keyed *rec, size_t m)
     return 1;
 }
 
-/* fw_pair_list_bucket() for records key << 32 | item. */
+/* fw_pair_list_bucket() for records key << 32 | item, with room made
+ * once a bucket (the passages' bands push two million pairs on laws). */
 static int bucket_pairs_packed(const uint64_t *rec, size_t m, fw_pair_list *l)
 {
-    if (m <= FW_LSH_FULL_BUCKET) {
-        for (size_t i = 0; i < m; i++)
-            for (size_t j = i + 1; j < m; j++)
-                if (!fw_pair_list_push(l, (uint32_t)rec[i], (uint32_t)rec[j])) return 0;
-    } else {
-        for (size_t j = 1; j < m; j++)
-            if (!fw_pair_list_push(l, (uint32_t)rec[0], (uint32_t)rec[j])) return 0;
-    }
+    const int full = m <= FW_LSH_FULL_BUCKET;
+    const size_t add = full ? m * (m - 1) / 2 : m - 1;
+    if (!fw_grow(&l->v, &l->cap, l->len + add, sizeof *l->v, 1024)) return 0;
+    uint64_t *w = l->v + l->len;
+    for (size_t i = 0; i < (full ? m : 1); i++)
+        for (size_t j = i + 1; j < m; j++) *w++ = rec[i] << 32 | (uint32_t)rec[j];
+    l->len += add;
     return 1;
 }
 
@@ -277,15 +277,14 @@ fw_status fw_lsh_each_band(fw_band_pairs_fn band_pairs, const void *ctx, size_t 
 }
 
 /* The buckets of m records key << 32 | item (32-bit keys), filled in item
- * order: sorted by key, stably (4 passes on 8 bytes), `rec + n` the sort's
- * scratch. */
+ * order: sorted by key, stably, `rec + n` the sort's scratch. */
 int fw_lsh_band_records(uint64_t *rec, size_t m, size_t n, fw_pair_list *out)
 {
     fw_sort_by_high32(rec, rec + n, m);
     for (size_t s = 0; s < m;) {
         size_t e = s + 1;
         while (e < m && rec[e] >> 32 == rec[s] >> 32) e++;
-        if (!bucket_pairs_packed(rec + s, e - s, out)) return 0;
+        if (e - s > 1 && !bucket_pairs_packed(rec + s, e - s, out)) return 0;
         s = e;
     }
     return 1;
