@@ -50,84 +50,70 @@
         if (src != v) memcpy(v, src, n * sizeof *v);                        \
     }
 
-#define KEY_SELF(x) (x)
-#define KEY_FIELD(x) ((x).key)
-#define KEY_HIGH32(x) ((x) >> 32)
-
-static DEFINE_RADIX_SORT(sort_u64_bytes, uint64_t, KEY_SELF)
-DEFINE_RADIX_SORT(fw_sort_keyed, fw_keyed, KEY_FIELD)
-
 /* Many keys are sorted in digits of 11 bits (2,048 counters a pass, which
  * stay in L1) laid over the bits in which the keys differ: candidate pairs
  * a << 32 | b of 18-bit passage numbers take 4 passes instead of 6 of a
  * byte, 32-bit band keys 3 instead of 4. Under WIDE_MIN keys, clearing
- * and summing the larger counters costs more than the passes saved. */
+ * and summing the larger counters costs more than the passes saved; the
+ * counters are 32-bit, so at most UINT32_MAX keys. */
 #define DIGIT_BITS 11
 #define MAX_DIGITS ((64 + DIGIT_BITS - 1) / DIGIT_BITS)
 #define WIDE_MIN 4096
 
-/* Stable sort of v[0..n) by the bits of `mask` (1 ≤ n ≤ UINT32_MAX). */
-static void sort_by_mask(uint64_t *v, uint64_t *tmp, size_t n, uint64_t mask)
-{
-    enum { RADIX = 1 << DIGIT_BITS, DIGIT = RADIX - 1 };
-    const uint64_t first = v[0] & mask;
-    uint64_t differ = 0;
-    for (size_t i = 0; i < n; i++) differ |= (v[i] & mask) ^ first;
-    unsigned shift[MAX_DIGITS];
-    int digits = 0;
-    for (unsigned bit = 0; bit < 64 && differ >> bit;) {
-        bit += (unsigned)__builtin_ctzll(differ >> bit); /* the next bit that differs */
-        shift[digits++] = bit;
-        bit += DIGIT_BITS;
+#define DEFINE_WIDE_SORT(name, type, KEY)                                   \
+    static void name(type *v, type *tmp, size_t n)                          \
+    {                                                                       \
+        enum { RADIX = 1 << DIGIT_BITS, DIGIT = RADIX - 1 };                \
+        const uint64_t first = KEY(v[0]);                                   \
+        uint64_t differ = 0;                                                \
+        for (size_t i = 0; i < n; i++) differ |= KEY(v[i]) ^ first;         \
+        unsigned shift[MAX_DIGITS];                                         \
+        int digits = 0;                                                     \
+        for (unsigned bit = 0; bit < 64 && differ >> bit;) {                \
+            bit += (unsigned)__builtin_ctzll(differ >> bit); /* differs */  \
+            shift[digits++] = bit;                                          \
+            bit += DIGIT_BITS;                                              \
+        }                                                                   \
+        uint32_t count[MAX_DIGITS][RADIX];                                  \
+        memset(count, 0, (size_t)digits * sizeof count[0]);                 \
+        for (size_t i = 0; i < n; i++) {                                    \
+            uint64_t k = KEY(v[i]);                                         \
+            for (int d = 0; d < digits; d++) count[d][(k >> shift[d]) & DIGIT]++; \
+        }                                                                   \
+        type *src = v, *dst = tmp;                                          \
+        for (int d = 0; d < digits; d++) {                                  \
+            uint32_t sum = 0;                                               \
+            for (int x = 0; x < RADIX; x++) {                               \
+                uint32_t c = count[d][x];                                   \
+                count[d][x] = sum;                                          \
+                sum += c;                                                   \
+            }                                                               \
+            for (size_t i = 0; i < n; i++)                                  \
+                dst[count[d][(KEY(src[i]) >> shift[d]) & DIGIT]++] = src[i]; \
+            type *t = src;                                                  \
+            src = dst;                                                      \
+            dst = t;                                                        \
+        }                                                                   \
+        if (src != v) memcpy(v, src, n * sizeof *v);                        \
     }
-    uint32_t count[MAX_DIGITS][RADIX];
-    memset(count, 0, (size_t)digits * sizeof count[0]);
-    for (size_t i = 0; i < n; i++) {
-        uint64_t k = v[i] & mask;
-        for (int d = 0; d < digits; d++) count[d][(k >> shift[d]) & DIGIT]++;
+
+/* The public sort: bytes for few keys, wide digits for many. */
+#define DEFINE_SORT(name, type, KEY)                                        \
+    static DEFINE_RADIX_SORT(name##_bytes, type, KEY)                       \
+    DEFINE_WIDE_SORT(name##_wide, type, KEY)                                \
+    void name(type *v, type *tmp, size_t n)                                 \
+    {                                                                       \
+        if (n < WIDE_MIN || n > UINT32_MAX) name##_bytes(v, tmp, n);        \
+        else name##_wide(v, tmp, n);                                        \
     }
-    uint64_t *src = v, *dst = tmp;
-    for (int d = 0; d < digits; d++) {
-        uint32_t sum = 0;
-        for (int x = 0; x < RADIX; x++) {
-            uint32_t c = count[d][x];
-            count[d][x] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < n; i++)
-            dst[count[d][((src[i] & mask) >> shift[d]) & DIGIT]++] = src[i];
-        uint64_t *t = src;
-        src = dst;
-        dst = t;
-    }
-    if (src != v) memcpy(v, src, n * sizeof *v);
-}
 
-void fw_sort_u64(uint64_t *v, uint64_t *tmp, size_t n)
-{
-    if (n < WIDE_MIN || n > UINT32_MAX) sort_u64_bytes(v, tmp, n);
-    else sort_by_mask(v, tmp, n, UINT64_MAX);
-}
+#define KEY_SELF(x) (x)
+#define KEY_FIELD(x) ((x).key)
+#define KEY_HIGH32(x) ((x) >> 32)
 
-/* Stable insertion sort by the high 32 bits, for a few records. */
-static void sort_small_by_high32(uint64_t *v, size_t n)
-{
-    for (size_t i = 1; i < n; i++) {
-        uint64_t x = v[i];
-        size_t j = i;
-        for (; j > 0 && v[j - 1] >> 32 > x >> 32; j--) v[j] = v[j - 1];
-        v[j] = x;
-    }
-}
-
-static DEFINE_RADIX_SORT(sort_by_high32_bytes, uint64_t, KEY_HIGH32)
-
-void fw_sort_by_high32(uint64_t *v, uint64_t *tmp, size_t n)
-{
-    if (n < SMALL) sort_small_by_high32(v, n);
-    else if (n > UINT32_MAX) sort_by_high32_bytes(v, tmp, n);
-    else sort_by_mask(v, tmp, n, UINT64_MAX << 32);
-}
+DEFINE_SORT(fw_sort_u64, uint64_t, KEY_SELF)
+DEFINE_SORT(fw_sort_keyed, fw_keyed, KEY_FIELD)
+DEFINE_SORT(fw_sort_by_high32, uint64_t, KEY_HIGH32)
 
 size_t fw_unique_u64(uint64_t *v, size_t n)
 {
