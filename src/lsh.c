@@ -276,10 +276,51 @@ fw_status fw_lsh_each_band(fw_band_pairs_fn band_pairs, const void *ctx, size_t 
     return st;
 }
 
+/* Most records are alone in their bucket (on laws, 71% of the passages'
+ * records), and sorting them was the largest cost of the candidates. So
+ * the records are first filtered through a bitmap of their keys' hashes,
+ * a bit "seen" and a bit "seen again" a slot, at least 8 slots a record:
+ * every record of a real bucket is kept, and one alone only when another
+ * key falls in its slot (about one in eight). Which pairs, and in which
+ * order, do not change: the records kept stay in item order. */
+#define FILTER_MIN 1024 /* below, sorting them all is cheaper */
+#define FILTER_SLOTS 8  /* a record at least (4 and 16 are as fast on laws) */
+
+static size_t keep_shared_keys(uint64_t *rec, size_t m, uint64_t *bits, size_t words)
+{
+    /* two words for each 64 slots, "seen" then "seen again", side by side
+     * in one cache line */
+    const size_t slots = words / 2 * 64;
+    const unsigned shift = 32 - (unsigned)__builtin_ctzll(slots);
+    memset(bits, 0, words * sizeof *bits);
+    for (size_t i = 0; i < m; i++) {
+        uint32_t slot = (uint32_t)(rec[i] >> 32) * 0x9E3779B1u >> shift;
+        uint64_t *w = bits + 2 * (slot >> 6), bit = (uint64_t)1 << (slot & 63);
+        w[1] |= w[0] & bit;
+        w[0] |= bit;
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < m; i++) {
+        uint32_t slot = (uint32_t)(rec[i] >> 32) * 0x9E3779B1u >> shift;
+        rec[kept] = rec[i];
+        kept += bits[2 * (slot >> 6) + 1] >> (slot & 63) & 1;
+    }
+    return kept;
+}
+
 /* The buckets of m records key << 32 | item (32-bit keys), filled in item
- * order: sorted by key, stably, `rec + n` the sort's scratch. */
+ * order: filtered, then sorted by key, stably, `rec + n` the scratch of
+ * both. */
 int fw_lsh_band_records(uint64_t *rec, size_t m, size_t n, fw_pair_list *out)
 {
+    if (m >= FILTER_MIN) {
+        /* under 2 * FILTER_SLOTS / 32 words a record (32 slots a word): the
+         * bitmap fits in the sort's scratch of n ≥ m words */
+        _Static_assert(FILTER_SLOTS <= 16, "the bitmap fits in the scratch");
+        size_t words = 2;
+        while (words * 32 < FILTER_SLOTS * m) words *= 2;
+        m = keep_shared_keys(rec, m, rec + n, words);
+    }
     fw_sort_by_high32(rec, rec + n, m);
     for (size_t s = 0; s < m;) {
         size_t e = s + 1;

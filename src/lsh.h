@@ -36,7 +36,7 @@ fw_status fw_lsh_each_band(fw_band_pairs_fn band_pairs, const void *ctx, size_t 
 
 /* One band's pairs from its m records key << 32 | item (32-bit keys),
  * filled in item order, into `out`; `rec` holds n records more for the
- * sort (n ≥ m). 0 when out of memory. */
+ * filter and the sort (n ≥ m). 0 when out of memory. */
 int fw_lsh_band_records(uint64_t *rec, size_t m, size_t n, fw_pair_list *out);
 
 /* Sorts the pairs of all lists, drops repeats, and frees the lists. */
