@@ -97,17 +97,17 @@ int fw_pair_list_bucket(fw_pair_list *l, const fw_keyed *rec, size_t m)
     return 1;
 }
 
-/* fw_pair_list_bucket() for records key << 32 | item. */
+/* fw_pair_list_bucket() for records key << 32 | item, with room made
+ * once a bucket (the passages' bands push two million pairs on laws). */
 static int bucket_pairs_packed(const uint64_t *rec, size_t m, fw_pair_list *l)
 {
-    if (m <= FW_LSH_FULL_BUCKET) {
-        for (size_t i = 0; i < m; i++)
-            for (size_t j = i + 1; j < m; j++)
-                if (!fw_pair_list_push(l, (uint32_t)rec[i], (uint32_t)rec[j])) return 0;
-    } else {
-        for (size_t j = 1; j < m; j++)
-            if (!fw_pair_list_push(l, (uint32_t)rec[0], (uint32_t)rec[j])) return 0;
-    }
+    const int full = m <= FW_LSH_FULL_BUCKET;
+    const size_t add = full ? m * (m - 1) / 2 : m - 1;
+    if (!fw_grow(&l->v, &l->cap, l->len + add, sizeof *l->v, 1024)) return 0;
+    uint64_t *w = l->v + l->len;
+    for (size_t i = 0; i < (full ? m : 1); i++)
+        for (size_t j = i + 1; j < m; j++) *w++ = rec[i] << 32 | (uint32_t)rec[j];
+    l->len += add;
     return 1;
 }
 
@@ -120,6 +120,22 @@ static int bucket_pairs(const fw_keyed *rec, size_t n, fw_pair_list *out)
         s = e;
     }
     return 1;
+}
+
+/* A sorted set of pairs rewritten in place as fw_pair records (8 bytes
+ * each too), handed over as *pairs; the list is left empty. */
+static void set_to_pairs(fw_pair_list *set, fw_pair **pairs, size_t *npairs)
+{
+    _Static_assert(sizeof(fw_pair) == sizeof(uint64_t), "pairs are rewritten in place");
+    fw_pair *out = (fw_pair *)set->v;
+    for (size_t i = 0; i < set->len; i++) {
+        uint64_t v = set->v[i];
+        out[i] = (fw_pair){(uint32_t)(v >> 32), (uint32_t)v};
+    }
+    fw_pair *shrunk = realloc(out, (set->len ? set->len : 1) * sizeof *out);
+    *pairs = shrunk ? shrunk : out;
+    *npairs = set->len;
+    *set = (fw_pair_list){0};
 }
 
 fw_status fw_pair_list_finish(fw_pair_list *lists, size_t nlists, fw_pair **pairs,
@@ -142,23 +158,14 @@ fw_status fw_pair_list_finish(fw_pair_list *lists, size_t nlists, fw_pair **pair
     if (!tmp) return FW_ERR_NOMEM;
     fw_sort_u64(all->v, tmp, total);
     free(tmp);
-    total = fw_unique_u64(all->v, total);
-    _Static_assert(sizeof(fw_pair) == sizeof(uint64_t), "pairs are rewritten in place");
-    fw_pair *out = (fw_pair *)all->v;
-    for (size_t i = 0; i < total; i++) {
-        uint64_t v = all->v[i];
-        out[i] = (fw_pair){(uint32_t)(v >> 32), (uint32_t)v};
-    }
-    fw_pair *shrunk = realloc(out, (total ? total : 1) * sizeof *out);
-    *pairs = shrunk ? shrunk : out;
-    *npairs = total;
-    *all = (fw_pair_list){0};
+    all->len = fw_unique_u64(all->v, total);
+    set_to_pairs(all, pairs, npairs);
     return FW_OK;
 }
 
-/* A band's pairs sorted and without repeats (tmp: scratch, grown as
- * needed); 0 when out of memory. */
-static int band_set(fw_pair_list *l, uint64_t **tmp, size_t *tmp_cap)
+/* Pairs sorted and without repeats (tmp: scratch, grown as needed); 0
+ * when out of memory. */
+static int pair_set(fw_pair_list *l, uint64_t **tmp, size_t *tmp_cap)
 {
     if (!fw_grow(tmp, tmp_cap, l->len ? l->len : 1, sizeof **tmp, 1024)) return 0;
     fw_sort_u64(l->v, *tmp, l->len);
@@ -166,25 +173,56 @@ static int band_set(fw_pair_list *l, uint64_t **tmp, size_t *tmp_cap)
     return 1;
 }
 
-/* *set ∪= add, both sorted without repeats, through `out` (swapped with
- * *set); 0 when out of memory. */
-static int set_union(fw_pair_list *set, const fw_pair_list *add, fw_pair_list *out)
+/* *set ∪= add, both sorted without repeats, in place: merged from the
+ * back into room at the end of *set, so that the set is never held twice;
+ * 0 when out of memory. */
+static int set_union(fw_pair_list *set, const fw_pair_list *add)
 {
-    if (!fw_grow(&out->v, &out->cap, set->len + add->len + 1, sizeof *out->v, 1024)) return 0;
-    size_t i = 0, j = 0, n = 0;
-    while (i < set->len && j < add->len) {
-        uint64_t x = set->v[i], y = add->v[j];
-        out->v[n++] = x < y ? x : y;
-        i += x <= y;
-        j += y <= x;
+    const size_t n = set->len + add->len;
+    if (!fw_grow(&set->v, &set->cap, n ? n : 1, sizeof *set->v, 1024)) return 0;
+    uint64_t *v = set->v;
+    const uint64_t *w = add->v;
+    size_t i = set->len, j = add->len, at = n; /* v[at..n): the merged tail */
+    while (i && j) {
+        uint64_t x = v[i - 1], y = w[j - 1];
+        v[--at] = x > y ? x : y; /* at ≥ i + j: nothing unread is overwritten */
+        i -= x >= y;
+        j -= y >= x;
     }
-    while (i < set->len) out->v[n++] = set->v[i++];
-    while (j < add->len) out->v[n++] = add->v[j++];
-    out->len = n;
-    fw_pair_list t = *set;
-    *set = *out;
-    *out = t;
+    while (j) v[--at] = w[--j];
+    if (at > i) memmove(v + i, v + at, (n - at) * sizeof *v); /* pairs in both */
+    set->len = i + (n - at);
     return 1;
+}
+
+/* The union of the threads' sets, which are sorted already: merged, not
+ * sorted again (the sort of all pairs was a tenth of the candidates' time
+ * on one thread, where there is nothing to merge). The sets are emptied. */
+static fw_status join_sets(fw_pair_list *sets, size_t nsets, fw_pair **pairs, size_t *npairs)
+{
+    for (size_t t = 1; t < nsets; t++) {
+        int ok = set_union(&sets[0], &sets[t]);
+        free(sets[t].v);
+        sets[t] = (fw_pair_list){0};
+        if (!ok) return FW_ERR_NOMEM;
+    }
+    set_to_pairs(&sets[0], pairs, npairs);
+    return FW_OK;
+}
+
+/* A thread's bands are gathered until they hold half as many pairs as its
+ * set (at least FOLD_MIN), then sorted and merged into it together: a
+ * merge a band made the merges most of the cost of the candidates (on
+ * laws, 32 merges into a set growing to 1.1M pairs), and a batch under
+ * half the set adds no more memory than the copy of the set such a merge
+ * needed before it was done in place. */
+#define FOLD_MIN ((size_t)1 << 16)
+
+static int fold(fw_pair_list *set, fw_pair_list *batch, uint64_t **tmp, size_t *tmp_cap)
+{
+    int ok = pair_set(batch, tmp, tmp_cap) && set_union(set, batch);
+    batch->len = 0;
+    return ok;
 }
 
 /* Each thread folds its bands into a set of its own as it goes, so a
@@ -203,49 +241,91 @@ fw_status fw_lsh_each_band(fw_band_pairs_fn band_pairs, const void *ctx, size_t 
     #pragma omp parallel num_threads(nt)
     {
         fw_pair_list *mine = &per_thread[omp_get_thread_num()];
-        fw_pair_list one = {0}, spare = {0};
+        fw_pair_list batch = {0};
         uint64_t *tmp = NULL;
         size_t tmp_cap = 0;
-        void *scratch = malloc(scratch_bytes ? scratch_bytes : 1);
+        void *scratch = calloc(1, scratch_bytes ? scratch_bytes : 1);
         if (!scratch) {
             int none = FW_OK;
             atomic_compare_exchange_strong(&failed, &none, FW_ERR_NOMEM);
         }
-        #pragma omp for schedule(dynamic, 1)
+        #pragma omp for schedule(static) /* bands in order, a run a thread */
         for (unsigned b = 0; b < bands; b++) {
             if (atomic_load(&failed) != FW_OK || !scratch) continue; /* the rest skipped */
-            one.len = 0;
-            fw_status bst = band_pairs(ctx, b, scratch, &one);
-            if (bst == FW_OK && (!band_set(&one, &tmp, &tmp_cap) || !set_union(mine, &one, &spare)))
+            fw_status bst = band_pairs(ctx, b, scratch, &batch);
+            if (bst == FW_OK && batch.len >= FOLD_MIN && batch.len >= mine->len / 2 &&
+                !fold(mine, &batch, &tmp, &tmp_cap))
                 bst = FW_ERR_NOMEM;
             if (bst != FW_OK) {
                 int none = FW_OK;
                 atomic_compare_exchange_strong(&failed, &none, (int)bst);
             }
         }
+        if (atomic_load(&failed) == FW_OK && batch.len && !fold(mine, &batch, &tmp, &tmp_cap)) {
+            int none = FW_OK;
+            atomic_compare_exchange_strong(&failed, &none, FW_ERR_NOMEM);
+        }
         free(scratch);
         free(tmp);
-        free(one.v);
-        free(spare.v);
+        free(batch.v);
     }
-    const int first = atomic_load(&failed);
-    fw_status st = first != FW_OK ? (fw_status)first
-                                  : fw_pair_list_finish(per_thread, (size_t)nt, pairs, npairs);
+    fw_status st = (fw_status)atomic_load(&failed);
+    if (st == FW_OK) st = join_sets(per_thread, (size_t)nt, pairs, npairs);
     for (int t = 0; t < nt; t++) free(per_thread[t].v);
     free(per_thread);
     return st;
 }
 
+/* Most records are alone in their bucket (on laws, 71% of the passages'
+ * records), and sorting them was the largest cost of the candidates. So
+ * the records are first filtered through a bitmap of their keys' hashes,
+ * a bit "seen" and a bit "seen again" a slot, at least 8 slots a record:
+ * every record of a real bucket is kept, and one alone only when another
+ * key falls in its slot (about one in eight). Which pairs, and in which
+ * order, do not change: the records kept stay in item order. */
+#define FILTER_MIN 1024 /* below, sorting them all is cheaper */
+#define FILTER_SLOTS 8  /* a record at least (4 and 16 are as fast on laws) */
+
+static size_t keep_shared_keys(uint64_t *rec, size_t m, uint64_t *bits, size_t words)
+{
+    /* two words for each 64 slots, "seen" then "seen again", side by side
+     * in one cache line */
+    const size_t slots = words / 2 * 64;
+    const unsigned shift = 32 - (unsigned)__builtin_ctzll(slots);
+    memset(bits, 0, words * sizeof *bits);
+    for (size_t i = 0; i < m; i++) {
+        uint32_t slot = (uint32_t)(rec[i] >> 32) * 0x9E3779B1u >> shift;
+        uint64_t *w = bits + 2 * (slot >> 6), bit = (uint64_t)1 << (slot & 63);
+        w[1] |= w[0] & bit;
+        w[0] |= bit;
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < m; i++) {
+        uint32_t slot = (uint32_t)(rec[i] >> 32) * 0x9E3779B1u >> shift;
+        rec[kept] = rec[i];
+        kept += bits[2 * (slot >> 6) + 1] >> (slot & 63) & 1;
+    }
+    return kept;
+}
+
 /* The buckets of m records key << 32 | item (32-bit keys), filled in item
- * order: sorted by key, stably (4 passes on 8 bytes), `rec + n` the sort's
- * scratch. */
+ * order: filtered, then sorted by key, stably, `rec + n` the scratch of
+ * both. */
 int fw_lsh_band_records(uint64_t *rec, size_t m, size_t n, fw_pair_list *out)
 {
+    if (m >= FILTER_MIN) {
+        /* under 2 * FILTER_SLOTS / 32 words a record (32 slots a word): the
+         * bitmap fits in the sort's scratch of n ≥ m words */
+        _Static_assert(FILTER_SLOTS <= 16, "the bitmap fits in the scratch");
+        size_t words = 2;
+        while (words * 32 < FILTER_SLOTS * m) words *= 2;
+        m = keep_shared_keys(rec, m, rec + n, words);
+    }
     fw_sort_by_high32(rec, rec + n, m);
     for (size_t s = 0; s < m;) {
         size_t e = s + 1;
         while (e < m && rec[e] >> 32 == rec[s] >> 32) e++;
-        if (!bucket_pairs_packed(rec + s, e - s, out)) return 0;
+        if (e - s > 1 && !bucket_pairs_packed(rec + s, e - s, out)) return 0;
         s = e;
     }
     return 1;

@@ -19,14 +19,15 @@ int fw_pair_list_push(fw_pair_list *l, uint32_t a, uint32_t b);
  * around the first. Returns 0 when out of memory. */
 int fw_pair_list_bucket(fw_pair_list *l, const fw_keyed *rec, size_t m);
 
-/* One band's candidates appended to `out`, with this thread's `scratch`:
+/* One band's candidates appended to `out`, with this thread's `scratch`
+ * (zeroed at first, then as the thread's previous band left it):
  * FW_OK, or the status that stops the search (FW_ERR_NOMEM, ...). */
 typedef fw_status (*fw_band_pairs_fn)(const void *ctx, unsigned band, void *scratch,
                                       fw_pair_list *out);
 
 /* Every band's candidates (band_pairs for bands 0 to bands - 1, in
- * parallel on `threads` threads, each with `scratch_bytes` of scratch of
- * its own), into *pairs (*npairs of them: sorted, without repeats; free
+ * parallel on `threads` threads, each taking a run of bands in increasing
+ * order with `scratch_bytes` of scratch of its own), into *pairs (*npairs of them: sorted, without repeats; free
  * it). Each band's pairs are folded into a sorted set per thread as they
  * come. The first failure's status is returned (the bands not yet begun
  * are skipped) and nothing is made. */
@@ -35,7 +36,7 @@ fw_status fw_lsh_each_band(fw_band_pairs_fn band_pairs, const void *ctx, size_t 
 
 /* One band's pairs from its m records key << 32 | item (32-bit keys),
  * filled in item order, into `out`; `rec` holds n records more for the
- * sort (n ≥ m). 0 when out of memory. */
+ * filter and the sort (n ≥ m). 0 when out of memory. */
 int fw_lsh_band_records(uint64_t *rec, size_t m, size_t n, fw_pair_list *out);
 
 /* Sorts the pairs of all lists, drops repeats, and frees the lists. */
