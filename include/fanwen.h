@@ -960,6 +960,11 @@ typedef struct fw_plan_layout {
     unsigned partitions;  /* of the band key space and of the ranks (>= 1) */
     const char *out;      /* the report directory the finish task writes
                            * (relative to the working directory) */
+    const char *passage_model;      /* a passage model the finish task uses
+                                     * (fw_scan_use_passage_model), NULL: none */
+    const char *save_passage_model; /* where the finish task writes the one it
+                                     * used (fw_scan_write_passage_model), NULL:
+                                     * nowhere */
 } fw_plan_layout;
 
 /* Writes the plan of a scan of `paths` with `options` into the directory
@@ -967,7 +972,9 @@ typedef struct fw_plan_layout {
  * of the canon table's bytes, which the tasks reading it check again),
  * this library's version, a hash of all that, the working directory (paths and
  * ids are relative to it, as fw_scan_add_path() takes them) and the paths
- * in shards. An existing plan with the same hash is kept (and the work
+ * in shards; with a passage model, its path and a hash of its bytes (the
+ * finish task refuses a model changed since), checked against the options
+ * now. An existing plan with the same hash is kept (and the work
  * already done with it); one with other options or another version is
  * refused (FW_ERR_ARG), `why` saying which. A memory limit is refused:
  * shards bound a task's memory instead. */

@@ -3,9 +3,10 @@
  * from the shards, the verify tasks' pairs taken as the scan's, and the
  * rest of a scan run as fw_scan_run() runs it (scan.c): ranking, the
  * passage level (boilerplate lines, cutting, passage candidates, their
- * alignment, groups, reuse, spans, substitutions), clusters; then the
- * reports, by report.c, into W/finish/0.reports, then put in place in the
- * plan's report directory as a set (publish()).
+ * alignment, groups, reuse, spans, substitutions), clusters, with the
+ * plan's passage model if it names one (and written where it says, if it
+ * does); then the reports, by report.c, into W/finish/0.reports, then put
+ * in place in the plan's report directory as a set (publish()).
  *
  * What is serial here: the whole passage level, on one machine, from the
  * texts the sketch tasks kept (the texts are mapped, not read into
@@ -101,7 +102,9 @@ fw_status fw_stage_finish(fw_plan *p, int threads)
     fw_result_pair *pairs = NULL;
     size_t npairs = 0;
     uint64_t candidates = 0;
-    st = fw_stage_open_shards(p, &files);
+    if (p->passage_model && (st = fw_scan_use_passage_model(s, p->passage_model)) != FW_OK)
+        fw_plan_fail(p, st, "finish: --passage-model: %s", fw_scan_error(s));
+    if (st == FW_OK) st = fw_stage_open_shards(p, &files);
     if (st == FW_OK) st = record_paths(p, s);
     if (st == FW_OK) st = fw_stage_load_records(p, s, files, p->opt.passages);
     for (unsigned q = 0; q < p->partitions && st == FW_OK; q++)
@@ -121,6 +124,11 @@ fw_status fw_stage_finish(fw_plan *p, int threads)
     else snprintf(out, sizeof out, "%s/%s", p->cwd, p->out);
     if (st == FW_OK && fw_remove_dir(tmp) != FW_OK)
         st = fw_plan_fail(p, FW_ERR_IO, "cannot remove %s", tmp);
+    /* the model before the reports: a finish whose reports are in place
+     * has written it too */
+    if (st == FW_OK && p->save_passage_model &&
+        (st = fw_scan_write_passage_model(s, p->save_passage_model)) != FW_OK)
+        fw_plan_fail(p, st, "finish: --save-passage-model: %s", fw_scan_error(s));
     if (st == FW_OK) {
         st = fw_report_write(s, tmp, NULL);
         if (st != FW_OK)

@@ -218,7 +218,8 @@ static int read_option(fw_scan_options *o, const opt_row *row, char *value)
 /* ------------------------------------------------------------- plans */
 
 /* The plan's text after its hash line. */
-static char *plan_body(const fw_scan_options *o, const char *canon_hash, const char *cwd,
+static char *plan_body(const fw_scan_options *o, const char *canon_hash,
+                       const fw_plan_layout *layout, const char *model_hash, const char *cwd,
                        const char *const *paths, size_t npaths, unsigned shards,
                        unsigned partitions, const char *out, size_t *len)
 {
@@ -229,6 +230,11 @@ static char *plan_body(const fw_scan_options *o, const char *canon_hash, const c
             out, shards, partitions);
     for (size_t i = 0; i < NOPTIONS; i++) write_option(f, o, &OPTIONS[i]);
     if (canon_hash) fprintf(f, "canon_xxh3 %s\n", canon_hash);
+    if (layout->passage_model)
+        fprintf(f, "passage_model %s\npassage_model_xxh3 %s\n", layout->passage_model,
+                model_hash);
+    if (layout->save_passage_model)
+        fprintf(f, "save_passage_model %s\n", layout->save_passage_model);
     /* shard s: paths [s·n/S, (s+1)·n/S) */
     for (unsigned s = 0; s < shards; s++)
         for (size_t i = (size_t)s * npaths / shards; i < (size_t)(s + 1) * npaths / shards; i++)
@@ -245,9 +251,10 @@ static void hash_hex(const char *body, size_t len, char hex[17])
     snprintf(hex, 17, "%016llx", (unsigned long long)XXH3_64bits(body, len));
 }
 
-/* The XXH3 of a canon table's bytes: the plan records it, and the tasks
- * that read the table (sketch, finish) refuse one that has changed. */
-static fw_status canon_hash(const char *path, char hex[17])
+/* The XXH3 of a file's bytes: the plan records the canon table's and the
+ * passage model's, and the tasks that read them (sketch and finish, finish)
+ * refuse one that has changed. */
+static fw_status bytes_hash(const char *path, char hex[17])
 {
     char *data;
     size_t len;
@@ -303,8 +310,21 @@ fw_status fw_plan_create(const char *work, const fw_scan_options *o, const char 
     checked.threads = 1;
     fw_status st = fw_scan_new(&checked, &probe, why, why_size);
     if (st != FW_OK) return st;
+    if (layout->passage_model && fw_scan_use_passage_model(probe, layout->passage_model) != FW_OK)
+        st = FW_ERR_ARG; /* another seed, --min-passage, ..., or no passage level */
+    else if (layout->save_passage_model && !o->passages)
+        st = FW_ERR_ARG;
+    if (st != FW_OK) {
+        snprintf(why, why_size, "%s", layout->passage_model ? fw_scan_error(probe)
+                                      : "a passage model is the passage level's: not with "
+                                        "--no-passages");
+        fw_scan_free(probe);
+        return st;
+    }
     fw_scan_free(probe);
-    const char *strings[] = {o->text_field, o->id_field, o->canon_path, layout->out};
+    const char *strings[] = {o->text_field,           o->id_field,
+                             o->canon_path,           layout->out,
+                             layout->passage_model,   layout->save_passage_model};
     for (size_t i = 0; i < sizeof strings / sizeof *strings; i++)
         if (strings[i] && (strchr(strings[i], '\n') || !strcmp(strings[i], "-") || !*strings[i])) {
             snprintf(why, why_size, "'%s' cannot be written into a plan", strings[i]);
@@ -323,15 +343,21 @@ fw_status fw_plan_create(const char *work, const fw_scan_options *o, const char 
         snprintf(why, why_size, "cannot tell the working directory: %s", strerror(errno));
         return FW_ERR_IO;
     }
-    char canon[17];
-    if (o->canon_path && canon_hash(o->canon_path, canon) != FW_OK) {
-        snprintf(why, why_size, "%s: %s", o->canon_path, strerror(errno));
+    char canon[17], model[17] = "";
+    const char *unread = o->canon_path && bytes_hash(o->canon_path, canon) != FW_OK
+                             ? o->canon_path
+                         : layout->passage_model && bytes_hash(layout->passage_model, model) != FW_OK
+                             ? layout->passage_model
+                             : NULL;
+    if (unread) {
+        snprintf(why, why_size, "%s: %s", unread, strerror(errno));
         free(cwd);
         return FW_ERR_IO;
     }
     size_t len;
-    char *body = plan_body(o, o->canon_path ? canon : NULL, cwd, paths, npaths, shards,
-                           layout->partitions, layout->out ? layout->out : "fanwen-report", &len);
+    char *body = plan_body(o, o->canon_path ? canon : NULL, layout, model, cwd, paths, npaths,
+                           shards, layout->partitions,
+                           layout->out ? layout->out : "fanwen-report", &len);
     free(cwd);
     if (!body) return FW_ERR_NOMEM;
     char hex[17], path[4096];
@@ -395,6 +421,9 @@ static fw_status parse_plan(fw_plan *p, char *body, const char *path)
         else if (!strcmp(key, "shards")) ok = sscanf(value, "%u", &p->shards) == 1;
         else if (!strcmp(key, "partitions")) ok = sscanf(value, "%u", &p->partitions) == 1;
         else if (!strcmp(key, "canon_xxh3")) p->canon_hash = value;
+        else if (!strcmp(key, "passage_model")) p->passage_model = value;
+        else if (!strcmp(key, "passage_model_xxh3")) p->passage_model_hash = value;
+        else if (!strcmp(key, "save_passage_model")) p->save_passage_model = value;
         else if (!strcmp(key, "option")) {
             char *v = strchr(value, ' ');
             ok = 0;
@@ -638,9 +667,15 @@ static fw_status run_task_here(fw_plan *p, fw_stage stage, unsigned index, int t
     char canon[17];
     if (st == FW_OK && p->opt.canon_path && stage != FW_STAGE_RANK && stage != FW_STAGE_BANDS &&
         stage != FW_STAGE_VERIFY &&
-        (canon_hash(p->opt.canon_path, canon) != FW_OK || strcmp(canon, p->canon_hash ? p->canon_hash : "")))
+        (bytes_hash(p->opt.canon_path, canon) != FW_OK || strcmp(canon, p->canon_hash ? p->canon_hash : "")))
         st = fw_plan_fail(p, FW_ERR_ARG, "the canon table %s has changed (or gone) since the plan "
                           "was made: plan again in a new work directory", p->opt.canon_path);
+    char model[17];
+    if (st == FW_OK && p->passage_model && stage == FW_STAGE_FINISH &&
+        (bytes_hash(p->passage_model, model) != FW_OK ||
+         strcmp(model, p->passage_model_hash ? p->passage_model_hash : "")))
+        st = fw_plan_fail(p, FW_ERR_ARG, "the passage model %s has changed (or gone) since the "
+                          "plan was made: plan again in a new work directory", p->passage_model);
     if (st == FW_OK) st = clear_task(p, stage, index);
     if (st != FW_OK) return st;
     switch (stage) {

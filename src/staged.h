@@ -24,6 +24,9 @@ struct fw_plan {
     size_t *shard_first;     /* shard s reads paths [shard_first[s], shard_first[s + 1]) */
     unsigned bands, rows;    /* the documents' LSH banding, as the scan chooses it */
     const char *canon_hash;  /* XXH3 of the canon table's bytes (NULL: none) */
+    const char *passage_model;      /* for the finish task (NULL: none), */
+    const char *passage_model_hash; /* with the XXH3 of its bytes */
+    const char *save_passage_model; /* the finish task writes its model there */
     char *text;              /* the plan file, parsed in place */
     uint64_t error_docs;     /* the finish task's count of unreadable documents */
     char error[1024];

@@ -18,7 +18,10 @@
 #   3. a model saved by a scan that used one is the same file;
 #   4. a flipped byte, a file cut short, and another seed, --min-passage,
 #      template mode or canon table are refused, naming what is wrong,
-#      with no report written; not with --no-passages; not planned;
+#      with no report written; not with --no-passages;
+#   4b. the staged scan (plan, run) with a model and saving one: the
+#      scan's bytes and model; a model changed after planning refused by
+#      the finish task; what the scan refuses refused when planning;
 #   5. `fanwen report` of a scan made with a model runs it again with that
 #      model (and says so when it is gone).
 set -u
@@ -136,9 +139,37 @@ printf '进展\t发展\n' >"$W/canon.tsv"
 refused "another canon table" "was made with the built-in canon table" --passage-model "$W/mt" \
     --canon "$W/canon.tsv"
 refused "--no-passages" "not with --no-passages" --passage-model "$W/m" --no-passages
-"$FANWEN" plan --work "$W/plan" --passage-model "$W/m" "$W/batch.jsonl" 2>"$W/err" &&
-    fail "plan --passage-model should be refused"
-grep -q "not planned" "$W/err" || fail "plan: $(cat "$W/err")"
+
+# 4b. planned (the staged scan): the finish task uses the model and saves
+# one, the same bytes as the scan's; a model changed after planning is
+# refused by the finish task, with no report written; what the scan
+# refuses is refused when planning
+"$FANWEN" plan --work "$W/plan" --out "$W/batch-staged" --passage-model "$W/m" \
+    --save-passage-model "$W/m-staged" "$W/batch.jsonl" 2>"$W/err" ||
+    fail "plan --passage-model: $(cat "$W/err")"
+"$FANWEN" run "$W/plan" --jobs 1 -j 2 >/dev/null 2>"$W/err" || fail "run: $(cat "$W/err")"
+same_csvs "$W/batch-m" "$W/batch-staged"
+cmp -s "$W/m" "$W/m-staged" || fail "the staged scan's saved model should be the one it used"
+"$FANWEN" plan --work "$W/plan-crawl" --out "$W/crawl-staged" --save-passage-model "$W/m-learned" \
+    "$W/crawl.jsonl" 2>"$W/err" || fail "plan --save-passage-model: $(cat "$W/err")"
+"$FANWEN" run "$W/plan-crawl" --jobs 2 -j 1 >/dev/null 2>"$W/err" || fail "run: $(cat "$W/err")"
+cmp -s "$W/m" "$W/m-learned" || fail "the model learned by a staged scan should be the scan's"
+same_csvs "$W/crawl" "$W/crawl-staged"
+cp "$W/m" "$W/m-moving"
+"$FANWEN" plan --work "$W/plan-moved" --out "$W/moved" --passage-model "$W/m-moving" \
+    "$W/batch.jsonl" 2>"$W/err" || fail "plan with a model: $(cat "$W/err")"
+cp "$W/mt" "$W/m-moving"
+"$FANWEN" run "$W/plan-moved" --jobs 1 >/dev/null 2>"$W/err" && fail "a changed model should fail"
+grep -qF "the passage model $W/m-moving has changed (or gone) since the plan was made" \
+    "$W/err" || fail "run, model changed: $(cat "$W/err")"
+[ ! -e "$W/moved" ] || fail "a finish refused should write no report"
+"$FANWEN" plan --work "$W/plan-seed" --seed 5 --passage-model "$W/m" "$W/batch.jsonl" \
+    2>"$W/err" && fail "plan with another seed should be refused"
+grep -qF "was made with --seed 0, not 5" "$W/err" || fail "plan --seed 5: $(cat "$W/err")"
+"$FANWEN" plan --work "$W/plan-np" --no-passages --save-passage-model "$W/m5" "$W/batch.jsonl" \
+    2>"$W/err" && fail "plan --no-passages --save-passage-model should be refused"
+grep -qF "not with --no-passages" "$W/err" || fail "plan --no-passages: $(cat "$W/err")"
+[ ! -e "$W/plan-seed/plan" ] && [ ! -e "$W/plan-np/plan" ] || fail "a refused plan was written"
 
 "$FANWEN" scan -q --out "$W/r" --save-passage-model "$W/no/such/dir/m" "$W/batch.jsonl" \
     2>"$W/err" && fail "--save-passage-model into a missing directory should fail"

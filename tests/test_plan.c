@@ -94,7 +94,7 @@ static void test_tasks_give_the_scans_reports(void **state)
     assert_int_equal(fw_report_write(scan, "ref", NULL), FW_OK);
     fw_scan_free(scan);
 
-    fw_plan_layout layout = {3, 2, "out"};
+    fw_plan_layout layout = {3, 2, "out", NULL, NULL};
     char why[1024];
     assert_int_equal(fw_plan_create("w", &o, paths, NPATHS, &layout, why, sizeof why), FW_OK);
     fw_plan *plan;
@@ -130,7 +130,7 @@ static void test_other_options_are_refused(void **state)
     (void)state;
     fw_scan_options o;
     fw_scan_options_default(&o);
-    fw_plan_layout layout = {2, 1, "out"};
+    fw_plan_layout layout = {2, 1, "out", NULL, NULL};
     char why[1024];
     assert_int_equal(fw_plan_create("w2", &o, paths, NPATHS, &layout, why, sizeof why), FW_OK);
     assert_int_equal(fw_plan_create("w2", &o, paths, NPATHS, &layout, why, sizeof why), FW_OK);
@@ -194,7 +194,7 @@ static void test_tasks_without_inputs_fail(void **state)
     (void)state;
     fw_scan_options o;
     fw_scan_options_default(&o);
-    fw_plan_layout layout = {2, 2, "out4"};
+    fw_plan_layout layout = {2, 2, "out4", NULL, NULL};
     char why[1024];
     fw_plan *plan;
     assert_int_equal(fw_plan_create("w4", &o, paths, NPATHS, &layout, why, sizeof why), FW_OK);
@@ -226,7 +226,7 @@ static void test_task_returns_to_the_callers_directory(void **state)
     (void)state;
     fw_scan_options o;
     fw_scan_options_default(&o);
-    fw_plan_layout layout = {1, 1, "out5"};
+    fw_plan_layout layout = {1, 1, "out5", NULL, NULL};
     char why[1024];
     fw_plan *plan;
     assert_int_equal(fw_plan_create("w5", &o, paths, NPATHS, &layout, why, sizeof why), FW_OK);

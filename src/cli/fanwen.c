@@ -481,9 +481,6 @@ int cli_parse_scan_args(const char *cmd, int argc, char **argv, cli_scan_args *a
                 return usage_error("--reuse-min must be a number in [0, 1], got '%s'", optarg);
             break;
         case OPT_PASSAGE_MODEL: case OPT_SAVE_PASSAGE_MODEL:
-            if (plan) /* a model file is not part of a plan (yet): its tasks would not see it */
-                return usage_error("%s", "--passage-model and --save-passage-model are not "
-                                         "planned: scan with them instead");
             if (c == OPT_PASSAGE_MODEL) a->passage_model = optarg;
             else a->save_passage_model = optarg;
             break;

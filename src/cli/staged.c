@@ -51,9 +51,11 @@ const char *const cli_usage_plan =
     "                        documents' ranks (default 1)\n"
     "\n"
     "Planning W again with the same options and INPUTs keeps the work done;\n"
-    "with others it is refused, saying which. --memory-limit and --html are\n"
-    "not taken (more shards make each task smaller; run `fanwen report` on\n"
-    "the reports for the HTML).\n";
+    "with others it is refused, saying which. --passage-model FILE is read by\n"
+    "the finish task, which refuses it if it has changed since the plan;\n"
+    "--save-passage-model FILE is written by it. --memory-limit and --html\n"
+    "are not taken (more shards make each task smaller; run `fanwen report`\n"
+    "on the reports for the HTML).\n";
 
 static const char *const usage_task =
     "usage: fanwen task W STAGE [I] [-j N]\n"
@@ -155,7 +157,8 @@ int cmd_plan(int argc, char **argv)
     }
     if (failed) fprintf(stderr, "fanwen plan: out of memory\n");
     if (!failed) failed = a.files_from && read_list(a.files_from, &paths, &n, &cap) != 0;
-    fw_plan_layout layout = {a.shards, a.partitions ? a.partitions : 1, a.out};
+    fw_plan_layout layout = {a.shards, a.partitions ? a.partitions : 1, a.out,
+                             a.passage_model, a.save_passage_model};
     char why[1024];
     fw_status st = FW_OK;
     if (!failed)
