@@ -111,33 +111,33 @@ static fw_status build_masks(fw_aligner *al, const uint32_t *a, size_t na, size_
         return FW_ERR_NOMEM;
     for (size_t k = 0; k < al->ndirect_set; k++) al->direct[al->direct_set[k]] = 0;
     al->ndirect_set = 0;
-    if (!fw_grow(&al->direct_set, &al->direct_set_cap, na ? na : 1, sizeof *al->direct_set, 256) ||
-        !fw_grow(&al->masks, &al->masks_cap, (na + 1) * words, sizeof *al->masks, 256))
+    if (!fw_grow(&al->direct_set, &al->direct_set_cap, na ? na : 1, sizeof *al->direct_set, 256))
         return FW_ERR_NOMEM;
-    memset(al->masks, 0, (na + 1) * words * sizeof *al->masks); /* one call, not one a character */
+    /* the characters numbered first, so that only their masks (and the
+     * zero one) are cleared, in one call: na of them would be na² / 64
+     * words for a long pattern of few letters */
     size_t distinct = 0, astral = 0;
     for (size_t i = 0; i < na; i++) {
         uint32_t cp = a[i];
         if (cp >= FW_ALIGN_DIRECT) {
             astral = 1;
-            continue;
-        }
-        if (!al->direct[cp]) {
+        } else if (!al->direct[cp]) {
             al->direct[cp] = (uint32_t)++distinct;
             al->direct_set[al->ndirect_set++] = cp;
         }
-        al->masks[al->direct[cp] * words + i / 64] |= (uint64_t)1 << (i % 64);
     }
     if (astral) {
         fw_status st = number_astral(al, a, na, &distinct);
         if (st != FW_OK) return st;
-        for (size_t i = 0; i < na; i++)
-            if (a[i] >= FW_ALIGN_DIRECT)
-                al->masks[table_number(al, a[i]) * words + i / 64] |= (uint64_t)1 << (i % 64);
     } else if (al->table_cap && ++al->stamp == 0) { /* earlier astral entries go stale */
         memset(al->table, 0, al->table_cap * sizeof *al->table);
         al->stamp = 1;
     }
+    if (!fw_grow(&al->masks, &al->masks_cap, (distinct + 1) * words, sizeof *al->masks, 256))
+        return FW_ERR_NOMEM;
+    memset(al->masks, 0, (distinct + 1) * words * sizeof *al->masks);
+    for (size_t i = 0; i < na; i++)
+        al->masks[number_of(al, a[i]) * words + i / 64] |= (uint64_t)1 << (i % 64);
     return FW_OK;
 }
 

@@ -225,10 +225,11 @@ static int fold(fw_pair_list *set, fw_pair_list *batch, uint64_t **tmp, size_t *
     return ok;
 }
 
-/* Each thread folds its bands into a set of its own as it goes, so a
- * pair found by many bands is held once a thread, not once a band: the
- * lists of all bands at once were most of the passage level's peak
- * memory. */
+/* Each thread folds its bands into a set of its own as it goes, a batch
+ * of bands at a time (until the batch holds half as many pairs as the
+ * set), so a pair found by many bands is held a few times a thread, not
+ * once a band: the lists of all bands at once were most of the passage
+ * level's peak memory. */
 fw_status fw_lsh_each_band(fw_band_pairs_fn band_pairs, const void *ctx, size_t scratch_bytes,
                            unsigned bands, int threads, fw_pair **pairs, size_t *npairs)
 {
@@ -317,8 +318,8 @@ int fw_lsh_band_records(uint64_t *rec, size_t m, size_t n, fw_pair_list *out)
         /* under 2 * FILTER_SLOTS / 32 words a record (32 slots a word): the
          * bitmap fits in the sort's scratch of n ≥ m words */
         _Static_assert(FILTER_SLOTS <= 16, "the bitmap fits in the scratch");
-        size_t words = 2;
-        while (words * 32 < FILTER_SLOTS * m) words *= 2;
+        size_t words = 2; /* at most 2^32 slots: a slot is a 32-bit hash's top bits */
+        while (words * 32 < FILTER_SLOTS * m && words < ((size_t)1 << 27)) words *= 2;
         m = keep_shared_keys(rec, m, rec + n, words);
     }
     fw_sort_by_high32(rec, rec + n, m);

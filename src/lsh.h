@@ -27,10 +27,12 @@ typedef fw_status (*fw_band_pairs_fn)(const void *ctx, unsigned band, void *scra
 
 /* Every band's candidates (band_pairs for bands 0 to bands - 1, in
  * parallel on `threads` threads, each taking a run of bands in increasing
- * order with `scratch_bytes` of scratch of its own), into *pairs (*npairs of them: sorted, without repeats; free
- * it). Each band's pairs are folded into a sorted set per thread as they
- * come. The first failure's status is returned (the bands not yet begun
- * are skipped) and nothing is made. */
+ * order with `scratch_bytes` of scratch of its own), into *pairs (*npairs
+ * of them: sorted, without repeats; free it). Each thread gathers its
+ * bands' pairs until they hold half as many as its sorted set, then folds
+ * them into the set; the threads' sets are merged at the end. The first
+ * failure's status is returned (the bands not yet begun are skipped) and
+ * nothing is made. */
 fw_status fw_lsh_each_band(fw_band_pairs_fn band_pairs, const void *ctx, size_t scratch_bytes,
                            unsigned bands, int threads, fw_pair **pairs, size_t *npairs);
 

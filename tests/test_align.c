@@ -262,6 +262,30 @@ static void test_planes_and_patterns(void **state)
     fw_aligner_free(&one);
 }
 
+/* A long pattern of few letters keeps a mask a letter, not one a
+ * character: 30,000 characters of 26 letters would be 110 MB of masks
+ * (na² / 64 words) the other way. */
+static void test_masks_by_letter(void **state)
+{
+    (void)state;
+    enum { N = 30000 };
+    uint32_t *a = malloc(N * sizeof *a), *b = malloc(N * sizeof *b);
+    assert_non_null(a);
+    assert_non_null(b);
+    random_text(a, N, 26, 'a');
+    random_text(b, N, 26, 'a');
+    fw_aligner al = {0};
+    assert_int_equal(fw_align_pattern(&al, a, N), FW_OK);
+    const size_t words = (N + 63) / 64;
+    assert_true(al.masks_cap <= 2 * 27 * words + 256);
+    size_t got;
+    assert_int_equal(fw_align_against(&al, b, 2000, 0, &got), FW_OK);
+    assert_int_equal(got, lcs_reference(a, N, b, 2000));
+    fw_aligner_free(&al);
+    free(a);
+    free(b);
+}
+
 static void test_empty_and_identical(void **state)
 {
     (void)state;
@@ -285,6 +309,7 @@ int main(void)
         cmocka_unit_test(test_long_texts),
         cmocka_unit_test(test_planted_edits),
         cmocka_unit_test(test_planes_and_patterns),
+        cmocka_unit_test(test_masks_by_letter),
         cmocka_unit_test(test_empty_and_identical),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
