@@ -20,7 +20,9 @@
  *
  * Output: CSV rows on stdout (or --csv FILE), progress on stderr.
  * --check RATIO is the CI guard: on a generated corpus, fails if MinHash
- * runs below RATIO × the hash floor, or if the code paths' signatures differ.
+ * runs below RATIO × the hash floor, or if the code paths' signatures differ;
+ * and if the passage level's break search or aligner runs below a fixed
+ * fraction of the floor (guards.c).
  */
 #include "fanwen.h"
 #include "jsonl.h"
@@ -28,6 +30,8 @@
 #include "shingle.h"
 
 #include "generate.h"
+#include "guards.h"
+#include "simd_paths.h"
 
 #include <errno.h>
 #include <math.h>
@@ -600,6 +604,37 @@ static void scan_rows(const corpus *c, const scan_run *r, double floor_mbps)
 
 /* ------------------------------------------------------------------ main */
 
+/* About half of what the passage kernels measured against the floor here
+ * (bench/README.md, "bench/check"), on a loaded host: the break search
+ * 3.4–5.3 with AVX-512 and 0.80 on its byte path (the best a CPU without
+ * AVX2 has), the aligner 0.30–0.44 (efb8a06's, with a probing table and a
+ * generic word loop, 0.22–0.28). Wide margins: these catch a kernel that
+ * lost its shape (the vector search falling back to bytes, the aligner to
+ * a plain dynamic programme), not the last few per cent. */
+#define BREAKS_REQUIRED 1.6
+#define BREAKS_REQUIRED_BYTES 0.4
+#define ALIGN_REQUIRED 0.2
+/* bench/check's guards on the passage kernels (guards.c); 1 if one fails. */
+static int guard_passage_kernels(const corpus *c, double floor_s, int repeat)
+{
+    fw_guard_texts t = {c->text, c->len, c->cps, c->chars, c->n};
+    uint64_t marks, columns, lcs;
+    double breaks_s = fw_guard_breaks(&t, repeat, &marks);
+    double align_s = fw_guard_align(&t, repeat, &columns, &lcs);
+    if (align_s < 0) die("out of memory");
+    double breaks = floor_s / breaks_s, align = floor_s / align_s;
+    const double breaks_required = fw_scanner_simd(FW_SIMD_AUTO) == FW_SIMD_BASELINE
+                                       ? BREAKS_REQUIRED_BYTES
+                                       : BREAKS_REQUIRED;
+    fprintf(stderr, "fanwen-bench: break search at %.3f of the hash floor (%llu marks; at "
+            "least %.3f required): %s\n", breaks, (unsigned long long)marks, breaks_required,
+            breaks >= breaks_required ? "ok" : "FAIL");
+    fprintf(stderr, "fanwen-bench: aligner at %.3f of the hash floor (%llu columns, LCS sum "
+            "%llu; at least %.3f required): %s\n", align, (unsigned long long)columns,
+            (unsigned long long)lcs, ALIGN_REQUIRED, align >= ALIGN_REQUIRED ? "ok" : "FAIL");
+    return breaks < breaks_required || align < ALIGN_REQUIRED;
+}
+
 /* Half of what each code path measured on a generated corpus on the
  * reference machine (bench/results/): MinHash/floor = 1.13–1.44 with AVX-512,
  * 0.38–0.48 with AVX2, 0.12–0.18 baseline. Half leaves room for a noisy shared
@@ -731,6 +766,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "fanwen-bench: MinHash at %.3f of the hash floor (at least %.3f "
                     "required): %s\n", ratio, check, ratio >= check ? "ok" : "FAIL");
             if (ratio < check) failed = 1;
+            failed |= guard_passage_kernels(c, floor_s, repeat);
         } else {
             for (int t = 0; t < nthreads; t++) {
                 double floor_mbps = bench_kernels(c, threads[t], repeat, nz, mh, oph);
