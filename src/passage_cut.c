@@ -44,12 +44,27 @@ void fw_passage_scratch_free(fw_passage_scratch *sc)
     memset(sc, 0, sizeof *sc);
 }
 
+/* Is a well-formed three-byte character at u (n bytes left) that is not
+ * U+3000, the ideographic space? Most of Chinese: copied as it is. */
+static inline int plain_three(const unsigned char *u, uint64_t n)
+{
+    return n >= 3 && u[0] >= 0xE1 && u[0] <= 0xEF && u[0] != 0xED && (u[1] & 0xC0) == 0x80 &&
+           (u[2] & 0xC0) == 0x80 && !(u[0] == 0xE3 && u[1] == 0x80 && u[2] == 0x80);
+}
+
 size_t fw_excerpt(const char *text, uint64_t start, uint64_t end, char *buf)
 {
     size_t n = 0;
     int chars = 0, space = 0;
     const unsigned char *u = (const unsigned char *)text;
     for (uint64_t i = start; i < end && chars < FW_PASSAGE_TEXT_CHARS;) {
+        if (!space && plain_three(u + i, end - i)) { /* what decoding and encoding give */
+            memcpy(buf + n, u + i, 3);
+            n += 3;
+            i += 3;
+            chars++;
+            continue;
+        }
         uint32_t cp;
         int bad;
         i += fw_utf8_decode(u + i, end - i, &cp, &bad);

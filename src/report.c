@@ -35,6 +35,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <omp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -171,21 +172,69 @@ static fw_status write_docs(const fw_scan *scan, FILE *f)
     return ferror(f) ? FW_ERR_IO : FW_OK;
 }
 
-/* passages.csv: every passage in a group, by group, then id, then position. */
-static fw_status write_passages(const fw_scan *scan, FILE *f)
+/* Rows [from, to) of passages.csv. */
+static fw_status passage_rows(const fw_scan *scan, size_t from, size_t to, FILE *f)
 {
-    fputs("group,id,passage,byte_start,byte_end,chars,text\r\n", f);
-    for (size_t i = 0, n = fw_scan_grouped_count(scan); i < n; i++) {
+    for (size_t i = from; i < to; i++) {
         fw_passage_info p;
         fw_status st = fw_scan_grouped_passage(scan, i, &p);
         if (st != FW_OK) return st; /* an excerpt not read back */
-        fprintf(f, "%llu,", (unsigned long long)p.group);
+        fw_csv_u64(f, p.group); /* no fprintf: millions of rows on a large crawl */
+        putc_unlocked(',', f);
         fw_csv_field(f, doc_id(scan, p.doc));
-        fprintf(f, ",%u,%llu,%llu,%llu,", p.index, (unsigned long long)p.byte_start,
-                (unsigned long long)p.byte_end, (unsigned long long)p.chars);
+        const uint64_t numbers[] = {p.index, p.byte_start, p.byte_end, p.chars};
+        fw_csv_fields(f, numbers, 4);
+        putc_unlocked(',', f);
         fw_csv_field(f, p.text);
         fputs("\r\n", f);
     }
+    return ferror(f) ? FW_ERR_IO : FW_OK;
+}
+
+/* Rows a thread makes at a time into a buffer of its own. */
+#define PASSAGE_BLOCK 8192
+
+/* passages.csv: every passage in a group, by group, then id, then position.
+ * A large crawl has millions, and making their excerpts costs far more than
+ * writing them: with threads, each makes a block of rows into memory and the
+ * blocks are written in order (fw_report_write() runs it after the other
+ * reports, with every thread). */
+static fw_status write_passages(const fw_scan *scan, FILE *f, int threads)
+{
+    fputs("group,id,passage,byte_start,byte_end,chars,text\r\n", f);
+    const size_t n = fw_scan_grouped_count(scan);
+    if (threads <= 1 || n <= PASSAGE_BLOCK) return passage_rows(scan, 0, n, f);
+    char **buf = calloc((size_t)threads, sizeof *buf);
+    size_t *len = calloc((size_t)threads, sizeof *len);
+    fw_status *done = calloc((size_t)threads, sizeof *done);
+    fw_status st = buf && len && done ? FW_OK : FW_ERR_NOMEM;
+    for (size_t at = 0; at < n && st == FW_OK; at += (size_t)threads * PASSAGE_BLOCK) {
+        #pragma omp parallel num_threads(threads)
+        {
+            const int t = omp_get_thread_num();
+            const size_t from = at + (size_t)t * PASSAGE_BLOCK;
+            const size_t to = from + PASSAGE_BLOCK < n ? from + PASSAGE_BLOCK : n;
+            FILE *m = from < to ? open_memstream(&buf[t], &len[t]) : NULL;
+            done[t] = from < to && !m ? FW_ERR_NOMEM : FW_OK;
+            if (m) {
+                flockfile(m);
+                done[t] = passage_rows(scan, from, to, m);
+                funlockfile(m);
+                if (fclose(m) != 0 && done[t] == FW_OK) done[t] = FW_ERR_NOMEM;
+            }
+        }
+        for (int t = 0; t < threads; t++) {
+            if (st == FW_OK) st = done[t];
+            if (st == FW_OK && len[t]) fwrite(buf[t], 1, len[t], f);
+            free(buf[t]);
+            buf[t] = NULL;
+            len[t] = 0;
+        }
+    }
+    free(buf);
+    free(len);
+    free(done);
+    if (st != FW_OK) return st;
     return ferror(f) ? FW_ERR_IO : FW_OK;
 }
 
@@ -710,7 +759,14 @@ static fw_status write_atomically(const fw_scan *scan, const char *dir, const ch
 static fw_status pairs_body(const fw_scan *s, FILE *f, double t) { (void)t; return fw_report_write_pairs(s, f); }
 static fw_status clusters_body(const fw_scan *s, FILE *f, double t) { (void)t; return write_clusters(s, f); }
 static fw_status docs_body(const fw_scan *s, FILE *f, double t) { (void)t; return write_docs(s, f); }
-static fw_status passages_body(const fw_scan *s, FILE *f, double t) { (void)t; return write_passages(s, f); }
+static fw_status passages_body(const fw_scan *s, FILE *f, double t) { (void)t; return write_passages(s, f, 1); }
+static fw_status passages_body_threaded(const fw_scan *s, FILE *f, double t)
+{
+    (void)t;
+    fw_scan_stats stats;
+    fw_scan_get_stats(s, &stats);
+    return write_passages(s, f, stats.threads > 0 ? stats.threads : 1);
+}
 static fw_status reuse_body(const fw_scan *s, FILE *f, double t) { (void)t; return write_reuse(s, f); }
 static fw_status spans_body(const fw_scan *s, FILE *f, double t) { (void)t; return write_spans(s, f); }
 static fw_status substitutions_body(const fw_scan *s, FILE *f, double t) { (void)t; return write_substitutions(s, f); }
@@ -730,7 +786,9 @@ fw_status fw_report_write(fw_scan *scan, const char *dir, double *report_seconds
     remove_stale_temps(dir);
     /* The reports are independent files: written at once, one a thread
      * (poetry's docs.csv, passages.csv and spans.csv take a tenth of a
-     * second each); summary.json last, with the time they took. */
+     * second each), but for passages.csv with threads, whose rows every
+     * thread then makes (a crawl's is hundreds of MB); summary.json last,
+     * with the time they took. */
     static const struct {
         const char *name;
         report_body body;
@@ -744,9 +802,13 @@ fw_status fw_report_write(fw_scan *scan, const char *dir, double *report_seconds
     fw_scan_stats stats;
     fw_scan_get_stats(scan, &stats);
     fw_status done[8];
+    /* passages.csv, much the largest on a crawl, last, with every thread */
+    const int alone = passages && stats.threads > 1 ? 3 : -1;
     #pragma omp parallel for schedule(dynamic, 1) num_threads(stats.threads > 0 ? stats.threads : 1)
     for (int i = 0; i < n; i++)
-        done[i] = write_atomically(scan, dir, reports[i].name, 0, reports[i].body);
+        if (i != alone) done[i] = write_atomically(scan, dir, reports[i].name, 0, reports[i].body);
+    if (alone >= 0)
+        done[alone] = write_atomically(scan, dir, reports[alone].name, 0, passages_body_threaded);
     fw_status st = FW_OK;
     for (int i = 0; i < n && st == FW_OK; i++) st = done[i];
     if (!passages) { /* not a previous run's passage reports beside this run's */
