@@ -209,9 +209,10 @@ static fw_status write_passages(const fw_scan *scan, FILE *f, int threads)
     fw_status *done = calloc((size_t)threads, sizeof *done);
     fw_status st = buf && len && done ? FW_OK : FW_ERR_NOMEM;
     for (size_t at = 0; at < n && st == FW_OK; at += (size_t)threads * PASSAGE_BLOCK) {
-        #pragma omp parallel num_threads(threads)
-        {
-            const int t = omp_get_thread_num();
+        /* a loop, not one block a thread: a team may come smaller than
+         * asked (called from inside a parallel region) */
+        #pragma omp parallel for schedule(static, 1) num_threads(threads)
+        for (int t = 0; t < threads; t++) {
             const size_t from = at + (size_t)t * PASSAGE_BLOCK;
             const size_t to = from + PASSAGE_BLOCK < n ? from + PASSAGE_BLOCK : n;
             FILE *m = from < to ? open_memstream(&buf[t], &len[t]) : NULL;
