@@ -22,18 +22,12 @@
 #include "break_scan.h"
 #include "simd_paths.h"
 
+#include "measure.h"
+
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define PIECE 200
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 double fw_guard_breaks(const fw_guard_texts *t, int repeat, uint64_t *marks)
 {
@@ -41,7 +35,7 @@ double fw_guard_breaks(const fw_guard_texts *t, int repeat, uint64_t *marks)
     double best = 1e30;
     for (int r = 0; r < repeat; r++) {
         uint64_t found = 0;
-        double t0 = now();
+        double t0 = fw_now();
         for (size_t i = 0; i < t->n; i++)
             for (int kind = FW_BREAK_LINE; kind <= FW_BREAK_SENTENCE; kind++) {
                 fw_break_scanner b;
@@ -51,7 +45,7 @@ double fw_guard_breaks(const fw_guard_texts *t, int repeat, uint64_t *marks)
                      at = fw_break_next(&b, at + 1))
                     found++;
             }
-        double s = now() - t0;
+        double s = fw_now() - t0;
         if (s < best) best = s;
         *marks = found;
     }
@@ -66,7 +60,7 @@ double fw_guard_align(const fw_guard_texts *t, int repeat, uint64_t *columns, ui
     double best = 1e30;
     for (int r = 0; r < repeat; r++) {
         uint64_t cols = 0, sum = 0;
-        double t0 = now();
+        double t0 = fw_now();
         for (size_t i = 0; i < t->n; i++) {
             const uint32_t *c = t->cps[i];
             for (size_t at = 0; at + 2 * PIECE <= t->chars[i]; at += PIECE) {
@@ -83,7 +77,7 @@ double fw_guard_align(const fw_guard_texts *t, int repeat, uint64_t *columns, ui
                 cols += 2 * PIECE;
             }
         }
-        double s = now() - t0;
+        double s = fw_now() - t0;
         if (s < best) best = s;
         *columns = cols;
         *lcs_sum = sum;

@@ -760,8 +760,7 @@ static fw_status write_atomically(const fw_scan *scan, const char *dir, const ch
 static fw_status pairs_body(const fw_scan *s, FILE *f, double t) { (void)t; return fw_report_write_pairs(s, f); }
 static fw_status clusters_body(const fw_scan *s, FILE *f, double t) { (void)t; return write_clusters(s, f); }
 static fw_status docs_body(const fw_scan *s, FILE *f, double t) { (void)t; return write_docs(s, f); }
-static fw_status passages_body(const fw_scan *s, FILE *f, double t) { (void)t; return write_passages(s, f, 1); }
-static fw_status passages_body_threaded(const fw_scan *s, FILE *f, double t)
+static fw_status passages_body(const fw_scan *s, FILE *f, double t)
 {
     (void)t;
     fw_scan_stats stats;
@@ -809,7 +808,7 @@ fw_status fw_report_write(fw_scan *scan, const char *dir, double *report_seconds
     for (int i = 0; i < n; i++)
         if (i != alone) done[i] = write_atomically(scan, dir, reports[i].name, 0, reports[i].body);
     if (alone >= 0)
-        done[alone] = write_atomically(scan, dir, reports[alone].name, 0, passages_body_threaded);
+        done[alone] = write_atomically(scan, dir, reports[alone].name, 0, reports[alone].body);
     fw_status st = FW_OK;
     for (int i = 0; i < n && st == FW_OK; i++) st = done[i];
     if (!passages) { /* not a previous run's passage reports beside this run's */

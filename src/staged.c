@@ -264,6 +264,14 @@ static fw_status bytes_hash(const char *path, char hex[17])
     return FW_OK;
 }
 
+/* Is the file at `path` gone, or other than the bytes whose hash the plan
+ * recorded (NULL: none recorded)? */
+static int changed_since_plan(const char *path, const char *recorded)
+{
+    char hex[17];
+    return bytes_hash(path, hex) != FW_OK || strcmp(hex, recorded ? recorded : "") != 0;
+}
+
 /* The first line where two plans' bodies differ, for the message. */
 static void first_difference(const char *a, const char *b, char *why, size_t n)
 {
@@ -664,16 +672,12 @@ static fw_status run_task_here(fw_plan *p, fw_stage stage, unsigned index, int t
     fw_status st = FW_OK;
     for (int i = 0; i < 4 && st == FW_OK; i++)
         if (needs[stage][i] != FW_STAGE_COUNT) st = need_stage(p, stage, index, needs[stage][i]);
-    char canon[17];
     if (st == FW_OK && p->opt.canon_path && stage != FW_STAGE_RANK && stage != FW_STAGE_BANDS &&
-        stage != FW_STAGE_VERIFY &&
-        (bytes_hash(p->opt.canon_path, canon) != FW_OK || strcmp(canon, p->canon_hash ? p->canon_hash : "")))
+        stage != FW_STAGE_VERIFY && changed_since_plan(p->opt.canon_path, p->canon_hash))
         st = fw_plan_fail(p, FW_ERR_ARG, "the canon table %s has changed (or gone) since the plan "
                           "was made: plan again in a new work directory", p->opt.canon_path);
-    char model[17];
     if (st == FW_OK && p->passage_model && stage == FW_STAGE_FINISH &&
-        (bytes_hash(p->passage_model, model) != FW_OK ||
-         strcmp(model, p->passage_model_hash ? p->passage_model_hash : "")))
+        changed_since_plan(p->passage_model, p->passage_model_hash))
         st = fw_plan_fail(p, FW_ERR_ARG, "the passage model %s has changed (or gone) since the "
                           "plan was made: plan again in a new work directory", p->passage_model);
     if (st == FW_OK) st = clear_task(p, stage, index);
