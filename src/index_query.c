@@ -228,7 +228,8 @@ static fw_status batch_keys(fw_index_result *r, unsigned bands, unsigned rows)
     r->keyed = malloc(m * sizeof *r->keyed);
     if (!r->keyed) return FW_ERR_NOMEM;
     for (size_t k = 0; k < r->n; k++)
-        if (s->docs[r->order[k]].sig) r->keyed[r->nkeyed++] = r->base + k;
+        if (s->docs[r->order[k]].band_keys || s->docs[r->order[k]].sig)
+            r->keyed[r->nkeyed++] = r->base + k;
     size_t nk = r->nkeyed;
     if (nk && (size_t)bands > SIZE_MAX / sizeof *r->band_keys / nk) return FW_ERR_NOMEM;
     r->band_keys = malloc((nk ? nk : 1) * bands * sizeof *r->band_keys);
@@ -236,8 +237,9 @@ static fw_status batch_keys(fw_index_result *r, unsigned bands, unsigned rows)
     uint64_t *keys = r->band_keys;
     #pragma omp parallel for num_threads(s->threads) schedule(static)
     for (size_t j = 0; j < nk; j++) {
-        const uint32_t *sig = s->docs[r->order[r->keyed[j] - r->base]].sig;
-        for (unsigned b = 0; b < bands; b++) keys[b * nk + j] = fw_lsh_band_key64(sig, b, rows);
+        const fw_doc_record *d = &s->docs[r->order[r->keyed[j] - r->base]];
+        for (unsigned b = 0; b < bands; b++)
+            keys[b * nk + j] = d->band_keys ? d->band_keys[b] : fw_lsh_band_key64(d->sig, b, rows);
     }
     return FW_OK;
 }

@@ -222,13 +222,13 @@ static fw_status sketch_text(const fw_sketch_context *cx, fw_sketch_worker *w,
     unsigned k = cx->opt->perms;
     /* With a memory limit, hashes and signature are made in scratch and
      * written to their files. */
-    /* With the passage level the text is kept anyway: the few documents
-     * that become candidates are shingled again from it (match.c) instead
-     * of every document keeping 8 bytes per character of hashes. */
-    size_t keep = cx->opt->verify && !bounded && !passages ? n : 0;
-    /* With the text kept and pairs verified, the signature is made again
-     * for the few candidates: only its band keys are kept. */
-    const int keys_only = !bounded && passages && cx->opt->verify;
+    /* The text is kept instead (with the passage level it is kept anyway):
+     * the few documents that become candidates are shingled again from it
+     * (match.c) instead of every document keeping 8 bytes per character of
+     * hashes, and their signatures made again: only the band keys are
+     * kept. */
+    const int keys_only = !bounded && cx->opt->verify;
+    size_t keep = cx->opt->verify && !bounded && !keys_only ? n : 0;
     size_t keep_sig = bounded || keys_only ? 0 : k;
     uint64_t *band_keys = NULL;
     if (keys_only && !(band_keys = fw_arena_alloc(&w->arena, cx->bands * sizeof *band_keys)))
@@ -268,7 +268,7 @@ static fw_status sketch_text(const fw_sketch_context *cx, fw_sketch_worker *w,
         if (st != FW_OK) return st;
     }
     if (!passages) {
-        if (!cx->keep_text || bounded) return FW_OK;
+        if (!(cx->keep_text || keys_only) || bounded) return FW_OK;
         if (!(d->text = fw_arena_alloc(&w->arena, len ? len : 1))) return FW_ERR_NOMEM;
         memcpy(d->text, text, len);
         return FW_OK;
