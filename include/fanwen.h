@@ -393,10 +393,12 @@ FW_API void fw_scan_options_default(fw_scan_options *options);
 
 typedef struct fw_scan fw_scan;
 
-/* The passage level learns two things from the whole corpus it reads:
- * which short lines are a site's furniture (in enough documents) and
- * which 3-grams are too common to sketch. A small batch cannot learn
- * them. fw_scan_use_passage_model() (adding phase, before anything is
+/* The passage level learns three things from the whole corpus it reads:
+ * which short lines are a site's furniture (in enough documents), which
+ * passages are (a group in enough documents) and which 3-grams are too
+ * common to sketch. A small batch cannot learn them. With a model, a
+ * passage is boilerplate when it matches one of the model's (the
+ * boilerplate_docs and boilerplate_share options are not used). fw_scan_use_passage_model() (adding phase, before anything is
  * added) makes the scan use those of a model file instead;
  * fw_scan_write_passage_model() (results phase) writes the ones this scan
  * used, the given model's as it was when there was one. A model made with

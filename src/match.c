@@ -17,6 +17,7 @@
 #include "grow.h"
 #include "lsh.h"
 #include "measure.h"
+#include "passage_known.h"
 
 #include <omp.h>
 #include <stdio.h>
@@ -148,8 +149,18 @@ fw_status fw_match_passages(fw_scan *s)
         }
         fw_passage_settings set = {s->opt.passage_threshold, s->stats.passage_bands,
                                    s->stats.passage_rows, s->opt.boilerplate_docs, s->opt.boilerplate_share,
-                                   s->opt.reuse_min, s->threads};
-        if (s->bounded || corpus.flat) st = fw_passages_match(&corpus, &set, &s->passage);
+                                   s->opt.reuse_min, s->threads, NULL};
+        fw_known_passages known = {0};
+        if (s->bounded || corpus.flat) {
+            st = FW_OK;
+            if (s->model) { /* its boilerplate passages decide */
+                st = fw_known_passages_make(s->model, &s->passage_cfg, &known);
+                set.known = &known;
+            }
+            if (st == FW_OK) st = fw_passages_match(&corpus, &set, &s->passage);
+            else free(corpus.flat); /* fw_passages_match frees it */
+        }
+        fw_known_passages_free(&known);
     }
     free(passages);
     free(count);

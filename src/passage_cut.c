@@ -86,6 +86,26 @@ size_t fw_excerpt(const char *text, uint64_t start, uint64_t end, char *buf)
     return n;
 }
 
+fw_status fw_passage_sketch(const fw_passage_config *cfg, fw_passage_scratch *sc,
+                            const uint32_t *cps, size_t n, fw_passage_value *sig)
+{
+    const unsigned k = cfg->bands * cfg->rows;
+    size_t ng = fw_shingle_count(n, FW_PASSAGE_NGRAM);
+    if (!(sc->hashes = fw_grow_scratch(sc->hashes, &sc->hashes_cap, ng * sizeof *sc->hashes)) ||
+        !(sc->packed = fw_grow_scratch(sc->packed, &sc->packed_cap, fw_shingle_packed_size(n))))
+        return FW_ERR_NOMEM;
+    ng = fw_shingle_hash_all(cps, n, FW_PASSAGE_NGRAM, cfg->seed, sc->hashes, sc->packed);
+    if (cfg->stop) { /* the common ones left out, unless all are */
+        size_t kept = 0;
+        for (size_t g = 0; g < ng; g++)
+            if (!fw_stop_gram(cfg->stop, sc->hashes[g])) sc->hashes[kept++] = sc->hashes[g];
+        if (kept) ng = kept;
+    }
+    fw_minhash_compute(cfg->minhasher, sc->hashes, ng, sc->full);
+    for (unsigned v = 0; v < k; v++) sig[v] = (fw_passage_value)sc->full[v];
+    return FW_OK;
+}
+
 fw_status fw_passages_cut(const fw_passage_config *cfg, fw_passage_scratch *sc,
                           const fw_passage_doc *doc, fw_alloc_fn alloc, void *ctx,
                           void *sig_ctx, fw_passage **out, uint32_t *count)
@@ -127,21 +147,8 @@ fw_status fw_passages_cut(const fw_passage_config *cfg, fw_passage_scratch *sc,
                                            : alloc(sig_ctx, k * sizeof *p->sig);
         if (!sig) return FW_ERR_NOMEM;
         if (!cfg->spill) p->sig = sig;
-        size_t ng = fw_shingle_count(p->clen, FW_PASSAGE_NGRAM);
-        if (!(sc->hashes = fw_grow_scratch(sc->hashes, &sc->hashes_cap, ng * sizeof *sc->hashes)) ||
-            !(sc->packed = fw_grow_scratch(sc->packed, &sc->packed_cap,
-                                           fw_shingle_packed_size(p->clen))))
-            return FW_ERR_NOMEM;
-        ng = fw_shingle_hash_all(doc->aligned + p->cstart, p->clen, FW_PASSAGE_NGRAM, cfg->seed,
-                                 sc->hashes, sc->packed);
-        if (cfg->stop) { /* the common ones left out, unless all are */
-            size_t kept = 0;
-            for (size_t g = 0; g < ng; g++)
-                if (!fw_stop_gram(cfg->stop, sc->hashes[g])) sc->hashes[kept++] = sc->hashes[g];
-            if (kept) ng = kept;
-        }
-        fw_minhash_compute(cfg->minhasher, sc->hashes, ng, sc->full);
-        for (unsigned v = 0; v < k; v++) sig[v] = (fw_passage_value)sc->full[v];
+        if ((st = fw_passage_sketch(cfg, sc, doc->aligned + p->cstart, p->clen, sig)) != FW_OK)
+            return st;
     }
     if (cfg->spill) {
         uint64_t at;

@@ -125,6 +125,12 @@ fw_status fw_passages_cut(const fw_passage_config *cfg, fw_passage_scratch *sc,
                           const fw_passage_doc *doc, fw_alloc_fn alloc, void *alloc_ctx,
                           void *sig_ctx, fw_passage **out, uint32_t *count);
 
+/* One passage's signature (bands·rows values) from its n aligned code
+ * points: their 3-gram hashes, the common ones (cfg->stop) left out unless
+ * all are, MinHashed. The same code points always give the same values. */
+fw_status fw_passage_sketch(const fw_passage_config *cfg, fw_passage_scratch *sc,
+                            const uint32_t *cps, size_t n, fw_passage_value *sig);
+
 /* The first 80 characters of text[start, end), runs of white space made
  * one space, invalid bytes U+FFFD, controls dropped: a one-line excerpt,
  * NUL-terminated in buf (FW_EXCERPT_SIZE bytes). Returns its length. */

@@ -35,6 +35,7 @@
 #include "cluster.h"
 #include "grow.h"
 #include "measure.h"
+#include "passage_known.h"
 #include "sort.h"
 #include "spill.h"
 
@@ -165,8 +166,8 @@ static fw_status flat_band_pairs(const void *ctx, unsigned b, void *scratch, fw_
 /* Is a candidate worth aligning? Its MinHash estimate of the 3-gram
  * Jaccard, or of how much of the smaller passage's 3-grams are in the
  * larger: |A∩B| = J(|A| + |B|) / (1 + J). */
-static int worth_aligning(const fw_passage_value *sa, const fw_passage_value *sb, unsigned k,
-                          uint32_t la, uint32_t lb)
+int fw_passage_worth_aligning(const fw_passage_value *sa, const fw_passage_value *sb,
+                              unsigned k, uint32_t la, uint32_t lb)
 {
     double j = fw_passage_estimate(sa, sb, k);
     if (j >= FW_PASSAGE_SCREEN_JACCARD) return 1;
@@ -179,8 +180,8 @@ static int worth_aligning(const fw_passage_value *sa, const fw_passage_value *sb
  * early once it cannot reach either bar (the decision is the same).
  * Containment is checked on the runs, by `full`, only when the count
  * allows it. */
-static fw_status passes(fw_aligner *al, fw_aligner *full, const uint32_t *ta, size_t la,
-                        const uint32_t *tb, size_t lb, double threshold, int *match)
+fw_status fw_passage_passes(fw_aligner *al, fw_aligner *full, const uint32_t *ta, size_t la,
+                            const uint32_t *tb, size_t lb, double threshold, int *match)
 {
     size_t longer = la > lb ? la : lb, shorter = la < lb ? la : lb, lcs;
     size_t need_sim = (size_t)ceil(threshold * (double)longer);
@@ -277,7 +278,7 @@ static fw_status verify_window(const fw_passage_corpus *c, const passage_ref *re
                 st = fw_spill_read(c->sigs_file, a->p->sig_at, sig_a, k * sizeof *sig_a);
                 if (st == FW_OK) sig_of = cand[i].a;
             }
-            if (st == FW_OK && !worth_aligning(sa, sb, k, a->clen, b->clen)) continue;
+            if (st == FW_OK && !fw_passage_worth_aligning(sa, sb, k, a->clen, b->clen)) continue;
             aligned++;
             if (st == FW_OK && in_a != cand[i].a) {
                 in_a = UINT32_MAX;
@@ -289,7 +290,7 @@ static fw_status verify_window(const fw_passage_corpus *c, const passage_ref *re
             if (st == FW_OK)
                 st = fw_aligned_read(c->texts, &rb, b->doc, b->cstart, b->clen, &tb, NULL);
             if (st == FW_OK)
-                st = passes(&al, &full, ta, a->clen, tb, b->clen, threshold, &match);
+                st = fw_passage_passes(&al, &full, ta, a->clen, tb, b->clen, threshold, &match);
             keep[i] = (uint8_t)match;
             if (st != FW_OK) {
                 #pragma omp atomic write
@@ -458,6 +459,98 @@ static fw_status find_boilerplate(const fw_passage_corpus *c, const fw_passage_s
     return FW_OK;
 }
 
+/* With a passage model: flag[i] when passage i matches one of the
+ * model's boilerplate passages, documents in parallel (with a memory
+ * limit each document's signatures read back in one block). */
+static fw_status flag_known(const fw_passage_corpus *c, const fw_passage_settings *set,
+                            const uint64_t *first, const fw_passage_value *flat, uint8_t *flag)
+{
+    const unsigned k = set->bands * set->rows;
+    int failed = FW_OK;
+    #pragma omp parallel num_threads(set->threads > 0 ? set->threads : 1)
+    {
+        fw_known_scratch ks = {0};
+        fw_aligned_reader rd = {0};
+        fw_passage_value *own = NULL;
+        size_t own_cap = 0;
+        #pragma omp for schedule(dynamic, 64)
+        for (size_t d = 0; d < c->ndocs; d++) {
+            int stop;
+            #pragma omp atomic read
+            stop = failed;
+            const uint32_t n = c->npassages[d];
+            if (stop || !n) continue;
+            const fw_passage_value *sigs = flat ? flat + first[d] * k : NULL;
+            fw_status st = FW_OK;
+            if (!flat) {
+                if (!fw_grow(&own, &own_cap, (size_t)n * k, sizeof *own, 256))
+                    st = FW_ERR_NOMEM;
+                else
+                    st = fw_spill_read(c->sigs_file, c->passages[d][0].sig_at, own,
+                                       (size_t)n * k * sizeof *own);
+                sigs = own;
+            }
+            for (uint32_t i = 0; i < n && st == FW_OK; i++) {
+                const fw_passage *p = &c->passages[d][i];
+                if (!p->clen) continue;
+                const uint32_t *cps;
+                int match = 0;
+                st = fw_aligned_read(c->texts, &rd, d, p->cstart, p->clen, &cps, NULL);
+                if (st == FW_OK)
+                    st = fw_known_passages_match(set->known, &ks, sigs + (size_t)i * k, cps,
+                                                 p->clen, set->threshold, &match);
+                flag[first[d] + i] = (uint8_t)match;
+            }
+            if (st != FW_OK) {
+                #pragma omp atomic write
+                failed = st;
+            }
+        }
+        fw_known_scratch_free(&ks);
+        fw_aligned_reader_free(&rd);
+        free(own);
+    }
+    return (fw_status)failed;
+}
+
+/* With a passage model: the groups holding a passage that matched one of
+ * its boilerplate passages are listed, most documents first, and each
+ * document's characters in those passages counted. */
+static fw_status known_boilerplate(const fw_passage_corpus *c, const fw_passage_settings *set,
+                                   fw_passage *const *byp, const passage_ref *refs, size_t np,
+                                   const uint8_t *flag, fw_passage_result *r)
+{
+    r->boilerplate_docs_needed = 0; /* no bar: the model decides */
+    r->boilerplate_chars = calloc(c->ndocs ? c->ndocs : 1, sizeof *r->boilerplate_chars);
+    if (!r->boilerplate_chars) return FW_ERR_NOMEM;
+    size_t n = 0;
+    for (size_t i = 0; i < np; i++) {
+        if (!flag[i]) continue;
+        r->boilerplate_chars[refs[i].doc] += byp[i]->clen;
+        uint32_t g = byp[i]->group;
+        if (g && !r->groups[g - 1].boilerplate) {
+            r->groups[g - 1].boilerplate = 1;
+            n++;
+        }
+    }
+    r->boilerplate = malloc((n ? n : 1) * sizeof *r->boilerplate);
+    ranked_group *ranked = malloc((n ? n : 1) * sizeof *ranked);
+    if (!r->boilerplate || !ranked) {
+        free(ranked);
+        return FW_ERR_NOMEM;
+    }
+    n = 0;
+    for (size_t g = 0; g < r->ngroups; g++)
+        if (r->groups[g].boilerplate)
+            ranked[n++] = (ranked_group){r->groups[g].docs, (uint32_t)(g + 1)};
+    qsort(ranked, n, sizeof *ranked, most_docs_first);
+    for (size_t i = 0; i < n; i++) r->boilerplate[i] = ranked[i].group;
+    r->nboilerplate = n;
+    free(ranked);
+    (void)set;
+    return FW_OK;
+}
+
 /* Per document: characters in boilerplate (aligned form); and the
  * passages in boilerplate groups, for spans to leave out. */
 static fw_status measure_boilerplate(const fw_passage_corpus *c, fw_passage *const *byp,
@@ -527,6 +620,10 @@ fw_status fw_passages_match(const fw_passage_corpus *c, const fw_passage_setting
     const unsigned k = set->bands * set->rows;
     st = verify(c, refs, r->first, flat, cand, nc, set->threshold, k, threads, &m,
                 &r->screened);
+    if (st == FW_OK && set->known) {
+        if (!(in_boilerplate = calloc(np ? np : 1, 1))) st = FW_ERR_NOMEM;
+        else st = flag_known(c, set, r->first, flat, in_boilerplate);
+    }
     free(flat); /* the spans need the memory more */
     flat = NULL;
     if (st != FW_OK) goto out;
@@ -534,10 +631,13 @@ fw_status fw_passages_match(const fw_passage_corpus *c, const fw_passage_setting
     r->matched = m;
     fw_cluster_build(root, np, cand, m);
     if ((st = number_groups(byp, refs, np, root, r)) != FW_OK ||
-        (st = list_grouped(byp, np, r)) != FW_OK ||
-        (st = find_boilerplate(c, set, r)) != FW_OK ||
-        (st = measure_boilerplate(c, byp, refs, np, r, &in_boilerplate)) != FW_OK)
+        (st = list_grouped(byp, np, r)) != FW_OK)
         goto out;
+    if (set->known)
+        st = known_boilerplate(c, set, byp, refs, np, in_boilerplate, r);
+    else if ((st = find_boilerplate(c, set, r)) == FW_OK)
+        st = measure_boilerplate(c, byp, refs, np, r, &in_boilerplate);
+    if (st != FW_OK) goto out;
     fw_spans_input si = {c->ndocs, r->first, byp, in_boilerplate, cand, m, c->texts,
                          set->reuse_min, threads};
     st = fw_spans_build(&si, &r->spans);

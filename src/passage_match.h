@@ -5,6 +5,7 @@
 #define FW_PASSAGE_MATCH_H
 
 #include "fanwen.h"
+#include "align.h"
 #include "aligned_text.h"
 #include "passage_cut.h"
 #include "spans.h"
@@ -21,6 +22,17 @@
  * (0.1%), with the generated corpus's spans found as before. */
 #define FW_PASSAGE_SCREEN_JACCARD 0.15
 #define FW_PASSAGE_SCREEN_CONTAINED 0.4
+
+/* Is a candidate worth aligning? Its MinHash estimate of the 3-gram
+ * Jaccard, or of how much of the smaller passage is in the larger, reaches
+ * the screen's bars above (k values, la and lb aligned characters). */
+int fw_passage_worth_aligning(const fw_passage_value *sa, const fw_passage_value *sb,
+                              unsigned k, uint32_t la, uint32_t lb);
+
+/* Do two passages match? `al` holds passage a (ta, la) as its pattern;
+ * `full` is scratch for the containment test on aligned runs. */
+fw_status fw_passage_passes(fw_aligner *al, fw_aligner *full, const uint32_t *ta, size_t la,
+                            const uint32_t *tb, size_t lb, double threshold, int *match);
 
 /* Every document's passages, in id order. */
 typedef struct fw_passage_corpus {
@@ -50,6 +62,10 @@ typedef struct fw_passage_settings {
     double boilerplate_share;  /* and at least this share of them */
     double reuse_min;          /* reuse rows from this share on either side */
     int threads;
+    /* With a passage model: its boilerplate passages (passage_known.h),
+     * which then decide alone which passages are boilerplate (the bars
+     * above are not used); NULL: groups in enough documents are. */
+    const struct fw_known_passages *known;
 } fw_passage_settings;
 
 typedef struct fw_passage_group {

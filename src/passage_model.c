@@ -33,14 +33,19 @@
 #include <unistd.h>
 #include <xxhash.h>
 
-#define MODEL_MAGIC "fanwen-passage-model 1"
+#define MODEL_MAGIC "fanwen-passage-model 2" /* 2: with the boilerplate passages */
 #define MODEL_MAX (256u << 20)
 
 void fw_passage_model_free(fw_passage_model *m)
 {
     free(m->lines);
+    free(m->known_cps);
+    free(m->known_start);
     m->lines = NULL;
     m->nlines = 0;
+    m->known_cps = NULL;
+    m->known_start = NULL;
+    m->nknown = 0;
 }
 
 /* ---------------------------------------------------------------- writing */
@@ -68,6 +73,32 @@ static void put(text *t, const char *fmt, ...)
     t->len += (size_t)n;
 }
 
+/* "passage HEX": the passage's code points as UTF-8, in hex (a line of
+ * any text, line breaks included, stays one line). */
+static void put_passage(text *t, const uint32_t *cps, size_t n)
+{
+    if (t->failed) return;
+    if (!fw_grow(&t->v, &t->cap, t->len + 8 + 8 * n + 2, 1, 4096)) {
+        t->failed = 1;
+        return;
+    }
+    static const char hex[] = "0123456789abcdef";
+    char *o = t->v + t->len;
+    memcpy(o, "passage ", 8);
+    o += 8;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char u[4];
+        size_t len = fw_utf8_encode((char *)u, cps[i]);
+        for (size_t j = 0; j < len; j++) {
+            *o++ = hex[u[j] >> 4];
+            *o++ = hex[u[j] & 15];
+        }
+    }
+    *o++ = '\n';
+    *o = '\0';
+    t->len = (size_t)(o - t->v);
+}
+
 fw_status fw_passage_model_format(const fw_passage_model *m, char **out, size_t *len)
 {
     const fw_passage_model_params *p = &m->params;
@@ -84,6 +115,8 @@ fw_status fw_passage_model_format(const fw_passage_model *m, char **out, size_t 
     for (size_t b = 0; b < (1u << FW_STOP_BITS); b++)
         if ((m->stop.bits[b >> 3] >> (b & 7)) & 1) put(&t, "stop %zu\n", b);
     for (size_t i = 0; i < m->nlines; i++) put(&t, "line %016" PRIx64 "\n", m->lines[i]);
+    for (size_t i = 0; i < m->nknown; i++)
+        put_passage(&t, m->known_cps + m->known_start[i], m->known_start[i + 1] - m->known_start[i]);
     if (!t.failed) put(&t, "sum %016" PRIx64 "\n", XXH3_64bits(t.v, t.len));
     if (t.failed) {
         free(t.v);
@@ -180,9 +213,54 @@ enum { H_NORMALIZATION, H_SEED, H_MIN_PASSAGE, H_TEMPLATE, H_CANON, H_NGRAM, H_S
 static const char *const HEADER[H_COUNT] = {"normalization", "seed", "min_passage", "template",
                                             "canon", "ngram", "stop_bits", "stop_windows"};
 
+/* What the arrays being parsed hold. */
+typedef struct model_caps {
+    size_t lines, cps, starts;
+    const char *last_hex;    /* the last passage's hex: they ascend */
+} model_caps;
+
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* "passage HEX": a non-empty text of valid UTF-8, in hex, after the one
+ * before it (distinct, ascending). */
+static int parse_passage(fw_passage_model *m, model_caps *caps, const char *v)
+{
+    size_t n = strlen(v);
+    if (!n || n % 2 || (caps->last_hex && strcmp(v, caps->last_hex) <= 0)) return 0;
+    unsigned char *bytes = malloc(n / 2);
+    if (!bytes) return 0;
+    for (size_t i = 0; i < n / 2; i++) {
+        int hi = hex_digit(v[2 * i]), lo = hex_digit(v[2 * i + 1]);
+        if (hi < 0 || lo < 0) {
+            free(bytes);
+            return 0;
+        }
+        bytes[i] = (unsigned char)(hi << 4 | lo);
+    }
+    size_t at = m->nknown ? m->known_start[m->nknown] : 0;
+    int ok = fw_utf8_valid_prefix((const char *)bytes, n / 2) == n / 2 &&
+             fw_grow(&m->known_cps, &caps->cps, at + n / 2, sizeof *m->known_cps, 1024) &&
+             fw_grow(&m->known_start, &caps->starts, m->nknown + 2, sizeof *m->known_start, 256);
+    for (size_t i = 0; ok && i < n / 2;) {
+        uint32_t cp;
+        int invalid;
+        i += fw_utf8_decode(bytes + i, n / 2 - i, &cp, &invalid);
+        m->known_cps[at++] = cp;
+    }
+    free(bytes);
+    if (!ok) return 0;
+    if (!m->nknown) m->known_start[0] = 0;
+    m->known_start[++m->nknown] = at;
+    caps->last_hex = v;
+    return 1;
+}
+
 /* One "name value" line into `m`, the header's `*at`-th line while the
  * header lasts; 0 if it does not belong there. */
-static int parse_line(fw_passage_model *m, size_t *lines_cap, unsigned *at, char *line)
+static int parse_line(fw_passage_model *m, model_caps *caps, unsigned *at, char *line)
 {
     char *sp = strchr(line, ' ');
     if (!sp) return 0;
@@ -212,7 +290,7 @@ static int parse_line(fw_passage_model *m, size_t *lines_cap, unsigned *at, char
         default: return parse_u64(v, 10, &m->stop.windows);
         }
     }
-    if (!strcmp(k, "stop") && !m->nlines) { /* stops first, ascending */
+    if (!strcmp(k, "stop") && !m->nlines && !m->nknown) { /* stops first, ascending */
         if (!parse_u64(v, 10, &u) || u >= (1u << FW_STOP_BITS)) return 0;
         if (m->stop.ngrams && u <= m->last_stop) return 0;
         m->stop.bits[u >> 3] |= (uint8_t)(1u << (u & 7));
@@ -220,9 +298,10 @@ static int parse_line(fw_passage_model *m, size_t *lines_cap, unsigned *at, char
         m->last_stop = u;
         return 1;
     }
-    if (!strcmp(k, "line")) {
+    if (!strcmp(k, "passage")) return parse_passage(m, caps, v);
+    if (!strcmp(k, "line") && !m->nknown) {
         if (!parse_u64(v, 16, &u) || (m->nlines && u <= m->lines[m->nlines - 1])) return 0;
-        if (!fw_grow(&m->lines, lines_cap, m->nlines + 1, sizeof *m->lines, 1024)) return 0;
+        if (!fw_grow(&m->lines, &caps->lines, m->nlines + 1, sizeof *m->lines, 1024)) return 0;
         m->lines[m->nlines++] = u;
         return 1;
     }
@@ -284,13 +363,13 @@ fw_status fw_passage_model_parse(char *buf, size_t len, const char *name,
         return FW_ERR_FORMAT;
     }
     m->sum = want_sum;
-    size_t lines_cap = 0;
+    model_caps caps = {0};
     unsigned at = 0;
     char *line = buf + sizeof MODEL_MAGIC;
     for (size_t number = 2; line < sum; number++) {
         char *nl = memchr(line, '\n', (size_t)(sum - line));
         *nl = '\0';
-        if (memchr(line, '\0', (size_t)(nl - line)) || !parse_line(m, &lines_cap, &at, line)) {
+        if (memchr(line, '\0', (size_t)(nl - line)) || !parse_line(m, &caps, &at, line)) {
             snprintf(why, why_size, "%s:%zu: not a line of a passage model%s%s", name, number,
                      at < H_COUNT ? " (expected " : "", at < H_COUNT ? HEADER[at] : "");
             if (at < H_COUNT) strncat(why, ")", why_size - strlen(why) - 1);

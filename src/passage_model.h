@@ -28,6 +28,14 @@ typedef struct fw_passage_model {
     uint64_t *lines;       /* the boilerplate short lines' hashes, ascending */
     size_t nlines;
     fw_stop_grams stop;    /* the 3-grams left out of passage sketches */
+    /* The boilerplate passages: every distinct text (aligned form) of the
+     * passages in the corpus's boilerplate groups, passage i's code points
+     * at known_cps[known_start[i], known_start[i + 1]), in ascending order
+     * of their UTF-8 bytes. A scan with the model takes a passage as
+     * boilerplate when it matches one of them (passage_known.c). */
+    uint32_t *known_cps;
+    uint64_t *known_start; /* nknown + 1 values (NULL when none) */
+    size_t nknown;
     uint64_t last_stop;    /* parsing: the last stop bit read */
     uint64_t sum;          /* read: the file's checksum line */
 } fw_passage_model;

@@ -21,6 +21,7 @@
  */
 #include "passage_prep.h"
 #include "aligned_pack.h"
+#include "aligned_text.h"
 #include "scan_internal.h"
 #include "grow.h"
 #include "measure.h"
@@ -395,6 +396,94 @@ fw_status fw_scan_use_passage_model(fw_scan *s, const char *path)
     return FW_OK;
 }
 
+/* A passage's aligned text in a list being gathered. */
+typedef struct known_text {
+    uint64_t at, len;
+    const uint32_t *cps;   /* set once all are gathered */
+} known_text;
+
+static int by_code_points(const void *x, const void *y)
+{
+    const known_text *a = x, *b = y;
+    size_t n = a->len < b->len ? a->len : b->len;
+    for (size_t i = 0; i < n; i++)
+        if (a->cps[i] != b->cps[i]) return a->cps[i] < b->cps[i] ? -1 : 1;
+    return (a->len > b->len) - (a->len < b->len);
+}
+
+/* The model's boilerplate passages, learned: every distinct aligned text
+ * of a passage in a boilerplate group, in ascending order of code points
+ * (which is that of their UTF-8 bytes). */
+static fw_status known_of_scan(const fw_scan *s, fw_passage_model *m)
+{
+    const fw_passage_result *r = &s->passage;
+    size_t n = s->ndocs, total = 0, cap = 0, nt = 0;
+    uint64_t *start = calloc(r->ngroups + 1, sizeof *start);
+    const unsigned char **packed = malloc((n ? n : 1) * sizeof *packed);
+    uint32_t *len = malloc((n ? n : 1) * sizeof *len);
+    uint64_t *at = malloc((n ? n : 1) * sizeof *at);
+    known_text *list = NULL;
+    uint32_t *cps = NULL;
+    fw_aligned_reader rd = {0};
+    fw_status st = start && packed && len && at ? FW_OK : FW_ERR_NOMEM;
+    for (size_t g = 0; st == FW_OK && g < r->ngroups; g++)
+        start[g + 1] = start[g] + r->groups[g].passages;
+    for (size_t i = 0; st == FW_OK && i < n; i++) {
+        const fw_doc_record *d = &s->docs[s->by_rank[i]];
+        packed[i] = d->aligned;
+        len[i] = d->naligned;
+        at[i] = d->aligned_at;
+    }
+    fw_aligned_texts texts = {n, packed, len, at, s->bounded ? &s->aligned_file : NULL};
+    for (size_t b = 0; st == FW_OK && b < r->nboilerplate; b++) {
+        const uint32_t g = r->boilerplate[b] - 1;
+        for (uint64_t j = start[g]; st == FW_OK && j < start[g + 1]; j++) {
+            const uint64_t p = r->grouped[j];
+            const size_t rank = fw_passage_doc_of(r, n, p);
+            const fw_passage *ps = &s->docs[s->by_rank[rank]].passages[p - r->first[rank]];
+            const uint32_t *text;
+            if (!ps->clen) continue;
+            if ((st = fw_aligned_read(&texts, &rd, rank, ps->cstart, ps->clen, &text, NULL)) !=
+                FW_OK)
+                break;
+            if (!fw_grow(&cps, &cap, total + ps->clen, sizeof *cps, 4096) ||
+                !(nt % 256 || (list = realloc(list, (nt + 256) * sizeof *list)))) {
+                st = FW_ERR_NOMEM;
+                break;
+            }
+            memcpy(cps + total, text, ps->clen * sizeof *cps);
+            list[nt++] = (known_text){total, ps->clen, NULL};
+            total += ps->clen;
+        }
+    }
+    if (st == FW_OK && nt) {
+        for (size_t i = 0; i < nt; i++) list[i].cps = cps + list[i].at;
+        qsort(list, nt, sizeof *list, by_code_points);
+        size_t u = 0, kept = 0;
+        m->known_start = malloc((nt + 1) * sizeof *m->known_start);
+        m->known_cps = malloc((total ? total : 1) * sizeof *m->known_cps);
+        if (!m->known_start || !m->known_cps) st = FW_ERR_NOMEM;
+        for (size_t i = 0; st == FW_OK && i < nt; i++) {
+            if (u && !by_code_points(&list[i], &list[i - 1])) continue;
+            m->known_start[u++] = kept;
+            memcpy(m->known_cps + kept, cps + list[i].at, list[i].len * sizeof *cps);
+            kept += list[i].len;
+        }
+        if (st == FW_OK) {
+            m->known_start[u] = kept;
+            m->nknown = u;
+        }
+    }
+    free(start);
+    free(packed);
+    free(len);
+    free(at);
+    free(list);
+    free(cps);
+    fw_aligned_reader_free(&rd);
+    return st;
+}
+
 fw_status fw_scan_write_passage_model(const fw_scan *s, const char *path)
 {
     if (s->phase != FW_SCAN_RUN)
@@ -408,8 +497,11 @@ fw_status fw_scan_write_passage_model(const fw_scan *s, const char *path)
         return st == FW_OK ? FW_OK : fw_scan_fail(s, st, "%s", why);
     }
     fw_passage_model m = {.lines = s->line_hashes, .nlines = s->nlines, .stop = *s->stop};
-    char why[512];
-    fw_status st = model_params(s, &m.params, why, sizeof why);
+    char why[512] = "out of memory";
+    fw_status st = known_of_scan(s, &m);
+    if (st == FW_OK) st = model_params(s, &m.params, why, sizeof why);
     if (st == FW_OK) st = fw_passage_model_write(&m, path, why, sizeof why);
+    free(m.known_cps);
+    free(m.known_start);
     return st == FW_OK ? FW_OK : fw_scan_fail(s, st, "%s", why);
 }

@@ -5,16 +5,18 @@
 #
 # A "crawl" of 40 pages from one site, each its own report between the
 # site's two furniture lines (a breadcrumb and a download button, in every
-# page: boilerplate lines by the default bar of 20 documents), and a
+# page: boilerplate lines by the default bar of 20 documents) and a footer
+# paragraph (a boilerplate passage), and a
 # "batch" of 3 new pages from the same site, two of which share a
 # paragraph. Checked:
 #   1. `scan CRAWL --save-passage-model M` then `scan CRAWL --passage-model M`
 #      gives the same bytes in every CSV, at 1 and 2 threads and under
 #      --memory-limit; M lists exactly the two lines;
-#   2. the batch alone has no boilerplate line (3 pages are below any bar);
-#      with M its boilerplate.csv is exactly the two lines, each in 3
-#      documents, and its docs.csv boilerplate_share is each line's
-#      characters over the page's;
+#   2. the batch alone has no boilerplate line or passage (3 pages are below
+#      any bar); with M its boilerplate.csv is exactly the two lines, each in
+#      3 documents, and the footer's group (verbatim in two pages, edited in
+#      the third); its docs.csv boilerplate_share is those characters over
+#      the page's; the footer pairs no page in reuse.csv or spans.csv;
 #   3. a model saved by a scan that used one is the same file;
 #   4. a flipped byte, a file cut short, and another seed, --min-passage,
 #      template mode or canon table are refused, naming what is wrong,
@@ -39,8 +41,12 @@ def para(n):
     return "".join(random.choice(chars) for _ in range(n)) + "。"
 CRUMB = "首页 > 范文大全 > 工作总结"
 DOWNLOAD = "下载本文档"
-def page(i, body):
-    return {"id": i, "text": CRUMB + "\n" + "\n".join(body) + "\n" + DOWNLOAD}
+# a footer paragraph, long enough to be a passage: a boilerplate passage
+FOOTER = ("推荐阅读：本站所有范文均来自网友投稿，仅供学习交流参考使用，如需转载请注明出处并保留原文链接，"
+          "下载完整文档请先登录会员中心，如有侵权请联系本站删除处理。")
+EDITED = FOOTER.replace("网友投稿", "会员上传").replace("删除", "撤下")
+def page(i, body, footer=FOOTER):
+    return {"id": i, "text": CRUMB + "\n" + "\n".join(body) + "\n" + footer + "\n" + DOWNLOAD}
 with open(w + "/crawl.jsonl", "w") as f:
     for i in range(40):
         f.write(json.dumps(page("c%02d" % i, [para(120), para(90), para(150)]),
@@ -49,7 +55,9 @@ shared = para(140)
 with open(w + "/batch.jsonl", "w") as f:
     f.write(json.dumps(page("b0", [para(100), shared, para(110)]), ensure_ascii=False) + "\n")
     f.write(json.dumps(page("b1", [para(130), shared]), ensure_ascii=False) + "\n")
-    f.write(json.dumps(page("b2", [para(160), para(80)]), ensure_ascii=False) + "\n")
+    # the footer edited: found by aligning, not verbatim
+    f.write(json.dumps(page("b2", [para(60)], EDITED), ensure_ascii=False) + "\n")
+open(w + "/footer", "w").write(FOOTER)
 EOF
 
 same_csvs() { # DIR1 DIR2: every CSV the same bytes
@@ -62,8 +70,18 @@ same_csvs() { # DIR1 DIR2: every CSV the same bytes
 "$FANWEN" scan -q -j 2 --out "$W/crawl" --save-passage-model "$W/m" "$W/crawl.jsonl" ||
     fail "scan --save-passage-model"
 [ "$(grep -c '^line ' "$W/m")" = 2 ] || fail "the model should list the 2 furniture lines: $(grep -c '^line ' "$W/m")"
-head -1 "$W/m" | grep -qx 'fanwen-passage-model 1' || fail "model header"
+head -1 "$W/m" | grep -qx 'fanwen-passage-model 2' || fail "model header"
 [ "$(grep -c '^line,' "$W/crawl/boilerplate.csv")" = 2 ] || fail "crawl: 2 boilerplate lines expected"
+[ "$(grep -c '^passage,' "$W/crawl/boilerplate.csv")" = 1 ] || fail "crawl: the footer's group expected"
+# the footer's passage as it is aligned (its characters, punctuation left
+# out), the UTF-8 in hex
+python3 - "$W" <<'EOF' || fail "the model should hold the footer passage"
+import sys
+w = sys.argv[1]
+footer = "".join(c for c in open(w + "/footer", encoding="utf-8").read() if c not in "：，。")
+got = [l.split()[1] for l in open(w + "/m", encoding="utf-8") if l.startswith("passage ")]
+assert got == [footer.encode().hex()], (got, footer.encode().hex())
+EOF
 for j in 1 2; do
     "$FANWEN" scan -q -j $j --out "$W/crawl-m$j" --passage-model "$W/m" "$W/crawl.jsonl" ||
         fail "scan --passage-model -j $j"
@@ -87,17 +105,37 @@ lines = sorted((r["text"], r["docs"], r["chars"]) for r in rows if r["kind"] == 
 want = sorted([("首页 > 范文大全 > 工作总结", "3", str(len("首页>范文大全>工作总结"))),
                ("下载本文档", "3", "5")])
 assert lines == want, (lines, want)
-assert len(rows) == 2, rows
+# the footer: verbatim in b0 and b1, edited in b2, one group, boilerplate
+# by the model although 3 documents are below any bar
+groups = [r for r in rows if r["kind"] == "passage"]
+assert len(groups) == 1 and groups[0]["docs"] == "3", groups
+assert len(rows) == 3, rows
 docs = {r["id"]: r for r in csv.DictReader(open(w + "/batch-m/docs.csv", encoding="utf-8", newline=""))}
+passages = list(csv.DictReader(open(w + "/batch-m/passages.csv", encoding="utf-8", newline="")))
+footer = {r["id"]: int(r["chars"]) for r in passages if r["group"] == groups[0]["group"]}
+assert sorted(footer) == ["b0", "b1", "b2"], footer
 chars = sum(int(c) for _, _, c in want)
 for line in open(w + "/batch.jsonl", encoding="utf-8"):
     d = json.loads(line)
     r = docs[d["id"]]
     share = float(r["boilerplate_share"])
-    expect = chars / int(r["chars"])
+    expect = (chars + footer[d["id"]]) / int(r["chars"])
     assert abs(share - expect) < 1e-6, (d["id"], share, expect)
 alone = {r["id"]: r for r in csv.DictReader(open(w + "/batch/docs.csv", encoding="utf-8", newline=""))}
 assert all(float(r["boilerplate_share"]) == 0 for r in alone.values()), alone
+# reuse: alone, the footer pairs b2 with b0 and b1; with the model only the
+# shared paragraph pairs b0 and b1, and no span covers a footer
+def reuse(d):
+    return sorted((r["id_a"], r["id_b"]) for r in
+                  csv.DictReader(open(w + d + "/reuse.csv", encoding="utf-8", newline="")))
+assert reuse("/batch") == [("b0", "b1"), ("b0", "b2"), ("b1", "b2")], reuse("/batch")
+assert reuse("/batch-m") == [("b0", "b1")], reuse("/batch-m")
+texts = {json.loads(l)["id"]: json.loads(l)["text"] for l in open(w + "/batch.jsonl", encoding="utf-8")}
+for r in csv.DictReader(open(w + "/batch-m/spans.csv", encoding="utf-8", newline="")):
+    for side in "ab":
+        t = texts[r["id_" + side]].encode()
+        piece = t[int(r[side + "_start"]):int(r[side + "_end"])].decode()
+        assert "推荐阅读" not in piece and "侵权" not in piece, r
 EOF
 
 # 3. a scan that used a model saves that model, unchanged
@@ -127,8 +165,8 @@ head -c -30 "$W/m" >"$W/short"
 refused "a file cut short" "damaged or cut short" --passage-model "$W/short"
 refused "a missing file" "$W/none: No such file" --passage-model "$W/none"
 refused "a directory" "$W: Is a directory" --passage-model "$W"
-sed '1s/ 1$/ 2/' "$W/m" >"$W/v2"
-refused "another format" "a passage model of another format (2)" --passage-model "$W/v2"
+sed '1s/ 2$/ 1/' "$W/m" >"$W/v1"
+refused "another format" "a passage model of another format (1)" --passage-model "$W/v1"
 refused "another seed" "was made with --seed 0, not 5" --passage-model "$W/m" --seed 5
 refused "another --min-passage" "was made with --min-passage 50, not 60" --passage-model "$W/m" \
     --min-passage 60

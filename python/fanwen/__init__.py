@@ -359,7 +359,7 @@ class Result:
 
     def write_passage_model(self, path):
         """Writes what the passage level learned from this corpus (its
-        boilerplate lines and common 3-grams) to `path`, the file
+        boilerplate lines and passages, and common 3-grams) to `path`, the file
         ``fanwen scan --save-passage-model`` writes; scan(...,
         passage_model=path) uses it. Raises FileError, or ArgumentError
         without the passage level."""
@@ -416,7 +416,7 @@ def scan(inputs, *, ids=None, paths=False, **options):
     passage_threshold, boilerplate_docs, boilerplate_share, reuse_min,
     template, canon (a canon table path; implies template), passage_model (a
     file of Result.write_passage_model() or ``--save-passage-model``: its
-    boilerplate lines and common 3-grams instead of learned), threads (0: all
+    boilerplate lines and passages and common 3-grams instead of learned), threads (0: all
     cores), text_field, id_field, max_doc_bytes, memory_limit (bytes; 0:
     none), tmp_dir. None keeps a default. An unknown keyword is a TypeError;
     a value the library refuses an ArgumentError (a ValueError) with the

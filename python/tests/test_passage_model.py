@@ -41,7 +41,7 @@ def test_model_written_and_used(site, tmp_path):
     with fanwen.scan(crawl) as r:
         r.write_passage_model(tmp_path / "m")
     text = (tmp_path / "m").read_text(encoding="utf-8")
-    assert text.startswith("fanwen-passage-model 1\n")
+    assert text.startswith("fanwen-passage-model 2\n")
     assert sum(line.startswith("line ") for line in text.splitlines()) == 2
     with fanwen.scan(batch) as alone:
         assert _boilerplate(alone) == []

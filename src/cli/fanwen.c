@@ -122,12 +122,13 @@ static const char *usage_scan =
     "                        >= F of its text in the other (default 0.3)\n"
     "      --save-passage-model FILE\n"
     "                        write what the passage level learned from the whole\n"
-    "                        corpus (its boilerplate lines, the 3-grams too\n"
-    "                        common to sketch) to FILE\n"
+    "                        corpus (its boilerplate lines and passages, the\n"
+    "                        3-grams too common to sketch) to FILE\n"
     "      --passage-model FILE\n"
     "                        use FILE's instead of learning them: a small batch\n"
-    "                        then loses the furniture lines a large crawl showed\n"
-    "                        (same --seed, --min-passage, --template and --canon)\n"
+    "                        then loses the furniture lines and footers a large\n"
+    "                        crawl showed (same --seed, --min-passage, --template\n"
+    "                        and --canon; --boilerplate-docs/-share not used)\n"
     "      --template        template mode: every run of digits counts as one\n"
     "                        (2015年 = 2024年) and the words that doc-sharing\n"
     "                        sites swap in are mapped back (进展 -> 发展, 根底 ->\n"
@@ -306,13 +307,16 @@ static void print_summary(const fw_scan *scan, const char *out, double seconds)
             (unsigned long long)st.clusters, (unsigned long long)st.clustered_docs,
             strcmp(out, "-") ? out : "standard output (pairs.csv only)");
     if (!o->passages) return;
+    char bar[64] = "by the passage model"; /* no bar then: its passages decide */
+    if (st.boilerplate_docs_needed)
+        snprintf(bar, sizeof bar, "found in >= %llu documents",
+                 (unsigned long long)st.boilerplate_docs_needed);
     fprintf(stderr, "fanwen: %llu passages, %llu in %llu groups of matching passages "
-                    "(%llu boilerplate, found in >= %llu documents); %llu reused spans; "
+                    "(%llu boilerplate, %s); %llu reused spans; "
                     "%llu pairs of documents sharing >= %g of one's text.\n",
             (unsigned long long)st.passages, (unsigned long long)st.grouped_passages,
             (unsigned long long)st.passage_groups, (unsigned long long)st.boilerplate_groups,
-            (unsigned long long)st.boilerplate_docs_needed, (unsigned long long)st.spans,
-            (unsigned long long)st.reuse_pairs, o->reuse_min);
+            bar, (unsigned long long)st.spans, (unsigned long long)st.reuse_pairs, o->reuse_min);
 }
 
 /* ------------------------------------------------------------- signals */

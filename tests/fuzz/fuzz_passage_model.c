@@ -14,7 +14,7 @@
 #include <xxhash.h>
 
 #define CHECK(cond) do { if (!(cond)) abort(); } while (0)
-#define MAGIC "fanwen-passage-model 1\n"
+#define MAGIC "fanwen-passage-model 2\n"
 
 static void same(const fw_passage_model *a, const fw_passage_model *b)
 {
@@ -26,6 +26,11 @@ static void same(const fw_passage_model *a, const fw_passage_model *b)
     CHECK(a->nlines == b->nlines);
     CHECK(!a->nlines || !memcmp(a->lines, b->lines, a->nlines * sizeof *a->lines));
     CHECK(!memcmp(&a->stop, &b->stop, sizeof a->stop));
+    CHECK(a->nknown == b->nknown);
+    CHECK(!a->nknown || !memcmp(a->known_start, b->known_start,
+                                (a->nknown + 1) * sizeof *a->known_start));
+    CHECK(!a->nknown || !memcmp(a->known_cps, b->known_cps,
+                                a->known_start[a->nknown] * sizeof *a->known_cps));
 }
 
 static void parse_and_again(char *buf, size_t len)
