@@ -904,6 +904,8 @@ typedef struct fw_index_info {
     uint64_t pairs;           /* verified pairs stored */
     uint64_t docs_bytes, band_bytes, text_bytes; /* the files, summed */
     uint64_t text_raw_bytes;  /* the texts before compression */
+    uint64_t passage_band_bytes; /* the passages' band files (0 without the
+                               * passage level) */
 } fw_index_info;
 FW_API void fw_index_get_info(const fw_index *index, fw_index_info *info);
 /* Segment `i`: its name, documents and first and last document numbers. */

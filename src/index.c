@@ -258,6 +258,7 @@ static void close_generation(fw_index *ix)
 }
 
 static fw_status check_canon(fw_index *ix, char *why, size_t n);
+static fw_status check_passage_model(fw_index *ix, char *why, size_t n);
 
 /* Maps the generation the manifest names. A file missing under a reader
  * (a writer replaced the generation meanwhile) sends it back to the
@@ -282,10 +283,18 @@ static fw_status open_generation(fw_index *ix, char *why, size_t n)
             }
         ix->segs = calloc(ix->man.nsegs ? ix->man.nsegs : 1, sizeof *ix->segs);
         if (!ix->segs) return FW_ERR_NOMEM;
-        uint64_t tag = fw_index_params_tag(&ix->man.params);
+        uint64_t tag = fw_index_params_tag(&ix->man.params), ptag = 0;
+        if (ix->man.params.passages && ix->man.nsegs && !ix->man.passage_model[0]) {
+            snprintf(why, n, "%s/MANIFEST: segments with passages but no passage model", ix->dir);
+            return FW_ERR_FORMAT;
+        }
+        if (ix->man.params.passages && ix->man.passage_model[0]) {
+            ptag = fw_index_passage_tag(&ix->man.params, ix->man.passage_model_sum);
+            if ((st = check_passage_model(ix, why, n)) != FW_OK) return st;
+        }
         errno = 0;
         for (size_t g = 0; g < ix->man.nsegs && st == FW_OK; g++)
-            st = fw_segment_open(ix->dir, &ix->man.segs[g], tag, &ix->segs[g], why, n);
+            st = fw_segment_open(ix->dir, &ix->man.segs[g], tag, ptag, &ix->segs[g], why, n);
         if (st == FW_OK) st = read_tombstones(ix, why, n);
         if (st != FW_ERR_IO || errno != ENOENT) return st;
     }
@@ -293,14 +302,14 @@ static fw_status open_generation(fw_index *ix, char *why, size_t n)
 }
 
 /* Whether `name` is a file this index's writers make, and of which kind:
- * "seg-N.docs|text|bands" or "tomb-N" (N six or more digits), each
+ * "seg-N.docs|text|bands|pbands", "tomb-N" or "model-N" (N six or more digits), each
  * possibly with ".tmp.PID", or "MANIFEST.tmp.PID". *stem_len: the length
  * of "seg-N" / "tomb-N"; *tmp: 1 for a temporary name; *magic the first
  * bytes a whole file of that kind starts with. */
 static int writer_name(const char *name, size_t *stem_len, int *tmp, const char **magic)
 {
-    static const char *const ext[] = {"docs", "text", "bands"};
-    static const char *const ext_magic[] = {"FWIDOCS", "FWITEXT", "FWBANDS"};
+    static const char *const ext[] = {"docs", "text", "pbands", "bands"};
+    static const char *const ext_magic[] = {"FWIDOCS", "FWITEXT", "FWBANDS", "FWBANDS"};
     const char *p;
     *magic = NULL;
     if (!strncmp(name, "MANIFEST.tmp.", 13)) {
@@ -308,9 +317,10 @@ static int writer_name(const char *name, size_t *stem_len, int *tmp, const char 
         *stem_len = 0;
         *magic = "fanwen-index 1\n";
     } else {
-        int seg = !strncmp(name, "seg-", 4), tomb = !strncmp(name, "tomb-", 5);
-        if (!seg && !tomb) return 0;
-        p = name + (seg ? 4 : 5);
+        int seg = !strncmp(name, "seg-", 4), tomb = !strncmp(name, "tomb-", 5),
+            model = !strncmp(name, "model-", 6);
+        if (!seg && !tomb && !model) return 0;
+        p = name + (seg ? 4 : tomb ? 5 : 6);
         size_t digits = strspn(p, "0123456789");
         if (digits < 6) return 0;
         p += digits;
@@ -318,12 +328,12 @@ static int writer_name(const char *name, size_t *stem_len, int *tmp, const char 
         if (seg) {
             if (*p++ != '.') return 0;
             size_t e = 0;
-            while (e < 3 && strncmp(p, ext[e], strlen(ext[e]))) e++;
-            if (e == 3) return 0;
+            while (e < 4 && strncmp(p, ext[e], strlen(ext[e]))) e++;
+            if (e == 4) return 0;
             p += strlen(ext[e]);
             *magic = ext_magic[e];
         } else {
-            *magic = TOMB_MAGIC;
+            *magic = tomb ? TOMB_MAGIC : "fanwen-passage-model 2\n";
         }
         if (!*p) {
             *tmp = 0;
@@ -369,7 +379,8 @@ static void remove_leftovers(fw_index *ix)
             for (size_t g = 0; g < ix->man.nsegs && !named; g++)
                 named = strlen(ix->man.segs[g].name) == stem &&
                         !strncmp(ix->man.segs[g].name, name, stem);
-            named = named || !strcmp(name, ix->man.tombstones);
+            named = named || !strcmp(name, ix->man.tombstones) ||
+                    !strcmp(name, ix->man.passage_model);
         }
         if (named) continue;
         char path[4096];
@@ -520,6 +531,27 @@ static fw_status check_canon(fw_index *ix, char *why, size_t n)
     return st;
 }
 
+/* The passage model the manifest names is there, with its checksum (a
+ * damaged or missing one is a damaged index, never a model of another). */
+static fw_status check_passage_model(fw_index *ix, char *why, size_t n)
+{
+    char path[4096];
+    fw_index_path(ix, path, sizeof path, ix->man.passage_model, NULL);
+    uint64_t h;
+    fw_status st = fw_file_hash(path, &h, why, n);
+    if (st == FW_ERR_IO) {
+        snprintf(why, n, "%s: missing or unreadable (the MANIFEST names it)", path);
+        return FW_ERR_FORMAT;
+    }
+    if (st == FW_OK && h != ix->man.passage_model_sum) {
+        snprintf(why, n, "%s: damaged (its XXH3 %016" PRIx64 " is not the MANIFEST's %016" PRIx64
+                         ")",
+                 path, h, ix->man.passage_model_sum);
+        return FW_ERR_FORMAT;
+    }
+    return st;
+}
+
 /* The parameters a scan with `o` would use (bands and rows as it chooses
  * them); FW_ERR_ARG with why. */
 static fw_status params_of(const fw_scan_options *o, fw_index_params *p, char *why, size_t n)
@@ -536,8 +568,15 @@ static fw_status params_of(const fw_scan_options *o, fw_index_params *p, char *w
     else if (!bands) bands = o->perms / rows;
     memset(p, 0, sizeof *p);
     *p = (fw_index_params){o->ngram, o->perms, bands, rows, o->threshold, o->seed,
-                           o->sketch, o->template_mode || o->canon_path, 0, ""};
+                           o->sketch, o->template_mode || o->canon_path, 0, "", 0, 0, 0, 0, 0};
     fw_index_normalization(p->normalization, sizeof p->normalization);
+    if (o->passages) {
+        p->passages = 1;
+        p->min_passage = o->min_passage;
+        p->max_passage = o->max_passage;
+        p->passage_threshold = o->passage_threshold;
+        p->reuse_min = o->reuse_min;
+    }
     if (o->canon_path) return fw_file_hash(o->canon_path, &p->canon_hash, why, n);
     return FW_OK;
 }
@@ -554,7 +593,13 @@ void fw_index_scan_options(const fw_index *ix, fw_scan_options *o)
     o->seed = p->seed;
     o->sketch = p->sketch;
     o->template_mode = p->template_mode;
-    o->passages = 0;
+    o->passages = p->passages;
+    if (p->passages) {
+        o->min_passage = p->min_passage;
+        o->max_passage = p->max_passage;
+        o->passage_threshold = p->passage_threshold;
+        o->reuse_min = p->reuse_min;
+    }
     o->canon_path = NULL;
     if (p->canon_hash) o->canon_path = ix->canon_path;
 }
@@ -572,7 +617,6 @@ fw_status fw_index_batch_new(fw_index *ix, const fw_scan_options *options, fw_sc
 {
     *batch = NULL;
     fw_scan_options o = *options;
-    o.passages = 0;
     o.verify = 1;
     o.memory_limit = 0;
     fw_status st = fw_index_check_options(ix, &o);
@@ -586,6 +630,19 @@ fw_status fw_index_batch_new(fw_index *ix, const fw_scan_options *options, fw_sc
         fw_scan_free(*batch);
         *batch = NULL;
         return fw_index_fail(ix, st, "cannot keep the batch's texts");
+    }
+    if (o.passages && ix->man.passage_model[0]) {
+        /* cut as the index's documents were; matched against the index's
+         * passages by the query, not among the batch's alone */
+        char path[4096];
+        fw_index_path(ix, path, sizeof path, ix->man.passage_model, NULL);
+        if ((st = fw_scan_use_passage_model(*batch, path)) != FW_OK) {
+            fw_index_fail(ix, st, "%s", fw_scan_error(*batch));
+            fw_scan_free(*batch);
+            *batch = NULL;
+            return st;
+        }
+        (*batch)->passages_cut_only = 1;
     }
     return FW_OK;
 }
@@ -789,6 +846,26 @@ static fw_status write_files(fw_index *ix, segment_job *job, const fw_index_resu
 static fw_status withdraw(fw_index *ix, fw_manifest *next, const fw_index_result *r);
 static void remove_file(fw_index *ix, const char *name, const char *ext);
 
+/* The first batch's passage model, learned from it, as DIR/model-N (N the
+ * generation the add makes): *name and *sum for the manifest. */
+static fw_status write_model(fw_index *ix, const fw_index_result *r, char *name, uint64_t *sum)
+{
+    char path[4096], why[FW_INDEX_ERROR_SIZE];
+    snprintf(name, FW_INDEX_NAME_SIZE, "model-%06" PRIu64, ix->man.generation + 1);
+    fw_index_path(ix, path, sizeof path, name, NULL);
+    fw_status st = fw_scan_write_passage_model(r->batch, path);
+    if (st != FW_OK) {
+        name[0] = '\0';
+        return fw_index_fail(ix, st, "%s", fw_scan_error(r->batch));
+    }
+    if ((st = fw_file_hash(path, sum, why, sizeof why)) != FW_OK) {
+        remove_file(ix, name, NULL);
+        name[0] = '\0';
+        return fw_index_fail(ix, st, "%s", why);
+    }
+    return FW_OK;
+}
+
 fw_status fw_index_add(fw_index *ix, const fw_index_result *r)
 {
     ix->error[0] = '\0';
@@ -815,18 +892,38 @@ fw_status fw_index_add(fw_index *ix, const fw_index_result *r)
         }
         int text = d->status == FW_DOC_OK || d->status == FW_DOC_REPAIRED;
         docs[k] = (fw_seg_doc_in){r->base + k, r->ids[i], msg, d->status, d->bytes, d->chars,
-                                  d->nshingles, text ? d->text : NULL,
+                                  d->nshingles, d->npassages, text ? d->text : NULL,
                                   NULL, 0, 0, 0};
     }
     for (size_t i = 0; i < r->npairs; i++) pairs[i] = (fw_seg_pair){r->pairs[i].a, r->pairs[i].b};
     segment_job job = {ix->dir, seg.name, docs, m, pairs, r->npairs, r->batch->threads,
                        FW_OK, ""};
+    /* the passage level: the model, learned from the first batch, then the
+     * segment's passage band keys (tagged with the model) */
+    char model[FW_INDEX_NAME_SIZE] = "";
+    uint64_t model_sum = ix->man.passage_model_sum;
+    const int passages = ix->man.params.passages;
+    if (st == FW_OK && passages && !r->bp_first)
+        st = fw_index_fail(ix, FW_ERR_ARG, "fw_index_add: the batch has no passage level, the "
+                           "index has");
+    if (st == FW_OK && passages && !ix->man.passage_model[0])
+        st = write_model(ix, r, model, &model_sum);
     if (st == FW_OK) st = write_files(ix, &job, r);
+    if (st == FW_OK && passages &&
+        (st = fw_index_write_passage_bands(ix, seg.name, r, model_sum)) != FW_OK) {
+        static const char *const ext[] = {"docs", "text", "bands"};
+        for (int e = 0; e < 3; e++) remove_file(ix, seg.name, ext[e]);
+    }
+    if (st != FW_OK && model[0]) remove_file(ix, model, NULL);
     fw_manifest next;
     char old[FW_INDEX_NAME_SIZE];
     snprintf(old, sizeof old, "%s", ix->man.tombstones);
     if (st == FW_OK && (st = append_segment(&next, &ix->man, &seg)) == FW_OK) {
         next.next_doc = r->base + r->n;
+        if (model[0]) {
+            snprintf(next.passage_model, sizeof next.passage_model, "%s", model);
+            next.passage_model_sum = model_sum;
+        }
         if (r->nwithdrawn) st = withdraw(ix, &next, r);
         if (st == FW_OK) st = commit(ix, &next);
         free(next.segs);
@@ -1155,7 +1252,10 @@ fw_status fw_index_remove(fw_index *ix, const char *const *ids, size_t n, size_t
 /* ------------------------------------------------------------- compact */
 
 /* One band of every segment merged, removed documents left out. */
-static fw_status merge_band(fw_index *ix, fw_band_writer *w, fw_band_file **files, unsigned band)
+/* One band of the segments' band files merged into w, the removed
+ * documents' records left out (a record's document: item >> shift). */
+static fw_status merge_band(fw_index *ix, fw_band_writer *w, fw_band_file **files, unsigned band,
+                            unsigned shift)
 {
     fw_band_merge *mg;
     fw_status st = fw_band_merge_new(files, ix->man.nsegs, band, &mg);
@@ -1171,7 +1271,7 @@ static fw_status merge_band(fw_index *ix, fw_band_writer *w, fw_band_file **file
         if (!fw_grow(&keep, &cap, n, sizeof *keep, 64)) { st = FW_ERR_NOMEM; break; }
         size_t m = 0;
         for (size_t i = 0; i < n; i++)
-            if (!fw_index_is_removed(ix, rec[i].item)) keep[m++] = rec[i];
+            if (!fw_index_is_removed(ix, rec[i].item >> shift)) keep[m++] = rec[i];
         /* segments are in number order, each sorted: so is the bucket */
         if (m && (st = fw_band_writer_add(w, band, keep, m)) != FW_OK) break;
     }
@@ -1193,7 +1293,30 @@ static fw_status compact_bands(fw_index *ix, const char *name)
     fw_band_file **files = malloc((ix->man.nsegs ? ix->man.nsegs : 1) * sizeof *files);
     if (!files) st = FW_ERR_NOMEM;
     for (size_t g = 0; files && g < ix->man.nsegs; g++) files[g] = ix->segs[g].bands;
-    for (unsigned b = 0; b < p->bands && st == FW_OK; b++) st = merge_band(ix, w, files, b);
+    for (unsigned b = 0; b < p->bands && st == FW_OK; b++) st = merge_band(ix, w, files, b, 0);
+    if (st == FW_OK) st = fw_band_writer_finish(w);
+    if (st != FW_OK && !ix->error[0]) fw_index_fail(ix, st, "%s", fw_band_writer_error(w));
+    fw_band_writer_free(w);
+    free(files);
+    return st;
+}
+
+/* The same for the passage band files (items: number << 32 | passage). */
+static fw_status compact_passage_bands(fw_index *ix, const char *name)
+{
+    char path[4096], why[FW_INDEX_ERROR_SIZE];
+    fw_index_path(ix, path, sizeof path, name, "pbands");
+    fw_band_writer *w;
+    fw_status st = fw_band_writer_new(path, FW_PASSAGE_BANDS,
+                                      fw_index_passage_tag(&ix->man.params,
+                                                           ix->man.passage_model_sum),
+                                      &w, why, sizeof why);
+    if (st != FW_OK) return fw_index_fail(ix, st, "%s", why);
+    fw_band_file **files = malloc((ix->man.nsegs ? ix->man.nsegs : 1) * sizeof *files);
+    if (!files) st = FW_ERR_NOMEM;
+    for (size_t g = 0; files && g < ix->man.nsegs; g++) files[g] = ix->segs[g].pbands;
+    for (unsigned b = 0; b < FW_PASSAGE_BANDS && st == FW_OK; b++)
+        st = merge_band(ix, w, files, b, 32);
     if (st == FW_OK) st = fw_band_writer_finish(w);
     if (st != FW_OK && !ix->error[0]) fw_index_fail(ix, st, "%s", fw_band_writer_error(w));
     fw_band_writer_free(w);
@@ -1261,8 +1384,8 @@ fw_status fw_index_compact(fw_index *ix)
                 memcpy(own[nd], text, len);
                 docs[nd] = (fw_seg_doc_in){d->number, fw_segment_id(seg, i),
                                            fw_segment_message(seg, i), (fw_doc_status)d->status,
-                                           d->bytes, d->chars, d->shingles, own[nd], NULL, 0, 0,
-                                           0};
+                                           d->bytes, d->chars, d->shingles, d->passages, own[nd],
+                                           NULL, 0, 0, 0};
                 nd++;
                 continue;
             }
@@ -1277,7 +1400,7 @@ fw_status fw_index_compact(fw_index *ix)
             if (d->text_zlen) checked = frame;
             docs[nd++] = (fw_seg_doc_in){d->number, fw_segment_id(seg, i),
                                          fw_segment_message(seg, i), (fw_doc_status)d->status,
-                                         d->bytes, d->chars, d->shingles, NULL,
+                                         d->bytes, d->chars, d->shingles, d->passages, NULL,
                                          d->text_zlen ? frame : NULL, d->text_zlen, d->in_frame,
                                          d->text_sum};
         }
@@ -1291,6 +1414,12 @@ fw_status fw_index_compact(fw_index *ix)
             FW_OK)
         fw_index_fail(ix, st, "%s", why);
     if (st == FW_OK && nd) st = compact_bands(ix, seg.name);
+    if (st == FW_OK && nd && ix->man.params.passages && ix->man.passage_model[0])
+        st = compact_passage_bands(ix, seg.name);
+    if (st != FW_OK && nd) { /* none of the new segment's files stays */
+        static const char *const ext[] = {"docs", "text", "bands", "pbands"};
+        for (size_t e = 0; e < 4; e++) remove_file(ix, seg.name, ext[e]);
+    }
     for (size_t i = 0; i < nd; i++) free(own[i]);
     free(own);
     fw_text_cache_free(&cache);
@@ -1317,9 +1446,9 @@ fw_status fw_index_compact(fw_index *ix)
         free(copy.segs);
     }
     if (st == FW_OK) {
-        static const char *const ext[] = {"docs", "text", "bands"};
+        static const char *const ext[] = {"docs", "text", "bands", "pbands"};
         for (size_t g = 0; g < nold; g++)
-            for (size_t e = 0; e < 3; e++) remove_file(ix, old[g], ext[e]);
+            for (size_t e = 0; e < 4; e++) remove_file(ix, old[g], ext[e]);
         if (old[nold][0]) remove_file(ix, old[nold], NULL);
     }
     free(old);
@@ -1349,6 +1478,7 @@ void fw_index_get_info(const fw_index *ix, fw_index_info *info)
         info->docs_bytes += seg->docs_size;
         info->text_bytes += seg->text_size;
         info->band_bytes += file_size(ix, seg->name, "bands");
+        info->passage_band_bytes += seg->pband_size;
         for (size_t i = 0; i < seg->ndocs; i++)
             if (seg->docs[i].text_zlen) info->text_raw_bytes += seg->docs[i].bytes;
     }
@@ -1378,6 +1508,10 @@ fw_status fw_index_check(fw_index *ix)
         fw_seg *seg = &ix->segs[g];
         if ((st = fw_band_file_check(seg->bands)) != FW_OK) {
             fw_index_fail(ix, st, "%s", fw_band_file_error(seg->bands));
+            break;
+        }
+        if (seg->pbands && (st = fw_band_file_check(seg->pbands)) != FW_OK) {
+            fw_index_fail(ix, st, "%s", fw_band_file_error(seg->pbands));
             break;
         }
         for (size_t i = 0; i < seg->ndocs && st == FW_OK; i++)

@@ -25,10 +25,19 @@ typedef struct fw_index_params {
     uint64_t canon_hash;      /* XXH3 of DIR/canon.tsv; 0: the built-in table
                                * (or none without template mode) */
     char normalization[64];   /* "fanwen-nfkc-casefold-1 utf8proc X.Y.Z" */
+    /* The passage level (passages 0: a documents-only index, as every
+     * index made before it had one): what changes its answers besides the
+     * passage model the index learned from its first batch */
+    int passages;
+    unsigned min_passage, max_passage;
+    double passage_threshold, reuse_min;
 } fw_index_params;
 
 /* The band files' tag: a hash of every parameter that changes keys. */
 uint64_t fw_index_params_tag(const fw_index_params *p);
+/* The passage band files' tag: the same, with the passage parameters and
+ * the passage model's checksum. */
+uint64_t fw_index_passage_tag(const fw_index_params *p, uint64_t model_sum);
 
 /* ------------------------------------------------------------ the manifest */
 
@@ -44,6 +53,10 @@ typedef struct fw_manifest {
     fw_manifest_segment *segs;     /* by first document number */
     size_t nsegs;
     char tombstones[FW_INDEX_NAME_SIZE]; /* "" when none */
+    /* With the passage level: the passage model learned from the first
+     * batch ("model-N", its XXH3), "" until there is one */
+    char passage_model[FW_INDEX_NAME_SIZE];
+    uint64_t passage_model_sum;
 } fw_manifest;
 
 /* Reads DIR/MANIFEST (FW_ERR_IO: absent or unreadable; FW_ERR_FORMAT: it
@@ -86,7 +99,8 @@ typedef struct fw_seg_doc {
     uint32_t text_zlen;        /* the frame's bytes (0: no text) */
     uint32_t status;           /* fw_doc_status */
     uint32_t in_frame;         /* where its text starts in the frame's bytes */
-    uint32_t reserved;
+    uint32_t passages;         /* its passages, with the passage level (0
+                                * in an index without one) */
 } fw_seg_doc;
 
 /* A pair of document numbers, verified when one of them was added. */
@@ -110,12 +124,17 @@ typedef struct fw_seg {
     const unsigned char *text; /* the mapped NAME.text */
     size_t text_size;
     uint64_t band_size;
+    fw_band_file *pbands;      /* NAME.pbands: the passages' band keys,
+                                * item number << 32 | passage (NULL without
+                                * the passage level) */
+    uint64_t pband_size;
 } fw_seg;
 
-/* Opens and checks a segment's three files (the band file's blocks are
- * checked as they are read, the texts' frames as they are decompressed). */
+/* Opens and checks a segment's files (the band files' blocks are checked
+ * as they are read, the texts' frames as they are decompressed); with
+ * ptag (not 0) its passage band file too, whose tag must be ptag. */
 fw_status fw_segment_open(const char *dir, const fw_manifest_segment *ms, uint64_t tag,
-                          fw_seg *seg, char *why, size_t why_size);
+                          uint64_t ptag, fw_seg *seg, char *why, size_t why_size);
 void fw_segment_close(fw_seg *seg);
 
 const char *fw_segment_id(const fw_seg *seg, size_t i);
@@ -148,6 +167,7 @@ typedef struct fw_seg_doc_in {
     const char *id, *message;      /* message may be NULL */
     fw_doc_status status;
     uint64_t bytes, chars, shingles;
+    uint32_t passages;
     const char *text;              /* `bytes` of it; NULL: none kept */
     const unsigned char *frame;    /* or an already compressed frame holding
                                     * it at in_frame (checked by the caller;
@@ -251,7 +271,38 @@ struct fw_index_result {
     char **ix_ids;             /* their ids, copied (by ix_numbers) */
     size_t nix;
     fw_index *index;
+    /* The passage level (index_passages.c), with one: every batch
+     * document's passages' signatures and band keys, made again from
+     * their aligned texts (document i's passages from bp_first[i]) */
+    uint64_t *bp_first;
+    uint16_t *bp_sigs;         /* fw_passage_value, PASSAGE_BANDS·ROWS each */
+    uint32_t *bp_keys;         /* FW_PASSAGE_BANDS each */
+    /* and what the query found: spans and reuse rows involving the batch,
+     * their documents numbered pdocs[a] (id order), and per batch document
+     * (input order) its characters aligned elsewhere and in boilerplate */
+    int passages;              /* 1: these are made */
+    uint64_t *pdocs;
+    size_t npdocs;
+    fw_reused_span *pspans;
+    size_t npspans;
+    fw_reuse_pair *preuse;
+    size_t npreuse;
+    uint64_t *reused_chars, *boilerplate_chars;
 };
+
+/* The batch's passages' signatures and band keys (r->bp_*); nothing
+ * without the passage level. */
+fw_status fw_index_batch_passages(fw_index_result *r);
+/* Segment `name`'s passage band file: the batch's passage band keys, item
+ * number << 32 | passage, tagged with the passage model model_sum. */
+fw_status fw_index_write_passage_bands(fw_index *ix, const char *name, const fw_index_result *r,
+                                       uint64_t model_sum);
+/* The passage level of a query against an index with a passage model:
+ * r->passages and the rows (index_passages.c says how). */
+fw_status fw_index_query_passages(fw_index *ix, fw_index_result *r);
+/* The same from the batch's own passage level, when the index had no model
+ * yet (the batch learned one: its reports are a scan's of it alone). */
+fw_status fw_index_own_passages(fw_index_result *r);
 
 /* An indexed document made again from its stored text: its shingle set
  * and signature (index_remake.c). */

@@ -45,6 +45,15 @@ uint64_t fw_index_params_tag(const fw_index_params *p)
     return XXH3_64bits(buf, (size_t)n);
 }
 
+uint64_t fw_index_passage_tag(const fw_index_params *p, uint64_t model_sum)
+{
+    char buf[256];
+    int n = snprintf(buf, sizeof buf, "%016" PRIx64 " passages %u %u %.17g %016" PRIx64,
+                     fw_index_params_tag(p), p->min_passage, p->max_passage,
+                     p->passage_threshold, model_sum);
+    return XXH3_64bits(buf, (size_t)n);
+}
+
 fw_status fw_index_params_compare(const fw_index_params *x, const fw_index_params *y,
                                   char *why, size_t n)
 {
@@ -79,6 +88,21 @@ fw_status fw_index_params_compare(const fw_index_params *x, const fw_index_param
                  x->normalization, y->normalization);
         return FW_ERR_ARG;
     }
+    if (!x->passages && y->passages) {
+        snprintf(why, n, "the index was built without the passage level (--no-passages)");
+        return FW_ERR_ARG;
+    }
+    if (!y->passages) return FW_OK; /* asked for documents only: the index has them */
+#define DIFF(name, fmt, a, b)                                                        \
+    if ((a) != (b)) {                                                                \
+        snprintf(why, n, "the index was built with %s " fmt ", not " fmt, name, a, b); \
+        return FW_ERR_ARG;                                                           \
+    }
+    DIFF("--min-passage", "%u", x->min_passage, y->min_passage);
+    DIFF("--max-passage", "%u", x->max_passage, y->max_passage);
+    DIFF("--passage-threshold", "%g", x->passage_threshold, y->passage_threshold);
+    DIFF("--reuse-min", "%g", x->reuse_min, y->reuse_min);
+#undef DIFF
     return FW_OK;
 }
 
@@ -176,6 +200,21 @@ static int parse_line(fw_manifest *m, char *line)
         strcpy(p->normalization, v);
         return 1;
     }
+    if (!strcmp(k, "passages")) return sscanf(v, "%d%c", &p->passages, &extra) == 1;
+    if (!strcmp(k, "min_passage")) return sscanf(v, "%u%c", &p->min_passage, &extra) == 1;
+    if (!strcmp(k, "max_passage")) return sscanf(v, "%u%c", &p->max_passage, &extra) == 1;
+    if (!strcmp(k, "passage_threshold"))
+        return sscanf(v, "%lf%c", &p->passage_threshold, &extra) == 1;
+    if (!strcmp(k, "reuse_min")) return sscanf(v, "%lf%c", &p->reuse_min, &extra) == 1;
+    if (!strcmp(k, "passage_model")) {
+        char name[FW_INDEX_NAME_SIZE + 1];
+        if (!strcmp(v, "-")) return 1;
+        if (sscanf(v, "%48s %" SCNx64 "%c", name, &m->passage_model_sum, &extra) != 2 ||
+            strlen(name) >= FW_INDEX_NAME_SIZE || strchr(name, '/'))
+            return 0;
+        strcpy(m->passage_model, name);
+        return 1;
+    }
     if (!strcmp(k, "tombstones")) {
         if (strlen(v) >= sizeof m->tombstones || strchr(v, '/')) return 0;
         strcpy(m->tombstones, strcmp(v, "-") ? v : "");
@@ -254,6 +293,16 @@ fw_status fw_manifest_write(const char *dir, const fw_manifest *m, int *durable,
             p->ngram, p->perms, p->bands, p->rows, p->threshold, p->seed);
     fprintf(mem, "sketch %s\ntemplate %d\ncanon %016" PRIx64 "\nnormalization %s\n",
             fw_sketch_name(p->sketch), p->template_mode, p->canon_hash, p->normalization);
+    if (p->passages) {
+        fprintf(mem, "passages 1\nmin_passage %u\nmax_passage %u\npassage_threshold %.17g\n"
+                     "reuse_min %.17g\n",
+                p->min_passage, p->max_passage, p->passage_threshold, p->reuse_min);
+        if (m->passage_model[0])
+            fprintf(mem, "passage_model %s %016" PRIx64 "\n", m->passage_model,
+                    m->passage_model_sum);
+        else
+            fprintf(mem, "passage_model -\n");
+    }
     fprintf(mem, "tombstones %s\n", m->tombstones[0] ? m->tombstones : "-");
     for (size_t i = 0; i < m->nsegs; i++)
         fprintf(mem, "segment %s %" PRIu64 " %" PRIu64 " %" PRIu64 "\n", m->segs[i].name,

@@ -884,6 +884,14 @@ void fw_index_result_free(fw_index_result *r)
     free(r->keyed);
     free(r->band_keys);
     free(r->withdrawn);
+    free(r->bp_first);
+    free(r->bp_sigs);
+    free(r->bp_keys);
+    free(r->pdocs);
+    free(r->pspans);
+    free(r->preuse);
+    free(r->reused_chars);
+    free(r->boilerplate_chars);
     free(r);
 }
 
@@ -893,12 +901,14 @@ void fw_index_result_free(fw_index_result *r)
 static fw_status copy_indexed_ids(fw_index_result *r)
 {
     size_t m = 0;
-    uint64_t *v = malloc((2 * r->npairs + 1) * sizeof *v);
+    uint64_t *v = malloc((2 * r->npairs + r->npdocs + 1) * sizeof *v);
     if (!v) return FW_ERR_NOMEM;
     for (size_t i = 0; i < r->npairs; i++) {
         if (r->pairs[i].a < r->base) v[m++] = r->pairs[i].a;
         if (r->pairs[i].b < r->base) v[m++] = r->pairs[i].b;
     }
+    for (size_t i = 0; i < r->npdocs; i++) /* the spans' and reuse rows' */
+        if (r->pdocs[i] < r->base) v[m++] = r->pdocs[i];
     if (m) qsort(v, m, sizeof *v, cmp_u64);
     size_t u = 0;
     for (size_t i = 0; i < m; i++)
@@ -939,6 +949,7 @@ fw_status fw_index_query(fw_index *ix, fw_scan *s, fw_index_result **out)
              ? fw_index_fail(ix, FW_ERR_ARG, "an index holds at most 2^32 documents")
              : name_batch(ix, r);
     if (st == FW_OK) st = batch_keys(r, ix->man.params.bands, ix->man.params.rows);
+    if (st == FW_OK) st = fw_index_batch_passages(r);
     if (st == FW_OK && fw_index_live(ix) == 0) {
         st = own_pairs(r);
     } else if (st == FW_OK) {
@@ -958,6 +969,8 @@ fw_status fw_index_query(fw_index *ix, fw_scan *s, fw_index_result **out)
         if (i < r->npairs) qsort(r->pairs, r->npairs, sizeof *r->pairs, cmp_result_pair);
         pthread_mutex_unlock(&lock);
     }
+    if (st == FW_OK && s->passage_minhasher)
+        st = s->passages_cut_only ? fw_index_query_passages(ix, r) : fw_index_own_passages(r);
     if (st == FW_OK) st = clusters(ix, r);
     if (st == FW_OK) st = copy_indexed_ids(r);
     if (st != FW_OK) {

@@ -1,8 +1,9 @@
 /*
  * index_report.c — a query's reports: pairs.csv, clusters.csv and docs.csv
  * with the rows a scan of the index and the batch together has for the
- * batch's documents, byte for byte as report.c writes them (the columns of
- * the passage level empty, as a scan with --no-passages leaves them).
+ * batch's documents, byte for byte as report.c writes them, and with the
+ * passage level reuse.csv and spans.csv (without it, docs.csv's passage
+ * columns are empty, as a scan with --no-passages leaves them).
  *
  * Each file is written under a temporary name, flushed to disk and renamed
  * over the old one, so a reader sees a whole report, old or new.
@@ -73,10 +74,58 @@ static void write_docs(const fw_index_result *r, FILE *f)
         fw_csv_u64(f, d->chars);
         putc_unlocked(',', f);
         fw_csv_u64(f, d->nshingles);
-        fputs(",,,,", f);
+        putc_unlocked(',', f);
+        if (r->passages) { /* as report.c: shares of the aligned text */
+            fw_csv_u64(f, d->npassages);
+            putc_unlocked(',', f);
+            fw_csv_fixed6(f, d->naligned ? (double)r->reused_chars[i] / (double)d->naligned : 0);
+            putc_unlocked(',', f);
+            fw_csv_fixed6(f, d->naligned ? (double)r->boilerplate_chars[i] / (double)d->naligned
+                                         : 0);
+        } else {
+            fputs(",,", f);
+        }
+        fputs(",", f);
         if (r->cluster[i]) fw_csv_field(f, r->cluster[i]);
         putc_unlocked(',', f);
         message(f, r, i);
+        fputs("\r\n", f);
+    }
+}
+
+/* reuse.csv and spans.csv: the rows of the batch's documents, as report.c
+ * writes a scan's. */
+static void write_reuse(const fw_index_result *r, FILE *f)
+{
+    fputs("id_a,id_b,shared_passages,shared_chars,a_in_b,b_in_a\r\n", f);
+    for (size_t i = 0; i < r->npreuse; i++) {
+        const fw_reuse_pair *p = &r->preuse[i];
+        fw_csv_field(f, fw_index_result_id(r, r->pdocs[p->a]));
+        putc_unlocked(',', f);
+        fw_csv_field(f, fw_index_result_id(r, r->pdocs[p->b]));
+        fw_csv_fields(f, (uint64_t[]){p->shared_passages, p->shared_chars}, 2);
+        putc_unlocked(',', f);
+        fw_csv_fixed6(f, p->a_in_b);
+        putc_unlocked(',', f);
+        fw_csv_fixed6(f, p->b_in_a);
+        fputs("\r\n", f);
+    }
+}
+
+static void write_spans(const fw_index_result *r, FILE *f)
+{
+    fputs("id_a,a_start,a_end,id_b,b_start,b_end,a_chars,b_chars,matched_chars,similarity\r\n",
+          f);
+    for (size_t i = 0; i < r->npspans; i++) {
+        const fw_reused_span *p = &r->pspans[i];
+        fw_csv_field(f, fw_index_result_id(r, r->pdocs[p->a]));
+        fw_csv_fields(f, (uint64_t[]){p->a_start, p->a_end}, 2);
+        putc_unlocked(',', f);
+        fw_csv_field(f, fw_index_result_id(r, r->pdocs[p->b]));
+        fw_csv_fields(f, (uint64_t[]){p->b_start, p->b_end, p->a_chars, p->b_chars, p->matched},
+                      5);
+        putc_unlocked(',', f);
+        fw_csv_fixed6(f, p->similarity);
         fputs("\r\n", f);
     }
 }
@@ -109,7 +158,7 @@ static void write_clusters(const fw_index_result *r, FILE *f, size_t *members)
     }
 }
 
-enum { PAIRS, CLUSTERS, DOCS };
+enum { PAIRS, CLUSTERS, DOCS, REUSE, SPANS };
 
 static fw_status write_one(fw_index *ix, const fw_index_result *r, const char *dir,
                            const char *name, int which, size_t *members)
@@ -122,6 +171,8 @@ static fw_status write_one(fw_index *ix, const fw_index_result *r, const char *d
     flockfile(f);
     if (which == PAIRS) write_pairs(r, f);
     else if (which == DOCS) write_docs(r, f);
+    else if (which == REUSE) write_reuse(r, f);
+    else if (which == SPANS) write_spans(r, f);
     else write_clusters(r, f, members);
     funlockfile(f);
     char why[FW_INDEX_ERROR_SIZE];
@@ -141,7 +192,20 @@ fw_status fw_index_result_write(fw_index *ix, const fw_index_result *r, const ch
     fw_status st = write_one(ix, r, dir, "pairs.csv", PAIRS, members);
     if (st == FW_OK) st = write_one(ix, r, dir, "clusters.csv", CLUSTERS, members);
     if (st == FW_OK) st = write_one(ix, r, dir, "docs.csv", DOCS, members);
+    if (st == FW_OK && r->passages) st = write_one(ix, r, dir, "reuse.csv", REUSE, members);
+    if (st == FW_OK && r->passages) st = write_one(ix, r, dir, "spans.csv", SPANS, members);
     pthread_mutex_unlock(&lock);
+    /* not an earlier run's passage reports beside this one's (a query
+     * writes no passages.csv, boilerplate.csv or substitutions.csv: they
+     * are the whole corpus's) */
+    const char *stale[] = {"passages.csv", "boilerplate.csv", "substitutions.csv", "reuse.csv",
+                           "spans.csv"};
+    for (int i = 0; st == FW_OK && i < (r->passages ? 3 : 5); i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, stale[i]);
+        if (unlink(path) != 0 && errno != ENOENT)
+            st = fw_index_fail(ix, FW_ERR_IO, "%s: cannot remove: %s", path, strerror(errno));
+    }
     free(members);
     return st;
 }

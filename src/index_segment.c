@@ -318,7 +318,8 @@ fw_status fw_segment_write(const char *dir, const char *name, const fw_seg_doc_i
     for (size_t i = 0; i < ndocs; i++) {
         const fw_seg_doc_in *d = &docs[i];
         fw_seg_doc r = {d->number, d->bytes, d->chars, d->shingles, place[i].at, place[i].sum,
-                        str_at, place[i].zlen, (uint32_t)d->status, place[i].in_frame, 0};
+                        str_at, place[i].zlen, (uint32_t)d->status, place[i].in_frame,
+                        d->passages};
         out_put(&o, &r, sizeof r);
         str_at += strlen(d->id) + 1 + (d->message ? strlen(d->message) : 0) + 1;
     }
@@ -419,7 +420,7 @@ static fw_status open_docs(fw_seg *seg, const char *path, const fw_manifest_segm
 }
 
 fw_status fw_segment_open(const char *dir, const fw_manifest_segment *ms, uint64_t tag,
-                          fw_seg *seg, char *why, size_t n)
+                          uint64_t ptag, fw_seg *seg, char *why, size_t n)
 {
     memset(seg, 0, sizeof *seg);
     snprintf(seg->name, sizeof seg->name, "%s", ms->name);
@@ -444,6 +445,15 @@ fw_status fw_segment_open(const char *dir, const fw_manifest_segment *ms, uint64
         snprintf(why, n, "%s: made with other parameters than the manifest's", path);
         return FW_ERR_FORMAT;
     }
+    if (!ptag) return FW_OK;
+    snprintf(path, sizeof path, "%s/%s.pbands", dir, ms->name);
+    if ((st = fw_band_file_open(path, &seg->pbands, why, n)) != FW_OK) return st;
+    seg->pband_size = stat(path, &sb) == 0 ? (uint64_t)sb.st_size : 0;
+    if (fw_band_file_tag(seg->pbands) != ptag) {
+        snprintf(why, n, "%s: made with other parameters or another passage model than the "
+                 "manifest's", path);
+        return FW_ERR_FORMAT;
+    }
     return FW_OK;
 }
 
@@ -452,6 +462,7 @@ void fw_segment_close(fw_seg *seg)
     if (seg->docs_map) munmap(seg->docs_map, seg->docs_size);
     if (seg->text) munmap((void *)seg->text, seg->text_size);
     fw_band_file_close(seg->bands);
+    fw_band_file_close(seg->pbands);
     memset(seg, 0, sizeof *seg);
 }
 

@@ -513,9 +513,11 @@ static fw_status flag_known(const fw_passage_corpus *c, const fw_passage_setting
     return (fw_status)failed;
 }
 
-/* With a passage model: the groups holding a passage that matched one of
- * its boilerplate passages are listed, most documents first, and each
- * document's characters in those passages counted. */
+/* With a passage model: each document's characters in the passages that
+ * matched one of its boilerplate passages counted, and the groups whose
+ * passages all matched listed, most documents first (a group some of
+ * whose passages did not match is not boilerplate as a whole: those stay
+ * in its spans and reuse). */
 static fw_status known_boilerplate(const fw_passage_corpus *c, const fw_passage_settings *set,
                                    fw_passage *const *byp, const passage_ref *refs, size_t np,
                                    const uint8_t *flag, fw_passage_result *r)
@@ -524,15 +526,13 @@ static fw_status known_boilerplate(const fw_passage_corpus *c, const fw_passage_
     r->boilerplate_chars = calloc(c->ndocs ? c->ndocs : 1, sizeof *r->boilerplate_chars);
     if (!r->boilerplate_chars) return FW_ERR_NOMEM;
     size_t n = 0;
+    for (size_t g = 0; g < r->ngroups; g++) r->groups[g].boilerplate = 1;
     for (size_t i = 0; i < np; i++) {
-        if (!flag[i]) continue;
-        r->boilerplate_chars[refs[i].doc] += byp[i]->clen;
         uint32_t g = byp[i]->group;
-        if (g && !r->groups[g - 1].boilerplate) {
-            r->groups[g - 1].boilerplate = 1;
-            n++;
-        }
+        if (flag[i]) r->boilerplate_chars[refs[i].doc] += byp[i]->clen;
+        else if (g) r->groups[g - 1].boilerplate = 0;
     }
+    for (size_t g = 0; g < r->ngroups; g++) n += (size_t)r->groups[g].boilerplate;
     r->boilerplate = malloc((n ? n : 1) * sizeof *r->boilerplate);
     ranked_group *ranked = malloc((n ? n : 1) * sizeof *ranked);
     if (!r->boilerplate || !ranked) {
@@ -648,6 +648,55 @@ out:
     free(root);
     free(in_boilerplate);
     free(cand);
+    return st;
+}
+
+fw_status fw_passages_match_given(const fw_passage_corpus *c, const fw_passage_settings *set,
+                                  fw_pair *cand, size_t nc, fw_passage_result *r)
+{
+    memset(r, 0, sizeof *r);
+    fw_passage_value *flat = c->flat; /* ours to free */
+    const int threads = set->threads > 0 ? set->threads : 1;
+    size_t np = 0;
+    for (size_t d = 0; d < c->ndocs; d++) np += c->npassages[d];
+    passage_ref *refs = malloc((np ? np : 1) * sizeof *refs);
+    fw_passage **byp = malloc((np ? np : 1) * sizeof *byp);
+    uint8_t *flag = calloc(np ? np : 1, 1);
+    r->first = malloc((c->ndocs + 1) * sizeof *r->first);
+    r->boilerplate_chars = calloc(c->ndocs ? c->ndocs : 1, sizeof *r->boilerplate_chars);
+    fw_status st = FW_ERR_NOMEM;
+    if (!refs || !byp || !flag || !r->first || !r->boilerplate_chars || !flat || np > UINT32_MAX)
+        goto out;
+    r->first[0] = 0;
+    for (size_t d = 0, i = 0; d < c->ndocs; d++) {
+        r->first[d + 1] = r->first[d] + c->npassages[d];
+        for (uint32_t k = 0; k < c->npassages[d]; k++, i++) {
+            byp[i] = &c->passages[d][k];
+            refs[i] = (passage_ref){byp[i], (uint32_t)d, byp[i]->cstart, byp[i]->clen};
+        }
+    }
+    r->npassages = np;
+    r->candidates = nc;
+    size_t m;
+    const unsigned k = set->bands * set->rows;
+    double t0 = fw_now();
+    st = verify(c, refs, r->first, flat, cand, nc, set->threshold, k, threads, &m, &r->screened);
+    if (st == FW_OK && set->known) st = flag_known(c, set, r->first, flat, flag);
+    r->t_verify = fw_now() - t0;
+    free(flat);
+    flat = NULL;
+    if (st != FW_OK) goto out;
+    r->matched = m;
+    for (size_t i = 0; i < np; i++)
+        if (flag[i]) r->boilerplate_chars[refs[i].doc] += byp[i]->clen;
+    fw_spans_input si = {c->ndocs, r->first, byp, flag, cand, m, c->texts, set->reuse_min,
+                         threads};
+    st = fw_spans_build(&si, &r->spans);
+out:
+    free(flat);
+    free(refs);
+    free(byp);
+    free(flag);
     return st;
 }
 

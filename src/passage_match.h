@@ -103,6 +103,13 @@ fw_status fw_passages_match(const fw_passage_corpus *corpus, const fw_passage_se
                             fw_passage_result *res);
 void fw_passage_result_free(fw_passage_result *res);
 
+/* The same over candidates found elsewhere (a query against an index:
+ * index_passages.c), `cand` sorted and without repeats (the matched ones
+ * are moved to its front): verified, boilerplate by set->known, spans and
+ * reuse; no groups. Frees corpus->flat, which it needs. */
+fw_status fw_passages_match_given(const fw_passage_corpus *corpus, const fw_passage_settings *set,
+                                  fw_pair *cand, size_t nc, fw_passage_result *res);
+
 /* The document (rank) of passage number p: the last r with first[r] <= p
  * (documents without passages have first[r] == first[r + 1]). */
 size_t fw_passage_doc_of(const fw_passage_result *res, size_t ndocs, uint64_t p);

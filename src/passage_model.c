@@ -34,7 +34,7 @@
 #include <xxhash.h>
 
 #define MODEL_MAGIC "fanwen-passage-model 2" /* 2: with the boilerplate passages */
-#define MODEL_MAX (256u << 20)
+#define MODEL_MAX ((size_t)1 << 30) /* read whole: a crawl's boilerplate passages fit */
 
 void fw_passage_model_free(fw_passage_model *m)
 {
@@ -155,6 +155,13 @@ fw_status fw_passage_model_write(const fw_passage_model *m, const char *path, ch
     size_t len;
     fw_status st = fw_passage_model_format(m, &body, &len);
     if (st != FW_OK) return st;
+    if (len > MODEL_MAX) { /* never a file that reading refuses */
+        free(body);
+        snprintf(why, why_size, "%s: the model would take %zu MB, more than the %zu MB a passage "
+                 "model may have (fewer boilerplate passages: raise --boilerplate-docs)", path,
+                 len >> 20, MODEL_MAX >> 20);
+        return FW_ERR_ARG;
+    }
     char tmp[4096];
     if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= sizeof tmp) {
         free(body);
@@ -184,7 +191,7 @@ fw_status fw_passage_model_write(const fw_passage_model *m, const char *path, ch
 static fw_status read_all(const char *path, char **out, size_t *len, char *why, size_t why_size)
 {
     struct stat sb;
-    if (stat(path, &sb) == 0 && sb.st_size > MODEL_MAX) {
+    if (stat(path, &sb) == 0 && (uint64_t)sb.st_size > MODEL_MAX) {
         snprintf(why, why_size, "%s: too large to be a passage model", path);
         return FW_ERR_FORMAT;
     }

@@ -232,6 +232,17 @@ static fw_status prepare_one(fw_scan *s, fw_worker *w, const fw_cut_context *cx,
     return d->aligned ? FW_OK : keep_aligned(s, w, d, &cut); /* kept while reading */
 }
 
+fw_status fw_scan_cut_text(const fw_scan *s, fw_cut_scratch *sc, const char *text, size_t len,
+                           fw_alloc_fn alloc, void *ctx, fw_cut_result *out)
+{
+    /* all the model's lines: those the scan found are only its documents' */
+    const uint64_t *lines = s->model ? s->model->lines : s->line_hashes;
+    size_t nlines = s->model ? s->model->nlines : s->nlines;
+    fw_cut_context cx = {s->normalizer, s->tmpl, lines, nlines, s->opt.seed};
+    fw_cut_input in = {text, len, NULL, NULL, 0, 0, NULL, 0};
+    return fw_passages_cut_text(&s->passage_cfg, &cx, sc, &in, alloc, ctx, ctx, out);
+}
+
 /* Text bytes of the documents sampled for the common 3-grams, the window
  * (characters) they are counted in, and the share of windows that makes
  * one common. Measured on laws.jsonl and the 5,000-document corpus of
@@ -417,7 +428,7 @@ static int by_code_points(const void *x, const void *y)
 static fw_status known_of_scan(const fw_scan *s, fw_passage_model *m)
 {
     const fw_passage_result *r = &s->passage;
-    size_t n = s->ndocs, total = 0, cap = 0, nt = 0;
+    size_t n = s->ndocs, total = 0, cap = 0, nt = 0, list_cap = 0;
     uint64_t *start = calloc(r->ngroups + 1, sizeof *start);
     const unsigned char **packed = malloc((n ? n : 1) * sizeof *packed);
     uint32_t *len = malloc((n ? n : 1) * sizeof *len);
@@ -447,7 +458,7 @@ static fw_status known_of_scan(const fw_scan *s, fw_passage_model *m)
                 FW_OK)
                 break;
             if (!fw_grow(&cps, &cap, total + ps->clen, sizeof *cps, 4096) ||
-                !(nt % 256 || (list = realloc(list, (nt + 256) * sizeof *list)))) {
+                !fw_grow(&list, &list_cap, nt + 1, sizeof *list, 256)) {
                 st = FW_ERR_NOMEM;
                 break;
             }
@@ -497,8 +508,11 @@ fw_status fw_scan_write_passage_model(const fw_scan *s, const char *path)
         return st == FW_OK ? FW_OK : fw_scan_fail(s, st, "%s", why);
     }
     fw_passage_model m = {.lines = s->line_hashes, .nlines = s->nlines, .stop = *s->stop};
-    char why[512] = "out of memory";
+    char why[512];
     fw_status st = known_of_scan(s, &m);
+    if (st != FW_OK)
+        snprintf(why, sizeof why, "%s: cannot gather the boilerplate passages: %s", path,
+                 st == FW_ERR_IO ? "the temporary directory cannot be read" : fw_status_str(st));
     if (st == FW_OK) st = model_params(s, &m.params, why, sizeof why);
     if (st == FW_OK) st = fw_passage_model_write(&m, path, why, sizeof why);
     free(m.known_cps);

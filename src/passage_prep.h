@@ -5,6 +5,7 @@
 #define FW_PASSAGE_PREP_H
 
 #include "fanwen.h"
+#include "passage_cut.h"
 
 /* A short line found in enough documents to be site furniture. */
 typedef struct fw_boilerplate_line {
@@ -33,5 +34,13 @@ fw_status fw_passages_prepare(fw_scan *s);
  * documents first, then lines before groups, then by number; and each
  * document's boilerplate characters with its lines'. */
 fw_status fw_passages_list_boilerplate(fw_scan *s);
+
+/* A text that is not one of the scan's documents, after it has run, cut
+ * and sketched as the scan cut its own (its boilerplate lines: all its
+ * model's; its stop-grams, template and seed): passages and signatures
+ * from `alloc`, the aligned text in sc (valid until its next use). The
+ * scan must hold its documents in memory (no memory limit). */
+fw_status fw_scan_cut_text(const fw_scan *s, fw_cut_scratch *sc, const char *text, size_t len,
+                           fw_alloc_fn alloc, void *ctx, fw_cut_result *out);
 
 #endif

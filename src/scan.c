@@ -510,7 +510,7 @@ static fw_status run(fw_scan *s, const fw_staged_pairs *staged)
     s->stats.rss_verify = fw_peak_rss_mb();
     /* after the document pairs, whose sets are freed by now: the two
      * levels' working memory is not held at once */
-    if (s->passage_minhasher) {
+    if (s->passage_minhasher && !s->passages_cut_only) {
         progress(s, "matching passages");
         if ((st = fw_match_passages(s)) != FW_OK) {
             free(kept);

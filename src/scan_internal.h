@@ -74,6 +74,9 @@ struct fw_scan {
                               * and common 3-grams used instead of learned
                               * (passage_model.c); NULL: learned */
     char *model_path;        /* as given, for summary.json */
+    int passages_cut_only;   /* an index's batch with its model: passages
+                              * cut, not matched (index_passages.c matches
+                              * them with the index's) */
     fw_boilerplate_entry *boilerplate; /* lines and passage groups, most
                               * documents first (what fw_scan_boilerplate
                               * hands out) */

@@ -36,8 +36,8 @@
 # scan of what remains; a
 # failed directory flush before the manifest fails the add, after its
 # rename the add is committed with a warning; a
-# flipped byte in each file type (MANIFEST, .docs, .text, .bands,
-# tombstones, the index's canon.tsv; a tombstone count that disagrees with the file's size, a
+# flipped byte in each file type (MANIFEST, .docs, .text, .bands, .pbands,
+# the passage model, tombstones, the index's canon.tsv; a tombstone count that disagrees with the file's size, a
 # tombstone file cut short) is an error naming the file, never an answer.
 set -u
 FANWEN=$1
@@ -88,8 +88,10 @@ o = o if o >= 0 else len(b) + o; b[o] ^= 0x20; open(p, 'wb').write(b)" "$1" "$2"
 
 # same SCAN_DIR QUERY_DIR WHAT BATCH: the query's three reports are the scan's rows
 same() {
+    rm -rf "$W/restricted"
     python3 "$HERE/index/restrict.py" "$1" "$W/restricted" "$4" || fail "restrict"
-    for f in pairs.csv clusters.csv docs.csv; do
+    for f in pairs.csv clusters.csv docs.csv reuse.csv spans.csv; do
+        [ -f "$W/restricted/$f" ] || [ -f "$2/$f" ] || continue # no passage level
         cmp -s "$W/restricted/$f" "$2/$f" || {
             diff "$W/restricted/$f" "$2/$f" | head -5 >&2
             fail "$3: $f differs from the scan's rows"
@@ -103,26 +105,46 @@ run_case() {
     shift
     local P=("$@") ix=$W/$name.ix
     echo "case $name: ${P[*]}"
-    "$FANWEN" scan -q --no-passages "${P[@]}" -o "$W/s1" "$W/A.jsonl" "$W/B.jsonl" || fail "scan"
     "$FANWEN" index build -q "$ix" "${P[@]}" "$W/A.jsonl" || fail "$name: build"
+    # the scans to compare with: with the passage model the index learned
+    # from A, or documents only for an index without the passage level
+    local S=(--no-passages)
+    if [[ " ${P[*]} " != *" --no-passages "* ]]; then
+        S=(--passage-model "$(ls "$ix"/model-*)")
+        [ -f "${S[1]}" ] || fail "$name: the index has no passage model"
+    fi
+    local SP=() p
+    for p in "${P[@]}"; do [ "$p" = --no-passages ] || SP+=("$p"); done
+    "$FANWEN" scan -q "${S[@]}" "${SP[@]}" -o "$W/s1" "$W/A.jsonl" "$W/B.jsonl" || fail "scan"
     "$FANWEN" query -q --index "$ix" -o "$W/q1" "$W/B.jsonl" || fail "$name: query B"
     same "$W/s1" "$W/q1" "$name 1 (build A, query B)" "$W/B.jsonl"
+    if [ "${S[0]}" != --no-passages ]; then # spans with indexed documents, not only the batch's
+        python3 - "$W" <<'EOF' || fail "$name 1: too few span or reuse rows name an indexed document"
+import json, sys
+w = sys.argv[1]
+a = {json.loads(l)["id"] for l in open(w + "/A.jsonl", encoding="utf-8")}
+for name, cols in (("spans.csv", (0, 3)), ("reuse.csv", (0, 1))):
+    rows = [l.split(",") for l in open(w + "/q1/" + name, encoding="utf-8", newline="").read().split("\r\n")[1:] if l]
+    assert sum(1 for r in rows if r[cols[0]] in a or r[cols[1]] in a) >= 3, name
+EOF
+    fi
 
     "$FANWEN" query -q --index "$ix" --add -o "$W/q2b" "$W/B.jsonl" || fail "$name: query --add B"
     cmp -s "$W/q1/pairs.csv" "$W/q2b/pairs.csv" || fail "$name: query --add answers otherwise"
-    "$FANWEN" scan -q --no-passages "${P[@]}" -o "$W/s2" "$W/A.jsonl" "$W/B.jsonl" "$W/C.jsonl"
+    "$FANWEN" scan -q "${S[@]}" "${SP[@]}" -o "$W/s2" "$W/A.jsonl" "$W/B.jsonl" "$W/C.jsonl"
     "$FANWEN" query -q --index "$ix" -o "$W/q2" "$W/C.jsonl" || fail "$name: query C"
     same "$W/s2" "$W/q2" "$name 2 (add B, query C)" "$W/C.jsonl"
     grep -q '#3,' "$W/q2/docs.csv" || fail "$name: no id renamed twice against the index"
 
     "$FANWEN" index compact -q "$ix" || fail "$name: compact"
     "$FANWEN" query -q --index "$ix" -o "$W/q3" "$W/C.jsonl" || fail "$name: query C after compact"
-    for f in pairs.csv clusters.csv docs.csv; do
+    for f in pairs.csv clusters.csv docs.csv reuse.csv spans.csv; do
+        [ -f "$W/q2/$f" ] || continue
         cmp -s "$W/q2/$f" "$W/q3/$f" || fail "$name 3: compact changed $f"
     done
 
     "$FANWEN" index remove -q "$ix" --ids "$W/removed.txt" || fail "$name: remove"
-    "$FANWEN" scan -q --no-passages "${P[@]}" -o "$W/s4" "$W/A-kept.jsonl" "$W/B-kept.jsonl" \
+    "$FANWEN" scan -q "${S[@]}" "${SP[@]}" -o "$W/s4" "$W/A-kept.jsonl" "$W/B-kept.jsonl" \
         "$W/C.jsonl"
     "$FANWEN" query -q --index "$ix" -o "$W/q4" "$W/C.jsonl" || fail "$name: query C after remove"
     same "$W/s4" "$W/q4" "$name 4 (remove, query C)" "$W/C.jsonl"
@@ -130,7 +152,8 @@ run_case() {
 
     "$FANWEN" index compact -q "$ix" || fail "$name: compact after remove"
     "$FANWEN" query -q --index "$ix" -o "$W/q5" "$W/C.jsonl" || fail "$name: query C"
-    for f in pairs.csv clusters.csv docs.csv; do
+    for f in pairs.csv clusters.csv docs.csv reuse.csv spans.csv; do
+        [ -f "$W/q4/$f" ] || continue
         cmp -s "$W/q4/$f" "$W/q5/$f" || fail "$name 5: compact after remove changed $f"
     done
     [ "$(ls "$ix" | grep -c '^seg-.*\.docs$')" = 1 ] || fail "$name: compact left segments"
@@ -140,13 +163,15 @@ run_case() {
     "$FANWEN" index build -q "$ix2" "${P[@]}" "$W/A.jsonl" || fail "$name: build 2"
     "$FANWEN" index add -q "$ix2" "$W/B.jsonl" || fail "$name: add"
     "$FANWEN" query -q --index "$ix2" -o "$W/q6" "$W/C.jsonl" || fail "$name: query C (2)"
-    for f in pairs.csv clusters.csv docs.csv; do
+    for f in pairs.csv clusters.csv docs.csv reuse.csv spans.csv; do
+        [ -f "$W/q2/$f" ] || continue
         cmp -s "$W/q2/$f" "$W/q6/$f" || fail "$name 6: index add differs from query --add ($f)"
     done
     rm -rf "$ix2"
 }
 
 run_case default
+run_case docs-only --no-passages
 run_case template --template
 run_case t05 -t 0.5
 printf '# variant\tcanonical\n进展\t发展\n根底\t基础\n效劳\t服务\n' >"$W/canon.tsv"
@@ -187,7 +212,8 @@ EOF2
 fx=$W/families.ix
 "$FANWEN" index build -q "$fx" "$W/F1.jsonl" || fail "families: build"
 "$FANWEN" index add -q "$fx" "$W/F2.jsonl" || fail "families: add"
-"$FANWEN" scan -q --no-passages -o "$W/sf" "$W/F1.jsonl" "$W/F2.jsonl" "$W/Fq.jsonl" || fail "scan"
+"$FANWEN" scan -q --passage-model "$(ls "$fx"/model-*)" -o "$W/sf" "$W/F1.jsonl" "$W/F2.jsonl" \
+    "$W/Fq.jsonl" || fail "scan"
 "$FANWEN" query -q --index "$fx" -o "$W/qf" "$W/Fq.jsonl" || fail "families: query"
 same "$W/sf" "$W/qf" "families (copies in frames and segments)" "$W/Fq.jsonl"
 [ "$(grep -c ',fq-' "$W/qf/pairs.csv")" -ge 120 ] || fail "families: the copies are not all paired"
@@ -249,13 +275,19 @@ printf 'not a segment\n' >"$W/race.ix/seg-000099.docs"
 printf 'not tombstones\n' >"$W/race.ix/tomb-000099"
 : >"$W/race.ix/seg-000099.text.tmp.12345"           # a killed writer's, empty
 printf 'FWIDOCS\0rest' >"$W/race.ix/seg-000098.docs" # a killed writer's
+printf 'FWBANDS\0rest' >"$W/race.ix/seg-000098.pbands" # a killed writer's
+printf 'fanwen-passage-model 2\nrest' >"$W/race.ix/model-000097" # a killed first add's
+: >"$W/race.ix/model-000096.tmp.12345"
+printf 'my model\n' >"$W/race.ix/model-000095"
 "$FANWEN" index add -q "$W/race.ix" "$W/alone.jsonl" || fail "add beside foreign files"
-for f in seg-notes.txt seg-000099.docs tomb-000099; do
+for f in seg-notes.txt seg-000099.docs tomb-000099 model-000095; do
     [ -e "$W/race.ix/$f" ] || fail "a writer removed $f, which is not the index's"
 done
-for f in seg-000099.text.tmp.12345 seg-000098.docs; do
+for f in seg-000099.text.tmp.12345 seg-000098.docs seg-000098.pbands model-000097 \
+    model-000096.tmp.12345; do
     [ -e "$W/race.ix/$f" ] && fail "a writer left $f"
 done
+[ -e "$W/race.ix/model-000001" ] || fail "a writer removed the index's own passage model"
 
 # one id given to three indexed documents (x, x#2, x#3 as a scan names
 # them): removing x or x#2 alone is refused (a query would then name them
@@ -285,13 +317,15 @@ done
 "$FANWEN" index info "$W/dup.ix" | grep -q "4 documents (0 removed)" || fail "a refused remove removed"
 echo 'x#3' >"$W/dup-gone"
 "$FANWEN" index remove -q "$W/dup.ix" --ids "$W/dup-gone" || fail "remove x#3"
-"$FANWEN" scan -q --no-passages -o "$W/ds1" "$W/dup-kept1.jsonl" "$W/dup-new.jsonl" || fail "scan dup"
+"$FANWEN" scan -q --passage-model "$(ls "$W/dup.ix"/model-*)" -o "$W/ds1" "$W/dup-kept1.jsonl" \
+    "$W/dup-new.jsonl" || fail "scan dup"
 "$FANWEN" query -q --index "$W/dup.ix" -o "$W/dq1" "$W/dup-new.jsonl" || fail "query dup 1"
 same "$W/ds1" "$W/dq1" "x#3 removed" "$W/dup-new.jsonl"
 grep -q '^x#3,' "$W/dq1/docs.csv" || fail "x#3 removed: the new x is not x#3"
 printf 'x\nx#2\n' >"$W/dup-gone"
 "$FANWEN" index remove -q "$W/dup.ix" --ids "$W/dup-gone" || fail "remove x with x#2"
-"$FANWEN" scan -q --no-passages -o "$W/ds2" "$W/dup-kept2.jsonl" "$W/dup-new.jsonl" || fail "scan dup 2"
+"$FANWEN" scan -q --passage-model "$(ls "$W/dup.ix"/model-*)" -o "$W/ds2" "$W/dup-kept2.jsonl" \
+    "$W/dup-new.jsonl" || fail "scan dup 2"
 "$FANWEN" query -q --index "$W/dup.ix" -o "$W/dq2" "$W/dup-new.jsonl" || fail "query dup 2"
 same "$W/ds2" "$W/dq2" "x, x#2 removed" "$W/dup-new.jsonl"
 
@@ -332,6 +366,11 @@ fresh; flip "$fx/$seg.docs" -20; expect_caught "docs footer" "$seg.docs"
 fresh; flip "$fx/$seg.text" 300; expect_caught text "$seg.text"
 fresh; flip "$fx/$seg.bands" 5000; expect_caught bands "$seg.bands"
 fresh; truncate -s -100 "$fx/$seg.bands"; expect_caught "bands cut short" "$seg.bands"
+fresh; flip "$fx/$seg.pbands" 5000; expect_caught "passage bands" "$seg.pbands"
+fresh; truncate -s -100 "$fx/$seg.pbands"; expect_caught "passage bands cut short" "$seg.pbands"
+fresh; model=$(ls "$fx" | grep '^model-')
+flip "$fx/$model" 40; expect_caught "passage model" "$model: damaged"
+fresh; rm "$fx/$model"; expect_caught "passage model gone" "$model: missing"
 rm -rf "$W/fx"; mv "$W/fx-tomb" "$W/fx"; fx=$W/fx
 tomb=$(ls "$fx" | grep '^tomb-')
 cp "$fx/$tomb" "$W/tomb.good"

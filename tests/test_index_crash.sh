@@ -79,7 +79,7 @@ point() { # POINT BASE EXPECT_REF LEFT WHAT CMD...: killed there, then checked
     fi
     "$FANWEN" index remove -q "$W/ix" --ids /dev/null || fail "$what at $pt: the next writer"
     files=$(ls "$W/ix" | grep -c '^seg-')
-    [ "$files" = $((3 * named)) ] || fail "$what at $pt: the next writer left $(ls "$W/ix")"
+    [ "$files" = $((4 * named)) ] || fail "$what at $pt: the next writer left $(ls "$W/ix")"
     [ "$(leftovers "$W/ix")" = 0 ] || fail "$what at $pt: temporary files left"
 }
 point before-manifest "$W/base" "$W/before" 1 add index add -q "$W/ix" "$W/B.jsonl"
@@ -99,7 +99,7 @@ killed_copy() {
     kill -KILL $pid 2>/dev/null
     wait $pid 2>/dev/null
     "$FANWEN" index info --check "$W/ix" >/dev/null || fail "$what: the index does not check"
-    [ "$(ls "$W/ix" | grep -c '^seg-')" -gt "$(( 3 * $(grep -c '^segment ' "$W/ix/MANIFEST") ))" ] &&
+    [ "$(ls "$W/ix" | grep -c '^seg-')" -gt "$(( 4 * $(grep -c '^segment ' "$W/ix/MANIFEST") ))" ] &&
         left=$((left + 1))
     return 0
 }

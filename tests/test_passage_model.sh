@@ -138,6 +138,12 @@ for r in csv.DictReader(open(w + "/batch-m/spans.csv", encoding="utf-8", newline
         assert "推荐阅读" not in piece and "侵权" not in piece, r
 EOF
 
+# the edited footer is found through its signature (not its hash): the same
+# under --memory-limit, where signatures are read back from a file
+"$FANWEN" scan -q -j 2 --memory-limit 64M --out "$W/batch-mb" --passage-model "$W/m" \
+    "$W/batch.jsonl" || fail "scan batch -m --memory-limit"
+same_csvs "$W/batch-m" "$W/batch-mb"
+
 # 3. a scan that used a model saves that model, unchanged
 "$FANWEN" scan -q --out "$W/batch-m2" --passage-model "$W/m" --save-passage-model "$W/m2" \
     "$W/batch.jsonl" || fail "scan -m --save"

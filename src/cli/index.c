@@ -36,6 +36,12 @@ static const char *usage_index =
     "  -t, --threshold J   -n, --ngram N   -k, --perms K   -b, --bands B\n"
     "  -r, --rows R        -s, --seed S    --sketch KIND   --template\n"
     "  --canon FILE        (copied into the index)\n"
+    "  --no-passages       documents only: no passage level (no spans or reuse\n"
+    "                      in queries; a smaller index, a faster build)\n"
+    "  --min-passage N  --max-passage N  --passage-threshold F  --reuse-min F\n"
+    "                      as scan's; the passage model (boilerplate lines and\n"
+    "                      passages, common 3-grams) is learned from the first\n"
+    "                      INPUTs and kept in the index\n"
     "other options:\n"
     "  -j, --threads N     --text-field F  --id-field F    --max-doc-bytes N\n"
     "  --files-from FILE   more INPUTs, one path a line ('-': standard input)\n"
@@ -45,8 +51,9 @@ static const char *usage_query =
     "usage: fanwen query --index DIR [options] INPUT...\n"
     "\n"
     "Checks the documents of INPUT against the index DIR and among themselves,\n"
-    "and writes the rows a scan of the index and INPUT together (with\n"
-    "--no-passages) has for them: pairs.csv, clusters.csv and docs.csv.\n"
+    "and writes the rows a scan of the index and INPUT together has for them\n"
+    "(with the index's passage model): pairs.csv, clusters.csv, docs.csv, and\n"
+    "with an index of the passage level reuse.csv and spans.csv.\n"
     "\n"
     "options:\n"
     "  -o, --out DIR       where the reports go (default: fanwen-report)\n"
@@ -55,8 +62,10 @@ static const char *usage_query =
     "  -j, --threads N     --text-field F  --id-field F    --max-doc-bytes N\n"
     "  --files-from FILE   more INPUTs, one path a line ('-': standard input)\n"
     "  -q, --quiet         no summary on stderr\n"
-    "  -t -n -k -b -r -s --sketch --template --canon: as the index was built,\n"
-    "                      or an error naming the one that differs\n"
+    "      --no-passages   documents only (pairs, clusters, docs), faster\n"
+    "  -t -n -k -b -r -s --sketch --template --canon and the passage options:\n"
+    "                      as the index was built, or an error naming the one\n"
+    "                      that differs\n"
     "\n"
     "exit status: 0 done; 2 some inputs could not be read; 3 --fail-on-match and\n"
     "a new document has a pair; 1 usage or fatal error\n";
@@ -79,7 +88,8 @@ typedef struct index_args {
 } index_args;
 
 enum { OPT_SKETCH = 256, OPT_TEMPLATE, OPT_CANON, OPT_TEXT_FIELD, OPT_ID_FIELD, OPT_MAX_DOC,
-       OPT_INDEX, OPT_ADD, OPT_FAIL, OPT_IDS, OPT_CHECK, OPT_FILES_FROM };
+       OPT_INDEX, OPT_ADD, OPT_FAIL, OPT_IDS, OPT_CHECK, OPT_FILES_FROM, OPT_NO_PASSAGES,
+       OPT_MIN_PASSAGE, OPT_MAX_PASSAGE, OPT_PASSAGE_THRESHOLD, OPT_REUSE_MIN };
 
 static int parse_args(const char *cmd, int argc, char **argv, index_args *a)
 {
@@ -104,6 +114,11 @@ static int parse_args(const char *cmd, int argc, char **argv, index_args *a)
         {"ids", required_argument, 0, OPT_IDS},
         {"check", no_argument, 0, OPT_CHECK},
         {"files-from", required_argument, 0, OPT_FILES_FROM},
+        {"no-passages", no_argument, 0, OPT_NO_PASSAGES},
+        {"min-passage", required_argument, 0, OPT_MIN_PASSAGE},
+        {"max-passage", required_argument, 0, OPT_MAX_PASSAGE},
+        {"passage-threshold", required_argument, 0, OPT_PASSAGE_THRESHOLD},
+        {"reuse-min", required_argument, 0, OPT_REUSE_MIN},
         {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
@@ -160,6 +175,30 @@ static int parse_args(const char *cmd, int argc, char **argv, index_args *a)
         case OPT_IDS: a->ids = optarg; break;
         case OPT_CHECK: a->check = 1; break;
         case OPT_FILES_FROM: a->files_from = optarg; break;
+        case OPT_NO_PASSAGES: a->opt.passages = 0; break;
+        case OPT_MIN_PASSAGE:
+            if (!cli_unsigned(cmd, "--min-passage", optarg, 1, 1u << 30, &a->opt.min_passage))
+                return 1;
+            a->given_params = 1;
+            break;
+        case OPT_MAX_PASSAGE:
+            if (!cli_unsigned(cmd, "--max-passage", optarg, 0, 1u << 30, &a->opt.max_passage))
+                return 1;
+            a->given_params = 1;
+            break;
+        case OPT_PASSAGE_THRESHOLD:
+        case OPT_REUSE_MIN: {
+            double x = strtod(optarg, &end);
+            if (*end || !*optarg || !(x > 0 && x <= 1))
+                return cli_usage_error(cmd, c == OPT_REUSE_MIN
+                                                ? "--reuse-min must be a number in (0, 1], got '%s'"
+                                                : "--passage-threshold must be a number in (0, 1], "
+                                                  "got '%s'",
+                                       optarg);
+            *(c == OPT_REUSE_MIN ? &a->opt.reuse_min : &a->opt.passage_threshold) = x;
+            a->given_params = 1;
+            break;
+        }
         case 'q': a->quiet = 1; break;
         case 'h': return -1;
         case ':': return cli_usage_error(cmd, "option %s needs a value", argv[optind - 1]);
@@ -301,11 +340,17 @@ static int info(int argc, char **argv)
            (unsigned long long)o.seed, fw_sketch_name(o.sketch),
            o.template_mode ? (o.canon_path ? ", template (canon.tsv)" : ", template") : "");
     double docs = in.documents + in.removed ? (double)(in.documents + in.removed) : 1;
+    if (o.passages)
+        printf("passage level: min %u, max %u characters, threshold %g, reuse-min %g\n",
+               o.min_passage, o.max_passage, o.passage_threshold, o.reuse_min);
     printf("bytes: tables %llu, band files %llu, texts %llu (of %llu raw); per document "
            "%.0f, %.0f, %.0f\n", (unsigned long long)in.docs_bytes,
            (unsigned long long)in.band_bytes, (unsigned long long)in.text_bytes,
            (unsigned long long)in.text_raw_bytes, in.docs_bytes / docs, in.band_bytes / docs,
            in.text_bytes / docs);
+    if (o.passages)
+        printf("passage band files %llu bytes, %.0f per document\n",
+               (unsigned long long)in.passage_band_bytes, in.passage_band_bytes / docs);
     for (size_t i = 0; i < in.segments; i++) {
         const char *name;
         uint64_t n, first, last;

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """restrict.py SCAN_DIR OUT_DIR BATCH... — the rows of a scan's pairs.csv,
-clusters.csv and docs.csv that involve the batch's documents, written as
-they were (bytes untouched) into OUT_DIR, for cmp with a query's own files.
+clusters.csv and docs.csv (and with the passage level reuse.csv and
+spans.csv) that involve the batch's documents, written as they were (bytes
+untouched) into OUT_DIR, for cmp with a query's own files.
 
 The scan must have read the index's inputs first and the batch's (the
 BATCH files, JSONL, one document a line) last: the batch's documents are
@@ -54,10 +55,20 @@ if len(new) != len(batch_ids):
 
 os.makedirs(out, exist_ok=True)
 counts = {}
+def spans_rows(path):
+    """spans.csv: id_a and id_b are its first and fourth fields."""
+    header, body = rows(path)
+    return header, [([l.split(b',')[0], l.split(b',')[3]], l) for _, l in body]
+
+
 for name, keep in (('pairs.csv', lambda f: f[0] in new or f[1] in new),
                    ('clusters.csv', lambda f: f[1] in new),
-                   ('docs.csv', lambda f: f[0] in new)):
-    header, body = rows(os.path.join(scan, name))
+                   ('docs.csv', lambda f: f[0] in new),
+                   ('reuse.csv', lambda f: f[0] in new or f[1] in new),
+                   ('spans.csv', lambda f: f[0] in new or f[1] in new)):
+    if not os.path.exists(os.path.join(scan, name)):  # without the passage level
+        continue
+    header, body = (spans_rows if name == 'spans.csv' else rows)(os.path.join(scan, name))
     kept = [line for fields, line in body if keep(fields)]
     counts[name] = len(kept)
     with open(os.path.join(out, name), 'wb') as f:

@@ -1,0 +1,577 @@
+/*
+ * index_passages.c — the passage level of an index: the band keys of its
+ * documents' passages, and a query's spans and reuse against them.
+ *
+ * The promise is the document level's: a query of batch B against an
+ * index of A gives the rows of `fanwen scan A B --passage-model M` (M the
+ * model the index learned from its first batch) that involve B. What a
+ * scan finds about a document of B depends on three things only:
+ *
+ *   - its candidate passage pairs, made by LSH band by band: all pairs of
+ *     a bucket up to FW_LSH_FULL_BUCKET members, else each member with the
+ *     first (the passage of the smallest id, then the first passage). A
+ *     bucket is known exactly from the segments' passage band files (every
+ *     indexed passage with that key: document number and passage) and the
+ *     batch's own passages;
+ *   - each pair's verification (screen and alignment) and each passage's
+ *     boilerplate decision, which with a model is the passage's and the
+ *     model's alone (passage_known.c);
+ *   - the spans and reuse of each pair of documents, made from that pair's
+ *     matched passages, their boilerplate flags and their texts (spans.c).
+ *
+ * So the query cuts again the indexed documents its candidates name (from
+ * their stored texts, with the model: the same passages, checked against
+ * the number the segment recorded), puts them beside the batch's documents
+ * in id order, and runs verification and spans over the candidates it
+ * found (fw_passages_match_given). Groups, which need every document, are
+ * not made: a query reports no passages.csv.
+ */
+#include "index.h"
+#include "aligned_pack.h"
+#include "aligned_text.h"
+#include "arena.h"
+#include "grow.h"
+#include "lsh.h"
+#include "passage_known.h"
+#include "passage_match.h"
+#include "passage_model.h"
+#include "passage_prep.h"
+#include "scan_internal.h"
+
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define PK (FW_PASSAGE_BANDS * FW_PASSAGE_ROWS) /* values in a passage signature */
+
+/* A passage as a query names it: document number << 32 | its position. */
+#define MEMBER(number, k) ((uint64_t)(number) << 32 | (uint32_t)(k))
+#define MEMBER_DOC(m) ((m) >> 32)
+#define MEMBER_PASSAGE(m) ((uint32_t)(m))
+
+/* ------------------------------------------------- the batch's passages */
+
+fw_status fw_index_batch_passages(fw_index_result *r)
+{
+    const fw_scan *s = r->batch;
+    if (!s->passage_minhasher) return FW_OK;
+    if (!(r->bp_first = malloc((r->n + 1) * sizeof *r->bp_first))) return FW_ERR_NOMEM;
+    r->bp_first[0] = 0;
+    for (size_t i = 0; i < r->n; i++) r->bp_first[i + 1] = r->bp_first[i] + s->docs[i].npassages;
+    const size_t np = r->bp_first[r->n];
+    r->bp_sigs = malloc((np ? np : 1) * PK * sizeof *r->bp_sigs);
+    r->bp_keys = malloc((np ? np : 1) * FW_PASSAGE_BANDS * sizeof *r->bp_keys);
+    if (!r->bp_sigs || !r->bp_keys) return FW_ERR_NOMEM;
+    /* made again from the aligned texts: the batch's own were freed once
+     * its passages were matched, or never kept side by side */
+    int failed = FW_OK;
+    #pragma omp parallel num_threads(s->threads)
+    {
+        fw_passage_scratch sc = {0};
+        uint32_t *cps = NULL;
+        size_t cap = 0;
+        #pragma omp for schedule(dynamic, 64)
+        for (size_t i = 0; i < r->n; i++) {
+            const fw_doc_record *d = &s->docs[i];
+            fw_status st = FW_OK;
+            if (!d->npassages) continue;
+            if (!fw_grow(&cps, &cap, d->naligned ? d->naligned : 1, sizeof *cps, 1024)) {
+                st = FW_ERR_NOMEM;
+            } else {
+                fw_aligned_unpack(d->aligned, d->naligned, 0, d->naligned, cps, NULL);
+            }
+            for (uint32_t k = 0; k < d->npassages && st == FW_OK; k++) {
+                const fw_passage *p = &d->passages[k];
+                const size_t at = r->bp_first[i] + k;
+                fw_passage_value *sig = r->bp_sigs + at * PK;
+                if (!p->clen) {
+                    memset(sig, 0, PK * sizeof *sig);
+                    continue;
+                }
+                st = fw_passage_sketch(&s->passage_cfg, &sc, cps + p->cstart, p->clen, sig);
+                fw_passage_band_keys(sig, FW_PASSAGE_BANDS, FW_PASSAGE_ROWS,
+                                     r->bp_keys + at * FW_PASSAGE_BANDS);
+            }
+            if (st != FW_OK) {
+                #pragma omp atomic write
+                failed = st;
+            }
+        }
+        fw_passage_scratch_free(&sc);
+        free(cps);
+    }
+    return (fw_status)failed;
+}
+
+/* The batch's passage records of one band: (key, member), for passages with
+ * text, sorted by key then member; *n of them. */
+static fw_status batch_band(const fw_index_result *r, unsigned band, fw_band_record **out,
+                            size_t *n)
+{
+    const fw_scan *s = r->batch;
+    size_t np = r->bp_first[r->n], m = 0;
+    fw_band_record *rec = malloc((np ? np : 1) * sizeof *rec);
+    fw_band_record *tmp = malloc((np ? np : 1) * sizeof *tmp);
+    if (!rec || !tmp) {
+        free(rec);
+        free(tmp);
+        return FW_ERR_NOMEM;
+    }
+    for (size_t pos = 0; pos < r->n; pos++) {
+        size_t i = r->order[pos];
+        const fw_doc_record *d = &s->docs[i];
+        for (uint32_t k = 0; k < d->npassages; k++)
+            if (d->passages[k].clen)
+                rec[m++] = (fw_band_record){
+                    r->bp_keys[(r->bp_first[i] + k) * FW_PASSAGE_BANDS + band],
+                    MEMBER(r->base + pos, k)};
+    }
+    fw_band_records_sort(rec, tmp, m);
+    free(tmp);
+    *out = rec;
+    *n = m;
+    return FW_OK;
+}
+
+fw_status fw_index_write_passage_bands(fw_index *ix, const char *name, const fw_index_result *r,
+                                       uint64_t model_sum)
+{
+    char path[4096], why[FW_INDEX_ERROR_SIZE];
+    fw_index_path(ix, path, sizeof path, name, "pbands");
+    fw_band_writer *w;
+    fw_status st = fw_band_writer_new(path, FW_PASSAGE_BANDS,
+                                      fw_index_passage_tag(&ix->man.params, model_sum), &w, why,
+                                      sizeof why);
+    if (st != FW_OK) return fw_index_fail(ix, st, "%s", why);
+    for (unsigned b = 0; b < FW_PASSAGE_BANDS && st == FW_OK; b++) {
+        fw_band_record *rec;
+        size_t n;
+        if ((st = batch_band(r, b, &rec, &n)) != FW_OK) break;
+        st = fw_band_writer_add(w, b, rec, n);
+        free(rec);
+    }
+    if (st == FW_OK) st = fw_band_writer_finish(w);
+    if (st != FW_OK && !ix->error[0]) fw_index_fail(ix, st, "%s", fw_band_writer_error(w));
+    fw_band_writer_free(w);
+    if (st != FW_OK) unlink(path);
+    return st;
+}
+
+/* ------------------------------------------------------ the candidates */
+
+/* A candidate pair of members, as found. */
+typedef struct member_pair {
+    uint64_t x, y;
+} member_pair;
+
+typedef struct pair_vec {
+    member_pair *v;
+    size_t len, cap;
+} pair_vec;
+
+static int push_pair(pair_vec *p, uint64_t x, uint64_t y)
+{
+    if (!fw_grow(&p->v, &p->cap, p->len + 1, sizeof *p->v, 1024)) return 0;
+    p->v[p->len++] = (member_pair){x, y};
+    return 1;
+}
+
+/* Does member x come before y in the scan's order: by id, then passage? */
+static int before(const fw_index_result *r, uint64_t x, uint64_t y)
+{
+    if (MEMBER_DOC(x) != MEMBER_DOC(y)) {
+        int c = strcmp(fw_index_result_id(r, MEMBER_DOC(x)), fw_index_result_id(r, MEMBER_DOC(y)));
+        return c < 0;
+    }
+    return MEMBER_PASSAGE(x) < MEMBER_PASSAGE(y);
+}
+
+/* One bucket: the indexed members `a` (na) and the batch's `b` (nb), the
+ * pairs LSH makes of them that involve the batch. */
+static int bucket_pairs(const fw_index_result *r, const uint64_t *a, size_t na,
+                        const uint64_t *b, size_t nb, pair_vec *out)
+{
+    const size_t m = na + nb;
+    if (m < 2) return 1;
+    if (m <= FW_LSH_FULL_BUCKET) {
+        for (size_t j = 0; j < nb; j++) {
+            for (size_t i = 0; i < na; i++)
+                if (!push_pair(out, a[i], b[j])) return 0;
+            for (size_t i = j + 1; i < nb; i++)
+                if (!push_pair(out, b[j], b[i])) return 0;
+        }
+        return 1;
+    }
+    /* a star around the first member */
+    uint64_t first = na ? a[0] : b[0];
+    int first_batch = !na;
+    for (size_t i = 1; i < na; i++)
+        if (before(r, a[i], first)) first = a[i];
+    for (size_t j = 0; j < nb; j++)
+        if (before(r, b[j], first)) {
+            first = b[j];
+            first_batch = 1;
+        }
+    if (first_batch)
+        for (size_t i = 0; i < na; i++)
+            if (!push_pair(out, first, a[i])) return 0;
+    for (size_t j = 0; j < nb; j++)
+        if (b[j] != first && !push_pair(out, first, b[j])) return 0;
+    return 1;
+}
+
+/* Every candidate pair involving the batch, band by band: each distinct
+ * key of the batch's passages looked up in every segment's passage band
+ * file (the removed documents left out). */
+static fw_status find_candidates(fw_index *ix, const fw_index_result *r, pair_vec *out)
+{
+    fw_status st = FW_OK;
+    uint64_t *a = NULL, *b = NULL;
+    size_t acap = 0, bcap = 0;
+    for (unsigned band = 0; band < FW_PASSAGE_BANDS && st == FW_OK; band++) {
+        fw_band_record *rec;
+        size_t n;
+        if ((st = batch_band(r, band, &rec, &n)) != FW_OK) break;
+        for (size_t s0 = 0; s0 < n && st == FW_OK;) {
+            size_t e = s0 + 1;
+            while (e < n && rec[e].key == rec[s0].key) e++;
+            size_t na = 0, nb = e - s0;
+            if (!fw_grow(&b, &bcap, nb, sizeof *b, 64)) {
+                st = FW_ERR_NOMEM;
+                break;
+            }
+            for (size_t j = 0; j < nb; j++) b[j] = rec[s0 + j].item;
+            for (size_t g = 0; g < ix->man.nsegs && st == FW_OK; g++) {
+                const fw_band_record *found;
+                size_t nf;
+                if (fw_band_file_find(ix->segs[g].pbands, band, rec[s0].key, &found, &nf) !=
+                    FW_OK) {
+                    st = fw_index_fail(ix, FW_ERR_FORMAT, "%s",
+                                       fw_band_file_error(ix->segs[g].pbands));
+                    break;
+                }
+                if (!fw_grow(&a, &acap, na + nf, sizeof *a, 64)) {
+                    st = FW_ERR_NOMEM;
+                    break;
+                }
+                for (size_t i = 0; i < nf; i++)
+                    if (!fw_index_is_removed(ix, MEMBER_DOC(found[i].item)))
+                        a[na++] = found[i].item;
+            }
+            if (st == FW_OK && !bucket_pairs(r, a, na, b, nb, out)) st = FW_ERR_NOMEM;
+            s0 = e;
+        }
+        free(rec);
+    }
+    free(a);
+    free(b);
+    return st;
+}
+
+/* ------------------------------------------- the indexed documents' side */
+
+/* An indexed document a candidate names, cut again from its stored text. */
+typedef struct cut_doc {
+    uint64_t number;
+    fw_passage *passages;       /* in the arena, signatures too */
+    uint32_t npassages, naligned;
+    unsigned char *packed;      /* its aligned text, packed (malloc'ed) */
+} cut_doc;
+
+static void *arena_alloc(void *arena, size_t size) { return fw_arena_alloc(arena, size); }
+
+/* The documents of `numbers` (sorted: neighbours share frames of texts),
+ * cut as the batch cut its own; each must give the passages the segment
+ * recorded when it was added. */
+static fw_status cut_indexed(fw_index *ix, const fw_scan *s, const uint64_t *numbers, size_t n,
+                             fw_arena *arena, cut_doc *out)
+{
+    fw_text_cache cache = {0};
+    fw_cut_scratch sc = {0};
+    fw_status st = FW_OK;
+    char why[FW_INDEX_ERROR_SIZE];
+    for (size_t i = 0; i < n && st == FW_OK; i++) {
+        size_t pos;
+        const fw_seg *seg = fw_index_find_number(ix, numbers[i], &pos);
+        const char *text;
+        size_t len;
+        if (!seg) {
+            st = fw_index_fail(ix, FW_ERR_FORMAT, "document %llu is in no segment",
+                               (unsigned long long)numbers[i]);
+            break;
+        }
+        if ((st = fw_segment_text(seg, pos, &cache, &text, &len, why, sizeof why)) != FW_OK) {
+            fw_index_fail(ix, st, "%s", why);
+            break;
+        }
+        fw_cut_result cut;
+        if ((st = fw_scan_cut_text(s, &sc, text, len, arena_alloc, arena, &cut)) != FW_OK) break;
+        if (cut.npassages != seg->docs[pos].passages) {
+            st = fw_index_fail(ix, FW_ERR_FORMAT,
+                               "%s: the text of %s gives %u passages now, %u when it was indexed "
+                               "(damaged, or indexed by another version)",
+                               seg->name, fw_segment_id(seg, pos), cut.npassages,
+                               seg->docs[pos].passages);
+            break;
+        }
+        uint32_t flags;
+        size_t size = fw_aligned_packed_size(cut.aligned, cut.aligned_offsets, cut.naligned, &flags);
+        out[i] = (cut_doc){numbers[i], cut.passages, cut.npassages, (uint32_t)cut.naligned, NULL};
+        if (!(out[i].packed = aligned_alloc(16, (size + 15) & ~(size_t)15))) {
+            st = FW_ERR_NOMEM;
+            break;
+        }
+        fw_aligned_pack(cut.aligned, cut.aligned_offsets, cut.naligned, flags, out[i].packed);
+    }
+    fw_text_cache_free(&cache);
+    fw_cut_scratch_free(&sc);
+    return st;
+}
+
+/* ------------------------------------------------------------ the query */
+
+/* A document of the query's corpus: the batch's (input position) or an
+ * indexed one (in cut_doc). */
+typedef struct local_doc {
+    uint64_t number;
+    const char *id;
+    int batch;
+    size_t at;          /* input position, or index in the cut documents */
+} local_doc;
+
+static int by_id(const void *x, const void *y)
+{
+    return strcmp(((const local_doc *)x)->id, ((const local_doc *)y)->id);
+}
+
+static int cmp_u64(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return (a > b) - (a < b);
+}
+
+static int cmp_pair(const void *x, const void *y)
+{
+    const fw_pair *a = x, *b = y;
+    if (a->a != b->a) return a->a < b->a ? -1 : 1;
+    return (a->b > b->b) - (a->b < b->b);
+}
+
+static size_t find_u64(const uint64_t *v, size_t n, uint64_t x)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < x) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+fw_status fw_index_query_passages(fw_index *ix, fw_index_result *r)
+{
+    const fw_scan *s = r->batch;
+    pair_vec pairs = {0};
+    fw_arena arena = {0};
+    uint64_t *anum = NULL;
+    cut_doc *cut = NULL;
+    local_doc *docs = NULL;
+    size_t na = 0, nd = 0;
+    size_t *loc_batch = NULL, *loc_cut = NULL;
+    fw_passage **pass = NULL;
+    uint32_t *npass = NULL, *len = NULL;
+    const unsigned char **packed = NULL;
+    uint64_t *first = NULL;
+    fw_passage_value *flat = NULL;
+    fw_pair *cand = NULL;
+    fw_known_passages known = {0};
+    fw_passage_result res = {0};
+    fw_status st = find_candidates(ix, r, &pairs);
+
+    /* the indexed documents named, cut again */
+    if (st == FW_OK && !(anum = malloc((2 * pairs.len + 1) * sizeof *anum))) st = FW_ERR_NOMEM;
+    for (size_t i = 0; st == FW_OK && i < pairs.len; i++) {
+        if (MEMBER_DOC(pairs.v[i].x) < r->base) anum[na++] = MEMBER_DOC(pairs.v[i].x);
+        if (MEMBER_DOC(pairs.v[i].y) < r->base) anum[na++] = MEMBER_DOC(pairs.v[i].y);
+    }
+    if (st == FW_OK && na) {
+        qsort(anum, na, sizeof *anum, cmp_u64);
+        size_t u = 0;
+        for (size_t i = 0; i < na; i++)
+            if (!u || anum[u - 1] != anum[i]) anum[u++] = anum[i];
+        na = u;
+    }
+    if (st == FW_OK && !(cut = calloc(na ? na : 1, sizeof *cut))) st = FW_ERR_NOMEM;
+    if (st == FW_OK) st = cut_indexed(ix, s, anum, na, &arena, cut);
+
+    /* the corpus: the batch's documents and those, in id order */
+    nd = r->n + na;
+    if (st == FW_OK &&
+        (!(docs = malloc((nd ? nd : 1) * sizeof *docs)) ||
+         !(loc_batch = malloc((r->n ? r->n : 1) * sizeof *loc_batch)) ||
+         !(loc_cut = malloc((na ? na : 1) * sizeof *loc_cut))))
+        st = FW_ERR_NOMEM;
+    for (size_t pos = 0; st == FW_OK && pos < r->n; pos++)
+        docs[pos] = (local_doc){r->base + pos, fw_index_result_id(r, r->base + pos), 1,
+                                r->order[pos]};
+    for (size_t i = 0; st == FW_OK && i < na; i++)
+        docs[r->n + i] = (local_doc){anum[i], fw_index_result_id(r, anum[i]), 0, i};
+    if (st == FW_OK) qsort(docs, nd, sizeof *docs, by_id);
+    if (st == FW_OK &&
+        (!(pass = malloc((nd ? nd : 1) * sizeof *pass)) ||
+         !(npass = malloc((nd ? nd : 1) * sizeof *npass)) ||
+         !(len = malloc((nd ? nd : 1) * sizeof *len)) ||
+         !(packed = malloc((nd ? nd : 1) * sizeof *packed)) ||
+         !(first = malloc((nd + 1) * sizeof *first))))
+        st = FW_ERR_NOMEM;
+    if (st == FW_OK) first[0] = 0;
+    for (size_t l = 0; st == FW_OK && l < nd; l++) {
+        if (docs[l].batch) {
+            const fw_doc_record *d = &s->docs[docs[l].at];
+            loc_batch[docs[l].at] = l;
+            pass[l] = d->passages;
+            npass[l] = d->npassages;
+            len[l] = d->naligned;
+            packed[l] = d->aligned;
+        } else {
+            const cut_doc *c = &cut[docs[l].at];
+            loc_cut[docs[l].at] = l;
+            pass[l] = c->passages;
+            npass[l] = c->npassages;
+            len[l] = c->naligned;
+            packed[l] = c->packed;
+        }
+        first[l + 1] = first[l] + npass[l];
+    }
+    const size_t np = st == FW_OK ? first[nd] : 0;
+    if (st == FW_OK && (np > UINT32_MAX || !(flat = malloc((np ? np : 1) * PK * sizeof *flat))))
+        st = np > UINT32_MAX ? FW_ERR_ARG : FW_ERR_NOMEM;
+    for (size_t l = 0; st == FW_OK && l < nd; l++) {
+        fw_passage_value *to = flat + first[l] * PK;
+        if (docs[l].batch) {
+            if (npass[l])
+                memcpy(to, r->bp_sigs + r->bp_first[docs[l].at] * PK,
+                       (size_t)npass[l] * PK * sizeof *to);
+            continue;
+        }
+        for (uint32_t k = 0; k < npass[l]; k++, to += PK) {
+            if (pass[l][k].sig) memcpy(to, pass[l][k].sig, PK * sizeof *to);
+            else memset(to, 0, PK * sizeof *to);
+        }
+    }
+
+    /* the candidates in the corpus's numbering, a < b */
+    if (st == FW_OK && !(cand = malloc((pairs.len ? pairs.len : 1) * sizeof *cand)))
+        st = FW_ERR_NOMEM;
+    size_t nc = 0;
+    for (size_t i = 0; st == FW_OK && i < pairs.len; i++) {
+        uint64_t m[2] = {pairs.v[i].x, pairs.v[i].y};
+        uint32_t p[2];
+        for (int j = 0; j < 2; j++) {
+            uint64_t number = MEMBER_DOC(m[j]);
+            size_t l = number >= r->base ? loc_batch[r->order[number - r->base]]
+                                         : loc_cut[find_u64(anum, na, number)];
+            p[j] = (uint32_t)(first[l] + MEMBER_PASSAGE(m[j]));
+        }
+        if (p[0] == p[1]) continue;
+        cand[nc++] = p[0] < p[1] ? (fw_pair){p[0], p[1]} : (fw_pair){p[1], p[0]};
+    }
+    if (st == FW_OK && nc) {
+        qsort(cand, nc, sizeof *cand, cmp_pair);
+        size_t u = 0;
+        for (size_t i = 0; i < nc; i++)
+            if (!u || cand[u - 1].a != cand[i].a || cand[u - 1].b != cand[i].b) cand[u++] = cand[i];
+        nc = u;
+    }
+
+    /* verified, boilerplate by the model, spans and reuse */
+    if (st == FW_OK) st = fw_known_passages_make(s->model, &s->passage_cfg, &known);
+    if (st == FW_OK) {
+        fw_aligned_texts texts = {nd, packed, len, NULL, NULL};
+        fw_passage_corpus corpus = {nd, pass, npass, &texts, 0, NULL, 0, NULL, flat};
+        fw_passage_settings set = {ix->man.params.passage_threshold, FW_PASSAGE_BANDS,
+                                   FW_PASSAGE_ROWS, 0, 0, ix->man.params.reuse_min,
+                                   s->threads, &known};
+        flat = NULL; /* fw_passages_match_given frees it */
+        st = fw_passages_match_given(&corpus, &set, cand, nc, &res);
+    }
+
+    /* what involves the batch */
+    if (st == FW_OK &&
+        (!(r->pdocs = malloc((nd ? nd : 1) * sizeof *r->pdocs)) ||
+         !(r->reused_chars = calloc(r->n ? r->n : 1, sizeof *r->reused_chars)) ||
+         !(r->boilerplate_chars = calloc(r->n ? r->n : 1, sizeof *r->boilerplate_chars))))
+        st = FW_ERR_NOMEM;
+    if (st == FW_OK) {
+        r->npdocs = nd;
+        for (size_t l = 0; l < nd; l++) r->pdocs[l] = docs[l].number;
+        fw_spans_result *sp = &res.spans;
+        size_t k = 0;
+        for (size_t i = 0; i < sp->nspans; i++)
+            if (docs[sp->spans[i].a].batch || docs[sp->spans[i].b].batch)
+                sp->spans[k++] = sp->spans[i];
+        r->pspans = sp->spans;
+        r->npspans = k;
+        sp->spans = NULL;
+        k = 0;
+        for (size_t i = 0; i < sp->nreuse; i++)
+            if (docs[sp->reuse[i].a].batch || docs[sp->reuse[i].b].batch)
+                sp->reuse[k++] = sp->reuse[i];
+        r->preuse = sp->reuse;
+        r->npreuse = k;
+        sp->reuse = NULL;
+        for (size_t i = 0; i < r->n; i++) {
+            size_t l = loc_batch[i];
+            r->reused_chars[i] = sp->reused_chars[l];
+            r->boilerplate_chars[i] = res.boilerplate_chars[l] +
+                                      (s->line_chars ? s->line_chars[s->docs[i].rank] : 0);
+        }
+        r->passages = 1;
+    }
+
+    fw_passage_result_free(&res);
+    fw_known_passages_free(&known);
+    for (size_t i = 0; cut && i < na; i++) free(cut[i].packed);
+    fw_arena_free(&arena);
+    free(pairs.v);
+    free(anum);
+    free(cut);
+    free(docs);
+    free(loc_batch);
+    free(loc_cut);
+    free(pass);
+    free(npass);
+    free(len);
+    free(packed);
+    free(first);
+    free(flat);
+    free(cand);
+    return st;
+}
+
+fw_status fw_index_own_passages(fw_index_result *r)
+{
+    const fw_scan *s = r->batch;
+    const fw_spans_result *sp = &s->passage.spans;
+    r->npdocs = r->n;
+    r->pdocs = malloc((r->n ? r->n : 1) * sizeof *r->pdocs);
+    r->pspans = malloc((sp->nspans ? sp->nspans : 1) * sizeof *r->pspans);
+    r->preuse = malloc((sp->nreuse ? sp->nreuse : 1) * sizeof *r->preuse);
+    r->reused_chars = calloc(r->n ? r->n : 1, sizeof *r->reused_chars);
+    r->boilerplate_chars = calloc(r->n ? r->n : 1, sizeof *r->boilerplate_chars);
+    if (!r->pdocs || !r->pspans || !r->preuse || !r->reused_chars || !r->boilerplate_chars)
+        return FW_ERR_NOMEM;
+    /* the scan's rows name its documents (input positions): as numbers */
+    for (size_t pos = 0; pos < r->n; pos++) r->pdocs[r->order[pos]] = r->base + pos;
+    if (sp->nspans) memcpy(r->pspans, sp->spans, sp->nspans * sizeof *r->pspans);
+    if (sp->nreuse) memcpy(r->preuse, sp->reuse, sp->nreuse * sizeof *r->preuse);
+    r->npspans = sp->nspans;
+    r->npreuse = sp->nreuse;
+    for (size_t i = 0; i < r->n && sp->reused_chars; i++) {
+        r->reused_chars[i] = sp->reused_chars[s->docs[i].rank];
+        r->boilerplate_chars[i] = s->passage.boilerplate_chars[s->docs[i].rank];
+    }
+    r->passages = 1;
+    return FW_OK;
+}
