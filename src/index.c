@@ -27,6 +27,9 @@
 #include "grow.h"
 #include "read_whole.h"
 #include "lsh.h"
+#include "passage_known.h"
+#include "passage_model.h"
+#include "passage_prep.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -254,6 +257,12 @@ static void close_generation(fw_index *ix)
     ix->withdrawn = NULL;
     ix->nwithdrawn = 0;
     fw_index_forget_components(ix);
+    if (ix->model) fw_passage_model_free(ix->model);
+    free(ix->model);
+    ix->model = NULL;
+    if (ix->known) fw_known_passages_free(ix->known);
+    free(ix->known);
+    ix->known = NULL;
     fw_manifest_free(&ix->man);
 }
 
@@ -291,6 +300,11 @@ static fw_status open_generation(fw_index *ix, char *why, size_t n)
         if (ix->man.params.passages && ix->man.passage_model[0]) {
             ptag = fw_index_passage_tag(&ix->man.params, ix->man.passage_model_sum);
             if ((st = check_passage_model(ix, why, n)) != FW_OK) return st;
+            char path[4096];
+            fw_index_path(ix, path, sizeof path, ix->man.passage_model, NULL);
+            if (!(ix->model = calloc(1, sizeof *ix->model))) return FW_ERR_NOMEM;
+            if ((st = fw_passage_model_read(path, NULL, ix->model, why, n)) != FW_OK)
+                return st == FW_ERR_IO ? FW_ERR_FORMAT : st;
         }
         errno = 0;
         for (size_t g = 0; g < ix->man.nsegs && st == FW_OK; g++)
@@ -636,7 +650,7 @@ fw_status fw_index_batch_new(fw_index *ix, const fw_scan_options *options, fw_sc
          * passages by the query, not among the batch's alone */
         char path[4096];
         fw_index_path(ix, path, sizeof path, ix->man.passage_model, NULL);
-        if ((st = fw_scan_use_passage_model(*batch, path)) != FW_OK) {
+        if ((st = fw_scan_lend_passage_model(*batch, ix->model, path)) != FW_OK) {
             fw_index_fail(ix, st, "%s", fw_scan_error(*batch));
             fw_scan_free(*batch);
             *batch = NULL;

@@ -208,6 +208,11 @@ struct fw_index {
     uint64_t comp_n;           /* numbers covered (next_doc) */
     uint64_t *live_pairs;      /* the live pairs, a << 32 | b with a < b, sorted */
     size_t nlive_pairs;
+    /* the passage level: the model, read when the generation is opened and
+     * lent to every batch, and its boilerplate passages sketched, made at
+     * the first query (index_passages.c) */
+    struct fw_passage_model *model;
+    struct fw_known_passages *known;
     char error[FW_INDEX_ERROR_SIZE];
 };
 

@@ -63,8 +63,8 @@ fw_status fw_index_batch_passages(fw_index_result *r)
     r->bp_sigs = malloc((np ? np : 1) * PK * sizeof *r->bp_sigs);
     r->bp_keys = malloc((np ? np : 1) * FW_PASSAGE_BANDS * sizeof *r->bp_keys);
     if (!r->bp_sigs || !r->bp_keys) return FW_ERR_NOMEM;
-    /* made again from the aligned texts: the batch's own were freed once
-     * its passages were matched, or never kept side by side */
+    /* a batch that learned its model matched its passages, which freed
+     * their signatures: those are made again from the aligned texts */
     int failed = FW_OK;
     #pragma omp parallel num_threads(s->threads)
     {
@@ -89,7 +89,10 @@ fw_status fw_index_batch_passages(fw_index_result *r)
                     memset(sig, 0, PK * sizeof *sig);
                     continue;
                 }
-                st = fw_passage_sketch(&s->passage_cfg, &sc, cps + p->cstart, p->clen, sig);
+                if (s->passages_cut_only && p->sig) /* cut, not matched: still there */
+                    memcpy(sig, p->sig, PK * sizeof *sig);
+                else
+                    st = fw_passage_sketch(&s->passage_cfg, &sc, cps + p->cstart, p->clen, sig);
                 fw_passage_band_keys(sig, FW_PASSAGE_BANDS, FW_PASSAGE_ROWS,
                                      r->bp_keys + at * FW_PASSAGE_BANDS);
             }
@@ -385,7 +388,6 @@ fw_status fw_index_query_passages(fw_index *ix, fw_index_result *r)
     uint64_t *first = NULL;
     fw_passage_value *flat = NULL;
     fw_pair *cand = NULL;
-    fw_known_passages known = {0};
     fw_passage_result res = {0};
     fw_status st = find_candidates(ix, r, &pairs);
 
@@ -486,13 +488,18 @@ fw_status fw_index_query_passages(fw_index *ix, fw_index_result *r)
     }
 
     /* verified, boilerplate by the model, spans and reuse */
-    if (st == FW_OK) st = fw_known_passages_make(s->model, &s->passage_cfg, &known);
+    if (st == FW_OK && !ix->known) { /* once a generation: every batch's are the same */
+        fw_known_passages *k = calloc(1, sizeof *k);
+        if (!k) st = FW_ERR_NOMEM;
+        else if ((st = fw_known_passages_make(s->model, &s->passage_cfg, k)) != FW_OK) free(k);
+        else ix->known = k;
+    }
     if (st == FW_OK) {
         fw_aligned_texts texts = {nd, packed, len, NULL, NULL};
         fw_passage_corpus corpus = {nd, pass, npass, &texts, 0, NULL, 0, NULL, flat};
         fw_passage_settings set = {ix->man.params.passage_threshold, FW_PASSAGE_BANDS,
                                    FW_PASSAGE_ROWS, 0, 0, ix->man.params.reuse_min,
-                                   s->threads, &known};
+                                   s->threads, ix->known};
         flat = NULL; /* fw_passages_match_given frees it */
         st = fw_passages_match_given(&corpus, &set, cand, nc, &res);
     }
@@ -531,7 +538,6 @@ fw_status fw_index_query_passages(fw_index *ix, fw_index_result *r)
     }
 
     fw_passage_result_free(&res);
-    fw_known_passages_free(&known);
     for (size_t i = 0; cut && i < na; i++) free(cut[i].packed);
     fw_arena_free(&arena);
     free(pairs.v);

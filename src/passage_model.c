@@ -339,6 +339,12 @@ static fw_status compare(const char *path, const fw_passage_model_params *have,
     return FW_ERR_ARG;
 }
 
+fw_status fw_passage_model_check(const fw_passage_model *m, const char *name,
+                                 const fw_passage_model_params *want, char *why, size_t why_size)
+{
+    return compare(name, &m->params, want, why, why_size);
+}
+
 fw_status fw_passage_model_parse(char *buf, size_t len, const char *name,
                                  const fw_passage_model_params *want, fw_passage_model *m,
                                  char *why, size_t why_size)

@@ -59,6 +59,12 @@ fw_status fw_passage_model_parse(char *buf, size_t len, const char *name,
                                  const fw_passage_model_params *want, fw_passage_model *m,
                                  char *why, size_t why_size);
 
+/* FW_ERR_ARG when `m` was made with other parameters than `want` (*why
+ * names the first, and the model as `name`). */
+fw_status fw_passage_model_check(const fw_passage_model *m, const char *name,
+                                 const fw_passage_model_params *want, char *why,
+                                 size_t why_size);
+
 /* The file's bytes (malloc'ed), as fw_passage_model_write() writes them. */
 fw_status fw_passage_model_format(const fw_passage_model *m, char **out, size_t *len);
 

@@ -407,6 +407,27 @@ fw_status fw_scan_use_passage_model(fw_scan *s, const char *path)
     return FW_OK;
 }
 
+fw_status fw_scan_lend_passage_model(fw_scan *s, const struct fw_passage_model *m,
+                                     const char *path)
+{
+    if (s->phase != FW_SCAN_ADDING || s->ndocs || s->model)
+        return fw_scan_fail(s, FW_ERR_ARG, "fw_scan_lend_passage_model: once, before adding");
+    if (!s->passage_minhasher)
+        return fw_scan_fail(s, FW_ERR_ARG, "a passage model is for the passage level, which "
+                            "this scan does not have (--no-passages)");
+    char why[512];
+    fw_passage_model_params want;
+    fw_status st = model_params(s, &want, why, sizeof why);
+    if (st == FW_OK) st = fw_passage_model_check(m, path, &want, why, sizeof why);
+    if (st == FW_OK && !(s->model_path = strdup(path))) st = FW_ERR_NOMEM;
+    if (st != FW_OK)
+        return st == FW_ERR_NOMEM ? fw_scan_fail(s, st, "out of memory")
+                                  : fw_scan_fail(s, st, "%s", why);
+    s->model = (struct fw_passage_model *)m;
+    s->model_borrowed = 1;
+    return FW_OK;
+}
+
 /* A passage's aligned text in a list being gathered. */
 typedef struct known_text {
     uint64_t at, len;

@@ -35,6 +35,13 @@ fw_status fw_passages_prepare(fw_scan *s);
  * document's boilerplate characters with its lines'. */
 fw_status fw_passages_list_boilerplate(fw_scan *s);
 
+/* fw_scan_use_passage_model() of a model already read (an index's, read
+ * once for all its batches): the scan borrows it, which must outlive it;
+ * `path` is what it is called. */
+struct fw_passage_model;
+fw_status fw_scan_lend_passage_model(fw_scan *s, const struct fw_passage_model *m,
+                                     const char *path);
+
 /* A text that is not one of the scan's documents, after it has run, cut
  * and sketched as the scan cut its own (its boilerplate lines: all its
  * model's; its stop-grams, template and seed): passages and signatures

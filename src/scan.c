@@ -324,8 +324,10 @@ void fw_scan_free(fw_scan *s)
     free(s->lines);
     free(s->line_hashes);
     free(s->stop);
-    if (s->model) fw_passage_model_free(s->model);
-    free(s->model);
+    if (s->model && !s->model_borrowed) {
+        fw_passage_model_free(s->model);
+        free(s->model);
+    }
     free(s->model_path);
     free(s->line_chars);
     free(s->boilerplate);

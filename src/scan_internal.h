@@ -74,6 +74,7 @@ struct fw_scan {
                               * and common 3-grams used instead of learned
                               * (passage_model.c); NULL: learned */
     char *model_path;        /* as given, for summary.json */
+    int model_borrowed;      /* an index's (fw_scan_lend_passage_model) */
     int passages_cut_only;   /* an index's batch with its model: passages
                               * cut, not matched (index_passages.c matches
                               * them with the index's) */
