@@ -32,11 +32,13 @@
 #include "arena.h"
 #include "grow.h"
 #include "lsh.h"
+#include "mix.h"
 #include "passage_known.h"
 #include "passage_match.h"
 #include "passage_model.h"
 #include "passage_prep.h"
 #include "scan_internal.h"
+#include "sort.h"
 
 #include <omp.h>
 #include <stdlib.h>
@@ -284,52 +286,81 @@ typedef struct cut_doc {
 
 static void *arena_alloc(void *arena, size_t size) { return fw_arena_alloc(arena, size); }
 
-/* The documents of `numbers` (sorted: neighbours share frames of texts),
- * cut as the batch cut its own; each must give the passages the segment
- * recorded when it was added. */
-static fw_status cut_indexed(fw_index *ix, const fw_scan *s, const uint64_t *numbers, size_t n,
-                             fw_arena *arena, cut_doc *out)
+/* One indexed document cut again into out, with this thread's buffers. */
+static fw_status cut_one(fw_index *ix, const fw_scan *s, uint64_t number, fw_text_cache *cache,
+                         fw_cut_scratch *sc, fw_arena *arena, cut_doc *out, char *why,
+                         size_t why_size)
 {
-    fw_text_cache cache = {0};
-    fw_cut_scratch sc = {0};
-    fw_status st = FW_OK;
-    char why[FW_INDEX_ERROR_SIZE];
-    for (size_t i = 0; i < n && st == FW_OK; i++) {
-        size_t pos;
-        const fw_seg *seg = fw_index_find_number(ix, numbers[i], &pos);
-        const char *text;
-        size_t len;
-        if (!seg) {
-            st = fw_index_fail(ix, FW_ERR_FORMAT, "document %llu is in no segment",
-                               (unsigned long long)numbers[i]);
-            break;
-        }
-        if ((st = fw_segment_text(seg, pos, &cache, &text, &len, why, sizeof why)) != FW_OK) {
-            fw_index_fail(ix, st, "%s", why);
-            break;
-        }
-        fw_cut_result cut;
-        if ((st = fw_scan_cut_text(s, &sc, text, len, arena_alloc, arena, &cut)) != FW_OK) break;
-        if (cut.npassages != seg->docs[pos].passages) {
-            st = fw_index_fail(ix, FW_ERR_FORMAT,
-                               "%s: the text of %s gives %u passages now, %u when it was indexed "
-                               "(damaged, or indexed by another version)",
-                               seg->name, fw_segment_id(seg, pos), cut.npassages,
-                               seg->docs[pos].passages);
-            break;
-        }
-        uint32_t flags;
-        size_t size = fw_aligned_packed_size(cut.aligned, cut.aligned_offsets, cut.naligned, &flags);
-        out[i] = (cut_doc){numbers[i], cut.passages, cut.npassages, (uint32_t)cut.naligned, NULL};
-        if (!(out[i].packed = aligned_alloc(16, (size + 15) & ~(size_t)15))) {
-            st = FW_ERR_NOMEM;
-            break;
-        }
-        fw_aligned_pack(cut.aligned, cut.aligned_offsets, cut.naligned, flags, out[i].packed);
+    size_t pos;
+    const fw_seg *seg = fw_index_find_number(ix, number, &pos);
+    const char *text;
+    size_t len;
+    if (!seg) {
+        snprintf(why, why_size, "document %llu is in no segment", (unsigned long long)number);
+        return FW_ERR_FORMAT;
     }
-    fw_text_cache_free(&cache);
-    fw_cut_scratch_free(&sc);
-    return st;
+    fw_status st = fw_segment_text(seg, pos, cache, &text, &len, why, why_size);
+    if (st != FW_OK) return st;
+    fw_cut_result cut;
+    if ((st = fw_scan_cut_text(s, sc, text, len, arena_alloc, arena, &cut)) != FW_OK) {
+        snprintf(why, why_size, "cutting %s again: %s", fw_segment_id(seg, pos),
+                 fw_status_str(st));
+        return st;
+    }
+    if (cut.npassages != seg->docs[pos].passages) {
+        snprintf(why, why_size,
+                 "%s: the text of %s gives %u passages now, %u when it was indexed (damaged, "
+                 "or indexed by another version)",
+                 seg->name, fw_segment_id(seg, pos), cut.npassages, seg->docs[pos].passages);
+        return FW_ERR_FORMAT;
+    }
+    uint32_t flags;
+    size_t size = fw_aligned_packed_size(cut.aligned, cut.aligned_offsets, cut.naligned, &flags);
+    *out = (cut_doc){number, cut.passages, cut.npassages, (uint32_t)cut.naligned, NULL};
+    if (!(out->packed = aligned_alloc(16, (size + 15) & ~(size_t)15))) {
+        snprintf(why, why_size, "out of memory");
+        return FW_ERR_NOMEM;
+    }
+    fw_aligned_pack(cut.aligned, cut.aligned_offsets, cut.naligned, flags, out->packed);
+    return FW_OK;
+}
+
+/* The documents of `numbers` (sorted), cut as the batch cut its own, on
+ * the batch's threads, each a run of neighbours (which share frames of
+ * texts) at a time; each must give the passages the segment recorded when
+ * it was added. arenas: one a thread (s->threads), freed by the caller. */
+static fw_status cut_indexed(fw_index *ix, const fw_scan *s, const uint64_t *numbers, size_t n,
+                             fw_arena *arenas, cut_doc *out)
+{
+    int failed = FW_OK;
+    char first_why[FW_INDEX_ERROR_SIZE] = "";
+    #pragma omp parallel num_threads(s->threads)
+    {
+        fw_text_cache cache = {0};
+        fw_cut_scratch sc = {0};
+        fw_arena *arena = &arenas[omp_get_thread_num()];
+        char why[FW_INDEX_ERROR_SIZE];
+        #pragma omp for schedule(dynamic, 32)
+        for (size_t i = 0; i < n; i++) {
+            int stop;
+            #pragma omp atomic read
+            stop = failed;
+            if (stop) continue;
+            fw_status st = cut_one(ix, s, numbers[i], &cache, &sc, arena, &out[i], why,
+                                   sizeof why);
+            if (st != FW_OK) {
+                #pragma omp critical(fw_cut_indexed_error)
+                if (!failed) {
+                    failed = st;
+                    snprintf(first_why, sizeof first_why, "%s", why);
+                }
+            }
+        }
+        fw_text_cache_free(&cache);
+        fw_cut_scratch_free(&sc);
+    }
+    if (failed) fw_index_fail(ix, (fw_status)failed, "%s", first_why);
+    return (fw_status)failed;
 }
 
 /* ------------------------------------------------------------ the query */
@@ -348,35 +379,11 @@ static int by_id(const void *x, const void *y)
     return strcmp(((const local_doc *)x)->id, ((const local_doc *)y)->id);
 }
 
-static int cmp_u64(const void *x, const void *y)
-{
-    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
-    return (a > b) - (a < b);
-}
-
-static int cmp_pair(const void *x, const void *y)
-{
-    const fw_pair *a = x, *b = y;
-    if (a->a != b->a) return a->a < b->a ? -1 : 1;
-    return (a->b > b->b) - (a->b < b->b);
-}
-
-static size_t find_u64(const uint64_t *v, size_t n, uint64_t x)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (v[mid] < x) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo;
-}
-
 fw_status fw_index_query_passages(fw_index *ix, fw_index_result *r)
 {
     const fw_scan *s = r->batch;
     pair_vec pairs = {0};
-    fw_arena arena = {0};
+    fw_arena *arenas = calloc((size_t)s->threads, sizeof *arenas);
     uint64_t *anum = NULL;
     cut_doc *cut = NULL;
     local_doc *docs = NULL;
@@ -389,7 +396,7 @@ fw_status fw_index_query_passages(fw_index *ix, fw_index_result *r)
     fw_passage_value *flat = NULL;
     fw_pair *cand = NULL;
     fw_passage_result res = {0};
-    fw_status st = find_candidates(ix, r, &pairs);
+    fw_status st = arenas ? find_candidates(ix, r, &pairs) : FW_ERR_NOMEM;
 
     /* the indexed documents named, cut again */
     if (st == FW_OK && !(anum = malloc((2 * pairs.len + 1) * sizeof *anum))) st = FW_ERR_NOMEM;
@@ -398,14 +405,14 @@ fw_status fw_index_query_passages(fw_index *ix, fw_index_result *r)
         if (MEMBER_DOC(pairs.v[i].y) < r->base) anum[na++] = MEMBER_DOC(pairs.v[i].y);
     }
     if (st == FW_OK && na) {
-        qsort(anum, na, sizeof *anum, cmp_u64);
-        size_t u = 0;
-        for (size_t i = 0; i < na; i++)
-            if (!u || anum[u - 1] != anum[i]) anum[u++] = anum[i];
-        na = u;
+        uint64_t *tmp = malloc(na * sizeof *tmp);
+        if (!tmp) st = FW_ERR_NOMEM;
+        else fw_sort_u64(anum, tmp, na);
+        free(tmp);
+        na = fw_unique_u64(anum, na);
     }
     if (st == FW_OK && !(cut = calloc(na ? na : 1, sizeof *cut))) st = FW_ERR_NOMEM;
-    if (st == FW_OK) st = cut_indexed(ix, s, anum, na, &arena, cut);
+    if (st == FW_OK) st = cut_indexed(ix, s, anum, na, arenas, cut);
 
     /* the corpus: the batch's documents and those, in id order */
     nd = r->n + na;
@@ -414,12 +421,26 @@ fw_status fw_index_query_passages(fw_index *ix, fw_index_result *r)
          !(loc_batch = malloc((r->n ? r->n : 1) * sizeof *loc_batch)) ||
          !(loc_cut = malloc((na ? na : 1) * sizeof *loc_cut))))
         st = FW_ERR_NOMEM;
-    for (size_t pos = 0; st == FW_OK && pos < r->n; pos++)
-        docs[pos] = (local_doc){r->base + pos, fw_index_result_id(r, r->base + pos), 1,
-                                r->order[pos]};
+    /* the batch's in id order already (numbered so): the indexed ones
+     * sorted, then both merged */
+    local_doc *ixd = st == FW_OK ? malloc((na ? na : 1) * sizeof *ixd) : NULL;
+    if (st == FW_OK && !ixd) st = FW_ERR_NOMEM;
     for (size_t i = 0; st == FW_OK && i < na; i++)
-        docs[r->n + i] = (local_doc){anum[i], fw_index_result_id(r, anum[i]), 0, i};
-    if (st == FW_OK) qsort(docs, nd, sizeof *docs, by_id);
+        ixd[i] = (local_doc){anum[i], fw_index_result_id(r, anum[i]), 0, i};
+    if (st == FW_OK) qsort(ixd, na, sizeof *ixd, by_id);
+    for (size_t pos = 0, i = 0, l = 0; st == FW_OK && l < nd; l++) {
+        local_doc b = {0};
+        if (pos < r->n)
+            b = (local_doc){r->base + pos, fw_index_result_id(r, r->base + pos), 1,
+                            r->order[pos]};
+        if (pos < r->n && (i == na || strcmp(b.id, ixd[i].id) < 0)) {
+            docs[l] = b;
+            pos++;
+        } else {
+            docs[l] = ixd[i++];
+        }
+    }
+    free(ixd);
     if (st == FW_OK &&
         (!(pass = malloc((nd ? nd : 1) * sizeof *pass)) ||
          !(npass = malloc((nd ? nd : 1) * sizeof *npass)) ||
@@ -463,28 +484,57 @@ fw_status fw_index_query_passages(fw_index *ix, fw_index_result *r)
         }
     }
 
-    /* the candidates in the corpus's numbering, a < b */
-    if (st == FW_OK && !(cand = malloc((pairs.len ? pairs.len : 1) * sizeof *cand)))
+    /* the candidates in the corpus's numbering, a < b, as a << 32 | b to
+     * be sorted and made distinct, then rewritten in place as pairs */
+    uint64_t *packed_cand = NULL;
+    if (st == FW_OK && !(packed_cand = malloc((pairs.len ? pairs.len : 1) * sizeof *packed_cand)))
         st = FW_ERR_NOMEM;
+    cand = (fw_pair *)packed_cand;
     size_t nc = 0;
+    /* an indexed document's place: a hash of its number (a binary search
+     * over the numbers, a cache miss a step, was most of a large batch's
+     * time here) */
+    size_t slots = 16;
+    while (slots < 2 * na) slots *= 2;
+    uint64_t *slot_key = st == FW_OK ? malloc(slots * sizeof *slot_key) : NULL;
+    uint32_t *slot_loc = st == FW_OK ? malloc(slots * sizeof *slot_loc) : NULL;
+    if (st == FW_OK && (!slot_key || !slot_loc)) st = FW_ERR_NOMEM;
+    for (size_t i = 0; st == FW_OK && i < slots; i++) slot_key[i] = UINT64_MAX;
+    for (size_t i = 0; st == FW_OK && i < na; i++) {
+        size_t h = fw_mix64(anum[i]) & (slots - 1);
+        while (slot_key[h] != UINT64_MAX) h = (h + 1) & (slots - 1);
+        slot_key[h] = anum[i];
+        slot_loc[h] = (uint32_t)loc_cut[i];
+    }
     for (size_t i = 0; st == FW_OK && i < pairs.len; i++) {
         uint64_t m[2] = {pairs.v[i].x, pairs.v[i].y};
         uint32_t p[2];
         for (int j = 0; j < 2; j++) {
             uint64_t number = MEMBER_DOC(m[j]);
-            size_t l = number >= r->base ? loc_batch[r->order[number - r->base]]
-                                         : loc_cut[find_u64(anum, na, number)];
+            size_t l;
+            if (number >= r->base) {
+                l = loc_batch[r->order[number - r->base]];
+            } else {
+                size_t h = fw_mix64(number) & (slots - 1);
+                while (slot_key[h] != number) h = (h + 1) & (slots - 1);
+                l = slot_loc[h];
+            }
             p[j] = (uint32_t)(first[l] + MEMBER_PASSAGE(m[j]));
         }
         if (p[0] == p[1]) continue;
-        cand[nc++] = p[0] < p[1] ? (fw_pair){p[0], p[1]} : (fw_pair){p[1], p[0]};
+        packed_cand[nc++] = p[0] < p[1] ? (uint64_t)p[0] << 32 | p[1] : (uint64_t)p[1] << 32 | p[0];
     }
     if (st == FW_OK && nc) {
-        qsort(cand, nc, sizeof *cand, cmp_pair);
-        size_t u = 0;
-        for (size_t i = 0; i < nc; i++)
-            if (!u || cand[u - 1].a != cand[i].a || cand[u - 1].b != cand[i].b) cand[u++] = cand[i];
-        nc = u;
+        uint64_t *tmp = malloc(nc * sizeof *tmp);
+        if (!tmp) st = FW_ERR_NOMEM;
+        else fw_sort_u64(packed_cand, tmp, nc);
+        free(tmp);
+        nc = fw_unique_u64(packed_cand, nc);
+        _Static_assert(sizeof(fw_pair) == sizeof(uint64_t), "pairs are rewritten in place");
+        for (size_t i = 0; i < nc; i++) {
+            uint64_t v = packed_cand[i];
+            cand[i] = (fw_pair){(uint32_t)(v >> 32), (uint32_t)v};
+        }
     }
 
     /* verified, boilerplate by the model, spans and reuse */
@@ -539,7 +589,8 @@ fw_status fw_index_query_passages(fw_index *ix, fw_index_result *r)
 
     fw_passage_result_free(&res);
     for (size_t i = 0; cut && i < na; i++) free(cut[i].packed);
-    fw_arena_free(&arena);
+    for (int t = 0; arenas && t < s->threads; t++) fw_arena_free(&arenas[t]);
+    free(arenas);
     free(pairs.v);
     free(anum);
     free(cut);
@@ -553,6 +604,8 @@ fw_status fw_index_query_passages(fw_index *ix, fw_index_result *r)
     free(first);
     free(flat);
     free(cand);
+    free(slot_key);
+    free(slot_loc);
     return st;
 }
 
