@@ -62,9 +62,13 @@ fw_status fw_index_batch_passages(fw_index_result *r)
     r->bp_first[0] = 0;
     for (size_t i = 0; i < r->n; i++) r->bp_first[i + 1] = r->bp_first[i] + s->docs[i].npassages;
     const size_t np = r->bp_first[r->n];
-    r->bp_sigs = malloc((np ? np : 1) * PK * sizeof *r->bp_sigs);
-    r->bp_keys = malloc((np ? np : 1) * FW_PASSAGE_BANDS * sizeof *r->bp_keys);
-    if (!r->bp_sigs || !r->bp_keys) return FW_ERR_NOMEM;
+    /* the signatures only for a query (its candidates are screened with
+     * them); a batch that learns the model only adds its keys */
+    const int keep_sigs = s->passages_cut_only;
+    if (keep_sigs && !(r->bp_sigs = malloc((np ? np : 1) * PK * sizeof *r->bp_sigs)))
+        return FW_ERR_NOMEM;
+    if (!(r->bp_keys = malloc((np ? np : 1) * FW_PASSAGE_BANDS * sizeof *r->bp_keys)))
+        return FW_ERR_NOMEM;
     /* a batch that learned its model matched its passages, which freed
      * their signatures: those are made again from the aligned texts */
     int failed = FW_OK;
@@ -73,6 +77,7 @@ fw_status fw_index_batch_passages(fw_index_result *r)
         fw_passage_scratch sc = {0};
         uint32_t *cps = NULL;
         size_t cap = 0;
+        fw_passage_value one[PK];
         #pragma omp for schedule(dynamic, 64)
         for (size_t i = 0; i < r->n; i++) {
             const fw_doc_record *d = &s->docs[i];
@@ -86,7 +91,7 @@ fw_status fw_index_batch_passages(fw_index_result *r)
             for (uint32_t k = 0; k < d->npassages && st == FW_OK; k++) {
                 const fw_passage *p = &d->passages[k];
                 const size_t at = r->bp_first[i] + k;
-                fw_passage_value *sig = r->bp_sigs + at * PK;
+                fw_passage_value *sig = keep_sigs ? r->bp_sigs + at * PK : one;
                 if (!p->clen) {
                     memset(sig, 0, PK * sizeof *sig);
                     continue;
