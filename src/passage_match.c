@@ -428,20 +428,11 @@ static int most_docs_first(const void *x, const void *y)
     return (a->group > b->group) - (a->group < b->group);
 }
 
-/* Marks the groups found in enough documents as boilerplate and lists them,
- * most documents first. */
-static fw_status find_boilerplate(const fw_passage_corpus *c, const fw_passage_settings *set,
-                                  fw_passage_result *r)
+/* r->boilerplate: the groups marked boilerplate, most documents first. */
+static fw_status list_boilerplate(fw_passage_result *r)
 {
-    uint64_t need = set->boilerplate_docs;
-    uint64_t by_share = (uint64_t)ceil(set->boilerplate_share * (double)c->text_docs);
-    if (by_share > need) need = by_share;
-    r->boilerplate_docs_needed = need;
     size_t n = 0;
-    for (size_t g = 0; g < r->ngroups; g++) {
-        r->groups[g].boilerplate = r->groups[g].docs >= need;
-        n += (size_t)r->groups[g].boilerplate;
-    }
+    for (size_t g = 0; g < r->ngroups; g++) n += (size_t)r->groups[g].boilerplate;
     r->boilerplate = malloc((n ? n : 1) * sizeof *r->boilerplate);
     ranked_group *ranked = malloc((n ? n : 1) * sizeof *ranked);
     if (!r->boilerplate || !ranked) {
@@ -457,6 +448,19 @@ static fw_status find_boilerplate(const fw_passage_corpus *c, const fw_passage_s
     r->nboilerplate = n;
     free(ranked);
     return FW_OK;
+}
+
+/* Marks the groups found in enough documents as boilerplate and lists them,
+ * most documents first. */
+static fw_status find_boilerplate(const fw_passage_corpus *c, const fw_passage_settings *set,
+                                  fw_passage_result *r)
+{
+    uint64_t need = set->boilerplate_docs;
+    uint64_t by_share = (uint64_t)ceil(set->boilerplate_share * (double)c->text_docs);
+    if (by_share > need) need = by_share;
+    r->boilerplate_docs_needed = need;
+    for (size_t g = 0; g < r->ngroups; g++) r->groups[g].boilerplate = r->groups[g].docs >= need;
+    return list_boilerplate(r);
 }
 
 /* With a passage model: flag[i] when passage i matches one of the
@@ -518,37 +522,20 @@ static fw_status flag_known(const fw_passage_corpus *c, const fw_passage_setting
  * passages all matched listed, most documents first (a group some of
  * whose passages did not match is not boilerplate as a whole: those stay
  * in its spans and reuse). */
-static fw_status known_boilerplate(const fw_passage_corpus *c, const fw_passage_settings *set,
-                                   fw_passage *const *byp, const passage_ref *refs, size_t np,
-                                   const uint8_t *flag, fw_passage_result *r)
+static fw_status known_boilerplate(const fw_passage_corpus *c, fw_passage *const *byp,
+                                   const passage_ref *refs, size_t np, const uint8_t *flag,
+                                   fw_passage_result *r)
 {
     r->boilerplate_docs_needed = 0; /* no bar: the model decides */
     r->boilerplate_chars = calloc(c->ndocs ? c->ndocs : 1, sizeof *r->boilerplate_chars);
     if (!r->boilerplate_chars) return FW_ERR_NOMEM;
-    size_t n = 0;
     for (size_t g = 0; g < r->ngroups; g++) r->groups[g].boilerplate = 1;
     for (size_t i = 0; i < np; i++) {
         uint32_t g = byp[i]->group;
         if (flag[i]) r->boilerplate_chars[refs[i].doc] += byp[i]->clen;
         else if (g) r->groups[g - 1].boilerplate = 0;
     }
-    for (size_t g = 0; g < r->ngroups; g++) n += (size_t)r->groups[g].boilerplate;
-    r->boilerplate = malloc((n ? n : 1) * sizeof *r->boilerplate);
-    ranked_group *ranked = malloc((n ? n : 1) * sizeof *ranked);
-    if (!r->boilerplate || !ranked) {
-        free(ranked);
-        return FW_ERR_NOMEM;
-    }
-    n = 0;
-    for (size_t g = 0; g < r->ngroups; g++)
-        if (r->groups[g].boilerplate)
-            ranked[n++] = (ranked_group){r->groups[g].docs, (uint32_t)(g + 1)};
-    qsort(ranked, n, sizeof *ranked, most_docs_first);
-    for (size_t i = 0; i < n; i++) r->boilerplate[i] = ranked[i].group;
-    r->nboilerplate = n;
-    free(ranked);
-    (void)set;
-    return FW_OK;
+    return list_boilerplate(r);
 }
 
 /* Per document: characters in boilerplate (aligned form); and the
@@ -634,7 +621,7 @@ fw_status fw_passages_match(const fw_passage_corpus *c, const fw_passage_setting
         (st = list_grouped(byp, np, r)) != FW_OK)
         goto out;
     if (set->known)
-        st = known_boilerplate(c, set, byp, refs, np, in_boilerplate, r);
+        st = known_boilerplate(c, byp, refs, np, in_boilerplate, r);
     else if ((st = find_boilerplate(c, set, r)) == FW_OK)
         st = measure_boilerplate(c, byp, refs, np, r, &in_boilerplate);
     if (st != FW_OK) goto out;

@@ -384,13 +384,21 @@ static fw_status model_params(const fw_scan *s, fw_passage_model_params *p, char
                              : FW_OK;
 }
 
-fw_status fw_scan_use_passage_model(fw_scan *s, const char *path)
+/* Whether the scan may take a model now (once, before adding, with the
+ * passage level); else its error. */
+static fw_status may_take_model(fw_scan *s, const char *call)
 {
     if (s->phase != FW_SCAN_ADDING || s->ndocs || s->model)
-        return fw_scan_fail(s, FW_ERR_ARG, "fw_scan_use_passage_model: once, before adding");
+        return fw_scan_fail(s, FW_ERR_ARG, "%s: once, before adding", call);
     if (!s->passage_minhasher)
         return fw_scan_fail(s, FW_ERR_ARG, "a passage model is for the passage level, which "
                             "this scan does not have (--no-passages)");
+    return FW_OK;
+}
+
+fw_status fw_scan_use_passage_model(fw_scan *s, const char *path)
+{
+    if (may_take_model(s, "fw_scan_use_passage_model") != FW_OK) return FW_ERR_ARG;
     char why[512];
     fw_passage_model_params want;
     fw_passage_model *m = calloc(1, sizeof *m);
@@ -410,11 +418,7 @@ fw_status fw_scan_use_passage_model(fw_scan *s, const char *path)
 fw_status fw_scan_lend_passage_model(fw_scan *s, const struct fw_passage_model *m,
                                      const char *path)
 {
-    if (s->phase != FW_SCAN_ADDING || s->ndocs || s->model)
-        return fw_scan_fail(s, FW_ERR_ARG, "fw_scan_lend_passage_model: once, before adding");
-    if (!s->passage_minhasher)
-        return fw_scan_fail(s, FW_ERR_ARG, "a passage model is for the passage level, which "
-                            "this scan does not have (--no-passages)");
+    if (may_take_model(s, "fw_scan_lend_passage_model") != FW_OK) return FW_ERR_ARG;
     char why[512];
     fw_passage_model_params want;
     fw_status st = model_params(s, &want, why, sizeof why);
