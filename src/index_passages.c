@@ -115,12 +115,31 @@ fw_status fw_index_batch_passages(fw_index_result *r)
 }
 
 /* The batch's passage records of one band: (key, member), for passages with
- * text, sorted by key then member; *n of them. */
+ * text, sorted by key then member, into rec (tmp: as many, scratch; both
+ * r->bp_first[r->n] long); returns how many. */
+static size_t batch_band_into(const fw_index_result *r, unsigned band, fw_band_record *rec,
+                              fw_band_record *tmp)
+{
+    const fw_scan *s = r->batch;
+    size_t m = 0;
+    for (size_t pos = 0; pos < r->n; pos++) {
+        size_t i = r->order[pos];
+        const fw_doc_record *d = &s->docs[i];
+        const uint32_t *keys = r->bp_keys + r->bp_first[i] * FW_PASSAGE_BANDS + band;
+        for (uint32_t k = 0; k < d->npassages; k++)
+            if (d->passages[k].clen)
+                rec[m++] = (fw_band_record){keys[(size_t)k * FW_PASSAGE_BANDS],
+                                            MEMBER(r->base + pos, k)};
+    }
+    fw_band_records_sort(rec, tmp, m);
+    return m;
+}
+
+/* The same, malloc'ed (*out, *n of them). */
 static fw_status batch_band(const fw_index_result *r, unsigned band, fw_band_record **out,
                             size_t *n)
 {
-    const fw_scan *s = r->batch;
-    size_t np = r->bp_first[r->n], m = 0;
+    size_t np = r->bp_first[r->n];
     fw_band_record *rec = malloc((np ? np : 1) * sizeof *rec);
     fw_band_record *tmp = malloc((np ? np : 1) * sizeof *tmp);
     if (!rec || !tmp) {
@@ -128,19 +147,9 @@ static fw_status batch_band(const fw_index_result *r, unsigned band, fw_band_rec
         free(tmp);
         return FW_ERR_NOMEM;
     }
-    for (size_t pos = 0; pos < r->n; pos++) {
-        size_t i = r->order[pos];
-        const fw_doc_record *d = &s->docs[i];
-        for (uint32_t k = 0; k < d->npassages; k++)
-            if (d->passages[k].clen)
-                rec[m++] = (fw_band_record){
-                    r->bp_keys[(r->bp_first[i] + k) * FW_PASSAGE_BANDS + band],
-                    MEMBER(r->base + pos, k)};
-    }
-    fw_band_records_sort(rec, tmp, m);
+    *n = batch_band_into(r, band, rec, tmp);
     free(tmp);
     *out = rec;
-    *n = m;
     return FW_OK;
 }
 
@@ -154,13 +163,23 @@ fw_status fw_index_write_passage_bands(fw_index *ix, const char *name, const fw_
                                       fw_index_passage_tag(&ix->man.params, model_sum), &w, why,
                                       sizeof why);
     if (st != FW_OK) return fw_index_fail(ix, st, "%s", why);
-    for (unsigned b = 0; b < FW_PASSAGE_BANDS && st == FW_OK; b++) {
-        fw_band_record *rec;
-        size_t n;
-        if ((st = batch_band(r, b, &rec, &n)) != FW_OK) break;
-        st = fw_band_writer_add(w, b, rec, n);
-        free(rec);
+    /* a band a thread made and sorted at once, written in order */
+    const unsigned group = (unsigned)(r->batch->threads > 0 ? r->batch->threads : 1);
+    const size_t m = r->bp_first[r->n] ? r->bp_first[r->n] : 1;
+    fw_band_record *rec = malloc(group * m * sizeof *rec), *tmp = malloc(group * m * sizeof *tmp);
+    size_t *nr = calloc(group, sizeof *nr);
+    if (!rec || !tmp || !nr) st = FW_ERR_NOMEM;
+    for (unsigned b0 = 0; b0 < FW_PASSAGE_BANDS && st == FW_OK; b0 += group) {
+        unsigned nb = FW_PASSAGE_BANDS - b0 < group ? FW_PASSAGE_BANDS - b0 : group;
+        #pragma omp parallel for num_threads(group) schedule(static, 1)
+        for (unsigned j = 0; j < nb; j++)
+            nr[j] = batch_band_into(r, b0 + j, rec + j * m, tmp + j * m);
+        for (unsigned j = 0; j < nb && st == FW_OK; j++)
+            st = fw_band_writer_add(w, b0 + j, rec + j * m, nr[j]);
     }
+    free(rec);
+    free(tmp);
+    free(nr);
     if (st == FW_OK) st = fw_band_writer_finish(w);
     if (st != FW_OK && !ix->error[0]) fw_index_fail(ix, st, "%s", fw_band_writer_error(w));
     fw_band_writer_free(w);
