@@ -189,20 +189,34 @@ fw_status fw_index_write_passage_bands(fw_index *ix, const char *name, const fw_
 
 /* ------------------------------------------------------ the candidates */
 
-/* A candidate pair of members, as found. */
-typedef struct member_pair {
-    uint64_t x, y;
-} member_pair;
-
+/* The candidate pairs as they are found, each (member, member) with the
+ * smaller first. A copied passage meets its source in up to 32 bands, so
+ * the pairs are sorted (a radix sort of 16-byte records) and made distinct
+ * whenever they have doubled: repeats never pile up. */
 typedef struct pair_vec {
-    member_pair *v;
-    size_t len, cap;
+    fw_band_record *v;         /* key, item: the two members */
+    size_t len, cap, distinct; /* the distinct ones at the last fold */
 } pair_vec;
+
+static int fold_pairs(pair_vec *p)
+{
+    fw_band_record *tmp = malloc((p->len ? p->len : 1) * sizeof *tmp);
+    if (!tmp) return 0;
+    fw_band_records_sort(p->v, tmp, p->len);
+    free(tmp);
+    size_t u = 0;
+    for (size_t i = 0; i < p->len; i++)
+        if (!u || p->v[u - 1].key != p->v[i].key || p->v[u - 1].item != p->v[i].item)
+            p->v[u++] = p->v[i];
+    p->len = p->distinct = u;
+    return 1;
+}
 
 static int push_pair(pair_vec *p, uint64_t x, uint64_t y)
 {
+    if (p->len >= 2 * p->distinct + (1u << 20) && !fold_pairs(p)) return 0;
     if (!fw_grow(&p->v, &p->cap, p->len + 1, sizeof *p->v, 1024)) return 0;
-    p->v[p->len++] = (member_pair){x, y};
+    p->v[p->len++] = x < y ? (fw_band_record){x, y} : (fw_band_record){y, x};
     return 1;
 }
 
@@ -373,7 +387,7 @@ static fw_status cut_indexed(fw_index *ix, const fw_scan *s, const uint64_t *num
             fw_status st = cut_one(ix, s, numbers[i], &cache, &sc, arena, &out[i], why,
                                    sizeof why);
             if (st != FW_OK) {
-                #pragma omp critical(fw_cut_indexed_error)
+                #pragma omp critical
                 if (!failed) {
                     failed = st;
                     snprintf(first_why, sizeof first_why, "%s", why);
@@ -423,10 +437,11 @@ fw_status fw_index_query_passages(fw_index *ix, fw_index_result *r)
     fw_status st = arenas ? find_candidates(ix, r, &pairs) : FW_ERR_NOMEM;
 
     /* the indexed documents named, cut again */
+    if (st == FW_OK && !fold_pairs(&pairs)) st = FW_ERR_NOMEM;
     if (st == FW_OK && !(anum = malloc((2 * pairs.len + 1) * sizeof *anum))) st = FW_ERR_NOMEM;
     for (size_t i = 0; st == FW_OK && i < pairs.len; i++) {
-        if (MEMBER_DOC(pairs.v[i].x) < r->base) anum[na++] = MEMBER_DOC(pairs.v[i].x);
-        if (MEMBER_DOC(pairs.v[i].y) < r->base) anum[na++] = MEMBER_DOC(pairs.v[i].y);
+        if (MEMBER_DOC(pairs.v[i].key) < r->base) anum[na++] = MEMBER_DOC(pairs.v[i].key);
+        if (MEMBER_DOC(pairs.v[i].item) < r->base) anum[na++] = MEMBER_DOC(pairs.v[i].item);
     }
     if (st == FW_OK && na) {
         uint64_t *tmp = malloc(na * sizeof *tmp);
@@ -531,7 +546,7 @@ fw_status fw_index_query_passages(fw_index *ix, fw_index_result *r)
         slot_loc[h] = (uint32_t)loc_cut[i];
     }
     for (size_t i = 0; st == FW_OK && i < pairs.len; i++) {
-        uint64_t m[2] = {pairs.v[i].x, pairs.v[i].y};
+        uint64_t m[2] = {pairs.v[i].key, pairs.v[i].item};
         uint32_t p[2];
         for (int j = 0; j < 2; j++) {
             uint64_t number = MEMBER_DOC(m[j]);

@@ -158,8 +158,8 @@ fw_status fw_passage_model_write(const fw_passage_model *m, const char *path, ch
     if (len > MODEL_MAX) { /* never a file that reading refuses */
         free(body);
         snprintf(why, why_size, "%s: the model would take %zu MB, more than the %zu MB a passage "
-                 "model may have (fewer boilerplate passages: raise --boilerplate-docs)", path,
-                 len >> 20, MODEL_MAX >> 20);
+                 "model may have (fewer boilerplate passages: a higher --boilerplate-docs or "
+                 "--boilerplate-share)", path, len >> 20, MODEL_MAX >> 20);
         return FW_ERR_ARG;
     }
     char tmp[4096];

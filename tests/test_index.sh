@@ -224,6 +224,17 @@ out=$("$FANWEN" query -q --index "$ix" -n 4 -o "$W/qx" "$W/C.jsonl" 2>&1)
 [ $? = 1 ] && [[ $out == *"ngram 5, not 4"* ]] || fail "ngram mismatch: $out"
 out=$("$FANWEN" index add -q "$ix" --template "$W/C.jsonl" 2>&1)
 [ $? = 1 ] && [[ $out == *"template mode"* ]] || fail "template mismatch: $out"
+# documents only: a query may ask for it, an add may not (refused before reading)
+"$FANWEN" query -q --no-passages --index "$ix" -o "$W/qd" "$W/C.jsonl" || fail "query --no-passages"
+[ -e "$W/qd/spans.csv" ] && fail "query --no-passages wrote spans.csv"
+for cmd in "query -q --no-passages --add --index $ix -o $W/qd2" "index add -q --no-passages $ix"; do
+    out=$("$FANWEN" $cmd "$W/C.jsonl" 2>&1)
+    [ $? = 1 ] && [[ $out == *"--no-passages cannot add"* ]] || fail "$cmd: $out"
+    [ -e "$W/qd2" ] && fail "$cmd wrote reports"
+done
+out=$("$FANWEN" query -q --index "$W/docs-only.ix" -o "$W/qd" "$W/C.jsonl" 2>&1) ||
+    fail "a documents-only index queried: $out"
+[ -e "$W/qd/spans.csv" ] && fail "a documents-only index's query left spans.csv"
 "$FANWEN" query -q --index "$ix" -n 5 -t 0.8 -o "$W/qx" "$W/C.jsonl" || fail "same values refused"
 
 # --fail-on-match: 3 with a pair, 0 without

@@ -41,7 +41,8 @@ static const char *usage_index =
     "  --min-passage N  --max-passage N  --passage-threshold F  --reuse-min F\n"
     "                      as scan's; the passage model (boilerplate lines and\n"
     "                      passages, common 3-grams) is learned from the first\n"
-    "                      INPUTs and kept in the index\n"
+    "                      INPUTs and kept in the index (--boilerplate-docs N\n"
+    "                      and --boilerplate-share F shape it, as scan's)\n"
     "other options:\n"
     "  -j, --threads N     --text-field F  --id-field F    --max-doc-bytes N\n"
     "  --files-from FILE   more INPUTs, one path a line ('-': standard input)\n"
@@ -89,7 +90,8 @@ typedef struct index_args {
 
 enum { OPT_SKETCH = 256, OPT_TEMPLATE, OPT_CANON, OPT_TEXT_FIELD, OPT_ID_FIELD, OPT_MAX_DOC,
        OPT_INDEX, OPT_ADD, OPT_FAIL, OPT_IDS, OPT_CHECK, OPT_FILES_FROM, OPT_NO_PASSAGES,
-       OPT_MIN_PASSAGE, OPT_MAX_PASSAGE, OPT_PASSAGE_THRESHOLD, OPT_REUSE_MIN };
+       OPT_MIN_PASSAGE, OPT_MAX_PASSAGE, OPT_PASSAGE_THRESHOLD, OPT_REUSE_MIN,
+       OPT_BOILERPLATE_DOCS, OPT_BOILERPLATE_SHARE };
 
 static int parse_args(const char *cmd, int argc, char **argv, index_args *a)
 {
@@ -119,6 +121,8 @@ static int parse_args(const char *cmd, int argc, char **argv, index_args *a)
         {"max-passage", required_argument, 0, OPT_MAX_PASSAGE},
         {"passage-threshold", required_argument, 0, OPT_PASSAGE_THRESHOLD},
         {"reuse-min", required_argument, 0, OPT_REUSE_MIN},
+        {"boilerplate-docs", required_argument, 0, OPT_BOILERPLATE_DOCS},
+        {"boilerplate-share", required_argument, 0, OPT_BOILERPLATE_SHARE},
         {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
@@ -186,6 +190,18 @@ static int parse_args(const char *cmd, int argc, char **argv, index_args *a)
                 return 1;
             a->given_params = 1;
             break;
+        case OPT_BOILERPLATE_DOCS: /* they only shape the model the build learns */
+            if (!cli_unsigned(cmd, "--boilerplate-docs", optarg, 1, 1u << 31, &v)) return 1;
+            a->opt.boilerplate_docs = v;
+            break;
+        case OPT_BOILERPLATE_SHARE: {
+            double x = strtod(optarg, &end);
+            if (*end || !*optarg || !(x >= 0 && x <= 1))
+                return cli_usage_error(cmd, "--boilerplate-share must be a number in [0, 1], got "
+                                       "'%s'", optarg);
+            a->opt.boilerplate_share = x;
+            break;
+        }
         case OPT_PASSAGE_THRESHOLD:
         case OPT_REUSE_MIN: {
             double x = strtod(optarg, &end);
@@ -226,10 +242,16 @@ static void batch_options(fw_index *ix, const index_args *a, int argc, char **ar
 /* Reads the inputs into the batch and queries: the result, or NULL after
  * saying why on stderr. */
 static fw_index_result *run_query(const char *cmd, fw_index *ix, const index_args *a, int argc,
-                                  char **argv, fw_scan **batch)
+                                  char **argv, fw_scan **batch, int adding)
 {
-    fw_scan_options o;
+    fw_scan_options o, kept;
     batch_options(ix, a, argc, argv, &o);
+    fw_index_scan_options(ix, &kept);
+    if (adding && kept.passages && !o.passages) {
+        fprintf(stderr, "fanwen %s: --no-passages cannot add to an index of the passage level: "
+                "its documents keep their passages (query without --add, or leave it out)\n", cmd);
+        return NULL;
+    }
     if (fw_index_batch_new(ix, &o, batch) != FW_OK) {
         fprintf(stderr, "fanwen %s: %s\n", cmd, fw_index_error(ix));
         return NULL;
@@ -292,7 +314,7 @@ static int build_or_add(int build, int argc, char **argv)
         return EXIT_FAILURE;
     }
     fw_scan *batch = NULL;
-    fw_index_result *r = run_query(cmd, ix, &a, argc, argv, &batch);
+    fw_index_result *r = run_query(cmd, ix, &a, argc, argv, &batch, 1);
     rc = EXIT_FAILURE;
     if (r && fw_index_add(ix, r) != FW_OK) {
         fprintf(stderr, "fanwen %s: %s\n", cmd, fw_index_error(ix));
@@ -499,7 +521,7 @@ int cmd_query(int argc, char **argv)
         return EXIT_FAILURE;
     }
     fw_scan *batch = NULL;
-    fw_index_result *r = run_query("query", ix, &a, argc, argv, &batch);
+    fw_index_result *r = run_query("query", ix, &a, argc, argv, &batch, a.add);
     rc = EXIT_FAILURE;
     if (r) {
         fw_status st = fw_index_result_write(ix, r, a.out);
