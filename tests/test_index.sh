@@ -129,6 +129,10 @@ for name, cols in (("spans.csv", (0, 3)), ("reuse.csv", (0, 1))):
 EOF
     fi
 
+    "$FANWEN" query -q -j 1 --index "$ix" -o "$W/q1j1" "$W/B.jsonl" || fail "$name: query -j 1"
+    for f in "$W"/q1/*.csv; do # the same bytes at one thread
+        cmp -s "$f" "$W/q1j1/${f##*/}" || fail "$name: query -j 1 differs in ${f##*/}"
+    done
     "$FANWEN" query -q --index "$ix" --add -o "$W/q2b" "$W/B.jsonl" || fail "$name: query --add B"
     cmp -s "$W/q1/pairs.csv" "$W/q2b/pairs.csv" || fail "$name: query --add answers otherwise"
     "$FANWEN" scan -q "${S[@]}" "${SP[@]}" -o "$W/s2" "$W/A.jsonl" "$W/B.jsonl" "$W/C.jsonl"

@@ -19,7 +19,7 @@
  * a record has a known status, a message unless it is `ok`, and shingles,
  * a signature and passages (when on) exactly when it has text (`ok` or
  * `repaired`); as many shingles as fw_shingle_count() says (without the
- * template), kept when verification needs them and the text is not kept;
+ * template), never kept in memory (the text is, when pairs are verified);
  * passages that tile its characters, with byte ranges in order inside the
  * text, shingle slices inside its hashes and one-line excerpts (valid
  * UTF-8, no control codes, no leading or double spaces). Spilling gives
@@ -210,13 +210,13 @@ static void check_in_memory(const fw_sketch_context *cx, const sketched *s)
 {
     const fw_doc_record *d = &s->doc.rec;
     if (!has_text(d)) return;
-    /* the hashes are kept for verification, unless the text is (passages:
-     * candidates are shingled again from it); then only the band keys are
-     * kept, not the signature, which is made again too */
-    const int keys_only = cx->passages && cx->opt->verify;
+    /* the hashes are never kept in memory: when pairs are verified the
+     * text is, and candidates are shingled again from it; then only the
+     * band keys are kept, not the signature, which is made again too */
+    const int keys_only = cx->opt->verify;
     CHECK(keys_only ? !d->sig && d->band_keys : d->sig && !d->band_keys);
-    CHECK(!d->shingles == !(cx->opt->verify && !cx->passages));
-    CHECK(!cx->passages || d->text); /* kept for the passage level */
+    CHECK(!d->shingles);
+    CHECK(!(cx->passages || keys_only) || d->text); /* kept for the passage level or the sets */
     for (uint32_t i = 0; i < d->npassages; i++) {
         const fw_passage *p = &d->passages[i];
         CHECK((p->sig != NULL) == (p->clen > 0));
