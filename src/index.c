@@ -657,6 +657,8 @@ fw_status fw_index_batch_new(fw_index *ix, const fw_scan_options *options, fw_sc
             return st;
         }
         (*batch)->passages_cut_only = 1;
+    } else if (o.passages) {
+        (*batch)->keep_passage_keys = 1; /* it learns the model: its keys for the band file */
     }
     return FW_OK;
 }

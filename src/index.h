@@ -279,7 +279,8 @@ struct fw_index_result {
     /* The passage level (index_passages.c), with one: every batch
      * document's passages' signatures and band keys, made again from
      * their aligned texts (document i's passages from bp_first[i]) */
-    uint64_t *bp_first;
+    uint64_t *bp_first;        /* n of them */
+    size_t bp_total;
     uint16_t *bp_sigs;         /* fw_passage_value, PASSAGE_BANDS·ROWS each */
     uint32_t *bp_keys;         /* FW_PASSAGE_BANDS each */
     /* and what the query found: spans and reuse rows involving the batch,

@@ -59,9 +59,16 @@ fw_status fw_index_batch_passages(fw_index_result *r)
     const fw_scan *s = r->batch;
     if (!s->passage_minhasher) return FW_OK;
     if (!(r->bp_first = malloc((r->n + 1) * sizeof *r->bp_first))) return FW_ERR_NOMEM;
+    if (s->passage_keys) { /* a batch that learned the model kept them, in its numbering */
+        for (size_t i = 0; i < r->n; i++) r->bp_first[i] = s->passage.first[s->docs[i].rank];
+        r->bp_total = s->passage.first[s->ndocs];
+        r->bp_keys = s->passage_keys;
+        r->batch->passage_keys = NULL; /* the result's now */
+        return FW_OK;
+    }
     r->bp_first[0] = 0;
     for (size_t i = 0; i < r->n; i++) r->bp_first[i + 1] = r->bp_first[i] + s->docs[i].npassages;
-    const size_t np = r->bp_first[r->n];
+    const size_t np = r->bp_total = r->bp_first[r->n];
     /* the signatures only for a query (its candidates are screened with
      * them); a batch that learns the model only adds its keys */
     const int keep_sigs = s->passages_cut_only;
@@ -69,8 +76,8 @@ fw_status fw_index_batch_passages(fw_index_result *r)
         return FW_ERR_NOMEM;
     if (!(r->bp_keys = malloc((np ? np : 1) * FW_PASSAGE_BANDS * sizeof *r->bp_keys)))
         return FW_ERR_NOMEM;
-    /* a batch that learned its model matched its passages, which freed
-     * their signatures: those are made again from the aligned texts */
+    /* a batch cut with the index's model still has its signatures (it was
+     * not matched); any other has them made again from the aligned texts */
     int failed = FW_OK;
     #pragma omp parallel num_threads(s->threads)
     {
@@ -116,7 +123,7 @@ fw_status fw_index_batch_passages(fw_index_result *r)
 
 /* The batch's passage records of one band: (key, member), for passages with
  * text, sorted by key then member, into rec (tmp: as many, scratch; both
- * r->bp_first[r->n] long); returns how many. */
+ * r->bp_total long); returns how many. */
 static size_t batch_band_into(const fw_index_result *r, unsigned band, fw_band_record *rec,
                               fw_band_record *tmp)
 {
@@ -139,7 +146,7 @@ static size_t batch_band_into(const fw_index_result *r, unsigned band, fw_band_r
 static fw_status batch_band(const fw_index_result *r, unsigned band, fw_band_record **out,
                             size_t *n)
 {
-    size_t np = r->bp_first[r->n];
+    size_t np = r->bp_total;
     fw_band_record *rec = malloc((np ? np : 1) * sizeof *rec);
     fw_band_record *tmp = malloc((np ? np : 1) * sizeof *tmp);
     if (!rec || !tmp) {
@@ -165,7 +172,7 @@ fw_status fw_index_write_passage_bands(fw_index *ix, const char *name, const fw_
     if (st != FW_OK) return fw_index_fail(ix, st, "%s", why);
     /* a band a thread made and sorted at once, written in order */
     const unsigned group = (unsigned)(r->batch->threads > 0 ? r->batch->threads : 1);
-    const size_t m = r->bp_first[r->n] ? r->bp_first[r->n] : 1;
+    const size_t m = r->bp_total ? r->bp_total : 1;
     fw_band_record *rec = malloc(group * m * sizeof *rec), *tmp = malloc(group * m * sizeof *tmp);
     size_t *nr = calloc(group, sizeof *nr);
     if (!rec || !tmp || !nr) st = FW_ERR_NOMEM;

@@ -75,6 +75,10 @@ struct fw_scan {
                               * (passage_model.c); NULL: learned */
     char *model_path;        /* as given, for summary.json */
     int model_borrowed;      /* an index's (fw_scan_lend_passage_model) */
+    int keep_passage_keys;   /* an index's first batch: every passage's */
+    uint32_t *passage_keys;  /* band keys (global numbering, as
+                              * s->passage.first, FW_PASSAGE_BANDS each),
+                              * made before matching frees the signatures */
     int passages_cut_only;   /* an index's batch with its model: passages
                               * cut, not matched (index_passages.c matches
                               * them with the index's) */
