@@ -783,10 +783,12 @@ FW_API fw_status fw_report_write_pairs(const fw_scan *scan, void *file /* FILE* 
  * against them without scanning the old ones again (src/index*.c). It is
  * a directory of immutable segments (each a band file of the documents'
  * LSH band keys, a table of ids, counts and the pairs found when it was
- * added, and the documents' texts, zstd-compressed) and a MANIFEST naming
- * them with every parameter that changes answers (ngram, perms, bands,
- * rows, threshold, seed, sketch, template mode and canon table, the
- * normalization). Every file is checksummed and checked before it is
+ * added, the documents' texts, zstd-compressed, and with the passage level
+ * a band file of their passages' keys) and a MANIFEST naming them with
+ * every parameter that changes answers (ngram, perms, bands, rows,
+ * threshold, seed, sketch, template mode and canon table, the
+ * normalization; the passage parameters and the passage model the index
+ * learned from its first batch). Every file is checksummed and checked before it is
  * believed. One writer at a time (flock on DIR/LOCK, released when the
  * writer dies); a writer never changes a file in place: it writes new
  * ones and then replaces the MANIFEST atomically, so a reader, or a
@@ -794,13 +796,16 @@ FW_API fw_status fw_report_write_pairs(const fw_scan *scan, void *file /* FILE* 
  *
  * What a query promises: its pairs are exactly the rows of a scan of the
  * indexed documents and the new ones together that involve a new one
- * (same candidates, bucket for bucket, same exact verification). The
- * passage level is not indexed (yet). */
+ * (same candidates, bucket for bucket, same exact verification); with the
+ * passage level, its spans and reuse rows are those of such a scan with
+ * the index's passage model (options.passages off: a documents-only
+ * index, or a query at the document level only). */
 typedef struct fw_index fw_index;
 
 /* Creates the index directory `dir` (absent or empty) with the parameters
- * of `options` (bands and rows chosen as a scan would; passages, memory
- * limit and reading options are not the index's) and opens it for
+ * of `options` (bands and rows chosen as a scan would; passages and their
+ * parameters too; memory limit and reading options are not the index's)
+ * and opens it for
  * writing. It takes the writer's lock (DIR/LOCK) before it looks at the
  * directory, so of two creations of one directory at once one fails with
  * FW_ERR_ARG ("not empty"). On failure *out is NULL and `why` says why. */
@@ -872,11 +877,37 @@ FW_API size_t fw_index_result_pair_count(const fw_index_result *result);
 FW_API fw_status fw_index_result_pair(const fw_index_result *result, size_t i,
                                       fw_index_match *match);
 
+/* With the passage level (an index of it, a batch with it): a reused span
+ * with a new document, as spans.csv has it (id(a) <= id(b), byte offsets
+ * in each document's text, end exclusive), and a reuse row, as reuse.csv
+ * has it. Ids valid until fw_index_result_free(). Counts 0 without. */
+typedef struct fw_index_span {
+    const char *id_a, *id_b;
+    int a_indexed, b_indexed;   /* 1: that one is in the index */
+    uint64_t a_start, a_end, b_start, b_end;
+    uint64_t a_chars, b_chars, matched;
+    double similarity;
+} fw_index_span;
+FW_API size_t fw_index_result_span_count(const fw_index_result *result);
+FW_API fw_status fw_index_result_span(const fw_index_result *result, size_t i,
+                                      fw_index_span *span);
+typedef struct fw_index_reuse {
+    const char *id_a, *id_b;
+    int a_indexed, b_indexed;
+    uint64_t shared_passages, shared_chars;
+    double a_in_b, b_in_a;
+} fw_index_reuse;
+FW_API size_t fw_index_result_reuse_count(const fw_index_result *result);
+FW_API fw_status fw_index_result_reuse(const fw_index_result *result, size_t i,
+                                       fw_index_reuse *reuse);
+
 /* Writes pairs.csv, clusters.csv and docs.csv into `dir` (created if
  * missing): the rows a scan of index and batch together has for the
  * batch's documents (docs.csv: the batch's documents in input order;
- * clusters.csv: the rows of the batch's documents). Each file is flushed
- * to disk and renamed into place. */
+ * clusters.csv: the rows of the batch's documents); with the passage level
+ * reuse.csv and spans.csv too, and docs.csv's passage columns (a scan with
+ * the index's passage model). Each file is flushed to disk and renamed
+ * into place. */
 FW_API fw_status fw_index_result_write(fw_index *index, const fw_index_result *result,
                                        const char *dir);
 

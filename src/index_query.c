@@ -993,3 +993,29 @@ fw_status fw_index_result_pair(const fw_index_result *r, size_t i, fw_index_matc
                           p->b_in_a};
     return FW_OK;
 }
+
+size_t fw_index_result_span_count(const fw_index_result *r) { return r->npspans; }
+
+fw_status fw_index_result_span(const fw_index_result *r, size_t i, fw_index_span *out)
+{
+    if (i >= r->npspans) return FW_ERR_ARG;
+    const fw_reused_span *p = &r->pspans[i];
+    const uint64_t a = r->pdocs[p->a], b = r->pdocs[p->b];
+    *out = (fw_index_span){fw_index_result_id(r, a), fw_index_result_id(r, b), a < r->base,
+                           b < r->base, p->a_start, p->a_end, p->b_start, p->b_end, p->a_chars,
+                           p->b_chars, p->matched, p->similarity};
+    return FW_OK;
+}
+
+size_t fw_index_result_reuse_count(const fw_index_result *r) { return r->npreuse; }
+
+fw_status fw_index_result_reuse(const fw_index_result *r, size_t i, fw_index_reuse *out)
+{
+    if (i >= r->npreuse) return FW_ERR_ARG;
+    const fw_reuse_pair *p = &r->preuse[i];
+    const uint64_t a = r->pdocs[p->a], b = r->pdocs[p->b];
+    *out = (fw_index_reuse){fw_index_result_id(r, a), fw_index_result_id(r, b), a < r->base,
+                            b < r->base, p->shared_passages, p->shared_chars, p->a_in_b,
+                            p->b_in_a};
+    return FW_OK;
+}

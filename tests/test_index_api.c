@@ -8,7 +8,9 @@
  * it was made against, before that index changes; an answer-changing
  * option that differs is refused with the parameter named; remove takes
  * documents out of later answers; compact changes no answer; a directory
- * that is not empty does not become an index.
+ * that is not empty does not become an index. With the passage level, a
+ * query's spans and reuse rows through the API are the rows its spans.csv
+ * and reuse.csv get, naming which side is indexed.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -351,6 +353,77 @@ static char *all_texts(const char *ix_dir)
 }
 
 /* compact leaves no removed text on disk, though texts share frames */
+/* The whole of a file, NUL-terminated (malloc'ed). */
+static char *slurp_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+/* The passage level through the API: a query's spans and reuse rows are
+ * the rows spans.csv and reuse.csv get, name which side is indexed, and
+ * some name an indexed document (the edited copies and the star's). */
+static void test_spans_and_reuse(void **state)
+{
+    (void)state;
+    fw_index *ix = index_first("ixp", 30);
+    fw_index_result *r;
+    fw_scan *batch;
+    free(query(ix, 30, NDOCS, 30, &r, &batch));
+    char out[512], path[600];
+    snprintf(out, sizeof out, "%s/reports", dir);
+    assert_int_equal(fw_index_result_write(ix, r, out), FW_OK);
+    size_t ns = fw_index_result_span_count(r), nr = fw_index_result_reuse_count(r);
+    char *want = calloc(ns + 2, 160), *have;
+    strcpy(want, "id_a,a_start,a_end,id_b,b_start,b_end,a_chars,b_chars,matched_chars,"
+                 "similarity\r\n");
+    size_t indexed = 0;
+    for (size_t i = 0; i < ns; i++) {
+        fw_index_span sp;
+        assert_int_equal(fw_index_result_span(r, i, &sp), FW_OK);
+        assert_int_equal(sp.a_indexed, atoi(sp.id_a + 4) < 30);
+        assert_int_equal(sp.b_indexed, atoi(sp.id_b + 4) < 30);
+        indexed += sp.a_indexed || sp.b_indexed;
+        sprintf(want + strlen(want), "%s,%llu,%llu,%s,%llu,%llu,%llu,%llu,%llu,%.6f\r\n",
+                sp.id_a, (unsigned long long)sp.a_start, (unsigned long long)sp.a_end, sp.id_b,
+                (unsigned long long)sp.b_start, (unsigned long long)sp.b_end,
+                (unsigned long long)sp.a_chars, (unsigned long long)sp.b_chars,
+                (unsigned long long)sp.matched, sp.similarity);
+    }
+    assert_int_equal(fw_index_result_span(r, ns, &(fw_index_span){0}), FW_ERR_ARG);
+    assert_true(indexed >= 10);
+    snprintf(path, sizeof path, "%s/spans.csv", out);
+    have = slurp_file(path);
+    assert_string_equal(have, want);
+    free(have);
+    strcpy(want, "id_a,id_b,shared_passages,shared_chars,a_in_b,b_in_a\r\n");
+    for (size_t i = 0; i < nr; i++) {
+        fw_index_reuse ru;
+        assert_int_equal(fw_index_result_reuse(r, i, &ru), FW_OK);
+        assert_int_equal(ru.a_indexed, atoi(ru.id_a + 4) < 30);
+        sprintf(want + strlen(want), "%s,%s,%llu,%llu,%.6f,%.6f\r\n", ru.id_a, ru.id_b,
+                (unsigned long long)ru.shared_passages, (unsigned long long)ru.shared_chars,
+                ru.a_in_b, ru.b_in_a);
+    }
+    assert_true(nr >= 10);
+    snprintf(path, sizeof path, "%s/reuse.csv", out);
+    have = slurp_file(path);
+    assert_string_equal(have, want);
+    free(have);
+    free(want);
+    fw_index_result_free(r);
+    fw_scan_free(batch);
+    fw_index_close(ix);
+}
+
 static void test_compact_drops_removed_texts(void **state)
 {
     (void)state;
@@ -394,6 +467,7 @@ int main(void)
         cmocka_unit_test(test_index_answers_as_a_scan),
         cmocka_unit_test(test_result_outlives_generation),
         cmocka_unit_test(test_compact_drops_removed_texts),
+        cmocka_unit_test(test_spans_and_reuse),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
