@@ -937,6 +937,8 @@ typedef struct fw_index_info {
     uint64_t text_raw_bytes;  /* the texts before compression */
     uint64_t passage_band_bytes; /* the passages' band files (0 without the
                                * passage level) */
+    char passage_model[48];   /* its passage model's file name ("" if none) */
+    uint64_t passage_model_bytes;
 } fw_index_info;
 FW_API void fw_index_get_info(const fw_index *index, fw_index_info *info);
 /* Segment `i`: its name, documents and first and last document numbers. */

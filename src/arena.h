@@ -3,9 +3,8 @@
  * document (internal; see arena.c).
  *
  * Why it exists: sketching a document leaves a few pieces of memory that
- * live exactly as long as the scan (its shingle hashes, kept for exact
- * verification; its signature; its passages with their band keys and
- * excerpts). Over millions of documents, malloc would make that millions
+ * live exactly as long as the scan (its text and band keys, kept for exact
+ * verification, or its signature; its passages with their signatures). Over millions of documents, malloc would make that millions
  * of small blocks, each with a header, asked for from every thread at once.
  * Instead each sketching thread carves them, one after the other, out of
  * large chunks of its own: no lock, no header, nothing to free one by one.

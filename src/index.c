@@ -1267,7 +1267,6 @@ fw_status fw_index_remove(fw_index *ix, const char *const *ids, size_t n, size_t
 
 /* ------------------------------------------------------------- compact */
 
-/* One band of every segment merged, removed documents left out. */
 /* One band of the segments' band files merged into w, the removed
  * documents' records left out (a record's document: item >> shift). */
 static fw_status merge_band(fw_index *ix, fw_band_writer *w, fw_band_file **files, unsigned band,
@@ -1300,39 +1299,26 @@ static fw_status merge_band(fw_index *ix, fw_band_writer *w, fw_band_file **file
     return st;
 }
 
-static fw_status compact_bands(fw_index *ix, const char *name)
+/* The merged band file of the new segment `name`: the documents' (ext
+ * "bands", items their numbers) or the passages' ("pbands", items number
+ * << 32 | passage), removed documents left out. */
+static fw_status compact_band_file(fw_index *ix, const char *name, int passages)
 {
     const fw_index_params *p = &ix->man.params;
-    fw_band_writer *w;
-    fw_status st = new_band_writer(ix, name, &w);
-    if (st != FW_OK) return st;
-    fw_band_file **files = malloc((ix->man.nsegs ? ix->man.nsegs : 1) * sizeof *files);
-    if (!files) st = FW_ERR_NOMEM;
-    for (size_t g = 0; files && g < ix->man.nsegs; g++) files[g] = ix->segs[g].bands;
-    for (unsigned b = 0; b < p->bands && st == FW_OK; b++) st = merge_band(ix, w, files, b, 0);
-    if (st == FW_OK) st = fw_band_writer_finish(w);
-    if (st != FW_OK && !ix->error[0]) fw_index_fail(ix, st, "%s", fw_band_writer_error(w));
-    fw_band_writer_free(w);
-    free(files);
-    return st;
-}
-
-/* The same for the passage band files (items: number << 32 | passage). */
-static fw_status compact_passage_bands(fw_index *ix, const char *name)
-{
     char path[4096], why[FW_INDEX_ERROR_SIZE];
-    fw_index_path(ix, path, sizeof path, name, "pbands");
+    fw_index_path(ix, path, sizeof path, name, passages ? "pbands" : "bands");
+    const unsigned bands = passages ? FW_PASSAGE_BANDS : p->bands;
+    const uint64_t tag = passages ? fw_index_passage_tag(p, ix->man.passage_model_sum)
+                                  : fw_index_params_tag(p);
     fw_band_writer *w;
-    fw_status st = fw_band_writer_new(path, FW_PASSAGE_BANDS,
-                                      fw_index_passage_tag(&ix->man.params,
-                                                           ix->man.passage_model_sum),
-                                      &w, why, sizeof why);
+    fw_status st = fw_band_writer_new(path, bands, tag, &w, why, sizeof why);
     if (st != FW_OK) return fw_index_fail(ix, st, "%s", why);
     fw_band_file **files = malloc((ix->man.nsegs ? ix->man.nsegs : 1) * sizeof *files);
     if (!files) st = FW_ERR_NOMEM;
-    for (size_t g = 0; files && g < ix->man.nsegs; g++) files[g] = ix->segs[g].pbands;
-    for (unsigned b = 0; b < FW_PASSAGE_BANDS && st == FW_OK; b++)
-        st = merge_band(ix, w, files, b, 32);
+    for (size_t g = 0; files && g < ix->man.nsegs; g++)
+        files[g] = passages ? ix->segs[g].pbands : ix->segs[g].bands;
+    for (unsigned b = 0; b < bands && st == FW_OK; b++)
+        st = merge_band(ix, w, files, b, passages ? 32 : 0);
     if (st == FW_OK) st = fw_band_writer_finish(w);
     if (st != FW_OK && !ix->error[0]) fw_index_fail(ix, st, "%s", fw_band_writer_error(w));
     fw_band_writer_free(w);
@@ -1429,9 +1415,9 @@ fw_status fw_index_compact(fw_index *ix)
         (st = fw_segment_write(ix->dir, seg.name, docs, nd, pairs, np, 1, why, sizeof why)) !=
             FW_OK)
         fw_index_fail(ix, st, "%s", why);
-    if (st == FW_OK && nd) st = compact_bands(ix, seg.name);
+    if (st == FW_OK && nd) st = compact_band_file(ix, seg.name, 0);
     if (st == FW_OK && nd && ix->man.params.passages && ix->man.passage_model[0])
-        st = compact_passage_bands(ix, seg.name);
+        st = compact_band_file(ix, seg.name, 1);
     if (st != FW_OK && nd) { /* none of the new segment's files stays */
         static const char *const ext[] = {"docs", "text", "bands", "pbands"};
         for (size_t e = 0; e < 4; e++) remove_file(ix, seg.name, ext[e]);
@@ -1484,6 +1470,9 @@ static uint64_t file_size(const fw_index *ix, const char *name, const char *ext)
 void fw_index_get_info(const fw_index *ix, fw_index_info *info)
 {
     memset(info, 0, sizeof *info);
+    snprintf(info->passage_model, sizeof info->passage_model, "%s", ix->man.passage_model);
+    if (ix->man.passage_model[0])
+        info->passage_model_bytes = file_size(ix, ix->man.passage_model, NULL);
     info->generation = ix->man.generation;
     info->documents = fw_index_live(ix);
     info->removed = ix->nremoved;

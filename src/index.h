@@ -277,8 +277,9 @@ struct fw_index_result {
     size_t nix;
     fw_index *index;
     /* The passage level (index_passages.c), with one: every batch
-     * document's passages' signatures and band keys, made again from
-     * their aligned texts (document i's passages from bp_first[i]) */
+     * document's passages' band keys (document i's from bp_first[i]; a
+     * first batch's kept from matching, in its numbering) and for a query
+     * their signatures (copied from the cut) */
     uint64_t *bp_first;        /* n of them */
     size_t bp_total;
     uint16_t *bp_sigs;         /* fw_passage_value, PASSAGE_BANDS·ROWS each */

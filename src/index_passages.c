@@ -66,59 +66,32 @@ fw_status fw_index_batch_passages(fw_index_result *r)
         r->batch->passage_keys = NULL; /* the result's now */
         return FW_OK;
     }
+    /* else a batch cut with the index's model: not matched, so its
+     * passages' signatures are still where the cut put them */
+    if (!s->passages_cut_only) return FW_ERR_ARG; /* fw_index_batch_new() makes one or the other */
     r->bp_first[0] = 0;
     for (size_t i = 0; i < r->n; i++) r->bp_first[i + 1] = r->bp_first[i] + s->docs[i].npassages;
     const size_t np = r->bp_total = r->bp_first[r->n];
-    /* the signatures only for a query (its candidates are screened with
-     * them); a batch that learns the model only adds its keys */
-    const int keep_sigs = s->passages_cut_only;
-    if (keep_sigs && !(r->bp_sigs = malloc((np ? np : 1) * PK * sizeof *r->bp_sigs)))
+    if (!(r->bp_sigs = malloc((np ? np : 1) * PK * sizeof *r->bp_sigs)) ||
+        !(r->bp_keys = malloc((np ? np : 1) * FW_PASSAGE_BANDS * sizeof *r->bp_keys)))
         return FW_ERR_NOMEM;
-    if (!(r->bp_keys = malloc((np ? np : 1) * FW_PASSAGE_BANDS * sizeof *r->bp_keys)))
-        return FW_ERR_NOMEM;
-    /* a batch cut with the index's model still has its signatures (it was
-     * not matched); any other has them made again from the aligned texts */
-    int failed = FW_OK;
-    #pragma omp parallel num_threads(s->threads)
-    {
-        fw_passage_scratch sc = {0};
-        uint32_t *cps = NULL;
-        size_t cap = 0;
-        fw_passage_value one[PK];
-        #pragma omp for schedule(dynamic, 64)
-        for (size_t i = 0; i < r->n; i++) {
-            const fw_doc_record *d = &s->docs[i];
-            fw_status st = FW_OK;
-            if (!d->npassages) continue;
-            if (!fw_grow(&cps, &cap, d->naligned ? d->naligned : 1, sizeof *cps, 1024)) {
-                st = FW_ERR_NOMEM;
-            } else {
-                fw_aligned_unpack(d->aligned, d->naligned, 0, d->naligned, cps, NULL);
+    #pragma omp parallel for num_threads(s->threads) schedule(dynamic, 64)
+    for (size_t i = 0; i < r->n; i++) {
+        const fw_doc_record *d = &s->docs[i];
+        for (uint32_t k = 0; k < d->npassages; k++) {
+            const fw_passage *p = &d->passages[k];
+            const size_t at = r->bp_first[i] + k;
+            fw_passage_value *sig = r->bp_sigs + at * PK;
+            if (!p->sig) { /* no text: no keys either (batch_band leaves it out) */
+                memset(sig, 0, PK * sizeof *sig);
+                continue;
             }
-            for (uint32_t k = 0; k < d->npassages && st == FW_OK; k++) {
-                const fw_passage *p = &d->passages[k];
-                const size_t at = r->bp_first[i] + k;
-                fw_passage_value *sig = keep_sigs ? r->bp_sigs + at * PK : one;
-                if (!p->clen) {
-                    memset(sig, 0, PK * sizeof *sig);
-                    continue;
-                }
-                if (s->passages_cut_only && p->sig) /* cut, not matched: still there */
-                    memcpy(sig, p->sig, PK * sizeof *sig);
-                else
-                    st = fw_passage_sketch(&s->passage_cfg, &sc, cps + p->cstart, p->clen, sig);
-                fw_passage_band_keys(sig, FW_PASSAGE_BANDS, FW_PASSAGE_ROWS,
-                                     r->bp_keys + at * FW_PASSAGE_BANDS);
-            }
-            if (st != FW_OK) {
-                #pragma omp atomic write
-                failed = st;
-            }
+            memcpy(sig, p->sig, PK * sizeof *sig);
+            fw_passage_band_keys(sig, FW_PASSAGE_BANDS, FW_PASSAGE_ROWS,
+                                 r->bp_keys + at * FW_PASSAGE_BANDS);
         }
-        fw_passage_scratch_free(&sc);
-        free(cps);
     }
-    return (fw_status)failed;
+    return FW_OK;
 }
 
 /* The batch's passage records of one band: (key, member), for passages with
@@ -450,13 +423,7 @@ fw_status fw_index_query_passages(fw_index *ix, fw_index_result *r)
         if (MEMBER_DOC(pairs.v[i].key) < r->base) anum[na++] = MEMBER_DOC(pairs.v[i].key);
         if (MEMBER_DOC(pairs.v[i].item) < r->base) anum[na++] = MEMBER_DOC(pairs.v[i].item);
     }
-    if (st == FW_OK && na) {
-        uint64_t *tmp = malloc(na * sizeof *tmp);
-        if (!tmp) st = FW_ERR_NOMEM;
-        else fw_sort_u64(anum, tmp, na);
-        free(tmp);
-        na = fw_unique_u64(anum, na);
-    }
+    if (st == FW_OK && !fw_sort_unique_u64(anum, &na)) st = FW_ERR_NOMEM;
     if (st == FW_OK && !(cut = calloc(na ? na : 1, sizeof *cut))) st = FW_ERR_NOMEM;
     if (st == FW_OK) st = cut_indexed(ix, s, anum, na, arenas, cut);
 
@@ -570,12 +537,8 @@ fw_status fw_index_query_passages(fw_index *ix, fw_index_result *r)
         if (p[0] == p[1]) continue;
         packed_cand[nc++] = p[0] < p[1] ? (uint64_t)p[0] << 32 | p[1] : (uint64_t)p[1] << 32 | p[0];
     }
-    if (st == FW_OK && nc) {
-        uint64_t *tmp = malloc(nc * sizeof *tmp);
-        if (!tmp) st = FW_ERR_NOMEM;
-        else fw_sort_u64(packed_cand, tmp, nc);
-        free(tmp);
-        nc = fw_unique_u64(packed_cand, nc);
+    if (st == FW_OK && !fw_sort_unique_u64(packed_cand, &nc)) st = FW_ERR_NOMEM;
+    if (st == FW_OK) {
         _Static_assert(sizeof(fw_pair) == sizeof(uint64_t), "pairs are rewritten in place");
         for (size_t i = 0; i < nc; i++) {
             uint64_t v = packed_cand[i];

@@ -262,7 +262,7 @@ static fw_status spill_set(fw_scan *s, fw_worker *w, fw_doc_record *d)
 }
 
 /* A candidate's hashes made again from its kept text, as sketch.c made
- * them (the passage level keeps the text, not the hashes), and its
+ * them (a scan in memory keeps the text, not the hashes), and its
  * signature when only its band keys were kept: malloc'ed and marked as
  * the document's own, freed by drop_set() (after its last pair in a scan,
  * when the scan is freed in a staged gather task). */

@@ -27,7 +27,7 @@
 static int cmp_key(const void *x, const void *y)
 {
     const fw_known_key *a = x, *b = y;
-    if (a->band_key != b->band_key) return a->band_key < b->band_key ? -1 : 1;
+    if (a->value != b->value) return a->value < b->value ? -1 : 1;
     return (a->passage > b->passage) - (a->passage < b->passage);
 }
 
@@ -77,7 +77,7 @@ fw_status fw_known_passages_make(const fw_passage_model *m, const fw_passage_con
         return FW_ERR_NOMEM;
     }
     for (size_t i = 0; i < n * cfg->bands; i++) {
-        uint64_t bit = fw_mix64(kp->keys[i].band_key) >> (64 - kp->filter_bits);
+        uint64_t bit = fw_mix64(kp->keys[i].value) >> (64 - kp->filter_bits);
         kp->filter[bit >> 6] |= (uint64_t)1 << (bit & 63);
     }
     qsort(kp->hashes, n, sizeof *kp->hashes, cmp_key);
@@ -101,13 +101,13 @@ void fw_known_scratch_free(fw_known_scratch *ks)
     memset(ks, 0, sizeof *ks);
 }
 
-/* The first key >= band_key. */
-static size_t lower_bound(const fw_known_passages *kp, uint64_t band_key)
+/* The first of v[0, n) whose value is >= x. */
+static size_t lower_bound(const fw_known_key *v, size_t n, uint64_t x)
 {
-    size_t lo = 0, hi = kp->n * kp->bands;
+    size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (kp->keys[mid].band_key < band_key) lo = mid + 1;
+        if (v[mid].value < x) lo = mid + 1;
         else hi = mid;
     }
     return lo;
@@ -118,7 +118,7 @@ static size_t lower_bound(const fw_known_passages *kp, uint64_t band_key)
 static int verbatim(const fw_known_passages *kp, size_t at, uint64_t h, const uint32_t *cps,
                     size_t n)
 {
-    for (; at < kp->n && kp->hashes[at].band_key == h; at++) {
+    for (; at < kp->n && kp->hashes[at].value == h; at++) {
         uint32_t j = kp->hashes[at].passage;
         if (kp->start[j + 1] - kp->start[j] == n &&
             !memcmp(kp->cps + kp->start[j], cps, n * sizeof *cps))
@@ -140,13 +140,7 @@ fw_status fw_known_passages_match(const fw_known_passages *kp, fw_known_scratch 
     }
     /* verbatim: the same code points are a match (it aligns whole) */
     const uint64_t h = XXH3_64bits(cps, n * sizeof *cps);
-    size_t lo = 0, hi = kp->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (kp->hashes[mid].band_key < h) lo = mid + 1;
-        else hi = mid;
-    }
-    if (verbatim(kp, lo, h, cps, n)) {
+    if (verbatim(kp, lower_bound(kp->hashes, kp->n, h), h, cps, n)) {
         *match = 1;
         return FW_OK;
     }
@@ -161,9 +155,9 @@ fw_status fw_known_passages_match(const fw_known_passages *kp, fw_known_scratch 
         /* the first ones of a bucket only, as LSH pairs a big bucket's
          * members with its first alone: a footer in a thousand variants
          * costs a passage 16 tries a band, not a thousand */
-        const size_t first = lower_bound(kp, want);
+        const size_t first = lower_bound(kp->keys, nkeys, want);
         for (size_t i = first; i < nkeys && i - first < FW_LSH_FULL_BUCKET &&
-                               kp->keys[i].band_key == want && st == FW_OK && !*match;
+                               kp->keys[i].value == want && st == FW_OK && !*match;
              i++) {
             uint32_t j = kp->keys[i].passage;
             if (ks->tried[j] == ks->call) continue;

@@ -10,9 +10,10 @@
 
 struct fw_passage_model;
 
-/* One band key of a known passage. */
+/* A value of a known passage, to look it up by: one of its band keys
+ * (band << 32 | key), or the XXH3 of its code points. */
 typedef struct fw_known_key {
-    uint64_t band_key;   /* band << 32 | key */
+    uint64_t value;
     uint32_t passage;
 } fw_known_key;
 
@@ -27,9 +28,9 @@ typedef struct fw_known_passages {
                                 * corpus's keys are in no known passage, and
                                 * the bitmap (1/32 full) says so in one load */
     unsigned filter_bits;      /* log2 of its bits */
-    fw_known_key *hashes;      /* XXH3 of each one's code points (in
-                                * band_key), ascending: a passage found
-                                * verbatim is not aligned */
+    fw_known_key *hashes;      /* XXH3 of each one's code points,
+                                * ascending: a passage found verbatim is
+                                * not aligned */
 } fw_known_passages;
 
 /* The model's boilerplate passages sketched as the corpus's passages are

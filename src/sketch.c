@@ -9,14 +9,15 @@
  * shingled (the template form with --template) and sketched with MinHash or
  * OPH, and with the passage level cut into passages (passage_cut.c).
  *
- * What is kept per document is its id, counters, its K-value signature
- * and, unless --no-verify, its shingle hashes (made a sorted set later,
- * only if the document becomes a candidate, match.c); with the passage
- * level also its text, from which its passages are cut after reading
- * (passage_prep.c, once the boilerplate lines are known), and the hashes
- * of its short lines (lines.c), which are counted across documents. The hashes go
- * straight to where they are kept, the thread's arena (arena.h), and
- * MinHash reads them from there: no copy. With a memory limit they are made
+ * What is kept per document is its id, counters, and when pairs are
+ * verified its text and LSH band keys (a candidate is shingled and
+ * sketched again from its text, match.c: 8 bytes a character of hashes
+ * for every document would cost more than that), else its K-value
+ * signature; with the passage level also the hashes of its short lines
+ * (lines.c), which are counted across documents, and its aligned text, from
+ * which its passages are cut after reading (passage_prep.c, once the
+ * boilerplate lines are known). Everything kept comes from the thread's
+ * arena (arena.h). With a memory limit they are made
  * in scratch instead and written to spill files (spill.c), the signature
  * with them, and only the document's LSH band keys are handed back, for the
  * runs the pipeline writes in input order.
@@ -216,40 +217,32 @@ static fw_status sketch_text(const fw_sketch_context *cx, fw_sketch_worker *w,
         if (st != FW_OK) return st;
         cps = w->tcps;
     }
-    /* The hashes go straight to where they are kept (the arena, for
-     * verification), then MinHash reads them from there: no copy. */
     size_t n = fw_shingle_count(chars, cx->opt->ngram);
     unsigned k = cx->opt->perms;
-    /* With a memory limit, hashes and signature are made in scratch and
-     * written to their files. */
-    /* The text is kept instead (with the passage level it is kept anyway):
-     * the few documents that become candidates are shingled again from it
-     * (match.c) instead of every document keeping 8 bytes per character of
-     * hashes, and their signatures made again: only the band keys are
-     * kept. */
+    /* The hashes are made in scratch: with a memory limit they and the
+     * signature are written to their files; else, when pairs are verified,
+     * the text is kept instead (the few documents that become candidates
+     * are shingled again from it, match.c, instead of every document
+     * keeping 8 bytes a character of hashes) with the band keys (their
+     * signatures are made again too); unverified, the signature is kept. */
     const int keys_only = !bounded && cx->opt->verify;
-    size_t keep = cx->opt->verify && !bounded && !keys_only ? n : 0;
     size_t keep_sig = bounded || keys_only ? 0 : k;
     uint64_t *band_keys = NULL;
     if (keys_only && !(band_keys = fw_arena_alloc(&w->arena, cx->bands * sizeof *band_keys)))
         return FW_ERR_NOMEM;
-    unsigned char *mem = NULL;
-    if (keep + keep_sig &&
-        !(mem = fw_arena_alloc(&w->arena,
-                               keep * sizeof(uint64_t) + keep_sig * sizeof(uint32_t))))
+    uint32_t *sig = NULL;
+    if (keep_sig && !(sig = fw_arena_alloc(&w->arena, keep_sig * sizeof *sig)))
         return FW_ERR_NOMEM;
-    if ((!keep && !(w->hashes = fw_grow_scratch(w->hashes, &w->hashes_cap,
-                                                n * sizeof *w->hashes))) ||
+    if (!(w->hashes = fw_grow_scratch(w->hashes, &w->hashes_cap, n * sizeof *w->hashes)) ||
         (!keep_sig && !(w->sig = fw_grow_scratch(w->sig, &w->sig_cap, k * sizeof *w->sig))) ||
         !(w->packed = fw_grow_scratch(w->packed, &w->packed_cap,
                                       fw_shingle_packed_size(chars))))
         return FW_ERR_NOMEM;
-    uint64_t *hashes = keep ? (uint64_t *)mem : w->hashes;
+    uint64_t *hashes = w->hashes; /* scratch: never kept (see above) */
     n = fw_shingle_hash_all(cps, chars, cx->opt->ngram, cx->opt->seed, hashes, w->packed);
     d->nshingles = n;
-    if (keep) d->shingles = hashes;
-    uint32_t *sig = keep_sig ? (uint32_t *)(mem + keep * sizeof(uint64_t)) : w->sig;
     if (keep_sig) d->sig = sig;
+    else sig = w->sig;
     double t2 = fw_now();
     w->t_shingle += t2 - t1;
     if (cx->oph)

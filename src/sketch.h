@@ -132,11 +132,11 @@ typedef struct fw_sketch_doc {
 } fw_sketch_doc;
 
 /* Parses (a JSON line), normalizes, classifies, shingles and sketches one
- * document, and with the passage level keeps its text and the hashes of
- * its short lines. The record gets its status and message (a binary, empty
- * or broken document is a row, not a failure), counts, and hashes,
- * signature and text in the worker's arena, or with a memory limit their
- * places in the files.
+ * document, and with the passage level keeps the hashes of its short
+ * lines. The record gets its status and message (a binary, empty or broken
+ * document is a row, not a failure), counts, and its text and band keys
+ * (verified) or signature in the worker's arena, or with a memory limit
+ * the places of its hashes and signature in the files.
  * Returns FW_ERR_NOMEM, FW_ERR_IO (a spill file) or FW_OK. */
 fw_status fw_sketch_document(const fw_sketch_context *cx, fw_sketch_worker *w,
                              fw_sketch_doc *doc);

@@ -9,6 +9,7 @@
  */
 #include "sort.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define SMALL 64
@@ -122,6 +123,16 @@ size_t fw_unique_u64(uint64_t *v, size_t n)
     for (size_t i = 1; i < n; i++)
         if (v[i] != v[w - 1]) v[w++] = v[i];
     return w;
+}
+
+int fw_sort_unique_u64(uint64_t *v, size_t *n)
+{
+    uint64_t *tmp = malloc((*n ? *n : 1) * sizeof *tmp);
+    if (!tmp) return 0;
+    fw_sort_u64(v, tmp, *n);
+    free(tmp);
+    *n = fw_unique_u64(v, *n);
+    return 1;
 }
 
 size_t fw_search_u64(const uint64_t *v, size_t n, uint64_t x)

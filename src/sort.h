@@ -15,6 +15,10 @@ void fw_sort_by_high32(uint64_t *v, uint64_t *tmp, size_t n);
 /* Removes adjacent duplicates of a sorted array; returns the new length. */
 size_t fw_unique_u64(uint64_t *v, size_t n);
 
+/* Sorts v[0..n) and removes its repeats (scratch of its own): *n becomes
+ * the distinct count. 0 when out of memory (v untouched). */
+int fw_sort_unique_u64(uint64_t *v, size_t *n);
+
 /* The first position of sorted v[0..n) whose value is not below x (n when
  * none is). */
 size_t fw_search_u64(const uint64_t *v, size_t n, uint64_t x);

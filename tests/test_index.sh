@@ -236,6 +236,13 @@ for cmd in "query -q --no-passages --add --index $ix -o $W/qd2" "index add -q --
     [ $? = 1 ] && [[ $out == *"--no-passages cannot add"* ]] || fail "$cmd: $out"
     [ -e "$W/qd2" ] && fail "$cmd wrote reports"
 done
+out=$("$FANWEN" query -q --index "$ix" --boilerplate-docs 5 -o "$W/qd3" "$W/C.jsonl" 2>&1)
+[ $? = 1 ] && [[ $out == *"has its model already"* ]] || fail "--boilerplate-docs on a query: $out"
+out=$("$FANWEN" query -q --index "$W/docs-only.ix" --min-passage 40 -o "$W/qd3" "$W/C.jsonl" 2>&1)
+[ $? = 1 ] && [[ $out == *"do not apply"* ]] || fail "--min-passage, documents-only index: $out"
+[ -e "$W/qd3" ] && fail "a refused query wrote reports"
+"$FANWEN" index info "$ix" | grep -q "passage model model-0*1, [0-9]* bytes" ||
+    fail "index info names no passage model: $("$FANWEN" index info "$ix")"
 out=$("$FANWEN" query -q --index "$W/docs-only.ix" -o "$W/qd" "$W/C.jsonl" 2>&1) ||
     fail "a documents-only index queried: $out"
 [ -e "$W/qd/spans.csv" ] && fail "a documents-only index's query left spans.csv"

@@ -82,6 +82,8 @@ static double now(void)
 typedef struct index_args {
     fw_scan_options opt;
     int given_params;        /* an answer-changing parameter was given */
+    int given_passage;       /* a passage option was given (its name) */
+    const char *learning;    /* --boilerplate-docs/-share, if given */
     const char *out, *index, *ids, *files_from;
     int add, fail_on_match, quiet, check;
     char **inputs;
@@ -181,20 +183,24 @@ static int parse_args(const char *cmd, int argc, char **argv, index_args *a)
         case OPT_FILES_FROM: a->files_from = optarg; break;
         case OPT_NO_PASSAGES: a->opt.passages = 0; break;
         case OPT_MIN_PASSAGE:
+            a->given_passage = 1;
             if (!cli_unsigned(cmd, "--min-passage", optarg, 1, 1u << 30, &a->opt.min_passage))
                 return 1;
             a->given_params = 1;
             break;
         case OPT_MAX_PASSAGE:
+            a->given_passage = 1;
             if (!cli_unsigned(cmd, "--max-passage", optarg, 0, 1u << 30, &a->opt.max_passage))
                 return 1;
             a->given_params = 1;
             break;
         case OPT_BOILERPLATE_DOCS: /* they only shape the model the build learns */
+            a->learning = "--boilerplate-docs";
             if (!cli_unsigned(cmd, "--boilerplate-docs", optarg, 1, 1u << 31, &v)) return 1;
             a->opt.boilerplate_docs = v;
             break;
         case OPT_BOILERPLATE_SHARE: {
+            a->learning = "--boilerplate-share";
             double x = strtod(optarg, &end);
             if (*end || !*optarg || !(x >= 0 && x <= 1))
                 return cli_usage_error(cmd, "--boilerplate-share must be a number in [0, 1], got "
@@ -204,6 +210,7 @@ static int parse_args(const char *cmd, int argc, char **argv, index_args *a)
         }
         case OPT_PASSAGE_THRESHOLD:
         case OPT_REUSE_MIN: {
+            a->given_passage = 1;
             double x = strtod(optarg, &end);
             if (*end || !*optarg || !(x > 0 && x <= 1))
                 return cli_usage_error(cmd, c == OPT_REUSE_MIN
@@ -247,6 +254,18 @@ static fw_index_result *run_query(const char *cmd, fw_index *ix, const index_arg
     fw_scan_options o, kept;
     batch_options(ix, a, argc, argv, &o);
     fw_index_scan_options(ix, &kept);
+    fw_index_info info;
+    fw_index_get_info(ix, &info);
+    if (a->learning && (info.documents || info.removed || info.segments)) {
+        fprintf(stderr, "fanwen %s: %s shapes the passage model an index learns from its "
+                "first batch; this index has its model already\n", cmd, a->learning);
+        return NULL;
+    }
+    if (a->given_passage && !kept.passages) {
+        fprintf(stderr, "fanwen %s: the index was built without the passage level "
+                "(--no-passages): the passage options do not apply\n", cmd);
+        return NULL;
+    }
     if (adding && kept.passages && !o.passages) {
         fprintf(stderr, "fanwen %s: --no-passages cannot add to an index of the passage level: "
                 "its documents keep their passages (query without --add, or leave it out)\n", cmd);
@@ -371,8 +390,10 @@ static int info(int argc, char **argv)
            (unsigned long long)in.text_raw_bytes, in.docs_bytes / docs, in.band_bytes / docs,
            in.text_bytes / docs);
     if (o.passages)
-        printf("passage band files %llu bytes, %.0f per document\n",
-               (unsigned long long)in.passage_band_bytes, in.passage_band_bytes / docs);
+        printf("passage band files %llu bytes, %.0f per document; passage model %s, %llu "
+               "bytes\n", (unsigned long long)in.passage_band_bytes, in.passage_band_bytes / docs,
+               in.passage_model[0] ? in.passage_model : "(none yet)",
+               (unsigned long long)in.passage_model_bytes);
     for (size_t i = 0; i < in.segments; i++) {
         const char *name;
         uint64_t n, first, last;
