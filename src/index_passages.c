@@ -397,224 +397,282 @@ static int by_id(const void *x, const void *y)
     return strcmp(((const local_doc *)x)->id, ((const local_doc *)y)->id);
 }
 
+/* The query's corpus: the batch's documents and the indexed ones its
+ * candidates name, in id order (local numbers), as a fw_passage_corpus
+ * takes them. */
+typedef struct query_corpus {
+    size_t nd;
+    local_doc *docs;
+    size_t *loc_batch, *loc_cut;   /* input position / cut index -> local */
+    fw_passage **pass;
+    uint32_t *npass, *len;
+    const unsigned char **packed;
+    uint64_t *first;               /* nd + 1: local passage numbers */
+    fw_passage_value *flat;        /* every passage's signature, side by side */
+} query_corpus;
+
+static void query_corpus_free(query_corpus *q)
+{
+    free(q->docs);
+    free(q->loc_batch);
+    free(q->loc_cut);
+    free(q->pass);
+    free(q->npass);
+    free(q->len);
+    free(q->packed);
+    free(q->first);
+    free(q->flat);
+    memset(q, 0, sizeof *q);
+}
+
+/* The indexed documents the (folded) pairs name, sorted, distinct. */
+static fw_status indexed_numbers(const fw_index_result *r, const pair_vec *pairs, uint64_t **out,
+                                 size_t *n)
+{
+    uint64_t *v = malloc((2 * pairs->len + 1) * sizeof *v);
+    size_t m = 0;
+    if (!v) return FW_ERR_NOMEM;
+    for (size_t i = 0; i < pairs->len; i++) {
+        if (MEMBER_DOC(pairs->v[i].key) < r->base) v[m++] = MEMBER_DOC(pairs->v[i].key);
+        if (MEMBER_DOC(pairs->v[i].item) < r->base) v[m++] = MEMBER_DOC(pairs->v[i].item);
+    }
+    if (!fw_sort_unique_u64(v, &m)) {
+        free(v);
+        return FW_ERR_NOMEM;
+    }
+    *out = v;
+    *n = m;
+    return FW_OK;
+}
+
+/* The corpus of the batch's documents and the cut ones (anum[i] cut[i]):
+ * the batch's are in id order already (numbered so), the indexed ones are
+ * sorted and both merged. */
+static fw_status gather_corpus(const fw_index_result *r, const uint64_t *anum, const cut_doc *cut,
+                               size_t na, query_corpus *q)
+{
+    const fw_scan *s = r->batch;
+    const size_t nd = q->nd = r->n + na, m = nd ? nd : 1;
+    local_doc *ixd = malloc((na ? na : 1) * sizeof *ixd);
+    q->docs = malloc(m * sizeof *q->docs);
+    q->loc_batch = malloc((r->n ? r->n : 1) * sizeof *q->loc_batch);
+    q->loc_cut = malloc((na ? na : 1) * sizeof *q->loc_cut);
+    q->pass = malloc(m * sizeof *q->pass);
+    q->npass = malloc(m * sizeof *q->npass);
+    q->len = malloc(m * sizeof *q->len);
+    q->packed = malloc(m * sizeof *q->packed);
+    q->first = malloc((nd + 1) * sizeof *q->first);
+    if (!ixd || !q->docs || !q->loc_batch || !q->loc_cut || !q->pass || !q->npass || !q->len ||
+        !q->packed || !q->first) {
+        free(ixd);
+        return FW_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < na; i++)
+        ixd[i] = (local_doc){anum[i], fw_index_result_id(r, anum[i]), 0, i};
+    qsort(ixd, na, sizeof *ixd, by_id);
+    for (size_t pos = 0, i = 0, l = 0; l < nd; l++) {
+        local_doc b = {0};
+        if (pos < r->n)
+            b = (local_doc){r->base + pos, fw_index_result_id(r, r->base + pos), 1,
+                            r->order[pos]};
+        if (pos < r->n && (i == na || strcmp(b.id, ixd[i].id) < 0)) {
+            q->docs[l] = b;
+            pos++;
+        } else {
+            q->docs[l] = ixd[i++];
+        }
+    }
+    free(ixd);
+    q->first[0] = 0;
+    for (size_t l = 0; l < nd; l++) {
+        if (q->docs[l].batch) {
+            const fw_doc_record *d = &s->docs[q->docs[l].at];
+            q->loc_batch[q->docs[l].at] = l;
+            q->pass[l] = d->passages;
+            q->npass[l] = d->npassages;
+            q->len[l] = d->naligned;
+            q->packed[l] = d->aligned;
+        } else {
+            const cut_doc *c = &cut[q->docs[l].at];
+            q->loc_cut[q->docs[l].at] = l;
+            q->pass[l] = c->passages;
+            q->npass[l] = c->npassages;
+            q->len[l] = c->naligned;
+            q->packed[l] = c->packed;
+        }
+        q->first[l + 1] = q->first[l] + q->npass[l];
+    }
+    const size_t np = q->first[nd];
+    if (np > UINT32_MAX) return FW_ERR_ARG;
+    if (!(q->flat = malloc((np ? np : 1) * PK * sizeof *q->flat))) return FW_ERR_NOMEM;
+    for (size_t l = 0; l < nd; l++) {
+        fw_passage_value *to = q->flat + q->first[l] * PK;
+        if (q->docs[l].batch) {
+            if (q->npass[l])
+                memcpy(to, r->bp_sigs + r->bp_first[q->docs[l].at] * PK,
+                       (size_t)q->npass[l] * PK * sizeof *to);
+            continue;
+        }
+        for (uint32_t k = 0; k < q->npass[l]; k++, to += PK) {
+            if (q->pass[l][k].sig) memcpy(to, q->pass[l][k].sig, PK * sizeof *to);
+            else memset(to, 0, PK * sizeof *to);
+        }
+    }
+    return FW_OK;
+}
+
+/* The candidates in the corpus's passage numbers, a < b, sorted, distinct
+ * (*cand malloc'ed, *nc of them). */
+static fw_status map_candidates(const fw_index_result *r, const pair_vec *pairs,
+                                const uint64_t *anum, size_t na, const query_corpus *q,
+                                fw_pair **cand, size_t *nc)
+{
+    /* an indexed document's place: a hash of its number (a binary search,
+     * a cache miss a step, was most of a large batch's time here) */
+    size_t slots = 16;
+    while (slots < 2 * na) slots *= 2;
+    uint64_t *slot_key = malloc(slots * sizeof *slot_key);
+    uint32_t *slot_loc = malloc(slots * sizeof *slot_loc);
+    /* packed a << 32 | b to be sorted by radix, then rewritten in place */
+    uint64_t *packed = malloc((pairs->len ? pairs->len : 1) * sizeof *packed);
+    size_t n = 0;
+    fw_status st = slot_key && slot_loc && packed ? FW_OK : FW_ERR_NOMEM;
+    for (size_t i = 0; st == FW_OK && i < slots; i++) slot_key[i] = UINT64_MAX;
+    for (size_t i = 0; st == FW_OK && i < na; i++) {
+        size_t h = fw_mix64(anum[i]) & (slots - 1);
+        while (slot_key[h] != UINT64_MAX) h = (h + 1) & (slots - 1);
+        slot_key[h] = anum[i];
+        slot_loc[h] = (uint32_t)q->loc_cut[i];
+    }
+    for (size_t i = 0; st == FW_OK && i < pairs->len; i++) {
+        uint64_t m[2] = {pairs->v[i].key, pairs->v[i].item};
+        uint32_t p[2];
+        for (int j = 0; j < 2; j++) {
+            uint64_t number = MEMBER_DOC(m[j]);
+            size_t l;
+            if (number >= r->base) {
+                l = q->loc_batch[r->order[number - r->base]];
+            } else {
+                size_t h = fw_mix64(number) & (slots - 1);
+                while (slot_key[h] != number) h = (h + 1) & (slots - 1);
+                l = slot_loc[h];
+            }
+            p[j] = (uint32_t)(q->first[l] + MEMBER_PASSAGE(m[j]));
+        }
+        if (p[0] == p[1]) continue;
+        packed[n++] = p[0] < p[1] ? (uint64_t)p[0] << 32 | p[1] : (uint64_t)p[1] << 32 | p[0];
+    }
+    if (st == FW_OK && !fw_sort_unique_u64(packed, &n)) st = FW_ERR_NOMEM;
+    free(slot_key);
+    free(slot_loc);
+    if (st != FW_OK) {
+        free(packed);
+        return st;
+    }
+    _Static_assert(sizeof(fw_pair) == sizeof(uint64_t), "pairs are rewritten in place");
+    fw_pair *out = (fw_pair *)packed;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t v = packed[i];
+        out[i] = (fw_pair){(uint32_t)(v >> 32), (uint32_t)v};
+    }
+    *cand = out;
+    *nc = n;
+    return FW_OK;
+}
+
+/* The index's boilerplate passages sketched, once a generation (every
+ * batch's are the same: the index's model, parameters and seed). */
+static fw_status known_passages(fw_index *ix, const fw_scan *s)
+{
+    if (ix->known) return FW_OK;
+    fw_known_passages *k = calloc(1, sizeof *k);
+    if (!k) return FW_ERR_NOMEM;
+    fw_status st = fw_known_passages_make(s->model, &s->passage_cfg, k);
+    if (st != FW_OK) {
+        free(k);
+        return st;
+    }
+    ix->known = k;
+    return FW_OK;
+}
+
+/* The rows of the matching that involve the batch, into r; the batch's
+ * documents' characters aligned elsewhere and in boilerplate (passages
+ * that matched the model, and lines). */
+static fw_status keep_batch_rows(fw_index_result *r, const query_corpus *q,
+                                 fw_passage_result *res)
+{
+    const fw_scan *s = r->batch;
+    const local_doc *docs = q->docs;
+    if (!(r->pdocs = malloc((q->nd ? q->nd : 1) * sizeof *r->pdocs)) ||
+        !(r->reused_chars = calloc(r->n ? r->n : 1, sizeof *r->reused_chars)) ||
+        !(r->boilerplate_chars = calloc(r->n ? r->n : 1, sizeof *r->boilerplate_chars)))
+        return FW_ERR_NOMEM;
+    r->npdocs = q->nd;
+    for (size_t l = 0; l < q->nd; l++) r->pdocs[l] = docs[l].number;
+    fw_spans_result *sp = &res->spans;
+    size_t k = 0;
+    for (size_t i = 0; i < sp->nspans; i++)
+        if (docs[sp->spans[i].a].batch || docs[sp->spans[i].b].batch) sp->spans[k++] = sp->spans[i];
+    r->pspans = sp->spans;
+    r->npspans = k;
+    sp->spans = NULL;
+    k = 0;
+    for (size_t i = 0; i < sp->nreuse; i++)
+        if (docs[sp->reuse[i].a].batch || docs[sp->reuse[i].b].batch) sp->reuse[k++] = sp->reuse[i];
+    r->preuse = sp->reuse;
+    r->npreuse = k;
+    sp->reuse = NULL;
+    for (size_t i = 0; i < r->n; i++) {
+        size_t l = q->loc_batch[i];
+        r->reused_chars[i] = sp->reused_chars[l];
+        r->boilerplate_chars[i] = res->boilerplate_chars[l] +
+                                  (s->line_chars ? s->line_chars[s->docs[i].rank] : 0);
+    }
+    r->passages = 1;
+    return FW_OK;
+}
+
 fw_status fw_index_query_passages(fw_index *ix, fw_index_result *r)
 {
     const fw_scan *s = r->batch;
     pair_vec pairs = {0};
     fw_arena *arenas = calloc((size_t)s->threads, sizeof *arenas);
     uint64_t *anum = NULL;
+    size_t na = 0, nc = 0;
     cut_doc *cut = NULL;
-    local_doc *docs = NULL;
-    size_t na = 0, nd = 0;
-    size_t *loc_batch = NULL, *loc_cut = NULL;
-    fw_passage **pass = NULL;
-    uint32_t *npass = NULL, *len = NULL;
-    const unsigned char **packed = NULL;
-    uint64_t *first = NULL;
-    fw_passage_value *flat = NULL;
+    query_corpus q = {0};
     fw_pair *cand = NULL;
     fw_passage_result res = {0};
     fw_status st = arenas ? find_candidates(ix, r, &pairs) : FW_ERR_NOMEM;
-
-    /* the indexed documents named, cut again */
     if (st == FW_OK && !fold_pairs(&pairs)) st = FW_ERR_NOMEM;
-    if (st == FW_OK && !(anum = malloc((2 * pairs.len + 1) * sizeof *anum))) st = FW_ERR_NOMEM;
-    for (size_t i = 0; st == FW_OK && i < pairs.len; i++) {
-        if (MEMBER_DOC(pairs.v[i].key) < r->base) anum[na++] = MEMBER_DOC(pairs.v[i].key);
-        if (MEMBER_DOC(pairs.v[i].item) < r->base) anum[na++] = MEMBER_DOC(pairs.v[i].item);
-    }
-    if (st == FW_OK && !fw_sort_unique_u64(anum, &na)) st = FW_ERR_NOMEM;
+    if (st == FW_OK) st = indexed_numbers(r, &pairs, &anum, &na);
     if (st == FW_OK && !(cut = calloc(na ? na : 1, sizeof *cut))) st = FW_ERR_NOMEM;
     if (st == FW_OK) st = cut_indexed(ix, s, anum, na, arenas, cut);
-
-    /* the corpus: the batch's documents and those, in id order */
-    nd = r->n + na;
-    if (st == FW_OK &&
-        (!(docs = malloc((nd ? nd : 1) * sizeof *docs)) ||
-         !(loc_batch = malloc((r->n ? r->n : 1) * sizeof *loc_batch)) ||
-         !(loc_cut = malloc((na ? na : 1) * sizeof *loc_cut))))
-        st = FW_ERR_NOMEM;
-    /* the batch's in id order already (numbered so): the indexed ones
-     * sorted, then both merged */
-    local_doc *ixd = st == FW_OK ? malloc((na ? na : 1) * sizeof *ixd) : NULL;
-    if (st == FW_OK && !ixd) st = FW_ERR_NOMEM;
-    for (size_t i = 0; st == FW_OK && i < na; i++)
-        ixd[i] = (local_doc){anum[i], fw_index_result_id(r, anum[i]), 0, i};
-    if (st == FW_OK) qsort(ixd, na, sizeof *ixd, by_id);
-    for (size_t pos = 0, i = 0, l = 0; st == FW_OK && l < nd; l++) {
-        local_doc b = {0};
-        if (pos < r->n)
-            b = (local_doc){r->base + pos, fw_index_result_id(r, r->base + pos), 1,
-                            r->order[pos]};
-        if (pos < r->n && (i == na || strcmp(b.id, ixd[i].id) < 0)) {
-            docs[l] = b;
-            pos++;
-        } else {
-            docs[l] = ixd[i++];
-        }
-    }
-    free(ixd);
-    if (st == FW_OK &&
-        (!(pass = malloc((nd ? nd : 1) * sizeof *pass)) ||
-         !(npass = malloc((nd ? nd : 1) * sizeof *npass)) ||
-         !(len = malloc((nd ? nd : 1) * sizeof *len)) ||
-         !(packed = malloc((nd ? nd : 1) * sizeof *packed)) ||
-         !(first = malloc((nd + 1) * sizeof *first))))
-        st = FW_ERR_NOMEM;
-    if (st == FW_OK) first[0] = 0;
-    for (size_t l = 0; st == FW_OK && l < nd; l++) {
-        if (docs[l].batch) {
-            const fw_doc_record *d = &s->docs[docs[l].at];
-            loc_batch[docs[l].at] = l;
-            pass[l] = d->passages;
-            npass[l] = d->npassages;
-            len[l] = d->naligned;
-            packed[l] = d->aligned;
-        } else {
-            const cut_doc *c = &cut[docs[l].at];
-            loc_cut[docs[l].at] = l;
-            pass[l] = c->passages;
-            npass[l] = c->npassages;
-            len[l] = c->naligned;
-            packed[l] = c->packed;
-        }
-        first[l + 1] = first[l] + npass[l];
-    }
-    const size_t np = st == FW_OK ? first[nd] : 0;
-    if (st == FW_OK && (np > UINT32_MAX || !(flat = malloc((np ? np : 1) * PK * sizeof *flat))))
-        st = np > UINT32_MAX ? FW_ERR_ARG : FW_ERR_NOMEM;
-    for (size_t l = 0; st == FW_OK && l < nd; l++) {
-        fw_passage_value *to = flat + first[l] * PK;
-        if (docs[l].batch) {
-            if (npass[l])
-                memcpy(to, r->bp_sigs + r->bp_first[docs[l].at] * PK,
-                       (size_t)npass[l] * PK * sizeof *to);
-            continue;
-        }
-        for (uint32_t k = 0; k < npass[l]; k++, to += PK) {
-            if (pass[l][k].sig) memcpy(to, pass[l][k].sig, PK * sizeof *to);
-            else memset(to, 0, PK * sizeof *to);
-        }
-    }
-
-    /* the candidates in the corpus's numbering, a < b, as a << 32 | b to
-     * be sorted and made distinct, then rewritten in place as pairs */
-    uint64_t *packed_cand = NULL;
-    if (st == FW_OK && !(packed_cand = malloc((pairs.len ? pairs.len : 1) * sizeof *packed_cand)))
-        st = FW_ERR_NOMEM;
-    cand = (fw_pair *)packed_cand;
-    size_t nc = 0;
-    /* an indexed document's place: a hash of its number (a binary search
-     * over the numbers, a cache miss a step, was most of a large batch's
-     * time here) */
-    size_t slots = 16;
-    while (slots < 2 * na) slots *= 2;
-    uint64_t *slot_key = st == FW_OK ? malloc(slots * sizeof *slot_key) : NULL;
-    uint32_t *slot_loc = st == FW_OK ? malloc(slots * sizeof *slot_loc) : NULL;
-    if (st == FW_OK && (!slot_key || !slot_loc)) st = FW_ERR_NOMEM;
-    for (size_t i = 0; st == FW_OK && i < slots; i++) slot_key[i] = UINT64_MAX;
-    for (size_t i = 0; st == FW_OK && i < na; i++) {
-        size_t h = fw_mix64(anum[i]) & (slots - 1);
-        while (slot_key[h] != UINT64_MAX) h = (h + 1) & (slots - 1);
-        slot_key[h] = anum[i];
-        slot_loc[h] = (uint32_t)loc_cut[i];
-    }
-    for (size_t i = 0; st == FW_OK && i < pairs.len; i++) {
-        uint64_t m[2] = {pairs.v[i].key, pairs.v[i].item};
-        uint32_t p[2];
-        for (int j = 0; j < 2; j++) {
-            uint64_t number = MEMBER_DOC(m[j]);
-            size_t l;
-            if (number >= r->base) {
-                l = loc_batch[r->order[number - r->base]];
-            } else {
-                size_t h = fw_mix64(number) & (slots - 1);
-                while (slot_key[h] != number) h = (h + 1) & (slots - 1);
-                l = slot_loc[h];
-            }
-            p[j] = (uint32_t)(first[l] + MEMBER_PASSAGE(m[j]));
-        }
-        if (p[0] == p[1]) continue;
-        packed_cand[nc++] = p[0] < p[1] ? (uint64_t)p[0] << 32 | p[1] : (uint64_t)p[1] << 32 | p[0];
-    }
-    if (st == FW_OK && !fw_sort_unique_u64(packed_cand, &nc)) st = FW_ERR_NOMEM;
-    if (st == FW_OK) {
-        _Static_assert(sizeof(fw_pair) == sizeof(uint64_t), "pairs are rewritten in place");
-        for (size_t i = 0; i < nc; i++) {
-            uint64_t v = packed_cand[i];
-            cand[i] = (fw_pair){(uint32_t)(v >> 32), (uint32_t)v};
-        }
-    }
-
-    /* verified, boilerplate by the model, spans and reuse */
-    if (st == FW_OK && !ix->known) { /* once a generation: every batch's are the same */
-        fw_known_passages *k = calloc(1, sizeof *k);
-        if (!k) st = FW_ERR_NOMEM;
-        else if ((st = fw_known_passages_make(s->model, &s->passage_cfg, k)) != FW_OK) free(k);
-        else ix->known = k;
-    }
-    if (st == FW_OK) {
-        fw_aligned_texts texts = {nd, packed, len, NULL, NULL};
-        fw_passage_corpus corpus = {nd, pass, npass, &texts, 0, NULL, 0, NULL, flat};
+    if (st == FW_OK) st = gather_corpus(r, anum, cut, na, &q);
+    if (st == FW_OK) st = map_candidates(r, &pairs, anum, na, &q, &cand, &nc);
+    free(pairs.v);
+    pairs.v = NULL;
+    if (st == FW_OK) st = known_passages(ix, s);
+    if (st == FW_OK) { /* verified, boilerplate by the model, spans and reuse */
+        fw_aligned_texts texts = {q.nd, q.packed, q.len, NULL, NULL};
+        fw_passage_corpus corpus = {q.nd, q.pass, q.npass, &texts, 0, NULL, 0, NULL, q.flat};
         fw_passage_settings set = {ix->man.params.passage_threshold, FW_PASSAGE_BANDS,
                                    FW_PASSAGE_ROWS, 0, 0, ix->man.params.reuse_min,
                                    s->threads, ix->known};
-        flat = NULL; /* fw_passages_match_given frees it */
+        q.flat = NULL; /* fw_passages_match_given frees it */
         st = fw_passages_match_given(&corpus, &set, cand, nc, &res);
     }
-
-    /* what involves the batch */
-    if (st == FW_OK &&
-        (!(r->pdocs = malloc((nd ? nd : 1) * sizeof *r->pdocs)) ||
-         !(r->reused_chars = calloc(r->n ? r->n : 1, sizeof *r->reused_chars)) ||
-         !(r->boilerplate_chars = calloc(r->n ? r->n : 1, sizeof *r->boilerplate_chars))))
-        st = FW_ERR_NOMEM;
-    if (st == FW_OK) {
-        r->npdocs = nd;
-        for (size_t l = 0; l < nd; l++) r->pdocs[l] = docs[l].number;
-        fw_spans_result *sp = &res.spans;
-        size_t k = 0;
-        for (size_t i = 0; i < sp->nspans; i++)
-            if (docs[sp->spans[i].a].batch || docs[sp->spans[i].b].batch)
-                sp->spans[k++] = sp->spans[i];
-        r->pspans = sp->spans;
-        r->npspans = k;
-        sp->spans = NULL;
-        k = 0;
-        for (size_t i = 0; i < sp->nreuse; i++)
-            if (docs[sp->reuse[i].a].batch || docs[sp->reuse[i].b].batch)
-                sp->reuse[k++] = sp->reuse[i];
-        r->preuse = sp->reuse;
-        r->npreuse = k;
-        sp->reuse = NULL;
-        for (size_t i = 0; i < r->n; i++) {
-            size_t l = loc_batch[i];
-            r->reused_chars[i] = sp->reused_chars[l];
-            r->boilerplate_chars[i] = res.boilerplate_chars[l] +
-                                      (s->line_chars ? s->line_chars[s->docs[i].rank] : 0);
-        }
-        r->passages = 1;
-    }
-
+    if (st == FW_OK) st = keep_batch_rows(r, &q, &res);
     fw_passage_result_free(&res);
+    query_corpus_free(&q);
     for (size_t i = 0; cut && i < na; i++) free(cut[i].packed);
     for (int t = 0; arenas && t < s->threads; t++) fw_arena_free(&arenas[t]);
     free(arenas);
     free(pairs.v);
     free(anum);
     free(cut);
-    free(docs);
-    free(loc_batch);
-    free(loc_cut);
-    free(pass);
-    free(npass);
-    free(len);
-    free(packed);
-    free(first);
-    free(flat);
     free(cand);
-    free(slot_key);
-    free(slot_loc);
     return st;
 }
 
