@@ -21,7 +21,9 @@
 # flushed, before the MANIFEST (the answer before; the new segment left
 # unnamed, removed by the next writer), and right after the MANIFEST's
 # rename (the answer after; for compact the old segments left, removed by
-# the next writer). Last, readers query while a
+# the next writer); and the first build killed before its MANIFEST (the
+# passage model it learned and its segment left unnamed: the next add gives
+# a clean build's files byte for byte). Last, readers query while a
 # writer adds and compacts in a loop: every read succeeds with the answer.
 set -u
 FANWEN=$1
@@ -84,6 +86,21 @@ point() { # POINT BASE EXPECT_REF LEFT WHAT CMD...: killed there, then checked
 }
 point before-manifest "$W/base" "$W/before" 1 add index add -q "$W/ix" "$W/B.jsonl"
 point after-manifest "$W/base" "$W/after" 0 add index add -q "$W/ix" "$W/B.jsonl"
+
+# the first build killed before its MANIFEST: the passage model it learned
+# and its segment are files no manifest names; the index is the empty one
+# it was created as, and the next writer removes them and learns the model
+# again: the same files, byte for byte, as a build that was not killed
+rm -rf "$W/k"
+{ FANWEN_INDEX_KILL_POINT=before-manifest "$FANWEN" index build -q "$W/k" "$W/A.jsonl"; } 2>/dev/null
+[ $? = 137 ] || fail "build: not killed before the manifest"
+ls "$W/k" | grep -q '^model-' || fail "killed build: no model file left (the test tests nothing)"
+"$FANWEN" index info --check "$W/k" | grep -q ", 0 documents" || fail "killed build: not empty"
+"$FANWEN" index add -q "$W/k" "$W/A.jsonl" || fail "add after a killed build"
+for f in "$W/base"/*; do
+    cmp -s "$f" "$W/k/${f##*/}" || fail "killed build, then add: ${f##*/} is not a clean build's"
+done
+[ "$(ls "$W/k")" = "$(ls "$W/base")" ] || fail "killed build, then add: files $(ls "$W/k")"
 
 # A copy of BASE as $W/ix, fanwen ARGS... run on it and SIGKILLed after a
 # random share of SECONDS; the index must still check, and `left` counts
