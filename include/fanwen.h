@@ -812,6 +812,16 @@ typedef struct fw_index fw_index;
 FW_API fw_status fw_index_create(const char *dir, const fw_scan_options *options,
                                  fw_index **out, char *why, size_t why_size);
 
+/* An index of the passage level, created and still empty, takes the
+ * passage model file `path` (fw_scan_write_passage_model(), `scan
+ * --save-passage-model`; made with the index's seed, --min-passage,
+ * template mode, canon table and normalization) instead of learning one
+ * from its first batch: a crawl's model for a library. The file is copied
+ * into the index. FW_ERR_ARG (fw_index_error() says why) for an index with
+ * documents or a model already, or without the passage level, or a model
+ * of other parameters; FW_ERR_FORMAT for a damaged one. */
+FW_API fw_status fw_index_use_passage_model(fw_index *index, const char *path);
+
 /* Opens an index: to read (flags 0), or to write (FW_INDEX_WRITE: waits
  * for the lock, then removes what killed writers left: files with a name
  * and first bytes of its writers' that the MANIFEST does not name, nothing

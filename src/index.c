@@ -750,6 +750,58 @@ fw_status fw_index_create(const char *dir, const fw_scan_options *options, fw_in
     return open_index(dir, FW_INDEX_WRITE, lock_fd, out, why, n);
 }
 
+static fw_status append_segment(fw_manifest *next, const fw_manifest *cur,
+                                const fw_manifest_segment *seg);
+
+/* An empty index of the passage level takes the passage model at `path`
+ * (made with its parameters) instead of learning one from its first batch:
+ * a copy, DIR/model-N, named by a new generation. */
+fw_status fw_index_use_passage_model(fw_index *ix, const char *path)
+{
+    ix->error[0] = '\0';
+    if (ix->lock_fd < 0)
+        return fw_index_fail(ix, FW_ERR_ARG, "fw_index_use_passage_model: opened to read");
+    const fw_index_params *p = &ix->man.params;
+    if (!p->passages)
+        return fw_index_fail(ix, FW_ERR_ARG, "a passage model is for the passage level, which "
+                             "this index does not have (--no-passages)");
+    if (ix->man.passage_model[0] || ix->man.nsegs || ix->man.next_doc)
+        return fw_index_fail(ix, FW_ERR_ARG, "a passage model is given to an index before its "
+                             "first documents (this one has its model: %s)",
+                             ix->man.passage_model[0] ? ix->man.passage_model : "learned");
+    fw_passage_model_params want;
+    memset(&want, 0, sizeof want);
+    fw_index_normalization(want.normalization, sizeof want.normalization);
+    want.seed = p->seed;
+    want.min_passage = p->min_passage;
+    want.template_mode = p->template_mode;
+    want.canon_hash = p->canon_hash;
+    char why[FW_INDEX_ERROR_SIZE], name[FW_INDEX_NAME_SIZE], to[4096];
+    fw_passage_model m;
+    fw_status st = fw_passage_model_read(path, &want, &m, why, sizeof why);
+    fw_passage_model_free(&m);
+    if (st != FW_OK) return fw_index_fail(ix, st, "%s", why);
+    snprintf(name, sizeof name, "model-%06" PRIu64, ix->man.generation + 1);
+    fw_index_path(ix, to, sizeof to, name, NULL);
+    uint64_t sum;
+    if ((st = copy_file(path, to, why, sizeof why)) != FW_OK ||
+        (st = fw_file_hash(to, &sum, why, sizeof why)) != FW_OK) {
+        unlink(to);
+        return fw_index_fail(ix, st, "%s", why);
+    }
+    fw_manifest next;
+    if ((st = append_segment(&next, &ix->man, NULL)) != FW_OK) {
+        unlink(to);
+        return st;
+    }
+    snprintf(next.passage_model, sizeof next.passage_model, "%s", name);
+    next.passage_model_sum = sum;
+    st = commit(ix, &next);
+    free(next.segs);
+    if (st != FW_OK) unlink(to);
+    return st;
+}
+
 /* ---------------------------------------------------------------- add */
 
 /* The band file of a new segment: every band's (key, number) records,

@@ -25,7 +25,9 @@
 #   6. a fresh index built from A then `index add B` (two segments) gives 2
 # and a family case: texts indexed three times over two segments, queried
 # with exact and near copies (index_remake.c shares their sketches).
-# Then: a parameter that differs is an error naming it (another canon
+# Then: a model given to the build is kept and answered with (and refused
+# with another seed, or on add); a parameter that differs is an error
+# naming it (another canon
 # table too); --fail-on-match
 # exits 3 only when there is a pair; two writers at once both land; a
 # writer (build or add) that finds the lock held says it waits; of two
@@ -221,6 +223,23 @@ fx=$W/families.ix
 "$FANWEN" query -q --index "$fx" -o "$W/qf" "$W/Fq.jsonl" || fail "families: query"
 same "$W/sf" "$W/qf" "families (copies in frames and segments)" "$W/Fq.jsonl"
 [ "$(grep -c ',fq-' "$W/qf/pairs.csv")" -ge 120 ] || fail "families: the copies are not all paired"
+
+# a model given to the build (a crawl's) instead of learned: the index keeps
+# a copy, and answers as a scan with that model
+"$FANWEN" scan -q -o "$W/sm" --save-passage-model "$W/crawl.model" "$W/g.jsonl" ||
+    fail "scan for a model"
+"$FANWEN" index build -q --passage-model "$W/crawl.model" "$W/given.ix" "$W/A.jsonl" ||
+    fail "build --passage-model"
+cmp -s "$W/crawl.model" "$W/given.ix/$(ls "$W/given.ix" | grep '^model-')" ||
+    fail "the given model is not the index's"
+"$FANWEN" scan -q --passage-model "$W/crawl.model" -o "$W/sg" "$W/A.jsonl" "$W/B.jsonl" ||
+    fail "scan with the given model"
+"$FANWEN" query -q --index "$W/given.ix" -o "$W/qg" "$W/B.jsonl" || fail "query, given model"
+same "$W/sg" "$W/qg" "a given model" "$W/B.jsonl"
+out=$("$FANWEN" index build -q --passage-model "$W/crawl.model" --seed 3 "$W/bad.ix" "$W/A.jsonl" 2>&1)
+[ $? = 1 ] && [[ $out == *"--seed 0, not 3"* ]] || fail "a model of another seed: $out"
+out=$("$FANWEN" index add -q --passage-model "$W/crawl.model" "$W/given.ix" "$W/C.jsonl" 2>&1)
+[ $? = 1 ] && [[ $out == *"is index build's"* ]] || fail "--passage-model on add: $out"
 
 ix=$W/default.ix
 # a parameter that differs is named

@@ -43,6 +43,8 @@ static const char *usage_index =
     "                      passages, common 3-grams) is learned from the first\n"
     "                      INPUTs and kept in the index (--boilerplate-docs N\n"
     "                      and --boilerplate-share F shape it, as scan's)\n"
+    "  --passage-model FILE  that model instead (scan --save-passage-model of a\n"
+    "                      crawl: its boilerplate lines and passages)\n"
     "other options:\n"
     "  -j, --threads N     --text-field F  --id-field F    --max-doc-bytes N\n"
     "  --files-from FILE   more INPUTs, one path a line ('-': standard input)\n"
@@ -84,6 +86,7 @@ typedef struct index_args {
     int given_params;        /* an answer-changing parameter was given */
     int given_passage;       /* a passage option was given (its name) */
     const char *learning;    /* --boilerplate-docs/-share, if given */
+    const char *model;       /* --passage-model FILE (index build) */
     const char *out, *index, *ids, *files_from;
     int add, fail_on_match, quiet, check;
     char **inputs;
@@ -93,7 +96,7 @@ typedef struct index_args {
 enum { OPT_SKETCH = 256, OPT_TEMPLATE, OPT_CANON, OPT_TEXT_FIELD, OPT_ID_FIELD, OPT_MAX_DOC,
        OPT_INDEX, OPT_ADD, OPT_FAIL, OPT_IDS, OPT_CHECK, OPT_FILES_FROM, OPT_NO_PASSAGES,
        OPT_MIN_PASSAGE, OPT_MAX_PASSAGE, OPT_PASSAGE_THRESHOLD, OPT_REUSE_MIN,
-       OPT_BOILERPLATE_DOCS, OPT_BOILERPLATE_SHARE };
+       OPT_BOILERPLATE_DOCS, OPT_BOILERPLATE_SHARE, OPT_PASSAGE_MODEL };
 
 static int parse_args(const char *cmd, int argc, char **argv, index_args *a)
 {
@@ -123,6 +126,7 @@ static int parse_args(const char *cmd, int argc, char **argv, index_args *a)
         {"max-passage", required_argument, 0, OPT_MAX_PASSAGE},
         {"passage-threshold", required_argument, 0, OPT_PASSAGE_THRESHOLD},
         {"reuse-min", required_argument, 0, OPT_REUSE_MIN},
+        {"passage-model", required_argument, 0, OPT_PASSAGE_MODEL},
         {"boilerplate-docs", required_argument, 0, OPT_BOILERPLATE_DOCS},
         {"boilerplate-share", required_argument, 0, OPT_BOILERPLATE_SHARE},
         {"quiet", no_argument, 0, 'q'},
@@ -194,6 +198,7 @@ static int parse_args(const char *cmd, int argc, char **argv, index_args *a)
                 return 1;
             a->given_params = 1;
             break;
+        case OPT_PASSAGE_MODEL: a->model = optarg; break;
         case OPT_BOILERPLATE_DOCS: /* they only shape the model the build learns */
             a->learning = "--boilerplate-docs";
             if (!cli_unsigned(cmd, "--boilerplate-docs", optarg, 1, 1u << 31, &v)) return 1;
@@ -256,7 +261,12 @@ static fw_index_result *run_query(const char *cmd, fw_index *ix, const index_arg
     fw_index_scan_options(ix, &kept);
     fw_index_info info;
     fw_index_get_info(ix, &info);
-    if (a->learning && (info.documents || info.removed || info.segments)) {
+    if (a->model && strcmp(cmd, "index build")) {
+        fprintf(stderr, "fanwen %s: --passage-model is index build's: the index keeps the model "
+                "it was built with\n", cmd);
+        return NULL;
+    }
+    if (a->learning && (a->model || info.documents || info.removed || info.segments)) {
         fprintf(stderr, "fanwen %s: %s shapes the passage model an index learns from its "
                 "first batch; this index has its model already\n", cmd, a->learning);
         return NULL;
@@ -330,6 +340,11 @@ static int build_or_add(int build, int argc, char **argv)
                          : fw_index_open(dir, FW_INDEX_WRITE, &ix, why, sizeof why);
     if (st != FW_OK) {
         fprintf(stderr, "fanwen %s: %s\n", cmd, why);
+        return EXIT_FAILURE;
+    }
+    if (build && a.model && fw_index_use_passage_model(ix, a.model) != FW_OK) {
+        fprintf(stderr, "fanwen %s: --passage-model: %s\n", cmd, fw_index_error(ix));
+        fw_index_close(ix);
         return EXIT_FAILURE;
     }
     fw_scan *batch = NULL;
