@@ -267,7 +267,7 @@ static void close_generation(fw_index *ix)
 }
 
 static fw_status check_canon(fw_index *ix, char *why, size_t n);
-static fw_status check_passage_model(fw_index *ix, char *why, size_t n);
+static fw_status read_passage_model(fw_index *ix, char *why, size_t n);
 
 /* Maps the generation the manifest names. A file missing under a reader
  * (a writer replaced the generation meanwhile) sends it back to the
@@ -299,12 +299,7 @@ static fw_status open_generation(fw_index *ix, char *why, size_t n)
         }
         if (ix->man.params.passages && ix->man.passage_model[0]) {
             ptag = fw_index_passage_tag(&ix->man.params, ix->man.passage_model_sum);
-            if ((st = check_passage_model(ix, why, n)) != FW_OK) return st;
-            char path[4096];
-            fw_index_path(ix, path, sizeof path, ix->man.passage_model, NULL);
-            if (!(ix->model = calloc(1, sizeof *ix->model))) return FW_ERR_NOMEM;
-            if ((st = fw_passage_model_read(path, NULL, ix->model, why, n)) != FW_OK)
-                return st == FW_ERR_IO ? FW_ERR_FORMAT : st;
+            if ((st = read_passage_model(ix, why, n)) != FW_OK) return st;
         }
         errno = 0;
         for (size_t g = 0; g < ix->man.nsegs && st == FW_OK; g++)
@@ -545,24 +540,31 @@ static fw_status check_canon(fw_index *ix, char *why, size_t n)
     return st;
 }
 
-/* The passage model the manifest names is there, with its checksum (a
- * damaged or missing one is a damaged index, never a model of another). */
-static fw_status check_passage_model(fw_index *ix, char *why, size_t n)
+/* ix->model: the passage model the manifest names, read once, checked
+ * against the manifest's XXH3 and parsed from the same bytes (a damaged or
+ * missing one is a damaged index, never a model of another). */
+static fw_status read_passage_model(fw_index *ix, char *why, size_t n)
 {
-    char path[4096];
+    char path[4096], *buf;
+    size_t len;
     fw_index_path(ix, path, sizeof path, ix->man.passage_model, NULL);
-    uint64_t h;
-    fw_status st = fw_file_hash(path, &h, why, n);
-    if (st == FW_ERR_IO) {
+    if (fw_read_whole(path, &buf, &len) != FW_OK) {
         snprintf(why, n, "%s: missing or unreadable (the MANIFEST names it)", path);
         return FW_ERR_FORMAT;
     }
-    if (st == FW_OK && h != ix->man.passage_model_sum) {
+    uint64_t h = fw_bytes_hash(buf, len);
+    fw_status st = FW_OK;
+    if (h != ix->man.passage_model_sum) {
         snprintf(why, n, "%s: damaged (its XXH3 %016" PRIx64 " is not the MANIFEST's %016" PRIx64
                          ")",
                  path, h, ix->man.passage_model_sum);
-        return FW_ERR_FORMAT;
+        st = FW_ERR_FORMAT;
+    } else if (!(ix->model = calloc(1, sizeof *ix->model))) {
+        st = FW_ERR_NOMEM;
+    } else if ((st = fw_passage_model_parse(buf, len, path, NULL, ix->model, why, n)) != FW_OK) {
+        st = st == FW_ERR_IO ? FW_ERR_FORMAT : st;
     }
+    free(buf);
     return st;
 }
 

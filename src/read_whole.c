@@ -42,6 +42,8 @@ fw_status fw_read_whole(const char *path, char **data, size_t *len)
     return st;
 }
 
+uint64_t fw_bytes_hash(const void *data, size_t len) { return XXH3_64bits(data, len) | 1; }
+
 fw_status fw_file_hash(const char *path, uint64_t *out, char *why, size_t why_size)
 {
     FILE *f = fopen(path, "rb");

@@ -16,4 +16,7 @@ fw_status fw_read_whole(const char *path, char **data, size_t *len);
  * file when it cannot be read. */
 fw_status fw_file_hash(const char *path, uint64_t *out, char *why, size_t why_size);
 
+/* The same hash of bytes already in memory. */
+uint64_t fw_bytes_hash(const void *data, size_t len);
+
 #endif
