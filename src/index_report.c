@@ -10,6 +10,7 @@
  */
 #include "index.h"
 #include "csv_write.h"
+#include "report_rows.h"
 #include "scan_internal.h"
 
 #include <errno.h>
@@ -93,40 +94,25 @@ static void write_docs(const fw_index_result *r, FILE *f)
     }
 }
 
-/* reuse.csv and spans.csv: the rows of the batch's documents, as report.c
- * writes a scan's. */
+/* reuse.csv and spans.csv: the rows of the batch's documents, in the
+ * scan's format (report_rows.c). */
 static void write_reuse(const fw_index_result *r, FILE *f)
 {
-    fputs("id_a,id_b,shared_passages,shared_chars,a_in_b,b_in_a\r\n", f);
+    fw_reuse_header(f);
     for (size_t i = 0; i < r->npreuse; i++) {
         const fw_reuse_pair *p = &r->preuse[i];
-        fw_csv_field(f, fw_index_result_id(r, r->pdocs[p->a]));
-        putc_unlocked(',', f);
-        fw_csv_field(f, fw_index_result_id(r, r->pdocs[p->b]));
-        fw_csv_fields(f, (uint64_t[]){p->shared_passages, p->shared_chars}, 2);
-        putc_unlocked(',', f);
-        fw_csv_fixed6(f, p->a_in_b);
-        putc_unlocked(',', f);
-        fw_csv_fixed6(f, p->b_in_a);
-        fputs("\r\n", f);
+        fw_reuse_row(f, fw_index_result_id(r, r->pdocs[p->a]), fw_index_result_id(r, r->pdocs[p->b]),
+                     p);
     }
 }
 
 static void write_spans(const fw_index_result *r, FILE *f)
 {
-    fputs("id_a,a_start,a_end,id_b,b_start,b_end,a_chars,b_chars,matched_chars,similarity\r\n",
-          f);
+    fw_spans_header(f);
     for (size_t i = 0; i < r->npspans; i++) {
         const fw_reused_span *p = &r->pspans[i];
-        fw_csv_field(f, fw_index_result_id(r, r->pdocs[p->a]));
-        fw_csv_fields(f, (uint64_t[]){p->a_start, p->a_end}, 2);
-        putc_unlocked(',', f);
-        fw_csv_field(f, fw_index_result_id(r, r->pdocs[p->b]));
-        fw_csv_fields(f, (uint64_t[]){p->b_start, p->b_end, p->a_chars, p->b_chars, p->matched},
-                      5);
-        putc_unlocked(',', f);
-        fw_csv_fixed6(f, p->similarity);
-        fputs("\r\n", f);
+        fw_spans_row(f, fw_index_result_id(r, r->pdocs[p->a]), fw_index_result_id(r, r->pdocs[p->b]),
+                     p);
     }
 }
 

@@ -28,6 +28,7 @@
 #define _GNU_SOURCE /* O_TMPFILE, AT_EMPTY_PATH */
 #include "fanwen.h"
 #include "csv_write.h"
+#include "report_rows.h"
 #include "measure.h"
 #include "scan.h"
 
@@ -242,45 +243,26 @@ static fw_status write_passages(const fw_scan *scan, FILE *f, int threads)
 /* reuse.csv: documents sharing passages, boilerplate left out. */
 static fw_status write_reuse(const fw_scan *scan, FILE *f)
 {
-    fputs("id_a,id_b,shared_passages,shared_chars,a_in_b,b_in_a\r\n", f);
+    fw_reuse_header(f);
     const fw_reuse_pair *r;
     size_t n;
     fw_status st = fw_scan_reuse(scan, &r, &n);
     if (st != FW_OK) return st;
-    for (size_t i = 0; i < n; i++) {
-        fw_csv_field(f, doc_id(scan, r[i].a));
-        putc_unlocked(',', f);
-        fw_csv_field(f, doc_id(scan, r[i].b));
-        fw_csv_fields(f, (uint64_t[]){r[i].shared_passages, r[i].shared_chars}, 2);
-        putc_unlocked(',', f);
-        fw_csv_fixed6(f, r[i].a_in_b);
-        putc_unlocked(',', f);
-        fw_csv_fixed6(f, r[i].b_in_a);
-        fputs("\r\n", f);
-    }
+    for (size_t i = 0; i < n; i++)
+        fw_reuse_row(f, doc_id(scan, r[i].a), doc_id(scan, r[i].b), &r[i]);
     return ferror(f) ? FW_ERR_IO : FW_OK;
 }
 
 /* spans.csv: reused spans, by id of a, a_start, id of b, b_start. */
 static fw_status write_spans(const fw_scan *scan, FILE *f)
 {
-    fputs("id_a,a_start,a_end,id_b,b_start,b_end,a_chars,b_chars,matched_chars,similarity\r\n",
-          f);
+    fw_spans_header(f);
     const fw_reused_span *r;
     size_t n;
     fw_status st = fw_scan_spans(scan, &r, &n);
     if (st != FW_OK) return st;
-    for (size_t i = 0; i < n; i++) {
-        fw_csv_field(f, doc_id(scan, r[i].a));
-        fw_csv_fields(f, (uint64_t[]){r[i].a_start, r[i].a_end}, 2);
-        putc_unlocked(',', f);
-        fw_csv_field(f, doc_id(scan, r[i].b));
-        fw_csv_fields(f, (uint64_t[]){r[i].b_start, r[i].b_end, r[i].a_chars, r[i].b_chars,
-                                   r[i].matched}, 5);
-        putc_unlocked(',', f);
-        fw_csv_fixed6(f, r[i].similarity);
-        fputs("\r\n", f);
-    }
+    for (size_t i = 0; i < n; i++)
+        fw_spans_row(f, doc_id(scan, r[i].a), doc_id(scan, r[i].b), &r[i]);
     return ferror(f) ? FW_ERR_IO : FW_OK;
 }
 
