@@ -863,6 +863,15 @@ FW_API fw_status fw_index_check_options(fw_index *index, const fw_scan_options *
 FW_API fw_status fw_index_batch_new(fw_index *index, const fw_scan_options *options,
                                     fw_scan **batch);
 
+/* A batch only to be added (what `index build` and `index add` make): as
+ * fw_index_batch_new(), but its query finds the pairs alone, not the spans
+ * and reuse rows of the passage level, which only reports show (a first
+ * batch still learns the index's passage model). Its result cannot be
+ * written as reports (fw_index_result_write() refuses it) and has no span
+ * or reuse rows. */
+FW_API fw_status fw_index_batch_to_add(fw_index *index, const fw_scan_options *options,
+                                       fw_scan **batch);
+
 /* What a query found. */
 typedef struct fw_index_result fw_index_result;
 

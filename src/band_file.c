@@ -562,24 +562,36 @@ static fw_status check_range(fw_band_file *f, unsigned band, uint64_t from, uint
     return FW_OK;
 }
 
-fw_status fw_band_file_find(fw_band_file *f, unsigned band, uint64_t key,
-                            const fw_band_record **first, size_t *n)
+/* The records of `key` in `band`, searching the blocks from `from` on
+ * (every block before it must start below `key`): by galloping forward
+ * from there, then halving, so that keys looked up in increasing order
+ * read the band once, in order. *block: the block the search ended in. */
+static fw_status find_from(fw_band_file *f, unsigned band, uint64_t key, uint64_t from,
+                           uint64_t *block, const fw_band_record **first, size_t *n)
 {
     *first = NULL;
     *n = 0;
+    *block = from;
     if (band >= f->foot.bands || f->table[band].count == 0) return FW_OK;
     uint64_t count = f->table[band].count;
     uint64_t nb = (count + FW_BAND_BLOCK_RECORDS - 1) / FW_BAND_BLOCK_RECORDS;
     const uint64_t *fence = f->fences + f->table[band].first_block;
     /* the first block whose first key is not below `key`; the key's records
      * may start at the end of the block before it */
-    uint64_t lo = 0, hi = nb;
+    uint64_t lo = from < nb ? from : nb, hi = lo, step = 1;
+    while (hi < nb && fence[hi] < key) {
+        lo = hi + 1;
+        hi += step;
+        step *= 2;
+    }
+    if (hi > nb) hi = nb;
     while (lo < hi) {
         uint64_t mid = lo + (hi - lo) / 2;
         if (fence[mid] < key) lo = mid + 1;
         else hi = mid;
     }
     uint64_t blk = lo ? lo - 1 : 0;
+    *block = blk;
     const fw_band_record *r = band_records(f, band);
     uint64_t begin = blk * FW_BAND_BLOCK_RECORDS;
     uint64_t end = begin + FW_BAND_BLOCK_RECORDS < count ? begin + FW_BAND_BLOCK_RECORDS : count;
@@ -604,6 +616,30 @@ fw_status fw_band_file_find(fw_band_file *f, unsigned band, uint64_t key,
         *n = (size_t)(stop - begin);
     }
     return FW_OK;
+}
+
+fw_status fw_band_file_find(fw_band_file *f, unsigned band, uint64_t key,
+                            const fw_band_record **first, size_t *n)
+{
+    uint64_t block;
+    return find_from(f, band, key, 0, &block, first, n);
+}
+
+void fw_band_cursor_init(fw_band_cursor *c, fw_band_file *f, unsigned band)
+{
+    c->file = f;
+    c->band = band;
+    c->block = 0;
+    c->last = 0;
+}
+
+fw_status fw_band_cursor_find(fw_band_cursor *c, uint64_t key, const fw_band_record **first,
+                              size_t *n)
+{
+    /* a key below the last one starts from the band's first block again */
+    uint64_t from = key >= c->last ? c->block : 0;
+    c->last = key;
+    return find_from(c->file, c->band, key, from, &c->block, first, n);
 }
 
 fw_status fw_band_file_check(fw_band_file *f)

@@ -629,7 +629,8 @@ fw_status fw_index_check_options(fw_index *ix, const fw_scan_options *o)
     return st == FW_OK ? FW_OK : fw_index_fail(ix, st, "%s", why);
 }
 
-fw_status fw_index_batch_new(fw_index *ix, const fw_scan_options *options, fw_scan **batch)
+static fw_status batch_make(fw_index *ix, const fw_scan_options *options, int add_only,
+                            fw_scan **batch)
 {
     *batch = NULL;
     fw_scan_options o = *options;
@@ -662,7 +663,18 @@ fw_status fw_index_batch_new(fw_index *ix, const fw_scan_options *options, fw_sc
     } else if (o.passages) {
         (*batch)->keep_passage_keys = 1; /* it learns the model: its keys for the band file */
     }
+    (*batch)->add_only = add_only;
     return FW_OK;
+}
+
+fw_status fw_index_batch_new(fw_index *ix, const fw_scan_options *options, fw_scan **batch)
+{
+    return batch_make(ix, options, 0, batch);
+}
+
+fw_status fw_index_batch_to_add(fw_index *ix, const fw_scan_options *options, fw_scan **batch)
+{
+    return batch_make(ix, options, 1, batch);
 }
 
 static fw_status copy_file(const char *from, const char *to, char *why, size_t n)
@@ -882,13 +894,14 @@ static void *segment_thread(void *arg)
     return NULL;
 }
 
-/* The new segment's three files at once, the batch's threads shared
- * between texts and band file: writing each file and flushing it to disk
- * is one thread's, waiting on the disk, and side by side each fills the
- * other's waits (a build of a million poems on two cores spent about half
- * of this stage's time waiting so, one file after the other). One thread
- * writes them one after the other. */
-static fw_status write_files(fw_index *ix, segment_job *job, const fw_index_result *r)
+/* The new segment's files at once, the batch's threads shared between
+ * the texts and the band files: compressing the texts is about as much
+ * work as making the document and passage band files, and each file's
+ * flush to disk is one thread's wait, which the other fills. One thread
+ * writes them one after the other. `model_sum`: the passage model's (with
+ * the passage level). */
+static fw_status write_files(fw_index *ix, segment_job *job, const fw_index_result *r,
+                             uint64_t model_sum)
 {
     int threads = job->threads > 0 ? job->threads : 1;
     pthread_t th;
@@ -900,12 +913,14 @@ static fw_status write_files(fw_index *ix, segment_job *job, const fw_index_resu
     }
     if (!apart) segment_thread(job);
     fw_status st = write_bands(ix, job->name, r, threads);
+    if (st == FW_OK && ix->man.params.passages)
+        st = fw_index_write_passage_bands(ix, job->name, r, model_sum, threads);
     if (apart) pthread_join(th, NULL);
     if (job->st != FW_OK) st = fw_index_fail(ix, job->st, "%s", job->why);
-    if (st != FW_OK) { /* neither stays without the other: no manifest names them */
-        static const char *const ext[] = {"docs", "text", "bands"};
+    if (st != FW_OK) { /* none stays without the others: no manifest names them */
+        static const char *const ext[] = {"docs", "text", "bands", "pbands"};
         char path[4096];
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < 4; i++) {
             fw_index_path(ix, path, sizeof path, job->name, ext[i]);
             unlink(path);
         }
@@ -978,12 +993,7 @@ fw_status fw_index_add(fw_index *ix, const fw_index_result *r)
                            "index has");
     if (st == FW_OK && passages && !ix->man.passage_model[0])
         st = write_model(ix, r, model, &model_sum);
-    if (st == FW_OK) st = write_files(ix, &job, r);
-    if (st == FW_OK && passages &&
-        (st = fw_index_write_passage_bands(ix, seg.name, r, model_sum)) != FW_OK) {
-        static const char *const ext[] = {"docs", "text", "bands"};
-        for (int e = 0; e < 3; e++) remove_file(ix, seg.name, ext[e]);
-    }
+    if (st == FW_OK) st = write_files(ix, &job, r, model_sum);
     if (st != FW_OK && model[0]) remove_file(ix, model, NULL);
     fw_manifest next;
     char old[FW_INDEX_NAME_SIZE];

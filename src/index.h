@@ -303,7 +303,7 @@ fw_status fw_index_batch_passages(fw_index_result *r);
 /* Segment `name`'s passage band file: the batch's passage band keys, item
  * number << 32 | passage, tagged with the passage model model_sum. */
 fw_status fw_index_write_passage_bands(fw_index *ix, const char *name, const fw_index_result *r,
-                                       uint64_t model_sum);
+                                       uint64_t model_sum, int threads);
 /* The passage level of a query against an index with a passage model:
  * r->passages and the rows (index_passages.c says how). */
 fw_status fw_index_query_passages(fw_index *ix, fw_index_result *r);

@@ -94,47 +94,84 @@ fw_status fw_index_batch_passages(fw_index_result *r)
     return FW_OK;
 }
 
-/* The batch's passage records of one band: (key, member), for passages with
- * text, sorted by key then member, into rec (tmp: as many, scratch; both
- * r->bp_total long); returns how many. */
-static size_t batch_band_into(const fw_index_result *r, unsigned band, fw_band_record *rec,
-                              fw_band_record *tmp)
+/* The batch's passages with text in member order (document id, then
+ * position), and their band keys band by band: each band's records are
+ * then made by reading two arrays in order, where the keys as kept (a
+ * passage's 32 together) would be read 128 bytes apart. */
+typedef struct passage_columns {
+    uint64_t *member;          /* m of them, increasing */
+    uint32_t *keys;            /* band b's at keys[b * m ...] */
+    size_t m;
+} passage_columns;
+
+static void columns_free(passage_columns *c)
 {
-    const fw_scan *s = r->batch;
-    size_t m = 0;
-    for (size_t pos = 0; pos < r->n; pos++) {
-        size_t i = r->order[pos];
-        const fw_doc_record *d = &s->docs[i];
-        const uint32_t *keys = r->bp_keys + r->bp_first[i] * FW_PASSAGE_BANDS + band;
-        for (uint32_t k = 0; k < d->npassages; k++)
-            if (d->passages[k].clen)
-                rec[m++] = (fw_band_record){keys[(size_t)k * FW_PASSAGE_BANDS],
-                                            MEMBER(r->base + pos, k)};
-    }
-    fw_band_records_sort(rec, tmp, m);
-    return m;
+    free(c->member);
+    free(c->keys);
+    *c = (passage_columns){0};
 }
 
-/* The same, malloc'ed (*out, *n of them). */
-static fw_status batch_band(const fw_index_result *r, unsigned band, fw_band_record **out,
-                            size_t *n)
+static fw_status columns_make(const fw_index_result *r, passage_columns *c)
 {
-    size_t np = r->bp_total;
-    fw_band_record *rec = malloc((np ? np : 1) * sizeof *rec);
-    fw_band_record *tmp = malloc((np ? np : 1) * sizeof *tmp);
-    if (!rec || !tmp) {
-        free(rec);
-        free(tmp);
+    const fw_scan *s = r->batch;
+    *c = (passage_columns){0};
+    size_t *at = malloc((r->n + 1) * sizeof *at); /* where document `pos`'s start */
+    if (!at) return FW_ERR_NOMEM;
+    at[0] = 0;
+    for (size_t pos = 0; pos < r->n; pos++) {
+        const fw_doc_record *d = &s->docs[r->order[pos]];
+        size_t k = 0;
+        for (uint32_t j = 0; j < d->npassages; j++) k += d->passages[j].clen != 0;
+        at[pos + 1] = at[pos] + k;
+    }
+    const size_t m = c->m = at[r->n];
+    if (m > UINT32_MAX) { /* batch_band_into numbers them in 32 bits */
+        free(at);
+        return FW_ERR_ARG;
+    }
+    c->member = malloc((m ? m : 1) * sizeof *c->member);
+    c->keys = m > SIZE_MAX / FW_PASSAGE_BANDS / sizeof *c->keys
+                  ? NULL
+                  : malloc((m ? m : 1) * FW_PASSAGE_BANDS * sizeof *c->keys);
+    if (!c->member || !c->keys) {
+        free(at);
+        columns_free(c);
         return FW_ERR_NOMEM;
     }
-    *n = batch_band_into(r, band, rec, tmp);
-    free(tmp);
-    *out = rec;
+    #pragma omp parallel for num_threads(s->threads) schedule(dynamic, 256)
+    for (size_t pos = 0; pos < r->n; pos++) {
+        size_t i = r->order[pos], o = at[pos];
+        const fw_doc_record *d = &s->docs[i];
+        const uint32_t *keys = r->bp_keys + r->bp_first[i] * FW_PASSAGE_BANDS;
+        for (uint32_t k = 0; k < d->npassages; k++, keys += FW_PASSAGE_BANDS) {
+            if (!d->passages[k].clen) continue;
+            c->member[o] = MEMBER(r->base + pos, k);
+            for (unsigned b = 0; b < FW_PASSAGE_BANDS; b++) c->keys[b * m + o] = keys[b];
+            o++;
+        }
+    }
+    free(at);
     return FW_OK;
 }
 
+/* One band's records (key, member), sorted by key then member, into rec
+ * (tmp: as many records, scratch); returns how many (c->m). */
+static size_t batch_band_into(const passage_columns *c, unsigned band, fw_band_record *rec,
+                              fw_band_record *tmp)
+{
+    const size_t m = c->m;
+    const uint32_t *keys = c->keys + band * m;
+    /* key << 32 | place: a stable sort by key keeps the places, and so
+     * the members, increasing within a key */
+    uint64_t *v = (uint64_t *)tmp, *scratch = v + m;
+    for (size_t j = 0; j < m; j++) v[j] = (uint64_t)keys[j] << 32 | j;
+    fw_sort_by_high32(v, scratch, m);
+    for (size_t j = 0; j < m; j++) rec[j] = (fw_band_record){v[j] >> 32, c->member[(uint32_t)v[j]]};
+    return m;
+}
+
 fw_status fw_index_write_passage_bands(fw_index *ix, const char *name, const fw_index_result *r,
-                                       uint64_t model_sum)
+                                       uint64_t model_sum, int threads)
 {
     char path[4096], why[FW_INDEX_ERROR_SIZE];
     fw_index_path(ix, path, sizeof path, name, "pbands");
@@ -144,19 +181,25 @@ fw_status fw_index_write_passage_bands(fw_index *ix, const char *name, const fw_
                                       sizeof why);
     if (st != FW_OK) return fw_index_fail(ix, st, "%s", why);
     /* a band a thread made and sorted at once, written in order */
-    const unsigned group = (unsigned)(r->batch->threads > 0 ? r->batch->threads : 1);
-    const size_t m = r->bp_total ? r->bp_total : 1;
-    fw_band_record *rec = malloc(group * m * sizeof *rec), *tmp = malloc(group * m * sizeof *tmp);
-    size_t *nr = calloc(group, sizeof *nr);
-    if (!rec || !tmp || !nr) st = FW_ERR_NOMEM;
+    const unsigned group = (unsigned)(threads > 0 ? threads : 1);
+    passage_columns c;
+    st = columns_make(r, &c);
+    const size_t m = c.m ? c.m : 1;
+    fw_band_record *rec = NULL, *tmp = NULL;
+    size_t *nr = NULL;
+    if (st == FW_OK && (!(rec = malloc(group * m * sizeof *rec)) ||
+                        !(tmp = malloc(group * m * sizeof *tmp)) ||
+                        !(nr = calloc(group, sizeof *nr))))
+        st = FW_ERR_NOMEM;
     for (unsigned b0 = 0; b0 < FW_PASSAGE_BANDS && st == FW_OK; b0 += group) {
         unsigned nb = FW_PASSAGE_BANDS - b0 < group ? FW_PASSAGE_BANDS - b0 : group;
         #pragma omp parallel for num_threads(group) schedule(static, 1)
         for (unsigned j = 0; j < nb; j++)
-            nr[j] = batch_band_into(r, b0 + j, rec + j * m, tmp + j * m);
+            nr[j] = batch_band_into(&c, b0 + j, rec + j * m, tmp + j * m);
         for (unsigned j = 0; j < nb && st == FW_OK; j++)
             st = fw_band_writer_add(w, b0 + j, rec + j * m, nr[j]);
     }
+    columns_free(&c);
     free(rec);
     free(tmp);
     free(nr);
@@ -244,51 +287,102 @@ static int bucket_pairs(const fw_index_result *r, const uint64_t *a, size_t na,
     return 1;
 }
 
-/* Every candidate pair involving the batch, band by band: each distinct
- * key of the batch's passages looked up in every segment's passage band
- * file (the removed documents left out). */
-static fw_status find_candidates(fw_index *ix, const fw_index_result *r, pair_vec *out)
+/* A thread's share of find_candidates(): its bands' pairs. */
+typedef struct band_work {
+    pair_vec pairs;
+    fw_band_record *rec, *tmp;
+    uint64_t *a, *b;
+    size_t acap, bcap;
+    fw_band_cursor *cur;
+    fw_status st;
+    size_t failed_seg;
+} band_work;
+
+static void band_candidates(fw_index *ix, const fw_index_result *r, const passage_columns *c,
+                            unsigned band, band_work *w)
 {
-    fw_status st = FW_OK;
-    uint64_t *a = NULL, *b = NULL;
-    size_t acap = 0, bcap = 0;
-    for (unsigned band = 0; band < FW_PASSAGE_BANDS && st == FW_OK; band++) {
-        fw_band_record *rec;
-        size_t n;
-        if ((st = batch_band(r, band, &rec, &n)) != FW_OK) break;
-        for (size_t s0 = 0; s0 < n && st == FW_OK;) {
-            size_t e = s0 + 1;
-            while (e < n && rec[e].key == rec[s0].key) e++;
-            size_t na = 0, nb = e - s0;
-            if (!fw_grow(&b, &bcap, nb, sizeof *b, 64)) {
-                st = FW_ERR_NOMEM;
+    size_t n = batch_band_into(c, band, w->rec, w->tmp);
+    const fw_band_record *rec = w->rec;
+    for (size_t g = 0; g < ix->man.nsegs; g++)
+        fw_band_cursor_init(&w->cur[g], ix->segs[g].pbands, band);
+    for (size_t s0 = 0; s0 < n && w->st == FW_OK;) {
+        size_t e = s0 + 1;
+        while (e < n && rec[e].key == rec[s0].key) e++;
+        size_t na = 0, nb = e - s0;
+        if (!fw_grow(&w->b, &w->bcap, nb, sizeof *w->b, 64)) {
+            w->st = FW_ERR_NOMEM;
+            break;
+        }
+        for (size_t j = 0; j < nb; j++) w->b[j] = rec[s0 + j].item;
+        for (size_t g = 0; g < ix->man.nsegs && w->st == FW_OK; g++) {
+            const fw_band_record *found;
+            size_t nf;
+            if ((w->st = fw_band_cursor_find(&w->cur[g], rec[s0].key, &found, &nf)) != FW_OK) {
+                w->failed_seg = g;
                 break;
             }
-            for (size_t j = 0; j < nb; j++) b[j] = rec[s0 + j].item;
-            for (size_t g = 0; g < ix->man.nsegs && st == FW_OK; g++) {
-                const fw_band_record *found;
-                size_t nf;
-                if (fw_band_file_find(ix->segs[g].pbands, band, rec[s0].key, &found, &nf) !=
-                    FW_OK) {
-                    st = fw_index_fail(ix, FW_ERR_FORMAT, "%s",
-                                       fw_band_file_error(ix->segs[g].pbands));
-                    break;
-                }
-                if (!fw_grow(&a, &acap, na + nf, sizeof *a, 64)) {
-                    st = FW_ERR_NOMEM;
-                    break;
-                }
-                for (size_t i = 0; i < nf; i++)
-                    if (!fw_index_is_removed(ix, MEMBER_DOC(found[i].item)))
-                        a[na++] = found[i].item;
+            if (!fw_grow(&w->a, &w->acap, na + nf, sizeof *w->a, 64)) {
+                w->st = FW_ERR_NOMEM;
+                break;
             }
-            if (st == FW_OK && !bucket_pairs(r, a, na, b, nb, out)) st = FW_ERR_NOMEM;
-            s0 = e;
+            for (size_t i = 0; i < nf; i++)
+                if (!fw_index_is_removed(ix, MEMBER_DOC(found[i].item)))
+                    w->a[na++] = found[i].item;
         }
-        free(rec);
+        if (w->st == FW_OK && !bucket_pairs(r, w->a, na, w->b, nb, &w->pairs))
+            w->st = FW_ERR_NOMEM;
+        s0 = e;
     }
-    free(a);
-    free(b);
+}
+
+/* Every candidate pair involving the batch: each distinct key of the
+ * batch's passages looked up in every segment's passage band file (the
+ * removed documents left out), the bands in parallel, each in key order. */
+static fw_status find_candidates(fw_index *ix, const fw_index_result *r, pair_vec *out)
+{
+    const int nw = r->batch->threads > 0 ? r->batch->threads : 1;
+    passage_columns c;
+    fw_status st = columns_make(r, &c);
+    if (st != FW_OK) return st;
+    const size_t m = c.m ? c.m : 1;
+    band_work *w = calloc((size_t)nw, sizeof *w);
+    if (!w) st = FW_ERR_NOMEM;
+    for (int t = 0; t < nw && st == FW_OK; t++) {
+        w[t].rec = malloc(m * sizeof *w[t].rec);
+        w[t].tmp = malloc(m * sizeof *w[t].tmp);
+        w[t].cur = malloc((ix->man.nsegs ? ix->man.nsegs : 1) * sizeof *w[t].cur);
+        if (!w[t].rec || !w[t].tmp || !w[t].cur) st = FW_ERR_NOMEM;
+    }
+    if (st == FW_OK) {
+        #pragma omp parallel for num_threads(nw) schedule(dynamic, 1)
+        for (unsigned band = 0; band < FW_PASSAGE_BANDS; band++) {
+            band_work *me = &w[omp_get_thread_num()];
+            if (me->st == FW_OK) band_candidates(ix, r, &c, band, me);
+        }
+        for (int t = 0; t < nw && st == FW_OK; t++)
+            if (w[t].st != FW_OK && (st = w[t].st) != FW_ERR_NOMEM) /* a block failed its check */
+                fw_index_fail(ix, st, "%s", fw_band_file_error(ix->segs[w[t].failed_seg].pbands));
+    }
+    /* the threads' pairs into one vector */
+    size_t total = 0;
+    for (int t = 0; w && st == FW_OK && t < nw; t++) total += w[t].pairs.len;
+    if (st == FW_OK && !fw_grow(&out->v, &out->cap, out->len + total + 1, sizeof *out->v, 1024))
+        st = FW_ERR_NOMEM;
+    for (int t = 0; w && st == FW_OK && t < nw; t++) {
+        if (w[t].pairs.len)
+            memcpy(out->v + out->len, w[t].pairs.v, w[t].pairs.len * sizeof *out->v);
+        out->len += w[t].pairs.len;
+    }
+    for (int t = 0; w && t < nw; t++) {
+        free(w[t].pairs.v);
+        free(w[t].rec);
+        free(w[t].tmp);
+        free(w[t].a);
+        free(w[t].b);
+        free(w[t].cur);
+    }
+    free(w);
+    columns_free(&c);
     return st;
 }
 
@@ -659,10 +753,11 @@ fw_status fw_index_query_passages(fw_index *ix, fw_index_result *r)
         fw_passage_corpus corpus = {q.nd, q.pass, q.npass, &texts, 0, NULL, 0, NULL, q.flat};
         fw_passage_settings set = {ix->man.params.passage_threshold, FW_PASSAGE_BANDS,
                                    FW_PASSAGE_ROWS, 0, 0, ix->man.params.reuse_min,
-                                   s->threads, ix->known};
+                                   s->threads, ix->known, 0};
         q.flat = NULL; /* fw_passages_match_given frees it */
         st = fw_passages_match_given(&corpus, &set, cand, nc, &res);
     }
+   
     if (st == FW_OK) st = keep_batch_rows(r, &q, &res);
     fw_passage_result_free(&res);
     query_corpus_free(&q);

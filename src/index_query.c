@@ -253,16 +253,22 @@ size_t fw_index_batch_band(const fw_index_result *r, unsigned band, fw_band_reco
     return r->nkeyed;
 }
 
-/* The live indexed documents with `key` in `band`, into *members. */
-static fw_status indexed_bucket(fw_index *ix, unsigned band, uint64_t key, uint64_t **members,
-                                size_t *cap, size_t *na)
+/* The live indexed documents with `key` in `band`, into *members: found
+ * with a cursor a segment (keys in increasing order), or when cur is NULL
+ * by a search of each segment from the top. */
+static fw_status indexed_bucket(fw_index *ix, fw_band_cursor *cur, unsigned band, uint64_t key,
+                                uint64_t **members, size_t *cap, size_t *na, size_t *failed)
 {
     *na = 0;
     for (size_t g = 0; g < ix->man.nsegs; g++) {
         const fw_band_record *found;
         size_t nf;
-        fw_status st = fw_band_file_find(ix->segs[g].bands, band, key, &found, &nf);
-        if (st != FW_OK) return fw_index_fail(ix, st, "%s", fw_band_file_error(ix->segs[g].bands));
+        fw_status st = cur ? fw_band_cursor_find(&cur[g], key, &found, &nf)
+                           : fw_band_file_find(ix->segs[g].bands, band, key, &found, &nf);
+        if (st != FW_OK) {
+            *failed = g;
+            return st;
+        }
         if (!fw_grow(members, cap, *na + nf + 1, sizeof **members, 64)) return FW_ERR_NOMEM;
         for (size_t j = 0; j < nf; j++)
             if (!fw_index_is_removed(ix, found[j].item)) (*members)[(*na)++] = found[j].item;
@@ -304,32 +310,87 @@ static fw_status sort_pairs(fw_pair_list *v)
     return FW_OK;
 }
 
+/* A thread's share of find_candidates(): its bands' pairs. */
+typedef struct band_work {
+    fw_pair_list out, lost;
+    fw_band_record *rec, *tmp;
+    uint64_t *members;
+    size_t members_cap;
+    fw_band_cursor *cur;
+    fw_status st;
+    size_t failed_seg;
+} band_work;
+
+static void band_candidates(fw_index *ix, const fw_index_result *r, unsigned band, band_work *w)
+{
+    size_t nr = fw_index_batch_band(r, band, w->rec, w->tmp);
+    for (size_t g = 0; g < ix->man.nsegs; g++)
+        fw_band_cursor_init(&w->cur[g], ix->segs[g].bands, band);
+    for (size_t i = 0; i < nr && w->st == FW_OK;) {
+        size_t e = i + 1, na;
+        while (e < nr && w->rec[e].key == w->rec[i].key) e++;
+        w->st = indexed_bucket(ix, w->cur, band, w->rec[i].key, &w->members, &w->members_cap, &na,
+                               &w->failed_seg);
+        if (w->st == FW_OK && (!bucket_pairs(r, w->members, na, w->rec + i, e - i, &w->out) ||
+                               !bucket_lost(r, w->members, na, w->rec + i, e - i, &w->lost)))
+            w->st = FW_ERR_NOMEM;
+        i = e;
+    }
+}
+
+/* The lists of all threads into one (`into`, freed the others'). */
+static int join_lists(fw_pair_list *into, band_work *w, int nw, int lost)
+{
+    size_t total = 0;
+    for (int t = 0; t < nw; t++) total += lost ? w[t].lost.len : w[t].out.len;
+    if (!fw_grow(&into->v, &into->cap, total + 1, sizeof *into->v, 64)) return 0;
+    for (int t = 0; t < nw; t++) {
+        fw_pair_list *l = lost ? &w[t].lost : &w[t].out;
+        if (l->len) memcpy(into->v + into->len, l->v, l->len * sizeof *l->v);
+        into->len += l->len;
+        free(l->v);
+        *l = (fw_pair_list){0};
+    }
+    return 1;
+}
+
 /* Every candidate pair with a new document, sorted, without repeats; and
  * into `lost` the pairs between indexed documents that buckets no longer
- * give. */
+ * give. The bands are looked up in parallel, each in key order. */
 static fw_status find_candidates(fw_index *ix, fw_index_result *r, fw_pair_list *out, fw_pair_list *lost)
 {
     const unsigned bands = ix->man.params.bands;
-    size_t m = r->n ? r->n : 1;
-    fw_band_record *rec = malloc(m * sizeof *rec), *tmp = malloc(m * sizeof *tmp);
-    uint64_t *members = NULL;
-    size_t members_cap = 0;
-    fw_status st = rec && tmp ? FW_OK : FW_ERR_NOMEM;
-    for (unsigned band = 0; band < bands && st == FW_OK; band++) {
-        size_t nr = fw_index_batch_band(r, band, rec, tmp);
-        for (size_t i = 0; i < nr && st == FW_OK;) {
-            size_t e = i + 1, na;
-            while (e < nr && rec[e].key == rec[i].key) e++;
-            st = indexed_bucket(ix, band, rec[i].key, &members, &members_cap, &na);
-            if (st == FW_OK && (!bucket_pairs(r, members, na, rec + i, e - i, out) ||
-                                !bucket_lost(r, members, na, rec + i, e - i, lost)))
-                st = FW_ERR_NOMEM;
-            i = e;
-        }
+    const int nw = r->batch->threads > 0 ? r->batch->threads : 1;
+    const size_t m = r->n ? r->n : 1;
+    band_work *w = calloc((size_t)nw, sizeof *w);
+    fw_status st = w ? FW_OK : FW_ERR_NOMEM;
+    for (int t = 0; t < nw && st == FW_OK; t++) {
+        w[t].rec = malloc(m * sizeof *w[t].rec);
+        w[t].tmp = malloc(m * sizeof *w[t].tmp);
+        w[t].cur = malloc((ix->man.nsegs ? ix->man.nsegs : 1) * sizeof *w[t].cur);
+        if (!w[t].rec || !w[t].tmp || !w[t].cur) st = FW_ERR_NOMEM;
     }
-    free(rec);
-    free(tmp);
-    free(members);
+    if (st == FW_OK) {
+        #pragma omp parallel for num_threads(nw) schedule(dynamic, 1)
+        for (unsigned band = 0; band < bands; band++) {
+            band_work *me = &w[omp_get_thread_num()];
+            if (me->st == FW_OK) band_candidates(ix, r, band, me);
+        }
+        for (int t = 0; t < nw && st == FW_OK; t++)
+            if (w[t].st != FW_OK && (st = w[t].st) != FW_ERR_NOMEM) /* a block failed its check */
+                fw_index_fail(ix, st, "%s", fw_band_file_error(ix->segs[w[t].failed_seg].bands));
+    }
+    if (st == FW_OK && (!join_lists(out, w, nw, 0) || !join_lists(lost, w, nw, 1)))
+        st = FW_ERR_NOMEM;
+    for (int t = 0; w && t < nw; t++) {
+        free(w[t].out.v);
+        free(w[t].lost.v);
+        free(w[t].rec);
+        free(w[t].tmp);
+        free(w[t].members);
+        free(w[t].cur);
+    }
+    free(w);
     if (st == FW_OK) st = sort_pairs(out);
     if (st == FW_OK) st = sort_pairs(lost);
     return st;
@@ -428,8 +489,10 @@ static fw_status band_gives(fw_index *ix, const fw_index_result *r, unsigned ban
                             uint64_t x, uint64_t y, const fw_band_record *rec, size_t nr,
                             uint64_t **members, size_t *cap, int *gives)
 {
-    size_t na;
-    fw_status st = indexed_bucket(ix, band, key, members, cap, &na);
+    size_t na, failed;
+    fw_status st = indexed_bucket(ix, NULL, band, key, members, cap, &na, &failed);
+    if (st == FW_ERR_FORMAT || st == FW_ERR_IO)
+        return fw_index_fail(ix, st, "%s", fw_band_file_error(ix->segs[failed].bands));
     if (st != FW_OK) return st;
     size_t lo = 0, hi = nr;
     while (lo < hi) {
@@ -969,7 +1032,7 @@ fw_status fw_index_query(fw_index *ix, fw_scan *s, fw_index_result **out)
         if (i < r->npairs) qsort(r->pairs, r->npairs, sizeof *r->pairs, cmp_result_pair);
         pthread_mutex_unlock(&lock);
     }
-    if (st == FW_OK && s->passage_minhasher)
+    if (st == FW_OK && s->passage_minhasher && !s->add_only)
         st = s->passages_cut_only ? fw_index_query_passages(ix, r) : fw_index_own_passages(r);
     if (st == FW_OK) st = clusters(ix, r);
     if (st == FW_OK) st = copy_indexed_ids(r);

@@ -169,6 +169,9 @@ static fw_status write_one(fw_index *ix, const fw_index_result *r, const char *d
 
 fw_status fw_index_result_write(fw_index *ix, const fw_index_result *r, const char *dir)
 {
+    if (r->batch->add_only)
+        return fw_index_fail(ix, FW_ERR_ARG, "fw_index_result_write: the batch was made to be "
+                             "added only (fw_index_batch_to_add): it has no reports");
     if (mkdir(dir, 0755) != 0 && errno != EEXIST)
         return fw_index_fail(ix, FW_ERR_IO, "%s: %s", dir, strerror(errno));
     size_t *members = malloc((r->n ? r->n : 1) * sizeof *members);

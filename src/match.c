@@ -164,7 +164,7 @@ fw_status fw_match_passages(fw_scan *s)
         }
         fw_passage_settings set = {s->opt.passage_threshold, s->stats.passage_bands,
                                    s->stats.passage_rows, s->opt.boilerplate_docs, s->opt.boilerplate_share,
-                                   s->opt.reuse_min, s->threads, NULL};
+                                   s->opt.reuse_min, s->threads, NULL, s->add_only};
         fw_known_passages known = {0};
         if (s->bounded || corpus.flat) {
             st = FW_OK;

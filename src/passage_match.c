@@ -625,9 +625,11 @@ fw_status fw_passages_match(const fw_passage_corpus *c, const fw_passage_setting
     else if ((st = find_boilerplate(c, set, r)) == FW_OK)
         st = measure_boilerplate(c, byp, refs, np, r, &in_boilerplate);
     if (st != FW_OK) goto out;
-    fw_spans_input si = {c->ndocs, r->first, byp, in_boilerplate, cand, m, c->texts,
-                         set->reuse_min, threads};
-    st = fw_spans_build(&si, &r->spans);
+    if (!set->no_spans) {
+        fw_spans_input si = {c->ndocs, r->first, byp, in_boilerplate, cand, m, c->texts,
+                             set->reuse_min, threads};
+        st = fw_spans_build(&si, &r->spans);
+    }
 out:
     free(flat);
     free(refs);

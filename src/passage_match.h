@@ -66,6 +66,8 @@ typedef struct fw_passage_settings {
      * which then decide alone which passages are boilerplate (the bars
      * above are not used); NULL: groups in enough documents are. */
     const struct fw_known_passages *known;
+    int no_spans;              /* 1: groups and boilerplate only (nothing
+                                * reports the spans and reuse rows) */
 } fw_passage_settings;
 
 typedef struct fw_passage_group {

@@ -82,6 +82,8 @@ struct fw_scan {
     int passages_cut_only;   /* an index's batch with its model: passages
                               * cut, not matched (index_passages.c matches
                               * them with the index's) */
+    int add_only;            /* an index's batch to be added, not reported:
+                              * no spans or reuse rows are made */
     fw_boilerplate_entry *boilerplate; /* lines and passage groups, most
                               * documents first (what fw_scan_boilerplate
                               * hands out) */

@@ -10,7 +10,8 @@
  * documents out of later answers; compact changes no answer; a directory
  * that is not empty does not become an index. With the passage level, a
  * query's spans and reuse rows through the API are the rows its spans.csv
- * and reuse.csv get, naming which side is indexed.
+ * and reuse.csv get, naming which side is indexed. Batches made only to be
+ * added give the same index files.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -290,7 +291,7 @@ static void test_result_outlives_generation(void **state)
     assert_int_equal(fw_index_result_write(ix, r, out2), FW_OK);
     const char *files[] = {"pairs.csv", "clusters.csv", "docs.csv"};
     for (int k = 0; k < 3; k++) {
-        char a[600], b[600];
+        char a[1024], b[1024];
         snprintf(a, sizeof a, "%s/%s", out1, files[k]);
         snprintf(b, sizeof b, "%s/%s", out2, files[k]);
         char *x = slurp(a), *y = slurp(b);
@@ -461,6 +462,95 @@ static void test_compact_drops_removed_texts(void **state)
     fw_index_close(ix);
 }
 
+/* Texts [from, n) added to `ix` by a batch of either kind; returns the
+ * result's pair count (the result and batch freed). */
+static size_t add_batch(fw_index *ix, size_t from, size_t n, int add_only, int check_only)
+{
+    fw_scan_options o;
+    fw_index_scan_options(ix, &o);
+    fw_scan *batch;
+    assert_int_equal((add_only ? fw_index_batch_to_add : fw_index_batch_new)(ix, &o, &batch),
+                     FW_OK);
+    for (size_t i = from; i < n; i++)
+        assert_int_equal(fw_scan_add_text(batch, ids[i], texts[i], strlen(texts[i])), FW_OK);
+    fw_index_result *r;
+    assert_int_equal(fw_index_query(ix, batch, &r), FW_OK);
+    size_t np = fw_index_result_pair_count(r);
+    if (check_only) { /* no rows of the passage level, and no reports */
+        assert_int_equal(fw_index_result_span_count(r), 0);
+        assert_int_equal(fw_index_result_reuse_count(r), 0);
+        char out[512];
+        snprintf(out, sizeof out, "%s/add-only-reports", dir);
+        assert_int_equal(fw_index_result_write(ix, r, out), FW_ERR_ARG);
+        assert_non_null(strstr(fw_index_error(ix), "added only"));
+        assert_int_equal(access(out, F_OK), -1);
+    } else if (!add_only && from > 0) {
+        assert_true(fw_index_result_span_count(r) > 0); /* what the other kind leaves out */
+    }
+    assert_int_equal(fw_index_add(ix, r), FW_OK);
+    fw_index_result_free(r);
+    fw_scan_free(batch);
+    return np;
+}
+
+/* An index made from batches only to be added (what `index build` and
+ * `index add` make: no spans or reuse rows) is the same, file for file and
+ * byte for byte, as one made from batches that were queried in full: the
+ * first batch learns the same model, the second (cut with it) gives the
+ * same passage band file. */
+static void test_add_only_batches(void **state)
+{
+    (void)state;
+    char path[2][512], why[512];
+    size_t pairs[2][2];
+    for (int k = 0; k < 2; k++) {
+        snprintf(path[k], sizeof path[k], "%s/ix-add-%d", dir, k);
+        fw_scan_options o;
+        fw_scan_options_default(&o);
+        fw_index *ix;
+        assert_int_equal(fw_index_create(path[k], &o, &ix, why, sizeof why), FW_OK);
+        pairs[k][0] = add_batch(ix, 0, 30, k, k);
+        pairs[k][1] = add_batch(ix, 30, NDOCS, k, k);
+        fw_index_close(ix);
+    }
+    assert_int_equal(pairs[0][0], pairs[1][0]);
+    assert_int_equal(pairs[0][1], pairs[1][1]);
+    assert_true(pairs[1][1] >= 20);
+    DIR *d = opendir(path[0]);
+    assert_non_null(d);
+    int files = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        if (e->d_name[0] == '.' || !strcmp(e->d_name, "LOCK")) continue;
+        char a[1024], b[1024];
+        snprintf(a, sizeof a, "%s/%s", path[0], e->d_name);
+        snprintf(b, sizeof b, "%s/%s", path[1], e->d_name);
+        char *x = NULL, *y = NULL;
+        size_t nx = 0, ny = 0;
+        FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+        assert_non_null(fa);
+        assert_non_null(fb); /* the same files */
+        fseek(fa, 0, SEEK_END);
+        fseek(fb, 0, SEEK_END);
+        nx = (size_t)ftell(fa);
+        ny = (size_t)ftell(fb);
+        assert_int_equal(nx, ny);
+        rewind(fa);
+        rewind(fb);
+        x = malloc(nx + 1);
+        y = malloc(ny + 1);
+        assert_int_equal(fread(x, 1, nx, fa), nx);
+        assert_int_equal(fread(y, 1, ny, fb), ny);
+        assert_memory_equal(x, y, nx);
+        free(x);
+        free(y);
+        fclose(fa);
+        fclose(fb);
+        files++;
+    }
+    closedir(d);
+    assert_true(files >= 10); /* MANIFEST, model, two segments of four files */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -468,6 +558,7 @@ int main(void)
         cmocka_unit_test(test_result_outlives_generation),
         cmocka_unit_test(test_compact_drops_removed_texts),
         cmocka_unit_test(test_spans_and_reuse),
+        cmocka_unit_test(test_add_only_batches),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

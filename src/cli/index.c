@@ -254,7 +254,7 @@ static void batch_options(fw_index *ix, const index_args *a, int argc, char **ar
 /* Reads the inputs into the batch and queries: the result, or NULL after
  * saying why on stderr. */
 static fw_index_result *run_query(const char *cmd, fw_index *ix, const index_args *a, int argc,
-                                  char **argv, fw_scan **batch, int adding)
+                                  char **argv, fw_scan **batch, int adding, int reports)
 {
     fw_scan_options o, kept;
     batch_options(ix, a, argc, argv, &o);
@@ -281,7 +281,7 @@ static fw_index_result *run_query(const char *cmd, fw_index *ix, const index_arg
                 "its documents keep their passages (query without --add, or leave it out)\n", cmd);
         return NULL;
     }
-    if (fw_index_batch_new(ix, &o, batch) != FW_OK) {
+    if ((reports ? fw_index_batch_new : fw_index_batch_to_add)(ix, &o, batch) != FW_OK) {
         fprintf(stderr, "fanwen %s: %s\n", cmd, fw_index_error(ix));
         return NULL;
     }
@@ -348,7 +348,7 @@ static int build_or_add(int build, int argc, char **argv)
         return EXIT_FAILURE;
     }
     fw_scan *batch = NULL;
-    fw_index_result *r = run_query(cmd, ix, &a, argc, argv, &batch, 1);
+    fw_index_result *r = run_query(cmd, ix, &a, argc, argv, &batch, 1, 0);
     rc = EXIT_FAILURE;
     if (r && fw_index_add(ix, r) != FW_OK) {
         fprintf(stderr, "fanwen %s: %s\n", cmd, fw_index_error(ix));
@@ -557,7 +557,7 @@ int cmd_query(int argc, char **argv)
         return EXIT_FAILURE;
     }
     fw_scan *batch = NULL;
-    fw_index_result *r = run_query("query", ix, &a, argc, argv, &batch, a.add);
+    fw_index_result *r = run_query("query", ix, &a, argc, argv, &batch, a.add, 1);
     rc = EXIT_FAILURE;
     if (r) {
         fw_status st = fw_index_result_write(ix, r, a.out);
