@@ -7,6 +7,7 @@
 
 #include "fanwen.h"
 #include "band_file.h"
+#include "sketch.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -284,6 +285,12 @@ struct fw_index_result {
     size_t bp_total;
     uint16_t *bp_sigs;         /* fw_passage_value, PASSAGE_BANDS·ROWS each */
     uint32_t *bp_keys;         /* FW_PASSAGE_BANDS each */
+    /* indexed documents whose text is a batch document's, the same bytes
+     * (verification found them): numbers, increasing, and that document's
+     * input position. The passage level takes its passages, cut by the
+     * same model from the same text, instead of cutting the text again. */
+    uint64_t *copy_number;
+    size_t *copy_pos, ncopies;
     /* and what the query found: spans and reuse rows involving the batch,
      * their documents numbered pdocs[a] (id order), and per batch document
      * (input order) its characters aligned elsewhere and in boilerplate */
@@ -328,9 +335,9 @@ typedef struct fw_index_sketch {
 fw_status fw_index_sketch_docs(fw_index *ix, const fw_scan *s, fw_index_sketch *v, size_t n);
 /* The same, and an indexed text that is also the text of a batch document
  * whose set is made (made[i] for s->docs[i]) takes that document's set and
- * signature. */
+ * signature; same[i] (when `same` is not NULL) is that document, or NULL. */
 fw_status fw_index_sketch_docs_with(fw_index *ix, const fw_scan *s, fw_index_sketch *v, size_t n,
-                                    const uint8_t *made);
+                                    const uint8_t *made, const fw_doc_record **same);
 const fw_index_sketch *fw_index_sketch_find(const fw_index_sketch *v, size_t n, uint64_t x);
 void fw_index_sketches_free(fw_index_sketch *v, size_t n);
 

@@ -394,6 +394,9 @@ typedef struct cut_doc {
     fw_passage *passages;       /* in the arena, signatures too */
     uint32_t npassages, naligned;
     unsigned char *packed;      /* its aligned text, packed (malloc'ed) */
+    size_t batch;               /* 1 + the input position of a batch document
+                                 * with the same text, whose passages, aligned
+                                 * text and signatures these are; 0: cut */
 } cut_doc;
 
 static void *arena_alloc(void *arena, size_t size) { return fw_arena_alloc(arena, size); }
@@ -428,7 +431,7 @@ static fw_status cut_one(fw_index *ix, const fw_scan *s, uint64_t number, fw_tex
     }
     uint32_t flags;
     size_t size = fw_aligned_packed_size(cut.aligned, cut.aligned_offsets, cut.naligned, &flags);
-    *out = (cut_doc){number, cut.passages, cut.npassages, (uint32_t)cut.naligned, NULL};
+    *out = (cut_doc){number, cut.passages, cut.npassages, (uint32_t)cut.naligned, NULL, 0};
     if (!(out->packed = aligned_alloc(16, (size + 15) & ~(size_t)15))) {
         snprintf(why, why_size, "out of memory");
         return FW_ERR_NOMEM;
@@ -437,13 +440,35 @@ static fw_status cut_one(fw_index *ix, const fw_scan *s, uint64_t number, fw_tex
     return FW_OK;
 }
 
+/* An indexed document whose text is batch document `pos`'s: that
+ * document's cut (the same model, the same bytes), checked against the
+ * passages the segment recorded. */
+static fw_status copy_cut(fw_index *ix, const fw_scan *s, uint64_t number, size_t pos,
+                          cut_doc *out, char *why, size_t why_size)
+{
+    size_t at;
+    const fw_seg *seg = fw_index_find_number(ix, number, &at);
+    const fw_doc_record *d = &s->docs[pos];
+    if (!seg || d->npassages != seg->docs[at].passages) {
+        snprintf(why, why_size, "document %llu: its text gives %u passages now, %u when it was "
+                 "indexed (damaged, or indexed by another version)", (unsigned long long)number,
+                 d->npassages, seg ? seg->docs[at].passages : 0);
+        return FW_ERR_FORMAT;
+    }
+    *out = (cut_doc){number, d->passages, d->npassages, (uint32_t)d->naligned, d->aligned,
+                     pos + 1};
+    return FW_OK;
+}
+
 /* The documents of `numbers` (sorted), cut as the batch cut its own, on
  * the batch's threads, each a run of neighbours (which share frames of
  * texts) at a time; each must give the passages the segment recorded when
- * it was added. arenas: one a thread (s->threads), freed by the caller. */
-static fw_status cut_indexed(fw_index *ix, const fw_scan *s, const uint64_t *numbers, size_t n,
-                             fw_arena *arenas, cut_doc *out)
+ * it was added. A copy of a batch document's text takes that document's
+ * cut. arenas: one a thread (s->threads), freed by the caller. */
+static fw_status cut_indexed(fw_index *ix, const fw_index_result *r, const uint64_t *numbers,
+                             size_t n, fw_arena *arenas, cut_doc *out)
 {
+    const fw_scan *s = r->batch;
     int failed = FW_OK;
     char first_why[FW_INDEX_ERROR_SIZE] = "";
     #pragma omp parallel num_threads(s->threads)
@@ -458,8 +483,12 @@ static fw_status cut_indexed(fw_index *ix, const fw_scan *s, const uint64_t *num
             #pragma omp atomic read
             stop = failed;
             if (stop) continue;
-            fw_status st = cut_one(ix, s, numbers[i], &cache, &sc, arena, &out[i], why,
-                                   sizeof why);
+            size_t c = fw_search_u64(r->copy_number, r->ncopies, numbers[i]);
+            fw_status st = c < r->ncopies && r->copy_number[c] == numbers[i]
+                               ? copy_cut(ix, s, numbers[i], r->copy_pos[c], &out[i], why,
+                                          sizeof why)
+                               : cut_one(ix, s, numbers[i], &cache, &sc, arena, &out[i], why,
+                                         sizeof why);
             if (st != FW_OK) {
                 #pragma omp critical
                 if (!failed) {
@@ -607,6 +636,13 @@ static fw_status gather_corpus(const fw_index_result *r, const uint64_t *anum, c
                        (size_t)q->npass[l] * PK * sizeof *to);
             continue;
         }
+        const cut_doc *c = &cut[q->docs[l].at];
+        if (c->batch) { /* a batch document's cut: its signatures */
+            if (q->npass[l])
+                memcpy(to, r->bp_sigs + r->bp_first[c->batch - 1] * PK,
+                       (size_t)q->npass[l] * PK * sizeof *to);
+            continue;
+        }
         for (uint32_t k = 0; k < q->npass[l]; k++, to += PK) {
             if (q->pass[l][k].sig) memcpy(to, q->pass[l][k].sig, PK * sizeof *to);
             else memset(to, 0, PK * sizeof *to);
@@ -742,7 +778,7 @@ fw_status fw_index_query_passages(fw_index *ix, fw_index_result *r)
     if (st == FW_OK && !fold_pairs(&pairs)) st = FW_ERR_NOMEM;
     if (st == FW_OK) st = indexed_numbers(r, &pairs, &anum, &na);
     if (st == FW_OK && !(cut = calloc(na ? na : 1, sizeof *cut))) st = FW_ERR_NOMEM;
-    if (st == FW_OK) st = cut_indexed(ix, s, anum, na, arenas, cut);
+    if (st == FW_OK) st = cut_indexed(ix, r, anum, na, arenas, cut);
     if (st == FW_OK) st = gather_corpus(r, anum, cut, na, &q);
     if (st == FW_OK) st = map_candidates(r, &pairs, anum, na, &q, &cand, &nc);
     free(pairs.v);
@@ -761,7 +797,8 @@ fw_status fw_index_query_passages(fw_index *ix, fw_index_result *r)
     if (st == FW_OK) st = keep_batch_rows(r, &q, &res);
     fw_passage_result_free(&res);
     query_corpus_free(&q);
-    for (size_t i = 0; cut && i < na; i++) free(cut[i].packed);
+    for (size_t i = 0; cut && i < na; i++)
+        if (!cut[i].batch) free(cut[i].packed);
     for (int t = 0; arenas && t < s->threads; t++) fw_arena_free(&arenas[t]);
     free(arenas);
     free(pairs.v);

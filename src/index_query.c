@@ -421,6 +421,24 @@ static side side_of(const fw_index_result *r, const fw_index_sketch *v, size_t n
     return (side){k->set, k->nset, k->sig};
 }
 
+/* The indexed documents of sk whose text is a batch document's (same[i]),
+ * into r->copy_number and r->copy_pos. */
+static fw_status keep_copies(fw_index_result *r, const fw_index_sketch *sk,
+                             const fw_doc_record **same, size_t n)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) m += same[i] != NULL;
+    r->copy_number = malloc((m ? m : 1) * sizeof *r->copy_number);
+    r->copy_pos = malloc((m ? m : 1) * sizeof *r->copy_pos);
+    if (!r->copy_number || !r->copy_pos) return FW_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        if (same[i]) {
+            r->copy_number[r->ncopies] = sk[i].number; /* sk: increasing numbers */
+            r->copy_pos[r->ncopies++] = (size_t)(same[i] - r->batch->docs);
+        }
+    return FW_OK;
+}
+
 /* Verifies every candidate; keeps those at or above the threshold. */
 static fw_status verify(fw_index *ix, fw_index_result *r, const fw_pair_list *cand)
 {
@@ -460,8 +478,13 @@ static fw_status verify(fw_index *ix, fw_index_result *r, const fw_pair_list *ca
     if (!sk) st = FW_ERR_NOMEM;
     for (size_t i = 0; sk && i < ni; i++) sk[i].number = indexed[i];
     free(indexed);
-    if (st == FW_OK) st = fw_index_sketch_docs_with(ix, s, sk, ni, made);
+    const fw_doc_record **same = calloc(ni ? ni : 1, sizeof *same);
+    if (!same) st = FW_ERR_NOMEM;
+    if (st == FW_OK) st = fw_index_sketch_docs_with(ix, s, sk, ni, made, same);
     free(made);
+    if (st == FW_OK && s->passages_cut_only) /* copies, for the passage level */
+        st = keep_copies(r, sk, same, ni);
+    free(same);
     if (st == FW_OK) {
         r->pairs = malloc((nc ? nc : 1) * sizeof *r->pairs);
         if (!r->pairs) st = FW_ERR_NOMEM;
@@ -950,6 +973,8 @@ void fw_index_result_free(fw_index_result *r)
     free(r->bp_first);
     free(r->bp_sigs);
     free(r->bp_keys);
+    free(r->copy_number);
+    free(r->copy_pos);
     free(r->pdocs);
     free(r->pspans);
     free(r->preuse);

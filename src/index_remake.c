@@ -255,7 +255,7 @@ static int failed(const first_failure *f)
 }
 
 fw_status fw_index_sketch_docs_with(fw_index *ix, const fw_scan *s, fw_index_sketch *v, size_t n,
-                                    const uint8_t *made)
+                                    const uint8_t *made, const fw_doc_record **same)
 {
     text_copy *t = calloc(n ? n : 1, sizeof *t);
     size_t *run = malloc((n + 1) * sizeof *run), nruns = 0;
@@ -315,6 +315,7 @@ fw_status fw_index_sketch_docs_with(fw_index *ix, const fw_scan *s, fw_index_ske
         fw_status e = check_counts(&t[i], why, sizeof why);
         if (e != FW_OK) fail_once(&f, e, why);
     }
+    for (size_t i = 0; same && i < n; i++) same[i] = f.st == FW_OK ? t[i].batch : NULL;
     for (size_t i = 0; t && i < n; i++) free(t[i].text);
     free(t);
     free(run);
@@ -325,7 +326,7 @@ fw_status fw_index_sketch_docs_with(fw_index *ix, const fw_scan *s, fw_index_ske
 
 fw_status fw_index_sketch_docs(fw_index *ix, const fw_scan *s, fw_index_sketch *v, size_t n)
 {
-    return fw_index_sketch_docs_with(ix, s, v, n, NULL);
+    return fw_index_sketch_docs_with(ix, s, v, n, NULL, NULL);
 }
 
 void fw_index_sketches_free(fw_index_sketch *v, size_t n)
