@@ -32,10 +32,11 @@
 #include <unistd.h>
 #include <xxhash.h>
 
-#define BLOCK_BYTES (FW_BAND_BLOCK_RECORDS * sizeof(fw_band_record))
+#define BLOCK_BYTES 4096u
 #define OUT_BLOCKS 64 /* finished blocks written 256 KB at a time, not with a
                        * write(2) each */
-#define FORMAT_VERSION 1u
+#define FORMAT_VERSION 1u /* 16-byte records */
+#define FORMAT_NARROW 2u  /* 8-byte records (fw_band_writer_new_narrow) */
 #define WHY_SIZE 320
 
 static const char header_magic[8] = "FWBANDS";
@@ -71,6 +72,8 @@ typedef struct band_entry {
 _Static_assert(sizeof(file_header) == 64, "header is 64 bytes");
 _Static_assert(sizeof(file_footer) == 64, "footer is 64 bytes");
 _Static_assert(sizeof(fw_band_record) == 16, "records are 16 bytes");
+_Static_assert(FW_BAND_BLOCK_RECORDS * sizeof(fw_band_record) == BLOCK_BYTES, "4 KB blocks");
+_Static_assert(FW_BAND_NARROW_RECORDS * sizeof(uint64_t) == BLOCK_BYTES, "4 KB blocks");
 
 /* ------------------------------------------------------------------ sort */
 
@@ -183,8 +186,11 @@ struct fw_band_writer {
     unsigned band;             /* the band being written */
     fw_band_record last;       /* its last record, for the order check */
     int has_last;
-    fw_band_record block[FW_BAND_BLOCK_RECORDS];
+    int narrow;                /* 8-byte records: key << 32 | item */
+    size_t per_block;          /* records a block */
+    _Alignas(16) unsigned char block[BLOCK_BYTES];
     size_t in_block;
+    uint64_t block_key;        /* the first key of the block being filled */
     unsigned char *out;        /* finished blocks not yet written */
     size_t out_len;
     uint64_t *fences, *sums;
@@ -219,8 +225,8 @@ static fw_status write_all(fw_band_writer *w, const void *data, size_t n)
     return FW_OK;
 }
 
-fw_status fw_band_writer_new(const char *path, unsigned bands, uint64_t tag,
-                             fw_band_writer **out, char *why, size_t why_size)
+static fw_status writer_new(const char *path, unsigned bands, uint64_t tag, int narrow,
+                            fw_band_writer **out, char *why, size_t why_size)
 {
     *out = NULL;
     fw_band_writer *w = calloc(1, sizeof *w);
@@ -244,6 +250,8 @@ fw_status fw_band_writer_new(const char *path, unsigned bands, uint64_t tag,
     }
     w->bands = bands;
     w->tag = tag;
+    w->narrow = narrow;
+    w->per_block = narrow ? FW_BAND_NARROW_RECORDS : FW_BAND_BLOCK_RECORDS;
     snprintf(w->tmp_path, tmp_len, "%s.tmp.%ld", path, (long)getpid());
     w->fd = open(w->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (w->fd < 0) {
@@ -251,8 +259,8 @@ fw_status fw_band_writer_new(const char *path, unsigned bands, uint64_t tag,
         fw_band_writer_free(w);
         return FW_ERR_IO;
     }
-    file_header h = {.version = FORMAT_VERSION, .bands = bands,
-                     .block_records = FW_BAND_BLOCK_RECORDS, .tag = tag};
+    file_header h = {.version = narrow ? FORMAT_NARROW : FORMAT_VERSION, .bands = bands,
+                     .block_records = (uint32_t)w->per_block, .tag = tag};
     memcpy(h.magic, header_magic, sizeof h.magic);
     fw_status st = write_all(w, &h, sizeof h);
     if (st != FW_OK) {
@@ -262,6 +270,18 @@ fw_status fw_band_writer_new(const char *path, unsigned bands, uint64_t tag,
     }
     *out = w;
     return FW_OK;
+}
+
+fw_status fw_band_writer_new(const char *path, unsigned bands, uint64_t tag,
+                             fw_band_writer **out, char *why, size_t why_size)
+{
+    return writer_new(path, bands, tag, 0, out, why, why_size);
+}
+
+fw_status fw_band_writer_new_narrow(const char *path, unsigned bands, uint64_t tag,
+                                    fw_band_writer **out, char *why, size_t why_size)
+{
+    return writer_new(path, bands, tag, 1, out, why, why_size);
 }
 
 static fw_status write_out(fw_band_writer *w)
@@ -279,9 +299,9 @@ static fw_status flush_block(fw_band_writer *w)
     if (!fw_grow(&w->fences, &w->fences_cap, w->nblocks + 1, sizeof *w->fences, 64) ||
         !fw_grow(&w->sums, &w->sums_cap, w->nblocks + 1, sizeof *w->sums, 64))
         return writer_fail(w, FW_ERR_NOMEM, "out of memory");
-    memset(w->block + w->in_block, 0,
-           (FW_BAND_BLOCK_RECORDS - w->in_block) * sizeof *w->block);
-    w->fences[w->nblocks] = w->block[0].key;
+    size_t used = w->in_block * (BLOCK_BYTES / w->per_block);
+    memset(w->block + used, 0, BLOCK_BYTES - used);
+    w->fences[w->nblocks] = w->block_key;
     w->sums[w->nblocks] = XXH3_64bits(w->block, BLOCK_BYTES);
     w->nblocks++;
     w->in_block = 0;
@@ -290,42 +310,112 @@ static fw_status flush_block(fw_band_writer *w)
     return w->out_len == OUT_BLOCKS * BLOCK_BYTES ? write_out(w) : FW_OK;
 }
 
-fw_status fw_band_writer_add(fw_band_writer *w, unsigned band,
-                             const fw_band_record *rec, size_t n)
+/* Starts band `band` (a new band starts a new block) or continues it. */
+static fw_status writer_band(fw_band_writer *w, unsigned band)
 {
     if (band >= w->bands || band < w->band)
         return writer_fail(w, FW_ERR_ARG, "%s: band %u added after band %u (of %u)",
                            w->path, band, w->band, w->bands);
-    if (band != w->band) { /* a new band starts a new block */
+    if (band != w->band) {
         fw_status st = flush_block(w);
         if (st != FW_OK) return st;
         w->band = band;
         w->has_last = 0;
     }
-    band_entry *e = &w->table[band];
-    if (e->count == 0) e->first_block = w->nblocks;
+    if (w->table[band].count == 0) w->table[band].first_block = w->nblocks;
+    return FW_OK;
+}
+
+/* Appends n records of the record size in bytes (`bytes`, each record's
+ * key given by key_of), a block's worth at a time. */
+static fw_status writer_put(fw_band_writer *w, const unsigned char *bytes, size_t n,
+                            uint64_t (*key_of)(const unsigned char *))
+{
+    const size_t rb = BLOCK_BYTES / w->per_block;
+    for (size_t i = 0; i < n;) {
+        if (w->in_block == 0) w->block_key = key_of(bytes + i * rb);
+        size_t take = w->per_block - w->in_block;
+        if (take > n - i) take = n - i;
+        memcpy(w->block + w->in_block * rb, bytes + i * rb, take * rb);
+        w->in_block += take;
+        i += take;
+        if (w->in_block == w->per_block) {
+            fw_status st = flush_block(w);
+            if (st != FW_OK) return st;
+        }
+    }
+    return FW_OK;
+}
+
+static uint64_t wide_key(const unsigned char *p)
+{
+    fw_band_record r;
+    memcpy(&r, p, sizeof r);
+    return r.key;
+}
+
+static uint64_t narrow_key(const unsigned char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+    return v >> 32;
+}
+
+fw_status fw_band_writer_add(fw_band_writer *w, unsigned band,
+                             const fw_band_record *rec, size_t n)
+{
+    fw_status st = writer_band(w, band);
+    if (st != FW_OK) return st;
     for (size_t i = 0; i < n; i++) {
         const fw_band_record *p = i ? &rec[i - 1] : w->has_last ? &w->last : NULL;
         if (p && (rec[i].key < p->key || (rec[i].key == p->key && rec[i].item < p->item)))
             return writer_fail(w, FW_ERR_ARG, "%s: band %u's records are not sorted",
                                w->path, band);
+        if (w->narrow && (rec[i].key > UINT32_MAX || rec[i].item > UINT32_MAX))
+            return writer_fail(w, FW_ERR_ARG, "%s: a record of band %u does not fit in 8 bytes",
+                               w->path, band);
     }
-    for (size_t i = 0; i < n;) { /* a block's worth at a time */
-        size_t take = FW_BAND_BLOCK_RECORDS - w->in_block;
-        if (take > n - i) take = n - i;
-        memcpy(w->block + w->in_block, rec + i, take * sizeof *rec);
-        w->in_block += take;
-        i += take;
-        if (w->in_block == FW_BAND_BLOCK_RECORDS) {
-            fw_status st = flush_block(w);
-            if (st != FW_OK) return st;
+    if (!w->narrow) {
+        st = writer_put(w, (const unsigned char *)rec, n, wide_key);
+    } else { /* packed a block's worth at a time */
+        uint64_t v[256];
+        for (size_t i = 0; i < n && st == FW_OK;) {
+            size_t k = n - i < 256 ? n - i : 256;
+            for (size_t j = 0; j < k; j++) v[j] = rec[i + j].key << 32 | rec[i + j].item;
+            st = writer_put(w, (const unsigned char *)v, k, narrow_key);
+            i += k;
         }
     }
+    if (st != FW_OK) return st;
     if (n) {
         w->last = rec[n - 1];
         w->has_last = 1;
     }
-    e->count += n;
+    w->table[band].count += n;
+    w->records += n;
+    return FW_OK;
+}
+
+fw_status fw_band_writer_add_narrow(fw_band_writer *w, unsigned band, const uint64_t *v,
+                                    size_t n)
+{
+    if (!w->narrow)
+        return writer_fail(w, FW_ERR_ARG, "%s: 8-byte records for a 16-byte band file",
+                           w->path);
+    fw_status st = writer_band(w, band);
+    if (st != FW_OK) return st;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t prev = i ? v[i - 1] : w->has_last ? w->last.key << 32 | w->last.item : 0;
+        if ((i || w->has_last) && v[i] < prev)
+            return writer_fail(w, FW_ERR_ARG, "%s: band %u's records are not sorted",
+                               w->path, band);
+    }
+    if ((st = writer_put(w, (const unsigned char *)v, n, narrow_key)) != FW_OK) return st;
+    if (n) {
+        w->last = (fw_band_record){v[n - 1] >> 32, (uint32_t)v[n - 1]};
+        w->has_last = 1;
+    }
+    w->table[band].count += n;
     w->records += n;
     return FW_OK;
 }
@@ -343,12 +433,13 @@ fw_status fw_band_writer_finish(fw_band_writer *w)
                 if (w->table[c].count) { next = w->table[c].first_block; break; }
             w->table[b].first_block = next;
         }
-    file_header h = {.version = FORMAT_VERSION, .bands = w->bands,
-                     .block_records = FW_BAND_BLOCK_RECORDS, .tag = w->tag};
+    const uint32_t version = w->narrow ? FORMAT_NARROW : FORMAT_VERSION;
+    file_header h = {.version = version, .bands = w->bands,
+                     .block_records = (uint32_t)w->per_block, .tag = w->tag};
     memcpy(h.magic, header_magic, sizeof h.magic);
     size_t fences_bytes = w->nblocks * sizeof(uint64_t);
     size_t table_bytes = w->bands * sizeof(band_entry);
-    file_footer f = {.version = FORMAT_VERSION, .bands = w->bands, .nblocks = w->nblocks,
+    file_footer f = {.version = version, .bands = w->bands, .nblocks = w->nblocks,
                      .records = w->records,
                      .tables_at = sizeof h + w->nblocks * BLOCK_BYTES, .tag = w->tag};
     memcpy(f.magic, footer_magic, sizeof f.magic);
@@ -407,6 +498,8 @@ struct fw_band_file {
     file_footer foot;
     const uint64_t *fences, *sums;
     const band_entry *table;
+    int narrow;                  /* 8-byte records: key << 32 | item */
+    uint64_t per_block;          /* records a block */
     _Atomic uint64_t *checked;   /* a bit per block, set once it passed */
     pthread_mutex_t why_lock;
     char why[WHY_SIZE];
@@ -437,10 +530,13 @@ static fw_status check_tables(fw_band_file *f)
     const file_footer *o = &f->foot;
     if (memcmp(o->magic, footer_magic, sizeof o->magic) != 0 || o->file_size != f->size)
         return file_fail(f, FW_ERR_FORMAT, "incomplete: no footer at its end (truncated?)");
-    if (h->version != FORMAT_VERSION || o->version != FORMAT_VERSION)
-        return file_fail(f, FW_ERR_FORMAT, "format version %u, this fanwen reads %u",
-                         o->version, FORMAT_VERSION);
-    if (o->bands == 0 || o->bands != h->bands || h->block_records != FW_BAND_BLOCK_RECORDS ||
+    if ((h->version != FORMAT_VERSION && h->version != FORMAT_NARROW) ||
+        o->version != h->version)
+        return file_fail(f, FW_ERR_FORMAT, "format version %u, this fanwen reads %u and %u",
+                         o->version, FORMAT_VERSION, FORMAT_NARROW);
+    f->narrow = h->version == FORMAT_NARROW;
+    f->per_block = f->narrow ? FW_BAND_NARROW_RECORDS : FW_BAND_BLOCK_RECORDS;
+    if (o->bands == 0 || o->bands != h->bands || h->block_records != f->per_block ||
         o->nblocks > f->size / BLOCK_BYTES ||
         o->tables_at != sizeof *h + o->nblocks * BLOCK_BYTES ||
         (uint64_t)o->bands > f->size / sizeof(band_entry) ||
@@ -464,7 +560,7 @@ static fw_status check_tables(fw_band_file *f)
     uint64_t next = 0, total = 0;
     for (unsigned b = 0; b < o->bands; b++) {
         const band_entry *e = &f->table[b];
-        uint64_t blocks = (e->count + FW_BAND_BLOCK_RECORDS - 1) / FW_BAND_BLOCK_RECORDS;
+        uint64_t blocks = (e->count + f->per_block - 1) / f->per_block;
         if (e->count > o->records || (e->count && e->first_block != next))
             return file_fail(f, FW_ERR_FORMAT, "band %u's entry is inconsistent", b);
         next += blocks;
@@ -524,6 +620,7 @@ void fw_band_file_close(fw_band_file *f)
 }
 
 unsigned fw_band_file_bands(const fw_band_file *f) { return f->foot.bands; }
+int fw_band_file_narrow(const fw_band_file *f) { return f->narrow; }
 uint64_t fw_band_file_tag(const fw_band_file *f) { return f->foot.tag; }
 const char *fw_band_file_error(const fw_band_file *f) { return f->why; }
 
@@ -544,10 +641,23 @@ static fw_status check_block(fw_band_file *f, uint64_t j)
     return FW_OK;
 }
 
-static const fw_band_record *band_records(const fw_band_file *f, unsigned band)
+static const unsigned char *band_records(const fw_band_file *f, unsigned band)
 {
-    return (const fw_band_record *)(f->map + sizeof(file_header) +
-                                    f->table[band].first_block * BLOCK_BYTES);
+    return f->map + sizeof(file_header) + f->table[band].first_block * BLOCK_BYTES;
+}
+
+/* Record i of a band's records at r (the mapping is page-aligned, so both
+ * record sizes are aligned). */
+static uint64_t key_at(const fw_band_file *f, const unsigned char *r, uint64_t i)
+{
+    return f->narrow ? ((const uint64_t *)r)[i] >> 32 : ((const fw_band_record *)r)[i].key;
+}
+
+static fw_band_record record_at(const fw_band_file *f, const unsigned char *r, uint64_t i)
+{
+    if (!f->narrow) return ((const fw_band_record *)r)[i];
+    uint64_t v = ((const uint64_t *)r)[i];
+    return (fw_band_record){v >> 32, (uint32_t)v};
 }
 
 /* Checks the blocks of `band` that records [from, to) lie in. */
@@ -555,7 +665,7 @@ static fw_status check_range(fw_band_file *f, unsigned band, uint64_t from, uint
 {
     if (from >= to) return FW_OK;
     uint64_t first = f->table[band].first_block;
-    for (uint64_t j = from / FW_BAND_BLOCK_RECORDS; j <= (to - 1) / FW_BAND_BLOCK_RECORDS; j++) {
+    for (uint64_t j = from / f->per_block; j <= (to - 1) / f->per_block; j++) {
         fw_status st = check_block(f, first + j);
         if (st != FW_OK) return st;
     }
@@ -565,16 +675,18 @@ static fw_status check_range(fw_band_file *f, unsigned band, uint64_t from, uint
 /* The records of `key` in `band`, searching the blocks from `from` on
  * (every block before it must start below `key`): by galloping forward
  * from there, then halving, so that keys looked up in increasing order
- * read the band once, in order. *block: the block the search ended in. */
+ * read the band once, in order. *block: the block the search ended in.
+ * 8-byte records are given widened, in *buf (*cap records, grown). */
 static fw_status find_from(fw_band_file *f, unsigned band, uint64_t key, uint64_t from,
-                           uint64_t *block, const fw_band_record **first, size_t *n)
+                           uint64_t *block, const fw_band_record **first, size_t *n,
+                           fw_band_record **buf, size_t *cap)
 {
     *first = NULL;
     *n = 0;
     *block = from;
     if (band >= f->foot.bands || f->table[band].count == 0) return FW_OK;
     uint64_t count = f->table[band].count;
-    uint64_t nb = (count + FW_BAND_BLOCK_RECORDS - 1) / FW_BAND_BLOCK_RECORDS;
+    uint64_t nb = (count + f->per_block - 1) / f->per_block;
     const uint64_t *fence = f->fences + f->table[band].first_block;
     /* the first block whose first key is not below `key`; the key's records
      * may start at the end of the block before it */
@@ -592,29 +704,35 @@ static fw_status find_from(fw_band_file *f, unsigned band, uint64_t key, uint64_
     }
     uint64_t blk = lo ? lo - 1 : 0;
     *block = blk;
-    const fw_band_record *r = band_records(f, band);
-    uint64_t begin = blk * FW_BAND_BLOCK_RECORDS;
-    uint64_t end = begin + FW_BAND_BLOCK_RECORDS < count ? begin + FW_BAND_BLOCK_RECORDS : count;
+    const unsigned char *r = band_records(f, band);
+    uint64_t begin = blk * f->per_block;
+    uint64_t end = begin + f->per_block < count ? begin + f->per_block : count;
     fw_status st = check_range(f, band, begin, end);
     if (st != FW_OK) return st;
     while (begin < end) {
         uint64_t mid = begin + (end - begin) / 2;
-        if (r[mid].key < key) begin = mid + 1;
+        if (key_at(f, r, mid) < key) begin = mid + 1;
         else end = mid;
     }
     /* begin: the first record not below key (possibly the next block's first) */
     uint64_t stop = begin;
     for (;;) {
-        if (stop < count && stop % FW_BAND_BLOCK_RECORDS == 0 &&
+        if (stop < count && stop % f->per_block == 0 &&
             (st = check_range(f, band, stop, stop + 1)) != FW_OK)
             return st;
-        if (stop >= count || r[stop].key != key) break;
+        if (stop >= count || key_at(f, r, stop) != key) break;
         stop++;
     }
-    if (stop > begin) {
-        *first = r + begin;
-        *n = (size_t)(stop - begin);
+    if (stop == begin) return FW_OK;
+    *n = (size_t)(stop - begin);
+    if (!f->narrow) {
+        *first = (const fw_band_record *)r + begin;
+        return FW_OK;
     }
+    if (!buf) return file_fail(f, FW_ERR_ARG, "8-byte records are read through a cursor");
+    if (!fw_grow(buf, cap, *n, sizeof **buf, 64)) return FW_ERR_NOMEM;
+    for (size_t i = 0; i < *n; i++) (*buf)[i] = record_at(f, r, begin + i);
+    *first = *buf;
     return FW_OK;
 }
 
@@ -622,7 +740,7 @@ fw_status fw_band_file_find(fw_band_file *f, unsigned band, uint64_t key,
                             const fw_band_record **first, size_t *n)
 {
     uint64_t block;
-    return find_from(f, band, key, 0, &block, first, n);
+    return find_from(f, band, key, 0, &block, first, n, NULL, NULL);
 }
 
 void fw_band_cursor_init(fw_band_cursor *c, fw_band_file *f, unsigned band)
@@ -633,13 +751,20 @@ void fw_band_cursor_init(fw_band_cursor *c, fw_band_file *f, unsigned band)
     c->last = 0;
 }
 
+void fw_band_cursor_free(fw_band_cursor *c)
+{
+    free(c->buf);
+    c->buf = NULL;
+    c->cap = 0;
+}
+
 fw_status fw_band_cursor_find(fw_band_cursor *c, uint64_t key, const fw_band_record **first,
                               size_t *n)
 {
     /* a key below the last one starts from the band's first block again */
     uint64_t from = key >= c->last ? c->block : 0;
     c->last = key;
-    return find_from(c->file, c->band, key, from, &c->block, first, n);
+    return find_from(c->file, c->band, key, from, &c->block, first, n, &c->buf, &c->cap);
 }
 
 fw_status fw_band_file_check(fw_band_file *f)
@@ -657,7 +782,7 @@ fw_status fw_band_file_check(fw_band_file *f)
  * heap never orders by bytes that failed their checksum. */
 typedef struct cursor {
     fw_band_file *file;
-    const fw_band_record *rec;
+    const unsigned char *rec;
     uint64_t at, count;
     uint32_t index;       /* the file's place in the list given */
 } cursor;
@@ -665,7 +790,8 @@ typedef struct cursor {
 /* Moves a cursor to record `at`, checking the block it enters. */
 static fw_status cursor_move(cursor *c, unsigned band, uint64_t at)
 {
-    int new_block = at / FW_BAND_BLOCK_RECORDS != c->at / FW_BAND_BLOCK_RECORDS || at == 0;
+    const uint64_t per = c->file->per_block;
+    int new_block = at / per != c->at / per || at == 0;
     c->at = at;
     if (at < c->count && new_block) return check_range(c->file, band, at, at + 1);
     return FW_OK;
@@ -682,7 +808,7 @@ struct fw_band_merge {
 
 static int cursor_before(const cursor *a, const cursor *b)
 {
-    uint64_t x = a->rec[a->at].key, y = b->rec[b->at].key;
+    uint64_t x = key_at(a->file, a->rec, a->at), y = key_at(b->file, b->rec, b->at);
     return x < y || (x == y && a->index < b->index);
 }
 
@@ -743,16 +869,16 @@ fw_status fw_band_merge_next(fw_band_merge *m, uint64_t *key, const fw_band_reco
     if (from) *from = NULL;
     if (m->nheap == 0) return FW_OK;
     cursor *top = &m->heap[0];
-    uint64_t k = top->rec[top->at].key;
+    uint64_t k = key_at(top->file, top->rec, top->at);
     size_t len = 0;
     /* pops come in file order: the heap orders equal keys by file */
-    while (m->nheap && m->heap[0].rec[m->heap[0].at].key == k) {
+    while (m->nheap && key_at(m->heap[0].file, m->heap[0].rec, m->heap[0].at) == k) {
         cursor *c = &m->heap[0];
-        while (c->at < c->count && c->rec[c->at].key == k) {
+        while (c->at < c->count && key_at(c->file, c->rec, c->at) == k) {
             if (!fw_grow(&m->out, &m->out_cap, len + 1, sizeof *m->out, 256) ||
                 !fw_grow(&m->from, &m->from_cap, len + 1, sizeof *m->from, 256))
                 return FW_ERR_NOMEM;
-            m->out[len] = c->rec[c->at];
+            m->out[len] = record_at(c->file, c->rec, c->at);
             m->from[len++] = c->index;
             fw_status st = cursor_move(c, m->band, c->at + 1);
             if (st != FW_OK) return st;

@@ -15,10 +15,13 @@
  *
  * Layout (little-endian; all offsets in bytes from the start of the file):
  *
- *   header   64 bytes: "FWBANDS\0", format version, bands, block size
- *   blocks   each band's records in blocks of FW_BAND_BLOCK_RECORDS
- *            16-byte records {key, item}; a band starts a new block, so a
- *            block belongs to one band (the last block of a band may be short)
+ *   header   64 bytes: "FWBANDS\0", format version (1: 16-byte records,
+ *            2: 8-byte ones), bands, records a block
+ *   blocks   each band's records in 4 KB blocks: FW_BAND_BLOCK_RECORDS
+ *            16-byte records {key, item}, or FW_BAND_NARROW_RECORDS 8-byte
+ *            ones (a little-endian u64 key << 32 | item); a band starts a
+ *            new block, so a block belongs to one band (the last block of a
+ *            band may be short)
  *   fences   per block, its first key (u64)
  *   sums     per block, XXH3-64 of its bytes (u64)
  *   bands    per band, its first block and its record count (2 × u64)
@@ -37,8 +40,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Records per 4 KB block. */
+/* Records per 4 KB block: 16-byte records, and 8-byte ones (a narrow
+ * file: 32-bit keys and items, each record key << 32 | item, as the
+ * persistent index keeps passage band keys). */
 #define FW_BAND_BLOCK_RECORDS 256
+#define FW_BAND_NARROW_RECORDS 512
 
 /* One record. Within a file the band is implied by where the record is.
  * `key` is the band key (64-bit for documents; passages' 32-bit keys are
@@ -62,6 +68,10 @@ typedef struct fw_band_writer fw_band_writer;
  * On failure *out is NULL and `why` (why_size bytes) says what failed. */
 fw_status fw_band_writer_new(const char *path, unsigned bands, uint64_t tag,
                              fw_band_writer **out, char *why, size_t why_size);
+/* The same for a narrow file: 8-byte records, keys and items below 2^32
+ * (half the bytes of 32-bit passage keys). */
+fw_status fw_band_writer_new_narrow(const char *path, unsigned bands, uint64_t tag,
+                                    fw_band_writer **out, char *why, size_t why_size);
 
 /* Adds the records of band `band`, n of them, sorted by key then item
  * (fw_band_records_sort). Bands come in increasing order, each once or
@@ -70,6 +80,10 @@ fw_status fw_band_writer_new(const char *path, unsigned bands, uint64_t tag,
  * out of order or a band out of order. */
 fw_status fw_band_writer_add(fw_band_writer *w, unsigned band,
                              const fw_band_record *records, size_t n);
+/* A narrow file's records as they are stored: v[i] = key << 32 | item,
+ * increasing (what a sort of such values gives, no records made). */
+fw_status fw_band_writer_add_narrow(fw_band_writer *w, unsigned band, const uint64_t *v,
+                                    size_t n);
 
 /* Writes the tables, flushes the file to disk (fsync) and renames it into
  * place: after FW_OK the file is complete at `path`. Free the writer after,
@@ -96,13 +110,16 @@ fw_status fw_band_file_open(const char *path, fw_band_file **out, char *why,
 void fw_band_file_close(fw_band_file *f);
 
 unsigned fw_band_file_bands(const fw_band_file *f);
+/* 1: a narrow file (8-byte records). */
+int fw_band_file_narrow(const fw_band_file *f);
 uint64_t fw_band_file_tag(const fw_band_file *f);
 /* Records of band `band` (0 for a band past the last). */
 uint64_t fw_band_file_count(const fw_band_file *f, unsigned band);
 
 /* The records of band `band` whose key is `key`: *first points into the
  * mapping (valid until fw_band_file_close), *n of them (0: none), sorted by
- * item. They may span several blocks; every block they touch is checked. */
+ * item. They may span several blocks; every block they touch is checked.
+ * A narrow file's records are read through a cursor (FW_ERR_ARG here). */
 fw_status fw_band_file_find(fw_band_file *f, unsigned band, uint64_t key,
                             const fw_band_record **first, size_t *n);
 
@@ -110,14 +127,19 @@ fw_status fw_band_file_find(fw_band_file *f, unsigned band, uint64_t key,
  * each search starts where the last one ended, so the band is read once,
  * in order, instead of a binary search from the top per key. Same answers
  * as fw_band_file_find; a smaller key than the last is searched from the
- * start. One cursor a thread. */
+ * start. A narrow file's records are given widened, in the cursor's
+ * buffer (valid until the next search). One cursor a thread; free it with
+ * fw_band_cursor_free (once, after any number of inits). */
 typedef struct fw_band_cursor {
     fw_band_file *file;
     unsigned band;
     uint64_t block, last;      /* where the last search ended, its key */
+    fw_band_record *buf;       /* a narrow file's records, widened */
+    size_t cap;
 } fw_band_cursor;
 
 void fw_band_cursor_init(fw_band_cursor *c, fw_band_file *f, unsigned band);
+void fw_band_cursor_free(fw_band_cursor *c);
 fw_status fw_band_cursor_find(fw_band_cursor *c, uint64_t key, const fw_band_record **first,
                               size_t *n);
 

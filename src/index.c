@@ -1334,7 +1334,7 @@ fw_status fw_index_remove(fw_index *ix, const char *const *ids, size_t n, size_t
 /* One band of the segments' band files merged into w, the removed
  * documents' records left out (a record's document: item >> shift). */
 static fw_status merge_band(fw_index *ix, fw_band_writer *w, fw_band_file **files, unsigned band,
-                            unsigned shift)
+                            uint32_t *const *newbase)
 {
     fw_band_merge *mg;
     fw_status st = fw_band_merge_new(files, ix->man.nsegs, band, &mg);
@@ -1349,8 +1349,17 @@ static fw_status merge_band(fw_index *ix, fw_band_writer *w, fw_band_file **file
         if ((st = fw_band_merge_next(mg, &key, &rec, &from, &n)) != FW_OK || !n) break;
         if (!fw_grow(&keep, &cap, n, sizeof *keep, 64)) { st = FW_ERR_NOMEM; break; }
         size_t m = 0;
-        for (size_t i = 0; i < n; i++)
-            if (!fw_index_is_removed(ix, rec[i].item >> shift)) keep[m++] = rec[i];
+        for (size_t i = 0; i < n; i++) {
+            if (!newbase) { /* documents: their numbers */
+                if (!fw_index_is_removed(ix, rec[i].item)) keep[m++] = rec[i];
+                continue;
+            }
+            size_t pos; /* passages: ordinals in the old segment, then the new */
+            uint32_t k;
+            fw_segment_passage_at(&ix->segs[from[i]], (uint32_t)rec[i].item, &pos, &k);
+            if (newbase[from[i]][pos] != UINT32_MAX)
+                keep[m++] = (fw_band_record){rec[i].key, newbase[from[i]][pos] + k};
+        }
         /* segments are in number order, each sorted: so is the bucket */
         if (m && (st = fw_band_writer_add(w, band, keep, m)) != FW_OK) break;
     }
@@ -1363,9 +1372,32 @@ static fw_status merge_band(fw_index *ix, fw_band_writer *w, fw_band_file **file
     return st;
 }
 
+/* Where each live document's passages start in the compacted segment
+ * (its live documents in number order): newbase[g][pos] for position pos
+ * of segment g, UINT32_MAX for a removed one. */
+static fw_status passage_bases(fw_index *ix, uint32_t **newbase)
+{
+    uint64_t at = 0;
+    for (size_t g = 0; g < ix->man.nsegs; g++) {
+        const fw_seg *seg = &ix->segs[g];
+        if (!(newbase[g] = malloc((seg->ndocs ? seg->ndocs : 1) * sizeof *newbase[g])))
+            return FW_ERR_NOMEM;
+        for (size_t i = 0; i < seg->ndocs; i++) {
+            if (fw_index_is_removed(ix, seg->docs[i].number)) {
+                newbase[g][i] = UINT32_MAX;
+                continue;
+            }
+            newbase[g][i] = (uint32_t)at;
+            if ((at += seg->docs[i].passages) > UINT32_MAX)
+                return fw_index_fail(ix, FW_ERR_ARG, "a segment holds at most 2^32 - 1 passages");
+        }
+    }
+    return FW_OK;
+}
+
 /* The merged band file of the new segment `name`: the documents' (ext
- * "bands", items their numbers) or the passages' ("pbands", items number
- * << 32 | passage), removed documents left out. */
+ * "bands", items their numbers) or the passages' ("pbands", narrow, items
+ * their ordinals in the new segment), removed documents left out. */
 static fw_status compact_band_file(fw_index *ix, const char *name, int passages)
 {
     const fw_index_params *p = &ix->man.params;
@@ -1375,17 +1407,23 @@ static fw_status compact_band_file(fw_index *ix, const char *name, int passages)
     const uint64_t tag = passages ? fw_index_passage_tag(p, ix->man.passage_model_sum)
                                   : fw_index_params_tag(p);
     fw_band_writer *w;
-    fw_status st = fw_band_writer_new(path, bands, tag, &w, why, sizeof why);
+    fw_status st = (passages ? fw_band_writer_new_narrow : fw_band_writer_new)(path, bands, tag,
+                                                                              &w, why, sizeof why);
     if (st != FW_OK) return fw_index_fail(ix, st, "%s", why);
-    fw_band_file **files = malloc((ix->man.nsegs ? ix->man.nsegs : 1) * sizeof *files);
-    if (!files) st = FW_ERR_NOMEM;
+    const size_t ns = ix->man.nsegs ? ix->man.nsegs : 1;
+    fw_band_file **files = malloc(ns * sizeof *files);
+    uint32_t **newbase = passages ? calloc(ns, sizeof *newbase) : NULL;
+    if (!files || (passages && !newbase)) st = FW_ERR_NOMEM;
+    if (st == FW_OK && passages) st = passage_bases(ix, newbase);
     for (size_t g = 0; files && g < ix->man.nsegs; g++)
         files[g] = passages ? ix->segs[g].pbands : ix->segs[g].bands;
     for (unsigned b = 0; b < bands && st == FW_OK; b++)
-        st = merge_band(ix, w, files, b, passages ? 32 : 0);
+        st = merge_band(ix, w, files, b, newbase);
     if (st == FW_OK) st = fw_band_writer_finish(w);
     if (st != FW_OK && !ix->error[0]) fw_index_fail(ix, st, "%s", fw_band_writer_error(w));
     fw_band_writer_free(w);
+    for (size_t g = 0; newbase && g < ix->man.nsegs; g++) free(newbase[g]);
+    free(newbase);
     free(files);
     return st;
 }

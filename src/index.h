@@ -125,11 +125,26 @@ typedef struct fw_seg {
     const unsigned char *text; /* the mapped NAME.text */
     size_t text_size;
     uint64_t band_size;
-    fw_band_file *pbands;      /* NAME.pbands: the passages' band keys,
-                                * item number << 32 | passage (NULL without
-                                * the passage level) */
+    fw_band_file *pbands;      /* NAME.pbands: the passages' band keys, a
+                                * narrow band file whose items are passage
+                                * ordinals (NULL without the passage level) */
     uint64_t pband_size;
+    uint32_t *pfirst;          /* ndocs + 1: the ordinal of each document's
+                                * first passage (its passages in number
+                                * order, then position, counted from 0) */
+    uint32_t *phint;           /* per FW_SEG_HINT ordinals, the document
+                                * holding the first: a lookup searches a few
+                                * neighbours, not all of pfirst */
+    size_t nhint;
 } fw_seg;
+
+#define FW_SEG_HINT_SHIFT 4
+
+/* A passage ordinal of `seg` as a query names a passage: its document's
+ * number << 32 | its position there. */
+uint64_t fw_segment_passage(const fw_seg *seg, uint32_t ordinal);
+/* The same as its document's position in the segment and its own. */
+void fw_segment_passage_at(const fw_seg *seg, uint32_t ordinal, size_t *pos, uint32_t *k);
 
 /* Opens and checks a segment's files (the band files' blocks are checked
  * as they are read, the texts' frames as they are decompressed); with
@@ -307,8 +322,9 @@ struct fw_index_result {
 /* The batch's passages' signatures and band keys (r->bp_*); nothing
  * without the passage level. */
 fw_status fw_index_batch_passages(fw_index_result *r);
-/* Segment `name`'s passage band file: the batch's passage band keys, item
- * number << 32 | passage, tagged with the passage model model_sum. */
+/* Segment `name`'s passage band file: the batch's passage band keys in a
+ * narrow band file, items the passages' ordinals in the segment (fw_seg's
+ * pfirst), tagged with the passage model model_sum; on `threads` threads. */
 fw_status fw_index_write_passage_bands(fw_index *ix, const char *name, const fw_index_result *r,
                                        uint64_t model_sum, int threads);
 /* The passage level of a query against an index with a passage model:

@@ -100,6 +100,9 @@ fw_status fw_index_batch_passages(fw_index_result *r)
  * passage's 32 together) would be read 128 bytes apart. */
 typedef struct passage_columns {
     uint64_t *member;          /* m of them, increasing */
+    uint32_t *ordinal;         /* or their ordinals in the batch's segment
+                                * (its passages in number order, those
+                                * without text counted too), increasing */
     uint32_t *keys;            /* band b's at keys[b * m ...] */
     size_t m;
 } passage_columns;
@@ -107,51 +110,64 @@ typedef struct passage_columns {
 static void columns_free(passage_columns *c)
 {
     free(c->member);
+    free(c->ordinal);
     free(c->keys);
     *c = (passage_columns){0};
 }
 
-static fw_status columns_make(const fw_index_result *r, passage_columns *c)
+/* The columns, with members or (`ordinals`) ordinals. */
+static fw_status columns_make(const fw_index_result *r, int ordinals, passage_columns *c)
 {
     const fw_scan *s = r->batch;
     *c = (passage_columns){0};
-    size_t *at = malloc((r->n + 1) * sizeof *at); /* where document `pos`'s start */
-    if (!at) return FW_ERR_NOMEM;
+    /* where document `pos`'s start in the columns, and its first ordinal */
+    size_t *at = malloc((r->n + 1) * sizeof *at);
+    uint64_t *first = malloc((r->n + 1) * sizeof *first);
+    if (!at || !first) {
+        free(at);
+        free(first);
+        return FW_ERR_NOMEM;
+    }
     at[0] = 0;
+    first[0] = 0;
     for (size_t pos = 0; pos < r->n; pos++) {
         const fw_doc_record *d = &s->docs[r->order[pos]];
         size_t k = 0;
         for (uint32_t j = 0; j < d->npassages; j++) k += d->passages[j].clen != 0;
         at[pos + 1] = at[pos] + k;
+        first[pos + 1] = first[pos] + d->npassages;
     }
     const size_t m = c->m = at[r->n];
-    if (m > UINT32_MAX) { /* batch_band_into numbers them in 32 bits */
-        free(at);
-        return FW_ERR_ARG;
+    fw_status st = FW_OK;
+    if (m > UINT32_MAX || first[r->n] > UINT32_MAX) { /* numbered in 32 bits */
+        st = FW_ERR_ARG;
+    } else {
+        if (ordinals) c->ordinal = malloc((m ? m : 1) * sizeof *c->ordinal);
+        else c->member = malloc((m ? m : 1) * sizeof *c->member);
+        c->keys = m > SIZE_MAX / FW_PASSAGE_BANDS / sizeof *c->keys
+                      ? NULL
+                      : malloc((m ? m : 1) * FW_PASSAGE_BANDS * sizeof *c->keys);
+        if ((!c->member && !c->ordinal) || !c->keys) st = FW_ERR_NOMEM;
     }
-    c->member = malloc((m ? m : 1) * sizeof *c->member);
-    c->keys = m > SIZE_MAX / FW_PASSAGE_BANDS / sizeof *c->keys
-                  ? NULL
-                  : malloc((m ? m : 1) * FW_PASSAGE_BANDS * sizeof *c->keys);
-    if (!c->member || !c->keys) {
-        free(at);
-        columns_free(c);
-        return FW_ERR_NOMEM;
-    }
-    #pragma omp parallel for num_threads(s->threads) schedule(dynamic, 256)
-    for (size_t pos = 0; pos < r->n; pos++) {
-        size_t i = r->order[pos], o = at[pos];
-        const fw_doc_record *d = &s->docs[i];
-        const uint32_t *keys = r->bp_keys + r->bp_first[i] * FW_PASSAGE_BANDS;
-        for (uint32_t k = 0; k < d->npassages; k++, keys += FW_PASSAGE_BANDS) {
-            if (!d->passages[k].clen) continue;
-            c->member[o] = MEMBER(r->base + pos, k);
-            for (unsigned b = 0; b < FW_PASSAGE_BANDS; b++) c->keys[b * m + o] = keys[b];
-            o++;
+    if (st == FW_OK) {
+        #pragma omp parallel for num_threads(s->threads) schedule(dynamic, 256)
+        for (size_t pos = 0; pos < r->n; pos++) {
+            size_t i = r->order[pos], o = at[pos];
+            const fw_doc_record *d = &s->docs[i];
+            const uint32_t *keys = r->bp_keys + r->bp_first[i] * FW_PASSAGE_BANDS;
+            for (uint32_t k = 0; k < d->npassages; k++, keys += FW_PASSAGE_BANDS) {
+                if (!d->passages[k].clen) continue;
+                if (ordinals) c->ordinal[o] = (uint32_t)(first[pos] + k);
+                else c->member[o] = MEMBER(r->base + pos, k);
+                for (unsigned b = 0; b < FW_PASSAGE_BANDS; b++) c->keys[b * m + o] = keys[b];
+                o++;
+            }
         }
     }
     free(at);
-    return FW_OK;
+    free(first);
+    if (st != FW_OK) columns_free(c);
+    return st;
 }
 
 /* One band's records (key, member), sorted by key then member, into rec
@@ -176,33 +192,33 @@ fw_status fw_index_write_passage_bands(fw_index *ix, const char *name, const fw_
     char path[4096], why[FW_INDEX_ERROR_SIZE];
     fw_index_path(ix, path, sizeof path, name, "pbands");
     fw_band_writer *w;
-    fw_status st = fw_band_writer_new(path, FW_PASSAGE_BANDS,
-                                      fw_index_passage_tag(&ix->man.params, model_sum), &w, why,
-                                      sizeof why);
+    fw_status st = fw_band_writer_new_narrow(path, FW_PASSAGE_BANDS,
+                                             fw_index_passage_tag(&ix->man.params, model_sum),
+                                             &w, why, sizeof why);
     if (st != FW_OK) return fw_index_fail(ix, st, "%s", why);
-    /* a band a thread made and sorted at once, written in order */
+    /* a band a thread made and sorted at once, written in order: each
+     * record key << 32 | ordinal, which is how a narrow file stores it (a
+     * stable sort by key keeps the ordinals increasing within a key) */
     const unsigned group = (unsigned)(threads > 0 ? threads : 1);
     passage_columns c;
-    st = columns_make(r, &c);
+    st = columns_make(r, 1, &c);
     const size_t m = c.m ? c.m : 1;
-    fw_band_record *rec = NULL, *tmp = NULL;
-    size_t *nr = NULL;
-    if (st == FW_OK && (!(rec = malloc(group * m * sizeof *rec)) ||
-                        !(tmp = malloc(group * m * sizeof *tmp)) ||
-                        !(nr = calloc(group, sizeof *nr))))
-        st = FW_ERR_NOMEM;
+    uint64_t *v = st == FW_OK ? malloc(2 * group * m * sizeof *v) : NULL;
+    if (st == FW_OK && !v) st = FW_ERR_NOMEM;
     for (unsigned b0 = 0; b0 < FW_PASSAGE_BANDS && st == FW_OK; b0 += group) {
         unsigned nb = FW_PASSAGE_BANDS - b0 < group ? FW_PASSAGE_BANDS - b0 : group;
         #pragma omp parallel for num_threads(group) schedule(static, 1)
-        for (unsigned j = 0; j < nb; j++)
-            nr[j] = batch_band_into(&c, b0 + j, rec + j * m, tmp + j * m);
+        for (unsigned j = 0; j < nb; j++) {
+            uint64_t *mine = v + 2 * j * m;
+            const uint32_t *keys = c.keys + (size_t)(b0 + j) * c.m;
+            for (size_t i = 0; i < c.m; i++) mine[i] = (uint64_t)keys[i] << 32 | c.ordinal[i];
+            fw_sort_by_high32(mine, mine + m, c.m);
+        }
         for (unsigned j = 0; j < nb && st == FW_OK; j++)
-            st = fw_band_writer_add(w, b0 + j, rec + j * m, nr[j]);
+            st = fw_band_writer_add_narrow(w, b0 + j, v + 2 * j * m, c.m);
     }
     columns_free(&c);
-    free(rec);
-    free(tmp);
-    free(nr);
+    free(v);
     if (st == FW_OK) st = fw_band_writer_finish(w);
     if (st != FW_OK && !ix->error[0]) fw_index_fail(ix, st, "%s", fw_band_writer_error(w));
     fw_band_writer_free(w);
@@ -325,9 +341,10 @@ static void band_candidates(fw_index *ix, const fw_index_result *r, const passag
                 w->st = FW_ERR_NOMEM;
                 break;
             }
-            for (size_t i = 0; i < nf; i++)
-                if (!fw_index_is_removed(ix, MEMBER_DOC(found[i].item)))
-                    w->a[na++] = found[i].item;
+            for (size_t i = 0; i < nf; i++) { /* ordinals, as members */
+                uint64_t member = fw_segment_passage(&ix->segs[g], (uint32_t)found[i].item);
+                if (!fw_index_is_removed(ix, MEMBER_DOC(member))) w->a[na++] = member;
+            }
         }
         if (w->st == FW_OK && !bucket_pairs(r, w->a, na, w->b, nb, &w->pairs))
             w->st = FW_ERR_NOMEM;
@@ -342,7 +359,7 @@ static fw_status find_candidates(fw_index *ix, const fw_index_result *r, pair_ve
 {
     const int nw = r->batch->threads > 0 ? r->batch->threads : 1;
     passage_columns c;
-    fw_status st = columns_make(r, &c);
+    fw_status st = columns_make(r, 0, &c);
     if (st != FW_OK) return st;
     const size_t m = c.m ? c.m : 1;
     band_work *w = calloc((size_t)nw, sizeof *w);
@@ -350,7 +367,7 @@ static fw_status find_candidates(fw_index *ix, const fw_index_result *r, pair_ve
     for (int t = 0; t < nw && st == FW_OK; t++) {
         w[t].rec = malloc(m * sizeof *w[t].rec);
         w[t].tmp = malloc(m * sizeof *w[t].tmp);
-        w[t].cur = malloc((ix->man.nsegs ? ix->man.nsegs : 1) * sizeof *w[t].cur);
+        w[t].cur = calloc(ix->man.nsegs ? ix->man.nsegs : 1, sizeof *w[t].cur);
         if (!w[t].rec || !w[t].tmp || !w[t].cur) st = FW_ERR_NOMEM;
     }
     if (st == FW_OK) {
@@ -379,6 +396,7 @@ static fw_status find_candidates(fw_index *ix, const fw_index_result *r, pair_ve
         free(w[t].tmp);
         free(w[t].a);
         free(w[t].b);
+        for (size_t g = 0; w[t].cur && g < ix->man.nsegs; g++) fw_band_cursor_free(&w[t].cur[g]);
         free(w[t].cur);
     }
     free(w);

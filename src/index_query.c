@@ -367,7 +367,7 @@ static fw_status find_candidates(fw_index *ix, fw_index_result *r, fw_pair_list 
     for (int t = 0; t < nw && st == FW_OK; t++) {
         w[t].rec = malloc(m * sizeof *w[t].rec);
         w[t].tmp = malloc(m * sizeof *w[t].tmp);
-        w[t].cur = malloc((ix->man.nsegs ? ix->man.nsegs : 1) * sizeof *w[t].cur);
+        w[t].cur = calloc(ix->man.nsegs ? ix->man.nsegs : 1, sizeof *w[t].cur);
         if (!w[t].rec || !w[t].tmp || !w[t].cur) st = FW_ERR_NOMEM;
     }
     if (st == FW_OK) {
@@ -388,6 +388,7 @@ static fw_status find_candidates(fw_index *ix, fw_index_result *r, fw_pair_list 
         free(w[t].rec);
         free(w[t].tmp);
         free(w[t].members);
+        for (size_t g = 0; w[t].cur && g < ix->man.nsegs; g++) fw_band_cursor_free(&w[t].cur[g]);
         free(w[t].cur);
     }
     free(w);

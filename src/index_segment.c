@@ -454,7 +454,61 @@ fw_status fw_segment_open(const char *dir, const fw_manifest_segment *ms, uint64
                  "manifest's", path);
         return FW_ERR_FORMAT;
     }
+    if (!fw_band_file_narrow(seg->pbands)) {
+        snprintf(why, n, "%s: 16-byte passage records, from an earlier fanwen: build the "
+                 "index again", path);
+        return FW_ERR_FORMAT;
+    }
+    if (!(seg->pfirst = malloc((seg->ndocs + 1) * sizeof *seg->pfirst))) {
+        snprintf(why, n, "out of memory");
+        return FW_ERR_NOMEM;
+    }
+    uint64_t at = 0;
+    for (size_t i = 0; i < seg->ndocs; i++) {
+        seg->pfirst[i] = (uint32_t)at;
+        at += seg->docs[i].passages;
+        if (at > UINT32_MAX) return bad(why, n, path, "passage count");
+    }
+    seg->pfirst[seg->ndocs] = (uint32_t)at;
+    seg->nhint = (size_t)(at >> FW_SEG_HINT_SHIFT) + 1;
+    if (!(seg->phint = malloc(seg->nhint * sizeof *seg->phint))) {
+        snprintf(why, n, "out of memory");
+        return FW_ERR_NOMEM;
+    }
+    size_t pos = 0; /* the last document whose first is <= the hint's ordinal */
+    for (size_t h = 0; h < seg->nhint; h++) {
+        uint64_t o = (uint64_t)h << FW_SEG_HINT_SHIFT;
+        while (pos + 1 < seg->ndocs && seg->pfirst[pos + 1] <= o) pos++;
+        seg->phint[h] = (uint32_t)pos;
+    }
     return FW_OK;
+}
+
+void fw_segment_passage_at(const fw_seg *seg, uint32_t ordinal, size_t *pos, uint32_t *k)
+{
+    /* the last document whose first is <= ordinal: between the hints */
+    size_t h = ordinal >> FW_SEG_HINT_SHIFT;
+    size_t lo = seg->phint[h], hi = h + 1 < seg->nhint ? seg->phint[h + 1] + 1 : seg->ndocs;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (seg->pfirst[mid] <= ordinal) lo = mid;
+        else hi = mid;
+    }
+    /* documents without passages share their first with the next: the last
+     * of equal firsts holds the ordinal */
+    *pos = lo;
+    *k = ordinal - seg->pfirst[lo];
+}
+
+uint64_t fw_segment_passage(const fw_seg *seg, uint32_t ordinal)
+{
+    size_t pos;
+    uint32_t k;
+    fw_segment_passage_at(seg, ordinal, &pos, &k);
+    /* numbered without gaps (a batch's segment): no read of its record */
+    uint64_t number = seg->ndocs == seg->last - seg->first + 1 ? seg->first + pos
+                                                               : seg->docs[pos].number;
+    return number << 32 | k;
 }
 
 void fw_segment_close(fw_seg *seg)
@@ -463,6 +517,8 @@ void fw_segment_close(fw_seg *seg)
     if (seg->text) munmap((void *)seg->text, seg->text_size);
     fw_band_file_close(seg->bands);
     fw_band_file_close(seg->pbands);
+    free(seg->pfirst);
+    free(seg->phint);
     memset(seg, 0, sizeof *seg);
 }
 

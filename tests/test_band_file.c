@@ -4,9 +4,12 @@
  * Random records of several bands, with keys drawn from a small range so
  * that buckets span blocks, are written and read back: every lookup must
  * give exactly the records a linear scan of the sorted array gives, and a
- * merge of several files exactly each key's records file by file. A byte
- * flipped in a block, in a table or in the footer, a truncated file and an
- * unfinished writer must be errors (or absences), never data.
+ * merge of several files exactly each key's records file by file. The same
+ * for narrow files (8-byte records), read through cursors, and for merges
+ * of narrow and wide files together; a cursor answers as a lookup from the
+ * top, keys in order or not. A byte flipped in a block, in a table or in
+ * the footer, a truncated file and an unfinished writer must be errors (or
+ * absences), never data.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,6 +29,7 @@
 #define BANDS 5
 
 static char dir[64];
+static int narrow; /* the files written are narrow ones (8-byte records) */
 
 static int setup(void **state)
 {
@@ -73,7 +77,8 @@ static void make_data(bands_data *d, const size_t *n, uint64_t key_range, int hi
         fw_band_record *tmp = malloc((n[b] + 1) * sizeof *tmp);
         for (size_t i = 0; i < n[b]; i++) {
             uint64_t k = rng() % key_range;
-            if (high_keys) k = k << 40 | 0xabcdef; /* keys that differ in high bytes */
+            if (high_keys) /* keys that differ in high bytes */
+                k = narrow ? k << 24 | 0xcdef : k << 40 | 0xabcdef;
             d->rec[b][i] = (fw_band_record){k, rng() % 100000};
         }
         fw_band_record *copy = malloc((n[b] + 1) * sizeof *copy);
@@ -96,11 +101,22 @@ static void write_data(const char *path, const bands_data *d, uint64_t tag, size
 {
     char why[512];
     fw_band_writer *w;
-    assert_int_equal(fw_band_writer_new(path, BANDS, tag, &w, why, sizeof why), FW_OK);
+    assert_int_equal((narrow ? fw_band_writer_new_narrow : fw_band_writer_new)(
+                         path, BANDS, tag, &w, why, sizeof why),
+                     FW_OK);
+    int turn = 0;
     for (unsigned b = 0; b < BANDS; b++)
         for (size_t at = 0; at < d->n[b]; at += piece) {
             size_t k = d->n[b] - at < piece ? d->n[b] - at : piece;
-            assert_int_equal(fw_band_writer_add(w, b, d->rec[b] + at, k), FW_OK);
+            if (narrow && turn++ % 2) { /* as stored: key << 32 | item */
+                uint64_t *v = malloc(k * sizeof *v);
+                for (size_t i = 0; i < k; i++)
+                    v[i] = d->rec[b][at + i].key << 32 | d->rec[b][at + i].item;
+                assert_int_equal(fw_band_writer_add_narrow(w, b, v, k), FW_OK);
+                free(v);
+            } else {
+                assert_int_equal(fw_band_writer_add(w, b, d->rec[b] + at, k), FW_OK);
+            }
         }
     assert_int_equal(fw_band_writer_finish(w), FW_OK);
     fw_band_writer_free(w);
@@ -119,21 +135,36 @@ static size_t brute_find(const bands_data *d, unsigned b, uint64_t k, size_t *fi
     return n;
 }
 
+/* Every key of every band looked up: from the top (wide files), and with
+ * a cursor, keys in increasing order with a smaller one now and then. */
 static void check_lookups(fw_band_file *f, const bands_data *d, uint64_t key_range,
                           int high_keys)
 {
+    assert_int_equal(fw_band_file_narrow(f), narrow);
+    fw_band_cursor c = {0};
     for (unsigned b = 0; b < BANDS + 1; b++) {
         assert_int_equal(fw_band_file_count(f, b), b < BANDS ? d->n[b] : 0);
-        for (uint64_t k0 = 0; k0 <= key_range; k0++) {
-            uint64_t k = high_keys ? k0 << 40 | 0xabcdef : k0;
+        fw_band_cursor_init(&c, f, b);
+        for (uint64_t step = 0; step <= key_range + key_range / 5; step++) {
+            /* every fifth step goes back to a key already passed */
+            uint64_t k0 = step % 5 == 4 ? (step * 7) % (step / 2 + 1) : step - step / 5;
+            uint64_t k = high_keys ? (narrow ? k0 << 24 | 0xcdef : k0 << 40 | 0xabcdef) : k0;
             const fw_band_record *got;
             size_t n, first;
-            assert_int_equal(fw_band_file_find(f, b, k, &got, &n), FW_OK);
             size_t want = b < BANDS ? brute_find(d, b, k, &first) : 0;
+            if (!narrow) {
+                assert_int_equal(fw_band_file_find(f, b, k, &got, &n), FW_OK);
+                assert_int_equal(n, want);
+                if (want) assert_memory_equal(got, d->rec[b] + first, want * sizeof *got);
+            } else if (want) {
+                assert_int_equal(fw_band_file_find(f, b, k, &got, &n), FW_ERR_ARG);
+            }
+            assert_int_equal(fw_band_cursor_find(&c, k, &got, &n), FW_OK);
             assert_int_equal(n, want);
             if (want) assert_memory_equal(got, d->rec[b] + first, want * sizeof *got);
         }
     }
+    fw_band_cursor_free(&c);
 }
 
 /* The sort as qsort sorts, for keys as hashes spread them (one pass over
@@ -171,9 +202,11 @@ static void round_trip(void **state)
 {
     (void)state;
     rng_state = 7;
-    /* bands of 0, 1, exactly a block, a block and one, many blocks */
-    size_t n[BANDS] = {0, 1, FW_BAND_BLOCK_RECORDS, FW_BAND_BLOCK_RECORDS + 1, 5000};
+    for (narrow = 0; narrow < 2; narrow++)
     for (int high = 0; high < 2; high++) {
+        /* bands of 0, 1, exactly a block, a block and one, many blocks */
+        size_t per = narrow ? FW_BAND_NARROW_RECORDS : FW_BAND_BLOCK_RECORDS;
+        size_t n[BANDS] = {0, 1, per, per + 1, 5000};
         bands_data d;
         uint64_t range = 40; /* ~125 records a key in band 4: buckets span blocks */
         make_data(&d, n, range, high);
@@ -188,6 +221,7 @@ static void round_trip(void **state)
         fw_band_file_close(f);
         free_data(&d);
     }
+    narrow = 0;
     /* no temporary file is left next to it */
     char cmd[256];
     snprintf(cmd, sizeof cmd, "test $(ls '%s' | wc -l) -eq 1", dir);
@@ -201,15 +235,18 @@ static void merge_equals_concatenation(void **state)
     enum { FILES = 4 };
     bands_data d[FILES];
     fw_band_file *f[FILES];
-    for (int i = 0; i < FILES; i++) {
+    for (int i = 0; i < FILES; i++) { /* narrow and wide files in turn */
         size_t n[BANDS];
         for (int b = 0; b < BANDS; b++) n[b] = (size_t)(rng() % 900) * (i != 2);
+        narrow = i % 2;
         make_data(&d[i], n, 300, 0);
         char name[32], why[512];
         snprintf(name, sizeof name, "m%d.bands", i);
         write_data(path_of(name), &d[i], 9, 1000);
         assert_int_equal(fw_band_file_open(path_of(name), &f[i], why, sizeof why), FW_OK);
+        assert_int_equal(fw_band_file_narrow(f[i]), narrow);
     }
+    narrow = 0;
     for (unsigned b = 0; b < BANDS; b++) {
         fw_band_merge *m;
         assert_int_equal(fw_band_merge_new(f, FILES, b, &m), FW_OK);
@@ -361,6 +398,58 @@ static void writer_refuses_disorder_and_leaves_nothing(void **state)
     assert_int_equal(fw_band_file_find(f, 2, 5, &got, &n), FW_OK);
     assert_int_equal(n, 0);
     fw_band_file_close(f);
+    /* a narrow file takes keys and items below 2^32 only, and 8-byte
+     * records only in order; a wide one no 8-byte records */
+    fw_band_record big[2] = {{UINT32_MAX, 1}, {(uint64_t)1 << 32, 0}};
+    assert_int_equal(fw_band_writer_new_narrow(p, 2, 0, &w, why, sizeof why), FW_OK);
+    assert_int_equal(fw_band_writer_add(w, 0, big, 1), FW_OK);
+    assert_int_equal(fw_band_writer_add(w, 0, big + 1, 1), FW_ERR_ARG); /* key too big */
+    fw_band_record item[1] = {{UINT32_MAX, (uint64_t)1 << 32}};
+    assert_int_equal(fw_band_writer_add(w, 1, item, 1), FW_ERR_ARG); /* item too big */
+    uint64_t v[2] = {7, 5};
+    assert_int_equal(fw_band_writer_add_narrow(w, 1, v, 2), FW_ERR_ARG); /* not in order */
+    fw_band_writer_free(w);
+    assert_int_equal(fw_band_writer_new(p, 2, 0, &w, why, sizeof why), FW_OK);
+    assert_int_equal(fw_band_writer_add_narrow(w, 0, v + 1, 1), FW_ERR_ARG);
+    fw_band_writer_free(w);
+    snprintf(cmd, sizeof cmd, "test -z \"$(ls '%s' | grep '^w.bands.tmp')\"", dir);
+    assert_int_equal(system(cmd), 0); /* abandoned: no temporary file left */
+}
+
+/* A narrow file's damaged block fails a cursor's lookup that reaches it. */
+static void narrow_damage_is_caught(void **state)
+{
+    (void)state;
+    rng_state = 13;
+    narrow = 1;
+    size_t n[BANDS] = {1200, 0, 3, 300, 1};
+    bands_data d;
+    make_data(&d, n, 50, 0);
+    char good[128], bad[128], why[512];
+    snprintf(good, sizeof good, "%s", path_of("ngood.bands"));
+    snprintf(bad, sizeof bad, "%s", path_of("nbad.bands"));
+    write_data(good, &d, 5, 600);
+    copy_file(good, bad);
+    flip_byte(bad, 64 + 4096 + 8); /* block 1 of band 0 */
+    fw_band_file *f;
+    assert_int_equal(fw_band_file_open(bad, &f, why, sizeof why), FW_OK);
+    fw_band_cursor c = {0};
+    fw_band_cursor_init(&c, f, 0);
+    int failed = 0;
+    for (uint64_t k = 0; k < 50; k++) {
+        const fw_band_record *r;
+        size_t m;
+        failed |= fw_band_cursor_find(&c, k, &r, &m) == FW_ERR_FORMAT;
+    }
+    assert_true(failed);
+    assert_non_null(strstr(fw_band_file_error(f), "checksum"));
+    fw_band_cursor_free(&c);
+    fw_band_file_close(f);
+    assert_int_equal(fw_band_file_open(good, &f, why, sizeof why), FW_OK);
+    assert_int_equal(fw_band_file_check(f), FW_OK);
+    fw_band_file_close(f);
+    free_data(&d);
+    narrow = 0;
 }
 
 int main(void)
@@ -371,6 +460,7 @@ int main(void)
         cmocka_unit_test(merge_equals_concatenation),
         cmocka_unit_test(damage_is_caught),
         cmocka_unit_test(writer_refuses_disorder_and_leaves_nothing),
+        cmocka_unit_test(narrow_damage_is_caught),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
