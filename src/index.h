@@ -263,6 +263,15 @@ typedef struct fw_index_pair {
     double jaccard, estimate, a_in_b, b_in_a;
 } fw_index_pair;
 
+/* What a query did, for its summary.json: wall seconds of its steps and
+ * what they handled. */
+typedef struct fw_query_measures {
+    double batch, candidates, verify, withdrawn, passages, passage_candidates, passage_cut,
+        passage_match, clusters;
+    uint64_t candidates_n, indexed_sketched, passage_candidates_n, indexed_cut, indexed_copies;
+    uint64_t live, segments;   /* the index's, then */
+} fw_query_measures;
+
 struct fw_index_result {
     fw_scan *batch;
     uint64_t generation;       /* of the index it was made against */
@@ -292,6 +301,7 @@ struct fw_index_result {
     char **ix_ids;             /* their ids, copied (by ix_numbers) */
     size_t nix;
     fw_index *index;
+    fw_query_measures measured;
     /* The passage level (index_passages.c), with one: every batch
      * document's passages' band keys (document i's from bp_first[i]; a
      * first batch's kept from matching, in its numbering) and for a query

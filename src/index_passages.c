@@ -32,6 +32,7 @@
 #include "arena.h"
 #include "grow.h"
 #include "lsh.h"
+#include "measure.h"
 #include "mix.h"
 #include "passage_known.h"
 #include "passage_match.h"
@@ -792,11 +793,19 @@ fw_status fw_index_query_passages(fw_index *ix, fw_index_result *r)
     query_corpus q = {0};
     fw_pair *cand = NULL;
     fw_passage_result res = {0};
+    double t0 = fw_now();
     fw_status st = arenas ? find_candidates(ix, r, &pairs) : FW_ERR_NOMEM;
     if (st == FW_OK && !fold_pairs(&pairs)) st = FW_ERR_NOMEM;
+    r->measured.passage_candidates = fw_now() - t0;
+    r->measured.passage_candidates_n = pairs.len;
+    t0 = fw_now();
     if (st == FW_OK) st = indexed_numbers(r, &pairs, &anum, &na);
     if (st == FW_OK && !(cut = calloc(na ? na : 1, sizeof *cut))) st = FW_ERR_NOMEM;
     if (st == FW_OK) st = cut_indexed(ix, r, anum, na, arenas, cut);
+    for (size_t i = 0; st == FW_OK && i < na; i++) r->measured.indexed_copies += cut[i].batch != 0;
+    r->measured.indexed_cut = st == FW_OK ? na - r->measured.indexed_copies : 0;
+    r->measured.passage_cut = fw_now() - t0;
+    t0 = fw_now();
     if (st == FW_OK) st = gather_corpus(r, anum, cut, na, &q);
     if (st == FW_OK) st = map_candidates(r, &pairs, anum, na, &q, &cand, &nc);
     free(pairs.v);
@@ -811,8 +820,8 @@ fw_status fw_index_query_passages(fw_index *ix, fw_index_result *r)
         q.flat = NULL; /* fw_passages_match_given frees it */
         st = fw_passages_match_given(&corpus, &set, cand, nc, &res);
     }
-   
     if (st == FW_OK) st = keep_batch_rows(r, &q, &res);
+    r->measured.passage_match = fw_now() - t0;
     fw_passage_result_free(&res);
     query_corpus_free(&q);
     for (size_t i = 0; cut && i < na; i++)

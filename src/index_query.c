@@ -25,6 +25,7 @@
 #include "grow.h"
 #include "lsh.h"
 #include "match.h"
+#include "measure.h"
 #include "sort.h"
 
 #include <omp.h>
@@ -477,6 +478,7 @@ static fw_status verify(fw_index *ix, fw_index_result *r, const fw_pair_list *ca
     ni = u;
     fw_index_sketch *sk = calloc(ni ? ni : 1, sizeof *sk);
     if (!sk) st = FW_ERR_NOMEM;
+    r->measured.indexed_sketched = ni;
     for (size_t i = 0; sk && i < ni; i++) sk[i].number = indexed[i];
     free(indexed);
     const fw_doc_record **same = calloc(ni ? ni : 1, sizeof *same);
@@ -1024,10 +1026,14 @@ fw_status fw_index_query(fw_index *ix, fw_scan *s, fw_index_result **out)
 {
     *out = NULL;
     ix->error[0] = '\0';
+    double t = fw_now();
     fw_status st = fw_scan_run(s);
     if (st != FW_OK) return fw_index_fail(ix, st, "%s", fw_scan_error(s));
     fw_index_result *r = calloc(1, sizeof *r);
     if (!r) return FW_ERR_NOMEM;
+    r->measured.batch = fw_now() - t;
+    r->measured.live = fw_index_live(ix);
+    r->measured.segments = ix->man.nsegs;
     r->batch = s;
     r->index = ix;
     r->generation = ix->man.generation;
@@ -1042,9 +1048,16 @@ fw_status fw_index_query(fw_index *ix, fw_scan *s, fw_index_result **out)
     if (st == FW_OK && fw_index_live(ix) == 0) {
         st = own_pairs(r);
     } else if (st == FW_OK) {
+        t = fw_now();
         st = find_candidates(ix, r, &cand, &lost);
+        r->measured.candidates = fw_now() - t;
+        r->measured.candidates_n = cand.len;
+        t = fw_now();
         if (st == FW_OK) st = verify(ix, r, &cand);
+        r->measured.verify = fw_now() - t;
+        t = fw_now();
         if (st == FW_OK) st = withdrawn_pairs(ix, r, &lost);
+        r->measured.withdrawn = fw_now() - t;
     }
     free(cand.v);
     free(lost.v);
@@ -1058,9 +1071,13 @@ fw_status fw_index_query(fw_index *ix, fw_scan *s, fw_index_result **out)
         if (i < r->npairs) qsort(r->pairs, r->npairs, sizeof *r->pairs, cmp_result_pair);
         pthread_mutex_unlock(&lock);
     }
+    t = fw_now();
     if (st == FW_OK && s->passage_minhasher && !s->add_only)
         st = s->passages_cut_only ? fw_index_query_passages(ix, r) : fw_index_own_passages(r);
+    r->measured.passages = fw_now() - t;
+    t = fw_now();
     if (st == FW_OK) st = clusters(ix, r);
+    r->measured.clusters = fw_now() - t;
     if (st == FW_OK) st = copy_indexed_ids(r);
     if (st != FW_OK) {
         fw_index_result_free(r);

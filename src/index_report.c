@@ -10,6 +10,8 @@
  */
 #include "index.h"
 #include "csv_write.h"
+#include "json_write.h"
+#include "measure.h"
 #include "report_rows.h"
 #include "scan_internal.h"
 
@@ -144,10 +146,74 @@ static void write_clusters(const fw_index_result *r, FILE *f, size_t *members)
     }
 }
 
-enum { PAIRS, CLUSTERS, DOCS, REUSE, SPANS };
+/* summary.json: what the query read, found and did, and how long each of
+ * its steps took ("kind": "query": `fanwen report` and `explain --report`
+ * read a scan's). */
+static void write_summary(const fw_index *ix, const fw_index_result *r, FILE *f, double t_report)
+{
+    fw_scan_stats st;
+    fw_scan_get_stats(r->batch, &st);
+    fw_scan_options o;
+    fw_index_scan_options(ix, &o);
+    const fw_query_measures *m = &r->measured;
+    uint64_t total = 0, with_indexed = 0, clustered = 0;
+    for (int i = 0; i < FW_DOC_STATUS_COUNT; i++) total += st.docs[i];
+    for (size_t i = 0; i < r->npairs; i++)
+        with_indexed += r->pairs[i].a < r->base || r->pairs[i].b < r->base;
+    for (size_t i = 0; i < r->n; i++) clustered += r->cluster[i] != NULL;
+    fprintf(f, "{\n  \"version\": \"%s\",\n  \"kind\": \"query\",\n  \"index\": {\"dir\": ",
+            FW_VERSION_STRING);
+    fw_json_string(f, ix->dir);
+    fprintf(f, ", \"generation\": %llu, \"documents\": %llu, \"segments\": %llu, "
+               "\"passage_model\": ",
+            (unsigned long long)r->generation, (unsigned long long)m->live,
+            (unsigned long long)m->segments);
+    if (r->passages && ix->man.passage_model[0]) fw_json_string(f, ix->man.passage_model);
+    else fputs("null", f);
+    fprintf(f, "},\n  \"parameters\": {\"ngram\": %u, \"perms\": %u, \"bands\": %u, "
+               "\"rows\": %u, \"threshold\": %g, \"seed\": %llu, \"sketch\": \"%s\", "
+               "\"template\": %s, \"passages\": %s, \"threads\": %d},\n",
+            o.ngram, o.perms, o.bands, o.rows, o.threshold, (unsigned long long)o.seed,
+            fw_sketch_name(o.sketch), o.template_mode ? "true" : "false",
+            r->passages ? "true" : "false", st.threads);
+    fprintf(f, "  \"batch\": {\"inputs\": %llu, \"input_bytes\": %llu, \"text_bytes\": %llu, "
+               "\"documents\": {\"total\": %llu",
+            (unsigned long long)st.inputs, (unsigned long long)st.input_bytes,
+            (unsigned long long)st.bytes, (unsigned long long)total);
+    for (int i = 0; i < FW_DOC_STATUS_COUNT; i++)
+        fprintf(f, ", \"%s\": %llu", fw_doc_status_name((fw_doc_status)i),
+                (unsigned long long)st.docs[i]);
+    fprintf(f, "}},\n  \"results\": {\"pairs\": %zu, \"pairs_with_indexed\": %llu, "
+               "\"clustered_documents\": %llu, \"reuse_pairs\": %zu, \"spans\": %zu},\n",
+            r->npairs, (unsigned long long)with_indexed, (unsigned long long)clustered,
+            r->npreuse, r->npspans);
+    fprintf(f, "  \"work\": {\"candidate_pairs\": %llu, \"indexed_documents_sketched\": %llu, "
+               "\"passage_candidate_pairs\": %llu, \"indexed_documents_cut\": %llu, "
+               "\"indexed_copies_taken\": %llu},\n",
+            (unsigned long long)m->candidates_n, (unsigned long long)m->indexed_sketched,
+            (unsigned long long)m->passage_candidates_n, (unsigned long long)m->indexed_cut,
+            (unsigned long long)m->indexed_copies);
+    /* wall seconds; sketch: reading and sketching the batch, as a scan's */
+    fprintf(f, "  \"stages\": {\n"
+               "    \"sketch\": {\"seconds\": %.6f, \"mb_per_s\": %.3f},\n"
+               "    \"batch\": {\"seconds\": %.6f},\n"
+               "    \"candidates\": {\"seconds\": %.6f},\n"
+               "    \"verify\": {\"seconds\": %.6f},\n"
+               "    \"withdrawn\": {\"seconds\": %.6f},\n"
+               "    \"passages\": {\"seconds\": %.6f, \"candidates_seconds\": %.6f, "
+               "\"cut_seconds\": %.6f, \"match_seconds\": %.6f},\n"
+               "    \"clusters\": {\"seconds\": %.6f},\n"
+               "    \"report\": {\"seconds\": %.6f, \"peak_rss_mb\": %.1f}\n  }\n}\n",
+            st.t_sketch_wall,
+            st.t_sketch_wall > 0 ? (double)st.bytes / 1e6 / st.t_sketch_wall : 0, m->batch,
+            m->candidates, m->verify, m->withdrawn, m->passages, m->passage_candidates,
+            m->passage_cut, m->passage_match, m->clusters, t_report, fw_peak_rss_mb());
+}
+
+enum { PAIRS, CLUSTERS, DOCS, REUSE, SPANS, SUMMARY };
 
 static fw_status write_one(fw_index *ix, const fw_index_result *r, const char *dir,
-                           const char *name, int which, size_t *members)
+                           const char *name, int which, size_t *members, double t0)
 {
     char path[4096], tmp[4200];
     snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -159,6 +225,7 @@ static fw_status write_one(fw_index *ix, const fw_index_result *r, const char *d
     else if (which == DOCS) write_docs(r, f);
     else if (which == REUSE) write_reuse(r, f);
     else if (which == SPANS) write_spans(r, f);
+    else if (which == SUMMARY) write_summary(ix, r, f, fw_now() - t0);
     else write_clusters(r, f, members);
     funlockfile(f);
     char why[FW_INDEX_ERROR_SIZE];
@@ -178,11 +245,13 @@ fw_status fw_index_result_write(fw_index *ix, const fw_index_result *r, const ch
     if (!members) return FW_ERR_NOMEM;
     static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
     pthread_mutex_lock(&lock); /* sort_ctx */
-    fw_status st = write_one(ix, r, dir, "pairs.csv", PAIRS, members);
-    if (st == FW_OK) st = write_one(ix, r, dir, "clusters.csv", CLUSTERS, members);
-    if (st == FW_OK) st = write_one(ix, r, dir, "docs.csv", DOCS, members);
-    if (st == FW_OK && r->passages) st = write_one(ix, r, dir, "reuse.csv", REUSE, members);
-    if (st == FW_OK && r->passages) st = write_one(ix, r, dir, "spans.csv", SPANS, members);
+    double t0 = fw_now();
+    fw_status st = write_one(ix, r, dir, "pairs.csv", PAIRS, members, t0);
+    if (st == FW_OK) st = write_one(ix, r, dir, "clusters.csv", CLUSTERS, members, t0);
+    if (st == FW_OK) st = write_one(ix, r, dir, "docs.csv", DOCS, members, t0);
+    if (st == FW_OK && r->passages) st = write_one(ix, r, dir, "reuse.csv", REUSE, members, t0);
+    if (st == FW_OK && r->passages) st = write_one(ix, r, dir, "spans.csv", SPANS, members, t0);
+    if (st == FW_OK) st = write_one(ix, r, dir, "summary.json", SUMMARY, members, t0);
     pthread_mutex_unlock(&lock);
     /* not an earlier run's passage reports beside this one's (a query
      * writes no passages.csv, boilerplate.csv or substitutions.csv: they

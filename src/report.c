@@ -28,6 +28,7 @@
 #define _GNU_SOURCE /* O_TMPFILE, AT_EMPTY_PATH */
 #include "fanwen.h"
 #include "csv_write.h"
+#include "json_write.h"
 #include "report_rows.h"
 #include "measure.h"
 #include "scan.h"
@@ -298,30 +299,6 @@ static fw_status write_boilerplate(const fw_scan *scan, FILE *f)
     return ferror(f) ? FW_ERR_IO : FW_OK;
 }
 
-/* A JSON string: quotes, backslashes and control characters escaped,
- * invalid UTF-8 (a file name can hold any bytes) as U+FFFD. */
-static void json_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (size_t i = 0, n = strlen(s); i < n;) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x80) {
-            uint32_t cp;
-            int invalid;
-            size_t k = fw_utf8_decode((const unsigned char *)s + i, n - i, &cp, &invalid);
-            if (invalid) fputs("\\ufffd", f);
-            else fwrite(s + i, 1, k, f);
-            i += k;
-            continue;
-        }
-        if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
-        else if (c < 0x20) fprintf(f, "\\u%04x", c);
-        else fputc(c, f);
-        i++;
-    }
-    fputc('"', f);
-}
-
 /* "input": what was read, so that `fanwen explain --report` and `fanwen
  * report` can read the same texts again. */
 static void write_inputs(const fw_scan *scan, FILE *f)
@@ -330,7 +307,7 @@ static void write_inputs(const fw_scan *scan, FILE *f)
     fw_scan_get_inputs(scan, &in);
     const fw_scan_options *o = fw_scan_get_options(scan);
     fputs("  \"input\": {\"cwd\": ", f);
-    if (in.cwd) json_string(f, in.cwd);
+    if (in.cwd) fw_json_string(f, in.cwd);
     else fputs("null", f);
     if (in.unrecorded) { /* too many: none */
         fprintf(f, ", \"paths\": null, \"paths_not_recorded\": %llu",
@@ -339,20 +316,20 @@ static void write_inputs(const fw_scan *scan, FILE *f)
         fputs(", \"paths\": [", f);
         for (size_t i = 0; i < in.npaths; i++) {
             if (i) fputs(", ", f);
-            json_string(f, in.paths[i]);
+            fw_json_string(f, in.paths[i]);
         }
         fputc(']', f);
     }
     fprintf(f, ", \"texts_added\": %llu, \"text_field\": ", (unsigned long long)in.texts);
-    json_string(f, o->text_field);
+    fw_json_string(f, o->text_field);
     fputs(", \"id_field\": ", f);
-    json_string(f, o->id_field);
+    fw_json_string(f, o->id_field);
     fputs(", \"canon\": ", f);
-    if (o->canon_path) json_string(f, o->canon_path);
+    if (o->canon_path) fw_json_string(f, o->canon_path);
     else fputs("null", f);
     if (in.passage_model) { /* only then: summaries stay as they were without */
         fputs(", \"passage_model\": ", f);
-        json_string(f, in.passage_model);
+        fw_json_string(f, in.passage_model);
         fprintf(f, ", \"passage_model_sum\": \"%016llx\"",
                 (unsigned long long)in.passage_model_sum);
     }

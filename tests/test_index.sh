@@ -100,6 +100,29 @@ same() {
         }
     done
     [ "$(wc -l <"$2/pairs.csv")" -gt 1 ] || fail "$3: no pairs at all (the test tests nothing)"
+    # summary.json: the query's counts are its reports' rows
+    python3 - "$2" <<'EOF' || fail "$3: summary.json does not count the reports"
+import csv, json, os, sys
+d = sys.argv[1]
+j = json.load(open(d + "/summary.json"))
+rows = lambda n: list(csv.reader(open(d + "/" + n, encoding="utf-8", newline="")))[1:]
+docs = rows("docs.csv")
+batch = {r[0] for r in docs}
+pairs = rows("pairs.csv")
+assert j["kind"] == "query"
+assert j["batch"]["documents"]["total"] == len(docs), "documents"
+assert j["results"]["pairs"] == len(pairs), "pairs"
+assert j["results"]["pairs_with_indexed"] == sum(1 for r in pairs if r[0] not in batch or r[1] not in batch)
+assert j["results"]["clustered_documents"] == sum(1 for r in docs if r[8]), "clustered"
+if os.path.exists(d + "/spans.csv"):
+    assert j["results"]["spans"] == len(rows("spans.csv")), "spans"
+    assert j["results"]["reuse_pairs"] == len(rows("reuse.csv")), "reuse"
+    assert j["parameters"]["passages"] is True
+else:
+    assert j["results"]["spans"] == 0 and j["parameters"]["passages"] is False
+for k in ("sketch", "candidates", "verify", "passages", "report"):
+    assert j["stages"][k]["seconds"] >= 0, k
+EOF
 }
 
 run_case() {
@@ -135,6 +158,14 @@ EOF
     for f in "$W"/q1/*.csv; do # the same bytes at one thread
         cmp -s "$f" "$W/q1j1/${f##*/}" || fail "$name: query -j 1 differs in ${f##*/}"
     done
+    # into a scan's directory: its summary.json replaced by the query's, its
+    # corpus-wide reports removed, and `fanwen report` says it reads a scan's
+    rm -rf "$W/qs" && cp -r "$W/s1" "$W/qs"
+    "$FANWEN" query -q --index "$ix" -o "$W/qs" "$W/B.jsonl" || fail "$name: query into a scan's"
+    grep -q '"kind": "query"' "$W/qs/summary.json" || fail "$name: the scan's summary.json left"
+    [ ! -e "$W/qs/passages.csv" ] || fail "$name: the scan's passages.csv left"
+    if "$FANWEN" report "$W/qs" 2>"$W/err"; then fail "$name: an HTML report of a query"; fi
+    grep -q "query against an index" "$W/err" || fail "$name: report does not say why"
     "$FANWEN" query -q --index "$ix" --add -o "$W/q2b" "$W/B.jsonl" || fail "$name: query --add B"
     cmp -s "$W/q1/pairs.csv" "$W/q2b/pairs.csv" || fail "$name: query --add answers otherwise"
     "$FANWEN" scan -q "${S[@]}" "${SP[@]}" -o "$W/s2" "$W/A.jsonl" "$W/B.jsonl" "$W/C.jsonl"

@@ -182,6 +182,13 @@ fw_scan *cli_rescan(const char *cmd, const char *dir, int threads)
         fprintf(stderr, "fanwen %s: %s: not JSON: %s\n", cmd, path, err);
         return NULL;
     }
+    const char *kind = string(root, "kind", NULL);
+    if (kind && !strcmp(kind, "query")) {
+        fprintf(stderr, "fanwen %s: %s holds the reports of a query against an index (fanwen "
+                        "query --index): this reads a scan's\n", cmd, dir);
+        yajl_tree_free(root);
+        return NULL;
+    }
     fw_scan_options opt;
     fw_scan_options_default(&opt);
     opt.threads = threads;
