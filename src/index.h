@@ -329,6 +329,27 @@ struct fw_index_result {
     uint64_t *reused_chars, *boilerplate_chars;
 };
 
+/* A thread's share of a query's band lookups (index_lookup.c): scratch
+ * records, a cursor a segment (on the band at hand), the caller's state. */
+typedef struct fw_lookup_worker {
+    fw_band_record *rec, *tmp; /* m records each */
+    fw_band_cursor *cur;
+    size_t failed_seg;         /* set by the caller: the segment whose file failed */
+    void *own;
+} fw_lookup_worker;
+
+/* One band's lookups: FW_OK, or the status that stops them. */
+typedef fw_status (*fw_lookup_band_fn)(fw_index *ix, const void *ctx, unsigned band,
+                                       fw_lookup_worker *w);
+
+/* fn for every band of [0, bands), on `threads` threads (own[t]: thread
+ * t's state), with the cursors on each segment's document band file, or
+ * passage band file (`passages`). The first failure is returned (the
+ * bands not begun are skipped); a block that fails its check is reported
+ * with its file. */
+fw_status fw_index_lookup_bands(fw_index *ix, int passages, unsigned bands, int threads, size_t m,
+                                fw_lookup_band_fn fn, const void *ctx, void *const *own);
+
 /* The batch's passages' signatures and band keys (r->bp_*); nothing
  * without the passage level. */
 fw_status fw_index_batch_passages(fw_index_result *r);

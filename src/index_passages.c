@@ -304,53 +304,49 @@ static int bucket_pairs(const fw_index_result *r, const uint64_t *a, size_t na,
     return 1;
 }
 
-/* A thread's share of find_candidates(): its bands' pairs. */
-typedef struct band_work {
+/* A thread's own of find_candidates(): its bands' pairs, and scratch. */
+typedef struct band_pairs {
     pair_vec pairs;
-    fw_band_record *rec, *tmp;
     uint64_t *a, *b;
     size_t acap, bcap;
-    fw_band_cursor *cur;
-    fw_status st;
-    size_t failed_seg;
-} band_work;
+} band_pairs;
 
-static void band_candidates(fw_index *ix, const fw_index_result *r, const passage_columns *c,
-                            unsigned band, band_work *w)
+typedef struct lookup_ctx {
+    const fw_index_result *r;
+    const passage_columns *c;
+} lookup_ctx;
+
+static fw_status band_candidates(fw_index *ix, const void *ctx, unsigned band,
+                                 fw_lookup_worker *w)
 {
-    size_t n = batch_band_into(c, band, w->rec, w->tmp);
+    const lookup_ctx *x = ctx;
+    band_pairs *p = w->own;
+    size_t n = batch_band_into(x->c, band, w->rec, w->tmp);
     const fw_band_record *rec = w->rec;
-    for (size_t g = 0; g < ix->man.nsegs; g++)
-        fw_band_cursor_init(&w->cur[g], ix->segs[g].pbands, band);
-    for (size_t s0 = 0; s0 < n && w->st == FW_OK;) {
+    for (size_t s0 = 0; s0 < n;) {
         size_t e = s0 + 1;
         while (e < n && rec[e].key == rec[s0].key) e++;
         size_t na = 0, nb = e - s0;
-        if (!fw_grow(&w->b, &w->bcap, nb, sizeof *w->b, 64)) {
-            w->st = FW_ERR_NOMEM;
-            break;
-        }
-        for (size_t j = 0; j < nb; j++) w->b[j] = rec[s0 + j].item;
-        for (size_t g = 0; g < ix->man.nsegs && w->st == FW_OK; g++) {
+        if (!fw_grow(&p->b, &p->bcap, nb, sizeof *p->b, 64)) return FW_ERR_NOMEM;
+        for (size_t j = 0; j < nb; j++) p->b[j] = rec[s0 + j].item;
+        for (size_t g = 0; g < ix->man.nsegs; g++) {
             const fw_band_record *found;
             size_t nf;
-            if ((w->st = fw_band_cursor_find(&w->cur[g], rec[s0].key, &found, &nf)) != FW_OK) {
+            fw_status st = fw_band_cursor_find(&w->cur[g], rec[s0].key, &found, &nf);
+            if (st != FW_OK) {
                 w->failed_seg = g;
-                break;
+                return st;
             }
-            if (!fw_grow(&w->a, &w->acap, na + nf, sizeof *w->a, 64)) {
-                w->st = FW_ERR_NOMEM;
-                break;
-            }
+            if (!fw_grow(&p->a, &p->acap, na + nf, sizeof *p->a, 64)) return FW_ERR_NOMEM;
             for (size_t i = 0; i < nf; i++) { /* ordinals, as members */
                 uint64_t member = fw_segment_passage(&ix->segs[g], (uint32_t)found[i].item);
-                if (!fw_index_is_removed(ix, MEMBER_DOC(member))) w->a[na++] = member;
+                if (!fw_index_is_removed(ix, MEMBER_DOC(member))) p->a[na++] = member;
             }
         }
-        if (w->st == FW_OK && !bucket_pairs(r, w->a, na, w->b, nb, &w->pairs))
-            w->st = FW_ERR_NOMEM;
+        if (!bucket_pairs(x->r, p->a, na, p->b, nb, &p->pairs)) return FW_ERR_NOMEM;
         s0 = e;
     }
+    return FW_OK;
 }
 
 /* Every candidate pair involving the batch: each distinct key of the
@@ -362,45 +358,30 @@ static fw_status find_candidates(fw_index *ix, const fw_index_result *r, pair_ve
     passage_columns c;
     fw_status st = columns_make(r, 0, &c);
     if (st != FW_OK) return st;
-    const size_t m = c.m ? c.m : 1;
-    band_work *w = calloc((size_t)nw, sizeof *w);
-    if (!w) st = FW_ERR_NOMEM;
-    for (int t = 0; t < nw && st == FW_OK; t++) {
-        w[t].rec = malloc(m * sizeof *w[t].rec);
-        w[t].tmp = malloc(m * sizeof *w[t].tmp);
-        w[t].cur = calloc(ix->man.nsegs ? ix->man.nsegs : 1, sizeof *w[t].cur);
-        if (!w[t].rec || !w[t].tmp || !w[t].cur) st = FW_ERR_NOMEM;
-    }
-    if (st == FW_OK) {
-        #pragma omp parallel for num_threads(nw) schedule(dynamic, 1)
-        for (unsigned band = 0; band < FW_PASSAGE_BANDS; band++) {
-            band_work *me = &w[omp_get_thread_num()];
-            if (me->st == FW_OK) band_candidates(ix, r, &c, band, me);
-        }
-        for (int t = 0; t < nw && st == FW_OK; t++)
-            if (w[t].st != FW_OK && (st = w[t].st) != FW_ERR_NOMEM) /* a block failed its check */
-                fw_index_fail(ix, st, "%s", fw_band_file_error(ix->segs[w[t].failed_seg].pbands));
-    }
+    band_pairs *p = calloc((size_t)nw, sizeof *p);
+    void **own = calloc((size_t)nw, sizeof *own);
+    if (!p || !own) st = FW_ERR_NOMEM;
+    for (int t = 0; own && p && t < nw; t++) own[t] = &p[t];
+    lookup_ctx x = {r, &c};
+    if (st == FW_OK)
+        st = fw_index_lookup_bands(ix, 1, FW_PASSAGE_BANDS, nw, c.m, band_candidates, &x, own);
     /* the threads' pairs into one vector */
     size_t total = 0;
-    for (int t = 0; w && st == FW_OK && t < nw; t++) total += w[t].pairs.len;
+    for (int t = 0; p && st == FW_OK && t < nw; t++) total += p[t].pairs.len;
     if (st == FW_OK && !fw_grow(&out->v, &out->cap, out->len + total + 1, sizeof *out->v, 1024))
         st = FW_ERR_NOMEM;
-    for (int t = 0; w && st == FW_OK && t < nw; t++) {
-        if (w[t].pairs.len)
-            memcpy(out->v + out->len, w[t].pairs.v, w[t].pairs.len * sizeof *out->v);
-        out->len += w[t].pairs.len;
+    for (int t = 0; p && st == FW_OK && t < nw; t++) {
+        if (p[t].pairs.len)
+            memcpy(out->v + out->len, p[t].pairs.v, p[t].pairs.len * sizeof *out->v);
+        out->len += p[t].pairs.len;
     }
-    for (int t = 0; w && t < nw; t++) {
-        free(w[t].pairs.v);
-        free(w[t].rec);
-        free(w[t].tmp);
-        free(w[t].a);
-        free(w[t].b);
-        for (size_t g = 0; w[t].cur && g < ix->man.nsegs; g++) fw_band_cursor_free(&w[t].cur[g]);
-        free(w[t].cur);
+    for (int t = 0; p && t < nw; t++) {
+        free(p[t].pairs.v);
+        free(p[t].a);
+        free(p[t].b);
     }
-    free(w);
+    free(p);
+    free(own);
     columns_free(&c);
     return st;
 }

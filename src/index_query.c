@@ -311,46 +311,43 @@ static fw_status sort_pairs(fw_pair_list *v)
     return FW_OK;
 }
 
-/* A thread's share of find_candidates(): its bands' pairs. */
-typedef struct band_work {
+/* A thread's own of find_candidates(): its bands' pairs. */
+typedef struct band_pairs {
     fw_pair_list out, lost;
-    fw_band_record *rec, *tmp;
     uint64_t *members;
     size_t members_cap;
-    fw_band_cursor *cur;
-    fw_status st;
-    size_t failed_seg;
-} band_work;
+} band_pairs;
 
-static void band_candidates(fw_index *ix, const fw_index_result *r, unsigned band, band_work *w)
+static fw_status band_candidates(fw_index *ix, const void *ctx, unsigned band,
+                                 fw_lookup_worker *w)
 {
+    const fw_index_result *r = ctx;
+    band_pairs *p = w->own;
     size_t nr = fw_index_batch_band(r, band, w->rec, w->tmp);
-    for (size_t g = 0; g < ix->man.nsegs; g++)
-        fw_band_cursor_init(&w->cur[g], ix->segs[g].bands, band);
-    for (size_t i = 0; i < nr && w->st == FW_OK;) {
+    for (size_t i = 0; i < nr;) {
         size_t e = i + 1, na;
         while (e < nr && w->rec[e].key == w->rec[i].key) e++;
-        w->st = indexed_bucket(ix, w->cur, band, w->rec[i].key, &w->members, &w->members_cap, &na,
-                               &w->failed_seg);
-        if (w->st == FW_OK && (!bucket_pairs(r, w->members, na, w->rec + i, e - i, &w->out) ||
-                               !bucket_lost(r, w->members, na, w->rec + i, e - i, &w->lost)))
-            w->st = FW_ERR_NOMEM;
+        fw_status st = indexed_bucket(ix, w->cur, band, w->rec[i].key, &p->members,
+                                      &p->members_cap, &na, &w->failed_seg);
+        if (st != FW_OK) return st;
+        if (!bucket_pairs(r, p->members, na, w->rec + i, e - i, &p->out) ||
+            !bucket_lost(r, p->members, na, w->rec + i, e - i, &p->lost))
+            return FW_ERR_NOMEM;
         i = e;
     }
+    return FW_OK;
 }
 
-/* The lists of all threads into one (`into`, freed the others'). */
-static int join_lists(fw_pair_list *into, band_work *w, int nw, int lost)
+/* The lists of all threads into one (`into`). */
+static int join_lists(fw_pair_list *into, band_pairs *p, int nw, int lost)
 {
     size_t total = 0;
-    for (int t = 0; t < nw; t++) total += lost ? w[t].lost.len : w[t].out.len;
+    for (int t = 0; t < nw; t++) total += lost ? p[t].lost.len : p[t].out.len;
     if (!fw_grow(&into->v, &into->cap, total + 1, sizeof *into->v, 64)) return 0;
     for (int t = 0; t < nw; t++) {
-        fw_pair_list *l = lost ? &w[t].lost : &w[t].out;
+        const fw_pair_list *l = lost ? &p[t].lost : &p[t].out;
         if (l->len) memcpy(into->v + into->len, l->v, l->len * sizeof *l->v);
         into->len += l->len;
-        free(l->v);
-        *l = (fw_pair_list){0};
     }
     return 1;
 }
@@ -360,39 +357,23 @@ static int join_lists(fw_pair_list *into, band_work *w, int nw, int lost)
  * give. The bands are looked up in parallel, each in key order. */
 static fw_status find_candidates(fw_index *ix, fw_index_result *r, fw_pair_list *out, fw_pair_list *lost)
 {
-    const unsigned bands = ix->man.params.bands;
     const int nw = r->batch->threads > 0 ? r->batch->threads : 1;
-    const size_t m = r->n ? r->n : 1;
-    band_work *w = calloc((size_t)nw, sizeof *w);
-    fw_status st = w ? FW_OK : FW_ERR_NOMEM;
-    for (int t = 0; t < nw && st == FW_OK; t++) {
-        w[t].rec = malloc(m * sizeof *w[t].rec);
-        w[t].tmp = malloc(m * sizeof *w[t].tmp);
-        w[t].cur = calloc(ix->man.nsegs ? ix->man.nsegs : 1, sizeof *w[t].cur);
-        if (!w[t].rec || !w[t].tmp || !w[t].cur) st = FW_ERR_NOMEM;
-    }
-    if (st == FW_OK) {
-        #pragma omp parallel for num_threads(nw) schedule(dynamic, 1)
-        for (unsigned band = 0; band < bands; band++) {
-            band_work *me = &w[omp_get_thread_num()];
-            if (me->st == FW_OK) band_candidates(ix, r, band, me);
-        }
-        for (int t = 0; t < nw && st == FW_OK; t++)
-            if (w[t].st != FW_OK && (st = w[t].st) != FW_ERR_NOMEM) /* a block failed its check */
-                fw_index_fail(ix, st, "%s", fw_band_file_error(ix->segs[w[t].failed_seg].bands));
-    }
-    if (st == FW_OK && (!join_lists(out, w, nw, 0) || !join_lists(lost, w, nw, 1)))
+    band_pairs *p = calloc((size_t)nw, sizeof *p);
+    void **own = calloc((size_t)nw, sizeof *own);
+    fw_status st = p && own ? FW_OK : FW_ERR_NOMEM;
+    for (int t = 0; own && p && t < nw; t++) own[t] = &p[t];
+    if (st == FW_OK)
+        st = fw_index_lookup_bands(ix, 0, ix->man.params.bands, nw, r->n, band_candidates, r,
+                                   own);
+    if (st == FW_OK && (!join_lists(out, p, nw, 0) || !join_lists(lost, p, nw, 1)))
         st = FW_ERR_NOMEM;
-    for (int t = 0; w && t < nw; t++) {
-        free(w[t].out.v);
-        free(w[t].lost.v);
-        free(w[t].rec);
-        free(w[t].tmp);
-        free(w[t].members);
-        for (size_t g = 0; w[t].cur && g < ix->man.nsegs; g++) fw_band_cursor_free(&w[t].cur[g]);
-        free(w[t].cur);
+    for (int t = 0; p && t < nw; t++) {
+        free(p[t].out.v);
+        free(p[t].lost.v);
+        free(p[t].members);
     }
-    free(w);
+    free(p);
+    free(own);
     if (st == FW_OK) st = sort_pairs(out);
     if (st == FW_OK) st = sort_pairs(lost);
     return st;
