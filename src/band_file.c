@@ -621,6 +621,7 @@ void fw_band_file_close(fw_band_file *f)
 
 unsigned fw_band_file_bands(const fw_band_file *f) { return f->foot.bands; }
 int fw_band_file_narrow(const fw_band_file *f) { return f->narrow; }
+const char *fw_band_file_path(const fw_band_file *f) { return f->path; }
 uint64_t fw_band_file_tag(const fw_band_file *f) { return f->foot.tag; }
 const char *fw_band_file_error(const fw_band_file *f) { return f->why; }
 
@@ -729,7 +730,7 @@ static fw_status find_from(fw_band_file *f, unsigned band, uint64_t key, uint64_
         *first = (const fw_band_record *)r + begin;
         return FW_OK;
     }
-    if (!buf) return file_fail(f, FW_ERR_ARG, "8-byte records are read through a cursor");
+    if (!buf) return FW_ERR_ARG; /* fw_band_file_find refuses narrow files first */
     if (!fw_grow(buf, cap, *n, sizeof **buf, 64)) return FW_ERR_NOMEM;
     for (size_t i = 0; i < *n; i++) (*buf)[i] = record_at(f, r, begin + i);
     *first = *buf;
@@ -739,6 +740,9 @@ static fw_status find_from(fw_band_file *f, unsigned band, uint64_t key, uint64_
 fw_status fw_band_file_find(fw_band_file *f, unsigned band, uint64_t key,
                             const fw_band_record **first, size_t *n)
 {
+    *first = NULL;
+    *n = 0;
+    if (f->narrow) return FW_ERR_ARG; /* a caller's mistake, not the file's: no message */
     uint64_t block;
     return find_from(f, band, key, 0, &block, first, n, NULL, NULL);
 }

@@ -1356,14 +1356,20 @@ static fw_status merge_band(fw_index *ix, fw_band_writer *w, fw_band_file **file
             }
             size_t pos; /* passages: ordinals in the old segment, then the new */
             uint32_t k;
-            fw_segment_passage_at(&ix->segs[from[i]], (uint32_t)rec[i].item, &pos, &k);
+            if (!fw_segment_passage_at(&ix->segs[from[i]], rec[i].item, &pos, &k)) {
+                st = fw_index_fail(ix, FW_ERR_FORMAT, "%s: passage %llu is not its segment's",
+                                   fw_band_file_path(files[from[i]]),
+                                   (unsigned long long)rec[i].item);
+                break;
+            }
             if (newbase[from[i]][pos] != UINT32_MAX)
                 keep[m++] = (fw_band_record){rec[i].key, newbase[from[i]][pos] + k};
         }
+        if (st != FW_OK) break;
         /* segments are in number order, each sorted: so is the bucket */
         if (m && (st = fw_band_writer_add(w, band, keep, m)) != FW_OK) break;
     }
-    if (st == FW_ERR_FORMAT)
+    if (st == FW_ERR_FORMAT && !ix->error[0]) /* a block that failed its check */
         for (size_t g = 0; g < ix->man.nsegs; g++)
             if (fw_band_file_error(files[g])[0])
                 fw_index_fail(ix, st, "%s", fw_band_file_error(files[g]));
@@ -1602,6 +1608,34 @@ fw_status fw_index_segment(const fw_index *ix, size_t i, const char **name, uint
     return FW_OK;
 }
 
+/* Every record of a segment's passage band file names one of its
+ * passages (an ordinal below its count): a sound file of another segment
+ * is caught here, not by its checksums. */
+static fw_status check_ordinals(fw_index *ix, fw_seg *seg)
+{
+    fw_status st = FW_OK;
+    for (unsigned b = 0; b < fw_band_file_bands(seg->pbands) && st == FW_OK; b++) {
+        fw_band_merge *m;
+        if ((st = fw_band_merge_new(&seg->pbands, 1, b, &m)) != FW_OK) break;
+        for (;;) {
+            uint64_t key;
+            const fw_band_record *rec;
+            size_t n;
+            if ((st = fw_band_merge_next(m, &key, &rec, NULL, &n)) != FW_OK || !n) break;
+            for (size_t i = 0; i < n && st == FW_OK; i++)
+                if (rec[i].item >= seg->pfirst[seg->ndocs])
+                    st = fw_index_fail(ix, FW_ERR_FORMAT, "%s: band %u names passage %llu, of "
+                                       "%llu in %s", fw_band_file_path(seg->pbands), b,
+                                       (unsigned long long)rec[i].item,
+                                       (unsigned long long)seg->pfirst[seg->ndocs], seg->name);
+            if (st != FW_OK) break;
+        }
+        fw_band_merge_free(m);
+    }
+    if (st != FW_OK && !ix->error[0]) fw_index_fail(ix, st, "%s", fw_band_file_error(seg->pbands));
+    return st;
+}
+
 fw_status fw_index_check(fw_index *ix)
 {
     ix->error[0] = '\0';
@@ -1621,6 +1655,7 @@ fw_status fw_index_check(fw_index *ix)
             fw_index_fail(ix, st, "%s", fw_band_file_error(seg->pbands));
             break;
         }
+        if (seg->pbands && (st = check_ordinals(ix, seg)) != FW_OK) break;
         for (size_t i = 0; i < seg->ndocs && st == FW_OK; i++)
             if ((st = fw_segment_text(seg, i, &cache, &text, &len, why, sizeof why)) != FW_OK)
                 fw_index_fail(ix, st, "%s", why);

@@ -140,11 +140,13 @@ typedef struct fw_seg {
 
 #define FW_SEG_HINT_SHIFT 4
 
-/* A passage ordinal of `seg` as a query names a passage: its document's
- * number << 32 | its position there. */
-uint64_t fw_segment_passage(const fw_seg *seg, uint32_t ordinal);
+/* A passage ordinal of `seg` as a query names a passage, into *member: its
+ * document's number << 32 | its position there. 0 when the segment has no
+ * such passage (a band file that is not its own): FW_ERR_FORMAT for the
+ * caller, naming the file. */
+int fw_segment_passage(const fw_seg *seg, uint64_t ordinal, uint64_t *member);
 /* The same as its document's position in the segment and its own. */
-void fw_segment_passage_at(const fw_seg *seg, uint32_t ordinal, size_t *pos, uint32_t *k);
+int fw_segment_passage_at(const fw_seg *seg, uint64_t ordinal, size_t *pos, uint32_t *k);
 
 /* Opens and checks a segment's files (the band files' blocks are checked
  * as they are read, the texts' frames as they are decompressed); with

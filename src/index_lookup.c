@@ -40,8 +40,11 @@ fw_status fw_index_lookup_bands(fw_index *ix, int passages, unsigned bands, int 
         for (int t = 0; t < nw && result == FW_OK; t++)
             if ((result = st[t]) == FW_ERR_FORMAT || result == FW_ERR_IO) { /* which file */
                 const fw_seg *seg = &ix->segs[w[t].failed_seg];
-                fw_index_fail(ix, result, "%s",
-                              fw_band_file_error(passages ? seg->pbands : seg->bands));
+                const fw_band_file *f = passages ? seg->pbands : seg->bands;
+                if (fw_band_file_error(f)[0]) fw_index_fail(ix, result, "%s", fw_band_file_error(f));
+                else /* sound blocks, an item that is not the segment's */
+                    fw_index_fail(ix, result, "%s: a record names no passage of %s (the file of "
+                                  "another segment?)", fw_band_file_path(f), seg->name);
             }
     }
     for (int t = 0; w && t < nw; t++) {

@@ -339,7 +339,11 @@ static fw_status band_candidates(fw_index *ix, const void *ctx, unsigned band,
             }
             if (!fw_grow(&p->a, &p->acap, na + nf, sizeof *p->a, 64)) return FW_ERR_NOMEM;
             for (size_t i = 0; i < nf; i++) { /* ordinals, as members */
-                uint64_t member = fw_segment_passage(&ix->segs[g], (uint32_t)found[i].item);
+                uint64_t member;
+                if (!fw_segment_passage(&ix->segs[g], found[i].item, &member)) {
+                    w->failed_seg = g;
+                    return FW_ERR_FORMAT; /* reported as its file's */
+                }
                 if (!fw_index_is_removed(ix, MEMBER_DOC(member))) p->a[na++] = member;
             }
         }

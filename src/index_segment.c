@@ -484,8 +484,9 @@ fw_status fw_segment_open(const char *dir, const fw_manifest_segment *ms, uint64
     return FW_OK;
 }
 
-void fw_segment_passage_at(const fw_seg *seg, uint32_t ordinal, size_t *pos, uint32_t *k)
+int fw_segment_passage_at(const fw_seg *seg, uint64_t ordinal, size_t *pos, uint32_t *k)
 {
+    if (ordinal >= seg->pfirst[seg->ndocs]) return 0;
     /* the last document whose first is <= ordinal: between the hints */
     size_t h = ordinal >> FW_SEG_HINT_SHIFT;
     size_t lo = seg->phint[h], hi = h + 1 < seg->nhint ? seg->phint[h + 1] + 1 : seg->ndocs;
@@ -497,18 +498,20 @@ void fw_segment_passage_at(const fw_seg *seg, uint32_t ordinal, size_t *pos, uin
     /* documents without passages share their first with the next: the last
      * of equal firsts holds the ordinal */
     *pos = lo;
-    *k = ordinal - seg->pfirst[lo];
+    *k = (uint32_t)(ordinal - seg->pfirst[lo]);
+    return 1;
 }
 
-uint64_t fw_segment_passage(const fw_seg *seg, uint32_t ordinal)
+int fw_segment_passage(const fw_seg *seg, uint64_t ordinal, uint64_t *member)
 {
     size_t pos;
     uint32_t k;
-    fw_segment_passage_at(seg, ordinal, &pos, &k);
+    if (!fw_segment_passage_at(seg, ordinal, &pos, &k)) return 0;
     /* numbered without gaps (a batch's segment): no read of its record */
     uint64_t number = seg->ndocs == seg->last - seg->first + 1 ? seg->first + pos
                                                                : seg->docs[pos].number;
-    return number << 32 | k;
+    *member = number << 32 | k;
+    return 1;
 }
 
 void fw_segment_close(fw_seg *seg)
