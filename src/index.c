@@ -1381,9 +1381,11 @@ static fw_status merge_band(fw_index *ix, fw_band_writer *w, fw_band_file **file
 /* Where each live document's passages start in the compacted segment
  * (its live documents in number order): newbase[g][pos] for position pos
  * of segment g, UINT32_MAX for a removed one. */
-static fw_status passage_bases(fw_index *ix, uint32_t **newbase)
+static fw_status passage_bases(fw_index *ix, uint32_t **newbase, uint64_t *first,
+                               uint64_t *total)
 {
     uint64_t at = 0;
+    *first = UINT64_MAX;
     for (size_t g = 0; g < ix->man.nsegs; g++) {
         const fw_seg *seg = &ix->segs[g];
         if (!(newbase[g] = malloc((seg->ndocs ? seg->ndocs : 1) * sizeof *newbase[g])))
@@ -1393,11 +1395,13 @@ static fw_status passage_bases(fw_index *ix, uint32_t **newbase)
                 newbase[g][i] = UINT32_MAX;
                 continue;
             }
+            if (*first == UINT64_MAX) *first = seg->docs[i].number;
             newbase[g][i] = (uint32_t)at;
             if ((at += seg->docs[i].passages) > UINT32_MAX)
                 return fw_index_fail(ix, FW_ERR_ARG, "a segment holds at most 2^32 - 1 passages");
         }
     }
+    *total = at;
     return FW_OK;
 }
 
@@ -1410,23 +1414,26 @@ static fw_status compact_band_file(fw_index *ix, const char *name, int passages)
     char path[4096], why[FW_INDEX_ERROR_SIZE];
     fw_index_path(ix, path, sizeof path, name, passages ? "pbands" : "bands");
     const unsigned bands = passages ? FW_PASSAGE_BANDS : p->bands;
-    const uint64_t tag = passages ? fw_index_passage_tag(p, ix->man.passage_model_sum)
-                                  : fw_index_params_tag(p);
-    fw_band_writer *w;
-    fw_status st = (passages ? fw_band_writer_new_narrow : fw_band_writer_new)(path, bands, tag,
-                                                                              &w, why, sizeof why);
-    if (st != FW_OK) return fw_index_fail(ix, st, "%s", why);
     const size_t ns = ix->man.nsegs ? ix->man.nsegs : 1;
     fw_band_file **files = malloc(ns * sizeof *files);
     uint32_t **newbase = passages ? calloc(ns, sizeof *newbase) : NULL;
-    if (!files || (passages && !newbase)) st = FW_ERR_NOMEM;
-    if (st == FW_OK && passages) st = passage_bases(ix, newbase);
+    uint64_t tag = fw_index_params_tag(p), first = 0, total = 0;
+    fw_status st = !files || (passages && !newbase) ? FW_ERR_NOMEM : FW_OK;
+    if (st == FW_OK && passages && (st = passage_bases(ix, newbase, &first, &total)) == FW_OK)
+        tag = fw_index_segment_passage_tag(fw_index_passage_tag(p, ix->man.passage_model_sum),
+                                           first, total);
+    fw_band_writer *w = NULL;
+    if (st == FW_OK &&
+        (st = (passages ? fw_band_writer_new_narrow : fw_band_writer_new)(
+             path, bands, tag, &w, why, sizeof why)) != FW_OK)
+        fw_index_fail(ix, st, "%s", why);
     for (size_t g = 0; files && g < ix->man.nsegs; g++)
         files[g] = passages ? ix->segs[g].pbands : ix->segs[g].bands;
     for (unsigned b = 0; b < bands && st == FW_OK; b++)
         st = merge_band(ix, w, files, b, newbase);
     if (st == FW_OK) st = fw_band_writer_finish(w);
-    if (st != FW_OK && !ix->error[0]) fw_index_fail(ix, st, "%s", fw_band_writer_error(w));
+    if (st != FW_OK && !ix->error[0])
+        fw_index_fail(ix, st, "%s", w ? fw_band_writer_error(w) : fw_status_str(st));
     fw_band_writer_free(w);
     for (size_t g = 0; newbase && g < ix->man.nsegs; g++) free(newbase[g]);
     free(newbase);

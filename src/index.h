@@ -39,6 +39,10 @@ uint64_t fw_index_params_tag(const fw_index_params *p);
 /* The passage band files' tag: the same, with the passage parameters and
  * the passage model's checksum. */
 uint64_t fw_index_passage_tag(const fw_index_params *p, uint64_t model_sum);
+/* A segment's passage band file's tag: the passage tag bound to the
+ * segment (its first document number and its passage count), so that a
+ * sound file of another segment is refused at open. */
+uint64_t fw_index_segment_passage_tag(uint64_t passage_tag, uint64_t first, uint64_t passages);
 
 /* ------------------------------------------------------------ the manifest */
 

@@ -54,6 +54,12 @@ uint64_t fw_index_passage_tag(const fw_index_params *p, uint64_t model_sum)
     return XXH3_64bits(buf, (size_t)n);
 }
 
+uint64_t fw_index_segment_passage_tag(uint64_t passage_tag, uint64_t first, uint64_t passages)
+{
+    uint64_t v[3] = {passage_tag, first, passages};
+    return XXH3_64bits(v, sizeof v);
+}
+
 fw_status fw_index_params_compare(const fw_index_params *x, const fw_index_params *y,
                                   char *why, size_t n)
 {

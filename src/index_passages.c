@@ -192,10 +192,12 @@ fw_status fw_index_write_passage_bands(fw_index *ix, const char *name, const fw_
 {
     char path[4096], why[FW_INDEX_ERROR_SIZE];
     fw_index_path(ix, path, sizeof path, name, "pbands");
+    uint64_t passages = 0; /* the segment's, bound into the tag */
+    for (size_t i = 0; i < r->n; i++) passages += r->batch->docs[i].npassages;
+    const uint64_t tag = fw_index_segment_passage_tag(
+        fw_index_passage_tag(&ix->man.params, model_sum), r->base, passages);
     fw_band_writer *w;
-    fw_status st = fw_band_writer_new_narrow(path, FW_PASSAGE_BANDS,
-                                             fw_index_passage_tag(&ix->man.params, model_sum),
-                                             &w, why, sizeof why);
+    fw_status st = fw_band_writer_new_narrow(path, FW_PASSAGE_BANDS, tag, &w, why, sizeof why);
     if (st != FW_OK) return fw_index_fail(ix, st, "%s", why);
     /* a band a thread made and sorted at once, written in order: each
      * record key << 32 | ordinal, which is how a narrow file stores it (a

@@ -449,11 +449,6 @@ fw_status fw_segment_open(const char *dir, const fw_manifest_segment *ms, uint64
     snprintf(path, sizeof path, "%s/%s.pbands", dir, ms->name);
     if ((st = fw_band_file_open(path, &seg->pbands, why, n)) != FW_OK) return st;
     seg->pband_size = stat(path, &sb) == 0 ? (uint64_t)sb.st_size : 0;
-    if (fw_band_file_tag(seg->pbands) != ptag) {
-        snprintf(why, n, "%s: made with other parameters or another passage model than the "
-                 "manifest's", path);
-        return FW_ERR_FORMAT;
-    }
     if (!fw_band_file_narrow(seg->pbands)) {
         snprintf(why, n, "%s: 16-byte passage records, from an earlier fanwen: build the "
                  "index again", path);
@@ -470,6 +465,11 @@ fw_status fw_segment_open(const char *dir, const fw_manifest_segment *ms, uint64
         if (at > UINT32_MAX) return bad(why, n, path, "passage count");
     }
     seg->pfirst[seg->ndocs] = (uint32_t)at;
+    if (fw_band_file_tag(seg->pbands) != fw_index_segment_passage_tag(ptag, ms->first, at)) {
+        snprintf(why, n, "%s: made with other parameters or another passage model than the "
+                 "manifest's, or for another segment", path);
+        return FW_ERR_FORMAT;
+    }
     seg->nhint = (size_t)(at >> FW_SEG_HINT_SHIFT) + 1;
     if (!(seg->phint = malloc(seg->nhint * sizeof *seg->phint))) {
         snprintf(why, n, "out of memory");

@@ -441,10 +441,10 @@ fresh; truncate -s -100 "$fx/$seg.bands"; expect_caught "bands cut short" "$seg.
 fresh; flip "$fx/$seg.pbands" 5000; expect_caught "passage bands" "$seg.pbands"
 fresh; truncate -s -100 "$fx/$seg.pbands"; expect_caught "passage bands cut short" "$seg.pbands"
 # a sound passage band file of another segment (the same parameters and
-# model, so its tag matches): its records name passages this one lacks
+# model): its tag binds it to its segment
 fresh; big=$(ls -S "$fx"/*.pbands | head -1); small=$(ls -S "$fx"/*.pbands | tail -1)
 [ "$big" != "$small" ] || fail "the test needs segments of different sizes"
-cp "$big" "$small"; expect_caught "another segment's passage bands" "names passage"
+cp "$big" "$small"; expect_caught "another segment's passage bands" "${small##*/}: made with other parameters or another passage model than the manifest's, or for another segment"
 fresh; model=$(ls "$fx" | grep '^model-')
 flip "$fx/$model" 40; expect_caught "passage model" "$model: damaged"
 fresh; rm "$fx/$model"; expect_caught "passage model gone" "$model: missing"
