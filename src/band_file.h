@@ -10,8 +10,11 @@
  * time the block is read, so a flipped byte or a truncated file is an error
  * with a message, never data. Lookups are a binary search over each block's
  * first key (the fence table, checked when the file is opened), then one
- * block; merging several files band by band gives every bucket of equal keys
- * whole, as band_runs.c does for a scan's own runs.
+ * block, or for keys in increasing order a cursor that gallops on from the
+ * last block; merging several files band by band gives every bucket of
+ * equal keys whole, as band_runs.c does for a scan's own runs. A narrow
+ * file (8-byte records: the index's passage keys, half the bytes) is read
+ * through cursors and merges, which give its records widened.
  *
  * Layout (little-endian; all offsets in bytes from the start of the file):
  *

@@ -21,7 +21,8 @@
  *
  * So the query cuts again the indexed documents its candidates name (from
  * their stored texts, with the model: the same passages, checked against
- * the number the segment recorded), puts them beside the batch's documents
+ * the number the segment recorded; an indexed copy of a batch document's
+ * text takes that document's cut), puts them beside the batch's documents
  * in id order, and runs verification and spans over the candidates it
  * found (fw_passages_match_given). Groups, which need every document, are
  * not made: a query reports no passages.csv.
