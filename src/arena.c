@@ -90,6 +90,8 @@ void *fw_arena_alloc(fw_arena *arena, size_t size)
     return p;
 }
 
+void *fw_arena_alloc_in(void *arena, size_t size) { return fw_arena_alloc(arena, size); }
+
 void fw_arena_free(fw_arena *arena)
 {
     for (fw_arena_chunk *c = arena->chunks, *next; c; c = next) {

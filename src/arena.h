@@ -39,6 +39,10 @@ typedef struct fw_arena {
  * as it was). */
 void *fw_arena_alloc(fw_arena *arena, size_t size);
 
+/* The same with the arena as an untyped context: what a callback taking
+ * (void *ctx, size_t size) is given (passage_cut.h's fw_alloc_fn). */
+void *fw_arena_alloc_in(void *arena, size_t size);
+
 /* Releases every chunk; the arena is empty again. */
 void fw_arena_free(fw_arena *arena);
 

@@ -818,25 +818,30 @@ fw_status fw_index_use_passage_model(fw_index *ix, const char *path)
 
 /* ---------------------------------------------------------------- add */
 
-/* The band file of a new segment: every band's (key, number) records,
- * made and sorted a few bands at a time in parallel, written in order. */
-/* The writer of segment `name`'s band file, with the index's bands and
- * tag (add and compact). */
-static fw_status new_band_writer(fw_index *ix, const char *name, fw_band_writer **w)
+fw_status fw_index_band_writer(fw_index *ix, const char *name, int passages, uint64_t model_sum,
+                               uint64_t first, uint64_t count, fw_band_writer **w)
 {
     const fw_index_params *p = &ix->man.params;
     char path[4096], why[FW_INDEX_ERROR_SIZE];
-    fw_index_path(ix, path, sizeof path, name, "bands");
-    fw_status st = fw_band_writer_new(path, p->bands, fw_index_params_tag(p), w, why, sizeof why);
+    fw_index_path(ix, path, sizeof path, name, passages ? "pbands" : "bands");
+    fw_status st =
+        passages ? fw_band_writer_new_narrow(
+                       path, FW_PASSAGE_BANDS,
+                       fw_index_segment_passage_tag(fw_index_passage_tag(p, model_sum), first,
+                                                    count),
+                       w, why, sizeof why)
+                 : fw_band_writer_new(path, p->bands, fw_index_params_tag(p), w, why, sizeof why);
     return st == FW_OK ? FW_OK : fw_index_fail(ix, st, "%s", why);
 }
 
+/* The band file of a new segment: every band's (key, number) records,
+ * made and sorted a few bands at a time in parallel, written in order. */
 static fw_status write_bands(fw_index *ix, const char *name, const fw_index_result *r,
                              int threads)
 {
     const fw_index_params *p = &ix->man.params;
     fw_band_writer *w;
-    fw_status st = new_band_writer(ix, name, &w);
+    fw_status st = fw_index_band_writer(ix, name, 0, 0, 0, 0, &w);
     if (st != FW_OK) return st;
     const unsigned group = (unsigned)(threads > 0 ? threads : 1);
     size_t m = r->n ? r->n : 1;
@@ -872,6 +877,8 @@ static fw_status append_segment(fw_manifest *next, const fw_manifest *cur,
     next->generation = cur->generation + 1;
     return FW_OK;
 }
+
+static void remove_segment_files(fw_index *ix, const char *name);
 
 /* NAME.docs and NAME.text of a new segment, written on a thread of their
  * own (segment_thread) while the band file is made. */
@@ -917,14 +924,7 @@ static fw_status write_files(fw_index *ix, segment_job *job, const fw_index_resu
         st = fw_index_write_passage_bands(ix, job->name, r, model_sum, threads);
     if (apart) pthread_join(th, NULL);
     if (job->st != FW_OK) st = fw_index_fail(ix, job->st, "%s", job->why);
-    if (st != FW_OK) { /* none stays without the others: no manifest names them */
-        static const char *const ext[] = {"docs", "text", "bands", "pbands"};
-        char path[4096];
-        for (int i = 0; i < 4; i++) {
-            fw_index_path(ix, path, sizeof path, job->name, ext[i]);
-            unlink(path);
-        }
-    }
+    if (st != FW_OK) remove_segment_files(ix, job->name); /* none stays without the others */
     return st;
 }
 
@@ -1029,6 +1029,13 @@ static void remove_file(fw_index *ix, const char *name, const char *ext)
     char path[4096];
     fw_index_path(ix, path, sizeof path, name, ext);
     unlink(path);
+}
+
+/* Every file of segment `name` (those it has). */
+static void remove_segment_files(fw_index *ix, const char *name)
+{
+    static const char *const ext[] = {"docs", "text", "bands", "pbands"};
+    for (size_t e = 0; e < sizeof ext / sizeof *ext; e++) remove_file(ix, name, ext[e]);
 }
 
 static int in_sorted(const uint64_t *v, size_t n, uint64_t x)
@@ -1410,23 +1417,16 @@ static fw_status passage_bases(fw_index *ix, uint32_t **newbase, uint64_t *first
  * their ordinals in the new segment), removed documents left out. */
 static fw_status compact_band_file(fw_index *ix, const char *name, int passages)
 {
-    const fw_index_params *p = &ix->man.params;
-    char path[4096], why[FW_INDEX_ERROR_SIZE];
-    fw_index_path(ix, path, sizeof path, name, passages ? "pbands" : "bands");
-    const unsigned bands = passages ? FW_PASSAGE_BANDS : p->bands;
+    const unsigned bands = passages ? FW_PASSAGE_BANDS : ix->man.params.bands;
     const size_t ns = ix->man.nsegs ? ix->man.nsegs : 1;
     fw_band_file **files = malloc(ns * sizeof *files);
     uint32_t **newbase = passages ? calloc(ns, sizeof *newbase) : NULL;
-    uint64_t tag = fw_index_params_tag(p), first = 0, total = 0;
+    uint64_t first = 0, total = 0;
     fw_status st = !files || (passages && !newbase) ? FW_ERR_NOMEM : FW_OK;
-    if (st == FW_OK && passages && (st = passage_bases(ix, newbase, &first, &total)) == FW_OK)
-        tag = fw_index_segment_passage_tag(fw_index_passage_tag(p, ix->man.passage_model_sum),
-                                           first, total);
+    if (st == FW_OK && passages) st = passage_bases(ix, newbase, &first, &total);
     fw_band_writer *w = NULL;
-    if (st == FW_OK &&
-        (st = (passages ? fw_band_writer_new_narrow : fw_band_writer_new)(
-             path, bands, tag, &w, why, sizeof why)) != FW_OK)
-        fw_index_fail(ix, st, "%s", why);
+    if (st == FW_OK)
+        st = fw_index_band_writer(ix, name, passages, ix->man.passage_model_sum, first, total, &w);
     for (size_t g = 0; files && g < ix->man.nsegs; g++)
         files[g] = passages ? ix->segs[g].pbands : ix->segs[g].bands;
     for (unsigned b = 0; b < bands && st == FW_OK; b++)
@@ -1533,10 +1533,7 @@ fw_status fw_index_compact(fw_index *ix)
     if (st == FW_OK && nd) st = compact_band_file(ix, seg.name, 0);
     if (st == FW_OK && nd && ix->man.params.passages && ix->man.passage_model[0])
         st = compact_band_file(ix, seg.name, 1);
-    if (st != FW_OK && nd) { /* none of the new segment's files stays */
-        static const char *const ext[] = {"docs", "text", "bands", "pbands"};
-        for (size_t e = 0; e < 4; e++) remove_file(ix, seg.name, ext[e]);
-    }
+    if (st != FW_OK && nd) remove_segment_files(ix, seg.name); /* none of them stays */
     for (size_t i = 0; i < nd; i++) free(own[i]);
     free(own);
     fw_text_cache_free(&cache);
@@ -1563,9 +1560,7 @@ fw_status fw_index_compact(fw_index *ix)
         free(copy.segs);
     }
     if (st == FW_OK) {
-        static const char *const ext[] = {"docs", "text", "bands", "pbands"};
-        for (size_t g = 0; g < nold; g++)
-            for (size_t e = 0; e < 4; e++) remove_file(ix, old[g], ext[e]);
+        for (size_t g = 0; g < nold; g++) remove_segment_files(ix, old[g]);
         if (old[nold][0]) remove_file(ix, old[nold], NULL);
     }
     free(old);

@@ -362,6 +362,13 @@ fw_status fw_index_batch_passages(fw_index_result *r);
 /* Segment `name`'s passage band file: the batch's passage band keys in a
  * narrow band file, items the passages' ordinals in the segment (fw_seg's
  * pfirst), tagged with the passage model model_sum; on `threads` threads. */
+/* The writer of segment `name`'s band file: the documents' ("bands": the
+ * index's bands, tagged with its parameters) or with `passages` the
+ * passages' ("pbands": narrow, FW_PASSAGE_BANDS bands, tagged with the
+ * parameters, the passage model `model_sum` and the segment, its first
+ * document number and its passage count). A failure is the index's error. */
+fw_status fw_index_band_writer(fw_index *ix, const char *name, int passages, uint64_t model_sum,
+                               uint64_t first, uint64_t count, fw_band_writer **w);
 fw_status fw_index_write_passage_bands(fw_index *ix, const char *name, const fw_index_result *r,
                                        uint64_t model_sum, int threads);
 /* The passage level of a query against an index with a passage model:

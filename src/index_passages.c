@@ -107,6 +107,7 @@ typedef struct passage_columns {
                                 * without text counted too), increasing */
     uint32_t *keys;            /* band b's at keys[b * m ...] */
     size_t m;
+    uint64_t total;            /* the batch's passages, those without text too */
 } passage_columns;
 
 static void columns_free(passage_columns *c)
@@ -140,6 +141,7 @@ static fw_status columns_make(const fw_index_result *r, int ordinals, passage_co
         first[pos + 1] = first[pos] + d->npassages;
     }
     const size_t m = c->m = at[r->n];
+    c->total = first[r->n];
     fw_status st = FW_OK;
     if (m > UINT32_MAX || first[r->n] > UINT32_MAX) { /* numbered in 32 bits */
         st = FW_ERR_ARG;
@@ -191,21 +193,18 @@ static size_t batch_band_into(const passage_columns *c, unsigned band, fw_band_r
 fw_status fw_index_write_passage_bands(fw_index *ix, const char *name, const fw_index_result *r,
                                        uint64_t model_sum, int threads)
 {
-    char path[4096], why[FW_INDEX_ERROR_SIZE];
-    fw_index_path(ix, path, sizeof path, name, "pbands");
-    uint64_t passages = 0; /* the segment's, bound into the tag */
-    for (size_t i = 0; i < r->n; i++) passages += r->batch->docs[i].npassages;
-    const uint64_t tag = fw_index_segment_passage_tag(
-        fw_index_passage_tag(&ix->man.params, model_sum), r->base, passages);
+    passage_columns c;
+    fw_status st = columns_make(r, 1, &c);
+    if (st != FW_OK) return st;
     fw_band_writer *w;
-    fw_status st = fw_band_writer_new_narrow(path, FW_PASSAGE_BANDS, tag, &w, why, sizeof why);
-    if (st != FW_OK) return fw_index_fail(ix, st, "%s", why);
+    if ((st = fw_index_band_writer(ix, name, 1, model_sum, r->base, c.total, &w)) != FW_OK) {
+        columns_free(&c);
+        return st;
+    }
     /* a band a thread made and sorted at once, written in order: each
      * record key << 32 | ordinal, which is how a narrow file stores it (a
      * stable sort by key keeps the ordinals increasing within a key) */
     const unsigned group = (unsigned)(threads > 0 ? threads : 1);
-    passage_columns c;
-    st = columns_make(r, 1, &c);
     const size_t m = c.m ? c.m : 1;
     uint64_t *v = st == FW_OK ? malloc(2 * group * m * sizeof *v) : NULL;
     if (st == FW_OK && !v) st = FW_ERR_NOMEM;
@@ -225,8 +224,7 @@ fw_status fw_index_write_passage_bands(fw_index *ix, const char *name, const fw_
     free(v);
     if (st == FW_OK) st = fw_band_writer_finish(w);
     if (st != FW_OK && !ix->error[0]) fw_index_fail(ix, st, "%s", fw_band_writer_error(w));
-    fw_band_writer_free(w);
-    if (st != FW_OK) unlink(path);
+    fw_band_writer_free(w); /* unfinished: its temporary file removed */
     return st;
 }
 
@@ -406,7 +404,6 @@ typedef struct cut_doc {
                                  * text and signatures these are; 0: cut */
 } cut_doc;
 
-static void *arena_alloc(void *arena, size_t size) { return fw_arena_alloc(arena, size); }
 
 /* One indexed document cut again into out, with this thread's buffers. */
 static fw_status cut_one(fw_index *ix, const fw_scan *s, uint64_t number, fw_text_cache *cache,
@@ -424,7 +421,7 @@ static fw_status cut_one(fw_index *ix, const fw_scan *s, uint64_t number, fw_tex
     fw_status st = fw_segment_text(seg, pos, cache, &text, &len, why, why_size);
     if (st != FW_OK) return st;
     fw_cut_result cut;
-    if ((st = fw_scan_cut_text(s, sc, text, len, arena_alloc, arena, &cut)) != FW_OK) {
+    if ((st = fw_scan_cut_text(s, sc, text, len, fw_arena_alloc_in, arena, &cut)) != FW_OK) {
         snprintf(why, why_size, "cutting %s again: %s", fw_segment_id(seg, pos),
                  fw_status_str(st));
         return st;

@@ -78,13 +78,12 @@ static void write_docs(const fw_index_result *r, FILE *f)
         putc_unlocked(',', f);
         fw_csv_u64(f, d->nshingles);
         putc_unlocked(',', f);
-        if (r->passages) { /* as report.c: shares of the aligned text */
+        if (r->passages) { /* as report.c */
             fw_csv_u64(f, d->npassages);
             putc_unlocked(',', f);
-            fw_csv_fixed6(f, d->naligned ? (double)r->reused_chars[i] / (double)d->naligned : 0);
+            fw_csv_fixed6(f, fw_aligned_share(r->reused_chars[i], d->naligned));
             putc_unlocked(',', f);
-            fw_csv_fixed6(f, d->naligned ? (double)r->boilerplate_chars[i] / (double)d->naligned
-                                         : 0);
+            fw_csv_fixed6(f, fw_aligned_share(r->boilerplate_chars[i], d->naligned));
         } else {
             fputs(",,", f);
         }

@@ -560,6 +560,16 @@ static fw_status measure_boilerplate(const fw_passage_corpus *c, fw_passage *con
     return FW_OK;
 }
 
+/* Every passage of the corpus, in order: byp[i] and its reference. */
+static void list_passages(const fw_passage_corpus *c, fw_passage **byp, passage_ref *refs)
+{
+    for (size_t d = 0, i = 0; d < c->ndocs; d++)
+        for (uint32_t k = 0; k < c->npassages[d]; k++, i++) {
+            byp[i] = &c->passages[d][k];
+            refs[i] = (passage_ref){byp[i], (uint32_t)d, byp[i]->cstart, byp[i]->clen};
+        }
+}
+
 fw_status fw_passages_match(const fw_passage_corpus *c, const fw_passage_settings *set,
                             fw_passage_result *r)
 {
@@ -586,11 +596,7 @@ fw_status fw_passages_match(const fw_passage_corpus *c, const fw_passage_setting
     size_t nc = 0;
     fw_status st = FW_ERR_NOMEM;
     if (!refs || !byp || !root) goto out;
-    for (size_t d = 0, i = 0; d < c->ndocs; d++)
-        for (uint32_t k = 0; k < c->npassages[d]; k++, i++) {
-            byp[i] = &c->passages[d][k];
-            refs[i] = (passage_ref){byp[i], (uint32_t)d, byp[i]->cstart, byp[i]->clen};
-        }
+    list_passages(c, byp, refs);
     double t0 = fw_now();
     if (c->sigs_file) {
         st = candidates_in_runs(c, set->bands, set->rows, threads, &cand, &nc, &r->band_runs);
@@ -657,13 +663,8 @@ fw_status fw_passages_match_given(const fw_passage_corpus *c, const fw_passage_s
     if (!refs || !byp || !flag || !r->first || !r->boilerplate_chars || !flat || np > UINT32_MAX)
         goto out;
     r->first[0] = 0;
-    for (size_t d = 0, i = 0; d < c->ndocs; d++) {
-        r->first[d + 1] = r->first[d] + c->npassages[d];
-        for (uint32_t k = 0; k < c->npassages[d]; k++, i++) {
-            byp[i] = &c->passages[d][k];
-            refs[i] = (passage_ref){byp[i], (uint32_t)d, byp[i]->cstart, byp[i]->clen};
-        }
-    }
+    for (size_t d = 0; d < c->ndocs; d++) r->first[d + 1] = r->first[d] + c->npassages[d];
+    list_passages(c, byp, refs);
     r->npassages = np;
     r->candidates = nc;
     size_t m;

@@ -135,9 +135,6 @@ static fw_boilerplate_line *line_of(fw_scan *s, uint64_t hash)
     return &s->lines[fw_search_u64(s->line_hashes, s->nlines, hash)];
 }
 
-/* fw_arena_alloc() as passage_cut.h's fw_alloc_fn. */
-static void *arena_alloc(void *arena, size_t size) { return fw_arena_alloc(arena, size); }
-
 /* The aligned text kept (code points and offsets): packed in the thread's
  * arena, or with a memory limit appended to its file in one block, code
  * points then offsets. */
@@ -223,7 +220,7 @@ static fw_status prepare_one(fw_scan *s, fw_worker *w, const fw_cut_context *cx,
     fw_cut_input in = {text, d->bytes, kept, kept_offsets, d->naligned,
                        1, d->line_hashes, d->nlines};
     fw_cut_result cut;
-    st = fw_passages_cut_text(&s->passage_cfg, cx, &w->cut, &in, arena_alloc,
+    st = fw_passages_cut_text(&s->passage_cfg, cx, &w->cut, &in, fw_arena_alloc_in,
                               &w->sketch.arena, &w->sigs, &cut);
     if (st != FW_OK) return st;
     d->passages = cut.passages;

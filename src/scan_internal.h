@@ -116,4 +116,12 @@ typedef struct fw_staged_pairs {
  * document pairs given instead of found. */
 fw_status fw_scan_run_staged(fw_scan *s, const fw_staged_pairs *staged);
 
+/* A document's share of its aligned text (docs.csv's reused_share and
+ * boilerplate_share, a scan's and a query's alike): `chars` of its
+ * `naligned` aligned characters; 0 without any. */
+static inline double fw_aligned_share(uint64_t chars, uint64_t naligned)
+{
+    return naligned ? (double)chars / (double)naligned : 0;
+}
+
 #endif

@@ -65,11 +65,10 @@ fw_status fw_scan_doc(const fw_scan *s, size_t i, fw_doc_info *info)
     info->message = d->message ? d->message : "";
     info->passages = d->npassages;
     info->reused_share = info->boilerplate_share = 0;
-    if (s->passage.spans.reused_chars && d->naligned) { /* shares of the aligned text */
-        info->reused_share =
-            (double)s->passage.spans.reused_chars[d->rank] / (double)d->naligned;
+    if (s->passage.spans.reused_chars) {
+        info->reused_share = fw_aligned_share(s->passage.spans.reused_chars[d->rank], d->naligned);
         info->boilerplate_share =
-            (double)s->passage.boilerplate_chars[d->rank] / (double)d->naligned;
+            fw_aligned_share(s->passage.boilerplate_chars[d->rank], d->naligned);
     }
     return FW_OK;
 }
