@@ -18,7 +18,7 @@
  *   footer   XXH3-64 of everything before, "FWIDEND\0"
  *
  * NAME.text is a 64-byte header ("FWITEXT\0") then zstd frames, each the
- * texts of consecutive documents up to 64 KB (FRAME_BYTES) compressed
+ * texts of consecutive documents up to 16 KB (FRAME_BYTES) compressed
  * together; a document's record names its frame (offset, length, XXH3)
  * and where its text starts in the frame's bytes. Texts are read a few at
  * a time, so each frame's XXH3 is checked before it is decompressed: a
@@ -52,8 +52,12 @@
 #define FOOTER_SIZE 16
 #define ZSTD_LEVEL 1 /* poetry's texts: 1.58 to 1 at twice level 3's speed
                       * (1.70 to 1); compressing was a fifth of a build */
-#define FRAME_BYTES (64u << 10) /* of texts to a frame: a lookup decompresses
-                                  * at most this much more than its text */
+#define FRAME_BYTES (16u << 10) /* of texts to a frame: a lookup decompresses
+                                  * at most this much more than its text. A
+                                  * query that cuts scattered documents again
+                                  * decompresses a frame for each few: 16 KB
+                                  * cost poems no room against 64 KB (122
+                                  * and 124 bytes a poem) */
 
 _Static_assert(sizeof(fw_seg_doc) == 72, "the table's records are 72 bytes on disk");
 _Static_assert(sizeof(fw_seg_pair) == 16, "pairs are 16 bytes on disk");
