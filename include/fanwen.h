@@ -958,6 +958,9 @@ typedef struct fw_index_info {
                                * passage level) */
     char passage_model[48];   /* its passage model's file name ("" if none) */
     uint64_t passage_model_bytes;
+    uint64_t passage_screen_bytes; /* the passages' screen files: what a
+                               * query screens candidates with before it
+                               * cuts an indexed document again */
 } fw_index_info;
 FW_API void fw_index_get_info(const fw_index *index, fw_index_info *info);
 /* Segment `i`: its name, documents and first and last document numbers. */

@@ -311,14 +311,16 @@ static fw_status open_generation(fw_index *ix, char *why, size_t n)
 }
 
 /* Whether `name` is a file this index's writers make, and of which kind:
- * "seg-N.docs|text|bands|pbands", "tomb-N" or "model-N" (N six or more digits), each
+ * "seg-N.docs|text|bands|pbands|pscreen", "tomb-N" or "model-N" (N six or more digits), each
  * possibly with ".tmp.PID", or "MANIFEST.tmp.PID". *stem_len: the length
  * of "seg-N" / "tomb-N"; *tmp: 1 for a temporary name; *magic the first
  * bytes a whole file of that kind starts with. */
 static int writer_name(const char *name, size_t *stem_len, int *tmp, const char **magic)
 {
-    static const char *const ext[] = {"docs", "text", "pbands", "bands"};
-    static const char *const ext_magic[] = {"FWIDOCS", "FWITEXT", "FWBANDS", "FWBANDS"};
+    static const char *const ext[] = {"docs", "text", "pbands", "bands", "pscreen"};
+    static const char *const ext_magic[] = {"FWIDOCS", "FWITEXT", "FWBANDS", "FWBANDS",
+                                            "FWSCREN"};
+    const size_t kinds = sizeof ext / sizeof *ext;
     const char *p;
     *magic = NULL;
     if (!strncmp(name, "MANIFEST.tmp.", 13)) {
@@ -337,8 +339,8 @@ static int writer_name(const char *name, size_t *stem_len, int *tmp, const char 
         if (seg) {
             if (*p++ != '.') return 0;
             size_t e = 0;
-            while (e < 4 && strncmp(p, ext[e], strlen(ext[e]))) e++;
-            if (e == 4) return 0;
+            while (e < kinds && strncmp(p, ext[e], strlen(ext[e]))) e++;
+            if (e == kinds) return 0;
             p += strlen(ext[e]);
             *magic = ext_magic[e];
         } else {
@@ -834,6 +836,17 @@ fw_status fw_index_band_writer(fw_index *ix, const char *name, int passages, uin
     return st == FW_OK ? FW_OK : fw_index_fail(ix, st, "%s", why);
 }
 
+fw_status fw_index_screen_writer(fw_index *ix, const char *name, uint64_t model_sum,
+                                 uint64_t first, uint64_t count, fw_screen_writer **w)
+{
+    char path[4096], why[FW_INDEX_ERROR_SIZE];
+    fw_index_path(ix, path, sizeof path, name, "pscreen");
+    uint64_t tag = fw_index_segment_passage_tag(fw_index_passage_tag(&ix->man.params, model_sum),
+                                                first, count);
+    fw_status st = fw_screen_writer_new(path, tag, w, why, sizeof why);
+    return st == FW_OK ? FW_OK : fw_index_fail(ix, st, "%s", why);
+}
+
 /* The band file of a new segment: every band's (key, number) records,
  * made and sorted a few bands at a time in parallel, written in order. */
 static fw_status write_bands(fw_index *ix, const char *name, const fw_index_result *r,
@@ -1034,7 +1047,7 @@ static void remove_file(fw_index *ix, const char *name, const char *ext)
 /* Every file of segment `name` (those it has). */
 static void remove_segment_files(fw_index *ix, const char *name)
 {
-    static const char *const ext[] = {"docs", "text", "bands", "pbands"};
+    static const char *const ext[] = {"docs", "text", "bands", "pbands", "pscreen"};
     for (size_t e = 0; e < sizeof ext / sizeof *ext; e++) remove_file(ix, name, ext[e]);
 }
 
@@ -1441,6 +1454,40 @@ static fw_status compact_band_file(fw_index *ix, const char *name, int passages)
     return st;
 }
 
+/* The screen file of the new segment `name`: the live documents' records,
+ * segment by segment, in number order (the ordinals passage_bases gives). */
+static fw_status compact_screen_file(fw_index *ix, const char *name)
+{
+    uint64_t first = UINT64_MAX, total = 0;
+    for (size_t g = 0; g < ix->man.nsegs; g++) {
+        const fw_seg *seg = &ix->segs[g];
+        for (size_t i = 0; i < seg->ndocs; i++) {
+            if (fw_index_is_removed(ix, seg->docs[i].number)) continue;
+            if (first == UINT64_MAX) first = seg->docs[i].number;
+            total += seg->docs[i].passages;
+        }
+    }
+    fw_screen_writer *w;
+    fw_status st = fw_index_screen_writer(ix, name, ix->man.passage_model_sum, first, total, &w);
+    if (st != FW_OK) return st;
+    for (size_t g = 0; g < ix->man.nsegs && st == FW_OK; g++) {
+        fw_seg *seg = &ix->segs[g];
+        for (size_t i = 0; i < seg->ndocs && st == FW_OK; i++) {
+            if (fw_index_is_removed(ix, seg->docs[i].number)) continue;
+            for (uint32_t k = 0; k < seg->docs[i].passages && st == FW_OK; k++) {
+                const fw_screen_record *rec;
+                if ((st = fw_screen_file_get(seg->pscreen, seg->pfirst[i] + k, &rec)) != FW_OK)
+                    fw_index_fail(ix, st, "%s", fw_screen_file_error(seg->pscreen));
+                else st = fw_screen_writer_add(w, rec, 1);
+            }
+        }
+    }
+    if (st == FW_OK) st = fw_screen_writer_finish(w);
+    if (st != FW_OK && !ix->error[0]) fw_index_fail(ix, st, "%s", fw_screen_writer_error(w));
+    fw_screen_writer_free(w);
+    return st;
+}
+
 fw_status fw_index_compact(fw_index *ix)
 {
     ix->error[0] = '\0';
@@ -1531,8 +1578,10 @@ fw_status fw_index_compact(fw_index *ix)
             FW_OK)
         fw_index_fail(ix, st, "%s", why);
     if (st == FW_OK && nd) st = compact_band_file(ix, seg.name, 0);
-    if (st == FW_OK && nd && ix->man.params.passages && ix->man.passage_model[0])
+    if (st == FW_OK && nd && ix->man.params.passages && ix->man.passage_model[0]) {
         st = compact_band_file(ix, seg.name, 1);
+        if (st == FW_OK) st = compact_screen_file(ix, seg.name);
+    }
     if (st != FW_OK && nd) remove_segment_files(ix, seg.name); /* none of them stays */
     for (size_t i = 0; i < nd; i++) free(own[i]);
     free(own);
@@ -1594,6 +1643,7 @@ void fw_index_get_info(const fw_index *ix, fw_index_info *info)
         info->text_bytes += seg->text_size;
         info->band_bytes += file_size(ix, seg->name, "bands");
         info->passage_band_bytes += seg->pband_size;
+        if (seg->pscreen) info->passage_screen_bytes += fw_screen_file_size(seg->pscreen);
         for (size_t i = 0; i < seg->ndocs; i++)
             if (seg->docs[i].text_zlen) info->text_raw_bytes += seg->docs[i].bytes;
     }
@@ -1658,6 +1708,10 @@ fw_status fw_index_check(fw_index *ix)
             break;
         }
         if (seg->pbands && (st = check_ordinals(ix, seg)) != FW_OK) break;
+        if (seg->pscreen && (st = fw_screen_file_check(seg->pscreen)) != FW_OK) {
+            fw_index_fail(ix, st, "%s", fw_screen_file_error(seg->pscreen));
+            break;
+        }
         for (size_t i = 0; i < seg->ndocs && st == FW_OK; i++)
             if ((st = fw_segment_text(seg, i, &cache, &text, &len, why, sizeof why)) != FW_OK)
                 fw_index_fail(ix, st, "%s", why);

@@ -7,6 +7,7 @@
 
 #include "fanwen.h"
 #include "band_file.h"
+#include "screen_file.h"
 #include "sketch.h"
 
 #include <stddef.h>
@@ -133,6 +134,8 @@ typedef struct fw_seg {
                                 * narrow band file whose items are passage
                                 * ordinals (NULL without the passage level) */
     uint64_t pband_size;
+    fw_screen_file *pscreen;   /* NAME.pscreen: what the screen needs of
+                                * each passage, by ordinal (with pbands) */
     uint32_t *pfirst;          /* ndocs + 1: the ordinal of each document's
                                 * first passage (its passages in number
                                 * order, then position, counted from 0) */
@@ -274,7 +277,8 @@ typedef struct fw_index_pair {
 typedef struct fw_query_measures {
     double batch, candidates, verify, withdrawn, passages, passage_candidates, passage_cut,
         passage_match, clusters;
-    uint64_t candidates_n, indexed_sketched, passage_candidates_n, indexed_cut, indexed_copies;
+    uint64_t candidates_n, indexed_sketched, passage_candidates_n, passage_screened_out,
+        indexed_cut, indexed_copies;
     uint64_t live, segments;   /* the index's, then */
 } fw_query_measures;
 
@@ -315,6 +319,8 @@ struct fw_index_result {
     uint64_t *bp_first;        /* n of them */
     size_t bp_total;
     uint16_t *bp_sigs;         /* fw_passage_value, PASSAGE_BANDS·ROWS each */
+    uint8_t *bp_low;           /* or, for a batch that learned the model,
+                                * only their low bytes (screen_file.h) */
     uint32_t *bp_keys;         /* FW_PASSAGE_BANDS each */
     /* indexed documents whose text is a batch document's, the same bytes
      * (verification found them): numbers, increasing, and that document's
@@ -359,9 +365,6 @@ fw_status fw_index_lookup_bands(fw_index *ix, int passages, unsigned bands, int 
 /* The batch's passages' signatures and band keys (r->bp_*); nothing
  * without the passage level. */
 fw_status fw_index_batch_passages(fw_index_result *r);
-/* Segment `name`'s passage band file: the batch's passage band keys in a
- * narrow band file, items the passages' ordinals in the segment (fw_seg's
- * pfirst), tagged with the passage model model_sum; on `threads` threads. */
 /* The writer of segment `name`'s band file: the documents' ("bands": the
  * index's bands, tagged with its parameters) or with `passages` the
  * passages' ("pbands": narrow, FW_PASSAGE_BANDS bands, tagged with the
@@ -369,6 +372,14 @@ fw_status fw_index_batch_passages(fw_index_result *r);
  * document number and its passage count). A failure is the index's error. */
 fw_status fw_index_band_writer(fw_index *ix, const char *name, int passages, uint64_t model_sum,
                                uint64_t first, uint64_t count, fw_band_writer **w);
+/* The writer of segment `name`'s screen file ("pscreen"), tagged as its
+ * passage band file. A failure is the index's error. */
+fw_status fw_index_screen_writer(fw_index *ix, const char *name, uint64_t model_sum,
+                                 uint64_t first, uint64_t count, fw_screen_writer **w);
+/* Segment `name`'s passage band file: the batch's passage band keys in a
+ * narrow band file, items the passages' ordinals in the segment (fw_seg's
+ * pfirst), tagged with the passage model model_sum; on `threads` threads;
+ * then its screen file, a record for each of those passages. */
 fw_status fw_index_write_passage_bands(fw_index *ix, const char *name, const fw_index_result *r,
                                        uint64_t model_sum, int threads);
 /* The passage level of a query against an index with a passage model:

@@ -65,7 +65,9 @@ fw_status fw_index_batch_passages(fw_index_result *r)
         for (size_t i = 0; i < r->n; i++) r->bp_first[i] = s->passage.first[s->docs[i].rank];
         r->bp_total = s->passage.first[s->ndocs];
         r->bp_keys = s->passage_keys;
+        r->bp_low = s->passage_low;
         r->batch->passage_keys = NULL; /* the result's now */
+        r->batch->passage_low = NULL;
         return FW_OK;
     }
     /* else a batch cut with the index's model: not matched, so its
@@ -94,6 +96,20 @@ fw_status fw_index_batch_passages(fw_index_result *r)
         }
     }
     return FW_OK;
+}
+
+/* The screen record of batch document i's (input position) passage k. */
+static void batch_screen_record(const fw_index_result *r, size_t i, uint32_t k,
+                                fw_screen_record *out)
+{
+    const size_t at = r->bp_first[i] + k;
+    const uint32_t clen = r->batch->docs[i].passages[k].clen;
+    if (r->bp_sigs) {
+        fw_screen_record_make(r->bp_sigs + at * PK, clen, out);
+    } else {
+        memcpy(out->low, r->bp_low + at * PK, PK);
+        out->clen = clen;
+    }
 }
 
 /* The batch's passages with text in member order (document id, then
@@ -190,6 +206,28 @@ static size_t batch_band_into(const passage_columns *c, unsigned band, fw_band_r
     return m;
 }
 
+/* The screen file of the batch's segment: a record for each passage, in
+ * ordinal order (its documents in number order, then position). */
+static fw_status write_screen(fw_index *ix, const char *name, const fw_index_result *r,
+                              uint64_t model_sum, uint64_t total)
+{
+    fw_screen_writer *w;
+    fw_status st = fw_index_screen_writer(ix, name, model_sum, r->base, total, &w);
+    if (st != FW_OK) return st;
+    fw_screen_record rec;
+    for (size_t pos = 0; pos < r->n && st == FW_OK; pos++) {
+        const size_t i = r->order[pos];
+        for (uint32_t k = 0; k < r->batch->docs[i].npassages && st == FW_OK; k++) {
+            batch_screen_record(r, i, k, &rec);
+            st = fw_screen_writer_add(w, &rec, 1);
+        }
+    }
+    if (st == FW_OK) st = fw_screen_writer_finish(w);
+    if (st != FW_OK && !ix->error[0]) fw_index_fail(ix, st, "%s", fw_screen_writer_error(w));
+    fw_screen_writer_free(w);
+    return st;
+}
+
 fw_status fw_index_write_passage_bands(fw_index *ix, const char *name, const fw_index_result *r,
                                        uint64_t model_sum, int threads)
 {
@@ -220,15 +258,17 @@ fw_status fw_index_write_passage_bands(fw_index *ix, const char *name, const fw_
         for (unsigned j = 0; j < nb && st == FW_OK; j++)
             st = fw_band_writer_add_narrow(w, b0 + j, v + 2 * j * m, c.m);
     }
+    const uint64_t total = c.total;
     columns_free(&c);
     free(v);
     if (st == FW_OK) st = fw_band_writer_finish(w);
     if (st != FW_OK && !ix->error[0]) fw_index_fail(ix, st, "%s", fw_band_writer_error(w));
     fw_band_writer_free(w); /* unfinished: its temporary file removed */
-    return st;
+    return st == FW_OK ? write_screen(ix, name, r, model_sum, total) : st;
 }
 
 /* ------------------------------------------------------ the candidates */
+
 
 /* The candidate pairs as they are found, each (member, member) with the
  * smaller first. A copied passage meets its source in up to 32 bands, so
@@ -259,6 +299,64 @@ static int push_pair(pair_vec *p, uint64_t x, uint64_t y)
     if (!fw_grow(&p->v, &p->cap, p->len + 1, sizeof *p->v, 1024)) return 0;
     p->v[p->len++] = x < y ? (fw_band_record){x, y} : (fw_band_record){y, x};
     return 1;
+}
+
+/* Leaves out the candidates whose screen records fail the screen, before
+ * any indexed document is cut for them: they fail it with their values
+ * too (screen_file.h), so the pairs aligned, and every row, are the same.
+ * Chance collisions, most of the candidates, then cost 68 bytes read each
+ * instead of a document's text decompressed, normalized and cut. */
+static fw_status screen_candidates(fw_index *ix, const fw_index_result *r, pair_vec *pairs)
+{
+    const size_t n = pairs->len;
+    uint8_t *keep = malloc(n ? n : 1);
+    if (!keep) return FW_ERR_NOMEM;
+    int failed = FW_OK;
+    const fw_seg *bad = NULL; /* whose screen file failed */
+    #pragma omp parallel for num_threads(r->batch->threads) schedule(dynamic, 1024)
+    for (size_t i = 0; i < n; i++) {
+        const uint64_t m[2] = {pairs->v[i].key, pairs->v[i].item};
+        fw_screen_record own[2];
+        const fw_screen_record *rec[2];
+        int indexed = 0;
+        fw_status st = FW_OK;
+        for (int j = 0; j < 2 && st == FW_OK; j++) {
+            const uint64_t number = MEMBER_DOC(m[j]);
+            const uint32_t k = MEMBER_PASSAGE(m[j]);
+            if (number >= r->base) {
+                batch_screen_record(r, r->order[number - r->base], k, &own[j]);
+                rec[j] = &own[j];
+                continue;
+            }
+            indexed = 1;
+            size_t at;
+            const fw_seg *seg = fw_index_find_number(ix, number, &at);
+            if (!seg || !seg->pscreen || k >= seg->docs[at].passages) {
+                st = FW_ERR_FORMAT;
+                break;
+            }
+            if ((st = fw_screen_file_get(seg->pscreen, seg->pfirst[at] + k, &rec[j])) != FW_OK) {
+                #pragma omp critical
+                bad = seg;
+            }
+        }
+        keep[i] = st == FW_OK && (!indexed || !fw_screen_fails(rec[0], rec[1]));
+        if (st != FW_OK) {
+            #pragma omp atomic write
+            failed = st;
+        }
+    }
+    size_t u = 0;
+    for (size_t i = 0; i < n; i++)
+        if (keep[i]) pairs->v[u++] = pairs->v[i];
+    pairs->len = pairs->distinct = u;
+    free(keep);
+    if (failed != FW_OK && bad)
+        fw_index_fail(ix, (fw_status)failed, "%s", fw_screen_file_error(bad->pscreen));
+    else if (failed != FW_OK)
+        fw_index_fail(ix, (fw_status)failed, "a passage candidate names a passage its segment "
+                      "does not hold");
+    return (fw_status)failed;
 }
 
 /* Does member x come before y in the scan's order: by id, then passage? */
@@ -781,8 +879,10 @@ fw_status fw_index_query_passages(fw_index *ix, fw_index_result *r)
     double t0 = fw_now();
     fw_status st = arenas ? find_candidates(ix, r, &pairs) : FW_ERR_NOMEM;
     if (st == FW_OK && !fold_pairs(&pairs)) st = FW_ERR_NOMEM;
-    r->measured.passage_candidates = fw_now() - t0;
     r->measured.passage_candidates_n = pairs.len;
+    if (st == FW_OK) st = screen_candidates(ix, r, &pairs);
+    r->measured.passage_screened_out = r->measured.passage_candidates_n - pairs.len;
+    r->measured.passage_candidates = fw_now() - t0;
     t0 = fw_now();
     if (st == FW_OK) st = indexed_numbers(r, &pairs, &anum, &na);
     if (st == FW_OK && !(cut = calloc(na ? na : 1, sizeof *cut))) st = FW_ERR_NOMEM;

@@ -956,6 +956,7 @@ void fw_index_result_free(fw_index_result *r)
     free(r->withdrawn);
     free(r->bp_first);
     free(r->bp_sigs);
+    free(r->bp_low);
     free(r->bp_keys);
     free(r->copy_number);
     free(r->copy_pos);

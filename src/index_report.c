@@ -187,10 +187,11 @@ static void write_summary(const fw_index *ix, const fw_index_result *r, FILE *f,
             r->npairs, (unsigned long long)with_indexed, (unsigned long long)clustered,
             r->npreuse, r->npspans);
     fprintf(f, "  \"work\": {\"candidate_pairs\": %llu, \"indexed_documents_sketched\": %llu, "
-               "\"passage_candidate_pairs\": %llu, \"indexed_documents_cut\": %llu, "
-               "\"indexed_copies_taken\": %llu},\n",
+               "\"passage_candidate_pairs\": %llu, \"passage_pairs_screened_out\": %llu, "
+               "\"indexed_documents_cut\": %llu, \"indexed_copies_taken\": %llu},\n",
             (unsigned long long)m->candidates_n, (unsigned long long)m->indexed_sketched,
-            (unsigned long long)m->passage_candidates_n, (unsigned long long)m->indexed_cut,
+            (unsigned long long)m->passage_candidates_n,
+            (unsigned long long)m->passage_screened_out, (unsigned long long)m->indexed_cut,
             (unsigned long long)m->indexed_copies);
     /* wall seconds; sketch: reading and sketching the batch, as a scan's */
     fprintf(f, "  \"stages\": {\n"

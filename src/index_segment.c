@@ -3,6 +3,9 @@
  * of documents (NAME.docs) and their texts (NAME.text); its band keys are
  * a band file (NAME.bands, band_file.c), written by index.c.
  *
+ * With the passage level also NAME.pbands (band_file.c) and NAME.pscreen
+ * (screen_file.c), written by index_passages.c.
+ *
  * NAME.docs is read through mmap and believed only once its XXH3 over the
  * whole file matches: a table is small (72 bytes a document, and its id),
  * so checking it all at open costs little and lets every later read trust
@@ -474,6 +477,19 @@ fw_status fw_segment_open(const char *dir, const fw_manifest_segment *ms, uint64
                  "manifest's, or for another segment", path);
         return FW_ERR_FORMAT;
     }
+    snprintf(path, sizeof path, "%s/%s.pscreen", dir, ms->name);
+    if ((st = fw_screen_file_open(path, &seg->pscreen, why, n)) != FW_OK) {
+        if (st == FW_ERR_IO && access(path, F_OK) != 0) /* made before the screen files */
+            snprintf(why, n, "%s: missing (an index made by an earlier fanwen: build it "
+                     "again)", path);
+        return st;
+    }
+    if (fw_screen_file_tag(seg->pscreen) != fw_band_file_tag(seg->pbands) ||
+        fw_screen_file_count(seg->pscreen) != at) {
+        snprintf(why, n, "%s: made with other parameters or another passage model than the "
+                 "manifest's, or for another segment", path);
+        return FW_ERR_FORMAT;
+    }
     seg->nhint = (size_t)(at >> FW_SEG_HINT_SHIFT) + 1;
     if (!(seg->phint = malloc(seg->nhint * sizeof *seg->phint))) {
         snprintf(why, n, "out of memory");
@@ -524,6 +540,7 @@ void fw_segment_close(fw_seg *seg)
     if (seg->text) munmap((void *)seg->text, seg->text_size);
     fw_band_file_close(seg->bands);
     fw_band_file_close(seg->pbands);
+    fw_screen_file_close(seg->pscreen);
     free(seg->pfirst);
     free(seg->phint);
     memset(seg, 0, sizeof *seg);

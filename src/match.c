@@ -149,17 +149,21 @@ fw_status fw_match_passages(fw_scan *s)
         } else if (s->keep_passage_keys) { /* an index's first batch: its band file's keys */
             size_t np = 0;
             for (size_t r = 0; r < n; r++) np += count[r];
-            if (!(s->passage_keys = malloc((np ? np : 1) * FW_PASSAGE_BANDS *
-                                           sizeof *s->passage_keys))) {
+            s->passage_keys = malloc((np ? np : 1) * FW_PASSAGE_BANDS * sizeof *s->passage_keys);
+            s->passage_low = malloc((np ? np : 1) * FW_PASSAGE_PERMS);
+            if (!s->passage_keys || !s->passage_low) {
                 free(corpus.flat);
                 corpus.flat = NULL;
                 st = FW_ERR_NOMEM;
             } else {
                 #pragma omp parallel for num_threads(s->threads) schedule(static)
-                for (size_t i = 0; i < np; i++)
-                    fw_passage_band_keys(corpus.flat + i * FW_PASSAGE_PERMS, FW_PASSAGE_BANDS,
-                                         FW_PASSAGE_ROWS,
+                for (size_t i = 0; i < np; i++) {
+                    const fw_passage_value *sig = corpus.flat + i * FW_PASSAGE_PERMS;
+                    fw_passage_band_keys(sig, FW_PASSAGE_BANDS, FW_PASSAGE_ROWS,
                                          s->passage_keys + i * FW_PASSAGE_BANDS);
+                    for (unsigned v = 0; v < FW_PASSAGE_PERMS; v++)
+                        s->passage_low[i * FW_PASSAGE_PERMS + v] = (uint8_t)sig[v];
+                }
             }
         }
         fw_passage_settings set = {s->opt.passage_threshold, s->stats.passage_bands,

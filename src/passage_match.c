@@ -169,7 +169,14 @@ static fw_status flat_band_pairs(const void *ctx, unsigned b, void *scratch, fw_
 int fw_passage_worth_aligning(const fw_passage_value *sa, const fw_passage_value *sb,
                               unsigned k, uint32_t la, uint32_t lb)
 {
-    double j = fw_passage_estimate(sa, sb, k);
+    unsigned same = 0;
+    for (unsigned i = 0; i < k; i++) same += sa[i] == sb[i];
+    return fw_passage_worth_aligning_same(same, k, la, lb);
+}
+
+int fw_passage_worth_aligning_same(unsigned same, unsigned k, uint32_t la, uint32_t lb)
+{
+    double j = (double)same / (double)k;
     if (j >= FW_PASSAGE_SCREEN_JACCARD) return 1;
     double na = la > 2 ? la - 2 : 1, nb = lb > 2 ? lb - 2 : 1;
     double inter = j * (na + nb) / (1 + j);

@@ -28,6 +28,10 @@
  * the screen's bars above (k values, la and lb aligned characters). */
 int fw_passage_worth_aligning(const fw_passage_value *sa, const fw_passage_value *sb,
                               unsigned k, uint32_t la, uint32_t lb);
+/* The same from `same`, how many of the k values are equal. It never
+ * falls as `same` grows (the screen of low bytes, screen_file.h, relies on
+ * it: more equal values never turn a pair away). */
+int fw_passage_worth_aligning_same(unsigned same, unsigned k, uint32_t la, uint32_t lb);
 
 /* Do two passages match? `al` holds passage a (ta, la) as its pattern;
  * `full` is scratch for the containment test on aligned runs. */

@@ -325,6 +325,7 @@ void fw_scan_free(fw_scan *s)
     free(s->line_hashes);
     free(s->stop);
     free(s->passage_keys);
+    free(s->passage_low);
     if (s->model && !s->model_borrowed) {
         fw_passage_model_free(s->model);
         free(s->model);

@@ -78,7 +78,9 @@ struct fw_scan {
     int keep_passage_keys;   /* an index's first batch: every passage's */
     uint32_t *passage_keys;  /* band keys (global numbering, as
                               * s->passage.first, FW_PASSAGE_BANDS each),
-                              * made before matching frees the signatures */
+                              * made before matching frees the signatures, */
+    uint8_t *passage_low;    /* and the low byte of each signature value
+                              * (FW_PASSAGE_PERMS each), for its screen file */
     int passages_cut_only;   /* an index's batch with its model: passages
                               * cut, not matched (index_passages.c matches
                               * them with the index's) */

@@ -38,7 +38,7 @@
 # scan of what remains; a
 # failed directory flush before the manifest fails the add, after its
 # rename the add is committed with a warning; a
-# flipped byte in each file type (MANIFEST, .docs, .text, .bands, .pbands,
+# flipped byte in each file type (MANIFEST, .docs, .text, .bands, .pbands, .pscreen,
 # the passage model, tombstones, the index's canon.tsv; a tombstone count that disagrees with the file's size, a
 # tombstone file cut short) is an error naming the file, never an answer.
 set -u
@@ -122,7 +122,13 @@ else:
     assert j["results"]["spans"] == 0 and j["parameters"]["passages"] is False
 for k in ("sketch", "candidates", "verify", "passages", "report"):
     assert j["stages"][k]["seconds"] >= 0, k
+w = j["work"]
+assert 0 <= w["passage_pairs_screened_out"] <= w["passage_candidate_pairs"], "screened out"
 EOF
+    # how many candidates the screen files turned away: some query must
+    # (checked after the cases), or the rows above never tested it
+    python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["work"]["passage_pairs_screened_out"])' \
+        "$2/summary.json" >>"$W/screened"
 }
 
 run_case() {
@@ -213,6 +219,9 @@ run_case template --template
 run_case t05 -t 0.5
 printf '# variant\tcanonical\n进展\t发展\n根底\t基础\n效劳\t服务\n' >"$W/canon.tsv"
 run_case canon --canon "$W/canon.tsv"
+# the screen files turned candidates away, and the rows were still the scan's
+[ "$(sort -n "$W/screened" | tail -1)" -gt 0 ] ||
+    fail "no query screened a candidate out (the cases test nothing of it)"
 out=$("$FANWEN" query -q --index "$W/canon.ix" --canon "$W/A.jsonl" -o "$W/qx" "$W/C.jsonl" 2>&1)
 [ $? = 1 ] && [[ $out == *"canon table"* ]] || fail "another canon table: $out"
 # the index's own canon table damaged: named as damaged, not as another table
@@ -348,6 +357,7 @@ printf 'not tombstones\n' >"$W/race.ix/tomb-000099"
 : >"$W/race.ix/seg-000099.text.tmp.12345"           # a killed writer's, empty
 printf 'FWIDOCS\0rest' >"$W/race.ix/seg-000098.docs" # a killed writer's
 printf 'FWBANDS\0rest' >"$W/race.ix/seg-000098.pbands" # a killed writer's
+printf 'FWSCREN\0rest' >"$W/race.ix/seg-000098.pscreen" # a killed writer's
 printf 'fanwen-passage-model 2\nrest' >"$W/race.ix/model-000097" # a killed first add's
 : >"$W/race.ix/model-000096.tmp.12345"
 printf 'my model\n' >"$W/race.ix/model-000095"
@@ -355,8 +365,8 @@ printf 'my model\n' >"$W/race.ix/model-000095"
 for f in seg-notes.txt seg-000099.docs tomb-000099 model-000095; do
     [ -e "$W/race.ix/$f" ] || fail "a writer removed $f, which is not the index's"
 done
-for f in seg-000099.text.tmp.12345 seg-000098.docs seg-000098.pbands model-000097 \
-    model-000096.tmp.12345; do
+for f in seg-000099.text.tmp.12345 seg-000098.docs seg-000098.pbands seg-000098.pscreen \
+    model-000097 model-000096.tmp.12345; do
     [ -e "$W/race.ix/$f" ] && fail "a writer left $f"
 done
 [ -e "$W/race.ix/model-000001" ] || fail "a writer removed the index's own passage model"
@@ -440,6 +450,24 @@ fresh; flip "$fx/$seg.bands" 5000; expect_caught bands "$seg.bands"
 fresh; truncate -s -100 "$fx/$seg.bands"; expect_caught "bands cut short" "$seg.bands"
 fresh; flip "$fx/$seg.pbands" 5000; expect_caught "passage bands" "$seg.pbands"
 fresh; truncate -s -100 "$fx/$seg.pbands"; expect_caught "passage bands cut short" "$seg.pbands"
+fresh; flip "$fx/$seg.pscreen" 200; expect_caught "passage screen" "$seg.pscreen: block 0 fails"
+fresh; flip "$fx/$seg.pscreen" 20; expect_caught "passage screen header" "$seg.pscreen: fails its checksum"
+fresh; truncate -s -100 "$fx/$seg.pscreen"; expect_caught "passage screen cut short" "$seg.pscreen: incomplete"
+fresh; rm "$fx/$seg.pscreen"; expect_caught "passage screen gone" "$seg.pscreen: missing"
+fresh; big=$(ls -S "$fx"/*.pscreen | head -1); small=$(ls -S "$fx"/*.pscreen | tail -1)
+[ "$big" != "$small" ] || fail "the test needs segments of different sizes"
+cp "$big" "$small"; expect_caught "another segment's passage screen" "${small##*/}: made with other parameters or another passage model than the manifest's, or for another segment"
+# a damaged screen record where a query reads it: an error naming the
+# file, not a pair turned away (every block of every screen file flipped)
+fresh
+for f in "$fx"/*.pscreen; do
+    python3 -c "import sys
+p = sys.argv[1]; b = bytearray(open(p, 'rb').read())
+for o in range(64 + 100, len(b) - 64, 4096): b[o] ^= 0x20
+open(p, 'wb').write(b)" "$f"
+done
+out=$("$FANWEN" query -q --index "$fx" -o "$W/qs-bad" "$W/B.jsonl" 2>&1)
+[ $? = 1 ] && [[ $out == *".pscreen: block "*" fails its checksum"* ]] || fail "query over damaged screen records: $out"
 # a sound passage band file of another segment (the same parameters and
 # model): its tag binds it to its segment
 fresh; big=$(ls -S "$fx"/*.pbands | head -1); small=$(ls -S "$fx"/*.pbands | tail -1)

@@ -81,7 +81,8 @@ point() { # POINT BASE EXPECT_REF LEFT WHAT CMD...: killed there, then checked
     fi
     "$FANWEN" index remove -q "$W/ix" --ids /dev/null || fail "$what at $pt: the next writer"
     files=$(ls "$W/ix" | grep -c '^seg-')
-    [ "$files" = $((4 * named)) ] || fail "$what at $pt: the next writer left $(ls "$W/ix")"
+    # docs, text, bands, pbands, pscreen
+    [ "$files" = $((5 * named)) ] || fail "$what at $pt: the next writer left $(ls "$W/ix")"
     [ "$(leftovers "$W/ix")" = 0 ] || fail "$what at $pt: temporary files left"
 }
 point before-manifest "$W/base" "$W/before" 1 add index add -q "$W/ix" "$W/B.jsonl"

@@ -409,6 +409,9 @@ static int info(int argc, char **argv)
                "bytes\n", (unsigned long long)in.passage_band_bytes, in.passage_band_bytes / docs,
                in.passage_model[0] ? in.passage_model : "(none yet)",
                (unsigned long long)in.passage_model_bytes);
+    if (o.passages)
+        printf("passage screen files %llu bytes, %.0f per document\n",
+               (unsigned long long)in.passage_screen_bytes, in.passage_screen_bytes / docs);
     for (size_t i = 0; i < in.segments; i++) {
         const char *name;
         uint64_t n, first, last;
