@@ -961,6 +961,9 @@ typedef struct fw_index_info {
     uint64_t passage_screen_bytes; /* the passages' screen files: what a
                                * query screens candidates with before it
                                * cuts an indexed document again */
+    uint64_t unscreened_segments; /* segments of the passage level without
+                               * one (written by a fanwen before them):
+                               * their candidates' documents are all cut */
 } fw_index_info;
 FW_API void fw_index_get_info(const fw_index *index, fw_index_info *info);
 /* Segment `i`: its name, documents and first and last document numbers. */

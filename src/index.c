@@ -1580,7 +1580,9 @@ fw_status fw_index_compact(fw_index *ix)
     if (st == FW_OK && nd) st = compact_band_file(ix, seg.name, 0);
     if (st == FW_OK && nd && ix->man.params.passages && ix->man.passage_model[0]) {
         st = compact_band_file(ix, seg.name, 1);
-        if (st == FW_OK) st = compact_screen_file(ix, seg.name);
+        int screened = 1; /* a screen file for the whole only from every part's */
+        for (size_t g = 0; g < ix->man.nsegs; g++) screened &= ix->segs[g].pscreen != NULL;
+        if (st == FW_OK && screened) st = compact_screen_file(ix, seg.name);
     }
     if (st != FW_OK && nd) remove_segment_files(ix, seg.name); /* none of them stays */
     for (size_t i = 0; i < nd; i++) free(own[i]);
@@ -1644,6 +1646,7 @@ void fw_index_get_info(const fw_index *ix, fw_index_info *info)
         info->band_bytes += file_size(ix, seg->name, "bands");
         info->passage_band_bytes += seg->pband_size;
         if (seg->pscreen) info->passage_screen_bytes += fw_screen_file_size(seg->pscreen);
+        else if (seg->pbands) info->unscreened_segments++;
         for (size_t i = 0; i < seg->ndocs; i++)
             if (seg->docs[i].text_zlen) info->text_raw_bytes += seg->docs[i].bytes;
     }

@@ -269,7 +269,6 @@ fw_status fw_index_write_passage_bands(fw_index *ix, const char *name, const fw_
 
 /* ------------------------------------------------------ the candidates */
 
-
 /* The candidate pairs as they are found, each (member, member) with the
  * smaller first. A copied passage meets its source in up to 32 bands, so
  * the pairs are sorted (a radix sort of 16-byte records) and made distinct
@@ -305,20 +304,26 @@ static int push_pair(pair_vec *p, uint64_t x, uint64_t y)
  * any indexed document is cut for them: they fail it with their values
  * too (screen_file.h), so the pairs aligned, and every row, are the same.
  * Chance collisions, most of the candidates, then cost 68 bytes read each
- * instead of a document's text decompressed, normalized and cut. */
+ * instead of a document's text decompressed, normalized and cut. A
+ * segment without a screen file (written by an earlier fanwen) keeps its
+ * candidates: they are screened once cut. */
 static fw_status screen_candidates(fw_index *ix, const fw_index_result *r, pair_vec *pairs)
 {
     const size_t n = pairs->len;
     uint8_t *keep = malloc(n ? n : 1);
     if (!keep) return FW_ERR_NOMEM;
     int failed = FW_OK;
-    const fw_seg *bad = NULL; /* whose screen file failed */
+    const fw_seg *bad = NULL; /* whose screen file failed, or which lacks a passage */
     #pragma omp parallel for num_threads(r->batch->threads) schedule(dynamic, 1024)
     for (size_t i = 0; i < n; i++) {
+        int stop;
+        #pragma omp atomic read
+        stop = failed;
+        if (stop) continue;
         const uint64_t m[2] = {pairs->v[i].key, pairs->v[i].item};
         fw_screen_record own[2];
         const fw_screen_record *rec[2];
-        int indexed = 0;
+        int indexed = 0, unscreened = 0; /* a segment without a screen file */
         fw_status st = FW_OK;
         for (int j = 0; j < 2 && st == FW_OK; j++) {
             const uint64_t number = MEMBER_DOC(m[j]);
@@ -331,16 +336,18 @@ static fw_status screen_candidates(fw_index *ix, const fw_index_result *r, pair_
             indexed = 1;
             size_t at;
             const fw_seg *seg = fw_index_find_number(ix, number, &at);
-            if (!seg || !seg->pscreen || k >= seg->docs[at].passages) {
-                st = FW_ERR_FORMAT;
+            if (seg && !seg->pscreen) {
+                unscreened = 1;
                 break;
             }
-            if ((st = fw_screen_file_get(seg->pscreen, seg->pfirst[at] + k, &rec[j])) != FW_OK) {
+            if (!seg || k >= seg->docs[at].passages ||
+                (st = fw_screen_file_get(seg->pscreen, seg->pfirst[at] + k, &rec[j])) != FW_OK) {
+                if (st == FW_OK) st = FW_ERR_FORMAT;
                 #pragma omp critical
                 bad = seg;
             }
         }
-        keep[i] = st == FW_OK && (!indexed || !fw_screen_fails(rec[0], rec[1]));
+        keep[i] = st == FW_OK && (!indexed || unscreened || !fw_screen_fails(rec[0], rec[1]));
         if (st != FW_OK) {
             #pragma omp atomic write
             failed = st;
@@ -351,11 +358,13 @@ static fw_status screen_candidates(fw_index *ix, const fw_index_result *r, pair_
         if (keep[i]) pairs->v[u++] = pairs->v[i];
     pairs->len = pairs->distinct = u;
     free(keep);
-    if (failed != FW_OK && bad)
+    if (failed != FW_OK && bad && fw_screen_file_error(bad->pscreen)[0])
         fw_index_fail(ix, (fw_status)failed, "%s", fw_screen_file_error(bad->pscreen));
     else if (failed != FW_OK)
-        fw_index_fail(ix, (fw_status)failed, "a passage candidate names a passage its segment "
-                      "does not hold");
+        fw_index_fail(ix, (fw_status)failed,
+                      bad ? "a passage candidate names a passage %s does not hold"
+                          : "a passage candidate names a document no segment holds%s",
+                      bad ? bad->name : "");
     return (fw_status)failed;
 }
 

@@ -67,16 +67,13 @@ int fw_screen_fails(const fw_screen_record *a, const fw_screen_record *b)
     return !fw_passage_worth_aligning_same(same, FW_PASSAGE_PERMS, a->clen, b->clen);
 }
 
+/* XXH3 of the header and the footer before its sum, side by side. */
 static uint64_t tables_sum(const file_header *h, const file_footer *f)
 {
-    XXH3_state_t *x = XXH3_createState();
-    if (!x) return 0;
-    XXH3_64bits_reset(x);
-    XXH3_64bits_update(x, h, sizeof *h);
-    XXH3_64bits_update(x, f, offsetof(file_footer, sum));
-    uint64_t sum = XXH3_64bits_digest(x);
-    XXH3_freeState(x);
-    return sum;
+    unsigned char both[sizeof *h + offsetof(file_footer, sum)];
+    memcpy(both, h, sizeof *h);
+    memcpy(both + sizeof *h, f, offsetof(file_footer, sum));
+    return XXH3_64bits(both, sizeof both);
 }
 
 /* ------------------------------------------------------------------ write */
@@ -283,11 +280,14 @@ static fw_status check_ends(fw_screen_file *f)
         return file_fail(f, FW_ERR_FORMAT, "format version %u, this fanwen reads %u", h.version,
                          FORMAT_VERSION);
     if (tables_sum(&h, o) != o->sum) return file_fail(f, FW_ERR_FORMAT, "fails its checksum");
+    /* the blocks bounded by the size before they are multiplied, the
+     * records by the blocks (divided, never rounded up: no overflow) */
     if (h.record_bytes != RECORD_BYTES || h.block_records != FW_SCREEN_BLOCK_RECORDS ||
         h.records != o->records || h.tag != o->tag ||
         o->nblocks > f->size / BLOCK_BYTES ||
-        o->nblocks != (o->records + FW_SCREEN_BLOCK_RECORDS - 1) / FW_SCREEN_BLOCK_RECORDS ||
-        sizeof h + o->nblocks * BLOCK_BYTES + sizeof *o != f->size)
+        sizeof h + o->nblocks * BLOCK_BYTES + sizeof *o != f->size ||
+        o->records / FW_SCREEN_BLOCK_RECORDS + (o->records % FW_SCREEN_BLOCK_RECORDS != 0) !=
+            o->nblocks)
         return file_fail(f, FW_ERR_FORMAT, "its header and footer do not describe its size");
     return FW_OK;
 }

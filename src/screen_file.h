@@ -6,7 +6,7 @@
  * the low byte of each of its FW_PASSAGE_PERMS signature values. Two
  * values that are equal have equal low bytes, so the share of equal low
  * bytes is at least the share of equal values, and a pair whose low bytes
- * fail the screen fails it with the values too (fw_passage_screen_fails).
+ * fail the screen fails it with the values too (fw_screen_fails).
  * Candidates that chance put in a bucket (most of them) are rejected for
  * 68 bytes read each, not a document decompressed, normalized and cut.
  *

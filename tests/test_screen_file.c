@@ -6,7 +6,8 @@
  * a pair the screen on the values passes (random signatures that share
  * 0 to 64 values, of every length), and does turn most chance pairs away;
  * a byte flipped in a block, the header or the footer, a truncated file
- * and an unfinished writer are errors (or no file), never records.
+ * and an unfinished writer are errors (or no file), never records; so are
+ * counts made to overflow, with header and footer agreeing and summed.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,6 +23,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 static char dir[64];
 
@@ -216,12 +218,58 @@ static void damage_is_caught(void **state)
     assert_int_not_equal(system(cmd), 0);
 }
 
+/* A file of no blocks whose header and footer, checksum and all, claim
+ * almost 2^64 records: a count rounded up to blocks would wrap to none. */
+static void crafted_counts_refused(void **state)
+{
+    (void)state;
+    unsigned char file[128] = {0};
+    const uint64_t records = UINT64_MAX - 10, tag = 5, size = sizeof file;
+    const uint32_t version = 1, record_bytes = 68, block_records = 60;
+    memcpy(file, "FWSCREN", 8);
+    memcpy(file + 8, &version, 4);
+    memcpy(file + 12, &record_bytes, 4);
+    memcpy(file + 16, &block_records, 4);
+    memcpy(file + 24, &records, 8);
+    memcpy(file + 32, &tag, 8);
+    unsigned char *foot = file + 64; /* magic, version, unused, records,
+                                       * blocks (0), tag, size, pad, sum */
+    memcpy(foot, "FWSCEND", 8);
+    memcpy(foot + 8, &version, 4);
+    memcpy(foot + 16, &records, 8);
+    memcpy(foot + 32, &tag, 8);
+    memcpy(foot + 40, &size, 8);
+    uint64_t sum = XXH3_64bits(file, 64 + 56);
+    memcpy(foot + 56, &sum, 8);
+    char path[128];
+    snprintf(path, sizeof path, "%s/crafted.pscreen", dir);
+    FILE *f = fopen(path, "wb");
+    fwrite(file, 1, sizeof file, f);
+    fclose(f);
+    assert_caught(path, "do not describe its size");
+    /* the same with its count true (0 records): a sound, empty file */
+    const uint64_t none = 0;
+    memcpy(file + 24, &none, 8);
+    memcpy(foot + 16, &none, 8);
+    sum = XXH3_64bits(file, 64 + 56);
+    memcpy(foot + 56, &sum, 8);
+    f = fopen(path, "wb");
+    fwrite(file, 1, sizeof file, f);
+    fclose(f);
+    fw_screen_file *sf;
+    char why[256];
+    assert_int_equal(fw_screen_file_open(path, &sf, why, sizeof why), FW_OK);
+    assert_int_equal(fw_screen_file_count(sf), 0);
+    fw_screen_file_close(sf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(round_trip),
         cmocka_unit_test(screen_is_one_sided),
         cmocka_unit_test(damage_is_caught),
+        cmocka_unit_test(crafted_counts_refused),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

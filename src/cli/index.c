@@ -412,6 +412,10 @@ static int info(int argc, char **argv)
     if (o.passages)
         printf("passage screen files %llu bytes, %.0f per document\n",
                (unsigned long long)in.passage_screen_bytes, in.passage_screen_bytes / docs);
+    if (in.unscreened_segments)
+        printf("%llu segments without a screen file (written by an earlier fanwen): their "
+               "candidates' documents are all cut again; build the index again to have them\n",
+               (unsigned long long)in.unscreened_segments);
     for (size_t i = 0; i < in.segments; i++) {
         const char *name;
         uint64_t n, first, last;
