@@ -13,23 +13,16 @@
  *
  * Written with plain write(2) into "path.tmp.PID", fsync'ed, renamed: a
  * reader, or a task restarted after a kill, sees the old file or the new
- * one, never part of one.
+ * one, never part of one (sealed_file.c, shared with the screen files).
  */
 #define _GNU_SOURCE
 #include "band_file.h"
 #include "grow.h"
+#include "sealed_file.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
-#include <stdatomic.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <xxhash.h>
 
 #define BLOCK_BYTES 4096u
@@ -37,7 +30,6 @@
                        * write(2) each */
 #define FORMAT_VERSION 1u /* 16-byte records */
 #define FORMAT_NARROW 2u  /* 8-byte records (fw_band_writer_new_narrow) */
-#define WHY_SIZE 320
 
 static const char header_magic[8] = "FWBANDS";
 static const char footer_magic[8] = "FWBANDF";
@@ -179,8 +171,7 @@ void fw_band_records_sort(fw_band_record *v, fw_band_record *tmp, size_t n)
 /* ------------------------------------------------------------------ write */
 
 struct fw_band_writer {
-    int fd;
-    char *path, *tmp_path;
+    fw_sealed_writer file;     /* its path, temporary name, failure */
     unsigned bands;
     uint64_t tag;
     unsigned band;             /* the band being written */
@@ -197,74 +188,41 @@ struct fw_band_writer {
     size_t nblocks, fences_cap, sums_cap;
     band_entry *table;         /* bands entries */
     uint64_t records;
-    int finished;
-    char why[WHY_SIZE];
 };
 
-static fw_status writer_fail(fw_band_writer *w, fw_status st, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(w->why, sizeof w->why, fmt, ap);
-    va_end(ap);
-    return st;
-}
-
-static fw_status write_all(fw_band_writer *w, const void *data, size_t n)
-{
-    const char *p = data;
-    while (n) {
-        ssize_t k = write(w->fd, p, n);
-        if (k < 0 && errno == EINTR) continue;
-        if (k <= 0)
-            return writer_fail(w, FW_ERR_IO, "cannot write %s: %s", w->tmp_path,
-                               k < 0 ? strerror(errno) : "short write");
-        p += k;
-        n -= (size_t)k;
-    }
-    return FW_OK;
-}
+#define writer_fail(w, ...) fw_sealed_writer_fail(&(w)->file, __VA_ARGS__)
+#define write_all(w, data, n) fw_sealed_writer_write(&(w)->file, data, n)
 
 static fw_status writer_new(const char *path, unsigned bands, uint64_t tag, int narrow,
                             fw_band_writer **out, char *why, size_t why_size)
 {
     *out = NULL;
+    if (bands == 0) {
+        snprintf(why, why_size, "%s: a band file needs at least one band", path);
+        return FW_ERR_ARG;
+    }
     fw_band_writer *w = calloc(1, sizeof *w);
-    size_t tmp_len = strlen(path) + 32;
     if (w) {
-        w->fd = -1;
-        w->path = strdup(path);
-        w->tmp_path = malloc(tmp_len);
-        w->table = calloc(bands ? bands : 1, sizeof *w->table);
+        w->file.fd = -1;
+        w->table = calloc(bands, sizeof *w->table);
         w->out = malloc(OUT_BLOCKS * BLOCK_BYTES);
     }
-    if (!w || !w->path || !w->tmp_path || !w->table || !w->out) {
+    if (!w || !w->table || !w->out) {
         fw_band_writer_free(w);
         snprintf(why, why_size, "out of memory");
         return FW_ERR_NOMEM;
-    }
-    if (bands == 0) {
-        fw_band_writer_free(w);
-        snprintf(why, why_size, "%s: a band file needs at least one band", path);
-        return FW_ERR_ARG;
     }
     w->bands = bands;
     w->tag = tag;
     w->narrow = narrow;
     w->per_block = narrow ? FW_BAND_NARROW_RECORDS : FW_BAND_BLOCK_RECORDS;
-    snprintf(w->tmp_path, tmp_len, "%s.tmp.%ld", path, (long)getpid());
-    w->fd = open(w->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (w->fd < 0) {
-        snprintf(why, why_size, "cannot create %s: %s", w->tmp_path, strerror(errno));
-        fw_band_writer_free(w);
-        return FW_ERR_IO;
-    }
     file_header h = {.version = narrow ? FORMAT_NARROW : FORMAT_VERSION, .bands = bands,
                      .block_records = (uint32_t)w->per_block, .tag = tag};
     memcpy(h.magic, header_magic, sizeof h.magic);
-    fw_status st = write_all(w, &h, sizeof h);
+    fw_status st = fw_sealed_writer_open(&w->file, path);
+    if (st == FW_OK) st = write_all(w, &h, sizeof h);
     if (st != FW_OK) {
-        snprintf(why, why_size, "%s", w->why);
+        snprintf(why, why_size, "%s", w->file.why);
         fw_band_writer_free(w);
         return st;
     }
@@ -315,7 +273,7 @@ static fw_status writer_band(fw_band_writer *w, unsigned band)
 {
     if (band >= w->bands || band < w->band)
         return writer_fail(w, FW_ERR_ARG, "%s: band %u added after band %u (of %u)",
-                           w->path, band, w->band, w->bands);
+                           w->file.path, band, w->band, w->bands);
     if (band != w->band) {
         fw_status st = flush_block(w);
         if (st != FW_OK) return st;
@@ -370,10 +328,10 @@ fw_status fw_band_writer_add(fw_band_writer *w, unsigned band,
         const fw_band_record *p = i ? &rec[i - 1] : w->has_last ? &w->last : NULL;
         if (p && (rec[i].key < p->key || (rec[i].key == p->key && rec[i].item < p->item)))
             return writer_fail(w, FW_ERR_ARG, "%s: band %u's records are not sorted",
-                               w->path, band);
+                               w->file.path, band);
         if (w->narrow && (rec[i].key > UINT32_MAX || rec[i].item > UINT32_MAX))
             return writer_fail(w, FW_ERR_ARG, "%s: a record of band %u does not fit in 8 bytes",
-                               w->path, band);
+                               w->file.path, band);
     }
     if (!w->narrow) {
         st = writer_put(w, (const unsigned char *)rec, n, wide_key);
@@ -401,14 +359,14 @@ fw_status fw_band_writer_add_narrow(fw_band_writer *w, unsigned band, const uint
 {
     if (!w->narrow)
         return writer_fail(w, FW_ERR_ARG, "%s: 8-byte records for a 16-byte band file",
-                           w->path);
+                           w->file.path);
     fw_status st = writer_band(w, band);
     if (st != FW_OK) return st;
     for (size_t i = 0; i < n; i++) {
         uint64_t prev = i ? v[i - 1] : w->has_last ? w->last.key << 32 | w->last.item : 0;
         if ((i || w->has_last) && v[i] < prev)
             return writer_fail(w, FW_ERR_ARG, "%s: band %u's records are not sorted",
-                               w->path, band);
+                               w->file.path, band);
     }
     if ((st = writer_put(w, (const unsigned char *)v, n, narrow_key)) != FW_OK) return st;
     if (n) {
@@ -459,27 +417,13 @@ fw_status fw_band_writer_finish(fw_band_writer *w)
         (st = write_all(w, w->table, table_bytes)) != FW_OK ||
         (st = write_all(w, &f, sizeof f)) != FW_OK)
         return st;
-    if (fsync(w->fd) != 0)
-        return writer_fail(w, FW_ERR_IO, "cannot flush %s: %s", w->tmp_path, strerror(errno));
-    if (close(w->fd) != 0) {
-        w->fd = -1;
-        return writer_fail(w, FW_ERR_IO, "cannot close %s: %s", w->tmp_path, strerror(errno));
-    }
-    w->fd = -1;
-    if (rename(w->tmp_path, w->path) != 0)
-        return writer_fail(w, FW_ERR_IO, "cannot rename %s to %s: %s", w->tmp_path,
-                           w->path, strerror(errno));
-    w->finished = 1;
-    return FW_OK;
+    return fw_sealed_writer_finish(&w->file);
 }
 
 void fw_band_writer_free(fw_band_writer *w)
 {
     if (!w) return;
-    if (w->fd >= 0) close(w->fd);
-    if (!w->finished && w->tmp_path && w->tmp_path[0]) unlink(w->tmp_path);
-    free(w->path);
-    free(w->tmp_path);
+    fw_sealed_writer_release(&w->file);
     free(w->fences);
     free(w->sums);
     free(w->table);
@@ -487,48 +431,35 @@ void fw_band_writer_free(fw_band_writer *w)
     free(w);
 }
 
-const char *fw_band_writer_error(const fw_band_writer *w) { return w->why; }
+const char *fw_band_writer_error(const fw_band_writer *w) { return w->file.why; }
 
 /* ------------------------------------------------------------------- read */
 
 struct fw_band_file {
-    const unsigned char *map;
-    size_t size;
-    char *path;
+    fw_sealed_file file;         /* the map, its path, its blocks' checks */
     file_footer foot;
     const uint64_t *fences, *sums;
     const band_entry *table;
     int narrow;                  /* 8-byte records: key << 32 | item */
     uint64_t per_block;          /* records a block */
-    _Atomic uint64_t *checked;   /* a bit per block, set once it passed */
-    pthread_mutex_t why_lock;
-    char why[WHY_SIZE];
 };
 
-static fw_status file_fail(fw_band_file *f, fw_status st, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    pthread_mutex_lock(&f->why_lock);
-    int k = snprintf(f->why, sizeof f->why, "%s: ", f->path);
-    if (k > 0 && (size_t)k < sizeof f->why) vsnprintf(f->why + k, sizeof f->why - (size_t)k, fmt, ap);
-    pthread_mutex_unlock(&f->why_lock);
-    va_end(ap);
-    return st;
-}
+#define file_fail(f, ...) fw_sealed_file_fail(&(f)->file, __VA_ARGS__)
 
 /* Checks what the footer says against the file's size, then the tables'
  * checksum. Sizes are checked before they are multiplied. */
 static fw_status check_tables(fw_band_file *f)
 {
-    if (f->size < sizeof(file_header) + sizeof(file_footer))
-        return file_fail(f, FW_ERR_FORMAT, "too short to be a band file (%zu bytes)", f->size);
-    const file_header *h = (const file_header *)f->map;
+    const unsigned char *const map = f->file.map;
+    const size_t size = f->file.size;
+    if (size < sizeof(file_header) + sizeof(file_footer))
+        return file_fail(f, FW_ERR_FORMAT, "too short to be a band file (%zu bytes)", size);
+    const file_header *h = (const file_header *)map;
     if (memcmp(h->magic, header_magic, sizeof h->magic) != 0)
         return file_fail(f, FW_ERR_FORMAT, "not a band file");
-    memcpy(&f->foot, f->map + f->size - sizeof f->foot, sizeof f->foot);
+    memcpy(&f->foot, map + size - sizeof f->foot, sizeof f->foot);
     const file_footer *o = &f->foot;
-    if (memcmp(o->magic, footer_magic, sizeof o->magic) != 0 || o->file_size != f->size)
+    if (memcmp(o->magic, footer_magic, sizeof o->magic) != 0 || o->file_size != size)
         return file_fail(f, FW_ERR_FORMAT, "incomplete: no footer at its end (truncated?)");
     if ((h->version != FORMAT_VERSION && h->version != FORMAT_NARROW) ||
         o->version != h->version)
@@ -537,14 +468,14 @@ static fw_status check_tables(fw_band_file *f)
     f->narrow = h->version == FORMAT_NARROW;
     f->per_block = f->narrow ? FW_BAND_NARROW_RECORDS : FW_BAND_BLOCK_RECORDS;
     if (o->bands == 0 || o->bands != h->bands || h->block_records != f->per_block ||
-        o->nblocks > f->size / BLOCK_BYTES ||
+        o->nblocks > size / BLOCK_BYTES ||
         o->tables_at != sizeof *h + o->nblocks * BLOCK_BYTES ||
-        (uint64_t)o->bands > f->size / sizeof(band_entry) ||
+        (uint64_t)o->bands > size / sizeof(band_entry) ||
         o->tables_at + 2 * o->nblocks * sizeof(uint64_t) + o->bands * sizeof(band_entry) +
-                sizeof *o != f->size)
+                sizeof *o != size)
         return file_fail(f, FW_ERR_FORMAT, "its footer does not describe its size");
     size_t fences_bytes = o->nblocks * sizeof(uint64_t);
-    const unsigned char *t = f->map + o->tables_at;
+    const unsigned char *t = map + o->tables_at;
     XXH3_state_t *x = XXH3_createState();
     if (!x) return file_fail(f, FW_ERR_NOMEM, "out of memory");
     XXH3_64bits_reset(x);
@@ -575,33 +506,15 @@ fw_status fw_band_file_open(const char *path, fw_band_file **out, char *why, siz
 {
     *out = NULL;
     fw_band_file *f = calloc(1, sizeof *f);
-    if (!f || !(f->path = strdup(path))) {
-        free(f);
+    if (!f) {
         snprintf(why, why_size, "out of memory");
         return FW_ERR_NOMEM;
     }
-    pthread_mutex_init(&f->why_lock, NULL);
-    fw_status st = FW_OK;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat sb;
-    if (fd < 0 || fstat(fd, &sb) != 0) {
-        st = file_fail(f, FW_ERR_IO, "cannot open: %s", strerror(errno));
-    } else {
-        f->size = (size_t)sb.st_size;
-        if (f->size > 0) {
-            void *m = mmap(NULL, f->size, PROT_READ, MAP_SHARED, fd, 0);
-            if (m == MAP_FAILED) st = file_fail(f, FW_ERR_IO, "cannot map: %s", strerror(errno));
-            else f->map = m;
-        }
-        if (st == FW_OK) st = check_tables(f);
-    }
-    if (fd >= 0) close(fd);
-    if (st == FW_OK) {
-        f->checked = calloc(f->foot.nblocks / 64 + 1, sizeof *f->checked);
-        if (!f->checked) st = file_fail(f, FW_ERR_NOMEM, "out of memory");
-    }
+    fw_status st = fw_sealed_file_open(&f->file, path);
+    if (st == FW_OK) st = check_tables(f);
+    if (st == FW_OK) st = fw_sealed_file_blocks(&f->file, f->foot.nblocks);
     if (st != FW_OK) {
-        snprintf(why, why_size, "%s", f->why);
+        snprintf(why, why_size, "%s", f->file.why);
         fw_band_file_close(f);
         return st;
     }
@@ -612,18 +525,15 @@ fw_status fw_band_file_open(const char *path, fw_band_file **out, char *why, siz
 void fw_band_file_close(fw_band_file *f)
 {
     if (!f) return;
-    if (f->map) munmap((void *)f->map, f->size);
-    pthread_mutex_destroy(&f->why_lock);
-    free((void *)f->checked);
-    free(f->path);
+    fw_sealed_file_release(&f->file);
     free(f);
 }
 
 unsigned fw_band_file_bands(const fw_band_file *f) { return f->foot.bands; }
 int fw_band_file_narrow(const fw_band_file *f) { return f->narrow; }
-const char *fw_band_file_path(const fw_band_file *f) { return f->path; }
+const char *fw_band_file_path(const fw_band_file *f) { return f->file.path; }
 uint64_t fw_band_file_tag(const fw_band_file *f) { return f->foot.tag; }
-const char *fw_band_file_error(const fw_band_file *f) { return f->why; }
+const char *fw_band_file_error(const fw_band_file *f) { return f->file.why; }
 
 uint64_t fw_band_file_count(const fw_band_file *f, unsigned band)
 {
@@ -632,19 +542,13 @@ uint64_t fw_band_file_count(const fw_band_file *f, unsigned band)
 
 static fw_status check_block(fw_band_file *f, uint64_t j)
 {
-    uint64_t bit = UINT64_C(1) << (j & 63);
-    if (atomic_load_explicit(&f->checked[j / 64], memory_order_acquire) & bit) return FW_OK;
-    const unsigned char *p = f->map + sizeof(file_header) + j * BLOCK_BYTES;
-    if (XXH3_64bits(p, BLOCK_BYTES) != f->sums[j])
-        return file_fail(f, FW_ERR_FORMAT, "block %llu fails its checksum",
-                         (unsigned long long)j);
-    atomic_fetch_or_explicit(&f->checked[j / 64], bit, memory_order_release);
-    return FW_OK;
+    const unsigned char *p = f->file.map + sizeof(file_header) + j * BLOCK_BYTES;
+    return fw_sealed_file_check(&f->file, j, p, BLOCK_BYTES, f->sums[j]);
 }
 
 static const unsigned char *band_records(const fw_band_file *f, unsigned band)
 {
-    return f->map + sizeof(file_header) + f->table[band].first_block * BLOCK_BYTES;
+    return f->file.map + sizeof(file_header) + f->table[band].first_block * BLOCK_BYTES;
 }
 
 /* Record i of a band's records at r (the mapping is page-aligned, so both

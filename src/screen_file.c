@@ -1,24 +1,17 @@
 /*
  * screen_file.c — the indexed passages' screen records on disk (the format
- * and why: screen_file.h). Written as band_file.c writes its files (a
- * temporary name, blocks gathered and written 256 KB at a time, flushed,
- * renamed), read as it reads them (mmap, a block's checksum checked once,
- * a bit a block).
+ * and why: screen_file.h). Blocks are gathered and written 256 KB at a
+ * time; writing under a temporary name, mapping and the blocks' checks
+ * are sealed_file.c's, as for band files.
  */
 #define _GNU_SOURCE
 #include "screen_file.h"
 #include "passage_match.h"
+#include "sealed_file.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
-#include <stdarg.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -27,7 +20,6 @@
 #define SUMMED_BYTES (BLOCK_BYTES - 8) /* records, zeros, then the checksum */
 #define OUT_BLOCKS 64
 #define FORMAT_VERSION 1u
-#define WHY_SIZE 320
 
 _Static_assert(sizeof(fw_screen_record) == FW_PASSAGE_PERMS + 4, "68-byte records");
 _Static_assert(FW_SCREEN_BLOCK_RECORDS * sizeof(fw_screen_record) <= SUMMED_BYTES,
@@ -79,40 +71,13 @@ static uint64_t tables_sum(const file_header *h, const file_footer *f)
 /* ------------------------------------------------------------------ write */
 
 struct fw_screen_writer {
-    int fd;
-    char *path, *tmp_path;
+    fw_sealed_writer file;
     uint64_t tag, records, nblocks;
     _Alignas(16) unsigned char block[BLOCK_BYTES];
     size_t in_block;
     unsigned char *out; /* finished blocks not yet written */
     size_t out_len;
-    int finished;
-    char why[WHY_SIZE];
 };
-
-static fw_status writer_fail(fw_screen_writer *w, fw_status st, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(w->why, sizeof w->why, fmt, ap);
-    va_end(ap);
-    return st;
-}
-
-static fw_status write_all(fw_screen_writer *w, const void *data, size_t n)
-{
-    const char *p = data;
-    while (n) {
-        ssize_t k = write(w->fd, p, n);
-        if (k < 0 && errno == EINTR) continue;
-        if (k <= 0)
-            return writer_fail(w, FW_ERR_IO, "cannot write %s: %s", w->tmp_path,
-                               k < 0 ? strerror(errno) : "short write");
-        p += k;
-        n -= (size_t)k;
-    }
-    return FW_OK;
-}
 
 static file_header header_of(uint64_t records, uint64_t tag)
 {
@@ -127,31 +92,18 @@ fw_status fw_screen_writer_new(const char *path, uint64_t tag, fw_screen_writer 
 {
     *out = NULL;
     fw_screen_writer *w = calloc(1, sizeof *w);
-    size_t tmp_len = strlen(path) + 32;
-    if (w) {
-        w->fd = -1;
-        w->path = strdup(path);
-        w->tmp_path = malloc(tmp_len);
-        w->out = malloc(OUT_BLOCKS * BLOCK_BYTES);
-    }
-    if (!w || !w->path || !w->tmp_path || !w->out) {
-        fw_screen_writer_free(w);
+    if (!w || !(w->out = malloc(OUT_BLOCKS * BLOCK_BYTES))) {
+        free(w);
         snprintf(why, why_size, "out of memory");
         return FW_ERR_NOMEM;
     }
     w->tag = tag;
-    snprintf(w->tmp_path, tmp_len, "%s.tmp.%ld", path, (long)getpid());
-    w->fd = open(w->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (w->fd < 0) {
-        snprintf(why, why_size, "cannot create %s: %s", w->tmp_path, strerror(errno));
-        fw_screen_writer_free(w);
-        return FW_ERR_IO;
-    }
     /* the header again at the end, with the count: its place now */
     file_header h = header_of(0, tag);
-    fw_status st = write_all(w, &h, sizeof h);
+    fw_status st = fw_sealed_writer_open(&w->file, path);
+    if (st == FW_OK) st = fw_sealed_writer_write(&w->file, &h, sizeof h);
     if (st != FW_OK) {
-        snprintf(why, why_size, "%s", w->why);
+        snprintf(why, why_size, "%s", w->file.why);
         fw_screen_writer_free(w);
         return st;
     }
@@ -161,7 +113,7 @@ fw_status fw_screen_writer_new(const char *path, uint64_t tag, fw_screen_writer 
 
 static fw_status write_out(fw_screen_writer *w)
 {
-    fw_status st = write_all(w, w->out, w->out_len);
+    fw_status st = fw_sealed_writer_write(&w->file, w->out, w->out_len);
     w->out_len = 0;
     return st;
 }
@@ -208,78 +160,52 @@ fw_status fw_screen_writer_finish(fw_screen_writer *w)
                      .file_size = sizeof h + w->nblocks * BLOCK_BYTES + sizeof f};
     memcpy(f.magic, footer_magic, sizeof f.magic);
     f.sum = tables_sum(&h, &f);
-    if ((st = write_all(w, &f, sizeof f)) != FW_OK) return st;
-    if (pwrite(w->fd, &h, sizeof h, 0) != (ssize_t)sizeof h)
-        return writer_fail(w, FW_ERR_IO, "cannot write %s: %s", w->tmp_path, strerror(errno));
-    if (fsync(w->fd) != 0)
-        return writer_fail(w, FW_ERR_IO, "cannot flush %s: %s", w->tmp_path, strerror(errno));
-    if (close(w->fd) != 0) {
-        w->fd = -1;
-        return writer_fail(w, FW_ERR_IO, "cannot close %s: %s", w->tmp_path, strerror(errno));
-    }
-    w->fd = -1;
-    if (rename(w->tmp_path, w->path) != 0)
-        return writer_fail(w, FW_ERR_IO, "cannot rename %s to %s: %s", w->tmp_path, w->path,
-                           strerror(errno));
-    w->finished = 1;
-    return FW_OK;
+    if ((st = fw_sealed_writer_write(&w->file, &f, sizeof f)) != FW_OK) return st;
+    if (pwrite(w->file.fd, &h, sizeof h, 0) != (ssize_t)sizeof h)
+        return fw_sealed_writer_fail(&w->file, FW_ERR_IO, "cannot write %s: the header",
+                                     w->file.tmp_path);
+    return fw_sealed_writer_finish(&w->file);
 }
 
 void fw_screen_writer_free(fw_screen_writer *w)
 {
     if (!w) return;
-    if (w->fd >= 0) close(w->fd);
-    if (!w->finished && w->tmp_path && w->tmp_path[0]) unlink(w->tmp_path);
-    free(w->path);
-    free(w->tmp_path);
+    fw_sealed_writer_release(&w->file);
     free(w->out);
     free(w);
 }
 
-const char *fw_screen_writer_error(const fw_screen_writer *w) { return w->why; }
+const char *fw_screen_writer_error(const fw_screen_writer *w) { return w->file.why; }
 
 /* ------------------------------------------------------------------- read */
 
 struct fw_screen_file {
-    const unsigned char *map;
-    size_t size;
-    char *path;
+    fw_sealed_file file;
     file_footer foot;
-    _Atomic uint64_t *checked; /* a bit per block, set once it passed */
-    pthread_mutex_t why_lock;
-    char why[WHY_SIZE];
 };
-
-static fw_status file_fail(fw_screen_file *f, fw_status st, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    pthread_mutex_lock(&f->why_lock);
-    int k = snprintf(f->why, sizeof f->why, "%s: ", f->path);
-    if (k > 0 && (size_t)k < sizeof f->why) vsnprintf(f->why + k, sizeof f->why - (size_t)k, fmt, ap);
-    pthread_mutex_unlock(&f->why_lock);
-    va_end(ap);
-    return st;
-}
 
 /* Header and footer against each other and the file's size; sizes are
  * checked before they are multiplied. */
-static fw_status check_ends(fw_screen_file *f)
+static fw_status check_ends(fw_screen_file *sf)
 {
+    fw_sealed_file *f = &sf->file;
     if (f->size < sizeof(file_header) + sizeof(file_footer))
-        return file_fail(f, FW_ERR_FORMAT, "too short to be a screen file (%zu bytes)", f->size);
+        return fw_sealed_file_fail(f, FW_ERR_FORMAT, "too short to be a screen file (%zu bytes)",
+                                   f->size);
     file_header h;
     memcpy(&h, f->map, sizeof h);
     if (memcmp(h.magic, header_magic, sizeof h.magic) != 0)
-        return file_fail(f, FW_ERR_FORMAT, "not a screen file");
-    memcpy(&f->foot, f->map + f->size - sizeof f->foot, sizeof f->foot);
-    const file_footer *o = &f->foot;
+        return fw_sealed_file_fail(f, FW_ERR_FORMAT, "not a screen file");
+    memcpy(&sf->foot, f->map + f->size - sizeof sf->foot, sizeof sf->foot);
+    const file_footer *o = &sf->foot;
     if (memcmp(o->magic, footer_magic, sizeof o->magic) != 0 || o->file_size != f->size)
-        return file_fail(f, FW_ERR_FORMAT, "incomplete: no footer at its end (truncated?)");
+        return fw_sealed_file_fail(f, FW_ERR_FORMAT,
+                                   "incomplete: no footer at its end (truncated?)");
     if (h.version != FORMAT_VERSION || o->version != FORMAT_VERSION)
-        return file_fail(f, FW_ERR_FORMAT, "format version %u, this fanwen reads %u", h.version,
-                         FORMAT_VERSION);
-    if (tables_sum(&h, o) != o->sum) return file_fail(f, FW_ERR_FORMAT, "fails its checksum");
+        return fw_sealed_file_fail(f, FW_ERR_FORMAT, "format version %u, this fanwen reads %u",
+                                   h.version, FORMAT_VERSION);
+    if (tables_sum(&h, o) != o->sum)
+        return fw_sealed_file_fail(f, FW_ERR_FORMAT, "fails its checksum");
     /* the blocks bounded by the size before they are multiplied, the
      * records by the blocks (divided, never rounded up: no overflow) */
     if (h.record_bytes != RECORD_BYTES || h.block_records != FW_SCREEN_BLOCK_RECORDS ||
@@ -288,7 +214,8 @@ static fw_status check_ends(fw_screen_file *f)
         sizeof h + o->nblocks * BLOCK_BYTES + sizeof *o != f->size ||
         o->records / FW_SCREEN_BLOCK_RECORDS + (o->records % FW_SCREEN_BLOCK_RECORDS != 0) !=
             o->nblocks)
-        return file_fail(f, FW_ERR_FORMAT, "its header and footer do not describe its size");
+        return fw_sealed_file_fail(f, FW_ERR_FORMAT,
+                                   "its header and footer do not describe its size");
     return FW_OK;
 }
 
@@ -297,31 +224,15 @@ fw_status fw_screen_file_open(const char *path, fw_screen_file **out, char *why,
 {
     *out = NULL;
     fw_screen_file *f = calloc(1, sizeof *f);
-    if (!f || !(f->path = strdup(path))) {
-        free(f);
+    if (!f) {
         snprintf(why, why_size, "out of memory");
         return FW_ERR_NOMEM;
     }
-    pthread_mutex_init(&f->why_lock, NULL);
-    fw_status st = FW_OK;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat sb;
-    if (fd < 0 || fstat(fd, &sb) != 0) {
-        st = file_fail(f, FW_ERR_IO, "cannot open: %s", strerror(errno));
-    } else {
-        f->size = (size_t)sb.st_size;
-        if (f->size > 0) {
-            void *m = mmap(NULL, f->size, PROT_READ, MAP_SHARED, fd, 0);
-            if (m == MAP_FAILED) st = file_fail(f, FW_ERR_IO, "cannot map: %s", strerror(errno));
-            else f->map = m;
-        }
-        if (st == FW_OK) st = check_ends(f);
-    }
-    if (fd >= 0) close(fd);
-    if (st == FW_OK && !(f->checked = calloc(f->foot.nblocks / 64 + 1, sizeof *f->checked)))
-        st = file_fail(f, FW_ERR_NOMEM, "out of memory");
+    fw_status st = fw_sealed_file_open(&f->file, path);
+    if (st == FW_OK) st = check_ends(f);
+    if (st == FW_OK) st = fw_sealed_file_blocks(&f->file, f->foot.nblocks);
     if (st != FW_OK) {
-        snprintf(why, why_size, "%s", f->why);
+        snprintf(why, why_size, "%s", f->file.why);
         fw_screen_file_close(f);
         return st;
     }
@@ -332,43 +243,34 @@ fw_status fw_screen_file_open(const char *path, fw_screen_file **out, char *why,
 void fw_screen_file_close(fw_screen_file *f)
 {
     if (!f) return;
-    if (f->map) munmap((void *)f->map, f->size);
-    pthread_mutex_destroy(&f->why_lock);
-    free((void *)f->checked);
-    free(f->path);
+    fw_sealed_file_release(&f->file);
     free(f);
 }
 
 uint64_t fw_screen_file_count(const fw_screen_file *f) { return f->foot.records; }
 uint64_t fw_screen_file_tag(const fw_screen_file *f) { return f->foot.tag; }
-uint64_t fw_screen_file_size(const fw_screen_file *f) { return f->size; }
-const char *fw_screen_file_error(const fw_screen_file *f) { return f->why; }
+uint64_t fw_screen_file_size(const fw_screen_file *f) { return f->file.size; }
+const char *fw_screen_file_error(const fw_screen_file *f) { return f->file.why; }
 
 static fw_status check_block(fw_screen_file *f, uint64_t j)
 {
-    uint64_t bit = UINT64_C(1) << (j & 63);
-    if (atomic_load_explicit(&f->checked[j / 64], memory_order_acquire) & bit) return FW_OK;
-    const unsigned char *p = f->map + sizeof(file_header) + j * BLOCK_BYTES;
+    const unsigned char *p = f->file.map + sizeof(file_header) + j * BLOCK_BYTES;
     uint64_t sum;
     memcpy(&sum, p + SUMMED_BYTES, sizeof sum);
-    if (XXH3_64bits(p, SUMMED_BYTES) != sum)
-        return file_fail(f, FW_ERR_FORMAT, "block %llu fails its checksum",
-                         (unsigned long long)j);
-    atomic_fetch_or_explicit(&f->checked[j / 64], bit, memory_order_release);
-    return FW_OK;
+    return fw_sealed_file_check(&f->file, j, p, SUMMED_BYTES, sum);
 }
 
 fw_status fw_screen_file_get(fw_screen_file *f, uint64_t i, const fw_screen_record **rec)
 {
     if (i >= f->foot.records)
-        return file_fail(f, FW_ERR_FORMAT, "no record %llu (it has %llu)",
-                         (unsigned long long)i, (unsigned long long)f->foot.records);
+        return fw_sealed_file_fail(&f->file, FW_ERR_FORMAT, "no record %llu (it has %llu)",
+                                   (unsigned long long)i, (unsigned long long)f->foot.records);
     const uint64_t j = i / FW_SCREEN_BLOCK_RECORDS;
     fw_status st = check_block(f, j);
     if (st != FW_OK) return st;
     /* blocks are 4 KB apart and 68 is a multiple of 4: the record is
      * aligned for its uint32 */
-    *rec = (const fw_screen_record *)(f->map + sizeof(file_header) + j * BLOCK_BYTES +
+    *rec = (const fw_screen_record *)(f->file.map + sizeof(file_header) + j * BLOCK_BYTES +
                                       (i % FW_SCREEN_BLOCK_RECORDS) * RECORD_BYTES);
     return FW_OK;
 }
