@@ -1427,8 +1427,10 @@ static fw_status passage_bases(fw_index *ix, uint32_t **newbase, uint64_t *first
 
 /* The merged band file of the new segment `name`: the documents' (ext
  * "bands", items their numbers) or the passages' ("pbands", narrow, items
- * their ordinals in the new segment), removed documents left out. */
-static fw_status compact_band_file(fw_index *ix, const char *name, int passages)
+ * their ordinals in the new segment, and in *first and *total its first
+ * document number and its passages), removed documents left out. */
+static fw_status compact_band_file(fw_index *ix, const char *name, int passages,
+                                   uint64_t *first_out, uint64_t *total_out)
 {
     const unsigned bands = passages ? FW_PASSAGE_BANDS : ix->man.params.bands;
     const size_t ns = ix->man.nsegs ? ix->man.nsegs : 1;
@@ -1448,25 +1450,20 @@ static fw_status compact_band_file(fw_index *ix, const char *name, int passages)
     if (st != FW_OK && !ix->error[0])
         fw_index_fail(ix, st, "%s", w ? fw_band_writer_error(w) : fw_status_str(st));
     fw_band_writer_free(w);
+    *first_out = first;
+    *total_out = total;
     for (size_t g = 0; newbase && g < ix->man.nsegs; g++) free(newbase[g]);
     free(newbase);
     free(files);
     return st;
 }
 
-/* The screen file of the new segment `name`: the live documents' records,
+/* The screen file of the new segment `name` (its first document number
+ * and passages as its passage band file's): the live documents' records,
  * segment by segment, in number order (the ordinals passage_bases gives). */
-static fw_status compact_screen_file(fw_index *ix, const char *name)
+static fw_status compact_screen_file(fw_index *ix, const char *name, uint64_t first,
+                                     uint64_t total)
 {
-    uint64_t first = UINT64_MAX, total = 0;
-    for (size_t g = 0; g < ix->man.nsegs; g++) {
-        const fw_seg *seg = &ix->segs[g];
-        for (size_t i = 0; i < seg->ndocs; i++) {
-            if (fw_index_is_removed(ix, seg->docs[i].number)) continue;
-            if (first == UINT64_MAX) first = seg->docs[i].number;
-            total += seg->docs[i].passages;
-        }
-    }
     fw_screen_writer *w;
     fw_status st = fw_index_screen_writer(ix, name, ix->man.passage_model_sum, first, total, &w);
     if (st != FW_OK) return st;
@@ -1577,12 +1574,13 @@ fw_status fw_index_compact(fw_index *ix)
         (st = fw_segment_write(ix->dir, seg.name, docs, nd, pairs, np, 1, why, sizeof why)) !=
             FW_OK)
         fw_index_fail(ix, st, "%s", why);
-    if (st == FW_OK && nd) st = compact_band_file(ix, seg.name, 0);
+    uint64_t pfirst = 0, ptotal = 0;
+    if (st == FW_OK && nd) st = compact_band_file(ix, seg.name, 0, &pfirst, &ptotal);
     if (st == FW_OK && nd && ix->man.params.passages && ix->man.passage_model[0]) {
-        st = compact_band_file(ix, seg.name, 1);
+        st = compact_band_file(ix, seg.name, 1, &pfirst, &ptotal);
         int screened = 1; /* a screen file for the whole only from every part's */
         for (size_t g = 0; g < ix->man.nsegs; g++) screened &= ix->segs[g].pscreen != NULL;
-        if (st == FW_OK && screened) st = compact_screen_file(ix, seg.name);
+        if (st == FW_OK && screened) st = compact_screen_file(ix, seg.name, pfirst, ptotal);
     }
     if (st != FW_OK && nd) remove_segment_files(ix, seg.name); /* none of them stays */
     for (size_t i = 0; i < nd; i++) free(own[i]);
