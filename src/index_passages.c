@@ -319,6 +319,7 @@ static fw_status screen_candidates(fw_index *ix, const fw_index_result *r, pair_
         int stop;
         #pragma omp atomic read
         stop = failed;
+        keep[i] = 0;
         if (stop) continue;
         const uint64_t m[2] = {pairs->v[i].key, pairs->v[i].item};
         fw_screen_record own[2];
@@ -360,11 +361,12 @@ static fw_status screen_candidates(fw_index *ix, const fw_index_result *r, pair_
     free(keep);
     if (failed != FW_OK && bad && fw_screen_file_error(bad->pscreen)[0])
         fw_index_fail(ix, (fw_status)failed, "%s", fw_screen_file_error(bad->pscreen));
+    else if (failed != FW_OK && bad)
+        fw_index_fail(ix, (fw_status)failed, "a passage candidate names a passage %s does not "
+                      "hold", bad->name);
     else if (failed != FW_OK)
-        fw_index_fail(ix, (fw_status)failed,
-                      bad ? "a passage candidate names a passage %s does not hold"
-                          : "a passage candidate names a document no segment holds%s",
-                      bad ? bad->name : "");
+        fw_index_fail(ix, (fw_status)failed, "a passage candidate names a document no segment "
+                      "holds");
     return (fw_status)failed;
 }
 
