@@ -135,7 +135,10 @@ typedef struct fw_seg {
                                 * ordinals (NULL without the passage level) */
     uint64_t pband_size;
     fw_screen_file *pscreen;   /* NAME.pscreen: what the screen needs of
-                                * each passage, by ordinal (with pbands) */
+                                * each passage, by ordinal; NULL without
+                                * the passage level, or for a segment an
+                                * earlier fanwen wrote (its candidates are
+                                * then cut to be screened) */
     uint32_t *pfirst;          /* ndocs + 1: the ordinal of each document's
                                 * first passage (its passages in number
                                 * order, then position, counted from 0) */

@@ -56,18 +56,15 @@
 #define FOOTER_SIZE 16
 #define ZSTD_LEVEL 1 /* poetry's texts: 1.58 to 1 at twice level 3's speed
                       * (1.70 to 1); compressing was a fifth of a build */
-#define FRAME_BYTES (64u << 10) /* of texts to a frame, and at most */
-#define FRAME_DOCS 64             /* documents: a lookup decompresses at most
-                                   * this much more than its text. A query
-                                   * that cuts scattered documents again
-                                   * decompresses a frame for each: poems
-                                   * (200 bytes) in frames of 64 KB made it
-                                   * decompress 300 times what it cut; 64 of
-                                   * them (13 KB) cost no room (122 bytes a
-                                   * poem against 124), while work reports
-                                   * (6 KB) still share 64 KB frames, where
-                                   * their common paragraphs compress (16 KB
-                                   * frames: 2,559 bytes a report, not 1,577) */
+/* Texts to a frame: at most 64 KB and 64 documents. A lookup decompresses
+ * at most this much more than its text, and a query that cuts scattered
+ * documents again a frame for each: poems (200 bytes) in 64 KB frames made
+ * it decompress 300 times what it cut; 64 of them (13 KB) cost little room
+ * (poetry: 127 bytes a poem against 124), while work reports (6 KB) still
+ * share 64 KB frames, where their common paragraphs compress (16 KB
+ * frames: 2,559 bytes a report, not 1,577). */
+#define FRAME_BYTES (64u << 10)
+#define FRAME_DOCS 64
 
 _Static_assert(sizeof(fw_seg_doc) == 72, "the table's records are 72 bytes on disk");
 _Static_assert(sizeof(fw_seg_pair) == 16, "pairs are 16 bytes on disk");
