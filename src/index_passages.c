@@ -19,7 +19,9 @@
  *   - the spans and reuse of each pair of documents, made from that pair's
  *     matched passages, their boilerplate flags and their texts (spans.c).
  *
- * So the query cuts again the indexed documents its candidates name (from
+ * So the query screens its candidates on the segments' screen files
+ * (screen_file.h: a pair turned away there fails the screen anyway), cuts
+ * again the indexed documents the others name (from
  * their stored texts, with the model: the same passages, checked against
  * the number the segment recorded; an indexed copy of a batch document's
  * text takes that document's cut), puts them beside the batch's documents
