@@ -26,8 +26,6 @@
 #include <xxhash.h>
 
 #define BLOCK_BYTES 4096u
-#define OUT_BLOCKS 64 /* finished blocks written 256 KB at a time, not with a
-                       * write(2) each */
 #define FORMAT_VERSION 1u /* 16-byte records */
 #define FORMAT_NARROW 2u  /* 8-byte records (fw_band_writer_new_narrow) */
 
@@ -182,8 +180,6 @@ struct fw_band_writer {
     _Alignas(16) unsigned char block[BLOCK_BYTES];
     size_t in_block;
     uint64_t block_key;        /* the first key of the block being filled */
-    unsigned char *out;        /* finished blocks not yet written */
-    size_t out_len;
     uint64_t *fences, *sums;
     size_t nblocks, fences_cap, sums_cap;
     band_entry *table;         /* bands entries */
@@ -192,6 +188,15 @@ struct fw_band_writer {
 
 #define writer_fail(w, ...) fw_sealed_writer_fail(&(w)->file, __VA_ARGS__)
 #define write_all(w, data, n) fw_sealed_writer_write(&(w)->file, data, n)
+
+/* The header of the file `w` writes (and, in its footer's sum, wrote). */
+static file_header header_of(const fw_band_writer *w)
+{
+    file_header h = {.version = w->narrow ? FORMAT_NARROW : FORMAT_VERSION, .bands = w->bands,
+                     .block_records = (uint32_t)w->per_block, .tag = w->tag};
+    memcpy(h.magic, header_magic, sizeof h.magic);
+    return h;
+}
 
 static fw_status writer_new(const char *path, unsigned bands, uint64_t tag, int narrow,
                             fw_band_writer **out, char *why, size_t why_size)
@@ -205,9 +210,8 @@ static fw_status writer_new(const char *path, unsigned bands, uint64_t tag, int 
     if (w) {
         w->file.fd = -1;
         w->table = calloc(bands, sizeof *w->table);
-        w->out = malloc(OUT_BLOCKS * BLOCK_BYTES);
     }
-    if (!w || !w->table || !w->out) {
+    if (!w || !w->table) {
         fw_band_writer_free(w);
         snprintf(why, why_size, "out of memory");
         return FW_ERR_NOMEM;
@@ -216,9 +220,7 @@ static fw_status writer_new(const char *path, unsigned bands, uint64_t tag, int 
     w->tag = tag;
     w->narrow = narrow;
     w->per_block = narrow ? FW_BAND_NARROW_RECORDS : FW_BAND_BLOCK_RECORDS;
-    file_header h = {.version = narrow ? FORMAT_NARROW : FORMAT_VERSION, .bands = bands,
-                     .block_records = (uint32_t)w->per_block, .tag = tag};
-    memcpy(h.magic, header_magic, sizeof h.magic);
+    const file_header h = header_of(w);
     fw_status st = fw_sealed_writer_open(&w->file, path);
     if (st == FW_OK) st = write_all(w, &h, sizeof h);
     if (st != FW_OK) {
@@ -242,12 +244,6 @@ fw_status fw_band_writer_new_narrow(const char *path, unsigned bands, uint64_t t
     return writer_new(path, bands, tag, 1, out, why, why_size);
 }
 
-static fw_status write_out(fw_band_writer *w)
-{
-    fw_status st = write_all(w, w->out, w->out_len);
-    w->out_len = 0;
-    return st;
-}
 
 /* Finishes the block being filled, zero-padded to 4 KB, with its fence and
  * checksum. */
@@ -263,9 +259,7 @@ static fw_status flush_block(fw_band_writer *w)
     w->sums[w->nblocks] = XXH3_64bits(w->block, BLOCK_BYTES);
     w->nblocks++;
     w->in_block = 0;
-    memcpy(w->out + w->out_len, w->block, BLOCK_BYTES);
-    w->out_len += BLOCK_BYTES;
-    return w->out_len == OUT_BLOCKS * BLOCK_BYTES ? write_out(w) : FW_OK;
+    return write_all(w, w->block, BLOCK_BYTES);
 }
 
 /* Starts band `band` (a new band starts a new block) or continues it. */
@@ -381,7 +375,6 @@ fw_status fw_band_writer_add_narrow(fw_band_writer *w, unsigned band, const uint
 fw_status fw_band_writer_finish(fw_band_writer *w)
 {
     fw_status st = flush_block(w);
-    if (st == FW_OK) st = write_out(w);
     if (st != FW_OK) return st;
     /* empty bands point where the next band starts, for a tidy table */
     for (unsigned b = 0; b < w->bands; b++)
@@ -391,13 +384,10 @@ fw_status fw_band_writer_finish(fw_band_writer *w)
                 if (w->table[c].count) { next = w->table[c].first_block; break; }
             w->table[b].first_block = next;
         }
-    const uint32_t version = w->narrow ? FORMAT_NARROW : FORMAT_VERSION;
-    file_header h = {.version = version, .bands = w->bands,
-                     .block_records = (uint32_t)w->per_block, .tag = w->tag};
-    memcpy(h.magic, header_magic, sizeof h.magic);
+    const file_header h = header_of(w);
     size_t fences_bytes = w->nblocks * sizeof(uint64_t);
     size_t table_bytes = w->bands * sizeof(band_entry);
-    file_footer f = {.version = version, .bands = w->bands, .nblocks = w->nblocks,
+    file_footer f = {.version = h.version, .bands = w->bands, .nblocks = w->nblocks,
                      .records = w->records,
                      .tables_at = sizeof h + w->nblocks * BLOCK_BYTES, .tag = w->tag};
     memcpy(f.magic, footer_magic, sizeof f.magic);
@@ -427,7 +417,6 @@ void fw_band_writer_free(fw_band_writer *w)
     free(w->fences);
     free(w->sums);
     free(w->table);
-    free(w->out);
     free(w);
 }
 
@@ -532,6 +521,7 @@ void fw_band_file_close(fw_band_file *f)
 unsigned fw_band_file_bands(const fw_band_file *f) { return f->foot.bands; }
 int fw_band_file_narrow(const fw_band_file *f) { return f->narrow; }
 const char *fw_band_file_path(const fw_band_file *f) { return f->file.path; }
+uint64_t fw_band_file_size(const fw_band_file *f) { return f->file.size; }
 uint64_t fw_band_file_tag(const fw_band_file *f) { return f->foot.tag; }
 const char *fw_band_file_error(const fw_band_file *f) { return f->file.why; }
 

@@ -114,6 +114,8 @@ void fw_band_file_close(fw_band_file *f);
 
 unsigned fw_band_file_bands(const fw_band_file *f);
 const char *fw_band_file_path(const fw_band_file *f);
+/* Its size in bytes. */
+uint64_t fw_band_file_size(const fw_band_file *f);
 /* 1: a narrow file (8-byte records). */
 int fw_band_file_narrow(const fw_band_file *f);
 uint64_t fw_band_file_tag(const fw_band_file *f);

@@ -820,6 +820,15 @@ fw_status fw_index_use_passage_model(fw_index *ix, const char *path)
 
 /* ---------------------------------------------------------------- add */
 
+/* The tag of a segment's passage band and screen files: the parameters,
+ * the passage model, its first document number and passage count. */
+static uint64_t segment_passage_tag(const fw_index *ix, uint64_t model_sum, uint64_t first,
+                                    uint64_t count)
+{
+    return fw_index_segment_passage_tag(fw_index_passage_tag(&ix->man.params, model_sum), first,
+                                        count);
+}
+
 fw_status fw_index_band_writer(fw_index *ix, const char *name, int passages, uint64_t model_sum,
                                uint64_t first, uint64_t count, fw_band_writer **w)
 {
@@ -827,11 +836,9 @@ fw_status fw_index_band_writer(fw_index *ix, const char *name, int passages, uin
     char path[4096], why[FW_INDEX_ERROR_SIZE];
     fw_index_path(ix, path, sizeof path, name, passages ? "pbands" : "bands");
     fw_status st =
-        passages ? fw_band_writer_new_narrow(
-                       path, FW_PASSAGE_BANDS,
-                       fw_index_segment_passage_tag(fw_index_passage_tag(p, model_sum), first,
-                                                    count),
-                       w, why, sizeof why)
+        passages ? fw_band_writer_new_narrow(path, FW_PASSAGE_BANDS,
+                                             segment_passage_tag(ix, model_sum, first, count),
+                                             w, why, sizeof why)
                  : fw_band_writer_new(path, p->bands, fw_index_params_tag(p), w, why, sizeof why);
     return st == FW_OK ? FW_OK : fw_index_fail(ix, st, "%s", why);
 }
@@ -841,9 +848,8 @@ fw_status fw_index_screen_writer(fw_index *ix, const char *name, uint64_t model_
 {
     char path[4096], why[FW_INDEX_ERROR_SIZE];
     fw_index_path(ix, path, sizeof path, name, "pscreen");
-    uint64_t tag = fw_index_segment_passage_tag(fw_index_passage_tag(&ix->man.params, model_sum),
-                                                first, count);
-    fw_status st = fw_screen_writer_new(path, tag, w, why, sizeof why);
+    fw_status st = fw_screen_writer_new(path, segment_passage_tag(ix, model_sum, first, count),
+                                        count, w, why, sizeof why);
     return st == FW_OK ? FW_OK : fw_index_fail(ix, st, "%s", why);
 }
 
@@ -1641,8 +1647,8 @@ void fw_index_get_info(const fw_index *ix, fw_index_info *info)
         info->pairs += seg->npairs;
         info->docs_bytes += seg->docs_size;
         info->text_bytes += seg->text_size;
-        info->band_bytes += file_size(ix, seg->name, "bands");
-        info->passage_band_bytes += seg->pband_size;
+        info->band_bytes += fw_band_file_size(seg->bands);
+        if (seg->pbands) info->passage_band_bytes += fw_band_file_size(seg->pbands);
         if (seg->pscreen) info->passage_screen_bytes += fw_screen_file_size(seg->pscreen);
         else if (seg->pbands) info->unscreened_segments++;
         for (size_t i = 0; i < seg->ndocs; i++)

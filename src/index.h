@@ -129,11 +129,9 @@ typedef struct fw_seg {
     fw_band_file *bands;
     const unsigned char *text; /* the mapped NAME.text */
     size_t text_size;
-    uint64_t band_size;
     fw_band_file *pbands;      /* NAME.pbands: the passages' band keys, a
                                 * narrow band file whose items are passage
                                 * ordinals (NULL without the passage level) */
-    uint64_t pband_size;
     fw_screen_file *pscreen;   /* NAME.pscreen: what the screen needs of
                                 * each passage, by ordinal; NULL without
                                 * the passage level, or for a segment an

@@ -450,8 +450,6 @@ fw_status fw_segment_open(const char *dir, const fw_manifest_segment *ms, uint64
         return bad(why, n, path, "header");
     snprintf(path, sizeof path, "%s/%s.bands", dir, ms->name);
     if ((st = fw_band_file_open(path, &seg->bands, why, n)) != FW_OK) return st;
-    struct stat sb;
-    seg->band_size = stat(path, &sb) == 0 ? (uint64_t)sb.st_size : 0;
     if (fw_band_file_tag(seg->bands) != tag) {
         snprintf(why, n, "%s: made with other parameters than the manifest's", path);
         return FW_ERR_FORMAT;
@@ -459,7 +457,6 @@ fw_status fw_segment_open(const char *dir, const fw_manifest_segment *ms, uint64
     if (!ptag) return FW_OK;
     snprintf(path, sizeof path, "%s/%s.pbands", dir, ms->name);
     if ((st = fw_band_file_open(path, &seg->pbands, why, n)) != FW_OK) return st;
-    seg->pband_size = stat(path, &sb) == 0 ? (uint64_t)sb.st_size : 0;
     if (!fw_band_file_narrow(seg->pbands)) {
         snprintf(why, n, "%s: 16-byte passage records, from an earlier fanwen: build the "
                  "index again", path);

@@ -1,8 +1,7 @@
 /*
  * screen_file.c — the indexed passages' screen records on disk (the format
- * and why: screen_file.h). Blocks are gathered and written 256 KB at a
- * time; writing under a temporary name, mapping and the blocks' checks
- * are sealed_file.c's, as for band files.
+ * and why: screen_file.h). Writing under a temporary name, mapping and the
+ * blocks' checks are sealed_file.c's, as for band files.
  */
 #define _GNU_SOURCE
 #include "screen_file.h"
@@ -12,13 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <xxhash.h>
 
 #define BLOCK_BYTES 4096u
 #define RECORD_BYTES sizeof(fw_screen_record)
 #define SUMMED_BYTES (BLOCK_BYTES - 8) /* records, zeros, then the checksum */
-#define OUT_BLOCKS 64
 #define FORMAT_VERSION 1u
 
 _Static_assert(sizeof(fw_screen_record) == FW_PASSAGE_PERMS + 4, "68-byte records");
@@ -73,10 +70,9 @@ static uint64_t tables_sum(const file_header *h, const file_footer *f)
 struct fw_screen_writer {
     fw_sealed_writer file;
     uint64_t tag, records, nblocks;
+    uint64_t expected;  /* records, as its header says */
     _Alignas(16) unsigned char block[BLOCK_BYTES];
     size_t in_block;
-    unsigned char *out; /* finished blocks not yet written */
-    size_t out_len;
 };
 
 static file_header header_of(uint64_t records, uint64_t tag)
@@ -87,19 +83,19 @@ static file_header header_of(uint64_t records, uint64_t tag)
     return h;
 }
 
-fw_status fw_screen_writer_new(const char *path, uint64_t tag, fw_screen_writer **out,
-                               char *why, size_t why_size)
+fw_status fw_screen_writer_new(const char *path, uint64_t tag, uint64_t records,
+                               fw_screen_writer **out, char *why, size_t why_size)
 {
     *out = NULL;
     fw_screen_writer *w = calloc(1, sizeof *w);
-    if (!w || !(w->out = malloc(OUT_BLOCKS * BLOCK_BYTES))) {
-        free(w);
+    if (!w) {
         snprintf(why, why_size, "out of memory");
         return FW_ERR_NOMEM;
     }
+    w->file.fd = -1;
     w->tag = tag;
-    /* the header again at the end, with the count: its place now */
-    file_header h = header_of(0, tag);
+    w->expected = records;
+    const file_header h = header_of(records, tag);
     fw_status st = fw_sealed_writer_open(&w->file, path);
     if (st == FW_OK) st = fw_sealed_writer_write(&w->file, &h, sizeof h);
     if (st != FW_OK) {
@@ -111,13 +107,6 @@ fw_status fw_screen_writer_new(const char *path, uint64_t tag, fw_screen_writer 
     return FW_OK;
 }
 
-static fw_status write_out(fw_screen_writer *w)
-{
-    fw_status st = fw_sealed_writer_write(&w->file, w->out, w->out_len);
-    w->out_len = 0;
-    return st;
-}
-
 /* The block being filled, zero after its records, with its checksum. */
 static fw_status flush_block(fw_screen_writer *w)
 {
@@ -125,11 +114,9 @@ static fw_status flush_block(fw_screen_writer *w)
     memset(w->block + w->in_block * RECORD_BYTES, 0, SUMMED_BYTES - w->in_block * RECORD_BYTES);
     uint64_t sum = XXH3_64bits(w->block, SUMMED_BYTES);
     memcpy(w->block + SUMMED_BYTES, &sum, sizeof sum);
-    memcpy(w->out + w->out_len, w->block, BLOCK_BYTES);
-    w->out_len += BLOCK_BYTES;
     w->nblocks++;
     w->in_block = 0;
-    return w->out_len == OUT_BLOCKS * BLOCK_BYTES ? write_out(w) : FW_OK;
+    return fw_sealed_writer_write(&w->file, w->block, BLOCK_BYTES);
 }
 
 fw_status fw_screen_writer_add(fw_screen_writer *w, const fw_screen_record *rec, size_t n)
@@ -151,19 +138,19 @@ fw_status fw_screen_writer_add(fw_screen_writer *w, const fw_screen_record *rec,
 
 fw_status fw_screen_writer_finish(fw_screen_writer *w)
 {
+    if (w->records != w->expected)
+        return fw_sealed_writer_fail(&w->file, FW_ERR_ARG, "%s: %llu records, its header says "
+                                     "%llu", w->file.path, (unsigned long long)w->records,
+                                     (unsigned long long)w->expected);
     fw_status st = flush_block(w);
-    if (st == FW_OK) st = write_out(w);
     if (st != FW_OK) return st;
-    file_header h = header_of(w->records, w->tag);
+    const file_header h = header_of(w->records, w->tag);
     file_footer f = {.version = FORMAT_VERSION, .records = w->records, .nblocks = w->nblocks,
                      .tag = w->tag,
                      .file_size = sizeof h + w->nblocks * BLOCK_BYTES + sizeof f};
     memcpy(f.magic, footer_magic, sizeof f.magic);
     f.sum = tables_sum(&h, &f);
     if ((st = fw_sealed_writer_write(&w->file, &f, sizeof f)) != FW_OK) return st;
-    if (pwrite(w->file.fd, &h, sizeof h, 0) != (ssize_t)sizeof h)
-        return fw_sealed_writer_fail(&w->file, FW_ERR_IO, "cannot write %s: the header",
-                                     w->file.tmp_path);
     return fw_sealed_writer_finish(&w->file);
 }
 
@@ -171,7 +158,6 @@ void fw_screen_writer_free(fw_screen_writer *w)
 {
     if (!w) return;
     fw_sealed_writer_release(&w->file);
-    free(w->out);
     free(w);
 }
 

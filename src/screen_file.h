@@ -53,14 +53,15 @@ int fw_screen_fails(const fw_screen_record *a, const fw_screen_record *b);
 
 typedef struct fw_screen_writer fw_screen_writer;
 
-/* Starts writing `path`: the bytes go to "path.tmp.PID" until
- * fw_screen_writer_finish() renames them into place. On failure *out is
- * NULL and `why` (why_size bytes) says what failed. */
-fw_status fw_screen_writer_new(const char *path, uint64_t tag, fw_screen_writer **out,
-                               char *why, size_t why_size);
+/* Starts writing `path`, of `records` records: the bytes go to
+ * "path.tmp.PID" until fw_screen_writer_finish() renames them into place.
+ * On failure *out is NULL and `why` (why_size bytes) says what failed. */
+fw_status fw_screen_writer_new(const char *path, uint64_t tag, uint64_t records,
+                               fw_screen_writer **out, char *why, size_t why_size);
 /* Appends n records, the next ordinals. */
 fw_status fw_screen_writer_add(fw_screen_writer *w, const fw_screen_record *rec, size_t n);
-/* Writes the last block and the footer, flushes, renames into place. */
+/* Writes the last block and the footer, flushes, renames into place;
+ * FW_ERR_ARG when other than the records announced were added. */
 fw_status fw_screen_writer_finish(fw_screen_writer *w);
 /* Frees it; an unfinished file's temporary file is removed. */
 void fw_screen_writer_free(fw_screen_writer *w);

@@ -34,7 +34,9 @@ fw_status fw_sealed_writer_open(fw_sealed_writer *w, const char *path)
     size_t tmp_len = strlen(path) + 32;
     w->path = strdup(path);
     w->tmp_path = malloc(tmp_len);
-    if (!w->path || !w->tmp_path) return fw_sealed_writer_fail(w, FW_ERR_NOMEM, "out of memory");
+    w->buf = malloc(FW_SEALED_BUFFER);
+    if (!w->path || !w->tmp_path || !w->buf)
+        return fw_sealed_writer_fail(w, FW_ERR_NOMEM, "out of memory");
     snprintf(w->tmp_path, tmp_len, "%s.tmp.%ld", path, (long)getpid());
     w->fd = open(w->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (w->fd < 0)
@@ -43,7 +45,7 @@ fw_status fw_sealed_writer_open(fw_sealed_writer *w, const char *path)
     return FW_OK;
 }
 
-fw_status fw_sealed_writer_write(fw_sealed_writer *w, const void *data, size_t n)
+static fw_status write_through(fw_sealed_writer *w, const void *data, size_t n)
 {
     const char *p = data;
     while (n) {
@@ -58,8 +60,29 @@ fw_status fw_sealed_writer_write(fw_sealed_writer *w, const void *data, size_t n
     return FW_OK;
 }
 
+static fw_status write_gathered(fw_sealed_writer *w)
+{
+    fw_status st = write_through(w, w->buf, w->buf_len);
+    w->buf_len = 0;
+    return st;
+}
+
+fw_status fw_sealed_writer_write(fw_sealed_writer *w, const void *data, size_t n)
+{
+    if (w->buf_len + n > FW_SEALED_BUFFER) {
+        fw_status st = write_gathered(w);
+        if (st != FW_OK) return st;
+        if (n >= FW_SEALED_BUFFER) return write_through(w, data, n);
+    }
+    memcpy(w->buf + w->buf_len, data, n);
+    w->buf_len += n;
+    return FW_OK;
+}
+
 fw_status fw_sealed_writer_finish(fw_sealed_writer *w)
 {
+    fw_status st = write_gathered(w);
+    if (st != FW_OK) return st;
     if (fsync(w->fd) != 0)
         return fw_sealed_writer_fail(w, FW_ERR_IO, "cannot flush %s: %s", w->tmp_path,
                                      strerror(errno));
@@ -81,8 +104,11 @@ void fw_sealed_writer_release(fw_sealed_writer *w)
     if (!w->finished && w->tmp_path && w->tmp_path[0]) unlink(w->tmp_path);
     free(w->path);
     free(w->tmp_path);
+    free(w->buf);
     w->fd = -1;
     w->path = w->tmp_path = NULL;
+    w->buf = NULL;
+    w->buf_len = 0;
 }
 
 /* ------------------------------------------------------------------- read */

@@ -17,10 +17,16 @@
 
 #define FW_SEALED_WHY_SIZE 320
 
-/* A file being written: "path.tmp.PID" until fw_sealed_writer_finish(). */
+/* A file being written: "path.tmp.PID" until fw_sealed_writer_finish().
+ * Its bytes are gathered and written FW_SEALED_BUFFER at a time (a
+ * write(2) a 4 KB block was a cost of its own). */
+#define FW_SEALED_BUFFER (256u << 10)
+
 typedef struct fw_sealed_writer {
     int fd;                        /* -1: closed */
     char *path, *tmp_path;
+    unsigned char *buf;            /* bytes not yet written */
+    size_t buf_len;
     int finished;                  /* renamed into place */
     char why[FW_SEALED_WHY_SIZE];  /* the last failure */
 } fw_sealed_writer;
@@ -28,12 +34,12 @@ typedef struct fw_sealed_writer {
 /* Creates path's temporary file (w zero-initialized or released). On
  * failure w->why says what failed. */
 fw_status fw_sealed_writer_open(fw_sealed_writer *w, const char *path);
-/* Writes n bytes at the end. */
+/* Appends n bytes. */
 fw_status fw_sealed_writer_write(fw_sealed_writer *w, const void *data, size_t n);
 /* Says why in w->why; returns st. */
 fw_status fw_sealed_writer_fail(fw_sealed_writer *w, fw_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Flushes, closes and renames it into place. */
+/* Writes what is gathered, flushes, closes and renames it into place. */
 fw_status fw_sealed_writer_finish(fw_sealed_writer *w);
 /* Closes it and frees its names; an unfinished file's temporary file is
  * removed. */

@@ -6,7 +6,8 @@
  * a pair the screen on the values passes (random signatures that share
  * 0 to 64 values, of every length), and does turn most chance pairs away;
  * a byte flipped in a block, the header or the footer, a truncated file
- * and an unfinished writer are errors (or no file), never records; so are
+ * and an unfinished writer (or one short of the records it announced) are
+ * errors (or no file), never records; so are
  * counts made to overflow, with header and footer agreeing and summed.
  */
 #include <setjmp.h>
@@ -55,7 +56,7 @@ static fw_screen_record *write_records(const char *path, size_t n, uint64_t tag)
     for (size_t i = 0; i < n; i++) random_record(&rec[i]);
     fw_screen_writer *w;
     char why[256];
-    assert_int_equal(fw_screen_writer_new(path, tag, &w, why, sizeof why), FW_OK);
+    assert_int_equal(fw_screen_writer_new(path, tag, n, &w, why, sizeof why), FW_OK);
     for (size_t i = 0; i < n;) {
         size_t k = 1 + rng() % 100;
         if (k > n - i) k = n - i;
@@ -203,15 +204,18 @@ static void damage_is_caught(void **state)
     copy_file(good, bad);
     assert_int_equal(truncate(bad, 4096), 0);
     assert_caught(bad, "incomplete");
-    /* an unfinished writer leaves no file and no temporary one */
+    /* a writer given fewer records than it announced does not finish, and
+     * an unfinished writer leaves no file and no temporary one */
     char path[128];
     snprintf(path, sizeof path, "%s/unfinished.pscreen", dir);
     fw_screen_writer *w;
     char why[256];
-    assert_int_equal(fw_screen_writer_new(path, 1, &w, why, sizeof why), FW_OK);
+    assert_int_equal(fw_screen_writer_new(path, 1, 2, &w, why, sizeof why), FW_OK);
     fw_screen_record r;
     random_record(&r);
     assert_int_equal(fw_screen_writer_add(w, &r, 1), FW_OK);
+    assert_int_equal(fw_screen_writer_finish(w), FW_ERR_ARG);
+    assert_non_null(strstr(fw_screen_writer_error(w), "1 records, its header says 2"));
     fw_screen_writer_free(w);
     char cmd[256];
     snprintf(cmd, sizeof cmd, "ls %s | grep -q unfinished", dir);
