@@ -69,6 +69,7 @@ static fw_status write_gathered(fw_sealed_writer *w)
 
 fw_status fw_sealed_writer_write(fw_sealed_writer *w, const void *data, size_t n)
 {
+    if (!n) return FW_OK; /* data may be NULL then (an empty table) */
     if (w->buf_len + n > FW_SEALED_BUFFER) {
         fw_status st = write_gathered(w);
         if (st != FW_OK) return st;
