@@ -820,47 +820,51 @@ fw_status fw_index_use_passage_model(fw_index *ix, const char *path)
 
 /* ---------------------------------------------------------------- add */
 
-/* The tag of a segment's passage band and screen files: the parameters,
- * the passage model, its first document number and passage count. */
-static uint64_t segment_passage_tag(const fw_index *ix, uint64_t model_sum, uint64_t first,
-                                    uint64_t count)
+/* The tag of a new segment's passage band and screen files: the
+ * parameters, the passage model, its first document number, its passage
+ * count and its mark. */
+static uint64_t segment_passage_tag(const fw_index *ix, const fw_manifest_segment *seg,
+                                    uint64_t model_sum, uint64_t npassages)
 {
-    return fw_index_segment_passage_tag(fw_index_passage_tag(&ix->man.params, model_sum), first,
-                                        count);
+    uint64_t t = fw_index_segment_passage_tag(fw_index_passage_tag(&ix->man.params, model_sum),
+                                              seg->first, npassages);
+    return fw_index_mark_tag(t, seg->mark);
 }
 
-fw_status fw_index_band_writer(fw_index *ix, const char *name, int passages, uint64_t model_sum,
-                               uint64_t first, uint64_t count, fw_band_writer **w)
+fw_status fw_index_band_writer(fw_index *ix, const fw_manifest_segment *seg, int passages,
+                               uint64_t model_sum, uint64_t npassages, fw_band_writer **w)
 {
     const fw_index_params *p = &ix->man.params;
     char path[4096], why[FW_INDEX_ERROR_SIZE];
-    fw_index_path(ix, path, sizeof path, name, passages ? "pbands" : "bands");
+    fw_index_path(ix, path, sizeof path, seg->name, passages ? "pbands" : "bands");
     fw_status st =
         passages ? fw_band_writer_new_narrow(path, FW_PASSAGE_BANDS,
-                                             segment_passage_tag(ix, model_sum, first, count),
+                                             segment_passage_tag(ix, seg, model_sum, npassages),
                                              w, why, sizeof why)
-                 : fw_band_writer_new(path, p->bands, fw_index_params_tag(p), w, why, sizeof why);
+                 : fw_band_writer_new(path, p->bands,
+                                      fw_index_mark_tag(fw_index_params_tag(p), seg->mark), w,
+                                      why, sizeof why);
     return st == FW_OK ? FW_OK : fw_index_fail(ix, st, "%s", why);
 }
 
-fw_status fw_index_screen_writer(fw_index *ix, const char *name, uint64_t model_sum,
-                                 uint64_t first, uint64_t count, fw_screen_writer **w)
+fw_status fw_index_screen_writer(fw_index *ix, const fw_manifest_segment *seg, uint64_t model_sum,
+                                 uint64_t npassages, fw_screen_writer **w)
 {
     char path[4096], why[FW_INDEX_ERROR_SIZE];
-    fw_index_path(ix, path, sizeof path, name, "pscreen");
-    fw_status st = fw_screen_writer_new(path, segment_passage_tag(ix, model_sum, first, count),
-                                        count, w, why, sizeof why);
+    fw_index_path(ix, path, sizeof path, seg->name, "pscreen");
+    fw_status st = fw_screen_writer_new(path, segment_passage_tag(ix, seg, model_sum, npassages),
+                                        npassages, w, why, sizeof why);
     return st == FW_OK ? FW_OK : fw_index_fail(ix, st, "%s", why);
 }
 
 /* The band file of a new segment: every band's (key, number) records,
  * made and sorted a few bands at a time in parallel, written in order. */
-static fw_status write_bands(fw_index *ix, const char *name, const fw_index_result *r,
-                             int threads)
+static fw_status write_bands(fw_index *ix, const fw_manifest_segment *seg,
+                             const fw_index_result *r, int threads)
 {
     const fw_index_params *p = &ix->man.params;
     fw_band_writer *w;
-    fw_status st = fw_index_band_writer(ix, name, 0, 0, 0, 0, &w);
+    fw_status st = fw_index_band_writer(ix, seg, 0, 0, 0, &w);
     if (st != FW_OK) return st;
     const unsigned group = (unsigned)(threads > 0 ? threads : 1);
     size_t m = r->n ? r->n : 1;
@@ -902,7 +906,8 @@ static void remove_segment_files(fw_index *ix, const char *name);
 /* NAME.docs and NAME.text of a new segment, written on a thread of their
  * own (segment_thread) while the band file is made. */
 typedef struct segment_job {
-    const char *dir, *name;
+    const char *dir;
+    const fw_manifest_segment *seg;
     const fw_seg_doc_in *docs;
     size_t ndocs;
     const fw_seg_pair *pairs;
@@ -915,8 +920,8 @@ typedef struct segment_job {
 static void *segment_thread(void *arg)
 {
     segment_job *j = arg;
-    j->st = fw_segment_write(j->dir, j->name, j->docs, j->ndocs, j->pairs, j->npairs, j->threads,
-                             j->why, sizeof j->why);
+    j->st = fw_segment_write(j->dir, j->seg->name, j->seg->mark, j->docs, j->ndocs, j->pairs,
+                             j->npairs, j->threads, j->why, sizeof j->why);
     return NULL;
 }
 
@@ -938,12 +943,12 @@ static fw_status write_files(fw_index *ix, segment_job *job, const fw_index_resu
         apart = pthread_create(&th, NULL, segment_thread, job) == 0;
     }
     if (!apart) segment_thread(job);
-    fw_status st = write_bands(ix, job->name, r, threads);
+    fw_status st = write_bands(ix, job->seg, r, threads);
     if (st == FW_OK && ix->man.params.passages)
-        st = fw_index_write_passage_bands(ix, job->name, r, model_sum, threads);
+        st = fw_index_write_passage_bands(ix, job->seg, r, model_sum, threads);
     if (apart) pthread_join(th, NULL);
     if (job->st != FW_OK) st = fw_index_fail(ix, job->st, "%s", job->why);
-    if (st != FW_OK) remove_segment_files(ix, job->name); /* none stays without the others */
+    if (st != FW_OK) remove_segment_files(ix, job->seg->name); /* none stays without the others */
     return st;
 }
 
@@ -977,7 +982,7 @@ fw_status fw_index_add(fw_index *ix, const fw_index_result *r)
     if (r->generation != ix->man.generation || r->index != ix)
         return fw_index_fail(ix, FW_ERR_ARG, "fw_index_add: the index changed since the query");
     if (!r->n) return FW_OK;
-    fw_manifest_segment seg = {{0}, r->base, r->base + r->n - 1, r->n};
+    fw_manifest_segment seg = {{0}, r->base, r->base + r->n - 1, r->n, 0};
     snprintf(seg.name, sizeof seg.name, "seg-%06" PRIu64, ix->man.generation + 1);
     size_t m = r->n;
     fw_seg_doc_in *docs = calloc(m, sizeof *docs);
@@ -1000,8 +1005,8 @@ fw_status fw_index_add(fw_index *ix, const fw_index_result *r)
                                   NULL, 0, 0, 0};
     }
     for (size_t i = 0; i < r->npairs; i++) pairs[i] = (fw_seg_pair){r->pairs[i].a, r->pairs[i].b};
-    segment_job job = {ix->dir, seg.name, docs, m, pairs, r->npairs, r->batch->threads,
-                       FW_OK, ""};
+    if (st == FW_OK) st = fw_segment_mark(docs, m, pairs, r->npairs, &seg.mark);
+    segment_job job = {ix->dir, &seg, docs, m, pairs, r->npairs, r->batch->threads, FW_OK, ""};
     /* the passage level: the model, learned from the first batch, then the
      * segment's passage band keys (tagged with the model) */
     char model[FW_INDEX_NAME_SIZE] = "";
@@ -1431,12 +1436,12 @@ static fw_status passage_bases(fw_index *ix, uint32_t **newbase, uint64_t *first
     return FW_OK;
 }
 
-/* The merged band file of the new segment `name`: the documents' (ext
+/* The merged band file of the new segment `seg`: the documents' (ext
  * "bands", items their numbers) or the passages' ("pbands", narrow, items
- * their ordinals in the new segment, and in *first and *total its first
- * document number and its passages), removed documents left out. */
-static fw_status compact_band_file(fw_index *ix, const char *name, int passages,
-                                   uint64_t *first_out, uint64_t *total_out)
+ * their ordinals in the new segment, and in *total its passages), removed
+ * documents left out. */
+static fw_status compact_band_file(fw_index *ix, const fw_manifest_segment *seg, int passages,
+                                   uint64_t *total_out)
 {
     const unsigned bands = passages ? FW_PASSAGE_BANDS : ix->man.params.bands;
     const size_t ns = ix->man.nsegs ? ix->man.nsegs : 1;
@@ -1447,7 +1452,9 @@ static fw_status compact_band_file(fw_index *ix, const char *name, int passages,
     if (st == FW_OK && passages) st = passage_bases(ix, newbase, &first, &total);
     fw_band_writer *w = NULL;
     if (st == FW_OK)
-        st = fw_index_band_writer(ix, name, passages, ix->man.passage_model_sum, first, total, &w);
+        st = passages && first != seg->first /* the first live document, as the caller's */
+                 ? FW_ERR_ARG
+                 : fw_index_band_writer(ix, seg, passages, ix->man.passage_model_sum, total, &w);
     for (size_t g = 0; files && g < ix->man.nsegs; g++)
         files[g] = passages ? ix->segs[g].pbands : ix->segs[g].bands;
     for (unsigned b = 0; b < bands && st == FW_OK; b++)
@@ -1456,7 +1463,6 @@ static fw_status compact_band_file(fw_index *ix, const char *name, int passages,
     if (st != FW_OK && !ix->error[0])
         fw_index_fail(ix, st, "%s", w ? fw_band_writer_error(w) : fw_status_str(st));
     fw_band_writer_free(w);
-    *first_out = first;
     *total_out = total;
     for (size_t g = 0; newbase && g < ix->man.nsegs; g++) free(newbase[g]);
     free(newbase);
@@ -1464,14 +1470,14 @@ static fw_status compact_band_file(fw_index *ix, const char *name, int passages,
     return st;
 }
 
-/* The screen file of the new segment `name` (its first document number
- * and passages as its passage band file's): the live documents' records,
- * segment by segment, in number order (the ordinals passage_bases gives). */
-static fw_status compact_screen_file(fw_index *ix, const char *name, uint64_t first,
+/* The screen file of the new segment `into` (its passages as its passage
+ * band file's): the live documents' records, segment by segment, in number
+ * order (the ordinals passage_bases gives). */
+static fw_status compact_screen_file(fw_index *ix, const fw_manifest_segment *into,
                                      uint64_t total)
 {
     fw_screen_writer *w;
-    fw_status st = fw_index_screen_writer(ix, name, ix->man.passage_model_sum, first, total, &w);
+    fw_status st = fw_index_screen_writer(ix, into, ix->man.passage_model_sum, total, &w);
     if (st != FW_OK) return st;
     for (size_t g = 0; g < ix->man.nsegs && st == FW_OK; g++) {
         fw_seg *seg = &ix->segs[g];
@@ -1574,19 +1580,20 @@ fw_status fw_index_compact(fw_index *ix)
     }
     for (size_t i = 0; i < ix->nlive_pairs; i++) /* the live ones, and only them */
         pairs[np++] = (fw_seg_pair){ix->live_pairs[i] >> 32, ix->live_pairs[i] & UINT32_MAX};
-    fw_manifest_segment seg = {{0}, nd ? docs[0].number : 0, nd ? docs[nd - 1].number : 0, nd};
+    fw_manifest_segment seg = {{0}, nd ? docs[0].number : 0, nd ? docs[nd - 1].number : 0, nd, 0};
     snprintf(seg.name, sizeof seg.name, "seg-%06" PRIu64, ix->man.generation + 1);
+    if (st == FW_OK) st = fw_segment_mark(docs, nd, pairs, np, &seg.mark);
     if (st == FW_OK && nd &&
-        (st = fw_segment_write(ix->dir, seg.name, docs, nd, pairs, np, 1, why, sizeof why)) !=
-            FW_OK)
+        (st = fw_segment_write(ix->dir, seg.name, seg.mark, docs, nd, pairs, np, 1, why,
+                               sizeof why)) != FW_OK)
         fw_index_fail(ix, st, "%s", why);
-    uint64_t pfirst = 0, ptotal = 0;
-    if (st == FW_OK && nd) st = compact_band_file(ix, seg.name, 0, &pfirst, &ptotal);
+    uint64_t ptotal = 0;
+    if (st == FW_OK && nd) st = compact_band_file(ix, &seg, 0, &ptotal);
     if (st == FW_OK && nd && ix->man.params.passages && ix->man.passage_model[0]) {
-        st = compact_band_file(ix, seg.name, 1, &pfirst, &ptotal);
+        st = compact_band_file(ix, &seg, 1, &ptotal);
         int screened = 1; /* a screen file for the whole only from every part's */
         for (size_t g = 0; g < ix->man.nsegs; g++) screened &= ix->segs[g].pscreen != NULL;
-        if (st == FW_OK && screened) st = compact_screen_file(ix, seg.name, pfirst, ptotal);
+        if (st == FW_OK && screened) st = compact_screen_file(ix, &seg, ptotal);
     }
     if (st != FW_OK && nd) remove_segment_files(ix, seg.name); /* none of them stays */
     for (size_t i = 0; i < nd; i++) free(own[i]);

@@ -44,12 +44,21 @@ uint64_t fw_index_passage_tag(const fw_index_params *p, uint64_t model_sum);
  * segment (its first document number and its passage count), so that a
  * sound file of another segment is refused at open. */
 uint64_t fw_index_segment_passage_tag(uint64_t passage_tag, uint64_t first, uint64_t passages);
+/* A tag bound to a segment's mark (fw_manifest_segment), so that a sound
+ * file made for a segment of another index or generation, with the same
+ * parameters and numbers, is refused at open. Mark 0 (a segment written
+ * before marks) leaves the tag as it was. */
+uint64_t fw_index_mark_tag(uint64_t tag, uint64_t mark);
 
 /* ------------------------------------------------------------ the manifest */
 
 typedef struct fw_manifest_segment {
     char name[FW_INDEX_NAME_SIZE]; /* files NAME.docs, NAME.bands, NAME.text */
     uint64_t first, last, count;   /* document numbers, documents */
+    /* What the segment holds (fw_segment_mark), in its .docs header and
+     * every other file's tag: binds the files to this entry. 0: written by
+     * a fanwen before marks, its files bound only to the parameters. */
+    uint64_t mark;
 } fw_manifest_segment;
 
 typedef struct fw_manifest {
@@ -157,8 +166,11 @@ int fw_segment_passage(const fw_seg *seg, uint64_t ordinal, uint64_t *member);
 int fw_segment_passage_at(const fw_seg *seg, uint64_t ordinal, size_t *pos, uint32_t *k);
 
 /* Opens and checks a segment's files (the band files' blocks are checked
- * as they are read, the texts' frames as they are decompressed); with
- * ptag (not 0) its passage band file too, whose tag must be ptag. */
+ * as they are read, the texts' frames as they are decompressed): its
+ * .docs must carry the entry's mark, its band file's tag must be `tag`
+ * bound to the mark; with ptag (not 0) its passage band and screen files
+ * too, tagged with ptag bound to the segment (fw_index_segment_passage_tag)
+ * and its mark. */
 fw_status fw_segment_open(const char *dir, const fw_manifest_segment *ms, uint64_t tag,
                           uint64_t ptag, fw_seg *seg, char *why, size_t why_size);
 void fw_segment_close(fw_seg *seg);
@@ -203,12 +215,20 @@ typedef struct fw_seg_doc_in {
     uint64_t frame_sum;
 } fw_seg_doc_in;
 
-/* Writes NAME.docs and NAME.text (the band file is the caller's: it writes
- * NAME.bands with fw_band_writer), the texts compressed on `threads`
- * threads. Both under temporary names, flushed, then renamed into place. */
-fw_status fw_segment_write(const char *dir, const char *name, const fw_seg_doc_in *docs,
-                           size_t ndocs, const fw_seg_pair *pairs, size_t npairs, int threads,
-                           char *why, size_t why_size);
+/* The mark of a segment made of these documents and pairs: an XXH3 of
+ * what each document is (number, id, message, status, counts, and its text
+ * or, copied by compaction, its frame's checksum and place) and of the
+ * pairs, into *mark, never 0. Two segments with the same mark hold the
+ * same answers. */
+fw_status fw_segment_mark(const fw_seg_doc_in *docs, size_t ndocs, const fw_seg_pair *pairs,
+                          size_t npairs, uint64_t *mark);
+/* Writes NAME.docs, `mark` in its header, and NAME.text (the band file is
+ * the caller's: it writes NAME.bands with fw_band_writer), the texts
+ * compressed on `threads` threads. Both under temporary names, flushed,
+ * then renamed into place. */
+fw_status fw_segment_write(const char *dir, const char *name, uint64_t mark,
+                           const fw_seg_doc_in *docs, size_t ndocs, const fw_seg_pair *pairs,
+                           size_t npairs, int threads, char *why, size_t why_size);
 
 /* ----------------------------------------------------------- the index */
 
@@ -366,23 +386,24 @@ fw_status fw_index_lookup_bands(fw_index *ix, int passages, unsigned bands, int 
 /* The batch's passages' signatures and band keys (r->bp_*); nothing
  * without the passage level. */
 fw_status fw_index_batch_passages(fw_index_result *r);
-/* The writer of segment `name`'s band file: the documents' ("bands": the
- * index's bands, tagged with its parameters) or with `passages` the
- * passages' ("pbands": narrow, FW_PASSAGE_BANDS bands, tagged with the
- * parameters, the passage model `model_sum` and the segment, its first
- * document number and its passage count). A failure is the index's error. */
-fw_status fw_index_band_writer(fw_index *ix, const char *name, int passages, uint64_t model_sum,
-                               uint64_t first, uint64_t count, fw_band_writer **w);
-/* The writer of segment `name`'s screen file ("pscreen"), tagged as its
+/* The writer of new segment `seg`'s band file: the documents' ("bands":
+ * the index's bands, tagged with its parameters and the segment's mark) or
+ * with `passages` the passages' ("pbands": narrow, FW_PASSAGE_BANDS bands,
+ * tagged with the parameters, the passage model `model_sum`, the segment's
+ * first document number, its `npassages` passages and its mark). A
+ * failure is the index's error. */
+fw_status fw_index_band_writer(fw_index *ix, const fw_manifest_segment *seg, int passages,
+                               uint64_t model_sum, uint64_t npassages, fw_band_writer **w);
+/* The writer of new segment `seg`'s screen file ("pscreen"), tagged as its
  * passage band file. A failure is the index's error. */
-fw_status fw_index_screen_writer(fw_index *ix, const char *name, uint64_t model_sum,
-                                 uint64_t first, uint64_t count, fw_screen_writer **w);
-/* Segment `name`'s passage band file: the batch's passage band keys in a
- * narrow band file, items the passages' ordinals in the segment (fw_seg's
+fw_status fw_index_screen_writer(fw_index *ix, const fw_manifest_segment *seg, uint64_t model_sum,
+                                 uint64_t npassages, fw_screen_writer **w);
+/* New segment `seg`'s passage band file: the batch's passage band keys in
+ * a narrow band file, items the passages' ordinals in the segment (fw_seg's
  * pfirst), tagged with the passage model model_sum; on `threads` threads;
  * then its screen file, a record for each of those passages. */
-fw_status fw_index_write_passage_bands(fw_index *ix, const char *name, const fw_index_result *r,
-                                       uint64_t model_sum, int threads);
+fw_status fw_index_write_passage_bands(fw_index *ix, const fw_manifest_segment *seg,
+                                       const fw_index_result *r, uint64_t model_sum, int threads);
 /* The passage level of a query against an index with a passage model:
  * r->passages and the rows (index_passages.c says how). */
 fw_status fw_index_query_passages(fw_index *ix, fw_index_result *r);

@@ -14,6 +14,7 @@
 #include "index.h"
 #include "grow.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -57,6 +58,13 @@ uint64_t fw_index_passage_tag(const fw_index_params *p, uint64_t model_sum)
 uint64_t fw_index_segment_passage_tag(uint64_t passage_tag, uint64_t first, uint64_t passages)
 {
     uint64_t v[3] = {passage_tag, first, passages};
+    return XXH3_64bits(v, sizeof v);
+}
+
+uint64_t fw_index_mark_tag(uint64_t tag, uint64_t mark)
+{
+    if (!mark) return tag;
+    uint64_t v[2] = {tag, mark};
     return XXH3_64bits(v, sizeof v);
 }
 
@@ -221,12 +229,22 @@ static int parse_line(fw_manifest *m, char *line)
         return 1;
     }
     if (!strcmp(k, "segment")) {
-        fw_manifest_segment s = {{0}, 0, 0, 0};
+        fw_manifest_segment s = {{0}, 0, 0, 0, 0};
         char name[FW_INDEX_NAME_SIZE + 1];
-        if (sscanf(v, "%48s %" SCNu64 " %" SCNu64 " %" SCNu64 "%c", name, &s.first, &s.last,
-                   &s.count, &extra) != 4 ||
+        int end = -1;
+        if (sscanf(v, "%48s %" SCNu64 " %" SCNu64 " %" SCNu64 "%n", name, &s.first, &s.last,
+                   &s.count, &end) != 4 || end < 0 ||
             strlen(name) >= FW_INDEX_NAME_SIZE || strchr(name, '/') || s.first > s.last)
             return 0;
+        /* then " MARK", 16 hex digits, but for a segment written before marks */
+        const char *rest = v + end;
+        if (*rest) {
+            char *stop;
+            if (strlen(rest) != 17 || rest[0] != ' ' || !isxdigit((unsigned char)rest[1]))
+                return 0;
+            s.mark = strtoull(rest + 1, &stop, 16);
+            if (*stop || !s.mark) return 0;
+        }
         strcpy(s.name, name);
         size_t cap = m->nsegs;
         if (!fw_grow(&m->segs, &cap, m->nsegs + 1, sizeof *m->segs, 1)) return 0;
@@ -304,9 +322,13 @@ fw_status fw_manifest_write(const char *dir, const fw_manifest *m, int *durable,
             fprintf(mem, "passage_model -\n");
     }
     fprintf(mem, "tombstones %s\n", m->tombstones[0] ? m->tombstones : "-");
-    for (size_t i = 0; i < m->nsegs; i++)
-        fprintf(mem, "segment %s %" PRIu64 " %" PRIu64 " %" PRIu64 "\n", m->segs[i].name,
-                m->segs[i].first, m->segs[i].last, m->segs[i].count);
+    for (size_t i = 0; i < m->nsegs; i++) {
+        const fw_manifest_segment *g = &m->segs[i];
+        fprintf(mem, "segment %s %" PRIu64 " %" PRIu64 " %" PRIu64, g->name, g->first, g->last,
+                g->count);
+        if (g->mark) fprintf(mem, " %016" PRIx64, g->mark);
+        fputc('\n', mem);
+    }
     if (fflush(mem) != 0) {
         fclose(mem);
         free(text);

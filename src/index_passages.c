@@ -210,11 +210,11 @@ static size_t batch_band_into(const passage_columns *c, unsigned band, fw_band_r
 
 /* The screen file of the batch's segment: a record for each passage, in
  * ordinal order (its documents in number order, then position). */
-static fw_status write_screen(fw_index *ix, const char *name, const fw_index_result *r,
-                              uint64_t model_sum, uint64_t total)
+static fw_status write_screen(fw_index *ix, const fw_manifest_segment *seg,
+                              const fw_index_result *r, uint64_t model_sum, uint64_t total)
 {
     fw_screen_writer *w;
-    fw_status st = fw_index_screen_writer(ix, name, model_sum, r->base, total, &w);
+    fw_status st = fw_index_screen_writer(ix, seg, model_sum, total, &w);
     if (st != FW_OK) return st;
     fw_screen_record rec;
     for (size_t pos = 0; pos < r->n && st == FW_OK; pos++) {
@@ -230,14 +230,14 @@ static fw_status write_screen(fw_index *ix, const char *name, const fw_index_res
     return st;
 }
 
-fw_status fw_index_write_passage_bands(fw_index *ix, const char *name, const fw_index_result *r,
-                                       uint64_t model_sum, int threads)
+fw_status fw_index_write_passage_bands(fw_index *ix, const fw_manifest_segment *seg,
+                                       const fw_index_result *r, uint64_t model_sum, int threads)
 {
     passage_columns c;
     fw_status st = columns_make(r, 1, &c);
     if (st != FW_OK) return st;
     fw_band_writer *w;
-    if ((st = fw_index_band_writer(ix, name, 1, model_sum, r->base, c.total, &w)) != FW_OK) {
+    if ((st = fw_index_band_writer(ix, seg, 1, model_sum, c.total, &w)) != FW_OK) {
         columns_free(&c);
         return st;
     }
@@ -266,7 +266,7 @@ fw_status fw_index_write_passage_bands(fw_index *ix, const char *name, const fw_
     if (st == FW_OK) st = fw_band_writer_finish(w);
     if (st != FW_OK && !ix->error[0]) fw_index_fail(ix, st, "%s", fw_band_writer_error(w));
     fw_band_writer_free(w); /* unfinished: its temporary file removed */
-    return st == FW_OK ? write_screen(ix, name, r, model_sum, total) : st;
+    return st == FW_OK ? write_screen(ix, seg, r, model_sum, total) : st;
 }
 
 /* ------------------------------------------------------ the candidates */

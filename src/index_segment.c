@@ -72,7 +72,8 @@ _Static_assert(sizeof(fw_seg_pair) == 16, "pairs are 16 bytes on disk");
 typedef struct docs_header {
     char magic[8];
     uint32_t version, reserved;
-    uint64_t ndocs, npairs, strings_size, first, last, reserved2;
+    uint64_t ndocs, npairs, strings_size, first, last;
+    uint64_t mark; /* the manifest's for this segment; 0 before marks */
 } docs_header;
 _Static_assert(sizeof(docs_header) == HEADER_SIZE, "the header is 64 bytes");
 
@@ -297,9 +298,40 @@ static void sort_by_id(uint32_t *v, uint32_t *tmp, size_t n, const char *const *
     memcpy(v, tmp, n * sizeof *v);
 }
 
-fw_status fw_segment_write(const char *dir, const char *name, const fw_seg_doc_in *docs,
-                           size_t ndocs, const fw_seg_pair *pairs, size_t npairs, int threads,
-                           char *why, size_t n)
+fw_status fw_segment_mark(const fw_seg_doc_in *docs, size_t ndocs, const fw_seg_pair *pairs,
+                          size_t npairs, uint64_t *mark)
+{
+    XXH3_state_t *st = XXH3_createState();
+    if (!st || XXH3_64bits_reset(st) != XXH_OK) {
+        XXH3_freeState(st);
+        return FW_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < ndocs; i++) {
+        const fw_seg_doc_in *d = &docs[i];
+        uint64_t v[8] = {d->number, (uint64_t)d->status, d->bytes, d->chars, d->shingles,
+                         d->passages, 0, 0};
+        const char *msg = d->message ? d->message : "";
+        XXH3_64bits_update(st, d->id, strlen(d->id) + 1);
+        XXH3_64bits_update(st, msg, strlen(msg) + 1);
+        if (d->text) {
+            XXH3_64bits_update(st, v, 6 * sizeof *v);
+            XXH3_64bits_update(st, d->text, d->bytes);
+        } else { /* a frame copied whole: its checksum stands for its texts */
+            v[6] = d->frame ? d->frame_sum : 0;
+            v[7] = (uint64_t)d->frame_len << 32 | d->in_frame;
+            XXH3_64bits_update(st, v, sizeof v);
+        }
+    }
+    if (npairs) XXH3_64bits_update(st, pairs, npairs * sizeof *pairs);
+    *mark = XXH3_64bits_digest(st);
+    if (!*mark) *mark = 1; /* 0 means "before marks" */
+    XXH3_freeState(st);
+    return FW_OK;
+}
+
+fw_status fw_segment_write(const char *dir, const char *name, uint64_t mark,
+                           const fw_seg_doc_in *docs, size_t ndocs, const fw_seg_pair *pairs,
+                           size_t npairs, int threads, char *why, size_t n)
 {
     if (ndocs > UINT32_MAX) return FW_ERR_ARG;
     size_t m = ndocs ? ndocs : 1;
@@ -323,7 +355,7 @@ fw_status fw_segment_write(const char *dir, const char *name, const fw_seg_doc_i
     out_file o;
     if ((st = out_open(&o, dir, name, "docs", 1, why, n)) != FW_OK) goto out;
     docs_header h = {DOCS_MAGIC, FORMAT_VERSION, 0, ndocs, npairs, strings,
-                     ndocs ? docs[0].number : 0, ndocs ? docs[ndocs - 1].number : 0, 0};
+                     ndocs ? docs[0].number : 0, ndocs ? docs[ndocs - 1].number : 0, mark};
     out_put(&o, &h, sizeof h);
     uint64_t str_at = 0;
     for (size_t i = 0; i < ndocs; i++) {
@@ -409,6 +441,11 @@ static fw_status open_docs(fw_seg *seg, const char *path, const fw_manifest_segm
     if (str_at + pad8(h.strings_size) + FOOTER_SIZE != size) return bad(why, n, path, "size");
     if (h.ndocs != ms->count || (h.ndocs && (h.first != ms->first || h.last != ms->last)))
         return bad(why, n, path, "not the segment the manifest names");
+    if (h.mark != ms->mark) {
+        snprintf(why, n, "%s: not the segment the manifest names (another index's, or another "
+                 "generation's)", path);
+        return FW_ERR_FORMAT;
+    }
     seg->docs = (const fw_seg_doc *)(p + docs_at);
     seg->ndocs = h.ndocs;
     seg->by_id = (const uint32_t *)(p + by_id_at);
@@ -450,8 +487,9 @@ fw_status fw_segment_open(const char *dir, const fw_manifest_segment *ms, uint64
         return bad(why, n, path, "header");
     snprintf(path, sizeof path, "%s/%s.bands", dir, ms->name);
     if ((st = fw_band_file_open(path, &seg->bands, why, n)) != FW_OK) return st;
-    if (fw_band_file_tag(seg->bands) != tag) {
-        snprintf(why, n, "%s: made with other parameters than the manifest's", path);
+    if (fw_band_file_tag(seg->bands) != fw_index_mark_tag(tag, ms->mark)) {
+        snprintf(why, n, "%s: made with other parameters than the manifest's, or for another "
+                 "segment", path);
         return FW_ERR_FORMAT;
     }
     if (!ptag) return FW_OK;
@@ -473,7 +511,8 @@ fw_status fw_segment_open(const char *dir, const fw_manifest_segment *ms, uint64
         if (at > UINT32_MAX) return bad(why, n, path, "passage count");
     }
     seg->pfirst[seg->ndocs] = (uint32_t)at;
-    if (fw_band_file_tag(seg->pbands) != fw_index_segment_passage_tag(ptag, ms->first, at)) {
+    if (fw_band_file_tag(seg->pbands) !=
+        fw_index_mark_tag(fw_index_segment_passage_tag(ptag, ms->first, at), ms->mark)) {
         snprintf(why, n, "%s: made with other parameters or another passage model than the "
                  "manifest's, or for another segment", path);
         return FW_ERR_FORMAT;

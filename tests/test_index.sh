@@ -40,7 +40,9 @@
 # rename the add is committed with a warning; a
 # flipped byte in each file type (MANIFEST, .docs, .text, .bands, .pbands, .pscreen,
 # the passage model, tombstones, the index's canon.tsv; a tombstone count that disagrees with the file's size, a
-# tombstone file cut short) is an error naming the file, never an answer.
+# tombstone file cut short) is an error naming the file, never an answer;
+# so is each file of a twin index's segment copied in (the same parameters,
+# model, numbers and passage counts, one character changed: its mark).
 set -u
 FANWEN=$1
 GEN=$2
@@ -490,6 +492,41 @@ out=$("$FANWEN" query -q --index "$fx" -o "$W/qs-bad" "$W/B.jsonl" 2>&1)
 fresh; big=$(ls -S "$fx"/*.pbands | head -1); small=$(ls -S "$fx"/*.pbands | tail -1)
 [ "$big" != "$small" ] || fail "the test needs segments of different sizes"
 cp "$big" "$small"; expect_caught "another segment's passage bands" "${small##*/}: made with other parameters or another passage model than the manifest's, or for another segment"
+# a sound file of the same segment of another index: twins built from A,
+# then B added to one and B with one character changed to the other (the
+# same parameters, passage model, numbers and passage counts); each file of
+# the twin's second segment is refused, named, by its mark
+python3 - "$W/B.jsonl" "$W/B2.jsonl" <<'EOF' || fail "B2"
+import json, sys
+lines = open(sys.argv[1], encoding='utf-8').read().splitlines()
+d = json.loads(lines[5]); t = d["text"]; i = len(t) // 2
+d["text"] = t[:i] + ("乙" if t[i] != "乙" else "丙") + t[i + 1:]
+lines[5] = json.dumps(d, ensure_ascii=False)
+open(sys.argv[2], 'w', encoding='utf-8').write('\n'.join(lines) + '\n')
+EOF
+for tw in tw1 tw2; do
+    "$FANWEN" index build -q "$W/$tw.ix" "$W/A.jsonl" || fail "build $tw"
+done
+"$FANWEN" index add -q "$W/tw1.ix" "$W/B.jsonl" || fail "add tw1"
+"$FANWEN" index add -q "$W/tw2.ix" "$W/B2.jsonl" || fail "add tw2"
+cmp -s "$W/tw1.ix/seg-000001.bands" "$W/tw2.ix/seg-000001.bands" || fail "twins' first segments differ"
+[ "$(grep '^segment seg-000002' "$W/tw1.ix/MANIFEST" | cut -d' ' -f3-5)" = \
+  "$(grep '^segment seg-000002' "$W/tw2.ix/MANIFEST" | cut -d' ' -f3-5)" ] || fail "twins' numbers differ"
+for ext in bands pbands pscreen docs; do
+    rm -rf "$W/fx"; cp -r "$W/tw1.ix" "$W/fx"; fx=$W/fx
+    "$FANWEN" index info --check "$fx" >/dev/null || fail "twin sound before $ext"
+    cp "$W/tw2.ix/seg-000002.$ext" "$fx/"
+    [ "$ext" = docs ] && cp "$W/tw2.ix/seg-000002.text" "$fx/"
+    case $ext in
+        docs) why="not the segment the manifest names" ;;
+        bands) why="made with other parameters than the manifest's, or for another segment" ;;
+        *) why="made with other parameters or another passage model than the manifest's, or for another segment" ;;
+    esac
+    expect_caught "the twin's .$ext" "seg-000002.$ext: $why"
+    out=$("$FANWEN" query -q --index "$fx" -o "$W/qtw" "$W/C.jsonl" 2>&1)
+    [ $? = 1 ] && [[ $out == *"seg-000002.$ext: $why"* ]] || fail "query with the twin's .$ext: $out"
+done
+rm -rf "$W/tw1.ix" "$W/tw2.ix"
 fresh; model=$(ls "$fx" | grep '^model-')
 flip "$fx/$model" 40; expect_caught "passage model" "$model: damaged"
 fresh; rm "$fx/$model"; expect_caught "passage model gone" "$model: missing"
