@@ -271,8 +271,27 @@ fw_status fw_index_write_passage_bands(fw_index *ix, const fw_manifest_segment *
 
 /* ------------------------------------------------------ the candidates */
 
+/* An indexed passage, until the candidates are screened: its segment g
+ * and its ordinal there, g << 32 | ordinal. g is below the batch's first
+ * number (every segment holds a document), so this sorts before every
+ * batch member as the member it stands for does, and among indexed
+ * passages in the same order (segments hold ascending numbers, ordinals
+ * follow them): pairs sorted and made distinct stay so when named. A
+ * copied passage meets its source in up to 32 bands; naming it once, not
+ * once a band, was 5% of a query of copies (fw_segment_passage). */
+#define RAW(g, ordinal) ((uint64_t)(g) << 32 | (ordinal))
+
+/* The member an indexed passage's RAW value stands for (its ordinal
+ * checked by band_candidates). */
+static uint64_t indexed_member(const fw_index *ix, uint64_t raw)
+{
+    uint64_t m = 0;
+    fw_segment_passage(&ix->segs[raw >> 32], (uint32_t)raw, &m);
+    return m;
+}
+
 /* The candidate pairs as they are found, each (member, member) with the
- * smaller first. A copied passage meets its source in up to 32 bands, so
+ * smaller first, an indexed one as its RAW value. A copied passage meets its source in up to 32 bands, so
  * the pairs are sorted (a radix sort of 16-byte records) and made distinct
  * whenever they have doubled: repeats never pile up. */
 typedef struct pair_vec {
@@ -336,16 +355,13 @@ static fw_status screen_candidates(fw_index *ix, const fw_index_result *r, pair_
                 rec[j] = &own[j];
                 continue;
             }
-            indexed = 1;
-            size_t at;
-            const fw_seg *seg = fw_index_find_number(ix, number, &at);
-            if (seg && !seg->pscreen) {
+            indexed = 1; /* RAW: segment, ordinal */
+            const fw_seg *seg = &ix->segs[number];
+            if (!seg->pscreen) {
                 unscreened = 1;
                 break;
             }
-            if (!seg || k >= seg->docs[at].passages ||
-                (st = fw_screen_file_get(seg->pscreen, seg->pfirst[at] + k, &rec[j])) != FW_OK) {
-                if (st == FW_OK) st = FW_ERR_FORMAT;
+            if ((st = fw_screen_file_get(seg->pscreen, k, &rec[j])) != FW_OK) {
                 #pragma omp critical
                 bad = seg;
             }
@@ -363,13 +379,23 @@ static fw_status screen_candidates(fw_index *ix, const fw_index_result *r, pair_
     free(keep);
     if (failed != FW_OK && bad && fw_screen_file_error(bad->pscreen)[0])
         fw_index_fail(ix, (fw_status)failed, "%s", fw_screen_file_error(bad->pscreen));
-    else if (failed != FW_OK && bad)
-        fw_index_fail(ix, (fw_status)failed, "a passage candidate names a passage %s does not "
-                      "hold", bad->name);
     else if (failed != FW_OK)
-        fw_index_fail(ix, (fw_status)failed, "a passage candidate names a document no segment "
-                      "holds");
+        fw_index_fail(ix, (fw_status)failed, "%s: a passage's screen record cannot be read",
+                      bad ? bad->name : "?");
     return (fw_status)failed;
+}
+
+/* The screened candidates' indexed passages named as members (number <<
+ * 32 | passage) in place of their RAW values: the order stays (RAW). */
+static void name_indexed(const fw_index *ix, const fw_index_result *r, pair_vec *pairs)
+{
+    const uint64_t batch = r->base;
+    #pragma omp parallel for num_threads(r->batch->threads) schedule(static)
+    for (size_t i = 0; i < pairs->len; i++) {
+        fw_band_record *p = &pairs->v[i];
+        if (MEMBER_DOC(p->key) < batch) p->key = indexed_member(ix, p->key);
+        if (MEMBER_DOC(p->item) < batch) p->item = indexed_member(ix, p->item);
+    }
 }
 
 /* Does member x come before y in the scan's order: by id, then passage? */
@@ -382,10 +408,10 @@ static int before(const fw_index_result *r, uint64_t x, uint64_t y)
     return MEMBER_PASSAGE(x) < MEMBER_PASSAGE(y);
 }
 
-/* One bucket: the indexed members `a` (na) and the batch's `b` (nb), the
- * pairs LSH makes of them that involve the batch. */
-static int bucket_pairs(const fw_index_result *r, const uint64_t *a, size_t na,
-                        const uint64_t *b, size_t nb, pair_vec *out)
+/* One bucket: the indexed passages `a` (na, RAW) and the batch's members
+ * `b` (nb), the pairs LSH makes of them that involve the batch. */
+static int bucket_pairs(const fw_index *ix, const fw_index_result *r, const uint64_t *a,
+                        size_t na, const uint64_t *b, size_t nb, pair_vec *out)
 {
     const size_t m = na + nb;
     if (m < 2) return 1;
@@ -398,14 +424,19 @@ static int bucket_pairs(const fw_index_result *r, const uint64_t *a, size_t na,
         }
         return 1;
     }
-    /* a star around the first member */
-    uint64_t first = na ? a[0] : b[0];
+    /* a star around the first member (compared as members, kept RAW) */
+    uint64_t first = na ? a[0] : b[0], first_member = na ? indexed_member(ix, a[0]) : b[0];
     int first_batch = !na;
-    for (size_t i = 1; i < na; i++)
-        if (before(r, a[i], first)) first = a[i];
+    for (size_t i = 1; i < na; i++) {
+        uint64_t member = indexed_member(ix, a[i]);
+        if (before(r, member, first_member)) {
+            first = a[i];
+            first_member = member;
+        }
+    }
     for (size_t j = 0; j < nb; j++)
-        if (before(r, b[j], first)) {
-            first = b[j];
+        if (before(r, b[j], first_member)) {
+            first = first_member = b[j];
             first_batch = 1;
         }
     if (first_batch)
@@ -433,6 +464,7 @@ static fw_status band_candidates(fw_index *ix, const void *ctx, unsigned band,
 {
     const lookup_ctx *x = ctx;
     band_pairs *p = w->own;
+    const int removals = ix->nremoved != 0;
     size_t n = batch_band_into(x->c, band, w->rec, w->tmp);
     const fw_band_record *rec = w->rec;
     for (size_t s0 = 0; s0 < n;) {
@@ -450,16 +482,20 @@ static fw_status band_candidates(fw_index *ix, const void *ctx, unsigned band,
                 return st;
             }
             if (!fw_grow(&p->a, &p->acap, na + nf, sizeof *p->a, 64)) return FW_ERR_NOMEM;
-            for (size_t i = 0; i < nf; i++) { /* ordinals, as members */
-                uint64_t member;
-                if (!fw_segment_passage(&ix->segs[g], found[i].item, &member)) {
+            const fw_seg *seg = &ix->segs[g];
+            const uint64_t held = seg->pfirst[seg->ndocs]; /* the segment's passages */
+            for (size_t i = 0; i < nf; i++) { /* ordinals, kept RAW */
+                if (found[i].item >= held) {
                     w->failed_seg = g;
                     return FW_ERR_FORMAT; /* reported as its file's */
                 }
-                if (!fw_index_is_removed(ix, MEMBER_DOC(member))) p->a[na++] = member;
+                if (removals && fw_index_is_removed(ix, MEMBER_DOC(indexed_member(
+                                                           ix, RAW(g, found[i].item)))))
+                    continue;
+                p->a[na++] = RAW(g, found[i].item);
             }
         }
-        if (!bucket_pairs(x->r, p->a, na, p->b, nb, &p->pairs)) return FW_ERR_NOMEM;
+        if (!bucket_pairs(ix, x->r, p->a, na, p->b, nb, &p->pairs)) return FW_ERR_NOMEM;
         s0 = e;
     }
     return FW_OK;
@@ -894,6 +930,7 @@ fw_status fw_index_query_passages(fw_index *ix, fw_index_result *r)
     if (st == FW_OK && !fold_pairs(&pairs)) st = FW_ERR_NOMEM;
     r->measured.passage_candidates_n = pairs.len;
     if (st == FW_OK) st = screen_candidates(ix, r, &pairs);
+    if (st == FW_OK) name_indexed(ix, r, &pairs);
     r->measured.passage_screened_out = r->measured.passage_candidates_n - pairs.len;
     r->measured.passage_candidates = fw_now() - t0;
     t0 = fw_now();
