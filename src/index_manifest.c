@@ -14,7 +14,6 @@
 #include "index.h"
 #include "grow.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -239,11 +238,10 @@ static int parse_line(fw_manifest *m, char *line)
         /* then " MARK", 16 hex digits, but for a segment written before marks */
         const char *rest = v + end;
         if (*rest) {
-            char *stop;
-            if (strlen(rest) != 17 || rest[0] != ' ' || !isxdigit((unsigned char)rest[1]))
+            if (strlen(rest) != 17 || rest[0] != ' ' || strspn(rest + 1, "0123456789abcdef") != 16)
                 return 0;
-            s.mark = strtoull(rest + 1, &stop, 16);
-            if (*stop || !s.mark) return 0;
+            s.mark = strtoull(rest + 1, NULL, 16);
+            if (!s.mark) return 0;
         }
         strcpy(s.name, name);
         size_t cap = m->nsegs;

@@ -493,14 +493,17 @@ fresh; big=$(ls -S "$fx"/*.pbands | head -1); small=$(ls -S "$fx"/*.pbands | tai
 [ "$big" != "$small" ] || fail "the test needs segments of different sizes"
 cp "$big" "$small"; expect_caught "another segment's passage bands" "${small##*/}: made with other parameters or another passage model than the manifest's, or for another segment"
 # a sound file of the same segment of another index: twins built from A,
-# then B added to one and B with one character changed to the other (the
-# same parameters, passage model, numbers and passage counts); each file of
+# then B added to one and B with one Han character changed to another to
+# the other (the same parameters, passage model, numbers, byte counts and
+# passage counts); each file of
 # the twin's second segment is refused, named, by its mark
 python3 - "$W/B.jsonl" "$W/B2.jsonl" <<'EOF' || fail "B2"
 import json, sys
 lines = open(sys.argv[1], encoding='utf-8').read().splitlines()
 d = json.loads(lines[5]); t = d["text"]; i = len(t) // 2
+while not ('\u4e00' <= t[i] <= '\u9fff'): i += 1  # a Han character: the same bytes
 d["text"] = t[:i] + ("乙" if t[i] != "乙" else "丙") + t[i + 1:]
+assert len(d["text"].encode()) == len(t.encode())
 lines[5] = json.dumps(d, ensure_ascii=False)
 open(sys.argv[2], 'w', encoding='utf-8').write('\n'.join(lines) + '\n')
 EOF
@@ -510,22 +513,33 @@ done
 "$FANWEN" index add -q "$W/tw1.ix" "$W/B.jsonl" || fail "add tw1"
 "$FANWEN" index add -q "$W/tw2.ix" "$W/B2.jsonl" || fail "add tw2"
 cmp -s "$W/tw1.ix/seg-000001.bands" "$W/tw2.ix/seg-000001.bands" || fail "twins' first segments differ"
-[ "$(grep '^segment seg-000002' "$W/tw1.ix/MANIFEST" | cut -d' ' -f3-5)" = \
-  "$(grep '^segment seg-000002' "$W/tw2.ix/MANIFEST" | cut -d' ' -f3-5)" ] || fail "twins' numbers differ"
-for ext in bands pbands pscreen docs; do
-    rm -rf "$W/fx"; cp -r "$W/tw1.ix" "$W/fx"; fx=$W/fx
-    "$FANWEN" index info --check "$fx" >/dev/null || fail "twin sound before $ext"
-    cp "$W/tw2.ix/seg-000002.$ext" "$fx/"
-    [ "$ext" = docs ] && cp "$W/tw2.ix/seg-000002.text" "$fx/"
-    case $ext in
-        docs) why="not the segment the manifest names" ;;
-        bands) why="made with other parameters than the manifest's, or for another segment" ;;
-        *) why="made with other parameters or another passage model than the manifest's, or for another segment" ;;
-    esac
-    expect_caught "the twin's .$ext" "seg-000002.$ext: $why"
-    out=$("$FANWEN" query -q --index "$fx" -o "$W/qtw" "$W/C.jsonl" 2>&1)
-    [ $? = 1 ] && [[ $out == *"seg-000002.$ext: $why"* ]] || fail "query with the twin's .$ext: $out"
-done
+twins() { # SEG: each file of tw2's SEG copied into a copy of tw1 is refused, named
+    local seg=$1 ext why out
+    [ "$(grep "^segment $seg" "$W/tw1.ix/MANIFEST" | cut -d' ' -f3-5)" = \
+      "$(grep "^segment $seg" "$W/tw2.ix/MANIFEST" | cut -d' ' -f3-5)" ] || fail "twins' numbers differ"
+    # the same passage count (the screen files' sizes), else the tags differ without marks
+    [ "$(stat -c %s "$W/tw1.ix/$seg.pscreen")" = "$(stat -c %s "$W/tw2.ix/$seg.pscreen")" ] ||
+        fail "twins' passage counts differ"
+    for ext in bands pbands pscreen docs; do
+        rm -rf "$W/fx"; cp -r "$W/tw1.ix" "$W/fx"; fx=$W/fx
+        "$FANWEN" index info --check "$fx" >/dev/null || fail "twin sound before $ext"
+        cp "$W/tw2.ix/$seg.$ext" "$fx/"
+        [ "$ext" = docs ] && cp "$W/tw2.ix/$seg.text" "$fx/"
+        case $ext in
+            docs) why="not the segment the manifest names" ;;
+            bands) why="made with other parameters than the manifest's, or for another segment" ;;
+            *) why="made with other parameters or another passage model than the manifest's, or for another segment" ;;
+        esac
+        expect_caught "the twin's $seg.$ext" "$seg.$ext: $why"
+        out=$("$FANWEN" query -q --index "$fx" -o "$W/qtw" "$W/C.jsonl" 2>&1)
+        [ $? = 1 ] && [[ $out == *"$seg.$ext: $why"* ]] || fail "query with the twin's $seg.$ext: $out"
+    done
+}
+twins seg-000002
+# compacted, the changed text is in a frame copied whole: its checksum marks it
+"$FANWEN" index compact -q "$W/tw1.ix" || fail "compact tw1"
+"$FANWEN" index compact -q "$W/tw2.ix" || fail "compact tw2"
+twins seg-000003
 rm -rf "$W/tw1.ix" "$W/tw2.ix"
 fresh; model=$(ls "$fx" | grep '^model-')
 flip "$fx/$model" 40; expect_caught "passage model" "$model: damaged"

@@ -7,8 +7,8 @@
  * carry the entry's mark, and is refused, naming the file, when either was
  * made for another mark; a segment written before marks (mark 0, tags
  * unbound) still opens; the manifest keeps a mark through a round trip,
- * writes none for mark 0, and refuses a mark that is not 16 hex digits or
- * is 0.
+ * writes none for mark 0, and refuses a mark that is not 16 lowercase hex
+ * digits (a 0x prefix, a sign, capitals) or is 0.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -201,7 +201,8 @@ static void test_manifest_keeps_marks(void **state)
     assert_non_null(sum);
     static const char *const bad[] = {" 0000000000000000", " 00ab00cd00ef001",  " 00ab00cd00ef0012x",
                                       " zzab00cd00ef0012", "  00ab00cd00ef001", " -0ab00cd00ef0012",
-                                      " 00ab00cd00ef0012 1"};
+                                      " 00ab00cd00ef0012 1", " 0x00ab00cd00ef00", " 00AB00CD00EF0012",
+                                      " +0ab00cd00ef0012"};
     for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
         char body[4096];
         int n = snprintf(body, sizeof body, "%.*ssegment seg-000002 10 12 3%s\n",
