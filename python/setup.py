@@ -217,7 +217,7 @@ setup(
     extras_require={"numpy": ["numpy"]},
     ext_modules=[Extension(
         "fanwen._fanwen",
-        sources=["src/module.c", "src/scan.c", "src/sketch.c"],
+        sources=["src/module.c", "src/scan.c", "src/sketch.c", "src/index.c"],
         depends=["src/fanwen_py.h"],
         define_macros=[("Py_LIMITED_API", "0x03080000")],
         py_limited_api=True,

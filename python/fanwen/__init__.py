@@ -19,6 +19,9 @@ the GIL released and all cores.
     >>> m = fanwen.MinHash(num_perm=128)        # datasketch's method names
     >>> m.update(b"token"); m.jaccard(other)
 
+    >>> ix = fanwen.Index.create("library.ix", archive_texts)   # index build
+    >>> ix.query(new_texts).pairs               # which archived text each copies
+
 Results are NumPy arrays when NumPy can be imported (a structured array per
 table, one field per CSV column), and lists of named tuples otherwise;
 signatures are uint32 arrays, or lists of ``array('I')``. NumPy is never
@@ -50,6 +53,7 @@ __all__ = [
     "scan", "scan_paths", "Result", "Sketcher", "MinHash", "estimate",
     "Error", "ArgumentError", "FileError", "NoMemoryError", "DEFAULT_OPTIONS",
     "Pair", "Cluster", "Document", "Reuse", "Span", "Passage", "Boilerplate",
+    "Index", "IndexResult", "Match", "IndexSpan", "IndexReuse",
 ]
 
 #: The version of this package: include/fanwen.h's, as compiled.
@@ -710,3 +714,8 @@ class MinHash:
     def __repr__(self):
         return "<fanwen.MinHash num_perm=%d seed=%d%s>" % (
             len(self), self.seed, " empty" if self.is_empty() else "")
+
+
+# ---------------------------------------------------------------- index
+
+from ._index import Index, IndexResult, IndexReuse, IndexSpan, Match  # noqa: E402

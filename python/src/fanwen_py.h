@@ -19,6 +19,8 @@
  *   scan.c     _fanwen.Scan: options table, adding, running, results
  *   sketch.c   _fanwen.Sketcher (the scan's signatures, in parallel) and
  *              _fanwen.TokenHasher (MinHash of single tokens)
+ *   index.c    _fanwen.Index (a persistent index: open, create, query,
+ *              add, remove, compact) and _fanwen.IndexResult
  */
 #ifndef FANWEN_PY_H
 #define FANWEN_PY_H
@@ -71,8 +73,54 @@ void fwpy_chunk_free(fwpy_chunk *c);
 /* The signature inside a bytes or bytearray: `*k` 32-bit values. */
 int fwpy_signature(PyObject *obj, uint32_t **values, unsigned *k, const char *what);
 
-/* Adds the types of scan.c and sketch.c to the module. */
+/* Keyword dict → options (scan.c's table), over what `o` holds; None
+ * leaves a value. Strings are kept alive in the list `keep`. -1 with an
+ * exception (TypeError for an unknown keyword). */
+int fwpy_apply_options(PyObject *dict, fw_scan_options *o, PyObject *keep);
+PyObject *fwpy_options_dict(const fw_scan_options *o);
+
+/* One member of a library struct, read into a column or a dict entry.
+ * Kinds are array.array typecodes ('I' uint32, 'i' int, 'Q' uint64, 'q'
+ * int64, 'd' double) and 's' (const char *) and 'a' (inline char array). */
+typedef struct fwpy_field {
+    const char *name;
+    char kind;
+    size_t offset;
+} fwpy_field;
+#define FWPY_FIELD(type, name, kind) {#name, kind, offsetof(type, name)}
+#define FWPY_COUNT(a) (sizeof a / sizeof *a)
+
+typedef fw_status (*fwpy_row_fn)(const void *ctx, size_t i, void *row);
+
+/* A table as {name: (typecode, bytes) or [str]}: `count` rows got by
+ * `get` into `row`. NULL with an exception, or with none and *failed set
+ * to the status of the row that failed (the caller raises its message). */
+PyObject *fwpy_columns(const fwpy_field *fields, size_t nfields, size_t count,
+                       fwpy_row_fn get, const void *ctx, void *row, fw_status *failed);
+/* A struct as a dict of its fields. */
+PyObject *fwpy_struct_dict(const fwpy_field *fields, size_t n, const void *row);
+
+/* A Scan (scan.c) that is an index's batch (index.c): made by
+ * fw_index_batch_new() or, with to_add, fw_index_batch_to_add(), over
+ * the index's options and then `options`; it holds `owner` (the index's
+ * Python object) and calls fwpy_index_release(owner) once freed. */
+PyObject *fwpy_scan_batch(fw_index *index, PyObject *owner, PyObject *options, int to_add);
+/* Takes a Scan for a call that runs it (fw_index_query), GIL about to be
+ * released: *scan its fw_scan; -1 with an exception when it is not a
+ * Scan, or closed, failed or in use. fwpy_scan_end() after, with the
+ * call's status (a failure other than FW_ERR_ARG leaves only its stats). */
+int fwpy_scan_begin(PyObject *obj, fw_scan **scan);
+void fwpy_scan_end(PyObject *obj, fw_status st);
+/* A result made from the Scan refers to it: pinned, close() refuses. */
+void fwpy_scan_pin(PyObject *obj, int delta);
+/* Its message (fw_scan_error()), "" when closed. */
+const char *fwpy_scan_error(PyObject *obj);
+/* A batch of the index `owner` was freed (index.c). */
+void fwpy_index_release(PyObject *owner);
+
+/* Adds the types of scan.c, sketch.c and index.c to the module. */
 int fwpy_add_scan(PyObject *module);
 int fwpy_add_sketch(PyObject *module);
+int fwpy_add_index(PyObject *module);
 
 #endif

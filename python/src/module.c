@@ -253,7 +253,7 @@ PyMODINIT_FUNC PyInit__fanwen(void)
     if (add_exceptions(m) < 0 || !statuses ||
         PyModule_AddObject(m, "DOC_STATUS", statuses) < 0 ||
         PyModule_AddStringConstant(m, "__version__", FW_VERSION_STRING) < 0 ||
-        fwpy_add_scan(m) < 0 || fwpy_add_sketch(m) < 0) {
+        fwpy_add_scan(m) < 0 || fwpy_add_sketch(m) < 0 || fwpy_add_index(m) < 0) {
         Py_DECREF(m);
         return NULL;
     }

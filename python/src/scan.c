@@ -236,6 +236,11 @@ static int unknown_option(PyObject *key)
 static int parse_options(PyObject *dict, fw_scan_options *o, PyObject *keep)
 {
     fw_scan_options_default(o);
+    return fwpy_apply_options(dict, o, keep);
+}
+
+int fwpy_apply_options(PyObject *dict, fw_scan_options *o, PyObject *keep)
+{
     PyObject *key, *value;
     Py_ssize_t pos = 0;
     while (dict && PyDict_Next(dict, &pos, &key, &value)) {
@@ -246,7 +251,7 @@ static int parse_options(PyObject *dict, fw_scan_options *o, PyObject *keep)
     return 0;
 }
 
-static PyObject *options_dict(const fw_scan_options *o)
+PyObject *fwpy_options_dict(const fw_scan_options *o)
 {
     PyObject *d = PyDict_New();
     for (size_t i = 0; d && i < NOPTIONS; i++) {
@@ -263,19 +268,10 @@ static PyObject *default_options(PyObject *module, PyObject *args)
     (void)args;
     fw_scan_options o;
     fw_scan_options_default(&o);
-    return options_dict(&o);
+    return fwpy_options_dict(&o);
 }
 
 /* ------------------------------------------------------------ fields */
-
-/* One member of a library struct, read into a column or a dict entry.
- * Kinds are array.array typecodes ('I' uint32, 'i' int, 'Q' uint64, 'q'
- * int64, 'd' double) and 's' (const char *) and 'a' (inline char array). */
-typedef struct field {
-    const char *name;
-    char kind;
-    size_t offset;
-} field;
 
 _Static_assert(sizeof(unsigned) == 4 && sizeof(int) == 4, "typecodes I and i are 4 bytes");
 _Static_assert(sizeof(size_t) == 8, "size_t read as Q");
@@ -286,7 +282,7 @@ static size_t kind_width(char kind)
     return kind == 'I' || kind == 'i' ? 4 : 8;
 }
 
-static PyObject *field_value(const field *f, const char *row)
+static PyObject *field_value(const fwpy_field *f, const char *row)
 {
     const char *p = row + f->offset;
     switch (f->kind) {
@@ -300,7 +296,7 @@ static PyObject *field_value(const field *f, const char *row)
     }
 }
 
-static PyObject *struct_dict(const field *fields, size_t n, const void *row)
+PyObject *fwpy_struct_dict(const fwpy_field *fields, size_t n, const void *row)
 {
     PyObject *d = PyDict_New();
     for (size_t i = 0; d && i < n; i++) {
@@ -320,7 +316,24 @@ typedef struct ScanObject {
     int sharing;       /* report writes under way, GIL released */
     int failed;        /* the run failed: only stats are meaningful */
     double last_check; /* when the progress callback last took the GIL */
+    PyObject *owner;   /* an index's batch: the index's object, else NULL */
+    Py_ssize_t pinned; /* index results that refer to this batch */
 } ScanObject;
+
+static PyTypeObject *scan_type; /* for index.c's type checks */
+
+/* fw_scan_free(), and an index's batch lets go of its index. */
+static void scan_free(ScanObject *self)
+{
+    fw_scan_free(self->scan);
+    self->scan = NULL;
+    if (self->owner) {
+        PyObject *owner = self->owner;
+        self->owner = NULL;
+        fwpy_index_release(owner);
+        Py_DECREF(owner);
+    }
+}
 
 static double now_seconds(void)
 {
@@ -420,10 +433,71 @@ static PyObject *scan_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 static void scan_dealloc(PyObject *obj)
 {
     PyTypeObject *type = Py_TYPE(obj);
-    fw_scan_free(((ScanObject *)obj)->scan);
+    scan_free((ScanObject *)obj);
     freefunc tp_free = (freefunc)PyType_GetSlot(type, Py_tp_free);
     tp_free(obj);
     Py_DECREF(type);
+}
+
+/* ------------------------------------------------------ index batches */
+
+PyObject *fwpy_scan_batch(fw_index *index, PyObject *owner, PyObject *options, int to_add)
+{
+    PyObject *keep = PyList_New(0);
+    fw_scan_options opt;
+    fw_index_scan_options(index, &opt);
+    if (!keep || fwpy_apply_options(options, &opt, keep) < 0) {
+        Py_XDECREF(keep);
+        return NULL;
+    }
+    ScanObject *self = (ScanObject *)PyType_GenericAlloc(scan_type, 0);
+    if (!self) {
+        Py_DECREF(keep);
+        return NULL;
+    }
+    opt.progress = check_signals;
+    opt.progress_ctx = self;
+    fw_status st = to_add ? fw_index_batch_to_add(index, &opt, &self->scan)
+                          : fw_index_batch_new(index, &opt, &self->scan);
+    Py_DECREF(keep);
+    if (st != FW_OK) {
+        Py_DECREF(self);
+        return fwpy_raise(st, fw_index_error(index));
+    }
+    Py_INCREF(owner);
+    self->owner = owner;
+    return (PyObject *)self;
+}
+
+int fwpy_scan_begin(PyObject *obj, fw_scan **scan)
+{
+    if (!PyObject_TypeCheck(obj, scan_type)) {
+        PyErr_SetString(PyExc_TypeError, "expected a batch of this index (a Scan)");
+        return -1;
+    }
+    ScanObject *self = (ScanObject *)obj;
+    if (!usable(self, 0)) return -1;
+    self->exclusive = 1;
+    *scan = self->scan;
+    return 0;
+}
+
+void fwpy_scan_end(PyObject *obj, fw_status st)
+{
+    ScanObject *self = (ScanObject *)obj;
+    self->exclusive = 0;
+    if (st != FW_OK && st != FW_ERR_ARG) self->failed = 1;
+}
+
+void fwpy_scan_pin(PyObject *obj, int delta)
+{
+    ((ScanObject *)obj)->pinned += delta;
+}
+
+const char *fwpy_scan_error(PyObject *obj)
+{
+    ScanObject *self = (ScanObject *)obj;
+    return self->scan ? fw_scan_error(self->scan) : "";
 }
 
 /* ------------------------------------------------------------ adding */
@@ -553,12 +627,10 @@ static PyObject *scan_run(PyObject *obj, PyObject *args)
 
 /* ----------------------------------------------------------- results */
 
-typedef fw_status (*row_fn)(const void *ctx, size_t i, void *row);
-
-/* A table as {name: (typecode, bytes) or [str]}: `count` rows got by `get`. */
-static PyObject *columns(ScanObject *self, const field *fields, size_t nfields, size_t count,
-                         row_fn get, const void *ctx, void *row)
+PyObject *fwpy_columns(const fwpy_field *fields, size_t nfields, size_t count,
+                       fwpy_row_fn get, const void *ctx, void *row, fw_status *failed)
 {
+    *failed = FW_OK;
     PyObject *cols[16] = {0};
     char *data[16] = {0};
     PyObject *result = NULL;
@@ -573,7 +645,7 @@ static PyObject *columns(ScanObject *self, const field *fields, size_t nfields, 
     for (size_t i = 0; i < count; i++) {
         fw_status st = get(ctx, i, row);
         if (st != FW_OK) {
-            scan_raise(self, st);
+            *failed = st;
             goto done;
         }
         for (size_t f = 0; f < nfields; f++) {
@@ -599,10 +671,20 @@ done:
     return result;
 }
 
-#define FIELD(type, name, kind) {#name, kind, offsetof(type, name)}
-#define COUNT(a) (sizeof a / sizeof *a)
+/* fwpy_columns() of this scan's, raising with its message. */
+static PyObject *columns(ScanObject *self, const fwpy_field *fields, size_t nfields,
+                         size_t count, fwpy_row_fn get, const void *ctx, void *row)
+{
+    fw_status st;
+    PyObject *r = fwpy_columns(fields, nfields, count, get, ctx, row, &st);
+    if (!r && st != FW_OK) scan_raise(self, st);
+    return r;
+}
 
-static const field DOC_FIELDS[] = {
+#define FIELD FWPY_FIELD
+#define COUNT FWPY_COUNT
+
+static const fwpy_field DOC_FIELDS[] = {
     FIELD(fw_doc_info, id, 's'),           FIELD(fw_doc_info, rank, 'Q'),
     FIELD(fw_doc_info, status, 'i'),       FIELD(fw_doc_info, bytes, 'Q'),
     FIELD(fw_doc_info, chars, 'Q'),        FIELD(fw_doc_info, shingles, 'Q'),
@@ -610,30 +692,30 @@ static const field DOC_FIELDS[] = {
     FIELD(fw_doc_info, message, 's'),      FIELD(fw_doc_info, passages, 'Q'),
     FIELD(fw_doc_info, reused_share, 'd'), FIELD(fw_doc_info, boilerplate_share, 'd'),
 };
-static const field PAIR_FIELDS[] = {
+static const fwpy_field PAIR_FIELDS[] = {
     FIELD(fw_result_pair, a, 'I'),        FIELD(fw_result_pair, b, 'I'),
     FIELD(fw_result_pair, jaccard, 'd'),  FIELD(fw_result_pair, estimate, 'd'),
     FIELD(fw_result_pair, a_in_b, 'd'),   FIELD(fw_result_pair, b_in_a, 'd'),
 };
-static const field REUSE_FIELDS[] = {
+static const fwpy_field REUSE_FIELDS[] = {
     FIELD(fw_reuse_pair, a, 'I'),               FIELD(fw_reuse_pair, b, 'I'),
     FIELD(fw_reuse_pair, shared_passages, 'Q'), FIELD(fw_reuse_pair, shared_chars, 'Q'),
     FIELD(fw_reuse_pair, a_in_b, 'd'),          FIELD(fw_reuse_pair, b_in_a, 'd'),
 };
-static const field SPAN_FIELDS[] = {
+static const fwpy_field SPAN_FIELDS[] = {
     FIELD(fw_reused_span, a, 'I'),          FIELD(fw_reused_span, b, 'I'),
     FIELD(fw_reused_span, a_start, 'Q'),    FIELD(fw_reused_span, a_end, 'Q'),
     FIELD(fw_reused_span, b_start, 'Q'),    FIELD(fw_reused_span, b_end, 'Q'),
     FIELD(fw_reused_span, a_chars, 'Q'),    FIELD(fw_reused_span, b_chars, 'Q'),
     FIELD(fw_reused_span, matched, 'Q'),    FIELD(fw_reused_span, similarity, 'd'),
 };
-static const field PASSAGE_FIELDS[] = {
+static const fwpy_field PASSAGE_FIELDS[] = {
     FIELD(fw_passage_info, group, 'Q'),      FIELD(fw_passage_info, doc, 'I'),
     FIELD(fw_passage_info, index, 'I'),      FIELD(fw_passage_info, byte_start, 'Q'),
     FIELD(fw_passage_info, byte_end, 'Q'),   FIELD(fw_passage_info, chars, 'Q'),
     FIELD(fw_passage_info, text, 'a'),
 };
-static const field GROUP_FIELDS[] = {
+static const fwpy_field GROUP_FIELDS[] = {
     FIELD(fw_group_info, group, 'Q'),       FIELD(fw_group_info, passages, 'Q'),
     FIELD(fw_group_info, docs, 'Q'),        FIELD(fw_group_info, boilerplate, 'i'),
     FIELD(fw_group_info, line, 'i'),        FIELD(fw_group_info, chars, 'Q'),
@@ -742,10 +824,10 @@ static PyObject *scan_options(PyObject *obj, PyObject *args)
     (void)args;
     ScanObject *self = (ScanObject *)obj;
     if (!self->scan) return closed_error();
-    return options_dict(fw_scan_get_options(self->scan));
+    return fwpy_options_dict(fw_scan_get_options(self->scan));
 }
 
-static const field STATS_FIELDS[] = {
+static const fwpy_field STATS_FIELDS[] = {
     FIELD(fw_scan_stats, inputs, 'Q'),
     FIELD(fw_scan_stats, bytes, 'Q'),
     FIELD(fw_scan_stats, input_bytes, 'Q'),
@@ -802,7 +884,7 @@ static PyObject *scan_stats(PyObject *obj, PyObject *args)
     if (!self->scan) return closed_error();
     fw_scan_stats st;
     fw_scan_get_stats(self->scan, &st);
-    PyObject *d = struct_dict(STATS_FIELDS, COUNT(STATS_FIELDS), &st);
+    PyObject *d = fwpy_struct_dict(STATS_FIELDS, COUNT(STATS_FIELDS), &st);
     PyObject *docs = PyDict_New(), *simd = PyUnicode_FromString(fw_simd_name(st.simd));
     for (int i = 0; docs && i < FW_DOC_STATUS_COUNT; i++) {
         PyObject *v = PyLong_FromUnsignedLongLong(st.docs[i]);
@@ -878,8 +960,11 @@ static PyObject *scan_close(PyObject *obj, PyObject *args)
         PyErr_SetString(PyExc_RuntimeError, "the scan is in use by another thread");
         return NULL;
     }
-    fw_scan_free(self->scan);
-    self->scan = NULL;
+    if (self->pinned) {
+        PyErr_SetString(PyExc_RuntimeError, "an index result refers to this batch: close it first");
+        return NULL;
+    }
+    scan_free(self);
     Py_RETURN_NONE;
 }
 
@@ -925,6 +1010,9 @@ static PyMethodDef scan_functions[] = {
 int fwpy_add_scan(PyObject *module)
 {
     PyObject *type = PyType_FromSpec(&scan_spec);
-    if (!type || PyModule_AddObject(module, "Scan", type) < 0) return -1;
+    if (!type) return -1;
+    Py_INCREF(type); /* one for the module, one for scan_type */
+    scan_type = (PyTypeObject *)type;
+    if (PyModule_AddObject(module, "Scan", type) < 0) return -1;
     return PyModule_AddFunctions(module, scan_functions);
 }

@@ -1,0 +1,247 @@
+"""fanwen.Index answers as a scan of archive and batch together would.
+
+An archive and batches are generated from a fixed seed (cjk.py: random
+ideographs, so the normalized text is the text itself): originals of
+several paragraphs, copies and light edits of them (pairs), reports made
+of paragraphs of two originals (reused spans), and unrelated texts.
+
+- A query's pairs are exactly the pairs a brute force over the exact
+  5-gram sets of archive and batch finds at the threshold that involve a
+  batch document, with the same Jaccard and containment, and a_indexed /
+  b_indexed saying which side is archived.
+- Its pairs, spans and reuse rows are those of fanwen.scan() of archive
+  and batch together with the index's passage model, restricted to rows
+  with a batch document (as NumPy arrays and as tuples).
+- write() gives the CSVs of ``fanwen query`` byte for byte.
+- add(), remove() and compact() keep that: a query after them is the scan
+  of what remains; the counts add() and remove() return are exact.
+- Errors carry the library's message: a missing index, a non-empty
+  directory, a parameter that differs (named), a write on a reader, a
+  closed index, a damaged file (named), an unknown keyword.
+- Closing an index with a result still open: the result's tables stay
+  readable, its write() says the index is closed, and the writer's lock is
+  released once the result is closed too (another process can then open
+  the index to write).
+"""
+import itertools
+import math
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+import cjk
+import fanwen
+
+THRESHOLD = 0.8
+
+
+def corpus():
+    """archive, batch1, batch2: lists of (id, text)."""
+    rng = cjk.rng(20261128)
+    para = lambda: cjk.text(rng, rng.randint(120, 200))  # noqa: E731
+    archive, batch1, batch2 = [], [], []
+    originals = []
+    for i in range(16):
+        paras = [para() for _ in range(rng.randint(3, 5))]
+        originals.append(paras)
+        archive.append(("arch-%02d" % i, "\n".join(paras)))
+    for i in range(10):
+        archive.append(("other-%02d" % i, cjk.text(rng, rng.randint(300, 700))))
+    # batch 1: copies, light edits, a copy of a copy, reports of paragraphs
+    for i in range(4):
+        batch1.append(("copy-%02d" % i, archive[i][1]))
+        batch1.append(("edit-%02d" % i, cjk.substitute(rng, archive[4 + i][1], 2)))
+    batch1.append(("copy-00b", archive[0][1]))
+    for i in range(4):
+        a, b = originals[8 + i], originals[12 + i]
+        batch1.append(("report-%02d" % i, "\n".join([a[0], para(), b[1], para()])))
+    for i in range(5):
+        batch1.append(("new-%02d" % i, cjk.text(rng, rng.randint(300, 600))))
+    # batch 2: against archive and batch 1, and an id the archive holds
+    batch2.append(("again-00", batch1[1][1]))
+    batch2.append(("edit-x", cjk.substitute(rng, archive[2][1], 3)))
+    batch2.append(("arch-05", archive[5][1]))  # renamed arch-05#2
+    batch2.append(("report-x", "\n".join([originals[3][0], para(), originals[9][2]])))
+    batch2.append(("new-x", cjk.text(rng, 400)))
+    return archive, batch1, batch2
+
+
+ARCHIVE, BATCH1, BATCH2 = corpus()
+
+
+def brute_pairs(indexed, batch):
+    """{(id_a, id_b): (jaccard, a_in_b, b_in_a, a_indexed, b_indexed)} of
+    the pairs at THRESHOLD with a batch document."""
+    docs = dict(indexed)
+    docs.update(batch)
+    new = {i for i, _ in batch}
+    # the normalized text: line breaks dropped (cjk.py)
+    sets = {k: cjk.shingles(v.replace("\n", "")) for k, v in docs.items()}
+    found = {}
+    for a, b in itertools.combinations(sorted(docs), 2):
+        if a not in new and b not in new:
+            continue
+        inter = len(sets[a] & sets[b])
+        j = inter / (len(sets[a]) + len(sets[b]) - inter)
+        if j >= THRESHOLD:
+            found[(a, b)] = (j, inter / len(sets[a]), inter / len(sets[b]), a not in new,
+                             b not in new)
+    return found
+
+
+def rows(table):
+    """A table's rows as tuples of plain values (arrays or tuples alike)."""
+    out = []
+    for r in table:
+        out.append(tuple(v.item() if hasattr(v, "item") else v for v in r))
+    return out
+
+
+def scan_rows(docs, batch_ids, model, table):
+    """fanwen.scan() of docs with the model, its `table` restricted to rows
+    with a batch document, as the index's columns (without the flags)."""
+    with fanwen.scan(docs, passage_model=model, threshold=THRESHOLD) as r:
+        t = rows(getattr(r, table))
+    if table == "spans":
+        return [x for x in t if x[0] in batch_ids or x[3] in batch_ids]
+    return [x for x in t if x[0] in batch_ids or x[1] in batch_ids]
+
+
+def check_query(result, indexed, batch, model):
+    """The query's tables against the brute force and the scan."""
+    batch_ids = {i for i, _ in batch}
+    pairs = rows(result.pairs)
+    want = brute_pairs(indexed, batch)
+    assert {(p[0], p[1]) for p in pairs} == set(want)
+    for p in pairs:
+        j, a_in_b, b_in_a, a_ix, b_ix = want[(p[0], p[1])]
+        assert math.isclose(p[2], j, abs_tol=1e-12)
+        assert math.isclose(p[4], a_in_b, abs_tol=1e-12)
+        assert math.isclose(p[5], b_in_a, abs_tol=1e-12)
+        assert (p[6], p[7]) == (a_ix, b_ix)
+    docs = list(indexed) + list(batch)
+    assert [p[:6] for p in pairs] == scan_rows(docs, batch_ids, model, "pairs")
+    spans = rows(result.spans)
+    assert [s[:10] for s in spans] == scan_rows(docs, batch_ids, model, "spans")
+    assert [r[:6] for r in rows(result.reuse)] == scan_rows(docs, batch_ids, model, "reuse")
+    for s in spans:
+        assert (s[10], s[11]) == (s[0] not in batch_ids, s[3] not in batch_ids)
+    return pairs, spans
+
+
+def model_of(ix):
+    return os.path.join(ix.path, ix.info["passage_model"])
+
+
+def test_query_is_the_scan(tmp_path, mode):
+    ix = fanwen.Index.create(tmp_path / "ix", ARCHIVE, threshold=THRESHOLD)
+    ix.close()
+    with fanwen.Index(tmp_path / "ix") as ix:
+        assert ix.info["documents"] == len(ARCHIVE)
+        assert ix.options["threshold"] == THRESHOLD
+        with ix.query(BATCH1) as r:
+            pairs, spans = check_query(r, ARCHIVE, BATCH1, model_of(ix))
+            assert len(pairs) >= 9  # the copies and edits (the test tests something)
+            reports = {s[3] for s in spans if s[3].startswith("report-")}
+            assert reports == {"report-%02d" % i for i in range(4)}
+            assert sum(r.batch.stats["documents"].values()) == len(BATCH1)
+
+
+def test_write_is_the_cli(tmp_path, cli):
+    ix = fanwen.Index.create(tmp_path / "ix", ARCHIVE, threshold=THRESHOLD)
+    ix.close()
+    batch = tmp_path / "batch.jsonl"
+    import json
+    batch.write_text("".join(json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n"
+                             for i, t in BATCH1), encoding="utf-8")
+    with fanwen.Index(tmp_path / "ix") as ix, ix.query(batch, paths=True) as r:
+        r.write(tmp_path / "py")
+    subprocess.run([cli, "query", "-q", "--index", str(tmp_path / "ix"), "-o",
+                    str(tmp_path / "cli"), str(batch)], check=True)
+    for name in ["pairs.csv", "clusters.csv", "docs.csv", "reuse.csv", "spans.csv"]:
+        assert (tmp_path / "py" / name).read_bytes() == (tmp_path / "cli" / name).read_bytes(), name
+    assert len((tmp_path / "py" / "pairs.csv").read_text().splitlines()) > 5
+
+
+def test_add_remove_compact(tmp_path, mode):
+    with fanwen.Index.create(tmp_path / "ix", ARCHIVE, threshold=THRESHOLD) as ix:
+        assert ix.add(BATCH1) == len(BATCH1)
+        indexed = ARCHIVE + BATCH1
+        assert ix.info["documents"] == len(indexed)
+        assert len(ix.segments) == 2
+        model = model_of(ix)
+        # the archive's id again: renamed as a scan renames it
+        batch2 = BATCH2
+        renamed = [("arch-05#2", t) if i == "arch-05" else (i, t) for i, t in batch2]
+        with ix.query(batch2) as r:
+            assert ("arch-05", "arch-05#2") in {(p[0], p[1]) for p in rows(r.pairs)}
+        with ix.query(batch2) as r:
+            check_query(r, indexed, renamed, model)
+        gone = ["arch-02", "copy-01", "edit-02", "not-there"]
+        assert ix.remove(gone) == 3
+        left = [d for d in indexed if d[0] not in gone]
+        with ix.query(batch2) as r:
+            check_query(r, left, renamed, model)
+        ix.compact()
+        assert len(ix.segments) == 1 and ix.info["documents"] == len(left)
+        with ix.query(batch2) as r:
+            check_query(r, left, renamed, model)
+        # query and add at once: the batch is then indexed
+        with ix.query(batch2, add=True) as r:
+            check_query(r, left, renamed, model)
+        assert ix.info["documents"] == len(left) + len(batch2)
+        assert ix.warning == ""
+
+
+def test_errors(tmp_path):
+    with pytest.raises(fanwen.FileError, match="nowhere"):
+        fanwen.Index(tmp_path / "nowhere")
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "x").write_text("x")
+    with pytest.raises(fanwen.ArgumentError, match="not empty"):
+        fanwen.Index.create(tmp_path / "full")
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        fanwen.Index.create(tmp_path / "kw", tresh=0.5)
+    fanwen.Index.create(tmp_path / "ix", ARCHIVE, threshold=THRESHOLD).close()
+    with fanwen.Index(tmp_path / "ix") as ix:
+        with pytest.raises(fanwen.ArgumentError, match="threshold 0.8, not 0.5"):
+            ix.query(BATCH1, threshold=0.5)
+        with pytest.raises(fanwen.ArgumentError, match="opened to read"):
+            ix.add(BATCH1)
+        with pytest.raises(TypeError):
+            ix.remove("arch-00")
+    with pytest.raises(ValueError, match="the index is closed"):
+        ix.query(BATCH1)
+    # a flipped byte in a segment's table: an error naming the file
+    docs = sorted(p for p in os.listdir(tmp_path / "ix") if p.endswith(".docs"))[0]
+    path = tmp_path / "ix" / docs
+    data = bytearray(path.read_bytes())
+    data[100] ^= 0x20
+    path.write_bytes(bytes(data))
+    with pytest.raises(fanwen.Error, match=docs):
+        fanwen.Index(tmp_path / "ix")
+
+
+def test_close_with_a_result_open(tmp_path, build_lib):
+    ix = fanwen.Index.create(tmp_path / "ix", ARCHIVE, threshold=THRESHOLD)
+    r = ix.query(BATCH1)
+    ix.close()
+    assert len(rows(r.pairs)) >= 9  # still readable
+    with pytest.raises(ValueError, match="the index is closed"):
+        r.write(tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+    r.close()
+    # the lock is free: another process opens the index to write and adds
+    code = textwrap.dedent("""
+        import sys, fanwen
+        with fanwen.Index(sys.argv[1], write=True) as ix:
+            print(ix.add([("late", "一段新的文字" * 20)]))
+    """)
+    env = dict(os.environ, PYTHONPATH=build_lib)
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "ix")], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "1"
