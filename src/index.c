@@ -1629,6 +1629,40 @@ fw_status fw_index_compact(fw_index *ix)
     return st;
 }
 
+/* ---------------------------------------------------------------- text */
+
+fw_status fw_index_text(fw_index *ix, const char *id, char **text, size_t *len,
+                        fw_doc_status *status)
+{
+    ix->error[0] = '\0';
+    *text = NULL;
+    *len = 0;
+    int64_t number = fw_index_find_id(ix, id);
+    size_t pos;
+    const fw_seg *seg = number >= 0 ? fw_index_find_number(ix, (uint64_t)number, &pos) : NULL;
+    if (!seg) return fw_index_fail(ix, FW_ERR_ARG, "no document of the index has the id '%s'", id);
+    *status = (fw_doc_status)seg->docs[pos].status;
+    fw_text_cache cache = {0};
+    const char *t = "";
+    size_t n = 0;
+    char why[FW_INDEX_ERROR_SIZE];
+    fw_status st = seg->docs[pos].text_zlen
+                       ? fw_segment_text(seg, pos, &cache, &t, &n, why, sizeof why)
+                       : FW_OK;
+    if (st == FW_OK && !(*text = malloc(n + 1))) st = FW_ERR_NOMEM;
+    if (st == FW_OK) {
+        memcpy(*text, t, n);
+        (*text)[n] = '\0';
+        *len = n;
+    } else if (st == FW_ERR_NOMEM) {
+        fw_index_fail(ix, st, "out of memory");
+    } else {
+        fw_index_fail(ix, st, "%s", why);
+    }
+    fw_text_cache_free(&cache);
+    return st;
+}
+
 /* ---------------------------------------------------------------- info */
 
 static uint64_t file_size(const fw_index *ix, const char *name, const char *ext)

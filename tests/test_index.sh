@@ -541,6 +541,56 @@ twins seg-000002
 "$FANWEN" index compact -q "$W/tw2.ix" || fail "compact tw2"
 twins seg-000003
 rm -rf "$W/tw1.ix" "$W/tw2.ix"
+# explain --index: a pair of a query, the new document as a file and the
+# indexed one by id, gives the query's reuse shares and Jaccard; two
+# indexed ids give what files of their texts give (the texts read back
+# byte for byte); an argument that is neither says so
+"$FANWEN" index build -q "$W/ex.ix" "$W/A.jsonl" || fail "build ex"
+"$FANWEN" query -q --index "$W/ex.ix" -o "$W/exq" "$W/B.jsonl" || fail "query ex"
+python3 - "$W" "$FANWEN" <<'EOF' || fail "explain --index"
+import csv, json, subprocess, sys
+w, fanwen = sys.argv[1], sys.argv[2]
+texts = {}
+for part in "AB":
+    for line in open("%s/%s.jsonl" % (w, part), encoding="utf-8"):
+        d = json.loads(line)
+        texts[d["id"]] = (part, d["text"])
+table = lambda name: list(csv.reader(open("%s/exq/%s" % (w, name), encoding="utf-8", newline="")))[1:]
+jaccard = {(r[0], r[1]): r[2] for r in table("pairs.csv")}
+def explain(*args):
+    out = subprocess.run([fanwen, "explain", "--json", "--index", w + "/ex.ix", *args],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+checked = 0
+for row in table("reuse.csv"):
+    x, y = row[0], row[1]
+    if {texts[x][0], texts[y][0]} != {"A", "B"}:
+        continue
+    new, old = (x, y) if texts[x][0] == "B" else (y, x)
+    path = "%s/new-%d.txt" % (w, checked)
+    open(path, "w", encoding="utf-8").write(texts[new][1])
+    e = explain(path, old)  # a: the new document, b: the indexed one
+    assert e["b"]["id"] == old and e["from_spans"], e
+    new_in_old, old_in_new = (row[4], row[5]) if new == x else (row[5], row[4])
+    assert ("%.6f" % e["a_in_b"], "%.6f" % e["b_in_a"]) == (new_in_old, old_in_new), (row, e)
+    if (x, y) in jaccard:
+        assert "%.6f" % e["jaccard"] == jaccard[(x, y)], (row, e)
+    checked += 1
+    if checked == 3:
+        break
+assert checked, "no reuse row of a new and an indexed document"
+a, b = "same-00", "same-03"  # two of the 30 copies, both in A
+for k, i in enumerate((a, b)):
+    open("%s/old-%d.txt" % (w, k), "w", encoding="utf-8").write(texts[i][1])
+by_id, by_file = explain(a, b), explain(w + "/old-0.txt", w + "/old-1.txt")
+for side in "ab":
+    by_file[side]["id"] = by_id[side]["id"]
+assert by_id == by_file and by_id["runs"], (by_id, by_file)
+out = subprocess.run([fanwen, "explain", "--index", w + "/ex.ix", "nowhere-id", a],
+                     capture_output=True, text=True)
+assert out.returncode == 1 and "'nowhere-id' is neither an id of the index nor a file" in out.stderr, out.stderr
+EOF
 fresh; model=$(ls "$fx" | grep '^model-')
 flip "$fx/$model" 40; expect_caught "passage model" "$model: damaged"
 fresh; rm "$fx/$model"; expect_caught "passage model gone" "$model: missing"

@@ -239,6 +239,15 @@ class Index:
         --check``): fanwen.Error naming a damaged file."""
         self._core.check()
 
+    def text(self, id, raw=False):
+        """The text of the indexed document `id` as it was indexed: the
+        text spans' byte offsets count in (as bytes with raw=True; else a
+        str, bytes that are not UTF-8 replaced). ArgumentError when no live
+        document has the id; "" for one indexed without a text (empty,
+        unreadable)."""
+        data, _status = self._core.text(id)
+        return data if raw else data.decode("utf-8", "replace")
+
     @property
     def info(self):
         """``fanwen index info`` as a dict: generation, documents, removed,

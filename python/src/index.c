@@ -18,6 +18,7 @@
  */
 #include "fanwen_py.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct IndexObject {
@@ -373,6 +374,35 @@ static PyObject *index_segments(PyObject *obj, PyObject *args)
     return list;
 }
 
+static PyObject *index_text(PyObject *obj, PyObject *args)
+{
+    IndexObject *self = (IndexObject *)obj;
+    PyObject *id;
+    if (!PyArg_ParseTuple(args, "O:text", &id) || !usable(self)) return NULL;
+    PyObject *b = fwpy_utf8(id, "surrogateescape", "id");
+    if (!b) return NULL;
+    const char *name = PyBytes_AsString(b);
+    if (strlen(name) != (size_t)PyBytes_Size(b)) {
+        Py_DECREF(b);
+        PyErr_SetString(PyExc_ValueError, "the id contains a NUL character");
+        return NULL;
+    }
+    char *text = NULL;
+    size_t len = 0;
+    fw_doc_status status = FW_DOC_OK;
+    fw_status st;
+    self->busy = 1;
+    Py_BEGIN_ALLOW_THREADS
+    st = fw_index_text(self->index, name, &text, &len, &status);
+    Py_END_ALLOW_THREADS
+    self->busy = 0;
+    Py_DECREF(b);
+    if (st != FW_OK) return index_raise(self, st);
+    PyObject *r = Py_BuildValue("(y#s)", text, (Py_ssize_t)len, fw_doc_status_name(status));
+    free(text);
+    return r;
+}
+
 static PyObject *index_options(PyObject *obj, PyObject *args)
 {
     (void)args;
@@ -406,6 +436,8 @@ static PyMethodDef index_methods[] = {
     {"segments", index_segments, METH_NOARGS,
      "[(name, documents, first, last)] by fw_index_segment()."},
     {"options", index_options, METH_NOARGS, "fw_index_scan_options() as a dict."},
+    {"text", index_text, METH_VARARGS,
+     "text(id) -> (bytes, status name): fw_index_text(), the GIL released."},
     {"message", index_message, METH_NOARGS,
      "fw_index_error(): after a call that succeeded, \"\" or a warning."},
     {"close", index_close, METH_NOARGS,

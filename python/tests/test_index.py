@@ -142,11 +142,22 @@ def test_query_is_the_scan(tmp_path, mode):
     with fanwen.Index(tmp_path / "ix") as ix:
         assert ix.info["documents"] == len(ARCHIVE)
         assert ix.options["threshold"] == THRESHOLD
+        # texts read back as indexed: the spans' offsets slice them
+        assert all(ix.text(i) == t for i, t in ARCHIVE)
+        assert ix.text("arch-03", raw=True) == ARCHIVE[3][1].encode()
+        with pytest.raises(fanwen.ArgumentError, match="no document of the index has the id 'zz'"):
+            ix.text("zz")
         with ix.query(BATCH1) as r:
             pairs, spans = check_query(r, ARCHIVE, BATCH1, model_of(ix))
             assert len(pairs) >= 9  # the copies and edits (the test tests something)
             reports = {s[3] for s in spans if s[3].startswith("report-")}
             assert reports == {"report-%02d" % i for i in range(4)}
+            texts = dict(ARCHIVE + BATCH1)
+            for s in spans:  # a span's bytes: the indexed side from the index
+                a = ix.text(s[0], raw=True) if s[10] else texts[s[0]].encode()
+                b = texts[s[3]].encode()
+                assert a[s[1]:s[2]].replace(b"\n", b"") == b[s[4]:s[5]].replace(b"\n", b"") \
+                    or s[9] < 1
             assert sum(r.batch.stats["documents"].values()) == len(BATCH1)
 
 

@@ -9,8 +9,10 @@
  * for the page with the two texts side by side.
  *
  * The pair comes from two files (scanned together here, with the passage
- * level) or from a report directory, whose scan is run again to read the
- * texts (rescan.c).
+ * level), from a report directory, whose scan is run again to read the
+ * texts (rescan.c), or from an index (--index): each side an indexed
+ * document, by id, or a file, scanned together with the index's
+ * parameters and passage model, as a query sees the pair.
  */
 #include "cli.h"
 
@@ -18,10 +20,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *usage_explain =
     "usage: fanwen explain [options] FILE_A FILE_B\n"
     "       fanwen explain [options] --report DIR ID_A ID_B\n"
+    "       fanwen explain [options] --index DIR ID_OR_FILE_A ID_OR_FILE_B\n"
     "\n"
     "Shows why two documents are called copies: each one's copy ratio (the\n"
     "share of its characters in runs of at least --min-run characters that\n"
@@ -35,9 +39,14 @@ static const char *usage_explain =
     "DIR is the --out of an earlier scan and ID_A ID_B are ids as docs.csv\n"
     "writes them: the scan is run again from what DIR/summary.json recorded\n"
     "(its inputs, read again from the directory it ran in, and its options).\n"
+    "With --index, each side is the indexed document of that id (its text\n"
+    "as indexed) or else a file (one document), and the two are scanned\n"
+    "with the index's parameters and passage model: the pair as `fanwen\n"
+    "query --index DIR` sees it (a new document against an archived one).\n"
     "\n"
     "options:\n"
     "      --report DIR      the pair is ID_A ID_B of the scan that wrote DIR\n"
+    "      --index DIR       ID_OR_FILE_A ID_OR_FILE_B: indexed ids or files\n"
     "      --min-run N       mark runs of at least N characters (default 13, as\n"
     "                        CNKI and 维普 count them)\n"
     "      --html FILE       write the pair's page to FILE: the two texts side by\n"
@@ -245,25 +254,11 @@ static int find_id(const fw_scan *scan, const char *id, size_t *doc)
     return 0;
 }
 
-/* Two files scanned together, with the passage level. */
-static fw_scan *scan_two(const char *file_a, const char *file_b, int threads)
+/* The two documents of a scan of two, or NULL having said why. */
+static fw_scan *two_documents(fw_scan *scan, fw_status st, const char *usage)
 {
-    fw_scan_options opt;
-    fw_scan_options_default(&opt);
-    opt.threads = threads;
-    fw_scan *scan;
-    char why[256];
-    if (fw_scan_new(&opt, &scan, why, sizeof why) != FW_OK) {
-        fprintf(stderr, "fanwen explain: %s\n", why);
-        return NULL;
-    }
-    fw_status st = fw_scan_add_path(scan, file_a);
-    if (st == FW_OK) st = fw_scan_add_path(scan, file_b);
-    if (st == FW_OK) st = fw_scan_run(scan);
     const char *problem = st != FW_OK ? fw_scan_error(scan) : NULL;
-    if (!problem && fw_scan_doc_count(scan) != 2)
-        problem = "FILE_A and FILE_B must be one document each (for a JSONL or WARC "
-                  "corpus, scan it and use --report)";
+    if (!problem && fw_scan_doc_count(scan) != 2) problem = usage;
     for (size_t i = 0; !problem && i < 2; i++) {
         fw_doc_info d;
         fw_scan_doc(scan, i, &d);
@@ -281,14 +276,112 @@ static fw_scan *scan_two(const char *file_a, const char *file_b, int threads)
     return scan;
 }
 
+/* Two files scanned together, with the passage level. */
+static fw_scan *scan_two(const char *file_a, const char *file_b, int threads)
+{
+    fw_scan_options opt;
+    fw_scan_options_default(&opt);
+    opt.threads = threads;
+    fw_scan *scan;
+    char why[256];
+    if (fw_scan_new(&opt, &scan, why, sizeof why) != FW_OK) {
+        fprintf(stderr, "fanwen explain: %s\n", why);
+        return NULL;
+    }
+    fw_status st = fw_scan_add_path(scan, file_a);
+    if (st == FW_OK) st = fw_scan_add_path(scan, file_b);
+    if (st == FW_OK) st = fw_scan_run(scan);
+    return two_documents(scan, st,
+                         "FILE_A and FILE_B must be one document each (for a JSONL or WARC "
+                         "corpus, scan it and use --report)");
+}
+
+/* Adds one side of --index: the indexed document `arg`, or the file;
+ * says why when it cannot. */
+static fw_status add_side(fw_index *index, fw_scan *scan, const char *arg)
+{
+    char *text;
+    size_t len;
+    fw_doc_status status;
+    fw_status st = fw_index_text(index, arg, &text, &len, &status);
+    if (st == FW_ERR_ARG) { /* not an indexed id: a file */
+        if (access(arg, F_OK) != 0) {
+            fprintf(stderr, "fanwen explain: '%s' is neither an id of the index nor a file\n",
+                    arg);
+            return FW_ERR_ARG;
+        }
+        if ((st = fw_scan_add_path(scan, arg)) != FW_OK)
+            fprintf(stderr, "fanwen explain: %s\n", fw_scan_error(scan));
+        return st;
+    }
+    if (st != FW_OK) {
+        fprintf(stderr, "fanwen explain: %s\n", fw_index_error(index));
+        return st;
+    }
+    if (status != FW_DOC_OK && status != FW_DOC_REPAIRED) {
+        fprintf(stderr, "fanwen explain: %s: indexed with status %s, without a text\n", arg,
+                fw_doc_status_name(status));
+        st = FW_ERR_ARG;
+    } else if ((st = fw_scan_add_text(scan, arg, text, len)) != FW_OK) {
+        fprintf(stderr, "fanwen explain: %s\n", fw_scan_error(scan));
+    }
+    free(text);
+    return st;
+}
+
+/* The pair as a query against the index DIR sees it: each side an indexed
+ * document or a file, scanned together with the index's parameters and
+ * passage model. */
+static fw_scan *scan_indexed(const char *dir, const char *a, const char *b, int threads)
+{
+    fw_index *index;
+    char why[1024];
+    if (fw_index_open(dir, 0, &index, why, sizeof why) != FW_OK) {
+        fprintf(stderr, "fanwen explain: %s\n", why);
+        return NULL;
+    }
+    fw_scan_options opt;
+    fw_index_scan_options(index, &opt);
+    opt.threads = threads;
+    fw_index_info info;
+    fw_index_get_info(index, &info);
+    fw_scan *scan = NULL;
+    fw_status st = fw_scan_new(&opt, &scan, why, sizeof why);
+    if (st != FW_OK) fprintf(stderr, "fanwen explain: %s\n", why);
+    if (st == FW_OK && info.passage_model[0]) { /* the model the query used */
+        size_t n = strlen(dir) + strlen(info.passage_model) + 2;
+        char *model = malloc(n);
+        if (!model) {
+            st = FW_ERR_NOMEM;
+            fprintf(stderr, "fanwen explain: out of memory\n");
+        } else {
+            snprintf(model, n, "%s/%s", dir, info.passage_model);
+            if ((st = fw_scan_use_passage_model(scan, model)) != FW_OK)
+                fprintf(stderr, "fanwen explain: %s\n", fw_scan_error(scan));
+            free(model);
+        }
+    }
+    if (st == FW_OK) st = add_side(index, scan, a);
+    if (st == FW_OK) st = add_side(index, scan, b);
+    fw_index_close(index); /* the texts are the scan's own copies now */
+    if (st != FW_OK) {
+        fw_scan_free(scan);
+        return NULL;
+    }
+    return two_documents(scan, fw_scan_run(scan),
+                         "each side must be one document (an indexed id, or a file holding one)");
+}
+
 int cmd_explain(int argc, char **argv)
 {
     const char *report = NULL, *html = NULL;
     int json = 0;
     unsigned min_run = CLI_DEFAULT_MIN_RUN, threads = 0;
-    enum { OPT_REPORT = 256, OPT_MIN_RUN, OPT_HTML, OPT_JSON };
+    const char *index = NULL;
+    enum { OPT_REPORT = 256, OPT_INDEX, OPT_MIN_RUN, OPT_HTML, OPT_JSON };
     static const struct option longopts[] = {
         {"report", required_argument, 0, OPT_REPORT},
+        {"index", required_argument, 0, OPT_INDEX},
         {"min-run", required_argument, 0, OPT_MIN_RUN},
         {"html", required_argument, 0, OPT_HTML},
         {"json", no_argument, 0, OPT_JSON},
@@ -301,6 +394,7 @@ int cmd_explain(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":j:h", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_REPORT: report = optarg; break;
+        case OPT_INDEX: index = optarg; break;
         case OPT_MIN_RUN:
             if (!cli_unsigned("explain", "--min-run", optarg, 1, 100000, &min_run))
                 return EXIT_FAILURE;
@@ -316,11 +410,15 @@ int cmd_explain(int argc, char **argv)
         default: return explain_usage("unknown option '%s'", argv[optind - 1]);
         }
     }
+    if (report && index) return explain_usage("%s", "give --report or --index, not both");
     if (argc - optind != 2)
-        return explain_usage("%s", report ? "give ID_A and ID_B" : "give FILE_A and FILE_B");
+        return explain_usage("%s", report  ? "give ID_A and ID_B"
+                                   : index ? "give ID_OR_FILE_A and ID_OR_FILE_B"
+                                           : "give FILE_A and FILE_B");
     char *html_path = html ? cli_absolute(html) : NULL; /* before rescan's chdir */
     fw_scan *scan = report ? cli_rescan("explain", report, (int)threads)
-                           : scan_two(argv[optind], argv[optind + 1], (int)threads);
+                    : index ? scan_indexed(index, argv[optind], argv[optind + 1], (int)threads)
+                            : scan_two(argv[optind], argv[optind + 1], (int)threads);
     size_t a = 0, b = 1;
     int code = EXIT_FAILURE;
     if (scan && (!report || (find_id(scan, argv[optind], &a) && find_id(scan, argv[optind + 1], &b)))) {
