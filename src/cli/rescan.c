@@ -184,8 +184,14 @@ fw_scan *cli_rescan(const char *cmd, const char *dir, int threads)
     }
     const char *kind = string(root, "kind", NULL);
     if (kind && !strcmp(kind, "query")) {
+        const char *index_keys[] = {"index", "dir", NULL};
+        yajl_val index = yajl_tree_get(root, index_keys, yajl_t_string);
         fprintf(stderr, "fanwen %s: %s holds the reports of a query against an index (fanwen "
-                        "query --index): this reads a scan's\n", cmd, dir);
+                        "query --index): this reads a scan's", cmd, dir);
+        if (!strcmp(cmd, "explain"))
+            fprintf(stderr, "; for a pair of it, fanwen explain --index %s NEW_FILE INDEXED_ID",
+                    index ? YAJL_GET_STRING(index) : "INDEX_DIR");
+        fputc('\n', stderr);
         yajl_tree_free(root);
         return NULL;
     }
