@@ -257,9 +257,7 @@ static void close_generation(fw_index *ix)
     ix->withdrawn = NULL;
     ix->nwithdrawn = 0;
     fw_index_forget_components(ix);
-    if (ix->model) fw_passage_model_free(ix->model);
-    free(ix->model);
-    ix->model = NULL;
+    /* the model stays: batches borrow it (open_generation, free_models) */
     if (ix->known) fw_known_passages_free(ix->known);
     free(ix->known);
     ix->known = NULL;
@@ -268,6 +266,49 @@ static void close_generation(fw_index *ix)
 
 static fw_status check_canon(fw_index *ix, char *why, size_t n);
 static fw_status read_passage_model(fw_index *ix, char *why, size_t n);
+
+static void free_model(struct fw_passage_model *m)
+{
+    if (m) fw_passage_model_free(m);
+    free(m);
+}
+
+static void free_models(fw_index *ix)
+{
+    free_model(ix->model);
+    ix->model = NULL;
+    for (size_t i = 0; i < ix->nretired; i++) free_model(ix->retired[i]);
+    free(ix->retired);
+    ix->retired = NULL;
+    ix->nretired = 0;
+}
+
+/* The model the manifest names: the one held if the same file and sum
+ * (read and checked when first named), else read; one held before is
+ * retired, as a batch of an earlier generation may still use it. */
+static fw_status take_passage_model(fw_index *ix, char *why, size_t n)
+{
+    if (ix->model && ix->model_sum == ix->man.passage_model_sum &&
+        !strcmp(ix->model_name, ix->man.passage_model))
+        return FW_OK;
+    if (ix->model) {
+        struct fw_passage_model **r =
+            realloc(ix->retired, (ix->nretired + 1) * sizeof *ix->retired);
+        if (!r) return FW_ERR_NOMEM;
+        ix->retired = r;
+        ix->retired[ix->nretired++] = ix->model;
+        ix->model = NULL;
+    }
+    fw_status st = read_passage_model(ix, why, n);
+    if (st != FW_OK) {
+        free_model(ix->model);
+        ix->model = NULL;
+        return st;
+    }
+    snprintf(ix->model_name, sizeof ix->model_name, "%s", ix->man.passage_model);
+    ix->model_sum = ix->man.passage_model_sum;
+    return FW_OK;
+}
 
 /* Maps the generation the manifest names. A file missing under a reader
  * (a writer replaced the generation meanwhile) sends it back to the
@@ -299,7 +340,7 @@ static fw_status open_generation(fw_index *ix, char *why, size_t n)
         }
         if (ix->man.params.passages && ix->man.passage_model[0]) {
             ptag = fw_index_passage_tag(&ix->man.params, ix->man.passage_model_sum);
-            if ((st = read_passage_model(ix, why, n)) != FW_OK) return st;
+            if ((st = take_passage_model(ix, why, n)) != FW_OK) return st;
         }
         errno = 0;
         for (size_t g = 0; g < ix->man.nsegs && st == FW_OK; g++)
@@ -475,6 +516,7 @@ void fw_index_close(fw_index *ix)
 {
     if (!ix) return;
     close_generation(ix);
+    free_models(ix);
     fw_normalizer_free(ix->normalizer);
     if (ix->lock_fd >= 0) close(ix->lock_fd); /* releases the lock */
     free(ix->dir);

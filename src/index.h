@@ -254,10 +254,17 @@ struct fw_index {
     uint64_t comp_n;           /* numbers covered (next_doc) */
     uint64_t *live_pairs;      /* the live pairs, a << 32 | b with a < b, sorted */
     size_t nlive_pairs;
-    /* the passage level: the model, read when the generation is opened and
-     * lent to every batch, and its boilerplate passages sketched, made at
-     * the first query (index_passages.c) */
+    /* the passage level: the model, read when a generation naming it is
+     * opened and lent to every batch, and its boilerplate passages
+     * sketched, made at the first query (index_passages.c). Batches
+     * outlive generations (a query, then an add), so the model is kept
+     * while later generations name the same file and sum, and one they
+     * do not name is retired, not freed, until fw_index_close(). */
     struct fw_passage_model *model;
+    char model_name[FW_INDEX_NAME_SIZE];
+    uint64_t model_sum;
+    struct fw_passage_model **retired;
+    size_t nretired;
     struct fw_known_passages *known;
     char error[FW_INDEX_ERROR_SIZE];
 };

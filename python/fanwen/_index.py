@@ -266,8 +266,9 @@ class Index:
 
     @property
     def warning(self):
-        """After an add, remove or compact that succeeded: "" or why it may
-        not survive a power loss (flushing the directory failed)."""
+        """The library's message of the last call: after an add, remove or
+        compact that succeeded, "" or why it may not survive a power loss
+        (flushing the directory failed)."""
         return self._core.message()
 
     def close(self):

@@ -107,9 +107,10 @@ PyObject *fwpy_struct_dict(const fwpy_field *fields, size_t n, const void *row);
 PyObject *fwpy_scan_batch(fw_index *index, PyObject *owner, PyObject *options, int to_add);
 /* Takes a Scan for a call that runs it (fw_index_query), GIL about to be
  * released: *scan its fw_scan; -1 with an exception when it is not a
- * Scan, or closed, failed or in use. fwpy_scan_end() after, with the
- * call's status (a failure other than FW_ERR_ARG leaves only its stats). */
-int fwpy_scan_begin(PyObject *obj, fw_scan **scan);
+ * batch of `owner`, or closed, failed or in use. fwpy_scan_end() after,
+ * with the call's status (a failure other than FW_ERR_ARG leaves only its
+ * stats). */
+int fwpy_scan_begin(PyObject *obj, PyObject *owner, fw_scan **scan);
 void fwpy_scan_end(PyObject *obj, fw_status st);
 /* A result made from the Scan refers to it: pinned, close() refuses. */
 void fwpy_scan_pin(PyObject *obj, int delta);

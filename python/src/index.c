@@ -190,7 +190,11 @@ static PyObject *index_batch(PyObject *obj, PyObject *args)
     int to_add = 0;
     if (!PyArg_ParseTuple(args, "|O!p:batch", &PyDict_Type, &dict, &to_add) || !usable(self))
         return NULL;
+    /* busy: converting the options runs Python code (__fspath__, __index__)
+     * that could close the index under the call */
+    self->busy = 1;
     PyObject *batch = fwpy_scan_batch(self->index, obj, dict, to_add);
+    self->busy = 0;
     if (batch) self->dependents++;
     return batch;
 }
@@ -201,7 +205,7 @@ static PyObject *index_query(PyObject *obj, PyObject *args)
     PyObject *batch;
     if (!PyArg_ParseTuple(args, "O:query", &batch) || !usable(self)) return NULL;
     fw_scan *scan;
-    if (fwpy_scan_begin(batch, &scan) < 0) return NULL;
+    if (fwpy_scan_begin(batch, obj, &scan) < 0) return NULL;
     ResultObject *r = (ResultObject *)PyType_GenericAlloc(result_type, 0);
     if (!r) {
         fwpy_scan_end(batch, FW_ERR_ARG);
@@ -259,7 +263,7 @@ static PyObject *index_remove(PyObject *obj, PyObject *args)
     IndexObject *self = (IndexObject *)obj;
     PyObject *ids;
     if (!PyArg_ParseTuple(args, "O:remove", &ids) || !usable(self)) return NULL;
-    PyObject *list = PySequence_List(ids);
+    PyObject *list = PySequence_List(ids); /* may run Python code: usable() again below */
     if (!list) return NULL;
     const Py_ssize_t n = PyList_Size(list);
     PyObject *encoded = PyList_New(n);
@@ -281,6 +285,7 @@ static PyObject *index_remove(PyObject *obj, PyObject *args)
             goto out;
         }
     }
+    if (!usable(self)) goto out;
     size_t removed = 0;
     fw_status st;
     self->busy = 1;

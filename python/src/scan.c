@@ -469,10 +469,10 @@ PyObject *fwpy_scan_batch(fw_index *index, PyObject *owner, PyObject *options, i
     return (PyObject *)self;
 }
 
-int fwpy_scan_begin(PyObject *obj, fw_scan **scan)
+int fwpy_scan_begin(PyObject *obj, PyObject *owner, fw_scan **scan)
 {
-    if (!PyObject_TypeCheck(obj, scan_type)) {
-        PyErr_SetString(PyExc_TypeError, "expected a batch of this index (a Scan)");
+    if (!PyObject_TypeCheck(obj, scan_type) || ((ScanObject *)obj)->owner != owner) {
+        PyErr_SetString(PyExc_TypeError, "expected a batch of this index (Index.batch())");
         return -1;
     }
     ScanObject *self = (ScanObject *)obj;

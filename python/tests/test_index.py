@@ -256,3 +256,54 @@ def test_close_with_a_result_open(tmp_path, build_lib):
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "1"
+
+
+def test_results_outlive_changes(tmp_path):
+    """A result (and its batch, which borrows the index's passage model)
+    stays whole through add, remove and compact on the same index."""
+    with fanwen.Index.create(tmp_path / "ix", ARCHIVE, threshold=THRESHOLD) as ix:
+        r = ix.query(BATCH1)
+        r.write(tmp_path / "before")
+        r.batch.write_passage_model(tmp_path / "model-before")
+        ix.add(BATCH2)
+        assert ix.remove(["arch-00", "arch-09"]) == 2
+        ix.compact()
+        r.write(tmp_path / "after")
+        r.batch.write_passage_model(tmp_path / "model-after")
+        for name in ["pairs.csv", "clusters.csv", "docs.csv", "reuse.csv", "spans.csv"]:
+            assert (tmp_path / "before" / name).read_bytes() == \
+                (tmp_path / "after" / name).read_bytes(), name
+        assert (tmp_path / "model-before").read_bytes() == (tmp_path / "model-after").read_bytes()
+        r.close()
+
+
+def test_python_code_that_closes_the_index(tmp_path):
+    """Python code the binding runs while it holds the index (an option's
+    __fspath__, an ids generator) cannot close it under the call."""
+    ix = fanwen.Index.create(tmp_path / "ix", ARCHIVE, threshold=THRESHOLD)
+
+    class Closer:
+        def __fspath__(self):
+            ix.close()
+            return str(tmp_path)
+
+    with pytest.raises(RuntimeError, match="in use"):
+        ix.query(BATCH1, tmp_dir=Closer())
+    assert ix.info["documents"] == len(ARCHIVE)  # still open
+
+    def ids():
+        yield "arch-01"
+        ix.close()
+        yield "arch-02"
+
+    with pytest.raises(ValueError, match="the index is closed"):
+        ix.remove(ids())
+    # a batch of one index is refused by another
+    other = fanwen.Index.create(tmp_path / "other", ARCHIVE[:3], threshold=THRESHOLD)
+    batch = other._core.batch({}, False)
+    again = fanwen.Index(tmp_path / "ix")
+    with pytest.raises(TypeError, match="a batch of this index"):
+        again._core.query(batch)
+    batch.close()
+    other.close()
+    again.close()
