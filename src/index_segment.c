@@ -133,6 +133,7 @@ static void out_flush(out_file *o)
 
 static void out_put(out_file *o, const void *p, size_t len)
 {
+    if (!len) return; /* p may be NULL then (no pairs), which memcpy may not take */
     if (o->len + len > OUT_BUF_BYTES) out_flush(o);
     if (len >= OUT_BUF_BYTES) {
         out_write(o, p, len);
