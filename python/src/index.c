@@ -138,13 +138,19 @@ static PyObject *index_create(PyObject *module, PyObject *args)
     return (PyObject *)wrap_index(index);
 }
 
-static void index_dealloc(PyObject *obj)
+/* A heap type's object freed (its type's reference with it). */
+static void free_object(PyObject *obj)
 {
     PyTypeObject *type = Py_TYPE(obj);
-    index_free((IndexObject *)obj); /* no batch is left: each held it */
     freefunc tp_free = (freefunc)PyType_GetSlot(type, Py_tp_free);
     tp_free(obj);
     Py_DECREF(type);
+}
+
+static void index_dealloc(PyObject *obj)
+{
+    index_free((IndexObject *)obj); /* no batch is left: each held it */
+    free_object(obj);
 }
 
 static PyObject *index_close(PyObject *obj, PyObject *args)
@@ -485,11 +491,8 @@ static void result_free(ResultObject *r)
 
 static void result_dealloc(PyObject *obj)
 {
-    PyTypeObject *type = Py_TYPE(obj);
     result_free((ResultObject *)obj);
-    freefunc tp_free = (freefunc)PyType_GetSlot(type, Py_tp_free);
-    tp_free(obj);
-    Py_DECREF(type);
+    free_object(obj);
 }
 
 static PyObject *result_close(PyObject *obj, PyObject *args)
