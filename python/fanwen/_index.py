@@ -167,6 +167,9 @@ class Index:
         reading = {k: options.pop(k) for k in ("threads", "text_field", "id_field",
                                                "max_doc_bytes", "memory_limit", "tmp_dir")
                    if k in options}
+        if reading and inputs is None:
+            raise TypeError("%s= goes with inputs (how to read them), which create() was not "
+                            "given" % next(iter(reading)))
         ix = cls(path, _core=_fanwen.index_create(os.fsencode(path), options))
         try:
             if passage_model is not None:

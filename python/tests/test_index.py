@@ -216,6 +216,9 @@ def test_errors(tmp_path):
         fanwen.Index.create(tmp_path / "full")
     with pytest.raises(TypeError, match="unexpected keyword"):
         fanwen.Index.create(tmp_path / "kw", tresh=0.5)
+    with pytest.raises(TypeError, match="threads= goes with inputs"):
+        fanwen.Index.create(tmp_path / "kw", threads=2)
+    assert not (tmp_path / "kw").exists()
     fanwen.Index.create(tmp_path / "ix", ARCHIVE, threshold=THRESHOLD).close()
     with fanwen.Index(tmp_path / "ix") as ix:
         with pytest.raises(fanwen.ArgumentError, match="threshold 0.8, not 0.5"):
