@@ -920,6 +920,27 @@ FW_API size_t fw_index_result_reuse_count(const fw_index_result *result);
 FW_API fw_status fw_index_result_reuse(const fw_index_result *result, size_t i,
                                        fw_index_reuse *reuse);
 
+/* A new document as the query's docs.csv has it, in input order: its id
+ * as the query named it (renamed: 1 when the index held the id already,
+ * "id#2"), the cluster named by its smallest id (NULL when in none), and
+ * with the passage level the shares of its characters reused from other
+ * documents, archived or new, and in boilerplate (negative without it).
+ * Strings valid until fw_index_result_free(). */
+typedef struct fw_index_doc {
+    const char *id;
+    fw_doc_status status;
+    uint64_t bytes, chars, shingles;
+    uint64_t passages;
+    double reused_share, boilerplate_share;
+    const char *cluster;
+    uint64_t cluster_size;
+    const char *message;      /* the scan's, "" when none */
+    int renamed;
+} fw_index_doc;
+FW_API size_t fw_index_result_doc_count(const fw_index_result *result);
+FW_API fw_status fw_index_result_doc(const fw_index_result *result, size_t i,
+                                     fw_index_doc *doc);
+
 /* Writes pairs.csv, clusters.csv and docs.csv into `dir` (created if
  * missing): the rows a scan of index and batch together has for the
  * batch's documents (docs.csv: the batch's documents in input order;

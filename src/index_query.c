@@ -1082,6 +1082,22 @@ fw_status fw_index_result_pair(const fw_index_result *r, size_t i, fw_index_matc
     return FW_OK;
 }
 
+size_t fw_index_result_doc_count(const fw_index_result *r) { return r->n; }
+
+fw_status fw_index_result_doc(const fw_index_result *r, size_t i, fw_index_doc *out)
+{
+    if (i >= r->n) return FW_ERR_ARG;
+    const fw_doc_record *d = &r->batch->docs[i];
+    const int shares = r->passages != 0; /* as docs.csv (index_report.c) */
+    *out = (fw_index_doc){r->ids[i], d->status, d->bytes, d->chars, d->nshingles,
+                          shares ? d->npassages : 0,
+                          shares ? fw_aligned_share(r->reused_chars[i], d->naligned) : -1,
+                          shares ? fw_aligned_share(r->boilerplate_chars[i], d->naligned) : -1,
+                          r->cluster[i], r->cluster_size[i], d->message ? d->message : "",
+                          r->renamed[i] != 0};
+    return FW_OK;
+}
+
 size_t fw_index_result_span_count(const fw_index_result *r) { return r->npspans; }
 
 fw_status fw_index_result_span(const fw_index_result *r, size_t i, fw_index_span *out)

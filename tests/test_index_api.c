@@ -292,6 +292,19 @@ static void test_result_outlives_generation(void **state)
     snprintf(model1, sizeof model1, "%s/model-before", dir);
     snprintf(model2, sizeof model2, "%s/model-after", dir);
     assert_int_equal(fw_scan_write_passage_model(batch, model1), FW_OK);
+    /* the batch's documents, in input order, as docs.csv has them */
+    assert_int_equal(fw_index_result_doc_count(r), NDOCS - 30);
+    for (size_t i = 0; i < NDOCS - 30; i++) {
+        fw_index_doc d;
+        assert_int_equal(fw_index_result_doc(r, i, &d), FW_OK);
+        assert_string_equal(d.id, ids[30 + i]);
+        assert_int_equal(d.status, FW_DOC_OK);
+        assert_int_equal(d.bytes, strlen(texts[30 + i]));
+        assert_false(d.renamed);
+        assert_true(d.reused_share >= 0 && d.reused_share <= 1);
+    }
+    fw_index_doc none;
+    assert_int_equal(fw_index_result_doc(r, NDOCS - 30, &none), FW_ERR_ARG);
     assert_int_equal(fw_index_add(ix, r), FW_OK);
     assert_int_equal(fw_index_compact(ix), FW_OK);
     assert_int_equal(fw_index_result_write(ix, r, out2), FW_OK);

@@ -21,7 +21,7 @@ import os
 from collections import namedtuple
 
 from . import _fanwen
-from . import _add_paths, _add_texts, _numbers, _ratios, _table
+from . import _add_paths, _add_texts, _numbers, _objects, _pick, _ratios, _table
 
 __all__ = ["Index", "IndexResult", "Match", "IndexSpan", "IndexReuse"]
 
@@ -41,6 +41,12 @@ IndexReuse = namedtuple("IndexReuse", "id_a id_b shared_passages shared_chars a_
 _MATCH_DTYPES = (object, object, "f8", "f8", "f8", "f8", "?", "?")
 _SPAN_DTYPES = (object, "u8", "u8", object, "u8", "u8", "u8", "u8", "u8", "f8", "?", "?")
 _REUSE_DTYPES = (object, object, "u8", "u8", "f8", "f8", "?", "?")
+
+
+def _renamed(message):
+    """docs.csv's message of a renamed document (index_report.c)."""
+    head = message.encode("utf-8", "surrogateescape")[:180].decode("utf-8", "surrogateescape")
+    return head + "; duplicate id, renamed" if message else "duplicate id, renamed"
 
 
 def _flags(column):
@@ -71,6 +77,35 @@ class IndexResult:
         if key not in self._cache:
             self._cache[key] = build()
         return self._cache[key]
+
+    @property
+    def documents(self):
+        """docs.csv of the query: each new document in input order (Document
+        rows), its id as the query named it ("id#2" for an id the index
+        held), reused_share its characters' share reused from archived or
+        new documents (NaN, None without tuples, without passages), cluster
+        the id naming its cluster or None."""
+        return self._get("documents", self._build_documents)
+
+    def _build_documents(self):
+        from . import Document, _DOCUMENT_DTYPES, _np
+        d = self._core.documents()
+        status = _pick(_objects(list(_fanwen.DOC_STATUS)), _numbers(d["status"]))
+        # without the passage level the shares are negative: NaN or None, as
+        # Result.documents has them, and passages -1 or None
+        passages_on = all(v >= 0 for v in _numbers(d["reused_share"]))
+        n = len(d["id"])
+        if passages_on:
+            passages = _numbers(d["passages"])
+        else:
+            passages = _np.full(n, -1) if _np is not None else [None] * n
+        shares = [_ratios(_numbers(d[k])) for k in ("reused_share", "boilerplate_share")]
+        cluster = [c or None for c in d["cluster"]]
+        message = [_renamed(m) if r else m for m, r in zip(d["message"], _numbers(d["renamed"]))]
+        return _table(Document, _DOCUMENT_DTYPES,
+                      [d["id"], status, _numbers(d["bytes"]), _numbers(d["chars"]),
+                       _numbers(d["shingles"]), passages, shares[0], shares[1], cluster,
+                       message])
 
     @property
     def pairs(self):

@@ -528,6 +528,23 @@ static const fwpy_field REUSE_FIELDS[] = {
     FWPY_FIELD(fw_index_reuse, a_in_b, 'd'),          FWPY_FIELD(fw_index_reuse, b_in_a, 'd'),
 };
 
+static const fwpy_field DOC_FIELDS[] = {
+    FWPY_FIELD(fw_index_doc, id, 's'),           FWPY_FIELD(fw_index_doc, status, 'i'),
+    FWPY_FIELD(fw_index_doc, bytes, 'Q'),        FWPY_FIELD(fw_index_doc, chars, 'Q'),
+    FWPY_FIELD(fw_index_doc, shingles, 'Q'),     FWPY_FIELD(fw_index_doc, passages, 'Q'),
+    FWPY_FIELD(fw_index_doc, reused_share, 'd'), FWPY_FIELD(fw_index_doc, boilerplate_share, 'd'),
+    FWPY_FIELD(fw_index_doc, cluster, 's'),      FWPY_FIELD(fw_index_doc, cluster_size, 'Q'),
+    FWPY_FIELD(fw_index_doc, message, 's'),      FWPY_FIELD(fw_index_doc, renamed, 'i'),
+};
+
+static fw_status doc_row(const void *r, size_t i, void *row)
+{
+    fw_status st = fw_index_result_doc(r, i, row);
+    fw_index_doc *d = row;
+    if (st == FW_OK && !d->cluster) d->cluster = ""; /* a str column: "" for none */
+    return st;
+}
+
 static fw_status match_row(const void *r, size_t i, void *row)
 {
     return fw_index_result_pair(r, i, row);
@@ -551,6 +568,14 @@ static PyObject *result_columns(PyObject *obj, const fwpy_field *fields, size_t 
     PyObject *cols = fwpy_columns(fields, nfields, count(r->result), get, r->result, row, &st);
     if (!cols && st != FW_OK) fwpy_raise(st, NULL);
     return cols;
+}
+
+static PyObject *result_documents(PyObject *obj, PyObject *args)
+{
+    (void)args;
+    fw_index_doc row;
+    return result_columns(obj, DOC_FIELDS, FWPY_COUNT(DOC_FIELDS), fw_index_result_doc_count,
+                          doc_row, &row);
 }
 
 static PyObject *result_pairs(PyObject *obj, PyObject *args)
@@ -609,6 +634,8 @@ static PyObject *result_batch(PyObject *obj, PyObject *args)
 }
 
 static PyMethodDef result_methods[] = {
+    {"documents", result_documents, METH_NOARGS,
+     "fw_index_result_doc() of each, as columns (cluster \"\" for none)."},
     {"pairs", result_pairs, METH_NOARGS, "fw_index_result_pair() of each, as columns."},
     {"spans", result_spans, METH_NOARGS, "fw_index_result_span() of each, as columns."},
     {"reuse", result_reuse, METH_NOARGS, "fw_index_result_reuse() of each, as columns."},

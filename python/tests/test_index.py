@@ -132,6 +132,21 @@ def check_query(result, indexed, batch, model):
     return pairs, spans
 
 
+def check_documents(result, directory):
+    """result.documents are the rows of the docs.csv write() gives."""
+    import csv
+    result.write(directory)
+    with open(os.path.join(directory, "docs.csv"), encoding="utf-8", newline="") as f:
+        want = list(csv.reader(f))[1:]
+    got = rows(result.documents)
+    assert len(got) == len(want) > 0
+    for g, w in zip(got, want):
+        fmt = lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) \
+            else "%.6f" % v if isinstance(v, float) else str(v)  # noqa: E731
+        assert [fmt(v) if not isinstance(v, str) else v for v in g] == \
+            [w[0], w[1], w[2], w[3], w[4], w[5] if w[5] else "", w[6], w[7], w[8], w[9]], (g, w)
+
+
 def model_of(ix):
     return os.path.join(ix.path, ix.info["passage_model"])
 
@@ -159,6 +174,10 @@ def test_query_is_the_scan(tmp_path, mode):
                 assert a[s[1]:s[2]].replace(b"\n", b"") == b[s[4]:s[5]].replace(b"\n", b"") \
                     or s[9] < 1
             assert sum(r.batch.stats["documents"].values()) == len(BATCH1)
+            check_documents(r, str(tmp_path / ("docs-" + mode)))
+            shares = {d[0]: d[6] for d in rows(r.documents)}
+            assert shares["copy-00"] == 1.0 and 0.3 < shares["report-00"] < 0.7
+            assert shares["new-00"] == 0.0
 
 
 def test_write_is_the_cli(tmp_path, cli):
@@ -189,6 +208,10 @@ def test_add_remove_compact(tmp_path, mode):
         renamed = [("arch-05#2", t) if i == "arch-05" else (i, t) for i, t in batch2]
         with ix.query(batch2) as r:
             assert ("arch-05", "arch-05#2") in {(p[0], p[1]) for p in rows(r.pairs)}
+            check_documents(r, str(tmp_path / ("docs-" + mode)))
+            row = [d for d in rows(r.documents) if d[0] == "arch-05#2"]
+            assert row and row[0][9] == "duplicate id, renamed"
+            assert row[0][8] == "arch-05"  # its cluster, named by the archived copy
         with ix.query(batch2) as r:
             check_query(r, indexed, renamed, model)
         gone = ["arch-02", "copy-01", "edit-02", "not-there"]
