@@ -182,6 +182,14 @@ static int parse_sketch(const char *v, fw_sketch *out)
     return 1;
 }
 
+/* "0" or "1", as they are written. */
+static int parse_flag(const char *v, int *out)
+{
+    if ((v[0] != '0' && v[0] != '1') || v[1]) return 0;
+    *out = v[0] == '1';
+    return 1;
+}
+
 /* One "name value" line into the manifest; 0 if it does not parse. */
 static int parse_line(fw_manifest *m, char *line)
 {
@@ -200,14 +208,14 @@ static int parse_line(fw_manifest *m, char *line)
     if (!strcmp(k, "threshold")) return sscanf(v, "%lf%c", &p->threshold, &extra) == 1;
     if (!strcmp(k, "seed")) return sscanf(v, "%" SCNu64 "%c", &p->seed, &extra) == 1;
     if (!strcmp(k, "sketch")) return parse_sketch(v, &p->sketch);
-    if (!strcmp(k, "template")) return sscanf(v, "%d%c", &p->template_mode, &extra) == 1;
+    if (!strcmp(k, "template")) return parse_flag(v, &p->template_mode);
     if (!strcmp(k, "canon")) return sscanf(v, "%" SCNx64 "%c", &p->canon_hash, &extra) == 1;
     if (!strcmp(k, "normalization")) {
         if (strlen(v) >= sizeof p->normalization) return 0;
         strcpy(p->normalization, v);
         return 1;
     }
-    if (!strcmp(k, "passages")) return sscanf(v, "%d%c", &p->passages, &extra) == 1;
+    if (!strcmp(k, "passages")) return parse_flag(v, &p->passages);
     if (!strcmp(k, "min_passage")) return sscanf(v, "%u%c", &p->min_passage, &extra) == 1;
     if (!strcmp(k, "max_passage")) return sscanf(v, "%u%c", &p->max_passage, &extra) == 1;
     if (!strcmp(k, "passage_threshold"))

@@ -71,11 +71,6 @@ void fw_scan_options_default(fw_scan_options *o)
     o->max_doc_bytes = FW_DEFAULT_MAX_DOC_BYTES;
 }
 
-const char *fw_sketch_name(fw_sketch sketch)
-{
-    return sketch == FW_SKETCH_OPH ? "oph" : "minhash";
-}
-
 /* ---------------------------------------------------------------- set-up */
 
 static fw_status check_options(const fw_scan_options *o, unsigned *bands,

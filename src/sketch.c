@@ -287,3 +287,8 @@ fw_status fw_sketch_document(const fw_sketch_context *cx, fw_sketch_worker *w,
     fw_jsonl_done(&j); /* the parsed text is used up to here */
     return st;
 }
+
+const char *fw_sketch_name(fw_sketch sketch)
+{
+    return sketch == FW_SKETCH_OPH ? "oph" : "minhash";
+}
