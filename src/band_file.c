@@ -567,20 +567,51 @@ static fw_status check_range(fw_band_file *f, unsigned band, uint64_t from, uint
     return FW_OK;
 }
 
+/* How many records a cursor's search counts from where the last one
+ * ended before it searches the fences: a batch's keys looked up in order
+ * against a band some 20 times its size find their next key a few records
+ * on, where counting the smaller keys of a window (branch-free, in vector
+ * registers) beats a binary search of the block (a quarter of a resident
+ * query's CPU went to find_from). */
+#define WINDOW 32
+
 /* The records of `key` in `band`, searching the blocks from `from` on
  * (every block before it must start below `key`): by galloping forward
  * from there, then halving, so that keys looked up in increasing order
  * read the band once, in order. *block: the block the search ended in.
- * 8-byte records are given widened, in *buf (*cap records, grown). */
+ * With `at` (every record before *at is below `key`), the WINDOW records
+ * from *at are counted first; *at: where the key's records begin (or
+ * would). 8-byte records are given widened, in *buf (*cap records,
+ * grown). */
 static fw_status find_from(fw_band_file *f, unsigned band, uint64_t key, uint64_t from,
-                           uint64_t *block, const fw_band_record **first, size_t *n,
-                           fw_band_record **buf, size_t *cap)
+                           uint64_t *block, uint64_t *at, const fw_band_record **first,
+                           size_t *n, fw_band_record **buf, size_t *cap)
 {
     *first = NULL;
     *n = 0;
     *block = from;
     if (band >= f->foot.bands || f->table[band].count == 0) return FW_OK;
     uint64_t count = f->table[band].count;
+    const unsigned char *r = band_records(f, band);
+    fw_status st;
+    uint64_t begin;
+    if (at && *at < count) {
+        const uint64_t a = *at, w = count - a < WINDOW ? count - a : WINDOW;
+        if ((st = check_range(f, band, a, a + w)) != FW_OK) return st;
+        uint64_t below = 0;
+        if (f->narrow) {
+            const uint64_t *v = (const uint64_t *)r + a;
+            for (uint64_t i = 0; i < w; i++) below += (v[i] >> 32) < key;
+        } else {
+            const fw_band_record *v = (const fw_band_record *)r + a;
+            for (uint64_t i = 0; i < w; i++) below += v[i].key < key;
+        }
+        if (below < w || a + w == count) {
+            begin = a + below;
+            goto run;
+        }
+        from = (a + w) / f->per_block; /* the blocks before start below key */
+    }
     uint64_t nb = (count + f->per_block - 1) / f->per_block;
     const uint64_t *fence = f->fences + f->table[band].first_block;
     /* the first block whose first key is not below `key`; the key's records
@@ -598,18 +629,18 @@ static fw_status find_from(fw_band_file *f, unsigned band, uint64_t key, uint64_
         else hi = mid;
     }
     uint64_t blk = lo ? lo - 1 : 0;
-    *block = blk;
-    const unsigned char *r = band_records(f, band);
-    uint64_t begin = blk * f->per_block;
+    begin = blk * f->per_block;
     uint64_t end = begin + f->per_block < count ? begin + f->per_block : count;
-    fw_status st = check_range(f, band, begin, end);
-    if (st != FW_OK) return st;
+    if ((st = check_range(f, band, begin, end)) != FW_OK) return st;
     while (begin < end) {
         uint64_t mid = begin + (end - begin) / 2;
         if (key_at(f, r, mid) < key) begin = mid + 1;
         else end = mid;
     }
+run:
     /* begin: the first record not below key (possibly the next block's first) */
+    *block = (begin < count ? begin : count - 1) / f->per_block;
+    if (at) *at = begin;
     uint64_t stop = begin;
     for (;;) {
         if (stop < count && stop % f->per_block == 0 &&
@@ -638,7 +669,7 @@ fw_status fw_band_file_find(fw_band_file *f, unsigned band, uint64_t key,
     *n = 0;
     if (f->narrow) return FW_ERR_ARG; /* a caller's mistake, not the file's: no message */
     uint64_t block;
-    return find_from(f, band, key, 0, &block, first, n, NULL, NULL);
+    return find_from(f, band, key, 0, &block, NULL, first, n, NULL, NULL);
 }
 
 void fw_band_cursor_init(fw_band_cursor *c, fw_band_file *f, unsigned band)
@@ -646,6 +677,7 @@ void fw_band_cursor_init(fw_band_cursor *c, fw_band_file *f, unsigned band)
     c->file = f;
     c->band = band;
     c->block = 0;
+    c->at = 0;
     c->last = 0;
 }
 
@@ -660,9 +692,10 @@ fw_status fw_band_cursor_find(fw_band_cursor *c, uint64_t key, const fw_band_rec
                               size_t *n)
 {
     /* a key below the last one starts from the band's first block again */
-    uint64_t from = key >= c->last ? c->block : 0;
+    if (key < c->last) c->block = c->at = 0;
     c->last = key;
-    return find_from(c->file, c->band, key, from, &c->block, first, n, &c->buf, &c->cap);
+    return find_from(c->file, c->band, key, c->block, &c->block, &c->at, first, n, &c->buf,
+                     &c->cap);
 }
 
 fw_status fw_band_file_check(fw_band_file *f)

@@ -140,6 +140,7 @@ typedef struct fw_band_cursor {
     fw_band_file *file;
     unsigned band;
     uint64_t block, last;      /* where the last search ended, its key */
+    uint64_t at;               /* the first record not below `last` */
     fw_band_record *buf;       /* a narrow file's records, widened */
     size_t cap;
 } fw_band_cursor;

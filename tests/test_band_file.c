@@ -164,6 +164,19 @@ static void check_lookups(fw_band_file *f, const bands_data *d, uint64_t key_ran
             assert_int_equal(n, want);
             if (want) assert_memory_equal(got, d->rec[b] + first, want * sizeof *got);
         }
+        /* sparse: keys far apart, past the window a cursor counts first */
+        for (uint64_t stride = 3; stride <= 97; stride += 47) {
+            fw_band_cursor_init(&c, f, b);
+            for (uint64_t k0 = 1; k0 <= key_range + 2; k0 += stride) {
+                uint64_t k = high_keys ? (narrow ? k0 << 24 | 0xcdef : k0 << 40 | 0xabcdef) : k0;
+                const fw_band_record *got;
+                size_t n, first;
+                size_t want = b < BANDS ? brute_find(d, b, k, &first) : 0;
+                assert_int_equal(fw_band_cursor_find(&c, k, &got, &n), FW_OK);
+                assert_int_equal(n, want);
+                if (want) assert_memory_equal(got, d->rec[b] + first, want * sizeof *got);
+            }
+        }
     }
     fw_band_cursor_free(&c);
 }
