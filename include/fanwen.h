@@ -997,9 +997,9 @@ FW_API fw_status fw_index_check(fw_index *index);
 /* The text of the live document `id` as it was indexed (the bytes spans'
  * offsets count in), a malloc'ed copy in *text (NUL-terminated, free() it)
  * of *len bytes, and its status (a document without text, empty or
- * unreadable when added, gives ""). FW_ERR_ARG when no live document has
- * the id; FW_ERR_FORMAT for a damaged text (fw_index_error() names its
- * file). */
+ * unreadable when added, gives ""). FW_ERR_ARG (*status FW_DOC_ERROR,
+ * *text NULL) when no live document has the id; FW_ERR_FORMAT for a
+ * damaged text (fw_index_error() names its file). */
 FW_API fw_status fw_index_text(fw_index *index, const char *id, char **text, size_t *len,
                                fw_doc_status *status);
 

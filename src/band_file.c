@@ -621,7 +621,11 @@ static fw_status find_from(fw_band_file *f, unsigned band, uint64_t key, uint64_
     fw_status st;
     uint64_t begin;
     if (at && *at < count) {
-        const uint64_t a = *at, w = count - a < WINDOW ? count - a : WINDOW;
+        /* within the block of *at, which the last search checked: a window
+         * reads no block a lookup from the fences would not */
+        const uint64_t a = *at, in_block = f->per_block - (a & (f->per_block - 1));
+        uint64_t w = count - a < WINDOW ? count - a : WINDOW;
+        if (w > in_block) w = in_block;
         if ((st = check_range(f, band, a, a + w)) != FW_OK) return st;
         const uint64_t below = window_below(f, r, a, w, key);
         if (below < w || a + w == count) {

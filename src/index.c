@@ -1682,6 +1682,7 @@ fw_status fw_index_text(fw_index *ix, const char *id, char **text, size_t *len,
     int64_t number = fw_index_find_id(ix, id);
     size_t pos;
     const fw_seg *seg = number >= 0 ? fw_index_find_number(ix, (uint64_t)number, &pos) : NULL;
+    *status = FW_DOC_ERROR;
     if (!seg) return fw_index_fail(ix, FW_ERR_ARG, "no document of the index has the id '%s'", id);
     *status = (fw_doc_status)seg->docs[pos].status;
     fw_text_cache cache = {0};
@@ -1699,7 +1700,7 @@ fw_status fw_index_text(fw_index *ix, const char *id, char **text, size_t *len,
     } else if (st == FW_ERR_NOMEM) {
         fw_index_fail(ix, st, "out of memory");
     } else {
-        fw_index_fail(ix, st, "%s", why);
+        fw_index_fail(ix, st, "%s/%s", ix->dir, why); /* why names the segment's file */
     }
     fw_text_cache_free(&cache);
     return st;

@@ -466,6 +466,49 @@ static void narrow_damage_is_caught(void **state)
     narrow = 0;
 }
 
+/* A damaged block a lookup does not need fails no cursor's lookup: a
+ * cursor reads the blocks fw_band_file_find reads (its window stays in the
+ * block it is in), so the two answer alike on a damaged file. */
+static void cursor_reads_no_more_blocks(void **state)
+{
+    (void)state;
+    for (int nar = 0; nar < 2; nar++) {
+        narrow = nar;
+        const uint64_t per = nar ? FW_BAND_NARROW_RECORDS : FW_BAND_BLOCK_RECORDS;
+        size_t n[BANDS] = {per + 44, 0, 0, 0, 0};
+        bands_data d = {0};
+        for (unsigned b = 0; b < BANDS; b++) {
+            d.n[b] = n[b];
+            d.rec[b] = malloc((n[b] ? n[b] : 1) * sizeof *d.rec[b]);
+        }
+        for (size_t i = 0; i < n[0]; i++) d.rec[0][i] = (fw_band_record){i, i}; /* key i */
+        char good[128], bad[128], why[512];
+        snprintf(good, sizeof good, "%s", path_of("egood.bands"));
+        snprintf(bad, sizeof bad, "%s", path_of("ebad.bands"));
+        write_data(good, &d, 7, 1000);
+        copy_file(good, bad);
+        flip_byte(bad, 64 + 4096 + 8); /* block 1 of band 0 */
+        fw_band_file *f;
+        assert_int_equal(fw_band_file_open(bad, &f, why, sizeof why), FW_OK);
+        fw_band_cursor c = {0};
+        fw_band_cursor_init(&c, f, 0);
+        for (uint64_t k = per - 40; k < per; k += 5) { /* the last keys of block 0 */
+            const fw_band_record *r;
+            size_t m;
+            assert_int_equal(fw_band_cursor_find(&c, k, &r, &m), FW_OK);
+            assert_int_equal(m, 1);
+            assert_int_equal(r[0].key, k);
+        }
+        const fw_band_record *r;
+        size_t m;
+        assert_int_equal(fw_band_cursor_find(&c, per + 3, &r, &m), FW_ERR_FORMAT); /* block 1 */
+        fw_band_cursor_free(&c);
+        fw_band_file_close(f);
+        free_data(&d);
+    }
+    narrow = 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -475,6 +518,7 @@ int main(void)
         cmocka_unit_test(damage_is_caught),
         cmocka_unit_test(writer_refuses_disorder_and_leaves_nothing),
         cmocka_unit_test(narrow_damage_is_caught),
+        cmocka_unit_test(cursor_reads_no_more_blocks),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -590,6 +590,23 @@ assert by_id == by_file and by_id["runs"], (by_id, by_file)
 out = subprocess.run([fanwen, "explain", "--index", w + "/ex.ix", "nowhere-id", a],
                      capture_output=True, text=True)
 assert out.returncode == 1 and "'nowhere-id' is neither an id of the index nor a file" in out.stderr, out.stderr
+# a name that is an indexed id and a file: the same text is either; another
+# text is refused, not guessed; a query's renaming (id#2) is pointed at ./id
+def explain_in(cwd, *args):
+    return subprocess.run([fanwen, "explain", "--json", "--index", w + "/ex.ix", *args],
+                          capture_output=True, text=True, cwd=cwd)
+import os
+os.makedirs(w + "/cwd", exist_ok=True)
+open(w + "/cwd/" + a, "w", encoding="utf-8").write(texts[a][1])
+out = explain_in(w + "/cwd", a, b)
+assert out.returncode == 0 and json.loads(out.stdout)["runs"] == by_id["runs"], out.stderr
+open(w + "/cwd/" + a, "w", encoding="utf-8").write(texts[a][1][:len(texts[a][1]) // 2])
+out = explain_in(w + "/cwd", a, b)
+assert out.returncode == 1 and "names an indexed document and a file with another text" in out.stderr, out.stderr
+out = explain_in(w + "/cwd", "./" + a, b)
+assert out.returncode == 0 and json.loads(out.stdout)["a"]["chars"] < by_id["a"]["chars"], out.stderr
+out = explain_in(w + "/cwd", a + "#2", b)
+assert out.returncode == 1 and "give the file as ./" + a in out.stderr, out.stderr
 EOF
 fresh; model=$(ls "$fx" | grep '^model-')
 flip "$fx/$model" 40; expect_caught "passage model" "$model: damaged"

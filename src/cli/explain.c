@@ -40,7 +40,8 @@ static const char *usage_explain =
     "writes them: the scan is run again from what DIR/summary.json recorded\n"
     "(its inputs, read again from the directory it ran in, and its options).\n"
     "With --index, each side is the indexed document of that id (its text\n"
-    "as indexed) or else a file (one document), and the two are scanned\n"
+    "as indexed) or else a file (one document; a name that is both, with\n"
+    "different texts, is refused), and the two are scanned\n"
     "with the index's parameters and passage model: the pair as `fanwen\n"
     "query --index DIR` sees it (a new document against an archived one).\n"
     "\n"
@@ -296,18 +297,46 @@ static fw_scan *scan_two(const char *file_a, const char *file_b, int threads)
                          "corpus, scan it and use --report)");
 }
 
+/* Does the file at `path` hold exactly these bytes? */
+static int file_holds(const char *path, const char *text, size_t len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    char buf[65536];
+    size_t at = 0, n;
+    int same = 1;
+    while (same && (n = fread(buf, 1, sizeof buf, f)) > 0) {
+        same = at + n <= len && !memcmp(buf, text + at, n);
+        at += n;
+    }
+    same = same && !ferror(f) && at == len;
+    fclose(f);
+    return same;
+}
+
 /* Adds one side of --index: the indexed document `arg`, or the file;
- * says why when it cannot. */
+ * says why when it cannot. An argument that names both an indexed
+ * document and a file with another text (a submission checked again under
+ * its path, which the query named "path#2") is refused rather than
+ * guessed: the file is then given by another path. */
 static fw_status add_side(fw_index *index, fw_scan *scan, const char *arg)
 {
     char *text;
     size_t len;
     fw_doc_status status;
     fw_status st = fw_index_text(index, arg, &text, &len, &status);
+    const int is_file = access(arg, F_OK) == 0;
     if (st == FW_ERR_ARG) { /* not an indexed id: a file */
-        if (access(arg, F_OK) != 0) {
-            fprintf(stderr, "fanwen explain: '%s' is neither an id of the index nor a file\n",
-                    arg);
+        if (!is_file) {
+            const char *hash = strrchr(arg, '#');
+            if (hash && hash > arg && hash[1] && strspn(hash + 1, "0123456789") == strlen(hash + 1))
+                fprintf(stderr, "fanwen explain: '%s' is neither an id of the index nor a file; "
+                                "if it is a query's name for the file '%.*s' (whose id the "
+                                "index held), give the file as ./%.*s\n",
+                        arg, (int)(hash - arg), arg, (int)(hash - arg), arg);
+            else
+                fprintf(stderr, "fanwen explain: '%s' is neither an id of the index nor a file\n",
+                        arg);
             return FW_ERR_ARG;
         }
         if ((st = fw_scan_add_path(scan, arg)) != FW_OK)
@@ -318,7 +347,12 @@ static fw_status add_side(fw_index *index, fw_scan *scan, const char *arg)
         fprintf(stderr, "fanwen explain: %s\n", fw_index_error(index));
         return st;
     }
-    if (status != FW_DOC_OK && status != FW_DOC_REPAIRED) {
+    if (is_file && !file_holds(arg, text, len)) {
+        fprintf(stderr, "fanwen explain: '%s' names an indexed document and a file with another "
+                        "text: give the file by another path (./%s, or its full path) to read "
+                        "it, or move it away to explain the indexed one\n", arg, arg);
+        st = FW_ERR_ARG;
+    } else if (status != FW_DOC_OK && status != FW_DOC_REPAIRED) {
         fprintf(stderr, "fanwen explain: %s: indexed with status %s, without a text\n", arg,
                 fw_doc_status_name(status));
         st = FW_ERR_ARG;
