@@ -232,13 +232,7 @@ static int unknown_option(PyObject *key)
     return -1;
 }
 
-/* Keyword dict → options over the defaults; None leaves a default. */
-static int parse_options(PyObject *dict, fw_scan_options *o, PyObject *keep)
-{
-    fw_scan_options_default(o);
-    return fwpy_apply_options(dict, o, keep);
-}
-
+/* Keyword dict → options over those in `o`; None leaves one. */
 int fwpy_apply_options(PyObject *dict, fw_scan_options *o, PyObject *keep)
 {
     PyObject *key, *value;
@@ -401,15 +395,18 @@ static PyObject *call_failed(ScanObject *self, fw_status st)
     return scan_raise(self, st);
 }
 
-static PyObject *scan_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+/* Makes the library's scan of options `o` for a new Scan: fw_scan_new(), or
+ * an index's batch; `why` receives a failure's message. */
+typedef fw_status (*scan_maker)(void *ctx, const fw_scan_options *o, fw_scan **out, char *why,
+                                size_t n);
+
+/* A new Scan: `dict` over the options in `o`, the progress callback the
+ * new object's, the scan made by `make`. NULL with an exception. */
+static ScanObject *new_scan(PyTypeObject *type, fw_scan_options *o, PyObject *dict,
+                            scan_maker make, void *ctx)
 {
-    PyObject *dict = NULL;
-    static char *kwlist[] = {"options", NULL};
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|O!:Scan", kwlist, &PyDict_Type, &dict))
-        return NULL;
     PyObject *keep = PyList_New(0);
-    fw_scan_options opt;
-    if (!keep || parse_options(dict, &opt, keep) < 0) {
+    if (!keep || fwpy_apply_options(dict, o, keep) < 0) {
         Py_XDECREF(keep);
         return NULL;
     }
@@ -418,16 +415,35 @@ static PyObject *scan_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
         Py_DECREF(keep);
         return NULL;
     }
-    opt.progress = check_signals;
-    opt.progress_ctx = self;
-    char why[512] = "";
-    fw_status st = fw_scan_new(&opt, &self->scan, why, sizeof why);
-    Py_DECREF(keep);
+    o->progress = check_signals;
+    o->progress_ctx = self;
+    char why[1024] = "";
+    fw_status st = make(ctx, o, &self->scan, why, sizeof why);
+    Py_DECREF(keep); /* the library copied the strings */
     if (st != FW_OK) {
         Py_DECREF(self);
-        return fwpy_raise(st, why);
+        fwpy_raise(st, why);
+        return NULL;
     }
-    return (PyObject *)self;
+    return self;
+}
+
+static fw_status make_plain(void *ctx, const fw_scan_options *o, fw_scan **out, char *why,
+                            size_t n)
+{
+    (void)ctx;
+    return fw_scan_new(o, out, why, n);
+}
+
+static PyObject *scan_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    PyObject *dict = NULL;
+    static char *kwlist[] = {"options", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|O!:Scan", kwlist, &PyDict_Type, &dict))
+        return NULL;
+    fw_scan_options opt;
+    fw_scan_options_default(&opt);
+    return (PyObject *)new_scan(type, &opt, dict, make_plain, NULL);
 }
 
 static void scan_dealloc(PyObject *obj)
@@ -441,29 +457,28 @@ static void scan_dealloc(PyObject *obj)
 
 /* ------------------------------------------------------ index batches */
 
+typedef struct batch_ctx {
+    fw_index *index;
+    int to_add;
+} batch_ctx;
+
+static fw_status make_batch(void *ctx, const fw_scan_options *o, fw_scan **out, char *why,
+                            size_t n)
+{
+    const batch_ctx *b = ctx;
+    fw_status st = b->to_add ? fw_index_batch_to_add(b->index, o, out)
+                             : fw_index_batch_new(b->index, o, out);
+    if (st != FW_OK) snprintf(why, n, "%s", fw_index_error(b->index));
+    return st;
+}
+
 PyObject *fwpy_scan_batch(fw_index *index, PyObject *owner, PyObject *options, int to_add)
 {
-    PyObject *keep = PyList_New(0);
     fw_scan_options opt;
     fw_index_scan_options(index, &opt);
-    if (!keep || fwpy_apply_options(options, &opt, keep) < 0) {
-        Py_XDECREF(keep);
-        return NULL;
-    }
-    ScanObject *self = (ScanObject *)PyType_GenericAlloc(scan_type, 0);
-    if (!self) {
-        Py_DECREF(keep);
-        return NULL;
-    }
-    opt.progress = check_signals;
-    opt.progress_ctx = self;
-    fw_status st = to_add ? fw_index_batch_to_add(index, &opt, &self->scan)
-                          : fw_index_batch_new(index, &opt, &self->scan);
-    Py_DECREF(keep);
-    if (st != FW_OK) {
-        Py_DECREF(self);
-        return fwpy_raise(st, fw_index_error(index));
-    }
+    batch_ctx ctx = {index, to_add};
+    ScanObject *self = new_scan(scan_type, &opt, options, make_batch, &ctx);
+    if (!self) return NULL;
     Py_INCREF(owner);
     self->owner = owner;
     return (PyObject *)self;
