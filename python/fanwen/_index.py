@@ -187,6 +187,7 @@ class Index:
         self._core = _core if _core is not None else _fanwen.Index(os.fsencode(path),
                                                                    bool(write))
         self.path = os.fspath(path)
+        self._writer = bool(write) or _core is not None  # create() makes writers
 
     @classmethod
     def create(cls, path, inputs=None, *, ids=None, paths=False, passage_model=None,
@@ -239,6 +240,9 @@ class Index:
         parameter). An id the index holds already is renamed "id#2", as a
         scan renames repeats. With add=True (an index open to write) the
         batch is then added (``query --add``)."""
+        if add and not self._writer:  # before the query's work, not after
+            raise _fanwen.ArgumentError("query(add=True): the index was opened to read; "
+                                        "open it with Index(path, write=True)")
         result = IndexResult(self._batch(inputs, ids, paths, False, options))
         if add:
             try:

@@ -248,6 +248,8 @@ def test_errors(tmp_path):
             ix.query(BATCH1, threshold=0.5)
         with pytest.raises(fanwen.ArgumentError, match="opened to read"):
             ix.add(BATCH1)
+        with pytest.raises(fanwen.ArgumentError, match="opened to read"):
+            ix.query(BATCH1, add=True)
         with pytest.raises(TypeError):
             ix.remove("arch-00")
     with pytest.raises(ValueError, match="the index is closed"):
