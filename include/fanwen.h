@@ -934,7 +934,8 @@ typedef struct fw_index_doc {
     double reused_share, boilerplate_share;
     const char *cluster;
     uint64_t cluster_size;
-    const char *message;      /* the scan's, "" when none */
+    const char *message;      /* docs.csv's: the scan's, and the renaming;
+                               * "" when none */
     int renamed;
 } fw_index_doc;
 FW_API size_t fw_index_result_doc_count(const fw_index_result *result);

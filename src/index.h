@@ -269,6 +269,9 @@ struct fw_index {
     char error[FW_INDEX_ERROR_SIZE];
 };
 
+/* Batch document i's message as docs.csv has it ("" for none). */
+const char *fw_index_result_message(const fw_index_result *r, size_t i);
+
 /* Forgets the components (a new generation). */
 void fw_index_forget_components(fw_index *ix);
 /* Makes ix->live_pairs and the components if not made yet. */
@@ -317,6 +320,9 @@ struct fw_index_result {
     size_t n;                  /* the batch's documents */
     char **ids;                /* by input order: the id as reported */
     int *renamed;              /* 1: renamed against the index */
+    char **messages;           /* by input order: docs.csv's message of a
+                                * renamed one (the scan's and the renaming),
+                                * else NULL (fw_index_result_message) */
     size_t *order;             /* input positions in id order (number - base) */
     fw_index_pair *pairs;      /* sorted by id of a, then of b */
     size_t npairs;

@@ -125,8 +125,9 @@ static fw_status name_batch(fw_index *ix, fw_index_result *r)
     id_pos *v = malloc(m * sizeof *v);
     r->ids = calloc(m, sizeof *r->ids);
     r->renamed = calloc(m, sizeof *r->renamed);
+    r->messages = calloc(m, sizeof *r->messages);
     r->order = malloc(m * sizeof *r->order);
-    if (!v || !r->ids || !r->renamed || !r->order) {
+    if (!v || !r->ids || !r->renamed || !r->messages || !r->order) {
         free(v);
         return FW_ERR_NOMEM;
     }
@@ -149,6 +150,16 @@ static fw_status name_batch(fw_index *ix, fw_index_result *r)
             snprintf(name, len, "%s#%zu", given, before + t + 1);
             r->renamed[i] = t == 0; /* else the batch's scan said so already */
             any_renamed = 1;
+            if (r->renamed[i]) { /* as a scan of both would say it */
+                char buf[256];
+                if (d->message) snprintf(buf, sizeof buf, "%.180s; " RENAMED, d->message);
+                else snprintf(buf, sizeof buf, RENAMED);
+                if (!(r->messages[i] = strdup(buf))) {
+                    free(given);
+                    free(name);
+                    break;
+                }
+            }
         } else {
             snprintf(name, len, "%s", d->id);
         }
@@ -942,6 +953,8 @@ void fw_index_result_free(fw_index_result *r)
     for (size_t i = 0; r->ids && i < r->n; i++) free(r->ids[i]);
     free(r->ids);
     free(r->renamed);
+    for (size_t i = 0; r->messages && i < r->n; i++) free(r->messages[i]);
+    free(r->messages);
     free(r->order);
     free(r->pairs);
     for (size_t i = 0; r->cluster_owned && i < r->n; i++) free(r->cluster_owned[i]);
@@ -1082,6 +1095,12 @@ fw_status fw_index_result_pair(const fw_index_result *r, size_t i, fw_index_matc
     return FW_OK;
 }
 
+const char *fw_index_result_message(const fw_index_result *r, size_t i)
+{
+    const char *msg = r->messages[i] ? r->messages[i] : r->batch->docs[i].message;
+    return msg ? msg : "";
+}
+
 size_t fw_index_result_doc_count(const fw_index_result *r) { return r->n; }
 
 fw_status fw_index_result_doc(const fw_index_result *r, size_t i, fw_index_doc *out)
@@ -1093,7 +1112,7 @@ fw_status fw_index_result_doc(const fw_index_result *r, size_t i, fw_index_doc *
                           shares ? d->npassages : 0,
                           shares ? fw_aligned_share(r->reused_chars[i], d->naligned) : -1,
                           shares ? fw_aligned_share(r->boilerplate_chars[i], d->naligned) : -1,
-                          r->cluster[i], r->cluster_size[i], d->message ? d->message : "",
+                          r->cluster[i], r->cluster_size[i], fw_index_result_message(r, i),
                           r->renamed[i] != 0};
     return FW_OK;
 }

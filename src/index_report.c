@@ -47,21 +47,6 @@ static void write_pairs(const fw_index_result *r, FILE *f)
     }
 }
 
-/* The message docs.csv shows: the scan's, and the renaming against the
- * index as a scan of both would have said it. */
-static void message(FILE *f, const fw_index_result *r, size_t i)
-{
-    const char *msg = r->batch->docs[i].message;
-    if (!r->renamed[i]) {
-        fw_csv_field(f, msg ? msg : "");
-        return;
-    }
-    char buf[256];
-    if (msg) snprintf(buf, sizeof buf, "%.180s; duplicate id, renamed", msg);
-    else snprintf(buf, sizeof buf, "duplicate id, renamed");
-    fw_csv_field(f, buf);
-}
-
 static void write_docs(const fw_index_result *r, FILE *f)
 {
     fputs("id,status,bytes,chars,shingles,passages,reused_share,boilerplate_share,"
@@ -90,7 +75,7 @@ static void write_docs(const fw_index_result *r, FILE *f)
         fputs(",", f);
         if (r->cluster[i]) fw_csv_field(f, r->cluster[i]);
         putc_unlocked(',', f);
-        message(f, r, i);
+        fw_csv_field(f, fw_index_result_message(r, i));
         fputs("\r\n", f);
     }
 }

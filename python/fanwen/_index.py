@@ -43,12 +43,6 @@ _SPAN_DTYPES = (object, "u8", "u8", object, "u8", "u8", "u8", "u8", "u8", "f8", 
 _REUSE_DTYPES = (object, object, "u8", "u8", "f8", "f8", "?", "?")
 
 
-def _renamed(message):
-    """docs.csv's message of a renamed document (index_report.c)."""
-    head = message.encode("utf-8", "surrogateescape")[:180].decode("utf-8", "surrogateescape")
-    return head + "; duplicate id, renamed" if message else "duplicate id, renamed"
-
-
 def _flags(column):
     """A 0/1 int column as bools."""
     return [bool(v) for v in _numbers(column)]
@@ -101,7 +95,7 @@ class IndexResult:
             passages = _np.full(n, -1) if _np is not None else [None] * n
         shares = [_ratios(_numbers(d[k])) for k in ("reused_share", "boilerplate_share")]
         cluster = [c or None for c in d["cluster"]]
-        message = [_renamed(m) if r else m for m, r in zip(d["message"], _numbers(d["renamed"]))]
+        message = d["message"]
         return _table(Document, _DOCUMENT_DTYPES,
                       [d["id"], status, _numbers(d["bytes"]), _numbers(d["chars"]),
                        _numbers(d["shingles"]), passages, shares[0], shares[1], cluster,

@@ -335,3 +335,19 @@ def test_python_code_that_closes_the_index(tmp_path):
     batch.close()
     other.close()
     again.close()
+
+
+def test_renamed_document_with_a_message(tmp_path, mode):
+    """A batch document whose id the index holds, and whose text the scan
+    repaired, gets both messages, as a scan of both would write them."""
+    bad = b"\xff\xfe" + ARCHIVE[6][1].encode()
+    with fanwen.scan(ARCHIVE + [("arch-06", bad)], threshold=THRESHOLD) as both:
+        said = [d for d in rows(both.documents) if d[0] == "arch-06#2"][0]
+    assert said[1] == "repaired" and said[9].endswith("; duplicate id, renamed")
+    with fanwen.Index.create(tmp_path / "ix", ARCHIVE, threshold=THRESHOLD) as ix:
+        with ix.query([("arch-06", bad), ("fresh-1", ARCHIVE[7][1])]) as r:
+            docs = rows(r.documents)
+            assert docs[0][0] == "arch-06#2" and docs[0][1] == "repaired"
+            assert docs[0][9] == said[9]  # the scan of index and batch together
+            assert docs[1][9] == ""
+            check_documents(r, str(tmp_path / ("docs-" + mode)))
