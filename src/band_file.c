@@ -584,55 +584,39 @@ static fw_status check_range(fw_band_file *f, unsigned band, uint64_t from, uint
  * 64 8-byte records four at a time (no faster: what is left is memory). */
 #define WINDOW 32
 
-/* Records [a, a + w) of a band's records r below `key`: since they are
- * sorted, the offset of the first not below it (w: none). */
-static uint64_t window_below(const fw_band_file *f, const unsigned char *r, uint64_t a,
-                             uint64_t w, uint64_t key)
-{
-    uint64_t below = 0;
-    if (f->narrow) {
-        const uint64_t *v = (const uint64_t *)r + a;
-        for (uint64_t i = 0; i < w; i++) below += (v[i] >> 32) < key;
-    } else {
-        const fw_band_record *v = (const fw_band_record *)r + a;
-        for (uint64_t i = 0; i < w; i++) below += v[i].key < key;
-    }
-    return below;
-}
-
-/* The records of `key` in `band`, searching the blocks from `from` on
- * (every block before it must start below `key`): by galloping forward
- * from there, then halving, so that keys looked up in increasing order
- * read the band once, in order. *block: the block the search ended in.
- * With `at` (every record before *at is below `key`), a window of records
- * from *at is counted first; *at: where the key's records begin (or
- * would). 8-byte records are given widened, in *buf (*cap records,
- * grown). */
-static fw_status find_from(fw_band_file *f, unsigned band, uint64_t key, uint64_t from,
-                           uint64_t *block, uint64_t *at, const fw_band_record **first,
-                           size_t *n, fw_band_record **buf, size_t *cap)
+/* The records of `key` in `band`: the first not below it found by
+ * galloping the blocks' first keys, then halving a block. With `at`
+ * (every record before *at is below `key`: a cursor's keys come in
+ * increasing order), a window of records from *at is counted first and the
+ * gallop starts past it, so that the band is read once, in order; *at:
+ * where the key's records begin (or would). 8-byte records are given
+ * widened, in *buf (*cap records, grown). */
+static fw_status find_from(fw_band_file *f, unsigned band, uint64_t key, uint64_t *at,
+                           const fw_band_record **first, size_t *n, fw_band_record **buf,
+                           size_t *cap)
 {
     *first = NULL;
     *n = 0;
-    *block = from;
     if (band >= f->foot.bands || f->table[band].count == 0) return FW_OK;
     uint64_t count = f->table[band].count;
+    if (at && *at >= count) return FW_OK; /* every record is below key */
     const unsigned char *r = band_records(f, band);
     fw_status st;
-    uint64_t begin;
-    if (at && *at < count) {
+    uint64_t begin, from = 0; /* every block before `from` starts below key */
+    if (at) {
         /* within the block of *at, which the last search checked: a window
          * reads no block a lookup from the fences would not */
         const uint64_t a = *at, in_block = f->per_block - (a & (f->per_block - 1));
         uint64_t w = count - a < WINDOW ? count - a : WINDOW;
         if (w > in_block) w = in_block;
         if ((st = check_range(f, band, a, a + w)) != FW_OK) return st;
-        const uint64_t below = window_below(f, r, a, w, key);
+        uint64_t below = 0; /* sorted: the offset of the first not below key */
+        for (uint64_t i = 0; i < w; i++) below += key_at(f, r, a + i) < key;
         if (below < w || a + w == count) {
             begin = a + below;
             goto run;
         }
-        from = (a + w) >> f->block_shift; /* the blocks before start below key */
+        from = (a + w) >> f->block_shift;
     }
     uint64_t nb = (count + f->per_block - 1) >> f->block_shift;
     const uint64_t *fence = f->fences + f->table[band].first_block;
@@ -661,7 +645,6 @@ static fw_status find_from(fw_band_file *f, unsigned band, uint64_t key, uint64_
     }
 run:
     /* begin: the first record not below key (possibly the next block's first) */
-    *block = (begin < count ? begin : count - 1) >> f->block_shift;
     if (at) *at = begin;
     uint64_t stop = begin;
     for (;;) {
@@ -690,15 +673,13 @@ fw_status fw_band_file_find(fw_band_file *f, unsigned band, uint64_t key,
     *first = NULL;
     *n = 0;
     if (f->narrow) return FW_ERR_ARG; /* a caller's mistake, not the file's: no message */
-    uint64_t block;
-    return find_from(f, band, key, 0, &block, NULL, first, n, NULL, NULL);
+    return find_from(f, band, key, NULL, first, n, NULL, NULL);
 }
 
 void fw_band_cursor_init(fw_band_cursor *c, fw_band_file *f, unsigned band)
 {
     c->file = f;
     c->band = band;
-    c->block = 0;
     c->at = 0;
     c->last = 0;
 }
@@ -714,10 +695,9 @@ fw_status fw_band_cursor_find(fw_band_cursor *c, uint64_t key, const fw_band_rec
                               size_t *n)
 {
     /* a key below the last one starts from the band's first block again */
-    if (key < c->last) c->block = c->at = 0;
+    if (key < c->last) c->at = 0;
     c->last = key;
-    return find_from(c->file, c->band, key, c->block, &c->block, &c->at, first, n, &c->buf,
-                     &c->cap);
+    return find_from(c->file, c->band, key, &c->at, first, n, &c->buf, &c->cap);
 }
 
 fw_status fw_band_file_check(fw_band_file *f)

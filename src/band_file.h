@@ -139,8 +139,8 @@ fw_status fw_band_file_find(fw_band_file *f, unsigned band, uint64_t key,
 typedef struct fw_band_cursor {
     fw_band_file *file;
     unsigned band;
-    uint64_t block, last;      /* where the last search ended, its key */
-    uint64_t at;               /* the first record not below `last` */
+    uint64_t last;             /* the last key searched */
+    uint64_t at;               /* the first record not below it */
     fw_band_record *buf;       /* a narrow file's records, widened */
     size_t cap;
 } fw_band_cursor;
