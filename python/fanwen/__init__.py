@@ -173,7 +173,28 @@ _BOILERPLATE_DTYPES = (object, "u8", "u8", "u8", object)
 _KINDS = ("passage", "line")
 
 
-class Result:
+class _Tables:
+    """What Result and IndexResult share: the library's object, each table
+    read from it once (per NumPy mode, which tests switch), and `with`."""
+
+    def __init__(self, core):
+        self._core = core
+        self._cache = {}
+
+    def _get(self, name, build):
+        key = (name, _np is None)
+        if key not in self._cache:
+            self._cache[key] = build()
+        return self._cache[key]
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class Result(_Tables):
     """What one scan found, read from the library on first use of each
     table: documents, pairs, clusters and, with passages on (the default),
     passages, reuse, spans and boilerplate. Each is a NumPy structured array
@@ -185,16 +206,6 @@ class Result:
     The scan's memory is held until close() (or the end of a ``with``
     block, or garbage collection); tables already read stay usable.
     """
-
-    def __init__(self, core):
-        self._core = core
-        self._cache = {}
-
-    def _get(self, name, build):
-        key = (name, _np is None)
-        if key not in self._cache:
-            self._cache[key] = build()
-        return self._cache[key]
 
     # the raw columns, shared by the tables
     def _docs(self):
@@ -372,12 +383,6 @@ class Result:
     def close(self):
         """Frees the scan (fw_scan_free). Tables already read stay usable."""
         self._core.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     def __repr__(self):
         try:

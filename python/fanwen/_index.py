@@ -21,7 +21,8 @@ import os
 from collections import namedtuple
 
 from . import _fanwen
-from . import _add_paths, _add_texts, _numbers, _objects, _pick, _ratios, _table
+from . import (_DOCUMENT_DTYPES, Document, Result, _Tables, _add_paths, _add_texts, _numbers,
+               _objects, _pick, _ratios, _table)
 
 __all__ = ["Index", "IndexResult", "Match", "IndexSpan", "IndexReuse"]
 
@@ -48,7 +49,7 @@ def _flags(column):
     return [bool(v) for v in _numbers(column)]
 
 
-class IndexResult:
+class IndexResult(_Tables):
     """What Index.query() found: pairs (Match rows), spans (IndexSpan) and
     reuse (IndexReuse), each a NumPy structured array or, without NumPy, a
     list of named tuples, in the order of the CSVs ``fanwen query`` writes;
@@ -60,17 +61,8 @@ class IndexResult:
     """
 
     def __init__(self, core):
-        self._core = core
-        self._cache = {}
-        from . import Result
+        super().__init__(core)
         self.batch = Result(core.batch())
-
-    def _get(self, name, build):
-        from . import _np
-        key = (name, _np is None)
-        if key not in self._cache:
-            self._cache[key] = build()
-        return self._cache[key]
 
     @property
     def documents(self):
@@ -82,7 +74,7 @@ class IndexResult:
         return self._get("documents", self._build_documents)
 
     def _build_documents(self):
-        from . import Document, _DOCUMENT_DTYPES, _np
+        from . import _np  # read now: the tests switch it
         d = self._core.documents()
         status = _pick(_objects(list(_fanwen.DOC_STATUS)), _numbers(d["status"]))
         # without the passage level the shares are negative: NaN or None, as
@@ -151,12 +143,6 @@ class IndexResult:
         """Frees the result and its batch. Tables already read stay usable."""
         self._core.close()
         self.batch.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     def __repr__(self):
         try:
