@@ -291,9 +291,10 @@ static uint64_t indexed_member(const fw_index *ix, uint64_t raw)
 }
 
 /* The candidate pairs as they are found, each (member, member) with the
- * smaller first, an indexed one as its RAW value. A copied passage meets its source in up to 32 bands, so
- * the pairs are sorted (a radix sort of 16-byte records) and made distinct
- * whenever they have doubled: repeats never pile up. */
+ * smaller first, an indexed one as its RAW value. A copied passage meets
+ * its source in up to 32 bands, so the pairs are sorted (a radix sort of
+ * 16-byte records) and made distinct whenever they have doubled: repeats
+ * never pile up. */
 typedef struct pair_vec {
     fw_band_record *v;         /* key, item: the two members */
     size_t len, cap, distinct; /* the distinct ones at the last fold */
