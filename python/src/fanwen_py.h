@@ -43,6 +43,12 @@ PyObject *fwpy_raise(fw_status st, const char *message);
  * naming `what` for any other type. */
 PyObject *fwpy_utf8(PyObject *obj, const char *errors, const char *what);
 
+/* An id as bytes for the library (str as UTF-8, bytes that are not kept
+ * by surrogateescape): a new reference, or NULL with TypeError naming
+ * `what`, or ValueError when it holds a NUL (the library takes C
+ * strings). */
+PyObject *fwpy_id(PyObject *obj, const char *what);
+
 /* A C string as str: UTF-8, bytes that are not (file names) kept by
  * surrogateescape, as os.fsdecode does. */
 PyObject *fwpy_str(const char *s);

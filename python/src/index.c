@@ -282,14 +282,10 @@ static PyObject *index_remove(PyObject *obj, PyObject *args)
     for (Py_ssize_t i = 0; i < n; i++) {
         char what[32];
         snprintf(what, sizeof what, "id %zd", i);
-        PyObject *b = fwpy_utf8(PyList_GetItem(list, i), "surrogateescape", what);
+        PyObject *b = fwpy_id(PyList_GetItem(list, i), what);
         if (!b) goto out;
         PyList_SetItem(encoded, i, b); /* steals b */
         names[i] = PyBytes_AsString(b);
-        if (strlen(names[i]) != (size_t)PyBytes_Size(b)) {
-            PyErr_Format(PyExc_ValueError, "id %zd contains a NUL character", i);
-            goto out;
-        }
     }
     if (!usable(self)) goto out;
     size_t removed = 0;
@@ -390,14 +386,9 @@ static PyObject *index_text(PyObject *obj, PyObject *args)
     IndexObject *self = (IndexObject *)obj;
     PyObject *id;
     if (!PyArg_ParseTuple(args, "O:text", &id) || !usable(self)) return NULL;
-    PyObject *b = fwpy_utf8(id, "surrogateescape", "id");
+    PyObject *b = fwpy_id(id, "the id");
     if (!b) return NULL;
     const char *name = PyBytes_AsString(b);
-    if (strlen(name) != (size_t)PyBytes_Size(b)) {
-        Py_DECREF(b);
-        PyErr_SetString(PyExc_ValueError, "the id contains a NUL character");
-        return NULL;
-    }
     char *text = NULL;
     size_t len = 0;
     fw_doc_status status = FW_DOC_OK;

@@ -53,6 +53,16 @@ PyObject *fwpy_utf8(PyObject *obj, const char *errors, const char *what)
     return NULL;
 }
 
+PyObject *fwpy_id(PyObject *obj, const char *what)
+{
+    PyObject *b = fwpy_utf8(obj, "surrogateescape", what);
+    if (b && strlen(PyBytes_AsString(b)) != (size_t)PyBytes_Size(b)) {
+        PyErr_Format(PyExc_ValueError, "%s contains a NUL character", what);
+        Py_CLEAR(b);
+    }
+    return b;
+}
+
 PyObject *fwpy_str(const char *s)
 {
     return PyUnicode_DecodeUTF8(s, (Py_ssize_t)strlen(s), "surrogateescape");

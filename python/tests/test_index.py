@@ -252,6 +252,10 @@ def test_errors(tmp_path):
             ix.query(BATCH1, add=True)
         with pytest.raises(TypeError):
             ix.remove("arch-00")
+        with pytest.raises(ValueError, match="id 1 contains a NUL character"):
+            ix.remove(["arch-00", "arch\x0001"])
+        with pytest.raises(ValueError, match="the id contains a NUL character"):
+            ix.text("arch\x0001")
     with pytest.raises(ValueError, match="the index is closed"):
         ix.query(BATCH1)
     # a flipped byte in a segment's table: an error naming the file
