@@ -703,7 +703,11 @@ static fw_status live_pairs(fw_index *ix)
             v[m++] = a << 32 | b;
         }
     }
-    fw_sort_u64(v, tmp, m);
+    /* a generation of one segment, as compaction leaves it, has its pairs
+     * in order already */
+    size_t sorted = 1;
+    while (sorted < m && v[sorted - 1] <= v[sorted]) sorted++;
+    if (sorted < m) fw_sort_u64(v, tmp, m);
     free(tmp);
     ix->nlive_pairs = fw_unique_u64(v, m);
     ix->live_pairs = v;
@@ -729,16 +733,31 @@ fw_status fw_index_components(fw_index *ix)
     for (size_t i = 0; i < total; i++) parent[i] = (uint32_t)i;
     for (size_t i = 0; i < ix->nlive_pairs; i++)
         unite(parent, ix->live_pairs[i] >> 32, ix->live_pairs[i] & UINT32_MAX);
+    /* Each component's smallest id: a segment's documents taken in id order
+     * (by_id), the first of a component in a segment is its smallest there,
+     * and only that one is compared with an earlier segment's. `seen` holds
+     * 1 + the last segment a component was met in (a component's root
+     * counts its members meanwhile, in `size`). */
+    uint32_t *seen = ix->man.nsegs > 1 ? calloc(m, sizeof *seen) : NULL;
+    if (ix->man.nsegs > 1 && !seen) {
+        free(parent); free(size); free(best);
+        return FW_ERR_NOMEM;
+    }
     for (size_t g = 0; g < ix->man.nsegs; g++) {
         const fw_seg *seg = &ix->segs[g];
-        for (size_t i = 0; i < seg->ndocs; i++) {
+        for (size_t j = 0; j < seg->ndocs; j++) {
+            size_t i = seg->by_id[j];
             uint64_t x = seg->docs[i].number;
             if (x >= total || fw_index_is_removed(ix, x)) continue;
             uint32_t root = find(parent, (uint32_t)x);
-            if (!size[root]++ || strcmp(fw_segment_id(seg, i), fw_index_id(ix, best[root])) < 0)
+            if (!size[root]++) best[root] = x;
+            else if (seen && seen[root] != g + 1 &&
+                     strcmp(fw_segment_id(seg, i), fw_index_id(ix, best[root])) < 0)
                 best[root] = x;
+            if (seen) seen[root] = (uint32_t)g + 1;
         }
     }
+    free(seen);
     for (size_t i = 0; i < total; i++) parent[i] = find(parent, (uint32_t)i);
     ix->root = parent;
     ix->comp_size = size;
