@@ -1735,8 +1735,7 @@ void fw_index_get_info(const fw_index *ix, fw_index_info *info)
         if (seg->pbands) info->passage_band_bytes += fw_band_file_size(seg->pbands);
         if (seg->pscreen) info->passage_screen_bytes += fw_screen_file_size(seg->pscreen);
         else if (seg->pbands) info->unscreened_segments++;
-        for (size_t i = 0; i < seg->ndocs; i++)
-            if (seg->docs[i].text_zlen) info->text_raw_bytes += seg->docs[i].bytes;
+        info->text_raw_bytes += seg->text_raw_bytes;
     }
 }
 

@@ -133,6 +133,7 @@ typedef struct fw_seg {
     size_t npairs;
     const char *strings;
     uint64_t strings_size;
+    uint64_t text_raw_bytes;   /* its texts before compression (fw_index_info) */
     void *docs_map;
     size_t docs_size;
     fw_band_file *bands;

@@ -684,12 +684,8 @@ static fw_status live_pairs(fw_index *ix)
 {
     size_t n = ix->nextra;
     for (size_t g = 0; g < ix->man.nsegs; g++) n += ix->segs[g].npairs;
-    uint64_t *v = malloc((n ? n : 1) * sizeof *v), *tmp = malloc((n ? n : 1) * sizeof *tmp);
-    if (!v || !tmp) {
-        free(v);
-        free(tmp);
-        return FW_ERR_NOMEM;
-    }
+    uint64_t *v = malloc((n ? n : 1) * sizeof *v);
+    if (!v) return FW_ERR_NOMEM;
     size_t m = 0;
     for (size_t g = 0; g <= ix->man.nsegs; g++) {
         const fw_seg_pair *p = g < ix->man.nsegs ? ix->segs[g].pairs : ix->extra;
@@ -703,12 +699,19 @@ static fw_status live_pairs(fw_index *ix)
             v[m++] = a << 32 | b;
         }
     }
-    /* a generation of one segment, as compaction leaves it, has its pairs
-     * in order already */
+    /* one segment (as a build or a compaction leaves the index) has its
+     * pairs in order already */
     size_t sorted = 1;
     while (sorted < m && v[sorted - 1] <= v[sorted]) sorted++;
-    if (sorted < m) fw_sort_u64(v, tmp, m);
-    free(tmp);
+    if (sorted < m) {
+        uint64_t *tmp = malloc(m * sizeof *tmp);
+        if (!tmp) {
+            free(v);
+            return FW_ERR_NOMEM;
+        }
+        fw_sort_u64(v, tmp, m);
+        free(tmp);
+    }
     ix->nlive_pairs = fw_unique_u64(v, m);
     ix->live_pairs = v;
     return FW_OK;
@@ -745,9 +748,11 @@ fw_status fw_index_components(fw_index *ix)
     }
     for (size_t g = 0; g < ix->man.nsegs; g++) {
         const fw_seg *seg = &ix->segs[g];
+        /* numbered without gaps: no read of the record (a random one) */
+        const int dense = seg->ndocs == seg->last - seg->first + 1;
         for (size_t j = 0; j < seg->ndocs; j++) {
             size_t i = seg->by_id[j];
-            uint64_t x = seg->docs[i].number;
+            uint64_t x = dense ? seg->first + i : seg->docs[i].number;
             if (x >= total || fw_index_is_removed(ix, x)) continue;
             uint32_t root = find(parent, (uint32_t)x);
             if (!size[root]++) best[root] = x;

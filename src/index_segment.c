@@ -464,6 +464,7 @@ static fw_status open_docs(fw_seg *seg, const char *path, const fw_manifest_segm
             d->status >= FW_DOC_STATUS_COUNT || seg->by_id[i] >= seg->ndocs ||
             d->number < h.first || d->number > h.last || (i && d->number <= d[-1].number))
             return bad(why, n, path, "a document's record");
+        if (d->text_zlen) seg->text_raw_bytes += d->bytes;
     }
     return FW_OK;
 }
