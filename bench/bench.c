@@ -614,6 +614,12 @@ static void scan_rows(const corpus *c, const scan_run *r, double floor_mbps)
 #define BREAKS_REQUIRED 1.6
 #define BREAKS_REQUIRED_BYTES 0.4
 #define ALIGN_REQUIRED 0.2
+/* The JSON scanner, in line bytes: about half of what it measured here on
+ * bench/check's corpus (bench/README.md, "bench/check"): 8.4–8.8 with
+ * AVX-512 or AVX2, 2.7–2.8 on its portable path. yajl, which it replaced,
+ * would be near 1. */
+#define JSON_REQUIRED 4.0
+#define JSON_REQUIRED_PORTABLE 1.3
 /* bench/check's guards on the passage kernels (guards.c); 1 if one fails. */
 static int guard_passage_kernels(const corpus *c, double floor_s, int repeat)
 {
@@ -622,6 +628,9 @@ static int guard_passage_kernels(const corpus *c, double floor_s, int repeat)
     double breaks_s = fw_guard_breaks(&t, repeat, &marks);
     double align_s = fw_guard_align(&t, repeat, &columns, &lcs);
     if (align_s < 0) die("out of memory");
+    uint64_t json_bytes = 0;
+    double json_s = fw_guard_json(&t, repeat, &json_bytes);
+    if (json_s == -1) die("out of memory");
     double breaks = floor_s / breaks_s, align = floor_s / align_s;
     const double breaks_required = fw_scanner_simd(FW_SIMD_AUTO) == FW_SIMD_BASELINE
                                        ? BREAKS_REQUIRED_BYTES
@@ -632,7 +641,20 @@ static int guard_passage_kernels(const corpus *c, double floor_s, int repeat)
     fprintf(stderr, "fanwen-bench: aligner at %.3f of the hash floor (%llu columns, LCS sum "
             "%llu; at least %.3f required): %s\n", align, (unsigned long long)columns,
             (unsigned long long)lcs, ALIGN_REQUIRED, align >= ALIGN_REQUIRED ? "ok" : "FAIL");
-    return breaks < breaks_required || align < ALIGN_REQUIRED;
+    if (json_s < 0) {
+        fprintf(stderr, "fanwen-bench: FAIL: the JSON scanner does not give back the texts "
+                "and ids it was given, as yajl does\n");
+        return 1;
+    }
+    /* the floor's speed is of text bytes, the scanner's of line bytes */
+    double json = floor_s / json_s * (double)json_bytes / (double)c->bytes;
+    const double json_required = fw_scanner_simd(FW_SIMD_AUTO) == FW_SIMD_BASELINE
+                                     ? JSON_REQUIRED_PORTABLE
+                                     : JSON_REQUIRED;
+    fprintf(stderr, "fanwen-bench: JSON scanner at %.3f of the hash floor (%.0f MB/s of lines; "
+            "at least %.3f required): %s\n", json, (double)json_bytes / 1e6 / json_s,
+            json_required, json >= json_required ? "ok" : "FAIL");
+    return breaks < breaks_required || align < ALIGN_REQUIRED || json < json_required;
 }
 
 /* Half of what each code path measured on a generated corpus on the

@@ -25,4 +25,11 @@ double fw_guard_breaks(const fw_guard_texts *t, int repeat, uint64_t *marks);
 double fw_guard_align(const fw_guard_texts *t, int repeat, uint64_t *columns,
                       uint64_t *lcs_sum);
 
+/* Best seconds of `repeat` passes of the JSON scanner (jsonl_scan.c, the
+ * machine's best path) over every text made a JSONL line ({"id", "text"},
+ * its text escaped as JSON), as the scan parses each line; *line_bytes:
+ * the lines' bytes. Before timing, every line must give back its text and
+ * id, and yajl's document: -2 when one does not, -1 when out of memory. */
+double fw_guard_json(const fw_guard_texts *t, int repeat, uint64_t *line_bytes);
+
 #endif
