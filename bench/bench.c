@@ -296,9 +296,11 @@ static void run_one(const kernel_env *e, kernel k, size_t i, scratch *s)
 /* Best wall time of `repeat` runs of a kernel over the corpus. */
 static double time_kernel(const kernel_env *e, kernel k, int threads, int repeat)
 {
-    scratch *s = aligned_alloc(64, sizeof(scratch) * (size_t)threads);
+    /* aligned_alloc takes a multiple of the alignment */
+    size_t bytes = (sizeof(scratch) * (size_t)threads + 63) & ~(size_t)63;
+    scratch *s = aligned_alloc(64, bytes);
     if (!s) die("out of memory");
-    memset(s, 0, sizeof(scratch) * (size_t)threads);
+    memset(s, 0, bytes);
     double best = 1e30;
     for (int r = 0; r < repeat; r++) {
         double t0 = now();
