@@ -310,6 +310,15 @@ static head_result read_header(warc *w, char *why, size_t why_size)
     for (unsigned n = 1;; n++) {
         const char *line, *name, *value;
         size_t len, nlen, vlen;
+        /* a header cut short before its empty line: the next record's
+         * version line is left unread, for the record it begins (a field's
+         * name never starts "WARC/") */
+        reader *in = &w->in;
+        if (fill(in, 5) >= 5 && memcmp(in->buf + in->pos, "WARC/", 5) == 0) {
+            snprintf(why, why_size, "malformed WARC header: line %u begins the next record "
+                     "(no empty line ends this header)", n);
+            return HEAD_BAD;
+        }
         line_result lr = read_line(&w->in, &line, &len);
         if (lr == LINE_END || lr == LINE_CUT) return HEAD_CUT;
         if (lr == LINE_FAILED) return HEAD_FAILED;

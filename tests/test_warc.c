@@ -430,7 +430,7 @@ static void test_broken_headers_resync(void **state)
     (void)state;
     bytes b = {0};
     bytes good = record_s("conversion", "http://good/", NULL, NULL, "好的。");
-    size_t at[7];
+    size_t at[8];
     at[0] = b.len;
     adds(&b, "WARC/1.0\r\nWARC-Type conversion\r\nContent-Length: 3\r\n\r\nabc\r\n\r\n");
     at[1] = b.len;
@@ -449,6 +449,9 @@ static void test_broken_headers_resync(void **state)
     adds(&b, "WARC/1.0\r\nWARC-Type: conversion\r\nWARC-Target-URI: http://long/");
     for (int i = 0; i < 7000; i++) adds(&b, "0123456789");
     adds(&b, "\r\nContent-Length: 4\r\n\r\nlong\r\n\r\n");
+    add(&b, good.p, good.len);
+    at[7] = b.len; /* a header without its empty line: the next record begins */
+    adds(&b, "WARC/1.0\r\nWARC-Type: conversion\r\nWARC-Target-URI: http://cut/\r\n");
     add(&b, good.p, good.len);
     write_archive("broken.warc", &b, 1, PLAIN);
     free(b.p);
@@ -479,7 +482,12 @@ static void test_broken_headers_resync(void **state)
              "is longer than 64 KiB", path, at[6]);
     expect_error(&t, 6, id, want);
     expect_doc(&t, 7, "http://good/ <record 8>", "好的。");
-    assert_int_equal(t.n, 8);
+    snprintf(id, sizeof id, "%s:record 9", path);
+    snprintf(want, sizeof want, "%s: record 9 at byte %zu: malformed WARC header: line 3 "
+             "begins the next record (no empty line ends this header)", path, at[7]);
+    expect_error(&t, 8, id, want);
+    expect_doc(&t, 9, "http://good/ <record 10>", "好的。");
+    assert_int_equal(t.n, 10);
     free_table(&t);
 }
 
