@@ -89,6 +89,9 @@ static source_kind sniff(const unsigned char *m, size_t n)
     if (n >= 2 && m[0] == 0x1F && m[1] == 0x8B) return SRC_GZIP;
     if (n >= 4 && m[0] == 0x28 && m[1] == 0xB5 && m[2] == 0x2F && m[3] == 0xFD)
         return SRC_ZSTD;
+    /* a skippable frame first (pzstd writes one), which zstd passes over */
+    if (n >= 4 && (m[0] & 0xF0) == 0x50 && m[1] == 0x2A && m[2] == 0x4D && m[3] == 0x18)
+        return SRC_ZSTD;
     return SRC_PLAIN;
 }
 

@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <zstd.h>
 
 /* ROOT/out/name, where the reports go. */
 static const char *report(const char *name)
@@ -64,6 +65,14 @@ static int setup(void **state)
     for (int i = 0; i < 200; i++) memcpy(many + i * n, report_text, n);
     write_gzip("cut.txt.gz", many, 200 * n);
     cut_file("cut.txt.gz", 0);
+    /* a zstd file that begins with a skippable frame, as pzstd writes */
+    {
+        static const char line[] = "{\"id\": \"z1\", \"text\": \"跳过的帧之后的记录。\"}\n";
+        unsigned char z[256] = {0x50, 0x2A, 0x4D, 0x18, 4, 0, 0, 0, 'p', 'z', 's', 't'};
+        size_t zn = ZSTD_compress(z + 12, sizeof z - 12, line, strlen(line), 3);
+        assert_false(ZSTD_isError(zn));
+        write_file("pz.jsonl.zst", z, 12 + zn);
+    }
     /* a dangling symlink: unreadable even for root */
     snprintf(path, sizeof path, "%s/in/missing.txt", root);
     symlink("/nonexistent/fanwen", path);
@@ -110,13 +119,14 @@ static void test_every_input_accounted(void **state)
     expect_row(&t, "7", "error", "no string field \"text\"");
     expect_row(&t, "j5", "repaired", "2 invalid UTF-8"); /* C0 and AF: one U+FFFD each */
     expect_row(&t, "cut.txt.gz", "error", "truncated gzip");
+    expect_row(&t, "z1", "ok", NULL);
     expect_row(&t, "missing.txt", "error", "No such file");
     expect_row(&t, "loop", "error", "symlink loop");
     expect_row(&t, "empty_dir", "empty", "empty directory");
     if (geteuid() == 0) expect_row(&t, "secret.txt", "ok", NULL);
     else expect_row(&t, "secret.txt", "error", "Permission denied");
-    /* 17 rows, nothing more, nothing twice (the blank JSONL line is no document) */
-    assert_int_equal(t.rows - 1, 17);
+    /* 18 rows, nothing more, nothing twice (the blank JSONL line is no document) */
+    assert_int_equal(t.rows - 1, 18);
     long good = csv_find(&t, 0, "good.txt");
     char bytes[32];
     snprintf(bytes, sizeof bytes, "%zu", strlen(report_text));
@@ -144,8 +154,8 @@ static void test_every_input_accounted(void **state)
     char *summary = csv_slurp(report("summary.json"), &len);
     assert_non_null(summary);
     const char *counts = geteuid() == 0
-        ? "\"total\": 17, \"ok\": 6, \"repaired\": 2, \"empty\": 3, \"binary\": 1, \"error\": 5"
-        : "\"total\": 17, \"ok\": 5, \"repaired\": 2, \"empty\": 3, \"binary\": 1, \"error\": 6";
+        ? "\"total\": 18, \"ok\": 7, \"repaired\": 2, \"empty\": 3, \"binary\": 1, \"error\": 5"
+        : "\"total\": 18, \"ok\": 6, \"repaired\": 2, \"empty\": 3, \"binary\": 1, \"error\": 6";
     assert_non_null(strstr(summary, counts));
     free(summary);
     /* no temporary files left behind */
