@@ -395,6 +395,21 @@ static void test_explain_command(void **state)
     assert_int_equal(run("explain --min-run 0 in/2015.txt in/2024.txt"), 1);
     assert_int_equal(run("report"), 1);
     assert_int_equal(run("report nowhere"), 1);
+    /* an input gone since the scan: written, but exit 2 and a warning */
+    write_text("gone.txt", "扫描之后被删除的文件，它的内容并不重要。");
+    assert_int_equal(run("scan -q --out out3 in"), 0);
+    assert_int_equal(run("report -q out3 --html h3"), 0);
+    assert_int_equal(unlink(path_in_root("in/gone.txt")), 0);
+    assert_int_equal(run("report -q out3 --html h4"), 2);
+    assert_int_equal(stat(path_in_root("h4/index.html"), &(struct stat){0}), 0);
+    out = csv_slurp(path_in_root("stderr.txt"), &len);
+    assert_non_null(strstr(out, "fanwen report: the inputs are not what the scan of "));
+    assert_non_null(strstr(out, "(ok 3 then, 2 now)"));
+    free(out);
+    assert_int_equal(run("explain --report out3 2015.txt 2024.txt"), 2);
+    out = csv_slurp(path_in_root("stderr.txt"), &len);
+    assert_non_null(strstr(out, "fanwen explain: the inputs are not what the scan of "));
+    free(out);
     assert_int_equal(run("scan --no-passages --html h in"), 1);
     assert_int_equal(run("scan --out - --html h in"), 1);
     struct stat sb;

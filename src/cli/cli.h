@@ -32,8 +32,10 @@ char *cli_absolute(const char *path);
 /* Runs again the scan whose reports are in `dir`: the options, inputs and
  * working directory its summary.json recorded (the process changes to that
  * directory). `threads` 0: all cores. On failure says why on stderr
- * (prefixed "fanwen CMD: ") and returns NULL. */
-fw_scan *cli_rescan(const char *cmd, const char *dir, int threads);
+ * (prefixed "fanwen CMD: ") and returns NULL. When the documents read now
+ * are not those the reports counted (an input gone, unreadable or
+ * changed), says so and sets *changed to 1 (else 0). */
+fw_scan *cli_rescan(const char *cmd, const char *dir, int threads, int *changed);
 
 /* --files-from: every non-empty line of `list` ('-': standard input) is an
  * INPUT added to `scan`, read as it comes (a list of millions of paths is

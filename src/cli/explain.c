@@ -56,8 +56,8 @@ static const char *usage_explain =
     "  -j, --threads N       worker threads (default: all cores)\n"
     "  -h, --help            this text\n"
     "\n"
-    "exit status: 0 explained; 1 usage error, an unknown id or an unreadable\n"
-    "input.\n";
+    "exit status: 0 explained; 2 explained, but with --report the inputs are not\n"
+    "what the scan read; 1 usage error, an unknown id or an unreadable input.\n";
 
 static int explain_usage(const char *fmt, const char *arg)
 {
@@ -450,7 +450,8 @@ int cmd_explain(int argc, char **argv)
                                    : index ? "give ID_OR_FILE_A and ID_OR_FILE_B"
                                            : "give FILE_A and FILE_B");
     char *html_path = html ? cli_absolute(html) : NULL; /* before rescan's chdir */
-    fw_scan *scan = report ? cli_rescan("explain", report, (int)threads)
+    int changed = 0;
+    fw_scan *scan = report ? cli_rescan("explain", report, (int)threads, &changed)
                     : index ? scan_indexed(index, argv[optind], argv[optind + 1], (int)threads)
                             : scan_two(argv[optind], argv[optind + 1], (int)threads);
     size_t a = 0, b = 1;
@@ -467,7 +468,7 @@ int cmd_explain(int argc, char **argv)
             if (json) print_json(e, da.id, db.id, p, min_run);
             else print_text(e, da.id, db.id, p, min_run);
             fw_explanation_free(e);
-            code = EXIT_SUCCESS;
+            code = changed ? EXIT_PARTIAL : EXIT_SUCCESS;
             if (fflush(stdout) != 0) code = EXIT_FAILURE;
             if (html_path && fw_report_write_pair_html(scan, a, b, min_run, html_path) != FW_OK) {
                 fprintf(stderr, "fanwen explain: %s\n", fw_scan_error(scan));

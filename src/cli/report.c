@@ -37,7 +37,7 @@ static const char *usage_report =
     "  -q, --quiet           no summary line\n"
     "  -h, --help            this text\n"
     "\n"
-    "exit status: 0 written; 1 usage error, or the scan or the report failed.\n";
+    "exit status: 0 written; 2 written, but the inputs are not what the scan read (the\nreport may not match its CSVs); 1 usage error, or the scan or the report failed.\n";
 
 static int report_usage(const char *fmt, const char *arg)
 {
@@ -100,13 +100,14 @@ int cmd_report(int argc, char **argv)
         free(abs_dir);
         return EXIT_FAILURE;
     }
-    fw_scan *scan = cli_rescan("report", abs_dir, (int)threads);
+    int changed;
+    fw_scan *scan = cli_rescan("report", abs_dir, (int)threads, &changed);
     int code = EXIT_FAILURE;
     if (scan) {
         if (fw_report_write_html(scan, out, top, min_run) != FW_OK) {
             fprintf(stderr, "fanwen report: %s\n", fw_scan_error(scan));
         } else {
-            code = EXIT_SUCCESS;
+            code = changed ? EXIT_PARTIAL : EXIT_SUCCESS;
             if (!quiet) fprintf(stderr, "fanwen: HTML report in %s/index.html\n", out);
         }
     }

@@ -165,8 +165,34 @@ static fw_status use_model(const char *cmd, const char *summary, fw_scan *scan,
     return FW_ERR_ARG;
 }
 
-fw_scan *cli_rescan(const char *cmd, const char *dir, int threads)
+/* The documents the reports counted (summary.json's "documents") against
+ * those read again: 1 and a warning when they differ. */
+static int documents_changed(const char *cmd, const char *dir, yajl_val root, fw_scan *scan)
 {
+    static const char *const names[FW_DOC_STATUS_COUNT] = {
+        [FW_DOC_OK] = "ok", [FW_DOC_REPAIRED] = "repaired", [FW_DOC_EMPTY] = "empty",
+        [FW_DOC_BINARY] = "binary", [FW_DOC_ERROR] = "error"};
+    fw_scan_stats now;
+    fw_scan_get_stats(scan, &now);
+    char diff[512] = "";
+    size_t at = 0;
+    for (int k = 0; k < FW_DOC_STATUS_COUNT; k++) {
+        unsigned long long then = 0;
+        if (!names[k] || !whole(root, "documents", names[k], &then)) continue;
+        if (then != now.docs[k] && at < sizeof diff)
+            at += (size_t)snprintf(diff + at, sizeof diff - at, "%s%s %llu then, %llu now",
+                                   at ? ", " : "", names[k], then,
+                                   (unsigned long long)now.docs[k]);
+    }
+    if (!at) return 0;
+    fprintf(stderr, "fanwen %s: the inputs are not what the scan of %s read (%s): what this "
+                    "shows may not match its reports\n", cmd, dir, diff);
+    return 1;
+}
+
+fw_scan *cli_rescan(const char *cmd, const char *dir, int threads, int *changed)
+{
+    *changed = 0;
     char path[4096];
     snprintf(path, sizeof path, "%s/summary.json", dir);
     char *json = slurp(path);
@@ -231,6 +257,7 @@ fw_scan *cli_rescan(const char *cmd, const char *dir, int threads)
             if (given) st = fw_scan_add_path(scan, given);
         }
         if (st == FW_OK) st = fw_scan_run(scan);
+        if (st == FW_OK) *changed = documents_changed(cmd, dir, root, scan);
         if (scan && st != FW_OK) {
             if (fw_scan_error(scan)[0]) /* else said already */
                 fprintf(stderr, "fanwen %s: %s\n", cmd, fw_scan_error(scan));
