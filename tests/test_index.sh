@@ -607,6 +607,12 @@ out = explain_in(w + "/cwd", "./" + a, b)
 assert out.returncode == 0 and json.loads(out.stdout)["a"]["chars"] < by_id["a"]["chars"], out.stderr
 out = explain_in(w + "/cwd", a + "#2", b)
 assert out.returncode == 1 and "give the file as ./" + a in out.stderr, out.stderr
+# a FIFO named like an indexed id is not opened (it would block): the id is read
+os.remove(w + "/cwd/" + a)
+os.mkfifo(w + "/cwd/" + a)
+out = subprocess.run([fanwen, "explain", "--json", "--index", w + "/ex.ix", a, b],
+                     capture_output=True, text=True, cwd=w + "/cwd", timeout=60)
+assert out.returncode == 0 and json.loads(out.stdout)["runs"] == by_id["runs"], out.stderr
 EOF
 fresh; model=$(ls "$fx" | grep '^model-')
 flip "$fx/$model" 40; expect_caught "passage model" "$model: damaged"

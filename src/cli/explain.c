@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char *usage_explain =
@@ -325,9 +326,12 @@ static fw_status add_side(fw_index *index, fw_scan *scan, const char *arg)
     size_t len;
     fw_doc_status status;
     fw_status st = fw_index_text(index, arg, &text, &len, &status);
-    const int is_file = access(arg, F_OK) == 0;
+    /* only a regular file is read to compare: a FIFO would block */
+    struct stat sb;
+    const int exists = access(arg, F_OK) == 0;
+    const int is_file = exists && stat(arg, &sb) == 0 && S_ISREG(sb.st_mode);
     if (st == FW_ERR_ARG) { /* not an indexed id: a file */
-        if (!is_file) {
+        if (!exists) {
             const char *hash = strrchr(arg, '#');
             if (hash && hash > arg && hash[1] && strspn(hash + 1, "0123456789") == strlen(hash + 1))
                 fprintf(stderr, "fanwen explain: '%s' is neither an id of the index nor a file; "
