@@ -584,7 +584,10 @@ static fw_status write_body(report_job *job, FILE *f)
     setvbuf(f, NULL, _IOFBF, 1 << 16);
     errno = 0;
     flockfile(f); /* for csv_write.c's putc_unlocked: one thread writes a file */
-    fw_status st = job->body_status = job->body(job->scan, f, job->t_report);
+    fw_status st = job->body(job->scan, f, job->t_report);
+    /* a write that failed (a full disk) is the file's error, said with
+     * errno, not one of the results, which has its own message */
+    job->body_status = st == FW_ERR_IO && ferror(f) ? FW_OK : st;
     funlockfile(f);
     if (fflush(f) != 0 || fsync(fileno(f)) != 0) st = FW_ERR_IO;
     return st;

@@ -205,6 +205,41 @@ static void test_clean_input_exits_zero_and_pipes(void **state)
     free(out);
 }
 
+/* A report that cannot be written whole (a full disk; here a file size
+ * limit, which fails the same writes) is an error that says why, and
+ * leaves no part of the file under its name. */
+static void test_write_error_says_why(void **state)
+{
+    (void)state;
+    char path[512];
+    snprintf(path, sizeof path, "%s/in-many", root);
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%s/in-many/many.jsonl", root);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    for (int i = 0; i < 3000; i++)
+        fprintf(f, "{\"id\": \"doc-%05d\", \"text\": \"第%d份文件的内容各不相同。\"}\n", i, i);
+    fclose(f);
+    assert_int_equal(run("scan -q --no-passages --out full in-many"), 0);
+    /* docs.csv of 3,000 rows is over 100 KB: past a limit of 40 KB */
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "cd '%s' && rm -rf full && (ulimit -f 40; trap '' XFSZ; '%s' scan -q "
+             "--no-passages --out full in-many) 2>stderr.txt", root, FANWEN_CLI);
+    int status = system(cmd);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 1);
+    size_t len;
+    snprintf(path, sizeof path, "%s/stderr.txt", root);
+    char *err = csv_slurp(path, &len);
+    assert_non_null(err);
+    if (!strstr(err, "docs.csv: cannot write: File too large"))
+        fail_msg("no reason for the failed write in: %s", err);
+    free(err);
+    snprintf(path, sizeof path, "%s/full/docs.csv", root);
+    struct stat st;
+    assert_int_not_equal(stat(path, &st), 0);
+}
+
 static void test_bad_options_write_nothing(void **state)
 {
     (void)state;
@@ -317,6 +352,7 @@ int main(void)
         cmocka_unit_test(test_every_input_accounted),
         cmocka_unit_test(test_same_bytes_at_one_and_two_threads),
         cmocka_unit_test(test_clean_input_exits_zero_and_pipes),
+        cmocka_unit_test(test_write_error_says_why),
         cmocka_unit_test(test_bad_options_write_nothing),
         cmocka_unit_test(test_progress_for_logs),
         cmocka_unit_test(test_scan_spills_when_memory_is_short),
