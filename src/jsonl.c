@@ -137,12 +137,37 @@ static int on_key(void *ctx, const unsigned char *key, size_t len)
     return 1;
 }
 
-static char *copy(const void *s, size_t len)
+/* An id's n bytes at `id` (room for `cap`) with each NUL (an escaped
+ * \u0000) made U+FFFD: an id is a C string, which a NUL would cut short.
+ * Each NUL came from six bytes of the line, so the three of U+FFFD fit
+ * in an id sized by its escaped length. */
+static void id_without_nuls(char *id, size_t n, size_t cap)
 {
-    char *c = malloc(len + 1);
+    size_t nuls = 0;
+    for (size_t i = 0; i < n; i++) nuls += id[i] == '\0';
+    if (!nuls || n + 2 * nuls + 1 > cap) {
+        id[n] = '\0';
+        return;
+    }
+    id[n + 2 * nuls] = '\0';
+    for (size_t i = n, o = n + 2 * nuls; i-- > 0;) {
+        if (id[i]) {
+            id[--o] = id[i];
+        } else {
+            id[--o] = (char)0xBD;
+            id[--o] = (char)0xBF;
+            id[--o] = (char)0xEF;
+        }
+    }
+}
+
+/* A copy of an id yajl decoded (NULs as in id_without_nuls). */
+static char *copy_id(const void *s, size_t len)
+{
+    char *c = malloc(3 * len + 1);
     if (c) {
         memcpy(c, s, len);
-        c[len] = '\0';
+        id_without_nuls(c, len, 3 * len + 1);
     }
     return c;
 }
@@ -175,7 +200,7 @@ static int on_value(parse *p, const unsigned char *s, size_t len, int is_string)
         d->len = len;
     } else if (f == ID && s) {
         free(p->doc->id);
-        if (!(p->doc->id = copy(s, len))) { p->nomem = 1; return 0; }
+        if (!(p->doc->id = copy_id(s, len))) { p->nomem = 1; return 0; }
     } else if (f == ID) {
         free(p->doc->id); /* null, true, false: no id */
         p->doc->id = NULL;
@@ -343,7 +368,7 @@ static fw_status take_scanned(const fw_json_value *text, const fw_json_value *id
         size_t n = id->len;
         if (id->escaped) n = fw_json_unescape(id->at, id->len, doc->id);
         else memcpy(doc->id, id->at, n);
-        doc->id[n] = '\0';
+        id_without_nuls(doc->id, n, id->len + 1);
     }
     if (text->kind != FW_JSON_STRING) {
         snprintf(doc->error, sizeof doc->error, "no string field \"%s\"", text_field);

@@ -121,6 +121,10 @@ static fw_status parse_jsonl(const fw_sketch_context *cx, fw_sketch_worker *w,
                                   &w->json, j);
     if (st != FW_OK) return st;
     if (!j->text) fw_doc_set_message(d, "%s: %s", d->id, j->error);
+    if (j->id && !j->id[0]) { /* an empty id names nothing: FILE:LINE stays */
+        free(j->id);
+        j->id = NULL;
+    }
     if (j->id) {
         free(d->id);
         d->id = j->id;

@@ -58,7 +58,8 @@ static int setup(void **state)
                "\n"
                "{\"text\": \"没有编号的记录。\"}\n"
                "{\"id\": 7, \"body\": \"no text field\"}\n"
-               "{\"id\": \"j5\", \"text\": \"坏字节\xC0\xAF在这里。\"}");
+               "{\"id\": \"j5\", \"text\": \"坏字节\xC0\xAF在这里。\"}\n"
+               "{\"id\": \"\", \"text\": \"编号是空的记录。\"}");
     /* a gzip file cut in the middle */
     static char many[200 * sizeof report_text];
     const size_t n = strlen(report_text);
@@ -118,6 +119,7 @@ static void test_every_input_accounted(void **state)
     expect_row(&t, "shard.jsonl:4", "ok", NULL);
     expect_row(&t, "7", "error", "no string field \"text\"");
     expect_row(&t, "j5", "repaired", "2 invalid UTF-8"); /* C0 and AF: one U+FFFD each */
+    expect_row(&t, "shard.jsonl:7", "ok", NULL);          /* an empty id names nothing */
     expect_row(&t, "cut.txt.gz", "error", "truncated gzip");
     expect_row(&t, "z1", "ok", NULL);
     expect_row(&t, "missing.txt", "error", "No such file");
@@ -125,8 +127,8 @@ static void test_every_input_accounted(void **state)
     expect_row(&t, "empty_dir", "empty", "empty directory");
     if (geteuid() == 0) expect_row(&t, "secret.txt", "ok", NULL);
     else expect_row(&t, "secret.txt", "error", "Permission denied");
-    /* 18 rows, nothing more, nothing twice (the blank JSONL line is no document) */
-    assert_int_equal(t.rows - 1, 18);
+    /* 19 rows, nothing more, nothing twice (the blank JSONL line is no document) */
+    assert_int_equal(t.rows - 1, 19);
     long good = csv_find(&t, 0, "good.txt");
     char bytes[32];
     snprintf(bytes, sizeof bytes, "%zu", strlen(report_text));
@@ -154,8 +156,8 @@ static void test_every_input_accounted(void **state)
     char *summary = csv_slurp(report("summary.json"), &len);
     assert_non_null(summary);
     const char *counts = geteuid() == 0
-        ? "\"total\": 18, \"ok\": 7, \"repaired\": 2, \"empty\": 3, \"binary\": 1, \"error\": 5"
-        : "\"total\": 18, \"ok\": 6, \"repaired\": 2, \"empty\": 3, \"binary\": 1, \"error\": 6";
+        ? "\"total\": 19, \"ok\": 8, \"repaired\": 2, \"empty\": 3, \"binary\": 1, \"error\": 5"
+        : "\"total\": 19, \"ok\": 7, \"repaired\": 2, \"empty\": 3, \"binary\": 1, \"error\": 6";
     assert_non_null(strstr(summary, counts));
     free(summary);
     /* no temporary files left behind */

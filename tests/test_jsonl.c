@@ -139,6 +139,10 @@ static void test_fields(void **state)
     expect("{\"id\": 1.5e3, \"text\": \"x\"}", "x", "1.5e3", NULL);
     expect("{\"id\": null, \"text\": \"x\"}", "x", NULL, NULL);
     expect("{\"id\": [1], \"text\": \"x\"}", "x", NULL, NULL);
+    /* a NUL in an id (a C string) is U+FFFD, on every path */
+    expect("{\"id\": \"a\\u0000b\\u0000\", \"text\": \"x\"}", "x",
+           "a\xEF\xBF\xBD" "b\xEF\xBF\xBD", NULL);
+    expect("{\"id\": \"\\u0000\", \"text\": \"x\"}", "x", "\xEF\xBF\xBD", NULL);
     /* only top-level fields count */
     expect("{\"meta\": {\"text\": \"inner\", \"id\": \"no\"}, \"text\": \"outer\"}", "outer",
            NULL, NULL);
@@ -248,13 +252,13 @@ static void test_scan_escapes(void **state)
     assert_true(expect("{\"text\": \"\\n\"}", "\n", NULL, NULL));
     assert_true(expect("{\"text\": \"\\\\\\\\\"}", "\\\\", NULL, NULL));
     assert_true(expect("{\"text\": \"\\\"\"}", "\"", NULL, NULL));
-    /* \u0000 is a NUL byte inside the text */
+    /* \u0000 is a NUL byte inside the text, U+FFFD in the id (a C string) */
     const char *nul = "{\"text\": \"a\\u0000b\", \"id\": \"x\\u0000y\"}";
     fw_jsonl_doc d;
     assert_int_equal(fw_jsonl_parse(nul, strlen(nul), "text", "id", &scratch, &d), FW_OK);
     assert_int_equal(d.len, 3);
     assert_memory_equal(d.text, "a\0b", 3);
-    assert_string_equal(d.id, "x");
+    assert_string_equal(d.id, "x\xEF\xBF\xBDy");
     fw_jsonl_done(&d);
     assert_true(same_as_yajl_str(nul));
     /* escapes in the id and in other strings, nested or not */
