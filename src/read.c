@@ -358,8 +358,13 @@ static fw_status read_jsonl(source *s, const char *id, fw_doc_sink sink,
         while (st == FW_OK &&
                (nl = memchr(buf + start, '\n', len - start)) != NULL) {
             size_t end = (size_t)(nl - buf);
-            uint64_t line_len = long_len + (end - start);
             line_no++;
+            /* a byte order mark before the first line (Windows tools write
+             * one) is no part of its JSON */
+            if (line_no == 1 && !long_len && end - start >= 3 &&
+                !memcmp(buf + start, "\xEF\xBB\xBF", 3))
+                start += 3;
+            uint64_t line_len = long_len + (end - start);
             if (limit && line_len > limit) {
                 char line_id[4200];
                 snprintf(line_id, sizeof line_id, "%s:%zu", id, line_no);
