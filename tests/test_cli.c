@@ -245,6 +245,30 @@ static void test_write_error_says_why(void **state)
     assert_int_not_equal(stat(path, &st), 0);
 }
 
+/* An id from the input is shown on the terminal with its control
+ * characters escaped: an escape sequence in it does not reach it. */
+static void test_errors_shown_without_control_characters(void **state)
+{
+    (void)state;
+    char path[512];
+    snprintf(path, sizeof path, "%s/in-esc", root);
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%s/in-esc/esc.jsonl", root);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("{\"id\": \"x\\u001b[2J\\r\"}\n", f);
+    fclose(f);
+    assert_int_equal(run("scan --out esc in-esc"), 2);
+    snprintf(path, sizeof path, "%s/stderr.txt", root);
+    size_t len;
+    char *err = csv_slurp(path, &len);
+    assert_non_null(err);
+    if (!strstr(err, "fanwen: x\\x1B[2J\\x0D: "))
+        fail_msg("the id is not shown escaped in: %s", err);
+    assert_null(memchr(err, 0x1B, len));
+    free(err);
+}
+
 static void test_bad_options_write_nothing(void **state)
 {
     (void)state;
@@ -358,6 +382,7 @@ int main(void)
         cmocka_unit_test(test_same_bytes_at_one_and_two_threads),
         cmocka_unit_test(test_clean_input_exits_zero_and_pipes),
         cmocka_unit_test(test_write_error_says_why),
+        cmocka_unit_test(test_errors_shown_without_control_characters),
         cmocka_unit_test(test_bad_options_write_nothing),
         cmocka_unit_test(test_progress_for_logs),
         cmocka_unit_test(test_scan_spills_when_memory_is_short),

@@ -267,6 +267,17 @@ static int count_option(const char *name, const char *arg, unsigned max, unsigne
 
 /* ------------------------------------------------------------- summary */
 
+/* `s` to stderr with control characters as \xNN: an id or a message comes
+ * from the input, and an escape sequence in it would drive the terminal. */
+static void put_visible(const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c < 0x20 || c == 0x7F) fprintf(stderr, "\\x%02X", c);
+        else fputc(c, stderr);
+    }
+}
+
 static void print_errors(const fw_scan *scan, int limit)
 {
     int shown = 0;
@@ -274,7 +285,13 @@ static void print_errors(const fw_scan *scan, int limit)
     for (size_t i = 0, n = fw_scan_doc_count(scan); i < n; i++) {
         fw_doc_info d;
         if (fw_scan_doc(scan, i, &d) != FW_OK || d.status != FW_DOC_ERROR) continue;
-        if (shown++ < limit) fprintf(stderr, "fanwen: %s: %s\n", d.id, d.message);
+        if (shown++ < limit) {
+            fputs("fanwen: ", stderr);
+            put_visible(d.id);
+            fputs(": ", stderr);
+            put_visible(d.message);
+            fputc('\n', stderr);
+        }
         errors++;
     }
     if (errors > (uint64_t)limit)
