@@ -278,6 +278,7 @@ static void test_bad_options_write_nothing(void **state)
         "scan --bands 20 --rows 7 --out bad in", "scan --frobnicate --out bad in",
         "scan --out bad",                      "nosuchcommand",
         "scan --perms 0 --out bad in",
+        "scan --files-from /dev/null --files-from /dev/null --out bad in",
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         assert_int_equal(run(bad[i]), 1);

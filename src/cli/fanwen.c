@@ -525,7 +525,11 @@ int cli_parse_scan_args(const char *cmd, int argc, char **argv, cli_scan_args *a
         }
         case OPT_TEXT_FIELD: a->opt.text_field = optarg; break;
         case OPT_ID_FIELD: a->opt.id_field = optarg; break;
-        case OPT_FILES_FROM: a->files_from = optarg; break;
+        case OPT_FILES_FROM:
+            if (a->files_from) /* else the first list would be dropped unsaid */
+                return usage_error("--files-from given twice ('%s'): give one list", optarg);
+            a->files_from = optarg;
+            break;
         case OPT_MAX_DOC_BYTES:
             if (!cli_parse_size(optarg, &a->opt.max_doc_bytes) || a->opt.max_doc_bytes == 0)
                 return usage_error("--max-doc-bytes must be a size such as 64M or 2G, got "

@@ -184,7 +184,12 @@ static int parse_args(const char *cmd, int argc, char **argv, index_args *a)
         case OPT_FAIL: a->fail_on_match = 1; break;
         case OPT_IDS: a->ids = optarg; break;
         case OPT_CHECK: a->check = 1; break;
-        case OPT_FILES_FROM: a->files_from = optarg; break;
+        case OPT_FILES_FROM:
+            if (a->files_from) /* else the first list would be dropped unsaid */
+                return cli_usage_error(cmd, "--files-from given twice ('%s'): give one list",
+                                       optarg);
+            a->files_from = optarg;
+            break;
         case OPT_NO_PASSAGES: a->opt.passages = 0; break;
         case OPT_MIN_PASSAGE:
             a->given_passage = 1;
