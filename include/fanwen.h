@@ -769,6 +769,11 @@ FW_API void fw_report_unlink_temp(void);
 FW_API fw_status fw_report_write_html(const fw_scan *scan, const char *dir, unsigned top,
                                       unsigned min_run);
 
+/* Would fw_report_write_html() put a report at `dir`? 1 when it does not
+ * exist or is such a report; else 0, with why in `why` (a program asks
+ * before a long scan, not after it). */
+FW_API int fw_report_html_dir_ok(const char *dir, char *why, size_t why_size);
+
 /* The page of one pair of documents alone, as the file `path` (written
  * beside it and renamed into place). */
 FW_API fw_status fw_report_write_pair_html(const fw_scan *scan, size_t a, size_t b,

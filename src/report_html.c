@@ -300,6 +300,15 @@ static int is_html_report(const char *dir)
     return index && !other;
 }
 
+int fw_report_html_dir_ok(const char *dir, char *why, size_t why_size)
+{
+    struct stat sb;
+    if (stat(dir, &sb) != 0 || is_html_report(dir)) return 1;
+    snprintf(why, why_size, "%s: exists and is not an HTML report of fanwen (index.html and "
+             "pair/, doc/, cluster/, group/ only): not replaced", dir);
+    return 0;
+}
+
 static fw_status make_dirs(const fw_html_report *r)
 {
     static const char *const sub[] = {"pair", "doc", "cluster", "group"};
@@ -437,11 +446,9 @@ fw_status fw_report_write_html(const fw_scan *scan, const char *dir, unsigned to
         return fw_scan_fail(scan, FW_ERR_IO, "%s: %s", dir, strerror(ENAMETOOLONG));
     memcpy(final, dir, n);
     final[n] = '\0';
-    struct stat sb;
-    if (stat(final, &sb) == 0 && !is_html_report(final))
-        return fw_scan_fail(scan, FW_ERR_IO, "%s: exists and is not an HTML report of fanwen "
-                            "(index.html and pair/, doc/, cluster/, group/ only): not replaced",
-                            final);
+    char why[PATH_SIZE + 128];
+    if (!fw_report_html_dir_ok(final, why, sizeof why))
+        return fw_scan_fail(scan, FW_ERR_IO, "%s", why);
     fw_html_report r;
     fw_html_selection s = {0};
     fw_status st = report_init(&r, scan, top, min_run);

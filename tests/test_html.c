@@ -334,6 +334,8 @@ static void test_html_replaces_only_a_report(void **state)
     free(err);
     struct stat sb;
     assert_int_equal(stat(path_in_root("in/precious.txt"), &sb), 0);
+    /* said before the scan: no CSV written either */
+    assert_int_equal(stat(path_in_root("out"), &sb), -1);
     snprintf(args, sizeof args, "scan -q --out out --html html '%s/docs'", FANWEN_CORPUS);
     assert_int_equal(run(args), 0);
     FILE *f = fopen(path_in_root("html/pair/stale.html"), "w");

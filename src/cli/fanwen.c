@@ -582,6 +582,11 @@ static int cmd_scan(int argc, char **argv)
     if (html && (!opt.passages || strcmp(out, "-") == 0))
         return usage_error("%s", "--html shows texts, which only the passage level keeps: "
                                  "not with --no-passages or --out -");
+    char html_why[4200];
+    if (html && !fw_report_html_dir_ok(html, html_why, sizeof html_why)) {
+        fprintf(stderr, "fanwen scan: --html %s\n", html_why); /* before the scan, not after */
+        return EXIT_FAILURE;
+    }
     if ((model || save_model) && (!opt.passages || strcmp(out, "-") == 0))
         return usage_error("%s", "a passage model is the passage level's: not with "
                                  "--no-passages or --out -");
