@@ -22,6 +22,7 @@
  * rewriting when other segments change.
  */
 #include "index.h"
+#include "id_names.h"
 #include "scan.h"
 #include "scan_internal.h"
 #include "grow.h"
@@ -1322,6 +1323,37 @@ static fw_status withdraw(fw_index *ix, fw_manifest *next, const fw_index_result
     return st;
 }
 
+/* The documents given the id `removed_name[0, id_len)` and renamed past
+ * `from - 1` (x#from, x#from+1..., read until a name no document has:
+ * renamings leave no gap a removal could have made, as this refuses it)
+ * must be in `gone` (sorted) when the document named `removed_name` is. */
+static fw_status later_renamings_go(fw_index *ix, const char *removed_name, size_t id_len,
+                                    uint64_t from, const uint64_t *gone, size_t ngone)
+{
+    size_t len = id_len + 24;
+    char *name = malloc(len);
+    if (!name) return FW_ERR_NOMEM;
+    fw_status st = FW_OK;
+    for (uint64_t j = from; st == FW_OK; j++) {
+        snprintf(name, len, "%.*s#%" PRIu64, (int)id_len, removed_name, j);
+        int64_t x = fw_index_find_id(ix, name);
+        if (x < 0) break;
+        size_t pos, given_len;
+        const fw_seg *seg = fw_index_find_number(ix, (uint64_t)x, &pos);
+        if (!seg || !fw_id_renamed_from(name, fw_segment_message(seg, pos), &given_len) ||
+            given_len != id_len || in_sorted(gone, ngone, (uint64_t)x))
+            continue; /* a name taken by another, or going too */
+        st = fw_index_fail(ix, FW_ERR_ARG,
+                           "cannot remove %.200s without %.200s: its id is %.*s, and it was "
+                           "named %.200s because %.200s had a name before it; a scan of what "
+                           "remains would name it otherwise, and so would queries: remove both, "
+                           "or neither", removed_name, name, (int)(id_len > 200 ? 200 : id_len),
+                           removed_name, name, removed_name);
+    }
+    free(name);
+    return st;
+}
+
 fw_status fw_index_remove(fw_index *ix, const char *const *ids, size_t n, size_t *removed)
 {
     ix->error[0] = '\0';
@@ -1348,34 +1380,24 @@ fw_status fw_index_remove(fw_index *ix, const char *const *ids, size_t n, size_t
     for (size_t i = 0; i < ngone; i++)
         if (!g || gone[g - 1] != gone[i]) gone[g++] = gone[i];
     ngone = g;
-    /* A scan names the documents given one id x in input order: x, x#2,
-     * x#3... A query names the index's that way only while they are x..x#j
-     * without a gap: removing one of them is refused unless those after it
-     * go with it (the last ones may go alone), else a query would name them
-     * otherwise than a scan of the documents that remain. */
+    /* A scan names documents in input order, each a name no earlier one
+     * has (id_names.c): the later documents given the id x became x#2,
+     * x#3... past the names taken. Removing the holder of a name that such
+     * a later document was denied (x itself, or x#i below its number) is
+     * refused unless that document goes with it, else a query would name
+     * it otherwise than a scan of the documents that remain. */
     fw_status st = FW_OK;
     for (size_t i = 0; i < n && st == FW_OK; i++) {
         if (fw_index_find_id(ix, ids[i]) < 0) continue;
-        char *base;
-        size_t place, count;
-        if ((st = fw_index_id_set(ix, ids[i], &base, &place, &count)) != FW_OK) break;
-        size_t len = strlen(base) + 24;
-        char *name = malloc(len);
-        if (!name) st = FW_ERR_NOMEM;
-        for (size_t j = place + 1; st == FW_OK && j <= count; j++) {
-            snprintf(name, len, "%s#%zu", base, j);
-            int64_t x = fw_index_find_id(ix, name);
-            if (x >= 0 && !in_sorted(gone, ngone, (uint64_t)x))
-                st = fw_index_fail(ix, FW_ERR_ARG,
-                                   "cannot remove %.200s without %.200s: %zu documents were given "
-                                   "the id %.200s and named %.200s, %.200s#2... as a scan names "
-                                   "them; remove the later ones with it (or only the last ones), "
-                                   "else queries would name them otherwise than a scan of what "
-                                   "remains",
-                                   ids[i], name, count, base, base, base);
-        }
-        free(name);
-        free(base);
+        const char *hash = strrchr(ids[i], '#');
+        const int numbered = hash && hash[1] > '0' && hash[1] <= '9' &&
+                             strspn(hash + 1, "0123456789") == strlen(hash + 1);
+        /* the renamings of ids[i] itself from #2 on, and those of x from
+         * #i+1 on when ids[i] is x#i */
+        st = later_renamings_go(ix, ids[i], strlen(ids[i]), 2, gone, ngone);
+        if (st == FW_OK && numbered)
+            st = later_renamings_go(ix, ids[i], (size_t)(hash - ids[i]),
+                                    strtoull(hash + 1, NULL, 10) + 1, gone, ngone);
     }
     if (st != FW_OK) {
         free(v);

@@ -448,11 +448,6 @@ fw_status fw_index_sketch_docs_with(fw_index *ix, const fw_scan *s, fw_index_ske
 const fw_index_sketch *fw_index_sketch_find(const fw_index_sketch *v, size_t n, uint64_t x);
 void fw_index_sketches_free(fw_index_sketch *v, size_t n);
 
-/* The set of live indexed documents given one id, as `id` belongs to it:
- * *base the id they were given (malloc'ed), *place 1 for the first, k for
- * "base#k", *count the documents (index_query.c). */
-fw_status fw_index_id_set(const fw_index *ix, const char *id, char **base, size_t *place,
-                          size_t *count);
 
 /* The id of number x in a result (the batch's or the index's). */
 const char *fw_index_result_id(const fw_index_result *r, uint64_t x);

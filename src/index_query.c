@@ -23,6 +23,7 @@
 #include "index.h"
 #include "scan_internal.h"
 #include "grow.h"
+#include "id_names.h"
 #include "lsh.h"
 #include "match.h"
 #include "measure.h"
@@ -63,61 +64,16 @@ static int cmp_id_pos(const void *a, const void *b)
     return c ? c : (x->i > y->i) - (x->i < y->i);
 }
 
-#define RENAMED "duplicate id, renamed" /* match.c's words */
-
-static int says_renamed(const char *message)
+static int taken_in_index(const void *ix, const char *name)
 {
-    size_t n = message ? strlen(message) : 0, k = strlen(RENAMED);
-    return n >= k && !strcmp(message + n - k, RENAMED);
+    return fw_index_find_id(ix, name) >= 0;
 }
 
-/* How many live indexed documents were given the id `id` (the first keeps
- * it, the others became "id#2", "id#3"... as a scan renames them). */
-static size_t indexed_with_id(const fw_index *ix, const char *id)
-{
-    if (fw_index_find_id(ix, id) < 0) return 0;
-    size_t len = strlen(id) + 24, count = 1;
-    char *name = malloc(len);
-    while (name) {
-        snprintf(name, len, "%s#%zu", id, count + 1);
-        int64_t x = fw_index_find_id(ix, name);
-        size_t pos;
-        const fw_seg *seg = x >= 0 ? fw_index_find_number(ix, (uint64_t)x, &pos) : NULL;
-        if (!seg || !says_renamed(fw_segment_message(seg, pos))) break;
-        count++;
-    }
-    free(name);
-    return count;
-}
-
-/* The set of live indexed documents that were given one id, as `id`
- * belongs to it: *place 1 for the first (the id itself), k for "base#k"
- * (a renaming), and *count the set's size (indexed_with_id of the base);
- * base receives the id they were given (malloc'ed). */
-fw_status fw_index_id_set(const fw_index *ix, const char *id, char **base, size_t *place,
-                          size_t *count)
-{
-    *base = strdup(id);
-    if (!*base) return FW_ERR_NOMEM;
-    *place = 1;
-    int64_t x = fw_index_find_id(ix, id);
-    size_t pos;
-    const fw_seg *seg = x >= 0 ? fw_index_find_number(ix, (uint64_t)x, &pos) : NULL;
-    char *hash = strrchr(*base, '#');
-    if (seg && hash && says_renamed(fw_segment_message(seg, pos))) {
-        *place = strtoull(hash + 1, NULL, 10);
-        *hash = '\0';
-    }
-    *count = indexed_with_id(ix, *base);
-    return FW_OK;
-}
-
-/* The batch's ids as a scan of index and batch together gives them: a
- * scan numbers the documents that were given one id in input order, the
- * first keeps it and the others become "id#2", "id#3"...; the index's
- * come first. The batch's own scan has numbered its repeats already
- * ("id#k", its message saying so); those of an id the index holds move
- * up by what the index has. And their order. */
+/* The batch's ids as a scan of index and batch together gives them
+ * (id_names.c): the index's documents come first, so their names are
+ * taken, and the batch's are given on from there, each from the id it was
+ * given (its own scan may have renamed it already: the message says so).
+ * And their order. */
 static fw_status name_batch(fw_index *ix, fw_index_result *r)
 {
     const fw_scan *s = r->batch;
@@ -127,60 +83,47 @@ static fw_status name_batch(fw_index *ix, fw_index_result *r)
     r->renamed = calloc(m, sizeof *r->renamed);
     r->messages = calloc(m, sizeof *r->messages);
     r->order = malloc(m * sizeof *r->order);
-    if (!v || !r->ids || !r->renamed || !r->messages || !r->order) {
-        free(v);
-        return FW_ERR_NOMEM;
-    }
+    fw_id_namer *namer = NULL;
+    fw_status st = v && r->ids && r->renamed && r->messages && r->order
+                       ? fw_id_namer_new(n, taken_in_index, ix, &namer)
+                       : FW_ERR_NOMEM;
     int any_renamed = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && st == FW_OK; i++) { /* in input order */
         const fw_doc_record *d = &s->docs[i];
-        size_t len = strlen(d->id) + 24, t = 0; /* its place among the batch's repeats */
-        char *given = strdup(d->id), *name = malloc(len), *hash = given ? strrchr(given, '#') : NULL;
-        if (!given || !name) {
+        size_t given_len = strlen(d->id);
+        const int batch_renamed = fw_id_renamed_from(d->id, d->message, &given_len);
+        char *given = strndup(d->id, given_len);
+        const char *name;
+        int renamed;
+        if (!given || (st = fw_id_namer_take(namer, given, &name, &renamed)) != FW_OK) {
             free(given);
-            free(name);
+            st = FW_ERR_NOMEM;
             break;
         }
-        if (hash && says_renamed(d->message)) {
-            t = strtoull(hash + 1, NULL, 10) - 1;
-            *hash = '\0';
+        if (renamed) free(given); /* the name is its own string */
+        r->ids[i] = (char *)name;
+        any_renamed |= strcmp(name, d->id) != 0;
+        r->renamed[i] = renamed && !batch_renamed; /* else the batch's scan said so already */
+        if (r->renamed[i]) { /* as a scan of both would say it */
+            char buf[256];
+            if (d->message) snprintf(buf, sizeof buf, "%.180s; " FW_ID_RENAMED, d->message);
+            else snprintf(buf, sizeof buf, FW_ID_RENAMED);
+            if (!(r->messages[i] = strdup(buf))) st = FW_ERR_NOMEM;
         }
-        size_t before = indexed_with_id(ix, given);
-        if (before) {
-            snprintf(name, len, "%s#%zu", given, before + t + 1);
-            r->renamed[i] = t == 0; /* else the batch's scan said so already */
-            any_renamed = 1;
-            if (r->renamed[i]) { /* as a scan of both would say it */
-                char buf[256];
-                if (d->message) snprintf(buf, sizeof buf, "%.180s; " RENAMED, d->message);
-                else snprintf(buf, sizeof buf, RENAMED);
-                if (!(r->messages[i] = strdup(buf))) {
-                    free(given);
-                    free(name);
-                    break;
-                }
-            }
-        } else {
-            snprintf(name, len, "%s", d->id);
-        }
-        free(given);
-        r->ids[i] = name;
     }
-    for (size_t i = 0; i < n; i++) {
-        if (!r->ids[i]) {
-            free(v);
-            return FW_ERR_NOMEM;
-        }
-        v[i] = (id_pos){r->ids[i], i};
+    fw_id_namer_free(namer);
+    for (size_t i = 0; i < n && st == FW_OK; i++) {
+        if (!r->ids[i]) st = FW_ERR_NOMEM;
+        else v[i] = (id_pos){r->ids[i], i};
     }
-    if (any_renamed) {
+    if (st == FW_OK && any_renamed) {
         qsort(v, n, sizeof *v, cmp_id_pos);
         for (size_t k = 0; k < n; k++) r->order[k] = v[k].i;
-    } else { /* the ids the scan ranked, in its order (by id, then input) */
+    } else if (st == FW_OK) { /* the ids the scan ranked, in its order (by id, then input) */
         for (size_t k = 0; k < n; k++) r->order[k] = s->by_rank[k];
     }
     free(v);
-    return FW_OK;
+    return st;
 }
 
 /* ---------------------------------------------------------- candidates */

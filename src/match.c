@@ -15,6 +15,7 @@
 #include "match.h"
 #include "scan_internal.h"
 #include "grow.h"
+#include "id_names.h"
 #include "lsh.h"
 #include "measure.h"
 #include "passage_known.h"
@@ -52,37 +53,39 @@ static fw_status sort_by_id(fw_scan *s)
     return FW_OK;
 }
 
-/* Numbers documents in id order, renaming repeated ids "id#2", "id#3"...
- * in input order, so that every report row names exactly one document. */
+/* Numbers documents in id order, with every repeated id renamed as
+ * id_names.c says ("id#2", "id#3"..., in input order), so that every
+ * report row names exactly one document. */
 fw_status fw_match_rank_documents(fw_scan *s)
 {
     size_t n = s->ndocs;
     s->by_rank = malloc((n ? n : 1) * sizeof *s->by_rank);
     if (!s->by_rank || sort_by_id(s) != FW_OK) return FW_ERR_NOMEM;
-    int renamed = 0;
-    const char *run_id = n ? s->docs[s->by_rank[0]].id : NULL;
-    size_t run = 1;
-    for (size_t r = 1; r < n; r++) {
-        fw_doc_record *d = &s->docs[s->by_rank[r]];
-        if (strcmp(d->id, run_id) != 0) {
-            run_id = d->id; /* the first of a run keeps its id */
-            run = 1;
-            continue;
-        }
-        run++;
-        size_t len = strlen(d->id) + 24;
-        char *id = malloc(len);
-        if (!id) return FW_ERR_NOMEM;
-        snprintf(id, len, "%s#%zu", d->id, run);
-        if (d->message)
-            fw_doc_set_message(d, "%.180s; duplicate id, renamed", d->message);
-        else
-            fw_doc_set_message(d, "duplicate id, renamed");
-        free(d->id);
-        d->id = id;
-        renamed = 1;
+    int repeated = 0; /* only then can a name be taken: most inputs have none */
+    for (size_t r = 1; r < n && !repeated; r++)
+        repeated = !strcmp(s->docs[s->by_rank[r]].id, s->docs[s->by_rank[r - 1]].id);
+    if (!repeated) {
+        for (size_t r = 0; r < n; r++) s->docs[s->by_rank[r]].rank = (uint32_t)r;
+        return FW_OK;
     }
-    if (renamed && sort_by_id(s) != FW_OK) return FW_ERR_NOMEM;
+    fw_id_namer *namer;
+    fw_status st = fw_id_namer_new(n, NULL, NULL, &namer);
+    for (size_t i = 0; i < n && st == FW_OK; i++) { /* in input order */
+        fw_doc_record *d = &s->docs[i];
+        const char *name;
+        int renamed;
+        if ((st = fw_id_namer_take(namer, d->id, &name, &renamed)) != FW_OK || !renamed)
+            continue;
+        if (d->message)
+            fw_doc_set_message(d, "%.180s; " FW_ID_RENAMED, d->message);
+        else
+            fw_doc_set_message(d, FW_ID_RENAMED);
+        free(d->id);
+        d->id = (char *)name;
+    }
+    fw_id_namer_free(namer);
+    if (st == FW_OK) st = sort_by_id(s);
+    if (st != FW_OK) return st;
     for (size_t r = 0; r < n; r++) s->docs[s->by_rank[r]].rank = (uint32_t)r;
     return FW_OK;
 }

@@ -413,6 +413,50 @@ printf 'x\nx#2\n' >"$W/dup-gone"
 "$FANWEN" query -q --index "$W/dup.ix" -o "$W/dq2" "$W/dup-new.jsonl" || fail "query dup 2"
 same "$W/ds2" "$W/dq2" "x, x#2 removed" "$W/dup-new.jsonl"
 
+# ids that clash with renamings: [a, a, a#2] is a, a#2, a#2#2 (every name
+# once), and new documents a#2 and a are a#2#3 and a#3 in a scan and in a
+# query alike; an index of [a#2, a, a] (a#2, a, a#3) refuses to remove a#2
+# or a alone (a#3 was denied both names), removes a#2 with a#3, and then
+# names a new a as a scan of what remains does
+python3 - "$W" <<'PYEOF'
+import json, sys
+w = sys.argv[1]
+t = ["第%d篇：这段文字的编号和别的文字的改名撞在一起，用来检查每个名字只用一次，编号%d。" % (i, i) * 4
+     for i in range(3)]
+def write(name, rows):
+    with open(w + "/" + name, "w", encoding="utf-8") as f:
+        for i, x in rows:
+            f.write(json.dumps({"id": i, "text": x}, ensure_ascii=False) + "\n")
+write("clash.jsonl", [("a", t[0]), ("a", t[1]), ("a#2", t[2])])
+write("clash-new.jsonl", [("a#2", t[0]), ("a", t[2] + "补一句。")])
+write("clash2.jsonl", [("a#2", t[0]), ("a", t[1]), ("a", t[2])])
+write("clash2-kept.jsonl", [("a", t[1])])
+write("clash2-new.jsonl", [("a", t[1] + "补一句。")])
+PYEOF
+"$FANWEN" scan -q -o "$W/cs0" "$W/clash.jsonl" || fail "scan clash"
+[ "$(cut -d, -f1 "$W/cs0/docs.csv" | sort | tr '\n' ' ')" = "a a#2 a#2#2 id " ] ||
+    fail "clashing ids not named once each: $(cut -d, -f1 "$W/cs0/docs.csv" | tr '\n' ' ')"
+"$FANWEN" index build -q "$W/clash.ix" "$W/clash.jsonl" || fail "build clash"
+"$FANWEN" scan -q --passage-model "$(ls "$W/clash.ix"/model-*)" -o "$W/cs1" "$W/clash.jsonl" \
+    "$W/clash-new.jsonl" || fail "scan clash 1"
+"$FANWEN" query -q --index "$W/clash.ix" -o "$W/cq1" "$W/clash-new.jsonl" || fail "query clash"
+same "$W/cs1" "$W/cq1" "ids clashing with renamings" "$W/clash-new.jsonl"
+[ "$(cut -d, -f1 "$W/cq1/docs.csv" | sort | tr '\n' ' ')" = "a#2#3 a#3 id " ] ||
+    fail "clashing new ids: $(cut -d, -f1 "$W/cq1/docs.csv" | tr '\n' ' ')"
+"$FANWEN" index build -q "$W/clash2.ix" "$W/clash2.jsonl" || fail "build clash2"
+for id in 'a#2' a; do
+    echo "$id" >"$W/clash-gone"
+    out=$("$FANWEN" index remove -q "$W/clash2.ix" --ids "$W/clash-gone" 2>&1)
+    [ $? = 1 ] && [[ $out == *"cannot remove $id without a#3"* ]] || fail "remove $id of a#2, a, a#3: $out"
+done
+printf 'a#2\na#3\n' >"$W/clash-gone"
+"$FANWEN" index remove -q "$W/clash2.ix" --ids "$W/clash-gone" || fail "remove a#2 with a#3"
+"$FANWEN" scan -q --passage-model "$(ls "$W/clash2.ix"/model-*)" -o "$W/cs2" "$W/clash2-kept.jsonl" \
+    "$W/clash2-new.jsonl" || fail "scan clash 2"
+"$FANWEN" query -q --index "$W/clash2.ix" -o "$W/cq2" "$W/clash2-new.jsonl" || fail "query clash 2"
+same "$W/cs2" "$W/cq2" "a#2, a#3 removed" "$W/clash2-new.jsonl"
+grep -q '^a#2,' "$W/cq2/docs.csv" || fail "a#2, a#3 removed: the new a is not a#2"
+
 # a directory flush that fails: before the manifest is written (the new
 # files' renames not surely on disk) the add fails and the index keeps its
 # generation; after the manifest's rename the add is committed, said with a
