@@ -186,10 +186,25 @@ static int pool_append(fw_text_pool *pool, size_t first_cap, const char *text, s
     return 0;
 }
 
+/* `*s` made valid UTF-8 (U+FFFD for invalid bytes) in place of itself: a
+ * file name can hold any bytes, and the reports are UTF-8. 0: no memory. */
+static int valid_utf8(char **s)
+{
+    size_t n = *s ? strlen(*s) : 0;
+    if (!*s || fw_utf8_valid_prefix(*s, n) == n) return 1;
+    char *fixed;
+    size_t len;
+    if (fw_utf8_repair(*s, n, &fixed, &len, NULL) != FW_OK) return 0;
+    free(*s);
+    *s = fixed;
+    return 1;
+}
+
 fw_status fw_pipeline_take(void *ctx, fw_input_doc *in)
 {
     fw_scan *s = ctx;
     fw_pipeline *pl = &s->pipe;
+    if (!valid_utf8(&in->id) || !valid_utf8(&in->message)) goto nomem;
     if (s->ndocs == s->docs_cap) {
         size_t cap = s->docs_cap ? 2 * s->docs_cap : 1024;
         fw_doc_record *grown = realloc(s->docs, cap * sizeof *grown);

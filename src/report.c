@@ -299,6 +299,14 @@ static fw_status write_boilerplate(const fw_scan *scan, FILE *f)
     return ferror(f) ? FW_ERR_IO : FW_OK;
 }
 
+/* `s`'s bytes as a JSON string of hex digits. */
+static void write_hex(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) fprintf(f, "%02x", (unsigned char)*s);
+    fputc('"', f);
+}
+
 /* "input": what was read, so that `fanwen explain --report` and `fanwen
  * report` can read the same texts again. */
 static void write_inputs(const fw_scan *scan, FILE *f)
@@ -319,6 +327,20 @@ static void write_inputs(const fw_scan *scan, FILE *f)
             fw_json_string(f, in.paths[i]);
         }
         fputc(']', f);
+        /* a path that is not UTF-8 (JSON holds U+FFFD for its bytes) also
+         * as its bytes in hex, by its place in "paths": read again as it is */
+        int any = 0;
+        for (size_t i = 0; i < in.npaths; i++) {
+            if (fw_utf8_valid_prefix(in.paths[i], strlen(in.paths[i])) == strlen(in.paths[i]))
+                continue;
+            fprintf(f, "%s\"%zu\": ", any++ ? ", " : ", \"raw_paths\": {", i);
+            write_hex(f, in.paths[i]);
+        }
+        if (any) fputc('}', f);
+    }
+    if (in.cwd && fw_utf8_valid_prefix(in.cwd, strlen(in.cwd)) != strlen(in.cwd)) {
+        fputs(", \"raw_cwd\": ", f);
+        write_hex(f, in.cwd);
     }
     fprintf(f, ", \"texts_added\": %llu, \"text_field\": ", (unsigned long long)in.texts);
     fw_json_string(f, o->text_field);

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "csv.h"
+#include "fanwen.h"
 #include "workdir.h"
 
 #include <fcntl.h>
@@ -66,6 +67,8 @@ static int setup(void **state)
     for (int i = 0; i < 200; i++) memcpy(many + i * n, report_text, n);
     write_gzip("cut.txt.gz", many, 200 * n);
     cut_file("cut.txt.gz", 0);
+    /* a file name that is not UTF-8 (GBK, from an archive) */
+    write_text("gbk\xD6\xD0\xCE\xC4.txt", "文件名不是UTF-8编码的文件，内容与众不同。");
     /* a shard that begins with a byte order mark */
     write_text("bom.jsonl", "\xEF\xBB\xBF{\"id\": \"bom1\", \"text\": \"字节顺序标记之后的记录。\"}\n");
     /* a zstd file that begins with a skippable frame, as pzstd writes */
@@ -125,13 +128,22 @@ static void test_every_input_accounted(void **state)
     expect_row(&t, "cut.txt.gz", "error", "truncated gzip");
     expect_row(&t, "z1", "ok", NULL);
     expect_row(&t, "bom1", "ok", NULL);
+    /* its id is UTF-8, as every report is: U+FFFD for each invalid byte */
+    expect_row(&t, "gbk\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD.txt", "ok", NULL);
+    {
+        size_t n = 0;
+        char *all = csv_slurp(report("docs.csv"), &n);
+        assert_non_null(all);
+        assert_int_equal(fw_utf8_valid_prefix(all, n), n);
+        free(all);
+    }
     expect_row(&t, "missing.txt", "error", "No such file");
     expect_row(&t, "loop", "error", "symlink loop");
     expect_row(&t, "empty_dir", "empty", "empty directory");
     if (geteuid() == 0) expect_row(&t, "secret.txt", "ok", NULL);
     else expect_row(&t, "secret.txt", "error", "Permission denied");
-    /* 20 rows, nothing more, nothing twice (the blank JSONL line is no document) */
-    assert_int_equal(t.rows - 1, 20);
+    /* 21 rows, nothing more, nothing twice (the blank JSONL line is no document) */
+    assert_int_equal(t.rows - 1, 21);
     long good = csv_find(&t, 0, "good.txt");
     char bytes[32];
     snprintf(bytes, sizeof bytes, "%zu", strlen(report_text));
@@ -159,8 +171,8 @@ static void test_every_input_accounted(void **state)
     char *summary = csv_slurp(report("summary.json"), &len);
     assert_non_null(summary);
     const char *counts = geteuid() == 0
-        ? "\"total\": 20, \"ok\": 9, \"repaired\": 2, \"empty\": 3, \"binary\": 1, \"error\": 5"
-        : "\"total\": 20, \"ok\": 8, \"repaired\": 2, \"empty\": 3, \"binary\": 1, \"error\": 6";
+        ? "\"total\": 21, \"ok\": 10, \"repaired\": 2, \"empty\": 3, \"binary\": 1, \"error\": 5"
+        : "\"total\": 21, \"ok\": 9, \"repaired\": 2, \"empty\": 3, \"binary\": 1, \"error\": 6";
     assert_non_null(strstr(summary, counts));
     free(summary);
     /* no temporary files left behind */

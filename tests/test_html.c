@@ -412,6 +412,15 @@ static void test_explain_command(void **state)
     out = csv_slurp(path_in_root("stderr.txt"), &len);
     assert_non_null(strstr(out, "fanwen explain: the inputs are not what the scan of "));
     free(out);
+    /* an input named by a path that is not UTF-8: summary.json keeps its
+     * bytes too, and the report reads it again */
+    write_file("\xD6\xD0.txt", t[1].s, t[1].len);
+    assert_int_equal(run("scan -q --out out5 in/2015.txt 'in/\xD6\xD0.txt'"), 0);
+    assert_int_equal(run("report -q out5 --html h5"), 0);
+    assert_int_equal(run("explain --report out5 in/2015.txt 'in/\xEF\xBF\xBD\xEF\xBF\xBD.txt'"), 0);
+    out = csv_slurp(path_in_root("stdout.txt"), &len);
+    if (!strstr(out, want)) fail_msg("no '%s' in:\n%s", want, out);
+    free(out);
     assert_int_equal(run("scan --no-passages --html h in"), 1);
     assert_int_equal(run("scan --out - --html h in"), 1);
     struct stat sb;

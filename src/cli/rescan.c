@@ -190,6 +190,40 @@ static int documents_changed(const char *cmd, const char *dir, yajl_val root, fw
     return 1;
 }
 
+/* The bytes a string of hex digits stands for (malloc'ed, NUL-terminated),
+ * or NULL. */
+static char *from_hex(const char *hex)
+{
+    size_t n = strlen(hex);
+    char *s = n % 2 ? NULL : malloc(n / 2 + 1);
+    for (size_t i = 0; s && i < n / 2; i++) {
+        unsigned v;
+        if (sscanf(hex + 2 * i, "%2x", &v) != 1 || !v) {
+            free(s);
+            return NULL;
+        }
+        s[i] = (char)v;
+    }
+    if (s) s[n / 2] = '\0';
+    return s;
+}
+
+/* A path as summary.json recorded it: its bytes from the hex beside it
+ * when it is not UTF-8 ("raw_paths" by place, "raw_cwd"), else the
+ * string. NULL: none. malloc'ed. */
+static char *recorded_path(yajl_val root, yajl_val given, const char *raw_name, size_t i)
+{
+    const char *raw = NULL;
+    char place[32];
+    snprintf(place, sizeof place, "%zu", i);
+    const char *keys[] = {"input", raw_name, i == SIZE_MAX ? NULL : place, NULL};
+    yajl_val v = yajl_tree_get(root, keys, yajl_t_string);
+    if (v) raw = YAJL_GET_STRING(v);
+    if (raw) return from_hex(raw);
+    const char *str = given && YAJL_IS_STRING(given) ? YAJL_GET_STRING(given) : NULL;
+    return str ? strdup(str) : NULL;
+}
+
 fw_scan *cli_rescan(const char *cmd, const char *dir, int threads, int *changed)
 {
     *changed = 0;
@@ -225,7 +259,7 @@ fw_scan *cli_rescan(const char *cmd, const char *dir, int threads, int *changed)
     fw_scan_options_default(&opt);
     opt.threads = threads;
     const char *missing = read_options(root, &opt);
-    const char *cwd = string(root, "input", "cwd");
+    char *cwd = recorded_path(root, member(root, "input", "cwd"), "raw_cwd", SIZE_MAX);
     yajl_val paths = member(root, "input", "paths");
     unsigned long long texts = 0;
     whole(root, "input", "texts_added", &texts);
@@ -252,9 +286,9 @@ fw_scan *cli_rescan(const char *cmd, const char *dir, int threads, int *changed)
         if (st == FW_OK && model) st = use_model(cmd, path, scan, model,
                                                  string(root, "input", "passage_model_sum"));
         for (size_t i = 0; st == FW_OK && i < paths->u.array.len; i++) {
-            yajl_val p = paths->u.array.values[i];
-            const char *given = YAJL_IS_STRING(p) ? YAJL_GET_STRING(p) : NULL;
+            char *given = recorded_path(root, paths->u.array.values[i], "raw_paths", i);
             if (given) st = fw_scan_add_path(scan, given);
+            free(given);
         }
         if (st == FW_OK) st = fw_scan_run(scan);
         if (st == FW_OK) *changed = documents_changed(cmd, dir, root, scan);
@@ -265,6 +299,7 @@ fw_scan *cli_rescan(const char *cmd, const char *dir, int threads, int *changed)
             scan = NULL;
         }
     }
+    free(cwd);
     yajl_tree_free(root);
     return scan;
 }
