@@ -104,8 +104,12 @@ static fw_doc_status classify(fw_doc_record *d, const fw_norm_info *info,
         return FW_DOC_EMPTY;
     }
     size_t replaced = info->invalid_sequences + repaired_before;
-    if (replaced) {
-        fw_doc_set_message(d, "%zu invalid UTF-8 sequences replaced by U+FFFD", replaced);
+    if (replaced) { /* after what the reader said (a body cut short), if anything */
+        if (d->message)
+            fw_doc_set_message(d, "%.180s; %zu invalid UTF-8 sequences replaced by U+FFFD",
+                               d->message, replaced);
+        else
+            fw_doc_set_message(d, "%zu invalid UTF-8 sequences replaced by U+FFFD", replaced);
         return FW_DOC_REPAIRED;
     }
     return FW_DOC_OK;

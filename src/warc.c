@@ -423,11 +423,16 @@ static fw_status error_row(warc *w, const char *fmt, ...)
     return w->sink(w->ctx, &doc);
 }
 
-/* Hands a document to the sink, lent: the sink copies it. */
-static fw_status doc_row(warc *w, const char *text, size_t len)
+/* Hands a document to the sink, lent: the sink copies it; `message` (or
+ * NULL) says what the reader noticed. */
+static fw_status doc_row(warc *w, const char *text, size_t len, const char *message)
 {
     fw_input_doc doc = {0};
     if (!(doc.id = row_id(w))) return FW_ERR_NOMEM;
+    if (message && !(doc.message = strdup(message))) {
+        free(doc.id);
+        return FW_ERR_NOMEM;
+    }
     doc.text = (char *)(text ? text : "");
     doc.len = len;
     doc.status = FW_DOC_OK;
@@ -522,8 +527,8 @@ static int parse_http(const char *p, size_t n, int whole, http_head *hh,
 
 /* Undoes chunked transfer coding in place; returns the new length, or
  * (size_t)-1 when a chunk size is not a number. A body cut short (the
- * crawler's size limit) keeps what arrived. */
-static size_t dechunk(char *p, size_t n)
+ * crawler's size limit) keeps what arrived, and sets *cut. */
+static size_t dechunk(char *p, size_t n, int *cut)
 {
     size_t in = 0, out = 0;
     for (;;) {
@@ -534,11 +539,18 @@ static size_t dechunk(char *p, size_t n)
             if (size >> 56) return (size_t)-1;
             size = size << 4 | (uint64_t)d;
         }
-        if (k == in) return in >= n ? out : (size_t)-1;
+        if (k == in) {
+            *cut = in >= n; /* no last chunk */
+            return in >= n ? out : (size_t)-1;
+        }
         const char *nl = memchr(p + k, '\n', n - k); /* after extensions */
-        if (!nl || size == 0) return out;
+        if (!nl || size == 0) {
+            *cut = !nl;
+            return out;
+        }
         in = (size_t)(nl - p) + 1;
         size_t take = size < n - in ? (size_t)size : n - in;
+        if (take < size) *cut = 1;
         memmove(p + out, p + in, take);
         out += take;
         in += take;
@@ -550,9 +562,9 @@ static size_t dechunk(char *p, size_t n)
 /* Inflates a gzip or zlib body, or with `raw_too` a raw deflate one (as
  * some servers send "deflate"), into w->body, up to `limit` bytes (0:
  * none). Returns 1, 0 when it is not such data, -1 past the limit, -2 out
- * of memory. A stream cut short keeps what inflated. */
+ * of memory. A stream cut short keeps what inflated, and sets *cut. */
 static int inflate_body(warc *w, const char *p, size_t n, int raw_too,
-                        uint64_t limit, size_t *out_len)
+                        uint64_t limit, size_t *out_len, int *cut)
 {
     for (int raw = 0; raw <= raw_too; raw++) {
         z_stream z;
@@ -585,6 +597,7 @@ static int inflate_body(warc *w, const char *p, size_t n, int raw_too,
         inflateEnd(&z);
         if (rc == Z_STREAM_END || (rc == Z_BUF_ERROR && len)) {
             *out_len = len;
+            *cut |= rc != Z_STREAM_END;
             return 1;
         }
     }
@@ -592,14 +605,15 @@ static int inflate_body(warc *w, const char *p, size_t n, int raw_too,
 }
 
 /* The body of an HTTP response, its transfer and content codings undone:
- * points *body at it, or hands an error row and sets *body to NULL. */
+ * points *body at it, or hands an error row and sets *body to NULL. *cut:
+ * the body ended early (a chunk or the compressed stream cut short). */
 static fw_status http_body(warc *w, const http_head *hh, char *block, size_t n,
-                           const char **body, size_t *len)
+                           const char **body, size_t *len, int *cut)
 {
     char *p = block + hh->size;
     size_t m = n - hh->size;
     *body = NULL;
-    if (hh->chunked && (m = dechunk(p, m)) == (size_t)-1)
+    if (hh->chunked && (m = dechunk(p, m, cut)) == (size_t)-1)
         return error_row(w, "malformed HTTP chunked transfer coding");
     const char *enc = hh->encoding;
     if (!enc[0] || !strcmp(enc, "identity")) {
@@ -610,7 +624,7 @@ static fw_status http_body(warc *w, const http_head *hh, char *block, size_t n,
     if (strcmp(enc, "gzip") && strcmp(enc, "x-gzip") && strcmp(enc, "deflate"))
         return error_row(w, "HTTP Content-Encoding \"%s\" is not supported", enc);
     uint64_t limit = w->opt->max_doc_bytes;
-    int rc = inflate_body(w, p, m, !strcmp(enc, "deflate"), limit, len);
+    int rc = inflate_body(w, p, m, !strcmp(enc, "deflate"), limit, len, cut);
     if (rc == -2) return FW_ERR_NOMEM;
     if (rc == -1)
         return error_row(w, "HTTP body (Content-Encoding %s) inflates to more than "
@@ -670,12 +684,14 @@ static fw_status read_block(warc *w, int *go)
     const char *text = block;
     size_t len = n;
     fw_status st = FW_OK;
-    if (http) st = http_body(w, &hh, block, n, &text, &len);
+    int cut = 0;
+    if (http) st = http_body(w, &hh, block, n, &text, &len, &cut);
     if (st == FW_OK && text && kind == BODY_HTML) {
         st = fw_html_text(text, len, &w->text, &w->text_cap, &len);
         text = w->text;
     }
-    if (st == FW_OK && text) st = doc_row(w, text, len);
+    if (st == FW_OK && text)
+        st = doc_row(w, text, len, cut ? "HTTP body cut short: the text is what arrived" : NULL);
     consume(r, n);
     return st;
 }

@@ -590,7 +590,16 @@ static void test_http_bodies(void **state)
     adds(&deflate, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: deflate\r\n\r\n");
     add(&deflate, raw.p, raw.len);
     free(raw.p);
-    bytes r[6] = {
+    /* a gzip body cut short (the crawler's size limit): what arrived */
+    char lines[4096] = "";
+    for (int i = 0; i < 100; i++)
+        snprintf(lines + strlen(lines), sizeof lines - strlen(lines), "第%d行的内容。", i);
+    bytes gz = gzip_member(lines, strlen(lines));
+    bytes gzcut = {0};
+    adds(&gzcut, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Encoding: gzip\r\n\r\n");
+    add(&gzcut, gz.p, gz.len / 2);
+    free(gz.p);
+    bytes r[7] = {
         record_s("response", "http://cut/", NULL, NULL, cut),
         record_s("response", "http://bad/", NULL, NULL, bad),
         record_s("response", "http://br/", NULL, NULL,
@@ -599,14 +608,17 @@ static void test_http_bodies(void **state)
         record_s("response", "http://nohttp/", NULL, NULL, "<html>no status line</html>"),
         record_s("response", "http://notype/", NULL, NULL, "HTTP/1.1 200 OK\r\n\r\ntext"),
         record("response", "http://deflate/", NULL, NULL, deflate.p, deflate.len),
+        record("response", "http://gzcut/", NULL, NULL, gzcut.p, gzcut.len),
     };
     free(deflate.p);
-    write_archive("http.warc", r, 6, PLAIN);
+    free(gzcut.p);
+    write_archive("http.warc", r, 7, PLAIN);
     table t;
     read_archive("http.warc", 0, &t);
     char want[1024];
     size_t at = r[0].len;
     expect_doc(&t, 0, "http://cut/", "firstsecond cut");
+    assert_string_equal(t.r[0].message, "HTTP body cut short: the text is what arrived");
     snprintf(want, sizeof want, "%s/http.warc: record 2 at byte %zu: malformed HTTP chunked "
              "transfer coding", root, at);
     expect_error(&t, 1, "http://bad/", want);
@@ -619,10 +631,16 @@ static void test_http_bodies(void **state)
              "the block starts \"<html>no status line</html>\"", root, at);
     expect_error(&t, 3, "http://nohttp/", want);
     expect_doc(&t, 4, "http://deflate/", "raw deflate");
-    assert_int_equal(t.n, 5);
+    assert_null(t.r[4].message);
+    assert_string_equal(t.r[5].id, "http://gzcut/");
+    assert_int_equal(t.r[5].status, FW_DOC_OK);
+    assert_true(t.r[5].len > 0 && t.r[5].len < strlen(lines));
+    assert_memory_equal(t.r[5].text, lines, t.r[5].len);
+    assert_string_equal(t.r[5].message, "HTTP body cut short: the text is what arrived");
+    assert_int_equal(t.n, 6);
     assert_int_equal(t.skipped, 1); /* no Content-Type: not known to be text */
     free_table(&t);
-    free_records(r, 6);
+    free_records(r, 7);
 }
 
 static void test_empty_archive(void **state)
