@@ -220,6 +220,13 @@ static void test_clean_input_exits_zero_and_pipes(void **state)
     assert_string_equal(out, "id_a,id_b,jaccard,est_jaccard,a_in_b,b_in_a\r\n"
                              "in/copy.txt,in/good.txt,1.000000,1.000000,1.000000,1.000000\r\n");
     free(out);
+    /* what could not be printed is an error, help text included */
+    int status = system("'" FANWEN_CLI "' --help >/dev/full 2>/dev/null");
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 1);
+    status = system("'" FANWEN_CLI "' scan --help >/dev/full 2>/dev/null");
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 1);
 }
 
 /* A report that cannot be written whole (a full disk; here a file size

@@ -683,7 +683,22 @@ static int cmd_scan(int argc, char **argv)
     return code;
 }
 
+static int run_command(int argc, char **argv);
+
+/* What a command printed must have reached its reader: a full disk or a
+ * closed pipe under --help, --version or `index info` is an error too. */
 int main(int argc, char **argv)
+{
+    int code = run_command(argc, argv);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "fanwen: cannot write to standard output: %s\n",
+                strerror(errno ? errno : EIO));
+        if (code == EXIT_SUCCESS) code = EXIT_FAILURE;
+    }
+    return code;
+}
+
+static int run_command(int argc, char **argv)
 {
     /* OpenMP threads waiting for work spin by default, taking the cores
      * from the pipeline's reader and sketching threads (bench/README.md:
