@@ -229,6 +229,19 @@ static void test_clean_input_exits_zero_and_pipes(void **state)
     assert_int_equal(WEXITSTATUS(status), 1);
 }
 
+/* ROOT/dir/name created for writing (dir made if need be): an input of a
+ * test of its own, apart from in/, whose rows the first test counts. */
+static FILE *create_in(const char *dir, const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", root, dir);
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%s/%s/%s", root, dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    return f;
+}
+
 /* A report that cannot be written whole (a full disk; here a file size
  * limit, which fails the same writes) is an error that says why, and
  * leaves no part of the file under its name. */
@@ -236,11 +249,7 @@ static void test_write_error_says_why(void **state)
 {
     (void)state;
     char path[512];
-    snprintf(path, sizeof path, "%s/in-many", root);
-    mkdir(path, 0755);
-    snprintf(path, sizeof path, "%s/in-many/many.jsonl", root);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
+    FILE *f = create_in("in-many", "many.jsonl");
     for (int i = 0; i < 3000; i++)
         fprintf(f, "{\"id\": \"doc-%05d\", \"text\": \"第%d份文件的内容各不相同。\"}\n", i, i);
     fclose(f);
@@ -270,11 +279,7 @@ static void test_errors_shown_without_control_characters(void **state)
 {
     (void)state;
     char path[512];
-    snprintf(path, sizeof path, "%s/in-esc", root);
-    mkdir(path, 0755);
-    snprintf(path, sizeof path, "%s/in-esc/esc.jsonl", root);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
+    FILE *f = create_in("in-esc", "esc.jsonl");
     fputs("{\"id\": \"x\\u001b[2J\\r\"}\n", f);
     fclose(f);
     assert_int_equal(run("scan --out esc in-esc"), 2);
