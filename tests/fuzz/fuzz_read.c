@@ -8,8 +8,8 @@
  * whether max_doc_bytes is small; the rest is the file. Besides the checks
  * of read_fuzz.h, a file without magic bytes and under the default limit
  * must come back exactly: a .txt file as one document equal to it, a .jsonl
- * file as its non-blank lines, in order, with their numbers (or one `empty`
- * row when it has none).
+ * file as its non-blank lines, in order, with their numbers (the first
+ * without a byte order mark), or one `empty` row when it has none.
  */
 #include "read_fuzz.h"
 
@@ -30,7 +30,8 @@ static fw_status expect_whole(read_run *run, const fw_input_doc *doc)
     return FW_OK;
 }
 
-/* The next line of the file at run->pos (without its \n); 0 at the end. */
+/* The next line of the file at run->pos (without its \n, and the first
+ * without a byte order mark); 0 at the end. */
 static int next_line(read_run *run, const char **line, size_t *len)
 {
     if (run->pos >= run->size) return 0;
@@ -39,7 +40,10 @@ static int next_line(read_run *run, const char **line, size_t *len)
     *line = s;
     *len = nl ? (size_t)(nl - s) : run->size - run->pos;
     run->pos += *len + 1;
-    run->line_no++;
+    if (++run->line_no == 1 && *len >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) {
+        *line += 3;
+        *len -= 3;
+    }
     return 1;
 }
 

@@ -83,7 +83,9 @@ static int compressed(const uint8_t *data, size_t size)
 {
     return (size >= 2 && data[0] == 0x1F && data[1] == 0x8B) ||
            (size >= 4 && data[0] == 0x28 && data[1] == 0xB5 && data[2] == 0x2F &&
-            data[3] == 0xFD);
+            data[3] == 0xFD) ||
+           (size >= 4 && (data[0] & 0xF0) == 0x50 && data[1] == 0x2A && data[2] == 0x4D &&
+            data[3] == 0x18); /* a zstd skippable frame */
 }
 
 static fw_status check_and_free(void *ctx, fw_input_doc *doc)
