@@ -521,9 +521,11 @@ static int remove_ids(int argc, char **argv)
         } else {
             rc = EXIT_SUCCESS;
             warn_committed("index remove", ix);
-            if (!a.quiet)
+            if (!a.quiet && removed == n)
+                fprintf(stderr, "fanwen: %zu id%s removed.\n", removed, removed == 1 ? "" : "s");
+            else if (!a.quiet)
                 fprintf(stderr, "fanwen: %zu of %zu ids removed (the others are not in the "
-                        "index).\n", removed, n);
+                        "index, or named twice).\n", removed, n);
         }
         fw_index_close(ix);
     }
