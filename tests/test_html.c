@@ -393,6 +393,11 @@ static void test_explain_command(void **state)
     if (!strstr(out, want)) fail_msg("no '%s' in:\n%s", want, out);
     free(out);
     assert_int_equal(run("explain --report out 2015.txt nothing.txt"), 1);
+    /* a page that cannot be written is said before any explanation */
+    assert_int_equal(run("explain --html nowhere/pair.html in/2015.txt in/2024.txt"), 1);
+    out = csv_slurp(path_in_root("stdout.txt"), &len);
+    assert_int_equal(len, 0);
+    free(out);
     assert_int_equal(run("explain in/2015.txt"), 1);
     assert_int_equal(run("explain --min-run 0 in/2015.txt in/2024.txt"), 1);
     assert_int_equal(run("report"), 1);

@@ -16,6 +16,7 @@
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -298,6 +299,22 @@ static fw_scan *scan_two(const char *file_a, const char *file_b, int threads)
                          "corpus, scan it and use --report)");
 }
 
+/* Can the page be written at `path` (absolute): its directory one to
+ * write in, and the path itself no directory? Says why not. */
+static int html_writable(const char *path)
+{
+    struct stat sb;
+    const char *slash = strrchr(path, '/');
+    char *dir = strndup(path, slash && slash > path ? (size_t)(slash - path) : 1);
+    const char *why = NULL;
+    if (!dir) why = strerror(ENOMEM);
+    else if (access(dir, W_OK | X_OK) != 0) why = strerror(errno);
+    else if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) why = "a directory";
+    if (why) fprintf(stderr, "fanwen explain: --html %s: %s\n", path, why);
+    free(dir);
+    return !why;
+}
+
 /* Does the file at `path` hold exactly these bytes? */
 static int file_holds(const char *path, const char *text, size_t len)
 {
@@ -454,6 +471,10 @@ int cmd_explain(int argc, char **argv)
                                    : index ? "give ID_OR_FILE_A and ID_OR_FILE_B"
                                            : "give FILE_A and FILE_B");
     char *html_path = html ? cli_absolute(html) : NULL; /* before rescan's chdir */
+    if (html_path && !html_writable(html_path)) {
+        free(html_path);
+        return EXIT_FAILURE; /* said; before the explanation, not after it */
+    }
     int changed = 0;
     fw_scan *scan = report ? cli_rescan("explain", report, (int)threads, &changed)
                     : index ? scan_indexed(index, argv[optind], argv[optind + 1], (int)threads)
