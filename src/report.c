@@ -299,6 +299,8 @@ static fw_status write_boilerplate(const fw_scan *scan, FILE *f)
     return ferror(f) ? FW_ERR_IO : FW_OK;
 }
 
+static int is_utf8(const char *s) { return fw_utf8_valid_prefix(s, strlen(s)) == strlen(s); }
+
 /* `s`'s bytes as a JSON string of hex digits. */
 static void write_hex(FILE *f, const char *s)
 {
@@ -331,14 +333,13 @@ static void write_inputs(const fw_scan *scan, FILE *f)
          * as its bytes in hex, by its place in "paths": read again as it is */
         int any = 0;
         for (size_t i = 0; i < in.npaths; i++) {
-            if (fw_utf8_valid_prefix(in.paths[i], strlen(in.paths[i])) == strlen(in.paths[i]))
-                continue;
+            if (is_utf8(in.paths[i])) continue;
             fprintf(f, "%s\"%zu\": ", any++ ? ", " : ", \"raw_paths\": {", i);
             write_hex(f, in.paths[i]);
         }
         if (any) fputc('}', f);
     }
-    if (in.cwd && fw_utf8_valid_prefix(in.cwd, strlen(in.cwd)) != strlen(in.cwd)) {
+    if (in.cwd && !is_utf8(in.cwd)) {
         fputs(", \"raw_cwd\": ", f);
         write_hex(f, in.cwd);
     }

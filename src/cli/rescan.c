@@ -169,20 +169,17 @@ static fw_status use_model(const char *cmd, const char *summary, fw_scan *scan,
  * those read again: 1 and a warning when they differ. */
 static int documents_changed(const char *cmd, const char *dir, yajl_val root, fw_scan *scan)
 {
-    static const char *const names[FW_DOC_STATUS_COUNT] = {
-        [FW_DOC_OK] = "ok", [FW_DOC_REPAIRED] = "repaired", [FW_DOC_EMPTY] = "empty",
-        [FW_DOC_BINARY] = "binary", [FW_DOC_ERROR] = "error"};
     fw_scan_stats now;
     fw_scan_get_stats(scan, &now);
     char diff[512] = "";
     size_t at = 0;
     for (int k = 0; k < FW_DOC_STATUS_COUNT; k++) {
+        const char *name = fw_doc_status_name((fw_doc_status)k); /* summary.json's keys */
         unsigned long long then = 0;
-        if (!names[k] || !whole(root, "documents", names[k], &then)) continue;
+        if (!whole(root, "documents", name, &then)) continue;
         if (then != now.docs[k] && at < sizeof diff)
             at += (size_t)snprintf(diff + at, sizeof diff - at, "%s%s %llu then, %llu now",
-                                   at ? ", " : "", names[k], then,
-                                   (unsigned long long)now.docs[k]);
+                                   at ? ", " : "", name, then, (unsigned long long)now.docs[k]);
     }
     if (!at) return 0;
     fprintf(stderr, "fanwen %s: the inputs are not what the scan of %s read (%s): what this "
