@@ -146,12 +146,20 @@ fw_status fw_id_namer_take(fw_id_namer *n, const char *id, const char **name, in
     return FW_OK;
 }
 
+int fw_id_numbered(const char *name, size_t *id_len, uint64_t *j)
+{
+    const char *hash = strrchr(name, '#');
+    if (!hash || hash[1] < '1' || hash[1] > '9' ||
+        strspn(hash + 1, "0123456789") != strlen(hash + 1))
+        return 0;
+    *j = strtoull(hash + 1, NULL, 10);
+    *id_len = (size_t)(hash - name);
+    return 1;
+}
+
 int fw_id_renamed_from(const char *name, const char *message, size_t *id_len)
 {
     size_t n = message ? strlen(message) : 0, k = strlen(FW_ID_RENAMED);
-    if (n < k || strcmp(message + n - k, FW_ID_RENAMED) != 0) return 0;
-    const char *hash = strrchr(name, '#');
-    if (!hash || !hash[1] || strspn(hash + 1, "0123456789") != strlen(hash + 1)) return 0;
-    *id_len = (size_t)(hash - name);
-    return 1;
+    uint64_t j;
+    return n >= k && !strcmp(message + n - k, FW_ID_RENAMED) && fw_id_numbered(name, id_len, &j);
 }

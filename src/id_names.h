@@ -8,6 +8,7 @@
 #include "fanwen.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* The words a renamed document's message ends with. */
 #define FW_ID_RENAMED "duplicate id, renamed"
@@ -28,6 +29,10 @@ void fw_id_namer_free(fw_id_namer *n);
  * string (*renamed 1); either is taken from then on and must live as long
  * as the namer. */
 fw_status fw_id_namer_take(fw_id_namer *n, const char *id, const char **name, int *renamed);
+
+/* Whether `name` has the form "id#j", j a number written without leading
+ * zeros (a renaming's j is 2 or more), and then the length of id and j. */
+int fw_id_numbered(const char *name, size_t *id_len, uint64_t *j);
 
 /* Whether a document named `name` with `message` was renamed by that rule,
  * and then the length of the id it was given (`name` up to its last '#'). */

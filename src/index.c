@@ -1389,15 +1389,13 @@ fw_status fw_index_remove(fw_index *ix, const char *const *ids, size_t n, size_t
     fw_status st = FW_OK;
     for (size_t i = 0; i < n && st == FW_OK; i++) {
         if (fw_index_find_id(ix, ids[i]) < 0) continue;
-        const char *hash = strrchr(ids[i], '#');
-        const int numbered = hash && hash[1] > '0' && hash[1] <= '9' &&
-                             strspn(hash + 1, "0123456789") == strlen(hash + 1);
+        size_t id_len;
+        uint64_t j;
         /* the renamings of ids[i] itself from #2 on, and those of x from
-         * #i+1 on when ids[i] is x#i */
+         * #j+1 on when ids[i] is x#j */
         st = later_renamings_go(ix, ids[i], strlen(ids[i]), 2, gone, ngone);
-        if (st == FW_OK && numbered)
-            st = later_renamings_go(ix, ids[i], (size_t)(hash - ids[i]),
-                                    strtoull(hash + 1, NULL, 10) + 1, gone, ngone);
+        if (st == FW_OK && fw_id_numbered(ids[i], &id_len, &j))
+            st = later_renamings_go(ix, ids[i], id_len, j + 1, gone, ngone);
     }
     if (st != FW_OK) {
         free(v);
