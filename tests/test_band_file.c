@@ -317,6 +317,23 @@ static void flip_byte(const char *path, long at)
     close(fd);
 }
 
+/* `d` written (tag, piece) to the file good_name, whose path goes to
+ * `good` (128 bytes), and copied to bad_name with block 1 of band 0
+ * damaged: the copy, opened (its blocks are checked when read). */
+static fw_band_file *open_damaged_copy(const bands_data *d, uint64_t tag, size_t piece,
+                                       const char *good_name, const char *bad_name, char *good)
+{
+    char bad[128], why[512];
+    snprintf(good, 128, "%s", path_of(good_name));
+    snprintf(bad, sizeof bad, "%s", path_of(bad_name));
+    write_data(good, d, tag, piece);
+    copy_file(good, bad);
+    flip_byte(bad, 64 + 4096 + 8); /* block 1 of band 0 */
+    fw_band_file *f;
+    assert_int_equal(fw_band_file_open(bad, &f, why, sizeof why), FW_OK);
+    return f;
+}
+
 /* Flips one byte at `at` of a copy of `good`: opening, or reading every
  * block, must fail with FW_ERR_FORMAT. */
 static void assert_flip_caught(const char *good, long at)
@@ -439,14 +456,8 @@ static void narrow_damage_is_caught(void **state)
     size_t n[BANDS] = {1200, 0, 3, 300, 1};
     bands_data d;
     make_data(&d, n, 50, 0);
-    char good[128], bad[128], why[512];
-    snprintf(good, sizeof good, "%s", path_of("ngood.bands"));
-    snprintf(bad, sizeof bad, "%s", path_of("nbad.bands"));
-    write_data(good, &d, 5, 600);
-    copy_file(good, bad);
-    flip_byte(bad, 64 + 4096 + 8); /* block 1 of band 0 */
-    fw_band_file *f;
-    assert_int_equal(fw_band_file_open(bad, &f, why, sizeof why), FW_OK);
+    char good[128], why[512];
+    fw_band_file *f = open_damaged_copy(&d, 5, 600, "ngood.bands", "nbad.bands", good);
     fw_band_cursor c = {0};
     fw_band_cursor_init(&c, f, 0);
     int failed = 0;
@@ -482,14 +493,8 @@ static void cursor_reads_no_more_blocks(void **state)
             d.rec[b] = malloc((n[b] ? n[b] : 1) * sizeof *d.rec[b]);
         }
         for (size_t i = 0; i < n[0]; i++) d.rec[0][i] = (fw_band_record){i, i}; /* key i */
-        char good[128], bad[128], why[512];
-        snprintf(good, sizeof good, "%s", path_of("egood.bands"));
-        snprintf(bad, sizeof bad, "%s", path_of("ebad.bands"));
-        write_data(good, &d, 7, 1000);
-        copy_file(good, bad);
-        flip_byte(bad, 64 + 4096 + 8); /* block 1 of band 0 */
-        fw_band_file *f;
-        assert_int_equal(fw_band_file_open(bad, &f, why, sizeof why), FW_OK);
+        char good[128];
+        fw_band_file *f = open_damaged_copy(&d, 7, 1000, "egood.bands", "ebad.bands", good);
         fw_band_cursor c = {0};
         fw_band_cursor_init(&c, f, 0);
         for (uint64_t k = per - 40; k < per; k += 5) { /* the last keys of block 0 */
