@@ -345,8 +345,8 @@ static fw_status add_side(fw_index *index, fw_scan *scan, const char *arg)
     fw_status st = fw_index_text(index, arg, &text, &len, &status);
     /* only a regular file is read to compare: a FIFO would block */
     struct stat sb;
-    const int exists = access(arg, F_OK) == 0;
-    const int is_file = exists && stat(arg, &sb) == 0 && S_ISREG(sb.st_mode);
+    const int exists = stat(arg, &sb) == 0;
+    const int is_file = exists && S_ISREG(sb.st_mode);
     if (st == FW_ERR_ARG) { /* not an indexed id: a file */
         if (!exists) {
             const char *hash = strrchr(arg, '#');
