@@ -1,6 +1,8 @@
 /*
  * index.c — a persistent index as a whole: opening a generation, the
- * writer's lock, and the changes a writer makes (add, remove, compact).
+ * writer's lock, committing a change, and adding a batch. Removing
+ * (index_remove.c) and compacting (index_compact.c) are changes made the
+ * same way; the tombstones are index_tombstones.c's.
  *
  * The shape is an LSM tree's without levels: documents arrive in batches,
  * each batch becomes an immutable segment (index_segment.c, and a band
@@ -22,7 +24,6 @@
  * rewriting when other segments change.
  */
 #include "index.h"
-#include "id_names.h"
 #include "scan.h"
 #include "scan_internal.h"
 #include "grow.h"
@@ -45,9 +46,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <xxhash.h>
 
-#define TOMB_MAGIC "FWTOMBS"
 #define OPEN_TRIES 5
 
 fw_status fw_index_fail(fw_index *ix, fw_status st, const char *fmt, ...)
@@ -116,129 +115,6 @@ uint64_t fw_index_live(const fw_index *ix)
     uint64_t n = 0;
     for (size_t g = 0; g < ix->man.nsegs; g++) n += ix->segs[g].ndocs;
     return n - ix->nremoved;
-}
-
-/* ------------------------------------------------------------ tombstones */
-
-/* DIR/tomb-GEN, what changed since the segments were written: "FWTOMBS\0",
- * the count and the removed numbers (sorted); the count and the pairs
- * found since between documents already indexed (a removal can make them
- * candidates); the count and the pairs of the segments that are no longer
- * candidates (documents added later can take them out of a star); an XXH3
- * of all that. Read whole: it is small. The live pairs are the segments'
- * less the withdrawn, with the found, between documents not removed. */
-
-static int read_u64s(FILE *f, XXH3_state_t *h, void *v, size_t n)
-{
-    if (!n) return 1;
-    if (fread(v, 8, n, f) != n) return 0;
-    XXH3_64bits_update(h, v, n * 8);
-    return 1;
-}
-
-static fw_status read_tombstones(fw_index *ix, char *why, size_t n)
-{
-    if (!ix->man.tombstones[0]) return FW_OK;
-    char path[4096];
-    fw_index_path(ix, path, sizeof path, ix->man.tombstones, NULL);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(why, n, "%s: %s", path, strerror(errno));
-        return FW_ERR_IO;
-    }
-    /* The layout: magic, count, count numbers, npairs, 2 npairs numbers,
-     * nwithdrawn, 2 nwithdrawn numbers, checksum. The file's size must be
-     * the one its three counts imply before any count sizes an allocation
-     * (each count is checked against the bytes left, so nothing overflows). */
-    struct stat sb;
-    uint64_t size = 0, at = 16, counts[3] = {0, 0, 0};
-    int fits = fstat(fileno(f), &sb) == 0 && sb.st_size >= 40;
-    if (fits) size = (uint64_t)sb.st_size;
-    for (int k = 0; k < 3 && fits; k++) {
-        uint64_t c;
-        fits = fseeko(f, (off_t)(at - 8), SEEK_SET) == 0 && fread(&c, 8, 1, f) == 1 &&
-               c < (1ull << 32);
-        uint64_t words = k ? 2 * c : c, left = size - at, tail = k < 2 ? 16 : 8;
-        /* after the numbers: the next count (not after the last) and the sum */
-        fits = fits && left >= tail && words <= (left - tail) / 8;
-        if (fits) at += 8 * words + 8;
-        counts[k] = c;
-    }
-    if (!fits || at != size || fseeko(f, 0, SEEK_SET) != 0) {
-        fclose(f);
-        snprintf(why, n, "%s: damaged (%" PRIu64 " bytes, not the size its counts imply)", path,
-                 size);
-        return FW_ERR_FORMAT;
-    }
-    XXH3_state_t *h = XXH3_createState();
-    if (!h) {
-        fclose(f);
-        return FW_ERR_NOMEM;
-    }
-    XXH3_64bits_reset(h);
-    char magic[8];
-    uint64_t count = 0, npairs = 0, nwithdrawn = 0, sum = 0;
-    int ok = read_u64s(f, h, magic, 1) && !memcmp(magic, TOMB_MAGIC, 8) &&
-             read_u64s(f, h, &count, 1) && count < (1ull << 32) &&
-             (ix->removed = malloc((count ? count : 1) * sizeof *ix->removed)) &&
-             read_u64s(f, h, ix->removed, count) && read_u64s(f, h, &npairs, 1) &&
-             npairs < (1ull << 32) &&
-             (ix->extra = malloc((npairs ? npairs : 1) * sizeof *ix->extra)) &&
-             read_u64s(f, h, ix->extra, 2 * npairs) && read_u64s(f, h, &nwithdrawn, 1) &&
-             nwithdrawn < (1ull << 32) &&
-             (ix->withdrawn = malloc((nwithdrawn ? nwithdrawn : 1) * sizeof *ix->withdrawn)) &&
-             read_u64s(f, h, ix->withdrawn, 2 * nwithdrawn) && fread(&sum, 8, 1, f) == 1 &&
-             fgetc(f) == EOF && XXH3_64bits_digest(h) == sum;
-    ok = ok && count == counts[0] && npairs == counts[1] && nwithdrawn == counts[2];
-    for (size_t i = 1; ok && i < count; i++) ok = ix->removed[i] > ix->removed[i - 1];
-    XXH3_freeState(h);
-    fclose(f);
-    if (!ok) {
-        snprintf(why, n, "%s: damaged or not a tombstone file", path);
-        return FW_ERR_FORMAT;
-    }
-    ix->nremoved = (size_t)count;
-    ix->nextra = (size_t)npairs;
-    ix->nwithdrawn = (size_t)nwithdrawn;
-    return FW_OK;
-}
-
-static void put_u64s(FILE *f, XXH3_state_t *h, const void *v, size_t n)
-{
-    if (!n) return;
-    fwrite(v, 8, n, f);
-    XXH3_64bits_update(h, v, n * 8);
-}
-
-static fw_status write_tombstones(fw_index *ix, const char *name, const uint64_t *v, size_t count,
-                                  const fw_seg_pair *pairs, size_t npairs,
-                                  const fw_seg_pair *withdrawn, size_t nwithdrawn)
-{
-    char path[4096], tmp[4200];
-    fw_index_path(ix, path, sizeof path, name, NULL);
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    XXH3_state_t *h = XXH3_createState();
-    FILE *f = h ? fopen(tmp, "wbx") : NULL;
-    if (!f) {
-        XXH3_freeState(h);
-        return h ? fw_index_fail(ix, FW_ERR_IO, "%s: %s", tmp, strerror(errno)) : FW_ERR_NOMEM;
-    }
-    XXH3_64bits_reset(h);
-    uint64_t c = count, np = npairs, nw = nwithdrawn;
-    put_u64s(f, h, TOMB_MAGIC, 1);
-    put_u64s(f, h, &c, 1);
-    put_u64s(f, h, v, count);
-    put_u64s(f, h, &np, 1);
-    put_u64s(f, h, pairs, 2 * npairs);
-    put_u64s(f, h, &nw, 1);
-    put_u64s(f, h, withdrawn, 2 * nwithdrawn);
-    uint64_t sum = XXH3_64bits_digest(h);
-    XXH3_freeState(h);
-    fwrite(&sum, 8, 1, f);
-    char why[FW_INDEX_ERROR_SIZE];
-    if (fw_index_file_finish(f, 1, tmp, path, why, sizeof why) != FW_OK)
-        return fw_index_fail(ix, FW_ERR_IO, "%s", why);
-    return FW_OK;
 }
 
 /* ------------------------------------------------------------ open, close */
@@ -346,7 +222,7 @@ static fw_status open_generation(fw_index *ix, char *why, size_t n)
         errno = 0;
         for (size_t g = 0; g < ix->man.nsegs && st == FW_OK; g++)
             st = fw_segment_open(ix->dir, &ix->man.segs[g], tag, ptag, &ix->segs[g], why, n);
-        if (st == FW_OK) st = read_tombstones(ix, why, n);
+        if (st == FW_OK) st = fw_index_read_tombstones(ix, why, n);
         if (st != FW_ERR_IO || errno != ENOENT) return st;
     }
     return st;
@@ -386,7 +262,7 @@ static int writer_name(const char *name, size_t *stem_len, int *tmp, const char 
             p += strlen(ext[e]);
             *magic = ext_magic[e];
         } else {
-            *magic = tomb ? TOMB_MAGIC : "fanwen-passage-model 2\n";
+            *magic = tomb ? FW_TOMB_MAGIC : "fanwen-passage-model 2\n";
         }
         if (!*p) {
             *tmp = 0;
@@ -538,7 +414,7 @@ static void kill_point(const char *where)
 
 /* The generation after a change: the directory flushed (the new files'
  * renames), the manifest written, then read again. */
-static fw_status commit(fw_index *ix, fw_manifest *next)
+fw_status fw_index_commit(fw_index *ix, fw_manifest *next)
 {
     char why[FW_INDEX_ERROR_SIZE], warn[FW_INDEX_ERROR_SIZE];
     /* the renames of the new segment and tombstone files on disk before a
@@ -809,9 +685,6 @@ fw_status fw_index_create(const char *dir, const fw_scan_options *options, fw_in
     return open_index(dir, FW_INDEX_WRITE, lock_fd, out, why, n);
 }
 
-static fw_status append_segment(fw_manifest *next, const fw_manifest *cur,
-                                const fw_manifest_segment *seg);
-
 /* An empty index of the passage level takes the passage model at `path`
  * (made with its parameters) instead of learning one from its first batch:
  * a copy, DIR/model-N, named by a new generation. */
@@ -849,19 +722,34 @@ fw_status fw_index_use_passage_model(fw_index *ix, const char *path)
         return fw_index_fail(ix, st, "%s", why);
     }
     fw_manifest next;
-    if ((st = append_segment(&next, &ix->man, NULL)) != FW_OK) {
+    if ((st = fw_index_append_segment(&next, &ix->man, NULL)) != FW_OK) {
         unlink(to);
         return st;
     }
     snprintf(next.passage_model, sizeof next.passage_model, "%s", name);
     next.passage_model_sum = sum;
-    st = commit(ix, &next);
+    st = fw_index_commit(ix, &next);
     free(next.segs);
     if (st != FW_OK) unlink(to);
     return st;
 }
 
 /* ---------------------------------------------------------------- add */
+
+void fw_index_remove_file(fw_index *ix, const char *name, const char *ext)
+{
+    char path[4096];
+    fw_index_path(ix, path, sizeof path, name, ext);
+    unlink(path);
+}
+
+/* Every file of segment `name` (those it has). */
+void fw_index_remove_segment_files(fw_index *ix, const char *name)
+{
+    static const char *const ext[] = {"docs", "text", "bands", "pbands", "pscreen"};
+    for (size_t e = 0; e < sizeof ext / sizeof *ext; e++) fw_index_remove_file(ix, name, ext[e]);
+}
+
 
 /* The tag of a new segment's passage band and screen files: the
  * parameters, the passage model, its first document number, its passage
@@ -931,8 +819,8 @@ static fw_status write_bands(fw_index *ix, const fw_manifest_segment *seg,
     return st;
 }
 
-static fw_status append_segment(fw_manifest *next, const fw_manifest *cur,
-                                const fw_manifest_segment *seg)
+fw_status fw_index_append_segment(fw_manifest *next, const fw_manifest *cur,
+                                 const fw_manifest_segment *seg)
 {
     *next = *cur;
     next->segs = malloc((cur->nsegs + 1) * sizeof *next->segs);
@@ -943,8 +831,6 @@ static fw_status append_segment(fw_manifest *next, const fw_manifest *cur,
     next->generation = cur->generation + 1;
     return FW_OK;
 }
-
-static void remove_segment_files(fw_index *ix, const char *name);
 
 /* NAME.docs and NAME.text of a new segment, written on a thread of their
  * own (segment_thread) while the band file is made. */
@@ -991,12 +877,10 @@ static fw_status write_files(fw_index *ix, segment_job *job, const fw_index_resu
         st = fw_index_write_passage_bands(ix, job->seg, r, model_sum, threads);
     if (apart) pthread_join(th, NULL);
     if (job->st != FW_OK) st = fw_index_fail(ix, job->st, "%s", job->why);
-    if (st != FW_OK) remove_segment_files(ix, job->seg->name); /* none stays without the others */
+    if (st != FW_OK) /* none stays without the others */
+        fw_index_remove_segment_files(ix, job->seg->name);
     return st;
 }
-
-static fw_status withdraw(fw_index *ix, fw_manifest *next, const fw_index_result *r);
-static void remove_file(fw_index *ix, const char *name, const char *ext);
 
 /* The first batch's passage model, learned from it, as DIR/model-N (N the
  * generation the add makes): *name and *sum for the manifest. */
@@ -1011,7 +895,7 @@ static fw_status write_model(fw_index *ix, const fw_index_result *r, char *name,
         return fw_index_fail(ix, st, "%s", fw_scan_error(r->batch));
     }
     if ((st = fw_file_hash(path, sum, why, sizeof why)) != FW_OK) {
-        remove_file(ix, name, NULL);
+        fw_index_remove_file(ix, name, NULL);
         name[0] = '\0';
         return fw_index_fail(ix, st, "%s", why);
     }
@@ -1061,633 +945,25 @@ fw_status fw_index_add(fw_index *ix, const fw_index_result *r)
     if (st == FW_OK && passages && !ix->man.passage_model[0])
         st = write_model(ix, r, model, &model_sum);
     if (st == FW_OK) st = write_files(ix, &job, r, model_sum);
-    if (st != FW_OK && model[0]) remove_file(ix, model, NULL);
+    if (st != FW_OK && model[0]) fw_index_remove_file(ix, model, NULL);
     fw_manifest next;
     char old[FW_INDEX_NAME_SIZE];
     snprintf(old, sizeof old, "%s", ix->man.tombstones);
-    if (st == FW_OK && (st = append_segment(&next, &ix->man, &seg)) == FW_OK) {
+    if (st == FW_OK && (st = fw_index_append_segment(&next, &ix->man, &seg)) == FW_OK) {
         next.next_doc = r->base + r->n;
         if (model[0]) {
             snprintf(next.passage_model, sizeof next.passage_model, "%s", model);
             next.passage_model_sum = model_sum;
         }
-        if (r->nwithdrawn) st = withdraw(ix, &next, r);
-        if (st == FW_OK) st = commit(ix, &next);
+        if (r->nwithdrawn) st = fw_index_withdraw(ix, &next, r);
+        if (st == FW_OK) st = fw_index_commit(ix, &next);
         free(next.segs);
-        if (st == FW_OK && r->nwithdrawn && old[0]) remove_file(ix, old, NULL);
+        if (st == FW_OK && r->nwithdrawn && old[0]) fw_index_remove_file(ix, old, NULL);
     }
     for (size_t k = 0; msgs && k < m; k++) free(msgs[k]);
     free(msgs);
     free(docs);
     free(pairs);
-    return st;
-}
-
-/* ------------------------------------------------------------- remove */
-
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
-}
-
-static void remove_file(fw_index *ix, const char *name, const char *ext)
-{
-    char path[4096];
-    fw_index_path(ix, path, sizeof path, name, ext);
-    unlink(path);
-}
-
-/* Every file of segment `name` (those it has). */
-static void remove_segment_files(fw_index *ix, const char *name)
-{
-    static const char *const ext[] = {"docs", "text", "bands", "pbands", "pscreen"};
-    for (size_t e = 0; e < sizeof ext / sizeof *ext; e++) remove_file(ix, name, ext[e]);
-}
-
-static int in_sorted(const uint64_t *v, size_t n, uint64_t x)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (v[mid] < x) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo < n && v[lo] == x;
-}
-
-typedef struct pair_list {
-    fw_seg_pair *v;
-    size_t len, cap;
-} pair_list;
-
-static int push(pair_list *l, uint64_t x, uint64_t y)
-{
-    if (!fw_grow(&l->v, &l->cap, l->len + 1, sizeof *l->v, 64)) return 0;
-    l->v[l->len++] = x < y ? (fw_seg_pair){x, y} : (fw_seg_pair){y, x};
-    return 1;
-}
-
-static int cmp_seg_pair(const void *a, const void *b)
-{
-    const fw_seg_pair *x = a, *y = b;
-    if (x->a != y->a) return x->a < y->a ? -1 : 1;
-    return (x->b > y->b) - (x->b < y->b);
-}
-
-static void sort_unique(pair_list *l)
-{
-    if (l->len) qsort(l->v, l->len, sizeof *l->v, cmp_seg_pair);
-    size_t u = 0;
-    for (size_t i = 0; i < l->len; i++)
-        if (!u || cmp_seg_pair(&l->v[u - 1], &l->v[i])) l->v[u++] = l->v[i];
-    l->len = u;
-}
-
-/* The bucket `key` of `band` after a removal: the candidates a scan of the
- * documents left would have that it did not have before. A bucket of up to
- * FW_LSH_FULL_BUCKET members gave all its pairs, and losing members takes
- * only pairs with them away; a larger one gave a star around its smallest
- * id, so when that centre goes, or the bucket becomes small enough for all
- * pairs, new pairs appear. (Pairs between documents left are never lost.) */
-static fw_status bucket_after_removal(fw_index *ix, unsigned band, uint64_t key,
-                                      const uint64_t *after, size_t nafter, pair_list *out)
-{
-    uint64_t *live = NULL;
-    size_t nlive = 0, cap = 0, nold = 0;
-    uint64_t centre = UINT64_MAX; /* of the bucket before */
-    fw_status st = FW_OK;
-    for (size_t g = 0; g < ix->man.nsegs && st == FW_OK; g++) {
-        const fw_band_record *rec;
-        size_t n;
-        if ((st = fw_band_file_find(ix->segs[g].bands, band, key, &rec, &n)) != FW_OK) {
-            fw_index_fail(ix, st, "%s", fw_band_file_error(ix->segs[g].bands));
-            break;
-        }
-        for (size_t i = 0; i < n; i++) {
-            uint64_t x = rec[i].item;
-            int was = !fw_index_is_removed(ix, x), now = !in_sorted(after, nafter, x);
-            if (!was) continue;
-            nold++;
-            if (centre == UINT64_MAX || strcmp(fw_index_id(ix, x), fw_index_id(ix, centre)) < 0)
-                centre = x;
-            if (!now) continue;
-            if (!fw_grow(&live, &cap, nlive + 1, sizeof *live, 64)) { st = FW_ERR_NOMEM; break; }
-            live[nlive++] = x;
-        }
-    }
-    int changed = nold > FW_LSH_FULL_BUCKET && nlive >= 2 &&
-                  (nlive <= FW_LSH_FULL_BUCKET || in_sorted(after, nafter, centre));
-    if (st == FW_OK && changed) {
-        if (nlive <= FW_LSH_FULL_BUCKET) {
-            for (size_t i = 0; i < nlive; i++)
-                for (size_t j = i + 1; j < nlive; j++)
-                    if (!push(out, live[i], live[j])) st = FW_ERR_NOMEM;
-        } else {
-            uint64_t c = live[0];
-            for (size_t i = 1; i < nlive; i++)
-                if (strcmp(fw_index_id(ix, live[i]), fw_index_id(ix, c)) < 0) c = live[i];
-            for (size_t i = 0; i < nlive; i++)
-                if (live[i] != c && !push(out, c, live[i])) st = FW_ERR_NOMEM;
-        }
-    }
-    free(live);
-    return st;
-}
-
-/* The pairs a removal of `gone` makes appear (bucket_after_removal()),
- * verified as a query verifies: those at or above the threshold. */
-static fw_status pairs_after_removal(fw_index *ix, const uint64_t *gone, size_t ngone,
-                                     const uint64_t *after, size_t nafter, pair_list *found)
-{
-    const fw_index_params *p = &ix->man.params;
-    fw_scan_options o;
-    fw_index_scan_options(ix, &o);
-    fw_scan *s;
-    fw_status st = fw_index_batch_new(ix, &o, &s);
-    if (st != FW_OK) return st;
-    fw_index_sketch *v = calloc(ngone ? ngone : 1, sizeof *v), *w = NULL;
-    pair_list cand = {0};
-    size_t nw = 0;
-    if (!v) st = FW_ERR_NOMEM;
-    for (size_t i = 0; v && i < ngone; i++) v[i].number = gone[i];
-    if (st == FW_OK) st = fw_index_sketch_docs(ix, s, v, ngone);
-    for (unsigned b = 0; b < p->bands && st == FW_OK; b++)
-        for (size_t i = 0; i < ngone && st == FW_OK; i++) {
-            size_t pos;
-            const fw_seg *seg = fw_index_find_number(ix, gone[i], &pos);
-            if (!seg || !seg->docs[pos].text_zlen) continue; /* no band records */
-            uint64_t key = fw_lsh_band_key64(v[i].sig, b, p->rows);
-            st = bucket_after_removal(ix, b, key, after, nafter, &cand);
-        }
-    sort_unique(&cand);
-    /* the live pairs need no verifying again */
-    if (st == FW_OK) st = fw_index_components(ix);
-    size_t u = 0;
-    for (size_t i = 0; i < cand.len; i++)
-        if (!fw_index_live_pair(ix, cand.v[i].a << 32 | cand.v[i].b)) cand.v[u++] = cand.v[i];
-    cand.len = u;
-    uint64_t *nums = malloc((2 * cand.len + 1) * sizeof *nums);
-    if (!nums) st = FW_ERR_NOMEM;
-    for (size_t i = 0; nums && i < cand.len; i++) {
-        nums[nw++] = cand.v[i].a;
-        nums[nw++] = cand.v[i].b;
-    }
-    if (nums && nw) qsort(nums, nw, sizeof *nums, cmp_u64);
-    size_t m = 0;
-    for (size_t i = 0; nums && i < nw; i++)
-        if (!m || nums[m - 1] != nums[i]) nums[m++] = nums[i];
-    if (st == FW_OK && !(w = calloc(m ? m : 1, sizeof *w))) st = FW_ERR_NOMEM;
-    for (size_t i = 0; w && i < m; i++) w[i].number = nums[i];
-    free(nums);
-    if (st == FW_OK) st = fw_index_sketch_docs(ix, s, w, m);
-    for (size_t i = 0; st == FW_OK && i < cand.len; i++) {
-        const fw_index_sketch *x = fw_index_sketch_find(w, m, cand.v[i].a),
-                              *y = fw_index_sketch_find(w, m, cand.v[i].b);
-        size_t inter = fw_verify_intersection(x->set, x->nset, y->set, y->nset);
-        if (fw_verify_jaccard(inter, x->nset, y->nset) >= p->threshold &&
-            !push(found, cand.v[i].a, cand.v[i].b))
-            st = FW_ERR_NOMEM;
-    }
-    fw_index_sketches_free(v, ngone);
-    fw_index_sketches_free(w, m);
-    free(cand.v);
-    fw_scan_free(s);
-    return st;
-}
-
-static int has_pair(const pair_list *l, const fw_seg_pair *p)
-{
-    return l->len && bsearch(p, l->v, l->len, sizeof *l->v, cmp_seg_pair);
-}
-
-static int in_pairs(const fw_seg_pair *v, size_t n, const fw_seg_pair *p)
-{
-    return n && bsearch(p, v, n, sizeof *v, cmp_seg_pair);
-}
-
-/* The tombstones of the generation after `next` - 1: `removed` (sorted),
- * the pairs `found` live since (a removal made them candidates) and those
- * `lost` (no longer candidates), on top of the current ones. Writes
- * tomb-GEN and names it in `next` (none when there is nothing to say). */
-static fw_status next_tombstones(fw_index *ix, fw_manifest *next, const uint64_t *removed,
-                                 size_t nremoved, pair_list *found, pair_list *lost)
-{
-    sort_unique(found);
-    sort_unique(lost);
-    pair_list extra = {0}, withdrawn = {0};
-    int ok = 1;
-    for (size_t i = 0; i < ix->nextra; i++) {
-        const fw_seg_pair *e = &ix->extra[i];
-        if (!in_sorted(removed, nremoved, e->a) && !in_sorted(removed, nremoved, e->b) &&
-            !has_pair(lost, e))
-            ok &= push(&extra, e->a, e->b);
-    }
-    for (size_t i = 0; i < ix->nwithdrawn; i++) {
-        const fw_seg_pair *w = &ix->withdrawn[i];
-        if (!in_sorted(removed, nremoved, w->a) && !in_sorted(removed, nremoved, w->b) &&
-            !has_pair(found, w))
-            ok &= push(&withdrawn, w->a, w->b);
-    }
-    for (size_t i = 0; i < found->len; i++) /* a segment's pair again, or a new one */
-        if (!in_pairs(ix->withdrawn, ix->nwithdrawn, &found->v[i]))
-            ok &= push(&extra, found->v[i].a, found->v[i].b);
-    for (size_t i = 0; i < lost->len; i++) /* a found one lost again, or a segment's */
-        if (!in_pairs(ix->extra, ix->nextra, &lost->v[i]))
-            ok &= push(&withdrawn, lost->v[i].a, lost->v[i].b);
-    sort_unique(&extra);
-    sort_unique(&withdrawn);
-    fw_status st = ok ? FW_OK : FW_ERR_NOMEM;
-    next->tombstones[0] = '\0';
-    if (st == FW_OK && (nremoved || extra.len || withdrawn.len)) {
-        snprintf(next->tombstones, sizeof next->tombstones, "tomb-%06" PRIu64, next->generation);
-        st = write_tombstones(ix, next->tombstones, removed, nremoved, extra.v, extra.len,
-                              withdrawn.v, withdrawn.len);
-    }
-    free(extra.v);
-    free(withdrawn.v);
-    return st;
-}
-
-/* The tombstones after adding a batch whose query withdrew pairs. */
-static fw_status withdraw(fw_index *ix, fw_manifest *next, const fw_index_result *r)
-{
-    pair_list found = {0}, lost = {0};
-    for (size_t i = 0; i < r->nwithdrawn; i++)
-        if (!push(&lost, r->withdrawn[i].a, r->withdrawn[i].b)) {
-            free(lost.v);
-            return FW_ERR_NOMEM;
-        }
-    fw_status st = next_tombstones(ix, next, ix->removed, ix->nremoved, &found, &lost);
-    free(lost.v);
-    return st;
-}
-
-/* The documents given the id `removed_name[0, id_len)` and renamed past
- * `from - 1` (x#from, x#from+1..., read until a name no document has:
- * renamings leave no gap a removal could have made, as this refuses it)
- * must be in `gone` (sorted) when the document named `removed_name` is. */
-static fw_status later_renamings_go(fw_index *ix, const char *removed_name, size_t id_len,
-                                    uint64_t from, const uint64_t *gone, size_t ngone)
-{
-    size_t len = id_len + 24;
-    char *name = malloc(len);
-    if (!name) return FW_ERR_NOMEM;
-    fw_status st = FW_OK;
-    for (uint64_t j = from; st == FW_OK; j++) {
-        snprintf(name, len, "%.*s#%" PRIu64, (int)id_len, removed_name, j);
-        int64_t x = fw_index_find_id(ix, name);
-        if (x < 0) break;
-        size_t pos, given_len;
-        const fw_seg *seg = fw_index_find_number(ix, (uint64_t)x, &pos);
-        if (!seg || !fw_id_renamed_from(name, fw_segment_message(seg, pos), &given_len) ||
-            given_len != id_len || in_sorted(gone, ngone, (uint64_t)x))
-            continue; /* a name taken by another, or going too */
-        st = fw_index_fail(ix, FW_ERR_ARG,
-                           "cannot remove %.200s without %.200s: its id is %.*s, and it was "
-                           "named %.200s because %.200s had a name before it; a scan of what "
-                           "remains would name it otherwise, and so would queries: remove both, "
-                           "or neither", removed_name, name, (int)(id_len > 200 ? 200 : id_len),
-                           removed_name, name, removed_name);
-    }
-    free(name);
-    return st;
-}
-
-fw_status fw_index_remove(fw_index *ix, const char *const *ids, size_t n, size_t *removed)
-{
-    ix->error[0] = '\0';
-    *removed = 0;
-    if (ix->lock_fd < 0) return fw_index_fail(ix, FW_ERR_ARG, "fw_index_remove: opened to read");
-    uint64_t *v = malloc((ix->nremoved + n + 1) * sizeof *v), *gone = malloc((n + 1) * sizeof *gone);
-    if (!v || !gone) {
-        free(v);
-        free(gone);
-        return FW_ERR_NOMEM;
-    }
-    if (ix->nremoved) memcpy(v, ix->removed, ix->nremoved * sizeof *v);
-    size_t m = ix->nremoved, ngone = 0;
-    for (size_t i = 0; i < n; i++) {
-        int64_t x = fw_index_find_id(ix, ids[i]);
-        if (x >= 0) v[m++] = gone[ngone++] = (uint64_t)x;
-    }
-    qsort(v, m, sizeof *v, cmp_u64);
-    size_t u = 0;
-    for (size_t i = 0; i < m; i++)
-        if (!u || v[u - 1] != v[i]) v[u++] = v[i];
-    if (ngone) qsort(gone, ngone, sizeof *gone, cmp_u64);
-    size_t g = 0;
-    for (size_t i = 0; i < ngone; i++)
-        if (!g || gone[g - 1] != gone[i]) gone[g++] = gone[i];
-    ngone = g;
-    /* A scan names documents in input order, each a name no earlier one
-     * has (id_names.c): the later documents given the id x became x#2,
-     * x#3... past the names taken. Removing the holder of a name that such
-     * a later document was denied (x itself, or x#i below its number) is
-     * refused unless that document goes with it, else a query would name
-     * it otherwise than a scan of the documents that remain. */
-    fw_status st = FW_OK;
-    for (size_t i = 0; i < n && st == FW_OK; i++) {
-        if (fw_index_find_id(ix, ids[i]) < 0) continue;
-        size_t id_len;
-        uint64_t j;
-        /* the renamings of ids[i] itself from #2 on, and those of x from
-         * #j+1 on when ids[i] is x#j */
-        st = later_renamings_go(ix, ids[i], strlen(ids[i]), 2, gone, ngone);
-        if (st == FW_OK && fw_id_numbered(ids[i], &id_len, &j))
-            st = later_renamings_go(ix, ids[i], id_len, j + 1, gone, ngone);
-    }
-    if (st != FW_OK) {
-        free(v);
-        free(gone);
-        return st;
-    }
-    *removed = ngone;
-    pair_list found = {0}, lost = {0};
-    if (ngone) st = pairs_after_removal(ix, gone, ngone, v, u, &found);
-    if (ngone && st == FW_OK) {
-        char old[FW_INDEX_NAME_SIZE];
-        snprintf(old, sizeof old, "%s", ix->man.tombstones);
-        fw_manifest next;
-        if ((st = append_segment(&next, &ix->man, NULL)) == FW_OK) {
-            st = next_tombstones(ix, &next, v, u, &found, &lost);
-            if (st == FW_OK) st = commit(ix, &next);
-            free(next.segs);
-        }
-        if (st == FW_OK && old[0]) remove_file(ix, old, NULL);
-    }
-    free(found.v);
-    free(v);
-    free(gone);
-    return st;
-}
-
-/* ------------------------------------------------------------- compact */
-
-/* One band of the segments' band files merged into w, the removed
- * documents' records left out (a record's document: item >> shift). */
-static fw_status merge_band(fw_index *ix, fw_band_writer *w, fw_band_file **files, unsigned band,
-                            uint32_t *const *newbase)
-{
-    fw_band_merge *mg;
-    fw_status st = fw_band_merge_new(files, ix->man.nsegs, band, &mg);
-    if (st != FW_OK) return st;
-    fw_band_record *keep = NULL;
-    size_t cap = 0;
-    for (;;) {
-        uint64_t key;
-        const fw_band_record *rec;
-        const uint32_t *from;
-        size_t n;
-        if ((st = fw_band_merge_next(mg, &key, &rec, &from, &n)) != FW_OK || !n) break;
-        if (!fw_grow(&keep, &cap, n, sizeof *keep, 64)) { st = FW_ERR_NOMEM; break; }
-        size_t m = 0;
-        for (size_t i = 0; i < n; i++) {
-            if (!newbase) { /* documents: their numbers */
-                if (!fw_index_is_removed(ix, rec[i].item)) keep[m++] = rec[i];
-                continue;
-            }
-            size_t pos; /* passages: ordinals in the old segment, then the new */
-            uint32_t k;
-            if (!fw_segment_passage_at(&ix->segs[from[i]], rec[i].item, &pos, &k)) {
-                st = fw_index_fail(ix, FW_ERR_FORMAT, "%s: passage %llu is not its segment's",
-                                   fw_band_file_path(files[from[i]]),
-                                   (unsigned long long)rec[i].item);
-                break;
-            }
-            if (newbase[from[i]][pos] != UINT32_MAX)
-                keep[m++] = (fw_band_record){rec[i].key, newbase[from[i]][pos] + k};
-        }
-        if (st != FW_OK) break;
-        /* segments are in number order, each sorted: so is the bucket */
-        if (m && (st = fw_band_writer_add(w, band, keep, m)) != FW_OK) break;
-    }
-    if (st == FW_ERR_FORMAT && !ix->error[0]) /* a block that failed its check */
-        for (size_t g = 0; g < ix->man.nsegs; g++)
-            if (fw_band_file_error(files[g])[0])
-                fw_index_fail(ix, st, "%s", fw_band_file_error(files[g]));
-    free(keep);
-    fw_band_merge_free(mg);
-    return st;
-}
-
-/* Where each live document's passages start in the compacted segment
- * (its live documents in number order): newbase[g][pos] for position pos
- * of segment g, UINT32_MAX for a removed one. */
-static fw_status passage_bases(fw_index *ix, uint32_t **newbase, uint64_t *first,
-                               uint64_t *total)
-{
-    uint64_t at = 0;
-    *first = UINT64_MAX;
-    for (size_t g = 0; g < ix->man.nsegs; g++) {
-        const fw_seg *seg = &ix->segs[g];
-        if (!(newbase[g] = malloc((seg->ndocs ? seg->ndocs : 1) * sizeof *newbase[g])))
-            return FW_ERR_NOMEM;
-        for (size_t i = 0; i < seg->ndocs; i++) {
-            if (fw_index_is_removed(ix, seg->docs[i].number)) {
-                newbase[g][i] = UINT32_MAX;
-                continue;
-            }
-            if (*first == UINT64_MAX) *first = seg->docs[i].number;
-            newbase[g][i] = (uint32_t)at;
-            if ((at += seg->docs[i].passages) > UINT32_MAX)
-                return fw_index_fail(ix, FW_ERR_ARG, "a segment holds at most 2^32 - 1 passages");
-        }
-    }
-    *total = at;
-    return FW_OK;
-}
-
-/* The merged band file of the new segment `seg`: the documents' (ext
- * "bands", items their numbers) or the passages' ("pbands", narrow, items
- * their ordinals in the new segment, and in *total its passages), removed
- * documents left out. */
-static fw_status compact_band_file(fw_index *ix, const fw_manifest_segment *seg, int passages,
-                                   uint64_t *total_out)
-{
-    const unsigned bands = passages ? FW_PASSAGE_BANDS : ix->man.params.bands;
-    const size_t ns = ix->man.nsegs ? ix->man.nsegs : 1;
-    fw_band_file **files = malloc(ns * sizeof *files);
-    uint32_t **newbase = passages ? calloc(ns, sizeof *newbase) : NULL;
-    uint64_t first = 0, total = 0;
-    fw_status st = !files || (passages && !newbase) ? FW_ERR_NOMEM : FW_OK;
-    if (st == FW_OK && passages) st = passage_bases(ix, newbase, &first, &total);
-    fw_band_writer *w = NULL;
-    if (st == FW_OK)
-        st = passages && first != seg->first /* the first live document, as the caller's */
-                 ? FW_ERR_ARG
-                 : fw_index_band_writer(ix, seg, passages, ix->man.passage_model_sum, total, &w);
-    for (size_t g = 0; files && g < ix->man.nsegs; g++)
-        files[g] = passages ? ix->segs[g].pbands : ix->segs[g].bands;
-    for (unsigned b = 0; b < bands && st == FW_OK; b++)
-        st = merge_band(ix, w, files, b, newbase);
-    if (st == FW_OK) st = fw_band_writer_finish(w);
-    if (st != FW_OK && !ix->error[0])
-        fw_index_fail(ix, st, "%s", w ? fw_band_writer_error(w) : fw_status_str(st));
-    fw_band_writer_free(w);
-    *total_out = total;
-    for (size_t g = 0; newbase && g < ix->man.nsegs; g++) free(newbase[g]);
-    free(newbase);
-    free(files);
-    return st;
-}
-
-/* The screen file of the new segment `into` (its passages as its passage
- * band file's): the live documents' records, segment by segment, in number
- * order (the ordinals passage_bases gives). */
-static fw_status compact_screen_file(fw_index *ix, const fw_manifest_segment *into,
-                                     uint64_t total)
-{
-    fw_screen_writer *w;
-    fw_status st = fw_index_screen_writer(ix, into, ix->man.passage_model_sum, total, &w);
-    if (st != FW_OK) return st;
-    for (size_t g = 0; g < ix->man.nsegs && st == FW_OK; g++) {
-        fw_seg *seg = &ix->segs[g];
-        for (size_t i = 0; i < seg->ndocs && st == FW_OK; i++) {
-            if (fw_index_is_removed(ix, seg->docs[i].number)) continue;
-            for (uint32_t k = 0; k < seg->docs[i].passages && st == FW_OK; k++) {
-                const fw_screen_record *rec;
-                if ((st = fw_screen_file_get(seg->pscreen, seg->pfirst[i] + k, &rec)) != FW_OK)
-                    fw_index_fail(ix, st, "%s", fw_screen_file_error(seg->pscreen));
-                else st = fw_screen_writer_add(w, rec, 1);
-            }
-        }
-    }
-    if (st == FW_OK) st = fw_screen_writer_finish(w);
-    if (st != FW_OK && !ix->error[0]) fw_index_fail(ix, st, "%s", fw_screen_writer_error(w));
-    fw_screen_writer_free(w);
-    return st;
-}
-
-fw_status fw_index_compact(fw_index *ix)
-{
-    ix->error[0] = '\0';
-    if (ix->lock_fd < 0) return fw_index_fail(ix, FW_ERR_ARG, "fw_index_compact: opened to read");
-    if (ix->man.nsegs <= 1 && !ix->man.tombstones[0]) return FW_OK; /* nothing to merge */
-    fw_status st = fw_index_components(ix);
-    if (st != FW_OK) return st;
-    uint64_t live = fw_index_live(ix), npairs = ix->nlive_pairs;
-    fw_seg_doc_in *docs = calloc(live ? live : 1, sizeof *docs);
-    fw_seg_pair *pairs = malloc((npairs ? npairs : 1) * sizeof *pairs);
-    if (!docs || !pairs) {
-        free(docs);
-        free(pairs);
-        return FW_ERR_NOMEM;
-    }
-    /* A frame that holds the text of a removed document is not copied: its
-     * live texts are decompressed and compressed again without it, so that
-     * compaction leaves no removed text on disk. `own` keeps those texts. */
-    char **own = calloc(live ? live : 1, sizeof *own);
-    if (!own) {
-        free(docs);
-        free(pairs);
-        return FW_ERR_NOMEM;
-    }
-    fw_text_cache cache = {0};
-    char why[FW_INDEX_ERROR_SIZE];
-    size_t nd = 0, np = 0;
-    const unsigned char *checked = NULL;
-    for (size_t g = 0; g < ix->man.nsegs && st == FW_OK; g++) {
-        const fw_seg *seg = &ix->segs[g];
-        size_t run_end = 0; /* documents [.., run_end) share the frame of the last */
-        int dirty = 0;      /* that frame holds a removed text */
-        for (size_t i = 0; i < seg->ndocs && st == FW_OK; i++) {
-            const fw_seg_doc *d = &seg->docs[i];
-            if (i >= run_end) { /* the documents of d's frame: consecutive */
-                run_end = i + 1;
-                dirty = d->text_zlen && fw_index_is_removed(ix, d->number);
-                while (d->text_zlen && run_end < seg->ndocs &&
-                       seg->docs[run_end].text_zlen &&
-                       seg->docs[run_end].text_at == d->text_at) {
-                    dirty |= fw_index_is_removed(ix, seg->docs[run_end].number);
-                    run_end++;
-                }
-            }
-            if (fw_index_is_removed(ix, d->number)) continue;
-            if (dirty) {
-                const char *text;
-                size_t len;
-                if ((st = fw_segment_text(seg, i, &cache, &text, &len, why, sizeof why)) !=
-                    FW_OK) {
-                    fw_index_fail(ix, st, "%s", why);
-                    break;
-                }
-                if (!(own[nd] = malloc(len ? len : 1))) {
-                    st = FW_ERR_NOMEM;
-                    break;
-                }
-                memcpy(own[nd], text, len);
-                docs[nd] = (fw_seg_doc_in){d->number, fw_segment_id(seg, i),
-                                           fw_segment_message(seg, i), (fw_doc_status)d->status,
-                                           d->bytes, d->chars, d->shingles, d->passages, own[nd],
-                                           NULL, 0, 0, 0};
-                nd++;
-                continue;
-            }
-            const unsigned char *frame = seg->text + d->text_at;
-            if (d->text_zlen && frame != checked && /* each frame once */
-                (d->text_at > seg->text_size || d->text_zlen > seg->text_size - d->text_at ||
-                 XXH3_64bits(frame, d->text_zlen) != d->text_sum)) {
-                st = fw_index_fail(ix, FW_ERR_FORMAT, "%s.text: the text of %s is damaged "
-                                   "(checksum)", seg->name, fw_segment_id(seg, i));
-                break;
-            }
-            if (d->text_zlen) checked = frame;
-            docs[nd++] = (fw_seg_doc_in){d->number, fw_segment_id(seg, i),
-                                         fw_segment_message(seg, i), (fw_doc_status)d->status,
-                                         d->bytes, d->chars, d->shingles, d->passages, NULL,
-                                         d->text_zlen ? frame : NULL, d->text_zlen, d->in_frame,
-                                         d->text_sum};
-        }
-    }
-    for (size_t i = 0; i < ix->nlive_pairs; i++) /* the live ones, and only them */
-        pairs[np++] = (fw_seg_pair){ix->live_pairs[i] >> 32, ix->live_pairs[i] & UINT32_MAX};
-    fw_manifest_segment seg = {{0}, nd ? docs[0].number : 0, nd ? docs[nd - 1].number : 0, nd, 0};
-    snprintf(seg.name, sizeof seg.name, "seg-%06" PRIu64, ix->man.generation + 1);
-    if (st == FW_OK) st = fw_segment_mark(docs, nd, pairs, np, &seg.mark);
-    if (st == FW_OK && nd &&
-        (st = fw_segment_write(ix->dir, seg.name, seg.mark, docs, nd, pairs, np, 1, why,
-                               sizeof why)) != FW_OK)
-        fw_index_fail(ix, st, "%s", why);
-    uint64_t ptotal = 0;
-    if (st == FW_OK && nd) st = compact_band_file(ix, &seg, 0, &ptotal);
-    if (st == FW_OK && nd && ix->man.params.passages && ix->man.passage_model[0]) {
-        st = compact_band_file(ix, &seg, 1, &ptotal);
-        int screened = 1; /* a screen file for the whole only from every part's */
-        for (size_t g = 0; g < ix->man.nsegs; g++) screened &= ix->segs[g].pscreen != NULL;
-        if (st == FW_OK && screened) st = compact_screen_file(ix, &seg, ptotal);
-    }
-    if (st != FW_OK && nd) remove_segment_files(ix, seg.name); /* none of them stays */
-    for (size_t i = 0; i < nd; i++) free(own[i]);
-    free(own);
-    fw_text_cache_free(&cache);
-    free(docs);
-    free(pairs);
-    if (st != FW_OK) return st;
-    /* the old generation's names, to remove once the new one is in place */
-    size_t nold = ix->man.nsegs;
-    char (*old)[FW_INDEX_NAME_SIZE] = malloc((nold + 1) * sizeof *old);
-    if (!old) return FW_ERR_NOMEM;
-    for (size_t g = 0; g < nold; g++) memcpy(old[g], ix->man.segs[g].name, sizeof old[g]);
-    memcpy(old[nold], ix->man.tombstones, sizeof old[nold]);
-    fw_manifest next = ix->man;
-    next.segs = &seg;
-    next.nsegs = nd ? 1 : 0;
-    next.generation = ix->man.generation + 1;
-    next.tombstones[0] = '\0';
-    fw_manifest copy = next;
-    copy.segs = malloc(sizeof seg);
-    if (!copy.segs) st = FW_ERR_NOMEM;
-    else {
-        copy.segs[0] = seg;
-        st = commit(ix, &copy);
-        free(copy.segs);
-    }
-    if (st == FW_OK) {
-        for (size_t g = 0; g < nold; g++) remove_segment_files(ix, old[g]);
-        if (old[nold][0]) remove_file(ix, old[nold], NULL);
-    }
-    free(old);
     return st;
 }
 

@@ -296,6 +296,37 @@ uint64_t fw_index_live(const fw_index *ix);
 void fw_index_path(const fw_index *ix, char *out, size_t size, const char *name,
                    const char *ext);
 
+/* A writer's steps (index.c): the generation after a change made live
+ * (the directory flushed, the manifest replaced, the generation opened
+ * again); the manifest after `cur` with one more segment (none when `seg`
+ * is NULL), next->segs to be freed; a file of the index, or every file of
+ * segment `name`, removed (those it has). */
+fw_status fw_index_commit(fw_index *ix, fw_manifest *next);
+fw_status fw_index_append_segment(fw_manifest *next, const fw_manifest *cur,
+                                  const fw_manifest_segment *seg);
+void fw_index_remove_file(fw_index *ix, const char *name, const char *ext);
+void fw_index_remove_segment_files(fw_index *ix, const char *name);
+
+/* ---------------------------------------------- tombstones (index_tombstones.c) */
+
+/* The first 8 bytes of a tombstone file. */
+#define FW_TOMB_MAGIC "FWTOMBS"
+
+/* A growing list of pairs, each stored a < b. */
+typedef struct fw_seg_pair_list {
+    fw_seg_pair *v;
+    size_t len, cap;
+} fw_seg_pair_list;
+
+/* Appends {x, y} in order (0 when out of memory). */
+int fw_seg_pairs_push(fw_seg_pair_list *l, uint64_t x, uint64_t y);
+/* Sorts the list by (a, b) and drops repeats. */
+void fw_seg_pairs_sort_unique(fw_seg_pair_list *l);
+
+/* The generation's tombstone file (ix->man.tombstones, if any) read into
+ * ix->removed, ix->extra and ix->withdrawn; FW_ERR_FORMAT when damaged. */
+fw_status fw_index_read_tombstones(fw_index *ix, char *why, size_t n);
+
 /* What a query found (index_query.c), read by index_report.c and index.c. */
 typedef struct fw_index_pair {
     uint64_t a, b;             /* numbers, id(a) < id(b); the batch's
@@ -400,6 +431,16 @@ fw_status fw_index_lookup_bands(fw_index *ix, int passages, unsigned bands, int 
 /* The batch's passages' signatures and band keys (r->bp_*); nothing
  * without the passage level. */
 fw_status fw_index_batch_passages(fw_index_result *r);
+
+/* The tombstones of the generation `next` makes (index_tombstones.c):
+ * `removed` (sorted, every removed document), with the pairs `found` live
+ * since and those `lost`, on top of the current ones; writes tomb-GEN and
+ * names it in `next`, or names none when there is nothing to say. */
+fw_status fw_index_next_tombstones(fw_index *ix, fw_manifest *next, const uint64_t *removed,
+                                  size_t nremoved, fw_seg_pair_list *found,
+                                  fw_seg_pair_list *lost);
+/* The same after adding batch `r`, whose query withdrew pairs. */
+fw_status fw_index_withdraw(fw_index *ix, fw_manifest *next, const fw_index_result *r);
 /* The writer of new segment `seg`'s band file: the documents' ("bands":
  * the index's bands, tagged with its parameters and the segment's mark) or
  * with `passages` the passages' ("pbands": narrow, FW_PASSAGE_BANDS bands,

@@ -144,3 +144,9 @@ size_t fw_search_u64(const uint64_t *v, size_t n, uint64_t x)
     }
     return lo;
 }
+
+int fw_contains_u64(const uint64_t *v, size_t n, uint64_t x)
+{
+    size_t at = fw_search_u64(v, n, x);
+    return at < n && v[at] == x;
+}

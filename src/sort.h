@@ -23,6 +23,9 @@ int fw_sort_unique_u64(uint64_t *v, size_t *n);
  * none is). */
 size_t fw_search_u64(const uint64_t *v, size_t n, uint64_t x);
 
+/* Whether sorted v[0..n) holds x. */
+int fw_contains_u64(const uint64_t *v, size_t n, uint64_t x);
+
 /* A record keyed by a 64-bit hash, carrying a 32-bit value. */
 typedef struct fw_keyed {
     uint64_t key;
