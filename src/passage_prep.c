@@ -177,16 +177,28 @@ static fw_status unpack_kept(fw_worker *w, const fw_doc_record *d, const uint32_
 }
 
 /* The boilerplate lines left out of document `rank`: its characters in
- * them (aligned form), and a line's text when this is its first document. */
+ * them (aligned form) that no passage holds, and a line's text when this
+ * is its first document. (A short piece of text merged with the next
+ * across a line makes one passage whose extent holds the line: its
+ * characters are that passage's then, reused when it is, so that
+ * reused_share + boilerplate_share never counts one twice.) */
 static void note_lines(fw_scan *s, size_t rank, const char *text, const fw_cut_result *cut)
 {
-    size_t t = 0;
+    size_t t = 0, p = 0;
     for (size_t i = 0; i < cut->nskipped; i++) {
         const fw_line *ln = &cut->skipped[i];
         while (t < cut->naligned && cut->aligned_offsets[t] < ln->byte_start) t++;
         size_t from = t;
         while (t < cut->naligned && cut->aligned_offsets[t] < ln->byte_end) t++;
-        s->line_chars[rank] += t - from;
+        size_t held = 0; /* of [from, t), in passages */
+        while (p < cut->npassages && cut->passages[p].cstart + cut->passages[p].clen <= from) p++;
+        for (size_t q = p; q < cut->npassages && cut->passages[q].cstart < t; q++) {
+            size_t lo = cut->passages[q].cstart > from ? cut->passages[q].cstart : from;
+            size_t hi = cut->passages[q].cstart + cut->passages[q].clen;
+            if (hi > t) hi = t;
+            if (hi > lo) held += hi - lo;
+        }
+        s->line_chars[rank] += t - from - held;
         fw_boilerplate_line *bl = line_of(s, ln->hash);
         if (bl->first == rank && !bl->chars) { /* only this thread sees this line's first */
             bl->chars = ln->cp_end - ln->cp_start;

@@ -293,6 +293,26 @@ static int run_extendable(const fw_spans_input *in, uint32_t da, uint32_t db,
            extendable(in, db, r->b) && extendable(in, db, r->b + r->len - 1);
 }
 
+/* Characters [start, end) of a document's aligned text into the coverage,
+ * but for those in no passage or in a boilerplate one: a boilerplate line
+ * between two copied paragraphs is aligned with the span around it, yet
+ * it is furniture, not reuse (docs.csv's reused_share and
+ * boilerplate_share never count a character twice). */
+static int push_reused(const fw_spans_input *in, thread_out *t, uint32_t doc, uint32_t start,
+                       uint32_t end)
+{
+    const uint64_t last = in->first[doc + 1];
+    uint64_t p = passage_holding(in, doc, start);
+    if (p == last) p = in->first[doc]; /* start is before the first passage */
+    for (; p < last; p++) {
+        const fw_passage *q = in->passage[p];
+        if (q->cstart >= end) break;
+        uint32_t lo = q->cstart > start ? q->cstart : start, hi = cend(q) < end ? cend(q) : end;
+        if (lo < hi && !in->boilerplate[p] && !push_cover(t, doc, lo, hi)) return 0;
+    }
+    return 1;
+}
+
 /* Drops the runs before the first and after the last anchor (in place);
  * returns 0 when there is no anchor. */
 static int trim_to_anchors(thread_out *t)
@@ -394,8 +414,8 @@ static fw_status emit_span(const fw_spans_input *in, thread_out *t, uint32_t da,
     fw_reused_span sp = {da, db, 0, 0, 0, 0, y->a + y->len - x->a, y->b + y->len - x->b, 0, 0};
     for (size_t k = 0; k < n; k++) {
         sp.matched += r[k].len;
-        if (!push_cover(t, da, r[k].a, r[k].a + r[k].len) ||
-            !push_cover(t, db, r[k].b, r[k].b + r[k].len))
+        if (!push_reused(in, t, da, r[k].a, r[k].a + r[k].len) ||
+            !push_reused(in, t, db, r[k].b, r[k].b + r[k].len))
             return FW_ERR_NOMEM;
     }
     sp.similarity = (double)sp.matched /
@@ -491,39 +511,88 @@ static void sort_pending(pending_span *p, size_t n, const fw_align_run *r)
     }
 }
 
-/* Joins spans that overlap on both sides (extension runs one chain's span
+/* Characters of span y aligned as span x aligns them (the same character
+ * of a with the same of b), and those of y inside x's extent on both
+ * sides. Runs are in order on both sides. */
+static void on_path(const fw_align_run *r, const pending_span *x, const pending_span *y,
+                    uint64_t *same, uint64_t *within)
+{
+    const fw_align_run *xr = r + x->first, *yr = r + y->first;
+    const uint32_t xa0 = xr[0].a, xb0 = xr[0].b, xa1 = end_a(r, x), xb1 = end_b(r, x);
+    size_t i = 0;
+    *same = *within = 0;
+    for (size_t k = 0; k < y->n; k++) {
+        const fw_align_run *q = &yr[k];
+        if (q->a >= xa0 && q->a + q->len <= xa1 && q->b >= xb0 && q->b + q->len <= xb1)
+            *within += q->len;
+        while (i < x->n && xr[i].a + xr[i].len <= q->a) i++;
+        for (size_t j = i; j < x->n && xr[j].a < q->a + q->len; j++) {
+            if (xr[j].b - xr[j].a != q->b - q->a) continue; /* another diagonal */
+            uint32_t lo = xr[j].a > q->a ? xr[j].a : q->a;
+            uint32_t hi = xr[j].a + xr[j].len < q->a + q->len ? xr[j].a + xr[j].len
+                                                                : q->a + q->len;
+            *same += hi - lo;
+        }
+    }
+}
+
+/* What span y is to x, a span before it (sorted by start): the rest of it
+ * (x's extension ran into y's chain, and y goes on past x's end on both
+ * sides), a part of it (inside x's extent, aligned as x aligns it), or a
+ * span of its own (another alignment of the same text: the crossing of a
+ * paragraph that both documents hold twice). */
+enum { OWN_SPAN, CONTINUES, PART_OF };
+
+static int relation(const fw_align_run *r, const pending_span *x, const pending_span *y)
+{
+    const fw_align_run *x0 = &r[x->first], *y0 = &r[y->first];
+    if (y0->a < x0->a || y0->b < x0->b || y0->a >= end_a(r, x) || y0->b >= end_b(r, x))
+        return OWN_SPAN; /* not overlapping x on both sides from within */
+    uint64_t same, within;
+    on_path(r, x, y, &same, &within);
+    if (2 * same < within) return OWN_SPAN; /* y aligns that text otherwise */
+    if (end_a(r, y) > end_a(r, x) && end_b(r, y) > end_b(r, x)) return CONTINUES;
+    if (end_a(r, y) <= end_a(r, x) && end_b(r, y) <= end_b(r, x)) return PART_OF;
+    return OWN_SPAN;
+}
+
+/* Joins spans that continue one another (extension runs one chain's span
  * into the next one's): the first one's runs up to where the second's
- * begin on both sides, then the second's. In place; returns how many. */
+ * begin on both sides, then the second's; drops a span that is part of
+ * another. In place; returns how many are left. */
 static size_t merge_overlapping(pending_span *p, size_t n, fw_align_run **runs, size_t *nr,
                                 size_t *runs_cap, int *nomem)
 {
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         fw_align_run *r = *runs;
-        if (k) {
-            pending_span *x = &p[k - 1], *y = &p[i];
+        const pending_span *y = &p[i];
+        size_t with = k;
+        int rel = OWN_SPAN;
+        for (size_t c = k; c-- > 0 && rel == OWN_SPAN;) /* the latest first */
+            if ((rel = relation(r, &p[c], y)) != OWN_SPAN) with = c;
+        if (rel == PART_OF) continue;
+        if (rel == CONTINUES) {
+            pending_span *x = &p[with];
             const fw_align_run *y0 = &r[y->first];
-            if (y0->a < end_a(r, x) && y0->b < end_b(r, x) && end_b(r, y) > r[x->first].b &&
-                y0->b >= r[x->first].b) {
-                /* x's runs that end before y's first, then y's: appended */
-                size_t keep = 0;
-                while (keep < x->n && r[x->first + keep].a + r[x->first + keep].len <= y0->a &&
-                       r[x->first + keep].b + r[x->first + keep].len <= y0->b)
-                    keep++;
-                size_t need = *nr + keep + y->n;
-                if (!fw_grow(runs, runs_cap, need, sizeof *r, 256)) {
-                    *nomem = 1;
-                    return k;
-                }
-                r = *runs;
-                size_t at = *nr;
-                memmove(r + at, r + x->first, keep * sizeof *r);
-                memmove(r + at + keep, r + y->first, y->n * sizeof *r);
-                *nr = need;
-                x->first = at;
-                x->n = keep + y->n;
-                continue;
+            /* x's runs that end before y's first, then y's: appended */
+            size_t keep = 0;
+            while (keep < x->n && r[x->first + keep].a + r[x->first + keep].len <= y0->a &&
+                   r[x->first + keep].b + r[x->first + keep].len <= y0->b)
+                keep++;
+            size_t need = *nr + keep + y->n;
+            if (!fw_grow(runs, runs_cap, need, sizeof *r, 256)) {
+                *nomem = 1;
+                return k;
             }
+            r = *runs;
+            size_t at = *nr;
+            memmove(r + at, r + x->first, keep * sizeof *r);
+            memmove(r + at + keep, r + y->first, y->n * sizeof *r);
+            *nr = need;
+            x->first = at;
+            x->n = keep + y->n;
+            continue;
         }
         p[k++] = p[i];
     }
@@ -573,27 +642,23 @@ static fw_status one_pair(const fw_spans_input *in, thread_out *t, const match *
         npend = merge_overlapping(pend, npend, &runs, &nruns, &runs_cap, &nomem);
         if (nomem) st = FW_ERR_NOMEM;
     }
-    interval *sa = NULL, *sb = NULL; /* the pair's runs, each side */
-    size_t nside = 0;
-    if (st == FW_OK && da != db && nruns) {
-        sa = malloc(nruns * sizeof *sa);
-        sb = malloc(nruns * sizeof *sb);
-        if (!sa || !sb) st = FW_ERR_NOMEM;
-    }
+    const size_t c0 = t->ncover; /* the pair's coverage: t->cover[c0, ...) */
     for (size_t k = 0; k < npend && st == FW_OK; k++) {
         const fw_align_run *r = runs + pend[k].first;
         st = emit_span(in, t, da, db, r, pend[k].n);
         if (st == FW_OK) st = mine_swaps(in, t, da, db, r, pend[k].n);
-        for (size_t x = 0; st == FW_OK && da != db && x < pend[k].n; x++, nside++) {
-            sa[nside] = (interval){da, r[x].a, r[x].a + r[x].len};
-            sb[nside] = (interval){db, r[x].b, r[x].b + r[x].len};
-        }
     }
-    if (st == FW_OK && da != db && nside && (!sort_intervals(sa, nside) ||
-                                               !sort_intervals(sb, nside)))
-        st = FW_ERR_NOMEM;
-    if (st == FW_OK && da != db && nside) {
-        uint64_t ca = union_length(sa, nside), cb = union_length(sb, nside);
+    interval *side = NULL; /* that coverage sorted: da's, then db's */
+    const size_t nc = t->ncover - c0;
+    if (st == FW_OK && da != db && nc) {
+        if (!(side = malloc(nc * sizeof *side))) st = FW_ERR_NOMEM;
+        else memcpy(side, t->cover + c0, nc * sizeof *side);
+        if (st == FW_OK && !sort_intervals(side, nc)) st = FW_ERR_NOMEM;
+    }
+    if (st == FW_OK && da != db && nc) {
+        size_t na = 0; /* da < db: its intervals come first */
+        while (na < nc && side[na].doc == da) na++;
+        uint64_t ca = union_length(side, na), cb = union_length(side + na, nc - na);
         uint32_t la = in->texts->len[da], lb = in->texts->len[db];
         fw_reuse_pair rp = {da, db, n, ca < cb ? ca : cb, la ? (double)ca / la : 0,
                             lb ? (double)cb / lb : 0};
@@ -604,11 +669,10 @@ static fw_status one_pair(const fw_spans_input *in, thread_out *t, const match *
                 t->reuse[t->nreuse++] = rp;
         }
     }
+    free(side);
     free(pts);
     free(pend);
     free(runs);
-    free(sa);
-    free(sb);
     return st;
 }
 

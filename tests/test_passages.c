@@ -627,6 +627,107 @@ static void test_short_site_lines_are_left_out(void **state)
     for (int d = 0; d < N; d++) free(text[d].s);
 }
 
+/* Two identical documents that hold one paragraph twice (P1 P2 P1): one
+ * span covers the whole of both, beside the crossings of the repeated
+ * paragraph, and each is wholly reused in the other. (The crossing, which
+ * starts where the whole does, once replaced it and left a_in_b at 0.66.) */
+static void test_repeated_paragraph_keeps_the_whole_span(void **state)
+{
+    (void)state;
+    text_buf text[2] = {0};
+    char id[2][16] = {"x", "y"};
+    rng_state = 4242;
+    paragraph p1, p2;
+    random_paragraph(&p1);
+    random_paragraph(&p2);
+    size_t a, e = 0;
+    for (int d = 0; d < 2; d++) {
+        put_paragraph(&text[d], &p1, &a, &e);
+        put_paragraph(&text[d], &p2, &a, &e);
+        put_paragraph(&text[d], &p1, &a, &e);
+    }
+    fw_scan *s = scan_texts(text, id, 2, NULL);
+    const fw_reused_span *sp;
+    size_t nsp, whole = 0;
+    assert_int_equal(fw_scan_spans(s, &sp, &nsp), FW_OK);
+    for (size_t i = 0; i < nsp; i++)
+        whole += sp[i].a == 0 && sp[i].b == 1 && sp[i].a_start == 0 && sp[i].a_end == e &&
+                 sp[i].b_start == 0 && sp[i].b_end == e && sp[i].similarity == 1.0;
+    assert_int_equal(whole, 1);
+    assert_int_equal(fw_scan_reuse_count(s), 1);
+    const fw_reuse_pair *r = reuse_of(s);
+    assert_true(r->a_in_b == 1.0 && r->b_in_a == 1.0);
+    for (size_t d = 0; d < 2; d++) {
+        fw_doc_info info;
+        assert_int_equal(fw_scan_doc(s, d, &info), FW_OK);
+        assert_true(info.reused_share == 1.0);
+    }
+    fw_scan_free(s);
+    for (int d = 0; d < 2; d++) free(text[d].s);
+}
+
+/* Two section headings on 26 pages are boilerplate lines; on the two
+ * pages that are copies of each other they lie inside copied text: the
+ * first under a title too short to be a passage of its own (the passage
+ * that title joins holds the line, which is then that passage's text),
+ * the second between two paragraphs (in no passage). Every character of
+ * either copy is reused or boilerplate, and none is both: the shares add
+ * up to 1 exactly, and on every page to at most 1. (The second heading
+ * was counted in both, as it is aligned with the span around it.) */
+static void test_boilerplate_lines_inside_a_copy_are_not_reused(void **state)
+{
+    (void)state;
+    enum { N = 26 };
+    text_buf text[N] = {0};
+    char id[N][16];
+    rng_state = 99;
+    const char *heading[2] = {"一、工作回顾", "三、基本情况"};
+    paragraph title, body[2];
+    for (int d = 0; d < N; d++) {
+        snprintf(id[d], sizeof id[d], "page%02d", d);
+        if (d < N - 1) { /* the last page: a copy of the one before */
+            title.n = title.ends[0] = 20;
+            title.nends = 1;
+            for (size_t i = 0; i < title.n; i++) title.cps[i] = random_ideograph();
+            random_paragraph(&body[0]);
+            random_paragraph(&body[1]);
+        }
+        size_t a, e;
+        put_paragraph(&text[d], &title, &a, &e);
+        for (int k = 0; k < 2; k++) {
+            put(&text[d], heading[k], strlen(heading[k]));
+            put(&text[d], "\n", 1);
+            put_paragraph(&text[d], &body[k], &a, &e);
+        }
+    }
+    fw_scan *s = scan_texts(text, id, N, NULL);
+    assert_int_equal(fw_scan_boilerplate_count(s), 2);
+    for (size_t i = 0; i < 2; i++) {
+        fw_group_info g;
+        assert_int_equal(fw_scan_boilerplate(s, i, &g), FW_OK);
+        assert_true(g.line);
+        assert_int_equal(g.docs, N);
+    }
+    assert_int_equal(fw_scan_reuse_count(s), 1);
+    const fw_reuse_pair *r = reuse_of(s);
+    assert_int_equal(r->a, N - 2);
+    assert_int_equal(r->b, N - 1);
+    for (int d = 0; d < N; d++) {
+        fw_doc_info info;
+        assert_int_equal(fw_scan_doc(s, (size_t)d, &info), FW_OK);
+        double sum = info.reused_share + info.boilerplate_share;
+        assert_true(info.boilerplate_share > 0); /* the second heading at least */
+        if (d >= N - 2) {
+            assert_true(fabs(sum - 1.0) < 1e-12);
+            assert_true(fabs(info.reused_share - (d == N - 2 ? r->a_in_b : r->b_in_a)) < 1e-12);
+        } else {
+            assert_true(sum <= 1.0 + 1e-12);
+        }
+    }
+    fw_scan_free(s);
+    for (int d = 0; d < N; d++) free(text[d].s);
+}
+
 /* A paragraph copied with its years and figures changed and words swapped
  * the way doc-sharing sites swap them: the alignment finds it as it is
  * (a fifth of its characters differ), and template mode, which folds the
@@ -727,6 +828,8 @@ int main(void)
         cmocka_unit_test(test_same_results_at_one_and_two_threads),
         cmocka_unit_test(test_footer_is_boilerplate_not_reuse),
         cmocka_unit_test(test_short_site_lines_are_left_out),
+        cmocka_unit_test(test_repeated_paragraph_keeps_the_whole_span),
+        cmocka_unit_test(test_boilerplate_lines_inside_a_copy_are_not_reused),
         cmocka_unit_test(test_template_mode_finds_edited_paragraph),
         cmocka_unit_test(test_seed_000_teasers_are_one_group),
     };
