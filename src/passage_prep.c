@@ -336,7 +336,11 @@ fw_status fw_passages_prepare(fw_scan *s)
             #pragma omp atomic read
             stop = failed;
             if (stop) continue;
+            const fw_doc_record *d = &s->docs[s->by_rank[r]];
+            const int big = s->bounded && d->bytes > s->big_doc_bytes;
+            if (big) omp_set_lock(&s->big_doc_lock); /* scan.c's bounded_setup */
             fw_status one = prepare_one(s, w, &cx, r);
+            if (big) omp_unset_lock(&s->big_doc_lock);
             if (one != FW_OK) {
                 #pragma omp atomic write
                 failed = one;

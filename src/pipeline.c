@@ -72,7 +72,10 @@ static void *sketch_batch(void *arg)
     for (size_t i = 0; i < pl->ninflight; i++) {
         fw_sketch_worker *w = &s->workers[omp_get_thread_num()].sketch;
         fw_pending *p = &pl->inflight[i];
+        const int big = s->bounded && p->doc.len > s->big_doc_bytes;
+        if (big) omp_set_lock(&s->big_doc_lock);
         fw_status st = fw_sketch_document(&s->sketch, w, &p->doc);
+        if (big) omp_unset_lock(&s->big_doc_lock);
         free(p->owned);
         p->owned = NULL;
         p->doc.text = NULL;

@@ -149,9 +149,16 @@ static fw_status bounded_setup(fw_scan *s, char *why, size_t why_size)
 {
     const uint64_t limit = s->opt.memory_limit;
     s->bounded = 1;
-    /* a document's work holds about 20 bytes per byte of text, per thread */
-    uint64_t biggest = limit / 64 / (uint64_t)s->threads;
+    /* A document's work holds about 20 bytes per byte of text. Its bound
+     * cannot depend on the thread count, which must not change a report
+     * (a larger document is an error row): limit/128, 16% of the limit
+     * for its work. The threads share the rest: one at a time works on a
+     * document over limit/(64 threads) (pipeline.c, passage_prep.c), so
+     * that all of them together hold at most about half of the limit. */
+    const uint64_t biggest = limit / 128;
     if (s->opt.max_doc_bytes > biggest) s->opt.max_doc_bytes = biggest;
+    s->big_doc_bytes = limit / 64 / (uint64_t)s->threads;
+    omp_init_lock(&s->big_doc_lock);
     fw_status st = fw_pipeline_bound(&s->pipe, limit, s->stats.bands);
     if (st != FW_OK) return st;
     const char *dir = s->opt.tmp_dir;
@@ -288,6 +295,7 @@ void fw_scan_free(fw_scan *s)
 {
     if (!s) return;
     fw_pipeline_free(s); /* first: a batch may still be in flight */
+    if (s->bounded) omp_destroy_lock(&s->big_doc_lock);
     fw_match_drop_sets(s); /* sets made from texts and not yet freed */
     for (size_t i = 0; i < s->ndocs; i++) {
         free(s->docs[i].id);

@@ -15,6 +15,7 @@
 #include "sketch.h"
 #include "spill.h"
 
+#include <omp.h>
 #include <stdalign.h>
 
 /* One thread's memory: the sketch stage's while reading; after reading,
@@ -65,6 +66,9 @@ struct fw_scan {
     fw_spill passages_file;  /* passages' band keys and excerpts */
     fw_spill aligned_file;   /* the documents' aligned texts (passages) */
     fw_spill text_file;      /* the documents' texts (passages) */
+    uint64_t big_doc_bytes;  /* a document larger is worked on by one
+                              * thread at a time (bounded_setup says why) */
+    omp_lock_t big_doc_lock;
     /* the boilerplate lines (passage_prep.c) */
     fw_boilerplate_line *lines;  /* by hash */
     uint64_t *line_hashes;   /* the same hashes, for lookups */

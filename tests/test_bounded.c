@@ -263,6 +263,56 @@ static void test_limit_gives_the_same_results(void **state)
     free(id);
 }
 
+/* Under a limit the largest document is limit/128 (its work holds about 20
+ * bytes a byte), whatever the thread count: it used to be limit/(64
+ * threads), so that a document of 600 KB under 64 MiB was read at one
+ * thread and an error row at two, and one of 400 KB was read at two and an
+ * error at three. Now the 600 KB pair is two error rows and the 400 KB
+ * pair one pair at every thread count (at three, one thread at a time
+ * works on a document over limit/192). */
+static void test_largest_document_does_not_depend_on_threads(void **state)
+{
+    (void)state;
+    enum { N = 6 };
+    const size_t sizes[N] = {200, 400 << 10, 400 << 10, 600 << 10, 600 << 10, 300};
+    text_buf doc[N] = {0};
+    char id[N][16];
+    for (int d = 0; d < N; d++) {
+        snprintf(id[d], sizeof id[d], "doc%d", d);
+        rng_state = 1000 + (uint64_t)(d == 2 ? 1 : d == 4 ? 3 : d); /* 1 = 2, 3 = 4 */
+        while (doc[d].len + 4 <= sizes[d]) put_cp(&doc[d], 0x4E00 + (uint32_t)(rng() % 2500));
+    }
+    char tmp[] = "/tmp/fanwen-test-bounded-XXXXXX";
+    assert_non_null(mkdtemp(tmp));
+    for (int threads = 1; threads <= 3; threads++) {
+        fw_scan_options o;
+        fw_scan_options_default(&o);
+        o.threads = threads;
+        o.memory_limit = 64u << 20;
+        o.tmp_dir = tmp;
+        fw_scan *s;
+        char why[256];
+        assert_int_equal(fw_scan_new(&o, &s, why, sizeof why), FW_OK);
+        for (int d = 0; d < N; d++)
+            assert_int_equal(fw_scan_add_text(s, id[d], doc[d].s, doc[d].len), FW_OK);
+        assert_int_equal(fw_scan_run(s), FW_OK);
+        for (int d = 0; d < N; d++) {
+            fw_doc_info info;
+            assert_int_equal(fw_scan_doc(s, (size_t)d, &info), FW_OK);
+            assert_int_equal(info.status, d == 3 || d == 4 ? FW_DOC_ERROR : FW_DOC_OK);
+        }
+        assert_int_equal(fw_scan_pair_count(s), 1);
+        const fw_result_pair *pairs;
+        size_t np;
+        assert_int_equal(fw_scan_pairs(s, &pairs, &np), FW_OK);
+        assert_int_equal(pairs[0].a, 1);
+        assert_int_equal(pairs[0].b, 2);
+        fw_scan_free(s);
+    }
+    rmdir(tmp);
+    for (int d = 0; d < N; d++) free(doc[d].s);
+}
+
 static void test_unusable_tmp_dir_is_an_error(void **state)
 {
     (void)state;
@@ -281,6 +331,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_limit_gives_the_same_results),
+        cmocka_unit_test(test_largest_document_does_not_depend_on_threads),
         cmocka_unit_test(test_unusable_tmp_dir_is_an_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

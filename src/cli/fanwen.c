@@ -152,7 +152,7 @@ static const char *usage_scan =
     "      --memory-limit N  keep memory under about N bytes (e.g. 4G): signatures,\n"
     "                        shingles and LSH band records go to temporary files,\n"
     "                        sorted in runs and merged (same reports as without);\n"
-    "                        --max-doc-bytes is lowered to N/(64 x threads)\n"
+    "                        --max-doc-bytes is lowered to N/128\n"
     "                        Default: none, unless the inputs look larger than\n"
     "                        the memory available (or left in the cgroup):\n"
     "                        then 60% of it, said on stderr\n"    "      --tmp-dir DIR     where those files go (default $TMPDIR or /tmp);\n"
