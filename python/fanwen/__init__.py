@@ -590,6 +590,14 @@ def _token_hasher(num_perm, seed):
 _UINT32_MAX = 0xFFFFFFFF
 
 
+def _check_int(name, value, lo, hi):
+    """ArgumentError unless value is an int from lo to hi (bool aside)."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError("%s must be an int, not %s" % (name, type(value).__name__))
+    if not lo <= value <= hi:
+        raise ArgumentError("%s must be between %d and %d, got %d" % (name, lo, hi, value))
+
+
 class MinHash:
     """A MinHash with datasketch's method names, on fanwen's permutations.
 
@@ -607,15 +615,19 @@ class MinHash:
     """
 
     def __init__(self, num_perm=128, seed=0, hashvalues=None):
+        # checked before anything is made of them: a seed past 64 bits
+        # would be cut to its low bits by the C side, and a huge num_perm
+        # would be allocated
+        _check_int("seed", seed, 0, 2**64 - 1)
         if hashvalues is not None:
             sig = bytearray(_signature_bytes(hashvalues))
             if len(sig) % 4:
                 raise ValueError("hashvalues must be 32-bit values")
             num_perm = len(sig) // 4
         else:
+            _check_int("num_perm", num_perm, 1, 1024)
             sig = bytearray(b"\xff" * (4 * num_perm))
-        if not 1 <= num_perm <= 1024:
-            raise ValueError("num_perm must be between 1 and 1024, got %d" % num_perm)
+        _check_int("num_perm", num_perm, 1, 1024)
         self.seed = seed
         self._sig = sig
 

@@ -187,34 +187,54 @@ static fw_status make_template(SketcherObject *self, PyObject *canon)
     return st;
 }
 
+/* An int argument from lo to hi, or -1 with ArgumentError saying so (the
+ * value as given, however large or negative: "I" and "K" would wrap it). */
+static int int_arg(PyObject *v, const char *name, unsigned long long lo, unsigned long long hi,
+                   unsigned long long *out)
+{
+    if (!PyLong_Check(v)) {
+        PyErr_Format(PyExc_TypeError, "%s must be an int, not %R", name, (PyObject *)Py_TYPE(v));
+        return -1;
+    }
+    unsigned long long x = PyLong_AsUnsignedLongLong(v); /* negative or too large: an error */
+    if ((x == (unsigned long long)-1 && PyErr_Occurred()) || x < lo || x > hi) {
+        PyErr_Clear();
+        PyErr_Format(fwpy_ArgumentError, "%s must be between %llu and %llu, got %R", name, lo,
+                     hi, v);
+        return -1;
+    }
+    *out = x;
+    return 0;
+}
+
 static PyObject *sketcher_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
     static char *kwlist[] = {"ngram", "perms", "seed", "template", "sketch", "canon", NULL};
-    unsigned ngram = 5, k = 128;
-    unsigned long long seed = 0;
+    unsigned long long ngram = 5, k = 128, seed = 0;
+    PyObject *ngram_arg = NULL, *k_arg = NULL, *seed_arg = NULL;
     int template_mode = 0;
     const char *sketch = "minhash";
     PyObject *canon = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|IIKpsO:Sketcher", kwlist, &ngram, &k, &seed,
-                                     &template_mode, &sketch, &canon))
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|OOOpsO:Sketcher", kwlist, &ngram_arg, &k_arg,
+                                     &seed_arg, &template_mode, &sketch, &canon))
         return NULL;
     int oph = strcmp(sketch, fw_sketch_name(FW_SKETCH_OPH)) == 0;
     if (!oph && strcmp(sketch, fw_sketch_name(FW_SKETCH_MINHASH)) != 0)
         return PyErr_Format(PyExc_ValueError, "sketch must be 'minhash' or 'oph', not '%s'",
                             sketch);
     /* the same ranges as fw_scan_new() */
-    if (ngram < 1 || ngram > 64)
-        return PyErr_Format(fwpy_ArgumentError, "ngram must be between 1 and 64, got %u", ngram);
-    if (k < 1 || k > 1024)
-        return PyErr_Format(fwpy_ArgumentError, "perms must be between 1 and 1024, got %u", k);
+    if ((ngram_arg && int_arg(ngram_arg, "ngram", 1, 64, &ngram) < 0) ||
+        (k_arg && int_arg(k_arg, "perms", 1, 1024, &k) < 0) ||
+        (seed_arg && int_arg(seed_arg, "seed", 0, UINT64_MAX, &seed) < 0))
+        return NULL;
     SketcherObject *self = (SketcherObject *)PyType_GenericAlloc(type, 0);
     if (!self) return NULL;
-    self->ngram = ngram;
-    self->k = k;
+    self->ngram = (unsigned)ngram;
+    self->k = (unsigned)k;
     self->seed = seed;
     fw_status st = fw_normalizer_new(&self->normalizer);
-    if (st == FW_OK) st = fw_minhasher_new(k, seed, &self->minhasher);
-    if (st == FW_OK && oph) st = fw_oph_new(k, seed, &self->oph);
+    if (st == FW_OK) st = fw_minhasher_new((unsigned)k, seed, &self->minhasher);
+    if (st == FW_OK && oph) st = fw_oph_new((unsigned)k, seed, &self->oph);
     if (st == FW_OK && (template_mode || canon != Py_None))
         st = make_template(self, canon == Py_None ? NULL : canon);
     if (st != FW_OK) {
@@ -309,18 +329,18 @@ done:
 static PyObject *hasher_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
     static char *kwlist[] = {"perms", "seed", NULL};
-    unsigned k = 128;
-    unsigned long long seed = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|IK:TokenHasher", kwlist, &k, &seed))
+    unsigned long long k = 128, seed = 0;
+    PyObject *k_arg = NULL, *seed_arg = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|OO:TokenHasher", kwlist, &k_arg, &seed_arg))
         return NULL;
-    if (k < 1 || k > 1024)
-        return PyErr_Format(fwpy_ArgumentError, "num_perm must be between 1 and 1024, got %u",
-                            k);
+    if ((k_arg && int_arg(k_arg, "num_perm", 1, 1024, &k) < 0) ||
+        (seed_arg && int_arg(seed_arg, "seed", 0, UINT64_MAX, &seed) < 0))
+        return NULL;
     TokenHasherObject *self = (TokenHasherObject *)PyType_GenericAlloc(type, 0);
     if (!self) return NULL;
-    self->k = k;
+    self->k = (unsigned)k;
     self->seed = seed;
-    fw_status st = fw_minhasher_new(k, seed, &self->minhasher);
+    fw_status st = fw_minhasher_new((unsigned)k, seed, &self->minhasher);
     if (st != FW_OK) {
         Py_DECREF(self);
         return fwpy_raise(st, NULL);

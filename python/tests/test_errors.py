@@ -216,3 +216,38 @@ def test_ctrl_c_stops_a_scan(build_lib):
     child.send_signal(signal.SIGINT)
     out, _ = child.communicate(timeout=60)
     assert out.strip() == "interrupted"
+
+
+# Integer arguments past their range are refused, however large or
+# negative: they were read with the C formats "I" and "K", which wrap, so
+# Sketcher(ngram=2**32 + 5) sketched as ngram 5 and MinHash(seed=2**64 + 3)
+# hashed as seed 3 (helper-35's findings).
+@pytest.mark.parametrize("make, message", [
+    (lambda: fanwen.Sketcher(ngram=2**32 + 5), "ngram must be between 1 and 64, got 4294967301"),
+    (lambda: fanwen.Sketcher(perms=2**40), "perms must be between 1 and 1024, got 1099511627776"),
+    (lambda: fanwen.Sketcher(perms=2**32 + 128), "perms must be between 1 and 1024, got 4294967424"),
+    (lambda: fanwen.Sketcher(seed=-1), "seed must be between 0 and 18446744073709551615, got -1"),
+    (lambda: fanwen.Sketcher(seed=2**64), "seed must be between 0 and 18446744073709551615, "
+                                          "got 18446744073709551616"),
+    (lambda: fanwen.MinHash(seed=2**64 + 3), "seed must be between 0 and 18446744073709551615, "
+                                             "got 18446744073709551619"),
+    (lambda: fanwen.MinHash(seed=-1), "seed must be between 0 and 18446744073709551615, got -1"),
+    (lambda: fanwen.MinHash(num_perm=2**32 + 128), "num_perm must be between 1 and 1024, "
+                                                   "got 4294967424"),
+    (lambda: _fanwen.TokenHasher(2**32 + 128, 0), "num_perm must be between 1 and 1024, "
+                                                  "got 4294967424"),
+    (lambda: _fanwen.TokenHasher(128, 2**64), "seed must be between 0 and 18446744073709551615, "
+                                              "got 18446744073709551616"),
+])
+def test_integers_out_of_range_are_refused(make, message):
+    with pytest.raises(fanwen.ArgumentError) as e:
+        make()
+    assert str(e.value) == message
+
+
+def test_largest_seed_is_taken():
+    top, zero = fanwen.MinHash(seed=2**64 - 1), fanwen.MinHash(seed=0)
+    top.update(b"abc")
+    zero.update(b"abc")
+    assert top.seed == 2**64 - 1
+    assert list(top.hashvalues) != list(zero.hashvalues)
