@@ -336,6 +336,14 @@ static void test_html_replaces_only_a_report(void **state)
     assert_int_equal(stat(path_in_root("in/precious.txt"), &sb), 0);
     /* said before the scan: no CSV written either */
     assert_int_equal(stat(path_in_root("out"), &sb), -1);
+    /* nor when the HTML report would be the CSVs' directory (the CSVs were
+     * written, then the HTML refused, with a message that they were not) */
+    snprintf(args, sizeof args, "scan -q --out out --html out/ '%s/docs'", FANWEN_CORPUS);
+    assert_int_equal(run(args), 1);
+    err = csv_slurp(path_in_root("stderr.txt"), &len);
+    assert_non_null(strstr(err, "cannot be the HTML report too"));
+    free(err);
+    assert_int_equal(stat(path_in_root("out"), &sb), -1);
     snprintf(args, sizeof args, "scan -q --out out --html html '%s/docs'", FANWEN_CORPUS);
     assert_int_equal(run(args), 0);
     FILE *f = fopen(path_in_root("html/pair/stale.html"), "w");
@@ -402,6 +410,15 @@ static void test_explain_command(void **state)
     assert_int_equal(run("explain --min-run 0 in/2015.txt in/2024.txt"), 1);
     assert_int_equal(run("report"), 1);
     assert_int_equal(run("report nowhere"), 1);
+    /* a scan without passages has nothing to show, and says so (not that
+     * an older fanwen wrote it) */
+    assert_int_equal(run("scan -q --no-passages --out np in"), 0);
+    assert_int_equal(run("report np"), 1);
+    out = csv_slurp(path_in_root("stderr.txt"), &len);
+    assert_non_null(strstr(out, "the scan ran with --no-passages, so it has no passages or spans "
+                                "to show"));
+    assert_null(strstr(out, "older"));
+    free(out);
     /* an input gone since the scan: written, but exit 2 and a warning */
     write_text("gone.txt", "扫描之后被删除的文件，它的内容并不重要。");
     assert_int_equal(run("scan -q --out out3 in"), 0);

@@ -127,8 +127,7 @@ static const char *read_options(yajl_val root, fw_scan_options *o)
     o->canon_path = string(root, "input", "canon");
     NEED(whole(root, "memory", "max_doc_bytes", &u), "memory.max_doc_bytes");
     o->max_doc_bytes = u;
-    NEED(member(root, "passage_parameters", NULL) != NULL,
-         "passage_parameters (the scan ran with --no-passages: it has no spans to show)");
+    NEED(member(root, "passage_parameters", NULL) != NULL, "passage_parameters");
     NEED(whole(root, "passage_parameters", "min_passage", &u), "passage_parameters.min_passage");
     o->min_passage = (unsigned)u;
     NEED(whole(root, "passage_parameters", "max_passage", &u), "passage_parameters.max_passage");
@@ -249,6 +248,12 @@ fw_scan *cli_rescan(const char *cmd, const char *dir, int threads, int *changed)
             fprintf(stderr, "; for a pair of it, fanwen explain --index %s NEW_FILE INDEXED_ID",
                     index ? YAJL_GET_STRING(index) : "INDEX_DIR");
         fputc('\n', stderr);
+        yajl_tree_free(root);
+        return NULL;
+    }
+    if (member(root, "parameters", NULL) && !member(root, "passage_parameters", NULL)) {
+        fprintf(stderr, "fanwen %s: %s: the scan ran with --no-passages, so it has no passages "
+                        "or spans to show: scan again without --no-passages\n", cmd, dir);
         yajl_tree_free(root);
         return NULL;
     }
