@@ -568,6 +568,19 @@ int cli_parse_scan_args(const char *cmd, int argc, char **argv, cli_scan_args *a
     return -1;
 }
 
+
+/* Do two paths name one directory: the same string but for trailing
+ * slashes, or, both existing, the same file? */
+static int same_path(const char *a, const char *b)
+{
+    size_t na = strlen(a), nb = strlen(b);
+    while (na > 1 && a[na - 1] == '/') na--;
+    while (nb > 1 && b[nb - 1] == '/') nb--;
+    if (na == nb && !memcmp(a, b, na)) return 1;
+    struct stat x, y;
+    return stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
+}
+
 static int cmd_scan(int argc, char **argv)
 {
     cli_scan_args args;
@@ -582,6 +595,9 @@ static int cmd_scan(int argc, char **argv)
     if (html && (!opt.passages || strcmp(out, "-") == 0))
         return usage_error("%s", "--html shows texts, which only the passage level keeps: "
                                  "not with --no-passages or --out -");
+    if (html && same_path(html, out))
+        return usage_error("--html %s: the directory of --out, where the CSVs go, cannot be the "
+                           "HTML report too: give another (such as DIR/html)", html);
     char html_why[4200];
     if (html && !fw_report_html_dir_ok(html, html_why, sizeof html_why)) {
         fprintf(stderr, "fanwen scan: --html %s\n", html_why); /* before the scan, not after */
@@ -652,7 +668,12 @@ static int cmd_scan(int argc, char **argv)
     } else {
         st = fw_report_write(scan, out, NULL);
         double t0 = cli_now();
-        if (st == FW_OK && html) st = fw_report_write_html(scan, html, top, min_run);
+        if (st == FW_OK && html && fw_report_write_html(scan, html, top, min_run) != FW_OK) {
+            fprintf(stderr, "fanwen scan: cannot write the HTML report to %s: %s (the CSV "
+                            "reports are in %s)\n", html, fw_scan_error(scan), out);
+            fw_scan_free(scan);
+            return EXIT_FAILURE;
+        }
         html_seconds = cli_now() - t0;
         if (st == FW_OK && save_model &&
             fw_scan_write_passage_model(scan, save_model) != FW_OK) {
