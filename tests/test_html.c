@@ -379,6 +379,15 @@ static void test_explain_command(void **state)
     if (!strstr(out, want)) fail_msg("no '%s' in:\n%s", want, out);
     assert_non_null(strstr(out, "  figure A[0,4) 2015  B[0,4) 2024\n"));
     free(out);
+    /* a file name holding an escape sequence is shown, not obeyed */
+    write_file("2024\x1b]0;x\x07.txt", t[1].s, t[1].len);
+    assert_int_equal(run("explain in/2015.txt \"in/2024$(printf '\\033')]0;x$(printf '\\007')"
+                         ".txt\""), 0);
+    out = csv_slurp(path_in_root("stdout.txt"), &len);
+    assert_non_null(strstr(out, "\nB  in/2024\\x1B]0;x\\x07.txt  ("));
+    assert_null(strchr(out, '\x1b'));
+    free(out);
+    assert_int_equal(unlink(path_in_root("in/2024\x1b]0;x\x07.txt")), 0);
     assert_int_equal(run("explain --json --html pair.html in/2015.txt in/2024.txt"), 0);
     out = csv_slurp(path_in_root("stdout.txt"), &len);
     snprintf(want, sizeof want, "{\"a_start\": 4, \"a_end\": %zu, \"b_start\": 4, \"b_end\": %zu,",

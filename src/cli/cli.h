@@ -5,6 +5,8 @@
 
 #include "fanwen.h"
 
+#include <stdio.h>
+
 #define EXIT_PARTIAL 2
 
 /* The report's defaults: the top 100 of each list, runs of 13 characters
@@ -15,6 +17,10 @@
 /* Says on stderr what is wrong with the command line of `cmd` ("fanwen
  * CMD: " and fmt with arg, then where the help is); returns EXIT_FAILURE. */
 int cli_usage_error(const char *cmd, const char *fmt, const char *arg);
+
+/* `s` to `f` with control characters as \xNN: an id or a message comes
+ * from the input, and an escape sequence in it would drive the terminal. */
+void cli_put_visible(FILE *f, const char *s);
 
 /* A size such as 4G, 512M or 64MiB (K, M, G, T: powers of 1024; B and
  * iB allowed after them) into *out; 0 if malformed or too large. */

@@ -158,8 +158,11 @@ static double ratio(uint64_t part, uint64_t whole) { return whole ? (double)part
 static void print_text(const fw_explanation *e, const char *ida, const char *idb,
                        pair_figures p, unsigned min_run)
 {
-    printf("A  %s  (%llu characters)\nB  %s  (%llu characters)\n", ida,
-           (unsigned long long)e->a_chars, idb, (unsigned long long)e->b_chars);
+    fputs("A  ", stdout); /* ids from the input, shown as the error list shows them */
+    cli_put_visible(stdout, ida);
+    printf("  (%llu characters)\nB  ", (unsigned long long)e->a_chars);
+    cli_put_visible(stdout, idb);
+    printf("  (%llu characters)\n", (unsigned long long)e->b_chars);
     printf("copy ratio (复制比), runs of >= %u characters:  A %.1f%% (%llu characters)  "
            "B %.1f%% (%llu characters)\n", min_run, 100 * ratio(e->a_marked, e->a_chars),
            (unsigned long long)e->a_marked, 100 * ratio(e->b_marked, e->b_chars),

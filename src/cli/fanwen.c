@@ -267,14 +267,12 @@ static int count_option(const char *name, const char *arg, unsigned max, unsigne
 
 /* ------------------------------------------------------------- summary */
 
-/* `s` to stderr with control characters as \xNN: an id or a message comes
- * from the input, and an escape sequence in it would drive the terminal. */
-static void put_visible(const char *s)
+void cli_put_visible(FILE *f, const char *s)
 {
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
-        if (c < 0x20 || c == 0x7F) fprintf(stderr, "\\x%02X", c);
-        else fputc(c, stderr);
+        if (c < 0x20 || c == 0x7F) fprintf(f, "\\x%02X", c);
+        else fputc(c, f);
     }
 }
 
@@ -287,9 +285,9 @@ static void print_errors(const fw_scan *scan, int limit)
         if (fw_scan_doc(scan, i, &d) != FW_OK || d.status != FW_DOC_ERROR) continue;
         if (shown++ < limit) {
             fputs("fanwen: ", stderr);
-            put_visible(d.id);
+            cli_put_visible(stderr, d.id);
             fputs(": ", stderr);
-            put_visible(d.message);
+            cli_put_visible(stderr, d.message);
             fputc('\n', stderr);
         }
         errors++;
