@@ -21,10 +21,28 @@ typedef struct fw_aligned_texts {
     const struct fw_spill *file;    /* NULL: in memory */
 } fw_aligned_texts;
 
-/* A thread's buffers for reading texts back from the file. */
+/* From a file, a document of at most FW_ALIGNED_CACHED code points is read
+ * whole and kept in one of FW_ALIGNED_SLOTS slots (its number modulo the
+ * count), so that its next passages cost no read: passage verification
+ * reads a passage a candidate, a few hundred bytes, and a document's
+ * passages follow each other there (millions of reads of a file without
+ * it). At most 8 slots of 16K code points and their offsets: 1 MB a
+ * reader. */
+#define FW_ALIGNED_SLOTS 8
+#define FW_ALIGNED_CACHED (16u << 10)
+
+typedef struct fw_aligned_slot {
+    uint32_t *words;                /* code points, then (with_offsets) offsets */
+    size_t cap;                     /* in bytes */
+    size_t doc;                     /* whose, when `used` */
+    int used, with_offsets;
+} fw_aligned_slot;
+
+/* A thread's buffers for reading texts back from the file; zero-initialized. */
 typedef struct fw_aligned_reader {
     uint32_t *buf;
     size_t cap;                     /* in bytes */
+    fw_aligned_slot slot[FW_ALIGNED_SLOTS];
 } fw_aligned_reader;
 
 void fw_aligned_reader_free(fw_aligned_reader *r);
