@@ -87,8 +87,8 @@ static void make_corpus(text_buf *doc, char (*id)[16])
     }
 }
 
-static fw_scan *scan(text_buf *doc, char (*id)[16], uint64_t limit, const char *tmp,
-                     int threads)
+static fw_scan *scan_n(text_buf *doc, char (*id)[16], int n, uint64_t limit, const char *tmp,
+                       int threads)
 {
     fw_scan_options o;
     fw_scan_options_default(&o);
@@ -99,10 +99,16 @@ static fw_scan *scan(text_buf *doc, char (*id)[16], uint64_t limit, const char *
     fw_scan *s;
     char why[256];
     assert_int_equal(fw_scan_new(&o, &s, why, sizeof why), FW_OK);
-    for (int d = 0; d < NDOCS; d++)
+    for (int d = 0; d < n; d++)
         assert_int_equal(fw_scan_add_text(s, id[d], doc[d].s, doc[d].len), FW_OK);
     assert_int_equal(fw_scan_run(s), FW_OK);
     return s;
+}
+
+static fw_scan *scan(text_buf *doc, char (*id)[16], uint64_t limit, const char *tmp,
+                     int threads)
+{
+    return scan_n(doc, id, NDOCS, limit, tmp, threads);
 }
 
 static int entries(const char *dir)
@@ -285,17 +291,7 @@ static void test_largest_document_does_not_depend_on_threads(void **state)
     char tmp[] = "/tmp/fanwen-test-bounded-XXXXXX";
     assert_non_null(mkdtemp(tmp));
     for (int threads = 1; threads <= 3; threads++) {
-        fw_scan_options o;
-        fw_scan_options_default(&o);
-        o.threads = threads;
-        o.memory_limit = 64u << 20;
-        o.tmp_dir = tmp;
-        fw_scan *s;
-        char why[256];
-        assert_int_equal(fw_scan_new(&o, &s, why, sizeof why), FW_OK);
-        for (int d = 0; d < N; d++)
-            assert_int_equal(fw_scan_add_text(s, id[d], doc[d].s, doc[d].len), FW_OK);
-        assert_int_equal(fw_scan_run(s), FW_OK);
+        fw_scan *s = scan_n(doc, id, N, 64u << 20, tmp, threads);
         for (int d = 0; d < N; d++) {
             fw_doc_info info;
             assert_int_equal(fw_scan_doc(s, (size_t)d, &info), FW_OK);
