@@ -191,17 +191,16 @@ fw_status fw_passage_passes(fw_aligner *al, fw_aligner *full, const uint32_t *ta
                             const uint32_t *tb, size_t lb, double threshold, int *match)
 {
     size_t longer = la > lb ? la : lb, shorter = la < lb ? la : lb, lcs;
-    size_t need_sim = (size_t)ceil(threshold * (double)longer);
-    size_t need_in = (size_t)ceil(FW_PASSAGE_CONTAINED * (double)shorter);
+    size_t need_sim = (size_t)fw_share_count(threshold, longer);
+    size_t need_in = (size_t)fw_share_count(FW_PASSAGE_CONTAINED, shorter);
     fw_status st = fw_align_against(al, tb, lb, need_sim < need_in ? need_sim : need_in, &lcs);
-    *match = st == FW_OK && (double)lcs >= threshold * (double)longer;
-    if (st != FW_OK || *match || (double)lcs < FW_PASSAGE_CONTAINED * (double)shorter)
-        return st;
+    *match = st == FW_OK && lcs >= need_sim;
+    if (st != FW_OK || *match || lcs < need_in) return st;
     size_t nruns, in_runs = 0;
     if ((st = fw_align(full, ta, la, tb, lb, &lcs, &nruns)) != FW_OK) return st;
     for (size_t k = 0; k < nruns; k++)
         if (full->runs[k].len >= FW_PASSAGE_CONTAINED_RUN) in_runs += full->runs[k].len;
-    *match = (double)in_runs >= FW_PASSAGE_CONTAINED * (double)shorter;
+    *match = in_runs >= need_in;
     return FW_OK;
 }
 
@@ -463,7 +462,7 @@ static fw_status find_boilerplate(const fw_passage_corpus *c, const fw_passage_s
                                   fw_passage_result *r)
 {
     uint64_t need = set->boilerplate_docs;
-    uint64_t by_share = (uint64_t)ceil(set->boilerplate_share * (double)c->text_docs);
+    uint64_t by_share = fw_share_count(set->boilerplate_share, c->text_docs);
     if (by_share > need) need = by_share;
     r->boilerplate_docs_needed = need;
     for (size_t g = 0; g < r->ngroups; g++) r->groups[g].boilerplate = r->groups[g].docs >= need;

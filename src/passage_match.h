@@ -10,6 +10,8 @@
 #include "passage_cut.h"
 #include "spans.h"
 
+#include <math.h>
+
 #define FW_PASSAGE_CONTAINED 0.9 /* a passage this much inside another matches */
 #define FW_PASSAGE_CONTAINED_RUN 4 /* ... in aligned runs of this length */
 /* A candidate is aligned only when its MinHash estimate of the 3-gram
@@ -22,6 +24,16 @@
  * (0.1%), with the generated corpus's spans found as before. */
 #define FW_PASSAGE_SCREEN_JACCARD 0.15
 #define FW_PASSAGE_SCREEN_CONTAINED 0.4
+
+/* The least count that is at least `share` of `n`: ceil(share · n), but
+ * for the last bit of binary rounding (0.07 · 100 is 7.000000000000001,
+ * and 7 of 100 documents are 7%). The bars a user sets (--boilerplate-share,
+ * --passage-threshold) are compared as counts through it. */
+static inline uint64_t fw_share_count(double share, uint64_t n)
+{
+    double x = share * (double)n, k = ceil(x - x * 1e-12);
+    return k > 0 ? (uint64_t)k : 0;
+}
 
 /* Is a candidate worth aligning? Its MinHash estimate of the 3-gram
  * Jaccard, or of how much of the smaller passage is in the larger, reaches

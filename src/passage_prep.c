@@ -55,7 +55,7 @@ static uint64_t docs_needed(const fw_scan *s)
 {
     uint64_t text_docs = s->stats.docs[FW_DOC_OK] + s->stats.docs[FW_DOC_REPAIRED];
     uint64_t need = s->opt.boilerplate_docs;
-    uint64_t by_share = (uint64_t)ceil(s->opt.boilerplate_share * (double)text_docs);
+    uint64_t by_share = fw_share_count(s->opt.boilerplate_share, text_docs);
     return by_share > need ? by_share : need;
 }
 

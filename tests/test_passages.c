@@ -728,6 +728,76 @@ static void test_boilerplate_lines_inside_a_copy_are_not_reused(void **state)
     for (int d = 0; d < N; d++) free(text[d].s);
 }
 
+/* The bars a user sets are met at equality, whatever binary rounding does
+ * to them: two passages of 100 characters whose longest common
+ * subsequence is 56 match at --passage-threshold 0.56 (0.56 · 100 is
+ * 56.00000000000001 in doubles, which they missed) and not at 0.57; a
+ * footer in 7 of 100 documents is boilerplate at --boilerplate-share 0.07
+ * (ceil(0.07 · 100) was 8) and not at 0.071. */
+static double bar;
+static void tune_passage_threshold(fw_scan_options *o) { o->passage_threshold = bar; }
+static void tune_boilerplate_share(fw_scan_options *o)
+{
+    o->boilerplate_docs = 2;
+    o->boilerplate_share = bar;
+}
+
+static void test_bars_are_met_at_equality(void **state)
+{
+    (void)state;
+    /* two passages: 28 characters, 44 that differ (from a range the other
+     * never uses, so the LCS is exactly the 56 kept), 28 characters */
+    text_buf two[2] = {0};
+    char id2[2][16] = {"kept", "edited"};
+    rng_state = 5656;
+    uint32_t cps[100];
+    for (int i = 0; i < 100; i++) cps[i] = random_ideograph();
+    for (int d = 0; d < 2; d++) {
+        for (int i = 0; i < 100; i++)
+            put_cp(&two[d], d && i >= 28 && i < 72 ? 0x9000 + (uint32_t)(rng() % 500) : cps[i]);
+        put(&two[d], "\n", 1);
+    }
+    const double thresholds[3] = {0.4, 0.56, 0.57}; /* 0.4: they are a candidate */
+    for (int k = 0; k < 3; k++) {
+        bar = thresholds[k];
+        fw_scan *s = scan_texts(two, id2, 2, tune_passage_threshold);
+        print_message("--passage-threshold %.2f: %zu groups\n", bar, fw_scan_group_count(s));
+        assert_int_equal(fw_scan_group_count(s), k < 2 ? 1 : 0);
+        fw_scan_free(s);
+    }
+    for (int d = 0; d < 2; d++) free(two[d].s);
+
+    enum { N = 100 };
+    text_buf text[N] = {0};
+    char id[N][16];
+    paragraph footer;
+    random_paragraph(&footer);
+    size_t a, e;
+    for (int d = 0; d < N; d++) {
+        snprintf(id[d], sizeof id[d], "page%03d", d);
+        paragraph p;
+        random_paragraph(&p);
+        put_paragraph(&text[d], &p, &a, &e);
+        if (d % 14 == 0 && d < 98) put_paragraph(&text[d], &footer, &a, &e); /* 0, 14, ... 84 */
+    }
+    const double shares[2] = {0.07, 0.071};
+    for (int k = 0; k < 2; k++) {
+        bar = shares[k];
+        fw_scan *s = scan_texts(text, id, N, tune_boilerplate_share);
+        size_t found = 0;
+        for (size_t i = 0; i < fw_scan_boilerplate_count(s); i++) {
+            fw_group_info g;
+            assert_int_equal(fw_scan_boilerplate(s, i, &g), FW_OK);
+            found += !g.line && g.docs == 7;
+        }
+        print_message("--boilerplate-share %.3f: %zu boilerplate groups of 7 documents\n", bar,
+                      found);
+        assert_int_equal(found, k == 0 ? footer.nends : 0);
+        fw_scan_free(s);
+    }
+    for (int d = 0; d < N; d++) free(text[d].s);
+}
+
 /* A paragraph copied with its years and figures changed and words swapped
  * the way doc-sharing sites swap them: the alignment finds it as it is
  * (a fifth of its characters differ), and template mode, which folds the
@@ -830,6 +900,7 @@ int main(void)
         cmocka_unit_test(test_short_site_lines_are_left_out),
         cmocka_unit_test(test_repeated_paragraph_keeps_the_whole_span),
         cmocka_unit_test(test_boilerplate_lines_inside_a_copy_are_not_reused),
+        cmocka_unit_test(test_bars_are_met_at_equality),
         cmocka_unit_test(test_template_mode_finds_edited_paragraph),
         cmocka_unit_test(test_seed_000_teasers_are_one_group),
     };
