@@ -341,14 +341,18 @@ static fw_status extend_forward(const fw_spans_input *in, thread_out *t, uint32_
         fw_status st = align_windows(in, t, da, a0, na, db, b0, nb, &nr);
         if (st != FW_OK) return st;
         uint32_t pa = 0, pb = 0;
-        size_t taken = 0;
+        size_t taken = 0, next = 0; /* runs [0, next) are in the span */
         for (size_t k = 0; k < nr; k++) {
             fw_align_run r = t->aligner.runs[k];
             if (r.len < EXTEND_RUN) continue;
             if (r.a - pa > EXTEND_GAP || r.b - pb > EXTEND_GAP) break;
             fw_align_run x = {r.a + a0, r.b + b0, r.len};
             if (!run_extendable(in, da, db, &x)) break;
-            if (!append_runs(t, &x, 1, 0, 0)) return FW_ERR_NOMEM;
+            /* with the short runs before it: they decide nothing, but the
+             * span's aligned characters are all of them (its LCS) */
+            if (!append_runs(t, t->aligner.runs + next, k + 1 - next, a0, b0))
+                return FW_ERR_NOMEM;
+            next = k + 1;
             pa = r.a + r.len;
             pb = r.b + r.len;
             taken++;
@@ -384,15 +388,15 @@ static fw_status extend_backward(const fw_spans_input *in, thread_out *t, uint32
             first = k;
         }
         if (first == nr) return FW_OK;
-        size_t add = 0; /* the runs taken, those of length >= EXTEND_RUN */
-        for (size_t k = first; k < nr; k++) add += t->aligner.runs[k].len >= EXTEND_RUN;
+        /* the runs from the first taken on, the short ones between too:
+         * all in the span (its LCS), though only the longer decided it */
+        size_t add = nr - first;
         if (!fw_grow(&t->runs, &t->runs_cap, t->nruns + add, sizeof *t->runs, 256))
             return FW_ERR_NOMEM;
         memmove(t->runs + add, t->runs, t->nruns * sizeof *t->runs);
-        size_t w = 0;
         for (size_t k = first; k < nr; k++) {
             fw_align_run r = t->aligner.runs[k];
-            if (r.len >= EXTEND_RUN) t->runs[w++] = (fw_align_run){r.a + a0, r.b + b0, r.len};
+            t->runs[k - first] = (fw_align_run){r.a + a0, r.b + b0, r.len};
         }
         t->nruns += add;
         if (pa > EXTEND_GAP && pb > EXTEND_GAP) return FW_OK;
