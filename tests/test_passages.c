@@ -728,6 +728,96 @@ static void test_boilerplate_lines_inside_a_copy_are_not_reused(void **state)
     for (int d = 0; d < N; d++) free(text[d].s);
 }
 
+/* The code points of bytes [from, to) of a text made of 3-byte ideographs,
+ * 。 and line breaks, without the last two (what normalization keeps). */
+static size_t ideographs(const char *s, size_t from, size_t to, uint32_t *out)
+{
+    size_t n = 0;
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = from; i < to;) {
+        if (u[i] < 0x80) { i++; continue; }
+        uint32_t cp = (uint32_t)(u[i] & 0x0F) << 12 | (uint32_t)(u[i + 1] & 0x3F) << 6 |
+                      (uint32_t)(u[i + 2] & 0x3F);
+        if (cp != 0x3002) out[n++] = cp;
+        i += 3;
+    }
+    return n;
+}
+
+static size_t lcs_length(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
+{
+    size_t *row = calloc(nb + 1, sizeof *row);
+    assert_non_null(row);
+    for (size_t i = 1; i <= na; i++)
+        for (size_t j = 1, diag = 0; j <= nb; j++) {
+            size_t up = row[j];
+            row[j] = a[i - 1] == b[j - 1] ? diag + 1 : (row[j - 1] > up ? row[j - 1] : up);
+            diag = up;
+        }
+    size_t r = row[nb];
+    free(row);
+    return r;
+}
+
+/* A paragraph reworded too much to match as a passage (3 characters of
+ * every 6 kept, one of them alone) just before a copied one: the span of
+ * the copy is extended over it, and its matched_chars is the LCS of its
+ * two sides, as README says (the extension left out the runs of one
+ * character: 179 where the LCS is 189), similarity and reuse with it. */
+static void test_extended_span_counts_its_lcs(void **state)
+{
+    (void)state;
+    text_buf text[2] = {0};
+    char id[2][16] = {"a", "b"};
+    rng_state = 2718;
+    paragraph x, t_orig, t_edit, other[5];
+    for (int k = 0; k < 5; k++) random_paragraph(&other[k]);
+    random_paragraph(&x);
+    t_orig.n = t_orig.ends[0] = 60;
+    t_orig.nends = 1;
+    for (size_t i = 0; i < 60; i++) t_orig.cps[i] = random_ideograph();
+    t_edit = t_orig;
+    for (size_t i = 0; i < 60; i++)
+        if (i % 6 != 0 && i % 6 != 1 && i % 6 != 3) t_edit.cps[i] = 0x9000 + (uint32_t)(rng() % 500);
+    size_t a, e, ta = 0, tb = 0;
+    put_paragraph(&text[0], &other[0], &a, &e);
+    put_paragraph(&text[0], &t_orig, &ta, &e);
+    put_paragraph(&text[0], &x, &a, &e);
+    put_paragraph(&text[0], &other[1], &a, &e);
+    put_paragraph(&text[1], &other[2], &a, &e);
+    put_paragraph(&text[1], &other[3], &a, &e);
+    put_paragraph(&text[1], &t_edit, &tb, &e);
+    put_paragraph(&text[1], &x, &a, &e);
+    put_paragraph(&text[1], &other[4], &a, &e);
+    fw_scan *s = scan_texts(text, id, 2, NULL);
+    const fw_reused_span *sp;
+    size_t nsp;
+    assert_int_equal(fw_scan_spans(s, &sp, &nsp), FW_OK);
+    assert_int_equal(nsp, 1);
+    assert_int_equal(sp->a_start, ta); /* extended over the reworded paragraph */
+    assert_int_equal(sp->b_start, tb);
+    uint32_t *ca = malloc(text[0].len * sizeof *ca), *cb = malloc(text[1].len * sizeof *cb);
+    assert_true(ca && cb);
+    size_t na = ideographs(text[0].s, sp->a_start, sp->a_end, ca);
+    size_t nb = ideographs(text[1].s, sp->b_start, sp->b_end, cb);
+    size_t lcs = lcs_length(ca, na, cb, nb);
+    print_message("span [%llu, %llu) ~ [%llu, %llu): %llu matched, LCS %zu\n",
+                  (unsigned long long)sp->a_start, (unsigned long long)sp->a_end,
+                  (unsigned long long)sp->b_start, (unsigned long long)sp->b_end,
+                  (unsigned long long)sp->matched, lcs);
+    assert_int_equal(sp->a_chars, na);
+    assert_int_equal(sp->b_chars, nb);
+    assert_int_equal(sp->matched, lcs);
+    assert_true(fabs(sp->similarity - (double)lcs / (double)(na > nb ? na : nb)) < 1e-12);
+    fw_doc_info info;
+    assert_int_equal(fw_scan_doc(s, 0, &info), FW_OK);
+    assert_true(fabs(info.reused_share - (double)lcs / (double)info.chars) < 1e-12);
+    free(ca);
+    free(cb);
+    fw_scan_free(s);
+    for (int d = 0; d < 2; d++) free(text[d].s);
+}
+
 /* The bars a user sets are met at equality, whatever binary rounding does
  * to them: two passages of 100 characters whose longest common
  * subsequence is 56 match at --passage-threshold 0.56 (0.56 · 100 is
@@ -901,6 +991,7 @@ int main(void)
         cmocka_unit_test(test_repeated_paragraph_keeps_the_whole_span),
         cmocka_unit_test(test_boilerplate_lines_inside_a_copy_are_not_reused),
         cmocka_unit_test(test_bars_are_met_at_equality),
+        cmocka_unit_test(test_extended_span_counts_its_lcs),
         cmocka_unit_test(test_template_mode_finds_edited_paragraph),
         cmocka_unit_test(test_seed_000_teasers_are_one_group),
     };
