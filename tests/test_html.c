@@ -358,6 +358,59 @@ static void test_html_replaces_only_a_report(void **state)
     workdir_remove(NULL);
 }
 
+/* Random ideographs from [base, base + 500), none of another call's. */
+static void put_random(text_buf *b, uint32_t base, int n)
+{
+    for (int i = 0; i < n; i++) put_cp(b, base + (uint32_t)(rng() % 500));
+}
+
+/* Without spans, explain marks the characters of each text that lie in a
+ * run of at least 13 characters the other also holds, wherever it holds
+ * it: b.txt holds one shared string twice, and both are its copied text
+ * whichever order the two are given in (b's second copy was not marked
+ * when b was B: 35 characters there, 55 the other way). */
+static void test_explain_without_spans_is_symmetric(void **state)
+{
+    (void)state;
+    assert_int_equal(workdir_make("test-html-explain-ngrams"), 0);
+    rng_state = 31337;
+    text_buf s1 = {0}, s2 = {0}, a = {0}, b = {0};
+    put_random(&s1, 0x6000, 20);
+    put_random(&s2, 0x6400, 15);
+    put_random(&a, 0x4E00, 90);
+    put(&a, s1.s, s1.len);
+    put_random(&a, 0x5000, 90);
+    put(&a, s2.s, s2.len);
+    put_random(&a, 0x5200, 90);
+    put_random(&b, 0x5400, 90);
+    put(&b, s1.s, s1.len);
+    put_random(&b, 0x5600, 90);
+    put(&b, s1.s, s1.len);
+    put_random(&b, 0x5800, 90);
+    put(&b, s2.s, s2.len);
+    put_random(&b, 0x5A00, 90);
+    write_file("a.txt", a.s, a.len);
+    write_file("b.txt", b.s, b.len);
+    const char *orders[2] = {"explain in/a.txt in/b.txt", "explain in/b.txt in/a.txt"};
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(run(orders[k]), 0);
+        size_t len;
+        char *out = csv_slurp(path_in_root("stdout.txt"), &len);
+        assert_non_null(strstr(out, "no reused span"));
+        char want[128];
+        snprintf(want, sizeof want, "(%d characters)  B ", k ? 55 : 35);
+        if (!strstr(out, want)) fail_msg("no '%s' in:\n%s", want, out);
+        snprintf(want, sizeof want, "(%d characters)\n", k ? 35 : 55);
+        if (!strstr(out, want)) fail_msg("no '%s' in:\n%s", want, out);
+        free(out);
+    }
+    free(s1.s);
+    free(s2.s);
+    free(a.s);
+    free(b.s);
+    workdir_remove(NULL);
+}
+
 /* `fanwen explain` on two files and on a report directory: the runs at the
  * bytes the library gives, in text and JSON; bad calls exit 1. */
 static void test_explain_command(void **state)
@@ -471,6 +524,7 @@ int main(void)
         cmocka_unit_test(test_html_same_bytes_at_any_thread_count),
         cmocka_unit_test(test_html_replaces_only_a_report),
         cmocka_unit_test(test_explain_command),
+        cmocka_unit_test(test_explain_without_spans_is_symmetric),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
