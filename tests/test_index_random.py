@@ -77,6 +77,8 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), 'index'))
 from restrict import restrict as restrict_rows  # noqa: E402
 
+from id_names_model import scan_names  # noqa: E402 (tests/, the script's folder)
+
 REPORTS = ('pairs.csv', 'clusters.csv', 'docs.csv', 'reuse.csv', 'spans.csv')
 STATS = dict.fromkeys(('queries', 'pairs', 'pairs with indexed', 'clustered', 'spans', 'reuse',
                        'renamed', 'withdrawn stage ran', 'screened out'), 0)
@@ -302,25 +304,6 @@ def make_pool(rng, gen_docs, canon=None):
 
 
 # ------------------------------------------------------------- names
-
-def scan_names(ids):
-    """The names a scan gives documents with these ids, in input order
-    (src/id_names.c): an id kept unless an earlier document has that name,
-    else the first id#j none has."""
-    taken, after, out = set(), {}, []
-    for i in ids:
-        if i not in taken:
-            taken.add(i)
-            out.append(i)
-            continue
-        j = after.get(i, 2)
-        while '%s#%d' % (i, j) in taken:
-            j += 1
-        after[i] = j + 1
-        taken.add('%s#%d' % (i, j))
-        out.append('%s#%d' % (i, j))
-    return out
-
 
 def removal_refused(ids, gone):
     """index remove of the documents at `gone` (places in `ids`, the live

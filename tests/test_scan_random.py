@@ -89,6 +89,8 @@ import tempfile
 import time
 import unicodedata
 
+from id_names_model import scan_names  # tests/, this script's folder
+
 REPORTS = ('pairs.csv', 'clusters.csv', 'docs.csv', 'passages.csv', 'reuse.csv', 'spans.csv',
            'substitutions.csv', 'boilerplate.csv')
 STATS = dict.fromkeys(('scans', 'documents', 'pairs', 'pairs checked exactly',
@@ -392,24 +394,6 @@ def expected_status(raw):
     if not cps:
         return 'empty'
     return 'repaired' if invalid else 'ok'
-
-
-def scan_names(ids):
-    """src/id_names.c: an id kept unless an earlier document has that name,
-    else the first id#j none has."""
-    taken, after, out = set(), {}, []
-    for i in ids:
-        if i not in taken:
-            taken.add(i)
-            out.append(i)
-            continue
-        j = after.get(i, 2)
-        while '%s#%d' % (i, j) in taken:
-            j += 1
-        after[i] = j + 1
-        taken.add('%s#%d' % (i, j))
-        out.append('%s#%d' % (i, j))
-    return out
 
 
 # ------------------------------------------------------------- scenarios
