@@ -34,6 +34,7 @@ fanwen.Error subclasses carrying the library's message; ArgumentError is
 also a ValueError, FileError an OSError, NoMemoryError a MemoryError.
 """
 import itertools
+import operator
 import os
 from array import array
 from collections import namedtuple
@@ -591,11 +592,14 @@ _UINT32_MAX = 0xFFFFFFFF
 
 
 def _check_int(name, value, lo, hi):
-    """ArgumentError unless value is an int from lo to hi (bool aside)."""
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise TypeError("%s must be an int, not %s" % (name, type(value).__name__))
-    if not lo <= value <= hi:
-        raise ArgumentError("%s must be between %d and %d, got %d" % (name, lo, hi, value))
+    """ArgumentError unless value is an int (or stands for one, as NumPy's
+    do) from lo to hi."""
+    try:
+        number = operator.index(value)
+    except TypeError:
+        raise TypeError("%s must be an int, not %s" % (name, type(value).__name__)) from None
+    if not lo <= number <= hi:
+        raise ArgumentError("%s must be between %d and %d, got %d" % (name, lo, hi, number))
 
 
 class MinHash:

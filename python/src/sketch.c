@@ -192,11 +192,14 @@ static fw_status make_template(SketcherObject *self, PyObject *canon)
 static int int_arg(PyObject *v, const char *name, unsigned long long lo, unsigned long long hi,
                    unsigned long long *out)
 {
-    if (!PyLong_Check(v)) {
+    PyObject *i = PyNumber_Index(v); /* an int, or what stands for one (NumPy's) */
+    if (!i) {
+        PyErr_Clear();
         PyErr_Format(PyExc_TypeError, "%s must be an int, not %R", name, (PyObject *)Py_TYPE(v));
         return -1;
     }
-    unsigned long long x = PyLong_AsUnsignedLongLong(v); /* negative or too large: an error */
+    unsigned long long x = PyLong_AsUnsignedLongLong(i); /* negative or too large: an error */
+    Py_DECREF(i);
     if ((x == (unsigned long long)-1 && PyErr_Occurred()) || x < lo || x > hi) {
         PyErr_Clear();
         PyErr_Format(fwpy_ArgumentError, "%s must be between %llu and %llu, got %R", name, lo,

@@ -251,3 +251,12 @@ def test_largest_seed_is_taken():
     zero.update(b"abc")
     assert top.seed == 2**64 - 1
     assert list(top.hashvalues) != list(zero.hashvalues)
+
+
+def test_numpy_integers_stand_for_ints():
+    np = pytest.importorskip("numpy")
+    assert fanwen.MinHash(seed=np.int64(7)).seed == 7
+    a, b = fanwen.Sketcher(seed=np.uint64(7), perms=np.int32(64)), fanwen.Sketcher(seed=7, perms=64)
+    assert (a.minhash(["一段测试文本的内容"]) == b.minhash(["一段测试文本的内容"])).all()
+    with pytest.raises(TypeError):
+        fanwen.MinHash(seed=7.0)
