@@ -338,19 +338,20 @@ static uint64_t marked_chars(const fw_align_run *runs, size_t n, size_t len, int
     return count;
 }
 
-/* The explanation handed out: runs and differences in bytes; B's marked
- * characters from `b_runs` (B's runs against A) when given, else from the
- * runs. */
+/* The explanation handed out: runs and differences in bytes. */
 static fw_status finish(fw_explanation *e, doc_text *a, doc_text *b, run_list *runs,
-                        diff_list *diffs, const run_list *b_runs)
+                        diff_list *diffs)
 {
     if (runs->n > 1) qsort(runs->v, runs->n, sizeof *runs->v, by_a_then_b);
+    size_t u = 0; /* a run found both ways is listed once */
+    for (size_t k = 0; k < runs->n; k++)
+        if (!u || memcmp(&runs->v[u - 1], &runs->v[k], sizeof *runs->v)) runs->v[u++] = runs->v[k];
+    runs->n = u;
     if (diffs->n > 1) qsort(diffs->v, diffs->n, sizeof *diffs->v, diff_by_a);
     e->a_chars = a->n;
     e->b_chars = b->n;
     e->a_marked = marked_chars(runs->v, runs->n, a->n, 0);
-    e->b_marked = b_runs ? marked_chars(b_runs->v, b_runs->n, b->n, 0)
-                         : marked_chars(runs->v, runs->n, b->n, 1);
+    e->b_marked = marked_chars(runs->v, runs->n, b->n, 1);
     e->runs = malloc((runs->n ? runs->n : 1) * sizeof *e->runs);
     e->diffs = malloc((diffs->n ? diffs->n : 1) * sizeof *e->diffs);
     if (!e->runs || !e->diffs) return FW_ERR_NOMEM;
@@ -416,15 +417,17 @@ fw_status fw_explainer_explain(fw_explainer *x, size_t a, size_t b, fw_explanati
                           cp_at(&tb, be), &aligned, &runs, &diffs);
     }
     e->from_spans = e->spans > 0;
-    /* without spans, B's characters in shared n-grams are counted from B's
-     * side: the runs map each n-gram of A to the first place B has it, so
-     * a string B holds twice would be marked once, and the copy ratio
-     * would depend on which document is given first */
+    /* without spans, the shared n-grams both ways: each n-gram of A is
+     * run to the first place B has it, so a string B holds twice would be
+     * marked (and painted) once, and the copy ratio would depend on which
+     * document is given first; B's runs to A add its other places */
     run_list back = {0};
     if (st == FW_OK && !e->spans) st = shared_ngrams(x, &ta, &tb, &runs);
     if (st == FW_OK && !e->spans) st = shared_ngrams(x, &tb, &ta, &back);
-    if (st == FW_OK) st = finish(e, &ta, &tb, &runs, &diffs, e->spans ? NULL : &back);
+    for (size_t k = 0; st == FW_OK && k < back.n; k++)
+        if (!push_run(&runs, back.v[k].b, back.v[k].a, back.v[k].len)) st = FW_ERR_NOMEM;
     free(back.v);
+    if (st == FW_OK) st = finish(e, &ta, &tb, &runs, &diffs);
     doc_text_free(&ta);
     doc_text_free(&tb);
     free(aligned.v);

@@ -402,6 +402,10 @@ static void test_explain_without_spans_is_symmetric(void **state)
         if (!strstr(out, want)) fail_msg("no '%s' in:\n%s", want, out);
         snprintf(want, sizeof want, "(%d characters)\n", k ? 35 : 55);
         if (!strstr(out, want)) fail_msg("no '%s' in:\n%s", want, out);
+        /* and listed: the shared string at both of b's places, the other once */
+        int listed = 0;
+        for (const char *at = out; (at = strstr(at, "\n  A[")) != NULL; at++) listed++;
+        if (listed != 3) fail_msg("%d runs listed, not 3:\n%s", listed, out);
         free(out);
     }
     free(s1.s);
