@@ -485,9 +485,12 @@ typedef struct fw_doc_info {
     uint64_t cluster_size;/* documents in that cluster (0 when none) */
     const char *message;  /* why, for anything but ok; may be "" */
     uint64_t passages;    /* passages it was cut into (0 without passages) */
-    double reused_share;  /* share of its characters in passages found in
-                           * other documents, boilerplate left out */
-    double boilerplate_share; /* share of its characters in boilerplate */
+    double reused_share;  /* share of its characters aligned with text
+                           * elsewhere (any span), boilerplate left out */
+    double boilerplate_share; /* share of its characters in boilerplate
+                           * passages and in boilerplate lines no passage
+                           * holds; the two shares never count a character
+                           * twice */
 } fw_doc_info;
 
 typedef struct fw_result_pair {

@@ -604,8 +604,9 @@ static size_t merge_overlapping(pending_span *p, size_t n, fw_align_run **runs, 
 }
 
 /* One pair of documents: its points m[0..n) become chains, each chain a
- * span (aligned, cut to anchors, extended), overlapping spans are joined,
- * and (two different documents) a reuse row is made. */
+ * span (aligned, cut to anchors, extended), spans that continue one
+ * another are joined (merge_overlapping), and (two different documents) a
+ * reuse row is made. */
 static fw_status one_pair(const fw_spans_input *in, thread_out *t, const match *m, size_t n)
 {
     const uint32_t da = m[0].da, db = m[0].db;
