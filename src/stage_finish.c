@@ -33,21 +33,28 @@ enum { NREPORTS = sizeof reports / sizeof *reports };
  * empty); else, once every report's name there is checked to be a file or
  * nothing, the old summary.json removed first (a set without it is not
  * complete), each report renamed over its old one (the reports this run
- * does not make removed) and summary.json last. 1 with *st set when done
- * or failed, 0 when `tmp` and `out` are on different file systems (then
- * nothing has been touched). */
+ * does not make removed) and summary.json last; `out` a link to a
+ * directory is filled as that directory (rename() will not replace a
+ * link with a directory). 1 with *st set when done or failed, 0 when
+ * `tmp` and `out` are on different file systems (then nothing has been
+ * touched). */
 static int publish(fw_plan *p, const char *tmp, const char *out, fw_status *st)
 {
     *st = FW_OK;
     if (rename(tmp, out) == 0) return 1;
     if (errno == EXDEV) return 0;
+    struct stat sb, tb;
+    if (errno == ENOTDIR && lstat(out, &sb) == 0 && S_ISLNK(sb.st_mode) && stat(out, &sb) == 0 &&
+        S_ISDIR(sb.st_mode)) { /* a link to a directory: filled as the directory itself */
+        if (stat(tmp, &tb) != 0 || tb.st_dev != sb.st_dev) return 0;
+        errno = EEXIST;
+    }
     if (errno != ENOTEMPTY && errno != EEXIST) {
         *st = fw_plan_fail(p, FW_ERR_IO, "cannot put the reports in place as %s: %s", out,
                            strerror(errno));
         return 1;
     }
     char from[4400], to[4400];
-    struct stat sb;
     for (int i = 0; i < NREPORTS; i++) {
         snprintf(to, sizeof to, "%s/%s", out, reports[i]);
         if (lstat(to, &sb) == 0 ? !S_ISREG(sb.st_mode) : errno != ENOENT) {

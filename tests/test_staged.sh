@@ -19,7 +19,7 @@
 # nothing and keeps the bytes; planning it with other options is refused
 # naming the option; a damaged plan is refused; a damaged band file fails
 # its bands task, which leaves nothing; `fanwen status` says what is done; a task run before its inputs fails, names them and
-# writes nothing; a finish task that cannot put its reports in place
+# writes nothing; --out a link to a directory fills the directory; a finish task that cannot put its reports in place
 # replaces none of an earlier run's; `fanwen slurm --max-array 3` writes the job arrays in
 # chunks, chained on every chunk of the stage before (a fake sbatch); an input changed in place after its sketch task (same
 # lengths) fails the gather task, naming it, and no reports are written; and on a larger corpus, every task killed with SIGKILL at
@@ -107,6 +107,17 @@ check_options default
 grep -q '#2,' ref-default/docs.csv || fail "no renamed id in the corpus"
 [ "$(grep -c ',star-' ref-default/clusters.csv)" -ge 17 ] || fail "no large bucket in the corpus"
 check_options other --no-passages -t 0.5 --template
+
+# --out a symbolic link to a directory: the reports go into the directory,
+# as the scan's do (the finish task's rename() refused to replace a link)
+mkdir linked
+ln -s linked link
+"$FANWEN" plan -q --work work-link --shards 2 --partitions 2 -o link "${INPUTS[@]}" ||
+    fail "plan with --out a link"
+"$FANWEN" run work-link --jobs 2 2>/dev/null
+[ $? -eq 2 ] || fail "run with --out a link: not 2 as the scan"
+[ -L link ] || fail "the link was replaced"
+for f in $CSVS; do cmp ref-default/$f linked/$f || fail "linked/$f differs"; done
 
 # -------------------------------------------------- idempotence, refusals
 before=$(find work-default-3-4 out-default-3-4 -type f -printf '%p %T@\n' | sort)
