@@ -19,7 +19,8 @@
 # nothing and keeps the bytes; planning it with other options is refused
 # naming the option; a damaged plan is refused; a damaged band file fails
 # its bands task, which leaves nothing; `fanwen status` says what is done; a task run before its inputs fails, names them and
-# writes nothing; --out a link to a directory fills the directory; a finish task that cannot put its reports in place
+# writes nothing; --out a link to a directory fills the directory; a task
+# locked by another process is refused; a finish task that cannot put its reports in place
 # replaces none of an earlier run's; `fanwen slurm --max-array 3` writes the job arrays in
 # chunks, chained on every chunk of the stage before (a fake sbatch); an input changed in place after its sketch task (same
 # lengths) fails the gather task, naming it, and no reports are written; and on a larger corpus, every task killed with SIGKILL at
@@ -118,6 +119,15 @@ ln -s linked link
 [ $? -eq 2 ] || fail "run with --out a link: not 2 as the scan"
 [ -L link ] || fail "the link was replaced"
 for f in $CSVS; do cmp ref-default/$f linked/$f || fail "linked/$f differs"; done
+# a task being run by another process is not run again beside it (its
+# start would clear the other's files): refused, and nothing touched
+files=$(find work-link/sketch -type f -printf '%p %s %T@\n' | sort)
+if flock work-link/locks/sketch.0 "$FANWEN" task work-link sketch 0 2>locked.log; then
+    fail "a task ran beside another copy of it"
+fi
+grep -q "task sketch 0 is being run by another process" locked.log || { cat locked.log; fail "lock"; }
+[ "$files" = "$(find work-link/sketch -type f -printf '%p %s %T@\n' | sort)" ] ||
+    fail "a refused task touched the other's files"
 
 # -------------------------------------------------- idempotence, refusals
 before=$(find work-default-3-4 out-default-3-4 -type f -printf '%p %T@\n' | sort)
