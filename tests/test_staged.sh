@@ -20,7 +20,8 @@
 # naming the option; a damaged plan is refused; a damaged band file fails
 # its bands task, which leaves nothing; `fanwen status` says what is done; a task run before its inputs fails, names them and
 # writes nothing; --out a link to a directory fills the directory; a task
-# locked by another process is refused; a finish task that cannot put its reports in place
+# locked by another process is refused; `fanwen run` stopped by SIGTERM
+# stops its tasks; a finish task that cannot put its reports in place
 # replaces none of an earlier run's; `fanwen slurm --max-array 3` writes the job arrays in
 # chunks, chained on every chunk of the stage before (a fake sbatch); an input changed in place after its sketch task (same
 # lengths) fails the gather task, naming it, and no reports are written; and on a larger corpus, every task killed with SIGKILL at
@@ -284,6 +285,26 @@ done
     fail "plan threads4"
 "$FANWEN" run threads4 --jobs 2 -j 4 2>threads4.log || { cat threads4.log; fail "run -j 4"; }
 same_as ref-big out-threads4
+# `fanwen run` stopped by SIGTERM stops its tasks and waits for them (they
+# went on writing, orphaned, beside a run started again): none is left,
+# and a run started again finishes with the scan's bytes
+"$FANWEN" plan -q --work stopped --shards 3 --partitions 4 -o out-stopped big-*.jsonl ||
+    fail "plan stopped"
+"$FANWEN" run stopped --jobs 2 -j 1 2>stopped.log &
+run_pid=$!
+sleep 0.3
+kill -TERM $run_pid
+wait $run_pid
+status=$?
+if ((status == 143)); then
+    pgrep -f "task stopped (sketch|rank|bands|gather|verify|finish) " >/dev/null &&
+        fail "tasks left running after their run stopped"
+    grep -q "stopped by signal 15; its tasks stopped too" stopped.log || { cat stopped.log; fail "stop"; }
+else
+    echo "note: the run ended ($status) before the signal"
+fi
+"$FANWEN" run stopped --jobs 2 -j 1 2>/dev/null || fail "run again after a stop"
+same_as ref-big out-stopped
 kills=0 landed=0 partial=0
 for stage in sketch rank bands gather verify finish; do
     case $stage in sketch|gather) n=3 ;; bands|verify) n=4 ;; *) n=1 ;; esac

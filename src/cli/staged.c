@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -309,6 +310,40 @@ static pid_t start_task(const char *self, const char *work, fw_stage stage, unsi
     _exit(127);
 }
 
+/* A signal that stops `fanwen run` (SIGINT, SIGTERM, SIGHUP), 0 until one
+ * comes. Its tasks get it too, and the run waits for them before it ends
+ * by it: tasks left running would go on writing beside a run started
+ * again (each task is also locked, staged.c). */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig) { stop_signal = sig; }
+
+static void catch_stops(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop; /* no SA_RESTART: wait() returns to look */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+/* Forwards the stop to the running tasks, waits for them, and ends the
+ * process by the same signal. */
+static void stop_run(const pid_t *pids, unsigned n)
+{
+    int sig = stop_signal;
+    for (unsigned i = 0; i < n; i++)
+        if (pids[i] > 0) kill(pids[i], sig);
+    for (unsigned i = 0; i < n; i++)
+        if (pids[i] > 0) while (waitpid(pids[i], NULL, 0) < 0 && errno == EINTR) {}
+    fprintf(stderr, "fanwen run: stopped by signal %d; its tasks stopped too\n", sig);
+    signal(sig, SIG_DFL);
+    raise(sig);
+    _exit(128 + sig);
+}
+
 int cmd_run(int argc, char **argv)
 {
     unsigned jobs = 1, threads = 0;
@@ -339,6 +374,13 @@ int cmd_run(int argc, char **argv)
     const long cores = sysconf(_SC_NPROCESSORS_ONLN);
     int failed = 0;
     double start = cli_now();
+    pid_t *pids = calloc(jobs, sizeof *pids); /* the tasks running, 0 in a free slot */
+    if (!pids) {
+        fw_plan_free(plan);
+        free(self);
+        return EXIT_FAILURE;
+    }
+    catch_stops();
     for (int s = 0; s < FW_STAGE_COUNT && !failed; s++) {
         const fw_stage stage = (fw_stage)s;
         const unsigned n = fw_plan_tasks(plan, stage);
@@ -349,11 +391,15 @@ int cmd_run(int argc, char **argv)
                                     : cores > (long)together ? (unsigned)(cores / (long)together) : 1;
         double t0 = cli_now();
         while (next < n || running) {
+            if (stop_signal) stop_run(pids, jobs);
             if (!failed && next < n && running < jobs) {
-                if (start_task(self, work, stage, next, (int)th) < 0) {
+                pid_t pid = start_task(self, work, stage, next, (int)th);
+                if (pid < 0) {
                     fprintf(stderr, "fanwen run: fork: %s\n", strerror(errno));
                     failed = 1;
                 } else {
+                    for (unsigned k = 0; k < jobs; k++)
+                        if (!pids[k]) { pids[k] = pid; break; }
                     running++;
                 }
                 next++;
@@ -361,7 +407,13 @@ int cmd_run(int argc, char **argv)
             }
             if (failed && !running) break;
             int status;
-            if (wait(&status) < 0) break;
+            pid_t done = wait(&status);
+            if (done < 0) {
+                if (errno == EINTR) continue; /* a stop: seen above */
+                break;
+            }
+            for (unsigned k = 0; k < jobs; k++)
+                if (pids[k] == done) pids[k] = 0;
             running--;
             /* the finish task's 2: some inputs could not be read */
             if (!WIFEXITED(status) ||
@@ -377,6 +429,7 @@ int cmd_run(int argc, char **argv)
     const int partial = !failed && fw_plan_error_docs(plan, &errors) == FW_OK && errors;
     fw_plan_free(plan);
     free(self);
+    free(pids);
     return failed ? EXIT_FAILURE : partial ? EXIT_PARTIAL : EXIT_SUCCESS;
 }
 
