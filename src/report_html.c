@@ -48,6 +48,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -309,6 +310,42 @@ int fw_report_html_dir_ok(const char *dir, char *why, size_t why_size)
     return 0;
 }
 
+/* A report being written is FINAL.tmp.PID until it is complete. A process
+ * stopped by a signal cannot remove a tree from its handler (only unlink
+ * is safe there), so such a directory outlives it: removed here, by the
+ * next report written to FINAL, when PID is no process and the directory
+ * has the page folders this writes (nothing else of that name is touched). */
+static void remove_stale(const char *final)
+{
+    char parent[PATH_SIZE];
+    const char *slash = strrchr(final, '/');
+    const char *base = slash ? slash + 1 : final;
+    if (!slash) snprintf(parent, sizeof parent, ".");
+    else if (slash == final) snprintf(parent, sizeof parent, "/");
+    else snprintf(parent, sizeof parent, "%.*s", (int)(slash - final), final);
+    DIR *d = opendir(parent);
+    if (!d) return;
+    const size_t nb = strlen(base);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *name = e->d_name;
+        if (strncmp(name, base, nb) || strncmp(name + nb, ".tmp.", 5)) continue;
+        char *end;
+        long pid = strtol(name + nb + 5, &end, 10);
+        if (end == name + nb + 5 || *end || pid <= 0 || (kill((pid_t)pid, 0) != 0 ? errno != ESRCH
+                                                         : pid != (long)getpid()))
+            continue; /* not a pid, or a live process's (this one's: make_dirs) */
+        char path[2 * PATH_SIZE + 8], pages[2 * PATH_SIZE + 16];
+        struct stat sb;
+        snprintf(path, sizeof path, "%s/%s", parent, name);
+        snprintf(pages, sizeof pages, "%s/pair", path);
+        if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode) && stat(pages, &sb) == 0 &&
+            S_ISDIR(sb.st_mode))
+            remove_tree(path);
+    }
+    closedir(d);
+}
+
 static fw_status make_dirs(const fw_html_report *r)
 {
     static const char *const sub[] = {"pair", "doc", "cluster", "group"};
@@ -457,7 +494,10 @@ fw_status fw_report_write_html(const fw_scan *scan, const char *dir, unsigned to
         st = select_pages(&r, &s);
         if (st == FW_ERR_NOMEM) fw_scan_fail(scan, st, "html report: out of memory");
     }
-    if (st == FW_OK) st = make_dirs(&r);
+    if (st == FW_OK) {
+        remove_stale(final);
+        st = make_dirs(&r);
+    }
     if (st == FW_OK) {
         st = write_pages(&r, &s, min_run);
         if (st == FW_OK) st = publish(&r, final);
