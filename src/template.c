@@ -20,6 +20,7 @@
  */
 #include "fanwen.h"
 #include "grow.h"
+#include "utf8_check.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -129,11 +130,32 @@ static fw_status normalized(fw_template *t, const char *s, uint32_t **out, size_
 fw_status fw_template_add_canon(fw_template *t, const char *variant, const char *canonical)
 {
     canon_entry e = {0};
+    /* a table in another encoding would match nothing, or U+FFFD runs */
+    if (!fw_utf8_check(variant, strlen(variant), FW_SIMD_BASELINE) ||
+        !fw_utf8_check(canonical, strlen(canonical), FW_SIMD_BASELINE)) {
+        snprintf(t->error, sizeof t->error, "not UTF-8 (a canon table is UTF-8 text)");
+        return FW_ERR_FORMAT;
+    }
     fw_status st = normalized(t, variant, &e.variant, &e.vlen);
     if (st == FW_OK) st = normalized(t, canonical, &e.canonical, &e.clen);
     if (st == FW_OK && e.vlen == 0) {
         snprintf(t->error, sizeof t->error, "variant \"%s\" is empty after normalization",
                  variant);
+        st = FW_ERR_FORMAT;
+    }
+    /* a variant given again: the same entry is nothing new; another
+     * canonical form for it would leave which one applies to the order */
+    for (size_t i = 0; st == FW_OK && i < t->n; i++) {
+        const canon_entry *o = &t->entries[i];
+        if (o->vlen != e.vlen || memcmp(o->variant, e.variant, e.vlen * sizeof *e.variant))
+            continue;
+        if (o->clen == e.clen && !memcmp(o->canonical, e.canonical, e.clen * sizeof *e.canonical)) {
+            free(e.variant);
+            free(e.canonical);
+            return FW_OK;
+        }
+        snprintf(t->error, sizeof t->error, "variant \"%s\" is given twice, for two canonical "
+                 "forms (this one \"%s\")", variant, canonical);
         st = FW_ERR_FORMAT;
     }
     if (st == FW_OK && t->n == t->cap) {

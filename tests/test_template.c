@@ -116,6 +116,25 @@ static void test_load_canon(void **state)
     assert_int_equal(fw_template_load_canon(t, path), FW_ERR_FORMAT);
     assert_non_null(strstr(fw_template_error(t), ":2: expected two tab-separated fields"));
     fw_template_free(t);
+    /* a table in GBK (进展 发展) matches nothing, and is refused; a variant
+     * given again is nothing new, for another canonical form refused */
+    static const struct { const char *text; fw_status st; const char *why; size_t n; } tables[] = {
+        {"\xBD\xF8\xD5\xB9\t\xB7\xA2\xD5\xB9\n", FW_ERR_FORMAT, ":1: not UTF-8", 0},
+        {"进展\t发展\n进展\t发展\n", FW_OK, NULL, 1},
+        {"进展\t增长\n进展\t发展\n", FW_ERR_FORMAT,
+         ":2: variant \"进展\" is given twice, for two canonical forms", 0},
+    };
+    for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
+        f = fopen(path, "w");
+        fputs(tables[i].text, f);
+        fclose(f);
+        assert_int_equal(fw_template_new(0, &t), FW_OK);
+        assert_int_equal(fw_template_load_canon(t, path), tables[i].st);
+        if (tables[i].why && !strstr(fw_template_error(t), tables[i].why))
+            fail_msg("'%s' is not '%s'", fw_template_error(t), tables[i].why);
+        if (tables[i].st == FW_OK) assert_int_equal(fw_template_canon_size(t), tables[i].n);
+        fw_template_free(t);
+    }
     unlink(path);
     assert_int_equal(fw_template_new(0, &t), FW_OK);
     assert_int_equal(fw_template_load_canon(t, path), FW_ERR_IO);
