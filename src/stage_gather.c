@@ -165,7 +165,7 @@ static fw_status write_sets(fw_plan *p, unsigned shard, const fw_scan *s, const 
         }
     }
     free(at);
-    if (st != FW_OK) fw_plan_fail(p, st, "cannot write %s", path);
+    if (st != FW_OK) fw_plan_write_failed(p, st, path);
     return st;
 }
 

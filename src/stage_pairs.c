@@ -145,7 +145,7 @@ static fw_status write_ranks(fw_plan *p, const fw_scan *s, fw_shard_file **files
         }
     }
     free(rank_of);
-    if (st != FW_OK) fw_plan_fail(p, st, "cannot write %s", path);
+    if (st != FW_OK) fw_plan_write_failed(p, st, path);
     return st;
 }
 
@@ -272,7 +272,7 @@ static fw_status write_pairs(fw_plan *p, unsigned partition, const fw_pair *pair
             fw_atomic_abandon(&a);
             st = FW_ERR_IO;
         }
-        if (st != FW_OK) fw_plan_fail(p, st, "cannot write %s", path);
+        if (st != FW_OK) fw_plan_write_failed(p, st, path);
     }
     return st;
 }
@@ -316,7 +316,7 @@ static fw_status write_wanted(fw_plan *p, unsigned partition, const fw_pair *pai
         fw_plan_path(p, path, sizeof path, FW_STAGE_BANDS, "%u.w%u.docs", partition, k);
         fw_atomic_file a;
         if ((st = fw_atomic_open(&a, path)) != FW_OK) {
-            fw_plan_fail(p, st, "cannot write %s", path);
+            fw_plan_write_failed(p, st, path);
             break;
         }
         file_header h = {WANTED_MAGIC, p->tag, count, k};
@@ -326,7 +326,7 @@ static fw_status write_wanted(fw_plan *p, unsigned partition, const fw_pair *pai
             fw_atomic_abandon(&a);
             st = FW_ERR_IO;
         }
-        if (st != FW_OK) fw_plan_fail(p, st, "cannot write %s", path);
+        if (st != FW_OK) fw_plan_write_failed(p, st, path);
     }
     free(docs);
     free(tmp);
@@ -534,7 +534,7 @@ fw_status fw_stage_verify(fw_plan *p, unsigned q, int threads)
                 st = FW_ERR_IO;
             }
         }
-        if (st != FW_OK) fw_plan_fail(p, st, "cannot write %s", path);
+        if (st != FW_OK) fw_plan_write_failed(p, st, path);
     }
     free(res);
     free(keep);

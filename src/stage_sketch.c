@@ -106,7 +106,7 @@ fw_status fw_stage_sketch(fw_plan *p, unsigned shard, int threads)
     fw_plan_path(p, path, sizeof path, FW_STAGE_SKETCH, "%u.docs", shard);
     fw_shard_counts counts = {s->stats.inputs, s->stats.input_bytes, s->stats.skipped_records};
     st = fw_shard_file_write(path, p->tag, o.perms, s->docs, s->ndocs, &counts);
-    if (st != FW_OK) fw_plan_fail(p, st, "cannot write %s", path);
+    if (st != FW_OK) fw_plan_write_failed(p, st, path);
     else st = write_bands(p, shard, s);
     fw_scan_free(s);
     return st;

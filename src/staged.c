@@ -87,6 +87,17 @@ void fw_plan_path(const fw_plan *p, char *buf, size_t size, fw_stage stage, cons
 
 /* ------------------------------------------------------------- files */
 
+/* "cannot write PATH: why", errno's reason for an I/O failure (the write,
+ * flush or rename that failed set it; fw_atomic_commit keeps it). */
+fw_status fw_plan_write_failed(fw_plan *p, fw_status st, const char *path)
+{
+    int e = errno;
+    if (st != FW_ERR_IO) return fw_plan_fail(p, st, "cannot write %s: %s", path, fw_status_str(st));
+    return fw_plan_fail(p, st, "cannot write %s: %s", path, strerror(e ? e : EIO));
+}
+
+
+
 fw_status fw_atomic_open(fw_atomic_file *a, const char *path)
 {
     snprintf(a->path, sizeof a->path, "%s", path);

@@ -35,6 +35,9 @@ struct fw_plan {
 /* Sets the plan's message and returns `status`. */
 fw_status fw_plan_fail(fw_plan *p, fw_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* fw_plan_fail with "cannot write PATH: " and the reason (errno's for an
+ * I/O failure, else the status's). */
+fw_status fw_plan_write_failed(fw_plan *p, fw_status st, const char *path);
 
 /* `W/stage/NAME` into buf. */
 void fw_plan_path(const fw_plan *p, char *buf, size_t size, fw_stage stage, const char *fmt,
