@@ -981,7 +981,9 @@ typedef struct fw_index_info {
     uint64_t documents;       /* live documents */
     uint64_t removed;         /* tombstones */
     uint64_t segments;
-    uint64_t pairs;           /* verified pairs stored */
+    uint64_t pairs;           /* verified pairs live: stored, less those of a
+                               * removed document or withdrawn since, with those
+                               * found since */
     uint64_t docs_bytes, band_bytes, text_bytes; /* the files, summed */
     uint64_t text_raw_bytes;  /* the texts before compression */
     uint64_t passage_band_bytes; /* the passages' band files (0 without the

@@ -1012,6 +1012,33 @@ static uint64_t file_size(const fw_index *ix, const char *name, const char *ext)
     return stat(path, &sb) == 0 ? (uint64_t)sb.st_size : 0;
 }
 
+static int seg_pair_order(const void *x, const void *y)
+{
+    const fw_seg_pair *a = x, *b = y;
+    if (a->a != b->a) return a->a < b->a ? -1 : 1;
+    return (a->b > b->b) - (a->b < b->b);
+}
+
+/* The live pairs, counted without making them (index_tombstones.c says
+ * which): the segments' less the withdrawn, with the found, between
+ * documents not removed. */
+static uint64_t live_pairs(const fw_index *ix)
+{
+    uint64_t n = 0;
+    for (size_t g = 0; g < ix->man.nsegs; g++) {
+        const fw_seg *seg = &ix->segs[g];
+        for (size_t i = 0; i < seg->npairs; i++) {
+            const fw_seg_pair *q = &seg->pairs[i];
+            n += !fw_index_is_removed(ix, q->a) && !fw_index_is_removed(ix, q->b) &&
+                 !(ix->nwithdrawn && bsearch(q, ix->withdrawn, ix->nwithdrawn, sizeof *q,
+                                             seg_pair_order));
+        }
+    }
+    for (size_t i = 0; i < ix->nextra; i++)
+        n += !fw_index_is_removed(ix, ix->extra[i].a) && !fw_index_is_removed(ix, ix->extra[i].b);
+    return n;
+}
+
 void fw_index_get_info(const fw_index *ix, fw_index_info *info)
 {
     memset(info, 0, sizeof *info);
@@ -1022,9 +1049,9 @@ void fw_index_get_info(const fw_index *ix, fw_index_info *info)
     info->documents = fw_index_live(ix);
     info->removed = ix->nremoved;
     info->segments = ix->man.nsegs;
+    info->pairs = live_pairs(ix);
     for (size_t g = 0; g < ix->man.nsegs; g++) {
         const fw_seg *seg = &ix->segs[g];
-        info->pairs += seg->npairs;
         info->docs_bytes += seg->docs_size;
         info->text_bytes += seg->text_size;
         info->band_bytes += fw_band_file_size(seg->bands);

@@ -194,6 +194,11 @@ EOF
     "$FANWEN" query -q --index "$ix" -o "$W/q4" "$W/C.jsonl" || fail "$name: query C after remove"
     same "$W/s4" "$W/q4" "$name 4 (remove, query C)" "$W/C.jsonl"
     cmp -s "$W/q2/pairs.csv" "$W/q4/pairs.csv" && fail "$name 4: removing changed no pair"
+    # index info counts the live pairs: a scan's of what the index holds
+    "$FANWEN" scan -q "${S[@]}" "${SP[@]}" -o "$W/s4k" "$W/A-kept.jsonl" "$W/B-kept.jsonl"
+    want=$(($(wc -l <"$W/s4k/pairs.csv") - 1))
+    "$FANWEN" index info "$ix" | grep -q "segments, $want pairs$" ||
+        fail "$name 4: $("$FANWEN" index info "$ix" | head -1), not $want pairs"
 
     "$FANWEN" index compact -q "$ix" || fail "$name: compact after remove"
     "$FANWEN" query -q --index "$ix" -o "$W/q5" "$W/C.jsonl" || fail "$name: query C"
