@@ -1,6 +1,6 @@
 /*
  * arena.c — the per-thread bump allocator: a list of large chunks, each
- * filled from the front. Why it exists, why huge pages and how long its
+ * filled from the front. Why it exists, why 2 MB chunks and how long its
  * memory lives: arena.h.
  */
 #include "arena.h"
@@ -78,7 +78,6 @@ void *fw_arena_alloc(fw_arena *arena, size_t size)
         size_t bytes = (sizeof *c + want + PAGE - 1) & ~(size_t)(PAGE - 1);
         c = chunk_get(arena->returns, bytes);
         if (!c) return NULL;
-        madvise(c, bytes, MADV_HUGEPAGE);
         c->next = arena->chunks;
         c->used = 0;
         c->size = want;

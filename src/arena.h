@@ -9,9 +9,13 @@
  * Instead each sketching thread carves them, one after the other, out of
  * large chunks of its own: no lock, no header, nothing to free one by one.
  *
- * The chunks: at least 16 MB, aligned to 2 MB and rounded up to it, and
- * advised as huge pages (MADV_HUGEPAGE) where the kernel allows. The arenas of a large scan hold hundreds of MB, and taking the
- * page faults of that memory 4 KB at a time costs more than filling it.
+ * The chunks: at least 16 MB, aligned to 2 MB and rounded up to it, so
+ * that a kernel with transparent huge pages on ("always") can back them
+ * with huge pages when it has some free. They are not advised
+ * (MADV_HUGEPAGE): with the advice the kernel compacts memory to find huge
+ * pages at the first touch, and on the development VM (which hands freed
+ * memory back to its host) that doubled a scan's system time for no gain
+ * (bench/README, "Huge pages").
  * Something larger than a chunk gets a chunk of its own size; when the
  * newest chunk has no room left, what it has left is not used again.
  * Every allocation is 16-byte aligned. (The fuzzers build it with 4 KB
