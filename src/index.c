@@ -1012,13 +1012,6 @@ static uint64_t file_size(const fw_index *ix, const char *name, const char *ext)
     return stat(path, &sb) == 0 ? (uint64_t)sb.st_size : 0;
 }
 
-static int seg_pair_order(const void *x, const void *y)
-{
-    const fw_seg_pair *a = x, *b = y;
-    if (a->a != b->a) return a->a < b->a ? -1 : 1;
-    return (a->b > b->b) - (a->b < b->b);
-}
-
 /* The live pairs, counted without making them (index_tombstones.c says
  * which): the segments' less the withdrawn, with the found, between
  * documents not removed. */
@@ -1031,7 +1024,7 @@ static uint64_t live_pairs(const fw_index *ix)
             const fw_seg_pair *q = &seg->pairs[i];
             n += !fw_index_is_removed(ix, q->a) && !fw_index_is_removed(ix, q->b) &&
                  !(ix->nwithdrawn && bsearch(q, ix->withdrawn, ix->nwithdrawn, sizeof *q,
-                                             seg_pair_order));
+                                             fw_seg_pair_cmp));
         }
     }
     for (size_t i = 0; i < ix->nextra; i++)

@@ -320,6 +320,8 @@ typedef struct fw_seg_pair_list {
 
 /* Appends {x, y} in order (0 when out of memory). */
 int fw_seg_pairs_push(fw_seg_pair_list *l, uint64_t x, uint64_t y);
+/* The order of pairs lists and tombstones keep: by a, then b (qsort's). */
+int fw_seg_pair_cmp(const void *a, const void *b);
 /* Sorts the list by (a, b) and drops repeats. */
 void fw_seg_pairs_sort_unique(fw_seg_pair_list *l);
 

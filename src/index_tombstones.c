@@ -151,7 +151,7 @@ int fw_seg_pairs_push(fw_seg_pair_list *l, uint64_t x, uint64_t y)
     return 1;
 }
 
-static int cmp_seg_pair(const void *a, const void *b)
+int fw_seg_pair_cmp(const void *a, const void *b)
 {
     const fw_seg_pair *x = a, *y = b;
     if (x->a != y->a) return x->a < y->a ? -1 : 1;
@@ -160,21 +160,21 @@ static int cmp_seg_pair(const void *a, const void *b)
 
 void fw_seg_pairs_sort_unique(fw_seg_pair_list *l)
 {
-    if (l->len) qsort(l->v, l->len, sizeof *l->v, cmp_seg_pair);
+    if (l->len) qsort(l->v, l->len, sizeof *l->v, fw_seg_pair_cmp);
     size_t u = 0;
     for (size_t i = 0; i < l->len; i++)
-        if (!u || cmp_seg_pair(&l->v[u - 1], &l->v[i])) l->v[u++] = l->v[i];
+        if (!u || fw_seg_pair_cmp(&l->v[u - 1], &l->v[i])) l->v[u++] = l->v[i];
     l->len = u;
 }
 
 static int has_pair(const fw_seg_pair_list *l, const fw_seg_pair *p)
 {
-    return l->len && bsearch(p, l->v, l->len, sizeof *l->v, cmp_seg_pair);
+    return l->len && bsearch(p, l->v, l->len, sizeof *l->v, fw_seg_pair_cmp);
 }
 
 static int in_pairs(const fw_seg_pair *v, size_t n, const fw_seg_pair *p)
 {
-    return n && bsearch(p, v, n, sizeof *v, cmp_seg_pair);
+    return n && bsearch(p, v, n, sizeof *v, fw_seg_pair_cmp);
 }
 
 /* The tombstones of the generation after `next` - 1: `removed` (sorted),

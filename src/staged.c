@@ -96,8 +96,6 @@ fw_status fw_plan_write_failed(fw_plan *p, fw_status st, const char *path)
     return fw_plan_fail(p, st, "cannot write %s: %s", path, strerror(e ? e : EIO));
 }
 
-
-
 fw_status fw_atomic_open(fw_atomic_file *a, const char *path)
 {
     snprintf(a->path, sizeof a->path, "%s", path);
@@ -667,47 +665,8 @@ static fw_status clear_task(fw_plan *p, fw_stage stage, unsigned index)
     return st;
 }
 
-/* One process at a time runs a task: a second copy (a run started twice,
- * a task requeued while the first still runs) would clear the first one's
- * files as it starts, and either could then leave a done marker over files
- * the other removed. A flock() on W/locks/STAGE.INDEX, which the kernel
- * releases however the process ends (the file stays: removing a lock file
- * would let two processes lock two files of one name). Its descriptor in
- * *fd, -1 when not taken. */
-static fw_status lock_task(fw_plan *p, fw_stage stage, unsigned index, int *fd)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/locks", p->work);
-    if (mkdir(path, 0755) != 0 && errno != EEXIST)
-        return fw_plan_fail(p, FW_ERR_IO, "%s: %s", path, strerror(errno));
-    snprintf(path, sizeof path, "%s/locks/%s.%u", p->work, fw_stage_name(stage), index);
-    if ((*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
-        return fw_plan_fail(p, FW_ERR_IO, "%s: %s", path, strerror(errno));
-    if (flock(*fd, LOCK_EX | LOCK_NB) == 0) return FW_OK;
-    int busy = errno == EWOULDBLOCK;
-    fw_status st = busy ? fw_plan_fail(p, FW_ERR_ARG, "task %s %u is being run by another "
-                                       "process now (%s is locked): not run twice at once",
-                                       fw_stage_name(stage), index, path)
-                        : fw_plan_fail(p, FW_ERR_IO, "%s: %s", path, strerror(errno));
-    close(*fd);
-    *fd = -1;
-    return st;
-}
-
-static fw_status run_unlocked(fw_plan *p, fw_stage stage, unsigned index, int threads);
-
 /* The task, in the plan's working directory: the inputs' paths, which
  * make the documents' ids, are relative to it, and the scan records it. */
-static fw_status run_task_here(fw_plan *p, fw_stage stage, unsigned index, int threads)
-{
-    int fd;
-    fw_status st = lock_task(p, stage, index, &fd);
-    if (st != FW_OK) return st;
-    st = run_unlocked(p, stage, index, threads);
-    close(fd);
-    return st;
-}
-
 static fw_status run_unlocked(fw_plan *p, fw_stage stage, unsigned index, int threads)
 {
     if (marker(p, stage, index) == 1) return FW_OK;
@@ -760,6 +719,44 @@ static fw_status run_unlocked(fw_plan *p, fw_stage stage, unsigned index, int th
     }
     if (st != FW_OK) return fw_plan_fail(p, st, "%s: %s", path, strerror(errno));
     return FW_OK;
+}
+
+/* One process at a time runs a task: a second copy (a run started twice,
+ * a task requeued while the first still runs) would clear the first one's
+ * files as it starts, and either could then leave a done marker over files
+ * the other removed. A flock() on W/locks/STAGE.INDEX, which the kernel
+ * releases however the process ends (the file stays: removing a lock file
+ * would let two processes lock two files of one name). Its descriptor in
+ * *fd, -1 when not taken. */
+static fw_status lock_task(fw_plan *p, fw_stage stage, unsigned index, int *fd)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/locks", p->work);
+    if (mkdir(path, 0755) != 0 && errno != EEXIST)
+        return fw_plan_fail(p, FW_ERR_IO, "%s: %s", path, strerror(errno));
+    snprintf(path, sizeof path, "%s/locks/%s.%u", p->work, fw_stage_name(stage), index);
+    if ((*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
+        return fw_plan_fail(p, FW_ERR_IO, "%s: %s", path, strerror(errno));
+    if (flock(*fd, LOCK_EX | LOCK_NB) == 0) return FW_OK;
+    int busy = errno == EWOULDBLOCK;
+    fw_status st = busy ? fw_plan_fail(p, FW_ERR_ARG, "task %s %u is being run by another "
+                                       "process now (%s is locked): not run twice at once",
+                                       fw_stage_name(stage), index, path)
+                        : fw_plan_fail(p, FW_ERR_IO, "%s: %s", path, strerror(errno));
+    close(*fd);
+    *fd = -1;
+    return st;
+}
+
+/* The task, one process at a time (lock_task). */
+static fw_status run_task_here(fw_plan *p, fw_stage stage, unsigned index, int threads)
+{
+    int fd;
+    fw_status st = lock_task(p, stage, index, &fd);
+    if (st != FW_OK) return st;
+    st = run_unlocked(p, stage, index, threads);
+    close(fd);
+    return st;
 }
 
 fw_status fw_plan_run_task(fw_plan *p, fw_stage stage, unsigned index, int threads)
