@@ -27,8 +27,8 @@
  * excerpts read back from the files are the ones kept in memory, and the
  * band keys handed back are those of the signature. A JSON line gives its
  * text field's document (the same hashes, signature and passages), its id
- * field's id, or an error row saying why it has no text. A broken check
- * aborts (a crash); everything is released (leaks fail).
+ * field's id (none when empty), or an error row saying why it has no text.
+ * A broken check aborts (a crash); everything is released (leaks fail).
  */
 #include "aligned_pack.h"
 #include "jsonl.h"
@@ -277,7 +277,7 @@ static void check_jsonl(const fw_sketch_context *cx, const sketched *line, const
     const fw_doc_record *d = &line->doc.rec;
     fw_jsonl_doc j;
     CHECK(fw_jsonl_parse(data, size, "text", "id", NULL, &j) == FW_OK);
-    CHECK(strcmp(d->id, j.id ? j.id : ID) == 0);
+    CHECK(strcmp(d->id, j.id && j.id[0] ? j.id : ID) == 0); /* an empty id names nothing */
     if (!j.text) {
         char why[256];
         snprintf(why, sizeof why, "%s: %s", ID, j.error);
