@@ -747,8 +747,9 @@ FW_API fw_status fw_report_write(fw_scan *scan, const char *dir,
                                  double *report_seconds);
 
 /* Removes the temporary name of every report being written at this moment
- * by fw_report_write() in this process, if it has one yet; reports already
- * in place are kept. For a handler of a signal that then ends the process:
+ * in this process, if it has one yet: by fw_report_write(),
+ * fw_report_write_pair_html(), fw_index_result_write() or a saved passage
+ * model; reports already in place are kept. For a handler of a signal that then ends the process:
  * it is async-signal-safe (atomics and unlink() only, errno kept) and may
  * run on any thread at any time (a writer holds off every signal for the
  * few system calls that make or rename a name, and the handler waits for

@@ -14,6 +14,7 @@
 #include "measure.h"
 #include "report_rows.h"
 #include "scan_internal.h"
+#include "whole_file.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -195,27 +196,44 @@ static void write_summary(const fw_index *ix, const fw_index_result *r, FILE *f,
             m->passage_cut, m->passage_match, m->clusters, t_report, fw_peak_rss_mb());
 }
 
-enum { PAIRS, CLUSTERS, DOCS, REUSE, SPANS, SUMMARY };
+enum { PAIRS, CLUSTERS, DOCS, REUSE, SPANS, SUMMARY }; /* REPORT_NAMES' order */
 
-static fw_status write_one(fw_index *ix, const fw_index_result *r, const char *dir,
-                           const char *name, int which, size_t *members, double t0)
+/* One report's body, for fw_whole_file_write(). */
+typedef struct report_job {
+    fw_index *ix;
+    const fw_index_result *r;
+    int which;
+    size_t *members;
+    double t0;
+} report_job;
+
+static fw_status report_job_body(void *ctx, FILE *f)
 {
+    const report_job *job = ctx;
+    const fw_index_result *r = job->r;
+    if (job->which == PAIRS) write_pairs(r, f);
+    else if (job->which == DOCS) write_docs(r, f);
+    else if (job->which == REUSE) write_reuse(r, f);
+    else if (job->which == SPANS) write_spans(r, f);
+    else if (job->which == SUMMARY) write_summary(job->ix, r, f, fw_now() - job->t0);
+    else write_clusters(r, f, job->members);
+    return FW_OK;
+}
+
+static const char *const REPORT_NAMES[] = {"pairs.csv", "clusters.csv", "docs.csv",
+                                           "reuse.csv", "spans.csv", "summary.json"};
+
+static fw_status write_one(fw_index *ix, const fw_index_result *r, const char *dir, int which,
+                           size_t *members, double t0)
+{
+    const char *name = REPORT_NAMES[which];
     char path[4096], tmp[4200];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     snprintf(tmp, sizeof tmp, "%s/.%s.tmp.%ld", dir, name, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    if (!f) return fw_index_fail(ix, FW_ERR_IO, "%s: %s", tmp, strerror(errno));
-    flockfile(f);
-    if (which == PAIRS) write_pairs(r, f);
-    else if (which == DOCS) write_docs(r, f);
-    else if (which == REUSE) write_reuse(r, f);
-    else if (which == SPANS) write_spans(r, f);
-    else if (which == SUMMARY) write_summary(ix, r, f, fw_now() - t0);
-    else write_clusters(r, f, members);
-    funlockfile(f);
-    char why[FW_INDEX_ERROR_SIZE];
-    if (fw_index_file_finish(f, 1, tmp, path, why, sizeof why) != FW_OK)
-        return fw_index_fail(ix, FW_ERR_IO, "%s", why);
+    report_job job = {ix, r, which, members, t0};
+    fw_status body_status;
+    if (fw_whole_file_write(path, tmp, report_job_body, &job, &body_status) != FW_OK)
+        return fw_index_fail(ix, FW_ERR_IO, "%s: %s", path, strerror(errno ? errno : EIO));
     return FW_OK;
 }
 
@@ -228,15 +246,16 @@ fw_status fw_index_result_write(fw_index *ix, const fw_index_result *r, const ch
         return fw_index_fail(ix, FW_ERR_IO, "%s: %s", dir, strerror(errno));
     size_t *members = malloc((r->n ? r->n : 1) * sizeof *members);
     if (!members) return FW_ERR_NOMEM;
+    fw_remove_stale_temps(dir, REPORT_NAMES, sizeof REPORT_NAMES / sizeof *REPORT_NAMES);
     static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
     pthread_mutex_lock(&lock); /* sort_ctx */
     double t0 = fw_now();
-    fw_status st = write_one(ix, r, dir, "pairs.csv", PAIRS, members, t0);
-    if (st == FW_OK) st = write_one(ix, r, dir, "clusters.csv", CLUSTERS, members, t0);
-    if (st == FW_OK) st = write_one(ix, r, dir, "docs.csv", DOCS, members, t0);
-    if (st == FW_OK && r->passages) st = write_one(ix, r, dir, "reuse.csv", REUSE, members, t0);
-    if (st == FW_OK && r->passages) st = write_one(ix, r, dir, "spans.csv", SPANS, members, t0);
-    if (st == FW_OK) st = write_one(ix, r, dir, "summary.json", SUMMARY, members, t0);
+    fw_status st = write_one(ix, r, dir, PAIRS, members, t0);
+    if (st == FW_OK) st = write_one(ix, r, dir, CLUSTERS, members, t0);
+    if (st == FW_OK) st = write_one(ix, r, dir, DOCS, members, t0);
+    if (st == FW_OK && r->passages) st = write_one(ix, r, dir, REUSE, members, t0);
+    if (st == FW_OK && r->passages) st = write_one(ix, r, dir, SPANS, members, t0);
+    if (st == FW_OK) st = write_one(ix, r, dir, SUMMARY, members, t0);
     pthread_mutex_unlock(&lock);
     /* not an earlier run's passage reports beside this one's (a query
      * writes no passages.csv, boilerplate.csv or substitutions.csv: they

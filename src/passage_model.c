@@ -21,6 +21,7 @@
 #include "passage_model.h"
 #include "grow.h"
 #include "read_whole.h"
+#include "whole_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -130,15 +131,10 @@ fw_status fw_passage_model_format(const fw_passage_model *m, char **out, size_t 
 /* Flushes the directory holding `path`, after a rename into it. */
 static fw_status sync_parent(const char *path, char *why, size_t why_size)
 {
-    char dir[4096] = ".";
-    const char *slash = strrchr(path, '/');
-    if (slash == path) {
-        strcpy(dir, "/");
-    } else if (slash && (size_t)(slash - path) < sizeof dir) {
-        memcpy(dir, path, (size_t)(slash - path));
-        dir[slash - path] = '\0';
-    }
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    char dir[4096];
+    int fd = -1;
+    if (!fw_parent_dir(path, dir, sizeof dir)) errno = ENAMETOOLONG;
+    else fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0 || fsync(fd) != 0) {
         snprintf(why, why_size, "%s: %s (flushing its directory)", path, strerror(errno));
         if (fd >= 0) close(fd);
@@ -146,6 +142,18 @@ static fw_status sync_parent(const char *path, char *why, size_t why_size)
     }
     close(fd);
     return FW_OK;
+}
+
+/* A formatted model's bytes, for fw_whole_file_write(). */
+typedef struct model_bytes {
+    const char *body;
+    size_t len;
+} model_bytes;
+
+static fw_status write_model_bytes(void *ctx, FILE *f)
+{
+    const model_bytes *m = ctx;
+    return fwrite(m->body, 1, m->len, f) == m->len ? FW_OK : FW_ERR_IO;
 }
 
 fw_status fw_passage_model_write(const fw_passage_model *m, const char *path, char *why,
@@ -168,18 +176,13 @@ fw_status fw_passage_model_write(const fw_passage_model *m, const char *path, ch
         snprintf(why, why_size, "%s: %s", path, strerror(ENAMETOOLONG));
         return FW_ERR_IO;
     }
-    /* complete or absent: written, flushed to disk, renamed, the directory
-     * flushed */
-    errno = 0;
-    FILE *f = fopen(tmp, "wb");
-    int err = f ? 0 : errno;
-    if (f && (fwrite(body, 1, len, f) != len || fflush(f) != 0 || fsync(fileno(f)) != 0))
-        err = errno ? errno : EIO;
-    if (f && fclose(f) != 0 && !err) err = errno ? errno : EIO;
-    if (!err && rename(tmp, path) != 0) err = errno;
+    /* complete or absent (whole_file.c), and the directory flushed */
+    model_bytes bytes = {body, len};
+    fw_status body_status;
+    st = fw_whole_file_write(path, tmp, write_model_bytes, &bytes, &body_status);
+    int err = errno ? errno : EIO;
     free(body);
-    if (!err) return sync_parent(path, why, why_size);
-    if (f) unlink(tmp);
+    if (st == FW_OK) return sync_parent(path, why, why_size);
     snprintf(why, why_size, "%s: %s", path, strerror(err));
     return FW_ERR_IO;
 }

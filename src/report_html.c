@@ -44,6 +44,7 @@
 #include "grow.h"
 #include "html_page.h"
 #include "scan.h"
+#include "whole_file.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -508,6 +509,23 @@ fw_status fw_report_write_html(const fw_scan *scan, const char *dir, unsigned to
     return st;
 }
 
+/* The page of one pair, for fw_whole_file_write(). */
+typedef struct pair_page {
+    fw_html_report *r;
+    const fw_explanation *e;
+    const char *title;
+    unsigned min_run;
+} pair_page;
+
+static fw_status write_pair_page(void *ctx, FILE *f)
+{
+    const pair_page *p = ctx;
+    fw_page_begin(f, p->title, NULL);
+    fw_status st = fw_html_write_pair_body(f, p->r, p->e, p->min_run, "");
+    fw_page_end(f);
+    return st;
+}
+
 fw_status fw_report_write_pair_html(const fw_scan *scan, size_t a, size_t b, unsigned min_run,
                                     const char *path)
 {
@@ -523,26 +541,18 @@ fw_status fw_report_write_pair_html(const fw_scan *scan, size_t a, size_t b, uns
             if (fw_scan_group(scan, (size_t)g - 1, &info) == FW_OK && info.boilerplate)
                 r.group_page[g] = GROUP_BOILERPLATE;
         }
+        pair_page page = {&r, e, fw_html_doc_id(&r, a), min_run};
         char tmp[PATH_SIZE + 32];
-        snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-        FILE *f = fopen(tmp, "wb");
-        if (!f) {
-            st = fw_scan_fail(scan, FW_ERR_IO, "%s: cannot write: %s", tmp, strerror(errno));
+        fw_status body_status = FW_OK;
+        if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= sizeof tmp) {
+            errno = ENAMETOOLONG;
+            st = FW_ERR_IO;
         } else {
-            fw_page_begin(f, fw_html_doc_id(&r, a), NULL);
-            st = fw_html_write_pair_body(f, &r, e, min_run, "");
-            fw_page_end(f);
-            int failed = ferror(f);
-            if (fclose(f) != 0 || failed) {
-                if (st == FW_OK)
-                    st = fw_scan_fail(scan, FW_ERR_IO, "%s: cannot write: %s", tmp,
-                                      strerror(errno ? errno : EIO));
-            }
-            if (st == FW_OK && rename(tmp, path) != 0)
-                st = fw_scan_fail(scan, FW_ERR_IO, "%s: cannot rename to %s: %s", tmp, path,
-                                  strerror(errno));
-            if (st != FW_OK) unlink(tmp);
+            st = fw_whole_file_write(path, tmp, write_pair_page, &page, &body_status);
         }
+        if (st != FW_OK && body_status == FW_OK) /* the file, not the page */
+            st = fw_scan_fail(scan, st, "%s: cannot write: %s", path,
+                              errno ? strerror(errno) : fw_status_str(st));
     }
     fw_explanation_free(e);
     report_free(&r);

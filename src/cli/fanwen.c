@@ -8,10 +8,11 @@
  * Exit codes: 0 every input was read; 2 some could not be (the reports are
  * still written and docs.csv says which and why); 1 usage or fatal error.
  *
- * SIGINT, SIGTERM and SIGHUP stop a scan at once, whatever stage it is in:
- * stages run for minutes inside the library with nothing to poll a flag, so
- * the handler does the clean-up itself, with async-signal-safe calls only.
- * It removes the name of the report being written (fw_report_unlink_temp;
+ * SIGINT, SIGTERM and SIGHUP stop a scan (or any command but `run`, which
+ * stops its tasks) at once, whatever stage it is in: stages run for minutes
+ * inside the library with nothing to poll a flag, so the handler does the
+ * clean-up itself, with async-signal-safe calls only. It removes the name
+ * of the report, pair page or model being written (fw_report_unlink_temp;
  * spill files have none, being unlinked when made, and an unnamed report
  * file vanishes with the process), then ends the process by the same
  * signal, so the shell reports 128 + its number (130, 143, 129) and a
@@ -611,7 +612,6 @@ static int cmd_scan(int argc, char **argv)
         return EXIT_FAILURE;
     }
 
-    catch_signals();
     cli_progress prog;
     const int terminal = isatty(STDERR_FILENO);
     cli_progress_init(&prog, force_progress || (!quiet && terminal), terminal);
@@ -746,6 +746,9 @@ static int run_command(int argc, char **argv)
         printf("fanwen %s\n", fw_version()); /* the library it runs with */
         return EXIT_SUCCESS;
     }
+    /* every command that writes a report, a pair's page or a model
+     * removes its temporary name when stopped; `run` stops its tasks */
+    catch_signals();
     if (!strcmp(cmd, "scan")) return cmd_scan(argc - 1, argv + 1);
     if (!strcmp(cmd, "explain")) return cmd_explain(argc - 1, argv + 1);
     if (!strcmp(cmd, "report")) return cmd_report(argc - 1, argv + 1);
