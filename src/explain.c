@@ -29,6 +29,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 #define WINDOW 2048   /* characters of each side aligned at once */
 #define DIFF_MAX 8    /* a longer difference is an edit, not a swap */
@@ -144,17 +145,54 @@ static size_t cp_at(const doc_text *d, uint64_t at)
     return lo;
 }
 
-/* The byte just after the character that gave code point i. */
+/* Whether source code point c joins the character before it: a combining
+ * mark, or a Hangul vowel or final jamo (decomposed 윑 is U+110B U+1171
+ * U+11B4, which normalizing composes into one character). */
+static int joins_previous(uint32_t c)
+{
+    utf8proc_category_t k = utf8proc_category((utf8proc_int32_t)c);
+    return k == UTF8PROC_CATEGORY_MN || k == UTF8PROC_CATEGORY_MC ||
+           k == UTF8PROC_CATEGORY_ME || (c >= 0x1160 && c <= 0x11FF) ||
+           (c >= 0xD7B0 && c <= 0xD7FF);
+}
+
+/* The byte just after the character that gave code point i, with the
+ * marks composed into it (not the punctuation after it, which is no part
+ * of a run). */
 static uint64_t byte_after(const doc_text *d, size_t i)
 {
+    const unsigned char *t = (const unsigned char *)d->text;
+    size_t limit = i + 1 < d->n ? d->off[i + 1] : d->len;
     uint32_t cp;
     int invalid;
     size_t at = d->off[i];
-    return at + fw_utf8_decode((const unsigned char *)d->text + at, d->len - at, &cp, &invalid);
+    at += fw_utf8_decode(t + at, d->len - at, &cp, &invalid);
+    while (at < limit) {
+        size_t step = fw_utf8_decode(t + at, d->len - at, &cp, &invalid);
+        if (invalid || !joins_previous(cp)) break;
+        at += step;
+    }
+    return at;
+}
+
+/* A run that continues the last one on both sides (a window's edge cut
+ * it) is that run, longer. */
+static int push_run_joined(run_list *l, size_t a, size_t b, size_t len)
+{
+    fw_align_run *last = l->n ? &l->v[l->n - 1] : NULL;
+    if (last && last->a + last->len == a && last->b + last->len == b) {
+        last->len += (uint32_t)len;
+        return 1;
+    }
+    return push_run(l, a, b, len);
 }
 
 /* Aligns a[a0, a1) with b[b0, b1) window by window; every run found, of
- * any length, in order. */
+ * any length, in order. What a window aligns in its first three quarters
+ * is kept, a run that crosses that mark up to it, and the next window
+ * starts after the last character kept: a run dropped whole there would
+ * lose its start for good (a window of a 2,340-character copy kept none of
+ * its only run, and the copy ratio said 56%). */
 static fw_status align_range(fw_explainer *x, const doc_text *a, size_t a0, size_t a1,
                              const doc_text *b, size_t b0, size_t b1, run_list *out)
 {
@@ -162,23 +200,31 @@ static fw_status align_range(fw_explainer *x, const doc_text *a, size_t a0, size
     while (i < a1 && j < b1) {
         size_t na = a1 - i < WINDOW ? a1 - i : WINDOW, nb = b1 - j < WINDOW ? b1 - j : WINDOW;
         int a_last = i + na == a1, b_last = j + nb == b1;
+        /* how far a run may reach on each side: the whole of a last window */
+        size_t reach_a = a_last ? na : na * 3 / 4, reach_b = b_last ? nb : nb * 3 / 4;
         size_t lcs, nr;
         fw_status st = fw_align(&x->aligner, a->cps + i, na, b->cps + j, nb, &lcs, &nr);
         if (st != FW_OK) return st;
         const fw_align_run *r = x->aligner.runs;
-        size_t keep = 0;
-        while (keep < nr && (a_last || r[keep].a + r[keep].len <= na * 3 / 4) &&
-               (b_last || r[keep].b + r[keep].len <= nb * 3 / 4))
-            keep++;
-        for (size_t k = 0; k < keep; k++)
-            if (!push_run(out, i + r[k].a, j + r[k].b, r[k].len)) return FW_ERR_NOMEM;
+        size_t kept_a = 0, kept_b = 0; /* characters of this window done with */
+        for (size_t k = 0; k < nr && r[k].a < reach_a && r[k].b < reach_b; k++) {
+            size_t len = r[k].len;
+            if (r[k].a + len > reach_a) len = reach_a - r[k].a;
+            if (r[k].b + len > reach_b) len = reach_b - r[k].b;
+            if (!push_run_joined(out, i + r[k].a, j + r[k].b, len)) return FW_ERR_NOMEM;
+            kept_a = r[k].a + len;
+            kept_b = r[k].b + len;
+        }
         if (a_last && b_last) break;
-        if (keep) {
-            i += r[keep - 1].a + r[keep - 1].len;
-            j += r[keep - 1].b + r[keep - 1].len;
+        if (kept_a || kept_b) {
+            i += kept_a;
+            j += kept_b;
         } else {
-            i += na / 2 ? na / 2 : 1;
-            j += nb / 2 ? nb / 2 : 1;
+            /* nothing before the mark: go on to the first run on a side
+             * that starts past the mark, or by half a window */
+            size_t first_a = nr ? r[0].a : na, first_b = nr ? r[0].b : nb;
+            if (!a_last) i += first_a < na / 2 ? first_a : (na / 2 ? na / 2 : 1);
+            if (!b_last) j += first_b < nb / 2 ? first_b : (nb / 2 ? nb / 2 : 1);
         }
     }
     return FW_OK;
@@ -320,7 +366,10 @@ static int diff_by_a(const void *p, const void *q)
 {
     const cp_diff *x = p, *y = q;
     if (x->a0 != y->a0) return x->a0 < y->a0 ? -1 : 1;
-    return x->b0 < y->b0 ? -1 : x->b0 > y->b0;
+    if (x->b0 != y->b0) return x->b0 < y->b0 ? -1 : 1;
+    if (x->a1 != y->a1) return x->a1 < y->a1 ? -1 : 1;
+    if (x->b1 != y->b1) return x->b1 < y->b1 ? -1 : 1;
+    return (int)x->kind - (int)y->kind;
 }
 
 /* Characters of a text inside any of the runs, each once. */
@@ -348,6 +397,12 @@ static fw_status finish(fw_explanation *e, doc_text *a, doc_text *b, run_list *r
         if (!u || memcmp(&runs->v[u - 1], &runs->v[k], sizeof *runs->v)) runs->v[u++] = runs->v[k];
     runs->n = u;
     if (diffs->n > 1) qsort(diffs->v, diffs->n, sizeof *diffs->v, diff_by_a);
+    /* two gaps inside one number (2018-10-15 00:46 is one run of digits
+     * once normalized) both widen to the whole number: one difference */
+    u = 0;
+    for (size_t k = 0; k < diffs->n; k++)
+        if (!u || diff_by_a(&diffs->v[u - 1], &diffs->v[k])) diffs->v[u++] = diffs->v[k];
+    diffs->n = u;
     e->a_chars = a->n;
     e->b_chars = b->n;
     e->a_marked = marked_chars(runs->v, runs->n, a->n, 0);
@@ -385,6 +440,19 @@ void fw_explanation_free(fw_explanation *e)
     free(e);
 }
 
+/* Runs and differences with their sides exchanged. */
+static void turn(run_list *runs, diff_list *diffs)
+{
+    for (size_t k = 0; k < runs->n; k++) {
+        fw_align_run *r = &runs->v[k];
+        *r = (fw_align_run){r->b, r->a, r->len};
+    }
+    for (size_t k = 0; k < diffs->n; k++) {
+        cp_diff *d = &diffs->v[k];
+        *d = (cp_diff){d->b0, d->b1, d->a0, d->a1, d->kind};
+    }
+}
+
 fw_status fw_explainer_explain(fw_explainer *x, size_t a, size_t b, fw_explanation **out)
 {
     *out = NULL;
@@ -401,8 +469,12 @@ fw_status fw_explainer_explain(fw_explainer *x, size_t a, size_t b, fw_explanati
     e->b = b;
     st = doc_text_load(x, a, &ta);
     if (st == FW_OK) st = doc_text_load(x, b, &tb);
-    /* the pair's spans are listed under the document with the smaller id */
+    /* the pair's spans are listed under the document with the smaller id,
+     * and aligned that way round whichever is asked about first (where two
+     * alignments are as long, which one the aligner takes depends on the
+     * order: `explain A B` and `explain B A` would differ), then turned */
     const int swapped = da.rank > db.rank;
+    const doc_text *first_doc = swapped ? &tb : &ta, *second_doc = swapped ? &ta : &tb;
     const fw_reused_span *sp;
     size_t ns, first, count;
     if (st == FW_OK) st = fw_scan_spans(x->scan, &sp, &ns);
@@ -411,11 +483,11 @@ fw_status fw_explainer_explain(fw_explainer *x, size_t a, size_t b, fw_explanati
         const fw_reused_span *s = &sp[k];
         if (s->b != (swapped ? a : b)) continue;
         e->spans++;
-        uint64_t as = swapped ? s->b_start : s->a_start, ae = swapped ? s->b_end : s->a_end;
-        uint64_t bs = swapped ? s->a_start : s->b_start, be = swapped ? s->a_end : s->b_end;
-        st = explain_span(x, &ta, cp_at(&ta, as), cp_at(&ta, ae), &tb, cp_at(&tb, bs),
-                          cp_at(&tb, be), &aligned, &runs, &diffs);
+        st = explain_span(x, first_doc, cp_at(first_doc, s->a_start), cp_at(first_doc, s->a_end),
+                          second_doc, cp_at(second_doc, s->b_start),
+                          cp_at(second_doc, s->b_end), &aligned, &runs, &diffs);
     }
+    if (swapped) turn(&runs, &diffs);
     e->from_spans = e->spans > 0;
     /* without spans, the shared n-grams both ways: each n-gram of A is
      * run to the first place B has it, so a string B holds twice would be

@@ -29,7 +29,9 @@ static void histogram(FILE *f, const char *title, const double *v, size_t n, dou
     const char *labels[20];
     for (size_t i = 0; i < n; i++) {
         if (v[i] < lo) continue;
-        int b = hi > lo ? (int)((v[i] - lo) / (hi - lo) * bins) : 0;
+        /* a value on a bar's lower edge (0.6 from 0.5 in steps of 0.05)
+         * is that bar's, though the division falls a hair short of it */
+        int b = hi > lo ? (int)((v[i] - lo) / (hi - lo) * bins + 1e-9) : 0;
         counts[b < 0 ? 0 : b >= bins ? bins - 1 : b]++;
     }
     for (int b = 0; b < bins; b++) {

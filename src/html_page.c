@@ -19,7 +19,10 @@
 
 #define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
 
-void fw_page_text(FILE *f, const char *s, size_t n)
+/* Escaped text; a CR is dropped from a document's text (its CRLF line
+ * ends) and shown as U+FFFD in a string such as an id, where "a\rb" and
+ * "ab" are two names. */
+static void page_text(FILE *f, const char *s, size_t n, int in_text)
 {
     for (size_t i = 0; i < n;) {
         unsigned char c = (unsigned char)s[i];
@@ -39,7 +42,9 @@ void fw_page_text(FILE *f, const char *s, size_t n)
         case '"': fputs("&quot;", f); break;
         case '\'': fputs("&#39;", f); break;
         case '\n': case '\t': fputc(c, f); break;
-        case '\r': break;
+        case '\r':
+            if (!in_text) fputs(REPLACEMENT, f);
+            break;
         default:
             if (c < 0x20 || c == 0x7f) fputs(REPLACEMENT, f);
             else fputc(c, f);
@@ -48,7 +53,9 @@ void fw_page_text(FILE *f, const char *s, size_t n)
     }
 }
 
-void fw_page_str(FILE *f, const char *s) { fw_page_text(f, s, strlen(s)); }
+void fw_page_text(FILE *f, const char *s, size_t n) { page_text(f, s, n, 1); }
+
+void fw_page_str(FILE *f, const char *s) { page_text(f, s, strlen(s), 0); }
 
 void fw_page_percent(FILE *f, double share) { fprintf(f, "%.1f%%", share * 100); }
 

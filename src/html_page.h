@@ -11,7 +11,8 @@
  * keeps one line break). Safe in element content and in quoted
  * attributes. */
 void fw_page_text(FILE *f, const char *s, size_t n);
-/* The same for a NUL-terminated string. */
+/* The same for a NUL-terminated string (an id, a message), but a CR is
+ * shown as U+FFFD: "a\rb" and "ab" are two ids. */
 void fw_page_str(FILE *f, const char *s);
 
 /* The start of a page: doctype, a Content-Security-Policy that allows no

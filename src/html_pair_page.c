@@ -8,7 +8,9 @@
  * row there, so that a reader can set the marked text against the numbers
  * the lists gave. Each text scrolls on its own. A marked run is a link to
  * its partner in the other text (#b3 from a3 and back): a click scrolls
- * there with no script. Runs are numbered as the explanation numbers them,
+ * there with no script. (Where a text holds a string twice, both of its
+ * runs link to the one place in the other, under the id of the run that
+ * marks it there.) Runs are numbered as the explanation numbers them,
  * so run k is the same on both sides; a run broken into segments by a
  * difference or by boilerplate carries its id on its first segment only.
  *
@@ -19,15 +21,20 @@
 #include "html_page.h"
 #include "scan.h"
 
+#include <stdlib.h>
+
 typedef struct pair_side {
     char side, partner;               /* 'a' and 'b', or 'b' and 'a' */
+    const int32_t *target;            /* for run k, the run whose id is on the
+                                       * partner's first byte (-1: none) */
 } pair_side;
 
 static void open_pair_run(FILE *f, void *ctx, int32_t k, int first, size_t s, size_t e,
                           const char *cls)
 {
     const pair_side *ps = ctx;
-    fprintf(f, "<a class=\"r%s\" href=\"#%c%d\"", cls, ps->partner, k);
+    fprintf(f, "<a class=\"r%s\"", cls);
+    if (ps->target[k] >= 0) fprintf(f, " href=\"#%c%d\"", ps->partner, ps->target[k]);
     if (first) fprintf(f, " id=\"%c%d\"", ps->side, k);
     fprintf(f, " data-run=\"%d\" data-s=\"%zu\" data-e=\"%zu\">", k, s, e);
 }
@@ -55,12 +62,35 @@ static fw_status write_side(FILE *f, const fw_html_report *r, const fw_explanati
              i++)
             if (i < len) p.kind[i] = (int8_t)d->kind;
     }
+    /* A text that holds a string twice has two runs to the other's one
+     * place, which the first of them claims: the second links there too,
+     * not to an id that no element has. */
+    fw_paint other = {0};
+    int32_t *target = malloc((e->nruns ? e->nruns : 1) * sizeof *target);
+    size_t other_len = b_side ? e->a_len : e->b_len;
+    if (!target || !fw_paint_new(&other, other_len)) {
+        free(target);
+        fw_paint_free(&other);
+        fw_paint_free(&p);
+        return fw_scan_fail(r->scan, FW_ERR_NOMEM, "html report: out of memory");
+    }
+    for (size_t k = 0; k < e->nruns; k++) {
+        const fw_matched_run *m = &e->runs[k];
+        fw_paint_run(&other, b_side ? m->a_start : m->b_start, b_side ? m->a_end : m->b_end,
+                     (int32_t)k);
+    }
+    for (size_t k = 0; k < e->nruns; k++) {
+        uint64_t at = b_side ? e->runs[k].a_start : e->runs[k].b_start;
+        target[k] = at < other_len ? other.run[at] : -1;
+    }
+    fw_paint_free(&other);
     fw_status st = fw_paint_boilerplate(r, doc, &p);
-    pair_side ps = {b_side ? 'b' : 'a', b_side ? 'a' : 'b'};
+    pair_side ps = {b_side ? 'b' : 'a', b_side ? 'a' : 'b', target};
     fprintf(f, "<div class=\"text\" id=\"text-%c\">", ps.side);
     if (st == FW_OK) fw_paint_write(f, text, &p, open_pair_run, &ps, (int32_t)e->nruns);
     fputs("</div>\n", f);
     fw_paint_free(&p);
+    free(target);
     return st;
 }
 

@@ -435,6 +435,306 @@ static void test_explain_without_spans_is_symmetric(void **state)
     workdir_remove(NULL);
 }
 
+/* A copy longer than the aligner's window (2,048 characters) between
+ * fillers of other alphabets: exact, it is one run at its bytes, every
+ * character marked; with one character changed in each of three places
+ * (one of them on a window's three-quarter mark), everything else is
+ * marked. (A window whose only run crossed the mark kept none of it, and
+ * the next window began past its start: a 2,340-character copy was marked
+ * 56%.) */
+static void test_long_copy_is_marked_whole(void **state)
+{
+    (void)state;
+    static const size_t lengths[] = {2049, 2340, 5000, 9000};
+    for (int edited = 0; edited <= 1; edited++)
+        for (size_t li = 0; li < sizeof lengths / sizeof *lengths; li++) {
+            rng_state = 40 + li;
+            text_buf copy = {0}, t[2] = {{0}};
+            prose(&copy, 0x7000, 256, lengths[li]);
+            text_buf other = {0}; /* the copy, edited or not */
+            put(&other, copy.s, copy.len);
+            size_t changed = 0;
+            if (edited) { /* a letter's first byte at about these characters */
+                static const size_t at[] = {700, 1536, 1900};
+                for (size_t k = 0; k < 3; k++) {
+                    size_t byte = at[k] * 3;
+                    while (byte < other.len && (unsigned char)other.s[byte] != 0xE7) byte++;
+                    if (byte + 3 > other.len || !memcmp(other.s + byte, "。", 3)) continue;
+                    memcpy(other.s + byte, "\xE4\xB8\x80", 3); /* 一: not in the copy's alphabet */
+                    changed++;
+                }
+                assert_int_equal(changed, 3);
+            }
+            prose(&t[0], 0x4E00, 128, 200);
+            put(&t[0], "\n", 1);
+            put(&t[0], copy.s, copy.len);
+            put(&t[0], "\n", 1);
+            prose(&t[0], 0x4E00, 128, 200);
+            prose(&t[1], 0x4E80, 128, 300);
+            put(&t[1], "\n", 1);
+            put(&t[1], other.s, other.len);
+            const char *ids[] = {"a", "b"};
+            fw_scan *scan = scan_texts(ids, t, 2, 2);
+            for (int order = 0; order < 2; order++) {
+                fw_explanation *e;
+                assert_int_equal(fw_scan_explain(scan, order, 1 - order, 13, &e), FW_OK);
+                assert_int_equal(e->from_spans, 1);
+                const size_t want = letters(&copy) - changed;
+                if (e->a_marked != want || e->b_marked != want)
+                    fail_msg("%zu-character copy, %zu changed, order %d: %llu and %llu marked, "
+                             "not %zu", lengths[li], changed, order,
+                             (unsigned long long)e->a_marked, (unsigned long long)e->b_marked,
+                             want);
+                if (!edited) {
+                    uint64_t as, ae;
+                    locate(order ? &t[1] : &t[0], &copy, &as, &ae);
+                    assert_int_equal(e->nruns, 1);
+                    assert_int_equal(e->runs[0].a_start, as);
+                    assert_int_equal(e->runs[0].a_end, ae);
+                } else {
+                    assert_int_equal(e->nruns, 4);
+                }
+                fw_explanation_free(e);
+            }
+            fw_scan_free(scan);
+            free(copy.s);
+            free(other.s);
+            free(t[0].s);
+            free(t[1].s);
+        }
+}
+
+/* explain(A, B) is explain(B, A) with the sides exchanged, runs and
+ * differences alike, for reworded copies over a small alphabet, where many
+ * alignments are as long and the aligner's choice followed the order the
+ * two were given in (two pages of one report disagreed by a few
+ * characters). */
+static void test_explain_with_spans_is_symmetric(void **state)
+{
+    (void)state;
+    rng_state = 77;
+    int asymmetric_before = 0;
+    for (int round = 0; round < 30; round++) {
+        text_buf t[2] = {{0}};
+        for (int i = 0; i < 400; i++) {
+            uint32_t cp = 0x4E00 + (uint32_t)(rng() % 40);
+            put_cp(&t[0], cp);
+            /* the copy: a few characters changed, dropped or doubled */
+            unsigned r = (unsigned)(rng() % 100);
+            if (r >= 6) put_cp(&t[1], r < 8 ? 0x4E00 + (uint32_t)(rng() % 40) : cp);
+            if (r >= 6 && r < 9) put_cp(&t[1], cp);
+            if (i % 60 == 59) {
+                put(&t[0], "2015年", strlen("2015年"));
+                put(&t[1], "2024年", strlen("2024年"));
+            }
+        }
+        const char *ids[] = {"a", "b"};
+        fw_scan *scan = scan_texts(ids, t, 2, 1);
+        fw_explanation *x, *y;
+        assert_int_equal(fw_scan_explain(scan, 0, 1, 5, &x), FW_OK);
+        assert_int_equal(fw_scan_explain(scan, 1, 0, 5, &y), FW_OK);
+        assert_int_equal(x->from_spans, 1);
+        assert_int_equal(x->a_marked, y->b_marked);
+        assert_int_equal(x->b_marked, y->a_marked);
+        assert_int_equal(x->nruns, y->nruns);
+        assert_int_equal(x->ndiffs, y->ndiffs);
+        for (size_t k = 0; k < x->nruns; k++) { /* y's runs are in B's order */
+            const fw_matched_run *m = &x->runs[k];
+            size_t found = 0;
+            for (size_t j = 0; j < y->nruns; j++)
+                found += y->runs[j].a_start == m->b_start && y->runs[j].a_end == m->b_end &&
+                         y->runs[j].b_start == m->a_start && y->runs[j].b_end == m->a_end &&
+                         y->runs[j].chars == m->chars;
+            assert_int_equal(found, 1);
+        }
+        for (size_t k = 0; k < x->ndiffs; k++) {
+            const fw_difference *d = &x->diffs[k];
+            size_t found = 0;
+            for (size_t j = 0; j < y->ndiffs; j++)
+                found += y->diffs[j].a_start == d->b_start && y->diffs[j].a_end == d->b_end &&
+                         y->diffs[j].b_start == d->a_start && y->diffs[j].b_end == d->a_end &&
+                         y->diffs[j].kind == d->kind;
+            assert_int_equal(found, 1);
+        }
+        /* a figure is listed once, however many gaps it held */
+        for (size_t k = 1; k < x->ndiffs; k++)
+            assert_true(x->diffs[k].a_start != x->diffs[k - 1].a_start ||
+                        x->diffs[k].b_start != x->diffs[k - 1].b_start);
+        asymmetric_before += x->nruns > 1;
+        fw_explanation_free(x);
+        fw_explanation_free(y);
+        fw_scan_free(scan);
+        free(t[0].s);
+        free(t[1].s);
+    }
+    assert_true(asymmetric_before > 20); /* the rounds had runs to choose among */
+}
+
+/* Two gaps inside one date-and-time (one run of digits once normalized)
+ * are one figure difference, listed once. */
+static void test_figure_listed_once(void **state)
+{
+    (void)state;
+    static const char a[] = "《邵东市林业局2022年工作总结》由本站会员上传分享，支持在线预览，"
+                            "更多同类文档请在笔杆范文网站内搜索。　发布时间：2018-10-15 00:46 "
+                            "阅读 3746\n";
+    static const char b[] = "《衡阳县档案馆2016年工作计划》由本站会员上传分享，支持在线预览，"
+                            "更多同类文档请在笔杆范文网站内搜索。　发布时间：2022-03-17 17:46 "
+                            "阅读 4880\n";
+    text_buf t[2] = {{0}};
+    put(&t[0], a, strlen(a));
+    put(&t[1], b, strlen(b));
+    const char *ids[] = {"a.txt", "b.txt"};
+    fw_scan *scan = scan_texts(ids, t, 2, 1);
+    fw_explanation *e;
+    assert_int_equal(fw_scan_explain(scan, 0, 1, 13, &e), FW_OK);
+    const uint64_t at = (uint64_t)(strstr(a, "2018") - a);
+    size_t listed = 0;
+    for (size_t k = 0; k < e->ndiffs; k++)
+        if (e->diffs[k].a_start == at) {
+            listed++;
+            assert_int_equal(e->diffs[k].kind, FW_DIFF_FIGURE);
+            assert_int_equal(e->diffs[k].a_end, at + strlen("2018-10-15 00:46"));
+        }
+    assert_int_equal(listed, 1);
+    fw_explanation_free(e);
+    fw_scan_free(scan);
+    free(t[0].s);
+    free(t[1].s);
+}
+
+/* Hangul written decomposed (as macOS files are): a run ends after the
+ * last jamo of its last syllable, not inside it. */
+static void test_run_ends_after_composed_marks(void **state)
+{
+    (void)state;
+    rng_state = 2;
+    text_buf t[2] = {{0}};
+    for (int side = 0; side < 2; side++) {
+        for (int i = 0; i < 42; i++) /* each side its own start */
+            put_cp(&t[side], 0xAC00 + (uint32_t)(side ? 41 - i : i) * 28 * 21);
+    }
+    uint32_t shared[120];
+    for (int i = 0; i < 120; i++) shared[i] = (uint32_t)(rng() % 11172);
+    shared[119] = 27 + 28 * 5; /* the last syllable has a final jamo */
+    for (int side = 0; side < 2; side++) {
+        for (int i = 0; i < 120; i++) { /* decomposed: L V (T) */
+            uint32_t s = shared[i];
+            put_cp(&t[side], 0x1100 + s / 588);
+            put_cp(&t[side], 0x1161 + s % 588 / 28);
+            if (s % 28) put_cp(&t[side], 0x11A7 + s % 28);
+        }
+        put(&t[side], "。\n", strlen("。\n"));
+    }
+    const char *ids[] = {"a", "b"};
+    fw_scan *scan = scan_texts(ids, t, 2, 1);
+    fw_explanation *e;
+    assert_int_equal(fw_scan_explain(scan, 0, 1, 13, &e), FW_OK);
+    assert_true(e->nruns >= 1);
+    const uint64_t end = (uint64_t)(strstr(t[0].s, "。") - t[0].s);
+    assert_int_equal(e->runs[e->nruns - 1].a_end, end);
+    assert_int_equal(e->runs[e->nruns - 1].b_end, end);
+    fw_explanation_free(e);
+    fw_scan_free(scan);
+    free(t[0].s);
+    free(t[1].s);
+}
+
+/* Every link of a pair page to a run in the other text has its target:
+ * where a text holds a string twice, both runs link to the one place in
+ * the other. And an id with a CR is not shown as the id without it. */
+static void test_pair_page_links_resolve(void **state)
+{
+    (void)state;
+    assert_int_equal(workdir_make("test-html-links"), 0);
+    static const char x[] = "推动全面从严治党向纵深发展，组织实施农产品执法检查，健全完善体制机制，"
+                            "二零二零年是承上启下的重要一年。阳春市供销合作社建筑施工竣工验收指导能力"
+                            "建设，城乡客运配套设施不断完善。";
+    static const char y[] = "我们将以习近平新时代中国特色社会主义思想为指导，坚持稳中求进工作总基调，"
+                            "完整准确全面贯彻新发展理念，加快构建新发展格局，着力推动高质量发展，奋力"
+                            "谱写新篇章。";
+    static const char z[] = "回顾过去一年，全县上下团结一心，攻坚克难，经济社会发展取得了新的成效，"
+                            "人民群众获得感幸福感安全感持续增强，各项事业呈现出良好的发展态势，值得充"
+                            "分肯定。";
+    text_buf t[2] = {{0}};
+    put(&t[0], x, strlen(x));
+    put(&t[0], "\n\n", 2);
+    put(&t[0], y, strlen(y));
+    put(&t[0], "\n\n", 2);
+    put(&t[0], x, strlen(x));
+    put(&t[0], "\n", 1);
+    put(&t[1], x, strlen(x));
+    put(&t[1], "\n\n", 2);
+    put(&t[1], z, strlen(z));
+    put(&t[1], "\n", 1);
+    const char *ids[] = {"cr\rname", "crname"};
+    fw_scan *scan = scan_texts(ids, t, 2, 1);
+    for (int order = 0; order < 2; order++) {
+        const char *page = path_in_root(order ? "ba.html" : "ab.html");
+        assert_int_equal(fw_report_write_pair_html(scan, order, 1 - order, 13, page), FW_OK);
+        size_t len;
+        char *html = csv_slurp(page, &len);
+        assert_non_null(html);
+        int links = 0;
+        for (const char *at = html; (at = strstr(at, "href=\"#")) != NULL; at++) {
+            char target[32], want[48];
+            assert_int_equal(sscanf(at + strlen("href=\"#"), "%31[ab0-9]", target), 1);
+            snprintf(want, sizeof want, "id=\"%s\"", target);
+            if (!strstr(html, want)) fail_msg("a link to #%s, which no element is", target);
+            links++;
+        }
+        assert_int_equal(links, 3); /* a's two runs to b's one place, and it back */
+        assert_non_null(strstr(html, "cr\xEF\xBF\xBDname"));
+        free(html);
+    }
+    fw_scan_free(scan);
+    free(t[0].s);
+    free(t[1].s);
+    workdir_remove(NULL);
+}
+
+/* The overview's histogram counts a value on a bar's lower edge in that
+ * bar: a pair at Jaccard 0.6 (60 of 100 5-grams) is in the bar labelled
+ * 0.60, not 0.55. */
+static void test_histogram_bar_edges(void **state)
+{
+    (void)state;
+    assert_int_equal(workdir_make("test-html-histogram"), 0);
+    text_buf t[2] = {{0}};
+    for (int side = 0; side < 2; side++) {
+        for (uint32_t i = 0; i < 64; i++) put_cp(&t[side], 0x4E00 + i);
+        for (uint32_t i = 0; i < 20; i++) put_cp(&t[side], 0x4E00 + 100 * (1 + side) + i);
+        put(&t[side], "\n", 1);
+    }
+    fw_scan_options o;
+    fw_scan_options_default(&o);
+    o.threshold = 0.5;
+    fw_scan *scan;
+    assert_int_equal(fw_scan_new(&o, &scan, NULL, 0), FW_OK);
+    assert_int_equal(fw_scan_add_text(scan, "a", t[0].s, t[0].len), FW_OK);
+    assert_int_equal(fw_scan_add_text(scan, "b", t[1].s, t[1].len), FW_OK);
+    assert_int_equal(fw_scan_run(scan), FW_OK);
+    const fw_result_pair *pairs;
+    size_t n;
+    assert_int_equal(fw_scan_pairs(scan, &pairs, &n), FW_OK);
+    assert_int_equal(n, 1);
+    assert_true(pairs[0].jaccard == 0.6); /* 60 of 100 5-grams */
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/html", root);
+    assert_int_equal(fw_report_write_html(scan, dir, 10, 13), FW_OK);
+    size_t len;
+    char *html = csv_slurp(path_in_root("html/index.html"), &len);
+    assert_non_null(html);
+    /* the third bar (0.50, 0.55, 0.60) holds the pair */
+    assert_non_null(strstr(html, ">1</text><text x=\"103\" y=\"162\" text-anchor=\"middle\">"
+                                 "0.60</text>"));
+    free(html);
+    fw_scan_free(scan);
+    free(t[0].s);
+    free(t[1].s);
+    workdir_remove(NULL);
+}
+
 /* `fanwen explain` on two files and on a report directory: the runs at the
  * bytes the library gives, in text and JSON; bad calls exit 1. */
 static void test_explain_command(void **state)
@@ -549,6 +849,12 @@ int main(void)
         cmocka_unit_test(test_html_replaces_only_a_report),
         cmocka_unit_test(test_explain_command),
         cmocka_unit_test(test_explain_without_spans_is_symmetric),
+        cmocka_unit_test(test_long_copy_is_marked_whole),
+        cmocka_unit_test(test_explain_with_spans_is_symmetric),
+        cmocka_unit_test(test_figure_listed_once),
+        cmocka_unit_test(test_run_ends_after_composed_marks),
+        cmocka_unit_test(test_pair_page_links_resolve),
+        cmocka_unit_test(test_histogram_bar_edges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
