@@ -316,6 +316,22 @@ static void test_bad_options_write_nothing(void **state)
         assert_true(len > 0); /* says why */
         free(err);
     }
+    /* an unknown option is named as written: the letter of a cluster
+     * (an id like -dash.txt taken for options), the word of a long one */
+    static const char *const unknown[][2] = {
+        {"scan -q -o bad -zq in", "fanwen scan: unknown option '-z'"},
+        {"scan --frobnicate in", "fanwen scan: unknown option '--frobnicate'"},
+        {"explain --report out -dash.txt x.txt", "fanwen explain: unknown option '-d'"},
+        {"query --index lib -y in", "fanwen query: unknown option -y"},
+    };
+    for (size_t i = 0; i < sizeof unknown / sizeof *unknown; i++) {
+        assert_int_equal(run(unknown[i][0]), 1);
+        size_t len;
+        char *err = csv_slurp(path_in_root("stderr.txt"), &len);
+        if (strncmp(err, unknown[i][1], strlen(unknown[i][1])))
+            fail_msg("%s: said '%s', not '%s'", unknown[i][0], err, unknown[i][1]);
+        free(err);
+    }
     assert_int_equal(run("--version"), 0);
     assert_int_equal(run("--help"), 0);
     assert_int_equal(run("scan --help"), 0);

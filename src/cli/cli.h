@@ -17,6 +17,9 @@
 /* Says on stderr what is wrong with the command line of `cmd` ("fanwen
  * CMD: " and fmt with arg, then where the help is); returns EXIT_FAILURE. */
 int cli_usage_error(const char *cmd, const char *fmt, const char *arg);
+/* The option getopt_long() did not know, as the user wrote it: "-d" of
+ * "-dash.txt", or a long option's word (buf: room for a short one). */
+const char *cli_bad_option(char *const *argv, char buf[3]);
 
 /* `s` to `f` with control characters as \xNN: an id or a message comes
  * from the input, and an escape sequence in it would drive the terminal. */

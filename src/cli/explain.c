@@ -465,7 +465,7 @@ int cmd_explain(int argc, char **argv)
             break;
         case 'h': fputs(usage_explain, stdout); return EXIT_SUCCESS;
         case ':': return explain_usage("option '%s' needs a value", argv[optind - 1]);
-        default: return explain_usage("unknown option '%s'", argv[optind - 1]);
+        default: return explain_usage("unknown option '%s'", cli_bad_option(argv, (char[3]){0}));
         }
     }
     if (report && index) return explain_usage("%s", "give --report or --index, not both");

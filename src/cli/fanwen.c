@@ -247,6 +247,15 @@ static int usage_error(const char *fmt, const char *arg)
     return cli_usage_error(command, fmt, arg);
 }
 
+const char *cli_bad_option(char *const *argv, char buf[3])
+{
+    if (!optopt) return argv[optind - 1]; /* a long option: its word */
+    buf[0] = '-';
+    buf[1] = (char)optopt;
+    buf[2] = '\0';
+    return buf;
+}
+
 int cli_unsigned(const char *cmd, const char *name, const char *arg, unsigned min,
                  unsigned max, unsigned *out)
 {
@@ -559,7 +568,7 @@ int cli_parse_scan_args(const char *cmd, int argc, char **argv, cli_scan_args *a
             break;
         case 'h': fputs(plan ? cli_usage_plan : usage_scan, stdout); return EXIT_SUCCESS;
         case ':': return usage_error("option '%s' needs a value", argv[optind - 1]);
-        default: return usage_error("unknown option '%s'", argv[optind - 1]);
+        default: return usage_error("unknown option '%s'", cli_bad_option(argv, (char[3]){0}));
         }
     }
     if (optind >= argc && !a->files_from) return usage_error("%s", "no INPUT given");

@@ -235,7 +235,7 @@ static int parse_args(const char *cmd, int argc, char **argv, index_args *a)
         case 'q': a->quiet = 1; break;
         case 'h': return -1;
         case ':': return cli_usage_error(cmd, "option %s needs a value", argv[optind - 1]);
-        default: return cli_usage_error(cmd, "unknown option %s", argv[optind - 1]);
+        default: return cli_usage_error(cmd, "unknown option %s", cli_bad_option(argv, (char[3]){0}));
         }
     }
     a->inputs = argv + optind;

@@ -78,7 +78,7 @@ int cmd_report(int argc, char **argv)
         case 'q': quiet = 1; break;
         case 'h': fputs(usage_report, stdout); return EXIT_SUCCESS;
         case ':': return report_usage("option '%s' needs a value", argv[optind - 1]);
-        default: return report_usage("unknown option '%s'", argv[optind - 1]);
+        default: return report_usage("unknown option '%s'", cli_bad_option(argv, (char[3]){0}));
         }
     }
     if (argc - optind != 1) return report_usage("%s", "give one report directory DIR");

@@ -215,7 +215,7 @@ int cmd_task(int argc, char **argv)
             threads = (int)u;
             break;
         case 'h': fputs(usage_task, stdout); return EXIT_SUCCESS;
-        default: return cli_usage_error("task", "bad option '%s'", argv[optind - 1]);
+        default: return cli_usage_error("task", "bad option '%s'", cli_bad_option(argv, (char[3]){0}));
         }
     }
     if (argc - optind < 2 || argc - optind > 3)
@@ -359,7 +359,7 @@ int cmd_run(int argc, char **argv)
         case 'J': if (!cli_unsigned("run", "--jobs", optarg, 1, 4096, &jobs)) return EXIT_FAILURE; break;
         case 'j': if (!cli_unsigned("run", "--threads", optarg, 1, 1024, &threads)) return EXIT_FAILURE; break;
         case 'h': fputs(usage_run, stdout); return EXIT_SUCCESS;
-        default: return cli_usage_error("run", "bad option '%s'", argv[optind - 1]);
+        default: return cli_usage_error("run", "bad option '%s'", cli_bad_option(argv, (char[3]){0}));
         }
     }
     if (argc - optind != 1) return cli_usage_error("run", "%s", "one work directory W");
