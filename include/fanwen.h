@@ -620,8 +620,9 @@ typedef struct fw_explanation {
     const char *a_text, *b_text;  /* their texts (fw_scan_doc_text()) */
     size_t a_len, b_len;
     uint64_t a_chars, b_chars;    /* normalized characters of each text */
-    uint64_t a_marked, b_marked;  /* of these, those in a run (once each):
-                                   * a_marked / a_chars is a's copy ratio */
+    uint64_t a_marked, b_marked;  /* of these, those in a run (once each)
+                                   * and not boilerplate: a_marked / a_chars
+                                   * is a's copy ratio */
     size_t spans;                 /* the pair's reused spans (fw_scan_spans) */
     int from_spans;               /* 1: runs aligned inside those spans;
                                    * 0: the pair has none, runs of shared

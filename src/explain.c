@@ -372,24 +372,50 @@ static int diff_by_a(const void *p, const void *q)
     return (int)x->kind - (int)y->kind;
 }
 
-/* Characters of a text inside any of the runs, each once. */
-static uint64_t marked_chars(const fw_align_run *runs, size_t n, size_t len, int side_b)
+fw_status fw_boilerplate_mask(const fw_scan *scan, size_t doc, const char *text, size_t len,
+                              unsigned char **mask)
 {
-    unsigned char *in = calloc(len ? len : 1, 1);
+    unsigned char *m = malloc(len ? len : 1);
+    *mask = m;
+    if (!m) return FW_ERR_NOMEM;
+    const int passages = fw_scan_get_options(scan)->passages;
+    memset(m, passages ? 1 : 0, len);
+    uint32_t n = passages ? fw_scan_doc_passage_count(scan, doc) : 0;
+    for (uint32_t k = 0; k < n; k++) {
+        fw_passage_info q;
+        fw_status st = fw_scan_doc_passage(scan, doc, k, &q);
+        if (st != FW_OK) return st;
+        fw_group_info g;
+        int boilerplate = q.group && fw_scan_group(scan, (size_t)q.group - 1, &g) == FW_OK &&
+                          g.boilerplate;
+        if (!boilerplate && q.byte_start < len)
+            memset(m + q.byte_start, 0, (q.byte_end < len ? q.byte_end : len) - q.byte_start);
+    }
+    for (size_t i = 0; n && i < len; i++) /* the line breaks between them are none */
+        if (text[i] == '\n' || text[i] == '\r') m[i] = 0;
+    return FW_OK;
+}
+
+/* Characters of a text inside any of the runs, each once, but for those
+ * from boilerplate bytes (`grey`): a footer copied is no copied text. */
+static uint64_t marked_chars(const fw_align_run *runs, size_t n, const doc_text *d,
+                             const unsigned char *grey, int side_b)
+{
+    unsigned char *in = calloc(d->n ? d->n : 1, 1);
     if (!in) return 0;
     for (size_t k = 0; k < n; k++) {
         size_t s = side_b ? runs[k].b : runs[k].a;
         memset(in + s, 1, runs[k].len);
     }
     uint64_t count = 0;
-    for (size_t i = 0; i < len; i++) count += in[i];
+    for (size_t i = 0; i < d->n; i++) count += in[i] && !grey[d->off[i]];
     free(in);
     return count;
 }
 
 /* The explanation handed out: runs and differences in bytes. */
-static fw_status finish(fw_explanation *e, doc_text *a, doc_text *b, run_list *runs,
-                        diff_list *diffs)
+static fw_status finish(const fw_explainer *x, fw_explanation *e, doc_text *a, doc_text *b,
+                        run_list *runs, diff_list *diffs)
 {
     if (runs->n > 1) qsort(runs->v, runs->n, sizeof *runs->v, by_a_then_b);
     size_t u = 0; /* a run found both ways is listed once */
@@ -405,8 +431,16 @@ static fw_status finish(fw_explanation *e, doc_text *a, doc_text *b, run_list *r
     diffs->n = u;
     e->a_chars = a->n;
     e->b_chars = b->n;
-    e->a_marked = marked_chars(runs->v, runs->n, a->n, 0);
-    e->b_marked = marked_chars(runs->v, runs->n, b->n, 1);
+    unsigned char *grey_a = NULL, *grey_b = NULL;
+    fw_status st = fw_boilerplate_mask(x->scan, e->a, a->text, a->len, &grey_a);
+    if (st == FW_OK) st = fw_boilerplate_mask(x->scan, e->b, b->text, b->len, &grey_b);
+    if (st == FW_OK) {
+        e->a_marked = marked_chars(runs->v, runs->n, a, grey_a, 0);
+        e->b_marked = marked_chars(runs->v, runs->n, b, grey_b, 1);
+    }
+    free(grey_a);
+    free(grey_b);
+    if (st != FW_OK) return st;
     e->runs = malloc((runs->n ? runs->n : 1) * sizeof *e->runs);
     e->diffs = malloc((diffs->n ? diffs->n : 1) * sizeof *e->diffs);
     if (!e->runs || !e->diffs) return FW_ERR_NOMEM;
@@ -499,7 +533,7 @@ fw_status fw_explainer_explain(fw_explainer *x, size_t a, size_t b, fw_explanati
     for (size_t k = 0; st == FW_OK && k < back.n; k++)
         if (!push_run(&runs, back.v[k].b, back.v[k].a, back.v[k].len)) st = FW_ERR_NOMEM;
     free(back.v);
-    if (st == FW_OK) st = finish(e, &ta, &tb, &runs, &diffs);
+    if (st == FW_OK) st = finish(x, e, &ta, &tb, &runs, &diffs);
     doc_text_free(&ta);
     doc_text_free(&tb);
     free(aligned.v);

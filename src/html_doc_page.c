@@ -151,7 +151,7 @@ fw_status fw_html_write_doc_page(fw_html_report *r, size_t doc)
     for (size_t k = 0; st == FW_OK && k < n; k++)
         for (size_t j = 0; j < e[k]->nruns; j++)
             fw_paint_run(&p, e[k]->runs[j].a_start, e[k]->runs[j].a_end, (int32_t)k);
-    if (st == FW_OK) st = fw_paint_boilerplate(r, doc, &p);
+    if (st == FW_OK) st = fw_paint_boilerplate(r, doc, text, &p);
     FILE *f = st == FW_OK ? fw_html_open_page(r, "doc/%zu.html", r->rank[doc]) : NULL;
     if (st == FW_OK && !f) st = FW_ERR_IO;
     if (f) {

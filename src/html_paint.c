@@ -47,22 +47,15 @@ void fw_paint_run(fw_paint *p, uint64_t s, uint64_t e, int32_t k)
         if (p->run[i] < 0) p->run[i] = k;
 }
 
-/* What lies between passages is the boilerplate lines left out of them. */
-fw_status fw_paint_boilerplate(const fw_html_report *r, size_t doc, fw_paint *p)
+/* The boilerplate, as explain leaves it out of the marked characters. */
+fw_status fw_paint_boilerplate(const fw_html_report *r, size_t doc, const char *text,
+                               fw_paint *p)
 {
-    uint32_t n = fw_scan_doc_passage_count(r->scan, doc);
-    uint64_t end = 0;
-    for (uint32_t k = 0; k < n; k++) {
-        fw_passage_info q;
-        fw_status st = fw_scan_doc_passage(r->scan, doc, k, &q);
-        if (st != FW_OK) return st;
-        if (k > 0)
-            for (uint64_t i = end; i < q.byte_start && i < p->len; i++) p->grey[i] = 1;
-        if (q.group && q.group <= r->ngroups && r->group_page[q.group] == GROUP_BOILERPLATE)
-            for (uint64_t i = q.byte_start; i < q.byte_end && i < p->len; i++) p->grey[i] = 1;
-        end = q.byte_end;
-    }
-    return FW_OK;
+    unsigned char *mask;
+    fw_status st = fw_boilerplate_mask(r->scan, doc, text, p->len, &mask);
+    if (st == FW_OK) memcpy(p->grey, mask, p->len);
+    free(mask);
+    return st;
 }
 
 /* The classes of the segment at byte i, each after a space ("" for none). */

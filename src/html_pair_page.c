@@ -84,7 +84,7 @@ static fw_status write_side(FILE *f, const fw_html_report *r, const fw_explanati
         target[k] = at < other_len ? other.run[at] : -1;
     }
     fw_paint_free(&other);
-    fw_status st = fw_paint_boilerplate(r, doc, &p);
+    fw_status st = fw_paint_boilerplate(r, doc, text, &p);
     pair_side ps = {b_side ? 'b' : 'a', b_side ? 'a' : 'b', target};
     fprintf(f, "<div class=\"text\" id=\"text-%c\">", ps.side);
     if (st == FW_OK) fw_paint_write(f, text, &p, open_pair_run, &ps, (int32_t)e->nruns);

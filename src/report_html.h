@@ -100,9 +100,9 @@ int fw_paint_new(fw_paint *p, size_t len);
 void fw_paint_free(fw_paint *p);
 /* Bytes [s, e) belong to run k, unless an earlier run has them. */
 void fw_paint_run(fw_paint *p, uint64_t s, uint64_t e, int32_t k);
-/* Greys the boilerplate of document `doc`: its passages in boilerplate
- * groups, and what lies between passages. */
-fw_status fw_paint_boilerplate(const fw_html_report *r, size_t doc, fw_paint *p);
+/* Greys the boilerplate of document `doc` (fw_boilerplate_mask()). */
+fw_status fw_paint_boilerplate(const fw_html_report *r, size_t doc, const char *text,
+                               fw_paint *p);
 
 /* How a segment of a run opens: given the run, whether it is the run's
  * first segment, the segment's bytes [s, e) and its classes (" fig",
