@@ -818,6 +818,81 @@ static void test_extended_span_counts_its_lcs(void **state)
     for (int d = 0; d < 2; d++) free(text[d].s);
 }
 
+/* The normalized characters of text[from, to) into *cps (grown). */
+static size_t normalized(const char *text, size_t from, size_t to, uint32_t **cps, size_t *cap)
+{
+    fw_normalizer *nz;
+    size_t n;
+    assert_int_equal(fw_normalizer_new(&nz), FW_OK);
+    assert_int_equal(fw_normalize(nz, text + from, to - from, cps, cap, &n, NULL), FW_OK);
+    fw_normalizer_free(nz);
+    return n;
+}
+
+/* Every span against its slices of the texts: each side's slice holds
+ * a_chars (b_chars) normalized characters, and matched_chars is their
+ * longest common subsequence. */
+static void check_spans_against_slices(const fw_scan *s, const text_buf *text)
+{
+    const fw_reused_span *sp;
+    size_t nsp;
+    uint32_t *ca = NULL, *cb = NULL;
+    size_t cap_a = 0, cap_b = 0;
+    assert_int_equal(fw_scan_spans(s, &sp, &nsp), FW_OK);
+    assert_true(nsp >= 1);
+    for (size_t k = 0; k < nsp; k++) {
+        size_t na = normalized(text[sp[k].a].s, sp[k].a_start, sp[k].a_end, &ca, &cap_a);
+        size_t nb = normalized(text[sp[k].b].s, sp[k].b_start, sp[k].b_end, &cb, &cap_b);
+        print_message("span %zu: [%llu, %llu) ~ [%llu, %llu): %llu and %llu characters, %llu "
+                      "matched; slices %zu and %zu, LCS %zu\n", k,
+                      (unsigned long long)sp[k].a_start, (unsigned long long)sp[k].a_end,
+                      (unsigned long long)sp[k].b_start, (unsigned long long)sp[k].b_end,
+                      (unsigned long long)sp[k].a_chars, (unsigned long long)sp[k].b_chars,
+                      (unsigned long long)sp[k].matched, na, nb, lcs_length(ca, na, cb, nb));
+        assert_int_equal(sp[k].a_chars, na);
+        assert_int_equal(sp[k].b_chars, nb);
+        assert_int_equal(sp[k].matched, lcs_length(ca, na, cb, nb));
+    }
+    free(ca);
+    free(cb);
+}
+
+/* One character of the text can become several once normalized (㎡ is
+ * m2, ﬁ is fi): a span that aligns some of them holds the whole
+ * character, so that its bytes hold the characters it counts (it ended
+ * inside ㎡, at the byte of its start, and counted one character more than
+ * its bytes held). At its start too. And a span whose runs came from
+ * windows and extension (an edited copy) counts the longest common
+ * subsequence of its slices, which the runs fell 1 short of here. */
+static void test_span_bytes_hold_what_it_counts(void **state)
+{
+    (void)state;
+    static const char *const pairs[][2] = {
+        {"全市教育系统认真贯彻落实上级部署，扎实推进各项重点工作，新建校舍面积达到一千二百㎡甲乙丙丁戊己庚辛壬癸。\n",
+         "全市教育系统认真贯彻落实上级部署，扎实推进各项重点工作，新建校舍面积达到一千二百m³子丑寅卯辰巳午未申酉。\n"},
+        {"子丑寅卯辰巳午未申酉ﬁx全市教育系统认真贯彻落实上级部署，扎实推进各项重点工作，新建校舍面积达到一千二百。\n",
+         "甲乙丙丁戊己庚辛壬癸ix全市教育系统认真贯彻落实上级部署，扎实推进各项重点工作，新建校舍面积达到一千二百。\n"},
+        {"educationSystèmeschoolserviceworkschool素质成效784队伍全市\n下载本文档学校顺利学校积极1566素质学生基础体系推进Cafécaféacherslityquali",
+         "ｈｏoｌｓｒｖｉｃｅwｏｒｋchｏoｌ素质成效７８４队伍全市校顺56６体系éｆéｈｅ"},
+    };
+    for (size_t i = 0; i < sizeof pairs / sizeof *pairs; i++) {
+        text_buf text[2] = {0};
+        char id[2][16] = {"a", "b"};
+        for (int d = 0; d < 2; d++) put(&text[d], pairs[i][d], strlen(pairs[i][d]));
+        fw_scan *s = scan_texts(text, id, 2, NULL);
+        check_spans_against_slices(s, text);
+        const fw_reused_span *sp;
+        size_t nsp;
+        assert_int_equal(fw_scan_spans(s, &sp, &nsp), FW_OK);
+        if (i == 0) /* through ㎡ on a's side */
+            assert_int_equal(sp[0].a_end, (uint64_t)(strstr(pairs[0][0], "甲") - pairs[0][0]));
+        if (i == 1) /* from ﬁ on a's side */
+            assert_int_equal(sp[0].a_start, (uint64_t)(strstr(pairs[1][0], "ﬁ") - pairs[1][0]));
+        fw_scan_free(s);
+        for (int d = 0; d < 2; d++) free(text[d].s);
+    }
+}
+
 /* The bars a user sets are met at equality, whatever binary rounding does
  * to them: two passages of 100 characters whose longest common
  * subsequence is 56 match at --passage-threshold 0.56 (0.56 · 100 is
@@ -992,6 +1067,7 @@ int main(void)
         cmocka_unit_test(test_boilerplate_lines_inside_a_copy_are_not_reused),
         cmocka_unit_test(test_bars_are_met_at_equality),
         cmocka_unit_test(test_extended_span_counts_its_lcs),
+        cmocka_unit_test(test_span_bytes_hold_what_it_counts),
         cmocka_unit_test(test_template_mode_finds_edited_paragraph),
         cmocka_unit_test(test_seed_000_teasers_are_one_group),
     };
