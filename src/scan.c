@@ -476,13 +476,14 @@ static fw_status run(fw_scan *s, const fw_staged_pairs *staged)
         st = fw_passages_prepare(s);
     }
     if (st != FW_OK) goto out;
-    for (int t = 0; t < s->threads; t++) {
-        s->stats.t_parse += s->workers[t].sketch.t_parse;
-        s->stats.t_normalize += s->workers[t].sketch.t_normalize;
-        s->stats.t_shingle += s->workers[t].sketch.t_shingle;
-        s->stats.t_minhash += s->workers[t].sketch.t_minhash;
-        s->stats.t_passage_cut += s->workers[t].sketch.t_passage_cut;
-    }
+    fw_sketch_clock clock = {0};
+    for (int t = 0; t < s->threads; t++) fw_sketch_clock_add(&clock, &s->workers[t].sketch.clock);
+    const fw_sketch_times times = fw_sketch_clock_times(&clock);
+    s->stats.t_parse += times.parse;
+    s->stats.t_normalize += times.normalize;
+    s->stats.t_shingle += times.shingle;
+    s->stats.t_minhash += times.minhash;
+    s->stats.t_passage_cut += times.passage_cut;
     for (size_t i = 0; i < s->ndocs; i++) {
         s->stats.bytes += s->docs[i].bytes;
         s->stats.shingles += s->docs[i].nshingles;

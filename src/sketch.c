@@ -193,12 +193,20 @@ static fw_status keep_for_passages(const fw_sketch_context *cx, fw_sketch_worker
     return FW_OK;
 }
 
+/* The clock now; the time since `since` added to *stage. */
+static double lap(double since, double *stage)
+{
+    double now = fw_now();
+    *stage += now - since;
+    return now;
+}
+
 /* Normalizes, shingles and sketches one document's text (and, with the
  * passage level, cuts it into passages); t0 is when this document's work
  * began, after JSON parsing. */
 static fw_status sketch_text(const fw_sketch_context *cx, fw_sketch_worker *w,
                              fw_sketch_doc *doc, const char *text, size_t len, size_t repaired,
-                             double t0)
+                             fw_sketch_times *timed, double t0)
 {
     fw_doc_record *d = &doc->rec;
     d->text_hash = XXH3_64bits(text, len);
@@ -214,8 +222,7 @@ static fw_status sketch_text(const fw_sketch_context *cx, fw_sketch_worker *w,
                             : fw_normalize(cx->normalizer, text, len, &w->cps, &w->cps_cap,
                                            &chars, &info);
     if (st != FW_OK) return st;
-    double t1 = fw_now();
-    w->t_normalize += t1 - t0;
+    double t1 = timed ? lap(t0, &timed->normalize) : 0;
     d->status = classify(d, &info, chars, repaired);
     if (d->status != FW_DOC_OK && d->status != FW_DOC_REPAIRED) return FW_OK;
     d->chars = chars;
@@ -251,14 +258,12 @@ static fw_status sketch_text(const fw_sketch_context *cx, fw_sketch_worker *w,
     d->nshingles = n;
     if (keep_sig) d->sig = sig;
     else sig = w->sig;
-    double t2 = fw_now();
-    w->t_shingle += t2 - t1;
+    double t2 = timed ? lap(t1, &timed->shingle) : 0;
     if (cx->oph)
         fw_oph_compute(cx->oph, hashes, n, sig);
     else
         fw_minhash_compute(cx->minhasher, hashes, n, sig);
-    double t3 = fw_now();
-    w->t_minhash += t3 - t2;
+    double t3 = timed ? lap(t2, &timed->minhash) : 0;
     if (keys_only) {
         for (unsigned b = 0; b < cx->bands; b++)
             band_keys[b] = fw_lsh_band_key64(sig, b, cx->rows);
@@ -275,7 +280,7 @@ static fw_status sketch_text(const fw_sketch_context *cx, fw_sketch_worker *w,
         return FW_OK;
     }
     st = keep_for_passages(cx, w, d, text, len);
-    w->t_passage_cut += fw_now() - t3;
+    if (timed) lap(t3, &timed->passage_cut);
     return st;
 }
 
@@ -283,14 +288,20 @@ fw_status fw_sketch_document(const fw_sketch_context *cx, fw_sketch_worker *w,
                              fw_sketch_doc *doc)
 {
     fw_doc_record *d = &doc->rec;
-    double t0 = fw_now();
-    if (!doc->jsonl) return sketch_text(cx, w, doc, doc->text, doc->len, 0, t0);
+    fw_sketch_clock *c = &w->clock;
+    fw_sketch_times *timed = &c->big;
+    if (doc->len < FW_TIME_ALL_BYTES) {
+        c->small_bytes += doc->len;
+        timed = doc->number % FW_TIME_EVERY == 0 ? &c->sampled : NULL;
+        if (timed) c->sampled_bytes += doc->len;
+    }
+    double t0 = timed ? fw_now() : 0;
+    if (!doc->jsonl) return sketch_text(cx, w, doc, doc->text, doc->len, 0, timed, t0);
     fw_jsonl_doc j = {0};
     fw_status st = parse_jsonl(cx, w, doc, &j);
     if (st == FW_OK && d->status != FW_DOC_ERROR) {
-        double tp = fw_now();
-        w->t_parse += tp - t0;
-        st = sketch_text(cx, w, doc, j.text, j.len, j.repaired, tp);
+        double tp = timed ? lap(t0, &timed->parse) : 0;
+        st = sketch_text(cx, w, doc, j.text, j.len, j.repaired, timed, tp);
     }
     fw_jsonl_done(&j); /* the parsed text is used up to here */
     return st;
@@ -299,4 +310,28 @@ fw_status fw_sketch_document(const fw_sketch_context *cx, fw_sketch_worker *w,
 const char *fw_sketch_name(fw_sketch sketch)
 {
     return sketch == FW_SKETCH_OPH ? "oph" : "minhash";
+}
+
+void fw_sketch_clock_add(fw_sketch_clock *sum, const fw_sketch_clock *c)
+{
+    const fw_sketch_times *from[2] = {&c->big, &c->sampled};
+    fw_sketch_times *to[2] = {&sum->big, &sum->sampled};
+    for (int i = 0; i < 2; i++) {
+        to[i]->parse += from[i]->parse;
+        to[i]->normalize += from[i]->normalize;
+        to[i]->shingle += from[i]->shingle;
+        to[i]->minhash += from[i]->minhash;
+        to[i]->passage_cut += from[i]->passage_cut;
+    }
+    sum->small_bytes += c->small_bytes;
+    sum->sampled_bytes += c->sampled_bytes;
+}
+
+fw_sketch_times fw_sketch_clock_times(const fw_sketch_clock *c)
+{
+    const double k = c->sampled_bytes ? (double)c->small_bytes / (double)c->sampled_bytes : 0;
+    const fw_sketch_times *b = &c->big, *s = &c->sampled;
+    return (fw_sketch_times){b->parse + k * s->parse, b->normalize + k * s->normalize,
+                             b->shingle + k * s->shingle, b->minhash + k * s->minhash,
+                             b->passage_cut + k * s->passage_cut};
 }
