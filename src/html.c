@@ -175,6 +175,9 @@ static size_t markup(const char *s, size_t n, size_t i, text_out *o)
 {
     if (i + 1 < n && s[i + 1] == '!') {
         if (i + 3 < n && s[i + 2] == '-' && s[i + 3] == '-') {
+            /* <!--> and <!---> are empty comments (HTML5): they end there */
+            if (i + 4 < n && s[i + 4] == '>') return i + 5;
+            if (i + 5 < n && s[i + 4] == '-' && s[i + 5] == '>') return i + 6;
             for (size_t k = i + 4; k + 2 < n; k++)
                 if (s[k] == '-' && s[k + 1] == '-' && s[k + 2] == '>') return k + 3;
             return n;

@@ -21,6 +21,7 @@
  * smallest id.
  */
 #include "index.h"
+#include "read.h"
 #include "scan_internal.h"
 #include "grow.h"
 #include "id_names.h"
@@ -105,10 +106,9 @@ static fw_status name_batch(fw_index *ix, fw_index_result *r)
         any_renamed |= strcmp(name, d->id) != 0;
         r->renamed[i] = renamed && !batch_renamed; /* else the batch's scan said so already */
         if (r->renamed[i]) { /* as a scan of both would say it */
-            char buf[256];
-            if (d->message) snprintf(buf, sizeof buf, "%.180s; " FW_ID_RENAMED, d->message);
-            else snprintf(buf, sizeof buf, FW_ID_RENAMED);
-            if (!(r->messages[i] = strdup(buf))) st = FW_ERR_NOMEM;
+            r->messages[i] = d->message ? fw_format("%s; " FW_ID_RENAMED, d->message)
+                                        : strdup(FW_ID_RENAMED);
+            if (!r->messages[i]) st = FW_ERR_NOMEM;
         }
     }
     fw_id_namer_free(namer);

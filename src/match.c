@@ -77,7 +77,7 @@ fw_status fw_match_rank_documents(fw_scan *s)
         if ((st = fw_id_namer_take(namer, d->id, &name, &renamed)) != FW_OK || !renamed)
             continue;
         if (d->message)
-            fw_doc_set_message(d, "%.180s; " FW_ID_RENAMED, d->message);
+            fw_doc_set_message(d, "%s; " FW_ID_RENAMED, d->message);
         else
             fw_doc_set_message(d, FW_ID_RENAMED);
         free(d->id);

@@ -106,6 +106,7 @@ typedef struct fw_source {
     ZSTD_DCtx *zd;
     size_t zstd_hint;      /* 0 when the last frame ended */
     uint64_t *stored_bytes;
+    int failed;            /* err says why: the next read returns -1 */
     char err[256];
 } source;
 
@@ -170,6 +171,7 @@ const char *fw_source_error(const fw_source *s) { return s->err; }
 
 ssize_t fw_source_read(fw_source *s, char *buf, size_t cap)
 {
+    if (s->failed) return -1;
     if (cap > CHUNK) cap = CHUNK;
     for (;;) {
         if (!fill_input(s)) return -1;
@@ -197,13 +199,15 @@ ssize_t fw_source_read(fw_source *s, char *buf, size_t cap)
             s->z.avail_out = (uInt)cap;
             int rc = inflate(&s->z, Z_NO_FLUSH);
             s->in_pos = s->in_len - s->z.avail_in;
+            size_t got = cap - s->z.avail_out;
             if (rc == Z_STREAM_END) s->member_done = 1;
             else if (rc != Z_OK && rc != Z_BUF_ERROR) {
                 snprintf(s->err, sizeof s->err, "corrupt gzip data: %s",
                          s->z.msg ? s->z.msg : "inflate failed");
-                return -1;
+                s->failed = 1; /* after what this call decoded (a bad checksum
+                                * at the end of good data loses none of it) */
+                return got ? (ssize_t)got : -1;
             }
-            size_t got = cap - s->z.avail_out;
             if (got) return (ssize_t)got;
             continue;
         }
@@ -220,7 +224,8 @@ ssize_t fw_source_read(fw_source *s, char *buf, size_t cap)
         if (ZSTD_isError(rc)) {
             snprintf(s->err, sizeof s->err, "corrupt zstd data: %s",
                      ZSTD_getErrorName(rc));
-            return -1;
+            s->failed = 1;
+            return out.pos ? (ssize_t)out.pos : -1;
         }
         s->zstd_hint = rc;
         if (out.pos) return (ssize_t)out.pos;
@@ -365,6 +370,7 @@ static fw_status read_jsonl(source *s, const char *id, fw_doc_sink sink,
                 !memcmp(buf + start, "\xEF\xBB\xBF", 3))
                 start += 3;
             uint64_t line_len = long_len + (end - start);
+            if (end > start && buf[end - 1] == '\r') line_len--; /* a CRLF line's CR is none of it */
             if (limit && line_len > limit) {
                 char line_id[4200];
                 snprintf(line_id, sizeof line_id, "%s:%zu", id, line_no);

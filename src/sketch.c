@@ -43,13 +43,19 @@
 
 void fw_doc_set_message(fw_doc_record *d, const char *fmt, ...)
 {
-    char buf[256];
-    va_list ap;
+    /* whole: a message cut at a fixed byte count lost its reason behind a
+     * long path, and could end inside a character (docs.csv not UTF-8) */
+    va_list ap, again;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_copy(again, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    char *msg = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (msg) vsnprintf(msg, (size_t)n + 1, fmt, again);
+    va_end(again);
     va_end(ap);
+    if (!msg) return; /* out of memory: the message it had */
     free(d->message);
-    d->message = strdup(buf);
+    d->message = msg;
 }
 
 void fw_sketch_worker_free(fw_sketch_worker *w)
@@ -106,7 +112,7 @@ static fw_doc_status classify(fw_doc_record *d, const fw_norm_info *info,
     size_t replaced = info->invalid_sequences + repaired_before;
     if (replaced) { /* after what the reader said (a body cut short), if anything */
         if (d->message)
-            fw_doc_set_message(d, "%.180s; %zu invalid UTF-8 sequences replaced by U+FFFD",
+            fw_doc_set_message(d, "%s; %zu invalid UTF-8 sequences replaced by U+FFFD",
                                d->message, replaced);
         else
             fw_doc_set_message(d, "%zu invalid UTF-8 sequences replaced by U+FFFD", replaced);

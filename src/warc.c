@@ -593,6 +593,11 @@ static int inflate_body(warc *w, const char *p, size_t n, int raw_too,
             if (limit && len > limit) { inflateEnd(&z); return -1; }
             if (rc == Z_BUF_ERROR && z.avail_in == 0 && left == 0) break; /* cut short */
             if (rc == Z_BUF_ERROR && z.avail_out == 0) rc = Z_OK;
+            /* another gzip member follows (gzip(1) reads them all): on */
+            const unsigned char *next = z.next_in;
+            if (rc == Z_STREAM_END && !raw && z.avail_in + left >= 2 && next[0] == 0x1f &&
+                next[1] == 0x8b && inflateReset(&z) == Z_OK)
+                rc = Z_OK;
         }
         inflateEnd(&z);
         if (rc == Z_STREAM_END || (rc == Z_BUF_ERROR && len)) {
@@ -637,6 +642,40 @@ static fw_status http_body(warc *w, const http_head *hh, char *block, size_t n,
 
 /* ---------------------------------------------------------------- records */
 
+/* Whether the n bytes at the window's start end their record: a line
+ * break follows (the CRLF CRLF that ISO 28500 puts there), or the next
+ * record's "WARC/" (a writer that leaves them out), or nothing (the end of
+ * the stream, or damage the next record reports). A Content-Length that
+ * parses but is wrong would otherwise cut its record short, the rest read
+ * as a broken record of its own, or run into the next record, whose start
+ * became this one's text. */
+static int ends_record(reader *r, size_t n)
+{
+    size_t got = fill(r, n + 5);
+    if (got == n) return 1;
+    const char *p = r->buf + r->pos + n;
+    return p[0] == '\r' || p[0] == '\n' || (got - n >= 5 && memcmp(p, "WARC/", 5) == 0);
+}
+
+/* The error row of a record whose Content-Length does not end it, its
+ * block's first `held` bytes still in the window (0: read past). Reading
+ * resumes at the next line that starts with "WARC/" from there: a length
+ * too long has the next record inside the block. */
+static fw_status wrong_length(warc *w, size_t held)
+{
+    reader *r = &w->in;
+    char q[48];
+    const char *p = r->buf + r->pos;
+    size_t avail = r->end - r->pos, k = held;
+    while (k < avail && (p[k] == '\r' || p[k] == '\n')) k++;
+    fw_status st = error_row(w, "Content-Length %llu does not end the record: \"%s\" follows "
+                                "its block instead of the next record",
+                             (unsigned long long)w->h.length,
+                             quote(q, sizeof q, p + k, avail - k < 24 ? avail - k : 24));
+    resync(r);
+    return st;
+}
+
 /* The block of a record whose header was read: a document, an account of
  * why not, or a skipped record. Clears *go when the stream has ended. */
 static fw_status read_block(warc *w, int *go)
@@ -668,6 +707,7 @@ static fw_status read_block(warc *w, int *go)
     if (kind == BODY_SKIP) {
         uint64_t got = skip(r, cl);
         if (got < cl) return cut_short(w, got, go);
+        if (!ends_record(r, 0)) return wrong_length(w, 0);
         if (w->opt->skipped_records) ++*w->opt->skipped_records;
         return FW_OK;
     }
@@ -680,6 +720,7 @@ static fw_status read_block(warc *w, int *go)
     }
     size_t n = (size_t)cl, got = fill(r, n);
     if (got < n) return cut_short(w, got, go);
+    if (!ends_record(r, n)) return wrong_length(w, n);
     char *block = r->buf + r->pos;
     const char *text = block;
     size_t len = n;

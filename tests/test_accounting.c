@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "csv.h"
+#include "fanwen.h"
 #include "workdir.h"
 
 #include <stdio.h>
@@ -235,11 +236,95 @@ static void test_files_from(void **state)
     free(b);
 }
 
+/* Messages are whole, in UTF-8, however long the path: a JSONL shard under
+ * 80 中 and 80 文 (messages were cut at 255 bytes, inside a character, and
+ * lost their line and reason; a renamed duplicate's at 180). A gzip shard
+ * whose checksum is bad gives every line it decoded and the error after
+ * them (lines decoded by the call that found it were dropped). A CRLF line
+ * of exactly --max-doc-bytes is read, as the same line with LF is. */
+static void test_long_paths_and_damaged_streams(void **state)
+{
+    (void)state;
+    char dir[1024], path[2048];
+    int n = snprintf(dir, sizeof dir, "%s/long/x", root);
+    for (int i = 0; i < 80; i++) n += snprintf(dir + n, sizeof dir - (size_t)n, "中");
+    char cmd[2200];
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+    n = snprintf(path, sizeof path, "%s/", dir);
+    for (int i = 0; i < 80; i++) n += snprintf(path + n, sizeof path - (size_t)n, "文");
+    snprintf(path + n, sizeof path - (size_t)n, ".jsonl");
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs("not json\n{\"id\":\"same\",\"text\":5}\n{\"id\":\"same\",\"nottext\":\"y\"}\n", f);
+    fclose(f);
+    /* 2,000 lines, gzip'ed, the CRC of the trailer flipped */
+    char *lines = malloc(2000 * 64);
+    size_t len = 0;
+    for (int i = 0; i < 2000; i++)
+        len += (size_t)sprintf(lines + len, "{\"id\":\"g%d\",\"text\":\"第%d行。\"}\n", i, i);
+    char gz[2048];
+    snprintf(gz, sizeof gz, "%s/long/crc.jsonl.gz", root);
+    gzFile g = gzopen(gz, "wb");
+    assert_int_equal(gzwrite(g, lines, (unsigned)len), (int)len);
+    gzclose(g);
+    free(lines);
+    f = fopen(gz, "r+b");
+    fseek(f, -8, SEEK_END);
+    int c = fgetc(f);
+    fseek(f, -8, SEEK_END);
+    fputc(c ^ 1, f);
+    fclose(f);
+    /* a line of 100 bytes with CRLF */
+    char crlf[2048], line[128], xs[78];
+    memset(xs, 'x', 77);
+    xs[77] = '\0';
+    snprintf(crlf, sizeof crlf, "%s/long/crlf.jsonl", root);
+    snprintf(line, sizeof line, "{\"id\":\"crlf\",\"text\":\"%s\"}", xs);
+    assert_int_equal(strlen(line), 100);
+    f = fopen(crlf, "wb");
+    fprintf(f, "%s\r\n", line);
+    fclose(f);
+    assert_int_equal(run("scan -q --no-passages --max-doc-bytes 100 --out out_long long"), 2);
+    size_t size = 0;
+    char *docs = csv_slurp(path_in_root("out_long/docs.csv"), &size);
+    assert_non_null(docs);
+    for (size_t i = 0; i < size;) { /* valid UTF-8 throughout */
+        uint32_t cp;
+        int bad;
+        i += fw_utf8_decode((const unsigned char *)docs + i, size - i, &cp, &bad);
+        if (bad) fail_msg("docs.csv: invalid UTF-8 at byte %zu", i);
+    }
+    free(docs);
+    csv_table t;
+    assert_true(csv_read(path_in_root("out_long/docs.csv"), &t));
+    assert_int_equal(t.rows, 1 + 3 + 2000 + 1 + 1);
+    const char *shard = path + strlen(root) + strlen("/long/"); /* ids are under the directory */
+    char id[2100], want[3][2200];
+    snprintf(id, sizeof id, "%s:1", shard);
+    snprintf(want[0], sizeof want[0], "%s:1: invalid JSON", shard);
+    snprintf(want[1], sizeof want[1], "%s:2: no string field \"text\"", shard);
+    snprintf(want[2], sizeof want[2], "%s:3: no string field \"text\"; duplicate id, renamed",
+             shard);
+    const expected rows[] = {
+        {id, "error", want[0], 0},
+        {"same", "error", want[1], 1},
+        {"same#2", "error", want[2], 1},
+        {"g0", "ok", NULL, 0},
+        {"g1999", "ok", NULL, 0},
+        {"crc.jsonl.gz", "error", "incorrect data check after line 2000", 0},
+        {"crlf", "ok", NULL, 0},
+    };
+    expect_rows(&t, rows, sizeof rows / sizeof *rows);
+    csv_free(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_input_accounted),
         cmocka_unit_test(test_files_from),
+        cmocka_unit_test(test_long_paths_and_damaged_streams),
     };
     return cmocka_run_group_tests(tests, setup, workdir_remove);
 }

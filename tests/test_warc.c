@@ -643,6 +643,67 @@ static void test_http_bodies(void **state)
     free_records(r, 7);
 }
 
+/* A Content-Length that parses but is wrong: counted in characters (too
+ * short: the record's text goes on after its block) or too long (its block
+ * runs into the next record's header). The record is an error row saying
+ * so, and the next records are read as they are, under their own numbers
+ * and URIs. (The rest of a short record was read as a broken record of its
+ * own; a long one took the next record's start as its text, and that
+ * record was lost under "FILE:record 3".) An HTTP body of two gzip members
+ * is read whole. */
+static void test_wrong_content_length(void **state)
+{
+    (void)state;
+    static const char text[] = "第一段文字。第二段文字。第三段文字。";
+    for (int too_long = 0; too_long <= 1; too_long++) {
+        bytes b = {0};
+        bytes one = record_s("conversion", "http://x/1", NULL, NULL, text);
+        add(&b, one.p, one.len);
+        size_t at = b.len;
+        size_t claimed = too_long ? strlen(text) + 40 : strlen(text) / 3;
+        addf(&b, "WARC/1.0\r\nWARC-Type: conversion\r\nWARC-Target-URI: http://x/2\r\n"
+                 "Content-Length: %zu\r\n\r\n%s\r\n\r\n", claimed, text);
+        bytes three = record_s("conversion", "http://x/3", NULL, NULL, text);
+        bytes four = record_s("conversion", "http://x/4", NULL, NULL, text);
+        add(&b, three.p, three.len);
+        add(&b, four.p, four.len);
+        write_archive("length.warc", &b, 1, PLAIN);
+        table t;
+        read_archive("length.warc", 0, &t);
+        assert_int_equal(t.n, 4);
+        expect_doc(&t, 0, "http://x/1", text);
+        char want[1024];
+        snprintf(want, sizeof want, "%s/length.warc: record 2 at byte %zu: Content-Length %zu "
+                 "does not end the record: \"%s\" follows its block instead of the next record",
+                 root, at, claimed, too_long ? "C-Target-URI: http://x/3" : "????????????????????????");
+        expect_error(&t, 1, "http://x/2", want);
+        expect_doc(&t, 2, "http://x/3", text);
+        expect_doc(&t, 3, "http://x/4", text);
+        free_table(&t);
+        free(b.p);
+        free(one.p);
+        free(three.p);
+        free(four.p);
+    }
+    bytes m1 = gzip_member("第一个成员。", strlen("第一个成员。"));
+    bytes m2 = gzip_member("第二个成员。", strlen("第二个成员。"));
+    bytes body = {0};
+    adds(&body, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Encoding: gzip\r\n\r\n");
+    add(&body, m1.p, m1.len);
+    add(&body, m2.p, m2.len);
+    bytes r = record("response", "http://members/", NULL, NULL, body.p, body.len);
+    write_archive("members.warc", &r, 1, PLAIN);
+    table t;
+    read_archive("members.warc", 0, &t);
+    expect_doc(&t, 0, "http://members/", "第一个成员。第二个成员。");
+    assert_null(t.r[0].message);
+    free_table(&t);
+    free(m1.p);
+    free(m2.p);
+    free(body.p);
+    free(r.p);
+}
+
 static void test_empty_archive(void **state)
 {
     (void)state;
@@ -691,6 +752,8 @@ static void test_html_text(void **state)
     expect_html("<p>one<p>two</p>\n\n<p>three", "one\ntwo\nthree");
     expect_html("a&#10;b&#32;&#32;c", "a b c");
     expect_html("<b", "");
+    /* empty comments (HTML5) end where they stand */
+    expect_html("a<!-->b<!--->c<!---->d", "abcd");
 }
 
 /* ------------------------------------------------------------------ CLI */
@@ -760,6 +823,7 @@ int main(void)
         cmocka_unit_test(test_corrupt_gzip_member),
         cmocka_unit_test(test_http_bodies),
         cmocka_unit_test(test_empty_archive),
+        cmocka_unit_test(test_wrong_content_length),
         cmocka_unit_test(test_html_text),
         cmocka_unit_test(test_cli_counts),
     };
