@@ -39,6 +39,17 @@ static void open_pair_run(FILE *f, void *ctx, int32_t k, int first, size_t s, si
     fprintf(f, " data-run=\"%d\" data-s=\"%zu\" data-e=\"%zu\">", k, s, e);
 }
 
+/* The runs of one side of the explanation, each byte to the first run
+ * that has it. */
+static void paint_runs(fw_paint *p, const fw_explanation *e, int b_side)
+{
+    for (size_t k = 0; k < e->nruns; k++) {
+        const fw_matched_run *m = &e->runs[k];
+        fw_paint_run(p, b_side ? m->b_start : m->a_start, b_side ? m->b_end : m->a_end,
+                     (int32_t)k);
+    }
+}
+
 /* One side of a pair page: the text with its runs, differences and
  * boilerplate. */
 static fw_status write_side(FILE *f, const fw_html_report *r, const fw_explanation *e,
@@ -51,11 +62,7 @@ static fw_status write_side(FILE *f, const fw_html_report *r, const fw_explanati
         fw_paint_free(&p);
         return fw_scan_fail(r->scan, FW_ERR_NOMEM, "html report: out of memory");
     }
-    for (size_t k = 0; k < e->nruns; k++) {
-        const fw_matched_run *m = &e->runs[k];
-        fw_paint_run(&p, b_side ? m->b_start : m->a_start, b_side ? m->b_end : m->a_end,
-                     (int32_t)k);
-    }
+    paint_runs(&p, e, b_side);
     for (size_t k = 0; k < e->ndiffs; k++) {
         const fw_difference *d = &e->diffs[k];
         for (uint64_t i = b_side ? d->b_start : d->a_start; i < (b_side ? d->b_end : d->a_end);
@@ -74,11 +81,7 @@ static fw_status write_side(FILE *f, const fw_html_report *r, const fw_explanati
         fw_paint_free(&p);
         return fw_scan_fail(r->scan, FW_ERR_NOMEM, "html report: out of memory");
     }
-    for (size_t k = 0; k < e->nruns; k++) {
-        const fw_matched_run *m = &e->runs[k];
-        fw_paint_run(&other, b_side ? m->a_start : m->b_start, b_side ? m->a_end : m->b_end,
-                     (int32_t)k);
-    }
+    paint_runs(&other, e, !b_side);
     for (size_t k = 0; k < e->nruns; k++) {
         uint64_t at = b_side ? e->runs[k].a_start : e->runs[k].b_start;
         target[k] = at < other_len ? other.run[at] : -1;
