@@ -654,6 +654,12 @@ out = explain_in(w + "/cwd", "./" + a, b)
 assert out.returncode == 0 and json.loads(out.stdout)["a"]["chars"] < by_id["a"]["chars"], out.stderr
 out = explain_in(w + "/cwd", a + "#2", b)
 assert out.returncode == 1 and "give the file as ./" + a in out.stderr, out.stderr
+# the submission checked again under its path: the file as ./id, the
+# indexed document as id (the query's id#2 and id)
+out = explain_in(w + "/cwd", "./" + a, a)
+assert out.returncode == 0, out.stderr
+e = json.loads(out.stdout)
+assert e["a"]["chars"] < by_id["a"]["chars"] and e["b"]["chars"] == by_id["a"]["chars"], e
 # a FIFO named like an indexed id is not opened (it would block): the id is read
 os.remove(w + "/cwd/" + a)
 os.mkfifo(w + "/cwd/" + a)

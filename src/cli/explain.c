@@ -335,12 +335,20 @@ static int file_holds(const char *path, const char *text, size_t len)
     return same;
 }
 
+/* Do paths a and b name one file? */
+static int same_file(const char *a, const char *b)
+{
+    struct stat x, y;
+    return stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
+}
+
 /* Adds one side of --index: the indexed document `arg`, or the file;
  * says why when it cannot. An argument that names both an indexed
  * document and a file with another text (a submission checked again under
- * its path, which the query named "path#2") is refused rather than
- * guessed: the file is then given by another path. */
-static fw_status add_side(fw_index *index, fw_scan *scan, const char *arg)
+ * its path, which the query named "path#2") is the indexed document when
+ * `other`, the other side, names that file by another path (explain
+ * ./path path); else it is refused rather than guessed. */
+static fw_status add_side(fw_index *index, fw_scan *scan, const char *arg, const char *other)
 {
     char *text;
     size_t len;
@@ -371,10 +379,11 @@ static fw_status add_side(fw_index *index, fw_scan *scan, const char *arg)
         fprintf(stderr, "fanwen explain: %s\n", fw_index_error(index));
         return st;
     }
-    if (is_file && !file_holds(arg, text, len)) {
+    if (is_file && !file_holds(arg, text, len) && !(strcmp(arg, other) && same_file(arg, other))) {
         fprintf(stderr, "fanwen explain: '%s' names an indexed document and a file with another "
-                        "text: give the file by another path (./%s, or its full path) to read "
-                        "it, or move it away to explain the indexed one\n", arg, arg);
+                        "text: to compare the file with the indexed one, give the file by another "
+                        "path and the indexed one by its id (explain --index DIR ./%s %s)\n",
+                arg, arg, arg);
         st = FW_ERR_ARG;
     } else if (status != FW_DOC_OK && status != FW_DOC_REPAIRED) {
         fprintf(stderr, "fanwen explain: %s: indexed with status %s, without a text\n", arg,
@@ -419,8 +428,8 @@ static fw_scan *scan_indexed(const char *dir, const char *a, const char *b, int 
             free(model);
         }
     }
-    if (st == FW_OK) st = add_side(index, scan, a);
-    if (st == FW_OK) st = add_side(index, scan, b);
+    if (st == FW_OK) st = add_side(index, scan, a, b);
+    if (st == FW_OK) st = add_side(index, scan, b, a);
     fw_index_close(index); /* the texts are the scan's own copies now */
     if (st != FW_OK) {
         fw_scan_free(scan);
