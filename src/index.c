@@ -554,8 +554,21 @@ static fw_status batch_make(fw_index *ix, const fw_scan_options *options, int ad
                             fw_scan **batch)
 {
     *batch = NULL;
+    /* options that cannot change an index's answers are refused, not
+     * dropped: it verifies every pair, and its passage model, learned
+     * once, says what is boilerplate */
+    if (!options->verify)
+        return fw_index_fail(ix, FW_ERR_ARG, "an index verifies every pair: verify cannot be "
+                                             "off (--no-verify) for its batches");
+    fw_scan_options d;
+    fw_scan_options_default(&d);
+    if (ix->man.passage_model[0] && (options->boilerplate_docs != d.boilerplate_docs ||
+                                     options->boilerplate_share != d.boilerplate_share))
+        return fw_index_fail(ix, FW_ERR_ARG, "the index's passage model says what is "
+                                             "boilerplate: boilerplate_docs and "
+                                             "boilerplate_share (--boilerplate-docs, "
+                                             "--boilerplate-share) are not a batch's options");
     fw_scan_options o = *options;
-    o.verify = 1;
     o.memory_limit = 0;
     fw_status st = fw_index_check_options(ix, &o);
     if (st != FW_OK) return st;

@@ -246,6 +246,11 @@ def test_errors(tmp_path):
     with fanwen.Index(tmp_path / "ix") as ix:
         with pytest.raises(fanwen.ArgumentError, match="threshold 0.8, not 0.5"):
             ix.query(BATCH1, threshold=0.5)
+        # options that cannot change an index's answer are refused, not dropped
+        with pytest.raises(fanwen.ArgumentError, match="verifies every pair"):
+            ix.query(BATCH1, verify=False)
+        with pytest.raises(fanwen.ArgumentError, match="passage model says what is boilerplate"):
+            ix.query(BATCH1, boilerplate_docs=3)
         with pytest.raises(fanwen.ArgumentError, match="opened to read"):
             ix.add(BATCH1)
         with pytest.raises(fanwen.ArgumentError, match="opened to read"):
