@@ -70,6 +70,19 @@ uint64_t fw_index_mark_tag(uint64_t tag, uint64_t mark)
 fw_status fw_index_params_compare(const fw_index_params *x, const fw_index_params *y,
                                   char *why, size_t n)
 {
+/* a value that differs past %g's digits is shown with all of them (not
+ * "threshold 0.8, not 0.8") */
+#define DIFF_REAL(name, a, b)                                                        \
+    if ((a) != (b)) {                                                                \
+        char sa[32], sb[32];                                                         \
+        for (int digits = 6;; digits = digits + 3 < 17 ? digits + 3 : 17) {          \
+            snprintf(sa, sizeof sa, "%.*g", digits, (a));                            \
+            snprintf(sb, sizeof sb, "%.*g", digits, (b));                            \
+            if (strcmp(sa, sb) || digits == 17) break;                               \
+        }                                                                            \
+        snprintf(why, n, "the index was built with %s %s, not %s", name, sa, sb);    \
+        return FW_ERR_ARG;                                                           \
+    }
 #define DIFF(name, fmt, a, b)                                                        \
     if ((a) != (b)) {                                                                \
         snprintf(why, n, "the index was built with %s " fmt ", not " fmt, name, a, b); \
@@ -79,7 +92,7 @@ fw_status fw_index_params_compare(const fw_index_params *x, const fw_index_param
     DIFF("perms", "%u", x->perms, y->perms);
     DIFF("bands", "%u", x->bands, y->bands);
     DIFF("rows", "%u", x->rows, y->rows);
-    DIFF("threshold", "%g", x->threshold, y->threshold);
+    DIFF_REAL("threshold", x->threshold, y->threshold);
     DIFF("seed", "%" PRIu64, x->seed, y->seed);
     if (x->sketch != y->sketch) {
         snprintf(why, n, "the index was built with sketch %s, not %s", fw_sketch_name(x->sketch),
@@ -107,10 +120,11 @@ fw_status fw_index_params_compare(const fw_index_params *x, const fw_index_param
     if (!y->passages) return FW_OK; /* asked for documents only: the index has them */
     DIFF("--min-passage", "%u", x->min_passage, y->min_passage);
     DIFF("--max-passage", "%u", x->max_passage, y->max_passage);
-    DIFF("--passage-threshold", "%g", x->passage_threshold, y->passage_threshold);
-    DIFF("--reuse-min", "%g", x->reuse_min, y->reuse_min);
+    DIFF_REAL("--passage-threshold", x->passage_threshold, y->passage_threshold);
+    DIFF_REAL("--reuse-min", x->reuse_min, y->reuse_min);
     return FW_OK;
 #undef DIFF
+#undef DIFF_REAL
 }
 
 fw_status fw_index_sync_dir(const char *dir)

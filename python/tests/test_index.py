@@ -246,6 +246,9 @@ def test_errors(tmp_path):
     with fanwen.Index(tmp_path / "ix") as ix:
         with pytest.raises(fanwen.ArgumentError, match="threshold 0.8, not 0.5"):
             ix.query(BATCH1, threshold=0.5)
+        # a value that differs past six digits is shown with more of them
+        with pytest.raises(fanwen.ArgumentError, match="threshold 0.8, not 0.8000001$"):
+            ix.query(BATCH1, threshold=0.8000001)
         # options that cannot change an index's answer are refused, not dropped
         with pytest.raises(fanwen.ArgumentError, match="verifies every pair"):
             ix.query(BATCH1, verify=False)
