@@ -140,7 +140,7 @@ static void compare(fw_aligner *al, const uint32_t *a, size_t na, const uint32_t
     /* the other way round: the same alignment, mirrored */
     fw_align_run *mine = malloc((nruns ? nruns : 1) * sizeof *mine);
     assert_non_null(mine);
-    memcpy(mine, al->runs, nruns * sizeof *mine);
+    if (nruns) memcpy(mine, al->runs, nruns * sizeof *mine); /* runs may be NULL when none */
     assert_int_equal(fw_align(al, b, nb, a, na, &got2, &nexpect), FW_OK);
     assert_int_equal(nexpect, nruns);
     for (size_t k = 0; k < nruns; k++) {
