@@ -373,26 +373,22 @@ static int diff_by_a(const void *p, const void *q)
 }
 
 fw_status fw_boilerplate_mask(const fw_scan *scan, size_t doc, const char *text, size_t len,
-                              unsigned char **mask)
+                              unsigned char *mask)
 {
-    unsigned char *m = malloc(len ? len : 1);
-    *mask = m;
-    if (!m) return FW_ERR_NOMEM;
     const int passages = fw_scan_get_options(scan)->passages;
-    memset(m, passages ? 1 : 0, len);
+    memset(mask, passages ? 1 : 0, len);
     uint32_t n = passages ? fw_scan_doc_passage_count(scan, doc) : 0;
     for (uint32_t k = 0; k < n; k++) {
-        fw_passage_info q;
-        fw_status st = fw_scan_doc_passage(scan, doc, k, &q);
+        uint64_t start, end, group;
+        fw_status st = fw_scan_doc_passage_bytes(scan, doc, k, &start, &end, &group);
         if (st != FW_OK) return st;
         fw_group_info g;
-        int boilerplate = q.group && fw_scan_group(scan, (size_t)q.group - 1, &g) == FW_OK &&
+        int boilerplate = group && fw_scan_group(scan, (size_t)group - 1, &g) == FW_OK &&
                           g.boilerplate;
-        if (!boilerplate && q.byte_start < len)
-            memset(m + q.byte_start, 0, (q.byte_end < len ? q.byte_end : len) - q.byte_start);
+        if (!boilerplate && start < len) memset(mask + start, 0, (end < len ? end : len) - start);
     }
     for (size_t i = 0; n && i < len; i++) /* the line breaks between them are none */
-        if (text[i] == '\n' || text[i] == '\r') m[i] = 0;
+        if (text[i] == '\n' || text[i] == '\r') mask[i] = 0;
     return FW_OK;
 }
 
@@ -431,9 +427,10 @@ static fw_status finish(const fw_explainer *x, fw_explanation *e, doc_text *a, d
     diffs->n = u;
     e->a_chars = a->n;
     e->b_chars = b->n;
-    unsigned char *grey_a = NULL, *grey_b = NULL;
-    fw_status st = fw_boilerplate_mask(x->scan, e->a, a->text, a->len, &grey_a);
-    if (st == FW_OK) st = fw_boilerplate_mask(x->scan, e->b, b->text, b->len, &grey_b);
+    unsigned char *grey_a = malloc(a->len ? a->len : 1), *grey_b = malloc(b->len ? b->len : 1);
+    fw_status st = grey_a && grey_b ? FW_OK : FW_ERR_NOMEM;
+    if (st == FW_OK) st = fw_boilerplate_mask(x->scan, e->a, a->text, a->len, grey_a);
+    if (st == FW_OK) st = fw_boilerplate_mask(x->scan, e->b, b->text, b->len, grey_b);
     if (st == FW_OK) {
         e->a_marked = marked_chars(runs->v, runs->n, a, grey_a, 0);
         e->b_marked = marked_chars(runs->v, runs->n, b, grey_b, 1);

@@ -27,12 +27,12 @@ void fw_explainer_free(fw_explainer *x);
 fw_status fw_explainer_explain(fw_explainer *x, size_t a, size_t b, fw_explanation **out);
 
 /* Which bytes of document `doc`'s text (`len` bytes) are boilerplate, 1
- * each (*mask malloc'ed): with the passage level, every byte outside its
+ * each in mask[0, len): with the passage level, every byte outside its
  * passages (the boilerplate lines left out of them) but line breaks, and
  * those of its passages in boilerplate groups; without it, none. Explain's
  * marked characters leave them out, and the HTML pages grey them. */
 fw_status fw_boilerplate_mask(const fw_scan *scan, size_t doc, const char *text, size_t len,
-                              unsigned char **mask);
+                              unsigned char *mask);
 
 /* The number of the span of document `doc` as side a, and their count
  * (spans are by a's id, so a document's are together). */

@@ -51,11 +51,7 @@ void fw_paint_run(fw_paint *p, uint64_t s, uint64_t e, int32_t k)
 fw_status fw_paint_boilerplate(const fw_html_report *r, size_t doc, const char *text,
                                fw_paint *p)
 {
-    unsigned char *mask;
-    fw_status st = fw_boilerplate_mask(r->scan, doc, text, p->len, &mask);
-    if (st == FW_OK) memcpy(p->grey, mask, p->len);
-    free(mask);
-    return st;
+    return fw_boilerplate_mask(r->scan, doc, text, p->len, p->grey);
 }
 
 /* The classes of the segment at byte i, each after a space ("" for none). */

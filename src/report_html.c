@@ -536,11 +536,6 @@ fw_status fw_report_write_pair_html(const fw_scan *scan, size_t a, size_t b, uns
     fw_explanation *e = NULL;
     if (st == FW_OK) st = fw_explainer_explain(&r.x, a, b, &e);
     if (st == FW_OK) {
-        for (uint64_t g = 1; g <= r.ngroups; g++) { /* boilerplate is greyed */
-            fw_group_info info;
-            if (fw_scan_group(scan, (size_t)g - 1, &info) == FW_OK && info.boilerplate)
-                r.group_page[g] = GROUP_BOILERPLATE;
-        }
         pair_page page = {&r, e, fw_html_doc_id(&r, a), min_run};
         char tmp[PATH_SIZE + 32];
         fw_status body_status = FW_OK;

@@ -41,4 +41,10 @@ fw_status fw_scan_new_sharing(const fw_scan_options *options, const fw_normalize
  * anything is added; not with a memory limit (FW_ERR_ARG). */
 fw_status fw_scan_keep_texts(fw_scan *scan);
 
+/* Passage i of document `doc` as fw_scan_doc_passage() gives it, without
+ * its excerpt (made from the text, and read back from disk under a memory
+ * limit): its bytes [*start, *end) and its group (0: none). */
+fw_status fw_scan_doc_passage_bytes(const fw_scan *scan, size_t doc, uint32_t i,
+                                    uint64_t *start, uint64_t *end, uint64_t *group);
+
 #endif

@@ -133,6 +133,20 @@ fw_status fw_scan_doc_passage(const fw_scan *s, size_t doc, uint32_t i, fw_passa
     return st == FW_OK ? passage_info(s, doc, i, info) : st;
 }
 
+fw_status fw_scan_doc_passage_bytes(const fw_scan *s, size_t doc, uint32_t i, uint64_t *start,
+                                    uint64_t *end, uint64_t *group)
+{
+    fw_status st = check_index(s, "fw_scan_doc_passage_bytes", "document", doc, s->ndocs);
+    if (st == FW_OK)
+        st = check_index(s, "fw_scan_doc_passage_bytes", "passage", i, s->docs[doc].npassages);
+    if (st != FW_OK) return st;
+    const fw_passage *p = &s->docs[doc].passages[i];
+    *start = p->byte_start;
+    *end = p->byte_end;
+    *group = p->group;
+    return FW_OK;
+}
+
 size_t fw_scan_grouped_count(const fw_scan *s)
 {
     return s->phase == FW_SCAN_RUN ? s->passage.ngrouped : 0;
