@@ -369,8 +369,9 @@ static fw_status read_jsonl(source *s, const char *id, fw_doc_sink sink,
             if (line_no == 1 && !long_len && end - start >= 3 &&
                 !memcmp(buf + start, "\xEF\xBB\xBF", 3))
                 start += 3;
-            uint64_t line_len = long_len + (end - start);
-            if (end > start && buf[end - 1] == '\r') line_len--; /* a CRLF line's CR is none of it */
+            size_t stop = end; /* a CRLF line's CR is no part of it: not counted, not handed on */
+            if (stop > start && buf[stop - 1] == '\r') stop--;
+            uint64_t line_len = long_len + (stop - start);
             if (limit && line_len > limit) {
                 char line_id[4200];
                 snprintf(line_id, sizeof line_id, "%s:%zu", id, line_no);
@@ -379,8 +380,8 @@ static fw_status read_jsonl(source *s, const char *id, fw_doc_sink sink,
                                 (unsigned long long)line_len,
                                 (unsigned long long)limit);
                 rows++;
-            } else if (!is_blank(buf + start, end - start)) {
-                st = emit_line(id, line_no, buf + start, end - start, sink, ctx);
+            } else if (!is_blank(buf + start, stop - start)) {
+                st = emit_line(id, line_no, buf + start, stop - start, sink, ctx);
                 rows++;
             }
             long_len = 0;

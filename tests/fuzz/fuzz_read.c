@@ -9,7 +9,8 @@
  * of read_fuzz.h, a file without magic bytes and under the default limit
  * must come back exactly: a .txt file as one document equal to it, a .jsonl
  * file as its non-blank lines, in order, with their numbers (the first
- * without a byte order mark), or one `empty` row when it has none.
+ * without a byte order mark, a CRLF line without its CR), or one `empty`
+ * row when it has none.
  */
 #include "read_fuzz.h"
 
@@ -30,8 +31,8 @@ static fw_status expect_whole(read_run *run, const fw_input_doc *doc)
     return FW_OK;
 }
 
-/* The next line of the file at run->pos (without its \n, and the first
- * without a byte order mark); 0 at the end. */
+/* The next line of the file at run->pos (without its \n or \r\n, and the
+ * first without a byte order mark); 0 at the end. */
 static int next_line(read_run *run, const char **line, size_t *len)
 {
     if (run->pos >= run->size) return 0;
@@ -44,6 +45,7 @@ static int next_line(read_run *run, const char **line, size_t *len)
         *line += 3;
         *len -= 3;
     }
+    if (*len && (*line)[*len - 1] == '\r') --*len; /* a CRLF line's CR is none of it */
     return 1;
 }
 
